@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// One layer <c>z_out = f(z_in; x)</c> of a chain, for one example. The generator implements
+/// every member for a <c>[HessianLayer]</c> class; the runtime stitches layers into a network.
+/// Notation (docs/algorithm.md): <c>b</c> is the output adjoint d loss / d z_out, <c>t</c> an
+/// input tangent, <c>v</c> a parameter direction; all matrices are dense row-major.
+/// </summary>
+/// <remarks>
+/// Members whose names start with <c>Add</c> accumulate into their result (the runtime sums
+/// them over a batch); the others overwrite it. Every span argument has exactly the length
+/// its name implies: <see cref="ParameterCount"/>, <see cref="InputSize"/>,
+/// <see cref="OutputSize"/> or <see cref="DataSize"/>.
+/// </remarks>
+public interface IHessianLayer
+{
+    /// <summary>Activations per example entering the layer (<c>a_in</c>).</summary>
+    int InputSize { get; }
+
+    /// <summary>Activations per example leaving the layer (<c>a</c>); 1 for a loss layer.</summary>
+    int OutputSize { get; }
+
+    /// <summary>Number of parameters (<c>p</c>).</summary>
+    int ParameterCount { get; }
+
+    /// <summary>Whether the layer returns one loss per example (declared with <c>Loss()</c>).</summary>
+    bool IsLoss { get; }
+
+    /// <summary>Per-example data values (labels, targets) the layer reads; 0 for a hidden layer.</summary>
+    int DataSize { get; }
+
+    /// <summary>The parameter tensors in the order they occupy the flat parameter vector.</summary>
+    IReadOnlyList<ParameterBlock> ParameterLayout { get; }
+
+    /// <summary>The per-example data fields in the order they occupy the data span.</summary>
+    IReadOnlyList<DataField> DataLayout { get; }
+
+    /// <summary><c>output = f(input; parameters)</c>.</summary>
+    void Forward(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> data,
+        Span<double> output);
+
+    /// <summary><c>inputAdjoint = b Dz</c>.</summary>
+    void BackpropInput(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> data,
+        ReadOnlySpan<double> outputAdjoint, Span<double> inputAdjoint);
+
+    /// <summary><c>parameterGradient += b Dx</c>.</summary>
+    void AddParameterGradient(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> data,
+        ReadOnlySpan<double> outputAdjoint, Span<double> parameterGradient);
+
+    /// <summary><c>outputTangent = Dz t + Dx v</c>.</summary>
+    void Tangent(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> data,
+        ReadOnlySpan<double> inputTangent, ReadOnlySpan<double> parameterDirection, Span<double> outputTangent);
+
+    /// <summary><c>result = Xzz t + Xzx^T v</c>, the second derivatives contracted with <c>b</c>.</summary>
+    void SecondOrderInput(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> data,
+        ReadOnlySpan<double> outputAdjoint, ReadOnlySpan<double> inputTangent,
+        ReadOnlySpan<double> parameterDirection, Span<double> result);
+
+    /// <summary><c>result += Xxx v + Xzx t</c>, the second derivatives contracted with <c>b</c>.</summary>
+    void AddSecondOrderParameters(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input,
+        ReadOnlySpan<double> data, ReadOnlySpan<double> outputAdjoint, ReadOnlySpan<double> inputTangent,
+        ReadOnlySpan<double> parameterDirection, Span<double> result);
+
+    /// <summary>
+    /// Adds the first derivatives into <paramref name="dx"/> (<c>a x p</c>) and <paramref name="dz"/>
+    /// (<c>a x a_in</c>), touching only the entries that can be non-zero.
+    /// </summary>
+    void AddJacobians(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> data,
+        Span<double> dx, Span<double> dz);
+
+    /// <summary>
+    /// Adds the second derivatives contracted with <c>b</c> into <paramref name="xxx"/> (<c>p x p</c>),
+    /// <paramref name="xzx"/> (<c>p x a_in</c>) and <paramref name="xzz"/> (<c>a_in x a_in</c>),
+    /// touching only the entries that can be non-zero.
+    /// </summary>
+    void AddSecondDerivatives(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> data,
+        ReadOnlySpan<double> outputAdjoint, Span<double> xxx, Span<double> xzx, Span<double> xzz);
+}

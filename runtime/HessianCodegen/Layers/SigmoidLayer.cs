@@ -1,0 +1,14 @@
+using static HessianCodegen.LayerMath;
+
+namespace HessianCodegen.Layers;
+
+/// <summary>A dense layer with the logistic sigmoid: <c>y = Sigmoid(W z + c)</c>.</summary>
+[HessianLayer]
+public sealed partial class SigmoidLayer(int inputs, int outputs)
+{
+    private readonly Vector z = Input(inputs);
+    private readonly Matrix W = Parameter(outputs, inputs);
+    private readonly Vector c = Parameter(outputs);
+
+    private double Output(int i) => Sigmoid(Sum(j => W[i, j] * z[j]) + c[i]);
+}
