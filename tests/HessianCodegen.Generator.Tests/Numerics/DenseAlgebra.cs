@@ -1,0 +1,106 @@
+using System;
+using Xunit.Sdk;
+
+namespace HessianCodegen.Generator.Tests.Numerics;
+
+/// <summary>Row-major dense products and the norm-wise error measure the numerical tests use.</summary>
+internal static class DenseAlgebra
+{
+    /// <summary>
+    /// Norms below this count as this: a block that is exactly zero (a linear layer's <c>Xxx</c>)
+    /// must then be matched to about <c>tolerance * 1e-8</c> absolutely instead of dividing by zero.
+    /// </summary>
+    public const double NormFloor = 1e-8;
+
+    /// <summary><c>A x</c> for <c>A</c> of shape <c>rows x x.Length</c>.</summary>
+    public static double[] Multiply(double[] a, int rows, double[] x)
+    {
+        int columns = x.Length;
+        RequireShape(a, rows, columns);
+        var result = new double[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            double sum = 0.0;
+            for (int j = 0; j < columns; j++)
+            {
+                sum += a[i * columns + j] * x[j];
+            }
+
+            result[i] = sum;
+        }
+
+        return result;
+    }
+
+    /// <summary><c>A^T y</c> for <c>A</c> of shape <c>y.Length x columns</c>.</summary>
+    public static double[] MultiplyTransposed(double[] a, int columns, double[] y) =>
+        Multiply(Transpose(a, y.Length, columns), columns, y);
+
+    /// <summary>The transpose of <c>A</c> (<c>rows x columns</c>).</summary>
+    public static double[] Transpose(double[] a, int rows, int columns)
+    {
+        RequireShape(a, rows, columns);
+        var result = new double[a.Length];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                result[j * rows + i] = a[i * columns + j];
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Entrywise sum.</summary>
+    public static double[] Add(double[] x, double[] y)
+    {
+        var result = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            result[i] = x[i] + y[i];
+        }
+
+        return result;
+    }
+
+    /// <summary><c>||actual - expected|| / max(||expected||, NormFloor)</c> in the 2-norm (Frobenius for matrices).</summary>
+    public static double RelativeError(double[] actual, double[] expected)
+    {
+        if (actual.Length != expected.Length)
+        {
+            throw new XunitException($"Compared lengths differ: actual has {actual.Length} entries, expected {expected.Length}.");
+        }
+
+        double difference = 0.0;
+        double reference = 0.0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            difference += (actual[i] - expected[i]) * (actual[i] - expected[i]);
+            reference += expected[i] * expected[i];
+        }
+
+        return Math.Sqrt(difference) / Math.Max(Math.Sqrt(reference), NormFloor);
+    }
+
+    /// <summary>Fails with the quantity's name and both values unless the relative error is below <paramref name="tolerance"/>.</summary>
+    public static void AssertClose(string quantity, double[] actual, double[] expected, double tolerance)
+    {
+        double error = RelativeError(actual, expected);
+        if (!(error < tolerance))
+        {
+            throw new XunitException(
+                $"{quantity}: relative error {error:E2} is not below {tolerance:E0}.{Environment.NewLine}" +
+                $"  actual:   [{string.Join(", ", actual)}]{Environment.NewLine}" +
+                $"  expected: [{string.Join(", ", expected)}]");
+        }
+    }
+
+    private static void RequireShape(double[] a, int rows, int columns)
+    {
+        if (a.Length != rows * columns)
+        {
+            throw new ArgumentException($"A {rows} x {columns} matrix needs {rows * columns} entries; got {a.Length}.", nameof(a));
+        }
+    }
+}

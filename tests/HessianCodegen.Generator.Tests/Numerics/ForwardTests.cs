@@ -1,0 +1,55 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace HessianCodegen.Generator.Tests.Numerics;
+
+/// <summary>
+/// <c>Forward</c> against each layer's math written out by hand, and the declared sizes and layouts
+/// against the layer source: the base every derivative test stands on.
+/// </summary>
+public sealed class ForwardTests
+{
+    public static TheoryData<string> Cases => LayerCases.Ids;
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ForwardComputesTheLayerMath(string id)
+    {
+        var layerCase = LayerCases.All[id];
+        var layer = layerCase.Create();
+        var at = layerCase.Point();
+
+        var expected = layerCase.Reference(PreActivation(layer, at), at.Data);
+
+        DenseAlgebra.AssertClose("Forward", LayerProbe.Forward(layer, at), expected, 1e-14);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void SizesAndParameterLayoutFollowTheDeclarations(string id)
+    {
+        var layerCase = LayerCases.All[id];
+        var layer = layerCase.Create();
+        int inputs = layerCase.Inputs;
+        int outputs = layerCase.Outputs;
+
+        Assert.Equal(inputs, layer.InputSize);
+        Assert.Equal(layer.IsLoss ? 1 : outputs, layer.OutputSize);
+        Assert.Equal(outputs * inputs + outputs, layer.ParameterCount);
+        Assert.Equal(
+            [new ParameterBlock("W", 0, outputs, inputs, IsMatrix: true), new ParameterBlock("c", outputs * inputs, outputs, 1, IsMatrix: false)],
+            layer.ParameterLayout);
+        Assert.Equal(layer.DataLayout.Sum(field => field.Width), layer.DataSize);
+    }
+
+    /// <summary><c>u = W z + c</c> from the flat parameters, W row-major first: the layout every standard layer declares.</summary>
+    internal static double[] PreActivation(IHessianLayer layer, LayerPoint at)
+    {
+        int inputs = layer.InputSize;
+        int rows = (layer.ParameterCount) / (inputs + 1);
+        return Enumerable.Range(0, rows)
+            .Select(i => at.Parameters[rows * inputs + i] + Enumerable.Range(0, inputs).Sum(j => at.Parameters[i * inputs + j] * at.Input[j]))
+            .ToArray();
+    }
+}

@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Xunit;
+
+namespace HessianCodegen.Generator.Tests.Numerics;
+
+/// <summary>
+/// A layer under numerical test at one size, with its math written out independently of the
+/// generator (<see cref="Reference"/>: the per-example output from the pre-activation <c>u = W z + c</c>
+/// and the data span) and whether it has a kink at <c>u = 0</c>.
+/// </summary>
+internal sealed record LayerCase(string Name, int Inputs, int Outputs, Func<int, int, IHessianLayer> Factory,
+    bool HasKink, Func<double[], double[], double[]> Reference)
+{
+    /// <summary>A fresh layer of this case's size.</summary>
+    public IHessianLayer Create() => Factory(Inputs, Outputs);
+
+    /// <summary>The test case id shown by the runner, e.g. <c>TanhLayer(3,5)</c>.</summary>
+    public string Id => $"{Name}({Inputs},{Outputs})";
+
+    /// <summary>A seeded point for this case; the seed depends only on the id, so failures reproduce.</summary>
+    public LayerPoint Point(int salt = 0) =>
+        LayerPoint.Create(Create(), StableSeed(Id) + salt, HasKink);
+
+    private static int StableSeed(string text) => text.Aggregate(17, (hash, character) => unchecked(hash * 31 + character));
+}
+
+/// <summary>The layers and sizes every numerical test runs over.</summary>
+internal static class LayerCases
+{
+    // Square and non-square, wide and narrow.
+    private static readonly (int Inputs, int Outputs)[] Sizes = [(3, 5), (6, 2), (4, 4)];
+
+    private static readonly (string Name, Func<int, int, IHessianLayer> Factory, bool HasKink, Func<double[], double[], double[]> Reference)[] Layers =
+    [
+        ("HandWrittenTanhLayer", (inputs, outputs) => new HandWrittenTanhLayer(inputs, outputs), false, Elementwise(Math.Tanh)),
+    ];
+
+    /// <summary>Every case, by id.</summary>
+    public static IReadOnlyDictionary<string, LayerCase> All { get; } =
+        Layers.SelectMany(layer => Sizes.Select(size => new LayerCase(layer.Name, size.Inputs, size.Outputs, layer.Factory, layer.HasKink, layer.Reference)))
+            .ToDictionary(layerCase => layerCase.Id);
+
+    /// <summary>The case ids, as theory data.</summary>
+    public static TheoryData<string> Ids => new(All.Keys);
+
+    /// <summary>The case ids of loss layers, as theory data.</summary>
+    public static TheoryData<string> LossIds => new(All.Values.Where(layerCase => layerCase.Create().IsLoss).Select(layerCase => layerCase.Id));
+
+    private static Func<double[], double[], double[]> Elementwise(Func<double, double> activation) =>
+        (u, _) => u.Select(activation).ToArray();
+}
