@@ -1,0 +1,136 @@
+using System;
+using HessianCodegen.LinearAlgebra;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// Writes the entries of the block-tridiagonal system (see <see cref="BlockTridiagonalFactorization"/>)
+/// from the derivative blocks, one panel at a time, so that the whole matrix is never formed.
+/// Within block <c>k</c> the unknowns are ordered <c>x_k, w_k, y_k</c>, the equations
+/// <c>E3_k, E1_k, E2_(k+1)</c>, and the batch's values example after example.
+/// </summary>
+internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsilon)
+{
+    private readonly int count = derivatives.Point.Batch.Count;
+    private readonly int depth = derivatives.Point.Network.Depth;
+
+    /// <summary>The largest magnitude in the system: the scale a pivot is judged tiny against.</summary>
+    public double LargestEntry()
+    {
+        double largest = Math.Max(1.0, epsilon);
+        for (int k = 0; k < depth; k++)
+        {
+            LayerDerivatives d = derivatives.Layer(k);
+            foreach (double[] values in (ReadOnlySpan<double[]>)[d.Dx, d.Dz, d.Xxx, d.Xzx, d.Xzz])
+            {
+                foreach (double value in values)
+                {
+                    largest = Math.Max(largest, Math.Abs(value));
+                }
+            }
+        }
+
+        return largest + epsilon;
+    }
+
+    /// <summary>
+    /// The rows <c>E3_k</c> and <c>E1_k</c> of block <c>k</c>, in block <c>k</c>'s own columns, into the first
+    /// <c>p + m</c> rows of <paramref name="destination"/> (row length <c>p + 2m</c>, assumed zero).
+    /// </summary>
+    public void LeadingRows(int k, Span<double> destination)
+    {
+        LayerDerivatives d = derivatives.Layer(k);
+        int p = d.ParameterCount;
+        int a = d.OutputSize;
+        int m = k + 1 < depth ? count * a : 0;
+        int n = p + (2 * m);
+        int examples = m > 0 ? count : 0;
+
+        // E3_k: (Xxx_k + eps I) x_k + Dx_k^T w_k.
+        for (int r = 0; r < p; r++)
+        {
+            d.Xxx.AsSpan(r * p, p).CopyTo(destination.Slice(r * n, p));
+            destination[(r * n) + r] += epsilon;
+        }
+
+        for (int e = 0; e < examples; e++)
+        {
+            ReadOnlySpan<double> dx = d.DxBlock(e);
+            for (int i = 0; i < a; i++)
+            {
+                int state = (e * a) + i;
+                for (int r = 0; r < p; r++)
+                {
+                    destination[(r * n) + p + state] = dx[(i * p) + r];
+                }
+
+                // E1_k: y_k - Dx_k x_k (the y_(k-1) part sits in the panel above).
+                Span<double> row = destination.Slice((p + state) * n, n);
+                for (int c = 0; c < p; c++)
+                {
+                    row[c] = -dx[(i * p) + c];
+                }
+
+                row[p + m + state] = 1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The rows <c>E2_(k+1)</c> of block <c>k</c> (in block <c>k</c>'s columns into <paramref name="left"/>, in
+    /// block <c>k+1</c>'s into <paramref name="right"/>) and the <c>y_k</c> columns of block <c>k+1</c>'s
+    /// <c>E3</c> and <c>E1</c> rows, which sit below block <c>k</c> in <paramref name="left"/>.
+    /// </summary>
+    public void CouplingRows(int k, in PanelShape shape, Span<double> left, Span<double> right)
+    {
+        LayerDerivatives next = derivatives.Layer(k + 1);
+        int p = shape.ParameterCount;
+        int m = shape.StateCount;
+        int n = shape.Size;
+        int a = m / count;
+        int nextP = next.ParameterCount;
+        int nextA = next.OutputSize;
+        int nextM = k + 2 < depth ? count * nextA : 0;
+        int nextN = shape.NextSize;
+        for (int e = 0; e < count; e++)
+        {
+            ReadOnlySpan<double> xzz = next.XzzBlock(e);
+            ReadOnlySpan<double> xzx = next.XzxBlock(e);
+            ReadOnlySpan<double> dz = nextM > 0 ? next.DzBlock(e) : default;
+            for (int j = 0; j < a; j++)
+            {
+                // E2_(k+1): w_k - Xzz_(k+1) y_k - Xzx_(k+1)^T x_(k+1) - Dz_(k+1)^T w_(k+1).
+                int row = p + m + (e * a) + j;
+                Span<double> leftRow = left.Slice(row * n, n);
+                leftRow[p + (e * a) + j] = 1;
+                for (int c = 0; c < a; c++)
+                {
+                    leftRow[p + m + (e * a) + c] = -xzz[(j * a) + c];
+                }
+
+                Span<double> rightRow = right.Slice(row * nextN, nextN);
+                for (int r = 0; r < nextP; r++)
+                {
+                    rightRow[r] = -xzx[(r * a) + j];
+                }
+
+                for (int i = 0; i < nextA && nextM > 0; i++)
+                {
+                    rightRow[nextP + (e * nextA) + i] = -dz[(i * a) + j];
+                }
+
+                // E3_(k+1): Xzx_(k+1) y_k, and E1_(k+1): -Dz_(k+1) y_k.
+                int column = p + m + (e * a) + j;
+                for (int r = 0; r < nextP; r++)
+                {
+                    left[((n + r) * n) + column] = xzx[(r * a) + j];
+                }
+
+                for (int i = 0; i < nextA && nextM > 0; i++)
+                {
+                    left[((n + nextP + (e * nextA) + i) * n) + column] = -dz[(i * a) + j];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// The derivative blocks of every layer at one <see cref="NetworkPoint"/>: what the structured
+/// solve of <c>(H + eps I) x = g</c> is assembled from. Computing them costs about one pass of
+/// generated second-derivative code per example and layer; they do not depend on epsilon, so
+/// <see cref="Factorize"/> can be called for as many epsilons as needed.
+/// </summary>
+public sealed class HessianDerivatives
+{
+    private readonly LayerDerivatives[] layers;
+    private double? hessianNormEstimate;
+
+    internal HessianDerivatives(NetworkPoint point)
+    {
+        Point = point;
+        Network network = point.Network;
+        Batch batch = point.Batch;
+        layers = new LayerDerivatives[network.Depth];
+        for (int l = 0; l < network.Depth; l++)
+        {
+            IHessianLayer layer = network.Layers[l];
+
+            // The loss layer's Jacobians only feed y_L, which no equation reads.
+            bool needsJacobians = l + 1 < network.Depth;
+            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians);
+            ReadOnlySpan<double> parameters = point.LayerParameters(l);
+            for (int n = 0; n < batch.Count; n++)
+            {
+                ReadOnlySpan<double> input = point.Input(l, n);
+                ReadOnlySpan<double> data = batch.Data(n);
+                if (needsJacobians)
+                {
+                    layer.AddJacobians(parameters, input, data, blocks.DxBlock(n), blocks.DzBlock(n));
+                }
+
+                layer.AddSecondDerivatives(parameters, input, data, point.OutputAdjoint(l, n),
+                    blocks.Xxx, blocks.XzxBlock(n), blocks.XzzBlock(n));
+            }
+
+            layers[l] = blocks;
+        }
+    }
+
+    /// <summary>The point the derivatives were taken at.</summary>
+    public NetworkPoint Point { get; }
+
+    /// <summary>
+    /// Factorizes the block-tridiagonal system equivalent to <c>(H + epsilon I) x = g</c>, with
+    /// partial pivoting; the result solves for any number of right-hand sides.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or not finite.</exception>
+    /// <exception cref="SingularSystemException">The system is singular to working precision.</exception>
+    public BlockTridiagonalFactorization Factorize(double epsilon)
+    {
+        if (!(epsilon >= 0) || !double.IsFinite(epsilon))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon,
+                $"epsilon is {epsilon}; expected a finite number >= 0.");
+        }
+
+        return new BlockTridiagonalFactorization(this, epsilon);
+    }
+
+    internal LayerDerivatives Layer(int layer) => layers[layer];
+
+    /// <summary>
+    /// An estimate of the 2-norm of H (its largest eigenvalue in magnitude) by the power method on
+    /// matrix-free products, computed once; it scales the reported backward errors. The estimate
+    /// is from below, so a backward error computed with it errs on the high side.
+    /// </summary>
+    internal double HessianNormEstimate => hessianNormEstimate ??= EstimateHessianNorm();
+
+    private double EstimateHessianNorm()
+    {
+        const int iterations = 12;
+        int size = Point.Network.ParameterCount;
+        var v = new double[size];
+        var product = new double[size];
+        var random = new Random(12345);
+        for (int i = 0; i < size; i++)
+        {
+            v[i] = random.NextDouble() - 0.5;
+        }
+
+        double norm = Math.Sqrt(Dot(v, v));
+        for (int k = 0; k < iterations && norm > 0; k++)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                v[i] /= norm;
+            }
+
+            Point.HessianVector(v, product);
+            (v, product) = (product, v);
+            norm = Math.Sqrt(Dot(v, v));
+        }
+
+        return norm;
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => LinearAlgebra.VectorKernels.Dot(a, b);
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Simd = System.Numerics.Vector;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>Level-1 kernels on spans, vectorized with <see cref="Vector{T}"/>.</summary>
+internal static class VectorKernels
+{
+    /// <summary><c>x . y</c>, like BLAS <c>ddot</c>.</summary>
+    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        if (x.Length != y.Length)
+        {
+            throw new ArgumentException($"x has length {x.Length} and y {y.Length}; expected equal lengths.");
+        }
+
+        ReadOnlySpan<Vector<double>> xs = MemoryMarshal.Cast<double, Vector<double>>(x);
+        ReadOnlySpan<Vector<double>> ys = MemoryMarshal.Cast<double, Vector<double>>(y[..x.Length]);
+        Vector<double> sum = Vector<double>.Zero;
+        for (int k = 0; k < xs.Length; k++)
+        {
+            sum = Simd.FusedMultiplyAdd(xs[k], ys[k], sum);
+        }
+
+        double total = Simd.Sum(sum);
+        for (int i = xs.Length * Vector<double>.Count; i < x.Length; i++)
+        {
+            total += x[i] * y[i];
+        }
+
+        return total;
+    }
+
+    /// <summary><c>y += alpha x</c>, like BLAS <c>daxpy</c>.</summary>
+    public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        if (x.Length != y.Length)
+        {
+            throw new ArgumentException($"x has length {x.Length} and y {y.Length}; expected equal lengths.");
+        }
+
+        ReadOnlySpan<Vector<double>> xs = MemoryMarshal.Cast<double, Vector<double>>(x);
+        Span<Vector<double>> ys = MemoryMarshal.Cast<double, Vector<double>>(y);
+        var a = new Vector<double>(alpha);
+        for (int k = 0; k < xs.Length; k++)
+        {
+            ys[k] = Simd.FusedMultiplyAdd(a, xs[k], ys[k]);
+        }
+
+        for (int i = xs.Length * Vector<double>.Count; i < x.Length; i++)
+        {
+            y[i] += alpha * x[i];
+        }
+    }
+
+    /// <summary>Exchanges the contents of <paramref name="x"/> and <paramref name="y"/>, like BLAS <c>dswap</c>.</summary>
+    public static void Swap(Span<double> x, Span<double> y)
+    {
+        if (x.Length != y.Length)
+        {
+            throw new ArgumentException($"x has length {x.Length} and y {y.Length}; expected equal lengths.");
+        }
+
+        for (int i = 0; i < x.Length; i++)
+        {
+            (x[i], y[i]) = (y[i], x[i]);
+        }
+    }
+
+    /// <summary>The Euclidean norm, like BLAS <c>dnrm2</c> (without its overflow guard: inputs here are moderate).</summary>
+    public static double Norm(ReadOnlySpan<double> x) => Math.Sqrt(Dot(x, x));
+}

@@ -1,0 +1,258 @@
+using System;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// A network at fixed parameters on a fixed batch, with the forward pass (activations) and the
+/// backward pass (output adjoints <c>b</c>) done. Loss, gradient, Hessian-vector products, the
+/// dense Hessian and the derivative blocks for the structured solve are all read from here.
+/// </summary>
+/// <remarks>
+/// Hessian-vector products reuse work buffers held by the point, so one point must not be used
+/// from several threads at once; create one point per thread instead.
+/// </remarks>
+public sealed class NetworkPoint
+{
+    private readonly double[] parameters;
+
+    // inputs[l]: the B rows entering layer l; outputAdjoints[l]: d loss / d (output of layer l), B rows.
+    private readonly double[][] inputs;
+    private readonly double[][] outputAdjoints;
+    private HessianVectorWorkspace? workspace;
+
+    internal NetworkPoint(Network network, double[] parameters, Batch batch)
+    {
+        Network = network;
+        Batch = batch;
+        this.parameters = parameters;
+        int depth = network.Depth;
+        int count = batch.Count;
+        inputs = new double[depth][];
+        outputAdjoints = new double[depth][];
+
+        inputs[0] = batch.Inputs.ToArray();
+        double lossSum = 0;
+        var loss = new double[1];
+        for (int l = 0; l < depth; l++)
+        {
+            IHessianLayer layer = network.Layers[l];
+            int inputSize = layer.InputSize;
+            int outputSize = layer.OutputSize;
+            double[]? outputs = l + 1 < depth ? inputs[l + 1] = new double[count * outputSize] : null;
+            for (int n = 0; n < count; n++)
+            {
+                Span<double> output = outputs is null ? loss : outputs.AsSpan(n * outputSize, outputSize);
+                layer.Forward(LayerParameters(l), inputs[l].AsSpan(n * inputSize, inputSize), batch.Data(n), output);
+                if (outputs is null)
+                {
+                    lossSum += loss[0];
+                }
+            }
+        }
+
+        Loss = lossSum / count;
+
+        // The batch loss is the mean, so each example's loss enters with weight 1/B.
+        outputAdjoints[depth - 1] = new double[count];
+        Array.Fill(outputAdjoints[depth - 1], 1.0 / count);
+        for (int l = depth - 1; l > 0; l--)
+        {
+            IHessianLayer layer = network.Layers[l];
+            outputAdjoints[l - 1] = new double[count * layer.InputSize];
+            for (int n = 0; n < count; n++)
+            {
+                layer.BackpropInput(LayerParameters(l), Input(l, n), batch.Data(n), OutputAdjoint(l, n),
+                    outputAdjoints[l - 1].AsSpan(n * layer.InputSize, layer.InputSize));
+            }
+        }
+
+        if (!double.IsFinite(Loss))
+        {
+            throw new ArithmeticException(
+                $"The loss is {Loss} at these parameters; expected a finite number (an activation overflowed).");
+        }
+    }
+
+    /// <summary>The network this point belongs to.</summary>
+    public Network Network { get; }
+
+    /// <summary>The batch the loss is averaged over.</summary>
+    public Batch Batch { get; }
+
+    /// <summary>The parameters of the point (a copy of those given).</summary>
+    public ReadOnlySpan<double> Parameters => parameters;
+
+    /// <summary>The mean loss over the batch.</summary>
+    public double Loss { get; }
+
+    /// <summary>d loss / d parameters, in the flat parameter order.</summary>
+    public double[] Gradient()
+    {
+        var result = new double[Network.ParameterCount];
+        Gradient(result);
+        return result;
+    }
+
+    /// <summary>Writes d loss / d parameters into <paramref name="result"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="result"/> has the wrong length.</exception>
+    public void Gradient(Span<double> result)
+    {
+        Guard.Length(result, Network.ParameterCount, nameof(result));
+        result.Clear();
+        for (int l = 0; l < Network.Depth; l++)
+        {
+            IHessianLayer layer = Network.Layers[l];
+            Span<double> gradient = Network.ParameterSlice(result, l);
+            for (int n = 0; n < Batch.Count; n++)
+            {
+                layer.AddParameterGradient(LayerParameters(l), Input(l, n), Batch.Data(n), OutputAdjoint(l, n), gradient);
+            }
+        }
+    }
+
+    /// <summary>The exact product <c>H v</c> of the loss Hessian with <paramref name="v"/>.</summary>
+    public double[] HessianVector(ReadOnlySpan<double> v)
+    {
+        var result = new double[Network.ParameterCount];
+        HessianVector(v, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Writes the exact product <c>H v</c> into <paramref name="result"/>, matrix-free: one forward
+    /// tangent sweep and one backward adjoint-tangent sweep, a small multiple of a gradient's cost.
+    /// </summary>
+    /// <exception cref="ArgumentException">A vector has the wrong length.</exception>
+    public void HessianVector(ReadOnlySpan<double> v, Span<double> result)
+    {
+        Guard.Length(v, Network.ParameterCount, nameof(v));
+        Guard.Length(result, Network.ParameterCount, nameof(result));
+        workspace ??= new HessianVectorWorkspace(Network, Batch.Count);
+        HessianVectorWorkspace work = workspace;
+        int depth = Network.Depth;
+        int count = Batch.Count;
+
+        // Forward: t_l = Dz_l t_{l-1} + Dx_l v_l, with t = 0 entering the first layer.
+        work.Tangents[0].AsSpan().Clear();
+        for (int l = 0; l + 1 < depth; l++)
+        {
+            IHessianLayer layer = Network.Layers[l];
+            ReadOnlySpan<double> direction = Network.ParameterSlice(v, l);
+            for (int n = 0; n < count; n++)
+            {
+                layer.Tangent(LayerParameters(l), Input(l, n), Batch.Data(n), Slice(work.Tangents[l], n, layer.InputSize),
+                    direction, work.Tangents[l + 1].AsSpan(n * layer.OutputSize, layer.OutputSize));
+            }
+        }
+
+        // Backward: s_{l-1} = Dz_l^T s_l + Xzz_l t_{l-1} + Xzx_l^T v_l and
+        // (H v)_l = Dx_l^T s_l + Xxx_l v_l + Xzx_l t_{l-1}, with s = 0 leaving the loss layer.
+        for (int l = depth - 1; l >= 0; l--)
+        {
+            IHessianLayer layer = Network.Layers[l];
+            ReadOnlySpan<double> direction = Network.ParameterSlice(v, l);
+            Span<double> product = Network.ParameterSlice(result, l);
+            product.Clear();
+            bool last = l == depth - 1;
+            double[] outputAdjointTangent = work.AdjointTangents[l];
+            double[]? inputAdjointTangent = l > 0 ? work.AdjointTangents[l - 1] : null;
+            for (int n = 0; n < count; n++)
+            {
+                ReadOnlySpan<double> input = Input(l, n);
+                ReadOnlySpan<double> data = Batch.Data(n);
+                ReadOnlySpan<double> tangent = Slice(work.Tangents[l], n, layer.InputSize);
+                ReadOnlySpan<double> s = last ? default : Slice(outputAdjointTangent, n, layer.OutputSize);
+                if (!last)
+                {
+                    layer.AddParameterGradient(LayerParameters(l), input, data, s, product);
+                }
+
+                layer.AddSecondOrderParameters(LayerParameters(l), input, data, OutputAdjoint(l, n), tangent, direction, product);
+                if (inputAdjointTangent is null)
+                {
+                    continue;
+                }
+
+                Span<double> previous = inputAdjointTangent.AsSpan(n * layer.InputSize, layer.InputSize);
+                layer.SecondOrderInput(LayerParameters(l), input, data, OutputAdjoint(l, n), tangent, direction, previous);
+                if (!last)
+                {
+                    Span<double> backprop = work.Scratch.AsSpan(0, layer.InputSize);
+                    layer.BackpropInput(LayerParameters(l), input, data, s, backprop);
+                    for (int j = 0; j < previous.Length; j++)
+                    {
+                        previous[j] += backprop[j];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The dense Hessian, one column <c>H e_j</c> per parameter: for small networks only
+    /// (tests, debugging), as it costs <c>ParameterCount</c> Hessian-vector products.
+    /// </summary>
+    public double[,] DenseHessian()
+    {
+        int size = Network.ParameterCount;
+        var hessian = new double[size, size];
+        var unit = new double[size];
+        var column = new double[size];
+        for (int j = 0; j < size; j++)
+        {
+            unit[j] = 1;
+            HessianVector(unit, column);
+            unit[j] = 0;
+            for (int i = 0; i < size; i++)
+            {
+                hessian[i, j] = column[i];
+            }
+        }
+
+        return hessian;
+    }
+
+    /// <summary>
+    /// Every derivative block the structured solve needs (<c>Dx, Dz, Xxx, Xzx, Xzz</c> per layer),
+    /// computed once. They do not depend on the damping, so one set serves every epsilon.
+    /// </summary>
+    public HessianDerivatives Derivatives() => new(this);
+
+    internal ReadOnlySpan<double> LayerParameters(int layer) => Network.ParameterSlice(parameters, layer);
+
+    internal ReadOnlySpan<double> Input(int layer, int example) =>
+        Slice(inputs[layer], example, Network.Layers[layer].InputSize);
+
+    internal ReadOnlySpan<double> OutputAdjoint(int layer, int example) =>
+        Slice(outputAdjoints[layer], example, Network.Layers[layer].OutputSize);
+
+    private static ReadOnlySpan<double> Slice(double[] rows, int example, int width) => rows.AsSpan(example * width, width);
+
+    /// <summary>Buffers for H v, allocated once per point: tangents t and adjoint-tangents s per layer.</summary>
+    private sealed class HessianVectorWorkspace
+    {
+        public HessianVectorWorkspace(Network network, int count)
+        {
+            Tangents = new double[network.Depth][];
+            AdjointTangents = new double[network.Depth][];
+            int widest = 0;
+            for (int l = 0; l < network.Depth; l++)
+            {
+                IHessianLayer layer = network.Layers[l];
+                Tangents[l] = new double[count * layer.InputSize];
+                AdjointTangents[l] = new double[count * layer.OutputSize];
+                widest = Math.Max(widest, layer.InputSize);
+            }
+
+            Scratch = new double[widest];
+        }
+
+        /// <summary>Tangents[l]: the tangent entering layer l, B rows.</summary>
+        public double[][] Tangents { get; }
+
+        /// <summary>AdjointTangents[l]: the adjoint-tangent of layer l's output, B rows.</summary>
+        public double[][] AdjointTangents { get; }
+
+        public double[] Scratch { get; }
+    }
+}
