@@ -1,1 +1,43 @@
-System.Console.WriteLine("OracleCheck: not written yet.");
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using OracleCheck;
+
+// Usage: OracleCheck [CASE.json ...]. With no file, every *.json in ../shared/oracle (relative to
+// the current directory, which is the repository root under `dotnet run --project`).
+// Exit codes: 0 every check passed, 1 a check failed or a file could not be read, 2 no case found.
+const string DefaultFolder = "../shared/oracle";
+
+if (args.Any(argument => argument is "--help" or "-h"))
+{
+    Console.WriteLine(CaseChecker.Usage);
+    return 0;
+}
+
+List<string> files = [.. args];
+if (files.Count == 0)
+{
+    if (!Directory.Exists(DefaultFolder))
+    {
+        Console.Error.WriteLine($"error: no case file given and {Path.GetFullPath(DefaultFolder)} does not exist.");
+        Console.Error.WriteLine(CaseChecker.Usage);
+        return 2;
+    }
+
+    files.AddRange(Directory.GetFiles(DefaultFolder, "*.json").Order(StringComparer.Ordinal));
+    if (files.Count == 0)
+    {
+        Console.Error.WriteLine($"error: {Path.GetFullPath(DefaultFolder)} holds no *.json case.");
+        return 2;
+    }
+}
+
+var tally = new CheckTally();
+foreach (string file in files)
+{
+    CaseChecker.Check(file, tally, Console.Out);
+}
+
+Console.WriteLine($"{tally.Passed} passed, {tally.Failed} failed");
+return tally.Failed == 0 ? 0 : 1;
