@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using HessianCodegen.Generator.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace HessianCodegen.Generator.Tests;
+
+/// <summary>
+/// Fuzzing with seeded mutations of the standard layers (a few hundred sources). The generator
+/// must never throw (an exception becomes one cryptic CS8785 warning and no output), and a
+/// source that is valid C# must either get code that compiles or an HCG diagnostic saying why not.
+/// A mutated source may simply be invalid C#: the compiler's own error is then enough.
+/// </summary>
+public sealed class RobustnessTests
+{
+    private const int SeedsPerLayer = 4;
+
+    private const int FailuresShown = 3;
+
+    public static TheoryData<Mutation> Mutations => new(Enum.GetValues<Mutation>());
+
+    [Theory]
+    [MemberData(nameof(Mutations))]
+    public void MutatedLayersGetCompilingCodeOrADiagnosticAndNeverCrashTheGenerator(Mutation mutation)
+    {
+        var failures = new List<string>();
+        foreach (var (path, text) in GeneratorHarness.StandardLayerSources())
+        {
+            for (int seed = 0; seed < SeedsPerLayer; seed++)
+            {
+                string mutated = SourceMutator.Mutate(text, mutation, seed);
+                if (Problem(path, mutated) is { } problem)
+                {
+                    failures.Add($"{Path.GetFileName(path)}, {mutation}, seed {seed}: {problem}{Environment.NewLine}{mutated}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0,
+            $"{failures.Count} mutated sources went wrong; the first {Math.Min(failures.Count, FailuresShown)}:{Environment.NewLine}" +
+            string.Join(Environment.NewLine + Environment.NewLine, failures.Take(FailuresShown)));
+    }
+
+    [Fact]
+    public void AFairShareOfMutatedSourcesIsValidCSharp()
+    {
+        // Invalid C# only exercises the compiler: the fuzz is worth something if many mutants reach the generator's semantics.
+        var mutants = Enum.GetValues<Mutation>()
+            .SelectMany(mutation => GeneratorHarness.StandardLayerSources()
+                .SelectMany(source => Enumerable.Range(0, SeedsPerLayer).Select(seed => (source.Path, Text: SourceMutator.Mutate(source.Text, mutation, seed)))))
+            .ToList();
+
+        int valid = mutants.Count(mutant => !GeneratorHarness.Compile(mutant.Path, mutant.Text).GetDiagnostics()
+            .Any(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
+
+        Assert.True(valid >= mutants.Count / 4, $"Only {valid} of {mutants.Count} mutated sources are valid C#.");
+    }
+
+    [Fact]
+    public void MutationsChangeTheSource()
+    {
+        var (_, text) = GeneratorHarness.StandardLayerSources()[0];
+
+        Assert.All(Enum.GetValues<Mutation>(), mutation => Assert.NotEqual(text, SourceMutator.Mutate(text, mutation, seed: 1)));
+    }
+
+    // Null when the generator behaved; otherwise what went wrong.
+    private static string? Problem(string path, string source)
+    {
+        var compilation = GeneratorHarness.Compile(path, source);
+        bool validCSharp = !compilation.GetDiagnostics().Any(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error);
+        var run = GeneratorHarness.Run(compilation);
+
+        if (run.Result.Results.Select(result => result.Exception).FirstOrDefault(exception => exception is not null) is { } exception)
+        {
+            return $"the generator threw {exception}";
+        }
+
+        if (run.GeneratorDiagnostics.FirstOrDefault(diagnostic => diagnostic.Id == "CS8785") is { } crash)
+        {
+            return $"the generator failed: {crash}";
+        }
+
+        if (!validCSharp || run.GeneratorDiagnostics.Any(diagnostic => diagnostic.Id.StartsWith("HCG", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var errors = run.OutputErrors.ToList();
+        return errors.Count == 0
+            ? null
+            : "valid C# got generated code that does not compile and no HCG diagnostic:" + Environment.NewLine +
+              string.Join(Environment.NewLine, errors.Take(5));
+    }
+}
