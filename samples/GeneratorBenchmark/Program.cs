@@ -1,0 +1,157 @@
+// Measures how long the HessianCodegen generator takes on the standard layer library:
+//   cold        a fresh driver (fresh generator, fresh compilation) on the 7 layer sources;
+//   unrelated   the same driver again after a one-character edit in a file that is no layer;
+//   layer edit  the same driver again after a one-character edit inside one layer's math.
+// Run: dotnet run --project samples/GeneratorBenchmark -c Release [-- runs]
+// A benchmark, never a unit test: timings depend on the machine and its load.
+
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using HessianCodegen;
+using HessianCodegen.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace HessianCodegen.GeneratorBenchmark;
+
+internal static class Program
+{
+    private const double ColdTargetMilliseconds = 100.0;
+
+    private const string UnrelatedPath = "Unrelated.cs";
+
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static int Main(string[] args)
+    {
+        int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+        if (runs < 1)
+        {
+            Console.Error.WriteLine($"The number of runs must be at least 1; got {runs}.");
+            return 2;
+        }
+
+        var layers = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Layers"), "*.cs")
+            .Order(StringComparer.Ordinal)
+            .Select(path => CSharpSyntaxTree.ParseText(File.ReadAllText(path), ParseOptions, path))
+            .ToArray();
+        var references = FrameworkAndRuntimeReferences();
+
+        // The first run in the process pays for JIT-compiling the generator and Roslyn.
+        var first = TimeCold(layers, references, out int generatedFiles);
+        var cold = Repeat(runs, () => TimeCold(layers, references, out _));
+        var unrelated = RepeatEdits(runs, layers, references, editLayer: false);
+        var layerEdit = RepeatEdits(runs, layers, references, editLayer: true);
+
+        Console.WriteLine($"HessianCodegen generator on {layers.Length} standard layers ({generatedFiles} generated files), {runs} runs each");
+        Console.WriteLine();
+        Console.WriteLine($"{"scenario",-44} {"median ms",10} {"min ms",8} {"max ms",8}");
+        Console.WriteLine(new string('-', 73));
+        Row("first run in process (JIT included)", [first]);
+        Row("cold: fresh driver and compilation", cold);
+        Row("incremental: 1-char edit in unrelated file", unrelated);
+        Row("incremental: 1-char edit in one layer", layerEdit);
+        Console.WriteLine();
+        double coldMedian = Median(cold);
+        Console.WriteLine(coldMedian < ColdTargetMilliseconds
+            ? $"cold median {coldMedian:F1} ms is under the {ColdTargetMilliseconds:F0} ms target"
+            : $"cold median {coldMedian:F1} ms is OVER the {ColdTargetMilliseconds:F0} ms target");
+        return 0;
+    }
+
+    private static double TimeCold(SyntaxTree[] layers, MetadataReference[] references, out int generatedFiles)
+    {
+        var compilation = Compile(layers.Append(Unrelated(0)), references);
+        var driver = CreateDriver();
+        var stopwatch = Stopwatch.StartNew();
+        driver = driver.RunGenerators(compilation);
+        stopwatch.Stop();
+        generatedFiles = RequireSuccess(driver);
+        return stopwatch.Elapsed.TotalMilliseconds;
+    }
+
+    // One driver, warmed by a first run; each timed run changes one character of one file.
+    private static List<double> RepeatEdits(int runs, SyntaxTree[] layers, MetadataReference[] references, bool editLayer)
+    {
+        var unrelated = Unrelated(0);
+        Compilation compilation = Compile(layers.Append(unrelated), references);
+        var driver = CreateDriver().RunGenerators(compilation);
+        var edited = editLayer ? layers[0] : unrelated;
+        var times = new List<double>();
+        for (int run = 1; run <= runs; run++)
+        {
+            var replacement = editLayer ? EditLayer(edited, run) : Unrelated(run);
+            compilation = compilation.ReplaceSyntaxTree(edited, replacement);
+            edited = replacement;
+            var stopwatch = Stopwatch.StartNew();
+            driver = driver.RunGenerators(compilation);
+            stopwatch.Stop();
+            RequireSuccess(driver);
+            times.Add(stopwatch.Elapsed.TotalMilliseconds);
+        }
+
+        return times;
+    }
+
+    // A file that declares no layer; `version` is one digit, so consecutive versions differ by one character.
+    private static SyntaxTree Unrelated(int version) => CSharpSyntaxTree.ParseText(
+        $"namespace Elsewhere;\n\npublic static class Arithmetic\n{{\n    public static int Scale(int value) => {version % 10} * value;\n}}\n",
+        ParseOptions, UnrelatedPath);
+
+    // The layer with one character of its math changed: a single space toggled after `=>`.
+    private static SyntaxTree EditLayer(SyntaxTree layer, int version)
+    {
+        string text = layer.GetText().ToString();
+        string edited = version % 2 == 1 ? text.Replace("=> ", "=>  ", StringComparison.Ordinal) : text.Replace("=>  ", "=> ", StringComparison.Ordinal);
+        return CSharpSyntaxTree.ParseText(edited, ParseOptions, layer.FilePath);
+    }
+
+    private static List<double> Repeat(int runs, Func<double> measure) => Enumerable.Range(0, runs).Select(_ => measure()).ToList();
+
+    private static GeneratorDriver CreateDriver() =>
+        CSharpGeneratorDriver.Create([new HessianLayerGenerator().AsSourceGenerator()], parseOptions: ParseOptions);
+
+    private static CSharpCompilation Compile(IEnumerable<SyntaxTree> trees, MetadataReference[] references) =>
+        CSharpCompilation.Create("GeneratorBenchmark.Layers", trees, references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    // Timing a generator that failed would measure nothing: stop with its error instead.
+    private static int RequireSuccess(GeneratorDriver driver)
+    {
+        var result = driver.GetRunResult();
+        var failure = result.Results.Select(run => run.Exception).FirstOrDefault(exception => exception is not null);
+        if (failure is not null)
+        {
+            throw new InvalidOperationException("The generator threw while being measured.", failure);
+        }
+
+        return result.GeneratedTrees.Length;
+    }
+
+    private static MetadataReference[] FrameworkAndRuntimeReferences()
+    {
+        string platform = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string
+            ?? throw new InvalidOperationException("The host gave no TRUSTED_PLATFORM_ASSEMBLIES; cannot find the framework assemblies.");
+        return platform.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal)
+                || Path.GetFileName(path) is "System.dll" or "mscorlib.dll" or "netstandard.dll")
+            .Append(typeof(IHessianLayer).Assembly.Location)
+            .Distinct(StringComparer.Ordinal)
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToArray();
+    }
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static void Row(string scenario, IReadOnlyList<double> times) =>
+        Console.WriteLine($"{scenario,-44} {Median(times),10:F2} {times.Min(),8:F2} {times.Max(),8:F2}");
+}
