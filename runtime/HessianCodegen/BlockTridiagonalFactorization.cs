@@ -239,7 +239,7 @@ public sealed class BlockTridiagonalFactorization
         int p = shape.ParameterCount;
         int a = shape.StateCount / Math.Max(1, derivatives.Point.Batch.Count);
         string unknown = column < p
-            ? $"parameter {column} of the layer"
+            ? $"the parameter {ParameterName(network.Layers[layer], column)}"
             : column < p + shape.StateCount
                 ? $"the adjoint-tangent w of output {(column - p) % a} of example {(column - p) / a}"
                 : $"the tangent y of output {(column - p - shape.StateCount) % a} of example {(column - p - shape.StateCount) / a}";
@@ -248,6 +248,21 @@ public sealed class BlockTridiagonalFactorization
             $"no pivot for {unknown} is larger than {tinyPivot:G3}; expected a non-singular system, " +
             "so add damping (a larger epsilon) or check the layer for parameters the loss does not depend on.",
             layer, Epsilon);
+    }
+
+    /// <summary>"W[2, 3]" or "c[1]": a layer parameter by its name in the layer source.</summary>
+    private static string ParameterName(IHessianLayer layer, int index)
+    {
+        foreach (ParameterBlock block in layer.ParameterLayout)
+        {
+            int offset = index - block.Offset;
+            if (offset >= 0 && offset < block.Length)
+            {
+                return block.IsMatrix ? $"{block.Name}[{offset / block.Columns}, {offset % block.Columns}]" : $"{block.Name}[{offset}]";
+            }
+        }
+
+        return $"#{index}";
     }
 
     /// <summary>The factors of one block column: L and U of the panel, the super-diagonal rows of U, the pivots.</summary>

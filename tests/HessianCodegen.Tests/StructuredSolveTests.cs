@@ -1,0 +1,172 @@
+using System;
+using System.Linq;
+using HessianCodegen.Tests.Infrastructure;
+using HessianCodegen.Tests.ReferenceLayers;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// The block-tridiagonal solve against a dense LU of the materialized <c>H + eps I</c> (H assembled
+/// column by column from matrix-free products, which the oracle tests check independently).
+/// </summary>
+public sealed class StructuredSolveTests(ITestOutputHelper output)
+{
+    public static TheoryData<int, int, int, bool, double> RandomCases() => new()
+    {
+        { 1, 2, 1, false, 1e-3 },
+        { 2, 3, 3, false, 1e-2 },
+        { 3, 5, 2, true, 1e-3 },
+        { 4, 7, 4, false, 1e-5 },
+        { 5, 6, 5, true, 1e-4 },
+        { 6, 9, 3, false, 0.3 },
+        { 7, 4, 6, true, 1e-3 },
+        { 8, 12, 2, false, 1e-2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RandomCases))]
+    public void SolutionHasARoundOffResidualOnRandomNetworks(int seed, int depth, int batchSize, bool regression, double epsilon)
+    {
+        NetworkPoint point = RandomNetworks.Point(seed, depth, batchSize, regression);
+        double[,] matrix = DampedHessian(point, epsilon);
+        double[] rhs = RandomNetworks.Vector(seed + 100, point.Network.ParameterCount);
+        BlockTridiagonalFactorization factorization = point.Derivatives().Factorize(epsilon);
+
+        var x = new double[rhs.Length];
+        SolveReport report = factorization.SolveRefined(rhs, x);
+        double residual = DenseBackwardError(matrix, x, rhs);
+        double[] dense = new DenseLU(matrix).Solve(rhs);
+        double difference = Norms.RelativeError(x, dense);
+        output.WriteLine(
+            $"seed {seed}: n = {rhs.Length}, system {factorization.SystemSize}, backward error {residual:E2} (reported " +
+            $"{report.BackwardError:E2}), difference from dense LU {difference:E2}");
+
+        Assert.InRange(residual, 0, 1e-14);
+        Assert.InRange(report.BackwardError, 0, 1e-14);
+        Assert.InRange(difference, 0, 1e-8);
+    }
+
+    [Fact]
+    public void ManyRightHandSidesShareOneFactorization()
+    {
+        NetworkPoint point = RandomNetworks.Point(11, 6, 3, regression: false);
+        const double epsilon = 1e-2;
+        double[,] matrix = DampedHessian(point, epsilon);
+        var dense = new DenseLU(matrix);
+        BlockTridiagonalFactorization factorization = point.Derivatives().Factorize(epsilon);
+        var x = new double[factorization.Size];
+        for (int k = 0; k < 5; k++)
+        {
+            double[] rhs = RandomNetworks.Vector(200 + k, factorization.Size);
+            factorization.Solve(rhs, x);
+            Assert.InRange(DenseBackwardError(matrix, x, rhs), 0, 1e-14);
+            Assert.InRange(Norms.RelativeError(x, dense.Solve(rhs)), 0, 1e-8);
+        }
+    }
+
+    [Fact]
+    public void NewEpsilonReusesTheDerivatives()
+    {
+        NetworkPoint plain = RandomNetworks.Point(12, 5, 2, regression: true);
+        CountingLayer[] layers = plain.Network.Layers.Select(layer => new CountingLayer(layer)).ToArray();
+        var network = new Network(layers);
+        NetworkPoint point = network.At(plain.Parameters, plain.Batch);
+        HessianDerivatives derivatives = point.Derivatives();
+        int evaluations = layers.Sum(layer => layer.SecondDerivativeCalls + layer.JacobianCalls);
+        Assert.True(evaluations > 0);
+
+        double[] rhs = RandomNetworks.Vector(300, network.ParameterCount);
+        foreach (double epsilon in new[] { 1e-3, 1e-1, 1.0 })
+        {
+            double[] x = derivatives.Factorize(epsilon).Solve(rhs);
+            Assert.InRange(DenseBackwardError(DampedHessian(plain, epsilon), x, rhs), 0, 1e-14);
+        }
+
+        Assert.Equal(evaluations, layers.Sum(layer => layer.SecondDerivativeCalls + layer.JacobianCalls));
+    }
+
+    [Fact]
+    public void SingularSystemNamesTheLayer()
+    {
+        // A linear first layer fed zero inputs: its weights change nothing, so their rows and columns
+        // of H are zero, and with eps = 0 the system is singular in that layer's block.
+        var network = new Network(
+            new DenseReferenceLayer(Activation.Identity, 3, 2),
+            new DenseReferenceLayer(Activation.Tanh, 2, 2),
+            new SoftmaxCrossEntropyReferenceLayer(2, 2));
+        NetworkPoint point = network.At(network.RandomParameters(5), Batch.WithLabels(new double[2, 3], [0, 1]));
+        HessianDerivatives derivatives = point.Derivatives();
+
+        var error = Assert.Throws<SingularSystemException>(() => derivatives.Factorize(0));
+        output.WriteLine(error.Message);
+        Assert.Equal(0, error.Layer);
+        Assert.Contains("layer 0 (DenseReferenceLayer)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("parameter", error.Message, StringComparison.Ordinal);
+
+        // Damping makes it regular again.
+        double[] rhs = RandomNetworks.Vector(400, network.ParameterCount);
+        double[] x = derivatives.Factorize(0.5).Solve(rhs);
+        Assert.InRange(DenseBackwardError(DampedHessian(point, 0.5), x, rhs), 0, 1e-14);
+    }
+
+    [Fact]
+    public void FlopCountGrowsLinearlyWithDepth()
+    {
+        long Flops(int depth)
+        {
+            var layers = new IHessianLayer[depth];
+            for (int l = 0; l + 1 < depth; l++)
+            {
+                layers[l] = new DenseReferenceLayer(Activation.Tanh, 4, 4);
+            }
+
+            layers[^1] = new SoftmaxCrossEntropyReferenceLayer(4, 3);
+            var network = new Network(layers);
+            NetworkPoint point = network.At(network.RandomParameters(3), Batch.WithLabels(new double[,] { { 1, -1, 0.5, 0.2 } }, [1]));
+            return point.Derivatives().Factorize(0.1).FlopCount;
+        }
+
+        long shallow = Flops(9);
+        long middle = Flops(17);
+        long deep = Flops(33);
+
+        // Every hidden layer of the same shape costs the same, so 16 more layers cost twice what 8 more do.
+        double ratio = (double)(deep - middle) / (middle - shallow);
+        output.WriteLine($"flops: depth 9 {shallow}, 17 {middle}, 33 {deep}; increment ratio {ratio:F3}");
+        Assert.InRange(ratio, 1.95, 2.05);
+    }
+
+    private static double[,] DampedHessian(NetworkPoint point, double epsilon)
+    {
+        double[,] matrix = point.DenseHessian();
+        for (int i = 0; i < matrix.GetLength(0); i++)
+        {
+            matrix[i, i] += epsilon;
+        }
+
+        return matrix;
+    }
+
+    /// <summary><c>||A x - b|| / (||A||_F ||x|| + ||b||)</c> with the dense matrix (the Frobenius norm bounds the 2-norm from above).</summary>
+    private static double DenseBackwardError(double[,] matrix, double[] x, double[] rhs)
+    {
+        int n = rhs.Length;
+        double residual = 0;
+        double frobenius = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double row = -rhs[i];
+            for (int j = 0; j < n; j++)
+            {
+                row += matrix[i, j] * x[j];
+                frobenius += matrix[i, j] * matrix[i, j];
+            }
+
+            residual += row * row;
+        }
+
+        return Math.Sqrt(residual) / ((Math.Sqrt(frobenius) * Norms.Norm(x)) + Norms.Norm(rhs));
+    }
+}
