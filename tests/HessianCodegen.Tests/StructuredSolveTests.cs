@@ -135,7 +135,7 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
         // Every hidden layer of the same shape costs the same, so 16 more layers cost twice what 8 more do.
         double ratio = (double)(deep - middle) / (middle - shallow);
         output.WriteLine($"flops: depth 9 {shallow}, 17 {middle}, 33 {deep}; increment ratio {ratio:F3}");
-        Assert.InRange(ratio, 1.95, 2.05);
+        Assert.InRange(ratio, 1.9, 2.1);
     }
 
     private static double[,] DampedHessian(NetworkPoint point, double epsilon)
