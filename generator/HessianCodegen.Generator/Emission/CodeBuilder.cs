@@ -1,0 +1,215 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using HessianCodegen.Generator.Symbolic;
+
+namespace HessianCodegen.Generator.Emission;
+
+/// <summary>
+/// Lowers a reduction-free IR expression to <see cref="CodeNode"/>s for one loop order: operands of
+/// sums and products are grouped by the loop level they depend on (so loop-invariant partial results
+/// are separate nodes), and equal code is shared (common-subexpression elimination).
+/// </summary>
+internal sealed class CodeBuilder
+{
+    private const double TranscendentalCost = 20.0;
+    private const double DivisionCost = 4.0;
+
+    private readonly Dictionary<string, CodeNode> _nodes = new();
+    private readonly Func<string, int> _levelOf;
+    private readonly Func<TensorElement, string> _element;
+    private readonly Func<Extent, string> _size;
+
+    public CodeBuilder(Func<string, int> levelOf, Func<TensorElement, string> element, Func<Extent, string> size)
+    {
+        _levelOf = levelOf;
+        _element = element;
+        _size = size;
+    }
+
+    /// <summary>Span reads made at each level, with the index of their last subscript (for the stride cost).</summary>
+    public List<(int Level, string? LastIndex)> Reads { get; } = new();
+
+    public CodeNode Lower(Node node)
+    {
+        switch (node)
+        {
+            case Constant constant:
+                return Leaf(CodeLiterals.Double(constant.Value), 0, constant.Value < 0 ? Precedence.Unary : Precedence.Primary);
+            case SizeValue size:
+                return Leaf("(double)" + _size(size.Extent), 0, Precedence.Unary);
+            case TensorElement element:
+                int level = LevelOf(node);
+                IndexRef? last = element.Indices.Count == 0 ? null : element.Indices[element.Indices.Count - 1];
+                Reads.Add((level, last is null || last.IsLabel ? null : last.Name));
+                return Leaf(_element(element), level, Precedence.Primary);
+            case FunctionCall call:
+                return Function(call.Function, Lower(call.Argument));
+            case Power power:
+                return LowerPower(power);
+            case Multiply product:
+                return LowerProduct(product);
+            case Add sum:
+                return LowerSum(sum);
+            default:
+                throw new InvalidOperationException($"The emitter cannot print '{node}' directly; reductions and deltas must be resolved first.");
+        }
+    }
+
+    private int LevelOf(Node node) => node.FreeIndices.Length == 0 ? 0 : node.FreeIndices.Max(_levelOf);
+
+    private CodeNode Leaf(string code, int level, Precedence precedence) =>
+        Share(code, () => new CodeNode(code, level, precedence, Array.Empty<CodeNode>(), _ => code, trivial: true, "t"));
+
+    private CodeNode Share(string key, Func<CodeNode> create)
+    {
+        if (!_nodes.TryGetValue(key, out CodeNode? node))
+        {
+            _nodes[key] = node = create();
+        }
+
+        return node;
+    }
+
+    private CodeNode Function(FunctionKind function, CodeNode argument)
+    {
+        string name = function switch
+        {
+            FunctionKind.Tanh => "global::System.Math.Tanh",
+            FunctionKind.Exp => "global::System.Math.Exp",
+            FunctionKind.Log => "global::System.Math.Log",
+            FunctionKind.Sqrt => "global::System.Math.Sqrt",
+            FunctionKind.Sigmoid => "global::HessianCodegen.LayerMath.Sigmoid",
+            FunctionKind.Softplus => "global::HessianCodegen.LayerMath.Softplus",
+            FunctionKind.Relu => "global::HessianCodegen.LayerMath.Relu",
+            _ => "step",
+        };
+
+        string hint = function.ToString().ToLowerInvariant();
+        if (function == FunctionKind.Step)
+        {
+            return Share("step(" + argument.Key + ")", () => new CodeNode(
+                "step(" + argument.Key + ")", argument.Level, Precedence.Primary, new[] { argument },
+                operands => "(" + operands[0].Render() + " > 0.0 ? 1.0 : 0.0)", trivial: false, hint) { OperationCost = 1.0 });
+        }
+
+        string key = name + "(" + argument.Key + ")";
+        return Share(key, () => new CodeNode(
+            key, argument.Level, Precedence.Primary, new[] { argument },
+            operands => name + "(" + operands[0].Render() + ")", trivial: false, hint) { OperationCost = TranscendentalCost });
+    }
+
+    private CodeNode Binary(CodeNode left, string op, CodeNode right)
+    {
+        Precedence precedence = op is "+" or "-" ? Precedence.Additive : Precedence.Multiplicative;
+        string key = "(" + left.Key + " " + op + " " + right.Key + ")";
+        return Share(key, () => new CodeNode(
+            key, Math.Max(left.Level, right.Level), precedence, new[] { left, right },
+            operands => operands[0].RenderAsOperand(precedence) + " " + op + " " + operands[1].RenderAsOperand(precedence + 1),
+            trivial: false, "t") { OperationCost = op == "/" ? DivisionCost : 1.0 });
+    }
+
+    private CodeNode Negate(CodeNode operand)
+    {
+        string key = "-(" + operand.Key + ")";
+        return Share(key, () => new CodeNode(
+            key, operand.Level, Precedence.Unary, new[] { operand },
+            operands => "-" + (operands[0].EffectivePrecedence <= Precedence.Unary ? "(" + operands[0].Render() + ")" : operands[0].Render()),
+            trivial: operand.IsTrivial, "t") { OperationCost = 0.5 });
+    }
+
+    private CodeNode LowerPower(Power power)
+    {
+        double exponent = power.Exponent;
+        if (exponent < 0)
+        {
+            return Binary(Lower(Expr.One), "/", Lower(Expr.Power(power.Base, -exponent)));
+        }
+
+        CodeNode @base = Lower(power.Base);
+        if (exponent is 2.0 or 3.0)
+        {
+            @base.ForceLocal |= !@base.IsTrivial;
+            int times = (int)exponent;
+            string key = "pow(" + @base.Key + ", " + CodeLiterals.Int(times) + ")";
+            return Share(key, () => new CodeNode(
+                key, @base.Level, Precedence.Multiplicative, new[] { @base },
+                operands => string.Join(" * ", Enumerable.Repeat(operands[0].RenderAsOperand(Precedence.Unary), times)),
+                trivial: false, "t") { OperationCost = times - 1 });
+        }
+
+        string name = exponent == 0.5 ? "global::System.Math.Sqrt" : "global::System.Math.Pow";
+        string suffix = exponent == 0.5 ? string.Empty : ", " + CodeLiterals.Double(exponent);
+        string powKey = name + "(" + @base.Key + suffix + ")";
+        return Share(powKey, () => new CodeNode(
+            powKey, @base.Level, Precedence.Primary, new[] { @base },
+            operands => name + "(" + operands[0].Render() + suffix + ")", trivial: false, "t") { OperationCost = TranscendentalCost });
+    }
+
+    private CodeNode LowerProduct(Multiply product)
+    {
+        double coefficient = 1.0;
+        var items = new List<(CodeNode Node, bool Divide)>();
+        foreach (Node factor in product.Factors)
+        {
+            if (factor is Constant constant)
+            {
+                coefficient *= constant.Value;
+            }
+            else if (factor is Power { Exponent: < 0 } reciprocal)
+            {
+                items.Add((Lower(Expr.Power(reciprocal.Base, -reciprocal.Exponent)), true));
+            }
+            else
+            {
+                items.Add((Lower(factor), false));
+            }
+        }
+
+        // Lowest level first: a product of loop-invariant factors is computed outside the loop.
+        items = items.Select((item, position) => (item, position))
+            .OrderBy(pair => pair.item.Node.Level).ThenBy(pair => pair.item.Divide ? 1 : 0).ThenBy(pair => pair.position)
+            .Select(pair => pair.item).ToList();
+
+        // A negative coefficient is written on the first operand: (-a) * b is the same number as -(a * b).
+        CodeNode? result = coefficient == 1.0 ? null : Lower(Expr.Constant(coefficient));
+        if (coefficient == -1.0 && items.Count > 0 && !items[0].Divide)
+        {
+            result = Negate(items[0].Node);
+            items.RemoveAt(0);
+        }
+
+        foreach ((CodeNode node, bool divide) in items)
+        {
+            result = result is null
+                ? divide ? Binary(Lower(Expr.One), "/", node) : node
+                : Binary(result, divide ? "/" : "*", node);
+        }
+
+        return result ?? Lower(Expr.One);
+    }
+
+    private CodeNode LowerSum(Add sum)
+    {
+        var items = new List<(CodeNode Node, bool Subtract)>();
+        foreach (Node term in sum.Terms)
+        {
+            bool negative = term is Constant { Value: < 0 } || (term is Multiply { Factors: var factors } && factors[0] is Constant { Value: < 0 });
+            items.Add((Lower(negative ? Expr.Negate(term) : term), negative));
+        }
+
+        items = items.Select((item, position) => (item, position))
+            .OrderBy(pair => pair.item.Node.Level).ThenBy(pair => pair.item.Subtract ? 1 : 0).ThenBy(pair => pair.position)
+            .Select(pair => pair.item).ToList();
+
+        CodeNode? result = null;
+        foreach ((CodeNode node, bool subtract) in items)
+        {
+            result = result is null
+                ? subtract ? Negate(node) : node
+                : Binary(result, subtract ? "-" : "+", node);
+        }
+
+        return result!;
+    }
+}

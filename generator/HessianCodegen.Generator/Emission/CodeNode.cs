@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+
+namespace HessianCodegen.Generator.Emission;
+
+/// <summary>Operator precedence of emitted C#, to parenthesize only where needed.</summary>
+internal enum Precedence
+{
+    Additive,
+    Multiplicative,
+    Unary,
+    Primary,
+}
+
+/// <summary>
+/// One operation of the code to print for a loop nest: a binary tree whose operands are grouped by the
+/// loop level they depend on, so that every loop-invariant partial result is its own node (and can
+/// become a local declared outside the loops that do not change it). Nodes with equal
+/// <see cref="Key"/> are shared.
+/// </summary>
+internal sealed class CodeNode
+{
+    private readonly Func<CodeNode[], string> _format;
+
+    public CodeNode(string key, int level, Precedence precedence, CodeNode[] children, Func<CodeNode[], string> format, bool trivial, string nameHint)
+    {
+        Key = key;
+        Level = level;
+        Precedence = precedence;
+        Children = children;
+        _format = format;
+        IsTrivial = trivial;
+        NameHint = nameHint;
+    }
+
+    /// <summary>The structural identity: the code with every operand written out.</summary>
+    public string Key { get; }
+
+    /// <summary>The loop depth from which the node's value no longer changes (0: before all loops).</summary>
+    public int Level { get; }
+
+    public Precedence Precedence { get; }
+
+    public CodeNode[] Children { get; }
+
+    /// <summary>A leaf (literal, span read) that is never worth a local.</summary>
+    public bool IsTrivial { get; }
+
+    public string NameHint { get; }
+
+    /// <summary>What one evaluation costs, roughly in multiplications (a transcendental call is many).</summary>
+    public double OperationCost { get; set; }
+
+    /// <summary>Set when the node must be a local whatever its uses (the operand of x * x).</summary>
+    public bool ForceLocal { get; set; }
+
+    public int Uses { get; set; }
+
+    public int DeepestUse { get; set; }
+
+    public string? Local { get; set; }
+
+    /// <summary>The node's code, using locals for operands that have them.</summary>
+    public string Render(bool allowOwnLocal = true)
+    {
+        if (allowOwnLocal && Local is not null)
+        {
+            return Local;
+        }
+
+        return _format(Children);
+    }
+
+    /// <summary>The operand's code, parenthesized when it binds less tightly than <paramref name="context"/> needs.</summary>
+    public string RenderAsOperand(Precedence context)
+    {
+        string code = Render();
+        return EffectivePrecedence < context ? "(" + code + ")" : code;
+    }
+
+    /// <summary>The precedence the node has where it is used (a local is primary).</summary>
+    public Precedence EffectivePrecedence => Local is not null ? Precedence.Primary : Precedence;
+
+    public IEnumerable<CodeNode> PostOrder(HashSet<CodeNode> visited)
+    {
+        if (!visited.Add(this))
+        {
+            yield break;
+        }
+
+        foreach (CodeNode child in Children)
+        {
+            foreach (CodeNode node in child.PostOrder(visited))
+            {
+                yield return node;
+            }
+        }
+
+        yield return this;
+    }
+}

@@ -1,0 +1,289 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using HessianCodegen.Generator.Helpers;
+using HessianCodegen.Generator.Symbolic;
+
+namespace HessianCodegen.Generator.Emission;
+
+/// <summary>
+/// Emits one <see cref="LoopNest"/>: picks the loop order that evaluates the least (a small cost
+/// model: each operation costs its count of evaluations, strided reads a little more), then declares
+/// each loop-invariant or repeated subexpression as a named local at the outermost loop level where
+/// its value is fixed (loop-invariant code motion plus common-subexpression elimination).
+/// </summary>
+internal sealed class NestEmitter
+{
+    /// <summary>Loop variable names, outermost first; nothing else in a generated method takes them.</summary>
+    public static readonly string[] LoopNames = { "i", "j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "v", "w" };
+
+    private const double AssumedExtent = 32.0;
+    private const double StridePenalty = 0.5;
+
+    private readonly MethodEmitter _method;
+
+    public NestEmitter(MethodEmitter method) => _method = method;
+
+    /// <summary>
+    /// Writes the nest. With <paramref name="overwrite"/> the target ends up equal to the value (the
+    /// nest either assigns, or clears the target span and accumulates); otherwise it accumulates.
+    /// <paramref name="outerNames"/> maps indices bound by enclosing code to their C# names.
+    /// </summary>
+    public void Emit(SourceWriter writer, LoopNest nest, bool overwrite, IReadOnlyDictionary<string, string>? outerNames = null)
+    {
+        outerNames ??= new Dictionary<string, string>();
+        List<Loop> all = nest.Loops.Concat(nest.Reduction is null ? Enumerable.Empty<Loop>() : new[] { nest.Reduction }).ToList();
+        (List<Loop> order, bool clearFirst) = ChooseOrder(nest, all, overwrite, outerNames);
+
+        var names = outerNames.ToDictionary(pair => pair.Key, pair => pair.Value);
+        var used = new HashSet<string>(outerNames.Values);
+        foreach (Loop loop in order)
+        {
+            names[loop.Index] = LoopNames.First(name => used.Add(name));
+        }
+
+        CodeBuilder builder = Builder(order, names);
+        CodeNode root = builder.Lower(nest.Value);
+        int depth = order.Count;
+        List<CodeNode> locals = AssignLocals(root, depth);
+        foreach (CodeNode local in locals)
+        {
+            local.Local = _method.Names.Claim(local.NameHint);
+        }
+
+        int opened = 0;
+        foreach ((IndexRef left, IndexRef right) in nest.Conditions)
+        {
+            writer.WriteLine($"if ({IndexName(left, names)} == {IndexName(right, names)})");
+            writer.WriteLine("{");
+            writer.Indentation++;
+            opened++;
+        }
+
+        bool reductionInnermost = nest.Reduction is not null && order[depth - 1] == nest.Reduction;
+        bool scalarSum = nest.Reduction is not null && reductionInnermost && !clearFirst;
+        if (clearFirst)
+        {
+            writer.WriteLine(nest.Target.Span + ".Clear();");
+        }
+
+        string target = RenderTarget(nest.Target, names);
+        string? accumulator = null;
+        WriteLocals(writer, locals, 0);
+        for (int level = 1; level <= depth; level++)
+        {
+            Loop loop = order[level - 1];
+            if (scalarSum && level == depth)
+            {
+                // A sum over the innermost loop runs in a scalar and is stored once.
+                accumulator = nest.Target.IsScalar ? nest.Target.Span : _method.Names.Claim("sum");
+                writer.WriteLine($"double {accumulator} = 0.0;");
+            }
+
+            string name = names[loop.Index];
+            writer.WriteLine($"for (int {name} = 0; {name} < {_method.Size(loop.Range)}; {name}++)");
+            writer.WriteLine("{");
+            writer.Indentation++;
+            WriteLocals(writer, locals, level);
+        }
+
+        string value = root.Render();
+        if (accumulator is not null)
+        {
+            writer.WriteLine($"{accumulator} += {value};");
+        }
+        else if (overwrite && nest.Reduction is null && !clearFirst)
+        {
+            writer.WriteLine($"{(nest.Target.IsScalar ? "double " : string.Empty)}{target} = {value};");
+        }
+        else
+        {
+            writer.WriteLine($"{target} += {value};");
+        }
+
+        for (int level = depth; level >= 1; level--)
+        {
+            writer.Indentation--;
+            writer.WriteLine("}");
+            if (accumulator is not null && level == depth && !nest.Target.IsScalar)
+            {
+                writer.WriteLine($"{target} {(overwrite ? "=" : "+=")} {accumulator};");
+            }
+        }
+
+        for (int k = 0; k < opened; k++)
+        {
+            writer.Indentation--;
+            writer.WriteLine("}");
+        }
+    }
+
+    private (List<Loop> Order, bool ClearFirst) ChooseOrder(LoopNest nest, List<Loop> all, bool overwrite, IReadOnlyDictionary<string, string> outerNames)
+    {
+        List<Loop>? best = null;
+        bool bestClear = false;
+        double bestCost = double.PositiveInfinity;
+        foreach (List<Loop> order in Permutations(all))
+        {
+            bool reductionInnermost = nest.Reduction is null || order[order.Count - 1] == nest.Reduction;
+            if (nest.Target.IsScalar && !reductionInnermost)
+            {
+                continue;
+            }
+
+            bool clear = overwrite && !reductionInnermost;
+            var names = outerNames.ToDictionary(pair => pair.Key, pair => pair.Value);
+            for (int k = 0; k < order.Count; k++)
+            {
+                names[order[k].Index] = "loop" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            double cost = Cost(nest, order, names) + (clear ? Iterations(nest.Loops) : 0.0);
+            if (cost < bestCost - 1e-9)
+            {
+                best = order;
+                bestClear = clear;
+                bestCost = cost;
+            }
+        }
+
+        return (best!, bestClear);
+    }
+
+    private double Cost(LoopNest nest, List<Loop> order, Dictionary<string, string> names)
+    {
+        CodeBuilder builder = Builder(order, names);
+        CodeNode root = builder.Lower(nest.Value);
+        int depth = order.Count;
+        AssignLocals(root, depth);
+        double[] iterations = new double[depth + 1];
+        iterations[0] = 1.0;
+        for (int level = 1; level <= depth; level++)
+        {
+            iterations[level] = iterations[level - 1] * (order[level - 1].Range.Parameter is null ? order[level - 1].Range.Literal : AssumedExtent);
+        }
+
+        double cost = 0.0;
+        foreach (CodeNode node in root.PostOrder(new HashSet<CodeNode>()))
+        {
+            int evaluatedAt = node.Local is not null || node == root ? node.Level : node.DeepestUse;
+            cost += node.OperationCost * iterations[Math.Max(evaluatedAt, node.Level)];
+        }
+
+        string? innermost = depth == 0 ? null : order[depth - 1].Index;
+        foreach ((int level, string? last) in builder.Reads)
+        {
+            if (level == depth && depth > 0 && last != innermost)
+            {
+                cost += StridePenalty * iterations[depth];
+            }
+        }
+
+        bool writesInInnerLoop = nest.Reduction is null || order[depth - 1] != nest.Reduction;
+        if (writesInInnerLoop && depth > 0)
+        {
+            (IndexRef Index, string Stride)? lastTerm = nest.Target.Terms.Count == 0 ? null : nest.Target.Terms[nest.Target.Terms.Count - 1];
+            cost += iterations[depth] * (lastTerm is { } term && term.Index.Name == innermost ? 1.0 : 1.0 + StridePenalty);
+        }
+
+        return cost;
+    }
+
+    private static double Iterations(IEnumerable<Loop> loops) =>
+        loops.Aggregate(1.0, (product, loop) => product * (loop.Range.Parameter is null ? loop.Range.Literal : AssumedExtent));
+
+    private CodeBuilder Builder(List<Loop> order, IReadOnlyDictionary<string, string> names)
+    {
+        var levels = new Dictionary<string, int>();
+        for (int k = 0; k < order.Count; k++)
+        {
+            levels[order[k].Index] = k + 1;
+        }
+
+        return new CodeBuilder(
+            index => levels.TryGetValue(index, out int level) ? level : 0,
+            element => _method.ElementCode(element, index => IndexName(index, names)),
+            _method.Size);
+    }
+
+    /// <summary>Counts uses and picks the nodes that become locals, in the order they must be declared.</summary>
+    private static List<CodeNode> AssignLocals(CodeNode root, int depth)
+    {
+        List<CodeNode> nodes = root.PostOrder(new HashSet<CodeNode>()).ToList();
+        foreach (CodeNode node in nodes)
+        {
+            foreach (CodeNode child in node.Children)
+            {
+                child.Uses++;
+                child.DeepestUse = Math.Max(child.DeepestUse, node.Level);
+            }
+        }
+
+        root.Uses++;
+        root.DeepestUse = depth;
+        var locals = new List<CodeNode>();
+        foreach (CodeNode node in nodes)
+        {
+            if (!node.IsTrivial && (node.Uses >= 2 || node.ForceLocal || node.DeepestUse > node.Level))
+            {
+                node.Local = "local";
+                locals.Add(node);
+            }
+        }
+
+        return locals;
+    }
+
+    private static void WriteLocals(SourceWriter writer, List<CodeNode> locals, int level)
+    {
+        foreach (CodeNode local in locals.Where(l => l.Level == level))
+        {
+            writer.WriteLine($"double {local.Local} = {local.Render(allowOwnLocal: false)};");
+        }
+    }
+
+    private string RenderTarget(WriteTarget target, IReadOnlyDictionary<string, string> names)
+    {
+        if (target.IsScalar)
+        {
+            return target.Span;
+        }
+
+        var parts = new List<string>();
+        if (target.Offset != "0")
+        {
+            parts.Add(target.Offset);
+        }
+
+        foreach ((IndexRef index, string stride) in target.Terms)
+        {
+            string name = IndexName(index, names);
+            parts.Add(stride == "1" ? name : name + " * " + stride);
+        }
+
+        return target.Span + "[" + (parts.Count == 0 ? "0" : string.Join(" + ", parts)) + "]";
+    }
+
+    private string IndexName(IndexRef index, IReadOnlyDictionary<string, string> names) =>
+        index.IsLabel ? _method.Label(index.Name) : names.TryGetValue(index.Name, out string? name) ? name
+            : throw new InvalidOperationException($"Index '{index.Name}' is not bound by any loop.");
+
+    private static IEnumerable<List<Loop>> Permutations(List<Loop> loops)
+    {
+        if (loops.Count <= 1)
+        {
+            yield return new List<Loop>(loops);
+            yield break;
+        }
+
+        for (int k = 0; k < loops.Count; k++)
+        {
+            List<Loop> rest = loops.Where((_, m) => m != k).ToList();
+            foreach (List<Loop> tail in Permutations(rest))
+            {
+                tail.Insert(0, loops[k]);
+                yield return tail;
+            }
+        }
+    }
+}

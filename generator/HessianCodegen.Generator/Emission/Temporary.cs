@@ -1,0 +1,30 @@
+using System.Collections.Generic;
+using HessianCodegen.Generator.Symbolic;
+
+namespace HessianCodegen.Generator.Emission;
+
+/// <summary>
+/// A reduction materialized once per call, before the loops that read it: a scalar local, or a span
+/// over its free indices (renamed f0, f1, ... so that equal reductions share one temporary).
+/// </summary>
+internal sealed class Temporary
+{
+    public Temporary(string name, Reduction definition, IReadOnlyList<Extent> extents)
+    {
+        Name = name;
+        Definition = definition;
+        Extents = extents;
+    }
+
+    public string Name { get; }
+
+    public Reduction Definition { get; }
+
+    /// <summary>The ranges of the free indices f0, f1, ...; empty for a scalar.</summary>
+    public IReadOnlyList<Extent> Extents { get; }
+
+    public bool IsScalar => Extents.Count == 0;
+
+    /// <summary>The free index names of the definition, in storage order.</summary>
+    public static string FreeName(int position) => "f" + position.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

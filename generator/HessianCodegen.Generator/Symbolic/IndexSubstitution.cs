@@ -1,0 +1,34 @@
+using System.Linq;
+using HessianCodegen.Generator.Helpers;
+
+namespace HessianCodegen.Generator.Symbolic;
+
+/// <summary>Replaces a free loop index by another index or a label, re-canonicalising on the way up.</summary>
+internal static class IndexSubstitution
+{
+    public static Node Substitute(Node node, string index, IndexRef replacement)
+    {
+        if (!node.DependsOn(index))
+        {
+            return node;
+        }
+
+        return node switch
+        {
+            TensorElement element => new TensorElement(
+                element.Tensor,
+                element.Indices.Select(i => Replace(i, index, replacement)).ToEquatableArray()),
+            KroneckerDelta delta => Expr.Delta(Replace(delta.First, index, replacement), Replace(delta.Second, index, replacement)),
+            FunctionCall call => Expr.Function(call.Function, Substitute(call.Argument, index, replacement)),
+            Power power => Expr.Power(Substitute(power.Base, index, replacement), power.Exponent),
+            Multiply product => Expr.Multiply(product.Factors.Select(f => Substitute(f, index, replacement))),
+            Add sum => Expr.Add(sum.Terms.Select(t => Substitute(t, index, replacement))),
+            Reduction reduction => Expr.Reduce(
+                reduction.Operation, reduction.Index, reduction.Range, Substitute(reduction.Body, index, replacement)),
+            _ => node,
+        };
+    }
+
+    private static IndexRef Replace(IndexRef candidate, string index, IndexRef replacement) =>
+        !candidate.IsLabel && candidate.Name == index ? replacement : candidate;
+}

@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+
+namespace HessianCodegen.Generator.Symbolic;
+
+/// <summary>Node kinds, in the order canonical operand lists sort them.</summary>
+internal enum NodeKind
+{
+    Constant,
+    Size,
+    Delta,
+    Element,
+    Function,
+    Power,
+    Reduction,
+    Multiply,
+    Add,
+}
+
+/// <summary>
+/// An immutable node of the symbolic IR. Build nodes only through <see cref="Expr"/>, whose factories
+/// canonicalise, so that equal expressions compare equal. The hash, the free loop indices and whether
+/// a Kronecker delta occurs below are computed once, in the constructor.
+/// </summary>
+internal abstract class Node : IEquatable<Node>
+{
+    private static readonly string[] NoIndices = Array.Empty<string>();
+
+    protected Node(NodeKind kind, int hash, string[]? freeIndices, bool hasDelta, int binderDepth)
+    {
+        Kind = kind;
+        Hash = unchecked((hash * 397) ^ (int)kind);
+        FreeIndices = freeIndices ?? NoIndices;
+        HasDelta = hasDelta;
+        BinderDepth = binderDepth;
+    }
+
+    public NodeKind Kind { get; }
+
+    /// <summary>The loop indices (not labels) this node depends on, sorted ordinally.</summary>
+    public string[] FreeIndices { get; }
+
+    /// <summary>Whether a Kronecker delta occurs in this node.</summary>
+    public bool HasDelta { get; }
+
+    /// <summary>The nesting depth of the reductions inside (0 when there are none).</summary>
+    public int BinderDepth { get; }
+
+    protected int Hash { get; }
+
+    public bool DependsOn(string index) => Array.BinarySearch(FreeIndices, index, StringComparer.Ordinal) >= 0;
+
+    public abstract IEnumerable<Node> Children { get; }
+
+    public bool Equals(Node? other) =>
+        ReferenceEquals(this, other) ||
+        (other is not null && other.Hash == Hash && other.Kind == Kind && EqualsCore(other));
+
+    public override bool Equals(object? obj) => Equals(obj as Node);
+
+    public override int GetHashCode() => Hash;
+
+    protected abstract bool EqualsCore(Node other);
+
+    /// <summary>A readable form for debugging and test messages (not the emitted C#).</summary>
+    public abstract override string ToString();
+
+    protected static string[] Union(IEnumerable<Node> nodes)
+    {
+        SortedSet<string>? set = null;
+        string[]? single = null;
+        foreach (Node node in nodes)
+        {
+            if (node.FreeIndices.Length == 0)
+            {
+                continue;
+            }
+
+            if (single is null && set is null)
+            {
+                single = node.FreeIndices;
+                continue;
+            }
+
+            set ??= new SortedSet<string>(single!, StringComparer.Ordinal);
+            set.UnionWith(node.FreeIndices);
+        }
+
+        if (set is not null)
+        {
+            string[] result = new string[set.Count];
+            set.CopyTo(result);
+            return result;
+        }
+
+        return single ?? NoIndices;
+    }
+
+    protected static string[] Sorted(IEnumerable<string> names)
+    {
+        var set = new SortedSet<string>(names, StringComparer.Ordinal);
+        string[] result = new string[set.Count];
+        set.CopyTo(result);
+        return result;
+    }
+}
