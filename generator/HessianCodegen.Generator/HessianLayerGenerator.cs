@@ -32,7 +32,6 @@ public sealed class HessianLayerGenerator : IIncrementalGenerator
 
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
             .Select(static (result, _) => result.Diagnostics)
-            .Where(static diagnostics => diagnostics.Count > 0)
             .WithTrackingName(TrackingNames.Diagnostics);
 
         IncrementalValuesProvider<LayerModel> models = results
