@@ -14,25 +14,6 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
     private readonly int count = derivatives.Point.Batch.Count;
     private readonly int depth = derivatives.Point.Network.Depth;
 
-    /// <summary>The largest magnitude in the system: the scale a pivot is judged tiny against.</summary>
-    public double LargestEntry()
-    {
-        double largest = Math.Max(1.0, epsilon);
-        for (int k = 0; k < depth; k++)
-        {
-            LayerDerivatives d = derivatives.Layer(k);
-            foreach (double[] values in (ReadOnlySpan<double[]>)[d.Dx, d.Dz, d.Xxx, d.Xzx, d.Xzz])
-            {
-                foreach (double value in values)
-                {
-                    largest = Math.Max(largest, Math.Abs(value));
-                }
-            }
-        }
-
-        return largest + epsilon;
-    }
-
     /// <summary>
     /// The rows <c>E3_k</c> and <c>E1_k</c> of block <c>k</c>, in block <c>k</c>'s own columns, into the first
     /// <c>p + m</c> rows of <paramref name="destination"/> (row length <c>p + 2m</c>, assumed zero).
@@ -78,8 +59,9 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
 
     /// <summary>
     /// The rows <c>E2_(k+1)</c> of block <c>k</c> (in block <c>k</c>'s columns into <paramref name="left"/>, in
-    /// block <c>k+1</c>'s into <paramref name="right"/>) and the <c>y_k</c> columns of block <c>k+1</c>'s
-    /// <c>E3</c> and <c>E1</c> rows, which sit below block <c>k</c> in <paramref name="left"/>.
+    /// block <c>k+1</c>'s into <paramref name="right"/>, whose first row is the panel's row <c>p</c>) and the
+    /// <c>y_k</c> columns of block <c>k+1</c>'s <c>E3</c> and <c>E1</c> rows, which sit below block <c>k</c>
+    /// in <paramref name="left"/>. Both are assumed zero where nothing is written.
     /// </summary>
     public void CouplingRows(int k, in PanelShape shape, Span<double> left, Span<double> right)
     {
@@ -108,7 +90,7 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
                     leftRow[p + m + (e * a) + c] = -xzz[(j * a) + c];
                 }
 
-                Span<double> rightRow = right.Slice(row * nextN, nextN);
+                Span<double> rightRow = right.Slice((row - p) * nextN, nextN);
                 for (int r = 0; r < nextP; r++)
                 {
                     rightRow[r] = -xzx[(r * a) + j];

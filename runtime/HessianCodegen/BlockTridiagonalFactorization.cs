@@ -35,7 +35,14 @@ public sealed class BlockTridiagonalFactorization
     private const double RefinementThreshold = 1e-14;
 
     private readonly HessianDerivatives derivatives;
-    private readonly Block[] blocks;
+    private readonly PanelShape[] shapes;
+    private readonly int[][] pivots;
+
+    // The factors of every block, one after another: U11 with L11 below its diagonal (N x N), the
+    // multipliers of the next block's rows in the y columns (Bottom x m), and the rows of U above the
+    // next block (2m x N'), which the x pivot rows leave zero. Offsets per block in factorOffsets.
+    private readonly double[] factors;
+    private readonly int[] factorOffsets;
     private readonly int[] blockOffsets;
 
     internal BlockTridiagonalFactorization(HessianDerivatives derivatives, double epsilon)
@@ -45,63 +52,87 @@ public sealed class BlockTridiagonalFactorization
         Network network = derivatives.Point.Network;
         int depth = network.Depth;
         int count = derivatives.Point.Batch.Count;
-        var shapes = new PanelShape[depth];
-        for (int k = 0; k < depth; k++)
+        shapes = new PanelShape[depth];
+        for (int k = depth - 1; k >= 0; k--)
         {
             int p = network.Layers[k].ParameterCount;
             int m = k + 1 < depth ? count * network.Layers[k].OutputSize : 0;
-            shapes[k] = new PanelShape(p, m, 0, 0);
+            PanelShape next = k + 1 < depth ? shapes[k + 1] : default;
+            shapes[k] = new PanelShape(p, m, next.ParameterCount + next.StateCount, next.Size);
         }
 
         blockOffsets = new int[depth + 1];
-        for (int k = 0; k < depth; k++)
-        {
-            if (k + 1 < depth)
-            {
-                PanelShape next = shapes[k + 1];
-                shapes[k] = shapes[k] with { Bottom = next.ParameterCount + next.StateCount, NextSize = next.Size };
-            }
-
-            blockOffsets[k + 1] = blockOffsets[k] + shapes[k].Size;
-        }
-
-        var assembler = new BlockAssembler(derivatives, epsilon);
-        double tinyPivot = assembler.LargestEntry() * Math.ScaleB(1.0, -52);
-        blocks = new Block[depth];
-        long flops = 0;
-        double[] carried = [];
+        factorOffsets = new int[depth + 1];
+        int leftScratch = 0;
+        int rightScratch = 0;
         for (int k = 0; k < depth; k++)
         {
             PanelShape shape = shapes[k];
             int n = shape.Size;
-            int rows = n + shape.Bottom;
-            var left = new double[rows * n];
-            var right = new double[rows * shape.NextSize];
+            blockOffsets[k + 1] = blockOffsets[k] + n;
+            factorOffsets[k + 1] = checked(factorOffsets[k] + (n * n) + (shape.Bottom * shape.StateCount) + (2 * shape.StateCount * shape.NextSize));
+            leftScratch = Math.Max(leftScratch, (n + shape.Bottom) * n);
+            rightScratch = Math.Max(rightScratch, (n - shape.ParameterCount + shape.Bottom) * shape.NextSize);
+        }
+
+        // Every entry is written below, so the (possibly large) array need not be zeroed first.
+        factors = GC.AllocateUninitializedArray<double>(factorOffsets[depth]);
+        pivots = new int[depth][];
+        var left = new double[leftScratch];
+        var right = new double[rightScratch];
+        var assembler = new BlockAssembler(derivatives, epsilon);
+        double tinyPivot = (derivatives.LargestEntry + epsilon) * Math.ScaleB(1.0, -52);
+        long flops = 0;
+        for (int k = 0; k < depth; k++)
+        {
+            PanelShape shape = shapes[k];
+            int n = shape.Size;
+            int p = shape.ParameterCount;
+            int m = shape.StateCount;
+            Span<double> panel = left.AsSpan(0, (n + shape.Bottom) * n);
+            Span<double> above = right.AsSpan(0, (n - p + shape.Bottom) * shape.NextSize);
+            // Clear only what is read: the next block's rows are never touched left of the y columns.
+            panel[((p + m) * n)..(n * n)].Clear();
+            for (int r = 0; r < shape.Bottom; r++)
+            {
+                panel.Slice(((n + r) * n) + p + m, m).Clear();
+            }
+
             if (k == 0)
             {
-                assembler.LeadingRows(0, left);
+                panel[..((p + m) * n)].Clear();
+                assembler.LeadingRows(0, panel);
             }
             else
             {
-                carried.AsSpan().CopyTo(left);
+                // The previous panel left block k's E3 and E1 rows, updated, below its right part.
+                PanelShape previous = shapes[k - 1];
+                int carriedStart = (previous.Size - previous.ParameterCount) * n;
+                right.AsSpan(carriedStart, (p + m) * n).CopyTo(panel);
             }
 
+            above.Clear();
             if (k + 1 < depth)
             {
-                assembler.CouplingRows(k, shape, left, right);
-                assembler.LeadingRows(k + 1, right.AsSpan(n * shape.NextSize));
+                assembler.CouplingRows(k, shape, panel, above);
+                assembler.LeadingRows(k + 1, above[((n - p) * shape.NextSize)..]);
             }
 
-            var pivots = new int[n];
-            int failed = PanelLU.Factor(shape, left, right, pivots, n * tinyPivot, ref flops);
+            pivots[k] = new int[n];
+            int failed = PanelLU.Factor(shape, panel, above, pivots[k], n * tinyPivot, ref flops);
             if (failed >= 0)
             {
                 throw Singular(k, shape, failed, n * tinyPivot);
             }
 
-            int upperRows = n - shape.ParameterCount;
-            blocks[k] = new Block(shape, left, right.AsSpan(shape.ParameterCount * shape.NextSize, upperRows * shape.NextSize).ToArray(), pivots);
-            carried = right.AsSpan(n * shape.NextSize).ToArray();
+            Span<double> stored = factors.AsSpan(factorOffsets[k], factorOffsets[k + 1] - factorOffsets[k]);
+            panel[..(n * n)].CopyTo(stored);
+            for (int r = 0; r < shape.Bottom; r++)
+            {
+                panel.Slice(((n + r) * n) + p + m, m).CopyTo(stored.Slice((n * n) + (r * m), m));
+            }
+
+            above[..(2 * m * shape.NextSize)].CopyTo(stored[((n * n) + (shape.Bottom * m))..]);
         }
 
         FlopCount = flops;
@@ -140,51 +171,74 @@ public sealed class BlockTridiagonalFactorization
         Guard.Finite(rhs, nameof(rhs));
         var system = new double[SystemSize];
         Network network = derivatives.Point.Network;
-        for (int k = 0; k < blocks.Length; k++)
+        for (int k = 0; k < shapes.Length; k++)
         {
             network.ParameterSlice(rhs, k).CopyTo(system.AsSpan(blockOffsets[k]));
         }
 
-        // Forward: the row interchanges and multipliers of each panel, in order.
-        for (int k = 0; k < blocks.Length; k++)
+        // Forward: each panel's interchanges and multipliers, in the order the factorization applied them.
+        for (int k = 0; k < shapes.Length; k++)
         {
-            Block block = blocks[k];
-            int n = block.Shape.Size;
-            Span<double> segment = system.AsSpan(blockOffsets[k], n + block.Shape.Bottom);
-            for (int j = 0; j < n; j++)
+            PanelShape shape = shapes[k];
+            int n = shape.Size;
+            int stateStart = shape.StateStart;
+            int m = shape.StateCount;
+            ReadOnlySpan<double> top = Top(k);
+            ReadOnlySpan<double> bottom = Bottom(k);
+            int[] blockPivots = pivots[k];
+            Span<double> segment = system.AsSpan(blockOffsets[k], n + shape.Bottom);
+
+            // x and w columns: pivots inside the block, multipliers in its own rows.
+            for (int j = 0; j < stateStart; j++)
             {
-                int swap = block.Pivots[j];
-                (segment[j], segment[swap]) = (segment[swap], segment[j]);
+                (segment[j], segment[blockPivots[j]]) = (segment[blockPivots[j]], segment[j]);
             }
 
-            for (int i = 1; i < segment.Length; i++)
+            for (int i = 1; i < n; i++)
             {
-                int width = Math.Min(i, n);
-                segment[i] -= VectorKernels.Dot(block.Left.AsSpan(i * n, width), segment[..width]);
+                int width = Math.Min(i, stateStart);
+                segment[i] -= VectorKernels.Dot(top.Slice(i * n, width), segment[..width]);
+            }
+
+            // y columns: pivots may come from the next block's rows.
+            for (int j = stateStart; j < n; j++)
+            {
+                (segment[j], segment[blockPivots[j]]) = (segment[blockPivots[j]], segment[j]);
+            }
+
+            for (int i = stateStart + 1; i < n; i++)
+            {
+                segment[i] -= VectorKernels.Dot(top.Slice((i * n) + stateStart, i - stateStart), segment[stateStart..i]);
+            }
+
+            for (int r = 0; r < shape.Bottom; r++)
+            {
+                segment[n + r] -= VectorKernels.Dot(bottom.Slice(r * m, m), segment.Slice(stateStart, m));
             }
         }
 
         // Backward: U11 x_k = segment_k - U12 x_(k+1), last block first.
-        for (int k = blocks.Length - 1; k >= 0; k--)
+        for (int k = shapes.Length - 1; k >= 0; k--)
         {
-            Block block = blocks[k];
-            PanelShape shape = block.Shape;
+            PanelShape shape = shapes[k];
             int n = shape.Size;
+            ReadOnlySpan<double> top = Top(k);
+            ReadOnlySpan<double> upper = Upper(k);
             Span<double> segment = system.AsSpan(blockOffsets[k], n);
             ReadOnlySpan<double> following = system.AsSpan(blockOffsets[k + 1], shape.NextSize);
             for (int i = n - 1; i >= 0; i--)
             {
-                double sum = segment[i] - VectorKernels.Dot(block.Left.AsSpan((i * n) + i + 1, n - i - 1), segment[(i + 1)..]);
+                double sum = segment[i] - VectorKernels.Dot(top.Slice((i * n) + i + 1, n - i - 1), segment[(i + 1)..]);
                 if (i >= shape.ParameterCount && shape.NextSize > 0)
                 {
-                    sum -= VectorKernels.Dot(block.Upper.AsSpan((i - shape.ParameterCount) * shape.NextSize, shape.NextSize), following);
+                    sum -= VectorKernels.Dot(upper.Slice((i - shape.ParameterCount) * shape.NextSize, shape.NextSize), following);
                 }
 
-                segment[i] = sum / block.Left[(i * n) + i];
+                segment[i] = sum / top[(i * n) + i];
             }
         }
 
-        for (int k = 0; k < blocks.Length; k++)
+        for (int k = 0; k < shapes.Length; k++)
         {
             system.AsSpan(blockOffsets[k], network.Layers[k].ParameterCount).CopyTo(network.ParameterSlice(result, k));
         }
@@ -265,6 +319,14 @@ public sealed class BlockTridiagonalFactorization
         return $"#{index}";
     }
 
-    /// <summary>The factors of one block column: L and U of the panel, the super-diagonal rows of U, the pivots.</summary>
-    private sealed record Block(PanelShape Shape, double[] Left, double[] Upper, int[] Pivots);
+    private ReadOnlySpan<double> Top(int k) => factors.AsSpan(factorOffsets[k], shapes[k].Size * shapes[k].Size);
+
+    private ReadOnlySpan<double> Bottom(int k) =>
+        factors.AsSpan(factorOffsets[k] + (shapes[k].Size * shapes[k].Size), shapes[k].Bottom * shapes[k].StateCount);
+
+    private ReadOnlySpan<double> Upper(int k)
+    {
+        int start = factorOffsets[k] + (shapes[k].Size * shapes[k].Size) + (shapes[k].Bottom * shapes[k].StateCount);
+        return factors.AsSpan(start, factorOffsets[k + 1] - start);
+    }
 }

@@ -12,6 +12,7 @@ public sealed class HessianDerivatives
 {
     private readonly LayerDerivatives[] layers;
     private double? hessianNormEstimate;
+    private double? largestEntry;
 
     internal HessianDerivatives(NetworkPoint point)
     {
@@ -65,6 +66,23 @@ public sealed class HessianDerivatives
     }
 
     internal LayerDerivatives Layer(int layer) => layers[layer];
+
+    /// <summary>The largest magnitude among all derivative blocks (at least 1): the scale a pivot is judged tiny against.</summary>
+    internal double LargestEntry => largestEntry ??= FindLargestEntry();
+
+    private double FindLargestEntry()
+    {
+        double largest = 1.0;
+        foreach (LayerDerivatives d in layers)
+        {
+            foreach (double[] values in (ReadOnlySpan<double[]>)[d.Dx, d.Dz, d.Xxx, d.Xzx, d.Xzz])
+            {
+                largest = Math.Max(largest, LinearAlgebra.VectorKernels.MaxAbs(values));
+            }
+        }
+
+        return largest;
+    }
 
     /// <summary>
     /// An estimate of the 2-norm of H (its largest eigenvalue in magnitude) by the power method on

@@ -4,84 +4,174 @@ namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// LU factorization with partial pivoting of one block column of the block-tridiagonal system,
-/// stacked on the rows of the next block below it: a tall panel <c>[A_kk; A_(k+1)k]</c> with the
+/// stacked on the rows of the next block below it: a tall panel <c>[A_kk; A_(k+1)k]</c>, with the
 /// columns to its right <c>[A_k(k+1); A_(k+1)(k+1)]</c> updated as the columns are eliminated.
 /// </summary>
 /// <remarks>
-/// Behaves like LAPACK <c>dgetf2</c> on the tall panel (right-looking, row interchanges applied to
-/// whole rows, left and right, so that <c>P [A_kk; A_(k+1)k] = [L11; L21] U11</c>), which makes the
-/// whole factorization behave like <c>dgbtrf</c> on the band: the pivot search crosses the block
-/// boundary. The pivot search of column <c>j</c> only visits rows that can hold a non-zero there
-/// (<see cref="PanelShape.CandidateRowEnd"/>); rows outside hold exact zeros in that column, so
-/// skipping them changes neither the pivots nor the result.
+/// Behaves like LAPACK <c>dgetrf</c> (blocked right-looking: <c>dgetf2</c> on a narrow column panel,
+/// then <c>dtrsm</c> and <c>dgemm</c> on the columns to its right) with the pivot search of each column
+/// limited to the rows that can hold a non-zero there (<see cref="PanelShape"/>); rows outside hold
+/// exact zeros, so skipping them changes neither the pivots nor the result. Over the whole chain this
+/// is <c>dgbtrf</c>'s partial pivoting on the band: the pivot search of the <c>y</c> columns crosses into
+/// the next block. Interchanges with the next block's rows leave the multipliers of earlier columns in
+/// place, as <c>dgbtrf</c> does, so those rows keep exact zeros left of the <c>y</c> columns.
 /// </remarks>
 internal static class PanelLU
 {
+    /// <summary>Columns factorized unblocked before the rest of the panel is updated at once.</summary>
+    private const int BlockWidth = 16;
+
     /// <summary>
     /// Factorizes <paramref name="left"/> (<c>(N + Bottom) x N</c>, row-major) in place and applies the
-    /// same row operations to <paramref name="right"/> (<c>(N + Bottom) x NextSize</c>).
+    /// same row operations to <paramref name="right"/>, which holds rows <c>p .. N + Bottom</c> of the
+    /// columns of the next block (<c>NextSize</c> wide); rows above <c>p</c> are zero there and never touched.
     /// </summary>
     /// <returns>-1 on success, else the column whose largest candidate pivot was at most <paramref name="tinyPivot"/>.</returns>
     public static int Factor(in PanelShape shape, Span<double> left, Span<double> right, Span<int> pivots,
         double tinyPivot, ref long flops)
     {
+        int p = shape.ParameterCount;
+        int m = shape.StateCount;
         int n = shape.Size;
-        int next = shape.NextSize;
-        for (int j = 0; j < n; j++)
+        var panel = new Panel(shape, left, right, pivots, tinyPivot);
+
+        // x columns: only the block's E3 and E1 rows reach them, and those rows are zero right of the block.
+        int failed = panel.FactorColumns(0, p, p + m, swapFrom: 0, rightActive: false, ref flops);
+
+        // w columns: the E2 rows join.
+        if (failed < 0)
         {
-            int end = shape.CandidateRowEnd(j);
-            int pivotRow = j;
-            double largest = Math.Abs(left[(j * n) + j]);
-            for (int i = j + 1; i < end; i++)
-            {
-                double candidate = Math.Abs(left[(i * n) + j]);
-                if (candidate > largest)
-                {
-                    largest = candidate;
-                    pivotRow = i;
-                }
-            }
-
-            if (!(largest > tinyPivot))
-            {
-                return j;
-            }
-
-            pivots[j] = pivotRow;
-            if (pivotRow != j)
-            {
-                VectorKernels.Swap(left.Slice(j * n, n), left.Slice(pivotRow * n, n));
-                if (next > 0)
-                {
-                    VectorKernels.Swap(right.Slice(j * next, next), right.Slice(pivotRow * next, next));
-                }
-            }
-
-            // Rows that eliminate the parameter columns have no entries right of the block.
-            bool rightActive = next > 0 && j >= shape.ParameterCount;
-            double inversePivot = 1.0 / left[(j * n) + j];
-            ReadOnlySpan<double> pivotLeft = left.Slice((j * n) + j + 1, n - j - 1);
-            ReadOnlySpan<double> pivotRight = rightActive ? right.Slice(j * next, next) : default;
-            for (int i = j + 1; i < end; i++)
-            {
-                double multiplier = left[(i * n) + j] * inversePivot;
-                left[(i * n) + j] = multiplier;
-                if (multiplier == 0)
-                {
-                    continue;
-                }
-
-                VectorKernels.Axpy(-multiplier, pivotLeft, left.Slice((i * n) + j + 1, n - j - 1));
-                flops += 1 + (2L * (n - j - 1));
-                if (rightActive)
-                {
-                    VectorKernels.Axpy(-multiplier, pivotRight, right.Slice(i * next, next));
-                    flops += 2L * next;
-                }
-            }
+            failed = panel.FactorColumns(p, p + m, n, swapFrom: 0, rightActive: true, ref flops);
         }
 
-        return -1;
+        // y columns: the next block's E3 and E1 rows join.
+        if (failed < 0)
+        {
+            failed = panel.FactorColumns(p + m, n, n + shape.Bottom, swapFrom: p + m, rightActive: true, ref flops);
+        }
+
+        return failed;
+    }
+
+    private readonly ref struct Panel
+    {
+        private readonly int n;
+        private readonly int next;
+        private readonly int rightFirstRow;
+        private readonly Span<double> left;
+        private readonly Span<double> right;
+        private readonly Span<int> pivots;
+        private readonly double tinyPivot;
+
+        public Panel(in PanelShape shape, Span<double> left, Span<double> right, Span<int> pivots, double tinyPivot)
+        {
+            n = shape.Size;
+            next = shape.NextSize;
+            rightFirstRow = shape.ParameterCount;
+            this.left = left;
+            this.right = right;
+            this.pivots = pivots;
+            this.tinyPivot = tinyPivot;
+        }
+
+        /// <summary>
+        /// Eliminates columns <paramref name="first"/> .. <paramref name="end"/>, whose non-zeros lie in rows
+        /// below <paramref name="rowEnd"/>; interchanges move the columns from <paramref name="swapFrom"/> on.
+        /// </summary>
+        public int FactorColumns(int first, int end, int rowEnd, int swapFrom, bool rightActive, ref long flops)
+        {
+            rightActive &= next > 0;
+            for (int blockStart = first; blockStart < end; blockStart += BlockWidth)
+            {
+                int blockEnd = Math.Min(blockStart + BlockWidth, end);
+                int failed = FactorNarrowPanel(blockStart, blockEnd, rowEnd, swapFrom, rightActive, ref flops);
+                if (failed >= 0)
+                {
+                    return failed;
+                }
+
+                int width = n - blockEnd;
+                ReadOnlySpan<double> upperLeft = left[((blockStart * n) + blockEnd)..];
+                ReadOnlySpan<double> upperRight = rightActive ? right[((blockStart - rightFirstRow) * next)..] : default;
+
+                // dtrsm: the block's own rows right of it, U12 = L11^-1 A12 (unit lower L11).
+                for (int row = blockStart + 1; row < blockEnd; row++)
+                {
+                    ReadOnlySpan<double> multipliers = left.Slice((row * n) + blockStart, row - blockStart);
+                    flops += RankUpdate.SubtractCombination(left.Slice((row * n) + blockEnd, width), multipliers, upperLeft, n);
+                    if (rightActive)
+                    {
+                        flops += RankUpdate.SubtractCombination(RightRow(row), multipliers, upperRight, next);
+                    }
+                }
+
+                // dgemm: the rows below, A22 -= L21 U12.
+                for (int row = blockEnd; row < rowEnd; row++)
+                {
+                    ReadOnlySpan<double> multipliers = left.Slice((row * n) + blockStart, blockEnd - blockStart);
+                    flops += RankUpdate.SubtractCombination(left.Slice((row * n) + blockEnd, width), multipliers, upperLeft, n);
+                    if (rightActive)
+                    {
+                        flops += RankUpdate.SubtractCombination(RightRow(row), multipliers, upperRight, next);
+                    }
+                }
+            }
+
+            return -1;
+        }
+
+        /// <summary><c>dgetf2</c> on columns <paramref name="first"/> .. <paramref name="end"/> only.</summary>
+        private int FactorNarrowPanel(int first, int end, int rowEnd, int swapFrom, bool rightActive, ref long flops)
+        {
+            for (int j = first; j < end; j++)
+            {
+                int pivotRow = j;
+                double largest = Math.Abs(left[(j * n) + j]);
+                for (int i = j + 1; i < rowEnd; i++)
+                {
+                    double candidate = Math.Abs(left[(i * n) + j]);
+                    if (candidate > largest)
+                    {
+                        largest = candidate;
+                        pivotRow = i;
+                    }
+                }
+
+                if (!(largest > tinyPivot))
+                {
+                    return j;
+                }
+
+                pivots[j] = pivotRow;
+                if (pivotRow != j)
+                {
+                    VectorKernels.Swap(left.Slice((j * n) + swapFrom, n - swapFrom), left.Slice((pivotRow * n) + swapFrom, n - swapFrom));
+                    if (rightActive)
+                    {
+                        VectorKernels.Swap(RightRow(j), RightRow(pivotRow));
+                    }
+                }
+
+                double inversePivot = 1.0 / left[(j * n) + j];
+                ReadOnlySpan<double> pivotRest = left.Slice((j * n) + j + 1, end - j - 1);
+                for (int i = j + 1; i < rowEnd; i++)
+                {
+                    double multiplier = left[(i * n) + j] * inversePivot;
+                    left[(i * n) + j] = multiplier;
+                    if (multiplier != 0 && pivotRest.Length > 0)
+                    {
+                        VectorKernels.Axpy(-multiplier, pivotRest, left.Slice((i * n) + j + 1, pivotRest.Length));
+                        flops += 2L * pivotRest.Length;
+                    }
+
+                    flops++;
+                }
+            }
+
+            return -1;
+        }
+
+        private Span<double> RightRow(int row) => right.Slice((row - rightFirstRow) * next, next);
     }
 }
 
@@ -100,15 +190,6 @@ internal readonly record struct PanelShape(int ParameterCount, int StateCount, i
     /// <summary><c>N = p + 2m</c>, the unknowns (and equations) of the block.</summary>
     public int Size => ParameterCount + (2 * StateCount);
 
-    /// <summary>
-    /// One past the last row that can be non-zero in column <paramref name="column"/> when it is
-    /// eliminated: the x columns only meet the E3 and E1 rows of the block (E2 rows and the next
-    /// block hold zeros there), the w columns also the E2 rows, and only the y columns reach into the
-    /// next block. Row interchanges never move a non-zero past this bound, as each column's candidate
-    /// rows include the earlier columns' ones.
-    /// </summary>
-    public int CandidateRowEnd(int column) =>
-        column < ParameterCount ? ParameterCount + StateCount
-        : column < ParameterCount + StateCount ? Size
-        : Size + Bottom;
+    /// <summary>Where the <c>y</c> columns start: before them, pivots stay inside the block.</summary>
+    public int StateStart => ParameterCount + StateCount;
 }

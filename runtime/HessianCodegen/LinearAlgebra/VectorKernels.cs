@@ -69,6 +69,30 @@ internal static class VectorKernels
         }
     }
 
+    /// <summary>The largest magnitude in <paramref name="x"/> (0 when empty), like BLAS <c>idamax</c> returning the value.</summary>
+    public static double MaxAbs(ReadOnlySpan<double> x)
+    {
+        ReadOnlySpan<Vector<double>> xs = MemoryMarshal.Cast<double, Vector<double>>(x);
+        Vector<double> largest = Vector<double>.Zero;
+        for (int k = 0; k < xs.Length; k++)
+        {
+            largest = Simd.Max(largest, Simd.Abs(xs[k]));
+        }
+
+        double result = 0;
+        for (int i = 0; i < Vector<double>.Count; i++)
+        {
+            result = Math.Max(result, largest[i]);
+        }
+
+        for (int i = xs.Length * Vector<double>.Count; i < x.Length; i++)
+        {
+            result = Math.Max(result, Math.Abs(x[i]));
+        }
+
+        return result;
+    }
+
     /// <summary>The Euclidean norm, like BLAS <c>dnrm2</c> (without its overflow guard: inputs here are moderate).</summary>
     public static double Norm(ReadOnlySpan<double> x) => Math.Sqrt(Dot(x, x));
 }

@@ -1,0 +1,109 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Simd = System.Numerics.Vector;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>
+/// The inner kernel of the blocked factorization: one row of a rank-k update
+/// <c>target -= sum_k coefficients[k] * rows[k]</c>, the work of LAPACK's <c>dgemm</c> call in
+/// <c>dgetrf</c> (and, row by row, of its <c>dtrsm</c>). Four vector accumulators stay in registers
+/// while the <c>k</c> source rows stream past, so the target row is read and written once per block.
+/// </summary>
+internal static class RankUpdate
+{
+    /// <summary>
+    /// <c>target[c] -= sum_k coefficients[k] * rows[k * stride + c]</c> for every <c>c</c> of
+    /// <paramref name="target"/>; zero coefficients are skipped.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    public static long SubtractCombination(Span<double> target, ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride)
+    {
+        int length = target.Length;
+        int count = coefficients.Length;
+        if (count == 0 || length == 0)
+        {
+            return 0;
+        }
+
+        // Every access below stays inside these bounds, checked once here instead of per load.
+        if (rows.Length < ((count - 1) * stride) + length)
+        {
+            throw new ArgumentException($"rows has {rows.Length} values; expected at least {((count - 1) * stride) + length}.", nameof(rows));
+        }
+
+        ref double targetStart = ref MemoryMarshal.GetReference(target);
+        ref double rowsStart = ref MemoryMarshal.GetReference(rows);
+        int width = Vector<double>.Count;
+        int used = 0;
+        foreach (double coefficient in coefficients)
+        {
+            used += coefficient != 0 ? 1 : 0;
+        }
+
+        int column = 0;
+        for (; column + (4 * width) <= length; column += 4 * width)
+        {
+            ref double t = ref Unsafe.Add(ref targetStart, column);
+            Vector<double> a0 = Simd.LoadUnsafe(ref t);
+            Vector<double> a1 = Simd.LoadUnsafe(ref t, (nuint)width);
+            Vector<double> a2 = Simd.LoadUnsafe(ref t, (nuint)(2 * width));
+            Vector<double> a3 = Simd.LoadUnsafe(ref t, (nuint)(3 * width));
+            for (int k = 0; k < count; k++)
+            {
+                double coefficient = coefficients[k];
+                if (coefficient == 0)
+                {
+                    continue;
+                }
+
+                var s = new Vector<double>(-coefficient);
+                ref double r = ref Unsafe.Add(ref rowsStart, (k * stride) + column);
+                a0 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r), a0);
+                a1 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r, (nuint)width), a1);
+                a2 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r, (nuint)(2 * width)), a2);
+                a3 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r, (nuint)(3 * width)), a3);
+            }
+
+            a0.StoreUnsafe(ref t);
+            a1.StoreUnsafe(ref t, (nuint)width);
+            a2.StoreUnsafe(ref t, (nuint)(2 * width));
+            a3.StoreUnsafe(ref t, (nuint)(3 * width));
+        }
+
+        for (; column + width <= length; column += width)
+        {
+            ref double t = ref Unsafe.Add(ref targetStart, column);
+            Vector<double> a = Simd.LoadUnsafe(ref t);
+            for (int k = 0; k < count; k++)
+            {
+                double coefficient = coefficients[k];
+                if (coefficient != 0)
+                {
+                        a = Simd.FusedMultiplyAdd(new Vector<double>(-coefficient), Simd.LoadUnsafe(ref Unsafe.Add(ref rowsStart, (k * stride) + column)), a);
+                }
+            }
+
+            a.StoreUnsafe(ref t);
+        }
+
+        for (; column < length; column++)
+        {
+            double sum = target[column];
+            for (int k = 0; k < count; k++)
+            {
+                double coefficient = coefficients[k];
+                if (coefficient != 0)
+                {
+                        sum -= coefficient * rows[(k * stride) + column];
+                }
+            }
+
+            target[column] = sum;
+        }
+
+        return 2L * used * length;
+    }
+}
