@@ -12,7 +12,7 @@ namespace HessianCodegen.Generator.Emission;
 /// output, over free indices) become loop nests; the reductions inside them become temporaries
 /// computed first; the locals the code reads (sizes, spans, labels, offsets) are declared on demand.
 /// </summary>
-internal sealed class MethodEmitter
+internal sealed partial class MethodEmitter
 {
     private const int StackallocLimit = 128;
 
@@ -25,7 +25,7 @@ internal sealed class MethodEmitter
     private readonly List<string> _requirements = new();
     private readonly Dictionary<Node, Temporary> _temporaries = new();
     private readonly List<Temporary> _temporaryOrder = new();
-    private readonly List<Action<SourceWriter>> _kernels = new();
+    private readonly List<PlannedNest> _planned = new();
     private readonly string _parameterCountName;
     private readonly NestEmitter _nests;
 
@@ -173,35 +173,43 @@ internal sealed class MethodEmitter
 
         if (overwrite && nests.Count == 1 && !restricted)
         {
-            _kernels.Add(writer => _nests.Emit(writer, nests[0], overwrite: true));
+            _planned.Add(new PlannedNest(nests[0], Overwrite: true, Clear: null));
             return;
         }
 
         if (overwrite)
         {
-            _kernels.Add(writer => writer.WriteLine(target.Span + ".Clear();"));
+            _planned.Add(new PlannedNest(null, Overwrite: false, Clear: target.Span));
         }
 
         foreach (LoopNest nest in nests)
         {
-            _kernels.Add(writer => _nests.Emit(writer, nest, overwrite: false));
+            _planned.Add(new PlannedNest(nest, Overwrite: false, Clear: null));
         }
     }
 
     /// <summary>The complete method body.</summary>
     public string Build()
     {
+        HoistElementwiseFunctions();
         var body = new SourceWriter();
-        foreach (Temporary temporary in _temporaryOrder)
+        foreach (Temporary temporary in DependencyOrder(_temporaryOrder))
         {
             EmitTemporary(body, temporary);
             body.WriteLine();
         }
 
-        foreach (Action<SourceWriter> kernel in _kernels)
+        foreach (PlannedNest planned in _planned)
         {
-            kernel(body);
-            body.WriteLine();
+            if (planned.Nest is null)
+            {
+                body.WriteLine(planned.Clear + ".Clear();");
+            }
+            else
+            {
+                _nests.Emit(body, planned.Nest, planned.Overwrite);
+                body.WriteLine();
+            }
         }
 
         // Declarations last: only now is it known what the body reads.
@@ -293,6 +301,11 @@ internal sealed class MethodEmitter
         header.Indentation++;
         foreach (Temporary temporary in rented)
         {
+            if (temporary != rented[0])
+            {
+                header.WriteLine();
+            }
+
             header.WriteLine($"if ({temporary.Name}Rented is not null)");
             header.WriteLine("{");
             header.WriteLine($"    global::System.Buffers.ArrayPool<double>.Shared.Return({temporary.Name}Rented);");
@@ -369,9 +382,14 @@ internal sealed class MethodEmitter
 
     private void EmitTemporary(SourceWriter writer, Temporary temporary)
     {
-        Reduction definition = temporary.Definition;
         var loops = temporary.Extents.Select((extent, k) => new Loop(Temporary.FreeName(k), extent)).ToList();
         WriteTarget target = TemporaryTarget(temporary);
+        if (temporary.Definition is not Reduction definition)
+        {
+            _nests.Emit(writer, new LoopNest(loops, null, temporary.Definition, target, Array.Empty<(IndexRef, IndexRef)>()), overwrite: true);
+            return;
+        }
+
         var reduction = new Loop(definition.Index, definition.Range);
         if (definition.Operation == ReductionKind.Sum)
         {
@@ -396,6 +414,7 @@ internal sealed class MethodEmitter
         writer.WriteLine($"global::System.Span<double> {terms} = new global::System.Span<double>({terms}Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent({length}), 0, {length});");
         var termLoops = loops.Concat(new[] { reduction }).ToList();
         _nests.Emit(writer, new LoopNest(termLoops, null, definition.Body, TemporaryTarget(termsTemporary, termLoops), Array.Empty<(IndexRef, IndexRef)>()), overwrite: true);
+        writer.WriteLine();
 
         var names = new Dictionary<string, string>();
         string flat = "0";

@@ -18,7 +18,8 @@ internal sealed class NestEmitter
     public static readonly string[] LoopNames = { "i", "j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "v", "w" };
 
     private const double AssumedExtent = 32.0;
-    private const double StridePenalty = 0.5;
+    private const double StridePenalty = 1.0;
+    private const double StoreCost = 0.5;
 
     private readonly MethodEmitter _method;
 
@@ -107,6 +108,7 @@ internal sealed class NestEmitter
             writer.WriteLine("}");
             if (accumulator is not null && level == depth && !nest.Target.IsScalar)
             {
+                writer.WriteLine();
                 writer.WriteLine($"{target} {(overwrite ? "=" : "+=")} {accumulator};");
             }
         }
@@ -183,7 +185,7 @@ internal sealed class NestEmitter
         if (writesInInnerLoop && depth > 0)
         {
             (IndexRef Index, string Stride)? lastTerm = nest.Target.Terms.Count == 0 ? null : nest.Target.Terms[nest.Target.Terms.Count - 1];
-            cost += iterations[depth] * (lastTerm is { } term && term.Index.Name == innermost ? 1.0 : 1.0 + StridePenalty);
+            cost += iterations[depth] * (lastTerm is { } term && term.Index.Name == innermost ? StoreCost : StoreCost + StridePenalty);
         }
 
         return cost;

@@ -4,12 +4,14 @@ using HessianCodegen.Generator.Symbolic;
 namespace HessianCodegen.Generator.Emission;
 
 /// <summary>
-/// A reduction materialized once per call, before the loops that read it: a scalar local, or a span
-/// over its free indices (renamed f0, f1, ... so that equal reductions share one temporary).
+/// A value materialized once per call, before the loops that read it: a reduction, or an elementwise
+/// function that several loop nests (or several loops of one nest) would otherwise recompute. It is
+/// a scalar local, or a span over its free indices (renamed f0, f1, ... so that equal definitions
+/// share one temporary).
 /// </summary>
 internal sealed class Temporary
 {
-    public Temporary(string name, Reduction definition, IReadOnlyList<Extent> extents)
+    public Temporary(string name, Node definition, IReadOnlyList<Extent> extents)
     {
         Name = name;
         Definition = definition;
@@ -18,7 +20,7 @@ internal sealed class Temporary
 
     public string Name { get; }
 
-    public Reduction Definition { get; }
+    public Node Definition { get; }
 
     /// <summary>The ranges of the free indices f0, f1, ...; empty for a scalar.</summary>
     public IReadOnlyList<Extent> Extents { get; }

@@ -1,0 +1,215 @@
+using System.Collections.Generic;
+using System.Linq;
+using HessianCodegen.Generator.Helpers;
+using HessianCodegen.Generator.Symbolic;
+
+namespace HessianCodegen.Generator.Emission;
+
+/// <content>Method-level hoisting of elementwise functions shared between loop nests.</content>
+internal sealed partial class MethodEmitter
+{
+    /// <summary>
+    /// Materializes an elementwise function of at most one index (tanh(u[i]), exp(e[k] - lse)) as a
+    /// temporary when more than one nest reads it, or one nest reads it at two different indices
+    /// (exp(e[i]) * exp(e[j])): loop-invariant code motion inside a nest cannot share those.
+    /// </summary>
+    private void HoistElementwiseFunctions()
+    {
+        var sites = _planned.Where(p => p.Nest is not null).Select(p => (Value: p.Nest!.Value, Extents: ExtentsOf(p.Nest!))).ToList();
+        foreach (Temporary temporary in _temporaryOrder.Where(t => t.Definition is Reduction))
+        {
+            var reduction = (Reduction)temporary.Definition;
+            Dictionary<string, Extent> extents = temporary.Extents.Select((extent, k) => (Temporary.FreeName(k), extent)).ToDictionary(p => p.Item1, p => p.extent);
+            extents[reduction.Index] = reduction.Range;
+            sites.Add((reduction.Body, extents));
+        }
+
+        var siteCount = new Dictionary<Node, int>();
+        var repeated = new HashSet<Node>();
+        var extentOf = new Dictionary<Node, Extent?>();
+        var order = new List<Node>();
+        foreach ((Node value, Dictionary<string, Extent> extents) in sites)
+        {
+            var instances = new Dictionary<Node, HashSet<Node>>();
+            foreach (FunctionCall call in Functions(value, new HashSet<Node>()))
+            {
+                Node canonical = Canonical(call);
+                if (!instances.TryGetValue(canonical, out HashSet<Node>? seen))
+                {
+                    instances[canonical] = seen = new HashSet<Node>();
+                    siteCount[canonical] = siteCount.TryGetValue(canonical, out int count) ? count + 1 : 1;
+                    if (!extentOf.ContainsKey(canonical))
+                    {
+                        extentOf[canonical] = call.FreeIndices.Length == 0 ? null : extents[call.FreeIndices[0]];
+                        order.Add(canonical);
+                    }
+                }
+
+                seen.Add(call);
+                if (seen.Count > 1)
+                {
+                    repeated.Add(canonical);
+                }
+            }
+        }
+
+        List<Node> selected = order.Where(n => siteCount[n] > 1 || repeated.Contains(n)).OrderBy(Size).ToList();
+        if (selected.Count == 0)
+        {
+            return;
+        }
+
+        var hoisted = new Dictionary<Node, Temporary>();
+        var memo = new Dictionary<Node, Node>();
+        foreach (Node canonical in selected)
+        {
+            var call = (FunctionCall)canonical;
+            Node definition = Expr.Function(call.Function, Rewrite(call.Argument, hoisted, memo));
+            Extent? extent = extentOf[canonical];
+            var temporary = new Temporary(Names.Claim(call.Function.ToString().ToLowerInvariant()), definition, extent is null ? new List<Extent>() : new List<Extent> { extent });
+            hoisted[canonical] = temporary;
+            _temporaryOrder.Add(temporary);
+            memo.Clear();
+        }
+
+        for (int k = 0; k < _planned.Count; k++)
+        {
+            if (_planned[k].Nest is { } nest)
+            {
+                _planned[k] = _planned[k] with { Nest = nest with { Value = Rewrite(nest.Value, hoisted, memo) } };
+            }
+        }
+
+        foreach (Temporary temporary in _temporaryOrder.Where(t => t.Definition is Reduction).ToList())
+        {
+            var reduction = (Reduction)temporary.Definition;
+            Node body = Rewrite(reduction.Body, hoisted, memo);
+            int position = _temporaryOrder.IndexOf(temporary);
+            var rewritten = new Temporary(temporary.Name, Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body), temporary.Extents);
+            _temporaryOrder[position] = rewritten;
+        }
+    }
+
+    /// <summary>Temporaries ordered so that each comes after the temporaries its definition reads.</summary>
+    private static List<Temporary> DependencyOrder(List<Temporary> temporaries)
+    {
+        var byName = temporaries.ToDictionary(t => t.Name);
+        var ordered = new List<Temporary>();
+        var done = new HashSet<string>();
+
+        void Visit(Temporary temporary)
+        {
+            if (!done.Add(temporary.Name))
+            {
+                return;
+            }
+
+            foreach (string dependency in TemporariesRead(temporary.Definition, new HashSet<Node>()))
+            {
+                if (byName.TryGetValue(dependency, out Temporary? inner))
+                {
+                    Visit(inner);
+                }
+            }
+
+            ordered.Add(temporary);
+        }
+
+        foreach (Temporary temporary in temporaries)
+        {
+            Visit(temporary);
+        }
+
+        return ordered;
+    }
+
+    private static IEnumerable<string> TemporariesRead(Node node, HashSet<Node> visited)
+    {
+        if (!visited.Add(node))
+        {
+            yield break;
+        }
+
+        if (node is TensorElement { Tensor.Role: TensorRole.Temporary } element)
+        {
+            yield return element.Tensor.Name;
+        }
+
+        foreach (Node child in node.Children)
+        {
+            foreach (string name in TemporariesRead(child, visited))
+            {
+                yield return name;
+            }
+        }
+    }
+
+    private static Dictionary<string, Extent> ExtentsOf(LoopNest nest)
+    {
+        Dictionary<string, Extent> extents = nest.Loops.ToDictionary(l => l.Index, l => l.Range);
+        if (nest.Reduction is not null)
+        {
+            extents[nest.Reduction.Index] = nest.Reduction.Range;
+        }
+
+        return extents;
+    }
+
+    private static IEnumerable<FunctionCall> Functions(Node node, HashSet<Node> visited)
+    {
+        if (!visited.Add(node))
+        {
+            yield break;
+        }
+
+        foreach (Node child in node.Children)
+        {
+            foreach (FunctionCall inner in Functions(child, visited))
+            {
+                yield return inner;
+            }
+        }
+
+        if (node is FunctionCall call && call.FreeIndices.Length <= 1 && call.Function != FunctionKind.Step)
+        {
+            yield return call;
+        }
+    }
+
+    private static Node Canonical(FunctionCall call) =>
+        call.FreeIndices.Length == 0 ? call : IndexSubstitution.Substitute(call, call.FreeIndices[0], IndexRef.Loop(Temporary.FreeName(0)));
+
+    private static int Size(Node node) => 1 + node.Children.Sum(Size);
+
+    private static Node Rewrite(Node node, Dictionary<Node, Temporary> hoisted, Dictionary<Node, Node> memo)
+    {
+        if (memo.TryGetValue(node, out Node? known))
+        {
+            return known;
+        }
+
+        Node result;
+        if (node is FunctionCall call && call.FreeIndices.Length <= 1 && hoisted.TryGetValue(Canonical(call), out Temporary? temporary))
+        {
+            var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
+            result = Expr.Element(tensor, call.FreeIndices.Select(IndexRef.Loop).ToArray());
+        }
+        else
+        {
+            result = node switch
+            {
+                FunctionCall other => Expr.Function(other.Function, Rewrite(other.Argument, hoisted, memo)),
+                Power power => Expr.Power(Rewrite(power.Base, hoisted, memo), power.Exponent),
+                Multiply product => Expr.Multiply(product.Factors.Select(f => Rewrite(f, hoisted, memo)).ToList()),
+                Add sum => Expr.Add(sum.Terms.Select(t => Rewrite(t, hoisted, memo)).ToList()),
+                _ => node,
+            };
+        }
+
+        memo[node] = result;
+        return result;
+    }
+
+    /// <summary>One planned loop nest (or a clear of an overwritten output before accumulating nests).</summary>
+    private sealed record PlannedNest(LoopNest? Nest, bool Overwrite, string? Clear);
+}
