@@ -30,7 +30,7 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
         // E3_k: (Xxx_k + eps I) x_k + Dx_k^T w_k.
         for (int r = 0; r < p; r++)
         {
-            d.Xxx.AsSpan(r * p, p).CopyTo(destination.Slice(r * n, p));
+            d.Xxx.Slice(r * p, p).CopyTo(destination.Slice(r * n, p));
             destination[(r * n) + r] += epsilon;
         }
 

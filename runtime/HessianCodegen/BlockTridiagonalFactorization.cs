@@ -38,11 +38,14 @@ public sealed class BlockTridiagonalFactorization
     private readonly PanelShape[] shapes;
     private readonly int[][] pivots;
 
-    // The factors of every block, one after another: U11 with L11 below its diagonal (N x N), the
-    // multipliers of the next block's rows in the y columns (Bottom x m), and the rows of U above the
-    // next block (2m x N'), which the x pivot rows leave zero. Offsets per block in factorOffsets.
-    private readonly double[] factors;
-    private readonly int[] factorOffsets;
+    // The factors of every block, one after another, each sweep's in the order it reads them.
+    // lower: L11 row by row (row i holds columns 0..i-1), then the multipliers of the next block's rows
+    // in the y columns (Bottom x m). upper: U11 row by row (row i holds columns i..N-1), then the rows
+    // of U above the next block (2m x N'; the x pivot rows leave the rest zero).
+    private readonly double[] lower;
+    private readonly double[] upper;
+    private readonly int[] lowerOffsets;
+    private readonly int[] upperOffsets;
     private readonly int[] blockOffsets;
 
     internal BlockTridiagonalFactorization(HessianDerivatives derivatives, double epsilon)
@@ -62,7 +65,8 @@ public sealed class BlockTridiagonalFactorization
         }
 
         blockOffsets = new int[depth + 1];
-        factorOffsets = new int[depth + 1];
+        lowerOffsets = new int[depth + 1];
+        upperOffsets = new int[depth + 1];
         int leftScratch = 0;
         int rightScratch = 0;
         for (int k = 0; k < depth; k++)
@@ -70,13 +74,15 @@ public sealed class BlockTridiagonalFactorization
             PanelShape shape = shapes[k];
             int n = shape.Size;
             blockOffsets[k + 1] = blockOffsets[k] + n;
-            factorOffsets[k + 1] = checked(factorOffsets[k] + (n * n) + (shape.Bottom * shape.StateCount) + (2 * shape.StateCount * shape.NextSize));
+            lowerOffsets[k + 1] = checked(lowerOffsets[k] + (n * (n - 1) / 2) + (shape.Bottom * shape.StateCount));
+            upperOffsets[k + 1] = checked(upperOffsets[k] + (n * (n + 1) / 2) + (2 * shape.StateCount * shape.NextSize));
             leftScratch = Math.Max(leftScratch, (n + shape.Bottom) * n);
             rightScratch = Math.Max(rightScratch, (n - shape.ParameterCount + shape.Bottom) * shape.NextSize);
         }
 
-        // Every entry is written below, so the (possibly large) array need not be zeroed first.
-        factors = GC.AllocateUninitializedArray<double>(factorOffsets[depth]);
+        // Every entry is written below, so the (possibly large) arrays need not be zeroed first.
+        lower = GC.AllocateUninitializedArray<double>(lowerOffsets[depth]);
+        upper = GC.AllocateUninitializedArray<double>(upperOffsets[depth]);
         pivots = new int[depth][];
         var left = new double[leftScratch];
         var right = new double[rightScratch];
@@ -125,14 +131,21 @@ public sealed class BlockTridiagonalFactorization
                 throw Singular(k, shape, failed, n * tinyPivot);
             }
 
-            Span<double> stored = factors.AsSpan(factorOffsets[k], factorOffsets[k + 1] - factorOffsets[k]);
-            panel[..(n * n)].CopyTo(stored);
-            for (int r = 0; r < shape.Bottom; r++)
+            Span<double> storedLower = lower.AsSpan(lowerOffsets[k], lowerOffsets[k + 1] - lowerOffsets[k]);
+            Span<double> storedUpper = upper.AsSpan(upperOffsets[k], upperOffsets[k + 1] - upperOffsets[k]);
+            for (int i = 0; i < n; i++)
             {
-                panel.Slice(((n + r) * n) + p + m, m).CopyTo(stored.Slice((n * n) + (r * m), m));
+                panel.Slice(i * n, i).CopyTo(storedLower[LowerRowStart(i)..]);
+                panel.Slice((i * n) + i, n - i).CopyTo(storedUpper[UpperRowStart(i, n)..]);
             }
 
-            above[..(2 * m * shape.NextSize)].CopyTo(stored[((n * n) + (shape.Bottom * m))..]);
+            int lowerBottom = n * (n - 1) / 2;
+            for (int r = 0; r < shape.Bottom; r++)
+            {
+                panel.Slice(((n + r) * n) + p + m, m).CopyTo(storedLower.Slice(lowerBottom + (r * m), m));
+            }
+
+            above[..(2 * m * shape.NextSize)].CopyTo(storedUpper[(n * (n + 1) / 2)..]);
         }
 
         FlopCount = flops;
@@ -183,8 +196,8 @@ public sealed class BlockTridiagonalFactorization
             int n = shape.Size;
             int stateStart = shape.StateStart;
             int m = shape.StateCount;
-            ReadOnlySpan<double> top = Top(k);
-            ReadOnlySpan<double> bottom = Bottom(k);
+            ReadOnlySpan<double> factor = lower.AsSpan(lowerOffsets[k], lowerOffsets[k + 1] - lowerOffsets[k]);
+            ReadOnlySpan<double> bottom = factor[(n * (n - 1) / 2)..];
             int[] blockPivots = pivots[k];
             Span<double> segment = system.AsSpan(blockOffsets[k], n + shape.Bottom);
 
@@ -197,7 +210,7 @@ public sealed class BlockTridiagonalFactorization
             for (int i = 1; i < n; i++)
             {
                 int width = Math.Min(i, stateStart);
-                segment[i] -= VectorKernels.Dot(top.Slice(i * n, width), segment[..width]);
+                segment[i] -= VectorKernels.Dot(factor.Slice(LowerRowStart(i), width), segment[..width]);
             }
 
             // y columns: pivots may come from the next block's rows.
@@ -208,7 +221,7 @@ public sealed class BlockTridiagonalFactorization
 
             for (int i = stateStart + 1; i < n; i++)
             {
-                segment[i] -= VectorKernels.Dot(top.Slice((i * n) + stateStart, i - stateStart), segment[stateStart..i]);
+                segment[i] -= VectorKernels.Dot(factor.Slice(LowerRowStart(i) + stateStart, i - stateStart), segment[stateStart..i]);
             }
 
             for (int r = 0; r < shape.Bottom; r++)
@@ -222,19 +235,20 @@ public sealed class BlockTridiagonalFactorization
         {
             PanelShape shape = shapes[k];
             int n = shape.Size;
-            ReadOnlySpan<double> top = Top(k);
-            ReadOnlySpan<double> upper = Upper(k);
+            ReadOnlySpan<double> factor = upper.AsSpan(upperOffsets[k], upperOffsets[k + 1] - upperOffsets[k]);
+            ReadOnlySpan<double> above = factor[(n * (n + 1) / 2)..];
             Span<double> segment = system.AsSpan(blockOffsets[k], n);
             ReadOnlySpan<double> following = system.AsSpan(blockOffsets[k + 1], shape.NextSize);
             for (int i = n - 1; i >= 0; i--)
             {
-                double sum = segment[i] - VectorKernels.Dot(top.Slice((i * n) + i + 1, n - i - 1), segment[(i + 1)..]);
+                int row = UpperRowStart(i, n);
+                double sum = segment[i] - VectorKernels.Dot(factor.Slice(row + 1, n - i - 1), segment[(i + 1)..]);
                 if (i >= shape.ParameterCount && shape.NextSize > 0)
                 {
-                    sum -= VectorKernels.Dot(upper.Slice((i - shape.ParameterCount) * shape.NextSize, shape.NextSize), following);
+                    sum -= VectorKernels.Dot(above.Slice((i - shape.ParameterCount) * shape.NextSize, shape.NextSize), following);
                 }
 
-                segment[i] = sum / top[(i * n) + i];
+                segment[i] = sum / factor[row];
             }
         }
 
@@ -319,14 +333,9 @@ public sealed class BlockTridiagonalFactorization
         return $"#{index}";
     }
 
-    private ReadOnlySpan<double> Top(int k) => factors.AsSpan(factorOffsets[k], shapes[k].Size * shapes[k].Size);
+    /// <summary>Where row <paramref name="i"/> of a packed strictly lower triangle starts.</summary>
+    private static int LowerRowStart(int i) => i * (i - 1) / 2;
 
-    private ReadOnlySpan<double> Bottom(int k) =>
-        factors.AsSpan(factorOffsets[k] + (shapes[k].Size * shapes[k].Size), shapes[k].Bottom * shapes[k].StateCount);
-
-    private ReadOnlySpan<double> Upper(int k)
-    {
-        int start = factorOffsets[k] + (shapes[k].Size * shapes[k].Size) + (shapes[k].Bottom * shapes[k].StateCount);
-        return factors.AsSpan(start, factorOffsets[k + 1] - start);
-    }
+    /// <summary>Where row <paramref name="i"/> of a packed upper triangle of order <paramref name="n"/> starts.</summary>
+    private static int UpperRowStart(int i, int n) => (i * n) - (i * (i - 1) / 2);
 }

@@ -20,13 +20,23 @@ public sealed class HessianDerivatives
         Network network = point.Network;
         Batch batch = point.Batch;
         layers = new LayerDerivatives[network.Depth];
+        int length = 0;
+        for (int l = 0; l < network.Depth; l++)
+        {
+            length = checked(length + LayerDerivatives.Length(network.Layers[l], batch.Count, NeedsJacobians(l)));
+        }
+
+        // One array for all layers (no per-layer objects for the collector to move); each layer's part
+        // is cleared just before its blocks are accumulated, while it is in cache.
+        double[] storage = GC.AllocateUninitializedArray<double>(length);
+        int start = 0;
         for (int l = 0; l < network.Depth; l++)
         {
             IHessianLayer layer = network.Layers[l];
-
-            // The loss layer's Jacobians only feed y_L, which no equation reads.
-            bool needsJacobians = l + 1 < network.Depth;
-            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians);
+            bool needsJacobians = NeedsJacobians(l);
+            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians, storage, start);
+            start += LayerDerivatives.Length(layer, batch.Count, needsJacobians);
+            blocks.All.Clear();
             ReadOnlySpan<double> parameters = point.LayerParameters(l);
             for (int n = 0; n < batch.Count; n++)
             {
@@ -43,6 +53,9 @@ public sealed class HessianDerivatives
 
             layers[l] = blocks;
         }
+
+        // The loss layer's Jacobians only feed y_L, which no equation reads.
+        bool NeedsJacobians(int layer) => layer + 1 < network.Depth;
     }
 
     /// <summary>The point the derivatives were taken at.</summary>
@@ -75,10 +88,7 @@ public sealed class HessianDerivatives
         double largest = 1.0;
         foreach (LayerDerivatives d in layers)
         {
-            foreach (double[] values in (ReadOnlySpan<double[]>)[d.Dx, d.Dz, d.Xxx, d.Xzx, d.Xzz])
-            {
-                largest = Math.Max(largest, LinearAlgebra.VectorKernels.MaxAbs(values));
-            }
+            largest = Math.Max(largest, LinearAlgebra.VectorKernels.MaxAbs(d.All));
         }
 
         return largest;

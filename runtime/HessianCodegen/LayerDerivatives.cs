@@ -4,24 +4,37 @@ namespace HessianCodegen;
 
 /// <summary>
 /// The derivative blocks of one layer over a batch of <c>B</c> examples, all dense row-major
-/// (docs: ALGORITHM.md section 2). Per-example blocks are stored one after another:
-/// <c>Dx</c> stacks B blocks <c>a x p</c> (a <c>B a x p</c> matrix), <c>Dz</c> and <c>Xzz</c> hold
-/// the B diagonal blocks of block-diagonal matrices, <c>Xzx</c> holds B blocks <c>p x a_in</c>
-/// (the column blocks of a <c>p x B a_in</c> matrix), and <c>Xxx</c> is summed over the batch.
+/// (ALGORITHM.md section 2), as views into storage shared by all layers. Per-example blocks are
+/// stored one after another: <c>Dx</c> stacks B blocks <c>a x p</c> (a <c>B a x p</c> matrix),
+/// <c>Dz</c> and <c>Xzz</c> hold the B diagonal blocks of block-diagonal matrices, <c>Xzx</c> holds
+/// B blocks <c>p x a_in</c> (the column blocks of a <c>p x B a_in</c> matrix), and <c>Xxx</c> is summed
+/// over the batch.
 /// </summary>
 internal sealed class LayerDerivatives
 {
-    public LayerDerivatives(IHessianLayer layer, int count, bool needsJacobians)
+    private readonly double[] storage;
+    private readonly int dxStart;
+    private readonly int dzStart;
+    private readonly int xxxStart;
+    private readonly int xzxStart;
+    private readonly int xzzStart;
+    private readonly int end;
+
+    /// <summary>Views the layer's blocks in <paramref name="storage"/> from <paramref name="start"/> on (<see cref="Length"/> values).</summary>
+    public LayerDerivatives(IHessianLayer layer, int count, bool needsJacobians, double[] storage, int start)
     {
         Count = count;
         InputSize = layer.InputSize;
         OutputSize = layer.OutputSize;
         ParameterCount = layer.ParameterCount;
-        Dx = needsJacobians ? new double[count * OutputSize * ParameterCount] : [];
-        Dz = needsJacobians ? new double[count * OutputSize * InputSize] : [];
-        Xxx = new double[ParameterCount * ParameterCount];
-        Xzx = new double[count * ParameterCount * InputSize];
-        Xzz = new double[count * InputSize * InputSize];
+        this.storage = storage;
+        int jacobianExamples = needsJacobians ? count : 0;
+        dxStart = start;
+        dzStart = dxStart + (jacobianExamples * OutputSize * ParameterCount);
+        xxxStart = dzStart + (jacobianExamples * OutputSize * InputSize);
+        xzxStart = xxxStart + (ParameterCount * ParameterCount);
+        xzzStart = xzxStart + (count * ParameterCount * InputSize);
+        end = xzzStart + (count * InputSize * InputSize);
     }
 
     /// <summary>Examples in the batch (<c>B</c>).</summary>
@@ -36,26 +49,37 @@ internal sealed class LayerDerivatives
     /// <summary><c>p</c>.</summary>
     public int ParameterCount { get; }
 
+    /// <summary>All blocks of the layer, one after another.</summary>
+    public Span<double> All => storage.AsSpan(dxStart, end - dxStart);
+
     /// <summary>d output / d parameters, B blocks <c>a x p</c> (empty for the loss layer, which the solve never needs).</summary>
-    public double[] Dx { get; }
+    public Span<double> Dx => storage.AsSpan(dxStart, dzStart - dxStart);
 
     /// <summary>d output / d input, B blocks <c>a x a_in</c> (empty for the loss layer).</summary>
-    public double[] Dz { get; }
+    public Span<double> Dz => storage.AsSpan(dzStart, xxxStart - dzStart);
 
     /// <summary>Second derivatives in the parameters contracted with <c>b</c>, <c>p x p</c>, summed over the batch.</summary>
-    public double[] Xxx { get; }
+    public Span<double> Xxx => storage.AsSpan(xxxStart, xzxStart - xxxStart);
 
     /// <summary>Mixed second derivatives contracted with <c>b</c>, B blocks <c>p x a_in</c>.</summary>
-    public double[] Xzx { get; }
+    public Span<double> Xzx => storage.AsSpan(xzxStart, xzzStart - xzxStart);
 
     /// <summary>Second derivatives in the input contracted with <c>b</c>, B blocks <c>a_in x a_in</c>.</summary>
-    public double[] Xzz { get; }
+    public Span<double> Xzz => storage.AsSpan(xzzStart, end - xzzStart);
 
-    public Span<double> DxBlock(int example) => Dx.AsSpan(example * OutputSize * ParameterCount, OutputSize * ParameterCount);
+    /// <summary>Values the blocks of <paramref name="layer"/> occupy.</summary>
+    public static int Length(IHessianLayer layer, int count, bool needsJacobians)
+    {
+        int jacobians = needsJacobians ? count * layer.OutputSize * (layer.ParameterCount + layer.InputSize) : 0;
+        return checked(jacobians + (layer.ParameterCount * layer.ParameterCount) +
+            (count * layer.InputSize * (layer.ParameterCount + layer.InputSize)));
+    }
 
-    public Span<double> DzBlock(int example) => Dz.AsSpan(example * OutputSize * InputSize, OutputSize * InputSize);
+    public Span<double> DxBlock(int example) => Dx.Slice(example * OutputSize * ParameterCount, OutputSize * ParameterCount);
 
-    public Span<double> XzxBlock(int example) => Xzx.AsSpan(example * ParameterCount * InputSize, ParameterCount * InputSize);
+    public Span<double> DzBlock(int example) => Dz.Slice(example * OutputSize * InputSize, OutputSize * InputSize);
 
-    public Span<double> XzzBlock(int example) => Xzz.AsSpan(example * InputSize * InputSize, InputSize * InputSize);
+    public Span<double> XzxBlock(int example) => Xzx.Slice(example * ParameterCount * InputSize, ParameterCount * InputSize);
+
+    public Span<double> XzzBlock(int example) => Xzz.Slice(example * InputSize * InputSize, InputSize * InputSize);
 }
