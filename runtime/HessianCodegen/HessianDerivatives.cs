@@ -41,7 +41,7 @@ public sealed class HessianDerivatives
             for (int n = 0; n < batch.Count; n++)
             {
                 ReadOnlySpan<double> input = point.Input(l, n);
-                ReadOnlySpan<double> data = batch.Data(n);
+                ReadOnlySpan<double> data = point.Data(l, n);
                 if (needsJacobians)
                 {
                     layer.AddJacobians(parameters, input, data, blocks.DxBlock(n), blocks.DzBlock(n));

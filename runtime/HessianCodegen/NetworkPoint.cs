@@ -42,7 +42,7 @@ public sealed class NetworkPoint
             for (int n = 0; n < count; n++)
             {
                 Span<double> output = outputs is null ? loss : outputs.AsSpan(n * outputSize, outputSize);
-                layer.Forward(LayerParameters(l), inputs[l].AsSpan(n * inputSize, inputSize), batch.Data(n), output);
+                layer.Forward(LayerParameters(l), inputs[l].AsSpan(n * inputSize, inputSize), Data(l, n), output);
                 if (outputs is null)
                 {
                     lossSum += loss[0];
@@ -61,7 +61,7 @@ public sealed class NetworkPoint
             outputAdjoints[l - 1] = new double[count * layer.InputSize];
             for (int n = 0; n < count; n++)
             {
-                layer.BackpropInput(LayerParameters(l), Input(l, n), batch.Data(n), OutputAdjoint(l, n),
+                layer.BackpropInput(LayerParameters(l), Input(l, n), Data(l, n), OutputAdjoint(l, n),
                     outputAdjoints[l - 1].AsSpan(n * layer.InputSize, layer.InputSize));
             }
         }
@@ -105,7 +105,7 @@ public sealed class NetworkPoint
             Span<double> gradient = Network.ParameterSlice(result, l);
             for (int n = 0; n < Batch.Count; n++)
             {
-                layer.AddParameterGradient(LayerParameters(l), Input(l, n), Batch.Data(n), OutputAdjoint(l, n), gradient);
+                layer.AddParameterGradient(LayerParameters(l), Input(l, n), Data(l, n), OutputAdjoint(l, n), gradient);
             }
         }
     }
@@ -140,7 +140,7 @@ public sealed class NetworkPoint
             ReadOnlySpan<double> direction = Network.ParameterSlice(v, l);
             for (int n = 0; n < count; n++)
             {
-                layer.Tangent(LayerParameters(l), Input(l, n), Batch.Data(n), Slice(work.Tangents[l], n, layer.InputSize),
+                layer.Tangent(LayerParameters(l), Input(l, n), Data(l, n), Slice(work.Tangents[l], n, layer.InputSize),
                     direction, work.Tangents[l + 1].AsSpan(n * layer.OutputSize, layer.OutputSize));
             }
         }
@@ -159,7 +159,7 @@ public sealed class NetworkPoint
             for (int n = 0; n < count; n++)
             {
                 ReadOnlySpan<double> input = Input(l, n);
-                ReadOnlySpan<double> data = Batch.Data(n);
+                ReadOnlySpan<double> data = Data(l, n);
                 ReadOnlySpan<double> tangent = Slice(work.Tangents[l], n, layer.InputSize);
                 ReadOnlySpan<double> s = last ? default : Slice(outputAdjointTangent, n, layer.OutputSize);
                 if (!last)
@@ -222,6 +222,10 @@ public sealed class NetworkPoint
 
     internal ReadOnlySpan<double> Input(int layer, int example) =>
         Slice(inputs[layer], example, Network.Layers[layer].InputSize);
+
+    /// <summary>The data a layer reads for one example: the batch's data for the loss layer, nothing for a hidden layer.</summary>
+    internal ReadOnlySpan<double> Data(int layer, int example) =>
+        layer == Network.Depth - 1 ? Batch.Data(example) : default;
 
     internal ReadOnlySpan<double> OutputAdjoint(int layer, int example) =>
         Slice(outputAdjoints[layer], example, Network.Layers[layer].OutputSize);
