@@ -1,1 +1,77 @@
-System.Console.WriteLine("Benchmarks: not written yet.");
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using Benchmarks;
+using SampleSupport;
+
+// Exit codes: 0 done, 1 a run failed (message on stderr), 2 bad command line.
+BenchmarkOptions? options;
+try
+{
+    options = BenchmarkOptions.Parse(args);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+
+if (options is null)
+{
+    Console.WriteLine(BenchmarkOptions.Usage);
+    return 0;
+}
+
+try
+{
+    var rows = new List<BenchmarkRow>();
+    int total = options.Widths.Length * options.Depths.Length * options.Batches.Length;
+    var clock = Stopwatch.StartNew();
+    foreach (int width in options.Widths)
+    {
+        foreach (int batch in options.Batches)
+        {
+            foreach (int depth in options.Depths)
+            {
+                // Progress goes to stderr, so that stdout holds only the results.
+                Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"[{rows.Count + 1}/{total}] width {width}, depth {depth}, batch {batch} ... "));
+                long start = Stopwatch.GetTimestamp();
+                rows.Add(ChainBenchmark.Run(width, depth, batch, options));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s (total {clock.Elapsed.TotalSeconds:0} s)"));
+            }
+        }
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Tanh chains: depth - 1 TanhLayer(width, width) layers, then SoftmaxCrossEntropyLayer(width, 4); eps {options.Epsilon}; median of up to {options.Repeats} runs (a ' marks a single run: the {options.BudgetSeconds} s budget ran out)"));
+    Console.WriteLine();
+    ResultTable.Write(rows, Console.Out);
+    Console.WriteLine("gradient: forward + backward + accumulation from scratch; H v: one matrix-free product at a computed point;");
+    Console.WriteLine("derivatives: Dx, Dz, Xxx, Xzx, Xzz of every layer; factor: pivoted block-tridiagonal LU for one eps;");
+    Console.WriteLine("solve: one right-hand side; GFLOP/s: the factorization's counted flops / its time; MB: what it allocates;");
+    Console.WriteLine("dense LU: this sample's unblocked LU with partial pivoting of the materialized H + eps I, plus one solve.");
+
+    if (options.Target)
+    {
+        Console.WriteLine();
+        Timing target = ChainBenchmark.RunTarget(width: 8, depth: 64, batchSize: 1, options);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"target: derivatives + factorization + one solve, depth 64, width 8, batch 1: {target.Milliseconds:0.000} ms (median of {target.Runs})"));
+    }
+
+    Console.WriteLine();
+    ResultTable.WriteDepthRatios(rows, deep: 512, shallow: 128, Console.Out);
+    ResultTable.WriteCsv(rows, options.CsvPath);
+    Console.WriteLine($"CSV: {System.IO.Path.GetFullPath(options.CsvPath)}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB; total time {clock.Elapsed.TotalSeconds:0} s"));
+    return 0;
+}
+catch (Exception e) when (e is ArgumentException or ArithmeticException or OutOfMemoryException or System.IO.IOException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

@@ -1,0 +1,134 @@
+using System;
+using HessianCodegen;
+using HessianCodegen.Layers;
+using SampleSupport;
+
+namespace Benchmarks;
+
+/// <summary>One timed configuration: a tanh chain of the given width and depth on a batch.</summary>
+internal sealed record BenchmarkRow(
+    int Width, int Depth, int Batch, int Parameters, int BlockSize,
+    Timing Gradient, Timing HessianVector, Timing Derivatives, Timing Factorization, Timing Solve,
+    double FactorizationGflops, double FactorizationMegabytes, Timing? DenseSolve)
+{
+    /// <summary>The timed columns, by name, for the table, the CSV and the depth ratios.</summary>
+    public static readonly string[] TimedColumns = ["gradient", "H v", "derivatives", "factorization", "solve", "dense LU solve"];
+
+    public Timing? Column(int index) => index switch
+    {
+        0 => Gradient,
+        1 => HessianVector,
+        2 => Derivatives,
+        3 => Factorization,
+        4 => Solve,
+        _ => DenseSolve,
+    };
+}
+
+/// <summary>Builds tanh chains and times each step of the structured second-order pipeline on them.</summary>
+internal static class ChainBenchmark
+{
+    private const int Classes = 4;
+
+    public static Network Chain(int width, int depth)
+    {
+        var layers = new IHessianLayer[depth];
+        for (int l = 0; l + 1 < depth; l++)
+        {
+            layers[l] = new TanhLayer(width, width);
+        }
+
+        layers[depth - 1] = new SoftmaxCrossEntropyLayer(width, Classes);
+        return new Network(layers);
+    }
+
+    public static Batch RandomBatch(int width, int count, int seed)
+    {
+        var random = new Random(seed);
+        var inputs = new double[count, width];
+        var labels = new int[count];
+        for (int n = 0; n < count; n++)
+        {
+            for (int j = 0; j < width; j++)
+            {
+                inputs[n, j] = (2.0 * random.NextDouble()) - 1.0;
+            }
+
+            labels[n] = random.Next(Classes);
+        }
+
+        return Batch.WithLabels(inputs, labels);
+    }
+
+    /// <summary>Times gradient, H v, derivatives, factorization, solve and (if small enough) a dense solve.</summary>
+    public static BenchmarkRow Run(int width, int depth, int batchSize, BenchmarkOptions options)
+    {
+        Network network = Chain(width, depth);
+        double[] parameters = network.RandomParameters(seed: depth);
+        Batch batch = RandomBatch(width, batchSize, seed: width);
+        int size = network.ParameterCount;
+        var gradient = new double[size];
+        var product = new double[size];
+        var solution = new double[size];
+        double[] direction = network.RandomParameters(seed: depth + 1);
+
+        // The gradient from scratch: the forward and backward passes (network.At) plus the accumulation.
+        Timing gradientTime = Time(() => network.At(parameters, batch).Gradient(gradient), options);
+        NetworkPoint point = network.At(parameters, batch);
+        point.Gradient(gradient);
+        Timing productTime = Time(() => point.HessianVector(direction, product), options);
+
+        HessianDerivatives derivatives = point.Derivatives();
+        Timing derivativesTime = Time(() => derivatives = point.Derivatives(), options);
+
+        // What one factorization allocates: the memory it holds on to, plus short-lived panels.
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        BlockTridiagonalFactorization factorization = derivatives.Factorize(options.Epsilon);
+        double megabytes = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / 1e6;
+        Timing factorizationTime = Time(() => factorization = derivatives.Factorize(options.Epsilon), options);
+        Timing solveTime = Time(() => factorization.Solve(gradient, solution), options);
+        double gflops = factorization.FlopCount / (factorizationTime.Milliseconds * 1e6);
+
+        Timing? denseTime = null;
+        if (size <= options.DenseLimit)
+        {
+            double[] dense = DenseSystem(point.DenseHessian(), options.Epsilon);
+            denseTime = Time(() => DenseLu.Factor(dense, size).Solve(gradient), options);
+        }
+
+        int hiddenParameters = (width * width) + width;
+        return new BenchmarkRow(width, depth, batchSize, size, hiddenParameters + (2 * batchSize * width),
+            gradientTime, productTime, derivativesTime, factorizationTime, solveTime, gflops, megabytes, denseTime);
+    }
+
+    /// <summary>The target: derivatives, factorization and one solve in sequence, from a computed point.</summary>
+    public static Timing RunTarget(int width, int depth, int batchSize, BenchmarkOptions options)
+    {
+        Network network = Chain(width, depth);
+        NetworkPoint point = network.At(network.RandomParameters(seed: depth), RandomBatch(width, batchSize, seed: width));
+        double[] gradient = point.Gradient();
+        var solution = new double[gradient.Length];
+        return Time(() => point.Derivatives().Factorize(options.Epsilon).Solve(gradient, solution), options);
+    }
+
+    private static Timing Time(Action action, BenchmarkOptions options) =>
+        MedianTimer.Measure(action, options.Repeats, options.BudgetSeconds);
+
+    // H + eps I, row-major.
+    private static double[] DenseSystem(double[,] hessian, double epsilon)
+    {
+        int size = hessian.GetLength(0);
+        var matrix = new double[size * size];
+        for (int i = 0; i < size; i++)
+        {
+            for (int j = 0; j < size; j++)
+            {
+                matrix[(i * size) + j] = hessian[i, j];
+            }
+
+            matrix[(i * size) + i] += epsilon;
+        }
+
+        return matrix;
+    }
+}
