@@ -95,18 +95,31 @@ internal static class PanelLU
                 ReadOnlySpan<double> upperRight = rightActive ? right[((blockStart - rightFirstRow) * next)..] : default;
 
                 // dtrsm: the block's own rows right of it, U12 = L11^-1 A12 (unit lower L11).
-                for (int row = blockStart + 1; row < blockEnd; row++)
+                for (int own = blockStart + 1; own < blockEnd; own++)
                 {
-                    ReadOnlySpan<double> multipliers = left.Slice((row * n) + blockStart, row - blockStart);
-                    flops += RankUpdate.SubtractCombination(left.Slice((row * n) + blockEnd, width), multipliers, upperLeft, n);
+                    ReadOnlySpan<double> multipliers = left.Slice((own * n) + blockStart, own - blockStart);
+                    flops += RankUpdate.SubtractCombination(left.Slice((own * n) + blockEnd, width), multipliers, upperLeft, n);
                     if (rightActive)
                     {
-                        flops += RankUpdate.SubtractCombination(RightRow(row), multipliers, upperRight, next);
+                        flops += RankUpdate.SubtractCombination(RightRow(own), multipliers, upperRight, next);
                     }
                 }
 
-                // dgemm: the rows below, A22 -= L21 U12.
-                for (int row = blockEnd; row < rowEnd; row++)
+                // dgemm: the rows below, A22 -= L21 U12, two rows at a time.
+                int row = blockEnd;
+                for (; row + 1 < rowEnd; row += 2)
+                {
+                    ReadOnlySpan<double> multipliers0 = left.Slice((row * n) + blockStart, blockEnd - blockStart);
+                    ReadOnlySpan<double> multipliers1 = left.Slice(((row + 1) * n) + blockStart, blockEnd - blockStart);
+                    flops += RankUpdate.SubtractCombinations(left.Slice((row * n) + blockEnd, width), multipliers0,
+                        left.Slice(((row + 1) * n) + blockEnd, width), multipliers1, upperLeft, n);
+                    if (rightActive)
+                    {
+                        flops += RankUpdate.SubtractCombinations(RightRow(row), multipliers0, RightRow(row + 1), multipliers1, upperRight, next);
+                    }
+                }
+
+                for (; row < rowEnd; row++)
                 {
                     ReadOnlySpan<double> multipliers = left.Slice((row * n) + blockStart, blockEnd - blockStart);
                     flops += RankUpdate.SubtractCombination(left.Slice((row * n) + blockEnd, width), multipliers, upperLeft, n);

@@ -17,13 +17,28 @@ internal static class VectorKernels
         }
 
         ReadOnlySpan<Vector<double>> xs = MemoryMarshal.Cast<double, Vector<double>>(x);
-        ReadOnlySpan<Vector<double>> ys = MemoryMarshal.Cast<double, Vector<double>>(y[..x.Length]);
+        ReadOnlySpan<Vector<double>> ys = MemoryMarshal.Cast<double, Vector<double>>(y);
+
+        // Four independent sums, so that consecutive multiply-adds do not wait for each other.
         Vector<double> sum = Vector<double>.Zero;
-        for (int k = 0; k < xs.Length; k++)
+        Vector<double> sum1 = Vector<double>.Zero;
+        Vector<double> sum2 = Vector<double>.Zero;
+        Vector<double> sum3 = Vector<double>.Zero;
+        int k = 0;
+        for (; k + 4 <= xs.Length; k += 4)
+        {
+            sum = Simd.FusedMultiplyAdd(xs[k], ys[k], sum);
+            sum1 = Simd.FusedMultiplyAdd(xs[k + 1], ys[k + 1], sum1);
+            sum2 = Simd.FusedMultiplyAdd(xs[k + 2], ys[k + 2], sum2);
+            sum3 = Simd.FusedMultiplyAdd(xs[k + 3], ys[k + 3], sum3);
+        }
+
+        for (; k < xs.Length; k++)
         {
             sum = Simd.FusedMultiplyAdd(xs[k], ys[k], sum);
         }
 
+        sum += sum1 + sum2 + sum3;
         double total = Simd.Sum(sum);
         for (int i = xs.Length * Vector<double>.Count; i < x.Length; i++)
         {
