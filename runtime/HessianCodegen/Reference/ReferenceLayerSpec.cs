@@ -6,4 +6,8 @@ namespace HessianCodegen;
 /// <c>mean_squared_error</c>) and, for a dense layer, <see cref="Activation"/> (<c>tanh</c>,
 /// <c>sigmoid</c>, <c>softplus</c> or <c>identity</c>).
 /// </summary>
+/// <param name="Kind">The layer kind.</param>
+/// <param name="Activation">The activation of a dense layer; null for a loss layer.</param>
+/// <param name="Inputs">Activations entering the layer.</param>
+/// <param name="Outputs">Activations leaving it (classes or targets for a loss layer).</param>
 public sealed record ReferenceLayerSpec(string Kind, string? Activation, int Inputs, int Outputs);
