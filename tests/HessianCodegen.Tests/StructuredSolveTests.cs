@@ -49,6 +49,31 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SingleLossLayer()
+    {
+        // Multinomial logistic regression: the chain is the loss layer alone, the system is H + eps I itself.
+        var network = new Network(new SoftmaxCrossEntropyReferenceLayer(4, 3));
+        var inputs = new double[,] { { 1, -2, 0.5, 0.1 }, { 0.3, 0.2, -1, 2 }, { -0.7, 1.1, 0.4, -0.2 } };
+        NetworkPoint point = network.At(network.RandomParameters(9), Batch.WithLabels(inputs, [2, 0, 1]));
+        AssertSolvesLikeDenseLU(point, 1e-3, seed: 9);
+    }
+
+    [Fact]
+    public void LossLayerWithoutParameters()
+    {
+        // Linear regression written as a linear layer and a parameterless squared distance:
+        // the last block has no unknowns of its own.
+        var network = new Network(
+            new DenseReferenceLayer(Activation.Tanh, 3, 4),
+            new DenseReferenceLayer(Activation.Identity, 4, 2),
+            new SquaredDistanceReferenceLayer(2));
+        var inputs = new double[,] { { 1, -2, 0.5 }, { 0.3, 0.2, -1 } };
+        var targets = new double[,] { { 0.5, -0.5 }, { 1, 0 } };
+        NetworkPoint point = network.At(network.RandomParameters(10), Batch.WithTargets(inputs, targets));
+        AssertSolvesLikeDenseLU(point, 1e-2, seed: 10);
+    }
+
+    [Fact]
     public void ManyRightHandSidesShareOneFactorization()
     {
         NetworkPoint point = RandomNetworks.Point(11, 6, 3, regression: false);
@@ -136,6 +161,15 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
         double ratio = (double)(deep - middle) / (middle - shallow);
         output.WriteLine($"flops: depth 9 {shallow}, 17 {middle}, 33 {deep}; increment ratio {ratio:F3}");
         Assert.InRange(ratio, 1.9, 2.1);
+    }
+
+    private static void AssertSolvesLikeDenseLU(NetworkPoint point, double epsilon, int seed)
+    {
+        double[,] matrix = DampedHessian(point, epsilon);
+        double[] rhs = RandomNetworks.Vector(seed, point.Network.ParameterCount);
+        double[] x = point.Derivatives().Factorize(epsilon).Solve(rhs);
+        Assert.InRange(DenseBackwardError(matrix, x, rhs), 0, 1e-14);
+        Assert.InRange(Norms.RelativeError(x, new DenseLU(matrix).Solve(rhs)), 0, 1e-8);
     }
 
     private static double[,] DampedHessian(NetworkPoint point, double epsilon)
