@@ -27,15 +27,11 @@ public sealed class RobustnessTests
     public void MutatedLayersGetCompilingCodeOrADiagnosticAndNeverCrashTheGenerator(Mutation mutation)
     {
         var failures = new List<string>();
-        foreach (var (path, text) in GeneratorHarness.StandardLayerSources())
+        foreach (var mutant in Mutants.Value.Where(mutant => mutant.Mutation == mutation))
         {
-            for (int seed = 0; seed < SeedsPerLayer; seed++)
+            if (Problem(mutant) is { } problem)
             {
-                string mutated = SourceMutator.Mutate(text, mutation, seed);
-                if (Problem(path, mutated) is { } problem)
-                {
-                    failures.Add($"{Path.GetFileName(path)}, {mutation}, seed {seed}: {problem}{Environment.NewLine}{mutated}");
-                }
+                failures.Add($"{Path.GetFileName(mutant.Path)}, {mutation}, seed {mutant.Seed}: {problem}{Environment.NewLine}{mutant.Source}");
             }
         }
 
@@ -48,15 +44,9 @@ public sealed class RobustnessTests
     public void AFairShareOfMutatedSourcesIsValidCSharp()
     {
         // Invalid C# only exercises the compiler: the fuzz is worth something if many mutants reach the generator's semantics.
-        var mutants = Enum.GetValues<Mutation>()
-            .SelectMany(mutation => GeneratorHarness.StandardLayerSources()
-                .SelectMany(source => Enumerable.Range(0, SeedsPerLayer).Select(seed => (source.Path, Text: SourceMutator.Mutate(source.Text, mutation, seed)))))
-            .ToList();
+        int valid = Mutants.Value.Count(mutant => mutant.ValidCSharp);
 
-        int valid = mutants.Count(mutant => !GeneratorHarness.Compile(mutant.Path, mutant.Text).GetDiagnostics()
-            .Any(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
-
-        Assert.True(valid >= mutants.Count / 4, $"Only {valid} of {mutants.Count} mutated sources are valid C#.");
+        Assert.True(valid >= Mutants.Value.Count / 4, $"Only {valid} of {Mutants.Value.Count} mutated sources are valid C#.");
     }
 
     [Fact]
@@ -67,12 +57,17 @@ public sealed class RobustnessTests
         Assert.All(Enum.GetValues<Mutation>(), mutation => Assert.NotEqual(text, SourceMutator.Mutate(text, mutation, seed: 1)));
     }
 
+    // Every mutant of every layer, made and compiled once: the tests of this class share them.
+    private static readonly Lazy<IReadOnlyList<Mutant>> Mutants = new(() =>
+        Enum.GetValues<Mutation>()
+            .SelectMany(mutation => GeneratorHarness.StandardLayerSources().SelectMany(layer => Enumerable.Range(0, SeedsPerLayer)
+                .Select(seed => Mutant.Create(layer.Path, mutation, seed, SourceMutator.Mutate(layer.Text, mutation, seed)))))
+            .ToList());
+
     // Null when the generator behaved; otherwise what went wrong.
-    private static string? Problem(string path, string source)
+    private static string? Problem(Mutant mutant)
     {
-        var compilation = GeneratorHarness.Compile(path, source);
-        bool validCSharp = !compilation.GetDiagnostics().Any(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error);
-        var run = GeneratorHarness.Run(compilation);
+        var run = GeneratorHarness.Run(GeneratorHarness.Compile(mutant.Path, mutant.Source));
 
         if (run.Result.Results.Select(result => result.Exception).FirstOrDefault(exception => exception is not null) is { } exception)
         {
@@ -84,7 +79,7 @@ public sealed class RobustnessTests
             return $"the generator failed: {crash}";
         }
 
-        if (!validCSharp || run.GeneratorDiagnostics.Any(diagnostic => diagnostic.Id.StartsWith("HCG", StringComparison.Ordinal)))
+        if (!mutant.ValidCSharp || run.GeneratorDiagnostics.Any(diagnostic => diagnostic.Id.StartsWith("HCG", StringComparison.Ordinal)))
         {
             return null;
         }
@@ -94,5 +89,13 @@ public sealed class RobustnessTests
             ? null
             : "valid C# got generated code that does not compile and no HCG diagnostic:" + Environment.NewLine +
               string.Join(Environment.NewLine, errors.Take(5));
+    }
+
+    /// <summary>One mutated layer source, and whether it is valid C# before the generator runs.</summary>
+    private sealed record Mutant(string Path, Mutation Mutation, int Seed, string Source, bool ValidCSharp)
+    {
+        public static Mutant Create(string path, Mutation mutation, int seed, string source) =>
+            new(path, mutation, seed, source, !GeneratorHarness.Compile(path, source).GetDiagnostics()
+                .Any(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
     }
 }
