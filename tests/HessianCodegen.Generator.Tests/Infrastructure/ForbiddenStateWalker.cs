@@ -22,7 +22,7 @@ internal static class ForbiddenStateWalker
     private static readonly Type[] ForbiddenTypes =
         [typeof(ISymbol), typeof(SyntaxNode), typeof(SyntaxTree), typeof(Compilation), typeof(SemanticModel), typeof(Location)];
 
-    /// <summary>Paths from <paramref name="root"/> (named <paramref name="rootName"/>) to every forbidden object found.</summary>
+    /// <summary>A path from <paramref name="root"/> (named <paramref name="rootName"/>) to each forbidden object found.</summary>
     public static IReadOnlyList<string> FindForbiddenState(object? root, string rootName)
     {
         var found = new List<string>();
@@ -37,15 +37,16 @@ internal static class ForbiddenStateWalker
             return;
         }
 
+        // Each object once, however many paths lead to it (a collection is reached as items and as fields).
         Type type = value.GetType();
-        if (Array.Exists(ForbiddenTypes, forbidden => forbidden.IsAssignableFrom(type)))
+        if (!type.IsValueType && !visited.Add(value))
         {
-            found.Add($"{path}: {type.FullName}");
             return;
         }
 
-        if (!type.IsValueType && !visited.Add(value))
+        if (Array.Exists(ForbiddenTypes, forbidden => forbidden.IsAssignableFrom(type)))
         {
+            found.Add($"{path}: {type.FullName}");
             return;
         }
 
