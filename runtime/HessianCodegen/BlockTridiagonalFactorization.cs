@@ -264,12 +264,16 @@ public sealed class BlockTridiagonalFactorization
     /// refinement (kept only if it lowers the backward error).
     /// </summary>
     /// <exception cref="ArgumentException">A vector has the wrong length, or <paramref name="rhs"/> a value that is not finite.</exception>
-    public SolveReport SolveRefined(ReadOnlySpan<double> rhs, Span<double> result)
+    public SolveReport SolveRefined(ReadOnlySpan<double> rhs, Span<double> result) =>
+        SolveRefined(rhs, result, RefinementThreshold);
+
+    /// <summary><see cref="SolveRefined(ReadOnlySpan{double}, Span{double})"/> with the refinement threshold given (for tests).</summary>
+    internal SolveReport SolveRefined(ReadOnlySpan<double> rhs, Span<double> result, double refinementThreshold)
     {
         Solve(rhs, result);
         var residual = new double[Size];
         double initial = BackwardError(rhs, result, residual);
-        if (!(initial > RefinementThreshold))
+        if (!(initial > refinementThreshold))
         {
             return new SolveReport(initial, initial, false);
         }

@@ -49,6 +49,31 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void RefinementStepIsTakenOnlyWhenItHelps()
+    {
+        NetworkPoint point = RandomNetworks.Point(13, 5, 3, regression: false);
+        const double epsilon = 1e-3;
+        double[,] matrix = DampedHessian(point, epsilon);
+        double[] rhs = RandomNetworks.Vector(500, point.Network.ParameterCount);
+        BlockTridiagonalFactorization factorization = point.Derivatives().Factorize(epsilon);
+
+        // The default threshold (1e-14) is not reached by a backward-stable solve: no refinement.
+        var x = new double[rhs.Length];
+        SolveReport plain = factorization.SolveRefined(rhs, x);
+        Assert.False(plain.Refined);
+        Assert.Equal(plain.InitialBackwardError, plain.BackwardError);
+
+        // Forced, the step is kept only if the measured backward error drops, and either way the
+        // returned solution has the error the report states.
+        var refined = new double[rhs.Length];
+        SolveReport forced = factorization.SolveRefined(rhs, refined, refinementThreshold: 0);
+        Assert.True(forced.BackwardError <= forced.InitialBackwardError);
+        Assert.Equal(forced.Refined, forced.BackwardError < forced.InitialBackwardError);
+        Assert.InRange(DenseBackwardError(matrix, refined, rhs), 0, 1e-14);
+        output.WriteLine($"backward error {forced.InitialBackwardError:E2} -> {forced.BackwardError:E2}, refined: {forced.Refined}");
+    }
+
+    [Fact]
     public void SingleLossLayer()
     {
         // Multinomial logistic regression: the chain is the loss layer alone, the system is H + eps I itself.
