@@ -22,11 +22,16 @@ namespace HessianCodegen;
 /// </para>
 /// <para>
 /// Factorization: LU with partial pivoting, block column by block column, each panel stacked on the
-/// rows of the next block (LAPACK <c>dgetf2</c> on the panel, <c>dgbtrf</c> semantics overall: the pivot
-/// search crosses block boundaries). With the column order <c>(x, w, y)</c> only the last <c>m_k</c>
-/// columns of a block can find a pivot in the next block, and the rows that eliminate <c>x_k</c> have
-/// nothing right of the block, so there is no fill beyond the super-diagonal block. The cost is about
-/// <c>(2/3) (p + m)^3 + O((p + m) m (p' + m'))</c> per layer: linear in depth.
+/// rows of the next block (LAPACK <c>dgetrf</c>, blocked, on the panel; <c>dgbtrf</c> semantics overall:
+/// the pivot search crosses block boundaries). With the column order <c>(x, w, y)</c> the x columns
+/// only meet the block's <c>E3</c> and <c>E1</c> rows, the w columns also its <c>E2</c> rows, and only
+/// the last <c>m_k</c> (y) columns can find a pivot in the next block; the rows that eliminate
+/// <c>x_k</c> have nothing right of the block and the next block's rows nothing beyond it, so there is
+/// no fill past the super-diagonal block. The cost per layer is dominated by the dense LU of the x
+/// columns, about <c>2 p^2 (p/3 + m)</c> flops, plus about <c>2 m (p' + m') (m + N')</c> for the y
+/// columns' reach into the next block: linear in depth. Storage: <c>N^2 + m (p' + m') + 2 m N'</c>
+/// values per layer. A pivot no larger than <c>N 2^-52</c> times the system's largest entry (at least
+/// 1, the identities) is taken as singular.
 /// </para>
 /// </remarks>
 public sealed class BlockTridiagonalFactorization
