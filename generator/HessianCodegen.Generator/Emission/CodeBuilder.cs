@@ -15,7 +15,8 @@ internal sealed class CodeBuilder
     private const double TranscendentalCost = 20.0;
     private const double DivisionCost = 4.0;
 
-    private readonly Dictionary<string, CodeNode> _nodes = new();
+    private readonly Dictionary<CodeKey, CodeNode> _nodes = new();
+    private readonly Dictionary<Node, CodeNode> _lowered = new();
     private readonly Func<string, int> _levelOf;
     private readonly Func<TensorElement, string> _element;
     private readonly Func<Extent, string> _size;
@@ -32,17 +33,27 @@ internal sealed class CodeBuilder
 
     public CodeNode Lower(Node node)
     {
+        if (!_lowered.TryGetValue(node, out CodeNode? lowered))
+        {
+            _lowered[node] = lowered = LowerOnce(node);
+        }
+
+        return lowered;
+    }
+
+    private CodeNode LowerOnce(Node node)
+    {
         switch (node)
         {
             case Constant constant:
-                return Leaf(CodeLiterals.Double(constant.Value), 0, constant.Value < 0 ? Precedence.Unary : Precedence.Primary);
+                return Leaf(node, () => CodeLiterals.Double(constant.Value), 0, constant.Value < 0 ? Precedence.Unary : Precedence.Primary);
             case SizeValue size:
-                return Leaf("(double)" + _size(size.Extent), 0, Precedence.Unary);
+                return Leaf(node, () => "(double)" + _size(size.Extent), 0, Precedence.Unary);
             case TensorElement element:
                 int level = LevelOf(node);
                 IndexRef? last = element.Indices.Count == 0 ? null : element.Indices[element.Indices.Count - 1];
                 Reads.Add((level, last is null || last.IsLabel ? null : last.Name));
-                return Leaf(_element(element), level, Precedence.Primary);
+                return Leaf(node, () => _element(element), level, Precedence.Primary);
             case FunctionCall call:
                 return Function(call.Function, Lower(call.Argument));
             case Power power:
@@ -58,10 +69,15 @@ internal sealed class CodeBuilder
 
     private int LevelOf(Node node) => node.FreeIndices.Length == 0 ? 0 : node.FreeIndices.Max(_levelOf);
 
-    private CodeNode Leaf(string code, int level, Precedence precedence) =>
-        Share(code, () => new CodeNode(code, level, precedence, Array.Empty<CodeNode>(), _ => code, trivial: true, "t"));
+    /// <summary>A literal or span read, keyed by its IR node; its code is only written if it is printed.</summary>
+    private CodeNode Leaf(Node node, Func<string> code, int level, Precedence precedence)
+    {
+        var key = new CodeKey("leaf", null, null, node);
+        string? text = null;
+        return Share(key, () => new CodeNode(key, level, precedence, Array.Empty<CodeNode>(), _ => text ??= code(), trivial: true, "t"));
+    }
 
-    private CodeNode Share(string key, Func<CodeNode> create)
+    private CodeNode Share(CodeKey key, Func<CodeNode> create)
     {
         if (!_nodes.TryGetValue(key, out CodeNode? node))
         {
@@ -88,12 +104,13 @@ internal sealed class CodeBuilder
         string hint = function.ToString().ToLowerInvariant();
         if (function == FunctionKind.Step)
         {
-            return Share("step(" + argument.Key + ")", () => new CodeNode(
-                "step(" + argument.Key + ")", argument.Level, Precedence.Primary, new[] { argument },
+            var stepKey = new CodeKey("step", argument, null);
+            return Share(stepKey, () => new CodeNode(
+                stepKey, argument.Level, Precedence.Primary, new[] { argument },
                 operands => "(" + operands[0].Render() + " > 0.0 ? 1.0 : 0.0)", trivial: false, hint) { OperationCost = 1.0 });
         }
 
-        string key = name + "(" + argument.Key + ")";
+        var key = new CodeKey(name, argument, null);
         return Share(key, () => new CodeNode(
             key, argument.Level, Precedence.Primary, new[] { argument },
             operands => name + "(" + operands[0].Render() + ")", trivial: false, hint) { OperationCost = TranscendentalCost });
@@ -102,7 +119,7 @@ internal sealed class CodeBuilder
     private CodeNode Binary(CodeNode left, string op, CodeNode right)
     {
         Precedence precedence = op is "+" or "-" ? Precedence.Additive : Precedence.Multiplicative;
-        string key = "(" + left.Key + " " + op + " " + right.Key + ")";
+        var key = new CodeKey(op, left, right);
         return Share(key, () => new CodeNode(
             key, Math.Max(left.Level, right.Level), precedence, new[] { left, right },
             operands => operands[0].RenderAsOperand(precedence) + " " + op + " " + operands[1].RenderAsOperand(precedence + 1),
@@ -111,7 +128,7 @@ internal sealed class CodeBuilder
 
     private CodeNode Negate(CodeNode operand)
     {
-        string key = "-(" + operand.Key + ")";
+        var key = new CodeKey("negate", operand, null);
         return Share(key, () => new CodeNode(
             key, operand.Level, Precedence.Unary, new[] { operand },
             operands => "-" + (operands[0].EffectivePrecedence <= Precedence.Unary ? "(" + operands[0].Render() + ")" : operands[0].Render()),
@@ -131,7 +148,7 @@ internal sealed class CodeBuilder
         {
             @base.ForceLocal |= !@base.IsTrivial;
             int times = (int)exponent;
-            string key = "pow(" + @base.Key + ", " + CodeLiterals.Int(times) + ")";
+            var key = new CodeKey(times == 2 ? "square" : "cube", @base, null);
             return Share(key, () => new CodeNode(
                 key, @base.Level, Precedence.Multiplicative, new[] { @base },
                 operands => string.Join(" * ", Enumerable.Repeat(operands[0].RenderAsOperand(Precedence.Unary), times)),
@@ -140,7 +157,7 @@ internal sealed class CodeBuilder
 
         string name = exponent == 0.5 ? "global::System.Math.Sqrt" : "global::System.Math.Pow";
         string suffix = exponent == 0.5 ? string.Empty : ", " + CodeLiterals.Double(exponent);
-        string powKey = name + "(" + @base.Key + suffix + ")";
+        var powKey = new CodeKey(name + suffix, @base, null);
         return Share(powKey, () => new CodeNode(
             powKey, @base.Level, Precedence.Primary, new[] { @base },
             operands => name + "(" + operands[0].Render() + suffix + ")", trivial: false, "t") { OperationCost = TranscendentalCost });

@@ -3,6 +3,12 @@ using System.Collections.Generic;
 
 namespace HessianCodegen.Generator.Emission;
 
+/// <summary>
+/// What makes two code nodes the same computation: the operation (or a leaf's code) and the operand
+/// nodes, compared by reference because operands are themselves shared.
+/// </summary>
+internal readonly record struct CodeKey(string Operation, CodeNode? First, CodeNode? Second, Symbolic.Node? Leaf = null);
+
 /// <summary>Operator precedence of emitted C#, to parenthesize only where needed.</summary>
 internal enum Precedence
 {
@@ -22,7 +28,7 @@ internal sealed class CodeNode
 {
     private readonly Func<CodeNode[], string> _format;
 
-    public CodeNode(string key, int level, Precedence precedence, CodeNode[] children, Func<CodeNode[], string> format, bool trivial, string nameHint)
+    public CodeNode(CodeKey key, int level, Precedence precedence, CodeNode[] children, Func<CodeNode[], string> format, bool trivial, string nameHint)
     {
         Key = key;
         Level = level;
@@ -33,8 +39,8 @@ internal sealed class CodeNode
         NameHint = nameHint;
     }
 
-    /// <summary>The structural identity: the code with every operand written out.</summary>
-    public string Key { get; }
+    /// <summary>The structural identity: the operation and its (already shared) operands.</summary>
+    public CodeKey Key { get; }
 
     /// <summary>The loop depth from which the node's value no longer changes (0: before all loops).</summary>
     public int Level { get; }
@@ -81,21 +87,32 @@ internal sealed class CodeNode
     /// <summary>The precedence the node has where it is used (a local is primary).</summary>
     public Precedence EffectivePrecedence => Local is not null ? Precedence.Primary : Precedence;
 
-    public IEnumerable<CodeNode> PostOrder(HashSet<CodeNode> visited)
+    /// <summary>This node and everything below it, each once, operands before the nodes that use them.</summary>
+    public List<CodeNode> PostOrder()
     {
-        if (!visited.Add(this))
+        var order = new List<CodeNode>();
+        var visited = new HashSet<CodeNode>();
+        var stack = new Stack<(CodeNode Node, int Next)>();
+        stack.Push((this, 0));
+        visited.Add(this);
+        while (stack.Count > 0)
         {
-            yield break;
-        }
-
-        foreach (CodeNode child in Children)
-        {
-            foreach (CodeNode node in child.PostOrder(visited))
+            (CodeNode node, int next) = stack.Pop();
+            if (next < node.Children.Length)
             {
-                yield return node;
+                stack.Push((node, next + 1));
+                CodeNode child = node.Children[next];
+                if (visited.Add(child))
+                {
+                    stack.Push((child, 0));
+                }
+            }
+            else
+            {
+                order.Add(node);
             }
         }
 
-        yield return this;
+        return order;
     }
 }

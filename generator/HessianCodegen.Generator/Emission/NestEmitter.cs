@@ -166,7 +166,7 @@ internal sealed class NestEmitter
         }
 
         double cost = 0.0;
-        foreach (CodeNode node in root.PostOrder(new HashSet<CodeNode>()))
+        foreach (CodeNode node in root.PostOrder())
         {
             int evaluatedAt = node.Local is not null || node == root ? node.Level : node.DeepestUse;
             cost += node.OperationCost * iterations[Math.Max(evaluatedAt, node.Level)];
@@ -211,7 +211,7 @@ internal sealed class NestEmitter
     /// <summary>Counts uses and picks the nodes that become locals, in the order they must be declared.</summary>
     private static List<CodeNode> AssignLocals(CodeNode root, int depth)
     {
-        List<CodeNode> nodes = root.PostOrder(new HashSet<CodeNode>()).ToList();
+        List<CodeNode> nodes = root.PostOrder();
         foreach (CodeNode node in nodes)
         {
             foreach (CodeNode child in node.Children)

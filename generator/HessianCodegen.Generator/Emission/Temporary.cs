@@ -28,5 +28,8 @@ internal sealed class Temporary
     public bool IsScalar => Extents.Count == 0;
 
     /// <summary>The free index names of the definition, in storage order.</summary>
-    public static string FreeName(int position) => "f" + position.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string FreeName(int position) =>
+        position < FreeNames.Length ? FreeNames[position] : "f" + position.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly string[] FreeNames = { "f0", "f1", "f2", "f3" };
 }

@@ -8,7 +8,7 @@ namespace HessianCodegen.Generator.Symbolic;
 internal sealed class Add : Node
 {
     internal Add(EquatableArray<Node> terms)
-        : base(NodeKind.Add, terms.GetHashCode() * 7, Union(terms), terms.Any(t => t.HasDelta), terms.Max(t => t.BinderDepth)) =>
+        : base(NodeKind.Add, terms.GetHashCode() * 7, Union(terms), AnyDelta(terms), MaxDepth(terms)) =>
         Terms = terms;
 
     public EquatableArray<Node> Terms { get; }

@@ -45,6 +45,26 @@ internal static class Expr
 
     public static Node Add(IEnumerable<Node> terms)
     {
+        // Fast path: most sums built by differentiation have at most one non-zero term.
+        var nonZero = new List<Node>();
+        foreach (Node term in terms)
+        {
+            if (term is not Constant { Value: 0.0 })
+            {
+                nonZero.Add(term);
+            }
+        }
+
+        if (nonZero.Count <= 1)
+        {
+            return nonZero.Count == 0 ? Zero : nonZero[0];
+        }
+
+        return AddCanonical(nonZero);
+    }
+
+    private static Node AddCanonical(List<Node> terms)
+    {
         double constant = 0.0;
         var coefficients = new Dictionary<Node, double>();
         var order = new List<Node>();
@@ -90,6 +110,31 @@ internal static class Expr
     public static Node Multiply(params Node[] factors) => Multiply((IEnumerable<Node>)factors);
 
     public static Node Multiply(IEnumerable<Node> factors)
+    {
+        // Fast path: a zero factor (most product-rule terms) or a single non-unit factor.
+        var nonUnit = new List<Node>();
+        foreach (Node factor in factors)
+        {
+            if (factor is Constant { Value: 0.0 })
+            {
+                return Zero;
+            }
+
+            if (factor is not Constant { Value: 1.0 })
+            {
+                nonUnit.Add(factor);
+            }
+        }
+
+        if (nonUnit.Count <= 1)
+        {
+            return nonUnit.Count == 0 ? One : nonUnit[0];
+        }
+
+        return MultiplyCanonical(nonUnit);
+    }
+
+    private static Node MultiplyCanonical(List<Node> factors)
     {
         double coefficient = 1.0;
         var exponents = new Dictionary<Node, double>();

@@ -8,7 +8,7 @@ namespace HessianCodegen.Generator.Symbolic;
 internal sealed class Multiply : Node
 {
     internal Multiply(EquatableArray<Node> factors)
-        : base(NodeKind.Multiply, factors.GetHashCode(), Union(factors), factors.Any(f => f.HasDelta), factors.Max(f => f.BinderDepth)) =>
+        : base(NodeKind.Multiply, factors.GetHashCode(), Union(factors), AnyDelta(factors), MaxDepth(factors)) =>
         Factors = factors;
 
     public EquatableArray<Node> Factors { get; }

@@ -65,35 +65,72 @@ internal abstract class Node : IEquatable<Node>
     /// <summary>A readable form for debugging and test messages (not the emitted C#).</summary>
     public abstract override string ToString();
 
-    protected static string[] Union(IEnumerable<Node> nodes)
+    /// <summary>The sorted union of the operands' free indices (a merge of sorted arrays).</summary>
+    protected static string[] Union(Helpers.EquatableArray<Node> nodes)
     {
-        SortedSet<string>? set = null;
-        string[]? single = null;
-        foreach (Node node in nodes)
+        string[] result = NoIndices;
+        foreach (Node node in nodes.AsSpan())
         {
-            if (node.FreeIndices.Length == 0)
-            {
-                continue;
-            }
-
-            if (single is null && set is null)
-            {
-                single = node.FreeIndices;
-                continue;
-            }
-
-            set ??= new SortedSet<string>(single!, StringComparer.Ordinal);
-            set.UnionWith(node.FreeIndices);
+            result = Merge(result, node.FreeIndices);
         }
 
-        if (set is not null)
+        return result;
+    }
+
+    protected static string[] Merge(string[] first, string[] second)
+    {
+        if (second.Length == 0 || ReferenceEquals(first, second))
         {
-            string[] result = new string[set.Count];
-            set.CopyTo(result);
-            return result;
+            return first;
         }
 
-        return single ?? NoIndices;
+        if (first.Length == 0)
+        {
+            return second;
+        }
+
+        var merged = new List<string>(first.Length + second.Length);
+        int a = 0, b = 0;
+        while (a < first.Length || b < second.Length)
+        {
+            int order = a == first.Length ? 1 : b == second.Length ? -1 : string.CompareOrdinal(first[a], second[b]);
+            if (order <= 0)
+            {
+                merged.Add(first[a]);
+                b += order == 0 ? 1 : 0;
+                a++;
+            }
+            else
+            {
+                merged.Add(second[b++]);
+            }
+        }
+
+        return merged.Count == first.Length ? first : merged.ToArray();
+    }
+
+    protected static bool AnyDelta(Helpers.EquatableArray<Node> nodes)
+    {
+        foreach (Node node in nodes.AsSpan())
+        {
+            if (node.HasDelta)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    protected static int MaxDepth(Helpers.EquatableArray<Node> nodes)
+    {
+        int depth = 0;
+        foreach (Node node in nodes.AsSpan())
+        {
+            depth = Math.Max(depth, node.BinderDepth);
+        }
+
+        return depth;
     }
 
     protected static string[] Sorted(IEnumerable<string> names)

@@ -23,7 +23,7 @@ internal sealed class NodeOrder : IComparer<Node>
             return left is null ? -1 : 1;
         }
 
-        int byKind = left.Kind.CompareTo(right.Kind);
+        int byKind = ((int)left.Kind).CompareTo((int)right.Kind);
         if (byKind != 0)
         {
             return byKind;
@@ -35,10 +35,10 @@ internal sealed class NodeOrder : IComparer<Node>
             (SizeValue a, SizeValue b) => a.Extent.CompareTo(b.Extent),
             (KroneckerDelta a, KroneckerDelta b) => Then(a.First.CompareTo(b.First), () => a.Second.CompareTo(b.Second)),
             (TensorElement a, TensorElement b) => Then(a.Tensor.CompareTo(b.Tensor), () => CompareIndices(a, b)),
-            (FunctionCall a, FunctionCall b) => Then(a.Function.CompareTo(b.Function), () => Compare(a.Argument, b.Argument)),
+            (FunctionCall a, FunctionCall b) => Then(((int)a.Function).CompareTo((int)b.Function), () => Compare(a.Argument, b.Argument)),
             (Power a, Power b) => Then(Compare(a.Base, b.Base), () => a.Exponent.CompareTo(b.Exponent)),
             (Reduction a, Reduction b) => Then(
-                a.Operation.CompareTo(b.Operation),
+                ((int)a.Operation).CompareTo((int)b.Operation),
                 () => Then(a.Range.CompareTo(b.Range), () => Then(string.CompareOrdinal(a.Index, b.Index), () => Compare(a.Body, b.Body)))),
             (Multiply a, Multiply b) => CompareLists(a.Factors, b.Factors),
             (Add a, Add b) => CompareLists(a.Terms, b.Terms),

@@ -22,7 +22,7 @@ internal sealed class Reduction : Node
         : base(
             NodeKind.Reduction,
             (((body.GetHashCode() * 31) + range.GetHashCode()) * 31) + (int)reduction,
-            body.FreeIndices.Where(name => name != index).ToArray(),
+            Without(body.FreeIndices, index),
             body.HasDelta,
             body.BinderDepth + 1)
     {
@@ -43,7 +43,24 @@ internal sealed class Reduction : Node
     public override IEnumerable<Node> Children => new[] { Body };
 
     /// <summary>The canonical name of the index bound at a given nesting depth.</summary>
-    public static string BoundName(int depth) => "s" + depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string BoundName(int depth) =>
+        depth < BoundNames.Length ? BoundNames[depth] : "s" + depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly string[] BoundNames = Enumerable.Range(0, 16).Select(d => "s" + d.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    private static string[] Without(string[] names, string removed)
+    {
+        int position = System.Array.IndexOf(names, removed);
+        if (position < 0)
+        {
+            return names;
+        }
+
+        string[] result = new string[names.Length - 1];
+        System.Array.Copy(names, 0, result, 0, position);
+        System.Array.Copy(names, position + 1, result, position, names.Length - position - 1);
+        return result;
+    }
 
     protected override bool EqualsCore(Node other)
     {

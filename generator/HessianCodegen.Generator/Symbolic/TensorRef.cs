@@ -43,7 +43,7 @@ internal sealed record TensorRef(string Name, TensorRole Role, EquatableArray<Ex
             return 1;
         }
 
-        int byRole = Role.CompareTo(other.Role);
+        int byRole = ((int)Role).CompareTo((int)other.Role);
         return byRole != 0 ? byRole : string.CompareOrdinal(Name, other.Name);
     }
 }
