@@ -43,10 +43,11 @@ public sealed class BlockTridiagonalFactorization
     private readonly PanelShape[] shapes;
     private readonly int[][] pivots;
 
-    // The factors of every block, one after another, each sweep's in the order it reads them.
-    // lower: L11 row by row (row i holds columns 0..i-1), then the multipliers of the next block's rows
-    // in the y columns (Bottom x m). upper: U11 row by row (row i holds columns i..N-1), then the rows
-    // of U above the next block (2m x N'; the x pivot rows leave the rest zero).
+    // The factors, each sweep's in the order it reads them, so that both stream through memory.
+    // lower, block after block: L11 row by row (row i holds columns 0..i-1), then the multipliers of
+    // the next block's rows in the y columns (Bottom x m). upper, last block first, last row first:
+    // row i of U11 (columns i..N-1), then for i >= p row i of the block above the next block (N' values;
+    // the x pivot rows have nothing there). upperOffsets[k] is where block k starts.
     private readonly double[] lower;
     private readonly double[] upper;
     private readonly int[] lowerOffsets;
@@ -71,7 +72,7 @@ public sealed class BlockTridiagonalFactorization
 
         blockOffsets = new int[depth + 1];
         lowerOffsets = new int[depth + 1];
-        upperOffsets = new int[depth + 1];
+        upperOffsets = new int[depth];
         int leftScratch = 0;
         int rightScratch = 0;
         for (int k = 0; k < depth; k++)
@@ -80,14 +81,21 @@ public sealed class BlockTridiagonalFactorization
             int n = shape.Size;
             blockOffsets[k + 1] = blockOffsets[k] + n;
             lowerOffsets[k + 1] = checked(lowerOffsets[k] + (n * (n - 1) / 2) + (shape.Bottom * shape.StateCount));
-            upperOffsets[k + 1] = checked(upperOffsets[k] + (n * (n + 1) / 2) + (2 * shape.StateCount * shape.NextSize));
             leftScratch = Math.Max(leftScratch, (n + shape.Bottom) * n);
             rightScratch = Math.Max(rightScratch, (n - shape.ParameterCount + shape.Bottom) * shape.NextSize);
         }
 
+        // The backward sweep reads the last block first.
+        int upperLength = 0;
+        for (int k = depth - 1; k >= 0; k--)
+        {
+            upperOffsets[k] = upperLength;
+            upperLength = checked(upperLength + UpperLength(shapes[k]));
+        }
+
         // Every entry is written below, so the (possibly large) arrays need not be zeroed first.
         lower = GC.AllocateUninitializedArray<double>(lowerOffsets[depth]);
-        upper = GC.AllocateUninitializedArray<double>(upperOffsets[depth]);
+        upper = GC.AllocateUninitializedArray<double>(upperLength);
         pivots = new int[depth][];
         var left = new double[leftScratch];
         var right = new double[rightScratch];
@@ -137,11 +145,9 @@ public sealed class BlockTridiagonalFactorization
             }
 
             Span<double> storedLower = lower.AsSpan(lowerOffsets[k], lowerOffsets[k + 1] - lowerOffsets[k]);
-            Span<double> storedUpper = upper.AsSpan(upperOffsets[k], upperOffsets[k + 1] - upperOffsets[k]);
-            for (int i = 0; i < n; i++)
+            for (int i = 1; i < n; i++)
             {
                 panel.Slice(i * n, i).CopyTo(storedLower[LowerRowStart(i)..]);
-                panel.Slice((i * n) + i, n - i).CopyTo(storedUpper[UpperRowStart(i, n)..]);
             }
 
             int lowerBottom = n * (n - 1) / 2;
@@ -150,7 +156,18 @@ public sealed class BlockTridiagonalFactorization
                 panel.Slice(((n + r) * n) + p + m, m).CopyTo(storedLower.Slice(lowerBottom + (r * m), m));
             }
 
-            above[..(2 * m * shape.NextSize)].CopyTo(storedUpper[(n * (n + 1) / 2)..]);
+            Span<double> storedUpper = upper.AsSpan(upperOffsets[k], UpperLength(shape));
+            int position = 0;
+            for (int i = n - 1; i >= 0; i--)
+            {
+                panel.Slice((i * n) + i, n - i).CopyTo(storedUpper[position..]);
+                position += n - i;
+                if (i >= p && shape.NextSize > 0)
+                {
+                    above.Slice((i - p) * shape.NextSize, shape.NextSize).CopyTo(storedUpper[position..]);
+                    position += shape.NextSize;
+                }
+            }
         }
 
         FlopCount = flops;
@@ -240,20 +257,22 @@ public sealed class BlockTridiagonalFactorization
         {
             PanelShape shape = shapes[k];
             int n = shape.Size;
-            ReadOnlySpan<double> factor = upper.AsSpan(upperOffsets[k], upperOffsets[k + 1] - upperOffsets[k]);
-            ReadOnlySpan<double> above = factor[(n * (n + 1) / 2)..];
+            ReadOnlySpan<double> factor = upper.AsSpan(upperOffsets[k], UpperLength(shape));
             Span<double> segment = system.AsSpan(blockOffsets[k], n);
             ReadOnlySpan<double> following = system.AsSpan(blockOffsets[k + 1], shape.NextSize);
+            int position = 0;
             for (int i = n - 1; i >= 0; i--)
             {
-                int row = UpperRowStart(i, n);
-                double sum = segment[i] - VectorKernels.Dot(factor.Slice(row + 1, n - i - 1), segment[(i + 1)..]);
+                double diagonal = factor[position];
+                double sum = segment[i] - VectorKernels.Dot(factor.Slice(position + 1, n - i - 1), segment[(i + 1)..]);
+                position += n - i;
                 if (i >= shape.ParameterCount && shape.NextSize > 0)
                 {
-                    sum -= VectorKernels.Dot(above.Slice((i - shape.ParameterCount) * shape.NextSize, shape.NextSize), following);
+                    sum -= VectorKernels.Dot(factor.Slice(position, shape.NextSize), following);
+                    position += shape.NextSize;
                 }
 
-                segment[i] = sum / factor[row];
+                segment[i] = sum / diagonal;
             }
         }
 
@@ -345,6 +364,7 @@ public sealed class BlockTridiagonalFactorization
     /// <summary>Where row <paramref name="i"/> of a packed strictly lower triangle starts.</summary>
     private static int LowerRowStart(int i) => i * (i - 1) / 2;
 
-    /// <summary>Where row <paramref name="i"/> of a packed upper triangle of order <paramref name="n"/> starts.</summary>
-    private static int UpperRowStart(int i, int n) => (i * n) - (i * (i - 1) / 2);
+    /// <summary>Values block <paramref name="shape"/> stores in <see cref="upper"/>: U11 and the rows above the next block.</summary>
+    private static int UpperLength(in PanelShape shape) =>
+        (shape.Size * (shape.Size + 1) / 2) + ((shape.Size - shape.ParameterCount) * shape.NextSize);
 }
