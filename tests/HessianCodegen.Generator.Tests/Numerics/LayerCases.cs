@@ -9,10 +9,11 @@ namespace HessianCodegen.Generator.Tests.Numerics;
 /// <summary>
 /// A layer under numerical test at one size, with its math written out independently of the
 /// generator (<see cref="Reference"/>: the per-example output from the pre-activation <c>u = W z + c</c>
-/// and the data span) and whether it has a kink at <c>u = 0</c>.
+/// and the data span), whether it has a kink at <c>u = 0</c> and whether its math is finite for
+/// every finite input (so that overflow in the generated code would be a bug).
 /// </summary>
 internal sealed record LayerCase(string Name, int Inputs, int Outputs, Func<int, int, IHessianLayer> Factory,
-    bool HasKink, Func<double[], double[], double[]> Reference)
+    bool HasKink, bool FiniteEverywhere, Func<double[], double[], double[]> Reference)
 {
     /// <summary>A fresh layer of this case's size.</summary>
     public IHessianLayer Create() => Factory(Inputs, Outputs);
@@ -30,30 +31,40 @@ internal sealed record LayerCase(string Name, int Inputs, int Outputs, Func<int,
 /// <summary>The layers and sizes every numerical test runs over.</summary>
 internal static class LayerCases
 {
-    // Square and non-square, wide and narrow.
+    // Square and non-square, wide and narrow. The standard layers, a hand-written reference and
+    // test-only layers using the rest of the layer-math vocabulary (VocabularyLayers.cs).
     private static readonly (int Inputs, int Outputs)[] Sizes = [(3, 5), (6, 2), (4, 4)];
 
-    private static readonly (string Name, Func<int, int, IHessianLayer> Factory, bool HasKink, Func<double[], double[], double[]> Reference)[] Layers =
+    private static readonly (string Name, Func<int, int, IHessianLayer> Factory, bool HasKink, bool FiniteEverywhere,
+        Func<double[], double[], double[]> Reference)[] Layers =
     [
-        ("HandWrittenTanhLayer", (inputs, outputs) => new HandWrittenTanhLayer(inputs, outputs), false, Elementwise(Math.Tanh)),
-        ("TanhLayer", (inputs, outputs) => new TanhLayer(inputs, outputs), false, Elementwise(Math.Tanh)),
-        ("SigmoidLayer", (inputs, outputs) => new SigmoidLayer(inputs, outputs), false, Elementwise(u => 1.0 / (1.0 + Math.Exp(-u)))),
-        ("SoftplusLayer", (inputs, outputs) => new SoftplusLayer(inputs, outputs), false, Elementwise(u => Math.Log(1.0 + Math.Exp(u)))),
-        ("LinearLayer", (inputs, outputs) => new LinearLayer(inputs, outputs), false, Elementwise(u => u)),
-        ("ReluLayer", (inputs, outputs) => new ReluLayer(inputs, outputs), true, Elementwise(u => Math.Max(u, 0.0))),
-        ("SoftmaxCrossEntropyLayer", (inputs, classes) => new SoftmaxCrossEntropyLayer(inputs, classes), false,
+        ("HandWrittenTanhLayer", (inputs, outputs) => new HandWrittenTanhLayer(inputs, outputs), false, true, Elementwise(Math.Tanh)),
+        ("TanhLayer", (inputs, outputs) => new TanhLayer(inputs, outputs), false, true, Elementwise(Math.Tanh)),
+        ("SigmoidLayer", (inputs, outputs) => new SigmoidLayer(inputs, outputs), false, true, Elementwise(u => 1.0 / (1.0 + Math.Exp(-u)))),
+        ("SoftplusLayer", (inputs, outputs) => new SoftplusLayer(inputs, outputs), false, true, Elementwise(u => Math.Log(1.0 + Math.Exp(u)))),
+        ("LinearLayer", (inputs, outputs) => new LinearLayer(inputs, outputs), false, true, Elementwise(u => u)),
+        ("ReluLayer", (inputs, outputs) => new ReluLayer(inputs, outputs), true, true, Elementwise(u => Math.Max(u, 0.0))),
+        ("SoftmaxCrossEntropyLayer", (inputs, classes) => new SoftmaxCrossEntropyLayer(inputs, classes), false, true,
             (logits, data) => [Math.Log(logits.Sum(Math.Exp)) - logits[(int)data[0]]]),
-        ("MeanSquaredErrorLayer", (inputs, outputs) => new MeanSquaredErrorLayer(inputs, outputs), false,
+        ("MeanSquaredErrorLayer", (inputs, outputs) => new MeanSquaredErrorLayer(inputs, outputs), false, true,
             (predictions, target) => [0.5 * predictions.Select((u, k) => (u - target[k]) * (u - target[k])).Sum()]),
+        ("ComposedFunctionsLayer", (inputs, outputs) => new ComposedFunctionsLayer(inputs, outputs), false, false,
+            Elementwise(u => Math.Log(1.0 + u * u) + Math.Pow(Math.Sqrt(1.0 + Math.Exp(u)), 3.0))),
+        ("ExponentialLossLayer", (inputs, outputs) => new ExponentialLossLayer(inputs, outputs), false, false,
+            (predictions, target) => [predictions.Select((u, k) => Math.Exp(-target[k] * u)).Sum()]),
     ];
 
     /// <summary>Every case, by id.</summary>
     public static IReadOnlyDictionary<string, LayerCase> All { get; } =
-        Layers.SelectMany(layer => Sizes.Select(size => new LayerCase(layer.Name, size.Inputs, size.Outputs, layer.Factory, layer.HasKink, layer.Reference)))
+        Layers.SelectMany(layer => Sizes.Select(size =>
+                new LayerCase(layer.Name, size.Inputs, size.Outputs, layer.Factory, layer.HasKink, layer.FiniteEverywhere, layer.Reference)))
             .ToDictionary(layerCase => layerCase.Id);
 
     /// <summary>The case ids, as theory data.</summary>
     public static TheoryData<string> Ids => new(All.Keys);
+
+    /// <summary>The ids of the cases whose math is finite for every finite input, as theory data.</summary>
+    public static TheoryData<string> FiniteEverywhereIds => new(All.Values.Where(layerCase => layerCase.FiniteEverywhere).Select(layerCase => layerCase.Id));
 
     private static Func<double[], double[], double[]> Elementwise(Func<double, double> activation) =>
         (u, _) => u.Select(activation).ToArray();

@@ -15,7 +15,7 @@ public sealed class OverflowTests
 
     private const double InputScale = 3.0;
 
-    public static TheoryData<string> Cases => LayerCases.Ids;
+    public static TheoryData<string> Cases => LayerCases.FiniteEverywhereIds;
 
     [Theory]
     [MemberData(nameof(Cases))]
