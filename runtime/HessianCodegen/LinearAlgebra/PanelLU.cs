@@ -165,20 +165,7 @@ internal static class PanelLU
                     }
                 }
 
-                double inversePivot = 1.0 / left[(j * n) + j];
-                ReadOnlySpan<double> pivotRest = left.Slice((j * n) + j + 1, end - j - 1);
-                for (int i = j + 1; i < rowEnd; i++)
-                {
-                    double multiplier = left[(i * n) + j] * inversePivot;
-                    left[(i * n) + j] = multiplier;
-                    if (multiplier != 0 && pivotRest.Length > 0)
-                    {
-                        VectorKernels.Axpy(-multiplier, pivotRest, left.Slice((i * n) + j + 1, pivotRest.Length));
-                        flops += 2L * pivotRest.Length;
-                    }
-
-                    flops++;
-                }
+                flops += RankUpdate.EliminateColumn(left, n, j, end, rowEnd);
             }
 
             return -1;

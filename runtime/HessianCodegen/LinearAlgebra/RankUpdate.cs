@@ -202,4 +202,55 @@ internal static class RankUpdate
 
         return 2L * used * length;
     }
+
+    /// <summary>
+    /// One step of unblocked elimination inside a narrow panel (the inner loop of LAPACK <c>dgetf2</c>):
+    /// divides column <paramref name="column"/> below its pivot by the pivot, then subtracts each row's
+    /// multiple of the pivot row from the columns up to <paramref name="columnEnd"/>, for the rows up to
+    /// <paramref name="rowEnd"/>. One call does every row, so short rows do not each pay a call.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    public static long EliminateColumn(Span<double> matrix, int stride, int column, int columnEnd, int rowEnd)
+    {
+        if (columnEnd > stride || (long)rowEnd * stride > matrix.Length || column >= columnEnd)
+        {
+            throw new ArgumentException(
+                $"The panel columns {column}..{columnEnd} and rows up to {rowEnd} do not fit a matrix of {matrix.Length} values with stride {stride}.");
+        }
+
+        ref double start = ref MemoryMarshal.GetReference(matrix);
+        ref double pivotRow = ref Unsafe.Add(ref start, (column * stride) + column);
+        double inversePivot = 1.0 / pivotRow;
+        int length = columnEnd - column - 1;
+        int width = Vector<double>.Count;
+        long flops = 0;
+        for (int row = column + 1; row < rowEnd; row++)
+        {
+            ref double entry = ref Unsafe.Add(ref start, (row * stride) + column);
+            double multiplier = entry * inversePivot;
+            entry = multiplier;
+            flops++;
+            if (multiplier == 0)
+            {
+                continue;
+            }
+
+            var scale = new Vector<double>(-multiplier);
+            int c = 1;
+            for (; c + width <= length + 1; c += width)
+            {
+                ref double target = ref Unsafe.Add(ref entry, c);
+                Simd.FusedMultiplyAdd(scale, Simd.LoadUnsafe(ref Unsafe.Add(ref pivotRow, c)), Simd.LoadUnsafe(ref target)).StoreUnsafe(ref target);
+            }
+
+            for (; c <= length; c++)
+            {
+                Unsafe.Add(ref entry, c) -= multiplier * Unsafe.Add(ref pivotRow, c);
+            }
+
+            flops += 2L * length;
+        }
+
+        return flops;
+    }
 }
