@@ -90,6 +90,103 @@ internal sealed partial class MethodEmitter
         }
     }
 
+    /// <summary>
+    /// A reduction at a label (<c>Sum_j W[label, j] z[j]</c>) that is one entry of a reduction already
+    /// materialized for every class (<c>Sum_j W[k, j] z[j]</c>) reads that entry instead of summing again.
+    /// </summary>
+    private void ReuseTemporariesAtLabels()
+    {
+        var replacements = new Dictionary<string, Node>();
+        foreach (Temporary temporary in _temporaryOrder.ToList())
+        {
+            // Scalar reductions only: their one free index after generalizing is the label's.
+            string? label = FirstLabel(temporary.Definition);
+            if (label is null || temporary.Definition is not Reduction || !temporary.IsScalar)
+            {
+                continue;
+            }
+
+            Node generalized = ReplaceLabel(temporary.Definition, label, IndexRef.Loop(Temporary.FreeName(0)));
+            if (!_temporaries.TryGetValue(generalized, out Temporary? full) || ReferenceEquals(full, temporary))
+            {
+                continue;
+            }
+
+            var tensor = new TensorRef(full.Name, TensorRole.Temporary, full.Extents.ToEquatableArray());
+            replacements[temporary.Name] = Expr.Element(tensor, IndexRef.Label(label));
+            _temporaryOrder.Remove(temporary);
+        }
+
+        if (replacements.Count == 0)
+        {
+            return;
+        }
+
+        var memo = new Dictionary<Node, Node>();
+        Node Replace(Node node) => ReplaceElements(node, element =>
+            element.Tensor.Role == TensorRole.Temporary && replacements.TryGetValue(element.Tensor.Name, out Node? entry) ? entry : null, memo);
+
+        for (int k = 0; k < _planned.Count; k++)
+        {
+            if (_planned[k].Nest is { } nest)
+            {
+                _planned[k] = _planned[k] with { Nest = nest with { Value = Replace(nest.Value) } };
+            }
+        }
+
+        for (int k = 0; k < _temporaryOrder.Count; k++)
+        {
+            Temporary temporary = _temporaryOrder[k];
+            _temporaryOrder[k] = new Temporary(temporary.Name, Replace(temporary.Definition), temporary.Extents);
+        }
+    }
+
+    private static string? FirstLabel(Node node)
+    {
+        if (node is TensorElement element)
+        {
+            return element.Indices.FirstOrDefault(index => index.IsLabel)?.Name;
+        }
+
+        foreach (Node child in node.Children)
+        {
+            if (FirstLabel(child) is { } label)
+            {
+                return label;
+            }
+        }
+
+        return null;
+    }
+
+    private static Node ReplaceLabel(Node node, string label, IndexRef replacement) => ReplaceElements(node, element =>
+        element.Indices.Any(index => index.IsLabel && index.Name == label)
+            ? new TensorElement(element.Tensor, element.Indices.Select(index => index.IsLabel && index.Name == label ? replacement : index).ToEquatableArray())
+            : null, new Dictionary<Node, Node>());
+
+    /// <summary>Rebuilds a node with some tensor elements replaced (null from <paramref name="replace"/> keeps one).</summary>
+    private static Node ReplaceElements(Node node, System.Func<TensorElement, Node?> replace, Dictionary<Node, Node> memo)
+    {
+        if (memo.TryGetValue(node, out Node? known))
+        {
+            return known;
+        }
+
+        Node result = node switch
+        {
+            TensorElement element => replace(element) ?? element,
+            FunctionCall call => Expr.Function(call.Function, ReplaceElements(call.Argument, replace, memo)),
+            Power power => Expr.Power(ReplaceElements(power.Base, replace, memo), power.Exponent),
+            Multiply product => Expr.Multiply(product.Factors.Select(f => ReplaceElements(f, replace, memo)).ToList()),
+            Add sum => Expr.Add(sum.Terms.Select(t => ReplaceElements(t, replace, memo)).ToList()),
+            Reduction reduction => Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, ReplaceElements(reduction.Body, replace, memo)),
+            _ => node,
+        };
+
+        memo[node] = result;
+        return result;
+    }
+
     /// <summary>Temporaries ordered so that each comes after the temporaries its definition reads.</summary>
     private static List<Temporary> DependencyOrder(List<Temporary> temporaries)
     {

@@ -191,6 +191,7 @@ internal sealed partial class MethodEmitter
     /// <summary>The complete method body.</summary>
     public string Build()
     {
+        ReuseTemporariesAtLabels();
         HoistElementwiseFunctions();
         var body = new SourceWriter();
         foreach (Temporary temporary in DependencyOrder(_temporaryOrder))

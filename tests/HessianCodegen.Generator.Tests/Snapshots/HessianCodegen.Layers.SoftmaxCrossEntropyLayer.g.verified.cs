@@ -106,13 +106,7 @@ namespace HessianCodegen.Layers
                     global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented!);
                 }
 
-                double sum1 = 0.0;
-                for (int i = 0; i < inputs; i++)
-                {
-                    sum1 += W[label * inputs + i] * z[i];
-                }
-
-                output[0] = logSumExp - (c[label] + sum1);
+                output[0] = logSumExp - (c[label] + sum[label]);
             }
             finally
             {
@@ -419,13 +413,7 @@ namespace HessianCodegen.Layers
                     sum2 += global::System.Math.Exp(-logSumExp + c[i] + sum[i]) * (dc[i] + sum1[i]);
                 }
 
-                double sum3 = 0.0;
-                for (int i = 0; i < inputs; i++)
-                {
-                    sum3 += W[label * inputs + i] * dz[i] + dW[label * inputs + i] * z[i];
-                }
-
-                outputTangent[0] = sum2 - (dc[label] + sum3);
+                outputTangent[0] = sum2 - (dc[label] + sum1[label]);
             }
             finally
             {
