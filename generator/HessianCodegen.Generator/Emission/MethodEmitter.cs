@@ -263,7 +263,8 @@ internal sealed partial class MethodEmitter
         var offsets = new SourceWriter();
         if (_used.Contains("parameterCount"))
         {
-            offsets.WriteLine($"int {_parameterCountName} = {string.Join(" + ", _layer.Parameters.Select(Length))};");
+            string count = string.Join(" + ", _layer.Parameters.Select(Length));
+            offsets.WriteLine($"int {_parameterCountName} = {(count.Length == 0 ? "0" : count)};");
         }
 
         foreach (TensorDeclaration parameter in _layer.Parameters.Where(p => _used.Contains("offset:" + p.Name)))
