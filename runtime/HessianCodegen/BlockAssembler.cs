@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
@@ -18,6 +19,7 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
     /// The rows <c>E3_k</c> and <c>E1_k</c> of block <c>k</c>, in block <c>k</c>'s own columns, into the first
     /// <c>p + m</c> rows of <paramref name="destination"/> (row length <c>p + 2m</c>, assumed zero).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LeadingRows(int k, Span<double> destination)
     {
         LayerDerivatives d = derivatives.Layer(k);
@@ -63,6 +65,7 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
     /// <c>y_k</c> columns of block <c>k+1</c>'s <c>E3</c> and <c>E1</c> rows, which sit below block <c>k</c>
     /// in <paramref name="left"/>. Both are assumed zero where nothing is written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CouplingRows(int k, in PanelShape shape, Span<double> left, Span<double> right)
     {
         LayerDerivatives next = derivatives.Layer(k + 1);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
@@ -54,6 +55,7 @@ public sealed class BlockTridiagonalFactorization
     private readonly int[] upperOffsets;
     private readonly int[] blockOffsets;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal BlockTridiagonalFactorization(HessianDerivatives derivatives, double epsilon)
     {
         this.derivatives = derivatives;
@@ -199,6 +201,7 @@ public sealed class BlockTridiagonalFactorization
 
     /// <summary>Solves <c>(H + eps I) x = rhs</c> into <paramref name="result"/> by the substitution sweeps.</summary>
     /// <exception cref="ArgumentException">A vector has the wrong length, or <paramref name="rhs"/> a value that is not finite.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(ReadOnlySpan<double> rhs, Span<double> result)
     {
         Guard.Length(rhs, Size, nameof(rhs));

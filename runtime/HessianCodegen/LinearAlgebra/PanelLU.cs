@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -78,6 +79,7 @@ internal static class PanelLU
         /// Eliminates columns <paramref name="first"/> .. <paramref name="end"/>, whose non-zeros lie in rows
         /// below <paramref name="rowEnd"/>; interchanges move the columns from <paramref name="swapFrom"/> on.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int FactorColumns(int first, int end, int rowEnd, int swapFrom, bool rightActive, ref long flops)
         {
             rightActive &= next > 0;
@@ -134,6 +136,7 @@ internal static class PanelLU
         }
 
         /// <summary><c>dgetf2</c> on columns <paramref name="first"/> .. <paramref name="end"/> only.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int FactorNarrowPanel(int first, int end, int rowEnd, int swapFrom, bool rightActive, ref long flops)
         {
             for (int j = first; j < end; j++)

@@ -19,6 +19,7 @@ internal static class RankUpdate
     /// <paramref name="target"/>; zero coefficients are skipped.
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long SubtractCombination(Span<double> target, ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride)
     {
         int length = target.Length;
@@ -113,6 +114,7 @@ internal static class RankUpdate
     /// coefficients are zero.
     /// </summary>
     /// <returns>The floating-point operations performed with non-zero coefficients.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long SubtractCombinations(Span<double> target0, ReadOnlySpan<double> coefficients0,
         Span<double> target1, ReadOnlySpan<double> coefficients1, ReadOnlySpan<double> rows, int stride)
     {
@@ -210,6 +212,7 @@ internal static class RankUpdate
     /// <paramref name="rowEnd"/>. One call does every row, so short rows do not each pay a call.
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long EliminateColumn(Span<double> matrix, int stride, int column, int columnEnd, int rowEnd)
     {
         if (columnEnd > stride || (long)rowEnd * stride > matrix.Length || column >= columnEnd)

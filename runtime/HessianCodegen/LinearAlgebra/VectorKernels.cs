@@ -1,14 +1,20 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Simd = System.Numerics.Vector;
 
 namespace HessianCodegen.LinearAlgebra;
 
-/// <summary>Level-1 kernels on spans, vectorized with <see cref="Vector{T}"/>.</summary>
+/// <summary>
+/// Level-1 kernels on spans, vectorized with <see cref="Vector{T}"/>. The kernels of this folder are
+/// compiled fully optimized at once (<see cref="MethodImplOptions.AggressiveOptimization"/>): a solver
+/// is often called only a few times, too few for tiered compilation to reach its optimized code.
+/// </summary>
 internal static class VectorKernels
 {
     /// <summary><c>x . y</c>, like BLAS <c>ddot</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         if (x.Length != y.Length)
@@ -49,6 +55,7 @@ internal static class VectorKernels
     }
 
     /// <summary><c>y += alpha x</c>, like BLAS <c>daxpy</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
         if (x.Length != y.Length)
@@ -71,6 +78,7 @@ internal static class VectorKernels
     }
 
     /// <summary>Exchanges the contents of <paramref name="x"/> and <paramref name="y"/>, like BLAS <c>dswap</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Swap(Span<double> x, Span<double> y)
     {
         if (x.Length != y.Length)
@@ -85,6 +93,7 @@ internal static class VectorKernels
     }
 
     /// <summary>The largest magnitude in <paramref name="x"/> (0 when empty), like BLAS <c>idamax</c> returning the value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double MaxAbs(ReadOnlySpan<double> x)
     {
         ReadOnlySpan<Vector<double>> xs = MemoryMarshal.Cast<double, Vector<double>>(x);
