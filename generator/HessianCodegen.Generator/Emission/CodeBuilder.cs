@@ -12,9 +12,6 @@ namespace HessianCodegen.Generator.Emission;
 /// </summary>
 internal sealed class CodeBuilder
 {
-    private const double TranscendentalCost = 20.0;
-    private const double DivisionCost = 4.0;
-
     private readonly Dictionary<CodeKey, CodeNode> _nodes = new();
     private readonly Dictionary<Node, CodeNode> _lowered = new();
     private readonly Func<string, int> _levelOf;
@@ -27,9 +24,6 @@ internal sealed class CodeBuilder
         _element = element;
         _size = size;
     }
-
-    /// <summary>Span reads made at each level, with the index of their last subscript (for the stride cost).</summary>
-    public List<(int Level, string? LastIndex)> Reads { get; } = new();
 
     public CodeNode Lower(Node node)
     {
@@ -51,8 +45,6 @@ internal sealed class CodeBuilder
                 return Leaf(node, () => "(double)" + _size(size.Extent), 0, Precedence.Unary);
             case TensorElement element:
                 int level = LevelOf(node);
-                IndexRef? last = element.Indices.Count == 0 ? null : element.Indices[element.Indices.Count - 1];
-                Reads.Add((level, last is null || last.IsLabel ? null : last.Name));
                 return Leaf(node, () => _element(element), level, Precedence.Primary);
             case FunctionCall call:
                 return Function(call.Function, Lower(call.Argument));
@@ -107,13 +99,13 @@ internal sealed class CodeBuilder
             var stepKey = new CodeKey("step", argument, null);
             return Share(stepKey, () => new CodeNode(
                 stepKey, argument.Level, Precedence.Primary, new[] { argument },
-                operands => "(" + operands[0].Render() + " > 0.0 ? 1.0 : 0.0)", trivial: false, hint) { OperationCost = 1.0 });
+                operands => "(" + operands[0].Render() + " > 0.0 ? 1.0 : 0.0)", trivial: false, hint));
         }
 
         var key = new CodeKey(name, argument, null);
         return Share(key, () => new CodeNode(
             key, argument.Level, Precedence.Primary, new[] { argument },
-            operands => name + "(" + operands[0].Render() + ")", trivial: false, hint) { OperationCost = TranscendentalCost });
+            operands => name + "(" + operands[0].Render() + ")", trivial: false, hint));
     }
 
     private CodeNode Binary(CodeNode left, string op, CodeNode right)
@@ -123,7 +115,7 @@ internal sealed class CodeBuilder
         return Share(key, () => new CodeNode(
             key, Math.Max(left.Level, right.Level), precedence, new[] { left, right },
             operands => operands[0].RenderAsOperand(precedence) + " " + op + " " + operands[1].RenderAsOperand(precedence + 1),
-            trivial: false, "t") { OperationCost = op == "/" ? DivisionCost : 1.0 });
+            trivial: false, "t"));
     }
 
     private CodeNode Negate(CodeNode operand)
@@ -132,7 +124,7 @@ internal sealed class CodeBuilder
         return Share(key, () => new CodeNode(
             key, operand.Level, Precedence.Unary, new[] { operand },
             operands => "-" + (operands[0].EffectivePrecedence <= Precedence.Unary ? "(" + operands[0].Render() + ")" : operands[0].Render()),
-            trivial: operand.IsTrivial, "t") { OperationCost = 0.5 });
+            trivial: operand.IsTrivial, "t"));
     }
 
     private CodeNode LowerPower(Power power)
@@ -152,7 +144,7 @@ internal sealed class CodeBuilder
             return Share(key, () => new CodeNode(
                 key, @base.Level, Precedence.Multiplicative, new[] { @base },
                 operands => string.Join(" * ", Enumerable.Repeat(operands[0].RenderAsOperand(Precedence.Unary), times)),
-                trivial: false, "t") { OperationCost = times - 1 });
+                trivial: false, "t"));
         }
 
         string name = exponent == 0.5 ? "global::System.Math.Sqrt" : "global::System.Math.Pow";
@@ -160,7 +152,7 @@ internal sealed class CodeBuilder
         var powKey = new CodeKey(name + suffix, @base, null);
         return Share(powKey, () => new CodeNode(
             powKey, @base.Level, Precedence.Primary, new[] { @base },
-            operands => name + "(" + operands[0].Render() + suffix + ")", trivial: false, "t") { OperationCost = TranscendentalCost });
+            operands => name + "(" + operands[0].Render() + suffix + ")", trivial: false, "t"));
     }
 
     private CodeNode LowerProduct(Multiply product)

@@ -54,9 +54,6 @@ internal sealed class CodeNode
 
     public string NameHint { get; }
 
-    /// <summary>What one evaluation costs, roughly in multiplications (a transcendental call is many).</summary>
-    public double OperationCost { get; set; }
-
     /// <summary>Set when the node must be a local whatever its uses (the operand of x * x).</summary>
     public bool ForceLocal { get; set; }
 

@@ -7,8 +7,8 @@ using HessianCodegen.Generator.Symbolic;
 namespace HessianCodegen.Generator.Emission;
 
 /// <summary>
-/// Emits one <see cref="LoopNest"/>: picks the loop order that evaluates the least (a small cost
-/// model: each operation costs its count of evaluations, strided reads a little more), then declares
+/// Emits one <see cref="LoopNest"/>: picks the loop order that evaluates the least (see
+/// <see cref="LoopOrderCost"/>), then declares
 /// each loop-invariant or repeated subexpression as a named local at the outermost loop level where
 /// its value is fixed (loop-invariant code motion plus common-subexpression elimination).
 /// </summary>
@@ -17,9 +17,6 @@ internal sealed class NestEmitter
     /// <summary>Loop variable names, outermost first; nothing else in a generated method takes them.</summary>
     public static readonly string[] LoopNames = { "i", "j", "k", "l", "m", "n", "p", "q", "r", "s", "u", "v", "w" };
 
-    private const double AssumedExtent = 32.0;
-    private const double StridePenalty = 1.0;
-    private const double StoreCost = 0.5;
 
     private readonly MethodEmitter _method;
 
@@ -34,7 +31,7 @@ internal sealed class NestEmitter
     {
         outerNames ??= new Dictionary<string, string>();
         List<Loop> all = nest.Loops.Concat(nest.Reduction is null ? Enumerable.Empty<Loop>() : new[] { nest.Reduction }).ToList();
-        (List<Loop> order, bool clearFirst) = ChooseOrder(nest, all, overwrite, outerNames);
+        (List<Loop> order, bool clearFirst) = ChooseOrder(nest, all, overwrite);
 
         var names = outerNames.ToDictionary(pair => pair.Key, pair => pair.Value);
         var used = new HashSet<string>(outerNames.Values);
@@ -120,7 +117,7 @@ internal sealed class NestEmitter
         }
     }
 
-    private (List<Loop> Order, bool ClearFirst) ChooseOrder(LoopNest nest, List<Loop> all, bool overwrite, IReadOnlyDictionary<string, string> outerNames)
+    private static (List<Loop> Order, bool ClearFirst) ChooseOrder(LoopNest nest, List<Loop> all, bool overwrite)
     {
         List<Loop>? best = null;
         bool bestClear = false;
@@ -134,13 +131,7 @@ internal sealed class NestEmitter
             }
 
             bool clear = overwrite && !reductionInnermost;
-            var names = outerNames.ToDictionary(pair => pair.Key, pair => pair.Value);
-            for (int k = 0; k < order.Count; k++)
-            {
-                names[order[k].Index] = "loop" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            double cost = Cost(nest, order, names) + (clear ? Iterations(nest.Loops) : 0.0);
+            double cost = LoopOrderCost.Of(nest, order, clear);
             if (cost < bestCost - 1e-9)
             {
                 best = order;
@@ -151,48 +142,6 @@ internal sealed class NestEmitter
 
         return (best!, bestClear);
     }
-
-    private double Cost(LoopNest nest, List<Loop> order, Dictionary<string, string> names)
-    {
-        CodeBuilder builder = Builder(order, names);
-        CodeNode root = builder.Lower(nest.Value);
-        int depth = order.Count;
-        AssignLocals(root, depth);
-        double[] iterations = new double[depth + 1];
-        iterations[0] = 1.0;
-        for (int level = 1; level <= depth; level++)
-        {
-            iterations[level] = iterations[level - 1] * (order[level - 1].Range.Parameter is null ? order[level - 1].Range.Literal : AssumedExtent);
-        }
-
-        double cost = 0.0;
-        foreach (CodeNode node in root.PostOrder())
-        {
-            int evaluatedAt = node.Local is not null || node == root ? node.Level : node.DeepestUse;
-            cost += node.OperationCost * iterations[Math.Max(evaluatedAt, node.Level)];
-        }
-
-        string? innermost = depth == 0 ? null : order[depth - 1].Index;
-        foreach ((int level, string? last) in builder.Reads)
-        {
-            if (level == depth && depth > 0 && last != innermost)
-            {
-                cost += StridePenalty * iterations[depth];
-            }
-        }
-
-        bool writesInInnerLoop = nest.Reduction is null || order[depth - 1] != nest.Reduction;
-        if (writesInInnerLoop && depth > 0)
-        {
-            (IndexRef Index, string Stride)? lastTerm = nest.Target.Terms.Count == 0 ? null : nest.Target.Terms[nest.Target.Terms.Count - 1];
-            cost += iterations[depth] * (lastTerm is { } term && term.Index.Name == innermost ? StoreCost : StoreCost + StridePenalty);
-        }
-
-        return cost;
-    }
-
-    private static double Iterations(IEnumerable<Loop> loops) =>
-        loops.Aggregate(1.0, (product, loop) => product * (loop.Range.Parameter is null ? loop.Range.Literal : AssumedExtent));
 
     private CodeBuilder Builder(List<Loop> order, IReadOnlyDictionary<string, string> names)
     {
