@@ -180,6 +180,23 @@ public sealed class InputValidationTests
         AssertMentions(error, "labels", "1 entries", "(2)");
     }
 
+    [Fact]
+    public void LabelThatIsNotAWholeNumber()
+    {
+        Network network = Classifier();
+        var error = Assert.Throws<ArgumentException>(() =>
+            network.At(network.RandomParameters(1), Batch.WithData(Inputs, new double[,] { { 0 }, { 1.5 } })));
+        AssertMentions(error, "label of example 1", "1.5", "class index in [0, 3)");
+    }
+
+    [Fact]
+    public void ReferenceCaseThatIsNotOne()
+    {
+        var error = Assert.Throws<System.IO.InvalidDataException>(() =>
+            ReferenceCase.Parse("{\"name\": \"broken\", \"layers\": []}", StandardLayers.Create));
+        AssertMentions(error, "not a reference case", "oracle's JSON format");
+    }
+
     private static void AssertMentions(Exception error, params string[] fragments)
     {
         foreach (string fragment in fragments)

@@ -144,7 +144,7 @@ public sealed class ReferenceCase
             using JsonDocument document = JsonDocument.Parse(json);
             return new ReferenceCase(document.RootElement, createLayer);
         }
-        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new InvalidDataException(
                 $"{source} is not a reference case ({exception.Message}); expected the oracle's JSON format (../shared/oracle/README.md).",
