@@ -54,7 +54,6 @@ try
     Console.WriteLine("solve: one right-hand side; GFLOP/s: the factorization's counted flops / its time; MB: what it allocates;");
     Console.WriteLine("dense LU: this sample's unblocked LU with partial pivoting of the materialized H + eps I, plus one solve");
     Console.WriteLine("(materializing H, P products H e_j, is not included; a blocked, tuned LU such as LAPACK's dgetrf would be faster).");
-    Console.WriteLine("(materializing H, P products H e_j, not included; a blocked LAPACK LU would be several times faster).");
 
     if (options.Target)
     {
