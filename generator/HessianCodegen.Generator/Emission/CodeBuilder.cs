@@ -176,9 +176,7 @@ internal sealed class CodeBuilder
         }
 
         // Lowest level first: a product of loop-invariant factors is computed outside the loop.
-        items = items.Select((item, position) => (item, position))
-            .OrderBy(pair => pair.item.Node.Level).ThenBy(pair => pair.item.Divide ? 1 : 0).ThenBy(pair => pair.position)
-            .Select(pair => pair.item).ToList();
+        StableSortByLevel(items, item => item.Node.Level, item => item.Divide);
 
         // A negative coefficient is written on the first operand: (-a) * b is the same number as -(a * b).
         CodeNode? result = coefficient == 1.0 ? null : Lower(Expr.Constant(coefficient));
@@ -207,9 +205,7 @@ internal sealed class CodeBuilder
             items.Add((Lower(negative ? Expr.Negate(term) : term), negative));
         }
 
-        items = items.Select((item, position) => (item, position))
-            .OrderBy(pair => pair.item.Node.Level).ThenBy(pair => pair.item.Subtract ? 1 : 0).ThenBy(pair => pair.position)
-            .Select(pair => pair.item).ToList();
+        StableSortByLevel(items, item => item.Node.Level, item => item.Subtract);
 
         CodeNode? result = null;
         foreach ((CodeNode node, bool subtract) in items)
@@ -220,5 +216,23 @@ internal sealed class CodeBuilder
         }
 
         return result!;
+    }
+
+    /// <summary>Orders operands by level, inverse operands (divisors, subtrahends) last within a level, otherwise as given.</summary>
+    private static void StableSortByLevel<T>(List<T> items, Func<T, int> level, Func<T, bool> inverse)
+    {
+        // Insertion sort: operand lists are short, and it keeps equal operands in their canonical order.
+        for (int k = 1; k < items.Count; k++)
+        {
+            T item = items[k];
+            int m = k - 1;
+            while (m >= 0 && (level(items[m]) > level(item) || (level(items[m]) == level(item) && inverse(items[m]) && !inverse(item))))
+            {
+                items[m + 1] = items[m];
+                m--;
+            }
+
+            items[m + 1] = item;
+        }
     }
 }

@@ -233,15 +233,12 @@ internal static class LayerEmitter
     {
         var method = new MethodEmitter(derivatives.Layer, parameters.Select(p => p.Substring(p.LastIndexOf(' ') + 1)));
         body(method);
-        string text = method.Build();
+        SourceWriter text = method.Build();
         writer.WriteLine($"/// <summary>Computes <c>{computes}</c> for one example.</summary>");
         writer.WriteLine(GeneratedCode);
         using (writer.Block($"public void {name}({string.Join(", ", parameters)})"))
         {
-            foreach (string line in text.TrimEnd('\n').Split('\n'))
-            {
-                writer.WriteLine(line);
-            }
+            writer.WriteIndented(text);
         }
 
         writer.WriteLine();

@@ -188,8 +188,8 @@ internal sealed partial class MethodEmitter
         }
     }
 
-    /// <summary>The complete method body.</summary>
-    public string Build()
+    /// <summary>The complete method body, at indentation 0.</summary>
+    public SourceWriter Build()
     {
         ReuseTemporariesAtLabels();
         HoistElementwiseFunctions();
@@ -289,7 +289,7 @@ internal sealed partial class MethodEmitter
         if (rented.Count == 0)
         {
             header.WriteIndented(body);
-            return header.ToString();
+            return header;
         }
 
         header.WriteLine("try");
@@ -316,7 +316,7 @@ internal sealed partial class MethodEmitter
 
         header.Indentation--;
         header.WriteLine("}");
-        return header.ToString();
+        return header;
     }
 
     private string SpanName(TensorRef tensor)

@@ -1,27 +1,22 @@
 using System;
+using System.Collections.Generic;
 using System.Text;
 
 namespace HessianCodegen.Generator.Helpers;
 
-/// <summary>An indenting text writer for emitted C#: one line at a time, four spaces per level.</summary>
+/// <summary>
+/// An indenting writer for emitted C#: one line at a time, four spaces per level. Lines are kept
+/// with their indentation and joined once at the end, so nesting one writer in another copies nothing.
+/// </summary>
 internal sealed class SourceWriter
 {
-    private readonly StringBuilder _text = new();
+    private readonly List<(int Indentation, string Text)> _lines = new();
 
     public int Indentation { get; set; }
 
-    public void WriteLine(string line)
-    {
-        if (line.Length > 0)
-        {
-            _text.Append(' ', 4 * Indentation);
-            _text.Append(line);
-        }
+    public void WriteLine(string line) => _lines.Add((Indentation, line));
 
-        _text.Append('\n');
-    }
-
-    public void WriteLine() => _text.Append('\n');
+    public void WriteLine() => _lines.Add((0, string.Empty));
 
     /// <summary>Writes <paramref name="header"/> and an opening brace, and indents until the returned scope ends.</summary>
     public BlockScope Block(string header)
@@ -32,22 +27,38 @@ internal sealed class SourceWriter
         return new BlockScope(this);
     }
 
-    /// <summary>Appends another writer's text, indented to this writer's current level.</summary>
+    /// <summary>Appends another writer's lines, indented by this writer's current level; trailing blank lines are dropped.</summary>
     public void WriteIndented(SourceWriter inner)
     {
-        string text = inner.ToString().TrimEnd('\n');
-        if (text.Length == 0)
+        int count = inner._lines.Count;
+        while (count > 0 && inner._lines[count - 1].Text.Length == 0)
         {
-            return;
+            count--;
         }
 
-        foreach (string line in text.Split('\n'))
+        for (int k = 0; k < count; k++)
         {
-            WriteLine(line);
+            (int indentation, string text) = inner._lines[k];
+            _lines.Add((text.Length == 0 ? 0 : indentation + Indentation, text));
         }
     }
 
-    public override string ToString() => _text.ToString();
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        foreach ((int indentation, string line) in _lines)
+        {
+            if (line.Length > 0)
+            {
+                text.Append(' ', 4 * indentation);
+                text.Append(line);
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
 
     public readonly struct BlockScope : IDisposable
     {

@@ -88,9 +88,15 @@ internal static class Expr
             }
         }
 
-        var result = new List<Node>();
-        foreach (Node rest in order.Where(rest => coefficients[rest] != 0.0).OrderBy(rest => rest, NodeOrder.Instance))
+        order.Sort(NodeOrder.Instance);
+        var result = new List<Node>(order.Count + 1);
+        foreach (Node rest in order)
         {
+            if (coefficients[rest] == 0.0)
+            {
+                continue;
+            }
+
             result.Add(coefficients[rest] == 1.0 ? rest : Multiply(Constant(coefficients[rest]), rest));
         }
 

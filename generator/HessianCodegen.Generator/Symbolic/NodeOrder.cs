@@ -62,9 +62,11 @@ internal sealed class NodeOrder : IComparer<Node>
         return a.Indices.Count.CompareTo(b.Indices.Count);
     }
 
-    private int CompareLists(IReadOnlyList<Node> a, IReadOnlyList<Node> b)
+    private int CompareLists(Helpers.EquatableArray<Node> first, Helpers.EquatableArray<Node> second)
     {
-        for (int k = 0; k < Math.Min(a.Count, b.Count); k++)
+        ReadOnlySpan<Node> a = first.AsSpan();
+        ReadOnlySpan<Node> b = second.AsSpan();
+        for (int k = 0; k < Math.Min(a.Length, b.Length); k++)
         {
             int byOperand = Compare(a[k], b[k]);
             if (byOperand != 0)
@@ -73,6 +75,6 @@ internal sealed class NodeOrder : IComparer<Node>
             }
         }
 
-        return a.Count.CompareTo(b.Count);
+        return a.Length.CompareTo(b.Length);
     }
 }
