@@ -16,7 +16,7 @@ internal sealed record BenchmarkOptions(
           --widths LIST      per-example widths (default 8,16)
           --depths LIST      depths, the loss layer included (default 8,32,128,512)
           --batches LIST     batch sizes (default 1,8)
-          --repeats N        runs per timing; the median is reported (default 5)
+          --repeats N        runs per timing, more for steps under 50 ms; the median is reported (default 5)
           --budget SECONDS   stop repeating a timing once it has taken this long (default 3)
           --dense-limit N    time the dense solve only up to N parameters (default 4000)
           --eps X            damping of the factorization (default 0.001)

@@ -46,7 +46,7 @@ try
     }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Tanh chains: depth - 1 TanhLayer(width, width) layers, then SoftmaxCrossEntropyLayer(width, 4); eps {options.Epsilon}; median of up to {options.Repeats} runs (a ' marks a single run: the {options.BudgetSeconds} s budget ran out)"));
+        $"Tanh chains: depth - 1 TanhLayer(width, width) layers, then SoftmaxCrossEntropyLayer(width, 4); eps {options.Epsilon}; median of {options.Repeats} runs or more, fewer once a timing passes {options.BudgetSeconds} s (' marks a single run)"));
     Console.WriteLine();
     ResultTable.Write(rows, Console.Out);
     Console.WriteLine("gradient: forward + backward + accumulation from scratch; H v: one matrix-free product at a computed point;");
