@@ -10,8 +10,6 @@ internal sealed class NameScope
 
     public NameScope(IEnumerable<string> reserved) => _taken = new HashSet<string>(reserved);
 
-    public bool IsTaken(string name) => _taken.Contains(name);
-
     public string Claim(string hint)
     {
         string name = hint;
