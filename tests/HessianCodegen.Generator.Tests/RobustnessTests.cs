@@ -9,14 +9,14 @@ using Xunit;
 namespace HessianCodegen.Generator.Tests;
 
 /// <summary>
-/// Fuzzing with seeded mutations of the standard layers (a few hundred sources). The generator
+/// Fuzzing with seeded mutations of the standard layers (210 sources: 7 layers, 10 kinds of mutation, 3 seeds). The generator
 /// must never throw (an exception becomes one cryptic CS8785 warning and no output), and a
 /// source that is valid C# must either get code that compiles or an HCG diagnostic saying why not.
 /// A mutated source may simply be invalid C#: the compiler's own error is then enough.
 /// </summary>
 public sealed class RobustnessTests
 {
-    private const int SeedsPerLayer = 4;
+    private const int SeedsPerLayer = 3;
 
     private const int FailuresShown = 3;
 
