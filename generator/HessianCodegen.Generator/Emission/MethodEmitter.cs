@@ -134,7 +134,14 @@ internal sealed partial class MethodEmitter
 
         if (tensor.Rank > 2)
         {
-            throw new InvalidOperationException($"A temporary over {tensor.Rank} indices is not supported.");
+            // Only temporaries have more than two indices: row-major, like their stores.
+            string flat = indexName(element.Indices[0]);
+            for (int k = 1; k < tensor.Rank; k++)
+            {
+                flat = $"({flat}) * {Size(tensor.Dimensions[k])} + {indexName(element.Indices[k])}";
+            }
+
+            return span + "[" + flat + "]";
         }
 
         if (tensor.Rank == 1)
