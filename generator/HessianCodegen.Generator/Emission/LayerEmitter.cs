@@ -37,8 +37,8 @@ internal static class LayerEmitter
         {
             WriteSizeMembers(writer, layer);
             WriteLayouts(writer, layer);
-            WriteMethods(writer, derivatives);
-            WriteHelpers(writer);
+            bool readsLabel = WriteMethods(writer, derivatives);
+            WriteHelpers(writer, readsLabel);
         }
 
         namespaceScope?.Dispose();
@@ -107,22 +107,24 @@ internal static class LayerEmitter
         writer.WriteLine();
     }
 
-    private static void WriteMethods(SourceWriter writer, LayerDerivatives d)
+    /// <summary>Writes the contract methods; returns whether any of them reads a class label.</summary>
+    private static bool WriteMethods(SourceWriter writer, LayerDerivatives d)
     {
         LayerModel layer = d.Layer;
+        bool readsLabel = false;
         Loop? outputLoop = layer.IsLoss ? null : new Loop(LayerModel.OutputIndex, layer.OutputExtent!);
         var inputLoop = new Loop(LayerDerivatives.InputIndex.Name, layer.Input.Dimensions[0]);
         var secondInputLoop = new Loop(LayerDerivatives.SecondInputIndex.Name, layer.Input.Dimensions[0]);
         List<Loop> OutputLoops() => outputLoop is null ? new List<Loop>() : new List<Loop> { outputLoop };
 
-        Method(writer, "Forward", "output = f(input; parameters)", d, m =>
+        readsLabel |= Method(writer, "Forward", "output = f(input; parameters)", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("output", OutputSize(m, layer));
             m.AddKernel(OutputTarget(m, "output", layer), OutputLoops(), d.Output, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} output");
 
-        Method(writer, "BackpropInput", "inputAdjoint = b Dz", d, m =>
+        readsLabel |= Method(writer, "BackpropInput", "inputAdjoint = b Dz", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
@@ -130,7 +132,7 @@ internal static class LayerEmitter
             m.AddKernel(InputTarget(m, "inputAdjoint", LayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.InputAdjoint, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} inputAdjoint");
 
-        Method(writer, "AddParameterGradient", "parameterGradient += b Dx", d, m =>
+        readsLabel |= Method(writer, "AddParameterGradient", "parameterGradient += b Dx", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
@@ -141,7 +143,7 @@ internal static class LayerEmitter
             }
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} parameterGradient");
 
-        Method(writer, "Tangent", "outputTangent = Dz t + Dx v", d, m =>
+        readsLabel |= Method(writer, "Tangent", "outputTangent = Dz t + Dx v", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("inputTangent", m.Size(layer.Input.Dimensions[0]));
@@ -150,7 +152,7 @@ internal static class LayerEmitter
             m.AddKernel(OutputTarget(m, "outputTangent", layer), OutputLoops(), d.Tangent, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} outputTangent");
 
-        Method(writer, "SecondOrderInput", "result = Xzz t + Xzx^T v, the second derivatives contracted with b", d, m =>
+        readsLabel |= Method(writer, "SecondOrderInput", "result = Xzz t + Xzx^T v, the second derivatives contracted with b", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
@@ -160,7 +162,7 @@ internal static class LayerEmitter
             m.AddKernel(InputTarget(m, "result", LayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.SecondOrderInput, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} result");
 
-        Method(writer, "AddSecondOrderParameters", "result += Xxx v + Xzx t, the second derivatives contracted with b", d, m =>
+        readsLabel |= Method(writer, "AddSecondOrderParameters", "result += Xxx v + Xzx t, the second derivatives contracted with b", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
@@ -173,7 +175,7 @@ internal static class LayerEmitter
             }
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} result");
 
-        Method(writer, "AddJacobians", "dx += Dx (a x p) and dz += Dz (a x a_in), visiting only the entries that can be non-zero", d, m =>
+        readsLabel |= Method(writer, "AddJacobians", "dx += Dx (a x p) and dz += Dz (a x a_in), visiting only the entries that can be non-zero", d, m =>
         {
             RequireCommon(m, layer);
             string inputs = m.Size(layer.Input.Dimensions[0]);
@@ -195,7 +197,7 @@ internal static class LayerEmitter
             m.AddKernel(new WriteTarget("dz", dzTerms, "0", false), OutputLoops().Concat(new[] { inputLoop }).ToList(), d.InputJacobian, overwrite: false);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} dx", $"{Span} dz");
 
-        Method(writer, "AddSecondDerivatives", "xxx += Xxx (p x p), xzx += Xzx (p x a_in) and xzz += Xzz (a_in x a_in), the second derivatives contracted with b, visiting only the entries that can be non-zero", d, m =>
+        readsLabel |= Method(writer, "AddSecondDerivatives", "xxx += Xxx (p x p), xzx += Xzx (p x a_in) and xzz += Xzz (a_in x a_in), the second derivatives contracted with b, visiting only the entries that can be non-zero", d, m =>
         {
             RequireCommon(m, layer);
             string inputs = m.Size(layer.Input.Dimensions[0]);
@@ -227,9 +229,12 @@ internal static class LayerEmitter
             var xzzTerms = new List<(IndexRef, string)> { (LayerDerivatives.InputIndex, inputs), (LayerDerivatives.SecondInputIndex, "1") };
             m.AddKernel(new WriteTarget("xzz", xzzTerms, "0", false), new List<Loop> { inputLoop, secondInputLoop }, d.InputInput, overwrite: false);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} xxx", $"{Span} xzx", $"{Span} xzz");
+
+        return readsLabel;
     }
 
-    private static void Method(SourceWriter writer, string name, string computes, LayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters)
+    /// <summary>Writes one contract method; returns whether its body reads a class label.</summary>
+    private static bool Method(SourceWriter writer, string name, string computes, LayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters)
     {
         var method = new MethodEmitter(derivatives.Layer, parameters.Select(p => p.Substring(p.LastIndexOf(' ') + 1)));
         body(method);
@@ -242,9 +247,10 @@ internal static class LayerEmitter
         }
 
         writer.WriteLine();
+        return method.ReadsLabel;
     }
 
-    private static void WriteHelpers(SourceWriter writer)
+    private static void WriteHelpers(SourceWriter writer, bool readsLabel)
     {
         writer.WriteLine(GeneratedCode);
         using (writer.Block("private static void RequireLength(int actual, int expected, string name)"))
@@ -253,6 +259,12 @@ internal static class LayerEmitter
             {
                 writer.WriteLine("throw new global::System.ArgumentException($\"The span '{name}' has length {actual}; expected {expected}.\", name);");
             }
+        }
+
+        // Only a layer whose code reads a label gets the helper: an unused private method is noise.
+        if (!readsLabel)
+        {
+            return;
         }
 
         writer.WriteLine();

@@ -112,6 +112,10 @@ internal sealed partial class MethodEmitter
     /// <summary>The number of entries of a tensor, as C# (a product of sizes).</summary>
     public string Length(TensorDeclaration tensor) => string.Join(" * ", tensor.Dimensions.Select(Size));
 
+    /// <summary>Whether the body reads a class label, so the layer needs its <c>ReadLabel</c> helper.</summary>
+    public bool ReadsLabel => _labelNames.Keys.Any(name => _used.Contains("label:" + name));
+
+    /// <summary>The local holding a class label's value (declared on first use).</summary>
     public string Label(string name)
     {
         _used.Add("label:" + name);

@@ -693,17 +693,5 @@ namespace HessianCodegen.Layers
                 throw new global::System.ArgumentException($"The span '{name}' has length {actual}; expected {expected}.", name);
             }
         }
-
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private static int ReadLabel(double value, int classes, string name)
-        {
-            int label = (int)value;
-            if (label != value || label < 0 || label >= classes)
-            {
-                throw new global::System.ArgumentOutOfRangeException(name, value, $"The label '{name}' must be an integer in [0, {classes}).");
-            }
-
-            return label;
-        }
     }
 }
