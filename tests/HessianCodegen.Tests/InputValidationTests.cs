@@ -1,4 +1,5 @@
 using System;
+using HessianCodegen.Tests.Infrastructure;
 using HessianCodegen.Tests.ReferenceLayers;
 using Xunit;
 
@@ -195,6 +196,14 @@ public sealed class InputValidationTests
         var error = Assert.Throws<System.IO.InvalidDataException>(() =>
             ReferenceCase.Parse("{\"name\": \"broken\", \"layers\": []}", StandardLayers.Create));
         AssertMentions(error, "not a reference case", "oracle's JSON format");
+    }
+
+    [Fact]
+    public void ReferenceCaseWithoutAField()
+    {
+        string json = System.IO.File.ReadAllText(OracleFiles.PathOf("tiny-tanh")).Replace("\"solves\"", "\"renamed\"");
+        var error = Assert.Throws<System.IO.InvalidDataException>(() => ReferenceCase.Parse(json, StandardLayers.Create));
+        AssertMentions(error, "the field 'solves' is missing");
     }
 
     private static void AssertMentions(Exception error, params string[] fragments)

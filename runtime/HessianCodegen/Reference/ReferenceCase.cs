@@ -15,16 +15,16 @@ public sealed class ReferenceCase
 {
     private ReferenceCase(JsonElement root, Func<ReferenceLayerSpec, IHessianLayer> createLayer)
     {
-        Name = root.GetProperty("name").GetString() ?? "";
+        Name = Required(root, "name").GetString() ?? "";
         Description = root.TryGetProperty("description", out JsonElement description) ? description.GetString() ?? "" : "";
         var specs = new List<ReferenceLayerSpec>();
-        foreach (JsonElement layer in root.GetProperty("layers").EnumerateArray())
+        foreach (JsonElement layer in Required(root, "layers").EnumerateArray())
         {
             specs.Add(new ReferenceLayerSpec(
-                layer.GetProperty("kind").GetString() ?? "",
+                Required(layer, "kind").GetString() ?? "",
                 layer.TryGetProperty("activation", out JsonElement activation) ? activation.GetString() : null,
-                layer.GetProperty("inputs").GetInt32(),
-                layer.GetProperty("outputs").GetInt32()));
+                Required(layer, "inputs").GetInt32(),
+                Required(layer, "outputs").GetInt32()));
         }
 
         LayerSpecs = specs;
@@ -36,7 +36,7 @@ public sealed class ReferenceCase
 
         Network = new Network(layers);
         Parameters = ReadVector(root, "parameters");
-        double[,] inputs = ReadMatrix(root.GetProperty("inputs"));
+        double[,] inputs = ReadMatrix(Required(root, "inputs"));
         if (root.TryGetProperty("labels", out JsonElement labels))
         {
             var values = new int[labels.GetArrayLength()];
@@ -50,23 +50,23 @@ public sealed class ReferenceCase
         }
         else
         {
-            Batch = Batch.WithTargets(inputs, ReadMatrix(root.GetProperty("targets")));
+            Batch = Batch.WithTargets(inputs, ReadMatrix(Required(root, "targets")));
         }
 
-        Loss = root.GetProperty("loss").GetDouble();
+        Loss = Required(root, "loss").GetDouble();
         Gradient = ReadVector(root, "gradient");
         Direction = ReadVector(root, "vector");
         HessianVector = ReadVector(root, "hessian_vector");
         RightHandSide = ReadVector(root, "rhs");
-        HessianEigenvalueMin = root.GetProperty("hessian_eigenvalue_min").GetDouble();
-        HessianEigenvalueMax = root.GetProperty("hessian_eigenvalue_max").GetDouble();
+        HessianEigenvalueMin = Required(root, "hessian_eigenvalue_min").GetDouble();
+        HessianEigenvalueMax = Required(root, "hessian_eigenvalue_max").GetDouble();
         var solves = new List<ReferenceSolve>();
-        foreach (JsonElement solve in root.GetProperty("solves").EnumerateArray())
+        foreach (JsonElement solve in Required(root, "solves").EnumerateArray())
         {
             solves.Add(new ReferenceSolve(
-                solve.GetProperty("epsilon").GetDouble(),
+                Required(solve, "epsilon").GetDouble(),
                 ReadVector(solve, "solution"),
-                solve.GetProperty("condition_number").GetDouble()));
+                Required(solve, "condition_number").GetDouble()));
         }
 
         Solves = solves;
@@ -152,9 +152,15 @@ public sealed class ReferenceCase
         }
     }
 
+    // GetProperty's KeyNotFoundException does not say which key; a missing field should.
+    private static JsonElement Required(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out JsonElement value)
+            ? value
+            : throw new FormatException($"the field '{name}' is missing");
+
     private static double[] ReadVector(JsonElement parent, string name)
     {
-        JsonElement array = parent.GetProperty(name);
+        JsonElement array = Required(parent, name);
         var values = new double[array.GetArrayLength()];
         int i = 0;
         foreach (JsonElement value in array.EnumerateArray())
