@@ -66,9 +66,10 @@ internal static class LayerEmitter
 
     private static void WriteLayouts(SourceWriter writer, LayerModel layer)
     {
-        writer.WriteLine("private global::HessianCodegen.ParameterBlock[]? __parameterLayout;");
+        // Read-only wrappers, so a caller cannot cast a layout back to an array and change it.
+        writer.WriteLine("private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.ParameterBlock>? __parameterLayout;");
         writer.WriteLine();
-        writer.WriteLine("private global::HessianCodegen.DataField[]? __dataLayout;");
+        writer.WriteLine("private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.DataField>? __dataLayout;");
         writer.WriteLine();
 
         var blocks = new List<string>();
@@ -96,14 +97,14 @@ internal static class LayerEmitter
         writer.WriteLine("/// <summary>The parameter tensors in the order they occupy the flat parameter vector.</summary>");
         writer.WriteLine(GeneratedCode);
         writer.WriteLine("public global::System.Collections.Generic.IReadOnlyList<global::HessianCodegen.ParameterBlock> ParameterLayout =>");
-        writer.WriteLine($"    __parameterLayout ??= new global::HessianCodegen.ParameterBlock[] {{ {string.Join(", ", blocks)} }};");
+        writer.WriteLine($"    __parameterLayout ??= global::System.Array.AsReadOnly(new global::HessianCodegen.ParameterBlock[] {{ {string.Join(", ", blocks)} }});");
         writer.WriteLine();
         writer.WriteLine("/// <summary>The per-example data fields in the order they occupy the data span.</summary>");
         writer.WriteLine(GeneratedCode);
         writer.WriteLine("public global::System.Collections.Generic.IReadOnlyList<global::HessianCodegen.DataField> DataLayout =>");
         writer.WriteLine(fields.Count == 0
-            ? "    __dataLayout ??= global::System.Array.Empty<global::HessianCodegen.DataField>();"
-            : $"    __dataLayout ??= new global::HessianCodegen.DataField[] {{ {string.Join(", ", fields)} }};");
+            ? "    __dataLayout ??= global::System.Array.AsReadOnly(global::System.Array.Empty<global::HessianCodegen.DataField>());"
+            : $"    __dataLayout ??= global::System.Array.AsReadOnly(new global::HessianCodegen.DataField[] {{ {string.Join(", ", fields)} }});");
         writer.WriteLine();
     }
 

@@ -12,6 +12,10 @@ public sealed class ForwardTests
 {
     public static TheoryData<string> Cases => LayerCases.Ids;
 
+    /// <summary>The cases whose layer the generator wrote (not the hand-written reference).</summary>
+    public static TheoryData<string> GeneratedCases =>
+        new(LayerCases.All.Values.Where(layerCase => layerCase.Name != nameof(HandWrittenTanhLayer)).Select(layerCase => layerCase.Id));
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void ForwardComputesTheLayerMath(string id)
@@ -41,6 +45,17 @@ public sealed class ForwardTests
             [new ParameterBlock("W", 0, outputs, inputs, IsMatrix: true), new ParameterBlock("c", outputs * inputs, outputs, 1, IsMatrix: false)],
             layer.ParameterLayout);
         Assert.Equal(layer.DataLayout.Sum(field => field.Width), layer.DataSize);
+    }
+
+    [Theory]
+    [MemberData(nameof(GeneratedCases))]
+    public void LayoutsCannotBeChangedThroughACast(string id)
+    {
+        var layer = LayerCases.All[id].Create();
+
+        // A layout handed out as an array could be cast back and overwritten by any caller.
+        Assert.False(layer.ParameterLayout is ParameterBlock[]);
+        Assert.False(layer.DataLayout is DataField[]);
     }
 
     /// <summary><c>u = W z + c</c> from the flat parameters, W row-major first: the layout every standard layer declares.</summary>

@@ -29,19 +29,19 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => 0;
 
-        private global::HessianCodegen.ParameterBlock[]? __parameterLayout;
+        private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.ParameterBlock>? __parameterLayout;
 
-        private global::HessianCodegen.DataField[]? __dataLayout;
+        private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.DataField>? __dataLayout;
 
         /// <summary>The parameter tensors in the order they occupy the flat parameter vector.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public global::System.Collections.Generic.IReadOnlyList<global::HessianCodegen.ParameterBlock> ParameterLayout =>
-            __parameterLayout ??= new global::HessianCodegen.ParameterBlock[] { new global::HessianCodegen.ParameterBlock("W", 0, this.W.Rows, this.z.Length, true), new global::HessianCodegen.ParameterBlock("c", this.W.Rows * this.z.Length, this.W.Rows, 1, false) };
+            __parameterLayout ??= global::System.Array.AsReadOnly(new global::HessianCodegen.ParameterBlock[] { new global::HessianCodegen.ParameterBlock("W", 0, this.W.Rows, this.z.Length, true), new global::HessianCodegen.ParameterBlock("c", this.W.Rows * this.z.Length, this.W.Rows, 1, false) });
 
         /// <summary>The per-example data fields in the order they occupy the data span.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public global::System.Collections.Generic.IReadOnlyList<global::HessianCodegen.DataField> DataLayout =>
-            __dataLayout ??= global::System.Array.Empty<global::HessianCodegen.DataField>();
+            __dataLayout ??= global::System.Array.AsReadOnly(global::System.Array.Empty<global::HessianCodegen.DataField>());
 
         /// <summary>Computes <c>output = f(input; parameters)</c> for one example.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
