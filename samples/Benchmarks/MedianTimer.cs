@@ -13,27 +13,33 @@ internal static class MedianTimer
     private const double MinimumMilliseconds = 250;
     private const int MaxRuns = 1000;
 
+    // An action that allocates at least this much gets a full collection (untimed) before each run.
+    private const long LargeAllocationBytes = 64L << 20;
+
     /// <summary>
     /// Median milliseconds of at least <paramref name="repeats"/> runs after a warm-up run (which
-    /// compiles the code), more for short actions; stops early once the runs add up to
-    /// <paramref name="budgetSeconds"/>. A warm-up that alone exceeds the budget is the single
-    /// timing: compiling is negligible next to such a run.
+    /// compiles the code and first touches the memory), more for short actions; stops early once the
+    /// runs add up to <paramref name="budgetSeconds"/>, but always times one run after the warm-up.
     /// </summary>
+    /// <remarks>
+    /// An action that allocates a lot (a deep factorization: gigabytes) is timed from a collected
+    /// heap. Otherwise the previous run's dropped result is usually still uncollected (a large
+    /// object heap budget grows with the live data) and each run gets fresh pages from the OS. On
+    /// the benchmark VM their first touch is kernel time, more per page the larger the footprint:
+    /// most of a depth-512 factorization's time, not the factorization. After a collection the
+    /// garbage collector hands the already mapped memory back, as it does in a long Newton loop.
+    /// For the same reason the warm-up, which touches fresh memory, is never the timing.
+    /// </remarks>
     public static Timing Measure(Action action, int repeats, double budgetSeconds)
     {
         // Garbage left by the previous measurement must not be collected during this one.
         GC.Collect();
         GC.WaitForPendingFinalizers();
 
-        long warmUpStart = Stopwatch.GetTimestamp();
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         action();
-        double warmUp = Stopwatch.GetElapsedTime(warmUpStart).TotalMilliseconds;
+        bool collectBeforeEachRun = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore >= LargeAllocationBytes;
         double budget = budgetSeconds * 1000.0;
-        if (warmUp >= budget)
-        {
-            return new Timing(warmUp, 1);
-        }
-
         var times = new double[Math.Max(repeats, MaxRuns)];
         int runs = 0;
         double total = 0;
@@ -41,6 +47,11 @@ internal static class MedianTimer
                && (runs == 0 || total < budget)
                && (runs < repeats || total < MinimumMilliseconds))
         {
+            if (collectBeforeEachRun)
+            {
+                GC.Collect();
+            }
+
             long start = Stopwatch.GetTimestamp();
             action();
             times[runs] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
