@@ -118,14 +118,14 @@ internal static class LayerEmitter
         var secondInputLoop = new Loop(LayerDerivatives.SecondInputIndex.Name, layer.Input.Dimensions[0]);
         List<Loop> OutputLoops() => outputLoop is null ? new List<Loop>() : new List<Loop> { outputLoop };
 
-        readsLabel |= Method(writer, "Forward", "output = f(input; parameters)", d, m =>
+        readsLabel |= Method(writer, "Forward", "Computes <c>output = f(input; parameters)</c> for one example.", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("output", OutputSize(m, layer));
             m.AddKernel(OutputTarget(m, "output", layer), OutputLoops(), d.Output, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} output");
 
-        readsLabel |= Method(writer, "BackpropInput", "inputAdjoint = b Dz", d, m =>
+        readsLabel |= Method(writer, "BackpropInput", "Computes <c>inputAdjoint = b Dz</c> for one example.", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
@@ -133,7 +133,7 @@ internal static class LayerEmitter
             m.AddKernel(InputTarget(m, "inputAdjoint", LayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.InputAdjoint, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} inputAdjoint");
 
-        readsLabel |= Method(writer, "AddParameterGradient", "parameterGradient += b Dx", d, m =>
+        readsLabel |= Method(writer, "AddParameterGradient", "Computes <c>parameterGradient += b Dx</c> for one example.", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
@@ -144,7 +144,7 @@ internal static class LayerEmitter
             }
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} parameterGradient");
 
-        readsLabel |= Method(writer, "Tangent", "outputTangent = Dz t + Dx v", d, m =>
+        readsLabel |= Method(writer, "Tangent", "Computes <c>outputTangent = Dz t + Dx v</c> for one example.", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("inputTangent", m.Size(layer.Input.Dimensions[0]));
@@ -153,7 +153,7 @@ internal static class LayerEmitter
             m.AddKernel(OutputTarget(m, "outputTangent", layer), OutputLoops(), d.Tangent, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} outputTangent");
 
-        readsLabel |= Method(writer, "SecondOrderInput", "result = Xzz t + Xzx^T v, the second derivatives contracted with b", d, m =>
+        readsLabel |= Method(writer, "SecondOrderInput", "Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>.", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
@@ -163,7 +163,7 @@ internal static class LayerEmitter
             m.AddKernel(InputTarget(m, "result", LayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.SecondOrderInput, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} result");
 
-        readsLabel |= Method(writer, "AddSecondOrderParameters", "result += Xxx v + Xzx t, the second derivatives contracted with b", d, m =>
+        readsLabel |= Method(writer, "AddSecondOrderParameters", "Computes <c>result += Xxx v + Xzx t</c> for one example, the second derivatives contracted with <c>b</c>.", d, m =>
         {
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
@@ -176,7 +176,7 @@ internal static class LayerEmitter
             }
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} result");
 
-        readsLabel |= Method(writer, "AddJacobians", "dx += Dx (a x p) and dz += Dz (a x a_in), visiting only the entries that can be non-zero", d, m =>
+        readsLabel |= Method(writer, "AddJacobians", "Computes <c>dx += Dx</c> (<c>a x p</c>) and <c>dz += Dz</c> (<c>a x a_in</c>) for one example, visiting only the entries that can be non-zero.", d, m =>
         {
             RequireCommon(m, layer);
             string inputs = m.Size(layer.Input.Dimensions[0]);
@@ -198,7 +198,7 @@ internal static class LayerEmitter
             m.AddKernel(new WriteTarget("dz", dzTerms, "0", false), OutputLoops().Concat(new[] { inputLoop }).ToList(), d.InputJacobian, overwrite: false);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} dx", $"{Span} dz");
 
-        readsLabel |= Method(writer, "AddSecondDerivatives", "xxx += Xxx (p x p), xzx += Xzx (p x a_in) and xzz += Xzz (a_in x a_in), the second derivatives contracted with b, visiting only the entries that can be non-zero", d, m =>
+        readsLabel |= Method(writer, "AddSecondDerivatives", "Computes <c>xxx += Xxx</c> (<c>p x p</c>), <c>xzx += Xzx</c> (<c>p x a_in</c>) and <c>xzz += Xzz</c> (<c>a_in x a_in</c>) for one example, the second derivatives contracted with <c>b</c>, visiting only the entries that can be non-zero.", d, m =>
         {
             RequireCommon(m, layer);
             string inputs = m.Size(layer.Input.Dimensions[0]);
@@ -234,13 +234,16 @@ internal static class LayerEmitter
         return readsLabel;
     }
 
-    /// <summary>Writes one contract method; returns whether its body reads a class label.</summary>
-    private static bool Method(SourceWriter writer, string name, string computes, LayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters)
+    /// <summary>
+    /// Writes one contract method under <paramref name="summary"/> (formulas inside <c>&lt;c&gt;</c>, prose
+    /// outside); returns whether its body reads a class label.
+    /// </summary>
+    private static bool Method(SourceWriter writer, string name, string summary, LayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters)
     {
         var method = new MethodEmitter(derivatives.Layer, parameters.Select(p => p.Substring(p.LastIndexOf(' ') + 1)));
         body(method);
         SourceWriter text = method.Build();
-        writer.WriteLine($"/// <summary>Computes <c>{computes}</c> for one example.</summary>");
+        writer.WriteLine($"/// <summary>{summary}</summary>");
         writer.WriteLine(GeneratedCode);
         using (writer.Block($"public void {name}({string.Join(", ", parameters)})"))
         {

@@ -429,7 +429,7 @@ namespace HessianCodegen.Layers
             }
         }
 
-        /// <summary>Computes <c>result = Xzz t + Xzx^T v, the second derivatives contracted with b</c> for one example.</summary>
+        /// <summary>Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
@@ -584,7 +584,7 @@ namespace HessianCodegen.Layers
             }
         }
 
-        /// <summary>Computes <c>result += Xxx v + Xzx t, the second derivatives contracted with b</c> for one example.</summary>
+        /// <summary>Computes <c>result += Xxx v + Xzx t</c> for one example, the second derivatives contracted with <c>b</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
@@ -725,7 +725,7 @@ namespace HessianCodegen.Layers
             }
         }
 
-        /// <summary>Computes <c>dx += Dx (a x p) and dz += Dz (a x a_in), visiting only the entries that can be non-zero</c> for one example.</summary>
+        /// <summary>Computes <c>dx += Dx</c> (<c>a x p</c>) and <c>dz += Dz</c> (<c>a x a_in</c>) for one example, visiting only the entries that can be non-zero.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
@@ -855,7 +855,7 @@ namespace HessianCodegen.Layers
             }
         }
 
-        /// <summary>Computes <c>xxx += Xxx (p x p), xzx += Xzx (p x a_in) and xzz += Xzz (a_in x a_in), the second derivatives contracted with b, visiting only the entries that can be non-zero</c> for one example.</summary>
+        /// <summary>Computes <c>xxx += Xxx</c> (<c>p x p</c>), <c>xzx += Xzx</c> (<c>p x a_in</c>) and <c>xzz += Xzz</c> (<c>a_in x a_in</c>) for one example, the second derivatives contracted with <c>b</c>, visiting only the entries that can be non-zero.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondDerivatives(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> xxx, global::System.Span<double> xzx, global::System.Span<double> xzz)
         {
