@@ -26,21 +26,12 @@ internal sealed partial class MethodEmitter
             return;
         }
 
-        // LogSumExp, max-shifted: the terms once into a span, then m + log(sum exp(e - m)).
+        // LogSumExp, max-shifted: the terms once into a span, then m + log(sum exp(e - m)). The terms
+        // span is declared with the other temporaries (stack when small, else pooled).
         var termExtents = temporary.Extents.Concat(new[] { definition.Range }).ToList();
-        string terms = Names.Claim(temporary.Name + "Terms");
-        var termsTemporary = new Temporary(terms, definition, termExtents);
-        string length = string.Join(" * ", termExtents.Select(Size));
-        if (temporary.IsScalar)
-        {
-            writer.WriteLine($"double {temporary.Name};");
-        }
-
-        writer.WriteLine($"double[]? {terms}Rented = null;");
-        writer.WriteLine("try");
-        writer.WriteLine("{");
-        writer.Indentation++;
-        writer.WriteLine($"global::System.Span<double> {terms} = new global::System.Span<double>({terms}Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent({length}), 0, {length});");
+        var termsTemporary = new Temporary(Names.Claim(temporary.Name + "Terms"), definition, termExtents);
+        _scratch.Add(termsTemporary);
+        string terms = termsTemporary.Name;
         var termLoops = loops.Concat(new[] { reduction }).ToList();
         _nests.Emit(writer, new LoopNest(termLoops, null, definition.Body, TemporaryTarget(termsTemporary, termLoops), Array.Empty<(IndexRef, IndexRef)>()), overwrite: true);
         writer.WriteLine();
@@ -73,20 +64,13 @@ internal sealed partial class MethodEmitter
         writer.WriteLine($"    {sum} += global::System.Math.Exp({terms}[{row}] - {max});");
         writer.WriteLine("}");
         writer.WriteLine();
-        string store = temporary.IsScalar ? temporary.Name : $"{temporary.Name}[{flat}]";
+        string store = temporary.IsScalar ? "double " + temporary.Name : $"{temporary.Name}[{flat}]";
         writer.WriteLine($"{store} = {max} + global::System.Math.Log({sum});");
         for (int k = 0; k < loops.Count; k++)
         {
             writer.Indentation--;
             writer.WriteLine("}");
         }
-
-        writer.Indentation--;
-        writer.WriteLine("}");
-        writer.WriteLine("finally");
-        writer.WriteLine("{");
-        writer.WriteLine($"    global::System.Buffers.ArrayPool<double>.Shared.Return({terms}Rented!);");
-        writer.WriteLine("}");
     }
 
     private WriteTarget TemporaryTarget(Temporary temporary, IReadOnlyList<Loop>? loops = null)

@@ -25,6 +25,9 @@ internal sealed partial class MethodEmitter
     private readonly List<string> _requirements = new();
     private readonly Dictionary<Node, Temporary> _temporaries = new();
     private readonly List<Temporary> _temporaryOrder = new();
+
+    /// <summary>Working spans a temporary needs while it is computed (LogSumExp terms), declared like temporaries.</summary>
+    private readonly List<Temporary> _scratch = new();
     private readonly List<PlannedNest> _planned = new();
     private readonly string _parameterCountName;
     private readonly NestEmitter _nests;
@@ -182,7 +185,7 @@ internal sealed partial class MethodEmitter
         }
 
         // Declarations last: only now is it known what the body reads.
-        var rented = _temporaryOrder.Where(t => !t.IsScalar).ToList();
+        var rented = _temporaryOrder.Where(t => !t.IsScalar).Concat(_scratch).ToList();
         var header = new SourceWriter();
         var declarations = new SourceWriter();
         foreach (TensorDeclaration tensor in _layer.Tensors)

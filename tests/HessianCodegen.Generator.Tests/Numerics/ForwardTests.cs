@@ -29,6 +29,21 @@ public sealed class ForwardTests
         DenseAlgebra.AssertClose("Forward", LayerProbe.Forward(layer, at), expected, 1e-14);
     }
 
+    [Fact]
+    public void ForwardAboveTheStackallocLimitUsesPooledTemporariesCorrectly()
+    {
+        // 200 classes: the sums and the LogSumExp terms no longer fit the 128-element stack
+        // temporaries, so this runs the pooled path; twice, so that a rented array comes back reused.
+        var layerCase = LayerCases.All["SoftmaxCrossEntropyLayer(3,5)"] with { Outputs = 200 };
+        var layer = layerCase.Create();
+        for (int salt = 0; salt < 2; salt++)
+        {
+            var at = layerCase.Point(salt);
+            var expected = layerCase.Reference(PreActivation(layer, at), at.Data);
+            DenseAlgebra.AssertClose("Forward", LayerProbe.Forward(layer, at), expected, 1e-13);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void SizesAndParameterLayoutFollowTheDeclarations(string id)

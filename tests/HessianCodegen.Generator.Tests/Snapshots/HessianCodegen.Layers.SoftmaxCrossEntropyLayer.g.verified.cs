@@ -63,6 +63,10 @@ namespace HessianCodegen.Layers
             global::System.Span<double> sum = classes <= 128
                 ? stackalloc double[classes]
                 : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            double[]? logSumExpTermsRented = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
             try
             {
@@ -77,34 +81,24 @@ namespace HessianCodegen.Layers
                     sum[i] = sum2;
                 }
 
-                double logSumExp;
-                double[]? logSumExpTermsRented = null;
-                try
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Span<double> logSumExpTerms = new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-                    for (int i = 0; i < classes; i++)
-                    {
-                        logSumExpTerms[i] = c[i] + sum[i];
-                    }
-
-                    double max = double.NegativeInfinity;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        max = global::System.Math.Max(max, logSumExpTerms[i]);
-                    }
-
-                    double sumExp = 0.0;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                    }
-
-                    logSumExp = max + global::System.Math.Log(sumExp);
+                    logSumExpTerms[i] = c[i] + sum[i];
                 }
-                finally
+
+                double max = double.NegativeInfinity;
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented!);
+                    max = global::System.Math.Max(max, logSumExpTerms[i]);
                 }
+
+                double sumExp = 0.0;
+                for (int i = 0; i < classes; i++)
+                {
+                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                }
+
+                double logSumExp = max + global::System.Math.Log(sumExp);
 
                 output[0] = logSumExp - (c[label] + sum[label]);
             }
@@ -113,6 +107,11 @@ namespace HessianCodegen.Layers
                 if (sumRented is not null)
                 {
                     global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                }
+
+                if (logSumExpTermsRented is not null)
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
                 }
             }
         }
@@ -143,6 +142,10 @@ namespace HessianCodegen.Layers
             global::System.Span<double> sum1 = inputs <= 128
                 ? stackalloc double[inputs]
                 : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
+            double[]? logSumExpTermsRented = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
             try
             {
@@ -157,34 +160,24 @@ namespace HessianCodegen.Layers
                     sum[i] = sum2;
                 }
 
-                double logSumExp;
-                double[]? logSumExpTermsRented = null;
-                try
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Span<double> logSumExpTerms = new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-                    for (int i = 0; i < classes; i++)
-                    {
-                        logSumExpTerms[i] = c[i] + sum[i];
-                    }
-
-                    double max = double.NegativeInfinity;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        max = global::System.Math.Max(max, logSumExpTerms[i]);
-                    }
-
-                    double sumExp = 0.0;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                    }
-
-                    logSumExp = max + global::System.Math.Log(sumExp);
+                    logSumExpTerms[i] = c[i] + sum[i];
                 }
-                finally
+
+                double max = double.NegativeInfinity;
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented!);
+                    max = global::System.Math.Max(max, logSumExpTerms[i]);
                 }
+
+                double sumExp = 0.0;
+                for (int i = 0; i < classes; i++)
+                {
+                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                }
+
+                double logSumExp = max + global::System.Math.Log(sumExp);
 
                 sum1.Clear();
                 for (int i = 0; i < classes; i++)
@@ -211,6 +204,11 @@ namespace HessianCodegen.Layers
                 if (sum1Rented is not null)
                 {
                     global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
+                }
+
+                if (logSumExpTermsRented is not null)
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
                 }
             }
         }
@@ -241,6 +239,10 @@ namespace HessianCodegen.Layers
             global::System.Span<double> exp = classes <= 128
                 ? stackalloc double[classes]
                 : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            double[]? logSumExpTermsRented = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
             try
             {
@@ -255,34 +257,24 @@ namespace HessianCodegen.Layers
                     sum[i] = sum1;
                 }
 
-                double logSumExp;
-                double[]? logSumExpTermsRented = null;
-                try
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Span<double> logSumExpTerms = new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-                    for (int i = 0; i < classes; i++)
-                    {
-                        logSumExpTerms[i] = c[i] + sum[i];
-                    }
-
-                    double max = double.NegativeInfinity;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        max = global::System.Math.Max(max, logSumExpTerms[i]);
-                    }
-
-                    double sumExp = 0.0;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                    }
-
-                    logSumExp = max + global::System.Math.Log(sumExp);
+                    logSumExpTerms[i] = c[i] + sum[i];
                 }
-                finally
+
+                double max = double.NegativeInfinity;
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented!);
+                    max = global::System.Math.Max(max, logSumExpTerms[i]);
                 }
+
+                double sumExp = 0.0;
+                for (int i = 0; i < classes; i++)
+                {
+                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                }
+
+                double logSumExp = max + global::System.Math.Log(sumExp);
 
                 for (int i = 0; i < classes; i++)
                 {
@@ -321,6 +313,11 @@ namespace HessianCodegen.Layers
                 {
                     global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
                 }
+
+                if (logSumExpTermsRented is not null)
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
+                }
             }
         }
 
@@ -353,6 +350,10 @@ namespace HessianCodegen.Layers
             global::System.Span<double> sum1 = classes <= 128
                 ? stackalloc double[classes]
                 : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            double[]? logSumExpTermsRented = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
             try
             {
@@ -367,34 +368,24 @@ namespace HessianCodegen.Layers
                     sum[i] = sum4;
                 }
 
-                double logSumExp;
-                double[]? logSumExpTermsRented = null;
-                try
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Span<double> logSumExpTerms = new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-                    for (int i = 0; i < classes; i++)
-                    {
-                        logSumExpTerms[i] = c[i] + sum[i];
-                    }
-
-                    double max = double.NegativeInfinity;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        max = global::System.Math.Max(max, logSumExpTerms[i]);
-                    }
-
-                    double sumExp = 0.0;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                    }
-
-                    logSumExp = max + global::System.Math.Log(sumExp);
+                    logSumExpTerms[i] = c[i] + sum[i];
                 }
-                finally
+
+                double max = double.NegativeInfinity;
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented!);
+                    max = global::System.Math.Max(max, logSumExpTerms[i]);
                 }
+
+                double sumExp = 0.0;
+                for (int i = 0; i < classes; i++)
+                {
+                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                }
+
+                double logSumExp = max + global::System.Math.Log(sumExp);
 
                 for (int i = 0; i < classes; i++)
                 {
@@ -425,6 +416,11 @@ namespace HessianCodegen.Layers
                 if (sum1Rented is not null)
                 {
                     global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
+                }
+
+                if (logSumExpTermsRented is not null)
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
                 }
             }
         }
@@ -472,6 +468,10 @@ namespace HessianCodegen.Layers
             global::System.Span<double> exp = classes <= 128
                 ? stackalloc double[classes]
                 : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            double[]? logSumExpTermsRented = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
             try
             {
@@ -486,34 +486,24 @@ namespace HessianCodegen.Layers
                     sum[i] = sum4;
                 }
 
-                double logSumExp;
-                double[]? logSumExpTermsRented = null;
-                try
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Span<double> logSumExpTerms = new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-                    for (int i = 0; i < classes; i++)
-                    {
-                        logSumExpTerms[i] = c[i] + sum[i];
-                    }
-
-                    double max = double.NegativeInfinity;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        max = global::System.Math.Max(max, logSumExpTerms[i]);
-                    }
-
-                    double sumExp = 0.0;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                    }
-
-                    logSumExp = max + global::System.Math.Log(sumExp);
+                    logSumExpTerms[i] = c[i] + sum[i];
                 }
-                finally
+
+                double max = double.NegativeInfinity;
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented!);
+                    max = global::System.Math.Max(max, logSumExpTerms[i]);
                 }
+
+                double sumExp = 0.0;
+                for (int i = 0; i < classes; i++)
+                {
+                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                }
+
+                double logSumExp = max + global::System.Math.Log(sumExp);
 
                 for (int i = 0; i < classes; i++)
                 {
@@ -581,6 +571,11 @@ namespace HessianCodegen.Layers
                 {
                     global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
                 }
+
+                if (logSumExpTermsRented is not null)
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
+                }
             }
         }
 
@@ -619,6 +614,10 @@ namespace HessianCodegen.Layers
             global::System.Span<double> exp = classes <= 128
                 ? stackalloc double[classes]
                 : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            double[]? logSumExpTermsRented = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
             try
             {
@@ -633,34 +632,24 @@ namespace HessianCodegen.Layers
                     sum[i] = sum3;
                 }
 
-                double logSumExp;
-                double[]? logSumExpTermsRented = null;
-                try
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Span<double> logSumExpTerms = new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-                    for (int i = 0; i < classes; i++)
-                    {
-                        logSumExpTerms[i] = c[i] + sum[i];
-                    }
-
-                    double max = double.NegativeInfinity;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        max = global::System.Math.Max(max, logSumExpTerms[i]);
-                    }
-
-                    double sumExp = 0.0;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                    }
-
-                    logSumExp = max + global::System.Math.Log(sumExp);
+                    logSumExpTerms[i] = c[i] + sum[i];
                 }
-                finally
+
+                double max = double.NegativeInfinity;
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented!);
+                    max = global::System.Math.Max(max, logSumExpTerms[i]);
                 }
+
+                double sumExp = 0.0;
+                for (int i = 0; i < classes; i++)
+                {
+                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                }
+
+                double logSumExp = max + global::System.Math.Log(sumExp);
 
                 for (int i = 0; i < classes; i++)
                 {
@@ -722,6 +711,11 @@ namespace HessianCodegen.Layers
                 {
                     global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
                 }
+
+                if (logSumExpTermsRented is not null)
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
+                }
             }
         }
 
@@ -754,6 +748,10 @@ namespace HessianCodegen.Layers
             global::System.Span<double> exp = classes <= 128
                 ? stackalloc double[classes]
                 : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            double[]? logSumExpTermsRented = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
             try
             {
@@ -768,34 +766,24 @@ namespace HessianCodegen.Layers
                     sum[i] = sum2;
                 }
 
-                double logSumExp;
-                double[]? logSumExpTermsRented = null;
-                try
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Span<double> logSumExpTerms = new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-                    for (int i = 0; i < classes; i++)
-                    {
-                        logSumExpTerms[i] = c[i] + sum[i];
-                    }
-
-                    double max = double.NegativeInfinity;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        max = global::System.Math.Max(max, logSumExpTerms[i]);
-                    }
-
-                    double sumExp = 0.0;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                    }
-
-                    logSumExp = max + global::System.Math.Log(sumExp);
+                    logSumExpTerms[i] = c[i] + sum[i];
                 }
-                finally
+
+                double max = double.NegativeInfinity;
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented!);
+                    max = global::System.Math.Max(max, logSumExpTerms[i]);
                 }
+
+                double sumExp = 0.0;
+                for (int i = 0; i < classes; i++)
+                {
+                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                }
+
+                double logSumExp = max + global::System.Math.Log(sumExp);
 
                 for (int i = 0; i < classes; i++)
                 {
@@ -852,6 +840,11 @@ namespace HessianCodegen.Layers
                 {
                     global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
                 }
+
+                if (logSumExpTermsRented is not null)
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
+                }
             }
         }
 
@@ -887,6 +880,10 @@ namespace HessianCodegen.Layers
             global::System.Span<double> exp = classes <= 128
                 ? stackalloc double[classes]
                 : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            double[]? logSumExpTermsRented = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
             try
             {
@@ -901,34 +898,24 @@ namespace HessianCodegen.Layers
                     sum[i] = sum2;
                 }
 
-                double logSumExp;
-                double[]? logSumExpTermsRented = null;
-                try
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Span<double> logSumExpTerms = new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-                    for (int i = 0; i < classes; i++)
-                    {
-                        logSumExpTerms[i] = c[i] + sum[i];
-                    }
-
-                    double max = double.NegativeInfinity;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        max = global::System.Math.Max(max, logSumExpTerms[i]);
-                    }
-
-                    double sumExp = 0.0;
-                    for (int i = 0; i < classes; i++)
-                    {
-                        sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                    }
-
-                    logSumExp = max + global::System.Math.Log(sumExp);
+                    logSumExpTerms[i] = c[i] + sum[i];
                 }
-                finally
+
+                double max = double.NegativeInfinity;
+                for (int i = 0; i < classes; i++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented!);
+                    max = global::System.Math.Max(max, logSumExpTerms[i]);
                 }
+
+                double sumExp = 0.0;
+                for (int i = 0; i < classes; i++)
+                {
+                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                }
+
+                double logSumExp = max + global::System.Math.Log(sumExp);
 
                 for (int i = 0; i < classes; i++)
                 {
@@ -1096,6 +1083,11 @@ namespace HessianCodegen.Layers
                 if (expRented is not null)
                 {
                     global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
+                }
+
+                if (logSumExpTermsRented is not null)
+                {
+                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
                 }
             }
         }
