@@ -93,7 +93,7 @@ internal static class ChainBenchmark
         Timing? denseTime = null;
         if (size <= options.DenseLimit)
         {
-            double[] dense = DenseSystem(point.DenseHessian(), options.Epsilon);
+            double[] dense = DenseLu.DampedSystem(point.DenseHessian(), options.Epsilon);
             denseTime = Time(() => DenseLu.Factor(dense, size).Solve(gradient), options);
         }
 
@@ -114,22 +114,4 @@ internal static class ChainBenchmark
 
     private static Timing Time(Action action, BenchmarkOptions options) =>
         MedianTimer.Measure(action, options.Repeats, options.BudgetSeconds);
-
-    // H + eps I, row-major.
-    private static double[] DenseSystem(double[,] hessian, double epsilon)
-    {
-        int size = hessian.GetLength(0);
-        var matrix = new double[size * size];
-        for (int i = 0; i < size; i++)
-        {
-            for (int j = 0; j < size; j++)
-            {
-                matrix[(i * size) + j] = hessian[i, j];
-            }
-
-            matrix[(i * size) + i] += epsilon;
-        }
-
-        return matrix;
-    }
 }

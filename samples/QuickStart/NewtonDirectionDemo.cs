@@ -70,7 +70,7 @@ internal static class NewtonDirectionDemo
         if (network.ParameterCount <= DenseCheckLimit)
         {
             double[,] hessian = timings.Measure("dense Hessian (P products H e_j)", point.DenseHessian, repeats: 1);
-            double[] dense = DenseSystem(hessian, options.Epsilon);
+            double[] dense = DenseLu.DampedSystem(hessian, options.Epsilon);
             DenseLu lu = timings.Measure("dense LU with partial pivoting", () => DenseLu.Factor(dense, network.ParameterCount), repeats: 1);
             double[] denseDirection = lu.Solve(gradient);
             output.WriteLine(Row("dense solve agreement ||x - x_dense|| / ||x_dense||",
@@ -117,24 +117,6 @@ internal static class NewtonDirectionDemo
         }
 
         return Batch.WithLabels(inputs, labels);
-    }
-
-    // H + eps I, row-major.
-    private static double[] DenseSystem(double[,] hessian, double epsilon)
-    {
-        int size = hessian.GetLength(0);
-        var matrix = new double[size * size];
-        for (int i = 0; i < size; i++)
-        {
-            for (int j = 0; j < size; j++)
-            {
-                matrix[(i * size) + j] = hessian[i, j];
-            }
-
-            matrix[(i * size) + i] += epsilon;
-        }
-
-        return matrix;
     }
 
     internal static string Row(string label, string value) => $"  {label,-56} {value}";

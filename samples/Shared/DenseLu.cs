@@ -20,6 +20,24 @@ public sealed class DenseLu
         Order = order;
     }
 
+    /// <summary>The row-major matrix <c>H + eps I</c> of a dense Hessian, ready for <see cref="Factor"/>.</summary>
+    public static double[] DampedSystem(double[,] hessian, double epsilon)
+    {
+        int size = hessian.GetLength(0);
+        var matrix = new double[size * size];
+        for (int i = 0; i < size; i++)
+        {
+            for (int j = 0; j < size; j++)
+            {
+                matrix[(i * size) + j] = hessian[i, j];
+            }
+
+            matrix[(i * size) + i] += epsilon;
+        }
+
+        return matrix;
+    }
+
     /// <summary>Rows (and columns) of the factored matrix.</summary>
     public int Order { get; }
 
