@@ -11,62 +11,15 @@ namespace HessianCodegen.Tests;
 /// <see cref="ReferenceCase.Load(string)"/>, against the PyTorch answer key, plus a cross-check of
 /// every derivative block against the hand-written reference layers.
 /// </summary>
-public sealed class GeneratedLayerOracleTests(ITestOutputHelper output)
+public sealed class GeneratedLayerOracleTests(ITestOutputHelper output) : OracleTests(output)
 {
-    private const double Tolerance = 1e-12;
-
-    [Theory]
-    [MemberData(nameof(OracleFiles.Names), MemberType = typeof(OracleFiles))]
-    public void LossGradientAndHessianVectorMatchTheOracle(string name)
-    {
-        ReferenceCase oracle = ReferenceCase.Load(OracleFiles.PathOf(name));
-        NetworkPoint point = oracle.Network.At(oracle.Parameters, oracle.Batch);
-
-        double lossError = Math.Abs(point.Loss - oracle.Loss) / Math.Abs(oracle.Loss);
-        double gradientError = Norms.RelativeError(point.Gradient(), oracle.Gradient);
-        double productError = Norms.RelativeError(point.HessianVector(oracle.Direction), oracle.HessianVector);
-        output.WriteLine($"{name}: loss {lossError:E2}, gradient {gradientError:E2}, H v {productError:E2}");
-
-        Assert.InRange(lossError, 0, Tolerance);
-        Assert.InRange(gradientError, 0, Tolerance);
-        Assert.InRange(productError, 0, Tolerance);
-    }
-
-    [Theory]
-    [MemberData(nameof(OracleFiles.Names), MemberType = typeof(OracleFiles))]
-    public void SolvesMatchTheOracle(string name)
-    {
-        ReferenceCase oracle = ReferenceCase.Load(OracleFiles.PathOf(name));
-        HessianDerivatives derivatives = oracle.Network.At(oracle.Parameters, oracle.Batch).Derivatives();
-        foreach (ReferenceSolve solve in oracle.Solves)
-        {
-            var x = new double[oracle.Parameters.Length];
-            SolveReport report = derivatives.Factorize(solve.Epsilon).SolveRefined(oracle.RightHandSide, x);
-            double error = Norms.RelativeError(x, solve.Solution);
-            output.WriteLine(
-                $"{name} eps {solve.Epsilon}: error {error:E2} (tolerance {solve.Tolerance:E2}), backward error " +
-                $"{report.InitialBackwardError:E2} -> {report.BackwardError:E2}{(report.Refined ? " refined" : "")}");
-            Assert.InRange(error, 0, solve.Tolerance);
-            Assert.InRange(report.BackwardError, 0, 1e-14);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(OracleFiles.NamesWithHessian), MemberType = typeof(OracleFiles))]
-    public void DenseHessianMatchesTheOracle(string name)
-    {
-        ReferenceCase oracle = ReferenceCase.Load(OracleFiles.PathOf(name));
-        Assert.NotNull(oracle.Hessian);
-        double error = Norms.RelativeError(oracle.Network.At(oracle.Parameters, oracle.Batch).DenseHessian(), oracle.Hessian);
-        output.WriteLine($"{name}: dense Hessian {error:E2}");
-        Assert.InRange(error, 0, Tolerance);
-    }
+    protected override ReferenceCase Load(string name) => ReferenceCase.Load(OracleFiles.PathOf(name));
 
     [Theory]
     [MemberData(nameof(OracleFiles.Names), MemberType = typeof(OracleFiles))]
     public void DerivativeBlocksMatchTheReferenceLayers(string name)
     {
-        ReferenceCase generated = ReferenceCase.Load(OracleFiles.PathOf(name));
+        ReferenceCase generated = Load(name);
         ReferenceCase reference = ReferenceCase.Load(OracleFiles.PathOf(name), ReferenceLayerFactory.Create);
         HessianDerivatives fromGenerated = generated.Network.At(generated.Parameters, generated.Batch).Derivatives();
         HessianDerivatives fromReference = reference.Network.At(reference.Parameters, reference.Batch).Derivatives();

@@ -1,7 +1,5 @@
-using System;
 using HessianCodegen.Tests.Infrastructure;
 using HessianCodegen.Tests.ReferenceLayers;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace HessianCodegen.Tests;
@@ -10,56 +8,8 @@ namespace HessianCodegen.Tests;
 /// The runtime on hand-written reference layers against the PyTorch answer key: independent of the
 /// generator, so a failure here is the runtime's (or the reference layers').
 /// </summary>
-public sealed class ReferenceLayerOracleTests(ITestOutputHelper output)
+public sealed class ReferenceLayerOracleTests(ITestOutputHelper output) : OracleTests(output)
 {
-    private const double Tolerance = 1e-12;
-
-    [Theory]
-    [MemberData(nameof(OracleFiles.Names), MemberType = typeof(OracleFiles))]
-    public void LossGradientAndHessianVectorMatchTheOracle(string name)
-    {
-        ReferenceCase oracle = Load(name);
-        NetworkPoint point = oracle.Network.At(oracle.Parameters, oracle.Batch);
-
-        double lossError = Math.Abs(point.Loss - oracle.Loss) / Math.Abs(oracle.Loss);
-        double gradientError = Norms.RelativeError(point.Gradient(), oracle.Gradient);
-        double productError = Norms.RelativeError(point.HessianVector(oracle.Direction), oracle.HessianVector);
-        output.WriteLine($"{name}: loss {lossError:E2}, gradient {gradientError:E2}, H v {productError:E2}");
-
-        Assert.InRange(lossError, 0, Tolerance);
-        Assert.InRange(gradientError, 0, Tolerance);
-        Assert.InRange(productError, 0, Tolerance);
-    }
-
-    [Theory]
-    [MemberData(nameof(OracleFiles.Names), MemberType = typeof(OracleFiles))]
-    public void SolvesMatchTheOracle(string name)
-    {
-        ReferenceCase oracle = Load(name);
-        HessianDerivatives derivatives = oracle.Network.At(oracle.Parameters, oracle.Batch).Derivatives();
-        foreach (ReferenceSolve solve in oracle.Solves)
-        {
-            BlockTridiagonalFactorization factorization = derivatives.Factorize(solve.Epsilon);
-            var x = new double[factorization.Size];
-            SolveReport report = factorization.SolveRefined(oracle.RightHandSide, x);
-            double error = Norms.RelativeError(x, solve.Solution);
-            output.WriteLine(
-                $"{name} eps {solve.Epsilon}: error {error:E2} (tolerance {solve.Tolerance:E2}), backward error " +
-                $"{report.InitialBackwardError:E2} -> {report.BackwardError:E2}{(report.Refined ? " refined" : "")}");
-            Assert.InRange(error, 0, solve.Tolerance);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(OracleFiles.NamesWithHessian), MemberType = typeof(OracleFiles))]
-    public void DenseHessianMatchesTheOracle(string name)
-    {
-        ReferenceCase oracle = Load(name);
-        Assert.NotNull(oracle.Hessian);
-        double error = Norms.RelativeError(oracle.Network.At(oracle.Parameters, oracle.Batch).DenseHessian(), oracle.Hessian);
-        output.WriteLine($"{name}: dense Hessian {error:E2}");
-        Assert.InRange(error, 0, Tolerance);
-    }
-
-    private static ReferenceCase Load(string name) => ReferenceCase.Load(OracleFiles.PathOf(name), ReferenceLayerFactory.Create);
+    protected override ReferenceCase Load(string name) =>
+        ReferenceCase.Load(OracleFiles.PathOf(name), ReferenceLayerFactory.Create);
 }
