@@ -18,14 +18,12 @@ namespace HessianCodegen.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed class HessianLayerGenerator : IIncrementalGenerator
 {
-    private const string AttributeName = "HessianCodegen.HessianLayerAttribute";
-
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         IncrementalValuesProvider<LayerParseResult> results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                AttributeName,
+                RuntimeTypeNames.HessianLayerAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
                 static (attributeContext, cancellationToken) => Parse(attributeContext))
             .WithTrackingName(TrackingNames.Parse);

@@ -16,8 +16,6 @@ namespace HessianCodegen.Generator.Parsing;
 /// </summary>
 internal sealed class ExpressionParser
 {
-    private const string LayerMathName = "HessianCodegen.LayerMath";
-
     private static readonly Dictionary<string, FunctionKind> Functions = new()
     {
         ["Tanh"] = FunctionKind.Tanh,
@@ -216,7 +214,7 @@ internal sealed class ExpressionParser
         SymbolInfo info = _semanticModel.GetSymbolInfo(invocation);
         var method = (info.Symbol ?? info.CandidateSymbols.FirstOrDefault()) as IMethodSymbol;
         string displayName = method is null ? invocation.Expression.ToString() : method.ContainingType.Name + "." + method.Name;
-        if (method is null || method.ContainingType.ToDisplayString() != LayerMathName)
+        if (method is null || method.ContainingType.ToDisplayString() != RuntimeTypeNames.LayerMath)
         {
             bool isSystem = method?.ContainingNamespace?.ToDisplayString() == "System";
             return Fail(isSystem ? DiagnosticDescriptors.UnsupportedFunction : DiagnosticDescriptors.UserCodeCall, invocation, displayName);

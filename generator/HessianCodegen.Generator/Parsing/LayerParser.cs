@@ -17,8 +17,6 @@ namespace HessianCodegen.Generator.Parsing;
 /// </summary>
 internal static class LayerParser
 {
-    private const string LayerMathName = "HessianCodegen.LayerMath";
-
     public static LayerParseResult Parse(ClassDeclarationSyntax declaration, INamedTypeSymbol type, SemanticModel semanticModel)
     {
         var diagnostics = new List<DiagnosticInfo>();
@@ -134,7 +132,7 @@ internal static class LayerParser
         foreach (FieldDeclarationSyntax field in parts.SelectMany(p => p.Members.OfType<FieldDeclarationSyntax>()))
         {
             string? typeName = modelOf(field).GetTypeInfo(field.Declaration.Type).Type?.ToDisplayString();
-            if (typeName is not ("HessianCodegen.Vector" or "HessianCodegen.Matrix" or "HessianCodegen.Label"))
+            if (typeName is not (RuntimeTypeNames.Vector or RuntimeTypeNames.Matrix or RuntimeTypeNames.Label))
             {
                 continue;
             }
@@ -172,7 +170,7 @@ internal static class LayerParser
         string name = variable.Identifier.ValueText;
         if (variable.Initializer?.Value is not InvocationExpressionSyntax invocation ||
             model.GetSymbolInfo(invocation).Symbol is not IMethodSymbol method ||
-            method.ContainingType.ToDisplayString() != LayerMathName ||
+            method.ContainingType.ToDisplayString() != RuntimeTypeNames.LayerMath ||
             method.Name is not ("Input" or "Parameter" or "Target" or "ClassLabel"))
         {
             SyntaxNode at = (SyntaxNode?)variable.Initializer?.Value ?? variable;
