@@ -8,7 +8,8 @@ namespace HessianCodegen;
 /// The factorization, for one epsilon, of the block-tridiagonal system that is equivalent to
 /// <c>(H + eps I) x = g</c> (ALGORITHM.md section 4). Created once by
 /// <see cref="HessianDerivatives.Factorize"/>; each right-hand side then costs one forward and one
-/// backward substitution sweep, linear in depth.
+/// backward substitution sweep, linear in depth. For derivatives taken with
+/// <see cref="Curvature.GaussNewton"/>, read <c>G</c> for <c>H</c> throughout.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -321,7 +322,7 @@ public sealed class BlockTridiagonalFactorization
     /// <summary>The backward error of <paramref name="x"/>; leaves <c>rhs - (H + eps I) x</c> in <paramref name="residual"/>.</summary>
     private double BackwardError(ReadOnlySpan<double> rhs, ReadOnlySpan<double> x, Span<double> residual)
     {
-        derivatives.Point.HessianVector(x, residual);
+        derivatives.CurvatureVector(x, residual);
         for (int i = 0; i < residual.Length; i++)
         {
             residual[i] = rhs[i] - residual[i] - (Epsilon * x[i]);
