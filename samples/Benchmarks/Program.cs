@@ -25,6 +25,22 @@ if (options is null)
 
 try
 {
+    if (options.ComparePaths)
+    {
+        foreach (int width in options.Widths)
+        {
+            foreach (int batch in options.Batches)
+            {
+                foreach (int depth in options.Depths)
+                {
+                    PathComparison.Run(width, depth, batch, options, Console.Out);
+                }
+            }
+        }
+
+        return 0;
+    }
+
     var rows = new List<BenchmarkRow>();
     int total = options.Widths.Length * options.Depths.Length * options.Batches.Length;
     var clock = Stopwatch.StartNew();
