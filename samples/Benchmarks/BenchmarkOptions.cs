@@ -5,7 +5,7 @@ namespace Benchmarks;
 /// <summary>Which tanh chains to time, and how.</summary>
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
-    bool Target, string CsvPath, bool ComparePaths)
+    bool Target, string CsvPath, bool ComparePaths, bool BatchScale, string? OpenBlasDriver)
 {
     public const string Usage = """
         Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer
@@ -23,6 +23,10 @@ internal sealed record BenchmarkOptions(
           --no-target        skip the depth-64 target line
           --csv PATH         where to write the table as CSV (default BenchmarkResults/tanh-chains.csv)
           --compare-paths    only time the Riccati recursion against the banded LU, per configuration
+          --batch-scale      only the batch-scale report (issue 7): the batch-64 ReLU network, depth 16 at
+                             batch 64 and depth 64 at batch 1 against the banded LU, kernel rates
+          --openblas PATH    the OpenBLAS driver built by samples/Benchmarks/lapack/build.sh, for the
+                             dgetrf and kernel-rate comparisons of --batch-scale
           --quick            a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3
           --help             print this text
         """;
@@ -48,7 +52,9 @@ internal sealed record BenchmarkOptions(
             Epsilon: reader.Number("eps", 1e-3, min: 0.0),
             Target: !reader.Flag("no-target"),
             CsvPath: reader.Text("csv", "BenchmarkResults/tanh-chains.csv")!,
-            ComparePaths: reader.Flag("compare-paths"));
+            ComparePaths: reader.Flag("compare-paths"),
+            BatchScale: reader.Flag("batch-scale"),
+            OpenBlasDriver: reader.Text("openblas", null));
         reader.RejectRest();
         return options;
     }

@@ -25,6 +25,14 @@ if (options is null)
 
 try
 {
+    if (options.BatchScale)
+    {
+        BatchScaleBenchmark.Run(options, options.OpenBlasDriver is { } driver ? new OpenBlasDriver(driver) : null, Console.Out);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peak working set of the whole run: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB"));
+        return 0;
+    }
+
     if (options.ComparePaths)
     {
         foreach (int width in options.Widths)
@@ -87,7 +95,8 @@ try
         $"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB; total time {clock.Elapsed.TotalSeconds:0} s"));
     return 0;
 }
-catch (Exception e) when (e is ArgumentException or ArithmeticException or OutOfMemoryException or System.IO.IOException)
+catch (Exception e) when (e is ArgumentException or ArithmeticException or OutOfMemoryException or System.IO.IOException
+                               or InvalidOperationException or System.ComponentModel.Win32Exception)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
