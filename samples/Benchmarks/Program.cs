@@ -66,10 +66,10 @@ try
     Console.WriteLine();
     ResultTable.Write(rows, Console.Out);
     Console.WriteLine("gradient: forward + backward + accumulation from scratch; H v: one matrix-free product at a computed point;");
-    Console.WriteLine("derivatives: Dx, Dz, Xxx, Xzx, Xzz of every layer; factor: pivoted block-tridiagonal LU for one eps;");
+    Console.WriteLine("derivatives: Dx, Dz, Xxx, Xzx, Xzz of every layer; factor: the Riccati recursion (Factorize) for one eps;");
     Console.WriteLine("solve: one right-hand side; GFLOP/s: the factorization's counted flops / its time; MB: what it allocates;");
-    Console.WriteLine("dense LU: this sample's unblocked LU with partial pivoting of the materialized H + eps I, plus one solve");
-    Console.WriteLine("(materializing H, P products H e_j, is not included; a blocked, tuned LU such as LAPACK's dgetrf would be faster).");
+    Console.WriteLine("dense LU: MathNet.Numerics' managed LU with partial pivoting of the materialized H + eps I, plus one solve");
+    Console.WriteLine("(materializing H, P products H e_j, is not included; a tuned LU such as OpenBLAS dgetrf would be faster).");
 
     if (options.Target)
     {
