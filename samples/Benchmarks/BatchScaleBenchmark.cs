@@ -132,7 +132,7 @@ internal static class BatchScaleBenchmark
             // The dense H + eps I itself, materialized untimed by P products H e_j, for dgetrf to factor.
             string file = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.CsvPath)) ?? ".", "dense-h-depth16-width8-batch64.bin"));
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            double[] dense = SampleSupport.DenseLu.DampedSystem(point.DenseHessian(), options.Epsilon);
+            double[] dense = SampleSupport.DampedHessian.Of(point.DenseHessian(), options.Epsilon).ToRowMajorArray();
             File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(dense.AsSpan()).ToArray());
             LapackTiming lapack = openBlas.Best("dgetrf", network.ParameterCount.ToString(Invariant), file);
             output.WriteLine(string.Create(Invariant,

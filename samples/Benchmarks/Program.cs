@@ -33,6 +33,23 @@ try
         return 0;
     }
 
+    if (options.Soak > 0)
+    {
+        var soakClock = Stopwatch.StartNew();
+        SolveSoak.Summary summary = SolveSoak.Run(seed: 100_000, chains: options.Soak, limit: 1e-14);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{summary.Chains} chains: {summary.Solved} solved, {summary.Singular} singular, {summary.Overflowed} overflowed, " +
+            $"{summary.Flat} with a round-off Hessian (worst backward error {summary.WorstFlatBackwardError:E2}); fallback factorizations " +
+            $"{summary.FallbackFactorizations}, fallback solves {summary.FallbackSolves}; worst backward error reported " +
+            $"{summary.WorstReportedBackwardError:E2}, checked {summary.WorstCheckedBackwardError:E2}; {soakClock.Elapsed.TotalSeconds:0} s"));
+        foreach (string failure in summary.Failures)
+        {
+            Console.WriteLine(failure);
+        }
+
+        return summary.Failures.Count == 0 ? 0 : 1;
+    }
+
     if (options.ComparePaths)
     {
         foreach (int width in options.Widths)
@@ -76,8 +93,8 @@ try
     Console.WriteLine("gradient: forward + backward + accumulation from scratch; H v: one matrix-free product at a computed point;");
     Console.WriteLine("derivatives: Dx, Dz, Xxx, Xzx, Xzz of every layer; factor: Factorize(eps), the Riccati recursion (banded LU as its fallback);");
     Console.WriteLine("solve: one right-hand side; GFLOP/s: the factorization's counted flops / its time; MB: what it allocates;");
-    Console.WriteLine("dense LU: this sample's unblocked LU with partial pivoting of the materialized H + eps I, plus one solve");
-    Console.WriteLine("(materializing H, P products H e_j, is not included; a blocked, tuned LU such as LAPACK's dgetrf would be faster).");
+    Console.WriteLine("dense LU: MathNet.Numerics' managed LU with partial pivoting of the materialized H + eps I, plus one solve");
+    Console.WriteLine("(materializing H, P products H e_j, is not included; a tuned LU such as OpenBLAS dgetrf would be faster).");
 
     if (options.Target)
     {
