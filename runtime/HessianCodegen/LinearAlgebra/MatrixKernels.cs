@@ -28,9 +28,12 @@ internal static class MatrixKernels
             return 0;
         }
 
-        // A mostly-zero left factor (a layer's Dx^T) goes row by row through its non-zeros only.
+        // A mostly-zero left factor (a layer's Dx^T) goes through its non-zeros only, two rows at a
+        // time where they share their non-zero positions.
         int[] indices = ArrayPool<int>.Shared.Rent(inner);
+        int[] nextIndices = ArrayPool<int>.Shared.Rent(inner);
         double[] values = ArrayPool<double>.Shared.Rent(inner);
+        double[] nextValues = ArrayPool<double>.Shared.Rent(inner);
         try
         {
             long flops = 0;
@@ -38,18 +41,27 @@ internal static class MatrixKernels
             while (i < rows)
             {
                 int nonZeros = SparseRankUpdate.Compress(a.Slice(i * aStride, inner), indices, values);
-                if (4 * nonZeros <= inner || i + 1 == rows)
-                {
-                    flops += SparseRankUpdate.SubtractCombination(c.Slice(i * cStride, columns), indices.AsSpan(0, nonZeros),
-                        values.AsSpan(0, nonZeros), b, bStride);
-                    i++;
-                }
-                else
+                if (4 * nonZeros > inner && i + 1 < rows)
                 {
                     flops += RankUpdate.SubtractCombinations(c.Slice(i * cStride, columns), a.Slice(i * aStride, inner),
                         c.Slice((i + 1) * cStride, columns), a.Slice((i + 1) * aStride, inner), b, bStride);
                     i += 2;
+                    continue;
                 }
+
+                ReadOnlySpan<int> positions = indices.AsSpan(0, nonZeros);
+                if (i + 1 < rows
+                    && SparseRankUpdate.Compress(a.Slice((i + 1) * aStride, inner), nextIndices, nextValues) == nonZeros
+                    && positions.SequenceEqual(nextIndices.AsSpan(0, nonZeros)))
+                {
+                    flops += SparseRankUpdate.SubtractCombinations(c.Slice(i * cStride, columns), values.AsSpan(0, nonZeros),
+                        c.Slice((i + 1) * cStride, columns), nextValues.AsSpan(0, nonZeros), positions, b, bStride);
+                    i += 2;
+                    continue;
+                }
+
+                flops += SparseRankUpdate.SubtractCombination(c.Slice(i * cStride, columns), positions, values.AsSpan(0, nonZeros), b, bStride);
+                i++;
             }
 
             return flops;
@@ -57,7 +69,9 @@ internal static class MatrixKernels
         finally
         {
             ArrayPool<int>.Shared.Return(indices);
+            ArrayPool<int>.Shared.Return(nextIndices);
             ArrayPool<double>.Shared.Return(values);
+            ArrayPool<double>.Shared.Return(nextValues);
         }
     }
 
