@@ -5,7 +5,7 @@ namespace Benchmarks;
 /// <summary>Which tanh chains to time, and how.</summary>
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
-    bool Target, string CsvPath, bool ComparePaths, int Soak, bool BatchScale, string? OpenBlasDriver)
+    bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool BatchScale, string? OpenBlasDriver)
 {
     public const string Usage = """
         Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer
@@ -25,6 +25,7 @@ internal sealed record BenchmarkOptions(
           --soak N           only solve N random chains of the standard layers (eps 1e-10 to 10) and check
                              every backward error is at most 1e-14 (the test suite runs 300)
           --compare-paths    only time the Riccati recursion against the banded LU, per configuration
+          --matrix-free      only time Dx^T P Dx by the sparse kernels against the generated products
           --batch-scale      only the batch-scale report (issue 7): the batch-64 ReLU network, depth 16 at
                              batch 64 and depth 64 at batch 1 against the banded LU, kernel rates
           --openblas PATH    the OpenBLAS driver built by samples/Benchmarks/lapack/build.sh, for the
@@ -56,6 +57,7 @@ internal sealed record BenchmarkOptions(
             CsvPath: reader.Text("csv", "BenchmarkResults/tanh-chains.csv")!,
             ComparePaths: reader.Flag("compare-paths"),
             Soak: reader.Integer("soak", 0, min: 0, max: 1_000_000),
+            MatrixFree: reader.Flag("matrix-free"),
             BatchScale: reader.Flag("batch-scale"),
             OpenBlasDriver: reader.Text("openblas", null));
         reader.RejectRest();
