@@ -92,7 +92,8 @@ internal static class BatchScaleBenchmark
 
         output.WriteLine(string.Create(Invariant,
             $"ReLU network: ReluLayer(192, 24), 6 x ReluLayer(24, 24), SoftmaxCrossEntropyLayer(24, 10); batch {batchSize}; " +
-            $"P = {network.ParameterCount}, m = B a = {batchSize * 24}; path {factorization.Path}"));
+            $"P = {network.ParameterCount}, m = B a = {batchSize * 24}; path {factorization.Path}, " +
+            $"positive definite: {factorization.IsPositiveDefinite}, inertia {factorization.Inertia}"));
         output.WriteLine(string.Create(Invariant, $"  derivatives                     {Ms(derivativesTime),10}   allocates {derivativesMegabytes,7:0} MB"));
         output.WriteLine(string.Create(Invariant,
             $"  factorization                   {Ms(factorizationTime),10}   allocates {factorizationMegabytes,7:0} MB, " +

@@ -7,10 +7,11 @@
  *
  *   lapack_rates dgetrf N [FILE]   FILE: N*N doubles, row-major, native byte order (else random)
  *   lapack_rates dpotrf N
+ *   lapack_rates dsytrf N          Bunch-Kaufman L D L^T of a symmetric indefinite N x N matrix
  *   lapack_rates dgemm M N K
  *
  * Output, one line: routine, sizes, median wall ms and GFLOP/s (LAPACK's nominal counts: 2/3 N^3
- * for dgetrf, 1/3 N^3 for dpotrf, 2 M N K for dgemm), the same by process CPU time, runs. Built by build.sh beside this file; not
+ * for dgetrf, 1/3 N^3 for dpotrf and dsytrf, 2 M N K for dgemm), the same by process CPU time, runs. Built by build.sh beside this file; not
  * part of the solution, the tests or CI.
  */
 #include <stdio.h>
@@ -23,6 +24,8 @@ extern void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *
 extern void dgetrs_(const char *trans, const int *n, const int *nrhs, const double *a, const int *lda,
                     const int *ipiv, double *b, const int *ldb, int *info);
 extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+extern void dsytrf_(const char *uplo, const int *n, double *a, const int *lda, int *ipiv, double *work,
+                    const int *lwork, int *info);
 
 #define MIN_RUNS 5
 #define MAX_RUNS 2001
@@ -72,6 +75,10 @@ static int run(job *j)
     } else if (strcmp(j->routine, "dpotrf") == 0) {
         memcpy(j->work, j->a, nn * sizeof(double));
         dpotrf_("L", &j->n, j->work, &j->n, &info);
+    } else if (strcmp(j->routine, "dsytrf") == 0) {
+        int lwork = 64 * j->n;
+        memcpy(j->work, j->a, nn * sizeof(double));
+        dsytrf_("L", &j->n, j->work, &j->n, j->ipiv, j->b, &lwork, &info);
     } else {
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, j->m, j->n, j->k, 1.0, j->a, j->k, j->b, j->n, 0.0, j->c, j->n);
     }
@@ -81,13 +88,13 @@ static int run(job *j)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: lapack_rates dgetrf N [FILE] | dpotrf N | dgemm M N K\n");
+        fprintf(stderr, "usage: lapack_rates dgetrf N [FILE] | dpotrf N | dsytrf N | dgemm M N K\n");
         return 2;
     }
     job j = {0};
     j.routine = argv[1];
     double flops;
-    if (strcmp(j.routine, "dgetrf") == 0 || strcmp(j.routine, "dpotrf") == 0) {
+    if (strcmp(j.routine, "dgetrf") == 0 || strcmp(j.routine, "dpotrf") == 0 || strcmp(j.routine, "dsytrf") == 0) {
         j.n = atoi(argv[2]);
         if (j.n <= 0) { fprintf(stderr, "error: N is %s; expected a positive integer\n", argv[2]); return 2; }
         size_t nn = (size_t)j.n * j.n;
@@ -96,6 +103,7 @@ int main(int argc, char **argv)
         j.c = allocate((size_t)j.n);
         j.rhs = allocate((size_t)j.n);
         j.ipiv = malloc((size_t)j.n * sizeof(int));
+        j.b = allocate((size_t)64 * j.n); /* dsytrf's workspace */
         fill_random(j.rhs, (size_t)j.n, 2);
         if (j.routine[3] == 'g' && argc > 3) {
             FILE *f = fopen(argv[3], "rb");
@@ -106,6 +114,14 @@ int main(int argc, char **argv)
             fclose(f);
         } else if (j.routine[3] == 'g') {
             fill_random(j.a, nn, 1);
+        } else if (j.routine[1] == 's') {
+            /* (B + B^T) / 2: symmetric and indefinite. */
+            fill_random(j.a, nn, 1);
+            for (int r = 0; r < j.n; r++)
+                for (int c = 0; c < r; c++) {
+                    double v = 0.5 * (j.a[(size_t)r * j.n + c] + j.a[(size_t)c * j.n + r]);
+                    j.a[(size_t)r * j.n + c] = j.a[(size_t)c * j.n + r] = v;
+                }
         } else {
             /* B B^T + N I: positive definite. */
             double *b = allocate(nn);
@@ -114,7 +130,7 @@ int main(int argc, char **argv)
             for (int i = 0; i < j.n; i++) j.a[(size_t)i * j.n + i] += j.n;
             free(b);
         }
-        flops = (j.routine[3] == 'g' ? 2.0 / 3.0 : 1.0 / 3.0) * (double)j.n * j.n * j.n;
+        flops = (j.routine[3] == 'g' ? 2.0 / 3.0 : 1.0 / 3.0) * (double)j.n * j.n * j.n; /* dsytrf: N^3 / 3, as dpotrf */
     } else if (strcmp(j.routine, "dgemm") == 0 && argc == 5) {
         j.m = atoi(argv[2]); j.n = atoi(argv[3]); j.k = atoi(argv[4]);
         if (j.m <= 0 || j.n <= 0 || j.k <= 0) { fprintf(stderr, "error: M, N, K must be positive integers\n"); return 2; }
@@ -125,7 +141,7 @@ int main(int argc, char **argv)
         fill_random(j.b, (size_t)j.k * j.n, 2);
         flops = 2.0 * j.m * j.n * j.k;
     } else {
-        fprintf(stderr, "error: unknown routine or arguments; expected dgetrf N [FILE], dpotrf N or dgemm M N K\n");
+        fprintf(stderr, "error: unknown routine or arguments; expected dgetrf N [FILE], dpotrf N, dsytrf N or dgemm M N K\n");
         return 2;
     }
 
