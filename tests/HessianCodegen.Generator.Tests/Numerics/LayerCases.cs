@@ -31,8 +31,8 @@ internal sealed record LayerCase(string Name, int Inputs, int Outputs, Func<int,
 /// <summary>The layers and sizes every numerical test runs over.</summary>
 internal static class LayerCases
 {
-    // Square and non-square, wide and narrow. The standard layers, a hand-written reference and
-    // test-only layers using the rest of the layer-math vocabulary (VocabularyLayers.cs).
+    // Square and non-square, wide and narrow. The standard layers, the quick start's SiluLayer, a
+    // hand-written reference and test-only layers using the rest of the layer-math vocabulary (VocabularyLayers.cs).
     private static readonly (int Inputs, int Outputs)[] Sizes = [(3, 5), (6, 2), (4, 4)];
 
     private static readonly (string Name, Func<int, int, IHessianLayer> Factory, bool HasKink, bool FiniteEverywhere,
@@ -48,6 +48,7 @@ internal static class LayerCases
             (logits, data) => [Math.Log(logits.Sum(Math.Exp)) - logits[(int)data[0]]]),
         ("MeanSquaredErrorLayer", (inputs, outputs) => new MeanSquaredErrorLayer(inputs, outputs), false, true,
             (predictions, target) => [0.5 * predictions.Select((u, k) => (u - target[k]) * (u - target[k])).Sum()]),
+        ("SiluLayer", (inputs, outputs) => new QuickStart.SiluLayer(inputs, outputs), false, true, Elementwise(u => u / (1.0 + Math.Exp(-u)))),
         ("ComposedFunctionsLayer", (inputs, outputs) => new ComposedFunctionsLayer(inputs, outputs), false, false,
             Elementwise(u => Math.Log(1.0 + u * u) + Math.Pow(Math.Sqrt(1.0 + Math.Exp(u)), 3.0))),
         ("ExponentialLossLayer", (inputs, outputs) => new ExponentialLossLayer(inputs, outputs), false, false,
