@@ -2,7 +2,8 @@ using System;
 using SampleSupport;
 using QuickStart;
 
-// Exit codes: 0 done, 1 the computation failed (message on stderr), 2 bad command line.
+// Exit codes: 0 done and checked, 1 the computation failed (message on stderr), 2 bad command line,
+// 3 a check above its tolerance (named on stderr).
 QuickStartOptions? options;
 try
 {
@@ -22,8 +23,7 @@ if (options is null)
 
 try
 {
-    NewtonDirectionDemo.Run(options, Console.Out);
-    return 0;
+    return NewtonDirectionDemo.Run(options, Console.Out) ? 0 : 3;
 }
 catch (Exception e) when (e is ArgumentException or ArithmeticException or OutOfMemoryException)
 {
