@@ -35,6 +35,16 @@ internal static class LayerCases
     // hand-written reference and test-only layers using the rest of the layer-math vocabulary (VocabularyLayers.cs).
     private static readonly (int Inputs, int Outputs)[] Sizes = [(3, 5), (6, 2), (4, 4)];
 
+    // Above 128 elements the generated code takes its temporaries from the array pool instead of
+    // the stack, and pooled arrays are not zeroed: the standard layers and SiluLayer also run there,
+    // with more outputs (classes) and with more inputs than that.
+    private static readonly (int Inputs, int Outputs)[] PooledSizes = [(3, 130), (130, 2)];
+
+    private static readonly string[] LayersWithPooledSizes =
+    [
+        "TanhLayer", "SigmoidLayer", "SoftplusLayer", "LinearLayer", "ReluLayer", "SoftmaxCrossEntropyLayer", "MeanSquaredErrorLayer", "SiluLayer",
+    ];
+
     private static readonly (string Name, Func<int, int, IHessianLayer> Factory, bool HasKink, bool FiniteEverywhere,
         Func<double[], double[], double[]> Reference)[] Layers =
     [
@@ -57,7 +67,7 @@ internal static class LayerCases
 
     /// <summary>Every case, by id.</summary>
     public static IReadOnlyDictionary<string, LayerCase> All { get; } =
-        Layers.SelectMany(layer => Sizes.Select(size =>
+        Layers.SelectMany(layer => Sizes.Concat(LayersWithPooledSizes.Contains(layer.Name) ? PooledSizes : []).Select(size =>
                 new LayerCase(layer.Name, size.Inputs, size.Outputs, layer.Factory, layer.HasKink, layer.FiniteEverywhere, layer.Reference)))
             .ToDictionary(layerCase => layerCase.Id);
 
