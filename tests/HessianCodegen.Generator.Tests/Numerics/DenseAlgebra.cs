@@ -103,7 +103,11 @@ internal static class DenseAlgebra
     /// nearly so is held to <paramref name="tolerance"/> absolutely). A wrong small row cannot hide
     /// under a large one, as it can in a norm over the whole block.
     /// </summary>
-    public static void AssertRowsClose(string quantity, double[] actual, double[] expected, int columns, double tolerance)
+    public static void AssertRowsClose(string quantity, double[] actual, double[] expected, int columns, double tolerance) =>
+        AssertRowsClose(quantity, actual, expected, columns, tolerance, floor: 1.0);
+
+    /// <summary>As above, with rows whose norm is below <paramref name="floor"/> held to <c>tolerance * floor</c> absolutely.</summary>
+    public static void AssertRowsClose(string quantity, double[] actual, double[] expected, int columns, double tolerance, double floor)
     {
         if (actual.Length != expected.Length || (columns > 0 && actual.Length % columns != 0))
         {
@@ -122,11 +126,11 @@ internal static class DenseAlgebra
                 reference += expectedRow[j] * expectedRow[j];
             }
 
-            double error = Math.Sqrt(difference) / Math.Max(Math.Sqrt(reference), 1.0);
+            double error = Math.Sqrt(difference) / Math.Max(Math.Sqrt(reference), floor);
             if (!(error <= tolerance))
             {
                 throw new XunitException(
-                    $"{quantity}, row {row}: error {error:E2} (relative to max(row norm, 1)) is above {tolerance:E0}.{Environment.NewLine}" +
+                    $"{quantity}, row {row}: error {error:E2} (relative to max(row norm, {floor:G3})) is above {tolerance:E0}.{Environment.NewLine}" +
                     $"  actual:   [{string.Join(", ", actualRow)}]{Environment.NewLine}" +
                     $"  expected: [{string.Join(", ", expectedRow)}]");
             }
