@@ -76,7 +76,7 @@ public sealed class InputValidationTests
         Network network = Regression();
         var error = Assert.Throws<ArgumentException>(() =>
             network.At(network.RandomParameters(1), Batch.WithTargets(Inputs, new double[2, 3])));
-        AssertMentions(error, "data values", "3", "2", "target");
+        AssertMentions(error, "has 3 data values per example", "expected 2", "target");
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class InputValidationTests
     {
         Network network = Regression();
         var error = Assert.Throws<ArgumentException>(() => network.At(network.RandomParameters(1), Batch.WithLabels(Inputs, Labels)));
-        AssertMentions(error, "1", "2", "target");
+        AssertMentions(error, "has 1 data values per example", "expected 2", "target");
     }
 
     [Fact]
