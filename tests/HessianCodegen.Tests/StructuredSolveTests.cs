@@ -134,7 +134,9 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
         double[] rhs = RandomNetworks.Vector(300, network.ParameterCount);
         foreach (double epsilon in new[] { 1e-3, 1e-1, 1.0 })
         {
-            double[] x = derivatives.Factorize(epsilon).Solve(rhs);
+            BlockTridiagonalFactorization factorization = derivatives.Factorize(epsilon);
+            Assert.Equal(epsilon, factorization.Epsilon);
+            double[] x = factorization.Solve(rhs);
             Assert.InRange(DampedSystem.BackwardError(DampedSystem.Matrix(plain, epsilon), x, rhs), 0, 1e-14);
         }
 
@@ -156,6 +158,7 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
         var error = Assert.Throws<SingularSystemException>(() => derivatives.Factorize(0));
         output.WriteLine(error.Message);
         Assert.Equal(0, error.Layer);
+        Assert.Equal(0, error.Epsilon);
         Assert.Contains("layer 0 (DenseReferenceLayer)", error.Message, StringComparison.Ordinal);
         Assert.Contains("parameter", error.Message, StringComparison.Ordinal);
 
