@@ -11,7 +11,7 @@ internal static class DiagnosticDescriptors
     private const string Category = "HessianCodegen";
 
     private const string SupportedExpressions =
-        "+, -, *, /, unary -, numeric literals, parentheses, tensor elements such as W[i, j] or z[j], " +
+        "+, -, *, /, unary -, numeric literals, const double fields, sizes as numbers (Sum(j => z[j]) / inputs), casts to double, parentheses, tensor elements such as W[i, j] or z[j], " +
         "Sum(j => ...), LogSumExp(k => ...) and the LayerMath functions Tanh, Sigmoid, Softplus, Relu, Exp, Log, Sqrt, Square and Pow(x, constant)";
 
     public static readonly DiagnosticDescriptor ClassNotPartial = Create(
@@ -73,6 +73,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NestedOrGeneric = Create(
         "HCG0015", "Layer class must be top-level and non-generic",
         "The [HessianLayer] class '{0}' is {1}; declare it as a non-generic class directly in a namespace");
+
+    public static readonly DiagnosticDescriptor UnsupportedName = Create(
+        "HCG0016", "Name cannot be used in layer math",
+        "'{0}' {1}");
 
     public static readonly DiagnosticDescriptor InternalError = Create(
         "HCG9999", "Internal generator error",

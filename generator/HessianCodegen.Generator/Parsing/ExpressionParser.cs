@@ -29,13 +29,15 @@ internal sealed class ExpressionParser
 
     private readonly SemanticModel _semanticModel;
     private readonly Dictionary<string, TensorDeclaration> _tensors;
+    private readonly HashSet<string> _sizes;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly IndexScope _scope = new();
 
-    public ExpressionParser(SemanticModel semanticModel, IEnumerable<TensorDeclaration> tensors, List<DiagnosticInfo> diagnostics)
+    public ExpressionParser(SemanticModel semanticModel, IEnumerable<string> sizes, IEnumerable<TensorDeclaration> tensors, List<DiagnosticInfo> diagnostics)
     {
         _semanticModel = semanticModel;
         _tensors = tensors.ToDictionary(t => t.Name);
+        _sizes = new HashSet<string>(sizes);
         _diagnostics = diagnostics;
     }
 
@@ -82,6 +84,10 @@ internal sealed class ExpressionParser
                 return ParseInvocation(invocation);
             case IdentifierNameSyntax identifier:
                 return ParseIdentifierAsValue(identifier);
+            case MemberAccessExpressionSyntax member when ConstantOf(member) is { } constant:
+                return constant;
+            case CastExpressionSyntax cast when _semanticModel.GetTypeInfo(cast.Type).Type?.SpecialType == SpecialType.System_Double:
+                return Parse(cast.Expression);
             default:
                 return Fail(DiagnosticDescriptors.UnsupportedExpression, syntax, Describe(syntax));
         }
@@ -139,7 +145,45 @@ internal sealed class ExpressionParser
                 : Fail(DiagnosticDescriptors.WrongIndexRank, identifier, $"'{name}' has rank {tensor.Dimensions.Count} but is used without subscripts");
         }
 
-        return Fail(DiagnosticDescriptors.UnsupportedExpression, identifier, "The name '" + name + "' (only tensor fields and index variables may appear)");
+        ISymbol? symbol = _semanticModel.GetSymbolInfo(identifier).Symbol;
+        if (symbol is IParameterSymbol && _sizes.Contains(name))
+        {
+            // A size is a run-time value: the generated code reads it from a tensor declared with it.
+            return _tensors.Values.Any(t => t.Dimensions.Any(d => d.Parameter == name))
+                ? Expr.Size(Extent.Of(name))
+                : Fail(DiagnosticDescriptors.UnsupportedName, identifier, name,
+                    $"is a size that no tensor is declared with, so the generated code cannot read it; declare a tensor with it, e.g. 'Parameter({name})', or use a const double field");
+        }
+
+        if (ConstantOf(identifier) is { } constant)
+        {
+            return constant;
+        }
+
+        string problem = symbol switch
+        {
+            IFieldSymbol { IsConst: true } field => $"is a constant of type '{field.Type.ToDisplayString()}'; declare it 'const double'",
+            IFieldSymbol field => $"is a field that is not const; declare it 'private const double {field.Name} = ...;' or write its value",
+            IPropertySymbol => "is a property; layer math reads only tensor fields, sizes and const double fields",
+            IParameterSymbol => "is a primary-constructor parameter that is not an int size; use an int size or a const double field",
+            _ => "is not a tensor field, an index variable, a size or a const double field",
+        };
+        return Fail(DiagnosticDescriptors.UnsupportedName, identifier, name, problem);
+    }
+
+    /// <summary>A const field of numeric type (<c>const double eps = 1e-3</c>, <c>Math.PI</c>) as its value, else null.</summary>
+    private Node? ConstantOf(ExpressionSyntax syntax)
+    {
+        if (_semanticModel.GetSymbolInfo(syntax).Symbol is not IFieldSymbol { IsConst: true } field)
+        {
+            return null;
+        }
+
+        Optional<object?> value = _semanticModel.GetConstantValue(syntax);
+        return value.HasValue && value.Value is double or float or int or long or short or byte or sbyte or ushort or uint or ulong
+            && field.Type.SpecialType != SpecialType.System_Decimal
+            ? Expr.Constant(System.Convert.ToDouble(value.Value, System.Globalization.CultureInfo.InvariantCulture))
+            : null;
     }
 
     private Node ParseElement(ElementAccessExpressionSyntax access)
@@ -202,6 +246,13 @@ internal sealed class ExpressionParser
                 }
 
                 return IndexRef.Label(name);
+            }
+
+            if (_sizes.Contains(name) && _semanticModel.GetSymbolInfo(identifier).Symbol is IParameterSymbol)
+            {
+                Report(DiagnosticDescriptors.WrongIndexRank, subscript,
+                    $"The size '{name}' is a number, not an index; subscript with an index variable that ranges over it, e.g. Sum(k => ...[k])");
+                return null;
             }
         }
 

@@ -78,7 +78,7 @@ internal static class LayerParser
             }
         }
 
-        var parser = new ExpressionParser(methodModel, tensors, diagnostics);
+        var parser = new ExpressionParser(methodModel, sizes, tensors, diagnostics);
         Node expression;
         Extent? outputRange = null;
         if (isLoss)
