@@ -31,7 +31,7 @@ internal sealed partial class MethodEmitter
                 extents[reduction.Index] = reduction.Range;
             }
 
-            Node replaced = ReplaceReductions(inner, extents);
+            Node replaced = ReplaceReductions(inner, extents, new Dictionary<Node, Node>());
             nests.Add(new LoopNest(loops, reduction, replaced, target.Substitute(bindings), conditions));
         }
 
@@ -172,18 +172,25 @@ internal sealed partial class MethodEmitter
     }
 
     /// <summary>Replaces every reduction by a read of its temporary, registering temporaries inner first.</summary>
-    private Node ReplaceReductions(Node node, Dictionary<string, Extent> extents)
+    private Node ReplaceReductions(Node node, Dictionary<string, Extent> extents, Dictionary<Node, Node> memo)
     {
         if (node.BinderDepth == 0)
         {
             return node;
         }
 
+        // Memoised per scope of extents: shared subexpressions are rewritten once.
+        if (memo.TryGetValue(node, out Node? known))
+        {
+            return known;
+        }
+
+        Node result;
         switch (node)
         {
             case Reduction reduction:
                 var inner = new Dictionary<string, Extent>(extents) { [reduction.Index] = reduction.Range };
-                Node body = ReplaceReductions(reduction.Body, inner);
+                Node body = ReplaceReductions(reduction.Body, inner, new Dictionary<Node, Node>());
                 Node definition = Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body);
                 string[] free = definition.FreeIndices;
                 for (int k = 0; k < free.Length; k++)
@@ -200,17 +207,26 @@ internal sealed partial class MethodEmitter
                 }
 
                 var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
-                return Expr.Element(tensor, free.Select(IndexRef.Loop).ToArray());
+                result = Expr.Element(tensor, free.Select(IndexRef.Loop).ToArray());
+                break;
             case FunctionCall call:
-                return Expr.Function(call.Function, ReplaceReductions(call.Argument, extents));
+                result = Expr.Function(call.Function, ReplaceReductions(call.Argument, extents, memo));
+                break;
             case Power power:
-                return Expr.Power(ReplaceReductions(power.Base, extents), power.Exponent);
+                result = Expr.Power(ReplaceReductions(power.Base, extents, memo), power.Exponent);
+                break;
             case Multiply product:
-                return Expr.Multiply(product.Factors.Select(f => ReplaceReductions(f, extents)).ToList());
+                result = Expr.Multiply(product.Factors.Select(f => ReplaceReductions(f, extents, memo)).ToList());
+                break;
             case Add sum:
-                return Expr.Add(sum.Terms.Select(t => ReplaceReductions(t, extents)).ToList());
+                result = Expr.Add(sum.Terms.Select(t => ReplaceReductions(t, extents, memo)).ToList());
+                break;
             default:
-                return node;
+                result = node;
+                break;
         }
+
+        memo[node] = result;
+        return result;
     }
 }

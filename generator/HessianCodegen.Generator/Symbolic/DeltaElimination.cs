@@ -60,13 +60,29 @@ internal static class DeltaElimination
             case Add sum:
                 return sum.Terms.SelectMany(ExpandDeltas).ToList();
             case Multiply product:
-                var terms = new List<Node> { Expr.One };
+                // Only the factors that carry a delta are expanded; the others join each term once,
+                // so a long product costs one multiplication per term, not one per factor.
+                var plain = new List<Node>();
+                var choiceLists = new List<IReadOnlyList<Node>>();
                 foreach (Node factor in product.Factors)
                 {
-                    IReadOnlyList<Node> choices = ExpandFactor(factor);
-                    terms = terms.SelectMany(term => choices.Select(choice => Expr.Multiply(term, choice))).ToList();
+                    if (factor.HasDelta)
+                    {
+                        choiceLists.Add(ExpandFactor(factor));
+                    }
+                    else
+                    {
+                        plain.Add(factor);
+                    }
                 }
 
+                var selections = new List<List<Node>> { new() };
+                foreach (IReadOnlyList<Node> choices in choiceLists)
+                {
+                    selections = selections.SelectMany(chosen => choices.Select(choice => new List<Node>(chosen) { choice })).ToList();
+                }
+
+                var terms = selections.Select(chosen => Expr.Multiply(plain.Concat(chosen))).ToList();
                 return terms.SelectMany(term => term is Add ? ExpandDeltas(term) : new[] { term }).ToList();
             default:
                 return new[] { node };
