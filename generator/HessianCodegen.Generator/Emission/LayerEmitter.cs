@@ -138,7 +138,7 @@ internal static class LayerEmitter
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
             m.Require("parameterGradient", m.ParameterCount());
-            foreach (ParameterDerivative gradient in d.ParameterGradient)
+            foreach (ParameterDerivative gradient in d.ParameterGradient.Where(IsNonZero))
             {
                 m.AddKernel(ParameterTarget(m, "parameterGradient", gradient.Parameter, gradient.Indices, null, null), ParameterLoops(gradient.Parameter, gradient.Indices), gradient.Value, overwrite: false);
             }
@@ -170,7 +170,7 @@ internal static class LayerEmitter
             m.Require("inputTangent", m.Size(layer.Input.Dimensions[0]));
             m.Require("parameterDirection", m.ParameterCount());
             m.Require("result", m.ParameterCount());
-            foreach (ParameterDerivative product in d.SecondOrderParameters)
+            foreach (ParameterDerivative product in d.SecondOrderParameters.Where(IsNonZero))
             {
                 m.AddKernel(ParameterTarget(m, "result", product.Parameter, product.Indices, null, null), ParameterLoops(product.Parameter, product.Indices), product.Value, overwrite: false);
             }
@@ -183,7 +183,7 @@ internal static class LayerEmitter
             m.Require("dx", OutputSize(m, layer) + " * " + m.ParameterCount());
             m.Require("dz", OutputSize(m, layer) + " * " + inputs);
             IndexRef? row = d.OutputIndex;
-            foreach (ParameterDerivative jacobian in d.ParameterJacobians)
+            foreach (ParameterDerivative jacobian in d.ParameterJacobians.Where(IsNonZero))
             {
                 m.AddKernel(ParameterTarget(m, "dx", jacobian.Parameter, jacobian.Indices, row, m.ParameterCount()), OutputLoops().Concat(ParameterLoops(jacobian.Parameter, jacobian.Indices)).ToList(), jacobian.Value, overwrite: false);
             }
@@ -207,7 +207,7 @@ internal static class LayerEmitter
             m.Require("xxx", p + " * " + p);
             m.Require("xzx", p + " * " + inputs);
             m.Require("xzz", inputs + " * " + inputs);
-            foreach (ParameterPairDerivative pair in d.ParameterPairs)
+            foreach (ParameterPairDerivative pair in d.ParameterPairs.Where(pair => pair.Value is not Constant { Value: 0.0 }))
             {
                 WriteTarget rowPart = ParameterTarget(m, "xxx", pair.First, pair.FirstIndices, null, null);
                 WriteTarget columnPart = ParameterTarget(m, "xxx", pair.Second, pair.SecondIndices, null, null);
@@ -217,7 +217,7 @@ internal static class LayerEmitter
                     ParameterLoops(pair.First, pair.FirstIndices).Concat(ParameterLoops(pair.Second, pair.SecondIndices)).ToList(), pair.Value, overwrite: false);
             }
 
-            foreach (ParameterDerivative mixed in d.ParameterInput)
+            foreach (ParameterDerivative mixed in d.ParameterInput.Where(IsNonZero))
             {
                 WriteTarget rowPart = ParameterTarget(m, "xzx", mixed.Parameter, mixed.Indices, null, null);
                 var terms = rowPart.Terms.Select(t => (t.Index, t.Stride == "1" ? inputs : t.Stride + " * " + inputs)).ToList();
@@ -253,6 +253,9 @@ internal static class LayerEmitter
         writer.WriteLine();
         return method.ReadsLabel;
     }
+
+    // An accumulating kernel whose value is zero adds nothing: it gets no loop and its target no offset.
+    private static bool IsNonZero(ParameterDerivative derivative) => derivative.Value is not Constant { Value: 0.0 };
 
     private static void WriteHelpers(SourceWriter writer, bool readsLabel)
     {

@@ -230,7 +230,6 @@ namespace HessianCodegen.Layers
             int inputs = this.z.Length;
             int outputs = this.W.Rows;
             int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
             RequireLength(parameters.Length, parameterCount, nameof(parameters));
             RequireLength(input.Length, inputs, nameof(input));
             RequireLength(data.Length, 0, nameof(data));
@@ -295,7 +294,6 @@ namespace HessianCodegen.Layers
             int inputs = this.z.Length;
             int outputs = this.W.Rows;
             int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
             RequireLength(parameters.Length, parameterCount, nameof(parameters));
             RequireLength(input.Length, inputs, nameof(input));
             RequireLength(data.Length, 0, nameof(data));
