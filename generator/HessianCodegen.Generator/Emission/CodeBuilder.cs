@@ -66,7 +66,7 @@ internal sealed class CodeBuilder
     {
         var key = new CodeKey("leaf", null, null, node);
         string? text = null;
-        return Share(key, () => new CodeNode(key, level, precedence, Array.Empty<CodeNode>(), _ => text ??= code(), trivial: true, "t"));
+        return Share(key, () => new CodeNode(key, level, precedence, Array.Empty<CodeNode>(), _ => text ??= code(), trivial: true, "value"));
     }
 
     private CodeNode Share(CodeKey key, Func<CodeNode> create)
@@ -115,7 +115,7 @@ internal sealed class CodeBuilder
         return Share(key, () => new CodeNode(
             key, Math.Max(left.Level, right.Level), precedence, new[] { left, right },
             operands => operands[0].RenderAsOperand(precedence) + " " + op + " " + operands[1].RenderAsOperand(precedence + 1),
-            trivial: false, "t"));
+            trivial: false, op is "+" or "-" ? "term" : "factor"));
     }
 
     private CodeNode Negate(CodeNode operand)
@@ -124,7 +124,7 @@ internal sealed class CodeBuilder
         return Share(key, () => new CodeNode(
             key, operand.Level, Precedence.Unary, new[] { operand },
             operands => "-" + (operands[0].EffectivePrecedence <= Precedence.Unary ? "(" + operands[0].Render() + ")" : operands[0].Render()),
-            trivial: operand.IsTrivial, "t"));
+            trivial: operand.IsTrivial, "term"));
     }
 
     private CodeNode LowerPower(Power power)
@@ -144,7 +144,7 @@ internal sealed class CodeBuilder
             return Share(key, () => new CodeNode(
                 key, @base.Level, Precedence.Multiplicative, new[] { @base },
                 operands => string.Join(" * ", Enumerable.Repeat(operands[0].RenderAsOperand(Precedence.Unary), times)),
-                trivial: false, "t"));
+                trivial: false, "factor"));
         }
 
         string name = exponent == 0.5 ? "global::System.Math.Sqrt" : "global::System.Math.Pow";
@@ -152,7 +152,7 @@ internal sealed class CodeBuilder
         var powKey = new CodeKey(name + suffix, @base, null);
         return Share(powKey, () => new CodeNode(
             powKey, @base.Level, Precedence.Primary, new[] { @base },
-            operands => name + "(" + operands[0].Render() + suffix + ")", trivial: false, "t"));
+            operands => name + "(" + operands[0].Render() + suffix + ")", trivial: false, "power"));
     }
 
     private CodeNode LowerProduct(Multiply product)

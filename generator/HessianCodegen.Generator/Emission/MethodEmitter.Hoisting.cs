@@ -308,5 +308,5 @@ internal sealed partial class MethodEmitter
     }
 
     /// <summary>One planned loop nest (or a clear of an overwritten output before accumulating nests).</summary>
-    private sealed record PlannedNest(LoopNest? Nest, bool Overwrite, string? Clear);
+    private sealed record PlannedNest(LoopNest? Nest, bool Overwrite, string? Clear, string What);
 }

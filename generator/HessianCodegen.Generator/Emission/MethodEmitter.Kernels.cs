@@ -12,9 +12,10 @@ internal sealed partial class MethodEmitter
     /// <summary>
     /// Adds <c>target = value</c> (or <c>+=</c> when not <paramref name="overwrite"/>) for every value of
     /// the free loops. Deltas between free indices bind one loop to another (or to a label), so only
-    /// the entries that can be non-zero are visited.
+    /// the entries that can be non-zero are visited. <paramref name="what"/> says which quantity or
+    /// block it computes (the comment above its loops).
     /// </summary>
-    public void AddKernel(WriteTarget target, IReadOnlyList<Loop> freeLoops, Node value, bool overwrite)
+    public void AddKernel(string what, WriteTarget target, IReadOnlyList<Loop> freeLoops, Node value, bool overwrite)
     {
         var nests = new List<LoopNest>();
         bool restricted = false;
@@ -37,18 +38,18 @@ internal sealed partial class MethodEmitter
 
         if (overwrite && nests.Count == 1 && !restricted)
         {
-            _planned.Add(new PlannedNest(nests[0], Overwrite: true, Clear: null));
+            _planned.Add(new PlannedNest(nests[0], Overwrite: true, Clear: null, what));
             return;
         }
 
         if (overwrite)
         {
-            _planned.Add(new PlannedNest(null, Overwrite: false, Clear: target.Span));
+            _planned.Add(new PlannedNest(null, Overwrite: false, Clear: target.Span, what));
         }
 
         foreach (LoopNest nest in nests)
         {
-            _planned.Add(new PlannedNest(nest, Overwrite: false, Clear: null));
+            _planned.Add(new PlannedNest(nest, Overwrite: false, Clear: null, what));
         }
     }
 

@@ -59,60 +59,52 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            try
+            // sum[i] = Sum(j => W[i, j] * z[j])
+            for (int i = 0; i < classes; i++)
             {
-                for (int i = 0; i < classes; i++)
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    total += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = c[i] + sum[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                output[0] = logSumExp - (c[label] + sum[label]);
+                sum[i] = total;
             }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            // logSumExp = LogSumExp(i => c[i] + sum[i])
+            for (int i = 0; i < classes; i++)
+            {
+                logSumExpTerms[i] = c[i] + sum[i];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < classes; i++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[i]);
+            }
+
+            double sumExp = 0.0;
+            for (int i = 0; i < classes; i++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // output = f(z; x)
+            output[0] = logSumExp - (c[label] + sum[label]);
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -134,82 +126,62 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = inputs <= 128
-                ? stackalloc double[inputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            try
+            // sum[i] = Sum(j => W[i, j] * z[j])
+            for (int i = 0; i < classes; i++)
             {
-                for (int i = 0; i < classes; i++)
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    total += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = c[i] + sum[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                sum1.Clear();
-                for (int i = 0; i < classes; i++)
-                {
-                    double exp = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1[j] += exp * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    inputAdjoint[i] = b * (sum1[i] - W[label * inputs + i]);
-                }
+                sum[i] = total;
             }
-            finally
+
+            // logSumExp = LogSumExp(i => c[i] + sum[i])
+            for (int i = 0; i < classes; i++)
             {
-                if (sumRented is not null)
+                logSumExpTerms[i] = c[i] + sum[i];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < classes; i++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[i]);
+            }
+
+            double sumExp = 0.0;
+            for (int i = 0; i < classes; i++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // For each i < inputs: sum1, then the updates below
+            for (int i = 0; i < inputs; i++)
+            {
+                // sum1[i] = Sum(j => W[j, i] * Exp(c[j] + -1 * logSumExp + sum[j]))
+                double sum1 = 0.0;
+                for (int j = 0; j < classes; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    sum1 += W[j * inputs + i] * global::System.Math.Exp(-logSumExp + c[j] + sum[j]);
                 }
 
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+                inputAdjoint[i] = b * (sum1 - W[label * inputs + i]);
+            }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -231,93 +203,72 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            try
+            // sum[i] = Sum(j => W[i, j] * z[j])
+            for (int i = 0; i < classes; i++)
             {
-                for (int i = 0; i < classes; i++)
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    total += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = c[i] + sum[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    parameterGradient[label * inputs + i] += -b * z[i];
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        parameterGradient[i * inputs + j] += t * z[j];
-                    }
-                }
-
-                parameterGradient[cOffset + label] += -b;
-
-                for (int i = 0; i < classes; i++)
-                {
-                    parameterGradient[cOffset + i] += b * exp[i];
-                }
+                sum[i] = total;
             }
-            finally
+
+            // logSumExp = LogSumExp(i => c[i] + sum[i])
+            for (int i = 0; i < classes; i++)
             {
-                if (sumRented is not null)
+                logSumExpTerms[i] = c[i] + sum[i];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < classes; i++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[i]);
+            }
+
+            double sumExp = 0.0;
+            for (int i = 0; i < classes; i++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // For each i < classes: exp, then the updates below
+            for (int i = 0; i < classes; i++)
+            {
+                double exp = global::System.Math.Exp(c[i] + sum[i] - logSumExp);
+                // parameterGradient += b Dx, the W part
+                double factor = b * exp;
+                for (int j = 0; j < inputs; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    parameterGradient[i * inputs + j] += factor * z[j];
                 }
 
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
+                parameterGradient[cOffset + i] += factor;
+            }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            // parameterGradient += b Dx, the W part
+            for (int i = 0; i < inputs; i++)
+            {
+                parameterGradient[label * inputs + i] += -b * z[i];
+            }
+
+            // parameterGradient += b Dx, the c part
+            parameterGradient[cOffset + label] += -b;
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -338,90 +289,74 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, classes);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> sum1 = scratch.Slice(classes, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes, classes);
 
-            try
+            // For each i < classes: sum, sum1, then the updates below
+            for (int i = 0; i < classes; i++)
             {
-                for (int i = 0; i < classes; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum4 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum4 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum4;
+                    total += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
+                sum[i] = total;
+
+                // sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                double total1 = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    logSumExpTerms[i] = c[i] + sum[i];
+                    total1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double sum5 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum5 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum5;
-                }
-
-                double sum2 = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sum2 += global::System.Math.Exp(-logSumExp + c[i] + sum[i]) * (dc[i] + sum1[i]);
-                }
-
-                outputTangent[0] = sum2 - (dc[label] + sum1[label]);
+                sum1[i] = total1;
             }
-            finally
+
+            // logSumExp = LogSumExp(i => c[i] + sum[i])
+            for (int i = 0; i < classes; i++)
             {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                logSumExpTerms[i] = c[i] + sum[i];
+            }
 
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < classes; i++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[i]);
+            }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            double sumExp = 0.0;
+            for (int i = 0; i < classes; i++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // sum2 = Sum(i => Exp(c[i] + -1 * logSumExp + sum[i]) * (vc[i] + sum1[i]))
+            double sum2 = 0.0;
+            for (int i = 0; i < classes; i++)
+            {
+                sum2 += global::System.Math.Exp(-logSumExp + c[i] + sum[i]) * (vc[i] + sum1[i]);
+            }
+
+            // outputTangent = Dz t + Dx v
+            outputTangent[0] = sum2 - (vc[label] + sum1[label]);
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -443,139 +378,92 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, classes);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = inputs <= 128
-                ? stackalloc double[inputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
-            double[]? sum2Rented = null;
-            global::System.Span<double> sum2 = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sum2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum3Rented = null;
-            global::System.Span<double> sum3 = inputs <= 128
-                ? stackalloc double[inputs]
-                : new global::System.Span<double>(sum3Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes + classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> sum2 = scratch.Slice(classes, classes);
+            global::System.Span<double> exp = scratch.Slice(classes + classes, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes + classes, classes);
 
-            try
+            // For each i < classes: sum, sum2, then the updates below
+            for (int i = 0; i < classes; i++)
             {
-                for (int i = 0; i < classes; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum4 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum4 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum4;
+                    total += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
+                sum[i] = total;
+
+                // sum2[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                double total1 = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    logSumExpTerms[i] = c[i] + sum[i];
+                    total1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                }
-
-                sum1.Clear();
-                for (int i = 0; i < classes; i++)
-                {
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1[j] += exp[i] * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double sum5 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum5 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum2[i] = sum5;
-                }
-
-                sum3.Clear();
-                for (int i = 0; i < classes; i++)
-                {
-                    double t = exp[i] * (dc[i] + sum2[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3[j] += exp[i] * dW[i * inputs + j] + t * (W[i * inputs + j] - sum1[j]);
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    result[i] = b * (sum3[i] - dW[label * inputs + i]);
-                }
+                sum2[i] = total1;
             }
-            finally
+
+            // logSumExp = LogSumExp(i => c[i] + sum[i])
+            for (int i = 0; i < classes; i++)
             {
-                if (sumRented is not null)
+                logSumExpTerms[i] = c[i] + sum[i];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < classes; i++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[i]);
+            }
+
+            double sumExp = 0.0;
+            for (int i = 0; i < classes; i++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // exp[i] = Exp(c[i] + -1 * logSumExp + sum[i])
+            for (int i = 0; i < classes; i++)
+            {
+                exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
+            }
+
+            // For each i < inputs: sum1, sum3, then the updates below
+            for (int i = 0; i < inputs; i++)
+            {
+                // sum1[i] = Sum(j => W[j, i] * exp[j])
+                double sum1 = 0.0;
+                for (int j = 0; j < classes; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    sum1 += W[j * inputs + i] * exp[j];
                 }
 
-                if (sum1Rented is not null)
+                // sum3[i] = Sum(j => vW[j, i] * exp[j] + exp[j] * (W[j, i] + -1 * sum1[i]) * (vc[j] + sum2[j]))
+                double sum3 = 0.0;
+                for (int j = 0; j < classes; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
+                    sum3 += vW[j * inputs + i] * exp[j] + exp[j] * (-sum1 + W[j * inputs + i]) * (vc[j] + sum2[j]);
                 }
 
-                if (sum2Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum2Rented);
-                }
+                result[i] = b * (sum3 - vW[label * inputs + i]);
+            }
 
-                if (sum3Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum3Rented);
-                }
-
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
-
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -597,125 +485,100 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, classes);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes + classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> sum1 = scratch.Slice(classes, classes);
+            global::System.Span<double> exp = scratch.Slice(classes + classes, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes + classes, classes);
 
-            try
+            // For each i < classes: sum, sum1, then the updates below
+            for (int i = 0; i < classes; i++)
             {
-                for (int i = 0; i < classes; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum3;
+                    total += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
+                sum[i] = total;
+
+                // sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                double total1 = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    logSumExpTerms[i] = c[i] + sum[i];
+                    total1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double sum4 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum4 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum4;
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                }
-
-                double sum2 = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sum2 += exp[i] * (dc[i] + sum1[i]);
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    result[label * inputs + i] += -b * dz[i];
-                }
-
-                double t2 = b * sum2;
-                for (int i = 0; i < classes; i++)
-                {
-                    double t = b * exp[i];
-                    double t1 = t * (dc[i] + sum1[i]);
-                    double t3 = t2 * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        result[i * inputs + j] += t1 * z[j] + t * dz[j] - t3 * z[j];
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    result[cOffset + i] += b * (exp[i] * (dc[i] + sum1[i]) - sum2 * exp[i]);
-                }
+                sum1[i] = total1;
             }
-            finally
+
+            // logSumExp = LogSumExp(i => c[i] + sum[i])
+            for (int i = 0; i < classes; i++)
             {
-                if (sumRented is not null)
+                logSumExpTerms[i] = c[i] + sum[i];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < classes; i++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[i]);
+            }
+
+            double sumExp = 0.0;
+            for (int i = 0; i < classes; i++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // exp[i] = Exp(c[i] + -1 * logSumExp + sum[i])
+            for (int i = 0; i < classes; i++)
+            {
+                exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
+            }
+
+            // sum2 = Sum(i => exp[i] * (vc[i] + sum1[i]))
+            double sum2 = 0.0;
+            for (int i = 0; i < classes; i++)
+            {
+                sum2 += exp[i] * (vc[i] + sum1[i]);
+            }
+
+            // result += Xxx v + Xzx t, the W part
+            for (int i = 0; i < inputs; i++)
+            {
+                result[label * inputs + i] += -b * t[i];
+            }
+
+            // For each i < classes: the updates below
+            for (int i = 0; i < classes; i++)
+            {
+                // result += Xxx v + Xzx t, the W part
+                double factor = b * exp[i];
+                double factor1 = factor * (vc[i] + sum1[i]);
+                double factor2 = factor * sum2;
+                for (int j = 0; j < inputs; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    result[i * inputs + j] += factor1 * z[j] + factor * t[j] - factor2 * z[j];
                 }
 
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+                result[cOffset + i] += b * (exp[i] * (vc[i] + sum1[i]) - exp[i] * sum2);
+            }
 
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
-
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -736,115 +599,80 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = inputs <= 128
-                ? stackalloc double[inputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> exp = scratch.Slice(classes, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes, classes);
 
-            try
+            // sum[i] = Sum(j => W[i, j] * z[j])
+            for (int i = 0; i < classes; i++)
             {
-                for (int i = 0; i < classes; i++)
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    total += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = c[i] + sum[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                }
-
-                sum1.Clear();
-                for (int i = 0; i < classes; i++)
-                {
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1[j] += exp[i] * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    dx[label * inputs + i] += -z[i];
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        dx[i * inputs + j] += exp[i] * z[j];
-                    }
-                }
-
-                dx[cOffset + label] += -1.0;
-
-                for (int i = 0; i < classes; i++)
-                {
-                    dx[cOffset + i] += exp[i];
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    dz[i] += sum1[i] - W[label * inputs + i];
-                }
+                sum[i] = total;
             }
-            finally
+
+            // logSumExp = LogSumExp(i => c[i] + sum[i])
+            for (int i = 0; i < classes; i++)
             {
-                if (sumRented is not null)
+                logSumExpTerms[i] = c[i] + sum[i];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < classes; i++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[i]);
+            }
+
+            double sumExp = 0.0;
+            for (int i = 0; i < classes; i++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // For each i < classes: exp, then the updates below
+            for (int i = 0; i < classes; i++)
+            {
+                exp[i] = global::System.Math.Exp(c[i] + sum[i] - logSumExp);
+                // dx += Dx, the columns of W
+                for (int j = 0; j < inputs; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    dx[i * inputs + j] += exp[i] * z[j];
                 }
 
-                if (sum1Rented is not null)
+                dx[cOffset + i] += exp[i];
+            }
+
+            // For each i < inputs: sum1, then the updates below
+            for (int i = 0; i < inputs; i++)
+            {
+                // sum1[i] = Sum(j => W[j, i] * exp[j])
+                double sum1 = 0.0;
+                for (int j = 0; j < classes; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
+                    sum1 += W[j * inputs + i] * exp[j];
                 }
 
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
+                dx[label * inputs + i] += -z[i];
+                dz[i] += sum1 - W[label * inputs + i];
+            }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            // dx += Dx, the columns of c
+            dx[cOffset + label] += -1.0;
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -868,227 +696,143 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = inputs <= 128
-                ? stackalloc double[inputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + inputs + classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> sum1 = scratch.Slice(classes, inputs);
+            global::System.Span<double> exp = scratch.Slice(classes + inputs, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + inputs + classes, classes);
 
-            try
+            // sum[i] = Sum(j => W[i, j] * z[j])
+            for (int i = 0; i < classes; i++)
             {
-                for (int i = 0; i < classes; i++)
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
+                    total += W[i * inputs + j] * z[j];
+                }
+
+                sum[i] = total;
+            }
+
+            // logSumExp = LogSumExp(i => c[i] + sum[i])
+            for (int i = 0; i < classes; i++)
+            {
+                logSumExpTerms[i] = c[i] + sum[i];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < classes; i++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[i]);
+            }
+
+            double sumExp = 0.0;
+            for (int i = 0; i < classes; i++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // For each i < classes: exp, then the updates below
+            for (int i = 0; i < classes; i++)
+            {
+                exp[i] = global::System.Math.Exp(c[i] + sum[i] - logSumExp);
+                double factor = b * exp[i];
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W
+                for (int j = 0; j < inputs; j++)
+                {
+                    // xxx += Xxx, the block of (W, W)
+                    double factor1 = z[j] * factor;
+                    for (int k = 0; k < inputs; k++)
                     {
-                        sum2 += W[i * inputs + j] * z[j];
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor1 * z[k];
                     }
 
-                    sum[i] = sum2;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor1;
+                    xzx[i * inputs * inputs + j * inputs + j] += factor;
                 }
 
-                for (int i = 0; i < classes; i++)
+                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += factor;
+            }
+
+            // For each i < inputs: sum1, then the updates below
+            for (int i = 0; i < inputs; i++)
+            {
+                // sum1[i] = Sum(j => W[j, i] * exp[j])
+                double total1 = 0.0;
+                for (int j = 0; j < classes; j++)
                 {
-                    logSumExpTerms[i] = c[i] + sum[i];
+                    total1 += W[j * inputs + i] * exp[j];
                 }
 
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
+                sum1[i] = total1;
+
+                // xxx += Xxx, the block of (W, c)
+                double factor2 = b * z[i];
+                for (int j = 0; j < classes; j++)
                 {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
+                    xxx[cOffset + j * inputs * parameterCount + i * parameterCount + j] += factor2 * exp[j];
                 }
 
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
+                xzx[label * inputs * inputs + i * inputs + i] += -b;
+            }
 
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
+            // For each i < classes: the updates below
+            for (int i = 0; i < classes; i++)
+            {
+                double factor3 = -b * exp[i];
+                double factor4 = b * exp[i];
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                for (int j = 0; j < inputs; j++)
                 {
-                    exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                }
-
-                sum1.Clear();
-                for (int i = 0; i < classes; i++)
-                {
-                    for (int j = 0; j < inputs; j++)
+                    double factor5 = z[j] * factor3;
+                    // For each k < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c)
+                    for (int k = 0; k < classes; k++)
                     {
-                        sum1[j] += exp[i] * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t1 = t * z[j];
-                        for (int k = 0; k < inputs; k++)
+                        // xxx += Xxx, the block of (W, W)
+                        double factor6 = exp[k] * factor5;
+                        for (int l = 0; l < inputs; l++)
                         {
-                            xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += t1 * z[k];
+                            xxx[i * inputs * parameterCount + j * parameterCount + k * inputs + l] += factor6 * z[l];
                         }
-                    }
-                }
 
-                for (int i = 0; i < classes; i++)
-                {
-                    double t2 = -b * exp[i];
-                    for (int j = 0; j < inputs; j++)
+                        xxx[cOffset + i * inputs * parameterCount + j * parameterCount + k] += factor6;
+                    }
+
+                    double factor7 = z[j] * factor4;
+                    double factor8 = W[i * inputs + j] * factor4;
+                    // For each k < inputs: xzx += Xzx, the rows of W; xzz += Xzz
+                    for (int k = 0; k < inputs; k++)
                     {
-                        double t3 = t2 * z[j];
-                        for (int k = 0; k < classes; k++)
-                        {
-                            double t4 = t3 * exp[k];
-                            for (int l = 0; l < inputs; l++)
-                            {
-                                xxx[i * inputs * parameterCount + j * parameterCount + k * inputs + l] += t4 * z[l];
-                            }
-                        }
+                        xzx[i * inputs * inputs + j * inputs + k] += factor7 * (W[i * inputs + k] - sum1[k]);
+                        xzz[j * inputs + k] += factor8 * (W[i * inputs + k] - sum1[k]);
                     }
+
+                    xzx[cOffset * inputs + i * inputs + j] += factor4 * (W[i * inputs + j] - sum1[j]);
                 }
 
-                for (int i = 0; i < inputs; i++)
+                // For each j < classes: xxx += Xxx, the block of (c, W); xxx += Xxx, the block of (c, c)
+                for (int j = 0; j < classes; j++)
                 {
-                    double t5 = b * z[i];
-                    for (int j = 0; j < classes; j++)
+                    // xxx += Xxx, the block of (c, W)
+                    double factor9 = exp[j] * factor3;
+                    for (int k = 0; k < inputs; k++)
                     {
-                        xxx[cOffset + j * inputs * parameterCount + i * parameterCount + j] += t5 * exp[j];
+                        xxx[cOffset * parameterCount + i * parameterCount + j * inputs + k] += factor9 * z[k];
                     }
-                }
 
-                for (int i = 0; i < classes; i++)
-                {
-                    double t6 = -b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t7 = t6 * z[j];
-                        for (int k = 0; k < classes; k++)
-                        {
-                            xxx[cOffset + i * inputs * parameterCount + j * parameterCount + k] += t7 * exp[k];
-                        }
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t8 = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += t8 * z[j];
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t9 = -b * exp[i];
-                    for (int j = 0; j < classes; j++)
-                    {
-                        double t10 = t9 * exp[j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xxx[cOffset * parameterCount + i * parameterCount + j * inputs + k] += t10 * z[k];
-                        }
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += b * exp[i];
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t11 = -b * exp[i];
-                    for (int j = 0; j < classes; j++)
-                    {
-                        xxx[cOffset * parameterCount + cOffset + i * parameterCount + j] += t11 * exp[j];
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    xzx[label * inputs * inputs + i * inputs + i] += -b;
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t12 = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[i * inputs * inputs + j * inputs + j] += t12;
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t13 = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t14 = t13 * z[j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xzx[i * inputs * inputs + j * inputs + k] += t14 * (W[i * inputs + k] - sum1[k]);
-                        }
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t15 = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[cOffset * inputs + i * inputs + j] += t15 * (W[i * inputs + j] - sum1[j]);
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t16 = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t17 = t16 * W[i * inputs + j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xzz[j * inputs + k] += t17 * (W[i * inputs + k] - sum1[k]);
-                        }
-                    }
+                    xxx[cOffset * parameterCount + cOffset + i * parameterCount + j] += factor9;
                 }
             }
-            finally
+
+            if (pooled is not null)
             {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
-
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
-
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
