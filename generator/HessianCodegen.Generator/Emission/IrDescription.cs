@@ -42,7 +42,7 @@ internal static class IrDescription
             case Add sum:
                 return Parenthesize(string.Join(" + ", sum.Terms.Select(term => Write(term, names, 1))), context > 1);
             case Reduction reduction:
-                string bound = Fresh(names);
+                string bound = reduction.Hint is not null && !names.ContainsValue(reduction.Hint) ? reduction.Hint : Fresh(names);
                 names[reduction.Index] = bound;
                 string body = Write(reduction.Body, names, 0);
                 names.Remove(reduction.Index);

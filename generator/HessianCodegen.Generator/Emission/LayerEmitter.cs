@@ -113,7 +113,7 @@ internal static class LayerEmitter
     {
         LayerModel layer = d.Layer;
         bool readsLabel = false;
-        Loop? outputLoop = layer.IsLoss ? null : new Loop(LayerModel.OutputIndex, layer.OutputExtent!);
+        Loop? outputLoop = layer.IsLoss ? null : new Loop(LayerModel.OutputIndex, layer.OutputExtent!, layer.OutputIndexName);
         var inputLoop = new Loop(LayerDerivatives.InputIndex.Name, layer.Input.Dimensions[0]);
         var secondInputLoop = new Loop(LayerDerivatives.SecondInputIndex.Name, layer.Input.Dimensions[0]);
         List<Loop> OutputLoops() => outputLoop is null ? new List<Loop>() : new List<Loop> { outputLoop };

@@ -85,7 +85,7 @@ internal sealed partial class MethodEmitter
             var reduction = (Reduction)temporary.Definition;
             Node body = Rewrite(reduction.Body, hoisted, memo);
             int position = _temporaryOrder.IndexOf(temporary);
-            var rewritten = new Temporary(temporary.Name, Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body), temporary.Extents);
+            var rewritten = new Temporary(temporary.Name, Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body, reduction.Hint), temporary.Extents);
             _temporaryOrder[position] = rewritten;
         }
     }
@@ -179,7 +179,7 @@ internal sealed partial class MethodEmitter
             Power power => Expr.Power(ReplaceElements(power.Base, replace, memo), power.Exponent),
             Multiply product => Expr.Multiply(product.Factors.Select(f => ReplaceElements(f, replace, memo)).ToList()),
             Add sum => Expr.Add(sum.Terms.Select(t => ReplaceElements(t, replace, memo)).ToList()),
-            Reduction reduction => Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, ReplaceElements(reduction.Body, replace, memo)),
+            Reduction reduction => Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, ReplaceElements(reduction.Body, replace, memo), reduction.Hint),
             _ => node,
         };
 

@@ -155,7 +155,7 @@ internal sealed partial class MethodEmitter
     {
         if (value is Reduction { Operation: ReductionKind.Sum } sum)
         {
-            return (new Loop(sum.Index, sum.Range), sum.Body);
+            return (new Loop(sum.Index, sum.Range, sum.Hint), sum.Body);
         }
 
         if (value is Multiply product)
@@ -165,7 +165,7 @@ internal sealed partial class MethodEmitter
             {
                 Reduction only = sums[0];
                 Node rest = Expr.Multiply(product.Factors.Where(f => !ReferenceEquals(f, only)).Concat(new[] { only.Body }));
-                return (new Loop(only.Index, only.Range), rest);
+                return (new Loop(only.Index, only.Range, only.Hint), rest);
             }
         }
 
@@ -192,7 +192,7 @@ internal sealed partial class MethodEmitter
             case Reduction reduction:
                 var inner = new Dictionary<string, Extent>(extents) { [reduction.Index] = reduction.Range };
                 Node body = ReplaceReductions(reduction.Body, inner, new Dictionary<Node, Node>());
-                Node definition = Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body);
+                Node definition = Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body, reduction.Hint);
                 string[] free = definition.FreeIndices;
                 for (int k = 0; k < free.Length; k++)
                 {

@@ -71,6 +71,10 @@ internal sealed partial class MethodEmitter
 
     public NameScope Names { get; }
 
+    /// <summary>The user's name for a loop: its own index's, else that of the first user index over the same range.</summary>
+    public string? HintFor(Loop loop) =>
+        loop.Hint ?? _layer.IndexNames.FirstOrDefault(index => index.Range.Equals(loop.Range))?.Name;
+
     private string AdjointName { get; }
 
     /// <summary>The C# for an extent: a size local (declared on first use) or a literal.</summary>
@@ -335,7 +339,8 @@ internal sealed partial class MethodEmitter
     /// <summary>One loop over the group's range; each step inside it, bound to that loop's index.</summary>
     private void EmitFused(SourceWriter body, StepGroup group)
     {
-        string index = NestEmitter.LoopNames[0];
+        string? hint = group.Steps.Select(s => s.Outer!.Hint).FirstOrDefault(h => h is not null) ?? HintFor(group.Outer!);
+        string index = NestEmitter.LoopName(hint, new HashSet<string>());
         var work = new List<Work>();
         foreach (Step step in group.Steps)
         {
@@ -345,9 +350,9 @@ internal sealed partial class MethodEmitter
                 bool scalar = _scalarTemporaries.Contains(temporary.Name);
                 WriteTarget target = scalar ? WriteTarget.Scalar(temporary.Name) : TemporaryTarget(temporary);
                 LoopNest nest = temporary.Definition is Reduction sum
-                    ? new LoopNest(new List<Loop>(), new Loop(sum.Index, sum.Range), sum.Body, target, System.Array.Empty<(IndexRef, IndexRef)>())
+                    ? new LoopNest(new List<Loop>(), new Loop(sum.Index, sum.Range, sum.Hint), sum.Body, target, System.Array.Empty<(IndexRef, IndexRef)>())
                     : new LoopNest(new List<Loop>(), null, temporary.Definition, target, System.Array.Empty<(IndexRef, IndexRef)>());
-                work.Add(new Work(nest, true, Describe(temporary), names, scalar ? temporary.Name : null));
+                work.Add(new Work(nest, true, Describe(temporary, index), names, scalar ? temporary.Name : null));
             }
             else
             {
@@ -428,7 +433,8 @@ internal sealed partial class MethodEmitter
             }
             else
             {
-                string index = NestEmitter.LoopNames.First(name => !run.Any(w => w.Names.ContainsValue(name)));
+                var taken = new HashSet<string>(run.SelectMany(w => w.Names.Values));
+                string index = NestEmitter.LoopName(run.Select(SharableLoop).Select(loop => HintFor(loop!)).FirstOrDefault(h => h is not null), taken);
                 var inner = new List<Work>();
                 foreach (Work unhoisted in run)
                 {
@@ -552,12 +558,15 @@ internal sealed partial class MethodEmitter
     private sealed record Work(LoopNest Nest, bool Overwrite, string What, Dictionary<string, string> Names, string? Produces);
 
     /// <summary>What a temporary holds, in the layer language: <c>sum[i] = Sum(j =&gt; W[i, j] * z[j])</c>.</summary>
-    private static string Describe(Temporary temporary)
+    private string Describe(Temporary temporary, string? firstIndex = null)
     {
         var names = new Dictionary<string, string>();
+        var used = new HashSet<string>();
         for (int k = 0; k < temporary.Extents.Count; k++)
         {
-            names[Temporary.FreeName(k)] = NestEmitter.LoopNames[k];
+            names[Temporary.FreeName(k)] = k == 0 && firstIndex is not null && used.Add(firstIndex)
+                ? firstIndex
+                : NestEmitter.LoopName(HintFor(new Loop(Temporary.FreeName(k), temporary.Extents[k])), used);
         }
 
         string target = temporary.IsScalar ? temporary.Name : temporary.Name + "[" + string.Join(", ", names.Values) + "]";

@@ -39,7 +39,7 @@ internal sealed class NestEmitter
         var used = new HashSet<string>(outerNames.Values);
         foreach (Loop loop in order)
         {
-            names[loop.Index] = LoopNames.First(name => used.Add(name));
+            names[loop.Index] = LoopName(_method.HintFor(loop), used);
         }
 
         CodeBuilder builder = Builder(order, names);
@@ -124,6 +124,13 @@ internal sealed class NestEmitter
             writer.WriteLine("}");
         }
     }
+
+    /// <summary>
+    /// The name of a loop variable: the user's own index name when it is one of <see cref="LoopNames"/>
+    /// (which nothing else in a method takes) and still free, else the first free one. Claims it in <paramref name="used"/>.
+    /// </summary>
+    public static string LoopName(string? hint, ISet<string> used) =>
+        hint is not null && System.Array.IndexOf(LoopNames, hint) >= 0 && used.Add(hint) ? hint : LoopNames.First(used.Add);
 
     /// <summary>The cheapest loop order for a nest, and whether it must clear its target first.</summary>
     internal static (List<Loop> Order, bool ClearFirst) ChooseOrder(LoopNest nest, List<Loop> all, bool overwrite)

@@ -32,6 +32,7 @@ internal sealed class ExpressionParser
     private readonly HashSet<string> _sizes;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly IndexScope _scope = new();
+    private readonly List<UserIndex> _indexNames = new();
 
     public ExpressionParser(SemanticModel semanticModel, IEnumerable<string> sizes, IEnumerable<TensorDeclaration> tensors, List<DiagnosticInfo> diagnostics)
     {
@@ -45,15 +46,23 @@ internal sealed class ExpressionParser
     public (Node Value, Extent? OutputRange) ParseOutput(ExpressionSyntax body, SyntaxToken outputIndex)
     {
         IndexVariable output = _scope.Push(outputIndex.ValueText, outputIndex, LayerModel.OutputIndex);
+        int position = _indexNames.Count;
         Node value = Parse(body);
         _scope.Pop();
         if (output.Range is null)
         {
             Report(DiagnosticDescriptors.IndexRangeUnknown, outputIndex, output.UserName);
         }
+        else
+        {
+            _indexNames.Insert(position, new UserIndex(output.UserName, output.Range));
+        }
 
         return (value, output.Range);
     }
+
+    /// <summary>The user's index names, in the order they were parsed (the output index first).</summary>
+    public IReadOnlyList<UserIndex> IndexNames => _indexNames;
 
     /// <summary>Parses a loss layer's <c>Loss()</c> body.</summary>
     public Node ParseLoss(ExpressionSyntax body) => Parse(body);
@@ -323,7 +332,8 @@ internal sealed class ExpressionParser
             return Expr.Zero;
         }
 
-        return Expr.Reduce(reduction, variable.IrName, variable.Range, value);
+        _indexNames.Add(new UserIndex(variable.UserName, variable.Range));
+        return Expr.Reduce(reduction, variable.IrName, variable.Range, value, variable.UserName);
     }
 
     private static string Describe(ExpressionSyntax syntax) => syntax switch

@@ -10,7 +10,7 @@ namespace HessianCodegen.Generator.Symbolic;
 /// </summary>
 internal static class DeltaElimination
 {
-    public static Node Sum(string index, Extent range, Node body)
+    public static Node Sum(string index, Extent range, Node body, string? hint = null)
     {
         var eliminated = new List<Node>();
         var groups = new Dictionary<Node, List<Node>>();
@@ -38,7 +38,7 @@ internal static class DeltaElimination
 
         foreach (Node deltas in groupOrder)
         {
-            eliminated.Add(Expr.Multiply(deltas, PullOutInvariants(index, range, Expr.Add(groups[deltas]))));
+            eliminated.Add(Expr.Multiply(deltas, PullOutInvariants(index, range, Expr.Add(groups[deltas]), hint)));
         }
 
         return Expr.Add(eliminated);
@@ -111,7 +111,7 @@ internal static class DeltaElimination
         return factor is Add ? ExpandDeltas(factor) : new[] { factor };
     }
 
-    private static Node PullOutInvariants(string index, Extent range, Node body)
+    private static Node PullOutInvariants(string index, Extent range, Node body, string? hint)
     {
         if (body is Constant { Value: 0.0 })
         {
@@ -126,6 +126,6 @@ internal static class DeltaElimination
         IReadOnlyList<Node> factors = body is Multiply product ? product.Factors : new[] { body };
         Node inside = Expr.Multiply(factors.Where(f => f.DependsOn(index)));
         Node outside = Expr.Multiply(factors.Where(f => !f.DependsOn(index)));
-        return Expr.Multiply(outside, Expr.MakeReduction(ReductionKind.Sum, index, range, inside));
+        return Expr.Multiply(outside, Expr.MakeReduction(ReductionKind.Sum, index, range, inside, hint));
     }
 }

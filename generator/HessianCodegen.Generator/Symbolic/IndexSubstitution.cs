@@ -34,7 +34,7 @@ internal static class IndexSubstitution
             Multiply product => Expr.Multiply(product.Factors.Select(f => Substitute(f, index, replacement, memo)).ToList()),
             Add sum => Expr.Add(sum.Terms.Select(t => Substitute(t, index, replacement, memo)).ToList()),
             Reduction reduction => Expr.Reduce(
-                reduction.Operation, reduction.Index, reduction.Range, Substitute(reduction.Body, index, replacement, memo)),
+                reduction.Operation, reduction.Index, reduction.Range, Substitute(reduction.Body, index, replacement, memo), reduction.Hint),
             _ => node,
         };
 

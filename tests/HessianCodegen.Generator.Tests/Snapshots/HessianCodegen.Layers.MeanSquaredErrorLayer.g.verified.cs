@@ -62,17 +62,17 @@ namespace HessianCodegen.Layers
 
             output.Clear();
 
-            // For each i < outputs: sum, then the updates below
-            for (int i = 0; i < outputs; i++)
+            // For each k < outputs: sum, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                // sum[i] = Sum(j => W[i, j] * z[j])
+                // sum[k] = Sum(j => W[k, j] * z[j])
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * z[j];
                 }
 
-                double term = c[i] + sum - target[i];
+                double term = c[k] + sum - target[k];
                 output[0] += 0.5 * (term * term);
             }
         }
@@ -98,21 +98,21 @@ namespace HessianCodegen.Layers
 
             inputAdjoint.Clear();
 
-            // For each i < outputs: sum, then the updates below
-            for (int i = 0; i < outputs; i++)
+            // For each k < outputs: sum, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                // sum[i] = Sum(j => W[i, j] * z[j])
+                // sum[k] = Sum(j => W[k, j] * z[j])
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * z[j];
                 }
 
                 // inputAdjoint = b Dz
-                double factor = b * (c[i] + sum - target[i]);
+                double factor = b * (c[k] + sum - target[k]);
                 for (int j = 0; j < inputs; j++)
                 {
-                    inputAdjoint[j] += factor * W[i * inputs + j];
+                    inputAdjoint[j] += factor * W[k * inputs + j];
                 }
             }
         }
@@ -136,24 +136,24 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
             double b = outputAdjoint[0];
 
-            // For each i < outputs: sum, then the updates below
-            for (int i = 0; i < outputs; i++)
+            // For each k < outputs: sum, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                // sum[i] = Sum(j => W[i, j] * z[j])
+                // sum[k] = Sum(j => W[k, j] * z[j])
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * z[j];
                 }
 
                 // parameterGradient += b Dx, the W part
-                double factor = b * (c[i] + sum - target[i]);
+                double factor = b * (c[k] + sum - target[k]);
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[i * inputs + j] += factor * z[j];
+                    parameterGradient[k * inputs + j] += factor * z[j];
                 }
 
-                parameterGradient[cOffset + i] += factor;
+                parameterGradient[cOffset + k] += factor;
             }
         }
 
@@ -181,19 +181,19 @@ namespace HessianCodegen.Layers
 
             outputTangent.Clear();
 
-            // For each i < outputs: sum, sum1, then the updates below
-            for (int i = 0; i < outputs; i++)
+            // For each k < outputs: sum, sum1, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
                 double sum = 0.0;
                 double sum1 = 0.0;
-                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                // For each j < inputs: sum[k] = Sum(j => W[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
-                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * z[j];
+                    sum1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
                 }
 
-                outputTangent[0] += (c[i] + sum - target[i]) * (vc[i] + sum1);
+                outputTangent[0] += (c[k] + sum - target[k]) * (vc[k] + sum1);
             }
         }
 
@@ -223,24 +223,24 @@ namespace HessianCodegen.Layers
 
             result.Clear();
 
-            // For each i < outputs: sum, sum1, then the updates below
-            for (int i = 0; i < outputs; i++)
+            // For each k < outputs: sum, sum1, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
                 double sum = 0.0;
                 double sum1 = 0.0;
-                // For each j < inputs: sum[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * z[j])
+                // For each j < inputs: sum[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
-                    sum1 += W[i * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
+                    sum1 += W[k * inputs + j] * z[j];
                 }
 
                 // result = Xzz t + Xzx^T v
-                double term = vc[i] + sum;
-                double term1 = c[i] + sum1 - target[i];
+                double term = vc[k] + sum;
+                double term1 = c[k] + sum1 - target[k];
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[j] += b * (term * W[i * inputs + j] + term1 * vW[i * inputs + j]);
+                    result[j] += b * (term * W[k * inputs + j] + term1 * vW[k * inputs + j]);
                 }
             }
         }
@@ -269,27 +269,27 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
             double b = outputAdjoint[0];
 
-            // For each i < outputs: sum, sum1, then the updates below
-            for (int i = 0; i < outputs; i++)
+            // For each k < outputs: sum, sum1, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
                 double sum = 0.0;
                 double sum1 = 0.0;
-                // For each j < inputs: sum[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * z[j])
+                // For each j < inputs: sum[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
-                    sum1 += W[i * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
+                    sum1 += W[k * inputs + j] * z[j];
                 }
 
                 // result += Xxx v + Xzx t, the W part
-                double term = vc[i] + sum;
-                double term1 = c[i] + sum1 - target[i];
+                double term = vc[k] + sum;
+                double term1 = c[k] + sum1 - target[k];
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[i * inputs + j] += b * (term * z[j] + term1 * t[j]);
+                    result[k * inputs + j] += b * (term * z[j] + term1 * t[j]);
                 }
 
-                result[cOffset + i] += b * (vc[i] + sum);
+                result[cOffset + k] += b * (vc[k] + sum);
             }
         }
 
@@ -311,25 +311,25 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
 
-            // For each i < outputs: sum, then the updates below
-            for (int i = 0; i < outputs; i++)
+            // For each k < outputs: sum, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                // sum[i] = Sum(j => W[i, j] * z[j])
+                // sum[k] = Sum(j => W[k, j] * z[j])
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * z[j];
                 }
 
-                double factor = c[i] + sum - target[i];
+                double factor = c[k] + sum - target[k];
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * inputs + j] += z[j] * factor;
-                    dz[j] += W[i * inputs + j] * factor;
+                    dx[k * inputs + j] += z[j] * factor;
+                    dz[j] += W[k * inputs + j] * factor;
                 }
 
-                dx[cOffset + i] += factor;
+                dx[cOffset + k] += factor;
             }
         }
 
@@ -354,44 +354,44 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
             double b = outputAdjoint[0];
 
-            // For each i < outputs: sum, then the updates below
-            for (int i = 0; i < outputs; i++)
+            // For each k < outputs: sum, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
                 double sum = 0.0;
-                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of c
+                // For each j < inputs: sum[k] = Sum(j => W[k, j] * z[j]); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of c
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += b * z[j];
-                    xzx[cOffset * inputs + i * inputs + j] += b * W[i * inputs + j];
+                    sum += W[k * inputs + j] * z[j];
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += b * z[j];
+                    xzx[cOffset * inputs + k * inputs + j] += b * W[k * inputs + j];
                 }
 
-                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += b;
+                xxx[cOffset * parameterCount + cOffset + k * parameterCount + k] += b;
                 // xzx += Xzx, the rows of W
-                double factor = b * (c[i] + sum - target[i]);
+                double factor = b * (c[k] + sum - target[k]);
                 for (int j = 0; j < inputs; j++)
                 {
-                    xzx[i * inputs * inputs + j * inputs + j] += factor;
+                    xzx[k * inputs * inputs + j * inputs + j] += factor;
                 }
             }
 
-            // For each i < inputs: the updates below
-            for (int i = 0; i < inputs; i++)
+            // For each j < inputs: the updates below
+            for (int j = 0; j < inputs; j++)
             {
-                double factor1 = b * z[i];
-                // For each j < outputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xzx += Xzx, the rows of W; xzz += Xzz
-                for (int j = 0; j < outputs; j++)
+                double factor1 = b * z[j];
+                // For each k < outputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xzx += Xzx, the rows of W; xzz += Xzz
+                for (int k = 0; k < outputs; k++)
                 {
-                    double factor2 = b * W[j * inputs + i];
-                    // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
-                    for (int k = 0; k < inputs; k++)
+                    double factor2 = b * W[k * inputs + j];
+                    // For each i < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
+                    for (int i = 0; i < inputs; i++)
                     {
-                        xxx[j * inputs * parameterCount + i * parameterCount + j * inputs + k] += z[k] * factor1;
-                        xzx[j * inputs * inputs + i * inputs + k] += W[j * inputs + k] * factor1;
-                        xzz[i * inputs + k] += W[j * inputs + k] * factor2;
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += z[i] * factor1;
+                        xzx[k * inputs * inputs + j * inputs + i] += W[k * inputs + i] * factor1;
+                        xzz[j * inputs + i] += W[k * inputs + i] * factor2;
                     }
 
-                    xxx[cOffset + j * inputs * parameterCount + i * parameterCount + j] += factor1;
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor1;
                 }
             }
         }

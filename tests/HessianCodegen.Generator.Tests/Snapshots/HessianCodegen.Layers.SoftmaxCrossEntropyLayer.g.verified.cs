@@ -67,34 +67,34 @@ namespace HessianCodegen.Layers
             global::System.Span<double> sum = scratch.Slice(0, classes);
             global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            // sum[i] = Sum(j => W[i, j] * z[j])
-            for (int i = 0; i < classes; i++)
+            // sum[k] = Sum(j => W[k, j] * z[j])
+            for (int k = 0; k < classes; k++)
             {
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[i * inputs + j] * z[j];
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                sum[i] = total;
+                sum[k] = total;
             }
 
-            // logSumExp = LogSumExp(i => c[i] + sum[i])
-            for (int i = 0; i < classes; i++)
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[i] = c[i] + sum[i];
+                logSumExpTerms[k] = c[k] + sum[k];
             }
 
             double max = double.NegativeInfinity;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                max = global::System.Math.Max(max, logSumExpTerms[i]);
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
             }
 
             double sumExp = 0.0;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
             }
 
             double logSumExp = max + global::System.Math.Log(sumExp);
@@ -134,49 +134,49 @@ namespace HessianCodegen.Layers
             global::System.Span<double> sum = scratch.Slice(0, classes);
             global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            // sum[i] = Sum(j => W[i, j] * z[j])
-            for (int i = 0; i < classes; i++)
+            // sum[k] = Sum(j => W[k, j] * z[j])
+            for (int k = 0; k < classes; k++)
             {
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[i * inputs + j] * z[j];
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                sum[i] = total;
+                sum[k] = total;
             }
 
-            // logSumExp = LogSumExp(i => c[i] + sum[i])
-            for (int i = 0; i < classes; i++)
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[i] = c[i] + sum[i];
+                logSumExpTerms[k] = c[k] + sum[k];
             }
 
             double max = double.NegativeInfinity;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                max = global::System.Math.Max(max, logSumExpTerms[i]);
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
             }
 
             double sumExp = 0.0;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
             }
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // For each i < inputs: sum1, then the updates below
-            for (int i = 0; i < inputs; i++)
+            // For each j < inputs: sum1, then the updates below
+            for (int j = 0; j < inputs; j++)
             {
-                // sum1[i] = Sum(j => W[j, i] * Exp(c[j] + -1 * logSumExp + sum[j]))
+                // sum1[j] = Sum(k => W[k, j] * Exp(c[k] + -1 * logSumExp + sum[k]))
                 double sum1 = 0.0;
-                for (int j = 0; j < classes; j++)
+                for (int k = 0; k < classes; k++)
                 {
-                    sum1 += W[j * inputs + i] * global::System.Math.Exp(-logSumExp + c[j] + sum[j]);
+                    sum1 += W[k * inputs + j] * global::System.Math.Exp(-logSumExp + c[k] + sum[k]);
                 }
 
-                inputAdjoint[i] = b * (sum1 - W[label * inputs + i]);
+                inputAdjoint[j] = b * (sum1 - W[label * inputs + j]);
             }
 
             if (pooled is not null)
@@ -211,56 +211,56 @@ namespace HessianCodegen.Layers
             global::System.Span<double> sum = scratch.Slice(0, classes);
             global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            // sum[i] = Sum(j => W[i, j] * z[j])
-            for (int i = 0; i < classes; i++)
+            // sum[k] = Sum(j => W[k, j] * z[j])
+            for (int k = 0; k < classes; k++)
             {
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[i * inputs + j] * z[j];
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                sum[i] = total;
+                sum[k] = total;
             }
 
-            // logSumExp = LogSumExp(i => c[i] + sum[i])
-            for (int i = 0; i < classes; i++)
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[i] = c[i] + sum[i];
+                logSumExpTerms[k] = c[k] + sum[k];
             }
 
             double max = double.NegativeInfinity;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                max = global::System.Math.Max(max, logSumExpTerms[i]);
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
             }
 
             double sumExp = 0.0;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
             }
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // For each i < classes: exp, then the updates below
-            for (int i = 0; i < classes; i++)
+            // For each k < classes: exp, then the updates below
+            for (int k = 0; k < classes; k++)
             {
-                double exp = global::System.Math.Exp(c[i] + sum[i] - logSumExp);
+                double exp = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
                 // parameterGradient += b Dx, the W part
                 double factor = b * exp;
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[i * inputs + j] += factor * z[j];
+                    parameterGradient[k * inputs + j] += factor * z[j];
                 }
 
-                parameterGradient[cOffset + i] += factor;
+                parameterGradient[cOffset + k] += factor;
             }
 
             // parameterGradient += b Dx, the W part
-            for (int i = 0; i < inputs; i++)
+            for (int j = 0; j < inputs; j++)
             {
-                parameterGradient[label * inputs + i] += -b * z[i];
+                parameterGradient[label * inputs + j] += -b * z[j];
             }
 
             // parameterGradient += b Dx, the c part
@@ -302,53 +302,53 @@ namespace HessianCodegen.Layers
             global::System.Span<double> sum1 = scratch.Slice(classes, classes);
             global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes, classes);
 
-            // For each i < classes: sum, sum1, then the updates below
-            for (int i = 0; i < classes; i++)
+            // For each k < classes: sum, sum1, then the updates below
+            for (int k = 0; k < classes; k++)
             {
-                // sum[i] = Sum(j => W[i, j] * z[j])
+                // sum[k] = Sum(j => W[k, j] * z[j])
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[i * inputs + j] * z[j];
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                sum[i] = total;
+                sum[k] = total;
 
-                // sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                // sum1[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
                 double total1 = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    total1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
                 }
 
-                sum1[i] = total1;
+                sum1[k] = total1;
             }
 
-            // logSumExp = LogSumExp(i => c[i] + sum[i])
-            for (int i = 0; i < classes; i++)
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[i] = c[i] + sum[i];
+                logSumExpTerms[k] = c[k] + sum[k];
             }
 
             double max = double.NegativeInfinity;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                max = global::System.Math.Max(max, logSumExpTerms[i]);
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
             }
 
             double sumExp = 0.0;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
             }
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // sum2 = Sum(i => Exp(c[i] + -1 * logSumExp + sum[i]) * (vc[i] + sum1[i]))
+            // sum2 = Sum(k => Exp(c[k] + -1 * logSumExp + sum[k]) * (vc[k] + sum1[k]))
             double sum2 = 0.0;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                sum2 += global::System.Math.Exp(-logSumExp + c[i] + sum[i]) * (vc[i] + sum1[i]);
+                sum2 += global::System.Math.Exp(-logSumExp + c[k] + sum[k]) * (vc[k] + sum1[k]);
             }
 
             // outputTangent = Dz t + Dx v
@@ -393,72 +393,72 @@ namespace HessianCodegen.Layers
             global::System.Span<double> exp = scratch.Slice(classes + classes, classes);
             global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes + classes, classes);
 
-            // For each i < classes: sum, sum2, then the updates below
-            for (int i = 0; i < classes; i++)
+            // For each k < classes: sum, sum2, then the updates below
+            for (int k = 0; k < classes; k++)
             {
-                // sum[i] = Sum(j => W[i, j] * z[j])
+                // sum[k] = Sum(j => W[k, j] * z[j])
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[i * inputs + j] * z[j];
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                sum[i] = total;
+                sum[k] = total;
 
-                // sum2[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                // sum2[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
                 double total1 = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    total1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
                 }
 
-                sum2[i] = total1;
+                sum2[k] = total1;
             }
 
-            // logSumExp = LogSumExp(i => c[i] + sum[i])
-            for (int i = 0; i < classes; i++)
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[i] = c[i] + sum[i];
+                logSumExpTerms[k] = c[k] + sum[k];
             }
 
             double max = double.NegativeInfinity;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                max = global::System.Math.Max(max, logSumExpTerms[i]);
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
             }
 
             double sumExp = 0.0;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
             }
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // exp[i] = Exp(c[i] + -1 * logSumExp + sum[i])
-            for (int i = 0; i < classes; i++)
+            // exp[k] = Exp(c[k] + -1 * logSumExp + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
+                exp[k] = global::System.Math.Exp(-logSumExp + c[k] + sum[k]);
             }
 
-            // For each i < inputs: sum1, sum3, then the updates below
-            for (int i = 0; i < inputs; i++)
+            // For each j < inputs: sum1, sum3, then the updates below
+            for (int j = 0; j < inputs; j++)
             {
-                // sum1[i] = Sum(j => W[j, i] * exp[j])
+                // sum1[j] = Sum(k => W[k, j] * exp[k])
                 double sum1 = 0.0;
-                for (int j = 0; j < classes; j++)
+                for (int k = 0; k < classes; k++)
                 {
-                    sum1 += W[j * inputs + i] * exp[j];
+                    sum1 += W[k * inputs + j] * exp[k];
                 }
 
-                // sum3[i] = Sum(j => vW[j, i] * exp[j] + exp[j] * (W[j, i] + -1 * sum1[i]) * (vc[j] + sum2[j]))
+                // sum3[j] = Sum(k => vW[k, j] * exp[k] + exp[k] * (W[k, j] + -1 * sum1[j]) * (vc[k] + sum2[k]))
                 double sum3 = 0.0;
-                for (int j = 0; j < classes; j++)
+                for (int k = 0; k < classes; k++)
                 {
-                    sum3 += vW[j * inputs + i] * exp[j] + exp[j] * (-sum1 + W[j * inputs + i]) * (vc[j] + sum2[j]);
+                    sum3 += vW[k * inputs + j] * exp[k] + exp[k] * (-sum1 + W[k * inputs + j]) * (vc[k] + sum2[k]);
                 }
 
-                result[i] = b * (sum3 - vW[label * inputs + i]);
+                result[j] = b * (sum3 - vW[label * inputs + j]);
             }
 
             if (pooled is not null)
@@ -500,80 +500,80 @@ namespace HessianCodegen.Layers
             global::System.Span<double> exp = scratch.Slice(classes + classes, classes);
             global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes + classes, classes);
 
-            // For each i < classes: sum, sum1, then the updates below
-            for (int i = 0; i < classes; i++)
+            // For each k < classes: sum, sum1, then the updates below
+            for (int k = 0; k < classes; k++)
             {
-                // sum[i] = Sum(j => W[i, j] * z[j])
+                // sum[k] = Sum(j => W[k, j] * z[j])
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[i * inputs + j] * z[j];
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                sum[i] = total;
+                sum[k] = total;
 
-                // sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                // sum1[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
                 double total1 = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    total1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
                 }
 
-                sum1[i] = total1;
+                sum1[k] = total1;
             }
 
-            // logSumExp = LogSumExp(i => c[i] + sum[i])
-            for (int i = 0; i < classes; i++)
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[i] = c[i] + sum[i];
+                logSumExpTerms[k] = c[k] + sum[k];
             }
 
             double max = double.NegativeInfinity;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                max = global::System.Math.Max(max, logSumExpTerms[i]);
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
             }
 
             double sumExp = 0.0;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
             }
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // exp[i] = Exp(c[i] + -1 * logSumExp + sum[i])
-            for (int i = 0; i < classes; i++)
+            // exp[k] = Exp(c[k] + -1 * logSumExp + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
+                exp[k] = global::System.Math.Exp(-logSumExp + c[k] + sum[k]);
             }
 
-            // sum2 = Sum(i => exp[i] * (vc[i] + sum1[i]))
+            // sum2 = Sum(k => exp[k] * (vc[k] + sum1[k]))
             double sum2 = 0.0;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                sum2 += exp[i] * (vc[i] + sum1[i]);
+                sum2 += exp[k] * (vc[k] + sum1[k]);
             }
 
             // result += Xxx v + Xzx t, the W part
-            for (int i = 0; i < inputs; i++)
+            for (int j = 0; j < inputs; j++)
             {
-                result[label * inputs + i] += -b * t[i];
+                result[label * inputs + j] += -b * t[j];
             }
 
-            // For each i < classes: the updates below
-            for (int i = 0; i < classes; i++)
+            // For each k < classes: the updates below
+            for (int k = 0; k < classes; k++)
             {
                 // result += Xxx v + Xzx t, the W part
-                double factor = b * exp[i];
-                double factor1 = factor * (vc[i] + sum1[i]);
+                double factor = b * exp[k];
+                double factor1 = factor * (vc[k] + sum1[k]);
                 double factor2 = factor * sum2;
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[i * inputs + j] += factor1 * z[j] + factor * t[j] - factor2 * z[j];
+                    result[k * inputs + j] += factor1 * z[j] + factor * t[j] - factor2 * z[j];
                 }
 
-                result[cOffset + i] += b * (exp[i] * (vc[i] + sum1[i]) - exp[i] * sum2);
+                result[cOffset + k] += b * (exp[k] * (vc[k] + sum1[k]) - exp[k] * sum2);
             }
 
             if (pooled is not null)
@@ -608,63 +608,63 @@ namespace HessianCodegen.Layers
             global::System.Span<double> exp = scratch.Slice(classes, classes);
             global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes, classes);
 
-            // sum[i] = Sum(j => W[i, j] * z[j])
-            for (int i = 0; i < classes; i++)
+            // sum[k] = Sum(j => W[k, j] * z[j])
+            for (int k = 0; k < classes; k++)
             {
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[i * inputs + j] * z[j];
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                sum[i] = total;
+                sum[k] = total;
             }
 
-            // logSumExp = LogSumExp(i => c[i] + sum[i])
-            for (int i = 0; i < classes; i++)
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[i] = c[i] + sum[i];
+                logSumExpTerms[k] = c[k] + sum[k];
             }
 
             double max = double.NegativeInfinity;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                max = global::System.Math.Max(max, logSumExpTerms[i]);
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
             }
 
             double sumExp = 0.0;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
             }
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // For each i < classes: exp, then the updates below
-            for (int i = 0; i < classes; i++)
+            // For each k < classes: exp, then the updates below
+            for (int k = 0; k < classes; k++)
             {
-                exp[i] = global::System.Math.Exp(c[i] + sum[i] - logSumExp);
+                exp[k] = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
                 // dx += Dx, the columns of W
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * inputs + j] += exp[i] * z[j];
+                    dx[k * inputs + j] += exp[k] * z[j];
                 }
 
-                dx[cOffset + i] += exp[i];
+                dx[cOffset + k] += exp[k];
             }
 
-            // For each i < inputs: sum1, then the updates below
-            for (int i = 0; i < inputs; i++)
+            // For each j < inputs: sum1, then the updates below
+            for (int j = 0; j < inputs; j++)
             {
-                // sum1[i] = Sum(j => W[j, i] * exp[j])
+                // sum1[j] = Sum(k => W[k, j] * exp[k])
                 double sum1 = 0.0;
-                for (int j = 0; j < classes; j++)
+                for (int k = 0; k < classes; k++)
                 {
-                    sum1 += W[j * inputs + i] * exp[j];
+                    sum1 += W[k * inputs + j] * exp[k];
                 }
 
-                dx[label * inputs + i] += -z[i];
-                dz[i] += sum1 - W[label * inputs + i];
+                dx[label * inputs + j] += -z[j];
+                dz[j] += sum1 - W[label * inputs + j];
             }
 
             // dx += Dx, the columns of c
@@ -706,127 +706,127 @@ namespace HessianCodegen.Layers
             global::System.Span<double> exp = scratch.Slice(classes + inputs, classes);
             global::System.Span<double> logSumExpTerms = scratch.Slice(classes + inputs + classes, classes);
 
-            // sum[i] = Sum(j => W[i, j] * z[j])
-            for (int i = 0; i < classes; i++)
+            // sum[k] = Sum(j => W[k, j] * z[j])
+            for (int k = 0; k < classes; k++)
             {
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[i * inputs + j] * z[j];
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                sum[i] = total;
+                sum[k] = total;
             }
 
-            // logSumExp = LogSumExp(i => c[i] + sum[i])
-            for (int i = 0; i < classes; i++)
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[i] = c[i] + sum[i];
+                logSumExpTerms[k] = c[k] + sum[k];
             }
 
             double max = double.NegativeInfinity;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                max = global::System.Math.Max(max, logSumExpTerms[i]);
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
             }
 
             double sumExp = 0.0;
-            for (int i = 0; i < classes; i++)
+            for (int k = 0; k < classes; k++)
             {
-                sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
             }
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // For each i < classes: exp, then the updates below
-            for (int i = 0; i < classes; i++)
+            // For each k < classes: exp, then the updates below
+            for (int k = 0; k < classes; k++)
             {
-                exp[i] = global::System.Math.Exp(c[i] + sum[i] - logSumExp);
-                double factor = b * exp[i];
+                exp[k] = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
+                double factor = b * exp[k];
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W
                 for (int j = 0; j < inputs; j++)
                 {
                     // xxx += Xxx, the block of (W, W)
                     double factor1 = z[j] * factor;
-                    for (int k = 0; k < inputs; k++)
+                    for (int i = 0; i < inputs; i++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor1 * z[k];
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor1 * z[i];
                     }
 
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor1;
-                    xzx[i * inputs * inputs + j * inputs + j] += factor;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
+                    xzx[k * inputs * inputs + j * inputs + j] += factor;
                 }
 
-                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += factor;
+                xxx[cOffset * parameterCount + cOffset + k * parameterCount + k] += factor;
             }
 
-            // For each i < inputs: sum1, then the updates below
-            for (int i = 0; i < inputs; i++)
+            // For each j < inputs: sum1, then the updates below
+            for (int j = 0; j < inputs; j++)
             {
-                // sum1[i] = Sum(j => W[j, i] * exp[j])
+                // sum1[j] = Sum(k => W[k, j] * exp[k])
                 double total1 = 0.0;
-                for (int j = 0; j < classes; j++)
+                for (int k = 0; k < classes; k++)
                 {
-                    total1 += W[j * inputs + i] * exp[j];
+                    total1 += W[k * inputs + j] * exp[k];
                 }
 
-                sum1[i] = total1;
+                sum1[j] = total1;
 
                 // xxx += Xxx, the block of (W, c)
-                double factor2 = b * z[i];
-                for (int j = 0; j < classes; j++)
+                double factor2 = b * z[j];
+                for (int k = 0; k < classes; k++)
                 {
-                    xxx[cOffset + j * inputs * parameterCount + i * parameterCount + j] += factor2 * exp[j];
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor2 * exp[k];
                 }
 
-                xzx[label * inputs * inputs + i * inputs + i] += -b;
+                xzx[label * inputs * inputs + j * inputs + j] += -b;
             }
 
-            // For each i < classes: the updates below
-            for (int i = 0; i < classes; i++)
+            // For each k < classes: the updates below
+            for (int k = 0; k < classes; k++)
             {
-                double factor3 = -b * exp[i];
-                double factor4 = b * exp[i];
+                double factor3 = -b * exp[k];
+                double factor4 = b * exp[k];
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
                     double factor5 = z[j] * factor3;
-                    // For each k < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c)
-                    for (int k = 0; k < classes; k++)
+                    // For each i < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c)
+                    for (int i = 0; i < classes; i++)
                     {
                         // xxx += Xxx, the block of (W, W)
-                        double factor6 = exp[k] * factor5;
+                        double factor6 = exp[i] * factor5;
                         for (int l = 0; l < inputs; l++)
                         {
-                            xxx[i * inputs * parameterCount + j * parameterCount + k * inputs + l] += factor6 * z[l];
+                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor6 * z[l];
                         }
 
-                        xxx[cOffset + i * inputs * parameterCount + j * parameterCount + k] += factor6;
+                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor6;
                     }
 
                     double factor7 = z[j] * factor4;
-                    double factor8 = W[i * inputs + j] * factor4;
-                    // For each k < inputs: xzx += Xzx, the rows of W; xzz += Xzz
-                    for (int k = 0; k < inputs; k++)
+                    double factor8 = W[k * inputs + j] * factor4;
+                    // For each i < inputs: xzx += Xzx, the rows of W; xzz += Xzz
+                    for (int i = 0; i < inputs; i++)
                     {
-                        xzx[i * inputs * inputs + j * inputs + k] += factor7 * (W[i * inputs + k] - sum1[k]);
-                        xzz[j * inputs + k] += factor8 * (W[i * inputs + k] - sum1[k]);
+                        xzx[k * inputs * inputs + j * inputs + i] += factor7 * (W[k * inputs + i] - sum1[i]);
+                        xzz[j * inputs + i] += factor8 * (W[k * inputs + i] - sum1[i]);
                     }
 
-                    xzx[cOffset * inputs + i * inputs + j] += factor4 * (W[i * inputs + j] - sum1[j]);
+                    xzx[cOffset * inputs + k * inputs + j] += factor4 * (W[k * inputs + j] - sum1[j]);
                 }
 
-                // For each j < classes: xxx += Xxx, the block of (c, W); xxx += Xxx, the block of (c, c)
-                for (int j = 0; j < classes; j++)
+                // For each i < classes: xxx += Xxx, the block of (c, W); xxx += Xxx, the block of (c, c)
+                for (int i = 0; i < classes; i++)
                 {
                     // xxx += Xxx, the block of (c, W)
-                    double factor9 = exp[j] * factor3;
-                    for (int k = 0; k < inputs; k++)
+                    double factor9 = exp[i] * factor3;
+                    for (int j = 0; j < inputs; j++)
                     {
-                        xxx[cOffset * parameterCount + i * parameterCount + j * inputs + k] += factor9 * z[k];
+                        xxx[cOffset * parameterCount + k * parameterCount + i * inputs + j] += factor9 * z[j];
                     }
 
-                    xxx[cOffset * parameterCount + cOffset + i * parameterCount + j] += factor9;
+                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += factor9;
                 }
             }
 
