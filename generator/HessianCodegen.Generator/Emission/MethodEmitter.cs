@@ -30,6 +30,7 @@ internal sealed partial class MethodEmitter
     private readonly List<Temporary> _scratch = new();
     private readonly List<PlannedNest> _planned = new();
     private HashSet<string> _scalarTemporaries = new();
+    private readonly Dictionary<(LoopNest Nest, bool Overwrite), Loop?> _sharableLoops = new();
     private readonly string _parameterCountName;
     private readonly NestEmitter _nests;
 
@@ -535,7 +536,20 @@ internal sealed partial class MethodEmitter
     }
 
     /// <summary>The first loop of a nest in its cheapest order, if the nest can share it with its neighbours.</summary>
-    private static Loop? SharableLoop(Work item)
+    private Loop? SharableLoop(Work item)
+    {
+        // Asked for every pair of neighbours: the order search runs once per nest.
+        if (_sharableLoops.TryGetValue((item.Nest, item.Overwrite), out Loop? known))
+        {
+            return known;
+        }
+
+        Loop? result = FindSharableLoop(item);
+        _sharableLoops[(item.Nest, item.Overwrite)] = result;
+        return result;
+    }
+
+    private static Loop? FindSharableLoop(Work item)
     {
         LoopNest nest = item.Nest;
         var all = nest.Loops.Concat(nest.Reduction is null ? Enumerable.Empty<Loop>() : new[] { nest.Reduction }).ToList();
