@@ -10,9 +10,9 @@ internal static class DiagnosticDescriptors
 {
     private const string Category = "HessianCodegen";
 
-    private const string SupportedExpressions =
+    private static readonly string SupportedExpressions =
         "+, -, *, /, unary -, numeric literals, const double fields, sizes as numbers (Sum(j => z[j]) / inputs), casts to double, parentheses, tensor elements such as W[i, j] or z[j], " +
-        "Sum(j => ...), LogSumExp(k => ...) and the LayerMath functions Tanh, Sigmoid, Softplus, Relu, Exp, Log, Sqrt, Square and Pow(x, constant)";
+        "Sum(j => ...), LogSumExp(k => ...) and the LayerMath functions " + Functions.ElementaryFunctions.Names + ", Square and Pow(x, constant)";
 
     public static readonly DiagnosticDescriptor ClassNotPartial = Create(
         "HCG0001", "Layer class must be partial",
@@ -20,7 +20,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedFunction = Create(
         "HCG0002", "Unsupported function in layer math",
-        "'{0}' cannot be differentiated by the generator; use the smooth LayerMath functions instead (Tanh, Sigmoid, Softplus, Relu, Exp, Log, Sqrt, Square, Pow, LogSumExp), e.g. Softplus or LogSumExp for a maximum, Sqrt(Square(x) + eps) for an absolute value");
+        "'{0}' cannot be differentiated by the generator; use the smooth LayerMath functions instead (" + Functions.ElementaryFunctions.Names + ", Square, Pow, LogSumExp), e.g. Softplus or LogSumExp for a maximum, Sqrt(Square(x) + eps) for an absolute value");
 
     public static readonly DiagnosticDescriptor StatementInMath = Create(
         "HCG0003", "Layer math must be a single expression",

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using HessianCodegen.Generator.Functions;
 using HessianCodegen.Generator.Symbolic;
 
 namespace HessianCodegen.Generator.Emission;
@@ -79,33 +80,13 @@ internal sealed class CodeBuilder
         return node;
     }
 
-    private CodeNode Function(FunctionKind function, CodeNode argument)
+    private CodeNode Function(FunctionKind kind, CodeNode argument)
     {
-        string name = function switch
-        {
-            FunctionKind.Tanh => "global::System.Math.Tanh",
-            FunctionKind.Exp => "global::System.Math.Exp",
-            FunctionKind.Log => "global::System.Math.Log",
-            FunctionKind.Sqrt => "global::System.Math.Sqrt",
-            FunctionKind.Sigmoid => "global::HessianCodegen.LayerMath.Sigmoid",
-            FunctionKind.Softplus => "global::HessianCodegen.LayerMath.Softplus",
-            FunctionKind.Relu => "global::HessianCodegen.LayerMath.Relu",
-            _ => "step",
-        };
-
-        string hint = function.ToString().ToLowerInvariant();
-        if (function == FunctionKind.Step)
-        {
-            var stepKey = new CodeKey("step", argument, null);
-            return Share(stepKey, () => new CodeNode(
-                stepKey, argument.Level, Precedence.Primary, new[] { argument },
-                operands => "(" + operands[0].Render() + " > 0.0 ? 1.0 : 0.0)", trivial: false, hint));
-        }
-
-        var key = new CodeKey(name, argument, null);
+        ElementaryFunction function = Functions.ElementaryFunctions.Of(kind);
+        var key = new CodeKey(function.LocalName, argument, null);
         return Share(key, () => new CodeNode(
             key, argument.Level, Precedence.Primary, new[] { argument },
-            operands => name + "(" + operands[0].Render() + ")", trivial: false, hint));
+            operands => function.Emit(operands[0].Render()), trivial: false, function.LocalName));
     }
 
     private CodeNode Binary(CodeNode left, string op, CodeNode right)

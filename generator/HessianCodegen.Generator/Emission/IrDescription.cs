@@ -32,7 +32,7 @@ internal static class IrDescription
                 string name = element.Tensor.Role == TensorRole.InputTangent ? "t" : prefix + element.Tensor.Name;
                 return element.Indices.Count == 0 ? name : name + "[" + string.Join(", ", element.Indices.Select(index => Name(index, names))) + "]";
             case FunctionCall call:
-                return call.Function + "(" + Write(call.Argument, names, 0) + ")";
+                return (Functions.ElementaryFunctions.Of(call.Function).Name ?? call.Function.ToString()) + "(" + Write(call.Argument, names, 0) + ")";
             case Power power:
                 return power.Exponent == 2.0 ? "Square(" + Write(power.Base, names, 0) + ")"
                     : power.Exponent == -1.0 ? Parenthesize("1 / " + Write(power.Base, names, 3), context > 1)

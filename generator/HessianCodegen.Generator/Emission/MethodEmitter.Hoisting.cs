@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using HessianCodegen.Generator.Functions;
 using HessianCodegen.Generator.Helpers;
 using HessianCodegen.Generator.Symbolic;
 
@@ -66,7 +67,7 @@ internal sealed partial class MethodEmitter
             var call = (FunctionCall)canonical;
             Node definition = Expr.Function(call.Function, Rewrite(call.Argument, hoisted, memo));
             Extent? extent = extentOf[canonical];
-            var temporary = new Temporary(Names.Claim(call.Function.ToString().ToLowerInvariant()), definition, extent is null ? new List<Extent>() : new List<Extent> { extent });
+            var temporary = new Temporary(Names.Claim(ElementaryFunctions.Of(call.Function).LocalName), definition, extent is null ? new List<Extent>() : new List<Extent> { extent });
             hoisted[canonical] = temporary;
             _temporaryOrder.Add(temporary);
             memo.Clear();
@@ -267,7 +268,7 @@ internal sealed partial class MethodEmitter
             }
         }
 
-        if (node is FunctionCall call && call.FreeIndices.Length <= 1 && call.Function != FunctionKind.Step)
+        if (node is FunctionCall call && call.FreeIndices.Length <= 1 && ElementaryFunctions.Of(call.Function).Hoistable)
         {
             yield return call;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using HessianCodegen.Generator.Diagnostics;
+using HessianCodegen.Generator.Functions;
 using HessianCodegen.Generator.Model;
 using HessianCodegen.Generator.Symbolic;
 using Microsoft.CodeAnalysis;
@@ -16,17 +17,6 @@ namespace HessianCodegen.Generator.Parsing;
 /// </summary>
 internal sealed class ExpressionParser
 {
-    private static readonly Dictionary<string, FunctionKind> Functions = new()
-    {
-        ["Tanh"] = FunctionKind.Tanh,
-        ["Sigmoid"] = FunctionKind.Sigmoid,
-        ["Softplus"] = FunctionKind.Softplus,
-        ["Relu"] = FunctionKind.Relu,
-        ["Exp"] = FunctionKind.Exp,
-        ["Log"] = FunctionKind.Log,
-        ["Sqrt"] = FunctionKind.Sqrt,
-    };
-
     private readonly SemanticModel _semanticModel;
     private readonly Dictionary<string, TensorDeclaration> _tensors;
     private readonly HashSet<string> _sizes;
@@ -294,9 +284,9 @@ internal sealed class ExpressionParser
                     ? Expr.Power(@base, System.Convert.ToDouble(exponent.Value, System.Globalization.CultureInfo.InvariantCulture))
                     : Fail(DiagnosticDescriptors.NonConstantExponent, arguments[1].Expression, arguments[1].Expression.ToString());
             default:
-                if (Functions.TryGetValue(method.Name, out FunctionKind function) && arguments.Count == 1)
+                if (ElementaryFunctions.TryFind(method.Name, out ElementaryFunction function) && arguments.Count == 1)
                 {
-                    return Expr.Function(function, Parse(arguments[0].Expression));
+                    return Expr.Function(function.Kind, Parse(arguments[0].Expression));
                 }
 
                 return Fail(DiagnosticDescriptors.UnsupportedExpression, invocation, "The declaration '" + method.Name + "' inside the math");

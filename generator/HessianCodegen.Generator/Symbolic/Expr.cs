@@ -227,7 +227,7 @@ internal static class Expr
     }
 
     public static Node Function(FunctionKind function, Node argument) =>
-        argument is Constant value ? Constant(Evaluate(function, value.Value)) : new FunctionCall(function, argument);
+        argument is Constant value ? Constant(Functions.ElementaryFunctions.Of(function).Evaluate(value.Value)) : new FunctionCall(function, argument);
 
     /// <summary>A sum over <paramref name="index"/>, with Kronecker deltas on that index eliminated.</summary>
     public static Node Sum(string index, Extent range, Node body, string? hint = null) => DeltaElimination.Sum(index, range, body, hint);
@@ -277,17 +277,4 @@ internal static class Expr
             }
         }
     }
-
-    private static double Evaluate(FunctionKind function, double x) => function switch
-    {
-        FunctionKind.Tanh => Math.Tanh(x),
-        FunctionKind.Sigmoid => 1.0 / (1.0 + Math.Exp(-x)),
-        FunctionKind.Softplus => x > 0 ? x + Math.Log(1.0 + Math.Exp(-x)) : Math.Log(1.0 + Math.Exp(x)),
-        FunctionKind.Exp => Math.Exp(x),
-        FunctionKind.Log => Math.Log(x),
-        FunctionKind.Sqrt => Math.Sqrt(x),
-        FunctionKind.Relu => x > 0 ? x : 0.0,
-        FunctionKind.Step => x > 0 ? 1.0 : 0.0,
-        _ => throw new ArgumentOutOfRangeException(nameof(function), function, "Unknown function."),
-    };
 }
