@@ -166,27 +166,8 @@ internal sealed partial class MethodEmitter
             : null, new Dictionary<Node, Node>());
 
     /// <summary>Rebuilds a node with some tensor elements replaced (null from <paramref name="replace"/> keeps one).</summary>
-    private static Node ReplaceElements(Node node, System.Func<TensorElement, Node?> replace, Dictionary<Node, Node> memo)
-    {
-        if (memo.TryGetValue(node, out Node? known))
-        {
-            return known;
-        }
-
-        Node result = node switch
-        {
-            TensorElement element => replace(element) ?? element,
-            FunctionCall call => Expr.Function(call.Function, ReplaceElements(call.Argument, replace, memo)),
-            Power power => Expr.Power(ReplaceElements(power.Base, replace, memo), power.Exponent),
-            Multiply product => Expr.Multiply(product.Factors.Select(f => ReplaceElements(f, replace, memo)).ToList()),
-            Add sum => Expr.Add(sum.Terms.Select(t => ReplaceElements(t, replace, memo)).ToList()),
-            Reduction reduction => Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, ReplaceElements(reduction.Body, replace, memo), reduction.Hint),
-            _ => node,
-        };
-
-        memo[node] = result;
-        return result;
-    }
+    private static Node ReplaceElements(Node node, System.Func<TensorElement, Node?> replace, Dictionary<Node, Node> memo) =>
+        Traversal.Rewrite(node, current => current is TensorElement element ? replace(element) ?? element : null, memo);
 
     /// <summary>Temporaries ordered so that each comes after the temporaries its definition reads.</summary>
     private static List<Temporary> DependencyOrder(List<Temporary> temporaries)
@@ -279,34 +260,18 @@ internal sealed partial class MethodEmitter
 
     private static int Size(Node node) => 1 + node.Children.Sum(Size);
 
-    private static Node Rewrite(Node node, Dictionary<Node, Temporary> hoisted, Dictionary<Node, Node> memo)
-    {
-        if (memo.TryGetValue(node, out Node? known))
+    private static Node Rewrite(Node node, Dictionary<Node, Temporary> hoisted, Dictionary<Node, Node> memo) =>
+        Traversal.Rewrite(node, current =>
         {
-            return known;
-        }
-
-        Node result;
-        if (node is FunctionCall call && call.FreeIndices.Length <= 1 && hoisted.TryGetValue(Canonical(call), out Temporary? temporary))
-        {
-            var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
-            result = Expr.Element(tensor, call.FreeIndices.Select(IndexRef.Loop).ToArray());
-        }
-        else
-        {
-            result = node switch
+            if (current is FunctionCall call && call.FreeIndices.Length <= 1 && hoisted.TryGetValue(Canonical(call), out Temporary? temporary))
             {
-                FunctionCall other => Expr.Function(other.Function, Rewrite(other.Argument, hoisted, memo)),
-                Power power => Expr.Power(Rewrite(power.Base, hoisted, memo), power.Exponent),
-                Multiply product => Expr.Multiply(product.Factors.Select(f => Rewrite(f, hoisted, memo)).ToList()),
-                Add sum => Expr.Add(sum.Terms.Select(t => Rewrite(t, hoisted, memo)).ToList()),
-                _ => node,
-            };
-        }
+                var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
+                return Expr.Element(tensor, call.FreeIndices.Select(IndexRef.Loop).ToArray());
+            }
 
-        memo[node] = result;
-        return result;
-    }
+            // Reductions are temporaries by now; their bodies are rewritten where they are defined.
+            return current is Reduction ? current : null;
+        }, memo);
 
     /// <summary>One planned loop nest (or a clear of an overwritten output before accumulating nests).</summary>
     private sealed record PlannedNest(LoopNest? Nest, bool Overwrite, string? Clear, string What);

@@ -173,61 +173,37 @@ internal sealed partial class MethodEmitter
     }
 
     /// <summary>Replaces every reduction by a read of its temporary, registering temporaries inner first.</summary>
-    private Node ReplaceReductions(Node node, Dictionary<string, Extent> extents, Dictionary<Node, Node> memo)
-    {
-        if (node.BinderDepth == 0)
+    private Node ReplaceReductions(Node node, Dictionary<string, Extent> extents, Dictionary<Node, Node> memo) =>
+        Traversal.Rewrite(node, current =>
         {
-            return node;
-        }
+            if (current.BinderDepth == 0)
+            {
+                return current;
+            }
 
-        // Memoised per scope of extents: shared subexpressions are rewritten once.
-        if (memo.TryGetValue(node, out Node? known))
-        {
-            return known;
-        }
+            if (current is not Reduction reduction)
+            {
+                return null;
+            }
 
-        Node result;
-        switch (node)
-        {
-            case Reduction reduction:
-                var inner = new Dictionary<string, Extent>(extents) { [reduction.Index] = reduction.Range };
-                Node body = ReplaceReductions(reduction.Body, inner, new Dictionary<Node, Node>());
-                Node definition = Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body, reduction.Hint);
-                string[] free = definition.FreeIndices;
-                for (int k = 0; k < free.Length; k++)
-                {
-                    definition = IndexSubstitution.Substitute(definition, free[k], IndexRef.Loop(Temporary.FreeName(k)));
-                }
+            var inner = new Dictionary<string, Extent>(extents) { [reduction.Index] = reduction.Range };
+            Node body = ReplaceReductions(reduction.Body, inner, new Dictionary<Node, Node>());
+            Node definition = Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body, reduction.Hint);
+            string[] free = definition.FreeIndices;
+            for (int k = 0; k < free.Length; k++)
+            {
+                definition = IndexSubstitution.Substitute(definition, free[k], IndexRef.Loop(Temporary.FreeName(k)));
+            }
 
-                if (!_temporaries.TryGetValue(definition, out Temporary? temporary))
-                {
-                    string hint = reduction.Operation == ReductionKind.Sum ? "sum" : "logSumExp";
-                    temporary = new Temporary(Names.Claim(hint), (Reduction)definition, free.Select(index => extents[index]).ToList());
-                    _temporaries[definition] = temporary;
-                    _temporaryOrder.Add(temporary);
-                }
+            if (!_temporaries.TryGetValue(definition, out Temporary? temporary))
+            {
+                string hint = reduction.Operation == ReductionKind.Sum ? "sum" : "logSumExp";
+                temporary = new Temporary(Names.Claim(hint), (Reduction)definition, free.Select(index => extents[index]).ToList());
+                _temporaries[definition] = temporary;
+                _temporaryOrder.Add(temporary);
+            }
 
-                var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
-                result = Expr.Element(tensor, free.Select(IndexRef.Loop).ToArray());
-                break;
-            case FunctionCall call:
-                result = Expr.Function(call.Function, ReplaceReductions(call.Argument, extents, memo));
-                break;
-            case Power power:
-                result = Expr.Power(ReplaceReductions(power.Base, extents, memo), power.Exponent);
-                break;
-            case Multiply product:
-                result = Expr.Multiply(product.Factors.Select(f => ReplaceReductions(f, extents, memo)).ToList());
-                break;
-            case Add sum:
-                result = Expr.Add(sum.Terms.Select(t => ReplaceReductions(t, extents, memo)).ToList());
-                break;
-            default:
-                result = node;
-                break;
-        }
-
-        memo[node] = result;
-        return result;
-    }
+            var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
+            return Expr.Element(tensor, free.Select(IndexRef.Loop).ToArray());
+        }, memo);
 }
