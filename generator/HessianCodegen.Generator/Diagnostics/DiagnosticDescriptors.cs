@@ -48,7 +48,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NonDoubleType = Create(
         "HCG0009", "Layer math must be double-valued",
-        "{0} has type '{1}'; layer math is computed in double: use double literals (2.0) and double-valued expressions");
+        "{0} has type '{1}'; layer math is computed in double: use double literals (2.0) and double-valued expressions, e.g. (double)inputs * outputs for a product of sizes");
 
     public static readonly DiagnosticDescriptor InvalidTensorDeclaration = Create(
         "HCG0010", "Invalid tensor declaration",

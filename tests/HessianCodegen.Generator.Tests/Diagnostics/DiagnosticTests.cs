@@ -58,6 +58,11 @@ public sealed class DiagnosticTests
         "    private [|float|] Output(int i) => 0f;"));
 
     [Fact]
+    public void HCG0009_SizesMultipliedAsIntegers() => Reports("HCG0009", Layer(
+        "    private double Output(int i) => (Sum(j => W[i, j] * z[j]) + c[i]) / ([|inputs * outputs|]);"),
+        "has type 'int'", "(double)inputs * outputs");
+
+    [Fact]
     public void HCG0010_InvalidTensorDeclaration() => Reports("HCG0010", Layer("""
             private readonly Vector extra = Parameter([|inputs + 1|]);
             private double Output(int i) => Sum(j => W[i, j] * z[j]) + c[i];
