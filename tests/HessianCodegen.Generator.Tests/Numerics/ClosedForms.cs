@@ -17,7 +17,9 @@ internal static class ClosedForms
     public sealed record Blocks(double[] Forward, double[] Dx, double[] Dz, double[] Xxx, double[] Xzx, double[] Xzz);
 
     /// <summary>Whether <see cref="Of"/> knows the layer.</summary>
-    public static bool Knows(string name) => Activation(name) is not null || name is "SoftmaxCrossEntropyLayer" or "MeanSquaredErrorLayer";
+    public static bool Knows(string name) =>
+        Activation(name) is not null
+        || name is "SoftmaxCrossEntropyLayer" or "MeanSquaredErrorLayer" or "MeanCenteredTanhLayer" or "MeanSquaredErrorOverSizeLayer";
 
     public static Blocks Of(string name, IHessianLayer layer, LayerPoint at)
     {
@@ -61,15 +63,49 @@ internal static class ClosedForms
                 }
             }
         }
+        else if (name == "MeanCenteredTanhLayer")
+        {
+            // y = Gain tanh(C u), C = I - 1 1^T / a the centring matrix: J = diag(Gain tanh'(v)) C,
+            // gamma = C^T (b .* Gain tanh'(v)), Gamma = C^T diag(b .* Gain tanh''(v)) C, v = C u.
+            const double gain = 1.5;
+            double mean = u.Average();
+            double[] v = u.Select(value => value - mean).ToArray();
+            var centring = new double[a, a];
+            for (int i = 0; i < a; i++)
+            {
+                for (int k = 0; k < a; k++)
+                {
+                    centring[i, k] = (i == k ? 1.0 : 0.0) - (1.0 / a);
+                }
+            }
+
+            forward = v.Select(value => gain * Math.Tanh(value)).ToArray();
+            var slope = new double[a, a];
+            var curvature = new double[a, a];
+            var weightedSlope = new double[1, a];
+            for (int i = 0; i < a; i++)
+            {
+                double t = Math.Tanh(v[i]);
+                slope[i, i] = gain * (1 - t * t);
+                curvature[i, i] = at.OutputAdjoint[i] * gain * (-2 * t * (1 - t * t));
+                weightedSlope[0, i] = at.OutputAdjoint[i] * slope[i, i];
+            }
+
+            jacobian = Product(slope, centring);
+            gamma = Flat(Product(weightedSlope, centring));
+            hessian = Product(Product(Transpose(centring), curvature), centring);
+        }
         else
         {
+            // Squared error, for MeanSquaredErrorOverSizeLayer scaled by its Weight / outputs.
+            double scale = name == "MeanSquaredErrorOverSizeLayer" ? 0.75 / a : 1.0;
             double[] residual = u.Select((value, k) => value - at.Data[k]).ToArray();
-            forward = [0.5 * residual.Sum(value => value * value)];
-            jacobian = Row(residual);
-            gamma = residual.Select(value => at.OutputAdjoint[0] * value).ToArray();
+            forward = [scale * 0.5 * residual.Sum(value => value * value)];
+            jacobian = Row(residual.Select(value => scale * value).ToArray());
+            gamma = residual.Select(value => at.OutputAdjoint[0] * scale * value).ToArray();
             for (int k = 0; k < a; k++)
             {
-                hessian[k, k] = at.OutputAdjoint[0];
+                hessian[k, k] = at.OutputAdjoint[0] * scale;
             }
         }
 

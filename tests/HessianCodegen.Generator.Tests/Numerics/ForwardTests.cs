@@ -63,7 +63,7 @@ public sealed class ForwardTests
         int expectedDataSize = layerCase.Name switch
         {
             "SoftmaxCrossEntropyLayer" => 1,
-            "MeanSquaredErrorLayer" or "ExponentialLossLayer" => outputs,
+            "MeanSquaredErrorLayer" or "ExponentialLossLayer" or "MeanSquaredErrorOverSizeLayer" => outputs,
             _ => 0,
         };
         Assert.Equal(expectedDataSize, layer.DataSize);

@@ -63,6 +63,10 @@ internal static class LayerCases
             Elementwise(u => Math.Log(1.0 + u * u) + Math.Pow(Math.Sqrt(1.0 + Math.Exp(u)), 3.0))),
         ("ExponentialLossLayer", (inputs, outputs) => new ExponentialLossLayer(inputs, outputs), false, false,
             (predictions, target) => [predictions.Select((u, k) => Math.Exp(-target[k] * u)).Sum()]),
+        ("MeanCenteredTanhLayer", (inputs, outputs) => new MeanCenteredTanhLayer(inputs, outputs), false, true,
+            (u, _) => u.Select(value => 1.5 * Math.Tanh(value - u.Average())).ToArray()),
+        ("MeanSquaredErrorOverSizeLayer", (inputs, outputs) => new MeanSquaredErrorOverSizeLayer(inputs, outputs), false, true,
+            (predictions, target) => [0.75 * predictions.Select((u, k) => (u - target[k]) * (u - target[k])).Sum() / (2.0 * predictions.Length)]),
     ];
 
     /// <summary>Every case, by id.</summary>
