@@ -5,7 +5,7 @@ namespace Benchmarks;
 /// <summary>Which tanh chains to time, and how.</summary>
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
-    bool Target, string CsvPath)
+    bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree)
 {
     public const string Usage = """
         Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer
@@ -22,6 +22,10 @@ internal sealed record BenchmarkOptions(
           --eps X            damping of the factorization (default 0.001)
           --no-target        skip the depth-64 target line
           --csv PATH         where to write the table as CSV (default BenchmarkResults/tanh-chains.csv)
+          --soak N           only solve N random chains of the standard layers (eps 1e-10 to 10) and check
+                             every backward error is at most 1e-14 (the test suite runs 300)
+          --compare-paths    only time the Riccati recursion against the banded LU, per configuration
+          --matrix-free      only time Dx^T P Dx by the sparse kernels against the generated products
           --quick            a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3
           --help             print this text
         """;
@@ -46,7 +50,10 @@ internal sealed record BenchmarkOptions(
             DenseLimit: reader.Integer("dense-limit", 4000, min: 0),
             Epsilon: reader.Number("eps", 1e-3, min: 0.0),
             Target: !reader.Flag("no-target"),
-            CsvPath: reader.Text("csv", "BenchmarkResults/tanh-chains.csv")!);
+            CsvPath: reader.Text("csv", "BenchmarkResults/tanh-chains.csv")!,
+            ComparePaths: reader.Flag("compare-paths"),
+            Soak: reader.Integer("soak", 0, min: 0, max: 1_000_000),
+            MatrixFree: reader.Flag("matrix-free"));
         reader.RejectRest();
         return options;
     }

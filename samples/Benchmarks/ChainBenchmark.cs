@@ -1,6 +1,7 @@
 using System;
 using HessianCodegen;
 using HessianCodegen.Layers;
+using MathNet.Numerics.LinearAlgebra;
 using SampleSupport;
 
 namespace Benchmarks;
@@ -84,7 +85,7 @@ internal static class ChainBenchmark
 
         // What one factorization allocates: the memory it holds on to, plus short-lived panels.
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        BlockTridiagonalFactorization factorization = derivatives.Factorize(options.Epsilon);
+        HessianFactorization factorization = derivatives.Factorize(options.Epsilon);
         double megabytes = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / 1e6;
         Timing factorizationTime = Time(() => derivatives.Factorize(options.Epsilon), options);
         Timing solveTime = Time(() => factorization.Solve(gradient, solution), options);
@@ -93,8 +94,9 @@ internal static class ChainBenchmark
         Timing? denseTime = null;
         if (size <= options.DenseLimit)
         {
-            double[] dense = DenseLu.DampedSystem(point.DenseHessian(), options.Epsilon);
-            denseTime = Time(() => DenseLu.Factor(dense, size).Solve(gradient), options);
+            Matrix<double> dense = DampedHessian.Of(point.DenseHessian(), options.Epsilon);
+            Vector<double> rhs = Vector<double>.Build.DenseOfArray(gradient);
+            denseTime = Time(() => dense.LU().Solve(rhs), options);
         }
 
         int hiddenParameters = (width * width) + width;

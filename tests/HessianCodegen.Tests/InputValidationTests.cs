@@ -45,7 +45,7 @@ public sealed class InputValidationTests
     public void RightHandSideOfTheWrongLength()
     {
         NetworkPoint point = Point();
-        BlockTridiagonalFactorization factorization = point.Derivatives().Factorize(0.1);
+        HessianFactorization factorization = point.Derivatives().Factorize(0.1);
         var error = Assert.Throws<ArgumentException>(() => factorization.Solve(new double[5]));
         AssertMentions(error, "rhs", "5", $"{point.Network.ParameterCount}");
     }
@@ -55,7 +55,7 @@ public sealed class InputValidationTests
     {
         NetworkPoint point = Point();
         int n = point.Network.ParameterCount;
-        BlockTridiagonalFactorization factorization = point.Derivatives().Factorize(0.1);
+        HessianFactorization factorization = point.Derivatives().Factorize(0.1);
 
         var gradient = Assert.Throws<ArgumentException>(() => point.Gradient(new double[n + 1]));
         AssertMentions(gradient, "result", $"{n + 1}", $"{n}");
@@ -148,6 +148,23 @@ public sealed class InputValidationTests
         HessianDerivatives derivatives = Point().Derivatives();
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => derivatives.Factorize(epsilon));
         AssertMentions(error, "epsilon", $"{epsilon}", ">= 0");
+    }
+
+    [Fact]
+    public void UndefinedFactorizationPath()
+    {
+        HessianDerivatives derivatives = Point().Derivatives();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => derivatives.Factorize(0.1, (FactorizationPath)7));
+        AssertMentions(error, "path", "7", "Riccati or BandedLU");
+    }
+
+    [Fact]
+    public void RefinedSolveOfTheWrongLength()
+    {
+        NetworkPoint point = Point();
+        HessianFactorization factorization = point.Derivatives().Factorize(0.1);
+        var error = Assert.Throws<ArgumentException>(() => factorization.SolveRefined(new double[point.Network.ParameterCount], new double[2]));
+        AssertMentions(error, "result", "2", $"{point.Network.ParameterCount}");
     }
 
     [Fact]

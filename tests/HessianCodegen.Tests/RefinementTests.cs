@@ -21,8 +21,10 @@ public sealed class RefinementTests(ITestOutputHelper output)
     {
         // Two linear layers whose weights are scaled by 1e6 and 1e-6: the products through the chain
         // stay moderate, but the augmented block system holds entries from 1e-6 to 1e6, and the
-        // substitution sweeps lose accuracy relative to ||H + eps I||. The first solve's backward
-        // error is about 4e-14, above the refinement threshold; refinement lowers it to about 1e-17.
+        // banded LU's substitution sweeps lose accuracy relative to ||H + eps I|| (the Riccati path,
+        // which never forms that system, solves this case to 4e-17 at once, so the LU is forced).
+        // The first solve's backward error is about 4e-14, above the fallback threshold (1e-14);
+        // refinement lowers it to about 1e-17.
         const double scale = 1e6;
         const double epsilon = 1e8;
         var network = new Network(
@@ -44,7 +46,7 @@ public sealed class RefinementTests(ITestOutputHelper output)
         NetworkPoint point = network.At(parameters, Batch.WithLabels(new double[,] { { 1, -0.5, 0.3 }, { -0.2, 0.8, 0.1 } }, [0, 2]));
         double[,] matrix = DampedSystem.Matrix(point, epsilon);
         double[] rhs = RandomNetworks.Vector(8, network.ParameterCount);
-        BlockTridiagonalFactorization factorization = point.Derivatives().Factorize(epsilon);
+        HessianFactorization factorization = point.Derivatives().Factorize(epsilon, FactorizationPath.BandedLU);
 
         double[] first = factorization.Solve(rhs);
         var refined = new double[rhs.Length];

@@ -8,9 +8,9 @@ using Xunit.Abstractions;
 namespace HessianCodegen.Tests;
 
 /// <summary>
-/// The block-tridiagonal solve against a dense LU of the materialized <c>H + eps I</c> (H assembled
-/// column by column from matrix-free products, which <see cref="DenseHessianTests"/> checks against
-/// finite differences of the gradient on these same networks), to the oracle's tolerance
+/// The structured solve against a dense LU (MathNet) of the materialized <c>H + eps I</c> (H
+/// assembled column by column from matrix-free products, which <see cref="DenseHessianTests"/> checks
+/// against finite differences of the gradient on these same networks), to the oracle's tolerance
 /// <c>1e-12 + 100 cond u</c> with the condition number from MathNet's symmetric eigensolver.
 /// </summary>
 public sealed class StructuredSolveTests(ITestOutputHelper output)
@@ -34,16 +34,16 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
         NetworkPoint point = RandomNetworks.Point(seed, depth, batchSize, regression);
         double[,] matrix = DampedSystem.Matrix(point, epsilon);
         double[] rhs = RandomNetworks.Vector(seed + 100, point.Network.ParameterCount);
-        BlockTridiagonalFactorization factorization = point.Derivatives().Factorize(epsilon);
+        HessianFactorization factorization = point.Derivatives().Factorize(epsilon);
 
         var x = new double[rhs.Length];
         SolveReport report = factorization.SolveRefined(rhs, x);
         double residual = DampedSystem.BackwardError(matrix, x, rhs);
-        double[] dense = new DenseLU(matrix).Solve(rhs);
+        double[] dense = DenseReference.Solve(matrix, rhs);
         double difference = Norms.RelativeError(x, dense);
         double tolerance = DampedSystem.SolutionTolerance(DampedSystem.ConditionNumber(matrix));
         output.WriteLine(
-            $"seed {seed}: n = {rhs.Length}, system {factorization.SystemSize}, backward error {residual:E2} (reported " +
+            $"seed {seed}: n = {rhs.Length}, path {factorization.Path}, backward error {residual:E2} (reported " +
             $"{report.BackwardError:E2}), difference from dense LU {difference:E2} (tolerance {tolerance:E2})");
 
         Assert.InRange(residual, 0, 1e-14);
@@ -58,22 +58,23 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
         const double epsilon = 1e-3;
         double[,] matrix = DampedSystem.Matrix(point, epsilon);
         double[] rhs = RandomNetworks.Vector(500, point.Network.ParameterCount);
-        BlockTridiagonalFactorization factorization = point.Derivatives().Factorize(epsilon);
+        HessianFactorization factorization = point.Derivatives().Factorize(epsilon);
 
-        // The default threshold (1e-14) is not reached by a backward-stable solve: no refinement.
+        // With a target of 1e-15 a step is kept only when it lowers the backward error.
         var x = new double[rhs.Length];
         SolveReport plain = factorization.SolveRefined(rhs, x);
-        Assert.False(plain.Refined);
-        Assert.Equal(plain.InitialBackwardError, plain.BackwardError);
+        Assert.Equal(plain.Refined, plain.BackwardError < plain.InitialBackwardError);
+        Assert.Equal(plain.Refined, plain.RefinementSteps > 0);
+        Assert.InRange(plain.RefinementSteps, 0, 4);
 
-        // Forced, the step is kept only if the measured backward error drops, and either way the
-        // returned solution has the error the report states.
+        // With an unreachable target, refinement runs until the backward error stops decreasing, and
+        // either way the returned solution has the error the report states.
         var refined = new double[rhs.Length];
-        SolveReport forced = factorization.SolveRefined(rhs, refined, refinementThreshold: 0);
+        SolveReport forced = factorization.SolveRefined(rhs, refined, target: 0, fallbackThreshold: 1e-14);
         Assert.True(forced.BackwardError <= forced.InitialBackwardError);
         Assert.Equal(forced.Refined, forced.BackwardError < forced.InitialBackwardError);
         Assert.InRange(DampedSystem.BackwardError(matrix, refined, rhs), 0, 1e-14);
-        output.WriteLine($"backward error {forced.InitialBackwardError:E2} -> {forced.BackwardError:E2}, refined: {forced.Refined}");
+        output.WriteLine($"backward error {forced.InitialBackwardError:E2} -> {forced.BackwardError:E2}, steps: {forced.RefinementSteps}");
     }
 
     [Fact]
@@ -107,16 +108,15 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
         NetworkPoint point = RandomNetworks.Point(11, 6, 3, regression: false);
         const double epsilon = 1e-2;
         double[,] matrix = DampedSystem.Matrix(point, epsilon);
-        var dense = new DenseLU(matrix);
         double tolerance = DampedSystem.SolutionTolerance(DampedSystem.ConditionNumber(matrix));
-        BlockTridiagonalFactorization factorization = point.Derivatives().Factorize(epsilon);
+        HessianFactorization factorization = point.Derivatives().Factorize(epsilon);
         var x = new double[factorization.Size];
         for (int k = 0; k < 5; k++)
         {
             double[] rhs = RandomNetworks.Vector(200 + k, factorization.Size);
             factorization.Solve(rhs, x);
             Assert.InRange(DampedSystem.BackwardError(matrix, x, rhs), 0, 1e-14);
-            Assert.InRange(Norms.RelativeError(x, dense.Solve(rhs)), 0, tolerance);
+            Assert.InRange(Norms.RelativeError(x, DenseReference.Solve(matrix, rhs)), 0, tolerance);
         }
     }
 
@@ -134,7 +134,7 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
         double[] rhs = RandomNetworks.Vector(300, network.ParameterCount);
         foreach (double epsilon in new[] { 1e-3, 1e-1, 1.0 })
         {
-            BlockTridiagonalFactorization factorization = derivatives.Factorize(epsilon);
+            HessianFactorization factorization = derivatives.Factorize(epsilon);
             Assert.Equal(epsilon, factorization.Epsilon);
             double[] x = factorization.Solve(rhs);
             Assert.InRange(DampedSystem.BackwardError(DampedSystem.Matrix(plain, epsilon), x, rhs), 0, 1e-14);
@@ -168,10 +168,12 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
         Assert.InRange(DampedSystem.BackwardError(DampedSystem.Matrix(point, 0.5), x, rhs), 0, 1e-14);
     }
 
-    [Fact]
-    public void FlopCountGrowsLinearlyWithDepth()
+    [Theory]
+    [InlineData(FactorizationPath.BandedLU, 0.1)]
+    [InlineData(FactorizationPath.Riccati, 10.0)]
+    public void FlopCountGrowsLinearlyWithDepth(FactorizationPath path, double epsilon)
     {
-        long Flops(int depth)
+        long Flops(int depth, FactorizationPath path)
         {
             var layers = new IHessianLayer[depth];
             for (int l = 0; l + 1 < depth; l++)
@@ -182,12 +184,12 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
             layers[^1] = new SoftmaxCrossEntropyReferenceLayer(4, 3);
             var network = new Network(layers);
             NetworkPoint point = network.At(network.RandomParameters(3), Batch.WithLabels(new double[,] { { 1, -1, 0.5, 0.2 } }, [1]));
-            return point.Derivatives().Factorize(0.1).FlopCount;
+            return point.Derivatives().Factorize(epsilon, path).FlopCount;
         }
 
-        long shallow = Flops(9);
-        long middle = Flops(17);
-        long deep = Flops(33);
+        long shallow = Flops(9, path);
+        long middle = Flops(17, path);
+        long deep = Flops(33, path);
 
         // Every hidden layer of the same shape costs the same, so 16 more layers cost twice what 8 more do.
         double ratio = (double)(deep - middle) / (middle - shallow);
@@ -202,6 +204,6 @@ public sealed class StructuredSolveTests(ITestOutputHelper output)
         double[] x = point.Derivatives().Factorize(epsilon).Solve(rhs);
         Assert.InRange(DampedSystem.BackwardError(matrix, x, rhs), 0, 1e-14);
         double tolerance = DampedSystem.SolutionTolerance(DampedSystem.ConditionNumber(matrix));
-        Assert.InRange(Norms.RelativeError(x, new DenseLU(matrix).Solve(rhs)), 0, tolerance);
+        Assert.InRange(Norms.RelativeError(x, DenseReference.Solve(matrix, rhs)), 0, tolerance);
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace HessianCodegen.Tests.Infrastructure;
 
@@ -14,16 +13,7 @@ public static class DampedSystem
     public const double UnitRoundoff = 1.1e-16;
 
     /// <summary>The dense <c>H + eps I</c>, <c>H</c> from <see cref="NetworkPoint.DenseHessian"/> (checked against finite differences and the oracle).</summary>
-    public static double[,] Matrix(NetworkPoint point, double epsilon)
-    {
-        double[,] matrix = point.DenseHessian();
-        for (int i = 0; i < matrix.GetLength(0); i++)
-        {
-            matrix[i, i] += epsilon;
-        }
-
-        return matrix;
-    }
+    public static double[,] Matrix(NetworkPoint point, double epsilon) => DenseReference.Damped(point.DenseHessian(), epsilon);
 
     /// <summary><c>||A x - b|| / (||A||_F ||x|| + ||b||)</c> with the dense matrix (the Frobenius norm bounds the 2-norm from above).</summary>
     public static double BackwardError(double[,] matrix, double[] x, double[] rhs)
@@ -46,15 +36,10 @@ public static class DampedSystem
         return Math.Sqrt(residual) / ((Math.Sqrt(frobenius) * Norms.Norm(x)) + Norms.Norm(rhs));
     }
 
-    /// <summary>The eigenvalues of a symmetric matrix, ascending (MathNet's symmetric eigensolver).</summary>
-    public static double[] Eigenvalues(double[,] symmetric) =>
-        Matrix<double>.Build.DenseOfArray(symmetric).Evd(Symmetricity.Symmetric).EigenValues
-            .Select(value => value.Real).Order().ToArray();
-
     /// <summary>The 2-norm condition number of a symmetric matrix: largest over smallest |eigenvalue|.</summary>
     public static double ConditionNumber(double[,] symmetric)
     {
-        double[] magnitudes = Eigenvalues(symmetric).Select(Math.Abs).ToArray();
+        double[] magnitudes = DenseReference.SymmetricEigenvalues(symmetric).Select(Math.Abs).ToArray();
         return magnitudes.Max() / magnitudes.Min();
     }
 

@@ -1,0 +1,137 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>
+/// Level-3 kernels on dense row-major matrices held in spans, built on the row kernels of
+/// <see cref="RankUpdate"/>. Zero entries of the left factor are skipped, so a product whose left
+/// factor is structurally sparse (a layer's <c>Dx</c>: one output row per parameter) costs its
+/// non-zeros, not its size.
+/// </summary>
+internal static class MatrixKernels
+{
+    /// <summary>
+    /// <c>c -= a b</c> with <c>a</c> <paramref name="rows"/> x <paramref name="inner"/> and <c>b</c>
+    /// <paramref name="inner"/> x <paramref name="columns"/>: BLAS <c>dgemm</c> with <c>alpha = -1, beta = 1</c>.
+    /// Each matrix may be a sub-matrix: its rows are <paramref name="cStride"/>, <paramref name="aStride"/>,
+    /// <paramref name="bStride"/> values apart (the leading dimensions of BLAS).
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long SubtractProduct(Span<double> c, int cStride, ReadOnlySpan<double> a, int aStride,
+        ReadOnlySpan<double> b, int bStride, int rows, int inner, int columns)
+    {
+        if (rows == 0 || inner == 0 || columns == 0)
+        {
+            return 0;
+        }
+
+        // A mostly-zero left factor (a layer's Dx^T) goes through its non-zeros only, two rows at a
+        // time where they share their non-zero positions.
+        int[] indices = ArrayPool<int>.Shared.Rent(inner);
+        int[] nextIndices = ArrayPool<int>.Shared.Rent(inner);
+        double[] values = ArrayPool<double>.Shared.Rent(inner);
+        double[] nextValues = ArrayPool<double>.Shared.Rent(inner);
+        try
+        {
+            long flops = 0;
+            int i = 0;
+            while (i < rows)
+            {
+                int nonZeros = SparseRankUpdate.Compress(a.Slice(i * aStride, inner), indices, values);
+                if (4 * nonZeros > inner && i + 1 < rows)
+                {
+                    flops += RankUpdate.SubtractCombinations(c.Slice(i * cStride, columns), a.Slice(i * aStride, inner),
+                        c.Slice((i + 1) * cStride, columns), a.Slice((i + 1) * aStride, inner), b, bStride);
+                    i += 2;
+                    continue;
+                }
+
+                ReadOnlySpan<int> positions = indices.AsSpan(0, nonZeros);
+                if (i + 1 < rows
+                    && SparseRankUpdate.Compress(a.Slice((i + 1) * aStride, inner), nextIndices, nextValues) == nonZeros
+                    && positions.SequenceEqual(nextIndices.AsSpan(0, nonZeros)))
+                {
+                    flops += SparseRankUpdate.SubtractCombinations(c.Slice(i * cStride, columns), values.AsSpan(0, nonZeros),
+                        c.Slice((i + 1) * cStride, columns), nextValues.AsSpan(0, nonZeros), positions, b, bStride);
+                    i += 2;
+                    continue;
+                }
+
+                flops += SparseRankUpdate.SubtractCombination(c.Slice(i * cStride, columns), positions, values.AsSpan(0, nonZeros), b, bStride);
+                i++;
+            }
+
+            return flops;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(indices);
+            ArrayPool<int>.Shared.Return(nextIndices);
+            ArrayPool<double>.Shared.Return(values);
+            ArrayPool<double>.Shared.Return(nextValues);
+        }
+    }
+
+    /// <summary>Tile edge of the transposes: a tile of the source and one of the target stay in L1 together.</summary>
+    private const int Tile = 32;
+
+    /// <summary>
+    /// <c>t = a^T</c> for <c>a</c> <paramref name="rows"/> x <paramref name="columns"/> (like BLAS <c>domatcopy</c> with
+    /// transpose), tile by tile: a row-by-row transpose writes each value a whole row apart, and on a
+    /// 512 x 512 matrix that cost more than the products around it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Transpose(ReadOnlySpan<double> a, int rows, int columns, Span<double> t)
+    {
+        if (a.Length < rows * columns || t.Length < rows * columns)
+        {
+            throw new ArgumentException($"A {rows} x {columns} transpose needs {rows * columns} values in and out; got {a.Length} and {t.Length}.");
+        }
+
+        for (int i0 = 0; i0 < rows; i0 += Tile)
+        {
+            int i1 = Math.Min(i0 + Tile, rows);
+            for (int j0 = 0; j0 < columns; j0 += Tile)
+            {
+                int j1 = Math.Min(j0 + Tile, columns);
+                for (int i = i0; i < i1; i++)
+                {
+                    ReadOnlySpan<double> row = a.Slice(i * columns, columns);
+                    for (int j = j0; j < j1; j++)
+                    {
+                        t[(j * rows) + i] = row[j];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies the upper triangle of the square matrix <paramref name="a"/> (order <paramref name="n"/>) onto its lower triangle, tile by tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MirrorUpper(Span<double> a, int n)
+    {
+        if (a.Length < n * n)
+        {
+            throw new ArgumentException($"A matrix of order {n} needs {n * n} values; got {a.Length}.", nameof(a));
+        }
+
+        for (int i0 = 0; i0 < n; i0 += Tile)
+        {
+            int i1 = Math.Min(i0 + Tile, n);
+            for (int j0 = 0; j0 <= i0; j0 += Tile)
+            {
+                for (int i = i0; i < i1; i++)
+                {
+                    int j1 = Math.Min(j0 + Tile, i);
+                    for (int j = j0; j < j1; j++)
+                    {
+                        a[(i * n) + j] = a[(j * n) + i];
+                    }
+                }
+            }
+        }
+    }
+}
