@@ -20,24 +20,28 @@ internal sealed class DenseShiftedSystem(Matrix<double> matrix) : IShiftedSystem
         Matrix<double> shifted = matrix + (shift * Matrix<double>.Build.DenseIdentity(Dimension));
         try
         {
-            return new Factorization(shifted.Cholesky());
+            return new Factorization(shifted.Cholesky(), null);
         }
         catch (ArgumentException)
         {
-            // MathNet's Cholesky refuses a matrix that is not positive definite.
-            return new Factorization(null);
+            // MathNet's Cholesky refuses a matrix that is not positive definite; LU still solves.
+            return new Factorization(null, shifted.LU());
         }
     }
 
     public void Multiply(ReadOnlySpan<double> v, Span<double> result) =>
         (matrix * Vector<double>.Build.DenseOfArray(v.ToArray())).AsArray().CopyTo(result);
 
-    private sealed class Factorization(MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? cholesky) : IShiftedFactorization
+    private sealed class Factorization(
+        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? cholesky,
+        MathNet.Numerics.LinearAlgebra.Factorization.LU<double>? lu) : IShiftedFactorization
     {
         public bool IsPositiveDefinite => cholesky is not null;
 
-        public void Solve(ReadOnlySpan<double> rhs, Span<double> result) =>
-            (cholesky ?? throw new InvalidOperationException("Solve on a factorization that is not positive definite."))
-                .Solve(Vector<double>.Build.DenseOfArray(rhs.ToArray())).AsArray().CopyTo(result);
+        public void Solve(ReadOnlySpan<double> rhs, Span<double> result)
+        {
+            Vector<double> b = Vector<double>.Build.DenseOfArray(rhs.ToArray());
+            (cholesky is not null ? cholesky.Solve(b) : lu!.Solve(b)).AsArray().CopyTo(result);
+        }
     }
 }
