@@ -5,10 +5,10 @@ using HessianCodegen.LinearAlgebra;
 namespace HessianCodegen;
 
 /// <summary>
-/// The factorization, for one epsilon, of the block-tridiagonal system that is equivalent to
-/// <c>(H + eps I) x = g</c> (ALGORITHM.md section 4). Created once by
-/// <see cref="HessianDerivatives.Factorize"/>; each right-hand side then costs one forward and one
-/// backward substitution sweep, linear in depth.
+/// The pivoted LU, for one epsilon, of the block-tridiagonal system that is equivalent to
+/// <c>(H + eps I) x = g</c> (ALGORITHM.md section 4): the fallback path of <see cref="HessianFactorization"/>
+/// (<see cref="FactorizationPath.BandedLU"/>). Each right-hand side costs one forward and one backward
+/// substitution sweep, linear in depth.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -34,12 +34,17 @@ namespace HessianCodegen;
 /// values per layer. A pivot no larger than <c>N 2^-52</c> times the system's largest entry (at least
 /// 1, the identities) is taken as singular.
 /// </para>
+/// <para>
+/// The log-determinant: with the unknowns ordered <c>(y, w, x)</c> and the equations <c>(E1, E2, E3)</c>, the
+/// augmented matrix is <c>[K B; B' X]</c> with <c>K</c> block-triangular with identity diagonal blocks
+/// (<c>det K = 1</c>) and Schur complement <c>X - B' K^-1 B = H + eps I</c> (eliminating the tangents is
+/// exact), so its determinant is <c>det(H + eps I)</c>. The panels' order is a permutation of those rows
+/// and columns, whose signs, with the interchanges', fix the sign of <c>det(H + eps I)</c> from the
+/// diagonal of <c>U</c>.
+/// </para>
 /// </remarks>
-public sealed class BlockTridiagonalFactorization
+internal sealed class BlockTridiagonalFactorization
 {
-    /// <summary>Backward errors above this trigger one step of iterative refinement.</summary>
-    private const double RefinementThreshold = 1e-14;
-
     private readonly HessianDerivatives derivatives;
     private readonly PanelShape[] shapes;
     private readonly int[][] pivots;
@@ -104,6 +109,8 @@ public sealed class BlockTridiagonalFactorization
         var assembler = new BlockAssembler(derivatives, epsilon);
         double tinyPivot = (derivatives.LargestEntry + epsilon) * Math.ScaleB(1.0, -52);
         long flops = 0;
+        double logAbsolute = 0;
+        int sign = OrderingSign();
         for (int k = 0; k < depth; k++)
         {
             PanelShape shape = shapes[k];
@@ -146,6 +153,13 @@ public sealed class BlockTridiagonalFactorization
                 throw Singular(k, shape, failed, n * tinyPivot);
             }
 
+            for (int i = 0; i < n; i++)
+            {
+                double diagonal = panel[(i * n) + i];
+                logAbsolute += Math.Log(Math.Abs(diagonal));
+                sign *= (diagonal < 0 ? -1 : 1) * (pivots[k][i] != i ? -1 : 1);
+            }
+
             Span<double> storedLower = lower.AsSpan(lowerOffsets[k], lowerOffsets[k + 1] - lowerOffsets[k]);
             for (int i = 1; i < n; i++)
             {
@@ -173,7 +187,11 @@ public sealed class BlockTridiagonalFactorization
         }
 
         FlopCount = flops;
+        LogDeterminant = new LogDeterminant(logAbsolute, sign);
     }
+
+    /// <summary><c>log |det(H + eps I)|</c> and its sign, from the diagonal of <c>U</c> (see the remarks).</summary>
+    public LogDeterminant LogDeterminant { get; }
 
     /// <summary>The damping <c>eps</c> in <c>H + eps I</c>.</summary>
     public double Epsilon { get; }
@@ -190,23 +208,10 @@ public sealed class BlockTridiagonalFactorization
     /// </summary>
     public long FlopCount { get; }
 
-    /// <summary>Solves <c>(H + eps I) x = rhs</c> by the substitution sweeps.</summary>
-    /// <exception cref="ArgumentException"><paramref name="rhs"/> has the wrong length or a value that is not finite.</exception>
-    public double[] Solve(ReadOnlySpan<double> rhs)
-    {
-        var result = new double[Size];
-        Solve(rhs, result);
-        return result;
-    }
-
-    /// <summary>Solves <c>(H + eps I) x = rhs</c> into <paramref name="result"/> by the substitution sweeps.</summary>
-    /// <exception cref="ArgumentException">A vector has the wrong length, or <paramref name="rhs"/> a value that is not finite.</exception>
+    /// <summary>Solves <c>(H + eps I) x = rhs</c> into <paramref name="result"/> by the substitution sweeps (lengths checked by the caller).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(ReadOnlySpan<double> rhs, Span<double> result)
     {
-        Guard.Length(rhs, Size, nameof(rhs));
-        Guard.Length(result, Size, nameof(result));
-        Guard.Finite(rhs, nameof(rhs));
         var system = new double[SystemSize];
         Network network = derivatives.Point.Network;
         for (int k = 0; k < shapes.Length; k++)
@@ -285,53 +290,6 @@ public sealed class BlockTridiagonalFactorization
         }
     }
 
-    /// <summary>
-    /// Solves <c>(H + eps I) x = rhs</c> into <paramref name="result"/>, measures the backward error with
-    /// one matrix-free product <c>H x</c> and, when it is above 1e-14, takes one step of iterative
-    /// refinement (kept only if it lowers the backward error).
-    /// </summary>
-    /// <exception cref="ArgumentException">A vector has the wrong length, or <paramref name="rhs"/> a value that is not finite.</exception>
-    public SolveReport SolveRefined(ReadOnlySpan<double> rhs, Span<double> result) =>
-        SolveRefined(rhs, result, RefinementThreshold);
-
-    /// <summary><see cref="SolveRefined(ReadOnlySpan{double}, Span{double})"/> with the refinement threshold given (for tests).</summary>
-    internal SolveReport SolveRefined(ReadOnlySpan<double> rhs, Span<double> result, double refinementThreshold)
-    {
-        Solve(rhs, result);
-        var residual = new double[Size];
-        double initial = BackwardError(rhs, result, residual);
-        if (!(initial > refinementThreshold))
-        {
-            return new SolveReport(initial, initial, false);
-        }
-
-        double[] correction = Solve(residual);
-        double[] refined = result.ToArray();
-        VectorKernels.Axpy(1.0, correction, refined);
-        double after = BackwardError(rhs, refined, residual);
-        if (after < initial)
-        {
-            refined.CopyTo(result);
-            return new SolveReport(after, initial, true);
-        }
-
-        return new SolveReport(initial, initial, false);
-    }
-
-    /// <summary>The backward error of <paramref name="x"/>; leaves <c>rhs - (H + eps I) x</c> in <paramref name="residual"/>.</summary>
-    private double BackwardError(ReadOnlySpan<double> rhs, ReadOnlySpan<double> x, Span<double> residual)
-    {
-        derivatives.Point.HessianVector(x, residual);
-        for (int i = 0; i < residual.Length; i++)
-        {
-            residual[i] = rhs[i] - residual[i] - (Epsilon * x[i]);
-        }
-
-        double norm = derivatives.HessianNormEstimate + Epsilon;
-        double denominator = (norm * VectorKernels.Norm(x)) + VectorKernels.Norm(rhs);
-        return denominator > 0 ? VectorKernels.Norm(residual) / denominator : 0;
-    }
-
     private SingularSystemException Singular(int layer, PanelShape shape, int column, double tinyPivot)
     {
         Network network = derivatives.Point.Network;
@@ -362,6 +320,76 @@ public sealed class BlockTridiagonalFactorization
         }
 
         return $"#{index}";
+    }
+
+    /// <summary>
+    /// The sign of the permutations that take the augmented matrix from the order <c>(y, w, x)</c> of
+    /// unknowns and <c>(E1, E2, E3)</c> of equations to the panels' order: <c>(x_k, w_k, y_k)</c> and
+    /// <c>(E3_k, E1_k, E2_(k+1))</c> block after block. The equation for <c>y_k</c> is <c>E1_k</c>, that for
+    /// <c>w_k</c> is <c>E2_(k+1)</c>.
+    /// </summary>
+    private int OrderingSign()
+    {
+        int size = SystemSize;
+        int states = 0;
+        foreach (PanelShape shape in shapes)
+        {
+            states += shape.StateCount;
+        }
+
+        var rows = new int[size];
+        var columns = new int[size];
+        int stateOffset = 0;
+        int parameterOffset = 0;
+        for (int k = 0; k < shapes.Length; k++)
+        {
+            int start = blockOffsets[k];
+            int p = shapes[k].ParameterCount;
+            int m = shapes[k].StateCount;
+            for (int t = 0; t < p; t++)
+            {
+                rows[start + t] = (2 * states) + parameterOffset + t;
+                columns[start + t] = (2 * states) + parameterOffset + t;
+            }
+
+            for (int t = 0; t < m; t++)
+            {
+                rows[start + p + t] = stateOffset + t;
+                rows[start + p + m + t] = states + stateOffset + t;
+                columns[start + p + t] = states + stateOffset + t;
+                columns[start + p + m + t] = stateOffset + t;
+            }
+
+            stateOffset += m;
+            parameterOffset += p;
+        }
+
+        return PermutationSign(rows) * PermutationSign(columns);
+    }
+
+    /// <summary>+1 or -1: <c>(-1)^(n - cycles)</c>; overwrites <paramref name="permutation"/>.</summary>
+    private static int PermutationSign(int[] permutation)
+    {
+        int sign = 1;
+        for (int start = 0; start < permutation.Length; start++)
+        {
+            int length = 0;
+            int i = start;
+            while (permutation[i] >= 0)
+            {
+                int next = permutation[i];
+                permutation[i] = -1;
+                i = next;
+                length++;
+            }
+
+            if (length > 0 && length % 2 == 0)
+            {
+                sign = -sign;
+            }
+        }
+
+        return sign;
     }
 
     /// <summary>Where row <paramref name="i"/> of a packed strictly lower triangle starts.</summary>

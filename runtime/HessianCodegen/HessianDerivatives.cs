@@ -6,7 +6,7 @@ namespace HessianCodegen;
 /// The derivative blocks of every layer at one <see cref="NetworkPoint"/>: what the structured
 /// solve of <c>(H + eps I) x = g</c> is assembled from. Computing them costs about one pass of
 /// generated second-derivative code per example and layer; they do not depend on epsilon, so
-/// <see cref="Factorize"/> can be called for as many epsilons as needed.
+/// <see cref="Factorize(double)"/> can be called for as many epsilons as needed.
 /// </summary>
 public sealed class HessianDerivatives
 {
@@ -62,12 +62,21 @@ public sealed class HessianDerivatives
     public NetworkPoint Point { get; }
 
     /// <summary>
-    /// Factorizes the block-tridiagonal system equivalent to <c>(H + epsilon I) x = g</c>, with
-    /// partial pivoting; the result solves for any number of right-hand sides.
+    /// Factorizes <c>H + epsilon I</c> by the Riccati recursion, falling back to the pivoted banded LU
+    /// of the augmented system when a pivot block is singular to working precision; the result solves
+    /// for any number of right-hand sides and gives the inertia and log-determinant.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or not finite.</exception>
-    /// <exception cref="SingularSystemException">The system is singular to working precision.</exception>
-    public BlockTridiagonalFactorization Factorize(double epsilon)
+    /// <exception cref="SingularSystemException"><c>H + epsilon I</c> is singular to working precision.</exception>
+    public HessianFactorization Factorize(double epsilon) => Factorize(epsilon, FactorizationPath.Riccati);
+
+    /// <summary>
+    /// <see cref="Factorize(double)"/> along a chosen path: <see cref="FactorizationPath.Riccati"/> (the
+    /// default, with its fallback) or <see cref="FactorizationPath.BandedLU"/> alone (to compare them).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or not finite, or <paramref name="path"/> is not a defined path.</exception>
+    /// <exception cref="SingularSystemException"><c>H + epsilon I</c> is singular to working precision.</exception>
+    public HessianFactorization Factorize(double epsilon, FactorizationPath path)
     {
         if (!(epsilon >= 0) || !double.IsFinite(epsilon))
         {
@@ -75,7 +84,12 @@ public sealed class HessianDerivatives
                 $"epsilon is {epsilon}; expected a finite number >= 0.");
         }
 
-        return new BlockTridiagonalFactorization(this, epsilon);
+        if (path is not (FactorizationPath.Riccati or FactorizationPath.BandedLU))
+        {
+            throw new ArgumentOutOfRangeException(nameof(path), path, $"path is {path}; expected Riccati or BandedLU.");
+        }
+
+        return HessianFactorization.Create(this, epsilon, path);
     }
 
     internal LayerDerivatives Layer(int layer) => layers[layer];

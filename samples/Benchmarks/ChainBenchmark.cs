@@ -84,7 +84,7 @@ internal static class ChainBenchmark
 
         // What one factorization allocates: the memory it holds on to, plus short-lived panels.
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        BlockTridiagonalFactorization factorization = derivatives.Factorize(options.Epsilon);
+        HessianFactorization factorization = derivatives.Factorize(options.Epsilon);
         double megabytes = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / 1e6;
         Timing factorizationTime = Time(() => derivatives.Factorize(options.Epsilon), options);
         Timing solveTime = Time(() => factorization.Solve(gradient, solution), options);

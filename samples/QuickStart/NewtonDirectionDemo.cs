@@ -42,7 +42,7 @@ internal static class NewtonDirectionDemo
         NetworkPoint point = timings.Measure("loss (forward + backward pass)", () => network.At(parameters, batch));
         double[] gradient = timings.Measure("gradient", point.Gradient);
         HessianDerivatives derivatives = timings.Measure("derivatives at the point (Dx, Dz, Xxx, Xzx, Xzz)", point.Derivatives);
-        BlockTridiagonalFactorization factorization =
+        HessianFactorization factorization =
             timings.Measure("block-tridiagonal factorization", () => derivatives.Factorize(options.Epsilon));
         double[] direction = timings.Measure("solve, one right-hand side", () => factorization.Solve(gradient));
         double[] product = timings.Measure("H x, matrix-free (for the residual)", () => point.HessianVector(direction));
@@ -61,10 +61,10 @@ internal static class NewtonDirectionDemo
         output.WriteLine(Row("g . x (> 0: -x is a descent direction)", Dot(gradient, direction).ToString("G10", CultureInfo.InvariantCulture)));
         output.WriteLine(Row("residual ||(H + eps I) x - g|| / ||g||", (Norm(residual) / Norm(gradient)).ToString("0.0E+00", CultureInfo.InvariantCulture)));
 
-        // The library's own check: backward error, and one refinement step if it is above 1e-14.
+        // The library's own check: backward error, refined with H x until at most 1e-15 or no longer decreasing.
         SolveReport report = factorization.SolveRefined(gradient, new double[gradient.Length]);
         output.WriteLine(Row("backward error reported by SolveRefined",
-            report.BackwardError.ToString("0.0E+00", CultureInfo.InvariantCulture) + (report.Refined ? " (after one refinement step)" : "")));
+            report.BackwardError.ToString("0.0E+00", CultureInfo.InvariantCulture) + (report.Refined ? $" (after {report.RefinementSteps} refinement steps)" : "")));
 
         // Independent check 2: a dense LU solve of the materialized Hessian, where that is affordable.
         if (network.ParameterCount <= DenseCheckLimit)

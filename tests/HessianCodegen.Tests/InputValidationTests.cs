@@ -45,7 +45,7 @@ public sealed class InputValidationTests
     public void RightHandSideOfTheWrongLength()
     {
         NetworkPoint point = Point();
-        BlockTridiagonalFactorization factorization = point.Derivatives().Factorize(0.1);
+        HessianFactorization factorization = point.Derivatives().Factorize(0.1);
         var error = Assert.Throws<ArgumentException>(() => factorization.Solve(new double[5]));
         AssertMentions(error, "rhs", "5", $"{point.Network.ParameterCount}");
     }

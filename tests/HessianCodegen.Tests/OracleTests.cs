@@ -41,7 +41,7 @@ public abstract class OracleTests(ITestOutputHelper output)
         HessianDerivatives derivatives = oracle.Network.At(oracle.Parameters, oracle.Batch).Derivatives();
         foreach (ReferenceSolve solve in oracle.Solves)
         {
-            BlockTridiagonalFactorization factorization = derivatives.Factorize(solve.Epsilon);
+            HessianFactorization factorization = derivatives.Factorize(solve.Epsilon);
             var x = new double[factorization.Size];
             SolveReport report = factorization.SolveRefined(oracle.RightHandSide, x);
             double error = Norms.RelativeError(x, solve.Solution);

@@ -1,0 +1,361 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>
+/// Symmetric indefinite factorization <c>A = L D L^T</c> with Bunch-Kaufman diagonal pivoting
+/// (<c>D</c> has 1x1 and 2x2 diagonal blocks, <c>L</c> is unit lower triangular times interchanges),
+/// on a dense row-major <c>n x n</c> span whose lower triangle holds <c>A</c>. The storage of the factors
+/// and of the pivots is LAPACK's (<c>uplo = 'L'</c>) with 0-based indices: <c>pivots[k] = kp >= 0</c> for a
+/// 1x1 block that interchanged rows <c>k</c> and <c>kp</c>; <c>pivots[k] = pivots[k+1] = -(kp + 1)</c> for a 2x2
+/// block at <c>k, k+1</c> that interchanged rows <c>k + 1</c> and <c>kp</c>.
+/// </summary>
+internal static class BunchKaufmanKernel
+{
+    /// <summary>Bunch and Kaufman's bound <c>(1 + sqrt(17)) / 8</c>, which minimizes the element growth.</summary>
+    private static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
+
+    /// <summary>
+    /// Overwrites the lower triangle of <paramref name="a"/> with <c>L</c> and <c>D</c>, like LAPACK
+    /// <c>dsytf2</c> (<c>uplo = 'L'</c>). Where LAPACK stops only at an exact zero, a 1x1 pivot or the
+    /// off-diagonal of a 2x2 pivot of magnitude at most <paramref name="tinyPivot"/> (or not a number)
+    /// stops this one: the matrix is singular to working precision.
+    /// </summary>
+    /// The scratch <paramref name="work"/> holds at least <c>2n</c> values.
+    /// <returns>-1 on success, else the column where no acceptable pivot was found.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops)
+    {
+        if (a.Length != n * n || pivots.Length != n || work.Length < 2 * n)
+        {
+            throw new ArgumentException($"Bunch-Kaufman of order {n} needs {n * n} matrix values, {n} pivots and {2 * n} of work; " +
+                $"got {a.Length}, {pivots.Length} and {work.Length}.");
+        }
+
+        int k = 0;
+        while (k < n)
+        {
+            double absakk = Math.Abs(a[(k * n) + k]);
+            int imax = k;
+            double colmax = 0;
+            for (int i = k + 1; i < n; i++)
+            {
+                double candidate = Math.Abs(a[(i * n) + k]);
+                if (candidate > colmax)
+                {
+                    colmax = candidate;
+                    imax = i;
+                }
+            }
+
+            if (!(Math.Max(absakk, colmax) > tinyPivot))
+            {
+                return k;
+            }
+
+            int kstep = 1;
+            int kp;
+            if (absakk >= Alpha * colmax)
+            {
+                kp = k;
+            }
+            else
+            {
+                // The largest off-diagonal magnitude in row (and column) imax of the trailing matrix.
+                double rowmax = 0;
+                for (int j = k; j < imax; j++)
+                {
+                    rowmax = Math.Max(rowmax, Math.Abs(a[(imax * n) + j]));
+                }
+
+                for (int i = imax + 1; i < n; i++)
+                {
+                    rowmax = Math.Max(rowmax, Math.Abs(a[(i * n) + imax]));
+                }
+
+                if (absakk >= Alpha * colmax * (colmax / rowmax))
+                {
+                    kp = k;
+                }
+                else if (Math.Abs(a[(imax * n) + imax]) >= Alpha * rowmax)
+                {
+                    kp = imax;
+                }
+                else
+                {
+                    kp = imax;
+                    kstep = 2;
+                }
+            }
+
+            int kk = k + kstep - 1;
+            if (kp != kk)
+            {
+                Interchange(a, n, k, kk, kp, kstep);
+            }
+
+            if (kstep == 1)
+            {
+                double pivot = a[(k * n) + k];
+                if (!(Math.Abs(pivot) > tinyPivot))
+                {
+                    return k;
+                }
+
+                // A22 -= x x^T / d (lower triangle, row by row), then the column becomes L's: x / d.
+                Span<double> x = work[..n];
+                for (int i = k + 1; i < n; i++)
+                {
+                    x[i] = a[(i * n) + k];
+                }
+
+                double inverse = 1.0 / pivot;
+                for (int i = k + 1; i < n; i++)
+                {
+                    VectorKernels.Axpy(-x[i] * inverse, x[(k + 1)..(i + 1)], a.Slice((i * n) + k + 1, i - k));
+                    a[(i * n) + k] = x[i] * inverse;
+                }
+
+                flops += (long)(n - k - 1) * (n - k);
+            }
+            else
+            {
+                double d21 = a[((k + 1) * n) + k];
+                if (!(Math.Abs(d21) > tinyPivot))
+                {
+                    return k;
+                }
+
+                // dsytf2's 2x2 update: (wk, wkp1) = (columns k, k+1) D^-1, A22 -= [ck ck1] (wk wkp1)^T.
+                double d11 = a[((k + 1) * n) + k + 1] / d21;
+                double d22 = a[(k * n) + k] / d21;
+                double t = 1.0 / ((d11 * d22) - 1.0);
+                double scaled = t / d21;
+                Span<double> wk = work[..n];
+                Span<double> wkp1 = work[n..(2 * n)];
+                for (int j = k + 2; j < n; j++)
+                {
+                    double ck = a[(j * n) + k];
+                    double ck1 = a[(j * n) + k + 1];
+                    wk[j] = scaled * ((d11 * ck) - ck1);
+                    wkp1[j] = scaled * ((d22 * ck1) - ck);
+                }
+
+                for (int i = k + 2; i < n; i++)
+                {
+                    Span<double> row = a.Slice((i * n) + k + 2, i - k - 1);
+                    VectorKernels.Axpy(-a[(i * n) + k], wk[(k + 2)..(i + 1)], row);
+                    VectorKernels.Axpy(-a[(i * n) + k + 1], wkp1[(k + 2)..(i + 1)], row);
+                }
+
+                for (int j = k + 2; j < n; j++)
+                {
+                    a[(j * n) + k] = wk[j];
+                    a[(j * n) + k + 1] = wkp1[j];
+                }
+
+                flops += 2L * (n - k - 2) * (n - k - 1);
+            }
+
+            if (kstep == 1)
+            {
+                pivots[k] = kp;
+            }
+            else
+            {
+                pivots[k] = -(kp + 1);
+                pivots[k + 1] = -(kp + 1);
+            }
+
+            k += kstep;
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Solves <c>A Z = B</c> in place for the <c>n</c> rows of <paramref name="rows"/>, each
+    /// <paramref name="width"/> values wide, like LAPACK <c>dsytrs</c> (<c>uplo = 'L'</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Solve(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width)
+    {
+        if (factor.Length != n * n || pivots.Length != n || rows.Length != n * width)
+        {
+            throw new ArgumentException($"A solve of order {n} needs {n * n} factor values, {n} pivots and {n} rows of {width}; " +
+                $"got {factor.Length}, {pivots.Length} and {rows.Length}.");
+        }
+
+        // L D Y = B, first block first.
+        int k = 0;
+        while (k < n)
+        {
+            Span<double> bk = Row(rows, k, width);
+            if (pivots[k] >= 0)
+            {
+                SwapRows(rows, width, k, pivots[k]);
+                for (int i = k + 1; i < n; i++)
+                {
+                    VectorKernels.Axpy(-factor[(i * n) + k], bk, Row(rows, i, width));
+                }
+
+                Scale(1.0 / factor[(k * n) + k], bk);
+                k++;
+            }
+            else
+            {
+                SwapRows(rows, width, k + 1, -pivots[k] - 1);
+                Span<double> bk1 = Row(rows, k + 1, width);
+                for (int i = k + 2; i < n; i++)
+                {
+                    Span<double> target = Row(rows, i, width);
+                    VectorKernels.Axpy(-factor[(i * n) + k], bk, target);
+                    VectorKernels.Axpy(-factor[(i * n) + k + 1], bk1, target);
+                }
+
+                double d21 = factor[((k + 1) * n) + k];
+                double d11 = factor[(k * n) + k] / d21;
+                double d22 = factor[((k + 1) * n) + k + 1] / d21;
+                double denominator = (d11 * d22) - 1.0;
+                for (int c = 0; c < width; c++)
+                {
+                    double first = bk[c] / d21;
+                    double second = bk1[c] / d21;
+                    bk[c] = ((d22 * first) - second) / denominator;
+                    bk1[c] = ((d11 * second) - first) / denominator;
+                }
+
+                k += 2;
+            }
+        }
+
+        // L^T Z = Y, last block first.
+        k = n - 1;
+        while (k >= 0)
+        {
+            if (pivots[k] >= 0)
+            {
+                SubtractColumnProduct(factor, n, k, k + 1, rows, width);
+                SwapRows(rows, width, k, pivots[k]);
+                k--;
+            }
+            else
+            {
+                // The 2x2 block (k - 1, k): both rows take only the rows below it.
+                SubtractColumnProduct(factor, n, k, k + 1, rows, width);
+                SubtractColumnProduct(factor, n, k - 1, k + 1, rows, width);
+                SwapRows(rows, width, k, -pivots[k] - 1);
+                k -= 2;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The inertia and <c>log |det|</c> with its sign of the factorized matrix, read from <c>D</c>
+    /// (Sylvester's law of inertia: <c>A</c> and <c>D</c> are congruent, and <c>det L = +-1</c> cancels in <c>L D L^T</c>).
+    /// </summary>
+    public static (int Positive, int Negative, double LogAbsoluteValue, int Sign) Inertia(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots)
+    {
+        int positive = 0;
+        int negative = 0;
+        double log = 0;
+        int sign = 1;
+        int k = 0;
+        while (k < n)
+        {
+            if (pivots[k] >= 0)
+            {
+                double d = factor[(k * n) + k];
+                if (d > 0)
+                {
+                    positive++;
+                }
+                else
+                {
+                    negative++;
+                    sign = -sign;
+                }
+
+                log += Math.Log(Math.Abs(d));
+                k++;
+            }
+            else
+            {
+                // det [a b; b c] = b^2 (a c / b^2 - 1); when negative the block has one eigenvalue of each sign,
+                // else both have the sign of its trace.
+                double b = factor[((k + 1) * n) + k];
+                double a = factor[(k * n) + k];
+                double c = factor[((k + 1) * n) + k + 1];
+                double reduced = ((a / b) * (c / b)) - 1.0;
+                log += (2 * Math.Log(Math.Abs(b))) + Math.Log(Math.Abs(reduced));
+                if (reduced < 0)
+                {
+                    positive++;
+                    negative++;
+                    sign = -sign;
+                }
+                else if (a + c > 0)
+                {
+                    positive += 2;
+                }
+                else
+                {
+                    negative += 2;
+                }
+
+                k += 2;
+            }
+        }
+
+        return (positive, negative, log, sign);
+    }
+
+    /// <summary>Row <paramref name="k"/> of <c>Z</c> minus <c>sum_i L_ik Z_i</c> over the rows <c>i</c> from <paramref name="first"/> on.</summary>
+    private static void SubtractColumnProduct(ReadOnlySpan<double> factor, int n, int k, int first, Span<double> rows, int width)
+    {
+        Span<double> target = Row(rows, k, width);
+        for (int i = first; i < n; i++)
+        {
+            VectorKernels.Axpy(-factor[(i * n) + k], Row(rows, i, width), target);
+        }
+    }
+
+    /// <summary>Interchanges rows and columns <paramref name="kk"/> and <paramref name="kp"/> of the trailing lower triangle, as <c>dsytf2</c> does.</summary>
+    private static void Interchange(Span<double> a, int n, int k, int kk, int kp, int kstep)
+    {
+        for (int i = kp + 1; i < n; i++)
+        {
+            (a[(i * n) + kk], a[(i * n) + kp]) = (a[(i * n) + kp], a[(i * n) + kk]);
+        }
+
+        for (int j = kk + 1; j < kp; j++)
+        {
+            (a[(j * n) + kk], a[(kp * n) + j]) = (a[(kp * n) + j], a[(j * n) + kk]);
+        }
+
+        (a[(kk * n) + kk], a[(kp * n) + kp]) = (a[(kp * n) + kp], a[(kk * n) + kk]);
+        if (kstep == 2)
+        {
+            (a[((k + 1) * n) + k], a[(kp * n) + k]) = (a[(kp * n) + k], a[((k + 1) * n) + k]);
+        }
+    }
+
+    private static Span<double> Row(Span<double> rows, int k, int width) => rows.Slice(k * width, width);
+
+    private static void SwapRows(Span<double> rows, int width, int first, int second)
+    {
+        if (first != second)
+        {
+            VectorKernels.Swap(Row(rows, first, width), Row(rows, second, width));
+        }
+    }
+
+    private static void Scale(double factor, Span<double> values)
+    {
+        for (int c = 0; c < values.Length; c++)
+        {
+            values[c] *= factor;
+        }
+    }
+}

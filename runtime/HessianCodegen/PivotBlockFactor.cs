@@ -1,0 +1,80 @@
+using System;
+using HessianCodegen.LinearAlgebra;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// The factors of one pivot block <c>A_l</c> of the Riccati recursion (ALGORITHM.md section 9):
+/// a Cholesky factor when <c>A_l</c> is positive definite, else a Bunch-Kaufman <c>L D L^T</c>. The one
+/// storage format both sweeps of <see cref="RiccatiFactorization"/> read: <c>p x p</c> row-major, the
+/// lower triangle holding the factors as LAPACK stores them.
+/// </summary>
+internal sealed class PivotBlockFactor
+{
+    private readonly double[] factors;
+    private readonly int[]? pivots;
+
+    private PivotBlockFactor(double[] factors, int[]? pivots, int order, Inertia inertia, LogDeterminant logDeterminant)
+    {
+        this.factors = factors;
+        this.pivots = pivots;
+        Order = order;
+        Inertia = inertia;
+        LogDeterminant = logDeterminant;
+    }
+
+    /// <summary><c>p</c>, the order of the block.</summary>
+    public int Order { get; }
+
+    /// <summary>Whether the block is positive definite (it has a Cholesky factor).</summary>
+    public bool IsPositiveDefinite => pivots is null;
+
+    /// <summary>The counts of positive, negative and zero eigenvalues of the block.</summary>
+    public Inertia Inertia { get; }
+
+    /// <summary><c>log |det A_l|</c> and its sign.</summary>
+    public LogDeterminant LogDeterminant { get; }
+
+    /// <summary>
+    /// Factors the symmetric matrix in <paramref name="block"/> (<c>p x p</c>, lower triangle read; the array
+    /// becomes the factor's storage): Cholesky (<c>dpotrf</c>) first, and on failure Bunch-Kaufman
+    /// (<c>dsytrf</c>) of the matrix again, from <paramref name="copy"/>, which must hold it.
+    /// </summary>
+    /// <returns>The factor, or null when the block is singular to working precision.</returns>
+    public static PivotBlockFactor? Create(double[] block, ReadOnlySpan<double> copy, int order, Span<double> work, double tinyPivot, ref long flops)
+    {
+        if (CholeskyKernel.Factor(block, order, tinyPivot, ref flops) < 0)
+        {
+            double log = 0;
+            for (int i = 0; i < order; i++)
+            {
+                log += Math.Log(block[(i * order) + i]);
+            }
+
+            return new PivotBlockFactor(block, null, order, new Inertia(order, 0, 0), new LogDeterminant(2 * log, 1));
+        }
+
+        var pivots = new int[order];
+        copy[..(order * order)].CopyTo(block);
+        if (BunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops) >= 0)
+        {
+            return null;
+        }
+
+        (int positive, int negative, double logAbsolute, int sign) = BunchKaufmanKernel.Inertia(block, order, pivots);
+        return new PivotBlockFactor(block, pivots, order, new Inertia(positive, negative, 0), new LogDeterminant(logAbsolute, sign));
+    }
+
+    /// <summary>Solves <c>A_l Z = B</c> in place for the <c>p</c> rows of <paramref name="rows"/>, <paramref name="width"/> values each.</summary>
+    public void Solve(Span<double> rows, int width)
+    {
+        if (pivots is null)
+        {
+            CholeskyKernel.Solve(factors, Order, rows, width);
+        }
+        else
+        {
+            BunchKaufmanKernel.Solve(factors, Order, pivots, rows, width);
+        }
+    }
+}

@@ -1,0 +1,373 @@
+using System;
+using System.Runtime.CompilerServices;
+using HessianCodegen.LinearAlgebra;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// The Riccati recursion of ALGORITHM.md section 9: block Gaussian elimination of <c>H + eps I</c>
+/// itself, last layer first, with pivot blocks <c>A_l</c> of the size of a layer's parameters.
+/// <see cref="Create"/> runs the recursion; the object keeps, per layer, the factors of <c>A_l</c>
+/// (<see cref="PivotBlockFactor"/>) and the feedback gain <c>K_l = -A_l^-1 C_l</c>, which is all a solve
+/// reads besides the layer's Jacobians.
+/// </summary>
+/// <remarks>
+/// <para>
+/// With <c>P_(l+1)</c> the value matrix of the state leaving layer <c>l</c> (<c>m = B a</c> square, 0 after the
+/// loss layer): <c>A_l = Xxx_l + eps I + Dx_l^T P Dx_l</c>, <c>C_l = Xzx_l + Dx_l^T P Dz_l</c>,
+/// <c>E_l = Xzz_l + Dz_l^T P Dz_l</c> and <c>P_l = E_l - C_l^T A_l^-1 C_l</c>. Products use the batch
+/// structure: <c>Dz</c> and <c>Xzz</c> are block-diagonal per example, so <c>P Dz</c> and <c>Dz^T (P Dz)</c> cost
+/// <c>O(m^2 a_in)</c>; <c>Dx</c> has one output row per parameter of a dense layer, and the products with it
+/// skip its zeros (<see cref="MatrixKernels"/>), so <c>Dx^T P</c> costs <c>O(nnz(Dx) m)</c> rather than
+/// <c>O(p m^2)</c>. The cost per layer is <c>O(p^3 + p^2 m + p m^2)</c>; the dominant term at a large batch,
+/// <c>C^T A^-1 C</c>, is formed only in its upper triangle.
+/// </para>
+/// <para>
+/// When <c>p > m</c> (a wide layer on a small batch), <c>A_l</c> is a rank-<c>m</c> update of
+/// <c>Xxx + eps I</c>; it is still formed as such, <c>(Dx^T)(P Dx)</c> in <c>O(nnz(Dx) p)</c>, and factored
+/// whole in <c>O(p^3)</c>: factoring the update instead (Woodbury) would lose the inertia, which needs
+/// the pivot block itself.
+/// </para>
+/// </remarks>
+internal sealed class RiccatiFactorization
+{
+    private readonly HessianDerivatives derivatives;
+    private readonly PivotBlockFactor[] blocks;
+    private readonly double[][] gains;
+    private readonly int largestState;
+    private readonly int largestParameterCount;
+
+    private RiccatiFactorization(HessianDerivatives derivatives, PivotBlockFactor[] blocks, double[][] gains,
+        int largestState, int largestParameterCount, long flopCount)
+    {
+        this.derivatives = derivatives;
+        this.blocks = blocks;
+        this.gains = gains;
+        this.largestState = largestState;
+        this.largestParameterCount = largestParameterCount;
+        FlopCount = flopCount;
+        Inertia inertia = default;
+        LogDeterminant logDeterminant = new(0, 1);
+        bool positiveDefinite = true;
+        foreach (PivotBlockFactor block in blocks)
+        {
+            inertia += block.Inertia;
+            logDeterminant += block.LogDeterminant;
+            positiveDefinite &= block.IsPositiveDefinite;
+        }
+
+        Inertia = inertia;
+        LogDeterminant = logDeterminant;
+        IsPositiveDefinite = positiveDefinite;
+    }
+
+    /// <summary>The inertia of <c>H + eps I</c>: the sum of the pivot blocks' (Haynsworth).</summary>
+    public Inertia Inertia { get; }
+
+    /// <summary><c>log |det(H + eps I)|</c> and its sign: the sum of the pivot blocks'.</summary>
+    public LogDeterminant LogDeterminant { get; }
+
+    /// <summary>Whether every pivot block, and so <c>H + eps I</c>, is positive definite.</summary>
+    public bool IsPositiveDefinite { get; }
+
+    /// <summary>Floating-point operations the recursion performed.</summary>
+    public long FlopCount { get; }
+
+    /// <summary>
+    /// Runs the recursion. A pivot block that is singular to working precision (its Cholesky and its
+    /// Bunch-Kaufman factorization both meet a pivot no larger than <c>p 2^-52</c> times the block's
+    /// largest entry or the derivatives' scale) stops it.
+    /// </summary>
+    /// <returns>The factorization, or null with <paramref name="singularLayer"/> naming the layer whose block was singular.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static RiccatiFactorization? Create(HessianDerivatives derivatives, double epsilon, out int singularLayer)
+    {
+        Network network = derivatives.Point.Network;
+        int depth = network.Depth;
+        int count = derivatives.Point.Batch.Count;
+        int largestState = 0;
+        int largestP = 0;
+        int largestPM = 0;
+        int largestPMIn = 0;
+        int largestMMIn = 0;
+        int largestDz = 0;
+        for (int l = 0; l < depth; l++)
+        {
+            IHessianLayer layer = network.Layers[l];
+            int m = StateCount(network, l, count);
+            int mIn = l > 0 ? count * layer.InputSize : 0;
+            largestState = Math.Max(largestState, m);
+            largestP = Math.Max(largestP, layer.ParameterCount);
+            largestPM = Math.Max(largestPM, checked(layer.ParameterCount * m));
+            largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
+            largestMMIn = Math.Max(largestMMIn, checked(m * mIn));
+            largestDz = Math.Max(largestDz, layer.OutputSize * layer.InputSize);
+        }
+
+        // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
+        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, a copy of A, the Bunch-Kaufman scratch, Dz^T.
+        var value = new double[checked(largestState * largestState)];
+        var nextValue = new double[checked(largestState * largestState)];
+        var jacobianT = new double[largestPM];
+        var weighted = new double[largestPM];
+        var weightedT = new double[largestPM];
+        var stateProduct = new double[largestMMIn];
+        var coupling = new double[largestPMIn];
+        var couplingT = new double[largestPMIn];
+        var blockCopy = new double[checked(largestP * largestP)];
+        var work = new double[2 * largestP];
+        var inputJacobianT = new double[largestDz];
+
+        var blocks = new PivotBlockFactor[depth];
+        var gains = new double[depth][];
+        double scale = derivatives.LargestEntry + epsilon;
+        long flops = 0;
+        int valueSize = 0;
+        for (int l = depth - 1; l >= 0; l--)
+        {
+            LayerDerivatives d = derivatives.Layer(l);
+            int p = d.ParameterCount;
+            int a = d.OutputSize;
+            int aIn = d.InputSize;
+            int m = StateCount(network, l, count);
+            int mIn = l > 0 ? count * aIn : 0;
+            ReadOnlySpan<double> valueMatrix = value.AsSpan(0, m * m);
+            if (valueSize != m)
+            {
+                throw new InvalidOperationException($"The value matrix has order {valueSize}; expected {m}.");
+            }
+
+            // A = Xxx + eps I + Dx^T P Dx, through W = -(Dx^T P): Dx^T is the sparse left factor both times.
+            var block = new double[p * p];
+            d.Xxx.CopyTo(block);
+            for (int i = 0; i < p; i++)
+            {
+                block[(i * p) + i] += epsilon;
+            }
+
+            Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
+            if (m > 0)
+            {
+                Span<double> dxT = jacobianT.AsSpan(0, p * m);
+                MatrixKernels.Transpose(d.Dx, m, p, dxT);
+                negativeWeighted.Clear();
+                flops += MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
+                Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
+                MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
+                flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
+            }
+
+            // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz, per example block of Dz; the first layer's
+            // input is data, so it needs neither.
+            Span<double> c = coupling.AsSpan(0, p * mIn);
+            Span<double> e = nextValue.AsSpan(0, mIn * mIn);
+            if (mIn > 0)
+            {
+                for (int n = 0; n < count; n++)
+                {
+                    ReadOnlySpan<double> xzx = d.XzxBlock(n);
+                    for (int j = 0; j < p; j++)
+                    {
+                        xzx.Slice(j * aIn, aIn).CopyTo(c.Slice((j * mIn) + (n * aIn), aIn));
+                    }
+                }
+
+                e.Clear();
+                for (int n = 0; n < count; n++)
+                {
+                    ReadOnlySpan<double> xzz = d.XzzBlock(n);
+                    for (int i = 0; i < aIn; i++)
+                    {
+                        xzz.Slice(i * aIn, aIn).CopyTo(e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
+                    }
+                }
+
+                if (m > 0)
+                {
+                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
+                    negativeValueDz.Clear();
+                    for (int n = 0; n < count; n++)
+                    {
+                        ReadOnlySpan<double> dz = d.DzBlock(n);
+                        if (p > 0)
+                        {
+                            flops += MatrixKernels.SubtractProduct(c[(n * aIn)..], mIn, negativeWeighted[(n * a)..], m, dz, aIn, p, a, aIn);
+                        }
+
+                        flops += MatrixKernels.SubtractProduct(negativeValueDz[(n * aIn)..], mIn, valueMatrix[(n * a)..], m, dz, aIn, m, a, aIn);
+                    }
+
+                    for (int n = 0; n < count; n++)
+                    {
+                        Span<double> dzTransposed = inputJacobianT.AsSpan(0, a * aIn);
+                        MatrixKernels.Transpose(d.DzBlock(n), a, aIn, dzTransposed);
+                        flops += MatrixKernels.SubtractProduct(e[(n * aIn * mIn)..], mIn, dzTransposed, a,
+                            negativeValueDz[(n * a * mIn)..], mIn, aIn, a, mIn);
+                    }
+                }
+            }
+
+            // Factor A; on the way, the copy that Bunch-Kaufman restarts from if Cholesky fails.
+            Span<double> copy = blockCopy.AsSpan(0, p * p);
+            block.CopyTo(copy);
+            double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, VectorKernels.MaxAbs(copy));
+            PivotBlockFactor? factor = double.IsFinite(VectorKernels.MaxAbs(copy))
+                ? PivotBlockFactor.Create(block, copy, p, work, tinyPivot, ref flops)
+                : null;
+            if (factor is null)
+            {
+                singularLayer = l;
+                return null;
+            }
+
+            blocks[l] = factor;
+
+            // K = -A^-1 C and P_l = E - C^T A^-1 C (upper triangle, then mirrored: exactly symmetric).
+            if (mIn > 0)
+            {
+                Span<double> cT = couplingT.AsSpan(0, mIn * p);
+                MatrixKernels.Transpose(c, p, mIn, cT);
+                factor.Solve(c, mIn);
+                flops += 4L * p * p * mIn;
+                for (int r = 0; r < mIn && p > 0; r++)
+                {
+                    flops += RankUpdate.SubtractCombination(e.Slice((r * mIn) + r, mIn - r), cT.Slice(r * p, p), c[r..], mIn);
+                }
+
+                MatrixKernels.MirrorUpper(e, mIn);
+                var gain = new double[p * mIn];
+                for (int i = 0; i < gain.Length; i++)
+                {
+                    gain[i] = -c[i];
+                }
+
+                gains[l] = gain;
+            }
+            else
+            {
+                gains[l] = [];
+            }
+
+            (value, nextValue) = (nextValue, value);
+            valueSize = mIn;
+        }
+
+        singularLayer = -1;
+        return new RiccatiFactorization(derivatives, blocks, gains, largestState, largestP, flops);
+    }
+
+    /// <summary>
+    /// Solves <c>(H + eps I) x = rhs</c> into <paramref name="result"/> (lengths checked by the caller):
+    /// backwards, the affine part of the value, <c>k_l = -A_l^-1 (Dx_l^T v_(l+1) - g_l)</c> and
+    /// <c>v_l = Dz_l^T v_(l+1) + K_l^T (Dx_l^T v_(l+1) - g_l)</c>; forwards, <c>x_l = k_l + K_l y_(l-1)</c> and
+    /// <c>y_l = Dz_l y_(l-1) + Dx_l x_l</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Solve(ReadOnlySpan<double> rhs, Span<double> result)
+    {
+        Network network = derivatives.Point.Network;
+        int depth = network.Depth;
+        int count = derivatives.Point.Batch.Count;
+        var value = new double[largestState];
+        var nextValue = new double[largestState];
+        var negativeLinear = new double[largestParameterCount];
+
+        // Backward: result_l holds k_l.
+        for (int l = depth - 1; l >= 0; l--)
+        {
+            LayerDerivatives d = derivatives.Layer(l);
+            int p = d.ParameterCount;
+            int a = d.OutputSize;
+            int aIn = d.InputSize;
+            int m = StateCount(network, l, count);
+            int mIn = l > 0 ? count * aIn : 0;
+            Span<double> v = value.AsSpan(0, m);
+
+            // g_l - Dx^T v, rows of Dx weighted by v.
+            Span<double> linear = negativeLinear.AsSpan(0, p);
+            network.ParameterSlice(rhs, l).CopyTo(linear);
+            ReadOnlySpan<double> dx = d.Dx;
+            for (int r = 0; r < m; r++)
+            {
+                if (v[r] != 0)
+                {
+                    VectorKernels.Axpy(-v[r], dx.Slice(r * p, p), linear);
+                }
+            }
+
+            Span<double> k = network.ParameterSlice(result, l);
+            linear.CopyTo(k);
+            blocks[l].Solve(k, 1);
+            if (mIn == 0)
+            {
+                continue;
+            }
+
+            Span<double> next = nextValue.AsSpan(0, mIn);
+            next.Clear();
+            for (int n = 0; n < count && m > 0; n++)
+            {
+                ReadOnlySpan<double> dz = d.DzBlock(n);
+                Span<double> target = next.Slice(n * aIn, aIn);
+                for (int i = 0; i < a; i++)
+                {
+                    VectorKernels.Axpy(v[(n * a) + i], dz.Slice(i * aIn, aIn), target);
+                }
+            }
+
+            ReadOnlySpan<double> gain = gains[l];
+            for (int j = 0; j < p; j++)
+            {
+                VectorKernels.Axpy(-linear[j], gain.Slice(j * mIn, mIn), next);
+            }
+
+            (value, nextValue) = (nextValue, value);
+        }
+
+        // Forward: the tangents y_l over the batch, from y = 0 entering the first layer.
+        int stateSize = 0;
+        for (int l = 0; l < depth; l++)
+        {
+            LayerDerivatives d = derivatives.Layer(l);
+            int p = d.ParameterCount;
+            int a = d.OutputSize;
+            int aIn = d.InputSize;
+            int m = StateCount(network, l, count);
+            ReadOnlySpan<double> y = value.AsSpan(0, stateSize);
+            Span<double> x = network.ParameterSlice(result, l);
+            if (stateSize > 0)
+            {
+                ReadOnlySpan<double> gain = gains[l];
+                for (int j = 0; j < p; j++)
+                {
+                    x[j] += VectorKernels.Dot(gain.Slice(j * stateSize, stateSize), y);
+                }
+            }
+
+            Span<double> next = nextValue.AsSpan(0, m);
+            ReadOnlySpan<double> dx = d.Dx;
+            for (int n = 0; n < count && m > 0; n++)
+            {
+                ReadOnlySpan<double> dz = d.DzBlock(n);
+                for (int i = 0; i < a; i++)
+                {
+                    int r = (n * a) + i;
+                    double sum = VectorKernels.Dot(dx.Slice(r * p, p), x);
+                    if (stateSize > 0)
+                    {
+                        sum += VectorKernels.Dot(dz.Slice(i * aIn, aIn), y.Slice(n * aIn, aIn));
+                    }
+
+                    next[r] = sum;
+                }
+            }
+
+            (value, nextValue) = (nextValue, value);
+            stateSize = m;
+        }
+    }
+
+    /// <summary><c>m_l = B a_l</c> for a hidden layer, 0 for the loss layer (whose output is no state).</summary>
+    private static int StateCount(Network network, int layer, int count) =>
+        layer + 1 < network.Depth ? count * network.Layers[layer].OutputSize : 0;
+}
