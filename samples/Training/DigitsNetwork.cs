@@ -13,14 +13,15 @@ internal static class DigitsNetwork
 {
     public static Network Create(int depth, int width)
     {
-        var layers = new IHessianLayer[depth];
+        var layers = new IHessianLayer[depth + 1];
         layers[0] = new TanhLayer(DigitsData.Pixels, width);
         for (int l = 1; l < depth - 1; l++)
         {
             layers[l] = new TanhLayer(width, width);
         }
 
-        layers[depth - 1] = new SoftmaxCrossEntropyLayer(width, DigitsData.Classes);
+        layers[depth - 1] = new LinearLayer(width, DigitsData.Classes);
+        layers[depth] = new SoftmaxCrossEntropyLoss(DigitsData.Classes);
         return new Network(layers);
     }
 }

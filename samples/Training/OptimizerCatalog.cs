@@ -24,4 +24,29 @@ internal sealed class OptimizerCatalog(Network network, double[] start, Batch tr
         "adam" => new Adam(network, start, Sampler(), options.Batch, rate),
         _ => throw new ArgumentException($"{name} is not a first-order optimizer; expected sgd or adam.", nameof(name)),
     };
+
+    /// <summary>The second-order optimizer <paramref name="name"/> and its settings in a few words.</summary>
+    public (IOptimizer Optimizer, string Settings) SecondOrder(string name)
+    {
+        string batches = string.Create(CultureInfo.InvariantCulture,
+            $"gradient batch {GradientBatch}, curvature batch {Math.Min(options.CurvatureBatch, GradientBatch)}");
+        int curvatureBatch = Math.Min(options.CurvatureBatch, GradientBatch);
+        return name switch
+        {
+            "trust-region" => (new TrustRegionOptimizer(network, start, Sampler(), new TrustRegionSettings
+            {
+                GradientBatchSize = GradientBatch,
+                CurvatureBatchSize = curvatureBatch,
+                Curvature = Curvature.Hessian,
+            }), $"exact H, {batches}"),
+            "gauss-newton" => (new LevenbergMarquardtOptimizer(network, start, Sampler(), new LevenbergMarquardtSettings
+            {
+                GradientBatchSize = GradientBatch,
+                CurvatureBatchSize = curvatureBatch,
+            }), $"Levenberg-Marquardt, {batches}"),
+            "newton" => (new DampedNewtonOptimizer(network, start, Sampler(), GradientBatch, curvatureBatch, NewtonDamping),
+                string.Create(CultureInfo.InvariantCulture, $"eps {NewtonDamping}, line search, {batches}")),
+            _ => throw new ArgumentException($"{name} is not a second-order optimizer.", nameof(name)),
+        };
+    }
 }

@@ -74,7 +74,7 @@ internal static class TrainingApp
                 }
                 else
                 {
-                    throw new NotSupportedException(name);
+                    (optimizer, settings) = catalog.SecondOrder(name);
                 }
 
                 display.Note(name, "running");

@@ -9,7 +9,7 @@ internal sealed record TrainingOptions(
     int Batch, int GradientBatch, int CurvatureBatch, double TuneSeconds, string DataPath)
 {
     /// <summary>Every optimizer the sample knows, in the order it runs them.</summary>
-    public static readonly string[] AllOptimizers = ["sgd", "adam"];
+    public static readonly string[] AllOptimizers = ["sgd", "adam", "trust-region", "gauss-newton", "newton"];
 
     /// <summary>Reads the options; null (with the exit code) after --help or a bad command line.</summary>
     public static TrainingOptions? Parse(string[] args, out int exitCode)

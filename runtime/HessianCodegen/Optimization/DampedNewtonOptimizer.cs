@@ -23,6 +23,18 @@ public sealed class DampedNewtonOptimizer : IOptimizer
     private double[] parameters;
     private NetworkPoint? accepted;
 
+    /// <summary>
+    /// Starts at <paramref name="start"/> (copied); the gradient on <paramref name="gradientBatchSize"/>
+    /// examples, the Hessian on the first <paramref name="curvatureBatchSize"/> of them.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="start"/> has the wrong length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A batch size or the damping is out of range.</exception>
+    public DampedNewtonOptimizer(Network network, ReadOnlySpan<double> start, MinibatchSampler sampler,
+        int gradientBatchSize, int curvatureBatchSize, double damping)
+        : this(network, start, sampler, gradientBatchSize, curvatureBatchSize, damping, point => NetworkCurvature.For(point, Curvature.Hessian))
+    {
+    }
+
     internal DampedNewtonOptimizer(Network network, ReadOnlySpan<double> start, MinibatchSampler sampler,
         int gradientBatchSize, int curvatureBatchSize, double damping, Func<NetworkPoint, IShiftedSystem> curvature)
     {

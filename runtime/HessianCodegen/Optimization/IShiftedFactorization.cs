@@ -8,6 +8,6 @@ internal interface IShiftedFactorization
     /// <summary>Whether <c>M + shift I</c> is positive definite (exactly: from the inertia, not guessed).</summary>
     bool IsPositiveDefinite { get; }
 
-    /// <summary>Solves <c>(M + shift I) x = rhs</c>; called only when <see cref="IsPositiveDefinite"/>.</summary>
+    /// <summary>Solves <c>(M + shift I) x = rhs</c> (the trust-region search calls it only when positive definite).</summary>
     void Solve(ReadOnlySpan<double> rhs, Span<double> result);
 }

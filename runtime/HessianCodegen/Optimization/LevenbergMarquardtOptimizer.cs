@@ -22,6 +22,16 @@ public sealed class LevenbergMarquardtOptimizer : IOptimizer
     private LocalModel? model;
     private NetworkPoint? accepted;
 
+    /// <summary>Starts at <paramref name="start"/> (copied); batches come from <paramref name="sampler"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="start"/> has the wrong length.</exception>
+    /// <exception cref="InvalidOperationException">The network's loss layer has parameters (Gauss-Newton needs it parameterless).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
+    public LevenbergMarquardtOptimizer(Network network, ReadOnlySpan<double> start, MinibatchSampler sampler, LevenbergMarquardtSettings settings)
+        : this(network, start, sampler, settings, point => NetworkCurvature.For(point, Curvature.GaussNewton))
+    {
+        GaussNewtonLossCheck.Require(network);
+    }
+
     internal LevenbergMarquardtOptimizer(Network network, ReadOnlySpan<double> start, MinibatchSampler sampler,
         LevenbergMarquardtSettings settings, Func<NetworkPoint, IShiftedSystem> curvature)
     {

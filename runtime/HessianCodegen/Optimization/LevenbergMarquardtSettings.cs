@@ -17,9 +17,6 @@ public sealed record LevenbergMarquardtSettings
     /// <summary>A step is taken when actual over predicted reduction exceeds this.</summary>
     public double Eta { get; init; } = 1e-4;
 
-    /// <summary>Seed of the minibatch order.</summary>
-    public int Seed { get; init; } = 1;
-
     internal void Validate()
     {
         OptimizerGuard.BatchSize(GradientBatchSize, nameof(GradientBatchSize));

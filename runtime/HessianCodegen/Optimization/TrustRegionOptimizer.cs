@@ -19,6 +19,20 @@ public sealed class TrustRegionOptimizer : IOptimizer
     private LocalModel? model;
     private NetworkPoint? accepted;
 
+    /// <summary>Starts at <paramref name="start"/> (copied); batches come from <paramref name="sampler"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="start"/> has the wrong length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
+    /// <exception cref="InvalidOperationException">Gauss-Newton curvature on a network whose loss layer has parameters.</exception>
+    public TrustRegionOptimizer(Network network, ReadOnlySpan<double> start, MinibatchSampler sampler, TrustRegionSettings settings)
+        : this(network, start, sampler, settings, point => NetworkCurvature.For(point, settings.Curvature),
+            settings?.Curvature == Curvature.GaussNewton ? "trust-region-gn" : "trust-region")
+    {
+        if (settings!.Curvature == Curvature.GaussNewton)
+        {
+            GaussNewtonLossCheck.Require(network);
+        }
+    }
+
     internal TrustRegionOptimizer(Network network, ReadOnlySpan<double> start, MinibatchSampler sampler,
         TrustRegionSettings settings, Func<NetworkPoint, IShiftedSystem> curvature, string name)
     {

@@ -26,8 +26,8 @@ public sealed record TrustRegionSettings
     /// </summary>
     public double SubproblemTolerance { get; init; } = 0.1;
 
-    /// <summary>Seed of the minibatch order.</summary>
-    public int Seed { get; init; } = 1;
+    /// <summary>The curvature of the quadratic model: the exact Hessian, or the Gauss-Newton matrix.</summary>
+    public Curvature Curvature { get; init; } = Curvature.Hessian;
 
     internal void Validate()
     {

@@ -2,8 +2,6 @@ using System;
 using System.Linq;
 using HessianCodegen.Layers;
 using HessianCodegen.Optimization;
-using HessianCodegen.Tests.Infrastructure;
-using MathNet.Numerics.LinearAlgebra;
 using Xunit;
 
 namespace HessianCodegen.Tests.Optimization;
@@ -21,7 +19,7 @@ public sealed class TrainingTests
     {
         (Network network, Batch batch, double[] start) = Regression();
         var trustRegion = new TrustRegionOptimizer(network, start, new MinibatchSampler(batch, seed: 1),
-            new TrustRegionSettings { CurvatureBatchSize = batch.Count }, Curvature.Hessian, "trust-region");
+            new TrustRegionSettings { CurvatureBatchSize = batch.Count });
         int trustRegionSteps = StepsToMemorize(trustRegion, maxSteps: 200);
         Assert.True(trustRegionSteps <= 200, "the trust-region method did not drive the loss below 1e-8 in 200 steps");
 
@@ -42,7 +40,7 @@ public sealed class TrainingTests
             point =>
             {
                 curvatureBuilt++;
-                return Curvature.Hessian(point);
+                return NetworkCurvature.For(point, HessianCodegen.Curvature.Hessian);
             },
             "trust-region");
 
@@ -84,11 +82,5 @@ public sealed class TrainingTests
         }
 
         return (network, Batch.WithTargets(inputs, targets), network.RandomParameters(seed: 3));
-    }
-
-    /// <summary>Curvatures the optimizers are given in these tests.</summary>
-    private static class Curvature
-    {
-        public static IShiftedSystem Hessian(NetworkPoint point) => new DenseShiftedSystem(Matrix<double>.Build.DenseOfArray(point.DenseHessian()));
     }
 }

@@ -77,6 +77,38 @@ public sealed class TrustRegionSubproblemTests
         Assert.True(solution.HardCase);
     }
 
+    [Theory]
+    [InlineData(Curvature.Hessian, 0.5)]
+    [InlineData(Curvature.Hessian, 50)]
+    [InlineData(Curvature.GaussNewton, 0.05)]
+    public void NetworkFactorizationGivesTheDenseSolution(Curvature curvature, double radius)
+    {
+        // The structured path: derivatives once, one Riccati factorization per trial shift, its inertia
+        // for the positive-definiteness test, matrix-free products for the model.
+        NetworkPoint point = SplitNetworkPoint();
+        double[] g = point.Gradient();
+        TrustRegionSolution solution = TrustRegionSubproblem.Solve(NetworkCurvature.For(point, curvature), g, radius);
+        Matrix<double> m = Matrix<double>.Build.DenseOfArray(curvature == Curvature.Hessian ? point.DenseHessian() : DenseGaussNewton(point));
+        double[] expected = DenseTrustRegion.Solve(m, g, radius, out double lambda, out _);
+        double error = Norms.RelativeError(solution.Step, expected);
+        Assert.True(error <= Tolerance, $"step: relative error {error:E2} against the eigenbasis solution; expected <= {Tolerance:E0}");
+        Assert.True(Math.Abs(solution.Lambda - lambda) <= Tolerance * Math.Max(1, lambda), $"lambda {solution.Lambda:R}; expected {lambda:R}");
+    }
+
+    [Fact]
+    public void NetworkFactorizationSolvesTheHardCase()
+    {
+        NetworkPoint point = SplitNetworkPoint();
+        Matrix<double> h = Matrix<double>.Build.DenseOfArray(point.DenseHessian());
+        double[] g = Orthogonalize(h, point.Gradient());
+        TrustRegionSolution solution = TrustRegionSubproblem.Solve(NetworkCurvature.For(point, Curvature.Hessian), g, radius: 50);
+        double[] expected = DenseTrustRegion.Solve(h, g, 50, out double lambda, out double[] mirror);
+        double error = Math.Min(Norms.RelativeError(solution.Step, expected), Norms.RelativeError(solution.Step, mirror));
+        Assert.True(solution.HardCase);
+        Assert.True(error <= Tolerance, $"step: relative error {error:E2} against the eigenbasis solution; expected <= {Tolerance:E0}");
+        Assert.True(Math.Abs(solution.Lambda - lambda) <= Tolerance * Math.Max(1, lambda), $"lambda {solution.Lambda:R}; expected {lambda:R}");
+    }
+
     [Fact]
     public void BadRadiusIsRejectedByName()
     {
@@ -124,6 +156,34 @@ public sealed class TrustRegionSubproblemTests
         Vector<double> q = evd.EigenVectors.Column(smallest);
         Vector<double> v = Vector<double>.Build.DenseOfArray(g);
         return (v - (v.DotProduct(q) * q)).ToArray();
+    }
+
+    /// <summary>A tanh chain ending in a linear layer and the parameterless softmax cross-entropy (what Gauss-Newton needs).</summary>
+    private static NetworkPoint SplitNetworkPoint()
+    {
+        var network = new Network(new TanhLayer(3, 4), new TanhLayer(4, 4), new LinearLayer(4, 3), new SoftmaxCrossEntropyLoss(3));
+        double[] parameters = network.RandomParameters(seed: 13).Select(x => 3 * x).ToArray();
+        var inputs = new double[,] { { 0.5, -1, 2 }, { 1.5, 0.25, -0.75 }, { -1, 1, 0.5 } };
+        return network.At(parameters, Batch.WithLabels(inputs, [2, 0, 1]));
+    }
+
+    private static double[,] DenseGaussNewton(NetworkPoint point)
+    {
+        int n = point.Network.ParameterCount;
+        var g = new double[n, n];
+        var unit = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            unit[j] = 1;
+            double[] column = point.GaussNewtonVector(unit);
+            unit[j] = 0;
+            for (int i = 0; i < n; i++)
+            {
+                g[i, j] = column[i];
+            }
+        }
+
+        return g;
     }
 
     private static NetworkPoint SmallNetworkPoint()
