@@ -20,7 +20,7 @@ public static class SampleOptions
         string range = max == int.MaxValue ? $"an integer >= {min}" : $"an integer in [{min}, {max}]";
         return new Option<int>("--" + name)
         {
-            Description = $"{description} (default {fallback.ToString(CultureInfo.InvariantCulture)})",
+            Description = description,
             DefaultValueFactory = _ => fallback,
             CustomParser = result =>
             {
@@ -41,7 +41,7 @@ public static class SampleOptions
     {
         return new Option<double>("--" + name)
         {
-            Description = $"{description} (default {fallback.ToString(CultureInfo.InvariantCulture)})",
+            Description = description,
             DefaultValueFactory = _ => fallback,
             CustomParser = result =>
             {
@@ -63,7 +63,7 @@ public static class SampleOptions
     {
         return new Option<int[]>("--" + name)
         {
-            Description = $"{description} (default {string.Join(',', fallback)})",
+            Description = description,
             DefaultValueFactory = _ => fallback,
             CustomParser = result =>
             {
@@ -95,7 +95,7 @@ public static class SampleOptions
     {
         return new Option<string[]>("--" + name)
         {
-            Description = $"{description}: any of {string.Join(',', allowed)} (default {string.Join(',', fallback)})",
+            Description = $"{description}: any of {string.Join(',', allowed)}",
             DefaultValueFactory = _ => fallback,
             CustomParser = result =>
             {
@@ -115,7 +115,7 @@ public static class SampleOptions
 
     /// <summary>A text option.</summary>
     public static Option<string> Text(string name, string fallback, string description) =>
-        new("--" + name) { Description = $"{description} (default {fallback})", DefaultValueFactory = _ => fallback };
+        new("--" + name) { Description = description, DefaultValueFactory = _ => fallback };
 
     /// <summary>A flag: true when given.</summary>
     public static Option<bool> Flag(string name, string description) => new("--" + name) { Description = description };
