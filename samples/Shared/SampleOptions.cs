@@ -120,6 +120,9 @@ public static class SampleOptions
     /// <summary>A flag: true when given.</summary>
     public static Option<bool> Flag(string name, string description) => new("--" + name) { Description = description };
 
+    /// <summary>Whether <paramref name="option"/> was on the command line (rather than defaulted).</summary>
+    public static bool Given(ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
+
     /// <summary>
     /// Parses <paramref name="args"/>. Returns the parse when the program should run; otherwise writes
     /// help (exit code 0) or the first error on one line to stderr (exit code 2) and returns null with
