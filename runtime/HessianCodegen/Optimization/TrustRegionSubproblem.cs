@@ -78,7 +78,11 @@ public static class TrustRegionSubproblem
         {
             var p = new double[n];
             var u = new double[n];
-            double lambda = 0;
+
+            // A negative Ritz value proves M indefinite (Ritz values lie inside the spectrum): then no
+            // interior step exists and the factorization at lambda = 0 would be wasted; start just above
+            // minus that value instead. A few products cost far less than one factorization.
+            double lambda = Spectrum().Smallest < 0 ? InsideBracket(firstAfterSpectrum: true) : 0;
             while (true)
             {
                 if (factorizations >= MaxFactorizations)
