@@ -11,6 +11,8 @@ internal static class NetworkCurvature
 {
     public static IShiftedSystem For(NetworkPoint point, Curvature curvature) => new System(point.Derivatives(curvature));
 
+    public static IShiftedSystem For(HessianDerivatives derivatives) => new System(derivatives);
+
     private sealed class System(HessianDerivatives derivatives) : IShiftedSystem
     {
         public int Dimension => derivatives.Point.Network.ParameterCount;

@@ -30,6 +30,24 @@ public static class TrustRegionSubproblem
     private const int LanczosSteps = 40;
     private const int InverseIterations = 3;
 
+    /// <summary>
+    /// Solves the subproblem for the curvature the derivatives describe (<c>H</c>, or <c>G</c> for
+    /// <see cref="Curvature.GaussNewton"/>): one factorization of the same derivatives per trial shift,
+    /// products <c>H v</c> for the model. The gradient need not be the point's own (a larger batch's, say).
+    /// </summary>
+    /// <param name="derivatives">The derivatives at the point, computed once.</param>
+    /// <param name="gradient">The linear term <c>g</c>.</param>
+    /// <param name="radius">The trust-region radius, a finite number &gt; 0.</param>
+    /// <param name="tolerance">Relative tolerance in (0, 1) on <c>||p|| = radius</c> (see the other overload).</param>
+    /// <exception cref="ArgumentException">The gradient has the wrong length or a value that is not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The radius or the tolerance is out of range.</exception>
+    /// <exception cref="ArithmeticException">The search did not converge within its factorization budget.</exception>
+    public static TrustRegionSolution Solve(HessianDerivatives derivatives, ReadOnlySpan<double> gradient, double radius, double tolerance = DefaultTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(derivatives);
+        return Solve(NetworkCurvature.For(derivatives), gradient, radius, tolerance);
+    }
+
     /// <summary>Solves the subproblem for the matrix behind <paramref name="system"/>.</summary>
     /// <param name="system">The matrix <c>M</c>.</param>
     /// <param name="gradient">The linear term <c>g</c>.</param>

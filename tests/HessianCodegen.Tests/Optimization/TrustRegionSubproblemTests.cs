@@ -87,12 +87,25 @@ public sealed class TrustRegionSubproblemTests
         // for the positive-definiteness test, matrix-free products for the model.
         NetworkPoint point = SplitNetworkPoint();
         double[] g = point.Gradient();
-        TrustRegionSolution solution = TrustRegionSubproblem.Solve(NetworkCurvature.For(point, curvature), g, radius);
+        TrustRegionSolution solution = TrustRegionSubproblem.Solve(point.Derivatives(curvature), g, radius);
         Matrix<double> m = Matrix<double>.Build.DenseOfArray(curvature == Curvature.Hessian ? point.DenseHessian() : DenseGaussNewton(point));
         double[] expected = DenseTrustRegion.Solve(m, g, radius, out double lambda, out _);
         double error = Norms.RelativeError(solution.Step, expected);
         Assert.True(error <= Tolerance, $"step: relative error {error:E2} against the eigenbasis solution; expected <= {Tolerance:E0}");
         Assert.True(Math.Abs(solution.Lambda - lambda) <= Tolerance * Math.Max(1, lambda), $"lambda {solution.Lambda:R}; expected {lambda:R}");
+    }
+
+    [Fact]
+    public void NetworkFactorizationTellsPositiveDefinitenessExactly()
+    {
+        // Shifts just below and just above minus the smallest eigenvalue of the dense Hessian.
+        NetworkPoint point = SplitNetworkPoint();
+        double smallest = Matrix<double>.Build.DenseOfArray(point.DenseHessian()).Evd(Symmetricity.Symmetric).EigenValues.Min(value => value.Real);
+        Assert.True(smallest < 0, "expected an indefinite Hessian");
+        IShiftedSystem system = NetworkCurvature.For(point, Curvature.Hessian);
+        Assert.False(system.Factorize(-smallest * (1 - 1e-6)).IsPositiveDefinite);
+        Assert.True(system.Factorize(-smallest * (1 + 1e-6)).IsPositiveDefinite);
+        Assert.False(system.Factorize(0).IsPositiveDefinite);
     }
 
     [Fact]
