@@ -31,6 +31,7 @@ namespace HessianCodegen;
 /// </remarks>
 internal sealed class RiccatiFactorization
 {
+
     private readonly HessianDerivatives derivatives;
     private readonly PivotBlockFactor[] blocks;
     private readonly double[][] gains;
@@ -116,7 +117,8 @@ internal sealed class RiccatiFactorization
         var couplingT = new double[largestPMIn];
         var blockCopy = new double[checked(largestP * largestP)];
         var work = new double[2 * largestP];
-        var inputJacobianT = new double[largestDz];
+        var inputJacobianT = new double[checked(count * largestDz)];
+        var stateProductT = new double[largestMMIn];
 
         var blocks = new PivotBlockFactor[depth];
         var gains = new double[depth][];
@@ -137,7 +139,7 @@ internal sealed class RiccatiFactorization
                 throw new InvalidOperationException($"The value matrix has order {valueSize}; expected {m}.");
             }
 
-            // A = Xxx + eps I + Dx^T P Dx, through W = -(Dx^T P): Dx^T is the sparse left factor both times.
+            // A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T: Dx^T is the sparse left factor both times.
             var block = new double[p * p];
             d.Xxx.CopyTo(block);
             for (int i = 0; i < p; i++)
@@ -184,24 +186,25 @@ internal sealed class RiccatiFactorization
 
                 if (m > 0)
                 {
-                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
-                    negativeValueDz.Clear();
+                    // -(Dz^T P), per example block of Dz, in long rows; its transpose is -(P Dz).
+                    Span<double> dzT = inputJacobianT.AsSpan(0, count * a * aIn);
+                    Span<double> negativeDzValue = stateProductT.AsSpan(0, mIn * m);
+                    negativeDzValue.Clear();
                     for (int n = 0; n < count; n++)
                     {
-                        ReadOnlySpan<double> dz = d.DzBlock(n);
-                        if (p > 0)
-                        {
-                            flops += MatrixKernels.SubtractProduct(c[(n * aIn)..], mIn, negativeWeighted[(n * a)..], m, dz, aIn, p, a, aIn);
-                        }
-
-                        flops += MatrixKernels.SubtractProduct(negativeValueDz[(n * aIn)..], mIn, valueMatrix[(n * a)..], m, dz, aIn, m, a, aIn);
+                        MatrixKernels.Transpose(d.DzBlock(n), a, aIn, dzT.Slice(n * a * aIn, a * aIn));
+                        flops += MatrixKernels.SubtractProduct(negativeDzValue[(n * aIn * m)..], m, dzT[(n * a * aIn)..], a,
+                            valueMatrix[(n * a * m)..], m, aIn, a, m);
                     }
 
+                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
+                    MatrixKernels.Transpose(negativeDzValue, mIn, m, negativeValueDz);
+
+                    // C -= Dx^T (-(P Dz)) and E -= Dz^T (-(P Dz)).
+                    flops += MatrixKernels.SubtractProduct(c, mIn, jacobianT.AsSpan(0, p * m), m, negativeValueDz, mIn, p, m, mIn);
                     for (int n = 0; n < count; n++)
                     {
-                        Span<double> dzTransposed = inputJacobianT.AsSpan(0, a * aIn);
-                        MatrixKernels.Transpose(d.DzBlock(n), a, aIn, dzTransposed);
-                        flops += MatrixKernels.SubtractProduct(e[(n * aIn * mIn)..], mIn, dzTransposed, a,
+                        flops += MatrixKernels.SubtractProduct(e[(n * aIn * mIn)..], mIn, dzT[(n * a * aIn)..], a,
                             negativeValueDz[(n * a * mIn)..], mIn, aIn, a, mIn);
                     }
                 }
@@ -229,9 +232,19 @@ internal sealed class RiccatiFactorization
                 MatrixKernels.Transpose(c, p, mIn, cT);
                 factor.Solve(c, mIn);
                 flops += 4L * p * p * mIn;
-                for (int r = 0; r < mIn && p > 0; r++)
+                // Two rows at a time from the same column: the second row's extra entry lies below the
+                // diagonal, which the mirroring overwrites.
+                for (int r = 0; r < mIn && p > 0; r += 2)
                 {
-                    flops += RankUpdate.SubtractCombination(e.Slice((r * mIn) + r, mIn - r), cT.Slice(r * p, p), c[r..], mIn);
+                    if (r + 1 < mIn)
+                    {
+                        flops += RankUpdate.SubtractCombinations(e.Slice((r * mIn) + r, mIn - r), cT.Slice(r * p, p),
+                            e.Slice(((r + 1) * mIn) + r, mIn - r), cT.Slice((r + 1) * p, p), c[r..], mIn);
+                    }
+                    else
+                    {
+                        flops += RankUpdate.SubtractCombination(e.Slice((r * mIn) + r, mIn - r), cT.Slice(r * p, p), c[r..], mIn);
+                    }
                 }
 
                 MatrixKernels.MirrorUpper(e, mIn);

@@ -6,7 +6,7 @@ namespace Benchmarks;
 /// <summary>Which tanh chains to time, and how.</summary>
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
-    bool Target, string CsvPath)
+    bool Target, string CsvPath, bool ComparePaths, int Soak)
 {
     /// <summary>
     /// Reads the options; null after --help (exit code 0) or a bad command line (its one-line error
@@ -24,12 +24,16 @@ internal sealed record BenchmarkOptions(
         Option<double> epsilon = SampleOptions.Number("eps", 1e-3, min: 0.0, "damping of the factorization");
         Option<bool> noTarget = SampleOptions.Flag("no-target", "skip the depth-64 target line");
         Option<string> csv = SampleOptions.Text("csv", "BenchmarkResults/tanh-chains.csv", "where to write the table as CSV");
+        Option<int> soak = SampleOptions.Integer("soak", 0, min: 0,
+            "only solve this many random chains of the standard layers (eps 1e-10 to 10) and check every backward error is at most 1e-14 (the test suite runs 300)",
+            max: 1_000_000);
+        Option<bool> comparePaths = SampleOptions.Flag("compare-paths", "only time the Riccati recursion against the banded LU, per configuration");
         Option<bool> quick = SampleOptions.Flag("quick", "a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3");
         var command = new RootCommand(
             "Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer hidden layers, " +
             "then softmax cross-entropy), and a dense LU solve where the network is small.")
         {
-            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, quick,
+            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, quick,
         };
 
         if (SampleOptions.Parse(command, args, out exitCode) is not { } result)
@@ -48,6 +52,8 @@ internal sealed record BenchmarkOptions(
             DenseLimit: result.GetValue(denseLimit),
             Epsilon: result.GetValue(epsilon),
             Target: !result.GetValue(noTarget),
-            CsvPath: result.GetValue(csv)!);
+            CsvPath: result.GetValue(csv)!,
+            ComparePaths: result.GetValue(comparePaths),
+            Soak: result.GetValue(soak));
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using HessianCodegen;
 using HessianCodegen.Layers;
+using MathNet.Numerics.LinearAlgebra;
 using SampleSupport;
 
 namespace Benchmarks;
@@ -93,8 +94,9 @@ internal static class ChainBenchmark
         Timing? denseTime = null;
         if (size <= options.DenseLimit)
         {
-            double[] dense = DenseLu.DampedSystem(point.DenseHessian(), options.Epsilon);
-            denseTime = Time(() => DenseLu.Factor(dense, size).Solve(gradient), options);
+            Matrix<double> dense = DampedHessian.Of(point.DenseHessian(), options.Epsilon);
+            Vector<double> rhs = Vector<double>.Build.DenseOfArray(gradient);
+            denseTime = Time(() => dense.LU().Solve(rhs), options);
         }
 
         int hiddenParameters = (width * width) + width;

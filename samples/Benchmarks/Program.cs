@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using Benchmarks;
+using SampleSupport;
 
 // Exit codes: 0 done, 1 a run failed (message on stderr), 2 bad command line.
 BenchmarkOptions? options = BenchmarkOptions.Parse(args, out int exitCode);
@@ -13,6 +14,39 @@ if (options is null)
 
 try
 {
+    if (options.Soak > 0)
+    {
+        var soakClock = Stopwatch.StartNew();
+        SolveSoak.Summary summary = SolveSoak.Run(seed: 100_000, chains: options.Soak, limit: 1e-14);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{summary.Chains} chains: {summary.Solved} solved, {summary.Singular} singular, {summary.Overflowed} overflowed, " +
+            $"{summary.Flat} with a round-off Hessian (worst backward error {summary.WorstFlatBackwardError:E2}); fallback factorizations " +
+            $"{summary.FallbackFactorizations}, fallback solves {summary.FallbackSolves}; worst backward error reported " +
+            $"{summary.WorstReportedBackwardError:E2}, checked {summary.WorstCheckedBackwardError:E2}; {soakClock.Elapsed.TotalSeconds:0} s"));
+        foreach (string failure in summary.Failures)
+        {
+            Console.WriteLine(failure);
+        }
+
+        return summary.Failures.Count == 0 ? 0 : 1;
+    }
+
+    if (options.ComparePaths)
+    {
+        foreach (int width in options.Widths)
+        {
+            foreach (int batch in options.Batches)
+            {
+                foreach (int depth in options.Depths)
+                {
+                    PathComparison.Run(width, depth, batch, options, Console.Out);
+                }
+            }
+        }
+
+        return 0;
+    }
+
     var rows = new List<BenchmarkRow>();
     int total = options.Widths.Length * options.Depths.Length * options.Batches.Length;
     var clock = Stopwatch.StartNew();
@@ -38,10 +72,10 @@ try
     Console.WriteLine();
     ResultTable.Write(rows, Console.Out);
     Console.WriteLine("gradient: forward + backward + accumulation from scratch; H v: one matrix-free product at a computed point;");
-    Console.WriteLine("derivatives: Dx, Dz, Xxx, Xzx, Xzz of every layer; factor: pivoted block-tridiagonal LU for one eps;");
+    Console.WriteLine("derivatives: Dx, Dz, Xxx, Xzx, Xzz of every layer; factor: the Riccati recursion (Factorize) for one eps;");
     Console.WriteLine("solve: one right-hand side; GFLOP/s: the factorization's counted flops / its time; MB: what it allocates;");
-    Console.WriteLine("dense LU: this sample's unblocked LU with partial pivoting of the materialized H + eps I, plus one solve");
-    Console.WriteLine("(materializing H, P products H e_j, is not included; a blocked, tuned LU such as LAPACK's dgetrf would be faster).");
+    Console.WriteLine("dense LU: MathNet.Numerics' managed LU with partial pivoting of the materialized H + eps I, plus one solve");
+    Console.WriteLine("(materializing H, P products H e_j, is not included; a tuned LU such as OpenBLAS dgetrf would be faster).");
 
     if (options.Target)
     {

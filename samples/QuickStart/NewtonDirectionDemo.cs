@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO;
 using HessianCodegen;
 using HessianCodegen.Layers;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
 using SampleSupport;
 
 namespace QuickStart;
@@ -43,7 +45,7 @@ internal static class NewtonDirectionDemo
         double[] gradient = timings.Measure("gradient", point.Gradient);
         HessianDerivatives derivatives = timings.Measure("derivatives at the point (Dx, Dz, Xxx, Xzx, Xzz)", () => point.Derivatives());
         HessianFactorization factorization =
-            timings.Measure("block-tridiagonal factorization", () => derivatives.Factorize(options.Epsilon));
+            timings.Measure("factorization of H + eps I", () => derivatives.Factorize(options.Epsilon));
         double[] direction = timings.Measure("solve, one right-hand side", () => factorization.Solve(gradient));
         double[] product = timings.Measure("H x, matrix-free (for the residual)", () => point.HessianVector(direction));
 
@@ -59,20 +61,26 @@ internal static class NewtonDirectionDemo
         output.WriteLine(Row("gradient norm ||g||", Norm(gradient).ToString("G10", CultureInfo.InvariantCulture)));
         output.WriteLine(Row("Newton direction norm ||x||, x = (H + eps I)^-1 g", Norm(direction).ToString("G10", CultureInfo.InvariantCulture)));
         output.WriteLine(Row("g . x (> 0: -x is a descent direction)", Dot(gradient, direction).ToString("G10", CultureInfo.InvariantCulture)));
+        output.WriteLine(Row("factorization path", factorization.Path.ToString()));
+        output.WriteLine(Row("inertia of H + eps I (positive, negative, zero)", factorization.Inertia is Inertia inertia
+            ? Invariant($"({inertia.Positive}, {inertia.Negative}, {inertia.Zero})")
+            : "unknown (a pivot block was singular)"));
+        output.WriteLine(Row("log |det(H + eps I)|, sign of det", Invariant(
+            $"{factorization.LogDeterminant.LogAbsoluteValue:G10}, {factorization.LogDeterminant.Sign:+0;-0}")));
         output.WriteLine(Row("residual ||(H + eps I) x - g|| / ||g||", (Norm(residual) / Norm(gradient)).ToString("0.0E+00", CultureInfo.InvariantCulture)));
 
         // The library's own check: backward error, refined with H x until at most 1e-15 or no longer decreasing.
         SolveReport report = factorization.SolveRefined(gradient, new double[gradient.Length]);
         output.WriteLine(Row("backward error reported by SolveRefined",
-            report.BackwardError.ToString("0.0E+00", CultureInfo.InvariantCulture) + (report.Refined ? $" (after {report.RefinementSteps} refinement steps)" : "")));
+            report.BackwardError.ToString("0.0E+00", CultureInfo.InvariantCulture) + (report.Refined ? $" (after {report.RefinementSteps} refinement step{(report.RefinementSteps == 1 ? "" : "s")})" : "")));
 
         // Independent check 2: a dense LU solve of the materialized Hessian, where that is affordable.
         if (network.ParameterCount <= DenseCheckLimit)
         {
             double[,] hessian = timings.Measure("dense Hessian (P products H e_j)", point.DenseHessian, repeats: 1);
-            double[] dense = DenseLu.DampedSystem(hessian, options.Epsilon);
-            DenseLu lu = timings.Measure("dense LU with partial pivoting", () => DenseLu.Factor(dense, network.ParameterCount), repeats: 1);
-            double[] denseDirection = lu.Solve(gradient);
+            Matrix<double> dense = DampedHessian.Of(hessian, options.Epsilon);
+            LU<double> lu = timings.Measure("dense LU with partial pivoting (MathNet)", dense.LU, repeats: 1);
+            double[] denseDirection = lu.Solve(Vector<double>.Build.DenseOfArray(gradient)).ToArray();
             output.WriteLine(Row("dense solve agreement ||x - x_dense|| / ||x_dense||",
                 (Distance(direction, denseDirection) / Norm(denseDirection)).ToString("0.0E+00", CultureInfo.InvariantCulture)));
         }

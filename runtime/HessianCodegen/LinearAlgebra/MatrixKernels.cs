@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace HessianCodegen.LinearAlgebra;
@@ -27,20 +28,37 @@ internal static class MatrixKernels
             return 0;
         }
 
-        long flops = 0;
-        int i = 0;
-        for (; i + 1 < rows; i += 2)
+        // A mostly-zero left factor (a layer's Dx^T) goes row by row through its non-zeros only.
+        int[] indices = ArrayPool<int>.Shared.Rent(inner);
+        double[] values = ArrayPool<double>.Shared.Rent(inner);
+        try
         {
-            flops += RankUpdate.SubtractCombinations(c.Slice(i * cStride, columns), a.Slice(i * aStride, inner),
-                c.Slice((i + 1) * cStride, columns), a.Slice((i + 1) * aStride, inner), b, bStride);
-        }
+            long flops = 0;
+            int i = 0;
+            while (i < rows)
+            {
+                int nonZeros = SparseRankUpdate.Compress(a.Slice(i * aStride, inner), indices, values);
+                if (4 * nonZeros <= inner || i + 1 == rows)
+                {
+                    flops += SparseRankUpdate.SubtractCombination(c.Slice(i * cStride, columns), indices.AsSpan(0, nonZeros),
+                        values.AsSpan(0, nonZeros), b, bStride);
+                    i++;
+                }
+                else
+                {
+                    flops += RankUpdate.SubtractCombinations(c.Slice(i * cStride, columns), a.Slice(i * aStride, inner),
+                        c.Slice((i + 1) * cStride, columns), a.Slice((i + 1) * aStride, inner), b, bStride);
+                    i += 2;
+                }
+            }
 
-        if (i < rows)
+            return flops;
+        }
+        finally
         {
-            flops += RankUpdate.SubtractCombination(c.Slice(i * cStride, columns), a.Slice(i * aStride, inner), b, bStride);
+            ArrayPool<int>.Shared.Return(indices);
+            ArrayPool<double>.Shared.Return(values);
         }
-
-        return flops;
     }
 
     /// <summary><c>t = a^T</c> for <c>a</c> <paramref name="rows"/> x <paramref name="columns"/> (like BLAS <c>domatcopy</c> with transpose).</summary>
