@@ -41,7 +41,7 @@ public sealed class HessianDerivatives
         int length = 0;
         for (int l = 0; l < network.Depth; l++)
         {
-            length = checked(length + LayerDerivatives.Length(network.Layers[l], batch.Count, NeedsJacobians(l)));
+            length = checked(length + LayerDerivatives.Length(network.Layers[l], batch.Count, NeedsJacobians(l), l > 0));
         }
 
         // One array for all layers (no per-layer objects for the collector to move); each layer's part
@@ -52,10 +52,14 @@ public sealed class HessianDerivatives
         {
             IHessianLayer layer = network.Layers[l];
             bool needsJacobians = NeedsJacobians(l);
-            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians, storage, start);
-            start += LayerDerivatives.Length(layer, batch.Count, needsJacobians);
+            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians, l > 0, storage, start);
+            start += LayerDerivatives.Length(layer, batch.Count, needsJacobians, l > 0);
             blocks.All.Clear();
             ReadOnlySpan<double> parameters = point.LayerParameters(l);
+
+            // The first layer's input is data: no equation reads its Xzx or Xzz (for a wide first layer on a
+            // batch, Xzx is the largest block of all), so they go to a scratch buffer that is never read.
+            double[]? discarded = l == 0 ? new double[checked(layer.InputSize * (layer.ParameterCount + layer.InputSize))] : null;
             for (int n = 0; n < batch.Count; n++)
             {
                 ReadOnlySpan<double> input = point.Input(l, n);
@@ -67,8 +71,9 @@ public sealed class HessianDerivatives
 
                 if (curvature == Curvature.Hessian || l == network.Depth - 1)
                 {
-                    layer.AddSecondDerivatives(parameters, input, data, point.OutputAdjoint(l, n),
-                        blocks.Xxx, blocks.XzxBlock(n), blocks.XzzBlock(n));
+                    layer.AddSecondDerivatives(parameters, input, data, point.OutputAdjoint(l, n), blocks.Xxx,
+                        discarded is null ? blocks.XzxBlock(n) : discarded.AsSpan(0, layer.ParameterCount * layer.InputSize),
+                        discarded is null ? blocks.XzzBlock(n) : discarded.AsSpan(layer.ParameterCount * layer.InputSize));
                 }
             }
 
@@ -86,9 +91,10 @@ public sealed class HessianDerivatives
     public Curvature Curvature { get; }
 
     /// <summary>
-    /// Factorizes <c>H + epsilon I</c> (or <c>G + epsilon I</c> for <see cref="Curvature.GaussNewton"/>) by the Riccati recursion, falling back to the pivoted banded LU
-    /// of the augmented system when a pivot block is singular to working precision; the result solves
-    /// for any number of right-hand sides and gives the inertia and log-determinant.
+    /// Factorizes <c>H + epsilon I</c> (or <c>G + epsilon I</c> for <see cref="Curvature.GaussNewton"/>) by the
+    /// Riccati recursion, falling back to the pivoted banded LU of the augmented system when a pivot block
+    /// is singular to working precision; the result solves for any number of right-hand sides and gives
+    /// the inertia and log-determinant.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or not finite.</exception>
     /// <exception cref="SingularSystemException"><c>H + epsilon I</c> is singular to working precision.</exception>

@@ -53,6 +53,13 @@ public sealed class ParameterlessLayerTests(ITestOutputHelper output)
         Assert.Empty(point.GaussNewtonVector([]));
         Assert.Empty(point.Derivatives().Factorize(0).Solve([]));
         Assert.Empty(point.Derivatives(Curvature.GaussNewton).Factorize(0.1).Solve([]));
+
+        // The loss alone: a chain of one layer, with neither hidden layers nor tangents.
+        var lossAlone = new Network(new SquaredErrorLoss(2));
+        NetworkPoint only = lossAlone.At([], Batch.WithTargets(new double[,] { { 1, -2 } }, new double[,] { { 0, 0 } }));
+        Assert.Equal(2.5, only.Loss);
+        Assert.Empty(only.GaussNewtonVector([]));
+        Assert.Empty(only.Derivatives(Curvature.GaussNewton).Factorize(0).Solve([]));
     }
 
     private void AssertSolvesLikeDenseLU(Network network, Batch batch, double epsilon)

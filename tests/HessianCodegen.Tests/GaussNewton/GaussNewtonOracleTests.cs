@@ -45,6 +45,28 @@ public sealed class GaussNewtonOracleTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(OracleFiles.Names), MemberType = typeof(OracleFiles))]
+    public void GaussNewtonIsPositiveDefiniteWithTheOraclesDeterminant(string name)
+    {
+        // G + eps I is positive definite: the Riccati path factors every pivot block by Cholesky and
+        // never needs the fallback, and its log-determinant is the oracle's.
+        SplitCase oracle = SplitCase.Load(OracleFiles.PathOf(name));
+        HessianDerivatives derivatives = oracle.SplitPoint().Derivatives(Curvature.GaussNewton);
+        for (int k = 0; k < oracle.GaussNewtonSolves.Count; k++)
+        {
+            HessianFactorization factorization = derivatives.Factorize(oracle.GaussNewtonSolves[k].Epsilon);
+            double expected = oracle.GaussNewtonLogDeterminants[k];
+            double error = System.Math.Abs(factorization.LogDeterminant.LogAbsoluteValue - expected) / System.Math.Abs(expected);
+            output.WriteLine($"{name} eps {factorization.Epsilon}: log |det| {factorization.LogDeterminant.LogAbsoluteValue} (oracle {expected}, {error:E2})");
+            Assert.Equal(FactorizationPath.Riccati, factorization.Path);
+            Assert.True(factorization.IsPositiveDefinite);
+            Assert.Equal(new Inertia(oracle.Split.ParameterCount, 0, 0), factorization.Inertia);
+            Assert.Equal(1, factorization.LogDeterminant.Sign);
+            Assert.InRange(error, 0, 1e-10);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(OracleFiles.Names), MemberType = typeof(OracleFiles))]
     public void SplittingTheLossLayerKeepsLossGradientAndHessian(string name)
     {
         SplitCase oracle = SplitCase.Load(OracleFiles.PathOf(name));

@@ -15,12 +15,14 @@ namespace HessianCodegen.Tests.GaussNewton;
 /// </summary>
 public sealed class SplitCase
 {
-    private SplitCase(ReferenceCase fused, Network split, double[] gaussNewtonProduct, IReadOnlyList<ReferenceSolve> gaussNewtonSolves)
+    private SplitCase(ReferenceCase fused, Network split, double[] gaussNewtonProduct, IReadOnlyList<ReferenceSolve> gaussNewtonSolves,
+        IReadOnlyList<double> gaussNewtonLogDeterminants)
     {
         Fused = fused;
         Split = split;
         GaussNewtonProduct = gaussNewtonProduct;
         GaussNewtonSolves = gaussNewtonSolves;
+        GaussNewtonLogDeterminants = gaussNewtonLogDeterminants;
     }
 
     /// <summary>The case as the oracle builds it, with the standard (fused) loss layer.</summary>
@@ -34,6 +36,9 @@ public sealed class SplitCase
 
     /// <summary>The oracle's <c>gauss_newton.solves</c>: solutions of <c>(G + eps I) x = Fused.RightHandSide</c>.</summary>
     public IReadOnlyList<ReferenceSolve> GaussNewtonSolves { get; }
+
+    /// <summary>The oracle's <c>log |det(G + eps I)|</c>, one per entry of <see cref="GaussNewtonSolves"/>.</summary>
+    public IReadOnlyList<double> GaussNewtonLogDeterminants { get; }
 
     /// <summary>The split network at the oracle's parameters and batch.</summary>
     public NetworkPoint SplitPoint() => Split.At(Fused.Parameters, Fused.Batch);
@@ -68,7 +73,10 @@ public sealed class SplitCase
                 Vector(solve.GetProperty("solution")),
                 solve.GetProperty("condition_number").GetDouble()))
             .ToList();
-        return new SplitCase(fused, new Network(layers.ToArray()), product, solves);
+        var logDeterminants = gaussNewton.GetProperty("solves").EnumerateArray()
+            .Select(solve => solve.GetProperty("log_abs_determinant").GetDouble())
+            .ToList();
+        return new SplitCase(fused, new Network(layers.ToArray()), product, solves, logDeterminants);
     }
 
     private static double[] Vector(JsonElement array) => array.EnumerateArray().Select(value => value.GetDouble()).ToArray();
