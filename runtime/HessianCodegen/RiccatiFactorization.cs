@@ -32,6 +32,7 @@ namespace HessianCodegen;
 internal sealed class RiccatiFactorization
 {
 
+
     private readonly HessianDerivatives derivatives;
     private readonly PivotBlockFactor[] blocks;
     private readonly double[][] gains;
@@ -107,18 +108,19 @@ internal sealed class RiccatiFactorization
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
         // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, a copy of A, the Bunch-Kaufman scratch, Dz^T.
-        var value = new double[checked(largestState * largestState)];
-        var nextValue = new double[checked(largestState * largestState)];
-        var jacobianT = new double[largestPM];
-        var weighted = new double[largestPM];
-        var weightedT = new double[largestPM];
-        var stateProduct = new double[largestMMIn];
-        var coupling = new double[largestPMIn];
-        var couplingT = new double[largestPMIn];
-        var blockCopy = new double[checked(largestP * largestP)];
-        var work = new double[2 * largestP];
-        var inputJacobianT = new double[checked(count * largestDz)];
-        var stateProductT = new double[largestMMIn];
+        // Every entry of these is written before it is read, so they need not be zeroed.
+        double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
+        double[] nextValue = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
+        double[] jacobianT = GC.AllocateUninitializedArray<double>(largestPM);
+        double[] weighted = GC.AllocateUninitializedArray<double>(largestPM);
+        double[] weightedT = GC.AllocateUninitializedArray<double>(largestPM);
+        double[] stateProduct = GC.AllocateUninitializedArray<double>(largestMMIn);
+        double[] stateProductT = GC.AllocateUninitializedArray<double>(largestMMIn);
+        double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
+        double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
+        double[] blockCopy = GC.AllocateUninitializedArray<double>(checked(largestP * largestP));
+        double[] work = GC.AllocateUninitializedArray<double>(2 * largestP);
+        double[] inputJacobianT = GC.AllocateUninitializedArray<double>(checked(count * largestDz));
 
         var blocks = new PivotBlockFactor[depth];
         var gains = new double[depth][];
@@ -140,7 +142,7 @@ internal sealed class RiccatiFactorization
             }
 
             // A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T: Dx^T is the sparse left factor both times.
-            var block = new double[p * p];
+            double[] block = GC.AllocateUninitializedArray<double>(p * p);
             d.Xxx.CopyTo(block);
             for (int i = 0; i < p; i++)
             {
@@ -248,7 +250,7 @@ internal sealed class RiccatiFactorization
                 }
 
                 MatrixKernels.MirrorUpper(e, mIn);
-                var gain = new double[p * mIn];
+                double[] gain = GC.AllocateUninitializedArray<double>(p * mIn);
                 for (int i = 0; i < gain.Length; i++)
                 {
                     gain[i] = -c[i];

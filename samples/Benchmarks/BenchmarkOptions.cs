@@ -6,7 +6,7 @@ namespace Benchmarks;
 /// <summary>Which tanh chains to time, and how.</summary>
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
-    bool Target, string CsvPath, bool ComparePaths, int Soak, bool BatchScale, string? OpenBlasDriver)
+    bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool BatchScale, string? OpenBlasDriver)
 {
     /// <summary>
     /// Reads the options; null after --help (exit code 0) or a bad command line (its one-line error
@@ -28,6 +28,7 @@ internal sealed record BenchmarkOptions(
             "only solve this many random chains of the standard layers (eps 1e-10 to 10) and check every backward error is at most 1e-14 (the test suite runs 300)",
             max: 1_000_000);
         Option<bool> comparePaths = SampleOptions.Flag("compare-paths", "only time the Riccati recursion against the banded LU, per configuration");
+        Option<bool> matrixFree = SampleOptions.Flag("matrix-free", "only time Dx^T P Dx by the sparse kernels against the generated products");
         Option<bool> batchScale = SampleOptions.Flag("batch-scale",
             "only the batch-scale report (issue 7): the batch-64 ReLU network, depth 16 at batch 64 and depth 64 at batch 1 against the banded LU, kernel rates");
         var openBlas = new Option<string?>("--openblas")
@@ -39,7 +40,7 @@ internal sealed record BenchmarkOptions(
             "Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer hidden layers, " +
             "then softmax cross-entropy), and a dense LU solve where the network is small.")
         {
-            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, batchScale, openBlas, quick,
+            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, quick,
         };
 
         if (SampleOptions.Parse(command, args, out exitCode) is not { } result)
@@ -61,6 +62,7 @@ internal sealed record BenchmarkOptions(
             CsvPath: result.GetValue(csv)!,
             ComparePaths: result.GetValue(comparePaths),
             Soak: result.GetValue(soak),
+            MatrixFree: result.GetValue(matrixFree),
             BatchScale: result.GetValue(batchScale),
             OpenBlasDriver: result.GetValue(openBlas));
     }

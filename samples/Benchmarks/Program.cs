@@ -39,7 +39,7 @@ try
         return summary.Failures.Count == 0 ? 0 : 1;
     }
 
-    if (options.ComparePaths)
+    if (options.ComparePaths || options.MatrixFree)
     {
         foreach (int width in options.Widths)
         {
@@ -47,7 +47,14 @@ try
             {
                 foreach (int depth in options.Depths)
                 {
-                    PathComparison.Run(width, depth, batch, options, Console.Out);
+                    if (options.MatrixFree)
+                    {
+                        MatrixFreeComparison.Run(width, depth, batch, options, Console.Out);
+                    }
+                    else
+                    {
+                        PathComparison.Run(width, depth, batch, options, Console.Out);
+                    }
                 }
             }
         }

@@ -134,6 +134,23 @@ public sealed class InputValidationTests
     }
 
     [Fact]
+    public void UndefinedFactorizationPath()
+    {
+        HessianDerivatives derivatives = Point().Derivatives();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => derivatives.Factorize(0.1, (FactorizationPath)7));
+        AssertMentions(error, "path", "7", "Riccati or BandedLU");
+    }
+
+    [Fact]
+    public void RefinedSolveOfTheWrongLength()
+    {
+        NetworkPoint point = Point();
+        HessianFactorization factorization = point.Derivatives().Factorize(0.1);
+        var error = Assert.Throws<ArgumentException>(() => factorization.SolveRefined(new double[point.Network.ParameterCount], new double[2]));
+        AssertMentions(error, "result", "2", $"{point.Network.ParameterCount}");
+    }
+
+    [Fact]
     public void WidthsThatDoNotChain()
     {
         var error = Assert.Throws<ArgumentException>(() => new Network(

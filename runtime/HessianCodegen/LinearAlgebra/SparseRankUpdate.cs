@@ -114,4 +114,80 @@ internal static class SparseRankUpdate
 
         return 2L * count * length;
     }
+
+    /// <summary>
+    /// <see cref="SubtractCombination"/> for two target rows whose coefficients share their non-zero
+    /// positions (consecutive parameters of one output row of a dense layer): each source vector loaded
+    /// feeds both rows, halving the loads per multiply-add.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long SubtractCombinations(Span<double> target0, ReadOnlySpan<double> values0, Span<double> target1,
+        ReadOnlySpan<double> values1, ReadOnlySpan<int> indices, ReadOnlySpan<double> rows, int stride)
+    {
+        int length = target0.Length;
+        int count = indices.Length;
+        if (target1.Length != length || values0.Length < count || values1.Length < count)
+        {
+            throw new ArgumentException("The two target rows and their coefficients must have equal lengths.");
+        }
+
+        if (count == 0 || length == 0)
+        {
+            return 0;
+        }
+
+        int largest = 0;
+        foreach (int index in indices)
+        {
+            largest = Math.Max(largest, index);
+        }
+
+        if (rows.Length < ((long)largest * stride) + length || indices[0] < 0)
+        {
+            throw new ArgumentException($"rows has {rows.Length} values; expected at least {((long)largest * stride) + length}.", nameof(rows));
+        }
+
+        ref double first = ref MemoryMarshal.GetReference(target0);
+        ref double second = ref MemoryMarshal.GetReference(target1);
+        ref double rowsStart = ref MemoryMarshal.GetReference(rows);
+        int width = Vector<double>.Count;
+        int column = 0;
+        for (; column + (2 * width) <= length; column += 2 * width)
+        {
+            ref double t0 = ref Unsafe.Add(ref first, column);
+            ref double t1 = ref Unsafe.Add(ref second, column);
+            Vector<double> a0 = Simd.LoadUnsafe(ref t0);
+            Vector<double> a1 = Simd.LoadUnsafe(ref t0, (nuint)width);
+            Vector<double> b0 = Simd.LoadUnsafe(ref t1);
+            Vector<double> b1 = Simd.LoadUnsafe(ref t1, (nuint)width);
+            for (int k = 0; k < count; k++)
+            {
+                var s0 = new Vector<double>(-values0[k]);
+                var s1 = new Vector<double>(-values1[k]);
+                ref double r = ref Unsafe.Add(ref rowsStart, (indices[k] * stride) + column);
+                Vector<double> r0 = Simd.LoadUnsafe(ref r);
+                Vector<double> r1 = Simd.LoadUnsafe(ref r, (nuint)width);
+                a0 = Simd.FusedMultiplyAdd(s0, r0, a0);
+                a1 = Simd.FusedMultiplyAdd(s0, r1, a1);
+                b0 = Simd.FusedMultiplyAdd(s1, r0, b0);
+                b1 = Simd.FusedMultiplyAdd(s1, r1, b1);
+            }
+
+            a0.StoreUnsafe(ref t0);
+            a1.StoreUnsafe(ref t0, (nuint)width);
+            b0.StoreUnsafe(ref t1);
+            b1.StoreUnsafe(ref t1, (nuint)width);
+        }
+
+        // The rest of the columns, one row at a time.
+        if (column < length)
+        {
+            ReadOnlySpan<double> rest = rows[column..];
+            SubtractCombination(target0[column..], indices, values0[..count], rest, stride);
+            SubtractCombination(target1[column..], indices, values1[..count], rest, stride);
+        }
+
+        return 4L * count * length;
+    }
 }
