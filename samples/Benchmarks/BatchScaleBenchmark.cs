@@ -96,12 +96,12 @@ internal static class BatchScaleBenchmark
         output.WriteLine(string.Create(Invariant, $"  derivatives                     {Ms(derivativesTime),10}   allocates {derivativesMegabytes,7:0} MB"));
         output.WriteLine(string.Create(Invariant,
             $"  factorization                   {Ms(factorizationTime),10}   allocates {factorizationMegabytes,7:0} MB, " +
-            $"{factorization.FlopCount / 1e9:0.0} GFLOP at {factorization.FlopCount / (factorizationTime.Milliseconds * 1e6):0.00} GFLOP/s"));
+            $"{factorization.FlopCount / 1e9:0.0} GFLOP at {factorization.FlopCount / (factorizationTime.CpuMilliseconds * 1e6):0.00} GFLOP/s (by cpu time)"));
         output.WriteLine(string.Create(Invariant,
-            $"    first layer (p = {layers[0].ParameterCount})          {Ms(new Timing(factorizationTime.Milliseconds - restTime.Milliseconds, 0)),10}   " +
+            $"    first layer (p = {layers[0].ParameterCount})          {Ms(new Timing(factorizationTime.Milliseconds - restTime.Milliseconds, 0, factorizationTime.CpuMilliseconds - restTime.CpuMilliseconds)),10}   " +
             $"{(factorization.FlopCount - restFlops) / 1e9:0.0} GFLOP (the difference to the chain without it)"));
         output.WriteLine(string.Create(Invariant,
-            $"    the other 7 layers             {Ms(restTime),10}   {restFlops / 1e9:0.0} GFLOP at {restFlops / (restTime.Milliseconds * 1e6):0.00} GFLOP/s"));
+            $"    the other 7 layers             {Ms(restTime),10}   {restFlops / 1e9:0.0} GFLOP at {restFlops / (restTime.CpuMilliseconds * 1e6):0.00} GFLOP/s"));
         output.WriteLine(string.Create(Invariant, $"  one solve                       {Ms(solveTime),10}"));
         output.WriteLine(string.Create(Invariant, $"  derivatives + factor + solve    {Ms(total),10}   target 2000 ms"));
         output.WriteLine(string.Create(Invariant, $"  peak working set (one pass)     {peakMegabytes,7:0} MB   target 500 MB"));
@@ -126,7 +126,7 @@ internal static class BatchScaleBenchmark
             $"Chain: {depth - 1} x TanhLayer({width}, {width}), SoftmaxCrossEntropyLayer({width}, 4); batch {batchSize}; P = {network.ParameterCount}; factorization + one solve, from computed derivatives"));
         output.WriteLine(string.Create(Invariant, $"  Riccati (path taken: {path})       {Ms(riccati),10}"));
         output.WriteLine(string.Create(Invariant,
-            $"  banded LU                          {Ms(bandedLU),10}   {bandedLU.Milliseconds / riccati.Milliseconds,6:0.0} x the Riccati time (target >= 20)"));
+            $"  banded LU                          {Ms(bandedLU),10}   {bandedLU.Milliseconds / riccati.Milliseconds,6:0.0} x the Riccati time (cpu {bandedLU.CpuMilliseconds / riccati.CpuMilliseconds:0.0} x; target >= 20)"));
         if (openBlas is not null)
         {
             // The dense H + eps I itself, materialized untimed by P products H e_j, for dgetrf to factor.
@@ -134,10 +134,14 @@ internal static class BatchScaleBenchmark
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             double[] dense = SampleSupport.DampedHessian.Of(point.DenseHessian(), options.Epsilon).ToRowMajorArray();
             File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(dense.AsSpan()).ToArray());
-            LapackTiming lapack = openBlas.Best("dgetrf", network.ParameterCount.ToString(Invariant), file);
+            string order = network.ParameterCount.ToString(Invariant);
+            LapackTiming best = openBlas.Best("dgetrf", order, file);
+            LapackTiming single = openBlas.Time(1, "dgetrf", order, file);
             output.WriteLine(string.Create(Invariant,
-                $"  OpenBLAS dgetrf + dgetrs, dense    {lapack.Milliseconds,10:0.000}   {lapack.Milliseconds / riccati.Milliseconds,6:0.0} x the Riccati time " +
-                $"(target > 1; {lapack.Threads} thread{(lapack.Threads > 1 ? "s" : "")}, the faster of 1 and 2; forming H not counted)"));
+                $"  OpenBLAS dgetrf + dgetrs, dense    {best.Milliseconds,10:0.000}   {best.Milliseconds / riccati.Milliseconds,6:0.00} x the Riccati time " +
+                $"({best.Threads} thread{(best.Threads > 1 ? "s" : "")}, the faster of 1 and 2; target > 1; forming H not counted)"));
+            output.WriteLine(string.Create(Invariant,
+                $"    on 1 thread, by cpu time         {single.CpuMilliseconds,10:0.000}   {single.CpuMilliseconds / riccati.CpuMilliseconds,6:0.00} x the Riccati cpu time"));
         }
     }
 
@@ -154,7 +158,7 @@ internal static class BatchScaleBenchmark
             $"Chain: 63 x TanhLayer(8, 8), SoftmaxCrossEntropyLayer(8, 4); batch 1; P = {network.ParameterCount}; derivatives + factorization + one solve"));
         output.WriteLine(string.Create(Invariant, $"  Riccati                            {Ms(riccati),10}"));
         output.WriteLine(string.Create(Invariant,
-            $"  banded LU                          {Ms(bandedLU),10}   Riccati takes {riccati.Milliseconds / bandedLU.Milliseconds:0.00} x its time (target <= 1)"));
+            $"  banded LU                          {Ms(bandedLU),10}   Riccati takes {riccati.Milliseconds / bandedLU.Milliseconds:0.00} x its time (cpu {riccati.CpuMilliseconds / bandedLU.CpuMilliseconds:0.00} x; target <= 1)"));
     }
 
     /// <summary>
@@ -166,7 +170,7 @@ internal static class BatchScaleBenchmark
     private static void KernelRates(BenchmarkOptions options, OpenBlasDriver openBlas, TextWriter output)
     {
         (int Width, int Batch, int Depth)[] configurations = [(8, 1, 128), (8, 8, 128), (16, 1, 128), (16, 8, 128), (8, 64, 16)];
-        output.WriteLine("Kernel rates, GFLOP/s: the factorizations on tanh chains (counted flops / median time), OpenBLAS on 1 thread at the sizes of their kernels");
+        output.WriteLine("Kernel rates, GFLOP/s by cpu time: the factorizations on tanh chains (counted flops / median cpu time), OpenBLAS on 1 thread at the sizes of their kernels");
         output.WriteLine(string.Create(Invariant,
             $"{"width",5} {"batch",5} {"depth",5} {"p",4} {"m",4} | {"Riccati",7} {"dpotrf(p)",9} {"dgemm(p,m,m)",12} {"dgemm(m,m,p)",12} {"ratio",5} | {"LU",5} {"dgetrf(p+2m)",12} {"ratio",5}"));
         output.WriteLine(new string('-', 104));
@@ -177,16 +181,16 @@ internal static class BatchScaleBenchmark
             HessianDerivatives derivatives = point.Derivatives();
             long riccatiFlops = derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati).FlopCount;
             long luFlops = derivatives.Factorize(options.Epsilon, FactorizationPath.BandedLU).FlopCount;
-            double riccatiRate = riccatiFlops / (Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati), options).Milliseconds * 1e6);
-            double luRate = luFlops / (Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.BandedLU), options).Milliseconds * 1e6);
+            double riccatiRate = riccatiFlops / (Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati), options).CpuMilliseconds * 1e6);
+            double luRate = luFlops / (Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.BandedLU), options).CpuMilliseconds * 1e6);
             int p = (width * width) + width;
             int m = width * batchSize;
             string P = p.ToString(Invariant);
             string M = m.ToString(Invariant);
-            double potrf = openBlas.Time(1, "dpotrf", P).Gflops;
-            double gemmLeft = openBlas.Time(1, "dgemm", P, M, M).Gflops;
-            double gemmRight = openBlas.Time(1, "dgemm", M, M, P).Gflops;
-            double getrf = openBlas.Time(1, "dgetrf", (p + (2 * m)).ToString(Invariant)).Gflops;
+            double potrf = openBlas.Time(1, "dpotrf", P).CpuGflops;
+            double gemmLeft = openBlas.Time(1, "dgemm", P, M, M).CpuGflops;
+            double gemmRight = openBlas.Time(1, "dgemm", M, M, P).CpuGflops;
+            double getrf = openBlas.Time(1, "dgetrf", (p + (2 * m)).ToString(Invariant)).CpuGflops;
 
             // The Riccati flops are mostly the two products with P; compare with the better of those dgemm shapes.
             double bestGemm = Math.Max(gemmLeft, gemmRight);
@@ -220,5 +224,10 @@ internal static class BatchScaleBenchmark
     private static Timing Time(Action action, BenchmarkOptions options) =>
         MedianTimer.Measure(action, options.Repeats, options.BudgetSeconds);
 
-    private static string Ms(Timing timing) => timing.Milliseconds.ToString(timing.Milliseconds < 100 ? "0.000" : "0.0", Invariant);
+    /// <summary>"1234.5 (cpu 1100.2)": the median wall time, and the median CPU time where it was measured.</summary>
+    private static string Ms(Timing timing) => double.IsNaN(timing.CpuMilliseconds)
+        ? Format(timing.Milliseconds)
+        : $"{Format(timing.Milliseconds)} (cpu {Format(timing.CpuMilliseconds)})";
+
+    private static string Format(double milliseconds) => milliseconds.ToString(milliseconds < 100 ? "0.000" : "0.0", Invariant);
 }

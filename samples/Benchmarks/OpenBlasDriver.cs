@@ -33,13 +33,12 @@ internal sealed class OpenBlasDriver(string path)
                 $"{path} {string.Join(' ', arguments)} exited with {process.ExitCode}: {error.Trim()}; expected a timing line.");
         }
 
-        // "dgetrf 1116 12.345678 ms 34.567 GFLOP/s 25 runs"
+        // "dgetrf 1116 12.345678 ms 34.567 GFLOP/s cpu 12.000000 ms 35.000 GFLOP/s 25 runs"
         string[] words = output.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        int ms = Array.IndexOf(words, "ms");
-        return new LapackTiming(
-            double.Parse(words[ms - 1], CultureInfo.InvariantCulture),
-            double.Parse(words[ms + 1], CultureInfo.InvariantCulture),
-            threads);
+        int wall = Array.IndexOf(words, "ms");
+        int cpu = Array.IndexOf(words, "ms", wall + 1);
+        double Number(int index) => double.Parse(words[index], CultureInfo.InvariantCulture);
+        return new LapackTiming(Number(wall - 1), Number(wall + 1), Number(cpu - 1), Number(cpu + 1), threads);
     }
 
     /// <summary>The faster of one and two threads (the machine has two cores).</summary>
@@ -51,5 +50,8 @@ internal sealed class OpenBlasDriver(string path)
     }
 }
 
-/// <summary>A median time of an OpenBLAS routine, its rate by LAPACK's nominal flop count, and the threads it ran on.</summary>
-internal readonly record struct LapackTiming(double Milliseconds, double Gflops, int Threads);
+/// <summary>
+/// Median wall time of an OpenBLAS routine and its rate by LAPACK's nominal flop count, the same by the
+/// process's CPU time (on one thread: the time it computed, without waiting for a core), and the threads it ran on.
+/// </summary>
+internal readonly record struct LapackTiming(double Milliseconds, double Gflops, double CpuMilliseconds, double CpuGflops, int Threads);
