@@ -39,6 +39,12 @@ internal sealed class OptimizerCatalog(Network network, double[] start, Batch tr
                 CurvatureBatchSize = curvatureBatch,
                 Curvature = Curvature.Hessian,
             }), $"exact H, {batches}"),
+            "trust-region-gn" => (new TrustRegionOptimizer(network, start, Sampler(), new TrustRegionSettings
+            {
+                GradientBatchSize = GradientBatch,
+                CurvatureBatchSize = curvatureBatch,
+                Curvature = Curvature.GaussNewton,
+            }), $"exact G, {batches}"),
             "gauss-newton" => (new LevenbergMarquardtOptimizer(network, start, Sampler(), new LevenbergMarquardtSettings
             {
                 GradientBatchSize = GradientBatch,

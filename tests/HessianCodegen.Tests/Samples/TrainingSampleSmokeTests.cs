@@ -20,7 +20,8 @@ public sealed class TrainingSampleSmokeTests
         try
         {
             int exitCode = TrainingApp.Run(
-                ["--depth", "3", "--width", "4", "--seconds", "0.3", "--tune-seconds", "0.05", "--curvature-batch", "4", "--out", folder]);
+                ["--depth", "3", "--width", "4", "--seconds", "0.3", "--tune-seconds", "0.05", "--curvature-batch", "4", "--out", folder,
+                 "--optimizers", string.Join(',', TrainingOptions.AllOptimizers)]);
             Assert.Equal(0, exitCode);
 
             string[] lines = File.ReadAllLines(Path.Combine(folder, "steps.csv"));
