@@ -28,6 +28,11 @@ namespace HessianCodegen;
 /// definite iff every <c>A_l</c> has a Cholesky factor: a positive definite matrix has positive definite
 /// Schur complements, so a singular <c>A_l</c> (the fallback) also proves it is not.
 /// </para>
+/// <para>
+/// Like <see cref="NetworkPoint"/>, one factorization must not be used from several threads at once:
+/// <see cref="SolveRefined(ReadOnlySpan{double}, Span{double})"/> uses the point's buffers for <c>H x</c>
+/// and may create the fallback factorization on first need.
+/// </para>
 /// </remarks>
 public sealed class HessianFactorization
 {

@@ -23,10 +23,14 @@ namespace HessianCodegen;
 /// <c>C^T A^-1 C</c>, is formed only in its upper triangle.
 /// </para>
 /// <para>
-/// When <c>p > m</c> (a wide layer on a small batch), <c>A_l</c> is a rank-<c>m</c> update of
-/// <c>Xxx + eps I</c>; it is still formed as such, <c>(Dx^T)(P Dx)</c> in <c>O(nnz(Dx) p)</c>, and factored
-/// whole in <c>O(p^3)</c>: factoring the update instead (Woodbury) would lose the inertia, which needs
-/// the pivot block itself.
+/// When <c>p > m</c> (a wide layer: 192 inputs and 24 outputs give <c>p = 4632 > m = 1536</c> at batch 64), <c>A_l</c> is a rank-<c>m</c> update of
+/// <c>X = Xxx + eps I</c>. The route taken forms it, <c>(Dx^T)(P Dx)</c> in <c>O(nnz(Dx) p)</c>, and factors it
+/// whole in <c>O(p^3)</c>. The other route, cheaper once <c>2m &lt; p</c> and <c>X</c> is cheap to factor,
+/// would factor <c>X</c> and the <c>2m</c>-square <c>S = [P I; I -Dx X^-1 Dx^T]</c>: <c>A</c> is the Schur
+/// complement of <c>[P I; I 0]</c> (inertia <c>(m, m, 0)</c>, <c>|det| = 1</c>) in the bordered matrix
+/// <c>[X 0 Dx^T; 0 P I; Dx I 0]</c>, so <c>In(A) = In(X) + In(S) - (m, m, 0)</c> and
+/// <c>|det A| = |det X| |det S|</c>. It is not implemented: the runtime does not know that a layer's
+/// <c>Xxx</c> is block-diagonal, and a dense <c>X</c> costs the <c>O(p^3)</c> it would save.
 /// </para>
 /// </remarks>
 internal sealed class RiccatiFactorization

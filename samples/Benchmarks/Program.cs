@@ -28,7 +28,7 @@ try
         SolveSoak.Summary summary = SolveSoak.Run(seed: 100_000, chains: options.Soak, limit: 1e-14);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{summary.Chains} chains: {summary.Solved} solved, {summary.Singular} singular, {summary.Overflowed} overflowed, " +
-            $"{summary.Flat} with a round-off Hessian (worst backward error {summary.WorstFlatBackwardError:E2}); fallback factorizations " +
+            $"{summary.Unverifiable} where H x cannot certify 1e-14 (the dense solution's backward error up to {summary.WorstDenseBackwardError:E2}); fallback factorizations " +
             $"{summary.FallbackFactorizations}, fallback solves {summary.FallbackSolves}; worst backward error reported " +
             $"{summary.WorstReportedBackwardError:E2}, checked {summary.WorstCheckedBackwardError:E2}; {soakClock.Elapsed.TotalSeconds:0} s"));
         foreach (string failure in summary.Failures)

@@ -20,26 +20,29 @@ public static class SolveSoak
     private const int MaxBatch = 4;
 
     /// <summary>
-    /// A Hessian whose 2-norm is below this is round-off: at such a point (a saturated network, loss 0
-    /// to working precision) the matrix-free <c>H x</c> that checks a solution is itself computed with
-    /// cancellations larger than the result, so its backward error is reported but not held to the limit.
+    /// What a soak found: counts, the worst backward errors, and a line per chain that failed.
+    /// <paramref name="Unverifiable"/> counts the points where the matrix-free <c>H x</c> cannot certify the
+    /// limit: there even the dense LU solution (MathNet) of the materialized <c>H + eps I</c>, measured the
+    /// same way, has a backward error above it (a nearly saturated network computes <c>H x</c> with
+    /// cancellations larger than its result). At those points a solution must do as well as the dense one.
     /// </summary>
-    public const double FlatHessianNorm = 1e-12;
-
-    /// <summary>What a soak found: counts, the worst backward errors, and a line per chain that failed.</summary>
     public sealed record Summary(
-        int Chains, int Solved, int Singular, int Overflowed, int Flat, int FallbackFactorizations, int FallbackSolves,
-        double WorstReportedBackwardError, double WorstCheckedBackwardError, double WorstFlatBackwardError, IReadOnlyList<string> Failures);
+        int Chains, int Solved, int Singular, int Overflowed, int Unverifiable, int FallbackFactorizations, int FallbackSolves,
+        double WorstReportedBackwardError, double WorstCheckedBackwardError, double WorstDenseBackwardError, IReadOnlyList<string> Failures);
 
-    /// <summary>Solves <paramref name="chains"/> random chains from <paramref name="seed"/> on; a chain fails when its solution has a NaN or a backward error above <paramref name="limit"/>.</summary>
+    /// <summary>
+    /// Solves <paramref name="chains"/> random chains from <paramref name="seed"/> on; a chain fails when its
+    /// solution has a NaN or a backward error above <paramref name="limit"/> (or, where the check cannot
+    /// certify the limit, above the dense solution's).
+    /// </summary>
     public static Summary Run(int seed, int chains, double limit)
     {
         var failures = new List<string>();
         int solved = 0;
         int singular = 0;
         int overflowed = 0;
-        int flat = 0;
-        double worstFlat = 0;
+        int unverifiable = 0;
+        double worstDense = 0;
         int fallbackFactorizations = 0;
         int fallbackSolves = 0;
         double worstReported = 0;
@@ -96,25 +99,30 @@ public static class SolveSoak
             fallbackSolves += factorization.Path == FactorizationPath.Riccati && report.Path == FactorizationPath.BandedLU ? 1 : 0;
             double[,] hessian = point.DenseHessian();
             double checkedError = CheckedBackwardError(point, hessian, epsilon, rhs, x);
-            bool hasNaN = Array.Exists(x, value => !double.IsFinite(value));
-            if (!hasNaN && Matrix<double>.Build.DenseOfArray(hessian).L2Norm() < FlatHessianNorm)
+            double denseError = CheckedBackwardError(point, hessian, epsilon, rhs, DenseSolution(hessian, epsilon, rhs));
+            double allowed = limit;
+            if (denseError > limit)
             {
-                flat++;
-                worstFlat = Math.Max(worstFlat, report.BackwardError);
-                continue;
+                unverifiable++;
+                worstDense = Math.Max(worstDense, denseError);
+                allowed = denseError;
+            }
+            else
+            {
+                worstReported = Math.Max(worstReported, report.BackwardError);
+                worstChecked = Math.Max(worstChecked, checkedError);
             }
 
-            worstReported = Math.Max(worstReported, report.BackwardError);
-            worstChecked = Math.Max(worstChecked, checkedError);
-            if (hasNaN || !(report.BackwardError <= limit) || !(checkedError <= limit))
+            if (Array.Exists(x, value => !double.IsFinite(value)) || !(report.BackwardError <= allowed) || !(checkedError <= allowed))
             {
-                failures.Add($"{label}: backward error reported {report.BackwardError:E2}, checked {checkedError:E2}, path {report.Path}, " +
+                failures.Add($"{label}: backward error reported {report.BackwardError:E2}, checked {checkedError:E2} " +
+                    $"(the dense solution's {denseError:E2}), path {report.Path}, " +
                     $"{report.RefinementSteps} refinement steps");
             }
         }
 
-        return new Summary(chains, solved, singular, overflowed, flat, fallbackFactorizations, fallbackSolves,
-            worstReported, worstChecked, worstFlat, failures);
+        return new Summary(chains, solved, singular, overflowed, unverifiable, fallbackFactorizations, fallbackSolves,
+            worstReported, worstChecked, worstDense, failures);
     }
 
     /// <summary><c>||rhs - (H + eps I) x|| / (||H + eps I||_2 ||x|| + ||rhs||)</c>, the residual from a matrix-free <c>H x</c>.</summary>
@@ -132,6 +140,10 @@ public static class SolveSoak
         double denominator = (damped.L2Norm() * Vector<double>.Build.DenseOfArray(x).L2Norm()) + Vector<double>.Build.DenseOfArray(rhs).L2Norm();
         return Math.Sqrt(residual) / denominator;
     }
+
+    private static double[] DenseSolution(double[,] hessian, double epsilon, double[] rhs) =>
+        (Matrix<double>.Build.DenseOfArray(hessian) + (epsilon * Matrix<double>.Build.DenseIdentity(rhs.Length)))
+            .LU().Solve(Vector<double>.Build.DenseOfArray(rhs)).ToArray();
 
     private static (Network Network, string Description) RandomChain(Random random)
     {
