@@ -8,22 +8,40 @@ namespace HessianCodegen;
 /// generated second-derivative code per example and layer; they do not depend on epsilon, so
 /// <see cref="Factorize(double)"/> can be called for as many epsilons as needed.
 /// </summary>
+/// <remarks>
+/// With <see cref="Curvature.GaussNewton"/> the blocks describe the Gauss-Newton matrix <c>G</c>
+/// instead of <c>H</c> (ALGORITHM.md section 10): every layer keeps <c>Dx</c> and <c>Dz</c>, the
+/// parameterless loss layer keeps its <c>Xzz</c> (the loss's Hessian in the logits, over <c>B</c>),
+/// and every other second-derivative block is zero. The same factorization then solves
+/// <c>(G + eps I) x = g</c>.
+/// </remarks>
 public sealed class HessianDerivatives
 {
     private readonly LayerDerivatives[] layers;
     private double? hessianNormEstimate;
     private double? largestEntry;
 
-    internal HessianDerivatives(NetworkPoint point)
+    internal HessianDerivatives(NetworkPoint point, Curvature curvature)
     {
+        if (curvature == Curvature.GaussNewton)
+        {
+            GaussNewtonLossCheck.Require(point.Network);
+        }
+        else if (curvature != Curvature.Hessian)
+        {
+            throw new ArgumentOutOfRangeException(nameof(curvature), curvature,
+                $"curvature is {curvature}; expected Curvature.Hessian or Curvature.GaussNewton.");
+        }
+
         Point = point;
+        Curvature = curvature;
         Network network = point.Network;
         Batch batch = point.Batch;
         layers = new LayerDerivatives[network.Depth];
         int length = 0;
         for (int l = 0; l < network.Depth; l++)
         {
-            length = checked(length + LayerDerivatives.Length(network.Layers[l], batch.Count, NeedsJacobians(l)));
+            length = checked(length + LayerDerivatives.Length(network.Layers[l], batch.Count, NeedsJacobians(l), l > 0));
         }
 
         // One array for all layers (no per-layer objects for the collector to move); each layer's part
@@ -34,10 +52,14 @@ public sealed class HessianDerivatives
         {
             IHessianLayer layer = network.Layers[l];
             bool needsJacobians = NeedsJacobians(l);
-            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians, storage, start);
-            start += LayerDerivatives.Length(layer, batch.Count, needsJacobians);
+            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians, l > 0, storage, start);
+            start += LayerDerivatives.Length(layer, batch.Count, needsJacobians, l > 0);
             blocks.All.Clear();
             ReadOnlySpan<double> parameters = point.LayerParameters(l);
+
+            // The first layer's input is data: no equation reads its Xzx or Xzz (for a wide first layer on a
+            // batch, Xzx is the largest block of all), so they go to a scratch buffer that is never read.
+            double[]? discarded = l == 0 ? new double[checked(layer.InputSize * (layer.ParameterCount + layer.InputSize))] : null;
             for (int n = 0; n < batch.Count; n++)
             {
                 ReadOnlySpan<double> input = point.Input(l, n);
@@ -47,8 +69,12 @@ public sealed class HessianDerivatives
                     layer.AddJacobians(parameters, input, data, blocks.DxBlock(n), blocks.DzBlock(n));
                 }
 
-                layer.AddSecondDerivatives(parameters, input, data, point.OutputAdjoint(l, n),
-                    blocks.Xxx, blocks.XzxBlock(n), blocks.XzzBlock(n));
+                if (curvature == Curvature.Hessian || l == network.Depth - 1)
+                {
+                    layer.AddSecondDerivatives(parameters, input, data, point.OutputAdjoint(l, n), blocks.Xxx,
+                        discarded is null ? blocks.XzxBlock(n) : discarded.AsSpan(0, layer.ParameterCount * layer.InputSize),
+                        discarded is null ? blocks.XzzBlock(n) : discarded.AsSpan(layer.ParameterCount * layer.InputSize));
+                }
             }
 
             layers[l] = blocks;
@@ -61,10 +87,14 @@ public sealed class HessianDerivatives
     /// <summary>The point the derivatives were taken at.</summary>
     public NetworkPoint Point { get; }
 
+    /// <summary>Whether the blocks describe the Hessian <c>H</c> or the Gauss-Newton matrix <c>G</c>.</summary>
+    public Curvature Curvature { get; }
+
     /// <summary>
-    /// Factorizes <c>H + epsilon I</c> by the Riccati recursion, falling back to the pivoted banded LU
-    /// of the augmented system when a pivot block is singular to working precision; the result solves
-    /// for any number of right-hand sides and gives the inertia and log-determinant.
+    /// Factorizes <c>H + epsilon I</c> (or <c>G + epsilon I</c> for <see cref="Curvature.GaussNewton"/>) by the
+    /// Riccati recursion, falling back to the pivoted banded LU of the augmented system when a pivot block
+    /// is singular to working precision; the result solves for any number of right-hand sides and gives
+    /// the inertia and log-determinant.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or not finite.</exception>
     /// <exception cref="SingularSystemException"><c>H + epsilon I</c> is singular to working precision.</exception>
@@ -109,8 +139,24 @@ public sealed class HessianDerivatives
     }
 
     /// <summary>
-    /// An estimate of the 2-norm of H (its largest eigenvalue in magnitude) by the power method on
-    /// matrix-free products, computed once; it scales the reported backward errors. The estimate
+    /// Writes the matrix-free product of the curvature these blocks describe with <paramref name="v"/>:
+    /// <c>H v</c> or <c>G v</c>. Residuals and backward errors are measured with it.
+    /// </summary>
+    internal void CurvatureVector(ReadOnlySpan<double> v, Span<double> result)
+    {
+        if (Curvature == Curvature.GaussNewton)
+        {
+            Point.GaussNewtonVector(v, result);
+        }
+        else
+        {
+            Point.HessianVector(v, result);
+        }
+    }
+
+    /// <summary>
+    /// An estimate of the 2-norm of H (or G; its largest eigenvalue in magnitude) by the power method
+    /// on matrix-free products, computed once; it scales the reported backward errors. The estimate
     /// is from below, so a backward error computed with it errs on the high side.
     /// </summary>
     internal double HessianNormEstimate => hessianNormEstimate ??= EstimateHessianNorm();
@@ -135,7 +181,7 @@ public sealed class HessianDerivatives
                 v[i] /= norm;
             }
 
-            Point.HessianVector(v, product);
+            CurvatureVector(v, product);
             (v, product) = (product, v);
             norm = Math.Sqrt(Dot(v, v));
         }

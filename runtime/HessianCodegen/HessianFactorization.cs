@@ -222,7 +222,7 @@ public sealed class HessianFactorization
     /// <summary>The backward error of <paramref name="x"/>; leaves <c>rhs - (H + eps I) x</c> in <paramref name="residual"/>.</summary>
     private double BackwardError(ReadOnlySpan<double> rhs, ReadOnlySpan<double> x, Span<double> residual)
     {
-        derivatives.Point.HessianVector(x, residual);
+        derivatives.CurvatureVector(x, residual);
         for (int i = 0; i < residual.Length; i++)
         {
             residual[i] = rhs[i] - residual[i] - (Epsilon * x[i]);

@@ -21,7 +21,13 @@ internal sealed class LayerDerivatives
     private readonly int end;
 
     /// <summary>Views the layer's blocks in <paramref name="storage"/> from <paramref name="start"/> on (<see cref="Length"/> values).</summary>
-    public LayerDerivatives(IHessianLayer layer, int count, bool needsJacobians, double[] storage, int start)
+    /// <param name="layer">The layer.</param>
+    /// <param name="count">Examples in the batch.</param>
+    /// <param name="needsJacobians">False for the loss layer: no <c>Dx</c>, <c>Dz</c> are stored.</param>
+    /// <param name="needsInputSecondDerivatives">False for the first layer, whose input is data: no <c>Xzx</c>, <c>Xzz</c> are stored.</param>
+    /// <param name="storage">The array shared by all layers.</param>
+    /// <param name="start">Where this layer's blocks start in it.</param>
+    public LayerDerivatives(IHessianLayer layer, int count, bool needsJacobians, bool needsInputSecondDerivatives, double[] storage, int start)
     {
         Count = count;
         InputSize = layer.InputSize;
@@ -32,9 +38,10 @@ internal sealed class LayerDerivatives
         dxStart = start;
         dzStart = dxStart + (jacobianExamples * OutputSize * ParameterCount);
         xxxStart = dzStart + (jacobianExamples * OutputSize * InputSize);
+        int inputExamples = needsInputSecondDerivatives ? count : 0;
         xzxStart = xxxStart + (ParameterCount * ParameterCount);
-        xzzStart = xzxStart + (count * ParameterCount * InputSize);
-        end = xzzStart + (count * InputSize * InputSize);
+        xzzStart = xzxStart + (inputExamples * ParameterCount * InputSize);
+        end = xzzStart + (inputExamples * InputSize * InputSize);
     }
 
     /// <summary>Examples in the batch (<c>B</c>).</summary>
@@ -61,18 +68,18 @@ internal sealed class LayerDerivatives
     /// <summary>Second derivatives in the parameters contracted with <c>b</c>, <c>p x p</c>, summed over the batch.</summary>
     public Span<double> Xxx => storage.AsSpan(xxxStart, xzxStart - xxxStart);
 
-    /// <summary>Mixed second derivatives contracted with <c>b</c>, B blocks <c>p x a_in</c>.</summary>
+    /// <summary>Mixed second derivatives contracted with <c>b</c>, B blocks <c>p x a_in</c> (empty for the first layer, whose input is data).</summary>
     public Span<double> Xzx => storage.AsSpan(xzxStart, xzzStart - xzxStart);
 
-    /// <summary>Second derivatives in the input contracted with <c>b</c>, B blocks <c>a_in x a_in</c>.</summary>
+    /// <summary>Second derivatives in the input contracted with <c>b</c>, B blocks <c>a_in x a_in</c> (empty for the first layer).</summary>
     public Span<double> Xzz => storage.AsSpan(xzzStart, end - xzzStart);
 
     /// <summary>Values the blocks of <paramref name="layer"/> occupy.</summary>
-    public static int Length(IHessianLayer layer, int count, bool needsJacobians)
+    public static int Length(IHessianLayer layer, int count, bool needsJacobians, bool needsInputSecondDerivatives)
     {
         int jacobians = needsJacobians ? count * layer.OutputSize * (layer.ParameterCount + layer.InputSize) : 0;
-        return checked(jacobians + (layer.ParameterCount * layer.ParameterCount) +
-            (count * layer.InputSize * (layer.ParameterCount + layer.InputSize)));
+        int inputSecondDerivatives = needsInputSecondDerivatives ? count * layer.InputSize * (layer.ParameterCount + layer.InputSize) : 0;
+        return checked(jacobians + (layer.ParameterCount * layer.ParameterCount) + inputSecondDerivatives);
     }
 
     public Span<double> DxBlock(int example) => Dx.Slice(example * OutputSize * ParameterCount, OutputSize * ParameterCount);

@@ -127,23 +127,9 @@ public sealed class NetworkPoint
     {
         Guard.Length(v, Network.ParameterCount, nameof(v));
         Guard.Length(result, Network.ParameterCount, nameof(result));
-        workspace ??= new HessianVectorWorkspace(Network, Batch.Count);
-        HessianVectorWorkspace work = workspace;
+        HessianVectorWorkspace work = ForwardTangents(v);
         int depth = Network.Depth;
         int count = Batch.Count;
-
-        // Forward: t_l = Dz_l t_{l-1} + Dx_l v_l, with t = 0 entering the first layer.
-        work.Tangents[0].AsSpan().Clear();
-        for (int l = 0; l + 1 < depth; l++)
-        {
-            IHessianLayer layer = Network.Layers[l];
-            ReadOnlySpan<double> direction = Network.ParameterSlice(v, l);
-            for (int n = 0; n < count; n++)
-            {
-                layer.Tangent(LayerParameters(l), Input(l, n), Data(l, n), Slice(work.Tangents[l], n, layer.InputSize),
-                    direction, work.Tangents[l + 1].AsSpan(n * layer.OutputSize, layer.OutputSize));
-            }
-        }
 
         // Backward: s_{l-1} = Dz_l^T s_l + Xzz_l t_{l-1} + Xzx_l^T v_l and
         // (H v)_l = Dx_l^T s_l + Xxx_l v_l + Xzx_l t_{l-1}, with s = 0 leaving the loss layer.
@@ -188,6 +174,89 @@ public sealed class NetworkPoint
         }
     }
 
+    /// <summary>The exact product <c>G v</c> of the Gauss-Newton matrix with <paramref name="v"/>.</summary>
+    /// <exception cref="InvalidOperationException">The loss layer has parameters (Gauss-Newton needs it parameterless).</exception>
+    public double[] GaussNewtonVector(ReadOnlySpan<double> v)
+    {
+        var result = new double[Network.ParameterCount];
+        GaussNewtonVector(v, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Writes the exact product <c>G v</c> of the Gauss-Newton matrix <c>G = sum_n J_n^T Lambda_n J_n</c>
+    /// (see <see cref="Curvature.GaussNewton"/>) with <paramref name="v"/> into <paramref name="result"/>,
+    /// matrix-free: the forward tangent sweep of <c>H v</c> gives <c>J v</c> at the loss layer's input,
+    /// the loss layer's <c>Xzz</c> multiplies it by <c>Lambda</c>, and a backward sweep through the
+    /// Jacobians alone applies <c>J^T</c>. Costs about one <c>H v</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A vector has the wrong length.</exception>
+    /// <exception cref="InvalidOperationException">The loss layer has parameters (Gauss-Newton needs it parameterless).</exception>
+    public void GaussNewtonVector(ReadOnlySpan<double> v, Span<double> result)
+    {
+        GaussNewtonLossCheck.Require(Network);
+        Guard.Length(v, Network.ParameterCount, nameof(v));
+        Guard.Length(result, Network.ParameterCount, nameof(result));
+        HessianVectorWorkspace work = ForwardTangents(v);
+        int depth = Network.Depth;
+        int count = Batch.Count;
+        if (depth == 1)
+        {
+            return; // the parameterless loss alone: no parameters, nothing to write
+        }
+
+        // s entering the loss: Lambda J v = Xzz_L t_{L-1} (the loss has no parameters, so no Xzx_L^T v_L).
+        int loss = depth - 1;
+        IHessianLayer lossLayer = Network.Layers[loss];
+        for (int n = 0; n < count; n++)
+        {
+            lossLayer.SecondOrderInput(LayerParameters(loss), Input(loss, n), Data(loss, n), OutputAdjoint(loss, n),
+                Slice(work.Tangents[loss], n, lossLayer.InputSize), default,
+                work.AdjointTangents[loss - 1].AsSpan(n * lossLayer.InputSize, lossLayer.InputSize));
+        }
+
+        // J^T: s_{l-1} = Dz_l^T s_l and (G v)_l = Dx_l^T s_l, no second derivatives of hidden layers.
+        for (int l = loss - 1; l >= 0; l--)
+        {
+            IHessianLayer layer = Network.Layers[l];
+            Span<double> product = Network.ParameterSlice(result, l);
+            product.Clear();
+            for (int n = 0; n < count; n++)
+            {
+                ReadOnlySpan<double> s = Slice(work.AdjointTangents[l], n, layer.OutputSize);
+                layer.AddParameterGradient(LayerParameters(l), Input(l, n), Data(l, n), s, product);
+                if (l > 0)
+                {
+                    layer.BackpropInput(LayerParameters(l), Input(l, n), Data(l, n), s,
+                        work.AdjointTangents[l - 1].AsSpan(n * layer.InputSize, layer.InputSize));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The forward sweep shared by <c>H v</c> and <c>G v</c>: <c>t_l = Dz_l t_{l-1} + Dx_l v_l</c>, with
+    /// <c>t = 0</c> entering the first layer, into the point's work buffers.
+    /// </summary>
+    private HessianVectorWorkspace ForwardTangents(ReadOnlySpan<double> v)
+    {
+        workspace ??= new HessianVectorWorkspace(Network, Batch.Count);
+        HessianVectorWorkspace work = workspace;
+        work.Tangents[0].AsSpan().Clear();
+        for (int l = 0; l + 1 < Network.Depth; l++)
+        {
+            IHessianLayer layer = Network.Layers[l];
+            ReadOnlySpan<double> direction = Network.ParameterSlice(v, l);
+            for (int n = 0; n < Batch.Count; n++)
+            {
+                layer.Tangent(LayerParameters(l), Input(l, n), Data(l, n), Slice(work.Tangents[l], n, layer.InputSize),
+                    direction, work.Tangents[l + 1].AsSpan(n * layer.OutputSize, layer.OutputSize));
+            }
+        }
+
+        return work;
+    }
+
     /// <summary>
     /// The dense Hessian, one column <c>H e_j</c> per parameter: for small networks only
     /// (tests, debugging), as it costs <c>ParameterCount</c> Hessian-vector products.
@@ -214,9 +283,15 @@ public sealed class NetworkPoint
 
     /// <summary>
     /// Every derivative block the structured solve needs (<c>Dx, Dz, Xxx, Xzx, Xzz</c> per layer),
-    /// computed once. They do not depend on the damping, so one set serves every epsilon.
+    /// computed once. They do not depend on the damping, so one set serves every epsilon. With
+    /// <see cref="Curvature.GaussNewton"/> they describe the Gauss-Newton matrix <c>G</c> instead of
+    /// <c>H</c>, and the factorizations made from them solve <c>(G + eps I) x = g</c>.
     /// </summary>
-    public HessianDerivatives Derivatives() => new(this);
+    /// <exception cref="InvalidOperationException">
+    /// Gauss-Newton is asked of a network whose loss layer has parameters; the message names the split
+    /// that fixes it (for example <c>LinearLayer(16, 10)</c> followed by <c>SoftmaxCrossEntropyLoss(10)</c>).
+    /// </exception>
+    public HessianDerivatives Derivatives(Curvature curvature = Curvature.Hessian) => new(this, curvature);
 
     internal ReadOnlySpan<double> LayerParameters(int layer) => Network.ParameterSlice(parameters, layer);
 

@@ -41,6 +41,7 @@ internal static class MedianTimer
         bool collectBeforeEachRun = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore >= LargeAllocationBytes;
         double budget = budgetSeconds * 1000.0;
         var times = new double[Math.Max(repeats, MaxRuns)];
+        var cpuTimes = new double[times.Length];
         int runs = 0;
         double total = 0;
         while (runs < times.Length
@@ -52,18 +53,28 @@ internal static class MedianTimer
                 GC.Collect();
             }
 
+            double cpuStart = ThreadCpuClock.Milliseconds();
             long start = Stopwatch.GetTimestamp();
             action();
             times[runs] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            cpuTimes[runs] = ThreadCpuClock.Milliseconds() - cpuStart;
             total += times[runs];
             runs++;
         }
 
-        Array.Sort(times, 0, runs);
-        double median = runs % 2 == 1 ? times[runs / 2] : 0.5 * (times[(runs / 2) - 1] + times[runs / 2]);
-        return new Timing(median, runs);
+        return new Timing(Median(times, runs), runs, Median(cpuTimes, runs));
+    }
+
+    private static double Median(double[] values, int count)
+    {
+        Array.Sort(values, 0, count);
+        return count % 2 == 1 ? values[count / 2] : 0.5 * (values[(count / 2) - 1] + values[count / 2]);
     }
 }
 
-/// <summary>A median wall time in milliseconds and the number of runs it was taken over.</summary>
-internal readonly record struct Timing(double Milliseconds, int Runs);
+/// <summary>
+/// A median wall time in milliseconds, the number of runs it was taken over, and the median CPU time of
+/// the timing thread over the same runs: on a loaded machine the wall time includes waiting for a core,
+/// the CPU time does not (the library runs on one thread; a background collection would be left out).
+/// </summary>
+internal readonly record struct Timing(double Milliseconds, int Runs, double CpuMilliseconds = double.NaN);

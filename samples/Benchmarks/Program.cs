@@ -6,25 +6,22 @@ using Benchmarks;
 using SampleSupport;
 
 // Exit codes: 0 done, 1 a run failed (message on stderr), 2 bad command line.
-BenchmarkOptions? options;
-try
-{
-    options = BenchmarkOptions.Parse(args);
-}
-catch (UsageException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return 2;
-}
-
+BenchmarkOptions? options = BenchmarkOptions.Parse(args, out int exitCode);
 if (options is null)
 {
-    Console.WriteLine(BenchmarkOptions.Usage);
-    return 0;
+    return exitCode;
 }
 
 try
 {
+    if (options.BatchScale)
+    {
+        BatchScaleBenchmark.Run(options, options.OpenBlasDriver is { } driver ? new OpenBlasDriver(driver) : null, Console.Out);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peak working set of the whole run: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB"));
+        return 0;
+    }
+
     if (options.Soak > 0)
     {
         var soakClock = Stopwatch.StartNew();
@@ -90,7 +87,7 @@ try
     Console.WriteLine();
     ResultTable.Write(rows, Console.Out);
     Console.WriteLine("gradient: forward + backward + accumulation from scratch; H v: one matrix-free product at a computed point;");
-    Console.WriteLine("derivatives: Dx, Dz, Xxx, Xzx, Xzz of every layer; factor: the Riccati recursion (Factorize) for one eps;");
+    Console.WriteLine("derivatives: Dx, Dz, Xxx, Xzx, Xzz of every layer; factor: Factorize(eps), the Riccati recursion (banded LU as its fallback);");
     Console.WriteLine("solve: one right-hand side; GFLOP/s: the factorization's counted flops / its time; MB: what it allocates;");
     Console.WriteLine("dense LU: MathNet.Numerics' managed LU with partial pivoting of the materialized H + eps I, plus one solve");
     Console.WriteLine("(materializing H, P products H e_j, is not included; a tuned LU such as OpenBLAS dgetrf would be faster).");
@@ -111,7 +108,8 @@ try
         $"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB; total time {clock.Elapsed.TotalSeconds:0} s"));
     return 0;
 }
-catch (Exception e) when (e is ArgumentException or ArithmeticException or OutOfMemoryException or System.IO.IOException)
+catch (Exception e) when (e is ArgumentException or ArithmeticException or OutOfMemoryException or System.IO.IOException
+                               or InvalidOperationException or System.ComponentModel.Win32Exception)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;

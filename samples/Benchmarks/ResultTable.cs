@@ -47,7 +47,9 @@ internal static class ResultTable
             {
                 if (deepRow.Column(c) is { } deepTime && shallowRow.Column(c) is { } shallowTime)
                 {
-                    ratios.Append(Invariant, $"  {BenchmarkRow.TimedColumns[c]} {deepTime.Milliseconds / shallowTime.Milliseconds:0.00}");
+                    // Wall time, then the timing thread's CPU time, which a loaded machine does not inflate.
+                    ratios.Append(Invariant,
+                        $"  {BenchmarkRow.TimedColumns[c]} {deepTime.Milliseconds / shallowTime.Milliseconds:0.00} (cpu {deepTime.CpuMilliseconds / shallowTime.CpuMilliseconds:0.00})");
                 }
             }
 

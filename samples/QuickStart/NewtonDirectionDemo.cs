@@ -52,7 +52,7 @@ internal static class NewtonDirectionDemo
         var timings = new StepTimings();
         NetworkPoint point = timings.Measure("loss (forward + backward pass)", () => network.At(parameters, batch));
         double[] gradient = timings.Measure("gradient", point.Gradient);
-        HessianDerivatives derivatives = timings.Measure("derivatives at the point (Dx, Dz, Xxx, Xzx, Xzz)", point.Derivatives);
+        HessianDerivatives derivatives = timings.Measure("derivatives at the point (Dx, Dz, Xxx, Xzx, Xzz)", () => point.Derivatives());
         HessianFactorization factorization =
             timings.Measure("factorization of H + eps I", () => derivatives.Factorize(options.Epsilon));
         double[] direction = timings.Measure("solve, one right-hand side", () => factorization.Solve(gradient));

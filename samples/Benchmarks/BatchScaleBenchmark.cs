@@ -1,0 +1,233 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using HessianCodegen;
+using HessianCodegen.Layers;
+
+namespace Benchmarks;
+
+/// <summary>
+/// The performance section of issue 7, in one run: the batch-64 ReLU network (time, where it goes, peak
+/// memory), the depth-16 width-8 batch-64 chain against the banded LU and OpenBLAS <c>dgetrf</c>, the
+/// depth-64 batch-1 chain against the banded LU, and the factorization's flop rate against OpenBLAS at
+/// the sizes of its kernels. The ReLU network runs first, so that the process's peak working set is its own.
+/// </summary>
+internal static class BatchScaleBenchmark
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static void Run(BenchmarkOptions options, OpenBlasDriver? openBlas, TextWriter output)
+    {
+        string lapack = openBlas is null
+            ? "no OpenBLAS driver given (--openblas), so no OpenBLAS comparison."
+            : "OpenBLAS (Debian libopenblas) through lapack/lapack_rates.";
+        output.WriteLine(string.Create(Invariant,
+            $"Batch scale: eps {options.Epsilon}; times in ms, medians of {options.Repeats} runs or more after a warm-up run; {lapack}"));
+        output.WriteLine();
+        ReluNetwork(options, output);
+        output.WriteLine();
+        BatchChain(options, openBlas, output);
+        output.WriteLine();
+        ShallowBatchOneChain(options, output);
+        if (openBlas is not null)
+        {
+            output.WriteLine();
+            KernelRates(options, openBlas, output);
+        }
+    }
+
+    /// <summary>192 inputs, 7 ReLU layers of width 24, softmax cross-entropy over 10 classes, batch 64.</summary>
+    private static void ReluNetwork(BenchmarkOptions options, TextWriter output)
+    {
+        const int batchSize = 64;
+        var layers = new IHessianLayer[8];
+        layers[0] = new ReluLayer(192, 24);
+        for (int l = 1; l < 7; l++)
+        {
+            layers[l] = new ReluLayer(24, 24);
+        }
+
+        layers[7] = new SoftmaxCrossEntropyLayer(24, 10);
+        var network = new Network(layers);
+        Batch batch = RandomBatch(192, 10, batchSize, seed: 192);
+        NetworkPoint point = network.At(network.RandomParameters(seed: 8), batch);
+        double[] gradient = point.Gradient();
+        var solution = new double[gradient.Length];
+
+        // One pass first, untimed: its peak is the memory the step needs (the timings below keep at most one result).
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        HessianDerivatives derivatives = point.Derivatives();
+        double derivativesMegabytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 1e6;
+        allocated = GC.GetAllocatedBytesForCurrentThread();
+        HessianFactorization factorization = derivatives.Factorize(options.Epsilon);
+        double factorizationMegabytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 1e6;
+        factorization.Solve(gradient, solution);
+        double peakMegabytes = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
+
+        Timing derivativesTime = Time(() => point.Derivatives(), options);
+        Timing factorizationTime = Time(() => derivatives.Factorize(options.Epsilon), options);
+        Timing solveTime = Time(() => factorization.Solve(gradient, solution), options);
+        Timing total = Time(() => point.Derivatives().Factorize(options.Epsilon).Solve(gradient, solution), options);
+
+        // Where the factorization's time goes: the same chain without its first layer, fed that layer's outputs.
+        var rest = new Network(layers[1..]);
+        var hidden = new double[batchSize, 24];
+        var row = new double[24];
+        for (int n = 0; n < batchSize; n++)
+        {
+            layers[0].Forward(network.ParameterSlice(point.Parameters, 0), batch.Input(n), default, row);
+            for (int j = 0; j < 24; j++)
+            {
+                hidden[n, j] = row[j];
+            }
+        }
+
+        int[] labels = Enumerable.Range(0, batchSize).Select(n => (int)batch.Data(n)[0]).ToArray();
+        NetworkPoint restPoint = rest.At(point.Parameters[layers[0].ParameterCount..], Batch.WithLabels(hidden, labels));
+        HessianDerivatives restDerivatives = restPoint.Derivatives();
+        Timing restTime = Time(() => restDerivatives.Factorize(options.Epsilon), options);
+        long restFlops = restDerivatives.Factorize(options.Epsilon).FlopCount;
+
+        output.WriteLine(string.Create(Invariant,
+            $"ReLU network: ReluLayer(192, 24), 6 x ReluLayer(24, 24), SoftmaxCrossEntropyLayer(24, 10); batch {batchSize}; " +
+            $"P = {network.ParameterCount}, m = B a = {batchSize * 24}; path {factorization.Path}"));
+        output.WriteLine(string.Create(Invariant, $"  derivatives                     {Ms(derivativesTime),10}   allocates {derivativesMegabytes,7:0} MB"));
+        output.WriteLine(string.Create(Invariant,
+            $"  factorization                   {Ms(factorizationTime),10}   allocates {factorizationMegabytes,7:0} MB, " +
+            $"{factorization.FlopCount / 1e9:0.0} GFLOP at {factorization.FlopCount / (factorizationTime.CpuMilliseconds * 1e6):0.00} GFLOP/s (by cpu time)"));
+        output.WriteLine(string.Create(Invariant,
+            $"    first layer (p = {layers[0].ParameterCount})          {Ms(new Timing(factorizationTime.Milliseconds - restTime.Milliseconds, 0, factorizationTime.CpuMilliseconds - restTime.CpuMilliseconds)),10}   " +
+            $"{(factorization.FlopCount - restFlops) / 1e9:0.0} GFLOP (the difference to the chain without it)"));
+        output.WriteLine(string.Create(Invariant,
+            $"    the other 7 layers             {Ms(restTime),10}   {restFlops / 1e9:0.0} GFLOP at {restFlops / (restTime.CpuMilliseconds * 1e6):0.00} GFLOP/s"));
+        output.WriteLine(string.Create(Invariant, $"  one solve                       {Ms(solveTime),10}"));
+        output.WriteLine(string.Create(Invariant, $"  derivatives + factor + solve    {Ms(total),10}   target 2000 ms"));
+        output.WriteLine(string.Create(Invariant, $"  peak working set (one pass)     {peakMegabytes,7:0} MB   target 500 MB"));
+    }
+
+    /// <summary>Depth 16, width 8, batch 64: factorization + one solve, Riccati against the banded LU and dense OpenBLAS.</summary>
+    private static void BatchChain(BenchmarkOptions options, OpenBlasDriver? openBlas, TextWriter output)
+    {
+        const int width = 8;
+        const int depth = 16;
+        const int batchSize = 64;
+        Network network = ChainBenchmark.Chain(width, depth);
+        NetworkPoint point = network.At(network.RandomParameters(seed: depth), ChainBenchmark.RandomBatch(width, batchSize, seed: width));
+        double[] gradient = point.Gradient();
+        var solution = new double[gradient.Length];
+        HessianDerivatives derivatives = point.Derivatives();
+        Timing riccati = Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati).Solve(gradient, solution), options);
+        Timing bandedLU = Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.BandedLU).Solve(gradient, solution), options);
+        string path = derivatives.Factorize(options.Epsilon).Path.ToString();
+
+        output.WriteLine(string.Create(Invariant,
+            $"Chain: {depth - 1} x TanhLayer({width}, {width}), SoftmaxCrossEntropyLayer({width}, 4); batch {batchSize}; P = {network.ParameterCount}; factorization + one solve, from computed derivatives"));
+        output.WriteLine(string.Create(Invariant, $"  Riccati (path taken: {path})       {Ms(riccati),10}"));
+        output.WriteLine(string.Create(Invariant,
+            $"  banded LU                          {Ms(bandedLU),10}   {bandedLU.Milliseconds / riccati.Milliseconds,6:0.0} x the Riccati time (cpu {bandedLU.CpuMilliseconds / riccati.CpuMilliseconds:0.0} x; target >= 20)"));
+        if (openBlas is not null)
+        {
+            // The dense H + eps I itself, materialized untimed by P products H e_j, for dgetrf to factor.
+            string file = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.CsvPath)) ?? ".", "dense-h-depth16-width8-batch64.bin"));
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            double[] dense = SampleSupport.DampedHessian.Of(point.DenseHessian(), options.Epsilon).ToRowMajorArray();
+            File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(dense.AsSpan()).ToArray());
+            string order = network.ParameterCount.ToString(Invariant);
+            LapackTiming best = openBlas.Best("dgetrf", order, file);
+            LapackTiming single = openBlas.Time(1, "dgetrf", order, file);
+            output.WriteLine(string.Create(Invariant,
+                $"  OpenBLAS dgetrf + dgetrs, dense    {best.Milliseconds,10:0.000}   {best.Milliseconds / riccati.Milliseconds,6:0.00} x the Riccati time " +
+                $"({best.Threads} thread{(best.Threads > 1 ? "s" : "")}, the faster of 1 and 2; target > 1; forming H not counted)"));
+            output.WriteLine(string.Create(Invariant,
+                $"    on 1 thread, by cpu time         {single.CpuMilliseconds,10:0.000}   {single.CpuMilliseconds / riccati.CpuMilliseconds,6:0.00} x the Riccati cpu time"));
+        }
+    }
+
+    /// <summary>Depth 64, width 8, batch 1: derivatives + factorization + one solve, Riccati against the banded LU.</summary>
+    private static void ShallowBatchOneChain(BenchmarkOptions options, TextWriter output)
+    {
+        Network network = ChainBenchmark.Chain(8, 64);
+        NetworkPoint point = network.At(network.RandomParameters(seed: 64), ChainBenchmark.RandomBatch(8, 1, seed: 8));
+        double[] gradient = point.Gradient();
+        var solution = new double[gradient.Length];
+        Timing riccati = Time(() => point.Derivatives().Factorize(options.Epsilon, FactorizationPath.Riccati).Solve(gradient, solution), options);
+        Timing bandedLU = Time(() => point.Derivatives().Factorize(options.Epsilon, FactorizationPath.BandedLU).Solve(gradient, solution), options);
+        output.WriteLine(string.Create(Invariant,
+            $"Chain: 63 x TanhLayer(8, 8), SoftmaxCrossEntropyLayer(8, 4); batch 1; P = {network.ParameterCount}; derivatives + factorization + one solve"));
+        output.WriteLine(string.Create(Invariant, $"  Riccati                            {Ms(riccati),10}"));
+        output.WriteLine(string.Create(Invariant,
+            $"  banded LU                          {Ms(bandedLU),10}   Riccati takes {riccati.Milliseconds / bandedLU.Milliseconds:0.00} x its time (cpu {riccati.CpuMilliseconds / bandedLU.CpuMilliseconds:0.00} x; target <= 1)"));
+    }
+
+    /// <summary>
+    /// The factorizations' flop rates (counted flops over median time) on tanh chains, beside OpenBLAS on one
+    /// thread (the factorizations run on one) at the sizes of the Riccati kernels: <c>dpotrf</c> of a pivot block
+    /// (<c>p</c>), <c>dgemm</c> of <c>Dx^T P</c> (<c>p x m x m</c>) and of <c>C^T A^-1 C</c> (<c>m x m x p</c>), and
+    /// <c>dgetrf</c> of a banded-LU block (<c>p + 2m</c>).
+    /// </summary>
+    private static void KernelRates(BenchmarkOptions options, OpenBlasDriver openBlas, TextWriter output)
+    {
+        (int Width, int Batch, int Depth)[] configurations = [(8, 1, 128), (8, 8, 128), (16, 1, 128), (16, 8, 128), (8, 64, 16)];
+        output.WriteLine("Kernel rates, GFLOP/s by cpu time: the factorizations on tanh chains (counted flops / median cpu time), OpenBLAS on 1 thread at the sizes of their kernels");
+        output.WriteLine(string.Create(Invariant,
+            $"{"width",5} {"batch",5} {"depth",5} {"p",4} {"m",4} | {"Riccati",7} {"dpotrf(p)",9} {"dgemm(p,m,m)",12} {"dgemm(m,m,p)",12} {"ratio",5} | {"LU",5} {"dgetrf(p+2m)",12} {"ratio",5}"));
+        output.WriteLine(new string('-', 104));
+        foreach ((int width, int batchSize, int depth) in configurations)
+        {
+            Network network = ChainBenchmark.Chain(width, depth);
+            NetworkPoint point = network.At(network.RandomParameters(seed: depth), ChainBenchmark.RandomBatch(width, batchSize, seed: width));
+            HessianDerivatives derivatives = point.Derivatives();
+            long riccatiFlops = derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati).FlopCount;
+            long luFlops = derivatives.Factorize(options.Epsilon, FactorizationPath.BandedLU).FlopCount;
+            double riccatiRate = riccatiFlops / (Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati), options).CpuMilliseconds * 1e6);
+            double luRate = luFlops / (Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.BandedLU), options).CpuMilliseconds * 1e6);
+            int p = (width * width) + width;
+            int m = width * batchSize;
+            string P = p.ToString(Invariant);
+            string M = m.ToString(Invariant);
+            double potrf = openBlas.Time(1, "dpotrf", P).CpuGflops;
+            double gemmLeft = openBlas.Time(1, "dgemm", P, M, M).CpuGflops;
+            double gemmRight = openBlas.Time(1, "dgemm", M, M, P).CpuGflops;
+            double getrf = openBlas.Time(1, "dgetrf", (p + (2 * m)).ToString(Invariant)).CpuGflops;
+
+            // The Riccati flops are mostly the two products with P; compare with the better of those dgemm shapes.
+            double bestGemm = Math.Max(gemmLeft, gemmRight);
+            output.WriteLine(string.Format(Invariant,
+                "{0,5} {1,5} {2,5} {3,4} {4,4} | {5,7:0.00} {6,9:0.00} {7,12:0.00} {8,12:0.00} {9,5:0.00} | {10,5:0.00} {11,12:0.00} {12,5:0.00}",
+                width, batchSize, depth, p, m, riccatiRate, potrf, gemmLeft, gemmRight, riccatiRate / bestGemm, luRate, getrf, luRate / getrf));
+        }
+
+        output.WriteLine("ratio: Riccati / the faster dgemm shape (target >= 0.5); LU / dgetrf of its block size. OpenBLAS rates use LAPACK's nominal counts");
+        output.WriteLine("(2 M N K, N^3 / 3, 2 N^3 / 3); ours count the flops the kernels perform, zeros of Dx skipped.");
+    }
+
+    private static Batch RandomBatch(int inputs, int classes, int count, int seed)
+    {
+        var random = new Random(seed);
+        var rows = new double[count, inputs];
+        var labels = new int[count];
+        for (int n = 0; n < count; n++)
+        {
+            for (int j = 0; j < inputs; j++)
+            {
+                rows[n, j] = (2.0 * random.NextDouble()) - 1.0;
+            }
+
+            labels[n] = random.Next(classes);
+        }
+
+        return Batch.WithLabels(rows, labels);
+    }
+
+    private static Timing Time(Action action, BenchmarkOptions options) =>
+        MedianTimer.Measure(action, options.Repeats, options.BudgetSeconds);
+
+    /// <summary>"1234.5 (cpu 1100.2)": the median wall time, and the median CPU time where it was measured.</summary>
+    private static string Ms(Timing timing) => double.IsNaN(timing.CpuMilliseconds)
+        ? Format(timing.Milliseconds)
+        : $"{Format(timing.Milliseconds)} (cpu {Format(timing.CpuMilliseconds)})";
+
+    private static string Format(double milliseconds) => milliseconds.ToString(milliseconds < 100 ? "0.000" : "0.0", Invariant);
+}
