@@ -50,7 +50,8 @@ for (int i = 0; i < numericProduct.Length; i++)
 
 Check("H v vs central differences of the gradient", RelativeError(point.HessianVector(direction), numericProduct), 1e-6);
 
-// The structured solve: (H + eps I) x = g, checked with the matrix-free product.
+// The structured solve: (H + eps I) x = g, checked with the matrix-free product. A backward-stable
+// solve of this system (eps = 0.1) leaves a residual of about 5e-15 ||g|| here.
 const double epsilon = 0.1;
 double[] solution = point.Derivatives().Factorize(epsilon).Solve(gradient);
 double[] product = point.HessianVector(solution);
@@ -60,7 +61,7 @@ for (int i = 0; i < residual.Length; i++)
     residual[i] = product[i] + (epsilon * solution[i]) - gradient[i];
 }
 
-Check("solve residual ||(H + eps I) x - g|| / ||g||", Norm(residual) / Norm(gradient), 1e-10);
+Check("solve residual ||(H + eps I) x - g|| / ||g||", Norm(residual) / Norm(gradient), 5e-14);
 
 Console.WriteLine(failures == 0 ? "consumer: all checks passed" : $"consumer: {failures} check(s) FAILED");
 return failures == 0 ? 0 : 1;

@@ -68,6 +68,7 @@ public sealed class HessianLayerGenerator : IIncrementalGenerator
         var declaration = (ClassDeclarationSyntax)context.TargetNode;
         try
         {
+            StageFaults.ThrowIfInjected(TrackingNames.Parse);
             return LayerParser.Parse(declaration, (INamedTypeSymbol)context.TargetSymbol, context.SemanticModel);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -83,6 +84,7 @@ public sealed class HessianLayerGenerator : IIncrementalGenerator
     {
         try
         {
+            StageFaults.ThrowIfInjected(TrackingNames.Source);
             return new GeneratedOrFailed(LayerEmitter.Emit(model), null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using SampleSupport;
 
 namespace Benchmarks;
@@ -7,60 +8,62 @@ internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
     bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool BatchScale, string? OpenBlasDriver)
 {
-    public const string Usage = """
-        Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer
-        hidden layers, then softmax cross-entropy), and a dense LU solve where the network is small.
-
-        Usage: dotnet run --project samples/Benchmarks -c Release -- [options]
-
-          --widths LIST      per-example widths (default 8,16)
-          --depths LIST      depths, the loss layer included (default 8,32,128,512)
-          --batches LIST     batch sizes (default 1,8)
-          --repeats N        runs per timing, more for steps under 50 ms; the median is reported (default 5)
-          --budget SECONDS   stop repeating a timing once it has taken this long (default 3)
-          --dense-limit N    time the dense solve only up to N parameters (default 4000)
-          --eps X            damping of the factorization (default 0.001)
-          --no-target        skip the depth-64 target line
-          --csv PATH         where to write the table as CSV (default BenchmarkResults/tanh-chains.csv)
-          --soak N           only solve N random chains of the standard layers (eps 1e-10 to 10) and check
-                             every backward error is at most 1e-14 (the test suite runs 300)
-          --compare-paths    only time the Riccati recursion against the banded LU, per configuration
-          --matrix-free      only time Dx^T P Dx by the sparse kernels against the generated products
-          --batch-scale      only the batch-scale report (issue 7): the batch-64 ReLU network, depth 16 at
-                             batch 64 and depth 64 at batch 1 against the banded LU, kernel rates
-          --openblas PATH    the OpenBLAS driver built by samples/Benchmarks/lapack/build.sh, for the
-                             dgetrf and kernel-rate comparisons of --batch-scale
-          --quick            a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3
-          --help             print this text
-        """;
-
-    /// <summary>Reads the options, or returns null when --help was asked for.</summary>
-    /// <exception cref="UsageException">An option is unknown or its value is out of range.</exception>
-    public static BenchmarkOptions? Parse(string[] args)
+    /// <summary>
+    /// Reads the options; null after --help (exit code 0) or a bad command line (its one-line error
+    /// written to stderr, exit code 2). --quick changes the defaults of the options not given.
+    /// </summary>
+    public static BenchmarkOptions? Parse(string[] args, out int exitCode)
     {
-        var reader = new OptionReader(args);
-        if (reader.Flag("help"))
+        Option<int[]> widths = SampleOptions.IntegerList("widths", [8, 16], min: 1, "per-example widths (--quick: 8)");
+        Option<int[]> depths = SampleOptions.IntegerList("depths", [8, 32, 128, 512], min: 2, "depths, the loss layer included (--quick: 8,32)");
+        Option<int[]> batches = SampleOptions.IntegerList("batches", [1, 8], min: 1, "batch sizes (--quick: 1)");
+        Option<int> repeats = SampleOptions.Integer("repeats", 5, min: 1,
+            "runs per timing, more for steps under 50 ms; the median is reported (--quick: 3)", max: 1000);
+        Option<double> budget = SampleOptions.Number("budget", 3.0, min: 0.0, "stop repeating a timing once it has taken this many seconds");
+        Option<int> denseLimit = SampleOptions.Integer("dense-limit", 4000, min: 0, "time the dense solve only up to this many parameters");
+        Option<double> epsilon = SampleOptions.Number("eps", 1e-3, min: 0.0, "damping of the factorization");
+        Option<bool> noTarget = SampleOptions.Flag("no-target", "skip the depth-64 target line");
+        Option<string> csv = SampleOptions.Text("csv", "BenchmarkResults/tanh-chains.csv", "where to write the table as CSV");
+        Option<int> soak = SampleOptions.Integer("soak", 0, min: 0,
+            "only solve this many random chains of the standard layers (eps 1e-10 to 10) and check every backward error is at most 1e-14 (the test suite runs 300)",
+            max: 1_000_000);
+        Option<bool> comparePaths = SampleOptions.Flag("compare-paths", "only time the Riccati recursion against the banded LU, per configuration");
+        Option<bool> matrixFree = SampleOptions.Flag("matrix-free", "only time Dx^T P Dx by the sparse kernels against the generated products");
+        Option<bool> batchScale = SampleOptions.Flag("batch-scale",
+            "only the batch-scale report (issue 7): the batch-64 ReLU network, depth 16 at batch 64 and depth 64 at batch 1 against the banded LU, kernel rates");
+        var openBlas = new Option<string?>("--openblas")
+        {
+            Description = "the OpenBLAS driver built by samples/Benchmarks/lapack/build.sh, for the dgetrf and kernel-rate comparisons of --batch-scale",
+        };
+        Option<bool> quick = SampleOptions.Flag("quick", "a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3");
+        var command = new RootCommand(
+            "Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer hidden layers, " +
+            "then softmax cross-entropy), and a dense LU solve where the network is small.")
+        {
+            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, quick,
+        };
+
+        if (SampleOptions.Parse(command, args, out exitCode) is not { } result)
         {
             return null;
         }
 
-        bool quick = reader.Flag("quick");
-        var options = new BenchmarkOptions(
-            Widths: reader.IntegerList("widths", quick ? [8] : [8, 16], min: 1),
-            Depths: reader.IntegerList("depths", quick ? [8, 32] : [8, 32, 128, 512], min: 2),
-            Batches: reader.IntegerList("batches", quick ? [1] : [1, 8], min: 1),
-            Repeats: reader.Integer("repeats", quick ? 3 : 5, min: 1, max: 1000),
-            BudgetSeconds: reader.Number("budget", 3.0, min: 0.0),
-            DenseLimit: reader.Integer("dense-limit", 4000, min: 0),
-            Epsilon: reader.Number("eps", 1e-3, min: 0.0),
-            Target: !reader.Flag("no-target"),
-            CsvPath: reader.Text("csv", "BenchmarkResults/tanh-chains.csv")!,
-            ComparePaths: reader.Flag("compare-paths"),
-            Soak: reader.Integer("soak", 0, min: 0, max: 1_000_000),
-            MatrixFree: reader.Flag("matrix-free"),
-            BatchScale: reader.Flag("batch-scale"),
-            OpenBlasDriver: reader.Text("openblas", null));
-        reader.RejectRest();
-        return options;
+        bool isQuick = result.GetValue(quick);
+        T Pick<T>(Option<T> option, T quickValue) => isQuick && !SampleOptions.Given(result, option) ? quickValue : result.GetValue(option)!;
+        return new BenchmarkOptions(
+            Widths: Pick(widths, [8]),
+            Depths: Pick(depths, [8, 32]),
+            Batches: Pick(batches, [1]),
+            Repeats: Pick(repeats, 3),
+            BudgetSeconds: result.GetValue(budget),
+            DenseLimit: result.GetValue(denseLimit),
+            Epsilon: result.GetValue(epsilon),
+            Target: !result.GetValue(noTarget),
+            CsvPath: result.GetValue(csv)!,
+            ComparePaths: result.GetValue(comparePaths),
+            Soak: result.GetValue(soak),
+            MatrixFree: result.GetValue(matrixFree),
+            BatchScale: result.GetValue(batchScale),
+            OpenBlasDriver: result.GetValue(openBlas));
     }
 }

@@ -6,21 +6,10 @@ using Benchmarks;
 using SampleSupport;
 
 // Exit codes: 0 done, 1 a run failed (message on stderr), 2 bad command line.
-BenchmarkOptions? options;
-try
-{
-    options = BenchmarkOptions.Parse(args);
-}
-catch (UsageException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return 2;
-}
-
+BenchmarkOptions? options = BenchmarkOptions.Parse(args, out int exitCode);
 if (options is null)
 {
-    Console.WriteLine(BenchmarkOptions.Usage);
-    return 0;
+    return exitCode;
 }
 
 try

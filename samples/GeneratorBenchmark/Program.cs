@@ -1,7 +1,9 @@
 // Measures how long the HessianCodegen generator takes on the standard layer library:
 //   cold        a fresh driver (fresh generator, fresh compilation) on the 7 layer sources;
 //   unrelated   the same driver again after a one-character edit in a file that is no layer;
-//   layer edit  the same driver again after a one-character edit inside one layer's math.
+//   layer edit  the same driver again after a one-character edit inside one layer's math;
+//   nested      cold, on one layer of 5, 10 and 20 nested activations, tanh(tanh(...(W z + c))),
+//               whose time must grow at most linearly with the nesting.
 // Run: dotnet run --project samples/GeneratorBenchmark -c Release [-- runs]
 // A benchmark, never a unit test: timings depend on the machine and its load. Wall-clock time
 // stretches when other processes compete for the cores; process CPU time much less so.
@@ -30,6 +32,9 @@ internal static class Program
 
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
+    // Nesting depths of the nested-activation layer; the last is the one the README reports.
+    private static readonly int[] NestingDepths = [5, 10, 20];
+
     private static int Main(string[] args)
     {
         int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
@@ -55,6 +60,12 @@ internal static class Program
         var cold = Enumerable.Range(0, runs).Select(_ => TimeCold(layers, references, out _)).ToList();
         var unrelated = RepeatEdits(runs, layers, references, editLayer: false);
         var layerEdit = RepeatEdits(runs, layers, references, editLayer: true);
+        var nested = NestingDepths.Select(depth =>
+        {
+            SyntaxTree[] layer = [NestedLayer(depth)];
+            TimeCold(layer, references, out _);
+            return (Depth: depth, Times: Enumerable.Range(0, runs).Select(_ => TimeCold(layer, references, out _)).ToList());
+        }).ToList();
 
         Console.WriteLine($"HessianCodegen generator on {layers.Length} standard layers ({generatedFiles} generated files), " +
             $"{runs} timed runs each after {WarmupRuns} untimed warm-up runs");
@@ -65,7 +76,16 @@ internal static class Program
         Row("cold: fresh driver and compilation, warm JIT", cold);
         Row("incremental: 1-char edit in unrelated file", unrelated);
         Row("incremental: 1-char edit in one layer", layerEdit);
+        foreach ((int depth, List<Measurement> times) in nested)
+        {
+            Row($"cold: one layer of {depth} nested tanh", times);
+        }
+
         Console.WriteLine();
+        double perLevelFirst = Median(nested[0].Times.Select(time => time.CpuMilliseconds).ToList()) / nested[0].Depth;
+        double perLevelLast = Median(nested[^1].Times.Select(time => time.CpuMilliseconds).ToList()) / nested[^1].Depth;
+        Console.WriteLine($"nested: CPU ms per nesting level {perLevelFirst:F2} at depth {nested[0].Depth}, {perLevelLast:F2} at depth {nested[^1].Depth} " +
+            "(equal when the time is linear in the nesting)");
         double coldMedian = Median(cold.Select(time => time.WallMilliseconds).ToList());
         Console.WriteLine(coldMedian < ColdTargetMilliseconds
             ? $"cold median {coldMedian:F1} ms is under the {ColdTargetMilliseconds:F0} ms target"
@@ -106,6 +126,33 @@ internal static class Program
     private static SyntaxTree Unrelated(int version) => CSharpSyntaxTree.ParseText(
         $"namespace Elsewhere;\n\npublic static class Arithmetic\n{{\n    public static int Scale(int value) => {version % 10} * value;\n}}\n",
         ParseOptions, UnrelatedPath);
+
+    // tanh(tanh(...tanh(W z + c)...)) with `depth` tanh calls: an expression whose size grows linearly with depth.
+    private static SyntaxTree NestedLayer(int depth)
+    {
+        string math = "Sum(j => W[i, j] * z[j]) + c[i]";
+        for (int level = 0; level < depth; level++)
+        {
+            math = "Tanh(" + math + ")";
+        }
+
+        return CSharpSyntaxTree.ParseText($$"""
+            using HessianCodegen;
+            using static HessianCodegen.LayerMath;
+
+            namespace GeneratorBenchmark.Nested;
+
+            [HessianLayer]
+            public sealed partial class NestedTanhLayer(int inputs, int outputs)
+            {
+                private readonly Vector z = Input(inputs);
+                private readonly Matrix W = Parameter(outputs, inputs);
+                private readonly Vector c = Parameter(outputs);
+
+                private double Output(int i) => {{math}};
+            }
+            """, ParseOptions, $"NestedTanhLayer{depth}.cs");
+    }
 
     // The layer with one character of its math changed: a single space toggled after `=>`.
     private static SyntaxTree EditLayer(SyntaxTree layer, int version)

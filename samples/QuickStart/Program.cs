@@ -1,29 +1,17 @@
 using System;
-using SampleSupport;
 using QuickStart;
 
-// Exit codes: 0 done, 1 the computation failed (message on stderr), 2 bad command line.
-QuickStartOptions? options;
-try
-{
-    options = QuickStartOptions.Parse(args);
-}
-catch (UsageException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return 2;
-}
-
+// Exit codes: 0 done and checked, 1 the computation failed (message on stderr), 2 bad command line,
+// 3 a check above its tolerance (named on stderr).
+QuickStartOptions? options = QuickStartOptions.Parse(args, out int exitCode);
 if (options is null)
 {
-    Console.WriteLine(QuickStartOptions.Usage);
-    return 0;
+    return exitCode;
 }
 
 try
 {
-    NewtonDirectionDemo.Run(options, Console.Out);
-    return 0;
+    return NewtonDirectionDemo.Run(options, Console.Out) ? 0 : 3;
 }
 catch (Exception e) when (e is ArgumentException or ArithmeticException or OutOfMemoryException)
 {

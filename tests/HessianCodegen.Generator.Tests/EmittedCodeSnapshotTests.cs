@@ -48,6 +48,17 @@ public sealed class EmittedCodeSnapshotTests
         Assert.True(problems.Count == 0, "The generated code has errors or warnings:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
     }
 
+    [Theory]
+    [MemberData(nameof(LayerFiles))]
+    public void EmittedCodeDeclaresNoLocalItNeverReads(string layerFile)
+    {
+        var run = RunOn(layerFile);
+
+        var unused = run.GeneratedSources.SelectMany(source => UnusedLocals.In(run.Output, source.SyntaxTree)).ToList();
+
+        Assert.True(unused.Count == 0, "The generated code computes values it never uses:" + Environment.NewLine + string.Join(Environment.NewLine, unused));
+    }
+
     [Fact]
     public void EverySnapshotBelongsToAGeneratedFile()
     {

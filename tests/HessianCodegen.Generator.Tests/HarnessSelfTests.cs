@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using HessianCodegen.Generator.Tests.Infrastructure;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -24,6 +25,27 @@ public sealed class HarnessSelfTests
 
         Assert.Single(found);
         Assert.Contains("BinaryExpressionSyntax", found[0]);
+    }
+
+    [Fact]
+    public void TheUnusedLocalsCheckFindsALocalThatIsNeverRead()
+    {
+        var compilation = GeneratorHarness.Compile("Dead.cs", """
+            public static class Dead
+            {
+                public static double Twice(double x)
+                {
+                    int offset = 3 * (int)x;
+                    double used = 2.0 * x;
+                    return used;
+                }
+            }
+            """);
+
+        var unused = UnusedLocals.In(compilation, compilation.SyntaxTrees.Single());
+
+        Assert.Single(unused);
+        Assert.Contains("'offset'", unused[0]);
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Reflection;
+using HessianCodegen.Generator.Diagnostics;
 using HessianCodegen.Generator.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Xunit;
@@ -10,8 +12,9 @@ namespace HessianCodegen.Generator.Tests;
 
 /// <summary>
 /// Fuzzing with seeded mutations of the standard layers (210 sources: 7 layers, 10 kinds of mutation, 3 seeds). The generator
-/// must never throw (an exception becomes one cryptic CS8785 warning and no output), and a
-/// source that is valid C# must either get code that compiles or an HCG diagnostic saying why not.
+/// must never throw (an exception becomes one cryptic CS8785 warning and no output) nor fail
+/// internally (it turns its own exceptions into HCG9999, which is a generator bug here too), and a
+/// source that is valid C# must either get code that compiles or a documented HCG diagnostic saying why not.
 /// A mutated source may simply be invalid C#: the compiler's own error is then enough.
 /// </summary>
 public sealed class RobustnessTests
@@ -19,6 +22,13 @@ public sealed class RobustnessTests
     private const int SeedsPerLayer = 3;
 
     private const int FailuresShown = 3;
+
+    // The ids a user can be told about (README, Diagnostics): every descriptor but the internal error.
+    private static readonly HashSet<string> DocumentedIds = typeof(DiagnosticDescriptors)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(field => ((DiagnosticDescriptor)field.GetValue(null)!).Id)
+        .Where(id => id != DiagnosticDescriptors.InternalError.Id)
+        .ToHashSet(StringComparer.Ordinal);
 
     public static TheoryData<Mutation> Mutations => new(Enum.GetValues<Mutation>());
 
@@ -82,7 +92,19 @@ public sealed class RobustnessTests
             return $"the generator failed: {crash}";
         }
 
-        if (!mutant.ValidCSharp || run.GeneratorDiagnostics.Any(diagnostic => diagnostic.Id.StartsWith("HCG", StringComparison.Ordinal)))
+        // The generator catches its own exceptions: they surface as HCG9999, a bug like any crash.
+        if (run.GeneratorDiagnostics.FirstOrDefault(diagnostic => diagnostic.Id == DiagnosticDescriptors.InternalError.Id) is { } internalError)
+        {
+            return $"the generator failed internally: {internalError}";
+        }
+
+        var generatorIds = run.GeneratorDiagnostics.Select(diagnostic => diagnostic.Id).Where(id => id.StartsWith("HCG", StringComparison.Ordinal)).ToList();
+        if (generatorIds.FirstOrDefault(id => !DocumentedIds.Contains(id)) is { } unknown)
+        {
+            return $"the generator reported {unknown}, which is not one of the documented diagnostics";
+        }
+
+        if (!mutant.ValidCSharp || generatorIds.Count > 0)
         {
             return null;
         }

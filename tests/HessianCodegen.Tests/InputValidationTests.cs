@@ -51,6 +51,23 @@ public sealed class InputValidationTests
     }
 
     [Fact]
+    public void ResultSpansOfTheWrongLength()
+    {
+        NetworkPoint point = Point();
+        int n = point.Network.ParameterCount;
+        HessianFactorization factorization = point.Derivatives().Factorize(0.1);
+
+        var gradient = Assert.Throws<ArgumentException>(() => point.Gradient(new double[n + 1]));
+        AssertMentions(gradient, "result", $"{n + 1}", $"{n}");
+        var product = Assert.Throws<ArgumentException>(() => point.HessianVector(new double[n], new double[n - 1]));
+        AssertMentions(product, "result", $"{n - 1}", $"{n}");
+        var solve = Assert.Throws<ArgumentException>(() => factorization.Solve(new double[n], new double[2]));
+        AssertMentions(solve, "result", "2", $"{n}");
+        var refined = Assert.Throws<ArgumentException>(() => factorization.SolveRefined(new double[n], new double[n + 3]));
+        AssertMentions(refined, "result", $"{n + 3}", $"{n}");
+    }
+
+    [Fact]
     public void BatchRowsOfTheWrongWidth()
     {
         Network network = Classifier();
@@ -76,7 +93,7 @@ public sealed class InputValidationTests
         Network network = Regression();
         var error = Assert.Throws<ArgumentException>(() =>
             network.At(network.RandomParameters(1), Batch.WithTargets(Inputs, new double[2, 3])));
-        AssertMentions(error, "data values", "3", "2", "target");
+        AssertMentions(error, "has 3 data values per example", "expected 2", "target");
     }
 
     [Fact]
@@ -84,7 +101,7 @@ public sealed class InputValidationTests
     {
         Network network = Regression();
         var error = Assert.Throws<ArgumentException>(() => network.At(network.RandomParameters(1), Batch.WithLabels(Inputs, Labels)));
-        AssertMentions(error, "1", "2", "target");
+        AssertMentions(error, "has 1 data values per example", "expected 2", "target");
     }
 
     [Fact]

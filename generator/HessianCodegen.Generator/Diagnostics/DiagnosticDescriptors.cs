@@ -10,9 +10,9 @@ internal static class DiagnosticDescriptors
 {
     private const string Category = "HessianCodegen";
 
-    private const string SupportedExpressions =
-        "+, -, *, /, unary -, numeric literals, parentheses, tensor elements such as W[i, j] or z[j], " +
-        "Sum(j => ...), LogSumExp(k => ...) and the LayerMath functions Tanh, Sigmoid, Softplus, Relu, Exp, Log, Sqrt, Square and Pow(x, constant)";
+    private static readonly string SupportedExpressions =
+        "+, -, *, /, unary -, numeric literals, const double fields, sizes as numbers (Sum(j => z[j]) / inputs), casts to double, parentheses, tensor elements such as W[i, j] or z[j], " +
+        "Sum(j => ...), LogSumExp(k => ...) and the LayerMath functions " + Functions.ElementaryFunctions.Names + ", Square and Pow(x, constant)";
 
     public static readonly DiagnosticDescriptor ClassNotPartial = Create(
         "HCG0001", "Layer class must be partial",
@@ -20,7 +20,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedFunction = Create(
         "HCG0002", "Unsupported function in layer math",
-        "'{0}' cannot be differentiated by the generator; use the smooth LayerMath functions instead (Tanh, Sigmoid, Softplus, Relu, Exp, Log, Sqrt, Square, Pow, LogSumExp), e.g. Softplus or LogSumExp for a maximum, Sqrt(Square(x) + eps) for an absolute value");
+        "'{0}' cannot be differentiated by the generator; use the smooth LayerMath functions instead (" + Functions.ElementaryFunctions.Names + ", Square, Pow, LogSumExp), e.g. Softplus or LogSumExp for a maximum, Sqrt(Square(x) + eps) for an absolute value");
 
     public static readonly DiagnosticDescriptor StatementInMath = Create(
         "HCG0003", "Layer math must be a single expression",
@@ -48,7 +48,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NonDoubleType = Create(
         "HCG0009", "Layer math must be double-valued",
-        "{0} has type '{1}'; layer math is computed in double: use double literals (2.0) and double-valued expressions");
+        "{0} has type '{1}'; layer math is computed in double: use double literals (2.0) and double-valued expressions, e.g. (double)inputs * outputs for a product of sizes");
 
     public static readonly DiagnosticDescriptor InvalidTensorDeclaration = Create(
         "HCG0010", "Invalid tensor declaration",
@@ -73,6 +73,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NestedOrGeneric = Create(
         "HCG0015", "Layer class must be top-level and non-generic",
         "The [HessianLayer] class '{0}' is {1}; declare it as a non-generic class directly in a namespace");
+
+    public static readonly DiagnosticDescriptor UnsupportedName = Create(
+        "HCG0016", "Name cannot be used in layer math",
+        "'{0}' {1}");
 
     public static readonly DiagnosticDescriptor InternalError = Create(
         "HCG9999", "Internal generator error",

@@ -32,8 +32,8 @@ internal sealed class Differentiator
                 product.Factors.Select((other, m) => m == k ? Differentiate(factor) : other)))),
             Power power => Expr.Multiply(LocalDerivatives.Of(power), Differentiate(power.Base)),
             FunctionCall call => Expr.Multiply(LocalDerivatives.Of(call), Differentiate(call.Argument)),
-            Reduction { Operation: ReductionKind.Sum } sum => Expr.Sum(sum.Index, sum.Range, Differentiate(sum.Body)),
-            Reduction lse => Expr.Sum(lse.Index, lse.Range, Expr.Multiply(LocalDerivatives.SoftmaxWeight(lse), Differentiate(lse.Body))),
+            Reduction { Operation: ReductionKind.Sum } sum => Expr.Sum(sum.Index, sum.Range, Differentiate(sum.Body), sum.Hint),
+            Reduction lse => Expr.Sum(lse.Index, lse.Range, Expr.Multiply(LocalDerivatives.SoftmaxWeight(lse), Differentiate(lse.Body)), lse.Hint),
             _ => Expr.Zero,
         };
 

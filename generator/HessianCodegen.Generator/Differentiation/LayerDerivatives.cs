@@ -108,7 +108,7 @@ internal sealed class LayerDerivatives
 
     private Node ContractWithAdjoint(Node perOutput) => Layer.IsLoss
         ? Expr.Multiply(Expr.Element(Adjoint), perOutput)
-        : Expr.Sum(LayerModel.OutputIndex, Layer.OutputExtent!, Expr.Multiply(Expr.Element(Adjoint, OutputIndex!), perOutput));
+        : Expr.Sum(LayerModel.OutputIndex, Layer.OutputExtent!, Expr.Multiply(Expr.Element(Adjoint, OutputIndex!), perOutput), Layer.OutputIndexName);
 
     private Node WithRespectToInput(Node value, IndexRef index) =>
         new Differentiator(Seeds.Partial(Input, new[] { index })).Differentiate(value);

@@ -1,4 +1,4 @@
-using System;
+using HessianCodegen.Generator.Functions;
 using HessianCodegen.Generator.Symbolic;
 
 namespace HessianCodegen.Generator.Differentiation;
@@ -10,18 +10,7 @@ namespace HessianCodegen.Generator.Differentiation;
 internal static class LocalDerivatives
 {
     /// <summary>d node / d argument for an elementary function.</summary>
-    public static Node Of(FunctionCall node) => node.Function switch
-    {
-        FunctionKind.Tanh => Expr.Subtract(Expr.One, Expr.Power(node, 2.0)),
-        FunctionKind.Sigmoid => Expr.Multiply(node, Expr.Subtract(Expr.One, node)),
-        FunctionKind.Softplus => Expr.Function(FunctionKind.Sigmoid, node.Argument),
-        FunctionKind.Exp => node,
-        FunctionKind.Log => Expr.Power(node.Argument, -1.0),
-        FunctionKind.Sqrt => Expr.Multiply(Expr.Constant(0.5), Expr.Power(node, -1.0)),
-        FunctionKind.Relu => Expr.Function(FunctionKind.Step, node.Argument),
-        FunctionKind.Step => Expr.Zero,
-        _ => throw new ArgumentOutOfRangeException(nameof(node), node.Function, "No derivative for this function."),
-    };
+    public static Node Of(FunctionCall node) => ElementaryFunctions.Of(node.Function).Derivative(node);
 
     /// <summary>d base^e / d base = e base^(e-1).</summary>
     public static Node Of(Power node) =>

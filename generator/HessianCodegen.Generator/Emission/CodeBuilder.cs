@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using HessianCodegen.Generator.Functions;
 using HessianCodegen.Generator.Symbolic;
 
 namespace HessianCodegen.Generator.Emission;
@@ -66,7 +67,7 @@ internal sealed class CodeBuilder
     {
         var key = new CodeKey("leaf", null, null, node);
         string? text = null;
-        return Share(key, () => new CodeNode(key, level, precedence, Array.Empty<CodeNode>(), _ => text ??= code(), trivial: true, "t"));
+        return Share(key, () => new CodeNode(key, level, precedence, Array.Empty<CodeNode>(), _ => text ??= code(), trivial: true, "value"));
     }
 
     private CodeNode Share(CodeKey key, Func<CodeNode> create)
@@ -79,33 +80,13 @@ internal sealed class CodeBuilder
         return node;
     }
 
-    private CodeNode Function(FunctionKind function, CodeNode argument)
+    private CodeNode Function(FunctionKind kind, CodeNode argument)
     {
-        string name = function switch
-        {
-            FunctionKind.Tanh => "global::System.Math.Tanh",
-            FunctionKind.Exp => "global::System.Math.Exp",
-            FunctionKind.Log => "global::System.Math.Log",
-            FunctionKind.Sqrt => "global::System.Math.Sqrt",
-            FunctionKind.Sigmoid => "global::HessianCodegen.LayerMath.Sigmoid",
-            FunctionKind.Softplus => "global::HessianCodegen.LayerMath.Softplus",
-            FunctionKind.Relu => "global::HessianCodegen.LayerMath.Relu",
-            _ => "step",
-        };
-
-        string hint = function.ToString().ToLowerInvariant();
-        if (function == FunctionKind.Step)
-        {
-            var stepKey = new CodeKey("step", argument, null);
-            return Share(stepKey, () => new CodeNode(
-                stepKey, argument.Level, Precedence.Primary, new[] { argument },
-                operands => "(" + operands[0].Render() + " > 0.0 ? 1.0 : 0.0)", trivial: false, hint));
-        }
-
-        var key = new CodeKey(name, argument, null);
+        ElementaryFunction function = Functions.ElementaryFunctions.Of(kind);
+        var key = new CodeKey(function.LocalName, argument, null);
         return Share(key, () => new CodeNode(
             key, argument.Level, Precedence.Primary, new[] { argument },
-            operands => name + "(" + operands[0].Render() + ")", trivial: false, hint));
+            operands => function.Emit(operands[0].Render()), trivial: false, function.LocalName));
     }
 
     private CodeNode Binary(CodeNode left, string op, CodeNode right)
@@ -115,7 +96,7 @@ internal sealed class CodeBuilder
         return Share(key, () => new CodeNode(
             key, Math.Max(left.Level, right.Level), precedence, new[] { left, right },
             operands => operands[0].RenderAsOperand(precedence) + " " + op + " " + operands[1].RenderAsOperand(precedence + 1),
-            trivial: false, "t"));
+            trivial: false, op is "+" or "-" ? "term" : "factor"));
     }
 
     private CodeNode Negate(CodeNode operand)
@@ -124,7 +105,7 @@ internal sealed class CodeBuilder
         return Share(key, () => new CodeNode(
             key, operand.Level, Precedence.Unary, new[] { operand },
             operands => "-" + (operands[0].EffectivePrecedence <= Precedence.Unary ? "(" + operands[0].Render() + ")" : operands[0].Render()),
-            trivial: operand.IsTrivial, "t"));
+            trivial: operand.IsTrivial, "term"));
     }
 
     private CodeNode LowerPower(Power power)
@@ -144,7 +125,7 @@ internal sealed class CodeBuilder
             return Share(key, () => new CodeNode(
                 key, @base.Level, Precedence.Multiplicative, new[] { @base },
                 operands => string.Join(" * ", Enumerable.Repeat(operands[0].RenderAsOperand(Precedence.Unary), times)),
-                trivial: false, "t"));
+                trivial: false, "factor"));
         }
 
         string name = exponent == 0.5 ? "global::System.Math.Sqrt" : "global::System.Math.Pow";
@@ -152,7 +133,7 @@ internal sealed class CodeBuilder
         var powKey = new CodeKey(name + suffix, @base, null);
         return Share(powKey, () => new CodeNode(
             powKey, @base.Level, Precedence.Primary, new[] { @base },
-            operands => name + "(" + operands[0].Render() + suffix + ")", trivial: false, "t"));
+            operands => name + "(" + operands[0].Render() + suffix + ")", trivial: false, "power"));
     }
 
     private CodeNode LowerProduct(Multiply product)

@@ -113,7 +113,7 @@ internal static class LayerEmitter
     {
         LayerModel layer = d.Layer;
         bool readsLabel = false;
-        Loop? outputLoop = layer.IsLoss ? null : new Loop(LayerModel.OutputIndex, layer.OutputExtent!);
+        Loop? outputLoop = layer.IsLoss ? null : new Loop(LayerModel.OutputIndex, layer.OutputExtent!, layer.OutputIndexName);
         var inputLoop = new Loop(LayerDerivatives.InputIndex.Name, layer.Input.Dimensions[0]);
         var secondInputLoop = new Loop(LayerDerivatives.SecondInputIndex.Name, layer.Input.Dimensions[0]);
         List<Loop> OutputLoops() => outputLoop is null ? new List<Loop>() : new List<Loop> { outputLoop };
@@ -122,7 +122,7 @@ internal static class LayerEmitter
         {
             RequireCommon(m, layer);
             m.Require("output", OutputSize(m, layer));
-            m.AddKernel(OutputTarget(m, "output", layer), OutputLoops(), d.Output, overwrite: true);
+            m.AddKernel("output = f(z; x)", OutputTarget(m, "output", layer), OutputLoops(), d.Output, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} output");
 
         readsLabel |= Method(writer, "BackpropInput", "Computes <c>inputAdjoint = b Dz</c> for one example.", d, m =>
@@ -130,7 +130,7 @@ internal static class LayerEmitter
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
             m.Require("inputAdjoint", m.Size(layer.Input.Dimensions[0]));
-            m.AddKernel(InputTarget(m, "inputAdjoint", LayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.InputAdjoint, overwrite: true);
+            m.AddKernel("inputAdjoint = b Dz", InputTarget(m, "inputAdjoint", LayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.InputAdjoint, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} inputAdjoint");
 
         readsLabel |= Method(writer, "AddParameterGradient", "Computes <c>parameterGradient += b Dx</c> for one example.", d, m =>
@@ -138,9 +138,9 @@ internal static class LayerEmitter
             RequireCommon(m, layer);
             m.Require("outputAdjoint", OutputSize(m, layer));
             m.Require("parameterGradient", m.ParameterCount());
-            foreach (ParameterDerivative gradient in d.ParameterGradient)
+            foreach (ParameterDerivative gradient in d.ParameterGradient.Where(IsNonZero))
             {
-                m.AddKernel(ParameterTarget(m, "parameterGradient", gradient.Parameter, gradient.Indices, null, null), ParameterLoops(gradient.Parameter, gradient.Indices), gradient.Value, overwrite: false);
+                m.AddKernel($"parameterGradient += b Dx, the {gradient.Parameter.Name} part", ParameterTarget(m, "parameterGradient", gradient.Parameter, gradient.Indices, null, null), ParameterLoops(gradient.Parameter, gradient.Indices), gradient.Value, overwrite: false);
             }
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} parameterGradient");
 
@@ -150,7 +150,7 @@ internal static class LayerEmitter
             m.Require("inputTangent", m.Size(layer.Input.Dimensions[0]));
             m.Require("parameterDirection", m.ParameterCount());
             m.Require("outputTangent", OutputSize(m, layer));
-            m.AddKernel(OutputTarget(m, "outputTangent", layer), OutputLoops(), d.Tangent, overwrite: true);
+            m.AddKernel("outputTangent = Dz t + Dx v", OutputTarget(m, "outputTangent", layer), OutputLoops(), d.Tangent, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} outputTangent");
 
         readsLabel |= Method(writer, "SecondOrderInput", "Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>.", d, m =>
@@ -160,7 +160,7 @@ internal static class LayerEmitter
             m.Require("inputTangent", m.Size(layer.Input.Dimensions[0]));
             m.Require("parameterDirection", m.ParameterCount());
             m.Require("result", m.Size(layer.Input.Dimensions[0]));
-            m.AddKernel(InputTarget(m, "result", LayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.SecondOrderInput, overwrite: true);
+            m.AddKernel("result = Xzz t + Xzx^T v", InputTarget(m, "result", LayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.SecondOrderInput, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} result");
 
         readsLabel |= Method(writer, "AddSecondOrderParameters", "Computes <c>result += Xxx v + Xzx t</c> for one example, the second derivatives contracted with <c>b</c>.", d, m =>
@@ -170,9 +170,9 @@ internal static class LayerEmitter
             m.Require("inputTangent", m.Size(layer.Input.Dimensions[0]));
             m.Require("parameterDirection", m.ParameterCount());
             m.Require("result", m.ParameterCount());
-            foreach (ParameterDerivative product in d.SecondOrderParameters)
+            foreach (ParameterDerivative product in d.SecondOrderParameters.Where(IsNonZero))
             {
-                m.AddKernel(ParameterTarget(m, "result", product.Parameter, product.Indices, null, null), ParameterLoops(product.Parameter, product.Indices), product.Value, overwrite: false);
+                m.AddKernel($"result += Xxx v + Xzx t, the {product.Parameter.Name} part", ParameterTarget(m, "result", product.Parameter, product.Indices, null, null), ParameterLoops(product.Parameter, product.Indices), product.Value, overwrite: false);
             }
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} result");
 
@@ -183,9 +183,9 @@ internal static class LayerEmitter
             m.Require("dx", OutputSize(m, layer) + " * " + m.ParameterCount());
             m.Require("dz", OutputSize(m, layer) + " * " + inputs);
             IndexRef? row = d.OutputIndex;
-            foreach (ParameterDerivative jacobian in d.ParameterJacobians)
+            foreach (ParameterDerivative jacobian in d.ParameterJacobians.Where(IsNonZero))
             {
-                m.AddKernel(ParameterTarget(m, "dx", jacobian.Parameter, jacobian.Indices, row, m.ParameterCount()), OutputLoops().Concat(ParameterLoops(jacobian.Parameter, jacobian.Indices)).ToList(), jacobian.Value, overwrite: false);
+                m.AddKernel($"dx += Dx, the columns of {jacobian.Parameter.Name}", ParameterTarget(m, "dx", jacobian.Parameter, jacobian.Indices, row, m.ParameterCount()), OutputLoops().Concat(ParameterLoops(jacobian.Parameter, jacobian.Indices)).ToList(), jacobian.Value, overwrite: false);
             }
 
             var dzTerms = new List<(IndexRef, string)>();
@@ -195,7 +195,7 @@ internal static class LayerEmitter
             }
 
             dzTerms.Add((LayerDerivatives.InputIndex, "1"));
-            m.AddKernel(new WriteTarget("dz", dzTerms, "0", false), OutputLoops().Concat(new[] { inputLoop }).ToList(), d.InputJacobian, overwrite: false);
+            m.AddKernel("dz += Dz", new WriteTarget("dz", dzTerms, "0", false), OutputLoops().Concat(new[] { inputLoop }).ToList(), d.InputJacobian, overwrite: false);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} dx", $"{Span} dz");
 
         readsLabel |= Method(writer, "AddSecondDerivatives", "Computes <c>xxx += Xxx</c> (<c>p x p</c>), <c>xzx += Xzx</c> (<c>p x a_in</c>) and <c>xzz += Xzz</c> (<c>a_in x a_in</c>) for one example, the second derivatives contracted with <c>b</c>, visiting only the entries that can be non-zero.", d, m =>
@@ -207,28 +207,28 @@ internal static class LayerEmitter
             m.Require("xxx", p + " * " + p);
             m.Require("xzx", p + " * " + inputs);
             m.Require("xzz", inputs + " * " + inputs);
-            foreach (ParameterPairDerivative pair in d.ParameterPairs)
+            foreach (ParameterPairDerivative pair in d.ParameterPairs.Where(pair => pair.Value is not Constant { Value: 0.0 }))
             {
                 WriteTarget rowPart = ParameterTarget(m, "xxx", pair.First, pair.FirstIndices, null, null);
                 WriteTarget columnPart = ParameterTarget(m, "xxx", pair.Second, pair.SecondIndices, null, null);
                 var terms = rowPart.Terms.Select(t => (t.Index, t.Stride == "1" ? p : t.Stride + " * " + p)).Concat(columnPart.Terms).ToList();
                 string offset = Combine(rowPart.Offset == "0" ? "0" : rowPart.Offset + " * " + p, columnPart.Offset);
-                m.AddKernel(new WriteTarget("xxx", terms, offset, false),
+                m.AddKernel($"xxx += Xxx, the block of ({pair.First.Name}, {pair.Second.Name})", new WriteTarget("xxx", terms, offset, false),
                     ParameterLoops(pair.First, pair.FirstIndices).Concat(ParameterLoops(pair.Second, pair.SecondIndices)).ToList(), pair.Value, overwrite: false);
             }
 
-            foreach (ParameterDerivative mixed in d.ParameterInput)
+            foreach (ParameterDerivative mixed in d.ParameterInput.Where(IsNonZero))
             {
                 WriteTarget rowPart = ParameterTarget(m, "xzx", mixed.Parameter, mixed.Indices, null, null);
                 var terms = rowPart.Terms.Select(t => (t.Index, t.Stride == "1" ? inputs : t.Stride + " * " + inputs)).ToList();
                 terms.Add((LayerDerivatives.InputIndex, "1"));
                 string offset = rowPart.Offset == "0" ? "0" : rowPart.Offset + " * " + inputs;
-                m.AddKernel(new WriteTarget("xzx", terms, offset, false),
+                m.AddKernel($"xzx += Xzx, the rows of {mixed.Parameter.Name}", new WriteTarget("xzx", terms, offset, false),
                     ParameterLoops(mixed.Parameter, mixed.Indices).Concat(new[] { inputLoop }).ToList(), mixed.Value, overwrite: false);
             }
 
             var xzzTerms = new List<(IndexRef, string)> { (LayerDerivatives.InputIndex, inputs), (LayerDerivatives.SecondInputIndex, "1") };
-            m.AddKernel(new WriteTarget("xzz", xzzTerms, "0", false), new List<Loop> { inputLoop, secondInputLoop }, d.InputInput, overwrite: false);
+            m.AddKernel("xzz += Xzz", new WriteTarget("xzz", xzzTerms, "0", false), new List<Loop> { inputLoop, secondInputLoop }, d.InputInput, overwrite: false);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} xxx", $"{Span} xzx", $"{Span} xzz");
 
         return readsLabel;
@@ -253,6 +253,9 @@ internal static class LayerEmitter
         writer.WriteLine();
         return method.ReadsLabel;
     }
+
+    // An accumulating kernel whose value is zero adds nothing: it gets no loop and its target no offset.
+    private static bool IsNonZero(ParameterDerivative derivative) => derivative.Value is not Constant { Value: 0.0 };
 
     private static void WriteHelpers(SourceWriter writer, bool readsLabel)
     {

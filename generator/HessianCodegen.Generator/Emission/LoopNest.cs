@@ -4,8 +4,8 @@ using HessianCodegen.Generator.Symbolic;
 
 namespace HessianCodegen.Generator.Emission;
 
-/// <summary>A loop over an IR index and its range.</summary>
-internal sealed record Loop(string Index, Extent Range);
+/// <summary>A loop over an IR index and its range; <paramref name="Hint"/> is the user's name for the index, if any.</summary>
+internal sealed record Loop(string Index, Extent Range, string? Hint = null);
 
 /// <summary>
 /// Where a loop nest writes: an element of a span at <c>Offset + sum(index * stride)</c>, or a scalar

@@ -67,7 +67,7 @@ internal static class LoopOrderCost
 
                     return;
                 case FunctionCall call:
-                    cost += TranscendentalCost * iterations[level];
+                    cost += Functions.ElementaryFunctions.Of(call.Function).Cost * iterations[level];
                     Visit(call.Argument);
                     return;
                 case Power power:

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using HessianCodegen.Generator.Functions;
 using HessianCodegen.Generator.Helpers;
 using HessianCodegen.Generator.Symbolic;
 
@@ -66,7 +67,7 @@ internal sealed partial class MethodEmitter
             var call = (FunctionCall)canonical;
             Node definition = Expr.Function(call.Function, Rewrite(call.Argument, hoisted, memo));
             Extent? extent = extentOf[canonical];
-            var temporary = new Temporary(Names.Claim(call.Function.ToString().ToLowerInvariant()), definition, extent is null ? new List<Extent>() : new List<Extent> { extent });
+            var temporary = new Temporary(Names.Claim(ElementaryFunctions.Of(call.Function).LocalName), definition, extent is null ? new List<Extent>() : new List<Extent> { extent });
             hoisted[canonical] = temporary;
             _temporaryOrder.Add(temporary);
             memo.Clear();
@@ -85,7 +86,7 @@ internal sealed partial class MethodEmitter
             var reduction = (Reduction)temporary.Definition;
             Node body = Rewrite(reduction.Body, hoisted, memo);
             int position = _temporaryOrder.IndexOf(temporary);
-            var rewritten = new Temporary(temporary.Name, Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body), temporary.Extents);
+            var rewritten = new Temporary(temporary.Name, Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body, reduction.Hint), temporary.Extents);
             _temporaryOrder[position] = rewritten;
         }
     }
@@ -165,27 +166,8 @@ internal sealed partial class MethodEmitter
             : null, new Dictionary<Node, Node>());
 
     /// <summary>Rebuilds a node with some tensor elements replaced (null from <paramref name="replace"/> keeps one).</summary>
-    private static Node ReplaceElements(Node node, System.Func<TensorElement, Node?> replace, Dictionary<Node, Node> memo)
-    {
-        if (memo.TryGetValue(node, out Node? known))
-        {
-            return known;
-        }
-
-        Node result = node switch
-        {
-            TensorElement element => replace(element) ?? element,
-            FunctionCall call => Expr.Function(call.Function, ReplaceElements(call.Argument, replace, memo)),
-            Power power => Expr.Power(ReplaceElements(power.Base, replace, memo), power.Exponent),
-            Multiply product => Expr.Multiply(product.Factors.Select(f => ReplaceElements(f, replace, memo)).ToList()),
-            Add sum => Expr.Add(sum.Terms.Select(t => ReplaceElements(t, replace, memo)).ToList()),
-            Reduction reduction => Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, ReplaceElements(reduction.Body, replace, memo)),
-            _ => node,
-        };
-
-        memo[node] = result;
-        return result;
-    }
+    private static Node ReplaceElements(Node node, System.Func<TensorElement, Node?> replace, Dictionary<Node, Node> memo) =>
+        Traversal.Rewrite(node, current => current is TensorElement element ? replace(element) ?? element : null, memo);
 
     /// <summary>Temporaries ordered so that each comes after the temporaries its definition reads.</summary>
     private static List<Temporary> DependencyOrder(List<Temporary> temporaries)
@@ -267,7 +249,7 @@ internal sealed partial class MethodEmitter
             }
         }
 
-        if (node is FunctionCall call && call.FreeIndices.Length <= 1 && call.Function != FunctionKind.Step)
+        if (node is FunctionCall call && call.FreeIndices.Length <= 1 && ElementaryFunctions.Of(call.Function).Hoistable)
         {
             yield return call;
         }
@@ -278,35 +260,19 @@ internal sealed partial class MethodEmitter
 
     private static int Size(Node node) => 1 + node.Children.Sum(Size);
 
-    private static Node Rewrite(Node node, Dictionary<Node, Temporary> hoisted, Dictionary<Node, Node> memo)
-    {
-        if (memo.TryGetValue(node, out Node? known))
+    private static Node Rewrite(Node node, Dictionary<Node, Temporary> hoisted, Dictionary<Node, Node> memo) =>
+        Traversal.Rewrite(node, current =>
         {
-            return known;
-        }
-
-        Node result;
-        if (node is FunctionCall call && call.FreeIndices.Length <= 1 && hoisted.TryGetValue(Canonical(call), out Temporary? temporary))
-        {
-            var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
-            result = Expr.Element(tensor, call.FreeIndices.Select(IndexRef.Loop).ToArray());
-        }
-        else
-        {
-            result = node switch
+            if (current is FunctionCall call && call.FreeIndices.Length <= 1 && hoisted.TryGetValue(Canonical(call), out Temporary? temporary))
             {
-                FunctionCall other => Expr.Function(other.Function, Rewrite(other.Argument, hoisted, memo)),
-                Power power => Expr.Power(Rewrite(power.Base, hoisted, memo), power.Exponent),
-                Multiply product => Expr.Multiply(product.Factors.Select(f => Rewrite(f, hoisted, memo)).ToList()),
-                Add sum => Expr.Add(sum.Terms.Select(t => Rewrite(t, hoisted, memo)).ToList()),
-                _ => node,
-            };
-        }
+                var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
+                return Expr.Element(tensor, call.FreeIndices.Select(IndexRef.Loop).ToArray());
+            }
 
-        memo[node] = result;
-        return result;
-    }
+            // Reductions are temporaries by now; their bodies are rewritten where they are defined.
+            return current is Reduction ? current : null;
+        }, memo);
 
     /// <summary>One planned loop nest (or a clear of an overwritten output before accumulating nests).</summary>
-    private sealed record PlannedNest(LoopNest? Nest, bool Overwrite, string? Clear);
+    private sealed record PlannedNest(LoopNest? Nest, bool Overwrite, string? Clear, string What);
 }

@@ -12,9 +12,10 @@ internal sealed partial class MethodEmitter
     /// <summary>
     /// Adds <c>target = value</c> (or <c>+=</c> when not <paramref name="overwrite"/>) for every value of
     /// the free loops. Deltas between free indices bind one loop to another (or to a label), so only
-    /// the entries that can be non-zero are visited.
+    /// the entries that can be non-zero are visited. <paramref name="what"/> says which quantity or
+    /// block it computes (the comment above its loops).
     /// </summary>
-    public void AddKernel(WriteTarget target, IReadOnlyList<Loop> freeLoops, Node value, bool overwrite)
+    public void AddKernel(string what, WriteTarget target, IReadOnlyList<Loop> freeLoops, Node value, bool overwrite)
     {
         var nests = new List<LoopNest>();
         bool restricted = false;
@@ -31,24 +32,24 @@ internal sealed partial class MethodEmitter
                 extents[reduction.Index] = reduction.Range;
             }
 
-            Node replaced = ReplaceReductions(inner, extents);
+            Node replaced = ReplaceReductions(inner, extents, new Dictionary<Node, Node>());
             nests.Add(new LoopNest(loops, reduction, replaced, target.Substitute(bindings), conditions));
         }
 
         if (overwrite && nests.Count == 1 && !restricted)
         {
-            _planned.Add(new PlannedNest(nests[0], Overwrite: true, Clear: null));
+            _planned.Add(new PlannedNest(nests[0], Overwrite: true, Clear: null, what));
             return;
         }
 
         if (overwrite)
         {
-            _planned.Add(new PlannedNest(null, Overwrite: false, Clear: target.Span));
+            _planned.Add(new PlannedNest(null, Overwrite: false, Clear: target.Span, what));
         }
 
         foreach (LoopNest nest in nests)
         {
-            _planned.Add(new PlannedNest(nest, Overwrite: false, Clear: null));
+            _planned.Add(new PlannedNest(nest, Overwrite: false, Clear: null, what));
         }
     }
 
@@ -154,7 +155,7 @@ internal sealed partial class MethodEmitter
     {
         if (value is Reduction { Operation: ReductionKind.Sum } sum)
         {
-            return (new Loop(sum.Index, sum.Range), sum.Body);
+            return (new Loop(sum.Index, sum.Range, sum.Hint), sum.Body);
         }
 
         if (value is Multiply product)
@@ -164,7 +165,7 @@ internal sealed partial class MethodEmitter
             {
                 Reduction only = sums[0];
                 Node rest = Expr.Multiply(product.Factors.Where(f => !ReferenceEquals(f, only)).Concat(new[] { only.Body }));
-                return (new Loop(only.Index, only.Range), rest);
+                return (new Loop(only.Index, only.Range, only.Hint), rest);
             }
         }
 
@@ -172,45 +173,37 @@ internal sealed partial class MethodEmitter
     }
 
     /// <summary>Replaces every reduction by a read of its temporary, registering temporaries inner first.</summary>
-    private Node ReplaceReductions(Node node, Dictionary<string, Extent> extents)
-    {
-        if (node.BinderDepth == 0)
+    private Node ReplaceReductions(Node node, Dictionary<string, Extent> extents, Dictionary<Node, Node> memo) =>
+        Traversal.Rewrite(node, current =>
         {
-            return node;
-        }
+            if (current.BinderDepth == 0)
+            {
+                return current;
+            }
 
-        switch (node)
-        {
-            case Reduction reduction:
-                var inner = new Dictionary<string, Extent>(extents) { [reduction.Index] = reduction.Range };
-                Node body = ReplaceReductions(reduction.Body, inner);
-                Node definition = Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body);
-                string[] free = definition.FreeIndices;
-                for (int k = 0; k < free.Length; k++)
-                {
-                    definition = IndexSubstitution.Substitute(definition, free[k], IndexRef.Loop(Temporary.FreeName(k)));
-                }
+            if (current is not Reduction reduction)
+            {
+                return null;
+            }
 
-                if (!_temporaries.TryGetValue(definition, out Temporary? temporary))
-                {
-                    string hint = reduction.Operation == ReductionKind.Sum ? "sum" : "logSumExp";
-                    temporary = new Temporary(Names.Claim(hint), (Reduction)definition, free.Select(index => extents[index]).ToList());
-                    _temporaries[definition] = temporary;
-                    _temporaryOrder.Add(temporary);
-                }
+            var inner = new Dictionary<string, Extent>(extents) { [reduction.Index] = reduction.Range };
+            Node body = ReplaceReductions(reduction.Body, inner, new Dictionary<Node, Node>());
+            Node definition = Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, body, reduction.Hint);
+            string[] free = definition.FreeIndices;
+            for (int k = 0; k < free.Length; k++)
+            {
+                definition = IndexSubstitution.Substitute(definition, free[k], IndexRef.Loop(Temporary.FreeName(k)));
+            }
 
-                var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
-                return Expr.Element(tensor, free.Select(IndexRef.Loop).ToArray());
-            case FunctionCall call:
-                return Expr.Function(call.Function, ReplaceReductions(call.Argument, extents));
-            case Power power:
-                return Expr.Power(ReplaceReductions(power.Base, extents), power.Exponent);
-            case Multiply product:
-                return Expr.Multiply(product.Factors.Select(f => ReplaceReductions(f, extents)).ToList());
-            case Add sum:
-                return Expr.Add(sum.Terms.Select(t => ReplaceReductions(t, extents)).ToList());
-            default:
-                return node;
-        }
-    }
+            if (!_temporaries.TryGetValue(definition, out Temporary? temporary))
+            {
+                string hint = reduction.Operation == ReductionKind.Sum ? "sum" : "logSumExp";
+                temporary = new Temporary(Names.Claim(hint), (Reduction)definition, free.Select(index => extents[index]).ToList());
+                _temporaries[definition] = temporary;
+                _temporaryOrder.Add(temporary);
+            }
+
+            var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
+            return Expr.Element(tensor, free.Select(IndexRef.Loop).ToArray());
+        }, memo);
 }

@@ -19,7 +19,7 @@ internal sealed partial class MethodEmitter
             return;
         }
 
-        var reduction = new Loop(definition.Index, definition.Range);
+        var reduction = new Loop(definition.Index, definition.Range, definition.Hint);
         if (definition.Operation == ReductionKind.Sum)
         {
             _nests.Emit(writer, new LoopNest(loops, reduction, definition.Body, target, Array.Empty<(IndexRef, IndexRef)>()), overwrite: true);
@@ -37,10 +37,11 @@ internal sealed partial class MethodEmitter
         writer.WriteLine();
 
         var names = new Dictionary<string, string>();
+        var usedLoopNames = new HashSet<string>();
         string flat = "0";
         for (int k = 0; k < loops.Count; k++)
         {
-            string name = NestEmitter.LoopNames[k];
+            string name = NestEmitter.LoopName(HintFor(loops[k]), usedLoopNames);
             names[loops[k].Index] = name;
             writer.WriteLine($"for (int {name} = 0; {name} < {Size(loops[k].Range)}; {name}++)");
             writer.WriteLine("{");
@@ -48,7 +49,7 @@ internal sealed partial class MethodEmitter
             flat = k == 0 ? name : $"({flat}) * {Size(loops[k].Range)} + {name}";
         }
 
-        string term = NestEmitter.LoopNames[loops.Count];
+        string term = NestEmitter.LoopName(HintFor(reduction), usedLoopNames);
         string row = loops.Count == 0 ? term : $"({flat}) * {Size(definition.Range)} + {term}";
         string max = Names.Claim("max");
         string sum = Names.Claim("sumExp");

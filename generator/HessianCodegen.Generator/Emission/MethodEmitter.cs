@@ -29,6 +29,8 @@ internal sealed partial class MethodEmitter
     /// <summary>Working spans a temporary needs while it is computed (LogSumExp terms), declared like temporaries.</summary>
     private readonly List<Temporary> _scratch = new();
     private readonly List<PlannedNest> _planned = new();
+    private HashSet<string> _scalarTemporaries = new();
+    private readonly Dictionary<(LoopNest Nest, bool Overwrite), Loop?> _sharableLoops = new();
     private readonly string _parameterCountName;
     private readonly NestEmitter _nests;
 
@@ -53,11 +55,12 @@ internal sealed partial class MethodEmitter
             _spanNames[reference] = Names.Claim(tensor.Name);
             if (tensor.Kind == TensorKind.Input)
             {
-                _spanNames[reference.WithRole(TensorRole.InputTangent)] = Names.Claim("d" + tensor.Name);
+                // The input tangent is t, as in the contract's Dz t + Dx v.
+                _spanNames[reference.WithRole(TensorRole.InputTangent)] = Names.Claim("t");
             }
             else if (tensor.Kind == TensorKind.Parameter)
             {
-                _spanNames[reference.WithRole(TensorRole.ParameterDirection)] = Names.Claim("d" + tensor.Name);
+                _spanNames[reference.WithRole(TensorRole.ParameterDirection)] = Names.Claim("v" + tensor.Name);
                 _offsetNames[tensor.Name] = Names.Claim(tensor.Name + "Offset");
             }
         }
@@ -68,6 +71,10 @@ internal sealed partial class MethodEmitter
     }
 
     public NameScope Names { get; }
+
+    /// <summary>The user's name for a loop: its own index's, else that of the first user index over the same range.</summary>
+    public string? HintFor(Loop loop) =>
+        loop.Hint ?? _layer.IndexNames.FirstOrDefault(index => index.Range.Equals(loop.Range))?.Name;
 
     private string AdjointName { get; }
 
@@ -134,7 +141,7 @@ internal sealed partial class MethodEmitter
     {
         TensorRef tensor = element.Tensor;
         string span = SpanName(tensor);
-        if (tensor.Rank == 0)
+        if (tensor.Rank == 0 || (tensor.Role == TensorRole.Temporary && _scalarTemporaries.Contains(tensor.Name)))
         {
             return span;
         }
@@ -164,28 +171,43 @@ internal sealed partial class MethodEmitter
     {
         ReuseTemporariesAtLabels();
         HoistElementwiseFunctions();
+
+        // Plan: the steps, which of them share a loop, which temporaries need no span.
+        List<StepGroup> groups = Fuse(PlanSteps(DependencyOrder(_temporaryOrder)));
+        _scalarTemporaries = ScalarTemporaries(groups);
+
+        // Print. Outputs are only written, never read: every clear can come first.
         var body = new SourceWriter();
-        foreach (Temporary temporary in DependencyOrder(_temporaryOrder))
+        var clears = _planned.Where(p => p.Nest is null).Select(p => p.Clear!)
+            .Concat(groups.Where(g => g.Steps.Count > 1).SelectMany(g => g.Steps)
+                .Where(s => s.Planned is { Overwrite: true } && s.OuterIsReduction).Select(s => s.Planned!.Nest!.Target.Span))
+            .Distinct().ToList();
+        foreach (string span in clears)
         {
-            EmitTemporary(body, temporary);
+            body.WriteLine(span + ".Clear();");
+        }
+
+        if (clears.Count > 0)
+        {
             body.WriteLine();
         }
 
-        foreach (PlannedNest planned in _planned)
+        foreach (StepGroup group in groups)
         {
-            if (planned.Nest is null)
+            if (group.Steps.Count == 1)
             {
-                body.WriteLine(planned.Clear + ".Clear();");
+                EmitAlone(body, group.Steps[0]);
             }
             else
             {
-                _nests.Emit(body, planned.Nest, planned.Overwrite);
-                body.WriteLine();
+                EmitFused(body, group);
             }
+
+            body.WriteLine();
         }
 
         // Declarations last: only now is it known what the body reads.
-        var rented = _temporaryOrder.Where(t => !t.IsScalar).Concat(_scratch).ToList();
+        var rented = _temporaryOrder.Where(t => !t.IsScalar && !_scalarTemporaries.Contains(t.Name)).Concat(_scratch).ToList();
         var header = new SourceWriter();
         var declarations = new SourceWriter();
         foreach (TensorDeclaration tensor in _layer.Tensors)
@@ -221,14 +243,7 @@ internal sealed partial class MethodEmitter
             }
         }
 
-        foreach (Temporary temporary in rented)
-        {
-            string length = string.Join(" * ", temporary.Extents.Select(Size));
-            declarations.WriteLine($"double[]? {temporary.Name}Rented = null;");
-            declarations.WriteLine($"global::System.Span<double> {temporary.Name} = {length} <= {StackallocLimit}");
-            declarations.WriteLine($"    ? stackalloc double[{length}]");
-            declarations.WriteLine($"    : new global::System.Span<double>({temporary.Name}Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent({length}), 0, {length});");
-        }
+        string? pooled = DeclareScratch(declarations, rented);
 
         // Offsets and the parameter count read sizes: resolve them before the size declarations are written.
         var offsets = new SourceWriter();
@@ -257,37 +272,56 @@ internal sealed partial class MethodEmitter
 
         header.WriteIndented(declarations);
         header.WriteLine();
-        if (rented.Count == 0)
-        {
-            header.WriteIndented(body);
-            return header;
-        }
-
-        header.WriteLine("try");
-        header.WriteLine("{");
-        header.Indentation++;
         header.WriteIndented(body);
-        header.Indentation--;
-        header.WriteLine("}");
-        header.WriteLine("finally");
-        header.WriteLine("{");
-        header.Indentation++;
-        foreach (Temporary temporary in rented)
+        if (pooled is not null)
         {
-            if (temporary != rented[0])
-            {
-                header.WriteLine();
-            }
-
-            header.WriteLine($"if ({temporary.Name}Rented is not null)");
+            header.WriteLine();
+            // No try/finally: nothing after the rent can throw (lengths and labels are checked before),
+            // and a buffer that is not returned would only be collected.
+            header.WriteLine($"if ({pooled} is not null)");
             header.WriteLine("{");
-            header.WriteLine($"    global::System.Buffers.ArrayPool<double>.Shared.Return({temporary.Name}Rented);");
+            header.WriteLine($"    global::System.Buffers.ArrayPool<double>.Shared.Return({pooled});");
             header.WriteLine("}");
         }
 
-        header.Indentation--;
-        header.WriteLine("}");
         return header;
+    }
+
+    /// <summary>
+    /// Declares the spans of the temporaries: one stack buffer when small, else one pooled array, sliced
+    /// per temporary. Returns the name of the pooled array to return, or null when there is none.
+    /// </summary>
+    private string? DeclareScratch(SourceWriter declarations, List<Temporary> spans)
+    {
+        if (spans.Count == 0)
+        {
+            return null;
+        }
+
+        List<string> lengths = spans.Select(t => string.Join(" * ", t.Extents.Select(Size))).ToList();
+        string pooled = Names.Claim("pooled");
+        string buffer = spans.Count == 1 ? spans[0].Name : Names.Claim("scratch");
+        string length = lengths.Count == 1 ? lengths[0] : Names.Claim("scratchLength");
+        if (lengths.Count > 1)
+        {
+            declarations.WriteLine($"int {length} = {string.Join(" + ", lengths)};");
+        }
+
+        declarations.WriteLine($"double[]? {pooled} = null;");
+        declarations.WriteLine($"global::System.Span<double> {buffer} = {length} <= {StackallocLimit}");
+        declarations.WriteLine($"    ? stackalloc double[{length}]");
+        declarations.WriteLine($"    : new global::System.Span<double>({pooled} = global::System.Buffers.ArrayPool<double>.Shared.Rent({length}), 0, {length});");
+        if (spans.Count > 1)
+        {
+            string offset = "0";
+            for (int k = 0; k < spans.Count; k++)
+            {
+                declarations.WriteLine($"global::System.Span<double> {spans[k].Name} = {buffer}.Slice({offset}, {lengths[k]});");
+                offset = offset == "0" ? lengths[k] : offset + " + " + lengths[k];
+            }
+        }
+
+        return pooled;
     }
 
     private string SpanName(TensorRef tensor)

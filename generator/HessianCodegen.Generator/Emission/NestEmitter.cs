@@ -27,7 +27,9 @@ internal sealed class NestEmitter
     /// nest either assigns, or clears the target span and accumulates); otherwise it accumulates.
     /// <paramref name="outerNames"/> maps indices bound by enclosing code to their C# names.
     /// </summary>
-    public void Emit(SourceWriter writer, LoopNest nest, bool overwrite, IReadOnlyDictionary<string, string>? outerNames = null)
+    /// <paramref name="sharedLocals"/>, when given, maps the code of locals declared before this nest's
+    /// own loops (inside a fused loop) to their names, so nests fused together compute each once.
+    public void Emit(SourceWriter writer, LoopNest nest, bool overwrite, IReadOnlyDictionary<string, string>? outerNames = null, Dictionary<string, string>? sharedLocals = null)
     {
         outerNames ??= new Dictionary<string, string>();
         List<Loop> all = nest.Loops.Concat(nest.Reduction is null ? Enumerable.Empty<Loop>() : new[] { nest.Reduction }).ToList();
@@ -37,14 +39,14 @@ internal sealed class NestEmitter
         var used = new HashSet<string>(outerNames.Values);
         foreach (Loop loop in order)
         {
-            names[loop.Index] = LoopNames.First(name => used.Add(name));
+            names[loop.Index] = LoopName(_method.HintFor(loop), used);
         }
 
         CodeBuilder builder = Builder(order, names);
         CodeNode root = builder.Lower(nest.Value);
         int depth = order.Count;
         List<CodeNode> locals = AssignLocals(root, depth);
-        foreach (CodeNode local in locals)
+        foreach (CodeNode local in locals.Where(l => l.Level > 0 || sharedLocals is null))
         {
             local.Local = _method.Names.Claim(local.NameHint);
         }
@@ -67,14 +69,14 @@ internal sealed class NestEmitter
 
         string target = RenderTarget(nest.Target, names);
         string? accumulator = null;
-        WriteLocals(writer, locals, 0);
+        WriteSharedLocals(writer, locals, sharedLocals);
         for (int level = 1; level <= depth; level++)
         {
             Loop loop = order[level - 1];
             if (scalarSum && level == depth)
             {
                 // A sum over the innermost loop runs in a scalar and is stored once.
-                accumulator = nest.Target.IsScalar ? nest.Target.Span : _method.Names.Claim("sum");
+                accumulator = nest.Target.IsScalar ? nest.Target.Span : _method.Names.Claim("total");
                 writer.WriteLine($"double {accumulator} = 0.0;");
             }
 
@@ -86,6 +88,12 @@ internal sealed class NestEmitter
         }
 
         string value = root.Render();
+        if (sharedLocals is not null && sharedLocals.TryGetValue(value, out string? computed))
+        {
+            // The whole value is a local an earlier nest in the same loop already computed.
+            value = computed;
+        }
+
         if (accumulator is not null)
         {
             writer.WriteLine($"{accumulator} += {value};");
@@ -117,7 +125,15 @@ internal sealed class NestEmitter
         }
     }
 
-    private static (List<Loop> Order, bool ClearFirst) ChooseOrder(LoopNest nest, List<Loop> all, bool overwrite)
+    /// <summary>
+    /// The name of a loop variable: the user's own index name when it is one of <see cref="LoopNames"/>
+    /// (which nothing else in a method takes) and still free, else the first free one. Claims it in <paramref name="used"/>.
+    /// </summary>
+    public static string LoopName(string? hint, ISet<string> used) =>
+        hint is not null && System.Array.IndexOf(LoopNames, hint) >= 0 && used.Add(hint) ? hint : LoopNames.First(used.Add);
+
+    /// <summary>The cheapest loop order for a nest, and whether it must clear its target first.</summary>
+    internal static (List<Loop> Order, bool ClearFirst) ChooseOrder(LoopNest nest, List<Loop> all, bool overwrite)
     {
         List<Loop>? best = null;
         bool bestClear = false;
@@ -142,6 +158,10 @@ internal sealed class NestEmitter
 
         return (best!, bestClear);
     }
+
+    /// <summary>The C# of a value whose indices are all bound by enclosing loops (one expression, no locals).</summary>
+    public string Render(Node value, IReadOnlyDictionary<string, string> names) =>
+        Builder(new List<Loop>(), names).Lower(value).Render();
 
     private CodeBuilder Builder(List<Loop> order, IReadOnlyDictionary<string, string> names)
     {
@@ -183,6 +203,30 @@ internal sealed class NestEmitter
         }
 
         return locals;
+    }
+
+    /// <summary>The locals outside this nest's loops; with <paramref name="shared"/>, each distinct code once.</summary>
+    private void WriteSharedLocals(SourceWriter writer, List<CodeNode> locals, Dictionary<string, string>? shared)
+    {
+        if (shared is null)
+        {
+            WriteLocals(writer, locals, 0);
+            return;
+        }
+
+        foreach (CodeNode local in locals.Where(l => l.Level == 0))
+        {
+            string code = local.Render(allowOwnLocal: false);
+            if (shared.TryGetValue(code, out string? existing))
+            {
+                local.Local = existing;
+                continue;
+            }
+
+            local.Local = _method.Names.Claim(local.NameHint);
+            shared[code] = local.Local;
+            writer.WriteLine($"double {local.Local} = {code};");
+        }
     }
 
     private static void WriteLocals(SourceWriter writer, List<CodeNode> locals, int level)

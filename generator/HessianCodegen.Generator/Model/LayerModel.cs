@@ -16,6 +16,7 @@ namespace HessianCodegen.Generator.Model;
 /// <param name="IsLoss">Whether the math is <c>double Loss()</c> rather than <c>double Output(int i)</c>.</param>
 /// <param name="OutputExtent">The range of the output index (hidden layers), inferred from its uses.</param>
 /// <param name="Expression">The math: one output element with free index <see cref="OutputIndex"/>, or the loss.</param>
+/// <param name="IndexNames">The user's index names (the output index first, for a hidden layer), which the emitted loops reuse.</param>
 internal sealed record LayerModel(
     string? Namespace,
     string TypeName,
@@ -23,10 +24,14 @@ internal sealed record LayerModel(
     EquatableArray<TensorDeclaration> Tensors,
     bool IsLoss,
     Extent? OutputExtent,
-    Node Expression)
+    Node Expression,
+    EquatableArray<UserIndex> IndexNames)
 {
     /// <summary>The IR name of the output index of a hidden layer.</summary>
     public const string OutputIndex = "i";
+
+    /// <summary>The user's name for the output index (<c>i</c> in <c>Output(int i)</c>), or null for a loss layer.</summary>
+    public string? OutputIndexName => IsLoss || IndexNames.Count == 0 ? null : IndexNames[0].Name;
 
     public TensorDeclaration Input => Tensors.First(t => t.Kind == TensorKind.Input);
 
@@ -34,3 +39,6 @@ internal sealed record LayerModel(
 
     public IEnumerable<TensorDeclaration> Data => Tensors.Where(t => t.IsData);
 }
+
+/// <summary>An index the user named in the math, and the range it runs over.</summary>
+internal sealed record UserIndex(string Name, Extent Range);

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using HessianCodegen.Generator.Diagnostics;
+using HessianCodegen.Generator.Functions;
 using HessianCodegen.Generator.Model;
 using HessianCodegen.Generator.Symbolic;
 using Microsoft.CodeAnalysis;
@@ -16,26 +17,18 @@ namespace HessianCodegen.Generator.Parsing;
 /// </summary>
 internal sealed class ExpressionParser
 {
-    private static readonly Dictionary<string, FunctionKind> Functions = new()
-    {
-        ["Tanh"] = FunctionKind.Tanh,
-        ["Sigmoid"] = FunctionKind.Sigmoid,
-        ["Softplus"] = FunctionKind.Softplus,
-        ["Relu"] = FunctionKind.Relu,
-        ["Exp"] = FunctionKind.Exp,
-        ["Log"] = FunctionKind.Log,
-        ["Sqrt"] = FunctionKind.Sqrt,
-    };
-
     private readonly SemanticModel _semanticModel;
     private readonly Dictionary<string, TensorDeclaration> _tensors;
+    private readonly HashSet<string> _sizes;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly IndexScope _scope = new();
+    private readonly List<UserIndex> _indexNames = new();
 
-    public ExpressionParser(SemanticModel semanticModel, IEnumerable<TensorDeclaration> tensors, List<DiagnosticInfo> diagnostics)
+    public ExpressionParser(SemanticModel semanticModel, IEnumerable<string> sizes, IEnumerable<TensorDeclaration> tensors, List<DiagnosticInfo> diagnostics)
     {
         _semanticModel = semanticModel;
         _tensors = tensors.ToDictionary(t => t.Name);
+        _sizes = new HashSet<string>(sizes);
         _diagnostics = diagnostics;
     }
 
@@ -43,15 +36,23 @@ internal sealed class ExpressionParser
     public (Node Value, Extent? OutputRange) ParseOutput(ExpressionSyntax body, SyntaxToken outputIndex)
     {
         IndexVariable output = _scope.Push(outputIndex.ValueText, outputIndex, LayerModel.OutputIndex);
+        int position = _indexNames.Count;
         Node value = Parse(body);
         _scope.Pop();
         if (output.Range is null)
         {
             Report(DiagnosticDescriptors.IndexRangeUnknown, outputIndex, output.UserName);
         }
+        else
+        {
+            _indexNames.Insert(position, new UserIndex(output.UserName, output.Range));
+        }
 
         return (value, output.Range);
     }
+
+    /// <summary>The user's index names, in the order they were parsed (the output index first).</summary>
+    public IReadOnlyList<UserIndex> IndexNames => _indexNames;
 
     /// <summary>Parses a loss layer's <c>Loss()</c> body.</summary>
     public Node ParseLoss(ExpressionSyntax body) => Parse(body);
@@ -82,6 +83,10 @@ internal sealed class ExpressionParser
                 return ParseInvocation(invocation);
             case IdentifierNameSyntax identifier:
                 return ParseIdentifierAsValue(identifier);
+            case MemberAccessExpressionSyntax member when ConstantOf(member) is { } constant:
+                return constant;
+            case CastExpressionSyntax cast when _semanticModel.GetTypeInfo(cast.Type).Type?.SpecialType == SpecialType.System_Double:
+                return Parse(cast.Expression);
             default:
                 return Fail(DiagnosticDescriptors.UnsupportedExpression, syntax, Describe(syntax));
         }
@@ -139,7 +144,45 @@ internal sealed class ExpressionParser
                 : Fail(DiagnosticDescriptors.WrongIndexRank, identifier, $"'{name}' has rank {tensor.Dimensions.Count} but is used without subscripts");
         }
 
-        return Fail(DiagnosticDescriptors.UnsupportedExpression, identifier, "The name '" + name + "' (only tensor fields and index variables may appear)");
+        ISymbol? symbol = _semanticModel.GetSymbolInfo(identifier).Symbol;
+        if (symbol is IParameterSymbol && _sizes.Contains(name))
+        {
+            // A size is a run-time value: the generated code reads it from a tensor declared with it.
+            return _tensors.Values.Any(t => t.Dimensions.Any(d => d.Parameter == name))
+                ? Expr.Size(Extent.Of(name))
+                : Fail(DiagnosticDescriptors.UnsupportedName, identifier, name,
+                    $"is a size that no tensor is declared with, so the generated code cannot read it; declare a tensor with it, e.g. 'Parameter({name})', or use a const double field");
+        }
+
+        if (ConstantOf(identifier) is { } constant)
+        {
+            return constant;
+        }
+
+        string problem = symbol switch
+        {
+            IFieldSymbol { IsConst: true } field => $"is a constant of type '{field.Type.ToDisplayString()}'; declare it 'const double'",
+            IFieldSymbol field => $"is a field that is not const; declare it 'private const double {field.Name} = ...;' or write its value",
+            IPropertySymbol => "is a property; layer math reads only tensor fields, sizes and const double fields",
+            IParameterSymbol => "is a primary-constructor parameter that is not an int size; use an int size or a const double field",
+            _ => "is not a tensor field, an index variable, a size or a const double field",
+        };
+        return Fail(DiagnosticDescriptors.UnsupportedName, identifier, name, problem);
+    }
+
+    /// <summary>A const field of numeric type (<c>const double eps = 1e-3</c>, <c>Math.PI</c>) as its value, else null.</summary>
+    private Node? ConstantOf(ExpressionSyntax syntax)
+    {
+        if (_semanticModel.GetSymbolInfo(syntax).Symbol is not IFieldSymbol { IsConst: true } field)
+        {
+            return null;
+        }
+
+        Optional<object?> value = _semanticModel.GetConstantValue(syntax);
+        return value.HasValue && value.Value is double or float or int or long or short or byte or sbyte or ushort or uint or ulong
+            && field.Type.SpecialType != SpecialType.System_Decimal
+            ? Expr.Constant(System.Convert.ToDouble(value.Value, System.Globalization.CultureInfo.InvariantCulture))
+            : null;
     }
 
     private Node ParseElement(ElementAccessExpressionSyntax access)
@@ -203,6 +246,13 @@ internal sealed class ExpressionParser
 
                 return IndexRef.Label(name);
             }
+
+            if (_sizes.Contains(name) && _semanticModel.GetSymbolInfo(identifier).Symbol is IParameterSymbol)
+            {
+                Report(DiagnosticDescriptors.WrongIndexRank, subscript,
+                    $"The size '{name}' is a number, not an index; subscript with an index variable that ranges over it, e.g. Sum(k => ...[k])");
+                return null;
+            }
         }
 
         Report(DiagnosticDescriptors.WrongIndexRank, subscript, $"The subscript '{subscript}' is not an index variable or a label");
@@ -234,9 +284,9 @@ internal sealed class ExpressionParser
                     ? Expr.Power(@base, System.Convert.ToDouble(exponent.Value, System.Globalization.CultureInfo.InvariantCulture))
                     : Fail(DiagnosticDescriptors.NonConstantExponent, arguments[1].Expression, arguments[1].Expression.ToString());
             default:
-                if (Functions.TryGetValue(method.Name, out FunctionKind function) && arguments.Count == 1)
+                if (ElementaryFunctions.TryFind(method.Name, out ElementaryFunction function) && arguments.Count == 1)
                 {
-                    return Expr.Function(function, Parse(arguments[0].Expression));
+                    return Expr.Function(function.Kind, Parse(arguments[0].Expression));
                 }
 
                 return Fail(DiagnosticDescriptors.UnsupportedExpression, invocation, "The declaration '" + method.Name + "' inside the math");
@@ -272,7 +322,8 @@ internal sealed class ExpressionParser
             return Expr.Zero;
         }
 
-        return Expr.Reduce(reduction, variable.IrName, variable.Range, value);
+        _indexNames.Add(new UserIndex(variable.UserName, variable.Range));
+        return Expr.Reduce(reduction, variable.IrName, variable.Range, value, variable.UserName);
     }
 
     private static string Describe(ExpressionSyntax syntax) => syntax switch

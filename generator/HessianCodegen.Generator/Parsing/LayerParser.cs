@@ -78,7 +78,7 @@ internal static class LayerParser
             }
         }
 
-        var parser = new ExpressionParser(methodModel, tensors, diagnostics);
+        var parser = new ExpressionParser(methodModel, sizes, tensors, diagnostics);
         Node expression;
         Extent? outputRange = null;
         if (isLoss)
@@ -91,7 +91,7 @@ internal static class LayerParser
         }
 
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-        return new LayerModel(ns, type.Name, sizes.ToEquatableArray(), tensors.ToEquatableArray(), isLoss, outputRange, expression);
+        return new LayerModel(ns, type.Name, sizes.ToEquatableArray(), tensors.ToEquatableArray(), isLoss, outputRange, expression, parser.IndexNames.ToEquatableArray());
     }
 
     private static List<string> ParseSizes(ClassDeclarationSyntax declaration, List<ClassDeclarationSyntax> parts, List<DiagnosticInfo> diagnostics)

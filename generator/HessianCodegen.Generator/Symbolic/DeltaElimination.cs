@@ -10,7 +10,7 @@ namespace HessianCodegen.Generator.Symbolic;
 /// </summary>
 internal static class DeltaElimination
 {
-    public static Node Sum(string index, Extent range, Node body)
+    public static Node Sum(string index, Extent range, Node body, string? hint = null)
     {
         var eliminated = new List<Node>();
         var groups = new Dictionary<Node, List<Node>>();
@@ -38,7 +38,7 @@ internal static class DeltaElimination
 
         foreach (Node deltas in groupOrder)
         {
-            eliminated.Add(Expr.Multiply(deltas, PullOutInvariants(index, range, Expr.Add(groups[deltas]))));
+            eliminated.Add(Expr.Multiply(deltas, PullOutInvariants(index, range, Expr.Add(groups[deltas]), hint)));
         }
 
         return Expr.Add(eliminated);
@@ -60,13 +60,29 @@ internal static class DeltaElimination
             case Add sum:
                 return sum.Terms.SelectMany(ExpandDeltas).ToList();
             case Multiply product:
-                var terms = new List<Node> { Expr.One };
+                // Only the factors that carry a delta are expanded; the others join each term once,
+                // so a long product costs one multiplication per term, not one per factor.
+                var plain = new List<Node>();
+                var choiceLists = new List<IReadOnlyList<Node>>();
                 foreach (Node factor in product.Factors)
                 {
-                    IReadOnlyList<Node> choices = ExpandFactor(factor);
-                    terms = terms.SelectMany(term => choices.Select(choice => Expr.Multiply(term, choice))).ToList();
+                    if (factor.HasDelta)
+                    {
+                        choiceLists.Add(ExpandFactor(factor));
+                    }
+                    else
+                    {
+                        plain.Add(factor);
+                    }
                 }
 
+                var selections = new List<List<Node>> { new() };
+                foreach (IReadOnlyList<Node> choices in choiceLists)
+                {
+                    selections = selections.SelectMany(chosen => choices.Select(choice => new List<Node>(chosen) { choice })).ToList();
+                }
+
+                var terms = selections.Select(chosen => Expr.Multiply(plain.Concat(chosen))).ToList();
                 return terms.SelectMany(term => term is Add ? ExpandDeltas(term) : new[] { term }).ToList();
             default:
                 return new[] { node };
@@ -95,7 +111,7 @@ internal static class DeltaElimination
         return factor is Add ? ExpandDeltas(factor) : new[] { factor };
     }
 
-    private static Node PullOutInvariants(string index, Extent range, Node body)
+    private static Node PullOutInvariants(string index, Extent range, Node body, string? hint)
     {
         if (body is Constant { Value: 0.0 })
         {
@@ -110,6 +126,6 @@ internal static class DeltaElimination
         IReadOnlyList<Node> factors = body is Multiply product ? product.Factors : new[] { body };
         Node inside = Expr.Multiply(factors.Where(f => f.DependsOn(index)));
         Node outside = Expr.Multiply(factors.Where(f => !f.DependsOn(index)));
-        return Expr.Multiply(outside, Expr.MakeReduction(ReductionKind.Sum, index, range, inside));
+        return Expr.Multiply(outside, Expr.MakeReduction(ReductionKind.Sum, index, range, inside, hint));
     }
 }

@@ -227,23 +227,23 @@ internal static class Expr
     }
 
     public static Node Function(FunctionKind function, Node argument) =>
-        argument is Constant value ? Constant(Evaluate(function, value.Value)) : new FunctionCall(function, argument);
+        argument is Constant value ? Constant(Functions.ElementaryFunctions.Of(function).Evaluate(value.Value)) : new FunctionCall(function, argument);
 
     /// <summary>A sum over <paramref name="index"/>, with Kronecker deltas on that index eliminated.</summary>
-    public static Node Sum(string index, Extent range, Node body) => DeltaElimination.Sum(index, range, body);
+    public static Node Sum(string index, Extent range, Node body, string? hint = null) => DeltaElimination.Sum(index, range, body, hint);
 
-    public static Node LogSumExp(string index, Extent range, Node body) =>
-        MakeReduction(ReductionKind.LogSumExp, index, range, body);
+    public static Node LogSumExp(string index, Extent range, Node body, string? hint = null) =>
+        MakeReduction(ReductionKind.LogSumExp, index, range, body, hint);
 
-    public static Node Reduce(ReductionKind reduction, string index, Extent range, Node body) =>
-        reduction == ReductionKind.Sum ? Sum(index, range, body) : LogSumExp(index, range, body);
+    public static Node Reduce(ReductionKind reduction, string index, Extent range, Node body, string? hint = null) =>
+        reduction == ReductionKind.Sum ? Sum(index, range, body, hint) : LogSumExp(index, range, body, hint);
 
     /// <summary>Builds a reduction node, renaming its bound index to the canonical name for its depth.</summary>
-    internal static Node MakeReduction(ReductionKind reduction, string index, Extent range, Node body)
+    internal static Node MakeReduction(ReductionKind reduction, string index, Extent range, Node body, string? hint = null)
     {
         string canonical = Reduction.BoundName(body.BinderDepth + 1);
         Node renamed = canonical == index ? body : IndexSubstitution.Substitute(body, index, IndexRef.Loop(canonical));
-        return new Reduction(reduction, canonical, range, renamed);
+        return new Reduction(reduction, canonical, range, renamed, hint);
     }
 
     private static (double Coefficient, Node Remainder) SplitCoefficient(Node term)
@@ -277,17 +277,4 @@ internal static class Expr
             }
         }
     }
-
-    private static double Evaluate(FunctionKind function, double x) => function switch
-    {
-        FunctionKind.Tanh => Math.Tanh(x),
-        FunctionKind.Sigmoid => 1.0 / (1.0 + Math.Exp(-x)),
-        FunctionKind.Softplus => x > 0 ? x + Math.Log(1.0 + Math.Exp(-x)) : Math.Log(1.0 + Math.Exp(x)),
-        FunctionKind.Exp => Math.Exp(x),
-        FunctionKind.Log => Math.Log(x),
-        FunctionKind.Sqrt => Math.Sqrt(x),
-        FunctionKind.Relu => x > 0 ? x : 0.0,
-        FunctionKind.Step => x > 0 ? 1.0 : 0.0,
-        _ => throw new ArgumentOutOfRangeException(nameof(function), function, "Unknown function."),
-    };
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using HessianCodegen.Generator.Helpers;
 
@@ -13,22 +14,24 @@ internal static class IndexSubstitution
             return node;
         }
 
-        return node switch
+        var memo = new Dictionary<Node, Node>();
+        Node? Replace(Node current) => current switch
         {
+            _ when !current.DependsOn(index) => current,
             TensorElement element => new TensorElement(
                 element.Tensor,
-                element.Indices.Select(i => Replace(i, index, replacement)).ToEquatableArray()),
-            KroneckerDelta delta => Expr.Delta(Replace(delta.First, index, replacement), Replace(delta.Second, index, replacement)),
-            FunctionCall call => Expr.Function(call.Function, Substitute(call.Argument, index, replacement)),
-            Power power => Expr.Power(Substitute(power.Base, index, replacement), power.Exponent),
-            Multiply product => Expr.Multiply(product.Factors.Select(f => Substitute(f, index, replacement))),
-            Add sum => Expr.Add(sum.Terms.Select(t => Substitute(t, index, replacement))),
+                element.Indices.Select(i => Rename(i, index, replacement)).ToEquatableArray()),
+            KroneckerDelta delta => Expr.Delta(Rename(delta.First, index, replacement), Rename(delta.Second, index, replacement)),
+
+            // A sum is rebuilt in full: the substitution may have put a delta on its index.
             Reduction reduction => Expr.Reduce(
-                reduction.Operation, reduction.Index, reduction.Range, Substitute(reduction.Body, index, replacement)),
-            _ => node,
+                reduction.Operation, reduction.Index, reduction.Range, Traversal.Rewrite(reduction.Body, Replace, memo), reduction.Hint),
+            _ => null,
         };
+
+        return Traversal.Rewrite(node, Replace, memo);
     }
 
-    private static IndexRef Replace(IndexRef candidate, string index, IndexRef replacement) =>
+    private static IndexRef Rename(IndexRef candidate, string index, IndexRef replacement) =>
         !candidate.IsLabel && candidate.Name == index ? replacement : candidate;
 }

@@ -29,24 +29,57 @@ internal sealed class NodeOrder : IComparer<Node>
             return byKind;
         }
 
-        return (left, right) switch
+        switch (left)
         {
-            (Constant a, Constant b) => a.Value.CompareTo(b.Value),
-            (SizeValue a, SizeValue b) => a.Extent.CompareTo(b.Extent),
-            (KroneckerDelta a, KroneckerDelta b) => Then(a.First.CompareTo(b.First), () => a.Second.CompareTo(b.Second)),
-            (TensorElement a, TensorElement b) => Then(a.Tensor.CompareTo(b.Tensor), () => CompareIndices(a, b)),
-            (FunctionCall a, FunctionCall b) => Then(((int)a.Function).CompareTo((int)b.Function), () => Compare(a.Argument, b.Argument)),
-            (Power a, Power b) => Then(Compare(a.Base, b.Base), () => a.Exponent.CompareTo(b.Exponent)),
-            (Reduction a, Reduction b) => Then(
-                ((int)a.Operation).CompareTo((int)b.Operation),
-                () => Then(a.Range.CompareTo(b.Range), () => Then(string.CompareOrdinal(a.Index, b.Index), () => Compare(a.Body, b.Body)))),
-            (Multiply a, Multiply b) => CompareLists(a.Factors, b.Factors),
-            (Add a, Add b) => CompareLists(a.Terms, b.Terms),
-            _ => 0,
-        };
-    }
+            case Constant a:
+                return a.Value.CompareTo(((Constant)right).Value);
+            case SizeValue a:
+                return a.Extent.CompareTo(((SizeValue)right).Extent);
+            case KroneckerDelta a:
+            {
+                var b = (KroneckerDelta)right;
+                int byFirst = a.First.CompareTo(b.First);
+                return byFirst != 0 ? byFirst : a.Second.CompareTo(b.Second);
+            }
 
-    private static int Then(int first, Func<int> next) => first != 0 ? first : next();
+            case TensorElement a:
+            {
+                var b = (TensorElement)right;
+                int byTensor = a.Tensor.CompareTo(b.Tensor);
+                return byTensor != 0 ? byTensor : CompareIndices(a, b);
+            }
+
+            case FunctionCall a:
+            {
+                var b = (FunctionCall)right;
+                int byFunction = ((int)a.Function).CompareTo((int)b.Function);
+                return byFunction != 0 ? byFunction : Compare(a.Argument, b.Argument);
+            }
+
+            case Power a:
+            {
+                var b = (Power)right;
+                int byBase = Compare(a.Base, b.Base);
+                return byBase != 0 ? byBase : a.Exponent.CompareTo(b.Exponent);
+            }
+
+            case Reduction a:
+            {
+                var b = (Reduction)right;
+                int order = ((int)a.Operation).CompareTo((int)b.Operation);
+                order = order != 0 ? order : a.Range.CompareTo(b.Range);
+                order = order != 0 ? order : string.CompareOrdinal(a.Index, b.Index);
+                return order != 0 ? order : Compare(a.Body, b.Body);
+            }
+
+            case Multiply a:
+                return CompareLists(a.Factors, ((Multiply)right).Factors);
+            case Add a:
+                return CompareLists(a.Terms, ((Add)right).Terms);
+            default:
+                return 0;
+        }
+    }
 
     private static int CompareIndices(TensorElement a, TensorElement b)
     {

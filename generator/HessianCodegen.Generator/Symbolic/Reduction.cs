@@ -18,7 +18,7 @@ internal enum ReductionKind
 /// </summary>
 internal sealed class Reduction : Node
 {
-    internal Reduction(ReductionKind reduction, string index, Extent range, Node body)
+    internal Reduction(ReductionKind reduction, string index, Extent range, Node body, string? hint = null)
         : base(
             NodeKind.Reduction,
             (((body.GetHashCode() * 31) + range.GetHashCode()) * 31) + (int)reduction,
@@ -27,6 +27,7 @@ internal sealed class Reduction : Node
             body.BinderDepth + 1)
     {
         Operation = reduction;
+        Hint = hint;
         Index = index;
         Range = range;
         Body = body;
@@ -37,6 +38,13 @@ internal sealed class Reduction : Node
     public string Index { get; }
 
     public Extent Range { get; }
+
+    /// <summary>
+    /// The name the user gave the bound index (<c>j</c> in <c>Sum(j =&gt; ...)</c>), for the emitted loop.
+    /// Not part of equality: reductions that differ only in it are the same value (the layer model
+    /// keeps the user's names separately, so renaming one still re-runs the generator).
+    /// </summary>
+    public string? Hint { get; }
 
     public Node Body { get; }
 

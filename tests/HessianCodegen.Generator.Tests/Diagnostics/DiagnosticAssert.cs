@@ -33,7 +33,11 @@ internal static class DiagnosticAssert
         }
         """;
 
-    public static void Reports(string id, string markedSource)
+    /// <summary>
+    /// Checks that the generator reports exactly <paramref name="id"/> at the marked span, and that its
+    /// message contains each of <paramref name="messageContains"/> (what to write instead).
+    /// </summary>
+    public static void Reports(string id, string markedSource, params string[] messageContains)
     {
         int start = markedSource.IndexOf(Start, StringComparison.Ordinal);
         int end = markedSource.IndexOf(End, StringComparison.Ordinal);
@@ -52,6 +56,11 @@ internal static class DiagnosticAssert
             match.Location.SourceSpan == expected && match.Location.GetLineSpan().Path == "Probe.cs",
             $"Expected {id} at {expected} '{Text(source, expected)}', got:{Environment.NewLine}{Describe()}");
         Assert.True(reported.All(d => d.Id == id), $"Only {id} was expected; got:{Environment.NewLine}{Describe()}");
+        foreach (string part in messageContains)
+        {
+            Assert.Contains(part, match.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
         Assert.Empty(run.GeneratedSources);
     }
 

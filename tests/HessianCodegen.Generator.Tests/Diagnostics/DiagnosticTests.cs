@@ -34,6 +34,11 @@ public sealed class DiagnosticTests
         "    private double Output(int i) => Sum(j => W[i, j] * z[j]) + c[[|i + 1|]];"));
 
     [Fact]
+    public void HCG0005_SizeUsedAsSubscript() => Reports("HCG0005", Layer(
+        "    private double Output(int i) => Sum(j => W[i, j] * z[j]) + c[[|outputs|]];"),
+        "The size 'outputs' is a number, not an index", "Sum(k => ...[k])");
+
+    [Fact]
     public void HCG0006_IndexRangeCannotBeInferred() => Reports("HCG0006", Layer(
         "    private double Output(int i) => Sum([|j|] => c[i]);"));
 
@@ -51,6 +56,11 @@ public sealed class DiagnosticTests
     [Fact]
     public void HCG0009_NonDoubleType() => Reports("HCG0009", Layer(
         "    private [|float|] Output(int i) => 0f;"));
+
+    [Fact]
+    public void HCG0009_SizesMultipliedAsIntegers() => Reports("HCG0009", Layer(
+        "    private double Output(int i) => (Sum(j => W[i, j] * z[j]) + c[i]) / ([|inputs * outputs|]);"),
+        "has type 'int'", "(double)inputs * outputs");
 
     [Fact]
     public void HCG0010_InvalidTensorDeclaration() => Reports("HCG0010", Layer("""
@@ -75,6 +85,28 @@ public sealed class DiagnosticTests
     [Fact]
     public void HCG0014_UnsupportedExpression() => Reports("HCG0014", Layer(
         "    private double Output(int i) => Sum(j => W[i, j] * z[j]) + ([|c[i] > 0.0 ? c[i] : 0.0|]);"));
+
+    [Fact]
+    public void HCG0014_CastToInt() => Reports("HCG0014", Layer(
+        "    private double Output(int i) => Sum(j => W[i, j] * z[j]) + [|(int)c[i]|];"));
+
+    [Fact]
+    public void HCG0016_FieldThatIsNotConst() => Reports("HCG0016", Layer("""
+            private readonly double scale = 2.0;
+            private double Output(int i) => [|scale|] * (Sum(j => W[i, j] * z[j]) + c[i]);
+        """), "'scale' is a field that is not const", "private const double scale = ...;");
+
+    [Fact]
+    public void HCG0016_SizeThatNoTensorDeclares() => Reports("HCG0016", Layer(
+        "    private double Output(int i) => (Sum(j => W[i, j] * z[j]) + c[i]) / [|width|];",
+        "public sealed partial class Probe(int inputs, int outputs, int width)"),
+        "'width' is a size that no tensor is declared with", "Parameter(width)");
+
+    [Fact]
+    public void HCG0016_Property() => Reports("HCG0016", Layer("""
+            private static double Scale => 2.0;
+            private double Output(int i) => [|Scale|] * (Sum(j => W[i, j] * z[j]) + c[i]);
+        """), "'Scale' is a property", "const double");
 
     [Fact]
     public void HCG0015_NestedLayer() => Reports("HCG0015", """

@@ -96,6 +96,47 @@ internal static class DenseAlgebra
         }
     }
 
+    /// <summary>
+    /// Fails unless every row of <paramref name="actual"/> (<c>rows x columns</c>, row-major) is within
+    /// <paramref name="tolerance"/> of the same row of <paramref name="expected"/>, relative to that
+    /// row's norm or 1, whichever is larger (the functions here are O(1), so a row that is zero or
+    /// nearly so is held to <paramref name="tolerance"/> absolutely). A wrong small row cannot hide
+    /// under a large one, as it can in a norm over the whole block.
+    /// </summary>
+    public static void AssertRowsClose(string quantity, double[] actual, double[] expected, int columns, double tolerance) =>
+        AssertRowsClose(quantity, actual, expected, columns, tolerance, floor: 1.0);
+
+    /// <summary>As above, with rows whose norm is below <paramref name="floor"/> held to <c>tolerance * floor</c> absolutely.</summary>
+    public static void AssertRowsClose(string quantity, double[] actual, double[] expected, int columns, double tolerance, double floor)
+    {
+        if (actual.Length != expected.Length || (columns > 0 && actual.Length % columns != 0))
+        {
+            throw new XunitException($"{quantity}: actual has {actual.Length} entries, expected {expected.Length} in rows of {columns}.");
+        }
+
+        for (int row = 0; columns > 0 && row < actual.Length / columns; row++)
+        {
+            double[] actualRow = actual.AsSpan(row * columns, columns).ToArray();
+            double[] expectedRow = expected.AsSpan(row * columns, columns).ToArray();
+            double difference = 0.0;
+            double reference = 0.0;
+            for (int j = 0; j < columns; j++)
+            {
+                difference += (actualRow[j] - expectedRow[j]) * (actualRow[j] - expectedRow[j]);
+                reference += expectedRow[j] * expectedRow[j];
+            }
+
+            double error = Math.Sqrt(difference) / Math.Max(Math.Sqrt(reference), floor);
+            if (!(error <= tolerance))
+            {
+                throw new XunitException(
+                    $"{quantity}, row {row}: error {error:E2} (relative to max(row norm, {floor:G3})) is above {tolerance:E0}.{Environment.NewLine}" +
+                    $"  actual:   [{string.Join(", ", actualRow)}]{Environment.NewLine}" +
+                    $"  expected: [{string.Join(", ", expectedRow)}]");
+            }
+        }
+    }
+
     private static void RequireShape(double[] a, int rows, int columns)
     {
         if (a.Length != rows * columns)

@@ -59,7 +59,15 @@ public sealed class ForwardTests
         Assert.Equal(
             [new ParameterBlock("W", 0, outputs, inputs, IsMatrix: true), new ParameterBlock("c", outputs * inputs, outputs, 1, IsMatrix: false)],
             layer.ParameterLayout);
-        Assert.Equal(layer.DataLayout.Sum(field => field.Width), layer.DataSize);
+        // What each layer's source declares: no data in a hidden layer, one label slot, or a target of the output width.
+        int expectedDataSize = layerCase.Name switch
+        {
+            "SoftmaxCrossEntropyLayer" => 1,
+            "MeanSquaredErrorLayer" or "ExponentialLossLayer" or "MeanSquaredErrorOverSizeLayer" => outputs,
+            _ => 0,
+        };
+        Assert.Equal(expectedDataSize, layer.DataSize);
+        Assert.Equal(expectedDataSize, layer.DataLayout.Sum(field => field.Width));
     }
 
     [Theory]

@@ -31,9 +31,19 @@ internal sealed record LayerCase(string Name, int Inputs, int Outputs, Func<int,
 /// <summary>The layers and sizes every numerical test runs over.</summary>
 internal static class LayerCases
 {
-    // Square and non-square, wide and narrow. The standard layers, a hand-written reference and
-    // test-only layers using the rest of the layer-math vocabulary (VocabularyLayers.cs).
+    // Square and non-square, wide and narrow. The standard layers, the quick start's SiluLayer, a
+    // hand-written reference and test-only layers using the rest of the layer-math vocabulary (VocabularyLayers.cs).
     private static readonly (int Inputs, int Outputs)[] Sizes = [(3, 5), (6, 2), (4, 4)];
+
+    // Above 128 elements the generated code takes its temporaries from the array pool instead of
+    // the stack, and pooled arrays are not zeroed: the standard layers and SiluLayer also run there,
+    // with more outputs (classes) and with more inputs than that.
+    private static readonly (int Inputs, int Outputs)[] PooledSizes = [(3, 130), (130, 2)];
+
+    private static readonly string[] LayersWithPooledSizes =
+    [
+        "TanhLayer", "SigmoidLayer", "SoftplusLayer", "LinearLayer", "ReluLayer", "SoftmaxCrossEntropyLayer", "MeanSquaredErrorLayer", "SiluLayer",
+    ];
 
     private static readonly (string Name, Func<int, int, IHessianLayer> Factory, bool HasKink, bool FiniteEverywhere,
         Func<double[], double[], double[]> Reference)[] Layers =
@@ -48,15 +58,20 @@ internal static class LayerCases
             (logits, data) => [Math.Log(logits.Sum(Math.Exp)) - logits[(int)data[0]]]),
         ("MeanSquaredErrorLayer", (inputs, outputs) => new MeanSquaredErrorLayer(inputs, outputs), false, true,
             (predictions, target) => [0.5 * predictions.Select((u, k) => (u - target[k]) * (u - target[k])).Sum()]),
+        ("SiluLayer", (inputs, outputs) => new QuickStart.SiluLayer(inputs, outputs), false, true, Elementwise(u => u / (1.0 + Math.Exp(-u)))),
         ("ComposedFunctionsLayer", (inputs, outputs) => new ComposedFunctionsLayer(inputs, outputs), false, false,
             Elementwise(u => Math.Log(1.0 + u * u) + Math.Pow(Math.Sqrt(1.0 + Math.Exp(u)), 3.0))),
         ("ExponentialLossLayer", (inputs, outputs) => new ExponentialLossLayer(inputs, outputs), false, false,
             (predictions, target) => [predictions.Select((u, k) => Math.Exp(-target[k] * u)).Sum()]),
+        ("MeanCenteredTanhLayer", (inputs, outputs) => new MeanCenteredTanhLayer(inputs, outputs), false, true,
+            (u, _) => u.Select(value => 1.5 * Math.Tanh(value - u.Average())).ToArray()),
+        ("MeanSquaredErrorOverSizeLayer", (inputs, outputs) => new MeanSquaredErrorOverSizeLayer(inputs, outputs), false, true,
+            (predictions, target) => [0.75 * predictions.Select((u, k) => (u - target[k]) * (u - target[k])).Sum() / (2.0 * predictions.Length)]),
     ];
 
     /// <summary>Every case, by id.</summary>
     public static IReadOnlyDictionary<string, LayerCase> All { get; } =
-        Layers.SelectMany(layer => Sizes.Select(size =>
+        Layers.SelectMany(layer => Sizes.Concat(LayersWithPooledSizes.Contains(layer.Name) ? PooledSizes : []).Select(size =>
                 new LayerCase(layer.Name, size.Inputs, size.Outputs, layer.Factory, layer.HasKink, layer.FiniteEverywhere, layer.Reference)))
             .ToDictionary(layerCase => layerCase.Id);
 

@@ -6,7 +6,8 @@ namespace HessianCodegen.Generator.Tests.Numerics;
 
 /// <summary>
 /// Pre-activations in the thousands, where a naive <c>exp</c> overflows: LayerMath promises a
-/// max-shifted LogSumExp and an overflow-free Softplus, so every member must stay finite.
+/// max-shifted LogSumExp and an overflow-free Softplus, so every member must stay finite and every
+/// block must equal its overflow-free closed form (<see cref="ClosedForms"/>) to 1e-12.
 /// </summary>
 public sealed class OverflowTests
 {
@@ -14,6 +15,9 @@ public sealed class OverflowTests
     private const double ParameterScale = 1000.0;
 
     private const double InputScale = 3.0;
+
+    // Both sides evaluate the same formulas in a different order: round-off only.
+    private const double Tolerance = 1e-12;
 
     public static TheoryData<string> Cases => LayerCases.FiniteEverywhereIds;
 
@@ -44,6 +48,29 @@ public sealed class OverflowTests
         AssertFinite("Xxx", xxx);
         AssertFinite("Xzx", xzx);
         AssertFinite("Xzz", xzz);
+
+        // Finite is not enough: a softplus that returned 0 would be finite. Compare with the closed forms.
+        if (ClosedForms.Knows(layerCase.Name))
+        {
+            ClosedForms.Blocks expected = ClosedForms.Of(layerCase.Name, layer, at);
+            int p = layer.ParameterCount;
+            int aIn = layer.InputSize;
+            // Rows that nearly cancel are held to round-off in the size of their terms: W enters
+            // Dz and Xzx once and Xzz twice, so their floors are ParameterScale and its square.
+            DenseAlgebra.AssertRowsClose("Forward", LayerProbe.Forward(layer, at), expected.Forward, 1, Tolerance);
+            DenseAlgebra.AssertRowsClose("Dx", dx, expected.Dx, p, Tolerance);
+            DenseAlgebra.AssertRowsClose("Dz", dz, expected.Dz, aIn, Tolerance, floor: ParameterScale);
+            DenseAlgebra.AssertRowsClose("Xxx", xxx, expected.Xxx, p, Tolerance);
+            DenseAlgebra.AssertRowsClose("Xzx", xzx, expected.Xzx, aIn, Tolerance, floor: ParameterScale);
+            DenseAlgebra.AssertRowsClose("Xzz", xzz, expected.Xzz, aIn, Tolerance, floor: ParameterScale * ParameterScale);
+        }
+    }
+
+    [Fact]
+    public void EveryFiniteEverywhereLayerHasAClosedForm()
+    {
+        // So that the comparison above is never skipped for a layer that should have it.
+        Assert.All(LayerCases.All.Values.Where(layerCase => layerCase.FiniteEverywhere), layerCase => Assert.True(ClosedForms.Knows(layerCase.Name), layerCase.Name));
     }
 
     private static void AssertFinite(string quantity, double[] values)

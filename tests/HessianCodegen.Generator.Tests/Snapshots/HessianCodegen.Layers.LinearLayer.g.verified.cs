@@ -58,35 +58,18 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    output[i] = c[i] + sum[i];
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                output[i] = c[i] + sum;
             }
         }
 
@@ -105,6 +88,7 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
 
+            // inputAdjoint = b Dz
             inputAdjoint.Clear();
             for (int i = 0; i < outputs; i++)
             {
@@ -131,16 +115,15 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> b = outputAdjoint;
 
+            // For each i < outputs: the updates below
             for (int i = 0; i < outputs; i++)
             {
+                // parameterGradient += b Dx, the W part
                 for (int j = 0; j < inputs; j++)
                 {
                     parameterGradient[i * inputs + j] += b[i] * z[j];
                 }
-            }
 
-            for (int i = 0; i < outputs; i++)
-            {
                 parameterGradient[cOffset + i] += b[i];
             }
         }
@@ -161,38 +144,21 @@ namespace HessianCodegen.Layers
             RequireLength(outputTangent.Length, outputs, nameof(outputTangent));
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
 
-            try
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    outputTangent[i] = dc[i] + sum[i];
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                outputTangent[i] = vc[i] + sum;
             }
         }
 
@@ -210,15 +176,16 @@ namespace HessianCodegen.Layers
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, inputs, nameof(result));
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
 
+            // result = Xzz t + Xzx^T v
             result.Clear();
             for (int i = 0; i < outputs; i++)
             {
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[j] += b[i] * dW[i * inputs + j];
+                    result[j] += b[i] * vW[i * inputs + j];
                 }
             }
         }
@@ -230,7 +197,6 @@ namespace HessianCodegen.Layers
             int inputs = this.z.Length;
             int outputs = this.W.Rows;
             int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
             RequireLength(parameters.Length, parameterCount, nameof(parameters));
             RequireLength(input.Length, inputs, nameof(input));
             RequireLength(data.Length, 0, nameof(data));
@@ -238,14 +204,15 @@ namespace HessianCodegen.Layers
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, parameterCount, nameof(result));
-            global::System.ReadOnlySpan<double> dz = inputTangent;
+            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> b = outputAdjoint;
 
+            // result += Xxx v + Xzx t, the W part
             for (int i = 0; i < outputs; i++)
             {
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[i * inputs + j] += b[i] * dz[j];
+                    result[i * inputs + j] += b[i] * t[j];
                 }
             }
         }
@@ -266,25 +233,17 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
 
+            // For each i < outputs: the updates below
             for (int i = 0; i < outputs; i++)
             {
+                // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
                     dx[i * parameterCount + i * inputs + j] += z[j];
-                }
-            }
-
-            for (int i = 0; i < outputs; i++)
-            {
-                dx[cOffset + i * parameterCount + i] += 1.0;
-            }
-
-            for (int i = 0; i < outputs; i++)
-            {
-                for (int j = 0; j < inputs; j++)
-                {
                     dz[i * inputs + j] += W[i * inputs + j];
                 }
+
+                dx[cOffset + i * parameterCount + i] += 1.0;
             }
         }
 
@@ -295,7 +254,6 @@ namespace HessianCodegen.Layers
             int inputs = this.z.Length;
             int outputs = this.W.Rows;
             int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
             RequireLength(parameters.Length, parameterCount, nameof(parameters));
             RequireLength(input.Length, inputs, nameof(input));
             RequireLength(data.Length, 0, nameof(data));
@@ -305,6 +263,7 @@ namespace HessianCodegen.Layers
             RequireLength(xzz.Length, inputs * inputs, nameof(xzz));
             global::System.ReadOnlySpan<double> b = outputAdjoint;
 
+            // xzx += Xzx, the rows of W
             for (int i = 0; i < outputs; i++)
             {
                 for (int j = 0; j < inputs; j++)

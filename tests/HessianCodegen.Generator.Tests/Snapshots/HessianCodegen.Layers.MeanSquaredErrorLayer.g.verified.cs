@@ -59,39 +59,21 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            output.Clear();
+
+            // For each k < outputs: sum, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[k] = Sum(j => W[k, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[k * inputs + j] * z[j];
                 }
 
-                double sum2 = 0.0;
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = c[i] + sum[i] - target[i];
-                    sum2 += 0.5 * (t * t);
-                }
-
-                output[0] = sum2;
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                double term = c[k] + sum - target[k];
+                output[0] += 0.5 * (term * term);
             }
         }
 
@@ -113,39 +95,24 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
             double b = outputAdjoint[0];
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            inputAdjoint.Clear();
+
+            // For each k < outputs: sum, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[k] = Sum(j => W[k, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[k * inputs + j] * z[j];
                 }
 
-                inputAdjoint.Clear();
-                for (int i = 0; i < outputs; i++)
+                // inputAdjoint = b Dz
+                double factor = b * (c[k] + sum - target[k]);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double t = b * (c[i] + sum[i] - target[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        inputAdjoint[j] += t * W[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    inputAdjoint[j] += factor * W[k * inputs + j];
                 }
             }
         }
@@ -168,44 +135,25 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
             double b = outputAdjoint[0];
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each k < outputs: sum, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[k] = Sum(j => W[k, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                // parameterGradient += b Dx, the W part
+                double factor = b * (c[k] + sum - target[k]);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double t = b * (c[i] + sum[i] - target[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        parameterGradient[i * inputs + j] += t * z[j];
-                    }
+                    parameterGradient[k * inputs + j] += factor * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    parameterGradient[cOffset + i] += b * (c[i] + sum[i] - target[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                parameterGradient[cOffset + k] += factor;
             }
         }
 
@@ -227,61 +175,25 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
 
-            try
+            outputTangent.Clear();
+
+            // For each k < outputs: sum, sum1, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                double sum1 = 0.0;
+                // For each j < inputs: sum[k] = Sum(j => W[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    sum += W[k * inputs + j] * z[j];
+                    sum1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum3;
-                }
-
-                double sum4 = 0.0;
-                for (int i = 0; i < outputs; i++)
-                {
-                    sum4 += (c[i] + sum[i] - target[i]) * (dc[i] + sum1[i]);
-                }
-
-                outputTangent[0] = sum4;
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+                outputTangent[0] += (c[k] + sum - target[k]) * (vc[k] + sum1);
             }
         }
 
@@ -304,64 +216,31 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
             double b = outputAdjoint[0];
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            result.Clear();
+
+            // For each k < outputs: sum, sum1, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                double sum1 = 0.0;
+                // For each j < inputs: sum[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * z[j])
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    sum += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
+                    sum1 += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                // result = Xzz t + Xzx^T v
+                double term = vc[k] + sum;
+                double term1 = c[k] + sum1 - target[k];
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum3;
-                }
-
-                result.Clear();
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = dc[i] + sum[i];
-                    double t1 = c[i] + sum1[i] - target[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        result[j] += b * (t * W[i * inputs + j] + t1 * dW[i * inputs + j]);
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
+                    result[j] += b * (term * W[k * inputs + j] + term1 * vW[k * inputs + j]);
                 }
             }
         }
@@ -385,69 +264,32 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
             double b = outputAdjoint[0];
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each k < outputs: sum, sum1, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                double sum1 = 0.0;
+                // For each j < inputs: sum[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * z[j])
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    sum += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
+                    sum1 += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                // result += Xxx v + Xzx t, the W part
+                double term = vc[k] + sum;
+                double term1 = c[k] + sum1 - target[k];
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum3;
+                    result[k * inputs + j] += b * (term * z[j] + term1 * t[j]);
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = dc[i] + sum[i];
-                    double t1 = c[i] + sum1[i] - target[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        result[i * inputs + j] += b * (t * z[j] + t1 * dz[j]);
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    result[cOffset + i] += b * (dc[i] + sum[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+                result[cOffset + k] += b * (vc[k] + sum);
             }
         }
 
@@ -468,53 +310,26 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each k < outputs: sum, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[k] = Sum(j => W[k, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                double factor = c[k] + sum - target[k];
+                // For each j < inputs: dx += Dx, the columns of W; dz += Dz
+                for (int j = 0; j < inputs; j++)
                 {
-                    double t = c[i] + sum[i] - target[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        dx[i * inputs + j] += t * z[j];
-                    }
+                    dx[k * inputs + j] += z[j] * factor;
+                    dz[j] += W[k * inputs + j] * factor;
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    dx[cOffset + i] += c[i] + sum[i] - target[i];
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t1 = c[i] + sum[i] - target[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        dz[j] += t1 * W[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                dx[cOffset + k] += factor;
             }
         }
 
@@ -538,104 +353,45 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
             double b = outputAdjoint[0];
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each k < outputs: sum, then the updates below
+            for (int k = 0; k < outputs; k++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                // For each j < inputs: sum[k] = Sum(j => W[k, j] * z[j]); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of c
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[k * inputs + j] * z[j];
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += b * z[j];
+                    xzx[cOffset * inputs + k * inputs + j] += b * W[k * inputs + j];
                 }
 
-                for (int i = 0; i < inputs; i++)
+                xxx[cOffset * parameterCount + cOffset + k * parameterCount + k] += b;
+                // xzx += Xzx, the rows of W
+                double factor = b * (c[k] + sum - target[k]);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double t = b * z[i];
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xxx[j * inputs * parameterCount + i * parameterCount + j * inputs + k] += t * z[k];
-                        }
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    double t1 = b * z[i];
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        xxx[cOffset + j * inputs * parameterCount + i * parameterCount + j] += t1;
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += b * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += b;
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t2 = b * (c[i] + sum[i] - target[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[i * inputs * inputs + j * inputs + j] += t2;
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    double t3 = b * z[i];
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xzx[j * inputs * inputs + i * inputs + k] += t3 * W[j * inputs + k];
-                        }
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[cOffset * inputs + i * inputs + j] += b * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        double t4 = b * W[j * inputs + i];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xzz[i * inputs + k] += t4 * W[j * inputs + k];
-                        }
-                    }
+                    xzx[k * inputs * inputs + j * inputs + j] += factor;
                 }
             }
-            finally
+
+            // For each j < inputs: the updates below
+            for (int j = 0; j < inputs; j++)
             {
-                if (sumRented is not null)
+                double factor1 = b * z[j];
+                // For each k < outputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xzx += Xzx, the rows of W; xzz += Xzz
+                for (int k = 0; k < outputs; k++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    double factor2 = b * W[k * inputs + j];
+                    // For each i < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
+                    for (int i = 0; i < inputs; i++)
+                    {
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += z[i] * factor1;
+                        xzx[k * inputs * inputs + j * inputs + i] += W[k * inputs + i] * factor1;
+                        xzz[j * inputs + i] += W[k * inputs + i] * factor2;
+                    }
+
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor1;
                 }
             }
         }

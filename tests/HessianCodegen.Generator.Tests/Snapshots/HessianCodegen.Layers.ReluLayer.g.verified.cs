@@ -58,35 +58,18 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    output[i] = global::HessianCodegen.LayerMath.Relu(c[i] + sum[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                output[i] = global::HessianCodegen.LayerMath.Relu(c[i] + sum);
             }
         }
 
@@ -107,39 +90,24 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            inputAdjoint.Clear();
+
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                inputAdjoint.Clear();
-                for (int i = 0; i < outputs; i++)
+                // inputAdjoint = b Dz
+                double factor = b[i] * (c[i] + sum > 0.0 ? 1.0 : 0.0);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double t = b[i] * (c[i] + sum[i] > 0.0 ? 1.0 : 0.0);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        inputAdjoint[j] += t * W[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    inputAdjoint[j] += factor * W[i * inputs + j];
                 }
             }
         }
@@ -161,44 +129,25 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                // parameterGradient += b Dx, the W part
+                double factor = b[i] * (c[i] + sum > 0.0 ? 1.0 : 0.0);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double t = b[i] * (c[i] + sum[i] > 0.0 ? 1.0 : 0.0);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        parameterGradient[i * inputs + j] += t * z[j];
-                    }
+                    parameterGradient[i * inputs + j] += factor * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    parameterGradient[cOffset + i] += b[i] * (c[i] + sum[i] > 0.0 ? 1.0 : 0.0);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                parameterGradient[cOffset + i] += factor;
             }
         }
 
@@ -219,58 +168,23 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
 
-            try
+            // For each i < outputs: sum, sum1, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                double sum1 = 0.0;
+                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    sum += W[i * inputs + j] * z[j];
+                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum3;
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    outputTangent[i] = (c[i] + sum[i] > 0.0 ? 1.0 : 0.0) * (dc[i] + sum1[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+                outputTangent[i] = (c[i] + sum > 0.0 ? 1.0 : 0.0) * (vc[i] + sum1);
             }
         }
 
@@ -292,41 +206,26 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            result.Clear();
+
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                result.Clear();
-                for (int i = 0; i < outputs; i++)
+                // result = Xzz t + Xzx^T v
+                double factor = b[i] * (c[i] + sum > 0.0 ? 1.0 : 0.0);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double t = b[i] * (c[i] + sum[i] > 0.0 ? 1.0 : 0.0);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        result[j] += t * dW[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    result[j] += factor * vW[i * inputs + j];
                 }
             }
         }
@@ -349,40 +248,24 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
+            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                // result += Xxx v + Xzx t, the W part
+                double factor = b[i] * (c[i] + sum > 0.0 ? 1.0 : 0.0);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double t = b[i] * (c[i] + sum[i] > 0.0 ? 1.0 : 0.0);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        result[i * inputs + j] += t * dz[j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    result[i * inputs + j] += factor * t[j];
                 }
             }
         }
@@ -403,53 +286,26 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                double factor = (c[i] + sum > 0.0 ? 1.0 : 0.0);
+                // For each j < inputs: dx += Dx, the columns of W; dz += Dz
+                for (int j = 0; j < inputs; j++)
                 {
-                    double step = (c[i] + sum[i] > 0.0 ? 1.0 : 0.0);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        dx[i * parameterCount + i * inputs + j] += step * z[j];
-                    }
+                    dx[i * parameterCount + i * inputs + j] += z[j] * factor;
+                    dz[i * inputs + j] += W[i * inputs + j] * factor;
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    dx[cOffset + i * parameterCount + i] += (c[i] + sum[i] > 0.0 ? 1.0 : 0.0);
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double step1 = (c[i] + sum[i] > 0.0 ? 1.0 : 0.0);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        dz[i * inputs + j] += step1 * W[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                dx[cOffset + i * parameterCount + i] += factor;
             }
         }
 
@@ -472,38 +328,22 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                // xzx += Xzx, the rows of W
+                double factor = b[i] * (c[i] + sum > 0.0 ? 1.0 : 0.0);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double t = b[i] * (c[i] + sum[i] > 0.0 ? 1.0 : 0.0);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[i * inputs * inputs + j * inputs + j] += t;
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    xzx[i * inputs * inputs + j * inputs + j] += factor;
                 }
             }
         }

@@ -58,35 +58,18 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    output[i] = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                output[i] = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
             }
         }
 
@@ -107,40 +90,25 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            inputAdjoint.Clear();
+
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                inputAdjoint.Clear();
-                for (int i = 0; i < outputs; i++)
+                // inputAdjoint = b Dz
+                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
+                double factor = b[i] * sigmoid * (1.0 - sigmoid);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum[i]);
-                    double t = b[i] * sigmoid * (1.0 - sigmoid);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        inputAdjoint[j] += t * W[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    inputAdjoint[j] += factor * W[i * inputs + j];
                 }
             }
         }
@@ -162,58 +130,26 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sigmoidRented = null;
-            global::System.Span<double> sigmoid = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sigmoidRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, sigmoid, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
+                // parameterGradient += b Dx, the W part
+                double factor = b[i] * sigmoid * (1.0 - sigmoid);
+                for (int j = 0; j < inputs; j++)
                 {
-                    sigmoid[i] = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum[i]);
+                    parameterGradient[i * inputs + j] += factor * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = b[i] * sigmoid[i] * (1.0 - sigmoid[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        parameterGradient[i * inputs + j] += t * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    parameterGradient[cOffset + i] += b[i] * sigmoid[i] * (1.0 - sigmoid[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sigmoidRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sigmoidRented);
-                }
+                parameterGradient[cOffset + i] += factor;
             }
         }
 
@@ -234,59 +170,24 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
 
-            try
+            // For each i < outputs: sum, sum1, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                double sum1 = 0.0;
+                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    sum += W[i * inputs + j] * z[j];
+                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum3;
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum[i]);
-                    outputTangent[i] = sigmoid * (1.0 - sigmoid) * (dc[i] + sum1[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
+                outputTangent[i] = sigmoid * (1.0 - sigmoid) * (vc[i] + sum1);
             }
         }
 
@@ -308,69 +209,36 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            result.Clear();
+
+            // For each i < outputs: sum, sum1, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                double sum1 = 0.0;
+                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    sum += W[i * inputs + j] * z[j];
+                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                // result = Xzz t + Xzx^T v
+                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
+                double factor = b[i] * sigmoid;
+                double term = 1.0 - sigmoid;
+                double term1 = vc[i] + sum1;
+                double factor1 = factor * (term * term) * term1;
+                double factor2 = factor * term;
+                double factor3 = b[i] * (sigmoid * sigmoid) * term * term1;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum3;
-                }
-
-                result.Clear();
-                for (int i = 0; i < outputs; i++)
-                {
-                    double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum[i]);
-                    double t = b[i] * sigmoid;
-                    double t1 = 1.0 - sigmoid;
-                    double t2 = dc[i] + sum1[i];
-                    double t3 = t * (t1 * t1) * t2;
-                    double t4 = t * t1;
-                    double t5 = b[i] * (sigmoid * sigmoid) * t1 * t2;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        result[j] += t3 * W[i * inputs + j] + t4 * dW[i * inputs + j] - t5 * W[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
+                    result[j] += factor1 * W[i * inputs + j] + factor2 * vW[i * inputs + j] - factor3 * W[i * inputs + j];
                 }
             }
         }
@@ -393,89 +261,37 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sigmoidRented = null;
-            global::System.Span<double> sigmoid = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sigmoidRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, sum1, sigmoid, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                double sum1 = 0.0;
+                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    sum += W[i * inputs + j] * z[j];
+                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
+                // result += Xxx v + Xzx t, the W part
+                double factor = b[i] * sigmoid;
+                double term = 1.0 - sigmoid;
+                double term1 = vc[i] + sum1;
+                double factor1 = factor * (term * term) * term1;
+                double factor2 = factor * term;
+                double factor3 = b[i] * (sigmoid * sigmoid) * term * term1;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum3;
+                    result[i * inputs + j] += factor1 * z[j] + factor2 * t[j] - factor3 * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    sigmoid[i] = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum[i]);
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = b[i] * sigmoid[i];
-                    double t1 = 1.0 - sigmoid[i];
-                    double t2 = dc[i] + sum1[i];
-                    double t3 = t * (t1 * t1) * t2;
-                    double t4 = t * t1;
-                    double t5 = b[i] * (sigmoid[i] * sigmoid[i]) * t1 * t2;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        result[i * inputs + j] += t3 * z[j] + t4 * dz[j] - t5 * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t6 = 1.0 - sigmoid[i];
-                    double t7 = dc[i] + sum1[i];
-                    result[cOffset + i] += b[i] * sigmoid[i] * (t6 * t6) * t7 - b[i] * (sigmoid[i] * sigmoid[i]) * t6 * t7;
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
-
-                if (sigmoidRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sigmoidRented);
-                }
+                result[cOffset + i] += b[i] * sigmoid * (term * term) * term1 - b[i] * (sigmoid * sigmoid) * term * term1;
             }
         }
 
@@ -495,67 +311,27 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sigmoidRented = null;
-            global::System.Span<double> sigmoid = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sigmoidRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, sigmoid, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
+                double factor = sigmoid * (1.0 - sigmoid);
+                // For each j < inputs: dx += Dx, the columns of W; dz += Dz
+                for (int j = 0; j < inputs; j++)
                 {
-                    sigmoid[i] = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum[i]);
+                    dx[i * parameterCount + i * inputs + j] += z[j] * factor;
+                    dz[i * inputs + j] += W[i * inputs + j] * factor;
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = sigmoid[i] * (1.0 - sigmoid[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        dx[i * parameterCount + i * inputs + j] += t * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    dx[cOffset + i * parameterCount + i] += sigmoid[i] * (1.0 - sigmoid[i]);
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t1 = sigmoid[i] * (1.0 - sigmoid[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        dz[i * inputs + j] += t1 * W[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sigmoidRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sigmoidRented);
-                }
+                dx[cOffset + i * parameterCount + i] += factor;
             }
         }
 
@@ -578,140 +354,44 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sigmoidRented = null;
-            global::System.Span<double> sigmoid = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sigmoidRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, sigmoid, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
+                    sum += W[i * inputs + j] * z[j];
+                }
+
+                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
+                double factor = b[i] * sigmoid * ((1.0 - sigmoid) * (1.0 - sigmoid));
+                double factor1 = -b[i] * (sigmoid * sigmoid) * (1.0 - sigmoid);
+                double factor2 = b[i] * sigmoid * (1.0 - sigmoid);
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                for (int j = 0; j < inputs; j++)
+                {
+                    double factor3 = z[j] * factor;
+                    double factor4 = z[j] * factor1;
+                    double factor5 = W[i * inputs + j] * factor;
+                    double factor6 = W[i * inputs + j] * factor1;
+                    // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
+                    for (int k = 0; k < inputs; k++)
                     {
-                        sum1 += W[i * inputs + j] * z[j];
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += z[k] * factor3 + z[k] * factor4;
+                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor3 + W[i * inputs + k] * factor4;
+                        xzz[j * inputs + k] += W[i * inputs + k] * factor5 + W[i * inputs + k] * factor6;
                     }
 
-                    sum[i] = sum1;
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += z[j] * factor + z[j] * factor1;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += z[j] * factor + z[j] * factor1;
+                    xzx[i * inputs * inputs + j * inputs + j] += factor2;
+                    xzx[cOffset * inputs + i * inputs + j] += W[i * inputs + j] * factor + W[i * inputs + j] * factor1;
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    sigmoid[i] = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum[i]);
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = 1.0 - sigmoid[i];
-                    double t1 = b[i] * sigmoid[i] * (t * t);
-                    double t3 = b[i] * (sigmoid[i] * sigmoid[i]) * t;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t2 = t1 * z[j];
-                        double t4 = t3 * z[j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += t2 * z[k] - t4 * z[k];
-                        }
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t5 = 1.0 - sigmoid[i];
-                    double t6 = b[i] * sigmoid[i] * (t5 * t5);
-                    double t7 = b[i] * (sigmoid[i] * sigmoid[i]) * t5;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += t6 * z[j] - t7 * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t8 = 1.0 - sigmoid[i];
-                    double t9 = b[i] * sigmoid[i] * (t8 * t8);
-                    double t10 = b[i] * (sigmoid[i] * sigmoid[i]) * t8;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += t9 * z[j] - t10 * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t11 = 1.0 - sigmoid[i];
-                    xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += b[i] * sigmoid[i] * (t11 * t11) - b[i] * (sigmoid[i] * sigmoid[i]) * t11;
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t12 = b[i] * sigmoid[i] * (1.0 - sigmoid[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[i * inputs * inputs + j * inputs + j] += t12;
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t13 = 1.0 - sigmoid[i];
-                    double t14 = b[i] * sigmoid[i] * (t13 * t13);
-                    double t16 = b[i] * (sigmoid[i] * sigmoid[i]) * t13;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t15 = t14 * z[j];
-                        double t17 = t16 * z[j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xzx[i * inputs * inputs + j * inputs + k] += t15 * W[i * inputs + k] - t17 * W[i * inputs + k];
-                        }
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t18 = 1.0 - sigmoid[i];
-                    double t19 = b[i] * sigmoid[i] * (t18 * t18);
-                    double t20 = b[i] * (sigmoid[i] * sigmoid[i]) * t18;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[cOffset * inputs + i * inputs + j] += t19 * W[i * inputs + j] - t20 * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t21 = 1.0 - sigmoid[i];
-                    double t22 = b[i] * sigmoid[i] * (t21 * t21);
-                    double t24 = b[i] * (sigmoid[i] * sigmoid[i]) * t21;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t23 = t22 * W[i * inputs + j];
-                        double t25 = t24 * W[i * inputs + j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xzz[j * inputs + k] += t23 * W[i * inputs + k] - t25 * W[i * inputs + k];
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sigmoidRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sigmoidRented);
-                }
+                double term = 1.0 - sigmoid;
+                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += b[i] * sigmoid * (term * term) - b[i] * (sigmoid * sigmoid) * term;
             }
         }
 

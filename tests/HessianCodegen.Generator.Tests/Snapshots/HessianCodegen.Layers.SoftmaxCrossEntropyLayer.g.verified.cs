@@ -59,60 +59,52 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            try
+            // sum[k] = Sum(j => W[k, j] * z[j])
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = c[i] + sum[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                output[0] = logSumExp - (c[label] + sum[label]);
+                sum[k] = total;
             }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
+            {
+                logSumExpTerms[k] = c[k] + sum[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // output = f(z; x)
+            output[0] = logSumExp - (c[label] + sum[label]);
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -134,82 +126,62 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = inputs <= 128
-                ? stackalloc double[inputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            try
+            // sum[k] = Sum(j => W[k, j] * z[j])
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = c[i] + sum[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                sum1.Clear();
-                for (int i = 0; i < classes; i++)
-                {
-                    double exp = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1[j] += exp * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    inputAdjoint[i] = b * (sum1[i] - W[label * inputs + i]);
-                }
+                sum[k] = total;
             }
-            finally
+
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                if (sumRented is not null)
+                logSumExpTerms[k] = c[k] + sum[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // For each j < inputs: sum1, then the updates below
+            for (int j = 0; j < inputs; j++)
+            {
+                // sum1[j] = Sum(k => W[k, j] * Exp(c[k] + -1 * logSumExp + sum[k]))
+                double sum1 = 0.0;
+                for (int k = 0; k < classes; k++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    sum1 += W[k * inputs + j] * global::System.Math.Exp(-logSumExp + c[k] + sum[k]);
                 }
 
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+                inputAdjoint[j] = b * (sum1 - W[label * inputs + j]);
+            }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -231,93 +203,72 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            try
+            // sum[k] = Sum(j => W[k, j] * z[j])
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = c[i] + sum[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    parameterGradient[label * inputs + i] += -b * z[i];
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        parameterGradient[i * inputs + j] += t * z[j];
-                    }
-                }
-
-                parameterGradient[cOffset + label] += -b;
-
-                for (int i = 0; i < classes; i++)
-                {
-                    parameterGradient[cOffset + i] += b * exp[i];
-                }
+                sum[k] = total;
             }
-            finally
+
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                if (sumRented is not null)
+                logSumExpTerms[k] = c[k] + sum[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // For each k < classes: exp, then the updates below
+            for (int k = 0; k < classes; k++)
+            {
+                double exp = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
+                // parameterGradient += b Dx, the W part
+                double factor = b * exp;
+                for (int j = 0; j < inputs; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    parameterGradient[k * inputs + j] += factor * z[j];
                 }
 
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
+                parameterGradient[cOffset + k] += factor;
+            }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            // parameterGradient += b Dx, the W part
+            for (int j = 0; j < inputs; j++)
+            {
+                parameterGradient[label * inputs + j] += -b * z[j];
+            }
+
+            // parameterGradient += b Dx, the c part
+            parameterGradient[cOffset + label] += -b;
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -338,90 +289,74 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, classes);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> sum1 = scratch.Slice(classes, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes, classes);
 
-            try
+            // For each k < classes: sum, sum1, then the updates below
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
+                // sum[k] = Sum(j => W[k, j] * z[j])
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum4 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum4 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum4;
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
+                sum[k] = total;
+
+                // sum1[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
+                double total1 = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    logSumExpTerms[i] = c[i] + sum[i];
+                    total1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
                 }
 
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double sum5 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum5 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum5;
-                }
-
-                double sum2 = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sum2 += global::System.Math.Exp(-logSumExp + c[i] + sum[i]) * (dc[i] + sum1[i]);
-                }
-
-                outputTangent[0] = sum2 - (dc[label] + sum1[label]);
+                sum1[k] = total1;
             }
-            finally
+
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                logSumExpTerms[k] = c[k] + sum[k];
+            }
 
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // sum2 = Sum(k => Exp(c[k] + -1 * logSumExp + sum[k]) * (vc[k] + sum1[k]))
+            double sum2 = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sum2 += global::System.Math.Exp(-logSumExp + c[k] + sum[k]) * (vc[k] + sum1[k]);
+            }
+
+            // outputTangent = Dz t + Dx v
+            outputTangent[0] = sum2 - (vc[label] + sum1[label]);
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -443,139 +378,92 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, classes);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = inputs <= 128
-                ? stackalloc double[inputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
-            double[]? sum2Rented = null;
-            global::System.Span<double> sum2 = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sum2Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum3Rented = null;
-            global::System.Span<double> sum3 = inputs <= 128
-                ? stackalloc double[inputs]
-                : new global::System.Span<double>(sum3Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes + classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> sum2 = scratch.Slice(classes, classes);
+            global::System.Span<double> exp = scratch.Slice(classes + classes, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes + classes, classes);
 
-            try
+            // For each k < classes: sum, sum2, then the updates below
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
+                // sum[k] = Sum(j => W[k, j] * z[j])
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum4 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum4 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum4;
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
+                sum[k] = total;
+
+                // sum2[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
+                double total1 = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    logSumExpTerms[i] = c[i] + sum[i];
+                    total1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
                 }
 
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                }
-
-                sum1.Clear();
-                for (int i = 0; i < classes; i++)
-                {
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1[j] += exp[i] * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double sum5 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum5 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum2[i] = sum5;
-                }
-
-                sum3.Clear();
-                for (int i = 0; i < classes; i++)
-                {
-                    double t = exp[i] * (dc[i] + sum2[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3[j] += exp[i] * dW[i * inputs + j] + t * (W[i * inputs + j] - sum1[j]);
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    result[i] = b * (sum3[i] - dW[label * inputs + i]);
-                }
+                sum2[k] = total1;
             }
-            finally
+
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                if (sumRented is not null)
+                logSumExpTerms[k] = c[k] + sum[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // exp[k] = Exp(c[k] + -1 * logSumExp + sum[k])
+            for (int k = 0; k < classes; k++)
+            {
+                exp[k] = global::System.Math.Exp(-logSumExp + c[k] + sum[k]);
+            }
+
+            // For each j < inputs: sum1, sum3, then the updates below
+            for (int j = 0; j < inputs; j++)
+            {
+                // sum1[j] = Sum(k => W[k, j] * exp[k])
+                double sum1 = 0.0;
+                for (int k = 0; k < classes; k++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    sum1 += W[k * inputs + j] * exp[k];
                 }
 
-                if (sum1Rented is not null)
+                // sum3[j] = Sum(k => vW[k, j] * exp[k] + exp[k] * (W[k, j] + -1 * sum1[j]) * (vc[k] + sum2[k]))
+                double sum3 = 0.0;
+                for (int k = 0; k < classes; k++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
+                    sum3 += vW[k * inputs + j] * exp[k] + exp[k] * (-sum1 + W[k * inputs + j]) * (vc[k] + sum2[k]);
                 }
 
-                if (sum2Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum2Rented);
-                }
+                result[j] = b * (sum3 - vW[label * inputs + j]);
+            }
 
-                if (sum3Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum3Rented);
-                }
-
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
-
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -597,125 +485,100 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, classes);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes + classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> sum1 = scratch.Slice(classes, classes);
+            global::System.Span<double> exp = scratch.Slice(classes + classes, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes + classes, classes);
 
-            try
+            // For each k < classes: sum, sum1, then the updates below
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
+                // sum[k] = Sum(j => W[k, j] * z[j])
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum3;
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
+                sum[k] = total;
+
+                // sum1[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
+                double total1 = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    logSumExpTerms[i] = c[i] + sum[i];
+                    total1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
                 }
 
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double sum4 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum4 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum4;
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                }
-
-                double sum2 = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sum2 += exp[i] * (dc[i] + sum1[i]);
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    result[label * inputs + i] += -b * dz[i];
-                }
-
-                double t2 = b * sum2;
-                for (int i = 0; i < classes; i++)
-                {
-                    double t = b * exp[i];
-                    double t1 = t * (dc[i] + sum1[i]);
-                    double t3 = t2 * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        result[i * inputs + j] += t1 * z[j] + t * dz[j] - t3 * z[j];
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    result[cOffset + i] += b * (exp[i] * (dc[i] + sum1[i]) - sum2 * exp[i]);
-                }
+                sum1[k] = total1;
             }
-            finally
+
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                if (sumRented is not null)
+                logSumExpTerms[k] = c[k] + sum[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // exp[k] = Exp(c[k] + -1 * logSumExp + sum[k])
+            for (int k = 0; k < classes; k++)
+            {
+                exp[k] = global::System.Math.Exp(-logSumExp + c[k] + sum[k]);
+            }
+
+            // sum2 = Sum(k => exp[k] * (vc[k] + sum1[k]))
+            double sum2 = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sum2 += exp[k] * (vc[k] + sum1[k]);
+            }
+
+            // result += Xxx v + Xzx t, the W part
+            for (int j = 0; j < inputs; j++)
+            {
+                result[label * inputs + j] += -b * t[j];
+            }
+
+            // For each k < classes: the updates below
+            for (int k = 0; k < classes; k++)
+            {
+                // result += Xxx v + Xzx t, the W part
+                double factor = b * exp[k];
+                double factor1 = factor * (vc[k] + sum1[k]);
+                double factor2 = factor * sum2;
+                for (int j = 0; j < inputs; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    result[k * inputs + j] += factor1 * z[j] + factor * t[j] - factor2 * z[j];
                 }
 
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+                result[cOffset + k] += b * (exp[k] * (vc[k] + sum1[k]) - exp[k] * sum2);
+            }
 
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
-
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -736,115 +599,80 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = inputs <= 128
-                ? stackalloc double[inputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> exp = scratch.Slice(classes, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes, classes);
 
-            try
+            // sum[k] = Sum(j => W[k, j] * z[j])
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    total += W[k * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = c[i] + sum[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                }
-
-                sum1.Clear();
-                for (int i = 0; i < classes; i++)
-                {
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1[j] += exp[i] * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    dx[label * inputs + i] += -z[i];
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        dx[i * inputs + j] += exp[i] * z[j];
-                    }
-                }
-
-                dx[cOffset + label] += -1.0;
-
-                for (int i = 0; i < classes; i++)
-                {
-                    dx[cOffset + i] += exp[i];
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    dz[i] += sum1[i] - W[label * inputs + i];
-                }
+                sum[k] = total;
             }
-            finally
+
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
             {
-                if (sumRented is not null)
+                logSumExpTerms[k] = c[k] + sum[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // For each k < classes: exp, then the updates below
+            for (int k = 0; k < classes; k++)
+            {
+                exp[k] = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
+                // dx += Dx, the columns of W
+                for (int j = 0; j < inputs; j++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    dx[k * inputs + j] += exp[k] * z[j];
                 }
 
-                if (sum1Rented is not null)
+                dx[cOffset + k] += exp[k];
+            }
+
+            // For each j < inputs: sum1, then the updates below
+            for (int j = 0; j < inputs; j++)
+            {
+                // sum1[j] = Sum(k => W[k, j] * exp[k])
+                double sum1 = 0.0;
+                for (int k = 0; k < classes; k++)
                 {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
+                    sum1 += W[k * inputs + j] * exp[k];
                 }
 
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
+                dx[label * inputs + j] += -z[j];
+                dz[j] += sum1 - W[label * inputs + j];
+            }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            // dx += Dx, the columns of c
+            dx[cOffset + label] += -1.0;
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -868,227 +696,143 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? sumRented = null;
-            global::System.Span<double> sum = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = inputs <= 128
-                ? stackalloc double[inputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(inputs), 0, inputs);
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + inputs + classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> sum = scratch.Slice(0, classes);
+            global::System.Span<double> sum1 = scratch.Slice(classes, inputs);
+            global::System.Span<double> exp = scratch.Slice(classes + inputs, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + inputs + classes, classes);
 
-            try
+            // sum[k] = Sum(j => W[k, j] * z[j])
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
+                double total = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
+                    total += W[k * inputs + j] * z[j];
+                }
+
+                sum[k] = total;
+            }
+
+            // logSumExp = LogSumExp(k => c[k] + sum[k])
+            for (int k = 0; k < classes; k++)
+            {
+                logSumExpTerms[k] = c[k] + sum[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // For each k < classes: exp, then the updates below
+            for (int k = 0; k < classes; k++)
+            {
+                exp[k] = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
+                double factor = b * exp[k];
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W
+                for (int j = 0; j < inputs; j++)
+                {
+                    // xxx += Xxx, the block of (W, W)
+                    double factor1 = z[j] * factor;
+                    for (int i = 0; i < inputs; i++)
                     {
-                        sum2 += W[i * inputs + j] * z[j];
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor1 * z[i];
                     }
 
-                    sum[i] = sum2;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
+                    xzx[k * inputs * inputs + j * inputs + j] += factor;
                 }
 
-                for (int i = 0; i < classes; i++)
+                xxx[cOffset * parameterCount + cOffset + k * parameterCount + k] += factor;
+            }
+
+            // For each j < inputs: sum1, then the updates below
+            for (int j = 0; j < inputs; j++)
+            {
+                // sum1[j] = Sum(k => W[k, j] * exp[k])
+                double total1 = 0.0;
+                for (int k = 0; k < classes; k++)
                 {
-                    logSumExpTerms[i] = c[i] + sum[i];
+                    total1 += W[k * inputs + j] * exp[k];
                 }
 
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
+                sum1[j] = total1;
+
+                // xxx += Xxx, the block of (W, c)
+                double factor2 = b * z[j];
+                for (int k = 0; k < classes; k++)
                 {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor2 * exp[k];
                 }
 
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
+                xzx[label * inputs * inputs + j * inputs + j] += -b;
+            }
 
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
+            // For each k < classes: the updates below
+            for (int k = 0; k < classes; k++)
+            {
+                double factor3 = -b * exp[k];
+                double factor4 = b * exp[k];
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                for (int j = 0; j < inputs; j++)
                 {
-                    exp[i] = global::System.Math.Exp(-logSumExp + c[i] + sum[i]);
-                }
-
-                sum1.Clear();
-                for (int i = 0; i < classes; i++)
-                {
-                    for (int j = 0; j < inputs; j++)
+                    double factor5 = z[j] * factor3;
+                    // For each i < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c)
+                    for (int i = 0; i < classes; i++)
                     {
-                        sum1[j] += exp[i] * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t1 = t * z[j];
-                        for (int k = 0; k < inputs; k++)
+                        // xxx += Xxx, the block of (W, W)
+                        double factor6 = exp[i] * factor5;
+                        for (int l = 0; l < inputs; l++)
                         {
-                            xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += t1 * z[k];
+                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor6 * z[l];
                         }
+
+                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor6;
                     }
+
+                    double factor7 = z[j] * factor4;
+                    double factor8 = W[k * inputs + j] * factor4;
+                    // For each i < inputs: xzx += Xzx, the rows of W; xzz += Xzz
+                    for (int i = 0; i < inputs; i++)
+                    {
+                        xzx[k * inputs * inputs + j * inputs + i] += factor7 * (W[k * inputs + i] - sum1[i]);
+                        xzz[j * inputs + i] += factor8 * (W[k * inputs + i] - sum1[i]);
+                    }
+
+                    xzx[cOffset * inputs + k * inputs + j] += factor4 * (W[k * inputs + j] - sum1[j]);
                 }
 
+                // For each i < classes: xxx += Xxx, the block of (c, W); xxx += Xxx, the block of (c, c)
                 for (int i = 0; i < classes; i++)
                 {
-                    double t2 = -b * exp[i];
+                    // xxx += Xxx, the block of (c, W)
+                    double factor9 = exp[i] * factor3;
                     for (int j = 0; j < inputs; j++)
                     {
-                        double t3 = t2 * z[j];
-                        for (int k = 0; k < classes; k++)
-                        {
-                            double t4 = t3 * exp[k];
-                            for (int l = 0; l < inputs; l++)
-                            {
-                                xxx[i * inputs * parameterCount + j * parameterCount + k * inputs + l] += t4 * z[l];
-                            }
-                        }
+                        xxx[cOffset * parameterCount + k * parameterCount + i * inputs + j] += factor9 * z[j];
                     }
-                }
 
-                for (int i = 0; i < inputs; i++)
-                {
-                    double t5 = b * z[i];
-                    for (int j = 0; j < classes; j++)
-                    {
-                        xxx[cOffset + j * inputs * parameterCount + i * parameterCount + j] += t5 * exp[j];
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t6 = -b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t7 = t6 * z[j];
-                        for (int k = 0; k < classes; k++)
-                        {
-                            xxx[cOffset + i * inputs * parameterCount + j * parameterCount + k] += t7 * exp[k];
-                        }
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t8 = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += t8 * z[j];
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t9 = -b * exp[i];
-                    for (int j = 0; j < classes; j++)
-                    {
-                        double t10 = t9 * exp[j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xxx[cOffset * parameterCount + i * parameterCount + j * inputs + k] += t10 * z[k];
-                        }
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += b * exp[i];
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t11 = -b * exp[i];
-                    for (int j = 0; j < classes; j++)
-                    {
-                        xxx[cOffset * parameterCount + cOffset + i * parameterCount + j] += t11 * exp[j];
-                    }
-                }
-
-                for (int i = 0; i < inputs; i++)
-                {
-                    xzx[label * inputs * inputs + i * inputs + i] += -b;
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t12 = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[i * inputs * inputs + j * inputs + j] += t12;
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t13 = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t14 = t13 * z[j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xzx[i * inputs * inputs + j * inputs + k] += t14 * (W[i * inputs + k] - sum1[k]);
-                        }
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t15 = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[cOffset * inputs + i * inputs + j] += t15 * (W[i * inputs + j] - sum1[j]);
-                    }
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t16 = b * exp[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t17 = t16 * W[i * inputs + j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xzz[j * inputs + k] += t17 * (W[i * inputs + k] - sum1[k]);
-                        }
-                    }
+                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += factor9;
                 }
             }
-            finally
+
+            if (pooled is not null)
             {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
-
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
-
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 

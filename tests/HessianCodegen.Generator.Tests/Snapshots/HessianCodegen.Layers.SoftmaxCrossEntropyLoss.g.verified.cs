@@ -55,40 +55,37 @@ namespace HessianCodegen.Layers
             RequireLength(output.Length, 1, nameof(output));
             global::System.ReadOnlySpan<double> z = input;
             int label = ReadLabel(data[0], classes, "label");
-            double[]? logSumExpTermsRented = null;
+            double[]? pooled = null;
             global::System.Span<double> logSumExpTerms = classes <= 128
                 ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
-            try
+            // logSumExp = LogSumExp(k => z[k])
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = z[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                output[0] = logSumExp - z[label];
+                logSumExpTerms[k] = z[k];
             }
-            finally
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
             {
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // output = f(z; x)
+            output[0] = logSumExp - z[label];
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -106,46 +103,45 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
-            double[]? logSumExpTermsRented = null;
+            double[]? pooled = null;
             global::System.Span<double> logSumExpTerms = classes <= 128
                 ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
-            try
+            inputAdjoint.Clear();
+
+            // logSumExp = LogSumExp(k => z[k])
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = z[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                inputAdjoint.Clear();
-                inputAdjoint[label] += -b;
-
-                for (int i = 0; i < classes; i++)
-                {
-                    inputAdjoint[i] += b * global::System.Math.Exp(-logSumExp + z[i]);
-                }
+                logSumExpTerms[k] = z[k];
             }
-            finally
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
             {
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // inputAdjoint = b Dz
+            inputAdjoint[label] += -b;
+
+            // inputAdjoint = b Dz
+            for (int k = 0; k < classes; k++)
+            {
+                inputAdjoint[k] += b * global::System.Math.Exp(-logSumExp + z[k]);
+            }
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -175,48 +171,46 @@ namespace HessianCodegen.Layers
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(outputTangent.Length, 1, nameof(outputTangent));
             global::System.ReadOnlySpan<double> z = input;
-            global::System.ReadOnlySpan<double> dz = inputTangent;
+            global::System.ReadOnlySpan<double> t = inputTangent;
             int label = ReadLabel(data[0], classes, "label");
-            double[]? logSumExpTermsRented = null;
+            double[]? pooled = null;
             global::System.Span<double> logSumExpTerms = classes <= 128
                 ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
-            try
+            // logSumExp = LogSumExp(k => z[k])
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = z[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                double sum = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sum += dz[i] * global::System.Math.Exp(-logSumExp + z[i]);
-                }
-
-                outputTangent[0] = sum - dz[label];
+                logSumExpTerms[k] = z[k];
             }
-            finally
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
             {
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // sum = Sum(k => t[k] * Exp(z[k] + -1 * logSumExp))
+            double sum = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sum += t[k] * global::System.Math.Exp(-logSumExp + z[k]);
+            }
+
+            // outputTangent = Dz t + Dx v
+            outputTangent[0] = sum - t[label];
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -234,65 +228,58 @@ namespace HessianCodegen.Layers
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, classes, nameof(result));
             global::System.ReadOnlySpan<double> z = input;
-            global::System.ReadOnlySpan<double> dz = inputTangent;
+            global::System.ReadOnlySpan<double> t = inputTangent;
             double b = outputAdjoint[0];
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> exp = scratch.Slice(0, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            try
+            // logSumExp = LogSumExp(k => z[k])
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = z[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    exp[i] = global::System.Math.Exp(-logSumExp + z[i]);
-                }
-
-                double sum = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sum += dz[i] * exp[i];
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    result[i] = b * (dz[i] * exp[i] - sum * exp[i]);
-                }
+                logSumExpTerms[k] = z[k];
             }
-            finally
-            {
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // exp[k] = Exp(z[k] + -1 * logSumExp)
+            for (int k = 0; k < classes; k++)
+            {
+                exp[k] = global::System.Math.Exp(-logSumExp + z[k]);
+            }
+
+            // sum = Sum(k => t[k] * exp[k])
+            double sum = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sum += t[k] * exp[k];
+            }
+
+            // result = Xzz t + Xzx^T v
+            for (int k = 0; k < classes; k++)
+            {
+                result[k] = b * (t[k] * exp[k] - sum * exp[k]);
+            }
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -324,45 +311,43 @@ namespace HessianCodegen.Layers
             RequireLength(dz.Length, 1 * classes, nameof(dz));
             global::System.ReadOnlySpan<double> z = input;
             int label = ReadLabel(data[0], classes, "label");
-            double[]? logSumExpTermsRented = null;
+            double[]? pooled = null;
             global::System.Span<double> logSumExpTerms = classes <= 128
                 ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
-            try
+            // logSumExp = LogSumExp(k => z[k])
+            for (int k = 0; k < classes; k++)
             {
-                for (int i = 0; i < classes; i++)
-                {
-                    logSumExpTerms[i] = z[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                dz[label] += -1.0;
-
-                for (int i = 0; i < classes; i++)
-                {
-                    dz[i] += global::System.Math.Exp(-logSumExp + z[i]);
-                }
+                logSumExpTerms[k] = z[k];
             }
-            finally
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
             {
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // dz += Dz
+            dz[label] += -1.0;
+
+            // dz += Dz
+            for (int k = 0; k < classes; k++)
+            {
+                dz[k] += global::System.Math.Exp(-logSumExp + z[k]);
+            }
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 
@@ -381,66 +366,54 @@ namespace HessianCodegen.Layers
             RequireLength(xzz.Length, classes * classes, nameof(xzz));
             global::System.ReadOnlySpan<double> z = input;
             double b = outputAdjoint[0];
-            double[]? expRented = null;
-            global::System.Span<double> exp = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(expRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-            double[]? logSumExpTermsRented = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(logSumExpTermsRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+            int scratchLength = classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> exp = scratch.Slice(0, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
 
-            try
+            // logSumExp = LogSumExp(k => z[k])
+            for (int k = 0; k < classes; k++)
             {
+                logSumExpTerms[k] = z[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // For each k < classes: exp, then the updates below
+            for (int k = 0; k < classes; k++)
+            {
+                exp[k] = global::System.Math.Exp(z[k] - logSumExp);
+                xzz[k * classes + k] += b * exp[k];
+            }
+
+            // xzz += Xzz
+            for (int k = 0; k < classes; k++)
+            {
+                double factor = -b * exp[k];
                 for (int i = 0; i < classes; i++)
                 {
-                    logSumExpTerms[i] = z[i];
-                }
-
-                double max = double.NegativeInfinity;
-                for (int i = 0; i < classes; i++)
-                {
-                    max = global::System.Math.Max(max, logSumExpTerms[i]);
-                }
-
-                double sumExp = 0.0;
-                for (int i = 0; i < classes; i++)
-                {
-                    sumExp += global::System.Math.Exp(logSumExpTerms[i] - max);
-                }
-
-                double logSumExp = max + global::System.Math.Log(sumExp);
-
-                for (int i = 0; i < classes; i++)
-                {
-                    exp[i] = global::System.Math.Exp(-logSumExp + z[i]);
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    xzz[i * classes + i] += b * exp[i];
-                }
-
-                for (int i = 0; i < classes; i++)
-                {
-                    double t = -b * exp[i];
-                    for (int j = 0; j < classes; j++)
-                    {
-                        xzz[i * classes + j] += t * exp[j];
-                    }
+                    xzz[k * classes + i] += factor * exp[i];
                 }
             }
-            finally
-            {
-                if (expRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(expRented);
-                }
 
-                if (logSumExpTermsRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(logSumExpTermsRented);
-                }
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
         }
 

@@ -56,14 +56,15 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
 
-            double sum = 0.0;
-            for (int i = 0; i < outputs; i++)
+            // output = f(z; x)
+            double total = 0.0;
+            for (int k = 0; k < outputs; k++)
             {
-                double t = z[i] - target[i];
-                sum += 0.5 * (t * t);
+                double term = z[k] - target[k];
+                total += 0.5 * (term * term);
             }
 
-            output[0] = sum;
+            output[0] = total;
         }
 
         /// <summary>Computes <c>inputAdjoint = b Dz</c> for one example.</summary>
@@ -81,9 +82,10 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
             double b = outputAdjoint[0];
 
-            for (int i = 0; i < outputs; i++)
+            // inputAdjoint = b Dz
+            for (int k = 0; k < outputs; k++)
             {
-                inputAdjoint[i] = b * (z[i] - target[i]);
+                inputAdjoint[k] = b * (z[k] - target[k]);
             }
         }
 
@@ -114,15 +116,16 @@ namespace HessianCodegen.Layers
             RequireLength(outputTangent.Length, 1, nameof(outputTangent));
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
+            global::System.ReadOnlySpan<double> t = inputTangent;
 
-            double sum = 0.0;
-            for (int i = 0; i < outputs; i++)
+            // outputTangent = Dz t + Dx v
+            double total = 0.0;
+            for (int k = 0; k < outputs; k++)
             {
-                sum += dz[i] * (z[i] - target[i]);
+                total += t[k] * (z[k] - target[k]);
             }
 
-            outputTangent[0] = sum;
+            outputTangent[0] = total;
         }
 
         /// <summary>Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>.</summary>
@@ -138,12 +141,13 @@ namespace HessianCodegen.Layers
             RequireLength(inputTangent.Length, outputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, outputs, nameof(result));
-            global::System.ReadOnlySpan<double> dz = inputTangent;
+            global::System.ReadOnlySpan<double> t = inputTangent;
             double b = outputAdjoint[0];
 
-            for (int i = 0; i < outputs; i++)
+            // result = Xzz t + Xzx^T v
+            for (int k = 0; k < outputs; k++)
             {
-                result[i] = b * dz[i];
+                result[k] = b * t[k];
             }
         }
 
@@ -176,9 +180,10 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
 
-            for (int i = 0; i < outputs; i++)
+            // dz += Dz
+            for (int k = 0; k < outputs; k++)
             {
-                dz[i] += z[i] - target[i];
+                dz[k] += z[k] - target[k];
             }
         }
 
@@ -197,9 +202,10 @@ namespace HessianCodegen.Layers
             RequireLength(xzz.Length, outputs * outputs, nameof(xzz));
             double b = outputAdjoint[0];
 
-            for (int i = 0; i < outputs; i++)
+            // xzz += Xzz
+            for (int k = 0; k < outputs; k++)
             {
-                xzz[i * outputs + i] += b;
+                xzz[k * outputs + k] += b;
             }
         }
 

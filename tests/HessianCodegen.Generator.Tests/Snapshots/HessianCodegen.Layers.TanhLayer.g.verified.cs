@@ -58,35 +58,18 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    output[i] = global::System.Math.Tanh(c[i] + sum[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
+                output[i] = global::System.Math.Tanh(c[i] + sum);
             }
         }
 
@@ -107,40 +90,25 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            inputAdjoint.Clear();
+
+            // For each i < outputs: sum, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                inputAdjoint.Clear();
-                for (int i = 0; i < outputs; i++)
+                // inputAdjoint = b Dz
+                double tanh = global::System.Math.Tanh(c[i] + sum);
+                double factor = b[i] * (1.0 - tanh * tanh);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double tanh = global::System.Math.Tanh(c[i] + sum[i]);
-                    double t = b[i] * (1.0 - tanh * tanh);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        inputAdjoint[j] += t * W[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
+                    inputAdjoint[j] += factor * W[i * inputs + j];
                 }
             }
         }
@@ -162,58 +130,26 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? tanhRented = null;
-            global::System.Span<double> tanh = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(tanhRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, tanh, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                double tanh = global::System.Math.Tanh(c[i] + sum);
+                // parameterGradient += b Dx, the W part
+                double factor = b[i] * (1.0 - tanh * tanh);
+                for (int j = 0; j < inputs; j++)
                 {
-                    tanh[i] = global::System.Math.Tanh(c[i] + sum[i]);
+                    parameterGradient[i * inputs + j] += factor * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = b[i] * (1.0 - tanh[i] * tanh[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        parameterGradient[i * inputs + j] += t * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    parameterGradient[cOffset + i] += b[i] * (1.0 - tanh[i] * tanh[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (tanhRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(tanhRented);
-                }
+                parameterGradient[cOffset + i] += factor;
             }
         }
 
@@ -234,59 +170,24 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
 
-            try
+            // For each i < outputs: sum, sum1, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                double sum1 = 0.0;
+                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    sum += W[i * inputs + j] * z[j];
+                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum3;
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double tanh = global::System.Math.Tanh(c[i] + sum[i]);
-                    outputTangent[i] = (1.0 - tanh * tanh) * (dc[i] + sum1[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
+                double tanh = global::System.Math.Tanh(c[i] + sum);
+                outputTangent[i] = (1.0 - tanh * tanh) * (vc[i] + sum1);
             }
         }
 
@@ -308,66 +209,33 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            result.Clear();
+
+            // For each i < outputs: sum, sum1, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                double sum1 = 0.0;
+                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    sum += W[i * inputs + j] * z[j];
+                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                // result = Xzz t + Xzx^T v
+                double tanh = global::System.Math.Tanh(c[i] + sum);
+                double term = 1.0 - tanh * tanh;
+                double factor = b[i] * term;
+                double factor1 = 2.0 * b[i] * tanh * term * (vc[i] + sum1);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum3;
-                }
-
-                result.Clear();
-                for (int i = 0; i < outputs; i++)
-                {
-                    double tanh = global::System.Math.Tanh(c[i] + sum[i]);
-                    double t = 1.0 - tanh * tanh;
-                    double t1 = b[i] * t;
-                    double t2 = 2.0 * b[i] * tanh * t * (dc[i] + sum1[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        result[j] += t1 * dW[i * inputs + j] - t2 * W[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
+                    result[j] += factor * vW[i * inputs + j] - factor1 * W[i * inputs + j];
                 }
             }
         }
@@ -390,84 +258,34 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> dz = inputTangent;
-            global::System.ReadOnlySpan<double> dW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> dc = parameterDirection.Slice(cOffset, outputs);
+            global::System.ReadOnlySpan<double> t = inputTangent;
+            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? sum1Rented = null;
-            global::System.Span<double> sum1 = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sum1Rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? tanhRented = null;
-            global::System.Span<double> tanh = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(tanhRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, sum1, tanh, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                double sum = 0.0;
+                double sum1 = 0.0;
+                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum2 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum2 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum2;
+                    sum += W[i * inputs + j] * z[j];
+                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                double tanh = global::System.Math.Tanh(c[i] + sum);
+                // result += Xxx v + Xzx t, the W part
+                double term = 1.0 - tanh * tanh;
+                double factor = b[i] * term;
+                double factor1 = 2.0 * b[i] * tanh * term * (vc[i] + sum1);
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum3 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum3 += W[i * inputs + j] * dz[j] + dW[i * inputs + j] * z[j];
-                    }
-
-                    sum1[i] = sum3;
+                    result[i * inputs + j] += factor * t[j] - factor1 * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    tanh[i] = global::System.Math.Tanh(c[i] + sum[i]);
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = 1.0 - tanh[i] * tanh[i];
-                    double t1 = b[i] * t;
-                    double t2 = 2.0 * b[i] * tanh[i] * t * (dc[i] + sum1[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        result[i * inputs + j] += t1 * dz[j] - t2 * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    result[cOffset + i] += -2.0 * b[i] * tanh[i] * (1.0 - tanh[i] * tanh[i]) * (dc[i] + sum1[i]);
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (sum1Rented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sum1Rented);
-                }
-
-                if (tanhRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(tanhRented);
-                }
+                result[cOffset + i] += -2.0 * b[i] * tanh * (1.0 - tanh * tanh) * (vc[i] + sum1);
             }
         }
 
@@ -487,67 +305,27 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? tanhRented = null;
-            global::System.Span<double> tanh = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(tanhRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, tanh, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        sum1 += W[i * inputs + j] * z[j];
-                    }
-
-                    sum[i] = sum1;
+                    sum += W[i * inputs + j] * z[j];
                 }
 
-                for (int i = 0; i < outputs; i++)
+                double tanh = global::System.Math.Tanh(c[i] + sum);
+                double factor = 1.0 - tanh * tanh;
+                // For each j < inputs: dx += Dx, the columns of W; dz += Dz
+                for (int j = 0; j < inputs; j++)
                 {
-                    tanh[i] = global::System.Math.Tanh(c[i] + sum[i]);
+                    dx[i * parameterCount + i * inputs + j] += z[j] * factor;
+                    dz[i * inputs + j] += W[i * inputs + j] * factor;
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = 1.0 - tanh[i] * tanh[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        dx[i * parameterCount + i * inputs + j] += t * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    dx[cOffset + i * parameterCount + i] += 1.0 - tanh[i] * tanh[i];
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t1 = 1.0 - tanh[i] * tanh[i];
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        dz[i * inputs + j] += t1 * W[i * inputs + j];
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (tanhRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(tanhRented);
-                }
+                dx[cOffset + i * parameterCount + i] += factor;
             }
         }
 
@@ -570,124 +348,40 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> b = outputAdjoint;
-            double[]? sumRented = null;
-            global::System.Span<double> sum = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(sumRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
-            double[]? tanhRented = null;
-            global::System.Span<double> tanh = outputs <= 128
-                ? stackalloc double[outputs]
-                : new global::System.Span<double>(tanhRented = global::System.Buffers.ArrayPool<double>.Shared.Rent(outputs), 0, outputs);
 
-            try
+            // For each i < outputs: sum, tanh, then the updates below
+            for (int i = 0; i < outputs; i++)
             {
-                for (int i = 0; i < outputs; i++)
+                // sum[i] = Sum(j => W[i, j] * z[j])
+                double sum = 0.0;
+                for (int j = 0; j < inputs; j++)
                 {
-                    double sum1 = 0.0;
-                    for (int j = 0; j < inputs; j++)
+                    sum += W[i * inputs + j] * z[j];
+                }
+
+                double tanh = global::System.Math.Tanh(c[i] + sum);
+                double factor = -2.0 * b[i] * tanh * (1.0 - tanh * tanh);
+                double factor1 = b[i] * (1.0 - tanh * tanh);
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                for (int j = 0; j < inputs; j++)
+                {
+                    double factor2 = z[j] * factor;
+                    double factor3 = W[i * inputs + j] * factor;
+                    // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
+                    for (int k = 0; k < inputs; k++)
                     {
-                        sum1 += W[i * inputs + j] * z[j];
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += z[k] * factor2;
+                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor2;
+                        xzz[j * inputs + k] += W[i * inputs + k] * factor3;
                     }
 
-                    sum[i] = sum1;
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor2;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor2;
+                    xzx[i * inputs * inputs + j * inputs + j] += factor1;
+                    xzx[cOffset * inputs + i * inputs + j] += factor3;
                 }
 
-                for (int i = 0; i < outputs; i++)
-                {
-                    tanh[i] = global::System.Math.Tanh(c[i] + sum[i]);
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t = -2.0 * b[i] * tanh[i] * (1.0 - tanh[i] * tanh[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t1 = t * z[j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += t1 * z[k];
-                        }
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t2 = -2.0 * b[i] * tanh[i] * (1.0 - tanh[i] * tanh[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += t2 * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t3 = -2.0 * b[i] * tanh[i] * (1.0 - tanh[i] * tanh[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += t3 * z[j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += -2.0 * b[i] * tanh[i] * (1.0 - tanh[i] * tanh[i]);
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t4 = b[i] * (1.0 - tanh[i] * tanh[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[i * inputs * inputs + j * inputs + j] += t4;
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t5 = -2.0 * b[i] * tanh[i] * (1.0 - tanh[i] * tanh[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t6 = t5 * z[j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xzx[i * inputs * inputs + j * inputs + k] += t6 * W[i * inputs + k];
-                        }
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t7 = -2.0 * b[i] * tanh[i] * (1.0 - tanh[i] * tanh[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xzx[cOffset * inputs + i * inputs + j] += t7 * W[i * inputs + j];
-                    }
-                }
-
-                for (int i = 0; i < outputs; i++)
-                {
-                    double t8 = -2.0 * b[i] * tanh[i] * (1.0 - tanh[i] * tanh[i]);
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        double t9 = t8 * W[i * inputs + j];
-                        for (int k = 0; k < inputs; k++)
-                        {
-                            xzz[j * inputs + k] += t9 * W[i * inputs + k];
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                if (sumRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(sumRented);
-                }
-
-                if (tanhRented is not null)
-                {
-                    global::System.Buffers.ArrayPool<double>.Shared.Return(tanhRented);
-                }
+                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += factor;
             }
         }
 

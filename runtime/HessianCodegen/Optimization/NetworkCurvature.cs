@@ -1,0 +1,62 @@
+using System;
+
+namespace HessianCodegen.Optimization;
+
+/// <summary>
+/// The curvature of a network at a point behind the trust-region abstraction: derivatives computed
+/// once, one Riccati factorization per trial shift (whose pivot blocks give the exact inertia), and
+/// matrix-free products with the same matrix.
+/// </summary>
+internal static class NetworkCurvature
+{
+    public static IShiftedSystem For(NetworkPoint point, Curvature curvature) => new System(point.Derivatives(curvature));
+
+    public static IShiftedSystem For(HessianDerivatives derivatives) => new System(derivatives);
+
+    private sealed class System(HessianDerivatives derivatives) : IShiftedSystem
+    {
+        public int Dimension => derivatives.Point.Network.ParameterCount;
+
+        public IShiftedFactorization Factorize(double shift)
+        {
+            try
+            {
+                return new Factorization(derivatives.Factorize(shift));
+            }
+            catch (SingularSystemException)
+            {
+                // Singular at this shift: not positive definite, and the search only needs to know that.
+                return Singular.Instance;
+            }
+        }
+
+        public void Multiply(ReadOnlySpan<double> v, Span<double> result)
+        {
+            if (derivatives.Curvature == Curvature.GaussNewton)
+            {
+                derivatives.Point.GaussNewtonVector(v, result);
+            }
+            else
+            {
+                derivatives.Point.HessianVector(v, result);
+            }
+        }
+    }
+
+    private sealed class Factorization(HessianFactorization factorization) : IShiftedFactorization
+    {
+        public bool IsPositiveDefinite => factorization.IsPositiveDefinite;
+
+        public void Solve(ReadOnlySpan<double> rhs, Span<double> result) => factorization.Solve(rhs, result);
+    }
+
+    private sealed class Singular : IShiftedFactorization
+    {
+        public static readonly Singular Instance = new();
+
+        public bool IsPositiveDefinite => false;
+
+        public void Solve(ReadOnlySpan<double> rhs, Span<double> result) =>
+            throw new SingularSystemException("The shifted curvature is singular; it has no solve.", layer: -1, epsilon: double.NaN);
+    }
+}
