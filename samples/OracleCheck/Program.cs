@@ -2,9 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using HessianCodegen;
 using OracleCheck;
 
-// Usage: OracleCheck [CASE.json ...]. With no file, every *.json in ../shared/oracle (relative to
+// Usage: OracleCheck [--banded-lu] [CASE.json ...]. With no file, every *.json in ../shared/oracle (relative to
 // the current directory, which is the repository root under `dotnet run --project`).
 // Exit codes: 0 every check passed, 1 a check failed or a file could not be read, 2 no case found.
 const string DefaultFolder = "../shared/oracle";
@@ -15,7 +16,9 @@ if (args.Any(argument => argument is "--help" or "-h"))
     return 0;
 }
 
-List<string> files = [.. args];
+const string BandedLUOption = "--banded-lu";
+FactorizationPath path = args.Contains(BandedLUOption) ? FactorizationPath.BandedLU : FactorizationPath.Riccati;
+List<string> files = [.. args.Where(argument => argument != BandedLUOption)];
 if (files.Count == 0)
 {
     if (!Directory.Exists(DefaultFolder))
@@ -36,8 +39,8 @@ if (files.Count == 0)
 var tally = new CheckTally();
 foreach (string file in files)
 {
-    CaseChecker.Check(file, tally, Console.Out);
+    CaseChecker.Check(file, path, tally, Console.Out);
 }
 
-Console.WriteLine($"{tally.Passed} passed, {tally.Failed} failed");
+Console.WriteLine(tally.Summary());
 return tally.Failed == 0 ? 0 : 1;

@@ -10,6 +10,7 @@ namespace HessianCodegen.Generator.Tests.Numerics;
 /// of <c>u</c> (gradient <c>gamma</c>, Hessian <c>Gamma</c>), <c>J</c> the Jacobian of <c>y</c> in <c>u</c>, and
 /// <c>G = du/dx</c>: <c>Dx = J G</c>, <c>Dz = J W</c>, <c>Xxx = G^T Gamma G</c>, <c>Xzz = W^T Gamma W</c>,
 /// <c>Xzx = G^T Gamma W</c> plus <c>gamma_i</c> at the entry (W[i, j], j) from <c>d^2 u_i / dW[i, j] dz_j = 1</c>.
+/// A parameterless layer (<see cref="LayerCase.Affine"/> false) has <c>u = z</c>: <c>W = I</c> and <c>G</c> has no columns.
 /// </summary>
 internal static class ClosedForms
 {
@@ -19,15 +20,16 @@ internal static class ClosedForms
     /// <summary>Whether <see cref="Of"/> knows the layer.</summary>
     public static bool Knows(string name) =>
         Activation(name) is not null
-        || name is "SoftmaxCrossEntropyLayer" or "MeanSquaredErrorLayer" or "MeanCenteredTanhLayer" or "MeanSquaredErrorOverSizeLayer";
+        || name is "SoftmaxCrossEntropyLayer" or "MeanSquaredErrorLayer" or "MeanCenteredTanhLayer" or "MeanSquaredErrorOverSizeLayer"
+            or "SoftmaxCrossEntropyLoss" or "SquaredErrorLoss";
 
-    public static Blocks Of(string name, IHessianLayer layer, LayerPoint at)
+    public static Blocks Of(LayerCase layerCase, IHessianLayer layer, LayerPoint at)
     {
-        int a = layer.ParameterCount / (layer.InputSize + 1);
+        string name = layerCase.Name;
         int aIn = layer.InputSize;
+        int a = layerCase.Affine ? layer.ParameterCount / (aIn + 1) : aIn;
         int p = layer.ParameterCount;
-        double[] u = ForwardTests.PreActivation(layer, at);
-        double[] w = at.Parameters.Take(a * aIn).ToArray();
+        double[] u = layerCase.PreActivation(layer, at);
 
         double[] forward;
         double[,] jacobian;
@@ -45,7 +47,7 @@ internal static class ClosedForms
                 hessian[i, i] = at.OutputAdjoint[i] * d2(u[i]);
             }
         }
-        else if (name == "SoftmaxCrossEntropyLayer")
+        else if (name is "SoftmaxCrossEntropyLayer" or "SoftmaxCrossEntropyLoss")
         {
             int label = (int)at.Data[0];
             double max = u.Max();
@@ -97,7 +99,7 @@ internal static class ClosedForms
         }
         else
         {
-            // Squared error, for MeanSquaredErrorOverSizeLayer scaled by its Weight / outputs.
+            // Squared error (MeanSquaredErrorLayer, SquaredErrorLoss), for MeanSquaredErrorOverSizeLayer scaled by its Weight / outputs.
             double scale = name == "MeanSquaredErrorOverSizeLayer" ? 0.75 / a : 1.0;
             double[] residual = u.Select((value, k) => value - at.Data[k]).ToArray();
             forward = [scale * 0.5 * residual.Sum(value => value * value)];
@@ -109,29 +111,28 @@ internal static class ClosedForms
             }
         }
 
-        // G = du/dx: u_i depends on W[i, j] through z_j and on c_i with weight 1.
+        // G = du/dx: u_i depends on W[i, j] through z_j and on c_i with weight 1 (no columns without parameters).
         var g = new double[a, p];
+        var weights = new double[a, aIn];
         for (int i = 0; i < a; i++)
         {
+            if (!layerCase.Affine)
+            {
+                weights[i, i] = 1.0;
+                continue;
+            }
+
             for (int j = 0; j < aIn; j++)
             {
                 g[i, i * aIn + j] = at.Input[j];
+                weights[i, j] = at.Parameters[i * aIn + j];
             }
 
             g[i, a * aIn + i] = 1.0;
         }
 
-        var weights = new double[a, aIn];
-        for (int i = 0; i < a; i++)
-        {
-            for (int j = 0; j < aIn; j++)
-            {
-                weights[i, j] = w[i * aIn + j];
-            }
-        }
-
         double[,] xzx = Product(Product(Transpose(g), hessian), weights);
-        for (int i = 0; i < a; i++)
+        for (int i = 0; layerCase.Affine && i < a; i++)
         {
             for (int j = 0; j < aIn; j++)
             {

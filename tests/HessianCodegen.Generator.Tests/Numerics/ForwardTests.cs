@@ -24,7 +24,7 @@ public sealed class ForwardTests
         var layer = layerCase.Create();
         var at = layerCase.Point();
 
-        var expected = layerCase.Reference(PreActivation(layer, at), at.Data);
+        var expected = layerCase.Reference(layerCase.PreActivation(layer, at), at.Data);
 
         DenseAlgebra.AssertClose("Forward", LayerProbe.Forward(layer, at), expected, 1e-14);
     }
@@ -55,15 +55,25 @@ public sealed class ForwardTests
 
         Assert.Equal(inputs, layer.InputSize);
         Assert.Equal(layer.IsLoss ? 1 : outputs, layer.OutputSize);
-        Assert.Equal(outputs * inputs + outputs, layer.ParameterCount);
-        Assert.Equal(
-            [new ParameterBlock("W", 0, outputs, inputs, IsMatrix: true), new ParameterBlock("c", outputs * inputs, outputs, 1, IsMatrix: false)],
-            layer.ParameterLayout);
+        if (layerCase.Affine)
+        {
+            Assert.Equal(outputs * inputs + outputs, layer.ParameterCount);
+            Assert.Equal(
+                [new ParameterBlock("W", 0, outputs, inputs, IsMatrix: true), new ParameterBlock("c", outputs * inputs, outputs, 1, IsMatrix: false)],
+                layer.ParameterLayout);
+        }
+        else
+        {
+            Assert.True(layer.IsLoss);
+            Assert.Equal(0, layer.ParameterCount);
+            Assert.Empty(layer.ParameterLayout);
+        }
+
         // What each layer's source declares: no data in a hidden layer, one label slot, or a target of the output width.
         int expectedDataSize = layerCase.Name switch
         {
-            "SoftmaxCrossEntropyLayer" => 1,
-            "MeanSquaredErrorLayer" or "ExponentialLossLayer" or "MeanSquaredErrorOverSizeLayer" => outputs,
+            "SoftmaxCrossEntropyLayer" or "SoftmaxCrossEntropyLoss" => 1,
+            "MeanSquaredErrorLayer" or "ExponentialLossLayer" or "MeanSquaredErrorOverSizeLayer" or "SquaredErrorLoss" => outputs,
             _ => 0,
         };
         Assert.Equal(expectedDataSize, layer.DataSize);
@@ -81,7 +91,10 @@ public sealed class ForwardTests
         Assert.False(layer.DataLayout is DataField[]);
     }
 
-    /// <summary><c>u = W z + c</c> from the flat parameters, W row-major first: the layout every standard layer declares.</summary>
+    /// <summary>
+    /// <c>u = W z + c</c> from the flat parameters, W row-major first: the layout every affine layer declares
+    /// (<see cref="LayerCase.Affine"/>; <see cref="LayerCase.PreActivation"/> covers the parameterless ones too).
+    /// </summary>
     internal static double[] PreActivation(IHessianLayer layer, LayerPoint at)
     {
         int inputs = layer.InputSize;

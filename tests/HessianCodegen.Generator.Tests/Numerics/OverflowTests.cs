@@ -28,12 +28,17 @@ public sealed class OverflowTests
         var layerCase = LayerCases.All[id];
         var layer = layerCase.Create();
         var point = layerCase.Point();
-        var at = point with
-        {
-            Parameters = point.Parameters.Select(value => value * ParameterScale).ToArray(),
-            Input = point.Input.Select(value => value * InputScale).ToArray(),
-        };
-        Assert.Contains(ForwardTests.PreActivation(layer, at), u => Math.Abs(u) > 800.0);
+        // An affine layer's u = W z + c grows with W, c and z; a parameterless layer's u is z, which then
+        // takes the whole scale. W enters the blocks as the factor weightScale (a parameterless layer has none).
+        var at = layerCase.Affine
+            ? point with
+            {
+                Parameters = point.Parameters.Select(value => value * ParameterScale).ToArray(),
+                Input = point.Input.Select(value => value * InputScale).ToArray(),
+            }
+            : point with { Input = point.Input.Select(value => value * ParameterScale * InputScale).ToArray() };
+        double weightScale = layerCase.Affine ? ParameterScale : 1.0;
+        Assert.Contains(layerCase.PreActivation(layer, at), u => Math.Abs(u) > 800.0);
 
         var (dx, dz) = LayerProbe.Jacobians(layer, at);
         var (xxx, xzx, xzz) = LayerProbe.SecondDerivatives(layer, at);
@@ -52,17 +57,17 @@ public sealed class OverflowTests
         // Finite is not enough: a softplus that returned 0 would be finite. Compare with the closed forms.
         if (ClosedForms.Knows(layerCase.Name))
         {
-            ClosedForms.Blocks expected = ClosedForms.Of(layerCase.Name, layer, at);
+            ClosedForms.Blocks expected = ClosedForms.Of(layerCase, layer, at);
             int p = layer.ParameterCount;
             int aIn = layer.InputSize;
             // Rows that nearly cancel are held to round-off in the size of their terms: W enters
-            // Dz and Xzx once and Xzz twice, so their floors are ParameterScale and its square.
+            // Dz and Xzx once and Xzz twice, so their floors are weightScale and its square.
             DenseAlgebra.AssertRowsClose("Forward", LayerProbe.Forward(layer, at), expected.Forward, 1, Tolerance);
             DenseAlgebra.AssertRowsClose("Dx", dx, expected.Dx, p, Tolerance);
-            DenseAlgebra.AssertRowsClose("Dz", dz, expected.Dz, aIn, Tolerance, floor: ParameterScale);
+            DenseAlgebra.AssertRowsClose("Dz", dz, expected.Dz, aIn, Tolerance, floor: weightScale);
             DenseAlgebra.AssertRowsClose("Xxx", xxx, expected.Xxx, p, Tolerance);
-            DenseAlgebra.AssertRowsClose("Xzx", xzx, expected.Xzx, aIn, Tolerance, floor: ParameterScale);
-            DenseAlgebra.AssertRowsClose("Xzz", xzz, expected.Xzz, aIn, Tolerance, floor: ParameterScale * ParameterScale);
+            DenseAlgebra.AssertRowsClose("Xzx", xzx, expected.Xzx, aIn, Tolerance, floor: weightScale);
+            DenseAlgebra.AssertRowsClose("Xzz", xzz, expected.Xzz, aIn, Tolerance, floor: weightScale * weightScale);
         }
     }
 

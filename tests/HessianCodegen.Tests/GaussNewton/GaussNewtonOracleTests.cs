@@ -1,4 +1,5 @@
 using HessianCodegen.Tests.Infrastructure;
+using SampleSupport;
 using Xunit;
 using Xunit.Abstractions;
 

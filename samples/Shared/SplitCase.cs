@@ -3,15 +3,17 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using HessianCodegen;
 using HessianCodegen.Layers;
 
-namespace HessianCodegen.Tests.GaussNewton;
+namespace SampleSupport;
 
 /// <summary>
 /// An oracle case rebuilt with its loss as a parameterless last layer: the oracle's fused last layer
 /// <c>u = W z + c</c> then loss becomes <c>LinearLayer</c> then <c>SoftmaxCrossEntropyLoss</c> or
 /// <c>SquaredErrorLoss</c>. The parameters map one to one (the linear layer holds W then c, as the fused
 /// layer does), so the oracle's vectors apply unchanged; with it, the oracle's <c>gauss_newton</c> fields.
+/// Shared by the Gauss-Newton oracle tests and the OracleCheck sample.
 /// </summary>
 public sealed class SplitCase
 {
@@ -65,19 +67,25 @@ public sealed class SplitCase
         });
 
         using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
-        JsonElement gaussNewton = document.RootElement.GetProperty("gauss_newton");
-        double[] product = Vector(gaussNewton.GetProperty("vector_product"));
-        var solves = gaussNewton.GetProperty("solves").EnumerateArray()
+        JsonElement gaussNewton = Required(document.RootElement, "gauss_newton", path);
+        double[] product = Vector(Required(gaussNewton, "vector_product", path));
+        var solves = Required(gaussNewton, "solves", path).EnumerateArray()
             .Select(solve => new ReferenceSolve(
-                solve.GetProperty("epsilon").GetDouble(),
-                Vector(solve.GetProperty("solution")),
-                solve.GetProperty("condition_number").GetDouble()))
+                Required(solve, "epsilon", path).GetDouble(),
+                Vector(Required(solve, "solution", path)),
+                Required(solve, "condition_number", path).GetDouble()))
             .ToList();
         var logDeterminants = gaussNewton.GetProperty("solves").EnumerateArray()
-            .Select(solve => solve.GetProperty("log_abs_determinant").GetDouble())
+            .Select(solve => Required(solve, "log_abs_determinant", path).GetDouble())
             .ToList();
         return new SplitCase(fused, new Network(layers.ToArray()), product, solves, logDeterminants);
     }
+
+    // GetProperty's KeyNotFoundException does not say which key; a missing field should.
+    private static JsonElement Required(JsonElement parent, string name, string path) =>
+        parent.TryGetProperty(name, out JsonElement value)
+            ? value
+            : throw new InvalidDataException($"{path}: the Gauss-Newton field '{name}' is missing (../shared/oracle/README.md).");
 
     private static double[] Vector(JsonElement array) => array.EnumerateArray().Select(value => value.GetDouble()).ToArray();
 }
