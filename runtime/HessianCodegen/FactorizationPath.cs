@@ -4,14 +4,14 @@ namespace HessianCodegen;
 public enum FactorizationPath
 {
     /// <summary>
-    /// The Riccati recursion (ALGORITHM.md section 9): block elimination of <c>H + eps I</c> itself, last
+    /// The Riccati recursion (docs/algorithm.md section 12): block elimination of <c>H + eps I</c> itself, last
     /// layer first, with pivot blocks <c>A_l</c> of the size of a layer's parameters, each factored by
     /// Cholesky or Bunch-Kaufman <c>L D L^T</c>. Gives the inertia and the log-determinant.
     /// </summary>
     Riccati,
 
     /// <summary>
-    /// LU with partial pivoting of the block-tridiagonal augmented system (ALGORITHM.md sections 4 and 5),
+    /// LU with partial pivoting of the block-tridiagonal augmented system (docs/algorithm.md sections 6, 7 and 9),
     /// the fallback when a pivot block <c>A_l</c> is singular to working precision or a Riccati solve stays
     /// inaccurate after refinement. Gives the log-determinant but not the inertia.
     /// </summary>

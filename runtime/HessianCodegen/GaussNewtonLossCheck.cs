@@ -4,7 +4,7 @@ using HessianCodegen.Layers;
 namespace HessianCodegen;
 
 /// <summary>
-/// Gauss-Newton needs the loss as its own parameterless last layer (ALGORITHM.md section 10): a
+/// Gauss-Newton needs the loss as its own parameterless last layer (docs/algorithm.md section 14): a
 /// fused loss layer's second derivatives contain the bilinear <c>W z</c> term, which is curvature of
 /// the model, not of the loss, and not positive semi-definite. This check says how to split it.
 /// </summary>

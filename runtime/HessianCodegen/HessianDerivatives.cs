@@ -10,7 +10,7 @@ namespace HessianCodegen;
 /// </summary>
 /// <remarks>
 /// With <see cref="Curvature.GaussNewton"/> the blocks describe the Gauss-Newton matrix <c>G</c>
-/// instead of <c>H</c> (ALGORITHM.md section 10): every layer keeps <c>Dx</c> and <c>Dz</c>, the
+/// instead of <c>H</c> (docs/algorithm.md section 14): every layer keeps <c>Dx</c> and <c>Dz</c>, the
 /// parameterless loss layer keeps its <c>Xzz</c> (the loss's Hessian in the logits, over <c>B</c>),
 /// and every other second-derivative block is zero. The same factorization then solves
 /// <c>(G + eps I) x = g</c>.

@@ -4,7 +4,7 @@ namespace HessianCodegen;
 
 /// <summary>
 /// The derivative blocks of one layer over a batch of <c>B</c> examples, all dense row-major
-/// (ALGORITHM.md section 2), as views into storage shared by all layers. Per-example blocks are
+/// (docs/algorithm.md section 2), as views into storage shared by all layers. Per-example blocks are
 /// stored one after another: <c>Dx</c> stacks B blocks <c>a x p</c> (a <c>B a x p</c> matrix),
 /// <c>Dz</c> and <c>Xzz</c> hold the B diagonal blocks of block-diagonal matrices, <c>Xzx</c> holds
 /// B blocks <c>p x a_in</c> (the column blocks of a <c>p x B a_in</c> matrix), and <c>Xxx</c> is summed

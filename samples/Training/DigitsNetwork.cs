@@ -7,7 +7,7 @@ namespace Training;
 /// The deep, narrow classifier every optimizer trains: <c>depth - 1</c> tanh layers of the given
 /// width (the first reads the 64 pixels), a linear layer to the 10 logits, and the softmax
 /// cross-entropy as a parameterless layer of its own, which is what Gauss-Newton needs
-/// (ALGORITHM.md section 10).
+/// (docs/algorithm.md section 14).
 /// </summary>
 internal static class DigitsNetwork
 {

@@ -6,7 +6,7 @@ namespace HessianCodegen.Optimization;
 
 /// <summary>
 /// The exact trust-region subproblem <c>min g^T p + p^T M p / 2</c> subject to <c>||p|| &lt;= radius</c>
-/// (More and Sorensen, 1983; Nocedal and Wright, Algorithm 4.3; ALGORITHM.md section 11).
+/// (More and Sorensen, 1983; Nocedal and Wright, Algorithm 4.3; docs/algorithm.md section 15).
 /// </summary>
 /// <remarks>
 /// The solution is <c>p = -(M + lambda I)^-1 g</c> with <c>M + lambda I</c> positive semi-definite,

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace HessianCodegen.Generator.Tests.Numerics;
 
 /// <summary>
-/// <c>y = tanh(W z + c)</c> with every derivative written by hand (docs: ALGORITHM.md section 8).
+/// <c>y = tanh(W z + c)</c> with every derivative written by hand (docs/algorithm.md section 2).
 /// It validates the numerical harness itself, independently of the generator: if these tests
 /// fail here, the harness is wrong, not the generated code.
 /// </summary>
