@@ -111,7 +111,7 @@ internal sealed class RiccatiFactorization
         }
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
-        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, a copy of A, the Bunch-Kaufman scratch, Dz^T.
+        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch, Dz^T.
         // Every entry of these is written before it is read, so they need not be zeroed.
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] nextValue = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
@@ -122,8 +122,7 @@ internal sealed class RiccatiFactorization
         double[] stateProductT = GC.AllocateUninitializedArray<double>(largestMMIn);
         double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
-        double[] blockCopy = GC.AllocateUninitializedArray<double>(checked(largestP * largestP));
-        double[] work = GC.AllocateUninitializedArray<double>(2 * largestP);
+        double[] work = GC.AllocateUninitializedArray<double>(PivotBlockFactor.WorkLength(largestP));
         double[] inputJacobianT = GC.AllocateUninitializedArray<double>(checked(count * largestDz));
 
         var blocks = new PivotBlockFactor[depth];
@@ -216,12 +215,11 @@ internal sealed class RiccatiFactorization
                 }
             }
 
-            // Factor A; on the way, the copy that Bunch-Kaufman restarts from if Cholesky fails.
-            Span<double> copy = blockCopy.AsSpan(0, p * p);
-            block.CopyTo(copy);
-            double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, VectorKernels.MaxAbs(copy));
-            PivotBlockFactor? factor = double.IsFinite(VectorKernels.MaxAbs(copy))
-                ? PivotBlockFactor.Create(block, copy, p, work, tinyPivot, ref flops)
+            // Factor A (its upper triangle is the copy Bunch-Kaufman restarts from if Cholesky fails).
+            double largest = VectorKernels.MaxAbs(block);
+            double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, largest);
+            PivotBlockFactor? factor = double.IsFinite(largest)
+                ? PivotBlockFactor.Create(block, p, work, tinyPivot, ref flops)
                 : null;
             if (factor is null)
             {

@@ -5,7 +5,7 @@ namespace Benchmarks;
 /// <summary>Which tanh chains to time, and how.</summary>
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
-    bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree)
+    bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool ReluBatch)
 {
     public const string Usage = """
         Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer
@@ -26,6 +26,7 @@ internal sealed record BenchmarkOptions(
                              every backward error is at most 1e-14 (the test suite runs 300)
           --compare-paths    only time the Riccati recursion against the banded LU, per configuration
           --matrix-free      only time Dx^T P Dx by the sparse kernels against the generated products
+          --relu-batch       only report where the time and memory of issue 7's batch-64 ReLU network go
           --quick            a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3
           --help             print this text
         """;
@@ -53,7 +54,8 @@ internal sealed record BenchmarkOptions(
             CsvPath: reader.Text("csv", "BenchmarkResults/tanh-chains.csv")!,
             ComparePaths: reader.Flag("compare-paths"),
             Soak: reader.Integer("soak", 0, min: 0, max: 1_000_000),
-            MatrixFree: reader.Flag("matrix-free"));
+            MatrixFree: reader.Flag("matrix-free"),
+            ReluBatch: reader.Flag("relu-batch"));
         reader.RejectRest();
         return options;
     }

@@ -25,15 +25,23 @@ internal static class BunchKaufmanKernel
     /// The scratch <paramref name="work"/> holds at least <c>2n</c> values.
     /// <returns>-1 on success, else the column where no acceptable pivot was found.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops)
+    public static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops) =>
+        FactorTrailing(a, n, 0, pivots, work, tinyPivot, ref flops);
+
+    /// <summary>
+    /// <see cref="Factor"/> of the trailing matrix from row and column <paramref name="start"/> on, the columns
+    /// before it already factored (how <c>dsytrf</c> finishes with <c>dsytf2</c> after its last full panel).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int FactorTrailing(Span<double> a, int n, int start, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops)
     {
-        if (a.Length != n * n || pivots.Length != n || work.Length < 2 * n)
+        if (a.Length != n * n || pivots.Length != n || work.Length < 2 * n || start < 0 || start > n)
         {
-            throw new ArgumentException($"Bunch-Kaufman of order {n} needs {n * n} matrix values, {n} pivots and {2 * n} of work; " +
+            throw new ArgumentException($"Bunch-Kaufman of order {n} from column {start} needs {n * n} matrix values, {n} pivots and {2 * n} of work; " +
                 $"got {a.Length}, {pivots.Length} and {work.Length}.");
         }
 
-        int k = 0;
+        int k = start;
         while (k < n)
         {
             double absakk = Math.Abs(a[(k * n) + k]);
