@@ -36,7 +36,7 @@ internal sealed class PivotBlockFactor
     public LogDeterminant LogDeterminant { get; }
 
     /// <summary>
-    /// Factors the symmetric matrix in <paramref name="block"/> (<c>p x p</c>, both triangles holding it; the array
+    /// Factors the symmetric matrix in <paramref name="block"/> (<c>p x p</c>, lower triangle read; the array
     /// becomes the factor's storage): Cholesky (<c>dpotrf</c>, blocked) first, and on failure Bunch-Kaufman
     /// (<c>dsytrf</c>, blocked) of the matrix again. Both kernels write the lower triangle only, so the strict
     /// upper triangle and a saved diagonal are the copy Bunch-Kaufman restarts from: no second <c>p x p</c>
@@ -46,6 +46,9 @@ internal sealed class PivotBlockFactor
     /// <returns>The factor, or null when the block is singular to working precision.</returns>
     public static PivotBlockFactor? Create(double[] block, int order, Span<double> work, double tinyPivot, ref long flops)
     {
+        // The kernels read the lower triangle; the upper one becomes its exact copy (A as formed is symmetric
+        // only to round-off), so that Bunch-Kaufman restarts from the very matrix Cholesky was given.
+        MatrixKernels.MirrorLower(block, order);
         var diagonal = new double[order];
         bool positiveDiagonal = true;
         for (int i = 0; i < order; i++)
