@@ -6,7 +6,7 @@ namespace HessianCodegen;
 
 /// <summary>
 /// The pivoted LU, for one epsilon, of the block-tridiagonal system that is equivalent to
-/// <c>(H + eps I) x = g</c> (ALGORITHM.md section 4): the fallback path of <see cref="HessianFactorization"/>
+/// <c>(H + eps I) x = g</c> (docs/algorithm.md sections 6 and 7): the fallback path of <see cref="HessianFactorization"/>
 /// (<see cref="FactorizationPath.BandedLU"/>). Each right-hand side costs one forward and one backward
 /// substitution sweep, linear in depth. For derivatives taken with <see cref="Curvature.GaussNewton"/>,
 /// read <c>G</c> for <c>H</c> throughout.

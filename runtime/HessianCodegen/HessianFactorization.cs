@@ -10,8 +10,8 @@ namespace HessianCodegen;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The main path is the Riccati recursion (<see cref="FactorizationPath.Riccati"/>, ALGORITHM.md
-/// section 9): block elimination of <c>H + eps I</c> last layer first, with one pivot block <c>A_l</c> per
+/// The main path is the Riccati recursion (<see cref="FactorizationPath.Riccati"/>, docs/algorithm.md
+/// section 12): block elimination of <c>H + eps I</c> last layer first, with one pivot block <c>A_l</c> per
 /// layer, factored by Cholesky when positive definite and else by Bunch-Kaufman <c>L D L^T</c>. Its cost
 /// per layer is <c>O(p^3 + p^2 m + p m^2)</c> with <c>m = B a</c> the layer's outputs over the batch.
 /// </para>

@@ -4,7 +4,7 @@ using HessianCodegen.LinearAlgebra;
 namespace HessianCodegen;
 
 /// <summary>
-/// The factors of one pivot block <c>A_l</c> of the Riccati recursion (ALGORITHM.md section 9):
+/// The factors of one pivot block <c>A_l</c> of the Riccati recursion (docs/algorithm.md section 12):
 /// a Cholesky factor when <c>A_l</c> is positive definite, else a Bunch-Kaufman <c>L D L^T</c>. The one
 /// storage format both sweeps of <see cref="RiccatiFactorization"/> read: <c>p x p</c> row-major, the
 /// lower triangle holding the factors as LAPACK stores them.
@@ -37,13 +37,29 @@ internal sealed class PivotBlockFactor
 
     /// <summary>
     /// Factors the symmetric matrix in <paramref name="block"/> (<c>p x p</c>, lower triangle read; the array
-    /// becomes the factor's storage): Cholesky (<c>dpotrf</c>) first, and on failure Bunch-Kaufman
-    /// (<c>dsytrf</c>) of the matrix again, from <paramref name="copy"/>, which must hold it.
+    /// becomes the factor's storage): Cholesky (<c>dpotrf</c>, blocked) first, and on failure Bunch-Kaufman
+    /// (<c>dsytrf</c>, blocked) of the matrix again. Both kernels write the lower triangle only, so the strict
+    /// upper triangle and a saved diagonal are the copy Bunch-Kaufman restarts from: no second <c>p x p</c>
+    /// array (171 MB for the wide first layer of issue 7's network). <paramref name="work"/> holds
+    /// <see cref="WorkLength"/> values.
     /// </summary>
     /// <returns>The factor, or null when the block is singular to working precision.</returns>
-    public static PivotBlockFactor? Create(double[] block, ReadOnlySpan<double> copy, int order, Span<double> work, double tinyPivot, ref long flops)
+    public static PivotBlockFactor? Create(double[] block, int order, Span<double> work, double tinyPivot, ref long flops)
     {
-        if (CholeskyKernel.Factor(block, order, tinyPivot, ref flops) < 0)
+        // The kernels read the lower triangle; the upper one becomes its exact copy (A as formed is symmetric
+        // only to round-off), so that Bunch-Kaufman restarts from the very matrix Cholesky was given.
+        MatrixKernels.MirrorLower(block, order);
+        var diagonal = new double[order];
+        bool positiveDiagonal = true;
+        for (int i = 0; i < order; i++)
+        {
+            diagonal[i] = block[(i * order) + i];
+            positiveDiagonal &= diagonal[i] > tinyPivot;
+        }
+
+        // Cholesky's pivot in row i is at most the diagonal entry, so a diagonal entry at most tinyPivot means it
+        // would fail there: go to Bunch-Kaufman without the failed attempt (up to p^3 / 3 flops).
+        if (positiveDiagonal && BlockedCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops) < 0)
         {
             double log = 0;
             for (int i = 0; i < order; i++)
@@ -54,9 +70,14 @@ internal sealed class PivotBlockFactor
             return new PivotBlockFactor(block, null, order, new Inertia(order, 0, 0), new LogDeterminant(2 * log, 1));
         }
 
+        MatrixKernels.MirrorUpper(block, order);
+        for (int i = 0; i < order; i++)
+        {
+            block[(i * order) + i] = diagonal[i];
+        }
+
         var pivots = new int[order];
-        copy[..(order * order)].CopyTo(block);
-        if (BunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops) >= 0)
+        if (BlockedBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops) >= 0)
         {
             return null;
         }
@@ -64,6 +85,9 @@ internal sealed class PivotBlockFactor
         (int positive, int negative, double logAbsolute, int sign) = BunchKaufmanKernel.Inertia(block, order, pivots);
         return new PivotBlockFactor(block, pivots, order, new Inertia(positive, negative, 0), new LogDeterminant(logAbsolute, sign));
     }
+
+    /// <summary>The scratch values <see cref="Create"/> needs for a block of order <paramref name="order"/>.</summary>
+    public static int WorkLength(int order) => Math.Max(BlockedCholeskyKernel.WorkLength(order), BlockedBunchKaufmanKernel.WorkLength(order));
 
     /// <summary>Solves <c>A_l Z = B</c> in place for the <c>p</c> rows of <paramref name="rows"/>, <paramref name="width"/> values each.</summary>
     public void Solve(Span<double> rows, int width)

@@ -5,7 +5,7 @@ using HessianCodegen.LinearAlgebra;
 namespace HessianCodegen;
 
 /// <summary>
-/// The Riccati recursion of ALGORITHM.md section 9: block Gaussian elimination of <c>H + eps I</c>
+/// The Riccati recursion of docs/algorithm.md section 12: block Gaussian elimination of <c>H + eps I</c>
 /// itself, last layer first, with pivot blocks <c>A_l</c> of the size of a layer's parameters.
 /// <see cref="Create"/> runs the recursion; the object keeps, per layer, the factors of <c>A_l</c>
 /// (<see cref="PivotBlockFactor"/>) and the feedback gain <c>K_l = -A_l^-1 C_l</c>, which is all a solve
@@ -35,6 +35,8 @@ namespace HessianCodegen;
 /// </remarks>
 internal sealed class RiccatiFactorization
 {
+    /// <summary>Column tile of the update of <c>P</c>: 128 columns of <c>A^-1 C</c> (600 rows in issue 7's network) are 600 KB.</summary>
+    private const int UpdateTile = 128;
 
 
     private readonly HessianDerivatives derivatives;
@@ -111,7 +113,7 @@ internal sealed class RiccatiFactorization
         }
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
-        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, a copy of A, the Bunch-Kaufman scratch, Dz^T.
+        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch, Dz^T.
         // Every entry of these is written before it is read, so they need not be zeroed.
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] nextValue = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
@@ -122,8 +124,7 @@ internal sealed class RiccatiFactorization
         double[] stateProductT = GC.AllocateUninitializedArray<double>(largestMMIn);
         double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
-        double[] blockCopy = GC.AllocateUninitializedArray<double>(checked(largestP * largestP));
-        double[] work = GC.AllocateUninitializedArray<double>(2 * largestP);
+        double[] work = GC.AllocateUninitializedArray<double>(PivotBlockFactor.WorkLength(largestP));
         double[] inputJacobianT = GC.AllocateUninitializedArray<double>(checked(count * largestDz));
 
         var blocks = new PivotBlockFactor[depth];
@@ -216,12 +217,11 @@ internal sealed class RiccatiFactorization
                 }
             }
 
-            // Factor A; on the way, the copy that Bunch-Kaufman restarts from if Cholesky fails.
-            Span<double> copy = blockCopy.AsSpan(0, p * p);
-            block.CopyTo(copy);
-            double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, VectorKernels.MaxAbs(copy));
-            PivotBlockFactor? factor = double.IsFinite(VectorKernels.MaxAbs(copy))
-                ? PivotBlockFactor.Create(block, copy, p, work, tinyPivot, ref flops)
+            // Factor A (its upper triangle is the copy Bunch-Kaufman restarts from if Cholesky fails).
+            double largest = VectorKernels.MaxAbs(block);
+            double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, largest);
+            PivotBlockFactor? factor = double.IsFinite(largest)
+                ? PivotBlockFactor.Create(block, p, work, tinyPivot, ref flops)
                 : null;
             if (factor is null)
             {
@@ -238,18 +238,25 @@ internal sealed class RiccatiFactorization
                 MatrixKernels.Transpose(c, p, mIn, cT);
                 factor.Solve(c, mIn);
                 flops += 4L * p * p * mIn;
-                // Two rows at a time from the same column: the second row's extra entry lies below the
+                // Tile by tile of columns, so that the tile of A^-1 C (p x 128) stays in the L2 cache while every
+                // row of the upper triangle takes it; whole rows streamed all of A^-1 C from memory per pair of
+                // rows. Two rows at a time from the same column: the second row's extra entry lies below the
                 // diagonal, which the mirroring overwrites.
-                for (int r = 0; r < mIn && p > 0; r += 2)
+                for (int j0 = 0; j0 < mIn && p > 0; j0 += UpdateTile)
                 {
-                    if (r + 1 < mIn)
+                    int j1 = Math.Min(j0 + UpdateTile, mIn);
+                    for (int r = 0; r < j1; r += 2)
                     {
-                        flops += RankUpdate.SubtractCombinations(e.Slice((r * mIn) + r, mIn - r), cT.Slice(r * p, p),
-                            e.Slice(((r + 1) * mIn) + r, mIn - r), cT.Slice((r + 1) * p, p), c[r..], mIn);
-                    }
-                    else
-                    {
-                        flops += RankUpdate.SubtractCombination(e.Slice((r * mIn) + r, mIn - r), cT.Slice(r * p, p), c[r..], mIn);
+                        int first = Math.Max(r, j0);
+                        if (r + 1 < mIn)
+                        {
+                            flops += RankUpdate.SubtractCombinations(e.Slice((r * mIn) + first, j1 - first), cT.Slice(r * p, p),
+                                e.Slice(((r + 1) * mIn) + first, j1 - first), cT.Slice((r + 1) * p, p), c[first..], mIn);
+                        }
+                        else
+                        {
+                            flops += RankUpdate.SubtractCombination(e.Slice((r * mIn) + first, j1 - first), cT.Slice(r * p, p), c[first..], mIn);
+                        }
                     }
                 }
 

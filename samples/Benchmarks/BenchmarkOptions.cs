@@ -6,7 +6,7 @@ namespace Benchmarks;
 /// <summary>Which tanh chains to time, and how.</summary>
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
-    bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool BatchScale, string? OpenBlasDriver)
+    bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool BatchScale, string? OpenBlasDriver, bool ReluBatch)
 {
     /// <summary>
     /// Reads the options; null after --help (exit code 0) or a bad command line (its one-line error
@@ -35,12 +35,14 @@ internal sealed record BenchmarkOptions(
         {
             Description = "the OpenBLAS driver built by samples/Benchmarks/lapack/build.sh, for the dgetrf and kernel-rate comparisons of --batch-scale",
         };
+        Option<bool> reluBatch = SampleOptions.Flag("relu-batch",
+            "only report where the time and memory of issue 7's batch-64 ReLU network go, layer by layer");
         Option<bool> quick = SampleOptions.Flag("quick", "a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3");
         var command = new RootCommand(
             "Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer hidden layers, " +
             "then softmax cross-entropy), and a dense LU solve where the network is small.")
         {
-            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, quick,
+            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, reluBatch, quick,
         };
 
         if (SampleOptions.Parse(command, args, out exitCode) is not { } result)
@@ -64,6 +66,7 @@ internal sealed record BenchmarkOptions(
             Soak: result.GetValue(soak),
             MatrixFree: result.GetValue(matrixFree),
             BatchScale: result.GetValue(batchScale),
-            OpenBlasDriver: result.GetValue(openBlas));
+            OpenBlasDriver: result.GetValue(openBlas),
+            ReluBatch: result.GetValue(reluBatch));
     }
 }

@@ -13,6 +13,9 @@ namespace HessianCodegen.LinearAlgebra;
 /// </summary>
 internal static class BunchKaufmanKernel
 {
+    /// <summary>Columns of the right-hand sides solved together: a tile of 128 columns of a pivot block's 600 rows is 600 KB.</summary>
+    private const int ColumnTile = 128;
+
     /// <summary>Bunch and Kaufman's bound <c>(1 + sqrt(17)) / 8</c>, which minimizes the element growth.</summary>
     private static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
 
@@ -25,15 +28,23 @@ internal static class BunchKaufmanKernel
     /// The scratch <paramref name="work"/> holds at least <c>2n</c> values.
     /// <returns>-1 on success, else the column where no acceptable pivot was found.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops)
+    public static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops) =>
+        FactorTrailing(a, n, 0, pivots, work, tinyPivot, ref flops);
+
+    /// <summary>
+    /// <see cref="Factor"/> of the trailing matrix from row and column <paramref name="start"/> on, the columns
+    /// before it already factored (how <c>dsytrf</c> finishes with <c>dsytf2</c> after its last full panel).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int FactorTrailing(Span<double> a, int n, int start, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops)
     {
-        if (a.Length != n * n || pivots.Length != n || work.Length < 2 * n)
+        if (a.Length != n * n || pivots.Length != n || work.Length < 2 * n || start < 0 || start > n)
         {
-            throw new ArgumentException($"Bunch-Kaufman of order {n} needs {n * n} matrix values, {n} pivots and {2 * n} of work; " +
+            throw new ArgumentException($"Bunch-Kaufman of order {n} from column {start} needs {n * n} matrix values, {n} pivots and {2 * n} of work; " +
                 $"got {a.Length}, {pivots.Length} and {work.Length}.");
         }
 
-        int k = 0;
+        int k = start;
         while (k < n)
         {
             double absakk = Math.Abs(a[(k * n) + k]);
@@ -187,17 +198,28 @@ internal static class BunchKaufmanKernel
                 $"got {factor.Length}, {pivots.Length} and {rows.Length}.");
         }
 
+        // Tile by tile of columns (each column is its own right-hand side), so that a tile of every row stays in
+        // the L2 cache through both sweeps.
+        for (int c0 = 0; c0 < width; c0 += ColumnTile)
+        {
+            SolveTile(factor, n, pivots, rows[c0..], width, Math.Min(ColumnTile, width - c0));
+        }
+    }
+
+    /// <summary><see cref="Solve"/> for the columns of one tile: row <c>k</c> is <c>rows[k width ..]</c>, <paramref name="tileWidth"/> values.</summary>
+    private static void SolveTile(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width, int tileWidth)
+    {
         // L D Y = B, first block first.
         int k = 0;
         while (k < n)
         {
-            Span<double> bk = Row(rows, k, width);
+            Span<double> bk = Row(rows, k, width, tileWidth);
             if (pivots[k] >= 0)
             {
-                SwapRows(rows, width, k, pivots[k]);
+                SwapRows(rows, width, tileWidth, k, pivots[k]);
                 for (int i = k + 1; i < n; i++)
                 {
-                    VectorKernels.Axpy(-factor[(i * n) + k], bk, Row(rows, i, width));
+                    VectorKernels.Axpy(-factor[(i * n) + k], bk, Row(rows, i, width, tileWidth));
                 }
 
                 Scale(1.0 / factor[(k * n) + k], bk);
@@ -205,11 +227,11 @@ internal static class BunchKaufmanKernel
             }
             else
             {
-                SwapRows(rows, width, k + 1, -pivots[k] - 1);
-                Span<double> bk1 = Row(rows, k + 1, width);
+                SwapRows(rows, width, tileWidth, k + 1, -pivots[k] - 1);
+                Span<double> bk1 = Row(rows, k + 1, width, tileWidth);
                 for (int i = k + 2; i < n; i++)
                 {
-                    Span<double> target = Row(rows, i, width);
+                    Span<double> target = Row(rows, i, width, tileWidth);
                     VectorKernels.Axpy(-factor[(i * n) + k], bk, target);
                     VectorKernels.Axpy(-factor[(i * n) + k + 1], bk1, target);
                 }
@@ -218,7 +240,7 @@ internal static class BunchKaufmanKernel
                 double d11 = factor[(k * n) + k] / d21;
                 double d22 = factor[((k + 1) * n) + k + 1] / d21;
                 double denominator = (d11 * d22) - 1.0;
-                for (int c = 0; c < width; c++)
+                for (int c = 0; c < tileWidth; c++)
                 {
                     double first = bk[c] / d21;
                     double second = bk1[c] / d21;
@@ -236,16 +258,16 @@ internal static class BunchKaufmanKernel
         {
             if (pivots[k] >= 0)
             {
-                SubtractColumnProduct(factor, n, k, k + 1, rows, width);
-                SwapRows(rows, width, k, pivots[k]);
+                SubtractColumnProduct(factor, n, k, k + 1, rows, width, tileWidth);
+                SwapRows(rows, width, tileWidth, k, pivots[k]);
                 k--;
             }
             else
             {
                 // The 2x2 block (k - 1, k): both rows take only the rows below it.
-                SubtractColumnProduct(factor, n, k, k + 1, rows, width);
-                SubtractColumnProduct(factor, n, k - 1, k + 1, rows, width);
-                SwapRows(rows, width, k, -pivots[k] - 1);
+                SubtractColumnProduct(factor, n, k, k + 1, rows, width, tileWidth);
+                SubtractColumnProduct(factor, n, k - 1, k + 1, rows, width, tileWidth);
+                SwapRows(rows, width, tileWidth, k, -pivots[k] - 1);
                 k -= 2;
             }
         }
@@ -312,12 +334,12 @@ internal static class BunchKaufmanKernel
     }
 
     /// <summary>Row <paramref name="k"/> of <c>Z</c> minus <c>sum_i L_ik Z_i</c> over the rows <c>i</c> from <paramref name="first"/> on.</summary>
-    private static void SubtractColumnProduct(ReadOnlySpan<double> factor, int n, int k, int first, Span<double> rows, int width)
+    private static void SubtractColumnProduct(ReadOnlySpan<double> factor, int n, int k, int first, Span<double> rows, int width, int tileWidth)
     {
-        Span<double> target = Row(rows, k, width);
+        Span<double> target = Row(rows, k, width, tileWidth);
         for (int i = first; i < n; i++)
         {
-            VectorKernels.Axpy(-factor[(i * n) + k], Row(rows, i, width), target);
+            VectorKernels.Axpy(-factor[(i * n) + k], Row(rows, i, width, tileWidth), target);
         }
     }
 
@@ -341,13 +363,13 @@ internal static class BunchKaufmanKernel
         }
     }
 
-    private static Span<double> Row(Span<double> rows, int k, int width) => rows.Slice(k * width, width);
+    private static Span<double> Row(Span<double> rows, int k, int width, int tileWidth) => rows.Slice(k * width, tileWidth);
 
-    private static void SwapRows(Span<double> rows, int width, int first, int second)
+    private static void SwapRows(Span<double> rows, int width, int tileWidth, int first, int second)
     {
         if (first != second)
         {
-            VectorKernels.Swap(Row(rows, first, width), Row(rows, second, width));
+            VectorKernels.Swap(Row(rows, first, width, tileWidth), Row(rows, second, width, tileWidth));
         }
     }
 

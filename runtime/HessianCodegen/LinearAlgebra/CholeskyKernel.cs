@@ -9,6 +9,9 @@ namespace HessianCodegen.LinearAlgebra;
 /// </summary>
 internal static class CholeskyKernel
 {
+    /// <summary>Columns of the right-hand sides solved together: a tile of 128 columns of a pivot block's 600 rows is 600 KB.</summary>
+    private const int ColumnTile = 128;
+
     /// <summary>
     /// Overwrites the lower triangle of <paramref name="a"/> with <c>L</c>, like LAPACK <c>dpotrf</c>
     /// (<c>uplo = 'L'</c>), computed row by row (the Cholesky-Crout order, each entry one dot product).
@@ -54,23 +57,31 @@ internal static class CholeskyKernel
             throw new ArgumentException($"rows has {rows.Length} values; expected {n} rows of {width}.", nameof(rows));
         }
 
-        // L Y = B, row by row: Y_i = (B_i - sum_j<i L_ij Y_j) / L_ii.
-        for (int i = 0; i < n; i++)
+        // Tile by tile of columns (each column is its own right-hand side): a tile of every row stays in the L2
+        // cache through both sweeps, where whole rows of a wide right-hand side (1536 values) streamed from memory.
+        for (int c0 = 0; c0 < width; c0 += ColumnTile)
         {
-            Span<double> target = rows.Slice(i * width, width);
-            RankUpdate.SubtractCombination(target, factor.Slice(i * n, i), rows, width);
-            Scale(1.0 / factor[(i * n) + i], target);
-        }
+            int tileWidth = Math.Min(ColumnTile, width - c0);
+            Span<double> tile = rows[c0..];
 
-        // L^T Z = Y, last row first: Z_i = Y_i / L_ii, then Y_j -= L_ij Z_i for j < i.
-        for (int i = n - 1; i >= 0; i--)
-        {
-            Span<double> solved = rows.Slice(i * width, width);
-            Scale(1.0 / factor[(i * n) + i], solved);
-            ReadOnlySpan<double> column = factor.Slice(i * n, i);
-            for (int j = 0; j < i; j++)
+            // L Y = B, row by row: Y_i = (B_i - sum_j<i L_ij Y_j) / L_ii.
+            for (int i = 0; i < n; i++)
             {
-                VectorKernels.Axpy(-column[j], solved, rows.Slice(j * width, width));
+                Span<double> target = tile.Slice(i * width, tileWidth);
+                RankUpdate.SubtractCombination(target, factor.Slice(i * n, i), tile, width);
+                Scale(1.0 / factor[(i * n) + i], target);
+            }
+
+            // L^T Z = Y, last row first: Z_i = Y_i / L_ii, then Y_j -= L_ij Z_i for j < i.
+            for (int i = n - 1; i >= 0; i--)
+            {
+                Span<double> solved = tile.Slice(i * width, tileWidth);
+                Scale(1.0 / factor[(i * n) + i], solved);
+                ReadOnlySpan<double> column = factor.Slice(i * n, i);
+                for (int j = 0; j < i; j++)
+                {
+                    VectorKernels.Axpy(-column[j], solved, tile.Slice(j * width, tileWidth));
+                }
             }
         }
     }

@@ -109,6 +109,32 @@ internal static class MatrixKernels
         }
     }
 
+    /// <summary>Copies the lower triangle of the square matrix <paramref name="a"/> (order <paramref name="n"/>) onto its upper triangle, tile by tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MirrorLower(Span<double> a, int n)
+    {
+        if (a.Length < n * n)
+        {
+            throw new ArgumentException($"A matrix of order {n} needs {n * n} values; got {a.Length}.", nameof(a));
+        }
+
+        for (int i0 = 0; i0 < n; i0 += Tile)
+        {
+            int i1 = Math.Min(i0 + Tile, n);
+            for (int j0 = 0; j0 <= i0; j0 += Tile)
+            {
+                for (int i = i0; i < i1; i++)
+                {
+                    int j1 = Math.Min(j0 + Tile, i);
+                    for (int j = j0; j < j1; j++)
+                    {
+                        a[(j * n) + i] = a[(i * n) + j];
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Copies the upper triangle of the square matrix <paramref name="a"/> (order <paramref name="n"/>) onto its lower triangle, tile by tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MirrorUpper(Span<double> a, int n)

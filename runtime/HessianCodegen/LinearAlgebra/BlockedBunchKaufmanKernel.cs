@@ -1,0 +1,334 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>
+/// The blocked form of <see cref="BunchKaufmanKernel.Factor"/>, like LAPACK <c>dsytrf</c> with <c>dlasyf</c>
+/// (<c>uplo = 'L'</c>): a panel of columns is factored with its updates delayed (each column is brought
+/// up to date from the panel's <c>L</c> and <c>W = L D</c> when it is reached), then the trailing lower
+/// triangle takes the whole panel at once, <c>A22 -= L21 W^T</c>, in row kernels that keep their target
+/// in registers. The unblocked kernel streams the whole trailing matrix once per column; this one once
+/// per panel. Pivots, storage and the singularity test are those of <see cref="BunchKaufmanKernel"/>,
+/// so its <c>Solve</c> and <c>Inertia</c> read the result.
+/// </summary>
+internal static class BlockedBunchKaufmanKernel
+{
+    /// <summary>Panel width: <c>W</c> and the panel's <c>L</c> (2 x 64 columns) stay in the L2 cache per column tile.</summary>
+    public const int DefaultBlockSize = 64;
+
+    /// <summary>Column tile of the trailing update: the tile of <c>W</c> (panel x 128 values) stays in L1 and L2.</summary>
+    private const int ColumnTile = 128;
+
+    private static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
+
+    /// <summary>The work values <see cref="Factor"/> needs for a matrix of order <paramref name="n"/>.</summary>
+    public static int WorkLength(int n, int blockSize = DefaultBlockSize) => checked((3 * blockSize * n) + (2 * n));
+
+    /// <summary>
+    /// Overwrites the lower triangle of <paramref name="a"/> with <c>L</c> and <c>D</c> as
+    /// <see cref="BunchKaufmanKernel.Factor"/> does; panels of <paramref name="blockSize"/> columns
+    /// until at most that many are left, then the unblocked kernel.
+    /// </summary>
+    /// <returns>-1 on success, else the column where no acceptable pivot was found.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops,
+        int blockSize = DefaultBlockSize)
+    {
+        if (blockSize < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "A panel needs at least two columns (a 2x2 pivot).");
+        }
+
+        if (a.Length != n * n || pivots.Length != n || work.Length < WorkLength(n, blockSize))
+        {
+            throw new ArgumentException($"Blocked Bunch-Kaufman of order {n} needs {n * n} matrix values, {n} pivots and " +
+                $"{WorkLength(n, blockSize)} of work; got {a.Length}, {pivots.Length} and {work.Length}.");
+        }
+
+        Span<double> w = work[..(blockSize * n)];
+        Span<double> l = work.Slice(blockSize * n, blockSize * n);
+        Span<double> rowsOfL = work.Slice(2 * blockSize * n, blockSize * n);
+        int k = 0;
+        while (n - k > blockSize)
+        {
+            int factored = Panel(a, n, k, blockSize, pivots, w, l, rowsOfL, tinyPivot, ref flops, out int failed);
+            if (failed >= 0)
+            {
+                return failed;
+            }
+
+            k += factored;
+        }
+
+        return BunchKaufmanKernel.FactorTrailing(a, n, k, pivots, work[..(2 * n)], tinyPivot, ref flops);
+    }
+
+    /// <summary>
+    /// <c>dlasyf</c>: factors columns from <paramref name="k0"/> on, at most <c>nb - 1</c> (or <c>nb</c> when the
+    /// last pivot is 2x2), and updates the trailing matrix. Column <c>c</c> of the panel keeps <c>W</c> in
+    /// <c>w[c n ..]</c> and <c>L</c> in <c>l[c n ..]</c>, indexed by row, so every column operation is contiguous.
+    /// </summary>
+    /// <returns>The number of columns factored.</returns>
+    private static int Panel(Span<double> a, int n, int k0, int nb, Span<int> pivots, Span<double> w, Span<double> l,
+        Span<double> rowsOfL, double tinyPivot, ref long flops, out int failed)
+    {
+        failed = -1;
+        int k = k0;
+        while (k < n && k - k0 < nb - 1)
+        {
+            int rel = k - k0;
+            int length = n - k;
+
+            // Column k of A, brought up to date with the panel so far: W(k:n, k) -= L(k:n, panel) W(k, panel)^T.
+            Span<double> wk = w.Slice(rel * n, n);
+            for (int i = k; i < n; i++)
+            {
+                wk[i] = a[(i * n) + k];
+            }
+
+            for (int c = 0; c < rel; c++)
+            {
+                VectorKernels.Axpy(-w[(c * n) + k], l.Slice((c * n) + k, length), wk.Slice(k, length));
+            }
+
+            flops += 2L * rel * length;
+            double absakk = Math.Abs(wk[k]);
+            int imax = k;
+            double colmax = 0;
+            for (int i = k + 1; i < n; i++)
+            {
+                double candidate = Math.Abs(wk[i]);
+                if (candidate > colmax)
+                {
+                    colmax = candidate;
+                    imax = i;
+                }
+            }
+
+            if (!(Math.Max(absakk, colmax) > tinyPivot))
+            {
+                failed = k;
+                return 0;
+            }
+
+            int kstep = 1;
+            int kp;
+            if (absakk >= Alpha * colmax)
+            {
+                kp = k;
+            }
+            else
+            {
+                // Column imax, brought up to date, into the next column of W.
+                Span<double> wk1 = w.Slice((rel + 1) * n, n);
+                for (int j = k; j < imax; j++)
+                {
+                    wk1[j] = a[(imax * n) + j];
+                }
+
+                for (int i = imax; i < n; i++)
+                {
+                    wk1[i] = a[(i * n) + imax];
+                }
+
+                for (int c = 0; c < rel; c++)
+                {
+                    VectorKernels.Axpy(-w[(c * n) + imax], l.Slice((c * n) + k, length), wk1.Slice(k, length));
+                }
+
+                flops += 2L * rel * length;
+                double rowmax = 0;
+                for (int j = k; j < n; j++)
+                {
+                    if (j != imax)
+                    {
+                        rowmax = Math.Max(rowmax, Math.Abs(wk1[j]));
+                    }
+                }
+
+                if (absakk >= Alpha * colmax * (colmax / rowmax))
+                {
+                    kp = k;
+                }
+                else if (Math.Abs(wk1[imax]) >= Alpha * rowmax)
+                {
+                    kp = imax;
+                    wk1.Slice(k, length).CopyTo(wk.Slice(k, length));
+                }
+                else
+                {
+                    kp = imax;
+                    kstep = 2;
+                }
+            }
+
+            int kk = k + kstep - 1;
+            if (kp != kk)
+            {
+                // The not yet updated column kk moves to kp (column kk itself becomes L's); the rows of the
+                // panel's L and W so far are interchanged too.
+                a[(kp * n) + kp] = a[(kk * n) + kk];
+                for (int j = kk + 1; j < kp; j++)
+                {
+                    a[(kp * n) + j] = a[(j * n) + kk];
+                }
+
+                for (int i = kp + 1; i < n; i++)
+                {
+                    a[(i * n) + kp] = a[(i * n) + kk];
+                }
+
+                for (int c = 0; c < rel; c++)
+                {
+                    (l[(c * n) + kk], l[(c * n) + kp]) = (l[(c * n) + kp], l[(c * n) + kk]);
+                }
+
+                for (int c = 0; c <= kk - k0; c++)
+                {
+                    (w[(c * n) + kk], w[(c * n) + kp]) = (w[(c * n) + kp], w[(c * n) + kk]);
+                }
+            }
+
+            Span<double> lk = l.Slice(rel * n, n);
+            if (kstep == 1)
+            {
+                double pivot = wk[k];
+                if (!(Math.Abs(pivot) > tinyPivot))
+                {
+                    failed = k;
+                    return 0;
+                }
+
+                lk[k] = pivot;
+                double inverse = 1.0 / pivot;
+                for (int i = k + 1; i < n; i++)
+                {
+                    lk[i] = wk[i] * inverse;
+                }
+
+                pivots[k] = kp;
+            }
+            else
+            {
+                Span<double> wk1 = w.Slice((rel + 1) * n, n);
+                Span<double> lk1 = l.Slice((rel + 1) * n, n);
+                double d21 = wk[k + 1];
+                if (!(Math.Abs(d21) > tinyPivot))
+                {
+                    failed = k;
+                    return 0;
+                }
+
+                // (L(k) L(k+1)) = (W(k) W(k+1)) D^-1, D^-1 written as dlasyf does to save flops.
+                double d11 = wk1[k + 1] / d21;
+                double d22 = wk[k] / d21;
+                double scaled = 1.0 / ((d11 * d22) - 1.0) / d21;
+                for (int j = k + 2; j < n; j++)
+                {
+                    lk[j] = scaled * ((d11 * wk[j]) - wk1[j]);
+                    lk1[j] = scaled * ((d22 * wk1[j]) - wk[j]);
+                }
+
+                lk[k] = wk[k];
+                lk[k + 1] = d21;
+                lk1[k + 1] = wk1[k + 1];
+                pivots[k] = -(kp + 1);
+                pivots[k + 1] = -(kp + 1);
+            }
+
+            k += kstep;
+        }
+
+        int panel = k - k0;
+        flops += TrailingUpdate(a, n, k, panel, w, l, rowsOfL);
+
+        // dsytf2 applies an interchange to the trailing matrix only; undo, in the panel's L, the interchanges
+        // of later columns of the panel, so that the storage is the unblocked kernel's.
+        int column = k - 1;
+        while (column > k0)
+        {
+            int jj = column;
+            int jp = pivots[column];
+            if (jp < 0)
+            {
+                jp = -jp - 1;
+                column--;
+            }
+
+            column--;
+            if (jp != jj && column >= k0)
+            {
+                for (int c = 0; c <= column - k0; c++)
+                {
+                    (l[(c * n) + jj], l[(c * n) + jp]) = (l[(c * n) + jp], l[(c * n) + jj]);
+                }
+            }
+        }
+
+        for (int c = 0; c < panel; c++)
+        {
+            int target = k0 + c;
+            ReadOnlySpan<double> source = l.Slice(c * n, n);
+            for (int i = target; i < n; i++)
+            {
+                a[(i * n) + target] = source[i];
+            }
+        }
+
+        return panel;
+    }
+
+    /// <summary>
+    /// <c>A(i, j) -= sum_c L(i, c) W(j, c)</c> for <c>start &lt;= j &lt;= i</c>: the lower triangle of the trailing
+    /// matrix takes the panel, column tile by column tile, two rows at a time. The panel's <c>L</c> is first
+    /// copied by row into <paramref name="rowsOfL"/>: gathered per target row, its column-wise storage cost
+    /// a cache miss per value and made the blocked kernel no faster than the unblocked one at order 4632.
+    /// </summary>
+    private static long TrailingUpdate(Span<double> a, int n, int start, int panel, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
+        Span<double> rowsOfL)
+    {
+        const int Tile = 32;
+        for (int i0 = start; i0 < n; i0 += Tile)
+        {
+            int i1 = Math.Min(i0 + Tile, n);
+            for (int c = 0; c < panel; c++)
+            {
+                ReadOnlySpan<double> column = l.Slice((c * n) + i0, i1 - i0);
+                for (int i = i0; i < i1; i++)
+                {
+                    rowsOfL[((i - start) * panel) + c] = column[i - i0];
+                }
+            }
+        }
+
+        long flops = 0;
+        for (int j0 = start; j0 < n; j0 += ColumnTile)
+        {
+            int j1 = Math.Min(j0 + ColumnTile, n);
+            ReadOnlySpan<double> rows = w.Slice(j0, ((panel - 1) * n) + (j1 - j0));
+
+            // Rows inside the diagonal tile end at their diagonal; rows below it are the tile's full width.
+            int i = j0;
+            for (; i < j1; i++)
+            {
+                flops += RankUpdate.SubtractCombination(a.Slice((i * n) + j0, i + 1 - j0), RowOfL(rowsOfL, i - start, panel), rows, n);
+            }
+
+            for (; i + 1 < n; i += 2)
+            {
+                flops += RankUpdate.SubtractCombinations(a.Slice((i * n) + j0, j1 - j0), RowOfL(rowsOfL, i - start, panel),
+                    a.Slice(((i + 1) * n) + j0, j1 - j0), RowOfL(rowsOfL, i + 1 - start, panel), rows, n);
+            }
+
+            if (i < n)
+            {
+                flops += RankUpdate.SubtractCombination(a.Slice((i * n) + j0, j1 - j0), RowOfL(rowsOfL, i - start, panel), rows, n);
+            }
+        }
+
+        return flops;
+    }
+
+    private static ReadOnlySpan<double> RowOfL(ReadOnlySpan<double> rowsOfL, int row, int panel) => rowsOfL.Slice(row * panel, panel);
+}
