@@ -41,6 +41,30 @@ public sealed class ParameterlessLayerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ParameterlessLossOnABatchWiderThanAKernelTile()
+    {
+        // The loss layer's input over the batch, 30 examples x 5 logits = 150 values, is wider than the
+        // 128 columns the pivot-block kernels solve at a time; its pivot block is empty (p = 0). The
+        // training sample's default run (16 examples x 10 classes) crashed here.
+        var network = new Network(new TanhLayer(2, 3), new LinearLayer(3, 5), new SoftmaxCrossEntropyLoss(5));
+        var inputs = new double[30, 2];
+        var labels = new int[30];
+        for (int n = 0; n < 30; n++)
+        {
+            inputs[n, 0] = Math.Sin(n);
+            inputs[n, 1] = Math.Cos(3 * n);
+            labels[n] = n % 5;
+        }
+
+        Batch batch = Batch.WithLabels(inputs, labels);
+        AssertSolvesLikeDenseLU(network, batch, 1e-3);
+        // Indefinite H + eps I takes Bunch-Kaufman pivot blocks; G + eps I Cholesky ones.
+        AssertSolvesLikeDenseLU(network, batch, 1e-6);
+        NetworkPoint point = network.At(network.RandomParameters(7), batch);
+        Assert.True(point.Derivatives(Curvature.GaussNewton).Factorize(1e-3).IsPositiveDefinite);
+    }
+
+    [Fact]
     public void NetworkWithoutParameters()
     {
         // Nothing to solve for: every quantity in parameter space is empty, and nothing throws.

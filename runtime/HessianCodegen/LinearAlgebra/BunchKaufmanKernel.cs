@@ -198,6 +198,12 @@ internal static class BunchKaufmanKernel
                 $"got {factor.Length}, {pivots.Length} and {rows.Length}.");
         }
 
+        // Order 0 (a layer without parameters): nothing to solve, and no row to take a tile of.
+        if (n == 0)
+        {
+            return;
+        }
+
         // Tile by tile of columns (each column is its own right-hand side), so that a tile of every row stays in
         // the L2 cache through both sweeps.
         for (int c0 = 0; c0 < width; c0 += ColumnTile)

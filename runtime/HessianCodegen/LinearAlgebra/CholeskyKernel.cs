@@ -57,6 +57,12 @@ internal static class CholeskyKernel
             throw new ArgumentException($"rows has {rows.Length} values; expected {n} rows of {width}.", nameof(rows));
         }
 
+        // Order 0 (a layer without parameters): nothing to solve, and no row to take a tile of.
+        if (n == 0)
+        {
+            return;
+        }
+
         // Tile by tile of columns (each column is its own right-hand side): a tile of every row stays in the L2
         // cache through both sweeps, where whole rows of a wide right-hand side (1536 values) streamed from memory.
         for (int c0 = 0; c0 < width; c0 += ColumnTile)
