@@ -18,7 +18,7 @@ internal sealed record ParameterPairDerivative(
 /// layer's math f. With psi = Sum_i b[i] f[i] and phi = Sum_i b[i] (directional derivative of f[i]):
 /// the products are derivatives of psi and phi, the dense blocks derivatives of f and psi.
 /// </summary>
-internal sealed class LayerDerivatives
+internal sealed class SymbolicLayerDerivatives
 {
     /// <summary>Free index of derivatives with respect to the input.</summary>
     public static readonly IndexRef InputIndex = IndexRef.Loop("l");
@@ -26,7 +26,7 @@ internal sealed class LayerDerivatives
     /// <summary>Free index of second derivatives with respect to the input.</summary>
     public static readonly IndexRef SecondInputIndex = IndexRef.Loop("n");
 
-    public LayerDerivatives(LayerModel layer)
+    public SymbolicLayerDerivatives(LayerModel layer)
     {
         Layer = layer;
         Output = layer.Expression;
