@@ -8,7 +8,7 @@ namespace HessianCodegen;
 /// Writes the entries of the block-tridiagonal system (see <see cref="BlockTridiagonalFactorization"/>)
 /// from the derivative blocks, one panel at a time, so that the whole matrix is never formed.
 /// Within block <c>k</c> the unknowns are ordered <c>x_k, w_k, y_k</c>, the equations
-/// <c>E3_k, E1_k, E2_(k+1)</c>, and the batch's values example after example.
+/// <c>[X_k], [Y_k], [W_(k+1)]</c>, and the batch's values example after example.
 /// </summary>
 internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsilon)
 {
@@ -16,7 +16,7 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
     private readonly int depth = derivatives.Point.Network.Depth;
 
     /// <summary>
-    /// The rows <c>E3_k</c> and <c>E1_k</c> of block <c>k</c>, in block <c>k</c>'s own columns, into the first
+    /// The rows <c>[X_k]</c> and <c>[Y_k]</c> of block <c>k</c>, in block <c>k</c>'s own columns, into the first
     /// <c>p + m</c> rows of <paramref name="destination"/> (row length <c>p + 2m</c>, assumed zero).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -29,7 +29,7 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
         int n = p + (2 * m);
         int examples = m > 0 ? count : 0;
 
-        // E3_k: (Xxx_k + eps I) x_k + Dx_k^T w_k.
+        // [X_k]: (Xxx_k + eps I) x_k + Dx_k^T w_k.
         for (int r = 0; r < p; r++)
         {
             d.Xxx.Slice(r * p, p).CopyTo(destination.Slice(r * n, p));
@@ -47,7 +47,7 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
                     destination[(r * n) + p + state] = dx[(i * p) + r];
                 }
 
-                // E1_k: y_k - Dx_k x_k (the y_(k-1) part sits in the panel above).
+                // [Y_k]: y_k - Dx_k x_k (the y_(k-1) part sits in the panel above).
                 Span<double> row = destination.Slice((p + state) * n, n);
                 for (int c = 0; c < p; c++)
                 {
@@ -60,9 +60,9 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
     }
 
     /// <summary>
-    /// The rows <c>E2_(k+1)</c> of block <c>k</c> (in block <c>k</c>'s columns into <paramref name="left"/>, in
+    /// The rows <c>[W_(k+1)]</c> of block <c>k</c> (in block <c>k</c>'s columns into <paramref name="left"/>, in
     /// block <c>k+1</c>'s into <paramref name="right"/>, whose first row is the panel's row <c>p</c>) and the
-    /// <c>y_k</c> columns of block <c>k+1</c>'s <c>E3</c> and <c>E1</c> rows, which sit below block <c>k</c>
+    /// <c>y_k</c> columns of block <c>k+1</c>'s <c>[X]</c> and <c>[Y]</c> rows, which sit below block <c>k</c>
     /// in <paramref name="left"/>. Both are assumed zero where nothing is written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -84,7 +84,7 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
             ReadOnlySpan<double> dz = nextM > 0 ? next.DzBlock(e) : default;
             for (int j = 0; j < a; j++)
             {
-                // E2_(k+1): w_k - Xzz_(k+1) y_k - Xzx_(k+1)^T x_(k+1) - Dz_(k+1)^T w_(k+1).
+                // [W_(k+1)]: w_k - Xzz_(k+1) y_k - Xzx_(k+1)^T x_(k+1) - Dz_(k+1)^T w_(k+1).
                 int row = p + m + (e * a) + j;
                 Span<double> leftRow = left.Slice(row * n, n);
                 leftRow[p + (e * a) + j] = 1;
@@ -104,7 +104,7 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
                     rightRow[nextP + (e * nextA) + i] = -dz[(i * a) + j];
                 }
 
-                // E3_(k+1): Xzx_(k+1) y_k, and E1_(k+1): -Dz_(k+1) y_k.
+                // [X_(k+1)]: Xzx_(k+1) y_k, and [Y_(k+1)]: -Dz_(k+1) y_k.
                 int column = p + m + (e * a) + j;
                 for (int r = 0; r < nextP; r++)
                 {

@@ -15,18 +15,19 @@ namespace HessianCodegen;
 /// <para>
 /// Unknowns: the parameters <c>x_k</c> of every layer and, for every layer but the loss, the
 /// tangent <c>y_k</c> and adjoint-tangent <c>w_k</c> of its output over the batch (<c>m_k = B a_k</c>
-/// values each). Block <c>k</c> holds the columns <c>(x_k, w_k, y_k)</c> and the rows
-/// <c>E3_k: (Xxx_k + eps I) x_k + Xzx_k y_(k-1) + Dx_k^T w_k = g_k</c>,
-/// <c>E1_k: y_k - Dz_k y_(k-1) - Dx_k x_k = 0</c> and
-/// <c>E2_(k+1): w_k - Dz_(k+1)^T w_(k+1) - Xzz_(k+1) y_k - Xzx_(k+1)^T x_(k+1) = 0</c>.
+/// values each). Block <c>k</c> holds the columns <c>(x_k, w_k, y_k)</c> and the rows of the stationarity,
+/// tangent and adjoint-tangent equations (named as in docs/algorithm.md, section 6):
+/// <c>[X_k]: (Xxx_k + eps I) x_k + Xzx_k y_(k-1) + Dx_k^T w_k = g_k</c>,
+/// <c>[Y_k]: y_k - Dz_k y_(k-1) - Dx_k x_k = 0</c> and
+/// <c>[W_(k+1)]: w_k - Dz_(k+1)^T w_(k+1) - Xzz_(k+1) y_k - Xzx_(k+1)^T x_(k+1) = 0</c>.
 /// The block below the diagonal is non-zero only in the <c>y_k</c> columns and the block above only
-/// in the <c>E2</c> rows.
+/// in the <c>[W]</c> rows.
 /// </para>
 /// <para>
 /// Factorization: LU with partial pivoting, block column by block column, each panel stacked on the
 /// rows of the next block (LAPACK <c>dgetrf</c>, blocked, on the panel; <c>dgbtrf</c> semantics overall:
 /// the pivot search crosses block boundaries). With the column order <c>(x, w, y)</c> the x columns
-/// only meet the block's <c>E3</c> and <c>E1</c> rows, the w columns also its <c>E2</c> rows, and only
+/// only meet the block's <c>[X]</c> and <c>[Y]</c> rows, the w columns also its <c>[W]</c> rows, and only
 /// the last <c>m_k</c> (y) columns can find a pivot in the next block; the rows that eliminate
 /// <c>x_k</c> have nothing right of the block and the next block's rows nothing beyond it, so there is
 /// no fill past the super-diagonal block. The cost per layer is dominated by the dense LU of the x
@@ -36,7 +37,7 @@ namespace HessianCodegen;
 /// 1, the identities) is taken as singular.
 /// </para>
 /// <para>
-/// The log-determinant: with the unknowns ordered <c>(y, w, x)</c> and the equations <c>(E1, E2, E3)</c>, the
+/// The log-determinant: with the unknowns ordered <c>(y, w, x)</c> and the equations <c>([Y], [W], [X])</c>, the
 /// augmented matrix is <c>[K B; B' X]</c> with <c>K</c> block-triangular with identity diagonal blocks
 /// (<c>det K = 1</c>) and Schur complement <c>X - B' K^-1 B = H + eps I</c> (eliminating the tangents is
 /// exact), so its determinant is <c>det(H + eps I)</c>. The panels' order is a permutation of those rows
@@ -134,7 +135,7 @@ internal sealed class BlockTridiagonalFactorization
             }
             else
             {
-                // The previous panel left block k's E3 and E1 rows, updated, below its right part.
+                // The previous panel left block k's [X] and [Y] rows, updated, below its right part.
                 PanelShape previous = shapes[k - 1];
                 int carriedStart = (previous.Size - previous.ParameterCount) * n;
                 right.AsSpan(carriedStart, (p + m) * n).CopyTo(panel);
@@ -325,9 +326,9 @@ internal sealed class BlockTridiagonalFactorization
 
     /// <summary>
     /// The sign of the permutations that take the augmented matrix from the order <c>(y, w, x)</c> of
-    /// unknowns and <c>(E1, E2, E3)</c> of equations to the panels' order: <c>(x_k, w_k, y_k)</c> and
-    /// <c>(E3_k, E1_k, E2_(k+1))</c> block after block. The equation for <c>y_k</c> is <c>E1_k</c>, that for
-    /// <c>w_k</c> is <c>E2_(k+1)</c>.
+    /// unknowns and <c>([Y], [W], [X])</c> of equations to the panels' order: <c>(x_k, w_k, y_k)</c> and
+    /// <c>([X_k], [Y_k], [W_(k+1)])</c> block after block. The equation for <c>y_k</c> is <c>[Y_k]</c>, that for
+    /// <c>w_k</c> is <c>[W_(k+1)]</c>.
     /// </summary>
     private int OrderingSign()
     {

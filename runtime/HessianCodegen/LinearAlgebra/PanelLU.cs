@@ -36,16 +36,16 @@ internal static class PanelLU
         int n = shape.Size;
         var panel = new Panel(shape, left, right, pivots, tinyPivot);
 
-        // x columns: only the block's E3 and E1 rows reach them, and those rows are zero right of the block.
+        // x columns: only the block's [X] and [Y] rows reach them, and those rows are zero right of the block.
         int failed = panel.FactorColumns(0, p, p + m, swapFrom: 0, rightActive: false, ref flops);
 
-        // w columns: the E2 rows join.
+        // w columns: the [W] rows join.
         if (failed < 0)
         {
             failed = panel.FactorColumns(p, p + m, n, swapFrom: 0, rightActive: true, ref flops);
         }
 
-        // y columns: the next block's E3 and E1 rows join.
+        // y columns: the next block's [X] and [Y] rows join.
         if (failed < 0)
         {
             failed = panel.FactorColumns(p + m, n, n + shape.Bottom, swapFrom: p + m, rightActive: true, ref flops);
@@ -180,9 +180,9 @@ internal static class PanelLU
 
 /// <summary>
 /// The shape of one panel: block <c>k</c> has <c>N = p + 2m</c> columns ordered
-/// <c>(x_k [p], w_k [m], y_k [m])</c> and as many rows ordered <c>(E3_k [p], E1_k [m], E2_(k+1) [m])</c>;
+/// <c>(x_k [p], w_k [m], y_k [m])</c> and as many rows ordered <c>([X_k] [p], [Y_k] [m], [W_(k+1)] [m])</c>;
 /// below them sit the <see cref="Bottom"/> rows of block <c>k+1</c> that touch block <c>k</c>'s columns
-/// (its <c>E3</c> and <c>E1</c> rows, non-zero there only in the <c>y_k</c> columns).
+/// (its <c>[X]</c> and <c>[Y]</c> rows, non-zero there only in the <c>y_k</c> columns).
 /// </summary>
 /// <param name="ParameterCount"><c>p</c>, the parameters of the layer.</param>
 /// <param name="StateCount"><c>m = B a</c>, the batch's outputs of the layer (0 for the loss layer).</param>
