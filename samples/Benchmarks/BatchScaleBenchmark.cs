@@ -42,16 +42,9 @@ internal static class BatchScaleBenchmark
     private static void ReluNetwork(BenchmarkOptions options, TextWriter output)
     {
         const int batchSize = 64;
-        var layers = new IHessianLayer[8];
-        layers[0] = new ReluLayer(192, 24);
-        for (int l = 1; l < 7; l++)
-        {
-            layers[l] = new ReluLayer(24, 24);
-        }
-
-        layers[7] = new SoftmaxCrossEntropyLayer(24, 10);
-        var network = new Network(layers);
-        Batch batch = RandomBatch(192, 10, batchSize, seed: 192);
+        Network network = BenchmarkNetworks.Relu(192);
+        IHessianLayer[] layers = network.Layers.ToArray();
+        Batch batch = BenchmarkNetworks.RandomBatch(192, BenchmarkNetworks.ReluClasses, batchSize, seed: 192);
         NetworkPoint point = network.At(network.RandomParameters(seed: 8), batch);
         double[] gradient = point.Gradient();
         var solution = new double[gradient.Length];
@@ -208,24 +201,6 @@ internal static class BatchScaleBenchmark
 
         output.WriteLine("ratio: Riccati / the faster dgemm shape (target >= 0.5); LU / dgetrf of its block size. OpenBLAS rates use LAPACK's nominal counts");
         output.WriteLine("(2 M N K, N^3 / 3, 2 N^3 / 3); ours count the flops the kernels perform, zeros of Dx skipped.");
-    }
-
-    private static Batch RandomBatch(int inputs, int classes, int count, int seed)
-    {
-        var random = new Random(seed);
-        var rows = new double[count, inputs];
-        var labels = new int[count];
-        for (int n = 0; n < count; n++)
-        {
-            for (int j = 0; j < inputs; j++)
-            {
-                rows[n, j] = (2.0 * random.NextDouble()) - 1.0;
-            }
-
-            labels[n] = random.Next(classes);
-        }
-
-        return Batch.WithLabels(rows, labels);
     }
 
     private static Timing Time(Action action, BenchmarkOptions options) =>

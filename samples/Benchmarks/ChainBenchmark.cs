@@ -43,23 +43,7 @@ internal static class ChainBenchmark
         return new Network(layers);
     }
 
-    public static Batch RandomBatch(int width, int count, int seed)
-    {
-        var random = new Random(seed);
-        var inputs = new double[count, width];
-        var labels = new int[count];
-        for (int n = 0; n < count; n++)
-        {
-            for (int j = 0; j < width; j++)
-            {
-                inputs[n, j] = (2.0 * random.NextDouble()) - 1.0;
-            }
-
-            labels[n] = random.Next(Classes);
-        }
-
-        return Batch.WithLabels(inputs, labels);
-    }
+    public static Batch RandomBatch(int width, int count, int seed) => BenchmarkNetworks.RandomBatch(width, Classes, count, seed);
 
     /// <summary>Times gradient, H v, derivatives, factorization, solve and (if small enough) a dense solve.</summary>
     public static BenchmarkRow Run(int width, int depth, int batchSize, BenchmarkOptions options)

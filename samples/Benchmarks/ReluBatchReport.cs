@@ -17,9 +17,9 @@ namespace Benchmarks;
 internal static class ReluBatchReport
 {
     private const int Inputs = 192;
-    private const int Width = 24;
-    private const int Classes = 10;
-    private const int ReluLayers = 7;
+    private const int Width = BenchmarkNetworks.ReluWidth;
+    private const int Classes = BenchmarkNetworks.ReluClasses;
+    private const int ReluLayers = BenchmarkNetworks.ReluLayers;
     private const int BatchSize = 64;
 
     public static void Run(BenchmarkOptions options, TextWriter output)
@@ -105,28 +105,8 @@ internal static class ReluBatchReport
 
     private static (Network Network, NetworkPoint Point, double[] Gradient) Build(int inputs)
     {
-        var layers = new IHessianLayer[ReluLayers + 1];
-        for (int l = 0; l < ReluLayers; l++)
-        {
-            layers[l] = new ReluLayer(l == 0 ? inputs : Width, Width);
-        }
-
-        layers[ReluLayers] = new SoftmaxCrossEntropyLayer(Width, Classes);
-        var network = new Network(layers);
-        var random = new Random(7);
-        var data = new double[BatchSize, inputs];
-        var labels = new int[BatchSize];
-        for (int n = 0; n < BatchSize; n++)
-        {
-            for (int j = 0; j < inputs; j++)
-            {
-                data[n, j] = (2.0 * random.NextDouble()) - 1.0;
-            }
-
-            labels[n] = random.Next(Classes);
-        }
-
-        NetworkPoint point = network.At(network.RandomParameters(seed: 7), Batch.WithLabels(data, labels));
+        Network network = BenchmarkNetworks.Relu(inputs);
+        NetworkPoint point = network.At(network.RandomParameters(seed: 7), BenchmarkNetworks.RandomBatch(inputs, Classes, BatchSize, seed: 7));
         return (network, point, point.Gradient());
     }
 
