@@ -39,28 +39,14 @@ public sealed class WideBatchTests(ITestOutputHelper output)
         }
 
         NetworkPoint point = network.At(network.RandomParameters(seed: 12), Batch.WithLabels(inputs, labels));
-        double[,] dense = DenseReference.Damped(point.DenseHessian(), epsilon);
+        double[,] dense = DampedSystem.Matrix(point, epsilon);
         double[] rhs = Enumerable.Range(0, network.ParameterCount).Select(_ => random.NextDouble() - 0.5).ToArray();
         HessianFactorization factorization = point.Derivatives().Factorize(epsilon);
         var x = new double[rhs.Length];
         SolveReport report = factorization.SolveRefined(rhs, x);
 
         int size = rhs.Length;
-        double residual = 0;
-        double frobenius = 0;
-        for (int i = 0; i < size; i++)
-        {
-            double row = -rhs[i];
-            for (int j = 0; j < size; j++)
-            {
-                row += dense[i, j] * x[j];
-                frobenius += dense[i, j] * dense[i, j];
-            }
-
-            residual += row * row;
-        }
-
-        double backward = Math.Sqrt(residual) / ((Math.Sqrt(frobenius) * Math.Sqrt(x.Sum(v => v * v))) + Math.Sqrt(rhs.Sum(v => v * v)));
+        double backward = DampedSystem.BackwardError(dense, x, rhs);
         double[] eigenvalues = DenseReference.SymmetricEigenvalues(dense);
         (double logAbsolute, int sign) = DenseReference.LogDeterminant(dense);
         output.WriteLine($"eps {epsilon}: n = {size}, path {factorization.Path}, inertia {factorization.Inertia}, backward error {backward:E2} " +
