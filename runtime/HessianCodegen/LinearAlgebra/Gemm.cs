@@ -1,0 +1,137 @@
+using System;
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>
+/// The general matrix product of BLAS <c>dgemm</c> on row-major spans:
+/// <c>c = beta c + alpha op(a) op(b)</c>, where <c>op</c> transposes its argument when asked.
+/// The one entry point every dense product of the runtime goes through, so that its speed is
+/// one kernel's concern.
+/// </summary>
+internal static class Gemm
+{
+    /// <summary>
+    /// <c>c = beta c + alpha op(a) op(b)</c> with <c>op(a)</c> <paramref name="rows"/> x <paramref name="inner"/>,
+    /// <c>op(b)</c> <paramref name="inner"/> x <paramref name="columns"/> and <c>c</c>
+    /// <paramref name="rows"/> x <paramref name="columns"/>. Each matrix is row-major with its rows
+    /// <paramref name="aStride"/>, <paramref name="bStride"/>, <paramref name="cStride"/> values apart (the
+    /// leading dimensions of row-major BLAS); <paramref name="transposeA"/> means <c>a</c> is stored as
+    /// <c>inner x rows</c>, <paramref name="transposeB"/> that <c>b</c> is stored as <c>columns x inner</c>.
+    /// With <paramref name="beta"/> 0, <c>c</c> is overwritten (NaN in it does not propagate).
+    /// </summary>
+    public static void Multiply(bool transposeA, bool transposeB, int rows, int columns, int inner, double alpha,
+        ReadOnlySpan<double> a, int aStride, ReadOnlySpan<double> b, int bStride, double beta, Span<double> c, int cStride)
+    {
+        Check(rows, columns, inner, a, aStride, transposeA ? inner : rows, transposeA ? rows : inner, nameof(a));
+        Check(rows, columns, inner, b, bStride, transposeB ? columns : inner, transposeB ? inner : columns, nameof(b));
+        Check(rows, columns, inner, c, cStride, rows, columns, nameof(c));
+        if (rows == 0 || columns == 0)
+        {
+            return;
+        }
+
+        for (int i = 0; i < rows; i++)
+        {
+            Span<double> row = c.Slice(i * cStride, columns);
+            if (beta == 0)
+            {
+                row.Clear();
+            }
+            else if (beta != 1)
+            {
+                Scale(row, beta);
+            }
+        }
+
+        if (inner == 0 || alpha == 0)
+        {
+            return;
+        }
+
+        // The kernel below streams rows of op(b); a transposed b is copied once into that form.
+        double[]? copy = null;
+        if (transposeB)
+        {
+            copy = ArrayPool<double>.Shared.Rent(inner * columns);
+            for (int j = 0; j < columns; j++)
+            {
+                for (int k = 0; k < inner; k++)
+                {
+                    copy[(k * columns) + j] = b[(j * bStride) + k];
+                }
+            }
+
+            b = copy;
+            bStride = columns;
+        }
+
+        try
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                Span<double> row = c.Slice(i * cStride, columns);
+                for (int k = 0; k < inner; k++)
+                {
+                    double factor = alpha * (transposeA ? a[(k * aStride) + i] : a[(i * aStride) + k]);
+                    if (factor != 0)
+                    {
+                        AddScaled(row, factor, b.Slice(k * bStride, columns));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (copy is not null)
+            {
+                ArrayPool<double>.Shared.Return(copy);
+            }
+        }
+    }
+
+    private static void Check(int rows, int columns, int inner, ReadOnlySpan<double> m, int stride, int storedRows,
+        int storedColumns, string name)
+    {
+        if (rows < 0 || columns < 0 || inner < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), $"A {rows} x {columns} product over {inner} terms: sizes must not be negative.");
+        }
+
+        if (storedRows > 0 && storedColumns > 0 && (stride < storedColumns || m.Length < ((storedRows - 1) * stride) + storedColumns))
+        {
+            throw new ArgumentException(
+                $"{name} is stored as {storedRows} x {storedColumns} with rows {stride} apart, which needs a stride of at least {storedColumns} and {((storedRows - 1) * stride) + storedColumns} values; got {m.Length}.",
+                name);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scale(Span<double> row, double factor)
+    {
+        for (int j = 0; j < row.Length; j++)
+        {
+            row[j] *= factor;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaled(Span<double> target, double factor, ReadOnlySpan<double> source)
+    {
+        int width = Vector<double>.Count;
+        var scale = new Vector<double>(factor);
+        int j = 0;
+        for (; j + width <= target.Length; j += width)
+        {
+            var sum = new Vector<double>(target.Slice(j)) + (scale * new Vector<double>(source.Slice(j)));
+            sum.CopyTo(target.Slice(j));
+        }
+
+        for (; j < target.Length; j++)
+        {
+            target[j] += factor * source[j];
+        }
+    }
+}
