@@ -77,9 +77,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <param name="value"><c>P</c>, <c>m x m</c> symmetric.</param>
     /// <param name="p">Parameters.</param>
     /// <param name="m">Rows of <c>Dx</c>.</param>
+    /// <param name="work">Scratch of at least <c>m^2</c> values.</param>
     /// <param name="flops">Incremented by the floating-point operations performed.</param>
     public static LowRankPivotBlockFactor? Create(ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
-        ReadOnlySpan<double> value, int p, int m, ref long flops)
+        ReadOnlySpan<double> value, int p, int m, Span<double> work, ref long flops)
     {
         ParameterGroups structure = ParameterGroups.Find(xxx, dx, p, m);
         int count = structure.Parameters.Length;
@@ -156,7 +157,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             coreOrder += rank;
         }
 
-        double[] t = FormCore(factors, value, m, coreOrder, ref flops);
+        double[] t = FormCore(factors, value, m, coreOrder, work, ref flops);
         double tinyPivot = coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t));
         PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, new double[PivotBlockFactor.WorkLength(coreOrder)], tinyPivot, ref flops);
         return core is null ? null : new LowRankPivotBlockFactor(factors, core, p, logDeterminantX);
@@ -197,12 +198,17 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// <c>T = I + R P R^T</c>, lower triangle, through <c>Y = P R^T</c> (<c>m x r</c>): each <c>R_g</c> touches only
-    /// its group's rows of <c>P</c>, so both products are per group.
+    /// <c>T = I + R P R^T</c>, lower triangle, through <c>Y = P R^T</c> (<c>m x r</c>, in <paramref name="work"/>):
+    /// each <c>R_g</c> touches only its group's rows of <c>P</c>, so both products are per group.
     /// </summary>
-    private static double[] FormCore(GroupFactor[] factors, ReadOnlySpan<double> value, int m, int order, ref long flops)
+    private static double[] FormCore(GroupFactor[] factors, ReadOnlySpan<double> value, int m, int order, Span<double> work, ref long flops)
     {
-        var y = new double[m * order];
+        if (work.Length < m * order)
+        {
+            throw new ArgumentException($"work has {work.Length} values; expected at least {m} x {order}.", nameof(work));
+        }
+
+        Span<double> y = work[..(m * order)];
         int largestRows = 0;
         foreach (GroupFactor g in factors)
         {
@@ -227,7 +233,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             }
 
             Span<double> r = UpperTriangle(g, triangle);
-            Gemm.Multiply(true, true, m, k, c, 1.0, gathered, m, r, c, 0.0, y.AsSpan(g.CoreOffset), order);
+            Gemm.Multiply(true, true, m, k, c, 1.0, gathered, m, r, c, 0.0, y[g.CoreOffset..], order);
             flops += 2L * m * k * c;
         }
 
@@ -245,7 +251,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int columns = g.CoreOffset + k;
             for (int i = 0; i < c; i++)
             {
-                y.AsSpan(g.Rows[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
+                y.Slice(g.Rows[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
             }
 
             Gemm.Multiply(false, false, k, columns, c, 1.0, UpperTriangle(g, triangle), c, gathered, columns, 0.0,

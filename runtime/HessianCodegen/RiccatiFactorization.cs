@@ -154,9 +154,17 @@ internal sealed class RiccatiFactorization
                 throw new InvalidOperationException($"The value matrix has order {valueSize}; expected {m}.");
             }
 
-            // A wide block (p > m) is first offered to the low-rank route, which does not form it.
+            // The first layer's input is data: the buffers of C, E and P Dz are dead from here on, and in issue 7's
+            // network (75 MB) that is where the peak is.
+            if (mIn == 0)
+            {
+                (stateProduct, stateProductT, coupling, couplingT, inputJacobianT) = ([], [], [], [], []);
+            }
+
+            // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
+            // formed yet, so the route's scratch is E's buffer.
             IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
-                ? LowRankPivotBlockFactor.Create(d.Xxx, epsilon, d.Dx, valueMatrix, p, m, ref flops)
+                ? LowRankPivotBlockFactor.Create(d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, ref flops)
                 : null;
             if (m > 0 && (factor is null || mIn > 0))
             {

@@ -12,7 +12,8 @@ namespace Benchmarks;
 /// Issue 7's wide network: 192 inputs, 7 ReLU layers of width 24, softmax cross-entropy over 10 classes,
 /// batch 64. Reports where the time of derivatives + factorization + one solve goes, and the peak memory:
 /// the first layer (p = 4632 > B a) against the rest, measured as the same network with a 24-input first
-/// layer, and the pivot-block kernels alone on a random symmetric indefinite block of the first layer's order.
+/// layer, the first layer's two routes (low-rank update against the whole block), what the memory holds, and
+/// the pivot-block kernels alone on a random symmetric indefinite block of the first layer's order.
 /// </summary>
 internal static class ReluBatchReport
 {
@@ -28,8 +29,7 @@ internal static class ReluBatchReport
         var cold = Stopwatch.StartNew();
         (Network network, NetworkPoint point, double[] gradient) = Build(Inputs);
         var solution = new double[gradient.Length];
-        HessianFactorization first = point.Derivatives().Factorize(options.Epsilon);
-        first.Solve(gradient, solution);
+        string routes = ColdStep(point, options.Epsilon, gradient, solution);
         double coldSeconds = cold.Elapsed.TotalSeconds;
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
@@ -46,6 +46,14 @@ internal static class ReluBatchReport
             $"sum {derivativeTime.Milliseconds + factorTime.Milliseconds + solveTime.Milliseconds:0} ms"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  cold run (derivatives + factorization + solve, first in the process) {coldSeconds:0.00} s, peak working set {peak / (1 << 20)} MB"));
+        output.WriteLine($"  pivot-block routes, first layer first: {routes}");
+        ReportMemory(point, derivatives, options.Epsilon, output);
+
+        // The routes side by side: the whole recursion with every block factored whole.
+        Timing wholeTime = MedianTimer.Measure(() => RiccatiFactorization.Create(derivatives, options.Epsilon, out _, allowLowRank: false),
+            options.Repeats, options.BudgetSeconds);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  factorization with the first block factored whole instead: {wholeTime.Milliseconds:0} ms (low-rank route {factorTime.Milliseconds:0} ms)"));
 
         // The rest of the network: the same layers after a 24-input first layer (p = 600 like the others).
         (_, NetworkPoint narrowPoint, _) = Build(Width);
@@ -101,6 +109,38 @@ internal static class ReluBatchReport
                 $"Cholesky unblocked {cholesky.Milliseconds:0.0} ms ({cube / 3 / cholesky.Milliseconds / 1e6:0.00} GFLOP/s), " +
                 $"blocked {blockedCholesky.Milliseconds:0.0} ms ({cube / 3 / blockedCholesky.Milliseconds / 1e6:0.00} GFLOP/s)"));
         }
+    }
+
+    /// <summary>Derivatives, factorization and one solve; returns the routes the pivot blocks took (the factorization is garbage after).</summary>
+    private static string ColdStep(NetworkPoint point, double epsilon, double[] gradient, double[] solution)
+    {
+        HessianFactorization factor = point.Derivatives().Factorize(epsilon);
+        factor.Solve(gradient, solution);
+        return string.Join(", ", factor.PivotBlockRoutes ?? []);
+    }
+
+    /// <summary>
+    /// What stays live, measured after full collections (so after the cold run's peak): the derivative blocks
+    /// (the first layer's and the rest) and a factorization with its solve's buffers, and the largest arrays by name.
+    /// </summary>
+    private static void ReportMemory(NetworkPoint point, HessianDerivatives derivatives, double epsilon, TextWriter output)
+    {
+        const double MB = 1 << 20;
+        LayerDerivatives firstLayer = derivatives.Layer(0);
+        long rest = 0;
+        for (int l = 1; l < point.Network.Depth; l++)
+        {
+            rest += derivatives.Layer(l).All.Length;
+        }
+
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        HessianFactorization factor = derivatives.Factorize(epsilon);
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  memory: derivatives {(firstLayer.All.Length + rest) * 8 / MB:0} MB (first layer Xxx {firstLayer.Xxx.Length * 8 / MB:0}, Dx {firstLayer.Dx.Length * 8 / MB:0}, " +
+            $"Dz {firstLayer.Dz.Length * 8 / MB:0}; other layers {rest * 8 / MB:0}); a factorization keeps {(after - before) / MB:0} MB; " +
+            $"live with both {after / MB:0} MB"));
+        GC.KeepAlive(factor);
     }
 
     private static (Network Network, NetworkPoint Point, double[] Gradient) Build(int inputs)
