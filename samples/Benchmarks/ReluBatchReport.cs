@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using HessianCodegen;
 using HessianCodegen.Layers;
 using HessianCodegen.LinearAlgebra;
@@ -64,6 +65,11 @@ internal static class ReluBatchReport
             $"  the same network with a {Width}-input first layer: derivatives {narrowDerivatives.Milliseconds:0} ms, factorization {narrowFactor.Milliseconds:0} ms " +
             $"(so the {Inputs}-input first layer costs about {derivativeTime.Milliseconds - narrowDerivatives.Milliseconds:0} and {factorTime.Milliseconds - narrowFactor.Milliseconds:0} ms)"));
 
+        ReportStability(point, gradient, "ReLU", output);
+        Network tanhFirst = new([new TanhLayer(Inputs, Width), .. network.Layers.Skip(1)]);
+        NetworkPoint tanhPoint = tanhFirst.At(tanhFirst.RandomParameters(seed: 7), BenchmarkNetworks.RandomBatch(Inputs, Classes, BatchSize, seed: 7));
+        ReportStability(tanhPoint, tanhPoint.Gradient(), "tanh", output);
+
         // The pivot-block kernels alone at the first layer's and the other layers' orders.
         int wide = (Inputs + 1) * Width;
         foreach (int order in new[] { wide, (Width + 1) * Width })
@@ -108,6 +114,33 @@ internal static class ReluBatchReport
                 $"blocked {blocked.Milliseconds:0.0} ms ({cube / 3 / blocked.Milliseconds / 1e6:0.00} GFLOP/s), " +
                 $"Cholesky unblocked {cholesky.Milliseconds:0.0} ms ({cube / 3 / cholesky.Milliseconds / 1e6:0.00} GFLOP/s), " +
                 $"blocked {blockedCholesky.Milliseconds:0.0} ms ({cube / 3 / blockedCholesky.Milliseconds / 1e6:0.00} GFLOP/s)"));
+        }
+    }
+
+    /// <summary>
+    /// The low-rank route at small damping: per eps, the first layer's route, the refined solve's backward error
+    /// before and after refinement (measured with <c>H x</c>) and the path of the returned solution. A tanh first
+    /// layer has an indefinite <c>X</c> at small eps, where the route must decline.
+    /// </summary>
+    private static void ReportStability(NetworkPoint point, double[] gradient, string firstLayer, TextWriter output)
+    {
+        HessianDerivatives derivatives = point.Derivatives();
+        var solution = new double[gradient.Length];
+        foreach (double epsilon in new[] { 1.0, 1e-1, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8 })
+        {
+            HessianFactorization factor = derivatives.Factorize(epsilon);
+            SolveReport report = factor.SolveRefined(gradient, solution);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {firstLayer} first layer, eps {epsilon:E0}: {factor.Path}, first block {factor.PivotBlockRoutes?[0].ToString() ?? "-"}, " +
+                $"negative eigenvalues {factor.Inertia?.Negative.ToString(CultureInfo.InvariantCulture) ?? "-"}, backward error {report.InitialBackwardError:E2} -> " +
+                $"{report.BackwardError:E2} ({report.RefinementSteps} steps, solution from {report.Path})"));
+            if (factor.Path == FactorizationPath.BandedLU)
+            {
+                // The fallback must not depend on the route: both meet the same singular block.
+                RiccatiFactorization.Create(derivatives, epsilon, out int singular);
+                RiccatiFactorization.Create(derivatives, epsilon, out int wholeSingular, allowLowRank: false);
+                output.WriteLine($"    singular pivot block in layer {singular} (every block whole: layer {wholeSingular})");
+            }
         }
     }
 
