@@ -44,7 +44,8 @@ internal static class ReluBatchReport
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  derivatives {derivativeTime.Milliseconds:0} ms | factorization {factorTime.Milliseconds:0} ms ({factor.Path}, {factor.Inertia}, " +
             $"{factor.FlopCount / factorTime.Milliseconds / 1e6:0.00} GFLOP/s) | solve {solveTime.Milliseconds:0.0} ms | " +
-            $"sum {derivativeTime.Milliseconds + factorTime.Milliseconds + solveTime.Milliseconds:0} ms"));
+            $"sum {derivativeTime.Milliseconds + factorTime.Milliseconds + solveTime.Milliseconds:0} ms " +
+            $"(cpu {derivativeTime.CpuMilliseconds + factorTime.CpuMilliseconds + solveTime.CpuMilliseconds:0} ms, factorization {factorTime.CpuMilliseconds:0})"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  cold run (derivatives + factorization + solve, first in the process) {coldSeconds:0.00} s, peak working set {peak / (1 << 20)} MB"));
         output.WriteLine($"  pivot-block routes, first layer first: {routes}");
@@ -54,7 +55,8 @@ internal static class ReluBatchReport
         Timing wholeTime = MedianTimer.Measure(() => RiccatiFactorization.Create(derivatives, options.Epsilon, out _, allowLowRank: false),
             options.Repeats, options.BudgetSeconds);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  factorization with the first block factored whole instead: {wholeTime.Milliseconds:0} ms (low-rank route {factorTime.Milliseconds:0} ms)"));
+            $"  factorization with the first block factored whole instead: {wholeTime.Milliseconds:0} ms, cpu {wholeTime.CpuMilliseconds:0} " +
+            $"(low-rank route {factorTime.Milliseconds:0} ms, cpu {factorTime.CpuMilliseconds:0})"));
 
         // The rest of the network: the same layers after a 24-input first layer (p = 600 like the others).
         (_, NetworkPoint narrowPoint, _) = Build(Width);
@@ -62,7 +64,7 @@ internal static class ReluBatchReport
         Timing narrowDerivatives = MedianTimer.Measure(() => narrowPoint.Derivatives(), options.Repeats, options.BudgetSeconds);
         Timing narrowFactor = MedianTimer.Measure(() => narrow.Factorize(options.Epsilon), options.Repeats, options.BudgetSeconds);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  the same network with a {Width}-input first layer: derivatives {narrowDerivatives.Milliseconds:0} ms, factorization {narrowFactor.Milliseconds:0} ms " +
+            $"  the same network with a {Width}-input first layer: derivatives {narrowDerivatives.Milliseconds:0} ms, factorization {narrowFactor.Milliseconds:0} ms (cpu {narrowFactor.CpuMilliseconds:0}) " +
             $"(so the {Inputs}-input first layer costs about {derivativeTime.Milliseconds - narrowDerivatives.Milliseconds:0} and {factorTime.Milliseconds - narrowFactor.Milliseconds:0} ms)"));
 
         ReportStability(point, gradient, "ReLU", output);
@@ -130,9 +132,17 @@ internal static class ReluBatchReport
         {
             HessianFactorization factor = derivatives.Factorize(epsilon);
             SolveReport report = factor.SolveRefined(gradient, solution);
+            string whole = "";
+            if (factor.PivotBlockRoutes?[0] == PivotBlockRoute.LowRankUpdate)
+            {
+                // The same plain solve with every block factored whole, for comparison.
+                RiccatiFactorization.Create(derivatives, epsilon, out _, allowLowRank: false)!.Solve(gradient, solution);
+                whole = string.Create(CultureInfo.InvariantCulture, $" (first block whole: {PlainBackwardError(derivatives, epsilon, gradient, solution):E2})");
+            }
+
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {firstLayer} first layer, eps {epsilon:E0}: {factor.Path}, first block {factor.PivotBlockRoutes?[0].ToString() ?? "-"}, " +
-                $"negative eigenvalues {factor.Inertia?.Negative.ToString(CultureInfo.InvariantCulture) ?? "-"}, backward error {report.InitialBackwardError:E2} -> " +
+                $"negative eigenvalues {factor.Inertia?.Negative.ToString(CultureInfo.InvariantCulture) ?? "-"}, backward error {report.InitialBackwardError:E2}{whole} -> " +
                 $"{report.BackwardError:E2} ({report.RefinementSteps} steps, solution from {report.Path})"));
             if (factor.Path == FactorizationPath.BandedLU)
             {
@@ -142,6 +152,20 @@ internal static class ReluBatchReport
                 output.WriteLine($"    singular pivot block in layer {singular} (every block whole: layer {wholeSingular})");
             }
         }
+    }
+
+    /// <summary><c>||g - (H + eps I) x|| / (||H + eps I|| ||x|| + ||g||)</c> with <c>H x</c> matrix-free, as <c>SolveRefined</c> measures it.</summary>
+    private static double PlainBackwardError(HessianDerivatives derivatives, double epsilon, double[] rhs, double[] x)
+    {
+        var residual = new double[x.Length];
+        derivatives.CurvatureVector(x, residual);
+        for (int i = 0; i < residual.Length; i++)
+        {
+            residual[i] = rhs[i] - residual[i] - (epsilon * x[i]);
+        }
+
+        double norm = derivatives.HessianNormEstimate + epsilon;
+        return VectorKernels.Norm(residual) / ((norm * VectorKernels.Norm(x)) + VectorKernels.Norm(rhs));
     }
 
     /// <summary>Derivatives, factorization and one solve; returns the routes the pivot blocks took (the factorization is garbage after).</summary>
