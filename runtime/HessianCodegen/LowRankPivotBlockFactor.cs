@@ -68,8 +68,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// Factors <c>A = X + Dx^T P Dx</c> along this route, or returns null when the route does not apply: no
     /// block structure that makes it cheaper than <c>p^3 / 3</c>, <c>X</c> not positive definite or
-    /// worse conditioned than <see cref="ConditionLimit"/>, or <c>T</c> singular to working precision (the
-    /// whole block then decides whether <c>A</c> is).
+    /// worse conditioned than <see cref="ConditionLimit"/>, or a pivot of <c>X</c> or (scaled by <c>X</c>'s
+    /// smallest) of <c>T</c> no larger than the whole block's test, <c>p 2^-52</c> times <paramref name="scale"/> or
+    /// the largest diagonal entry of <c>A</c>: then the whole block decides whether <c>A</c> is singular, so that
+    /// the fallback does not depend on the route.
     /// </summary>
     /// <param name="xxx"><c>Xxx</c>, <c>p x p</c>, lower triangle read.</param>
     /// <param name="epsilon">The damping.</param>
@@ -78,9 +80,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <param name="p">Parameters.</param>
     /// <param name="m">Rows of <c>Dx</c>.</param>
     /// <param name="work">Scratch of at least <c>m^2</c> values.</param>
+    /// <param name="scale">The derivatives' scale the whole block's singularity test uses.</param>
     /// <param name="flops">Incremented by the floating-point operations performed.</param>
     public static LowRankPivotBlockFactor? Create(ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
-        ReadOnlySpan<double> value, int p, int m, Span<double> work, ref long flops)
+        ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops)
     {
         ParameterGroups structure = ParameterGroups.Find(xxx, dx, p, m);
         int count = structure.Parameters.Length;
@@ -89,10 +92,13 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             return null;
         }
 
+        double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, xxx, epsilon, dx, value, p, m));
+
         // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T.
         var factors = new GroupFactor[count];
         int coreOrder = 0;
         double logDeterminantX = 0;
+        double smallestPivotX = double.PositiveInfinity;
         for (int g = 0; g < count; g++)
         {
             int[] parameters = structure.Parameters[g];
@@ -129,7 +135,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 norm = Math.Max(norm, sum);
             }
 
-            if (CholeskyKernel.Factor(cholesky, q, 0, ref flops) >= 0
+            if (CholeskyKernel.Factor(cholesky, q, tinyPivot, ref flops) >= 0
                 || !(norm * TriangularKernel.InverseNormBound(cholesky, q) <= ConditionLimit))
             {
                 return null;
@@ -138,6 +144,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             for (int i = 0; i < q; i++)
             {
                 logDeterminantX += 2 * Math.Log(cholesky[(i * q) + i]);
+                smallestPivotX = Math.Min(smallestPivotX, cholesky[(i * q) + i] * cholesky[(i * q) + i]);
             }
 
             double[] reflectors = new double[q * c];
@@ -158,8 +165,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         double[] t = FormCore(factors, value, m, coreOrder, work, ref flops);
-        double tinyPivot = coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t));
-        PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, new double[PivotBlockFactor.WorkLength(coreOrder)], tinyPivot, ref flops);
+        // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
+        double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
+        PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, new double[PivotBlockFactor.WorkLength(coreOrder)], tinyCorePivot, ref flops);
         return core is null ? null : new LowRankPivotBlockFactor(factors, core, p, logDeterminantX);
     }
 
@@ -265,6 +273,45 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         return t;
+    }
+
+    /// <summary>
+    /// <c>max |A_jj|</c>, <c>A_jj = X_jj + z_j^T P_gg z_j</c> with <c>z_j</c> column <c>j</c> of <c>Z_g</c>: the whole
+    /// block's test reads its largest entry, which without forming <c>A</c> its diagonal stands for (<c>O(q c^2)</c> per group).
+    /// </summary>
+    private static double LargestDiagonal(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon,
+        ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
+    {
+        double largest = 0;
+        for (int g = 0; g < structure.Parameters.Length; g++)
+        {
+            int[] rows = structure.Rows[g];
+            int c = rows.Length;
+            var z = new double[c];
+            var pz = new double[c];
+            foreach (int j in structure.Parameters[g])
+            {
+                for (int a = 0; a < c; a++)
+                {
+                    z[a] = dx[(rows[a] * p) + j];
+                }
+
+                for (int a = 0; a < c; a++)
+                {
+                    double sum = 0;
+                    for (int b = 0; b < c; b++)
+                    {
+                        sum += value[(rows[a] * m) + rows[b]] * z[b];
+                    }
+
+                    pz[a] = sum;
+                }
+
+                largest = Math.Max(largest, Math.Abs(xxx[(j * p) + j] + epsilon + VectorKernels.Dot(z, pz)));
+            }
+        }
+
+        return largest;
     }
 
     /// <summary><c>R_g</c> (<c>k x c</c>) with the zeros below its diagonal, where the reflectors are stored.</summary>
