@@ -108,6 +108,22 @@ public sealed class LowRankPivotBlockTests(ITestOutputHelper output)
         Assert.Equal(factorization.PivotBlockRoutes, point.Derivatives().Factorize(1e-3, FactorizationPath.BandedLU).PivotBlockRoutes);
     }
 
+    [Theory]
+    [InlineData(1e-12)]
+    [InlineData(1e-14)]
+    public void ASingularPivotBlockIsMetOnBothRoutesAlike(double epsilon)
+    {
+        // X = eps I at a damping the whole block calls singular: the route must decline, not answer.
+        HessianDerivatives derivatives = WideNetwork(relu: true).Derivatives();
+        RiccatiFactorization? lowRank = RiccatiFactorization.Create(derivatives, epsilon, out int singular);
+        RiccatiFactorization? whole = RiccatiFactorization.Create(derivatives, epsilon, out int wholeSingular, allowLowRank: false);
+        output.WriteLine($"eps {epsilon}: singular layer {singular} (whole {wholeSingular}), first route {lowRank?.Routes[0].ToString() ?? "-"}");
+
+        Assert.Equal(whole is null, lowRank is null);
+        Assert.Equal(wholeSingular, singular);
+        Assert.Equal(0, wholeSingular);
+    }
+
     [Fact]
     public void TheGroupsOfADenseLayerAreItsOutputUnitsAndTheirRows()
     {
