@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
@@ -99,6 +100,14 @@ public sealed class HessianFactorization
     /// same determinant as <c>H + eps I</c>, docs/algorithm.md).
     /// </summary>
     public LogDeterminant LogDeterminant { get; }
+
+    /// <summary>
+    /// How the recursion factored each layer's pivot block, first layer first: <see cref="PivotBlockRoute.Whole"/>,
+    /// or <see cref="PivotBlockRoute.LowRankUpdate"/> for a wide layer whose block it did not form
+    /// (docs/algorithm.md section 12). Null when the recursion met a singular pivot block; when the banded LU was
+    /// asked for explicitly, the first read runs the recursion.
+    /// </summary>
+    public IReadOnlyList<PivotBlockRoute>? PivotBlockRoutes => riccatiFailed ? null : Recursion()?.Routes;
 
     /// <summary>Floating-point operations the factorization performed (a multiply-add counts two).</summary>
     public long FlopCount { get; }

@@ -9,7 +9,7 @@ namespace HessianCodegen;
 /// storage format both sweeps of <see cref="RiccatiFactorization"/> read: <c>p x p</c> row-major, the
 /// lower triangle holding the factors as LAPACK stores them.
 /// </summary>
-internal sealed class PivotBlockFactor
+internal sealed class PivotBlockFactor : IPivotBlockFactor
 {
     private readonly double[] factors;
     private readonly int[]? pivots;
@@ -25,6 +25,9 @@ internal sealed class PivotBlockFactor
 
     /// <summary><c>p</c>, the order of the block.</summary>
     public int Order { get; }
+
+    /// <summary>Always <see cref="PivotBlockRoute.Whole"/>: the block was formed and factored as it is.</summary>
+    public PivotBlockRoute Route => PivotBlockRoute.Whole;
 
     /// <summary>Whether the block is positive definite (it has a Cholesky factor).</summary>
     public bool IsPositiveDefinite => pivots is null;

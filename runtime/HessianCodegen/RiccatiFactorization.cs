@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using HessianCodegen.LinearAlgebra;
 
@@ -8,7 +9,7 @@ namespace HessianCodegen;
 /// The Riccati recursion of docs/algorithm.md section 12: block Gaussian elimination of <c>H + eps I</c>
 /// itself, last layer first, with pivot blocks <c>A_l</c> of the size of a layer's parameters.
 /// <see cref="Create"/> runs the recursion; the object keeps, per layer, the factors of <c>A_l</c>
-/// (<see cref="PivotBlockFactor"/>) and the feedback gain <c>K_l = -A_l^-1 C_l</c>, which is all a solve
+/// (<see cref="IPivotBlockFactor"/>) and the feedback gain <c>K_l = -A_l^-1 C_l</c>, which is all a solve
 /// reads besides the layer's Jacobians.
 /// </summary>
 /// <remarks>
@@ -24,13 +25,10 @@ namespace HessianCodegen;
 /// </para>
 /// <para>
 /// When <c>p > m</c> (a wide layer: 192 inputs and 24 outputs give <c>p = 4632 > m = 1536</c> at batch 64), <c>A_l</c> is a rank-<c>m</c> update of
-/// <c>X = Xxx + eps I</c>. The route taken forms it, <c>(Dx^T)(P Dx)</c> in <c>O(nnz(Dx) p)</c>, and factors it
-/// whole in <c>O(p^3)</c>. The other route, cheaper once <c>2m &lt; p</c> and <c>X</c> is cheap to factor,
-/// would factor <c>X</c> and the <c>2m</c>-square <c>S = [P I; I -Dx X^-1 Dx^T]</c>: <c>A</c> is the Schur
-/// complement of <c>[P I; I 0]</c> (inertia <c>(m, m, 0)</c>, <c>|det| = 1</c>) in the bordered matrix
-/// <c>[X 0 Dx^T; 0 P I; Dx I 0]</c>, so <c>In(A) = In(X) + In(S) - (m, m, 0)</c> and
-/// <c>|det A| = |det X| |det S|</c>. It is not implemented: the runtime does not know that a layer's
-/// <c>Xxx</c> is block-diagonal, and a dense <c>X</c> costs the <c>O(p^3)</c> it would save.
+/// <c>X = Xxx + eps I</c>. Where <c>X</c> is positive definite and well conditioned and its block structure makes
+/// it cheaper, <see cref="LowRankPivotBlockFactor"/> factors it without forming it, at the cost of a dense factor
+/// of order at most <c>m</c>; otherwise it is formed, <c>(Dx^T)(P Dx)</c> in <c>O(nnz(Dx) p)</c>, and factored
+/// whole in <c>O(p^3)</c>. <see cref="Routes"/> says which ran per layer.
 /// </para>
 /// </remarks>
 internal sealed class RiccatiFactorization
@@ -40,12 +38,12 @@ internal sealed class RiccatiFactorization
 
 
     private readonly HessianDerivatives derivatives;
-    private readonly PivotBlockFactor[] blocks;
+    private readonly IPivotBlockFactor[] blocks;
     private readonly double[][] gains;
     private readonly int largestState;
     private readonly int largestParameterCount;
 
-    private RiccatiFactorization(HessianDerivatives derivatives, PivotBlockFactor[] blocks, double[][] gains,
+    private RiccatiFactorization(HessianDerivatives derivatives, IPivotBlockFactor[] blocks, double[][] gains,
         int largestState, int largestParameterCount, long flopCount)
     {
         this.derivatives = derivatives;
@@ -57,8 +55,11 @@ internal sealed class RiccatiFactorization
         Inertia inertia = default;
         LogDeterminant logDeterminant = new(0, 1);
         bool positiveDefinite = true;
-        foreach (PivotBlockFactor block in blocks)
+        var routes = new PivotBlockRoute[blocks.Length];
+        for (int l = 0; l < blocks.Length; l++)
         {
+            IPivotBlockFactor block = blocks[l];
+            routes[l] = block.Route;
             inertia += block.Inertia;
             logDeterminant += block.LogDeterminant;
             positiveDefinite &= block.IsPositiveDefinite;
@@ -67,7 +68,11 @@ internal sealed class RiccatiFactorization
         Inertia = inertia;
         LogDeterminant = logDeterminant;
         IsPositiveDefinite = positiveDefinite;
+        Routes = routes;
     }
+
+    /// <summary>How each layer's pivot block was factored, first layer first.</summary>
+    public IReadOnlyList<PivotBlockRoute> Routes { get; }
 
     /// <summary>The inertia of <c>H + eps I</c>: the sum of the pivot blocks' (Haynsworth).</summary>
     public Inertia Inertia { get; }
@@ -86,16 +91,19 @@ internal sealed class RiccatiFactorization
     /// Bunch-Kaufman factorization both meet a pivot no larger than <c>p 2^-52</c> times the block's
     /// largest entry or the derivatives' scale) stops it.
     /// </summary>
+    /// <param name="derivatives">The derivative blocks.</param>
+    /// <param name="epsilon">The damping.</param>
+    /// <param name="singularLayer">The layer whose block was singular, or -1.</param>
+    /// <param name="allowLowRank">False to factor every pivot block whole (to compare the routes).</param>
     /// <returns>The factorization, or null with <paramref name="singularLayer"/> naming the layer whose block was singular.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static RiccatiFactorization? Create(HessianDerivatives derivatives, double epsilon, out int singularLayer)
+    public static RiccatiFactorization? Create(HessianDerivatives derivatives, double epsilon, out int singularLayer, bool allowLowRank = true)
     {
         Network network = derivatives.Point.Network;
         int depth = network.Depth;
         int count = derivatives.Point.Batch.Count;
         int largestState = 0;
         int largestP = 0;
-        int largestPM = 0;
         int largestPMIn = 0;
         int largestMMIn = 0;
         int largestDz = 0;
@@ -106,7 +114,6 @@ internal sealed class RiccatiFactorization
             int mIn = l > 0 ? count * layer.InputSize : 0;
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
-            largestPM = Math.Max(largestPM, checked(layer.ParameterCount * m));
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
             largestMMIn = Math.Max(largestMMIn, checked(m * mIn));
             largestDz = Math.Max(largestDz, layer.OutputSize * layer.InputSize);
@@ -114,20 +121,21 @@ internal sealed class RiccatiFactorization
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
         // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch, Dz^T.
-        // Every entry of these is written before it is read, so they need not be zeroed.
+        // Every entry of these is written before it is read, so they need not be zeroed. The three p x m ones
+        // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network).
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] nextValue = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
-        double[] jacobianT = GC.AllocateUninitializedArray<double>(largestPM);
-        double[] weighted = GC.AllocateUninitializedArray<double>(largestPM);
-        double[] weightedT = GC.AllocateUninitializedArray<double>(largestPM);
+        double[] jacobianT = [];
+        double[] weighted = [];
+        double[] weightedT = [];
         double[] stateProduct = GC.AllocateUninitializedArray<double>(largestMMIn);
         double[] stateProductT = GC.AllocateUninitializedArray<double>(largestMMIn);
         double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
-        double[] work = GC.AllocateUninitializedArray<double>(PivotBlockFactor.WorkLength(largestP));
+        double[] work = [];
         double[] inputJacobianT = GC.AllocateUninitializedArray<double>(checked(count * largestDz));
 
-        var blocks = new PivotBlockFactor[depth];
+        var blocks = new IPivotBlockFactor[depth];
         var gains = new double[depth][];
         double scale = derivatives.LargestEntry + epsilon;
         long flops = 0;
@@ -146,19 +154,42 @@ internal sealed class RiccatiFactorization
                 throw new InvalidOperationException($"The value matrix has order {valueSize}; expected {m}.");
             }
 
-            // A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T: Dx^T is the sparse left factor both times.
-            double[] block = GC.AllocateUninitializedArray<double>(p * p);
-            d.Xxx.CopyTo(block);
-            for (int i = 0; i < p; i++)
+            // The first layer's input is data: the buffers of C, E and P Dz are dead from here on. Released, a
+            // collection during the first layer's factorization may reclaim them (50 MB in issue 7's network).
+            if (mIn == 0)
             {
-                block[(i * p) + i] += epsilon;
+                (stateProduct, stateProductT, coupling, couplingT, inputJacobianT) = ([], [], [], [], []);
             }
 
-            Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
-            if (m > 0)
+            // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
+            // formed yet, so the route's scratch is E's buffer.
+            IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
+                ? LowRankPivotBlockFactor.Create(d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
+                : null;
+            if (m > 0 && (factor is null || mIn > 0))
             {
+                Grow(ref jacobianT, p * m);
+                MatrixKernels.Transpose(d.Dx, m, p, jacobianT.AsSpan(0, p * m));
+            }
+
+            // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T: Dx^T is the sparse left factor both times.
+            double[] block = [];
+            if (factor is null)
+            {
+                block = GC.AllocateUninitializedArray<double>(p * p);
+                d.Xxx.CopyTo(block);
+                for (int i = 0; i < p; i++)
+                {
+                    block[(i * p) + i] += epsilon;
+                }
+            }
+
+            if (factor is null && m > 0)
+            {
+                Grow(ref weighted, p * m);
+                Grow(ref weightedT, p * m);
+                Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
                 Span<double> dxT = jacobianT.AsSpan(0, p * m);
-                MatrixKernels.Transpose(d.Dx, m, p, dxT);
                 negativeWeighted.Clear();
                 flops += MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
                 Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
@@ -218,11 +249,16 @@ internal sealed class RiccatiFactorization
             }
 
             // Factor A (its upper triangle is the copy Bunch-Kaufman restarts from if Cholesky fails).
-            double largest = VectorKernels.MaxAbs(block);
-            double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, largest);
-            PivotBlockFactor? factor = double.IsFinite(largest)
-                ? PivotBlockFactor.Create(block, p, work, tinyPivot, ref flops)
-                : null;
+            if (factor is null)
+            {
+                double largest = VectorKernels.MaxAbs(block);
+                double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, largest);
+                Grow(ref work, PivotBlockFactor.WorkLength(p));
+                factor = double.IsFinite(largest)
+                    ? PivotBlockFactor.Create(block, p, work, tinyPivot, ref flops)
+                    : null;
+            }
+
             if (factor is null)
             {
                 singularLayer = l;
@@ -390,6 +426,16 @@ internal sealed class RiccatiFactorization
 
             (value, nextValue) = (nextValue, value);
             stateSize = m;
+        }
+    }
+
+    /// <summary>Replaces <paramref name="buffer"/> by a larger one when it holds fewer than <paramref name="length"/> values (its contents are not kept).</summary>
+    private static void Grow(ref double[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = [];
+            buffer = GC.AllocateUninitializedArray<double>(length);
         }
     }
 

@@ -1,0 +1,378 @@
+using System;
+using HessianCodegen.LinearAlgebra;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// A wide pivot block <c>A = X + Dx^T P Dx</c> (<c>X = Xxx + eps I</c>, <c>p</c> parameters, <c>m &lt; p</c> rows
+/// of <c>Dx</c>) factored as a low-rank update of <c>X</c>, without forming <c>A</c> (docs/algorithm.md section 12).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Over the <see cref="ParameterGroups"/>, <c>X</c> is block-diagonal and each non-zero row of <c>Dx</c> lies in
+/// one group. Per group <c>g</c> (<c>q</c> parameters, <c>c</c> rows <c>Z_g</c> of <c>Dx</c>): Cholesky
+/// <c>X_g = L_g L_g^T</c>, then Householder QR <c>L_g^-1 Z_g^T = Q_g [R_g; 0]</c>, <c>R_g</c> of
+/// <c>k = min(q, c)</c> rows. With <c>L</c>, <c>Q</c> block-diagonal and <c>R</c> the <c>r x m</c> matrix of the
+/// <c>R_g</c> (<c>r = sum k</c>), <c>L^-1 Dx^T P Dx L^-T = Q [R P R^T, 0; 0, 0] Q^T</c>, so
+/// </para>
+/// <para>
+/// <c>A = (L Q) [T, 0; 0, I] (L Q)^T</c>, <c>T = I_r + R P R^T</c>:
+/// <c>In(A) = In(T) + (p - r, 0, 0)</c>, <c>det A = det X det T</c>, and
+/// <c>A^-1 = L^-T Q [T^-1, 0; 0, I] Q^T L^-1</c>.
+/// </para>
+/// <para>
+/// The only dense factorization is of <c>T</c> (<c>r &lt;= m</c>): 1536 against 4632 in issue 7's network.
+/// It is a congruence by <c>L Q</c>, so an error <c>dT</c> in <c>T</c> is an error <c>L dT L^T</c> in
+/// <c>A</c>, up to <c>cond(X)</c> times what factoring <c>A</c> whole commits: the route is taken only for
+/// <c>X</c> positive definite with a bound on its condition number of at most <see cref="ConditionLimit"/>
+/// (with <c>Xxx = 0</c>, a ReLU layer, it is 1). An indefinite <c>X</c> (a tanh layer at small eps) goes whole.
+/// </para>
+/// </remarks>
+internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
+{
+    /// <summary>The largest bound on <c>cond(X)</c> the route accepts: it multiplies the error of the core's factorization in <c>A</c>.</summary>
+    internal const double ConditionLimit = 100;
+
+    private readonly GroupFactor[] groups;
+    private readonly PivotBlockFactor core;
+    private readonly int largestGroup;
+
+    private LowRankPivotBlockFactor(GroupFactor[] groups, PivotBlockFactor core, int order, double logDeterminantX)
+    {
+        this.groups = groups;
+        this.core = core;
+        Order = order;
+        foreach (GroupFactor g in groups)
+        {
+            largestGroup = Math.Max(largestGroup, g.Parameters.Length);
+        }
+
+        Inertia = core.Inertia + new Inertia(order - core.Order, 0, 0);
+        LogDeterminant = core.LogDeterminant + new LogDeterminant(logDeterminantX, 1);
+    }
+
+    public int Order { get; }
+
+    public PivotBlockRoute Route => PivotBlockRoute.LowRankUpdate;
+
+    /// <summary>With <c>X</c> positive definite, <c>A</c> is positive definite exactly when <c>T</c> is.</summary>
+    public bool IsPositiveDefinite => core.IsPositiveDefinite;
+
+    public Inertia Inertia { get; }
+
+    public LogDeterminant LogDeterminant { get; }
+
+    /// <summary>The order of the core <c>T</c>: the rank bound <c>r</c> of <c>Dx</c> the route works at.</summary>
+    public int CoreOrder => core.Order;
+
+    /// <summary>
+    /// Factors <c>A = X + Dx^T P Dx</c> along this route, or returns null when the route does not apply: no
+    /// block structure that makes it cheaper than <c>p^3 / 3</c>, <c>X</c> not positive definite or
+    /// worse conditioned than <see cref="ConditionLimit"/>, or a pivot of <c>X</c> or (scaled by <c>X</c>'s
+    /// smallest) of <c>T</c> no larger than the whole block's test, <c>p 2^-52</c> times <paramref name="scale"/> or
+    /// the largest diagonal entry of <c>A</c>: then the whole block decides whether <c>A</c> is singular, so that
+    /// the fallback does not depend on the route.
+    /// </summary>
+    /// <param name="xxx"><c>Xxx</c>, <c>p x p</c>, lower triangle read.</param>
+    /// <param name="epsilon">The damping.</param>
+    /// <param name="dx"><c>Dx</c>, <c>m x p</c>.</param>
+    /// <param name="value"><c>P</c>, <c>m x m</c> symmetric.</param>
+    /// <param name="p">Parameters.</param>
+    /// <param name="m">Rows of <c>Dx</c>.</param>
+    /// <param name="work">Scratch of at least <c>m^2</c> values.</param>
+    /// <param name="scale">The derivatives' scale the whole block's singularity test uses.</param>
+    /// <param name="flops">Incremented by the floating-point operations performed.</param>
+    public static LowRankPivotBlockFactor? Create(ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
+        ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops)
+    {
+        ParameterGroups structure = ParameterGroups.Find(xxx, dx, p, m);
+        int count = structure.Parameters.Length;
+        if (!(EstimatedFlops(structure, m) < (double)p * p * p / 3))
+        {
+            return null;
+        }
+
+        double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, xxx, epsilon, dx, value, p, m));
+
+        // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T.
+        var factors = new GroupFactor[count];
+        int coreOrder = 0;
+        double logDeterminantX = 0;
+        double smallestPivotX = double.PositiveInfinity;
+        for (int g = 0; g < count; g++)
+        {
+            int[] parameters = structure.Parameters[g];
+            int[] rows = structure.Rows[g];
+            int q = parameters.Length;
+            int c = rows.Length;
+            double[] cholesky = new double[q * q];
+            double norm = 0;
+            for (int i = 0; i < q; i++)
+            {
+                int row = parameters[i] * p;
+                for (int j = 0; j < i; j++)
+                {
+                    cholesky[(i * q) + j] = xxx[row + parameters[j]];
+                }
+
+                cholesky[(i * q) + i] = xxx[row + parameters[i]] + epsilon;
+            }
+
+            // ||X_g||_inf from the lower triangle, the matrix being symmetric.
+            var rowSums = new double[q];
+            for (int i = 0; i < q; i++)
+            {
+                for (int j = 0; j <= i; j++)
+                {
+                    double magnitude = Math.Abs(cholesky[(i * q) + j]);
+                    rowSums[i] += magnitude;
+                    rowSums[j] += j < i ? magnitude : 0;
+                }
+            }
+
+            foreach (double sum in rowSums)
+            {
+                norm = Math.Max(norm, sum);
+            }
+
+            if (CholeskyKernel.Factor(cholesky, q, tinyPivot, ref flops) >= 0
+                || !(norm * TriangularKernel.InverseNormBound(cholesky, q) <= ConditionLimit))
+            {
+                return null;
+            }
+
+            for (int i = 0; i < q; i++)
+            {
+                logDeterminantX += 2 * Math.Log(cholesky[(i * q) + i]);
+                smallestPivotX = Math.Min(smallestPivotX, cholesky[(i * q) + i] * cholesky[(i * q) + i]);
+            }
+
+            double[] reflectors = new double[q * c];
+            for (int i = 0; i < q; i++)
+            {
+                for (int k = 0; k < c; k++)
+                {
+                    reflectors[(i * c) + k] = dx[(rows[k] * p) + parameters[i]];
+                }
+            }
+
+            TriangularKernel.SolveLower(cholesky, q, reflectors, c);
+            int rank = Math.Min(q, c);
+            double[] tau = new double[rank];
+            flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors, q, c, tau, new double[c]);
+            factors[g] = new GroupFactor(parameters, rows, cholesky, reflectors, tau, coreOrder);
+            coreOrder += rank;
+        }
+
+        double[] t = FormCore(factors, value, m, coreOrder, work, ref flops);
+        // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
+        double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
+        PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, new double[PivotBlockFactor.WorkLength(coreOrder)], tinyCorePivot, ref flops);
+        return core is null ? null : new LowRankPivotBlockFactor(factors, core, p, logDeterminantX);
+    }
+
+    /// <summary>
+    /// <c>A^-1 B = L^-T Q [T^-1, 0; 0, I] Q^T L^-1 B</c>: per group <c>Q_g^T L_g^-1</c>, whose first <c>k</c> rows
+    /// go to <c>T</c> (which couples the groups) and the rest stay; then back through <c>Q_g</c> and <c>L_g^-T</c>.
+    /// </summary>
+    public void Solve(Span<double> rows, int width)
+    {
+        if (rows.Length != Order * width)
+        {
+            throw new ArgumentException($"rows has {rows.Length} values; expected {Order} rows of {width}.", nameof(rows));
+        }
+
+        var block = new double[largestGroup * width];
+        var work = new double[width];
+        var coreRows = new double[core.Order * width];
+        foreach (GroupFactor g in groups)
+        {
+            Span<double> z = Gather(g, rows, width, block);
+            TriangularKernel.SolveLower(g.Cholesky, g.Parameters.Length, z, width);
+            HouseholderKernel.ApplyTranspose(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
+            z[..(g.Tau.Length * width)].CopyTo(coreRows.AsSpan(g.CoreOffset * width));
+            Scatter(g, z, rows, width);
+        }
+
+        core.Solve(coreRows, width);
+        foreach (GroupFactor g in groups)
+        {
+            Span<double> z = Gather(g, rows, width, block);
+            coreRows.AsSpan(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
+            HouseholderKernel.Apply(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
+            TriangularKernel.SolveLowerTransposed(g.Cholesky, g.Parameters.Length, z, width);
+            Scatter(g, z, rows, width);
+        }
+    }
+
+    /// <summary>
+    /// <c>T = I + R P R^T</c>, lower triangle, through <c>Y = P R^T</c> (<c>m x r</c>, in <paramref name="work"/>):
+    /// each <c>R_g</c> touches only its group's rows of <c>P</c>, so both products are per group.
+    /// </summary>
+    private static double[] FormCore(GroupFactor[] factors, ReadOnlySpan<double> value, int m, int order, Span<double> work, ref long flops)
+    {
+        if (work.Length < m * order)
+        {
+            throw new ArgumentException($"work has {work.Length} values; expected at least {m} x {order}.", nameof(work));
+        }
+
+        Span<double> y = work[..(m * order)];
+        int largestRows = 0;
+        foreach (GroupFactor g in factors)
+        {
+            largestRows = Math.Max(largestRows, g.Rows.Length);
+        }
+
+        var gathered = new double[largestRows * Math.Max(m, order)];
+        var triangle = new double[largestRows * largestRows];
+        foreach (GroupFactor g in factors)
+        {
+            int c = g.Rows.Length;
+            int k = g.Tau.Length;
+            if (k == 0)
+            {
+                continue;
+            }
+
+            // Y[:, g] = P[:, rows_g] R_g^T = (P[rows_g, :])^T R_g^T, P being symmetric.
+            for (int i = 0; i < c; i++)
+            {
+                value.Slice(g.Rows[i] * m, m).CopyTo(gathered.AsSpan(i * m, m));
+            }
+
+            Span<double> r = UpperTriangle(g, triangle);
+            Gemm.Multiply(true, true, m, k, c, 1.0, gathered, m, r, c, 0.0, y[g.CoreOffset..], order);
+            flops += 2L * m * k * c;
+        }
+
+        var t = new double[order * order];
+        foreach (GroupFactor g in factors)
+        {
+            int c = g.Rows.Length;
+            int k = g.Tau.Length;
+            if (k == 0)
+            {
+                continue;
+            }
+
+            // T[g, :g] = R_g Y[rows_g, :g], the columns up to the group's own: the lower triangle.
+            int columns = g.CoreOffset + k;
+            for (int i = 0; i < c; i++)
+            {
+                y.Slice(g.Rows[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
+            }
+
+            Gemm.Multiply(false, false, k, columns, c, 1.0, UpperTriangle(g, triangle), c, gathered, columns, 0.0,
+                t.AsSpan(g.CoreOffset * order), order);
+            flops += 2L * k * columns * c;
+        }
+
+        for (int i = 0; i < order; i++)
+        {
+            t[(i * order) + i] += 1.0;
+        }
+
+        return t;
+    }
+
+    /// <summary>
+    /// <c>max |A_jj|</c>, <c>A_jj = X_jj + z_j^T P_gg z_j</c> with <c>z_j</c> column <c>j</c> of <c>Z_g</c>: the whole
+    /// block's test reads its largest entry, which without forming <c>A</c> its diagonal stands for (<c>O(q c^2)</c> per group).
+    /// </summary>
+    private static double LargestDiagonal(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon,
+        ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
+    {
+        double largest = 0;
+        for (int g = 0; g < structure.Parameters.Length; g++)
+        {
+            int[] rows = structure.Rows[g];
+            int c = rows.Length;
+            var z = new double[c];
+            var pz = new double[c];
+            foreach (int j in structure.Parameters[g])
+            {
+                for (int a = 0; a < c; a++)
+                {
+                    z[a] = dx[(rows[a] * p) + j];
+                }
+
+                for (int a = 0; a < c; a++)
+                {
+                    double sum = 0;
+                    for (int b = 0; b < c; b++)
+                    {
+                        sum += value[(rows[a] * m) + rows[b]] * z[b];
+                    }
+
+                    pz[a] = sum;
+                }
+
+                largest = Math.Max(largest, Math.Abs(xxx[(j * p) + j] + epsilon + VectorKernels.Dot(z, pz)));
+            }
+        }
+
+        return largest;
+    }
+
+    /// <summary><c>R_g</c> (<c>k x c</c>) with the zeros below its diagonal, where the reflectors are stored.</summary>
+    private static Span<double> UpperTriangle(GroupFactor g, double[] buffer)
+    {
+        int c = g.Rows.Length;
+        int k = g.Tau.Length;
+        Span<double> r = buffer.AsSpan(0, k * c);
+        for (int i = 0; i < k; i++)
+        {
+            r.Slice(i * c, i).Clear();
+            g.Reflectors.AsSpan((i * c) + i, c - i).CopyTo(r.Slice((i * c) + i));
+        }
+
+        return r;
+    }
+
+    /// <summary>
+    /// Flops of the route: per group Cholesky, triangular solve and QR, the two products that form <c>T</c>,
+    /// and <c>T</c>'s factorization.
+    /// </summary>
+    private static double EstimatedFlops(ParameterGroups structure, int m)
+    {
+        double flops = 0;
+        double order = 0;
+        for (int g = 0; g < structure.Parameters.Length; g++)
+        {
+            double q = structure.Parameters[g].Length;
+            double c = structure.Rows[g].Length;
+            double k = Math.Min(q, c);
+            flops += (q * q * q / 3) + (q * q * c) + (2 * q * c * k) + (2 * m * k * c) + (k * c * (order + k));
+            order += k;
+        }
+
+        return flops + (order * order * order / 3);
+    }
+
+    private static Span<double> Gather(GroupFactor g, ReadOnlySpan<double> rows, int width, double[] block)
+    {
+        Span<double> z = block.AsSpan(0, g.Parameters.Length * width);
+        for (int i = 0; i < g.Parameters.Length; i++)
+        {
+            rows.Slice(g.Parameters[i] * width, width).CopyTo(z.Slice(i * width, width));
+        }
+
+        return z;
+    }
+
+    private static void Scatter(GroupFactor g, ReadOnlySpan<double> z, Span<double> rows, int width)
+    {
+        for (int i = 0; i < g.Parameters.Length; i++)
+        {
+            z.Slice(i * width, width).CopyTo(rows.Slice(g.Parameters[i] * width, width));
+        }
+    }
+
+    /// <summary>
+    /// One group's factors, the storage both sweeps of <see cref="Solve"/> read: its parameters and rows of
+    /// <c>Dx</c>, <c>L_g</c> (<c>q x q</c>, lower triangle), the QR of <c>L_g^-1 Z_g^T</c> (<c>q x c</c>, <c>R_g</c> on
+    /// and above the diagonal, reflectors below, as <c>dgeqr2</c> leaves them) with its <c>tau</c>, and where its
+    /// <c>k</c> rows start in <c>T</c>.
+    /// </summary>
+    private sealed record GroupFactor(int[] Parameters, int[] Rows, double[] Cholesky, double[] Reflectors, double[] Tau, int CoreOffset);
+}

@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// The block structure of a pivot block's <c>X = Xxx + eps I</c> and <c>Dx</c>, read from their zero pattern:
+/// the parameters fall into groups such that <c>Xxx</c> couples no two groups and each non-zero row of
+/// <c>Dx</c> touches one group only (the connected components of the parameters, joined by a non-zero of
+/// <c>Xxx</c>'s lower triangle or by a row of <c>Dx</c>). For a dense layer a group is one output unit's
+/// weights and bias, and its rows are that unit's over the batch; nothing here assumes a layer type.
+/// Then <c>X</c> is block-diagonal and <c>Dx X^-1 Dx^T</c> is block-diagonal over the groups' rows.
+/// </summary>
+internal sealed class ParameterGroups
+{
+    private ParameterGroups(int[][] parameters, int[][] rows)
+    {
+        Parameters = parameters;
+        Rows = rows;
+    }
+
+    /// <summary>Each group's parameters, ascending; every parameter is in exactly one group.</summary>
+    public int[][] Parameters { get; }
+
+    /// <summary>Each group's rows of <c>Dx</c>, ascending; a row of zeros is in none.</summary>
+    public int[][] Rows { get; }
+
+    /// <summary>The groups of <paramref name="xxx"/> (<c>p x p</c>, lower triangle read) and <paramref name="dx"/> (<c>m x p</c>), in the order of their first parameter.</summary>
+    public static ParameterGroups Find(ReadOnlySpan<double> xxx, ReadOnlySpan<double> dx, int p, int m)
+    {
+        if (xxx.Length != p * p || dx.Length != m * p)
+        {
+            throw new ArgumentException($"Xxx has {xxx.Length} values and Dx {dx.Length}; expected {p} x {p} and {m} x {p}.");
+        }
+
+        var parent = new int[p];
+        for (int i = 0; i < p; i++)
+        {
+            parent[i] = i;
+        }
+
+        for (int i = 0; i < p; i++)
+        {
+            for (int j = NextNonZero(xxx.Slice(i * p, i), 0); j >= 0; j = NextNonZero(xxx.Slice(i * p, i), j + 1))
+            {
+                Join(parent, i, j);
+            }
+        }
+
+        var rowFirst = new int[m];
+        for (int r = 0; r < m; r++)
+        {
+            ReadOnlySpan<double> row = dx.Slice(r * p, p);
+            int first = NextNonZero(row, 0);
+            rowFirst[r] = first;
+            for (int j = first < 0 ? -1 : NextNonZero(row, first + 1); j >= 0; j = NextNonZero(row, j + 1))
+            {
+                Join(parent, first, j);
+            }
+        }
+
+        // Number the groups by their first parameter, then list members and rows.
+        var group = new int[p];
+        var parameters = new List<List<int>>();
+        var numbers = new Dictionary<int, int>();
+        for (int i = 0; i < p; i++)
+        {
+            int root = Root(parent, i);
+            if (!numbers.TryGetValue(root, out int number))
+            {
+                number = parameters.Count;
+                numbers.Add(root, number);
+                parameters.Add([]);
+            }
+
+            group[i] = number;
+            parameters[number].Add(i);
+        }
+
+        var rows = new List<int>[parameters.Count];
+        for (int g = 0; g < rows.Length; g++)
+        {
+            rows[g] = [];
+        }
+
+        for (int r = 0; r < m; r++)
+        {
+            if (rowFirst[r] >= 0)
+            {
+                rows[group[rowFirst[r]]].Add(r);
+            }
+        }
+
+        return new ParameterGroups(parameters.ConvertAll(g => g.ToArray()).ToArray(), Array.ConvertAll(rows, g => g.ToArray()));
+    }
+
+    /// <summary>The first position from <paramref name="start"/> on whose value is not zero, or -1 (vectorized: most of <c>Xxx</c> is zero).</summary>
+    private static int NextNonZero(ReadOnlySpan<double> values, int start)
+    {
+        int found = values[start..].IndexOfAnyExcept(0.0);
+        return found < 0 ? -1 : start + found;
+    }
+
+    private static void Join(int[] parent, int i, int j)
+    {
+        int a = Root(parent, i);
+        int b = Root(parent, j);
+        if (a != b)
+        {
+            parent[Math.Max(a, b)] = Math.Min(a, b);
+        }
+    }
+
+    /// <summary>The representative of <paramref name="i"/>'s set, halving the path on the way.</summary>
+    private static int Root(int[] parent, int i)
+    {
+        while (parent[i] != i)
+        {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+
+        return i;
+    }
+}
