@@ -101,7 +101,7 @@ internal sealed record InputSums(TensorDeclaration Weights, TensorDeclaration Su
     {
         var taken = new HashSet<string>(layer.Tensors.Select(t => t.Name).Concat(layer.SizeParameters).Concat(reservedNames));
         string name = wanted;
-        for (int k = 2; taken.Contains(name) || taken.Contains(name + "Adjoint"); k++)
+        for (int k = 2; taken.Contains(name) || taken.Contains(name + "Adjoint") || taken.Contains(name + "Slope"); k++)
         {
             name = wanted + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }

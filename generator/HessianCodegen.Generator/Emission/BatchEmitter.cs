@@ -18,7 +18,7 @@ internal static class BatchEmitter
 {
     private const string Span = "global::System.Span<double>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<double>";
-    private const string Products = "global::HessianCodegen.BatchProducts.Multiply";
+    private const string Kernels = "global::HessianCodegen.BatchKernels";
 
     private const string ForwardFromSums = "ForwardFromSums";
     private const string BackpropSums = "BackpropSums";
@@ -40,86 +40,136 @@ internal static class BatchEmitter
             return false;
         }
 
-        var derivatives = new SymbolicLayerDerivatives(sums.SumLayer);
-        bool hasGradientOutsideSums = derivatives.ParameterGradient.Any(LayerEmitter.IsNonZero);
-        WriteForwardBatch(writer, layer, sums);
-        WriteBackwardBatch(writer, layer, sums, hasGradientOutsideSums);
-        return WritePerExampleMethods(writer, sums, derivatives, hasGradientOutsideSums);
+        var derivatives = new SumDerivatives(sums);
+        WriteForwardBatch(writer, layer, derivatives);
+        WriteBackwardBatch(writer, layer, derivatives);
+        return WritePerExampleMethods(writer, derivatives);
     }
 
-    private static void WriteForwardBatch(SourceWriter writer, LayerModel layer, InputSums sums)
+    private static void WriteForwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d)
     {
-        string w = sums.Weights.Name;
-        string s = sums.Sums.Name;
-        writer.WriteLine($"/// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, kept in <c>workspace</c> for <see cref=\"BackwardBatch\"/>, then f per example from its sums.</summary>");
+        string w = d.Sums.Weights.Name;
+        string s = d.Sums.Sums.Name;
+        string slope = s + "Slope";
+        writer.WriteLine($"/// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, then f per example from its sums; <c>workspace</c> keeps what <see cref=\"BackwardBatch\"/> reads.</summary>");
         writer.WriteLine(LayerEmitter.GeneratedCode);
         using (writer.Block($"public void ForwardBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {Span} outputs, global::HessianCodegen.LayerWorkspace workspace)"))
         {
-            WriteSizesAndChecks(writer, layer, sums);
+            WriteSizesAndChecks(writer, layer, d.Sums);
             writer.WriteLine($"RequireLength(outputs.Length, count * outputSize, nameof(outputs));");
-            writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({WeightsOffset(layer, sums)}, sumCount * inputSize);");
+            writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({Offset(layer, d.Sums.Weights)}, sumCount * inputSize);");
             writer.WriteLine($"{Span} {s} = workspace.Buffer(\"{s}\", count * sumCount);");
+            if (d.Slope is not null)
+            {
+                writer.WriteLine($"{Span} {slope} = workspace.Buffer(\"{slope}\", count * sumCount);");
+            }
+
             writer.WriteLine();
             writer.WriteLine($"// {s} = inputs {w}^T: the sums of every example at once, one row per example.");
-            writer.WriteLine($"{Products}(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {w}, inputSize, 0.0, {s}, sumCount);");
+            writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {w}, inputSize, 0.0, {s}, sumCount);");
             writer.WriteLine();
-            writer.WriteLine("// f per example, from its sums.");
+            writer.WriteLine(d.Slope is null ? "// f per example, from its sums." : $"// f per example, from its sums, and its slope d f[i] / d {s}[i] for the backward pass.");
             using (writer.Block("for (int n = 0; n < count; n++)"))
             {
-                writer.WriteLine($"{ForwardFromSums}(parameters, {s}.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize));");
+                string slopeArgument = d.Slope is null ? string.Empty : $", {slope}.Slice(n * sumCount, sumCount)";
+                writer.WriteLine($"{ForwardFromSums}(parameters, {s}.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize){slopeArgument});");
             }
         }
 
         writer.WriteLine();
     }
 
-    private static void WriteBackwardBatch(SourceWriter writer, LayerModel layer, InputSums sums, bool hasGradientOutsideSums)
+    private static void WriteBackwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d)
     {
-        string w = sums.Weights.Name;
-        string s = sums.Sums.Name;
+        string w = d.Sums.Weights.Name;
+        string s = d.Sums.Sums.Name;
         string adjoint = s + "Adjoint";
-        writer.WriteLine($"/// <summary>Computes <c>inputAdjoints = b Dz</c> per example (unless <c>inputAdjoints</c> is empty) and <c>parameterGradient += sum_n b Dx</c> for <c>count</c> examples, from the sums <see cref=\"ForwardBatch\"/> kept: per example the adjoint of the sums, then the products with <c>{w}</c> and the inputs for the whole batch.</summary>");
+        string slope = s + "Slope";
+        bool perExampleAdjoint = d.Slope is null;
+        bool perExampleGradient = d.OtherGradients.Count > 0;
+        writer.WriteLine($"/// <summary>Computes <c>inputAdjoints = b Dz</c> per example (unless <c>inputAdjoints</c> is empty) and <c>parameterGradient += sum_n b Dx</c> for <c>count</c> examples, from what <see cref=\"ForwardBatch\"/> kept: the adjoint of the sums <c>{s}</c>, then the products with <c>{w}</c> and the inputs for the whole batch.</summary>");
         writer.WriteLine(LayerEmitter.GeneratedCode);
         using (writer.Block($"public void BackwardBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} outputAdjoints, {Span} inputAdjoints, {Span} parameterGradient, global::HessianCodegen.LayerWorkspace workspace)"))
         {
-            WriteSizesAndChecks(writer, layer, sums);
+            WriteSizesAndChecks(writer, layer, d.Sums);
             writer.WriteLine("RequireLength(outputAdjoints.Length, count * outputSize, nameof(outputAdjoints));");
             using (writer.Block("if (!inputAdjoints.IsEmpty)"))
             {
                 writer.WriteLine("RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));");
             }
 
-            writer.WriteLine("RequireLength(parameterGradient.Length, ParameterCount, nameof(parameterGradient));");
-            string offset = WeightsOffset(layer, sums);
-            writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({offset}, sumCount * inputSize);");
-            writer.WriteLine($"{ReadOnlySpan} {s} = workspace.Kept(\"{s}\", count * sumCount);");
-            writer.WriteLine($"{Span} {adjoint} = workspace.Buffer(\"{adjoint}\", count * sumCount);");
             writer.WriteLine();
-            writer.WriteLine(hasGradientOutsideSums
-                ? $"// Per example: the adjoint of its sums, b df/d{s}, and the gradient of the parameters f reads outside the sums."
-                : $"// Per example: the adjoint of its sums, b df/d{s}.");
-            using (writer.Block("for (int n = 0; n < count; n++)"))
+            writer.WriteLine("RequireLength(parameterGradient.Length, ParameterCount, nameof(parameterGradient));");
+            string offset = Offset(layer, d.Sums.Weights);
+            writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({offset}, sumCount * inputSize);");
+            if (perExampleAdjoint || perExampleGradient)
             {
-                writer.WriteLine($"{ReadOnlySpan} exampleSums = {s}.Slice(n * sumCount, sumCount);");
-                writer.WriteLine($"{ReadOnlySpan} exampleData = data.Slice(n * dataSize, dataSize);");
-                writer.WriteLine($"{ReadOnlySpan} outputAdjoint = outputAdjoints.Slice(n * outputSize, outputSize);");
-                writer.WriteLine($"{BackpropSums}(parameters, exampleSums, exampleData, outputAdjoint, {adjoint}.Slice(n * sumCount, sumCount));");
-                if (hasGradientOutsideSums)
-                {
-                    writer.WriteLine($"{AddGradientOutsideSums}(parameters, exampleSums, exampleData, outputAdjoint, parameterGradient);");
-                }
+                writer.WriteLine($"{ReadOnlySpan} {s} = workspace.Kept(\"{s}\", count * sumCount);");
             }
 
+            if (!perExampleAdjoint)
+            {
+                writer.WriteLine($"{ReadOnlySpan} {slope} = workspace.Kept(\"{slope}\", count * sumCount);");
+            }
+
+            writer.WriteLine($"{Span} {adjoint} = workspace.Buffer(\"{adjoint}\", count * sumCount);");
             writer.WriteLine();
+            if (!perExampleAdjoint)
+            {
+                writer.WriteLine($"// {adjoint} = outputAdjoints {slope}, element by element: output i depends on sum i alone.");
+                writer.WriteLine($"{Kernels}.MultiplyElementwise(outputAdjoints, {slope}, {adjoint});");
+                writer.WriteLine();
+            }
+
+            if (perExampleAdjoint || perExampleGradient)
+            {
+                var parts = new List<string>();
+                if (perExampleAdjoint)
+                {
+                    parts.Add($"the adjoint of its sums, b df/d{s}");
+                }
+
+                if (perExampleGradient)
+                {
+                    parts.Add($"the gradient of {string.Join(", ", d.OtherGradients.Select(g => g.Parameter.Name))}, which f reads outside the sums");
+                }
+
+                writer.WriteLine($"// Per example: {string.Join("; ", parts)}.");
+                using (writer.Block("for (int n = 0; n < count; n++)"))
+                {
+                    writer.WriteLine($"{ReadOnlySpan} exampleSums = {s}.Slice(n * sumCount, sumCount);");
+                    writer.WriteLine($"{ReadOnlySpan} exampleData = data.Slice(n * dataSize, dataSize);");
+                    writer.WriteLine($"{ReadOnlySpan} outputAdjoint = outputAdjoints.Slice(n * outputSize, outputSize);");
+                    if (perExampleAdjoint)
+                    {
+                        writer.WriteLine($"{BackpropSums}(parameters, exampleSums, exampleData, outputAdjoint, {adjoint}.Slice(n * sumCount, sumCount));");
+                    }
+
+                    if (perExampleGradient)
+                    {
+                        writer.WriteLine($"{AddGradientOutsideSums}(parameters, exampleSums, exampleData, outputAdjoint, parameterGradient);");
+                    }
+                }
+
+                writer.WriteLine();
+            }
+
+            foreach (TensorDeclaration bias in d.Biases)
+            {
+                writer.WriteLine($"// The gradient of {bias.Name} += the columns of {adjoint} summed: f reads {bias.Name}[e] only where it reads {s}[e].");
+                writer.WriteLine($"{Kernels}.AddColumnSums({adjoint}, parameterGradient.Slice({Offset(layer, bias)}, sumCount));");
+                writer.WriteLine();
+            }
+
             writer.WriteLine($"// inputAdjoints = {adjoint} {w}: the adjoints reach the inputs through the sums.");
             using (writer.Block("if (!inputAdjoints.IsEmpty)"))
             {
-                writer.WriteLine($"{Products}(false, false, count, inputSize, sumCount, 1.0, {adjoint}, sumCount, {w}, inputSize, 0.0, inputAdjoints, inputSize);");
+                writer.WriteLine($"{Kernels}.Multiply(false, false, count, inputSize, sumCount, 1.0, {adjoint}, sumCount, {w}, inputSize, 0.0, inputAdjoints, inputSize);");
             }
 
             writer.WriteLine();
             writer.WriteLine($"// The gradient of {w} += {adjoint}^T inputs, summed over the examples.");
-            writer.WriteLine($"{Products}(true, false, sumCount, inputSize, count, 1.0, {adjoint}, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice({offset}, sumCount * inputSize), inputSize);");
+            writer.WriteLine($"{Kernels}.Multiply(true, false, sumCount, inputSize, count, 1.0, {adjoint}, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice({offset}, sumCount * inputSize), inputSize);");
         }
 
         writer.WriteLine();
@@ -139,30 +189,48 @@ internal static class BatchEmitter
     }
 
     /// <summary>The per-example methods the batched members call, made from the layer rewritten over its sums.</summary>
-    private static bool WritePerExampleMethods(SourceWriter writer, InputSums sums, SymbolicLayerDerivatives d, bool hasGradientOutsideSums)
+    private static bool WritePerExampleMethods(SourceWriter writer, SumDerivatives sums)
     {
-        LayerModel layer = sums.SumLayer;
-        string s = sums.Sums.Name;
+        SymbolicLayerDerivatives d = sums.Derivatives;
+        LayerModel layer = sums.Sums.SumLayer;
+        string s = sums.Sums.Sums.Name;
         Loop? outputLoop = layer.IsLoss ? null : new Loop(LayerModel.OutputIndex, layer.OutputExtent!, layer.OutputIndexName);
         List<Loop> outputLoops = outputLoop is null ? new List<Loop>() : new List<Loop> { outputLoop };
-        var sumLoop = new Loop(SymbolicLayerDerivatives.InputIndex.Name, sums.Sums.Dimensions[0]);
+        var sumLoop = new Loop(SymbolicLayerDerivatives.InputIndex.Name, sums.Sums.Sums.Dimensions[0]);
 
-        bool readsLabel = LayerEmitter.Method(writer, "private", ForwardFromSums, $"Computes <c>output = f</c> for one example from its sums <c>{s}</c> (in <c>input</c>).", d, m =>
+        var forwardParameters = new List<string> { $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} output" };
+        if (sums.Slope is not null)
+        {
+            forwardParameters.Add($"{Span} slope");
+        }
+
+        string forwardSummary = sums.Slope is null
+            ? $"Computes <c>output = f</c> for one example from its sums <c>{s}</c> (in <c>input</c>)."
+            : $"Computes <c>output = f</c> and <c>slope[i] = d f[i] / d {s}[i]</c> for one example from its sums <c>{s}</c> (in <c>input</c>).";
+        bool readsLabel = LayerEmitter.Method(writer, "private", ForwardFromSums, forwardSummary, d, m =>
         {
             LayerEmitter.RequireCommon(m, layer);
             m.Require("output", LayerEmitter.OutputSize(m, layer));
             m.AddKernel($"output = f({s}; x)", LayerEmitter.OutputTarget(m, "output", layer), outputLoops, d.Output, overwrite: true);
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} output");
+            if (sums.Slope is not null)
+            {
+                m.Require("slope", LayerEmitter.OutputSize(m, layer));
+                m.AddKernel($"slope = d f[i] / d {s}[i]", LayerEmitter.OutputTarget(m, "slope", layer), outputLoops, sums.Slope, overwrite: true);
+            }
+        }, forwardParameters.ToArray());
 
-        readsLabel |= LayerEmitter.Method(writer, "private", BackpropSums, $"Computes <c>inputAdjoint = b df/d{s}</c> for one example from its sums <c>{s}</c> (in <c>input</c>).", d, m =>
+        if (sums.Slope is null)
         {
-            LayerEmitter.RequireCommon(m, layer);
-            m.Require("outputAdjoint", LayerEmitter.OutputSize(m, layer));
-            m.Require("inputAdjoint", m.Size(sums.Sums.Dimensions[0]));
-            m.AddKernel($"inputAdjoint = b df/d{s}", LayerEmitter.InputTarget(m, "inputAdjoint", SymbolicLayerDerivatives.InputIndex), new List<Loop> { sumLoop }, d.InputAdjoint, overwrite: true);
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} inputAdjoint");
+            readsLabel |= LayerEmitter.Method(writer, "private", BackpropSums, $"Computes <c>inputAdjoint = b df/d{s}</c> for one example from its sums <c>{s}</c> (in <c>input</c>).", d, m =>
+            {
+                LayerEmitter.RequireCommon(m, layer);
+                m.Require("outputAdjoint", LayerEmitter.OutputSize(m, layer));
+                m.Require("inputAdjoint", m.Size(sums.Sums.Sums.Dimensions[0]));
+                m.AddKernel($"inputAdjoint = b df/d{s}", LayerEmitter.InputTarget(m, "inputAdjoint", SymbolicLayerDerivatives.InputIndex), new List<Loop> { sumLoop }, d.InputAdjoint, overwrite: true);
+            }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} inputAdjoint");
+        }
 
-        if (!hasGradientOutsideSums)
+        if (sums.OtherGradients.Count == 0)
         {
             return readsLabel;
         }
@@ -172,7 +240,7 @@ internal static class BatchEmitter
             LayerEmitter.RequireCommon(m, layer);
             m.Require("outputAdjoint", LayerEmitter.OutputSize(m, layer));
             m.Require("parameterGradient", m.ParameterCount());
-            foreach (ParameterDerivative gradient in d.ParameterGradient.Where(LayerEmitter.IsNonZero))
+            foreach (ParameterDerivative gradient in sums.OtherGradients)
             {
                 m.AddKernel($"parameterGradient += b Dx, the {gradient.Parameter.Name} part", LayerEmitter.ParameterTarget(m, "parameterGradient", gradient.Parameter, gradient.Indices, null, null), LayerEmitter.ParameterLoops(gradient.Parameter, gradient.Indices), gradient.Value, overwrite: false);
             }
@@ -181,10 +249,10 @@ internal static class BatchEmitter
         return readsLabel;
     }
 
-    /// <summary>Where <c>W</c> starts in the parameters: after the parameter tensors declared before it.</summary>
-    private static string WeightsOffset(LayerModel layer, InputSums sums)
+    /// <summary>Where a parameter tensor starts in the parameters: after the parameter tensors declared before it.</summary>
+    private static string Offset(LayerModel layer, TensorDeclaration parameter)
     {
-        IEnumerable<string> earlier = layer.Parameters.TakeWhile(p => p.Name != sums.Weights.Name)
+        IEnumerable<string> earlier = layer.Parameters.TakeWhile(p => p.Name != parameter.Name)
             .Select(p => string.Join(" * ", p.Dimensions.Select(extent => LayerEmitter.SizeSource(layer, extent))));
         string offset = string.Join(" + ", earlier);
         return offset.Length == 0 ? "0" : offset;

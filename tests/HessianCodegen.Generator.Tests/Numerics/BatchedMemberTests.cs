@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Xunit;
+using static HessianCodegen.LayerMath;
 
 namespace HessianCodegen.Generator.Tests.Numerics;
 
@@ -17,10 +18,28 @@ public sealed class BatchedMemberTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void BatchedMembersEqualThePerExampleMembers(string id)
+    public void BatchedMembersEqualThePerExampleMembers(string id) => AssertBatchedEqualsPerExample(LayerCases.All[id].Create());
+
+    [Fact]
+    public void AParameterOutsideTheSumsGetsItsGradientPerExample()
     {
-        var layerCase = LayerCases.All[id];
-        IHessianLayer layer = layerCase.Create();
+        // The gain g is neither W nor a bias, so BackwardBatch computes its gradient example by example.
+        var layer = new GainedTanhLayer(4, 6);
+        Assert.NotNull(layer.GetType().GetMethod(nameof(IHessianLayer.BackwardBatch)));
+        AssertBatchedEqualsPerExample(layer);
+    }
+
+    [Fact]
+    public void AnInputReadOutsideTheSumsKeepsThePerExampleDefaults()
+    {
+        // z[i] added to the output: no product Z W^T carries all of the input, so no batched members are generated.
+        var layer = new ResidualTanhLayer(5);
+        Assert.Null(layer.GetType().GetMethod(nameof(IHessianLayer.ForwardBatch)));
+        AssertBatchedEqualsPerExample(layer);
+    }
+
+    private static void AssertBatchedEqualsPerExample(IHessianLayer layer)
+    {
         foreach (int count in Counts)
         {
             RandomBatch batch = RandomBatch.Create(layer, count, seed: count);
@@ -151,4 +170,27 @@ public sealed class BatchedMemberTests
             return new RandomBatch(Uniform(layer.ParameterCount), Uniform(count * layer.InputSize), data, Uniform(count * layer.OutputSize));
         }
     }
+}
+
+/// <summary>A tanh layer with a gain per output, <c>y = g[i] Tanh(W z + c)</c>: g is a parameter outside the sums <c>W z</c>.</summary>
+[HessianLayer]
+public sealed partial class GainedTanhLayer(int inputs, int outputs)
+{
+    private readonly Vector z = Input(inputs);
+    private readonly Matrix W = Parameter(outputs, inputs);
+    private readonly Vector c = Parameter(outputs);
+    private readonly Vector g = Parameter(outputs);
+
+    private double Output(int i) => g[i] * Tanh(Sum(j => W[i, j] * z[j]) + c[i]);
+}
+
+/// <summary>A residual tanh layer, <c>y = z + Tanh(W z + c)</c>: the input is also read outside the sums.</summary>
+[HessianLayer]
+public sealed partial class ResidualTanhLayer(int width)
+{
+    private readonly Vector z = Input(width);
+    private readonly Matrix W = Parameter(width, width);
+    private readonly Vector c = Parameter(width);
+
+    private double Output(int i) => z[i] + Tanh(Sum(j => W[i, j] * z[j]) + c[i]);
 }

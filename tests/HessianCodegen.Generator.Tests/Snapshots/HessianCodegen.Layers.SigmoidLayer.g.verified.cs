@@ -395,7 +395,7 @@ namespace HessianCodegen.Layers
             }
         }
 
-        /// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>Wz = W z</c> of all of them in one matrix product, kept in <c>workspace</c> for <see cref="BackwardBatch"/>, then f per example from its sums.</summary>
+        /// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>Wz = W z</c> of all of them in one matrix product, then f per example from its sums; <c>workspace</c> keeps what <see cref="BackwardBatch"/> reads.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void ForwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.Span<double> outputs, global::HessianCodegen.LayerWorkspace workspace)
         {
@@ -410,18 +410,19 @@ namespace HessianCodegen.Layers
             RequireLength(outputs.Length, count * outputSize, nameof(outputs));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
+            global::System.Span<double> WzSlope = workspace.Buffer("WzSlope", count * sumCount);
 
             // Wz = inputs W^T: the sums of every example at once, one row per example.
-            global::HessianCodegen.BatchProducts.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, W, inputSize, 0.0, Wz, sumCount);
+            global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, W, inputSize, 0.0, Wz, sumCount);
 
-            // f per example, from its sums.
+            // f per example, from its sums, and its slope d f[i] / d Wz[i] for the backward pass.
             for (int n = 0; n < count; n++)
             {
-                ForwardFromSums(parameters, Wz.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize));
+                ForwardFromSums(parameters, Wz.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize), WzSlope.Slice(n * sumCount, sumCount));
             }
         }
 
-        /// <summary>Computes <c>inputAdjoints = b Dz</c> per example (unless <c>inputAdjoints</c> is empty) and <c>parameterGradient += sum_n b Dx</c> for <c>count</c> examples, from the sums <see cref="ForwardBatch"/> kept: per example the adjoint of the sums, then the products with <c>W</c> and the inputs for the whole batch.</summary>
+        /// <summary>Computes <c>inputAdjoints = b Dz</c> per example (unless <c>inputAdjoints</c> is empty) and <c>parameterGradient += sum_n b Dx</c> for <c>count</c> examples, from what <see cref="ForwardBatch"/> kept: the adjoint of the sums <c>Wz</c>, then the products with <c>W</c> and the inputs for the whole batch.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.Span<double> inputAdjoints, global::System.Span<double> parameterGradient, global::HessianCodegen.LayerWorkspace workspace)
         {
@@ -438,34 +439,31 @@ namespace HessianCodegen.Layers
             {
                 RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));
             }
+
             RequireLength(parameterGradient.Length, ParameterCount, nameof(parameterGradient));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
-            global::System.ReadOnlySpan<double> Wz = workspace.Kept("Wz", count * sumCount);
+            global::System.ReadOnlySpan<double> WzSlope = workspace.Kept("WzSlope", count * sumCount);
             global::System.Span<double> WzAdjoint = workspace.Buffer("WzAdjoint", count * sumCount);
 
-            // Per example: the adjoint of its sums, b df/dWz, and the gradient of the parameters f reads outside the sums.
-            for (int n = 0; n < count; n++)
-            {
-                global::System.ReadOnlySpan<double> exampleSums = Wz.Slice(n * sumCount, sumCount);
-                global::System.ReadOnlySpan<double> exampleData = data.Slice(n * dataSize, dataSize);
-                global::System.ReadOnlySpan<double> outputAdjoint = outputAdjoints.Slice(n * outputSize, outputSize);
-                BackpropSums(parameters, exampleSums, exampleData, outputAdjoint, WzAdjoint.Slice(n * sumCount, sumCount));
-                AddGradientOutsideSums(parameters, exampleSums, exampleData, outputAdjoint, parameterGradient);
-            }
+            // WzAdjoint = outputAdjoints WzSlope, element by element: output i depends on sum i alone.
+            global::HessianCodegen.BatchKernels.MultiplyElementwise(outputAdjoints, WzSlope, WzAdjoint);
+
+            // The gradient of c += the columns of WzAdjoint summed: f reads c[e] only where it reads Wz[e].
+            global::HessianCodegen.BatchKernels.AddColumnSums(WzAdjoint, parameterGradient.Slice(this.W.Rows * this.z.Length, sumCount));
 
             // inputAdjoints = WzAdjoint W: the adjoints reach the inputs through the sums.
             if (!inputAdjoints.IsEmpty)
             {
-                global::HessianCodegen.BatchProducts.Multiply(false, false, count, inputSize, sumCount, 1.0, WzAdjoint, sumCount, W, inputSize, 0.0, inputAdjoints, inputSize);
+                global::HessianCodegen.BatchKernels.Multiply(false, false, count, inputSize, sumCount, 1.0, WzAdjoint, sumCount, W, inputSize, 0.0, inputAdjoints, inputSize);
             }
 
             // The gradient of W += WzAdjoint^T inputs, summed over the examples.
-            global::HessianCodegen.BatchProducts.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice(0, sumCount * inputSize), inputSize);
+            global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice(0, sumCount * inputSize), inputSize);
         }
 
-        /// <summary>Computes <c>output = f</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
+        /// <summary>Computes <c>output = f</c> and <c>slope[i] = d f[i] / d Wz[i]</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
+        private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output, global::System.Span<double> slope)
         {
             int inputs = this.W.Columns;
             int outputs = this.W.Rows;
@@ -475,63 +473,16 @@ namespace HessianCodegen.Layers
             RequireLength(input.Length, outputs, nameof(input));
             RequireLength(data.Length, 0, nameof(data));
             RequireLength(output.Length, outputs, nameof(output));
+            RequireLength(slope.Length, outputs, nameof(slope));
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> Wz = input;
 
-            // output = f(Wz; x)
-            for (int i = 0; i < outputs; i++)
-            {
-                output[i] = global::HessianCodegen.LayerMath.Sigmoid(c[i] + Wz[i]);
-            }
-        }
-
-        /// <summary>Computes <c>inputAdjoint = b df/dWz</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void BackpropSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
-        {
-            int inputs = this.W.Columns;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
-            RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
-            RequireLength(inputAdjoint.Length, outputs, nameof(inputAdjoint));
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> Wz = input;
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
-
-            // inputAdjoint = b df/dWz
+            // For each i < outputs: sigmoid, then the updates below
             for (int i = 0; i < outputs; i++)
             {
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + Wz[i]);
-                inputAdjoint[i] = b[i] * sigmoid * (1.0 - sigmoid);
-            }
-        }
-
-        /// <summary>Computes <c>parameterGradient += b Dx</c> for one example, for the parameters f reads outside its sums <c>Wz</c> (in <c>input</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void AddGradientOutsideSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
-        {
-            int inputs = this.W.Columns;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
-            RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
-            RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> Wz = input;
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
-
-            // parameterGradient += b Dx, the c part
-            for (int i = 0; i < outputs; i++)
-            {
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + Wz[i]);
-                parameterGradient[cOffset + i] += b[i] * sigmoid * (1.0 - sigmoid);
+                output[i] = sigmoid;
+                slope[i] = sigmoid * (1.0 - sigmoid);
             }
         }
 
