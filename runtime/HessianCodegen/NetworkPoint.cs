@@ -48,7 +48,7 @@ public sealed class NetworkPoint
         Array.Fill(outputAdjoints[depth - 1], 1.0 / count);
         var losses = new double[count];
         gradient = new double[network.ParameterCount];
-        Sweep(0, count, losses, gradient);
+        Sweep(losses, gradient);
 
         double lossSum = 0;
         foreach (double loss in losses)
@@ -276,38 +276,34 @@ public sealed class NetworkPoint
     public HessianDerivatives Derivatives(Curvature curvature = Curvature.Hessian) => new(this, curvature);
 
     /// <summary>
-    /// The forward and backward pass over examples <paramref name="start"/> to <c>start + count - 1</c>, a
-    /// batch at a time per layer: fills their activations, output adjoints and <paramref name="losses"/>
-    /// rows and adds their share of the gradient into <paramref name="gradientSum"/>.
+    /// The forward and backward pass, the whole batch at a time per layer: fills the activations, the
+    /// output adjoints and <paramref name="losses"/> (one per example) and adds the gradient into
+    /// <paramref name="gradientSum"/>.
     /// </summary>
-    private void Sweep(int start, int count, Span<double> losses, Span<double> gradientSum)
+    private void Sweep(Span<double> losses, Span<double> gradientSum)
     {
         int depth = Network.Depth;
-        ReadOnlySpan<double> data = Batch.DataRows.Slice(start * Batch.DataSize, count * Batch.DataSize);
+        int count = Batch.Count;
         var workspaces = new LayerWorkspace[depth];
         for (int l = 0; l < depth; l++)
         {
             IHessianLayer layer = Network.Layers[l];
             workspaces[l] = new LayerWorkspace();
-            Span<double> outputs = l + 1 < depth ? Rows(inputs[l + 1], start, count, layer.OutputSize) : losses.Slice(start, count);
-            layer.ForwardBatch(count, LayerParameters(l), Rows(inputs[l], start, count, layer.InputSize), LayerData(l, data),
-                outputs, workspaces[l]);
+            Span<double> outputs = l + 1 < depth ? inputs[l + 1] : losses;
+            layer.ForwardBatch(count, LayerParameters(l), inputs[l], LayerData(l), outputs, workspaces[l]);
         }
 
         for (int l = depth - 1; l >= 0; l--)
         {
             IHessianLayer layer = Network.Layers[l];
-            Span<double> inputAdjoints = l > 0 ? Rows(outputAdjoints[l - 1], start, count, layer.InputSize) : default;
-            layer.BackwardBatch(count, LayerParameters(l), Rows(inputs[l], start, count, layer.InputSize), LayerData(l, data),
-                Rows(outputAdjoints[l], start, count, layer.OutputSize), inputAdjoints, Network.ParameterSlice(gradientSum, l),
-                workspaces[l]);
+            Span<double> inputAdjoints = l > 0 ? outputAdjoints[l - 1] : default;
+            layer.BackwardBatch(count, LayerParameters(l), inputs[l], LayerData(l), outputAdjoints[l], inputAdjoints,
+                Network.ParameterSlice(gradientSum, l), workspaces[l]);
         }
     }
 
     /// <summary>The data rows a layer reads: the batch's for the loss layer, none for a hidden layer.</summary>
-    private ReadOnlySpan<double> LayerData(int layer, ReadOnlySpan<double> data) => layer == Network.Depth - 1 ? data : default;
-
-    private static Span<double> Rows(double[] rows, int start, int count, int width) => rows.AsSpan(start * width, count * width);
+    private ReadOnlySpan<double> LayerData(int layer) => layer == Network.Depth - 1 ? Batch.DataRows : default;
 
     internal ReadOnlySpan<double> LayerParameters(int layer) => Network.ParameterSlice(parameters, layer);
 

@@ -49,7 +49,7 @@ internal static class GradientReport
         }
 
         output.WriteLine();
-        output.WriteLine($"batched: network.At(parameters, batch).Gradient(gradient), using {Environment.ProcessorCount} cores where it pays; " +
+        output.WriteLine("batched: network.At(parameters, batch).Gradient(gradient), one thread; " +
                          "per-example: Forward, BackpropInput and AddParameterGradient per example and layer, one thread.");
     }
 
