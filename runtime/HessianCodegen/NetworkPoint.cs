@@ -284,11 +284,10 @@ public sealed class NetworkPoint
     {
         int depth = Network.Depth;
         int count = Batch.Count;
-        var workspaces = new LayerWorkspace[depth];
+        LayerWorkspace[] workspaces = Network.RentWorkspaces();
         for (int l = 0; l < depth; l++)
         {
             IHessianLayer layer = Network.Layers[l];
-            workspaces[l] = new LayerWorkspace();
             Span<double> outputs = l + 1 < depth ? inputs[l + 1] : losses;
             layer.ForwardBatch(count, LayerParameters(l), inputs[l], LayerData(l), outputs, workspaces[l]);
         }
@@ -300,6 +299,9 @@ public sealed class NetworkPoint
             layer.BackwardBatch(count, LayerParameters(l), inputs[l], LayerData(l), outputAdjoints[l], inputAdjoints,
                 Network.ParameterSlice(gradientSum, l), workspaces[l]);
         }
+
+        // Not returned when a layer threw: the set is then simply collected.
+        Network.ReturnWorkspaces(workspaces);
     }
 
     /// <summary>The data rows a layer reads: the batch's for the loss layer, none for a hidden layer.</summary>
