@@ -33,19 +33,23 @@ internal static class GradientReport
             rows.Add((depth, width, batchSize, batched, oneByOne));
         }
 
-        Dictionary<(int, int, int, int), double> pyTorch = options.PyTorch ? RunPyTorch(options.Repeats) : new();
+        Dictionary<(int, int, int, int), Timing> pyTorch = options.PyTorch ? RunPyTorch(options.Repeats) : new();
         output.WriteLine($"load after:  {Load()}");
         output.WriteLine();
-        output.WriteLine("Gradient (forward + backward), tanh chains with biases then softmax cross-entropy over 4 classes, float64; median ms");
-        output.WriteLine("| depth | width | batch | batched | per-example | PyTorch 2 threads | PyTorch 1 thread | batched / best PyTorch |");
-        output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine("Gradient (forward + backward), tanh chains with biases then softmax cross-entropy over 4 classes, float64; median ms,");
+        output.WriteLine("wall time and (cpu) the timing thread's CPU time, which leaves out waiting for a core on a loaded machine");
+        output.WriteLine("| depth | width | batch | batched | batched cpu | per-example | PyTorch 2 threads | PyTorch 1 thread | PyTorch 1 thread cpu | cpu ratio batched / PyTorch 1 thread |");
+        output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var row in rows)
         {
-            string two = Cell(pyTorch, (row.Depth, row.Width, row.Batch, 2));
-            string one = Cell(pyTorch, (row.Depth, row.Width, row.Batch, 1));
-            double best = new[] { 2, 1 }.Select(threads => pyTorch.GetValueOrDefault((row.Depth, row.Width, row.Batch, threads), double.NaN)).Min();
+            bool hasTwo = pyTorch.TryGetValue((row.Depth, row.Width, row.Batch, 2), out Timing two);
+            bool hasOne = pyTorch.TryGetValue((row.Depth, row.Width, row.Batch, 1), out Timing one);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {row.Depth} | {row.Width} | {row.Batch} | {row.Batched.Milliseconds:0.000} | {row.PerExample.Milliseconds:0.000} | {two} | {one} | {row.Batched.Milliseconds / best:0.00} |"));
+                $"| {row.Depth} | {row.Width} | {row.Batch} | {row.Batched.Milliseconds:0.000} | {row.Batched.CpuMilliseconds:0.000} | {row.PerExample.Milliseconds:0.000} | " +
+                $"{(hasTwo ? two.Milliseconds.ToString("0.000", CultureInfo.InvariantCulture) : "-")} | " +
+                $"{(hasOne ? one.Milliseconds.ToString("0.000", CultureInfo.InvariantCulture) : "-")} | " +
+                $"{(hasOne ? one.CpuMilliseconds.ToString("0.000", CultureInfo.InvariantCulture) : "-")} | " +
+                $"{(hasOne ? (row.Batched.CpuMilliseconds / one.CpuMilliseconds).ToString("0.00", CultureInfo.InvariantCulture) : "-")} |"));
         }
 
         output.WriteLine();
@@ -53,14 +57,11 @@ internal static class GradientReport
                          "per-example: Forward, BackpropInput and AddParameterGradient per example and layer, one thread.");
     }
 
-    private static string Cell(Dictionary<(int, int, int, int), double> times, (int, int, int, int) key) =>
-        times.TryGetValue(key, out double milliseconds) ? milliseconds.ToString("0.000", CultureInfo.InvariantCulture) : "-";
-
     /// <summary>The load averages of the last 1, 5 and 15 minutes, as <c>uptime</c> shows them.</summary>
     private static string Load() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
-    /// <summary>Runs pytorch/gradient.py on the same chains; the median milliseconds by (depth, width, batch, threads).</summary>
-    private static Dictionary<(int, int, int, int), double> RunPyTorch(int repeats)
+    /// <summary>Runs pytorch/gradient.py on the same chains; the median wall and thread CPU milliseconds by (depth, width, batch, threads).</summary>
+    private static Dictionary<(int, int, int, int), Timing> RunPyTorch(int repeats)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "pytorch", "gradient.py");
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, UseShellExecute = false };
@@ -72,12 +73,13 @@ internal static class GradientReport
         }
 
         using Process python = Process.Start(start) ?? throw new InvalidOperationException("Could not start /usr/bin/python3.");
-        var times = new Dictionary<(int, int, int, int), double>();
+        var times = new Dictionary<(int, int, int, int), Timing>();
         while (python.StandardOutput.ReadLine() is { } line)
         {
             string[] fields = line.Split(' ');
             int Field(int k) => int.Parse(fields[k], CultureInfo.InvariantCulture);
-            times[(Field(0), Field(1), Field(2), Field(3))] = double.Parse(fields[4], CultureInfo.InvariantCulture);
+            double Number(int k) => double.Parse(fields[k], CultureInfo.InvariantCulture);
+            times[(Field(0), Field(1), Field(2), Field(3))] = new Timing(Number(4), Field(5), Number(6));
         }
 
         python.WaitForExit();
