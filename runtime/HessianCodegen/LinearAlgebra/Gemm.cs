@@ -74,13 +74,22 @@ internal static class Gemm
         try
         {
             // Register-blocked 4 x 8 tiles of c where the hardware has 256-bit vectors, then the edges row by row.
+            bool wide = Vector512.IsHardwareAccelerated;
+            int tileColumns = wide ? 2 * TileColumns : TileColumns;
             int tiledRows = Vector256.IsHardwareAccelerated ? rows - (rows % TileRows) : 0;
-            int tiledColumns = Vector256.IsHardwareAccelerated ? columns - (columns % TileColumns) : 0;
+            int tiledColumns = Vector256.IsHardwareAccelerated ? columns - (columns % tileColumns) : 0;
             for (int i = 0; i < tiledRows; i += TileRows)
             {
-                for (int j = 0; j < tiledColumns; j += TileColumns)
+                for (int j = 0; j < tiledColumns; j += tileColumns)
                 {
-                    AddTile(transposeA, inner, alpha, a, aStride, i, b, bStride, j, c, cStride);
+                    if (wide)
+                    {
+                        AddWideTile(transposeA, inner, alpha, a, aStride, i, b, bStride, j, c, cStride);
+                    }
+                    else
+                    {
+                        AddTile(transposeA, inner, alpha, a, aStride, i, b, bStride, j, c, cStride);
+                    }
                 }
             }
 
@@ -156,6 +165,53 @@ internal static class Gemm
         AddScaledTileRow(ref cStart, ((nuint)(i + 1) * (nuint)cStride) + (nuint)j, scale, c10, c11);
         AddScaledTileRow(ref cStart, ((nuint)(i + 2) * (nuint)cStride) + (nuint)j, scale, c20, c21);
         AddScaledTileRow(ref cStart, ((nuint)(i + 3) * (nuint)cStride) + (nuint)j, scale, c30, c31);
+    }
+
+    /// <summary>The tile of <see cref="AddTile"/> 16 columns wide, in 512-bit vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddWideTile(bool transposeA, int inner, double alpha, ReadOnlySpan<double> a, int aStride, int i,
+        ReadOnlySpan<double> b, int bStride, int j, Span<double> c, int cStride)
+    {
+        ref double aStart = ref MemoryMarshal.GetReference(a);
+        ref double bStart = ref MemoryMarshal.GetReference(b);
+        ref double cStart = ref MemoryMarshal.GetReference(c);
+        Vector512<double> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<double> c20 = default, c21 = default, c30 = default, c31 = default;
+        nuint rowStep = transposeA ? 1 : (nuint)aStride;
+        nuint innerStep = transposeA ? (nuint)aStride : 1;
+        nuint aRow = transposeA ? (nuint)i : (nuint)i * (nuint)aStride;
+        for (int k = 0; k < inner; k++)
+        {
+            nuint bAt = ((nuint)k * (nuint)bStride) + (nuint)j;
+            Vector512<double> b0 = Vector512.LoadUnsafe(ref bStart, bAt);
+            Vector512<double> b1 = Vector512.LoadUnsafe(ref bStart, bAt + 8);
+            nuint aAt = aRow + ((nuint)k * innerStep);
+            var a0 = Vector512.Create(Unsafe.Add(ref aStart, aAt));
+            var a1 = Vector512.Create(Unsafe.Add(ref aStart, aAt + rowStep));
+            var a2 = Vector512.Create(Unsafe.Add(ref aStart, aAt + (2 * rowStep)));
+            var a3 = Vector512.Create(Unsafe.Add(ref aStart, aAt + (3 * rowStep)));
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+        }
+
+        var scale = Vector512.Create(alpha);
+        AddScaledWideTileRow(ref cStart, ((nuint)i * (nuint)cStride) + (nuint)j, scale, c00, c01);
+        AddScaledWideTileRow(ref cStart, ((nuint)(i + 1) * (nuint)cStride) + (nuint)j, scale, c10, c11);
+        AddScaledWideTileRow(ref cStart, ((nuint)(i + 2) * (nuint)cStride) + (nuint)j, scale, c20, c21);
+        AddScaledWideTileRow(ref cStart, ((nuint)(i + 3) * (nuint)cStride) + (nuint)j, scale, c30, c31);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaledWideTileRow(ref double c, nuint at, Vector512<double> scale, Vector512<double> left, Vector512<double> right)
+    {
+        Vector512.FusedMultiplyAdd(scale, left, Vector512.LoadUnsafe(ref c, at)).StoreUnsafe(ref c, at);
+        Vector512.FusedMultiplyAdd(scale, right, Vector512.LoadUnsafe(ref c, at + 8)).StoreUnsafe(ref c, at + 8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
