@@ -48,7 +48,7 @@ internal static class BatchEmitter
 
     private static void WriteForwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d)
     {
-        string w = d.Sums.Weights.Name;
+        string w = WeightsLocal(d.Sums);
         string s = d.Sums.Sums.Name;
         string slope = s + "Slope";
         writer.WriteLine($"/// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, then f per example from its sums; <c>workspace</c> keeps what <see cref=\"BackwardBatch\"/> reads.</summary>");
@@ -81,7 +81,7 @@ internal static class BatchEmitter
 
     private static void WriteBackwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d)
     {
-        string w = d.Sums.Weights.Name;
+        string w = WeightsLocal(d.Sums);
         string s = d.Sums.Sums.Name;
         string adjoint = s + "Adjoint";
         string slope = s + "Slope";
@@ -174,6 +174,10 @@ internal static class BatchEmitter
 
         writer.WriteLine();
     }
+
+    /// <summary>The local viewing <c>W</c>: named after the field, unless that name is one of the members' own.</summary>
+    private static string WeightsLocal(InputSums sums) =>
+        Reserved.Contains(sums.Weights.Name) ? sums.Sums.Name + "Weights" : sums.Weights.Name;
 
     /// <summary>The sizes both batched members read, and the checks of the spans they share.</summary>
     private static void WriteSizesAndChecks(SourceWriter writer, LayerModel layer, InputSums sums)

@@ -38,6 +38,15 @@ public sealed class BatchedMemberTests
         AssertBatchedEqualsPerExample(layer);
     }
 
+    [Fact]
+    public void FieldsNamedLikeTheBatchedMembersLocalsStillCompileAndAgree()
+    {
+        // A matrix named count, an input named inputs and a bias named data: the generated members rename their own locals.
+        var layer = new ClashingNamesLayer(3, 4);
+        Assert.NotNull(layer.GetType().GetMethod(nameof(IHessianLayer.ForwardBatch)));
+        AssertBatchedEqualsPerExample(layer);
+    }
+
     private static void AssertBatchedEqualsPerExample(IHessianLayer layer)
     {
         foreach (int count in Counts)
@@ -193,4 +202,15 @@ public sealed partial class ResidualTanhLayer(int width)
     private readonly Vector c = Parameter(width);
 
     private double Output(int i) => z[i] + Tanh(Sum(j => W[i, j] * z[j]) + c[i]);
+}
+
+/// <summary>A tanh layer whose fields take the names of the batched members' parameters and locals.</summary>
+[HessianLayer]
+public sealed partial class ClashingNamesLayer(int sumCount, int n)
+{
+    private readonly Vector inputs = Input(sumCount);
+    private readonly Matrix count = Parameter(n, sumCount);
+    private readonly Vector data = Parameter(n);
+
+    private double Output(int i) => Tanh(Sum(j => count[i, j] * inputs[j]) + data[i]);
 }
