@@ -73,23 +73,21 @@ internal static class Gemm
 
         try
         {
-            // Register-blocked 4 x 8 tiles of c where the hardware has 256-bit vectors, then the edges row by row.
-            bool wide = Vector512.IsHardwareAccelerated;
-            int tileColumns = wide ? 2 * TileColumns : TileColumns;
+            // Register-blocked tiles of c, 4 rows by 16 columns in 512-bit vectors and then by 8 in 256-bit
+            // ones where the hardware has them; then the edges row by row.
+            int wideColumns = Vector512.IsHardwareAccelerated ? columns - (columns % (2 * TileColumns)) : 0;
             int tiledRows = Vector256.IsHardwareAccelerated ? rows - (rows % TileRows) : 0;
-            int tiledColumns = Vector256.IsHardwareAccelerated ? columns - (columns % tileColumns) : 0;
+            int tiledColumns = Vector256.IsHardwareAccelerated ? columns - (columns % TileColumns) : 0;
             for (int i = 0; i < tiledRows; i += TileRows)
             {
-                for (int j = 0; j < tiledColumns; j += tileColumns)
+                for (int j = 0; j < wideColumns; j += 2 * TileColumns)
                 {
-                    if (wide)
-                    {
-                        AddWideTile(transposeA, inner, alpha, a, aStride, i, b, bStride, j, c, cStride);
-                    }
-                    else
-                    {
-                        AddTile(transposeA, inner, alpha, a, aStride, i, b, bStride, j, c, cStride);
-                    }
+                    AddWideTile(transposeA, inner, alpha, a, aStride, i, b, bStride, j, c, cStride);
+                }
+
+                for (int j = wideColumns; j < tiledColumns; j += TileColumns)
+                {
+                    AddTile(transposeA, inner, alpha, a, aStride, i, b, bStride, j, c, cStride);
                 }
             }
 
