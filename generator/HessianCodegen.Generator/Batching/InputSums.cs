@@ -23,11 +23,12 @@ internal sealed record InputSums(TensorDeclaration Weights, TensorDeclaration Su
     {
         TensorRef input = layer.Input.ToTensorRef();
         var weights = new HashSet<string>();
-        var candidates = Nodes(layer.Expression).Where(node => IsInputSum(node, input, out _)).ToList();
-        foreach (Node candidate in candidates)
+        foreach (Node node in Nodes(layer.Expression))
         {
-            IsInputSum(candidate, input, out TensorElement? weight);
-            weights.Add(weight!.Tensor.Name);
+            if (IsInputSum(node, input, out TensorElement? weight))
+            {
+                weights.Add(weight!.Tensor.Name);
+            }
         }
 
         if (weights.Count != 1)

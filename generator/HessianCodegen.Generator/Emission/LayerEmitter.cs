@@ -260,7 +260,7 @@ internal static class LayerEmitter
     }
 
     // An accumulating kernel whose value is zero adds nothing: it gets no loop and its target no offset.
-    internal static bool IsNonZero(ParameterDerivative derivative) => derivative.Value is not Constant { Value: 0.0 };
+    private static bool IsNonZero(ParameterDerivative derivative) => derivative.Value is not Constant { Value: 0.0 };
 
     private static void WriteHelpers(SourceWriter writer, bool readsLabel)
     {
@@ -303,7 +303,7 @@ internal static class LayerEmitter
 
     internal static string OutputSize(MethodEmitter m, LayerModel layer) => layer.IsLoss ? "1" : m.Size(layer.OutputExtent!);
 
-    internal static string DataSize(MethodEmitter m, LayerModel layer)
+    private static string DataSize(MethodEmitter m, LayerModel layer)
     {
         string size = string.Join(" + ", layer.Data.Select(d => d.Kind == TensorKind.ClassLabel ? "1" : m.Length(d)));
         return size.Length == 0 ? "0" : size;
