@@ -89,6 +89,9 @@ public sealed class Batch
     /// <summary>All input rows, example after example.</summary>
     internal ReadOnlySpan<double> Inputs => inputs;
 
+    /// <summary>The data rows of every example, one after the other.</summary>
+    internal ReadOnlySpan<double> DataRows => data;
+
     private static Batch WithData(double[,] inputs, double[,] rows, string quantity)
     {
         ArgumentNullException.ThrowIfNull(inputs);

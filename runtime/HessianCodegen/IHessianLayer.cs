@@ -4,8 +4,9 @@ using System.Collections.Generic;
 namespace HessianCodegen;
 
 /// <summary>
-/// One layer <c>z_out = f(z_in; x)</c> of a chain, for one example. The generator implements
-/// every member for a <c>[HessianLayer]</c> class; the runtime stitches layers into a network.
+/// One layer <c>z_out = f(z_in; x)</c> of a chain, for one example or, in the <c>Batch</c> members,
+/// for a batch of examples at once. The generator implements every member for a <c>[HessianLayer]</c>
+/// class; the runtime stitches layers into a network.
 /// Notation (docs/algorithm.md): <c>b</c> is the output adjoint d loss / d z_out, <c>t</c> an
 /// input tangent, <c>v</c> a parameter direction; all matrices are dense row-major.
 /// </summary>
@@ -13,7 +14,8 @@ namespace HessianCodegen;
 /// Members whose names start with <c>Add</c> accumulate into their result (the runtime sums
 /// them over a batch); the others overwrite it. Every span argument has exactly the length
 /// its name implies: <see cref="ParameterCount"/>, <see cref="InputSize"/>,
-/// <see cref="OutputSize"/> or <see cref="DataSize"/>.
+/// <see cref="OutputSize"/> or <see cref="DataSize"/>; a batched member's spans of examples hold
+/// <c>count</c> such rows, one after the other.
 /// </remarks>
 public interface IHessianLayer
 {
@@ -78,4 +80,54 @@ public interface IHessianLayer
     /// </summary>
     void AddSecondDerivatives(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> data,
         ReadOnlySpan<double> outputAdjoint, Span<double> xxx, Span<double> xzx, Span<double> xzz);
+
+    /// <summary>
+    /// <c>outputs = f(inputs; parameters)</c> for <paramref name="count"/> examples (rows of
+    /// <paramref name="inputs"/>, <paramref name="data"/> and <paramref name="outputs"/>), keeping in
+    /// <paramref name="workspace"/> what <see cref="BackwardBatch"/> reads back.
+    /// </summary>
+    /// <remarks>
+    /// This default calls <see cref="Forward"/> per example; the generator overrides it when the layer's
+    /// input enters its math through sums <c>Sum(j =&gt; W[e, j] * z[j])</c>, which it then computes for
+    /// the whole batch as one matrix product.
+    /// </remarks>
+    void ForwardBatch(int count, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> data,
+        Span<double> outputs, LayerWorkspace workspace)
+    {
+        BatchSpans.Require(this, count, parameters, inputs, data);
+        BatchSpans.Require(outputs, count, OutputSize, nameof(outputs));
+        for (int n = 0; n < count; n++)
+        {
+            Forward(parameters, inputs.Slice(n * InputSize, InputSize), data.Slice(n * DataSize, DataSize),
+                outputs.Slice(n * OutputSize, OutputSize));
+        }
+    }
+
+    /// <summary>
+    /// <c>inputAdjoints = b Dz</c> per example and <c>parameterGradient += sum_n b Dx</c> for
+    /// <paramref name="count"/> examples, after <see cref="ForwardBatch"/> on the same examples with the
+    /// same <paramref name="workspace"/>. <paramref name="inputAdjoints"/> may be empty (the first layer
+    /// of a network needs no input adjoints), and is then not computed.
+    /// </summary>
+    /// <remarks>This default calls <see cref="BackpropInput"/> and <see cref="AddParameterGradient"/> per example.</remarks>
+    void BackwardBatch(int count, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> data,
+        ReadOnlySpan<double> outputAdjoints, Span<double> inputAdjoints, Span<double> parameterGradient, LayerWorkspace workspace)
+    {
+        BatchSpans.Require(this, count, parameters, inputs, data);
+        BatchSpans.Require(outputAdjoints, count, OutputSize, nameof(outputAdjoints));
+        BatchSpans.RequireOptional(inputAdjoints, count, InputSize, nameof(inputAdjoints));
+        BatchSpans.Require(parameterGradient, 1, ParameterCount, nameof(parameterGradient));
+        for (int n = 0; n < count; n++)
+        {
+            ReadOnlySpan<double> input = inputs.Slice(n * InputSize, InputSize);
+            ReadOnlySpan<double> example = data.Slice(n * DataSize, DataSize);
+            ReadOnlySpan<double> outputAdjoint = outputAdjoints.Slice(n * OutputSize, OutputSize);
+            if (!inputAdjoints.IsEmpty)
+            {
+                BackpropInput(parameters, input, example, outputAdjoint, inputAdjoints.Slice(n * InputSize, InputSize));
+            }
+
+            AddParameterGradient(parameters, input, example, outputAdjoint, parameterGradient);
+        }
+    }
 }

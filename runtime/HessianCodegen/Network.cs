@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 
 namespace HessianCodegen;
@@ -19,6 +20,10 @@ public sealed class Network
 {
     private readonly IHessianLayer[] layers;
     private readonly int[] parameterOffsets;
+
+    // The layers' work buffers for the passes of At, one set per call in progress, kept between calls:
+    // a training loop would otherwise allocate (and the collector clear) them at every step.
+    private readonly ConcurrentBag<LayerWorkspace[]> workspaces = new();
 
     /// <summary>Builds the chain and checks that it is one.</summary>
     /// <exception cref="ArgumentException">
@@ -153,6 +158,26 @@ public sealed class Network
         CheckBatch(batch);
         return new NetworkPoint(this, parameters.ToArray(), batch);
     }
+
+    /// <summary>One workspace per layer, for one forward and backward pass; give it back with <see cref="ReturnWorkspaces"/>.</summary>
+    internal LayerWorkspace[] RentWorkspaces()
+    {
+        if (workspaces.TryTake(out LayerWorkspace[]? set))
+        {
+            return set;
+        }
+
+        set = new LayerWorkspace[layers.Length];
+        for (int l = 0; l < set.Length; l++)
+        {
+            set[l] = new LayerWorkspace();
+        }
+
+        return set;
+    }
+
+    /// <summary>Keeps a set of workspaces from <see cref="RentWorkspaces"/> for the next pass.</summary>
+    internal void ReturnWorkspaces(LayerWorkspace[] set) => workspaces.Add(set);
 
     /// <summary>"layer 3 (TanhLayer)": how messages name a layer.</summary>
     internal string Describe(int layer) => $"layer {layer} ({layers[layer].GetType().Name})";

@@ -18,6 +18,9 @@ public sealed class NetworkPoint
     // inputs[l]: the B rows entering layer l; outputAdjoints[l]: d loss / d (output of layer l), B rows.
     private readonly double[][] inputs;
     private readonly double[][] outputAdjoints;
+
+    // d loss / d parameters, summed by the backward pass of the constructor.
+    private readonly double[] gradient;
     private HessianVectorWorkspace? workspace;
 
     internal NetworkPoint(Network network, double[] parameters, Batch batch)
@@ -29,43 +32,31 @@ public sealed class NetworkPoint
         int count = batch.Count;
         inputs = new double[depth][];
         outputAdjoints = new double[depth][];
-
         inputs[0] = batch.Inputs.ToArray();
-        double lossSum = 0;
-        var loss = new double[1];
         for (int l = 0; l < depth; l++)
         {
             IHessianLayer layer = network.Layers[l];
-            int inputSize = layer.InputSize;
-            int outputSize = layer.OutputSize;
-            double[]? outputs = l + 1 < depth ? inputs[l + 1] = new double[count * outputSize] : null;
-            for (int n = 0; n < count; n++)
+            if (l + 1 < depth)
             {
-                Span<double> output = outputs is null ? loss : outputs.AsSpan(n * outputSize, outputSize);
-                layer.Forward(LayerParameters(l), inputs[l].AsSpan(n * inputSize, inputSize), Data(l, n), output);
-                if (outputs is null)
-                {
-                    lossSum += loss[0];
-                }
+                inputs[l + 1] = new double[count * layer.OutputSize];
             }
+
+            outputAdjoints[l] = new double[count * layer.OutputSize];
+        }
+
+        // The batch loss is the mean, so each example's loss enters with weight 1/B.
+        Array.Fill(outputAdjoints[depth - 1], 1.0 / count);
+        var losses = new double[count];
+        gradient = new double[network.ParameterCount];
+        Sweep(losses, gradient);
+
+        double lossSum = 0;
+        foreach (double loss in losses)
+        {
+            lossSum += loss;
         }
 
         Loss = lossSum / count;
-
-        // The batch loss is the mean, so each example's loss enters with weight 1/B.
-        outputAdjoints[depth - 1] = new double[count];
-        Array.Fill(outputAdjoints[depth - 1], 1.0 / count);
-        for (int l = depth - 1; l > 0; l--)
-        {
-            IHessianLayer layer = network.Layers[l];
-            outputAdjoints[l - 1] = new double[count * layer.InputSize];
-            for (int n = 0; n < count; n++)
-            {
-                layer.BackpropInput(LayerParameters(l), Input(l, n), Data(l, n), OutputAdjoint(l, n),
-                    outputAdjoints[l - 1].AsSpan(n * layer.InputSize, layer.InputSize));
-            }
-        }
-
         if (!double.IsFinite(Loss))
         {
             throw new ArithmeticException(
@@ -98,16 +89,7 @@ public sealed class NetworkPoint
     public void Gradient(Span<double> result)
     {
         Guard.Length(result, Network.ParameterCount, nameof(result));
-        result.Clear();
-        for (int l = 0; l < Network.Depth; l++)
-        {
-            IHessianLayer layer = Network.Layers[l];
-            Span<double> gradient = Network.ParameterSlice(result, l);
-            for (int n = 0; n < Batch.Count; n++)
-            {
-                layer.AddParameterGradient(LayerParameters(l), Input(l, n), Data(l, n), OutputAdjoint(l, n), gradient);
-            }
-        }
+        gradient.CopyTo(result);
     }
 
     /// <summary>The exact product <c>H v</c> of the loss Hessian with <paramref name="v"/>.</summary>
@@ -292,6 +274,38 @@ public sealed class NetworkPoint
     /// that fixes it (for example <c>LinearLayer(16, 10)</c> followed by <c>SoftmaxCrossEntropyLoss(10)</c>).
     /// </exception>
     public HessianDerivatives Derivatives(Curvature curvature = Curvature.Hessian) => new(this, curvature);
+
+    /// <summary>
+    /// The forward and backward pass, the whole batch at a time per layer: fills the activations, the
+    /// output adjoints and <paramref name="losses"/> (one per example) and adds the gradient into
+    /// <paramref name="gradientSum"/>.
+    /// </summary>
+    private void Sweep(Span<double> losses, Span<double> gradientSum)
+    {
+        int depth = Network.Depth;
+        int count = Batch.Count;
+        LayerWorkspace[] workspaces = Network.RentWorkspaces();
+        for (int l = 0; l < depth; l++)
+        {
+            IHessianLayer layer = Network.Layers[l];
+            Span<double> outputs = l + 1 < depth ? inputs[l + 1] : losses;
+            layer.ForwardBatch(count, LayerParameters(l), inputs[l], LayerData(l), outputs, workspaces[l]);
+        }
+
+        for (int l = depth - 1; l >= 0; l--)
+        {
+            IHessianLayer layer = Network.Layers[l];
+            Span<double> inputAdjoints = l > 0 ? outputAdjoints[l - 1] : default;
+            layer.BackwardBatch(count, LayerParameters(l), inputs[l], LayerData(l), outputAdjoints[l], inputAdjoints,
+                Network.ParameterSlice(gradientSum, l), workspaces[l]);
+        }
+
+        // Not returned when a layer threw: the set is then simply collected.
+        Network.ReturnWorkspaces(workspaces);
+    }
+
+    /// <summary>The data rows a layer reads: the batch's for the loss layer, none for a hidden layer.</summary>
+    private ReadOnlySpan<double> LayerData(int layer) => layer == Network.Depth - 1 ? Batch.DataRows : default;
 
     internal ReadOnlySpan<double> LayerParameters(int layer) => Network.ParameterSlice(parameters, layer);
 

@@ -27,6 +27,22 @@ internal static class BenchmarkNetworks
         return new Network(layers);
     }
 
+    /// <summary>Classes of the tanh chains' softmax cross-entropy layer.</summary>
+    public const int TanhClasses = 4;
+
+    /// <summary>The tanh chain of the main table and of --gradient: depth - 1 TanhLayer(width, width), then SoftmaxCrossEntropyLayer(width, 4).</summary>
+    public static Network TanhChain(int width, int depth)
+    {
+        var layers = new IHessianLayer[depth];
+        for (int l = 0; l + 1 < depth; l++)
+        {
+            layers[l] = new TanhLayer(width, width);
+        }
+
+        layers[depth - 1] = new SoftmaxCrossEntropyLayer(width, TanhClasses);
+        return new Network(layers);
+    }
+
     /// <summary>A seeded batch: inputs uniform in [-1, 1), labels uniform over the classes.</summary>
     public static Batch RandomBatch(int inputs, int classes, int count, int seed)
     {

@@ -1,6 +1,5 @@
 using System;
 using HessianCodegen;
-using HessianCodegen.Layers;
 using MathNet.Numerics.LinearAlgebra;
 using SampleSupport;
 
@@ -29,21 +28,10 @@ internal sealed record BenchmarkRow(
 /// <summary>Builds tanh chains and times each step of the structured second-order pipeline on them.</summary>
 internal static class ChainBenchmark
 {
-    private const int Classes = 4;
+    public static Network Chain(int width, int depth) => BenchmarkNetworks.TanhChain(width, depth);
 
-    public static Network Chain(int width, int depth)
-    {
-        var layers = new IHessianLayer[depth];
-        for (int l = 0; l + 1 < depth; l++)
-        {
-            layers[l] = new TanhLayer(width, width);
-        }
-
-        layers[depth - 1] = new SoftmaxCrossEntropyLayer(width, Classes);
-        return new Network(layers);
-    }
-
-    public static Batch RandomBatch(int width, int count, int seed) => BenchmarkNetworks.RandomBatch(width, Classes, count, seed);
+    public static Batch RandomBatch(int width, int count, int seed) =>
+        BenchmarkNetworks.RandomBatch(width, BenchmarkNetworks.TanhClasses, count, seed);
 
     /// <summary>Times gradient, H v, derivatives, factorization, solve and (if small enough) a dense solve.</summary>
     public static BenchmarkRow Run(int width, int depth, int batchSize, BenchmarkOptions options)

@@ -39,6 +39,12 @@ try
         return summary.Failures.Count == 0 ? 0 : 1;
     }
 
+    if (options.Gradient)
+    {
+        GradientReport.Run(options, Console.Out);
+        return 0;
+    }
+
     if (options.ReluBatch)
     {
         ReluBatchReport.Run(options, Console.Out);

@@ -23,7 +23,7 @@ internal static class LayerEmitter
 
     private static readonly string Version = typeof(LayerEmitter).Assembly.GetName().Version?.ToString() ?? "1.0.0.0";
 
-    private static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"HessianCodegen\", \"{Version}\")]";
+    internal static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"HessianCodegen\", \"{Version}\")]";
 
     public static GeneratedSource Emit(LayerModel layer)
     {
@@ -38,6 +38,7 @@ internal static class LayerEmitter
             WriteSizeMembers(writer, layer);
             WriteLayouts(writer, layer);
             bool readsLabel = WriteMethods(writer, derivatives);
+            readsLabel |= BatchEmitter.WriteMethods(writer, layer);
             WriteHelpers(writer, readsLabel);
         }
 
@@ -238,14 +239,18 @@ internal static class LayerEmitter
     /// Writes one contract method under <paramref name="summary"/> (formulas inside <c>&lt;c&gt;</c>, prose
     /// outside); returns whether its body reads a class label.
     /// </summary>
-    private static bool Method(SourceWriter writer, string name, string summary, SymbolicLayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters)
+    private static bool Method(SourceWriter writer, string name, string summary, SymbolicLayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters) =>
+        Method(writer, "public", name, summary, derivatives, body, parameters);
+
+    /// <summary>Writes one method with the given <paramref name="modifiers"/>, the body built by a <see cref="MethodEmitter"/>.</summary>
+    internal static bool Method(SourceWriter writer, string modifiers, string name, string summary, SymbolicLayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters)
     {
         var method = new MethodEmitter(derivatives.Layer, parameters.Select(p => p.Substring(p.LastIndexOf(' ') + 1)));
         body(method);
         SourceWriter text = method.Build();
         writer.WriteLine($"/// <summary>{summary}</summary>");
         writer.WriteLine(GeneratedCode);
-        using (writer.Block($"public void {name}({string.Join(", ", parameters)})"))
+        using (writer.Block($"{modifiers} void {name}({string.Join(", ", parameters)})"))
         {
             writer.WriteIndented(text);
         }
@@ -289,14 +294,14 @@ internal static class LayerEmitter
         }
     }
 
-    private static void RequireCommon(MethodEmitter m, LayerModel layer)
+    internal static void RequireCommon(MethodEmitter m, LayerModel layer)
     {
         m.Require("parameters", m.ParameterCount());
         m.Require("input", m.Size(layer.Input.Dimensions[0]));
         m.Require("data", DataSize(m, layer));
     }
 
-    private static string OutputSize(MethodEmitter m, LayerModel layer) => layer.IsLoss ? "1" : m.Size(layer.OutputExtent!);
+    internal static string OutputSize(MethodEmitter m, LayerModel layer) => layer.IsLoss ? "1" : m.Size(layer.OutputExtent!);
 
     private static string DataSize(MethodEmitter m, LayerModel layer)
     {
@@ -304,18 +309,18 @@ internal static class LayerEmitter
         return size.Length == 0 ? "0" : size;
     }
 
-    private static WriteTarget OutputTarget(MethodEmitter m, string span, LayerModel layer) => layer.IsLoss
+    internal static WriteTarget OutputTarget(MethodEmitter m, string span, LayerModel layer) => layer.IsLoss
         ? new WriteTarget(span, new List<(IndexRef, string)>(), "0", false)
         : new WriteTarget(span, new List<(IndexRef, string)> { (IndexRef.Loop(LayerModel.OutputIndex), "1") }, "0", false);
 
-    private static WriteTarget InputTarget(MethodEmitter m, string span, IndexRef index) =>
+    internal static WriteTarget InputTarget(MethodEmitter m, string span, IndexRef index) =>
         new(span, new List<(IndexRef, string)> { (index, "1") }, "0", false);
 
     /// <summary>
     /// The address of parameter element P[k..] in a span laid out like the parameter vector, optionally
     /// in row <paramref name="row"/> of a matrix whose rows are <paramref name="rowStride"/> long.
     /// </summary>
-    private static WriteTarget ParameterTarget(MethodEmitter m, string span, TensorDeclaration parameter, IndexRef[] indices, IndexRef? row, string? rowStride)
+    internal static WriteTarget ParameterTarget(MethodEmitter m, string span, TensorDeclaration parameter, IndexRef[] indices, IndexRef? row, string? rowStride)
     {
         var terms = new List<(IndexRef, string)>();
         if (row is not null)
@@ -336,7 +341,7 @@ internal static class LayerEmitter
         return new WriteTarget(span, terms, m.ParameterOffset(parameter), false);
     }
 
-    private static List<Loop> ParameterLoops(TensorDeclaration parameter, IndexRef[] indices) =>
+    internal static List<Loop> ParameterLoops(TensorDeclaration parameter, IndexRef[] indices) =>
         indices.Select((index, k) => new Loop(index.Name, parameter.Dimensions[k])).ToList();
 
     private static string Combine(string first, string second) =>

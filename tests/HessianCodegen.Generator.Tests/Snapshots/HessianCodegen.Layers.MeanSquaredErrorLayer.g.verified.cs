@@ -396,6 +396,129 @@ namespace HessianCodegen.Layers
             }
         }
 
+        /// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>Wz = W z</c> of all of them in one matrix product, then f per example from its sums; <c>workspace</c> keeps what <see cref="BackwardBatch"/> reads.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        public void ForwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.Span<double> outputs, global::HessianCodegen.LayerWorkspace workspace)
+        {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);
+            int inputSize = InputSize;
+            int outputSize = OutputSize;
+            int dataSize = DataSize;
+            int sumCount = this.W.Rows;
+            RequireLength(parameters.Length, ParameterCount, nameof(parameters));
+            RequireLength(inputs.Length, count * inputSize, nameof(inputs));
+            RequireLength(data.Length, count * dataSize, nameof(data));
+            RequireLength(outputs.Length, count * outputSize, nameof(outputs));
+            global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
+            global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
+
+            // Wz = inputs W^T: the sums of every example at once, one row per example.
+            global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, W, inputSize, 0.0, Wz, sumCount);
+
+            // f per example, from its sums.
+            for (int n = 0; n < count; n++)
+            {
+                ForwardFromSums(parameters, Wz.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize));
+            }
+        }
+
+        /// <summary>Computes <c>inputAdjoints = b Dz</c> per example (unless <c>inputAdjoints</c> is empty) and <c>parameterGradient += sum_n b Dx</c> for <c>count</c> examples, from what <see cref="ForwardBatch"/> kept: the adjoint of the sums <c>Wz</c>, then the products with <c>W</c> and the inputs for the whole batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        public void BackwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.Span<double> inputAdjoints, global::System.Span<double> parameterGradient, global::HessianCodegen.LayerWorkspace workspace)
+        {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);
+            int inputSize = InputSize;
+            int outputSize = OutputSize;
+            int dataSize = DataSize;
+            int sumCount = this.W.Rows;
+            RequireLength(parameters.Length, ParameterCount, nameof(parameters));
+            RequireLength(inputs.Length, count * inputSize, nameof(inputs));
+            RequireLength(data.Length, count * dataSize, nameof(data));
+            RequireLength(outputAdjoints.Length, count * outputSize, nameof(outputAdjoints));
+            if (!inputAdjoints.IsEmpty)
+            {
+                RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));
+            }
+
+            RequireLength(parameterGradient.Length, ParameterCount, nameof(parameterGradient));
+            global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
+            global::System.ReadOnlySpan<double> Wz = workspace.Kept("Wz", count * sumCount);
+            global::System.Span<double> WzAdjoint = workspace.Buffer("WzAdjoint", count * sumCount);
+
+            // Per example: the adjoint of its sums, b df/dWz.
+            for (int n = 0; n < count; n++)
+            {
+                global::System.ReadOnlySpan<double> exampleSums = Wz.Slice(n * sumCount, sumCount);
+                global::System.ReadOnlySpan<double> exampleData = data.Slice(n * dataSize, dataSize);
+                global::System.ReadOnlySpan<double> outputAdjoint = outputAdjoints.Slice(n * outputSize, outputSize);
+                BackpropSums(parameters, exampleSums, exampleData, outputAdjoint, WzAdjoint.Slice(n * sumCount, sumCount));
+            }
+
+            // The gradient of c += the columns of WzAdjoint summed: f reads c[e] only where it reads Wz[e].
+            global::HessianCodegen.BatchKernels.AddColumnSums(WzAdjoint, parameterGradient.Slice(this.W.Rows * this.z.Length, sumCount));
+
+            // inputAdjoints = WzAdjoint W: the adjoints reach the inputs through the sums.
+            if (!inputAdjoints.IsEmpty)
+            {
+                global::HessianCodegen.BatchKernels.Multiply(false, false, count, inputSize, sumCount, 1.0, WzAdjoint, sumCount, W, inputSize, 0.0, inputAdjoints, inputSize);
+            }
+
+            // The gradient of W += WzAdjoint^T inputs, summed over the examples.
+            global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice(0, sumCount * inputSize), inputSize);
+        }
+
+        /// <summary>Computes <c>output = f</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
+        {
+            int inputs = this.W.Columns;
+            int outputs = this.W.Rows;
+            int parameterCount = outputs * inputs + outputs;
+            int cOffset = outputs * inputs;
+            RequireLength(parameters.Length, parameterCount, nameof(parameters));
+            RequireLength(input.Length, outputs, nameof(input));
+            RequireLength(data.Length, outputs, nameof(data));
+            RequireLength(output.Length, 1, nameof(output));
+            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
+            global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
+            global::System.ReadOnlySpan<double> Wz = input;
+
+            // output = f(Wz; x)
+            double total = 0.0;
+            for (int k = 0; k < outputs; k++)
+            {
+                double term = c[k] + Wz[k] - target[k];
+                total += 0.5 * (term * term);
+            }
+
+            output[0] = total;
+        }
+
+        /// <summary>Computes <c>inputAdjoint = b df/dWz</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void BackpropSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
+        {
+            int inputs = this.W.Columns;
+            int outputs = this.W.Rows;
+            int parameterCount = outputs * inputs + outputs;
+            int cOffset = outputs * inputs;
+            RequireLength(parameters.Length, parameterCount, nameof(parameters));
+            RequireLength(input.Length, outputs, nameof(input));
+            RequireLength(data.Length, outputs, nameof(data));
+            RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
+            RequireLength(inputAdjoint.Length, outputs, nameof(inputAdjoint));
+            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
+            global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
+            global::System.ReadOnlySpan<double> Wz = input;
+            double b = outputAdjoint[0];
+
+            // inputAdjoint = b df/dWz
+            for (int k = 0; k < outputs; k++)
+            {
+                inputAdjoint[k] = b * (c[k] + Wz[k] - target[k]);
+            }
+        }
+
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private static void RequireLength(int actual, int expected, string name)
         {

@@ -1,0 +1,264 @@
+using System.Collections.Generic;
+using System.Linq;
+using HessianCodegen.Generator.Batching;
+using HessianCodegen.Generator.Differentiation;
+using HessianCodegen.Generator.Helpers;
+using HessianCodegen.Generator.Model;
+
+namespace HessianCodegen.Generator.Emission;
+
+/// <summary>
+/// Writes the batched members <c>ForwardBatch</c> and <c>BackwardBatch</c> of a layer whose input enters
+/// its math only through the sums <c>W z</c> of one matrix (<see cref="InputSums"/>): the sums of every
+/// example and their adjoints move through matrix products, and the rest of the math runs per example
+/// in private methods built like the contract's, from the layer rewritten over the sums. Other layers
+/// get no batched members: the contract's defaults loop over the per-example ones.
+/// </summary>
+internal static class BatchEmitter
+{
+    private const string Span = "global::System.Span<double>";
+    private const string ReadOnlySpan = "global::System.ReadOnlySpan<double>";
+    private const string Kernels = "global::HessianCodegen.BatchKernels";
+
+    private const string ForwardFromSums = "ForwardFromSums";
+    private const string BackpropSums = "BackpropSums";
+    private const string AddGradientOutsideSums = "AddGradientOutsideSums";
+
+    // The locals and parameters of the batched members, which the name of the sums must not take.
+    private static readonly string[] Reserved =
+    {
+        "count", "parameters", "inputs", "data", "outputs", "workspace", "outputAdjoints", "inputAdjoints", "parameterGradient",
+        "inputSize", "outputSize", "dataSize", "sumCount", "exampleSums", "exampleData", "outputAdjoint", "n",
+    };
+
+    /// <summary>Writes the batched members when the layer has input sums; returns whether the code reads a class label.</summary>
+    public static bool WriteMethods(SourceWriter writer, LayerModel layer)
+    {
+        InputSums? sums = InputSums.Find(layer, Reserved);
+        if (sums is null)
+        {
+            return false;
+        }
+
+        var derivatives = new SumDerivatives(sums);
+        WriteForwardBatch(writer, layer, derivatives);
+        WriteBackwardBatch(writer, layer, derivatives);
+        return WritePerExampleMethods(writer, derivatives);
+    }
+
+    private static void WriteForwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d)
+    {
+        string w = WeightsLocal(d.Sums);
+        string s = d.Sums.Sums.Name;
+        string slope = s + "Slope";
+        writer.WriteLine($"/// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, then f per example from its sums; <c>workspace</c> keeps what <see cref=\"BackwardBatch\"/> reads.</summary>");
+        writer.WriteLine(LayerEmitter.GeneratedCode);
+        using (writer.Block($"public void ForwardBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {Span} outputs, global::HessianCodegen.LayerWorkspace workspace)"))
+        {
+            WriteSizesAndChecks(writer, layer, d.Sums);
+            writer.WriteLine($"RequireLength(outputs.Length, count * outputSize, nameof(outputs));");
+            writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({Offset(layer, d.Sums.Weights)}, sumCount * inputSize);");
+            writer.WriteLine($"{Span} {s} = workspace.Buffer(\"{s}\", count * sumCount);");
+            if (d.Slope is not null)
+            {
+                writer.WriteLine($"{Span} {slope} = workspace.Buffer(\"{slope}\", count * sumCount);");
+            }
+
+            writer.WriteLine();
+            writer.WriteLine($"// {s} = inputs {w}^T: the sums of every example at once, one row per example.");
+            writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {w}, inputSize, 0.0, {s}, sumCount);");
+            writer.WriteLine();
+            writer.WriteLine(d.Slope is null ? "// f per example, from its sums." : $"// f per example, from its sums, and its slope d f[i] / d {s}[i] for the backward pass.");
+            using (writer.Block("for (int n = 0; n < count; n++)"))
+            {
+                string slopeArgument = d.Slope is null ? string.Empty : $", {slope}.Slice(n * sumCount, sumCount)";
+                writer.WriteLine($"{ForwardFromSums}(parameters, {s}.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize){slopeArgument});");
+            }
+        }
+
+        writer.WriteLine();
+    }
+
+    private static void WriteBackwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d)
+    {
+        string w = WeightsLocal(d.Sums);
+        string s = d.Sums.Sums.Name;
+        string adjoint = s + "Adjoint";
+        string slope = s + "Slope";
+        bool perExampleAdjoint = d.Slope is null;
+        bool perExampleGradient = d.OtherGradients.Count > 0;
+        writer.WriteLine($"/// <summary>Computes <c>inputAdjoints = b Dz</c> per example (unless <c>inputAdjoints</c> is empty) and <c>parameterGradient += sum_n b Dx</c> for <c>count</c> examples, from what <see cref=\"ForwardBatch\"/> kept: the adjoint of the sums <c>{s}</c>, then the products with <c>{w}</c> and the inputs for the whole batch.</summary>");
+        writer.WriteLine(LayerEmitter.GeneratedCode);
+        using (writer.Block($"public void BackwardBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} outputAdjoints, {Span} inputAdjoints, {Span} parameterGradient, global::HessianCodegen.LayerWorkspace workspace)"))
+        {
+            WriteSizesAndChecks(writer, layer, d.Sums);
+            writer.WriteLine("RequireLength(outputAdjoints.Length, count * outputSize, nameof(outputAdjoints));");
+            using (writer.Block("if (!inputAdjoints.IsEmpty)"))
+            {
+                writer.WriteLine("RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));");
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("RequireLength(parameterGradient.Length, ParameterCount, nameof(parameterGradient));");
+            string offset = Offset(layer, d.Sums.Weights);
+            writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({offset}, sumCount * inputSize);");
+            if (perExampleAdjoint || perExampleGradient)
+            {
+                writer.WriteLine($"{ReadOnlySpan} {s} = workspace.Kept(\"{s}\", count * sumCount);");
+            }
+
+            if (!perExampleAdjoint)
+            {
+                writer.WriteLine($"{ReadOnlySpan} {slope} = workspace.Kept(\"{slope}\", count * sumCount);");
+            }
+
+            writer.WriteLine($"{Span} {adjoint} = workspace.Buffer(\"{adjoint}\", count * sumCount);");
+            writer.WriteLine();
+            if (!perExampleAdjoint)
+            {
+                writer.WriteLine($"// {adjoint} = outputAdjoints {slope}, element by element: output i depends on sum i alone.");
+                writer.WriteLine($"{Kernels}.MultiplyElementwise(outputAdjoints, {slope}, {adjoint});");
+                writer.WriteLine();
+            }
+
+            if (perExampleAdjoint || perExampleGradient)
+            {
+                var parts = new List<string>();
+                if (perExampleAdjoint)
+                {
+                    parts.Add($"the adjoint of its sums, b df/d{s}");
+                }
+
+                if (perExampleGradient)
+                {
+                    parts.Add($"the gradient of {string.Join(", ", d.OtherGradients.Select(g => g.Parameter.Name))}, which f reads outside the sums");
+                }
+
+                writer.WriteLine($"// Per example: {string.Join("; ", parts)}.");
+                using (writer.Block("for (int n = 0; n < count; n++)"))
+                {
+                    writer.WriteLine($"{ReadOnlySpan} exampleSums = {s}.Slice(n * sumCount, sumCount);");
+                    writer.WriteLine($"{ReadOnlySpan} exampleData = data.Slice(n * dataSize, dataSize);");
+                    writer.WriteLine($"{ReadOnlySpan} outputAdjoint = outputAdjoints.Slice(n * outputSize, outputSize);");
+                    if (perExampleAdjoint)
+                    {
+                        writer.WriteLine($"{BackpropSums}(parameters, exampleSums, exampleData, outputAdjoint, {adjoint}.Slice(n * sumCount, sumCount));");
+                    }
+
+                    if (perExampleGradient)
+                    {
+                        writer.WriteLine($"{AddGradientOutsideSums}(parameters, exampleSums, exampleData, outputAdjoint, parameterGradient);");
+                    }
+                }
+
+                writer.WriteLine();
+            }
+
+            foreach (TensorDeclaration bias in d.Biases)
+            {
+                writer.WriteLine($"// The gradient of {bias.Name} += the columns of {adjoint} summed: f reads {bias.Name}[e] only where it reads {s}[e].");
+                writer.WriteLine($"{Kernels}.AddColumnSums({adjoint}, parameterGradient.Slice({Offset(layer, bias)}, sumCount));");
+                writer.WriteLine();
+            }
+
+            writer.WriteLine($"// inputAdjoints = {adjoint} {w}: the adjoints reach the inputs through the sums.");
+            using (writer.Block("if (!inputAdjoints.IsEmpty)"))
+            {
+                writer.WriteLine($"{Kernels}.Multiply(false, false, count, inputSize, sumCount, 1.0, {adjoint}, sumCount, {w}, inputSize, 0.0, inputAdjoints, inputSize);");
+            }
+
+            writer.WriteLine();
+            writer.WriteLine($"// The gradient of {w} += {adjoint}^T inputs, summed over the examples.");
+            writer.WriteLine($"{Kernels}.Multiply(true, false, sumCount, inputSize, count, 1.0, {adjoint}, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice({offset}, sumCount * inputSize), inputSize);");
+        }
+
+        writer.WriteLine();
+    }
+
+    /// <summary>The local viewing <c>W</c>: named after the field, unless that name is one of the members' own.</summary>
+    private static string WeightsLocal(InputSums sums) =>
+        Reserved.Contains(sums.Weights.Name) ? sums.Sums.Name + "Weights" : sums.Weights.Name;
+
+    /// <summary>The sizes both batched members read, and the checks of the spans they share.</summary>
+    private static void WriteSizesAndChecks(SourceWriter writer, LayerModel layer, InputSums sums)
+    {
+        writer.WriteLine("global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);");
+        writer.WriteLine("int inputSize = InputSize;");
+        writer.WriteLine("int outputSize = OutputSize;");
+        writer.WriteLine("int dataSize = DataSize;");
+        writer.WriteLine($"int sumCount = {LayerEmitter.SizeSource(layer, sums.Sums.Dimensions[0])};");
+        writer.WriteLine("RequireLength(parameters.Length, ParameterCount, nameof(parameters));");
+        writer.WriteLine("RequireLength(inputs.Length, count * inputSize, nameof(inputs));");
+        writer.WriteLine("RequireLength(data.Length, count * dataSize, nameof(data));");
+    }
+
+    /// <summary>The per-example methods the batched members call, made from the layer rewritten over its sums.</summary>
+    private static bool WritePerExampleMethods(SourceWriter writer, SumDerivatives sums)
+    {
+        SymbolicLayerDerivatives d = sums.Derivatives;
+        LayerModel layer = sums.Sums.SumLayer;
+        string s = sums.Sums.Sums.Name;
+        Loop? outputLoop = layer.IsLoss ? null : new Loop(LayerModel.OutputIndex, layer.OutputExtent!, layer.OutputIndexName);
+        List<Loop> outputLoops = outputLoop is null ? new List<Loop>() : new List<Loop> { outputLoop };
+        var sumLoop = new Loop(SymbolicLayerDerivatives.InputIndex.Name, sums.Sums.Sums.Dimensions[0]);
+
+        var forwardParameters = new List<string> { $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} output" };
+        if (sums.Slope is not null)
+        {
+            forwardParameters.Add($"{Span} slope");
+        }
+
+        string forwardSummary = sums.Slope is null
+            ? $"Computes <c>output = f</c> for one example from its sums <c>{s}</c> (in <c>input</c>)."
+            : $"Computes <c>output = f</c> and <c>slope[i] = d f[i] / d {s}[i]</c> for one example from its sums <c>{s}</c> (in <c>input</c>).";
+        bool readsLabel = LayerEmitter.Method(writer, "private", ForwardFromSums, forwardSummary, d, m =>
+        {
+            LayerEmitter.RequireCommon(m, layer);
+            m.Require("output", LayerEmitter.OutputSize(m, layer));
+            m.AddKernel($"output = f({s}; x)", LayerEmitter.OutputTarget(m, "output", layer), outputLoops, d.Output, overwrite: true);
+            if (sums.Slope is not null)
+            {
+                m.Require("slope", LayerEmitter.OutputSize(m, layer));
+                m.AddKernel($"slope = d f[i] / d {s}[i]", LayerEmitter.OutputTarget(m, "slope", layer), outputLoops, sums.Slope, overwrite: true);
+            }
+        }, forwardParameters.ToArray());
+
+        if (sums.Slope is null)
+        {
+            readsLabel |= LayerEmitter.Method(writer, "private", BackpropSums, $"Computes <c>inputAdjoint = b df/d{s}</c> for one example from its sums <c>{s}</c> (in <c>input</c>).", d, m =>
+            {
+                LayerEmitter.RequireCommon(m, layer);
+                m.Require("outputAdjoint", LayerEmitter.OutputSize(m, layer));
+                m.Require("inputAdjoint", m.Size(sums.Sums.Sums.Dimensions[0]));
+                m.AddKernel($"inputAdjoint = b df/d{s}", LayerEmitter.InputTarget(m, "inputAdjoint", SymbolicLayerDerivatives.InputIndex), new List<Loop> { sumLoop }, d.InputAdjoint, overwrite: true);
+            }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} inputAdjoint");
+        }
+
+        if (sums.OtherGradients.Count == 0)
+        {
+            return readsLabel;
+        }
+
+        readsLabel |= LayerEmitter.Method(writer, "private", AddGradientOutsideSums, $"Computes <c>parameterGradient += b Dx</c> for one example, for the parameters f reads outside its sums <c>{s}</c> (in <c>input</c>).", d, m =>
+        {
+            LayerEmitter.RequireCommon(m, layer);
+            m.Require("outputAdjoint", LayerEmitter.OutputSize(m, layer));
+            m.Require("parameterGradient", m.ParameterCount());
+            foreach (ParameterDerivative gradient in sums.OtherGradients)
+            {
+                m.AddKernel($"parameterGradient += b Dx, the {gradient.Parameter.Name} part", LayerEmitter.ParameterTarget(m, "parameterGradient", gradient.Parameter, gradient.Indices, null, null), LayerEmitter.ParameterLoops(gradient.Parameter, gradient.Indices), gradient.Value, overwrite: false);
+            }
+        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} parameterGradient");
+
+        return readsLabel;
+    }
+
+    /// <summary>Where a parameter tensor starts in the parameters: after the parameter tensors declared before it.</summary>
+    private static string Offset(LayerModel layer, TensorDeclaration parameter)
+    {
+        IEnumerable<string> earlier = layer.Parameters.TakeWhile(p => p.Name != parameter.Name)
+            .Select(p => string.Join(" * ", p.Dimensions.Select(extent => LayerEmitter.SizeSource(layer, extent))));
+        string offset = string.Join(" + ", earlier);
+        return offset.Length == 0 ? "0" : offset;
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using HessianCodegen.LinearAlgebra;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// The kernels the generated batched members call: <c>W z</c> of every example at once and its adjoints
+/// (a matrix product), the adjoint of element-wise sums, and the gradient of a bias. Generated code lives
+/// in the user's assembly, so it needs this public door to the runtime's internal kernels; it is not
+/// meant to be called by hand.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class BatchKernels
+{
+    /// <summary>
+    /// <c>c = beta c + alpha op(a) op(b)</c> on row-major spans, like BLAS <c>dgemm</c>: <c>op(a)</c> is
+    /// <paramref name="rows"/> x <paramref name="inner"/>, <c>op(b)</c> <paramref name="inner"/> x
+    /// <paramref name="columns"/>; the strides are the distances between rows as stored.
+    /// </summary>
+    public static void Multiply(bool transposeA, bool transposeB, int rows, int columns, int inner, double alpha,
+        ReadOnlySpan<double> a, int aStride, ReadOnlySpan<double> b, int bStride, double beta, Span<double> c, int cStride) =>
+        Gemm.Multiply(transposeA, transposeB, rows, columns, inner, alpha, a, aStride, b, bStride, beta, c, cStride);
+
+    /// <summary><c>result[k] = left[k] * right[k]</c>; the three spans have one length.</summary>
+    public static void MultiplyElementwise(ReadOnlySpan<double> left, ReadOnlySpan<double> right, Span<double> result)
+    {
+        if (right.Length != left.Length || result.Length != left.Length)
+        {
+            throw new ArgumentException(
+                $"An element-wise product needs spans of one length; got {left.Length}, {right.Length} and {result.Length}.", nameof(result));
+        }
+
+        int width = Vector<double>.Count;
+        int k = 0;
+        for (; k + width <= left.Length; k += width)
+        {
+            (new Vector<double>(left.Slice(k)) * new Vector<double>(right.Slice(k))).CopyTo(result.Slice(k));
+        }
+
+        for (; k < left.Length; k++)
+        {
+            result[k] = left[k] * right[k];
+        }
+    }
+
+    /// <summary><c>sums[j] += sum_n rows[n, j]</c> for the rows of <paramref name="rows"/>, each <c>sums.Length</c> long.</summary>
+    public static void AddColumnSums(ReadOnlySpan<double> rows, Span<double> sums)
+    {
+        if (sums.Length == 0 ? rows.Length != 0 : rows.Length % sums.Length != 0)
+        {
+            throw new ArgumentException($"{rows.Length} values are not rows of {sums.Length}.", nameof(rows));
+        }
+
+        for (int start = 0; start < rows.Length; start += sums.Length)
+        {
+            VectorKernels.Axpy(1.0, rows.Slice(start, sums.Length), sums);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System;
+using System.Collections.Generic;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// Named work buffers of one layer over one batch, owned by the runtime and reused across calls:
+/// <see cref="IHessianLayer.ForwardBatch"/> keeps in them what it computed (the layer's sums <c>W z</c>
+/// per example), and <see cref="IHessianLayer.BackwardBatch"/> reads them back instead of recomputing.
+/// </summary>
+/// <remarks>
+/// One workspace serves one layer and one thread. A buffer keeps its values until it is asked for
+/// with another length, so the backward pass must follow the forward pass over the same examples.
+/// </remarks>
+public sealed class LayerWorkspace
+{
+    private readonly Dictionary<string, double[]> buffers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The buffer <paramref name="name"/> with exactly <paramref name="length"/> values, to be written;
+    /// its values are those of the last call when the length is unchanged, zero when it is new.
+    /// </summary>
+    public Span<double> Buffer(string name, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (!buffers.TryGetValue(name, out double[]? buffer) || buffer.Length != length)
+        {
+            buffers[name] = buffer = new double[length];
+        }
+
+        return buffer;
+    }
+
+    /// <summary>The buffer <paramref name="name"/> as an earlier call left it, which must have <paramref name="length"/> values.</summary>
+    /// <exception cref="InvalidOperationException">No earlier call wrote that buffer with that length.</exception>
+    public ReadOnlySpan<double> Kept(string name, int length)
+    {
+        if (!buffers.TryGetValue(name, out double[]? buffer) || buffer.Length != length)
+        {
+            throw new InvalidOperationException(
+                $"The workspace holds no '{name}' of {length} values: call ForwardBatch with this workspace on the same examples first.");
+        }
+
+        return buffer;
+    }
+}
