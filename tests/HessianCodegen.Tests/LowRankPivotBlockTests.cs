@@ -63,6 +63,8 @@ public sealed class LowRankPivotBlockTests(ITestOutputHelper output)
             // solutions as close as their backward errors allow (forward error <= cond x backward error, above the
             // oracle's floor of 1e-12). The log-determinants agree to 1e-10 relative beyond what the whole block's
             // misses the dense one by (8e-10 at eps 1e-8 on the ReLU network, where the low-rank route's misses by 1e-12).
+            // Against the dense one, a rounding of A by u ||A|| alone moves log |det A| by up to n cond(A) u (its
+            // derivative is tr(A^-1 dA)): 2e-7 of the tanh network's -1347 at eps 1e-8, cond 9e7.
             bool agrees = whole.Routes[0] == PivotBlockRoute.Whole
                 && lowRank.Routes.Skip(1).All(route => route == PivotBlockRoute.Whole)
                 && backward <= Math.Max(1e-14, 4 * wholeBackward)
@@ -70,7 +72,7 @@ public sealed class LowRankPivotBlockTests(ITestOutputHelper output)
                 && lowRank.Inertia == expected && whole.Inertia == expected
                 && lowRank.IsPositiveDefinite == (expected.Negative == 0)
                 && lowRank.LogDeterminant.Sign == sign
-                && Math.Abs(lowRank.LogDeterminant.LogAbsoluteValue - logAbsolute) <= 1e-10 * Math.Abs(logAbsolute)
+                && Math.Abs(lowRank.LogDeterminant.LogAbsoluteValue - logAbsolute) <= (1e-10 * Math.Abs(logAbsolute)) + (size * condition * DampedSystem.UnitRoundoff)
                 && Math.Abs(lowRank.LogDeterminant.LogAbsoluteValue - whole.LogDeterminant.LogAbsoluteValue)
                     <= (1e-10 * Math.Abs(logAbsolute)) + Math.Abs(whole.LogDeterminant.LogAbsoluteValue - logAbsolute);
             if (!agrees)
