@@ -51,6 +51,9 @@ internal sealed class CodeBuilder
                 return Function(call.Function, Lower(call.Argument));
             case Power power:
                 return LowerPower(power);
+            case Intermediate intermediate:
+                // Printed like its value: the code nodes are shared, so a value used twice becomes one local.
+                return Lower(intermediate.Value);
             case Multiply product:
                 return LowerProduct(product);
             case Add sum:

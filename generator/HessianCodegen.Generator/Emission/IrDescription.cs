@@ -37,6 +37,8 @@ internal static class IrDescription
                 return power.Exponent == 2.0 ? "Square(" + Write(power.Base, names, 0) + ")"
                     : power.Exponent == -1.0 ? Parenthesize("1 / " + Write(power.Base, names, 3), context > 1)
                     : "Pow(" + Write(power.Base, names, 0) + ", " + power.Exponent.ToString("R", CultureInfo.InvariantCulture) + ")";
+            case Intermediate intermediate:
+                return Write(intermediate.Value, names, context);
             case Multiply product:
                 return Parenthesize(string.Join(" * ", product.Factors.Select(factor => Write(factor, names, 2))), context > 2);
             case Add sum:

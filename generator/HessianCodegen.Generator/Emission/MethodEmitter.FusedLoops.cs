@@ -187,7 +187,7 @@ internal sealed partial class MethodEmitter
                 return term;
             }
 
-            string code = _nests.Render(Expr.Multiply(invariant), member.Names);
+            string code = _nests.Render(body, Expr.Multiply(invariant), member.Names, shared);
             if (!shared.TryGetValue(code, out string? local))
             {
                 local = Names.Claim("factor");
@@ -208,7 +208,7 @@ internal sealed partial class MethodEmitter
             value.FreeIndices.All(member.Names.ContainsKey) && value is not TensorElement and not Constant)
         {
             // A single statement that does not change in the shared loop: its whole value is a local.
-            string code = _nests.Render(value, member.Names);
+            string code = _nests.Render(body, value, member.Names, shared);
             if (!shared.TryGetValue(code, out string? local))
             {
                 local = Names.Claim("factor");

@@ -159,9 +159,18 @@ internal sealed class NestEmitter
         return (best!, bestClear);
     }
 
-    /// <summary>The C# of a value whose indices are all bound by enclosing loops (one expression, no locals).</summary>
-    public string Render(Node value, IReadOnlyDictionary<string, string> names) =>
-        Builder(new List<Loop>(), names).Lower(value).Render();
+    /// <summary>
+    /// The C# of a value whose indices are all bound by enclosing loops. Its repeated subexpressions (the
+    /// links of a derivative's chain) are declared first as locals, once per distinct code in <paramref name="shared"/>.
+    /// </summary>
+    public string Render(SourceWriter writer, Node value, IReadOnlyDictionary<string, string> names, Dictionary<string, string> shared)
+    {
+        CodeNode root = Builder(new List<Loop>(), names).Lower(value);
+        List<CodeNode> locals = AssignLocals(root, 0);
+        root.Local = null;
+        WriteSharedLocals(writer, locals.Where(local => local != root).ToList(), shared);
+        return root.Render();
+    }
 
     private CodeBuilder Builder(List<Loop> order, IReadOnlyDictionary<string, string> names)
     {

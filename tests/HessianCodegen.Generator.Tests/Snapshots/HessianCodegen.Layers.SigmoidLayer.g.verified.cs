@@ -366,7 +366,8 @@ namespace HessianCodegen.Layers
                 }
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double factor = b[i] * sigmoid * ((1.0 - sigmoid) * (1.0 - sigmoid));
+                double term = 1.0 - sigmoid;
+                double factor = b[i] * sigmoid * (term * term);
                 double factor1 = -b[i] * (sigmoid * sigmoid) * (1.0 - sigmoid);
                 double factor2 = b[i] * sigmoid * (1.0 - sigmoid);
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
@@ -390,7 +391,6 @@ namespace HessianCodegen.Layers
                     xzx[cOffset * inputs + i * inputs + j] += W[i * inputs + j] * factor + W[i * inputs + j] * factor1;
                 }
 
-                double term = 1.0 - sigmoid;
                 xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += b[i] * sigmoid * (term * term) - b[i] * (sigmoid * sigmoid) * term;
             }
         }
