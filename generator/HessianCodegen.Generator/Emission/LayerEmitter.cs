@@ -209,12 +209,17 @@ internal static class LayerEmitter
             m.Require("xzz", inputs + " * " + inputs);
             foreach (ParameterPairDerivative pair in d.ParameterPairs.Where(pair => pair.Value is not Constant { Value: 0.0 }))
             {
-                WriteTarget rowPart = ParameterTarget(m, "xxx", pair.First, pair.FirstIndices, null, null);
-                WriteTarget columnPart = ParameterTarget(m, "xxx", pair.Second, pair.SecondIndices, null, null);
-                var terms = rowPart.Terms.Select(t => (t.Index, t.Stride == "1" ? p : t.Stride + " * " + p)).Concat(columnPart.Terms).ToList();
-                string offset = Combine(rowPart.Offset == "0" ? "0" : rowPart.Offset + " * " + p, columnPart.Offset);
-                m.AddKernel($"xxx += Xxx, the block of ({pair.First.Name}, {pair.Second.Name})", new WriteTarget("xxx", terms, offset, false),
-                    ParameterLoops(pair.First, pair.FirstIndices).Concat(ParameterLoops(pair.Second, pair.SecondIndices)).ToList(), pair.Value, overwrite: false);
+                // Xxx is symmetric: each entry of a block off the diagonal is computed once and also
+                // written to its transposed place, in the block of (Q, P).
+                bool diagonal = pair.First.Name == pair.Second.Name;
+                WriteTarget target = ParameterPairTarget(m, p, pair.First, pair.FirstIndices, pair.Second, pair.SecondIndices) with
+                {
+                    Mirror = diagonal ? null : ParameterPairTarget(m, p, pair.Second, pair.SecondIndices, pair.First, pair.FirstIndices),
+                };
+                string what = diagonal
+                    ? $"xxx += Xxx, the block of ({pair.First.Name}, {pair.First.Name})"
+                    : $"xxx += Xxx, the block of ({pair.First.Name}, {pair.Second.Name}), mirrored to ({pair.Second.Name}, {pair.First.Name})";
+                m.AddKernel(what, target, ParameterLoops(pair.First, pair.FirstIndices).Concat(ParameterLoops(pair.Second, pair.SecondIndices)).ToList(), pair.Value, overwrite: false);
             }
 
             foreach (ParameterDerivative mixed in d.ParameterInput.Where(IsNonZero))
@@ -334,6 +339,16 @@ internal static class LayerEmitter
         }
 
         return new WriteTarget(span, terms, m.ParameterOffset(parameter), false);
+    }
+
+    /// <summary>The address of Xxx[(P, k..), (Q, m..)] in the p x p span <c>xxx</c>.</summary>
+    private static WriteTarget ParameterPairTarget(MethodEmitter m, string p, TensorDeclaration row, IndexRef[] rowIndices, TensorDeclaration column, IndexRef[] columnIndices)
+    {
+        WriteTarget rowPart = ParameterTarget(m, "xxx", row, rowIndices, null, null);
+        WriteTarget columnPart = ParameterTarget(m, "xxx", column, columnIndices, null, null);
+        var terms = rowPart.Terms.Select(t => (t.Index, t.Stride == "1" ? p : t.Stride + " * " + p)).Concat(columnPart.Terms).ToList();
+        string offset = Combine(rowPart.Offset == "0" ? "0" : rowPart.Offset + " * " + p, columnPart.Offset);
+        return new WriteTarget("xxx", terms, offset, false);
     }
 
     private static List<Loop> ParameterLoops(TensorDeclaration parameter, IndexRef[] indices) =>

@@ -44,6 +44,9 @@ internal sealed class NestEmitter
 
         CodeBuilder builder = Builder(order, names);
         CodeNode root = builder.Lower(nest.Value);
+
+        // A value written to two places is computed once, into a local.
+        root.ForceLocal |= nest.Target.Mirror is not null && !root.IsTrivial;
         int depth = order.Count;
         List<CodeNode> locals = AssignLocals(root, depth);
         foreach (CodeNode local in locals.Where(l => l.Level > 0 || sharedLocals is null))
@@ -68,6 +71,7 @@ internal sealed class NestEmitter
         }
 
         string target = RenderTarget(nest.Target, names);
+        string? mirror = nest.Target.Mirror is null ? null : RenderTarget(nest.Target.Mirror, names);
         string? accumulator = null;
         WriteSharedLocals(writer, locals, sharedLocals);
         for (int level = 1; level <= depth; level++)
@@ -101,10 +105,18 @@ internal sealed class NestEmitter
         else if (overwrite && nest.Reduction is null && !clearFirst)
         {
             writer.WriteLine($"{(nest.Target.IsScalar ? "double " : string.Empty)}{target} = {value};");
+            if (mirror is not null)
+            {
+                writer.WriteLine($"{mirror} = {value};");
+            }
         }
         else
         {
             writer.WriteLine($"{target} += {value};");
+            if (mirror is not null)
+            {
+                writer.WriteLine($"{mirror} += {value};");
+            }
         }
 
         for (int level = depth; level >= 1; level--)
@@ -115,6 +127,10 @@ internal sealed class NestEmitter
             {
                 writer.WriteLine();
                 writer.WriteLine($"{target} {(overwrite ? "=" : "+=")} {accumulator};");
+                if (mirror is not null)
+                {
+                    writer.WriteLine($"{mirror} {(overwrite ? "=" : "+=")} {accumulator};");
+                }
             }
         }
 

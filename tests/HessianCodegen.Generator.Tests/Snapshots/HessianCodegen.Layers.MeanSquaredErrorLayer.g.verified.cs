@@ -358,11 +358,10 @@ namespace HessianCodegen.Layers
             for (int k = 0; k < outputs; k++)
             {
                 double sum = 0.0;
-                // For each j < inputs: sum[k] = Sum(j => W[k, j] * z[j]); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of c
+                // For each j < inputs: sum[k] = Sum(j => W[k, j] * z[j]); xzx += Xzx, the rows of c
                 for (int j = 0; j < inputs; j++)
                 {
                     sum += W[k * inputs + j] * z[j];
-                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += b * z[j];
                     xzx[cOffset * inputs + k * inputs + j] += b * W[k * inputs + j];
                 }
 
@@ -379,7 +378,7 @@ namespace HessianCodegen.Layers
             for (int j = 0; j < inputs; j++)
             {
                 double factor1 = b * z[j];
-                // For each k < outputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xzx += Xzx, the rows of W; xzz += Xzz
+                // For each k < outputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzz += Xzz
                 for (int k = 0; k < outputs; k++)
                 {
                     double factor2 = b * W[k * inputs + j];
@@ -392,6 +391,7 @@ namespace HessianCodegen.Layers
                     }
 
                     xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor1;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
                 }
             }
         }

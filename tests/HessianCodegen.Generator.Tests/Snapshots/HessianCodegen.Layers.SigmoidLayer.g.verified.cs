@@ -370,7 +370,7 @@ namespace HessianCodegen.Layers
                 double factor = b[i] * sigmoid * (term * term);
                 double factor1 = -b[i] * (sigmoid * sigmoid) * (1.0 - sigmoid);
                 double factor2 = b[i] * sigmoid * (1.0 - sigmoid);
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
                     double factor3 = z[j] * factor;
@@ -385,8 +385,9 @@ namespace HessianCodegen.Layers
                         xzz[j * inputs + k] += W[i * inputs + k] * factor5 + W[i * inputs + k] * factor6;
                     }
 
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += z[j] * factor + z[j] * factor1;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += z[j] * factor + z[j] * factor1;
+                    double term1 = z[j] * factor + z[j] * factor1;
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += term1;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += term1;
                     xzx[i * inputs * inputs + j * inputs + j] += factor2;
                     xzx[cOffset * inputs + i * inputs + j] += W[i * inputs + j] * factor + W[i * inputs + j] * factor1;
                 }

@@ -743,7 +743,7 @@ namespace HessianCodegen.Layers
             {
                 exp[k] = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
                 double factor = b * exp[k];
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W
                 for (int j = 0; j < inputs; j++)
                 {
                     // xxx += Xxx, the block of (W, W)
@@ -753,7 +753,6 @@ namespace HessianCodegen.Layers
                         xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor1 * z[i];
                     }
 
-                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
                     xzx[k * inputs * inputs + j * inputs + j] += factor;
                 }
 
@@ -772,11 +771,13 @@ namespace HessianCodegen.Layers
 
                 sum1[j] = total1;
 
-                // xxx += Xxx, the block of (W, c)
-                double factor2 = b * z[j];
+                // xxx += Xxx, the block of (W, c), mirrored to (c, W)
+                double factor3 = b * z[j];
                 for (int k = 0; k < classes; k++)
                 {
-                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor2 * exp[k];
+                    double factor2 = factor3 * exp[k];
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor2;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor2;
                 }
 
                 xzx[label * inputs * inputs + j * inputs + j] += -b;
@@ -785,48 +786,42 @@ namespace HessianCodegen.Layers
             // For each k < classes: the updates below
             for (int k = 0; k < classes; k++)
             {
-                double factor3 = -b * exp[k];
-                double factor4 = b * exp[k];
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                double factor4 = -b * exp[k];
+                double factor5 = b * exp[k];
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor5 = z[j] * factor3;
-                    // For each i < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c)
+                    double factor6 = z[j] * factor4;
+                    // For each i < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W)
                     for (int i = 0; i < classes; i++)
                     {
                         // xxx += Xxx, the block of (W, W)
-                        double factor6 = exp[i] * factor5;
+                        double factor7 = exp[i] * factor6;
                         for (int l = 0; l < inputs; l++)
                         {
-                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor6 * z[l];
+                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor7 * z[l];
                         }
 
-                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor6;
+                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor7;
+                        xxx[cOffset * parameterCount + i * parameterCount + k * inputs + j] += factor7;
                     }
 
-                    double factor7 = z[j] * factor4;
-                    double factor8 = W[k * inputs + j] * factor4;
+                    double factor8 = z[j] * factor5;
+                    double factor9 = W[k * inputs + j] * factor5;
                     // For each i < inputs: xzx += Xzx, the rows of W; xzz += Xzz
                     for (int i = 0; i < inputs; i++)
                     {
-                        xzx[k * inputs * inputs + j * inputs + i] += factor7 * (W[k * inputs + i] - sum1[i]);
-                        xzz[j * inputs + i] += factor8 * (W[k * inputs + i] - sum1[i]);
+                        xzx[k * inputs * inputs + j * inputs + i] += factor8 * (W[k * inputs + i] - sum1[i]);
+                        xzz[j * inputs + i] += factor9 * (W[k * inputs + i] - sum1[i]);
                     }
 
-                    xzx[cOffset * inputs + k * inputs + j] += factor4 * (W[k * inputs + j] - sum1[j]);
+                    xzx[cOffset * inputs + k * inputs + j] += factor5 * (W[k * inputs + j] - sum1[j]);
                 }
 
-                // For each i < classes: xxx += Xxx, the block of (c, W); xxx += Xxx, the block of (c, c)
+                // xxx += Xxx, the block of (c, c)
                 for (int i = 0; i < classes; i++)
                 {
-                    // xxx += Xxx, the block of (c, W)
-                    double factor9 = exp[i] * factor3;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xxx[cOffset * parameterCount + k * parameterCount + i * inputs + j] += factor9 * z[j];
-                    }
-
-                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += factor9;
+                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += factor4 * exp[i];
                 }
             }
 

@@ -357,7 +357,7 @@ namespace HessianCodegen.Layers
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 double factor = b[i] * sigmoid * (1.0 - sigmoid);
                 double factor1 = b[i] * sigmoid;
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
                     double factor2 = z[j] * factor;

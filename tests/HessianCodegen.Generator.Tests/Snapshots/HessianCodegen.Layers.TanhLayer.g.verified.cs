@@ -362,7 +362,7 @@ namespace HessianCodegen.Layers
                 double tanh = global::System.Math.Tanh(c[i] + sum);
                 double factor = -2.0 * b[i] * tanh * (1.0 - tanh * tanh);
                 double factor1 = b[i] * (1.0 - tanh * tanh);
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
                     double factor2 = z[j] * factor;
