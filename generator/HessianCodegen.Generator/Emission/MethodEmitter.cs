@@ -17,10 +17,10 @@ internal sealed partial class MethodEmitter
     private const int StackallocLimit = 128;
 
     private readonly LayerModel _layer;
-    private readonly Dictionary<string, string> _sizeNames = new();
+    private readonly IReadOnlyDictionary<string, string> _sizeNames;
     private readonly Dictionary<TensorRef, string> _spanNames = new();
     private readonly Dictionary<string, string> _labelNames = new();
-    private readonly Dictionary<string, string> _offsetNames = new();
+    private readonly IReadOnlyDictionary<string, string> _offsetNames;
     private readonly HashSet<string> _used = new();
     private readonly List<string> _requirements = new();
     private readonly Dictionary<Node, Temporary> _temporaries = new();
@@ -34,14 +34,14 @@ internal sealed partial class MethodEmitter
     private readonly string _parameterCountName;
     private readonly NestEmitter _nests;
 
-    public MethodEmitter(LayerModel layer, IEnumerable<string> methodParameters)
+    public MethodEmitter(LayerModel layer, LayerMembers members, IEnumerable<string> methodParameters)
     {
         _layer = layer;
-        Names = new NameScope(methodParameters.Concat(NestEmitter.LoopNames).Concat(layer.Tensors.Select(t => "__" + t.Name)));
-        foreach (string size in layer.SizeParameters)
-        {
-            _sizeNames[size] = Names.Claim(size);
-        }
+        _sizeNames = members.Sizes;
+        _offsetNames = members.Offsets;
+        _parameterCountName = members.ParameterCount;
+        Names = new NameScope(methodParameters.Concat(NestEmitter.LoopNames).Concat(layer.Tensors.Select(t => "__" + t.Name))
+            .Concat(members.Sizes.Values).Concat(members.Offsets.Values).Concat(new[] { members.ParameterCount }));
 
         foreach (TensorDeclaration tensor in layer.Tensors)
         {
@@ -52,21 +52,22 @@ internal sealed partial class MethodEmitter
             }
 
             TensorRef reference = tensor.ToTensorRef();
-            _spanNames[reference] = Names.Claim(tensor.Name);
             if (tensor.Kind == TensorKind.Input)
             {
-                // The input tangent is t, as in the contract's Dz t + Dx v.
-                _spanNames[reference.WithRole(TensorRole.InputTangent)] = Names.Claim("t");
+                // The input and its tangent are whole spans of the contract: read them by its names.
+                _spanNames[reference] = "input";
+                _spanNames[reference.WithRole(TensorRole.InputTangent)] = "inputTangent";
+                continue;
             }
-            else if (tensor.Kind == TensorKind.Parameter)
+
+            _spanNames[reference] = Names.Claim(tensor.Name);
+            if (tensor.Kind == TensorKind.Parameter)
             {
                 _spanNames[reference.WithRole(TensorRole.ParameterDirection)] = Names.Claim("v" + tensor.Name);
-                _offsetNames[tensor.Name] = Names.Claim(tensor.Name + "Offset");
             }
         }
 
-        AdjointName = Names.Claim("b");
-        _parameterCountName = Names.Claim("parameterCount");
+        AdjointName = layer.IsLoss ? Names.Claim("b") : "outputAdjoint";
         _nests = new NestEmitter(this);
     }
 
@@ -78,46 +79,16 @@ internal sealed partial class MethodEmitter
 
     private string AdjointName { get; }
 
-    /// <summary>The C# for an extent: a size local (declared on first use) or a literal.</summary>
-    public string Size(Extent extent)
-    {
-        if (extent.Parameter is null)
-        {
-            return CodeLiterals.Int(extent.Literal);
-        }
+    /// <summary>The C# for an extent: the layer's size field or a literal.</summary>
+    public string Size(Extent extent) =>
+        extent.Parameter is null ? CodeLiterals.Int(extent.Literal) : _sizeNames[extent.Parameter];
 
-        _used.Add("size:" + extent.Parameter);
-        return _sizeNames[extent.Parameter];
-    }
+    /// <summary>The field holding the layer's parameter count (<c>p</c>).</summary>
+    public string ParameterCount() => _parameterCountName;
 
-    /// <summary>The local holding the layer's parameter count (<c>p</c>).</summary>
-    public string ParameterCount()
-    {
-        foreach (TensorDeclaration parameter in _layer.Parameters)
-        {
-            Length(parameter);
-        }
-
-        _used.Add("parameterCount");
-        return _parameterCountName;
-    }
-
-    /// <summary>The offset of a parameter tensor in the flat parameter vector, as C#.</summary>
-    public string ParameterOffset(TensorDeclaration parameter)
-    {
-        if (_layer.Parameters.First().Name == parameter.Name)
-        {
-            return "0";
-        }
-
-        foreach (TensorDeclaration earlier in _layer.Parameters.TakeWhile(p => p.Name != parameter.Name))
-        {
-            Length(earlier);
-        }
-
-        _used.Add("offset:" + parameter.Name);
-        return _offsetNames[parameter.Name];
-    }
+    /// <summary>The offset of a parameter tensor in the flat parameter vector, as C#: 0 or the layer's offset field.</summary>
+    public string ParameterOffset(TensorDeclaration parameter) =>
+        _layer.Parameters.First().Name == parameter.Name ? "0" : _offsetNames[parameter.Name];
 
     /// <summary>The number of entries of a tensor, as C# (a product of sizes).</summary>
     public string Length(TensorDeclaration tensor) => string.Join(" * ", tensor.Dimensions.Select(Size));
@@ -135,6 +106,9 @@ internal sealed partial class MethodEmitter
     /// <summary>A check at the top of the method that a span argument has the length the contract requires.</summary>
     public void Require(string span, string expectedLength) =>
         _requirements.Add($"RequireLength({span}.Length, {expectedLength}, nameof({span}));");
+
+    /// <summary>The check of the three spans every method reads, by the layer's <c>RequireExample</c> helper.</summary>
+    public void RequireExample() => _requirements.Add("RequireExample(parameters, input, data);");
 
     /// <summary>The C# that reads one tensor element.</summary>
     public string ElementCode(TensorElement element, Func<IndexRef, string> indexName)
@@ -210,29 +184,27 @@ internal sealed partial class MethodEmitter
         var rented = _temporaryOrder.Where(t => !t.IsScalar && !_scalarTemporaries.Contains(t.Name)).Concat(_scratch).ToList();
         var header = new SourceWriter();
         var declarations = new SourceWriter();
-        foreach (TensorDeclaration tensor in _layer.Tensors)
+        foreach (TensorDeclaration tensor in _layer.Tensors.Where(t => t.Kind is not TensorKind.ClassLabel and not TensorKind.Input))
         {
-            if (tensor.Kind != TensorKind.ClassLabel && _used.Contains("span:" + _spanNames[tensor.ToTensorRef()]))
+            if (_used.Contains("span:" + _spanNames[tensor.ToTensorRef()]))
             {
                 declarations.WriteLine($"global::System.ReadOnlySpan<double> {_spanNames[tensor.ToTensorRef()]} = {SpanSource(tensor, TensorRole.Input)};");
             }
         }
 
-        foreach (TensorDeclaration tensor in _layer.Tensors.Where(t => t.Kind is TensorKind.Input or TensorKind.Parameter))
+        foreach (TensorDeclaration parameter in _layer.Parameters)
         {
-            TensorRole role = tensor.Kind == TensorKind.Input ? TensorRole.InputTangent : TensorRole.ParameterDirection;
-            string name = _spanNames[tensor.ToTensorRef().WithRole(role)];
+            string name = _spanNames[parameter.ToTensorRef().WithRole(TensorRole.ParameterDirection)];
             if (_used.Contains("span:" + name))
             {
-                declarations.WriteLine($"global::System.ReadOnlySpan<double> {name} = {SpanSource(tensor, role)};");
+                declarations.WriteLine($"global::System.ReadOnlySpan<double> {name} = {SpanSource(parameter, TensorRole.ParameterDirection)};");
             }
         }
 
-        if (_used.Contains("span:" + AdjointName))
+        // A loss layer's adjoint is one number; a hidden layer's is read from outputAdjoint itself.
+        if (_layer.IsLoss && _used.Contains("span:" + AdjointName))
         {
-            declarations.WriteLine(_layer.IsLoss
-                ? $"double {AdjointName} = outputAdjoint[0];"
-                : $"global::System.ReadOnlySpan<double> {AdjointName} = outputAdjoint;");
+            declarations.WriteLine($"double {AdjointName} = outputAdjoint[0];");
         }
 
         foreach (TensorDeclaration data in _layer.Data)
@@ -245,26 +217,6 @@ internal sealed partial class MethodEmitter
 
         string? pooled = DeclareScratch(declarations, rented);
 
-        // Offsets and the parameter count read sizes: resolve them before the size declarations are written.
-        var offsets = new SourceWriter();
-        if (_used.Contains("parameterCount"))
-        {
-            string count = string.Join(" + ", _layer.Parameters.Select(Length));
-            offsets.WriteLine($"int {_parameterCountName} = {(count.Length == 0 ? "0" : count)};");
-        }
-
-        foreach (TensorDeclaration parameter in _layer.Parameters.Where(p => _used.Contains("offset:" + p.Name)))
-        {
-            string sum = string.Join(" + ", _layer.Parameters.TakeWhile(p => p.Name != parameter.Name).Select(Length));
-            offsets.WriteLine($"int {_offsetNames[parameter.Name]} = {sum};");
-        }
-
-        foreach (string size in _layer.SizeParameters.Where(s => _used.Contains("size:" + s)))
-        {
-            header.WriteLine($"int {_sizeNames[size]} = {LayerEmitter.SizeSource(_layer, Extent.Of(size))};");
-        }
-
-        header.WriteIndented(offsets);
         foreach (string requirement in _requirements)
         {
             header.WriteLine(requirement);
@@ -333,33 +285,19 @@ internal sealed partial class MethodEmitter
 
         string name = tensor.Role == TensorRole.OutputAdjoint ? AdjointName : _spanNames[tensor];
         _used.Add("span:" + name);
-        if (tensor.Role is TensorRole.Parameter or TensorRole.ParameterDirection)
-        {
-            TensorDeclaration declaration = _layer.Parameters.First(p => p.Name == tensor.Name);
-            ParameterOffset(declaration);
-            Length(declaration);
-        }
-        else if (tensor.Role == TensorRole.Target)
-        {
-            TensorDeclaration declaration = _layer.Data.First(p => p.Name == tensor.Name);
-            Length(declaration);
-        }
-
         return name;
     }
 
+    /// <summary>The slice of the contract's span that holds a parameter tensor (or its direction) or a data field.</summary>
     private string SpanSource(TensorDeclaration tensor, TensorRole role)
     {
-        switch (tensor.Kind)
+        if (tensor.Kind == TensorKind.Parameter)
         {
-            case TensorKind.Input:
-                return role == TensorRole.InputTangent ? "inputTangent" : "input";
-            case TensorKind.Parameter:
-                string source = role == TensorRole.ParameterDirection ? "parameterDirection" : "parameters";
-                return $"{source}.Slice({ParameterOffset(tensor)}, {Length(tensor)})";
-            default:
-                return $"data.Slice({DataOffset(tensor)}, {Length(tensor)})";
+            string source = role == TensorRole.ParameterDirection ? "parameterDirection" : "parameters";
+            return $"{source}.Slice({ParameterOffset(tensor)}, {Length(tensor)})";
         }
+
+        return $"data.Slice({DataOffset(tensor)}, {Length(tensor)})";
     }
 
     /// <summary>Where a data field starts in the data span: after the fields declared before it.</summary>
