@@ -31,6 +31,7 @@ internal sealed class CodeBuilder
         if (!_lowered.TryGetValue(node, out CodeNode? lowered))
         {
             _lowered[node] = lowered = LowerOnce(node);
+            lowered.Source ??= node;
         }
 
         return lowered;
@@ -143,6 +144,7 @@ internal sealed class CodeBuilder
     {
         double coefficient = 1.0;
         var items = new List<(CodeNode Node, bool Divide)>();
+        var factors = new Dictionary<CodeNode, Node>();
         foreach (Node factor in product.Factors)
         {
             if (factor is Constant constant)
@@ -152,10 +154,12 @@ internal sealed class CodeBuilder
             else if (factor is Power { Exponent: < 0 } reciprocal)
             {
                 items.Add((Lower(Expr.Power(reciprocal.Base, -reciprocal.Exponent)), true));
+                factors[items[items.Count - 1].Node] = factor;
             }
             else
             {
                 items.Add((Lower(factor), false));
+                factors[items[items.Count - 1].Node] = factor;
             }
         }
 
@@ -170,11 +174,15 @@ internal sealed class CodeBuilder
             items.RemoveAt(0);
         }
 
+        // Each partial product (a loop-invariant part may become a local) knows its IR value, for its name.
+        var consumed = new List<Node> { Expr.Constant(coefficient) };
         foreach ((CodeNode node, bool divide) in items)
         {
             result = result is null
                 ? divide ? Binary(Lower(Expr.One), "/", node) : node
                 : Binary(result, divide ? "/" : "*", node);
+            consumed.Add(factors[node]);
+            result.Source ??= Expr.Multiply(consumed);
         }
 
         return result ?? Lower(Expr.One);

@@ -54,6 +54,9 @@ internal sealed class CodeNode
 
     public string NameHint { get; }
 
+    /// <summary>The IR value this code computes, when it is one IR node: what names the local by its purpose.</summary>
+    public Symbolic.Node? Source { get; set; }
+
     /// <summary>Set when the node must be a local whatever its uses (the operand of x * x).</summary>
     public bool ForceLocal { get; set; }
 

@@ -187,10 +187,11 @@ internal sealed partial class MethodEmitter
                 return term;
             }
 
-            string code = _nests.Render(body, Expr.Multiply(invariant), member.Names, shared);
+            Node factor = Expr.Multiply(invariant);
+            string code = _nests.Render(body, factor, member.Names, shared);
             if (!shared.TryGetValue(code, out string? local))
             {
-                local = Names.Claim("factor");
+                local = Names.Claim(_purposes.NameFor(factor) ?? "factor");
                 shared[code] = local;
                 body.WriteLine($"double {local} = {code};");
             }
@@ -211,7 +212,7 @@ internal sealed partial class MethodEmitter
             string code = _nests.Render(body, value, member.Names, shared);
             if (!shared.TryGetValue(code, out string? local))
             {
-                local = Names.Claim("factor");
+                local = Names.Claim(_purposes.NameFor(value) ?? "factor");
                 shared[code] = local;
                 body.WriteLine($"double {local} = {code};");
             }

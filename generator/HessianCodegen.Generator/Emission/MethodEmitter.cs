@@ -33,6 +33,7 @@ internal sealed partial class MethodEmitter
     private readonly Dictionary<(LoopNest Nest, bool Overwrite), Loop?> _sharableLoops = new();
     private readonly string _parameterCountName;
     private readonly NestEmitter _nests;
+    private LocalPurposes _purposes = new(new Dictionary<string, FunctionKind>());
 
     public MethodEmitter(LayerModel layer, LayerMembers members, IEnumerable<string> methodParameters)
     {
@@ -72,6 +73,9 @@ internal sealed partial class MethodEmitter
     }
 
     public NameScope Names { get; }
+
+    /// <summary>Claims the name of a local of the printed code: by its purpose when it has one, else by the printer's hint.</summary>
+    public string LocalName(CodeNode local) => Names.Claim(_purposes.NameFor(local.Source) ?? local.NameHint);
 
     /// <summary>The user's name for a loop: its own index's, else that of the first user index over the same range.</summary>
     public string? HintFor(Loop loop) =>
@@ -145,6 +149,12 @@ internal sealed partial class MethodEmitter
     {
         ReuseTemporariesAtLabels();
         HoistElementwiseFunctions();
+        _purposes = new LocalPurposes(_temporaryOrder.Where(t => t.Definition is FunctionCall)
+            .ToDictionary(t => t.Name, t => ((FunctionCall)t.Definition).Function));
+        foreach (Node value in _planned.Where(p => p.Nest is not null).Select(p => p.Nest!.Value).Concat(_temporaryOrder.Select(t => t.Definition)))
+        {
+            _purposes.Learn(value);
+        }
 
         // Plan: the steps, which of them share a loop, which temporaries need no span.
         List<StepGroup> groups = Fuse(PlanSteps(DependencyOrder(_temporaryOrder)));

@@ -51,7 +51,7 @@ internal sealed class NestEmitter
         List<CodeNode> locals = AssignLocals(root, depth);
         foreach (CodeNode local in locals.Where(l => l.Level > 0 || sharedLocals is null))
         {
-            local.Local = _method.Names.Claim(local.NameHint);
+            local.Local = _method.LocalName(local);
         }
 
         int opened = 0;
@@ -248,7 +248,7 @@ internal sealed class NestEmitter
                 continue;
             }
 
-            local.Local = _method.Names.Claim(local.NameHint);
+            local.Local = _method.LocalName(local);
             shared[code] = local.Local;
             writer.WriteLine($"double {local.Local} = {code};");
         }

@@ -94,10 +94,10 @@ namespace HessianCodegen.Layers
 
                 // inputAdjoint = b Dz
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double factor = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
+                double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
                 for (int j = 0; j < inputs; j++)
                 {
-                    inputAdjoint[j] += factor * W[i * inputs + j];
+                    inputAdjoint[j] += adjointTimesDerivative * W[i * inputs + j];
                 }
             }
         }
@@ -124,13 +124,13 @@ namespace HessianCodegen.Layers
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 // parameterGradient += b Dx, the W part
-                double factor = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
+                double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[i * inputs + j] += factor * input[j];
+                    parameterGradient[i * inputs + j] += adjointTimesDerivative * input[j];
                 }
 
-                parameterGradient[cOffset + i] += factor;
+                parameterGradient[cOffset + i] += adjointTimesDerivative;
             }
         }
 
@@ -198,11 +198,11 @@ namespace HessianCodegen.Layers
                 double term = 1.0 - sigmoid;
                 double term1 = vc[i] + sum1;
                 double factor1 = factor * (term * term) * term1;
-                double factor2 = factor * term;
-                double factor3 = outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
+                double adjointTimesDerivative = factor * term;
+                double factor2 = outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[j] += factor1 * W[i * inputs + j] + factor2 * vW[i * inputs + j] - factor3 * W[i * inputs + j];
+                    result[j] += factor1 * W[i * inputs + j] + adjointTimesDerivative * vW[i * inputs + j] - factor2 * W[i * inputs + j];
                 }
             }
         }
@@ -239,11 +239,11 @@ namespace HessianCodegen.Layers
                 double term = 1.0 - sigmoid;
                 double term1 = vc[i] + sum1;
                 double factor1 = factor * (term * term) * term1;
-                double factor2 = factor * term;
-                double factor3 = outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
+                double adjointTimesDerivative = factor * term;
+                double factor2 = outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[i * inputs + j] += factor1 * input[j] + factor2 * inputTangent[j] - factor3 * input[j];
+                    result[i * inputs + j] += factor1 * input[j] + adjointTimesDerivative * inputTangent[j] - factor2 * input[j];
                 }
 
                 result[cOffset + i] += outputAdjoint[i] * sigmoid * (term * term) * term1 - outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
@@ -271,15 +271,15 @@ namespace HessianCodegen.Layers
                 }
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double factor = sigmoid * (1.0 - sigmoid);
+                double sigmoidDerivative = sigmoid * (1.0 - sigmoid);
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * parameterCount + i * inputs + j] += input[j] * factor;
-                    dz[i * inputs + j] += W[i * inputs + j] * factor;
+                    dx[i * parameterCount + i * inputs + j] += input[j] * sigmoidDerivative;
+                    dz[i * inputs + j] += W[i * inputs + j] * sigmoidDerivative;
                 }
 
-                dx[cOffset + i * parameterCount + i] += factor;
+                dx[cOffset + i * parameterCount + i] += sigmoidDerivative;
             }
         }
 
@@ -309,26 +309,26 @@ namespace HessianCodegen.Layers
                 double term = 1.0 - sigmoid;
                 double factor = outputAdjoint[i] * sigmoid * (term * term);
                 double factor1 = -outputAdjoint[i] * (sigmoid * sigmoid) * (1.0 - sigmoid);
-                double factor2 = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
+                double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor3 = input[j] * factor;
-                    double factor4 = input[j] * factor1;
-                    double factor5 = W[i * inputs + j] * factor;
-                    double factor6 = W[i * inputs + j] * factor1;
+                    double factor2 = input[j] * factor;
+                    double factor3 = input[j] * factor1;
+                    double factor4 = W[i * inputs + j] * factor;
+                    double factor5 = W[i * inputs + j] * factor1;
                     // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
                     for (int k = 0; k < inputs; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += input[k] * factor3 + input[k] * factor4;
-                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor3 + W[i * inputs + k] * factor4;
-                        xzz[j * inputs + k] += W[i * inputs + k] * factor5 + W[i * inputs + k] * factor6;
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += input[k] * factor2 + input[k] * factor3;
+                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor2 + W[i * inputs + k] * factor3;
+                        xzz[j * inputs + k] += W[i * inputs + k] * factor4 + W[i * inputs + k] * factor5;
                     }
 
                     double term1 = input[j] * factor + input[j] * factor1;
                     xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += term1;
                     xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += term1;
-                    xzx[i * inputs * inputs + j * inputs + j] += factor2;
+                    xzx[i * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
                     xzx[cOffset * inputs + i * inputs + j] += W[i * inputs + j] * factor + W[i * inputs + j] * factor1;
                 }
 

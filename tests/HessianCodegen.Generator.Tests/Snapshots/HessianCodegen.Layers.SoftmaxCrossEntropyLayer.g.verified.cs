@@ -231,13 +231,13 @@ namespace HessianCodegen.Layers
             {
                 double exp = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
                 // parameterGradient += b Dx, the W part
-                double factor = b * exp;
+                double adjointTimesDerivative = b * exp;
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[k * inputs + j] += factor * input[j];
+                    parameterGradient[k * inputs + j] += adjointTimesDerivative * input[j];
                 }
 
-                parameterGradient[cOffset + k] += factor;
+                parameterGradient[cOffset + k] += adjointTimesDerivative;
             }
 
             // parameterGradient += b Dx, the W part
@@ -524,12 +524,12 @@ namespace HessianCodegen.Layers
             for (int k = 0; k < classes; k++)
             {
                 // result += Xxx v + Xzx t, the W part
-                double factor = b * exp[k];
-                double factor1 = factor * (vc[k] + sum1[k]);
-                double factor2 = factor * sum2;
+                double adjointTimesDerivative = b * exp[k];
+                double factor = adjointTimesDerivative * (vc[k] + sum1[k]);
+                double factor1 = adjointTimesDerivative * sum2;
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[k * inputs + j] += factor1 * input[j] + factor * inputTangent[j] - factor2 * input[j];
+                    result[k * inputs + j] += factor * input[j] + adjointTimesDerivative * inputTangent[j] - factor1 * input[j];
                 }
 
                 result[cOffset + k] += b * (exp[k] * (vc[k] + sum1[k]) - exp[k] * sum2);
@@ -687,21 +687,21 @@ namespace HessianCodegen.Layers
             for (int k = 0; k < classes; k++)
             {
                 exp[k] = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
-                double factor = b * exp[k];
+                double adjointTimesDerivative = b * exp[k];
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W
                 for (int j = 0; j < inputs; j++)
                 {
                     // xxx += Xxx, the block of (W, W)
-                    double factor1 = input[j] * factor;
+                    double factor = input[j] * adjointTimesDerivative;
                     for (int i = 0; i < inputs; i++)
                     {
-                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor1 * input[i];
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor * input[i];
                     }
 
-                    xzx[k * inputs * inputs + j * inputs + j] += factor;
+                    xzx[k * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
                 }
 
-                xxx[cOffset * parameterCount + cOffset + k * parameterCount + k] += factor;
+                xxx[cOffset * parameterCount + cOffset + k * parameterCount + k] += adjointTimesDerivative;
             }
 
             // For each j < inputs: sum1, then the updates below
@@ -717,12 +717,12 @@ namespace HessianCodegen.Layers
                 sum1[j] = total1;
 
                 // xxx += Xxx, the block of (W, c), mirrored to (c, W)
-                double factor3 = b * input[j];
+                double factor2 = b * input[j];
                 for (int k = 0; k < classes; k++)
                 {
-                    double factor2 = factor3 * exp[k];
-                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor2;
-                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor2;
+                    double factor1 = factor2 * exp[k];
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor1;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
                 }
 
                 xzx[label * inputs * inputs + j * inputs + j] += -b;
@@ -731,42 +731,42 @@ namespace HessianCodegen.Layers
             // For each k < classes: the updates below
             for (int k = 0; k < classes; k++)
             {
-                double factor4 = -b * exp[k];
-                double factor5 = b * exp[k];
+                double factor3 = -b * exp[k];
+                double adjointTimesDerivative1 = b * exp[k];
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor6 = input[j] * factor4;
+                    double factor4 = input[j] * factor3;
                     // For each i < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W)
                     for (int i = 0; i < classes; i++)
                     {
                         // xxx += Xxx, the block of (W, W)
-                        double factor7 = exp[i] * factor6;
+                        double factor5 = exp[i] * factor4;
                         for (int l = 0; l < inputs; l++)
                         {
-                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor7 * input[l];
+                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor5 * input[l];
                         }
 
-                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor7;
-                        xxx[cOffset * parameterCount + i * parameterCount + k * inputs + j] += factor7;
+                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor5;
+                        xxx[cOffset * parameterCount + i * parameterCount + k * inputs + j] += factor5;
                     }
 
-                    double factor8 = input[j] * factor5;
-                    double factor9 = W[k * inputs + j] * factor5;
+                    double factor6 = input[j] * adjointTimesDerivative1;
+                    double factor7 = W[k * inputs + j] * adjointTimesDerivative1;
                     // For each i < inputs: xzx += Xzx, the rows of W; xzz += Xzz
                     for (int i = 0; i < inputs; i++)
                     {
-                        xzx[k * inputs * inputs + j * inputs + i] += factor8 * (W[k * inputs + i] - sum1[i]);
-                        xzz[j * inputs + i] += factor9 * (W[k * inputs + i] - sum1[i]);
+                        xzx[k * inputs * inputs + j * inputs + i] += factor6 * (W[k * inputs + i] - sum1[i]);
+                        xzz[j * inputs + i] += factor7 * (W[k * inputs + i] - sum1[i]);
                     }
 
-                    xzx[cOffset * inputs + k * inputs + j] += factor5 * (W[k * inputs + j] - sum1[j]);
+                    xzx[cOffset * inputs + k * inputs + j] += adjointTimesDerivative1 * (W[k * inputs + j] - sum1[j]);
                 }
 
                 // xxx += Xxx, the block of (c, c)
                 for (int i = 0; i < classes; i++)
                 {
-                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += factor4 * exp[i];
+                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += factor3 * exp[i];
                 }
             }
 

@@ -295,28 +295,28 @@ namespace HessianCodegen.Layers
                 }
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double factor = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
-                double factor1 = outputAdjoint[i] * sigmoid;
+                double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
+                double factor = outputAdjoint[i] * sigmoid;
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor2 = input[j] * factor;
-                    double factor3 = W[i * inputs + j] * factor;
+                    double factor1 = input[j] * adjointTimesDerivative;
+                    double factor2 = W[i * inputs + j] * adjointTimesDerivative;
                     // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
                     for (int k = 0; k < inputs; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += input[k] * factor2;
-                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor2;
-                        xzz[j * inputs + k] += W[i * inputs + k] * factor3;
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += input[k] * factor1;
+                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor1;
+                        xzz[j * inputs + k] += W[i * inputs + k] * factor2;
                     }
 
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor2;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor2;
-                    xzx[i * inputs * inputs + j * inputs + j] += factor1;
-                    xzx[cOffset * inputs + i * inputs + j] += factor3;
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor1;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor1;
+                    xzx[i * inputs * inputs + j * inputs + j] += factor;
+                    xzx[cOffset * inputs + i * inputs + j] += factor2;
                 }
 
-                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += factor;
+                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += adjointTimesDerivative;
             }
         }
 

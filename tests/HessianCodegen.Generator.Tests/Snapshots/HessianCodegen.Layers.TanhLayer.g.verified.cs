@@ -94,10 +94,10 @@ namespace HessianCodegen.Layers
 
                 // inputAdjoint = b Dz
                 double tanh = global::System.Math.Tanh(c[i] + sum);
-                double factor = outputAdjoint[i] * (1.0 - tanh * tanh);
+                double adjointTimesDerivative = outputAdjoint[i] * (1.0 - tanh * tanh);
                 for (int j = 0; j < inputs; j++)
                 {
-                    inputAdjoint[j] += factor * W[i * inputs + j];
+                    inputAdjoint[j] += adjointTimesDerivative * W[i * inputs + j];
                 }
             }
         }
@@ -124,13 +124,13 @@ namespace HessianCodegen.Layers
 
                 double tanh = global::System.Math.Tanh(c[i] + sum);
                 // parameterGradient += b Dx, the W part
-                double factor = outputAdjoint[i] * (1.0 - tanh * tanh);
+                double adjointTimesDerivative = outputAdjoint[i] * (1.0 - tanh * tanh);
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[i * inputs + j] += factor * input[j];
+                    parameterGradient[i * inputs + j] += adjointTimesDerivative * input[j];
                 }
 
-                parameterGradient[cOffset + i] += factor;
+                parameterGradient[cOffset + i] += adjointTimesDerivative;
             }
         }
 
@@ -194,12 +194,12 @@ namespace HessianCodegen.Layers
 
                 // result = Xzz t + Xzx^T v
                 double tanh = global::System.Math.Tanh(c[i] + sum);
-                double term = 1.0 - tanh * tanh;
-                double factor = outputAdjoint[i] * term;
-                double factor1 = 2.0 * outputAdjoint[i] * tanh * term * (vc[i] + sum1);
+                double tanhDerivative = 1.0 - tanh * tanh;
+                double adjointTimesDerivative = outputAdjoint[i] * tanhDerivative;
+                double factor = 2.0 * outputAdjoint[i] * tanh * tanhDerivative * (vc[i] + sum1);
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[j] += factor * vW[i * inputs + j] - factor1 * W[i * inputs + j];
+                    result[j] += adjointTimesDerivative * vW[i * inputs + j] - factor * W[i * inputs + j];
                 }
             }
         }
@@ -232,12 +232,12 @@ namespace HessianCodegen.Layers
 
                 double tanh = global::System.Math.Tanh(c[i] + sum);
                 // result += Xxx v + Xzx t, the W part
-                double term = 1.0 - tanh * tanh;
-                double factor = outputAdjoint[i] * term;
-                double factor1 = 2.0 * outputAdjoint[i] * tanh * term * (vc[i] + sum1);
+                double tanhDerivative = 1.0 - tanh * tanh;
+                double adjointTimesDerivative = outputAdjoint[i] * tanhDerivative;
+                double factor = 2.0 * outputAdjoint[i] * tanh * tanhDerivative * (vc[i] + sum1);
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[i * inputs + j] += factor * inputTangent[j] - factor1 * input[j];
+                    result[i * inputs + j] += adjointTimesDerivative * inputTangent[j] - factor * input[j];
                 }
 
                 result[cOffset + i] += -2.0 * outputAdjoint[i] * tanh * (1.0 - tanh * tanh) * (vc[i] + sum1);
@@ -265,15 +265,15 @@ namespace HessianCodegen.Layers
                 }
 
                 double tanh = global::System.Math.Tanh(c[i] + sum);
-                double factor = 1.0 - tanh * tanh;
+                double tanhDerivative = 1.0 - tanh * tanh;
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * parameterCount + i * inputs + j] += input[j] * factor;
-                    dz[i * inputs + j] += W[i * inputs + j] * factor;
+                    dx[i * parameterCount + i * inputs + j] += input[j] * tanhDerivative;
+                    dz[i * inputs + j] += W[i * inputs + j] * tanhDerivative;
                 }
 
-                dx[cOffset + i * parameterCount + i] += factor;
+                dx[cOffset + i * parameterCount + i] += tanhDerivative;
             }
         }
 
@@ -300,28 +300,28 @@ namespace HessianCodegen.Layers
                 }
 
                 double tanh = global::System.Math.Tanh(c[i] + sum);
-                double factor = -2.0 * outputAdjoint[i] * tanh * (1.0 - tanh * tanh);
-                double factor1 = outputAdjoint[i] * (1.0 - tanh * tanh);
+                double adjointTimesSecondDerivative = -2.0 * outputAdjoint[i] * tanh * (1.0 - tanh * tanh);
+                double adjointTimesDerivative = outputAdjoint[i] * (1.0 - tanh * tanh);
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor2 = input[j] * factor;
-                    double factor3 = W[i * inputs + j] * factor;
+                    double factor = input[j] * adjointTimesSecondDerivative;
+                    double factor1 = W[i * inputs + j] * adjointTimesSecondDerivative;
                     // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
                     for (int k = 0; k < inputs; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += input[k] * factor2;
-                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor2;
-                        xzz[j * inputs + k] += W[i * inputs + k] * factor3;
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += input[k] * factor;
+                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor;
+                        xzz[j * inputs + k] += W[i * inputs + k] * factor1;
                     }
 
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor2;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor2;
-                    xzx[i * inputs * inputs + j * inputs + j] += factor1;
-                    xzx[cOffset * inputs + i * inputs + j] += factor3;
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor;
+                    xzx[i * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
+                    xzx[cOffset * inputs + i * inputs + j] += factor1;
                 }
 
-                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += factor;
+                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += adjointTimesSecondDerivative;
             }
         }
 
