@@ -31,7 +31,7 @@ internal sealed class CodeBuilder
         if (!_lowered.TryGetValue(node, out CodeNode? lowered))
         {
             _lowered[node] = lowered = LowerOnce(node);
-            lowered.Source ??= node;
+            lowered.DescribeAs(() => node);
         }
 
         return lowered;
@@ -182,7 +182,8 @@ internal sealed class CodeBuilder
                 ? divide ? Binary(Lower(Expr.One), "/", node) : node
                 : Binary(result, divide ? "/" : "*", node);
             consumed.Add(factors[node]);
-            result.Source ??= Expr.Multiply(consumed);
+            Node[] partial = consumed.ToArray();
+            result.DescribeAs(() => Expr.Multiply(partial));
         }
 
         return result ?? Lower(Expr.One);

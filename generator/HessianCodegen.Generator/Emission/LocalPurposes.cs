@@ -11,7 +11,7 @@ namespace HessianCodegen.Generator.Emission;
 /// Names a local by what its value is, from the IR it computes: an activation's derivative
 /// (<c>tanhDerivative = 1 - tanh * tanh</c>) or second derivative, the output adjoint times one of
 /// them, an activation's argument (<c>preActivation</c>). Values with no such purpose keep the printer's hint
-/// (<c>factor</c>, <c>term</c>). Every local of a method is named through this one table.
+/// (<c>factor</c>, <c>term</c>). Every local the printer declares is named through this one table.
 /// </summary>
 internal sealed class LocalPurposes
 {
@@ -34,7 +34,10 @@ internal sealed class LocalPurposes
         }
     }
 
-    /// <summary>The name hint for a local holding <paramref name="value"/>, or null when it has no recognised purpose.</summary>
+    /// <summary>
+    /// The name hint for a local holding <paramref name="value"/> (a part of a value learned before), or
+    /// null when it has no recognised purpose.
+    /// </summary>
     public string? NameFor(Node? value)
     {
         if (value is null)
@@ -42,7 +45,6 @@ internal sealed class LocalPurposes
             return null;
         }
 
-        Learn(value);
         if (_known.TryGetValue(value, out string? name))
         {
             return name;

@@ -10,7 +10,8 @@ namespace HessianCodegen.Generator.Emission;
 /// <summary>
 /// Builds the body of one generated method: the kernels it is given (an IR value per element of an
 /// output, over free indices) become loop nests; the reductions inside them become temporaries
-/// computed first; the locals the code reads (sizes, spans, labels, offsets) are declared on demand.
+/// computed first; the spans and labels the code reads are declared on demand (the sizes, the parameter
+/// count and the offsets are the layer's fields, see <see cref="LayerMembers"/>).
 /// </summary>
 internal sealed partial class MethodEmitter
 {
