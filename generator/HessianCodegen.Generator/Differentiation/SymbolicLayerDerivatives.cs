@@ -31,11 +31,10 @@ internal sealed class SymbolicLayerDerivatives
         Layer = layer;
         Output = layer.Expression;
         Input = layer.Input.ToTensorRef();
-        Adjoint = layer.IsLoss
-            ? new TensorRef("b", TensorRole.OutputAdjoint, EquatableArray<Extent>.Empty)
-            : new TensorRef("b", TensorRole.OutputAdjoint, new EquatableArray<Extent>(new[] { layer.OutputExtent! }));
+        Tensors = new LayerTensors(layer);
+        Adjoint = Tensors.Adjoint;
 
-        Tangent = new Differentiator(Seeds.Directional).Differentiate(Output);
+        Tangent = new Differentiator(Seeds.Directional(Tensors)).Differentiate(Output);
         Node psi = ContractWithAdjoint(Output);
         Node phi = ContractWithAdjoint(Tangent);
 
@@ -72,6 +71,9 @@ internal sealed class SymbolicLayerDerivatives
     public TensorRef Input { get; }
 
     public TensorRef Adjoint { get; }
+
+    /// <summary>The tensors these derivatives read, with their roles.</summary>
+    public LayerTensors Tensors { get; }
 
     /// <summary>f: one output element (free index i), or the loss.</summary>
     public Node Output { get; }

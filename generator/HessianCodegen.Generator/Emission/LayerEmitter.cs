@@ -266,7 +266,7 @@ internal static class LayerEmitter
     /// </summary>
     private static bool Method(SourceWriter writer, string name, string summary, SymbolicLayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters)
     {
-        var method = new MethodEmitter(derivatives.Layer, new LayerMembers(derivatives), parameters.Select(p => p.Substring(p.LastIndexOf(' ') + 1)));
+        var method = new MethodEmitter(derivatives.Layer, derivatives.Tensors, new LayerMembers(derivatives), parameters.Select(p => p.Substring(p.LastIndexOf(' ') + 1)));
         body(method);
         SourceWriter text = method.Build();
         writer.WriteLine($"/// <summary>{summary}</summary>");

@@ -15,15 +15,20 @@ namespace HessianCodegen.Generator.Emission;
 /// </summary>
 internal sealed class LocalPurposes
 {
-    private static readonly TensorRef Placeholder = new("__u", TensorRole.Temporary, EquatableArray<Extent>.Empty);
+    private static readonly TensorRef Placeholder = new("__u", EquatableArray<Extent>.Empty);
 
+    private readonly LayerTensors _tensors;
     private readonly Dictionary<string, FunctionKind> _functionTemporaries;
     private readonly Dictionary<Node, string> _known = new();
     private readonly HashSet<Node> _explored = new();
 
+    /// <param name="tensors">The tensors of the layer's derivatives, to tell the output adjoint and the temporaries.</param>
     /// <param name="functionTemporaries">The temporaries that hold an elementary function's value, by name.</param>
-    public LocalPurposes(IReadOnlyDictionary<string, FunctionKind> functionTemporaries) =>
+    public LocalPurposes(LayerTensors tensors, IReadOnlyDictionary<string, FunctionKind> functionTemporaries)
+    {
+        _tensors = tensors;
         _functionTemporaries = functionTemporaries.ToDictionary(pair => pair.Key, pair => pair.Value);
+    }
 
     /// <summary>Learns the derivatives and arguments of the activations a planned value reads.</summary>
     public void Learn(Node value)
@@ -63,7 +68,7 @@ internal sealed class LocalPurposes
         return null;
     }
 
-    private static bool IsAdjoint(Node factor) => factor is TensorElement { Tensor.Role: TensorRole.OutputAdjoint };
+    private bool IsAdjoint(Node factor) => factor is TensorElement element && element.Tensor.Equals(_tensors.Adjoint);
 
     private void Explore(Node activation)
     {
@@ -136,7 +141,7 @@ internal sealed class LocalPurposes
                 continue;
             }
 
-            if (node is FunctionCall || (node is TensorElement { Tensor.Role: TensorRole.Temporary } element && _functionTemporaries.ContainsKey(element.Tensor.Name)))
+            if (node is FunctionCall || (node is TensorElement element && _tensors.RoleOf(element.Tensor) is null && _functionTemporaries.ContainsKey(element.Tensor.Name)))
             {
                 yield return node;
             }

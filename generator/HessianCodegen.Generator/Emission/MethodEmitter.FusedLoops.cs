@@ -196,7 +196,7 @@ internal sealed partial class MethodEmitter
                 body.WriteLine($"double {local} = {code};");
             }
 
-            var scalar = new TensorRef(local, TensorRole.Temporary, Helpers.EquatableArray<Extent>.Empty);
+            var scalar = new TensorRef(local, Helpers.EquatableArray<Extent>.Empty);
             _scalarTemporaries.Add(local);
             return Expr.Multiply(product.Factors.Where(f => !invariant.Contains(f)).Concat(new[] { Expr.Element(scalar) }));
         }
@@ -218,7 +218,7 @@ internal sealed partial class MethodEmitter
             }
 
             _scalarTemporaries.Add(local);
-            hoisted = Expr.Element(new TensorRef(local, TensorRole.Temporary, Helpers.EquatableArray<Extent>.Empty));
+            hoisted = Expr.Element(new TensorRef(local, Helpers.EquatableArray<Extent>.Empty));
         }
 
         return ReferenceEquals(hoisted, value) ? member : member with { Nest = member.Nest with { Value = hoisted } };
@@ -273,6 +273,6 @@ internal sealed partial class MethodEmitter
         }
 
         string target = temporary.IsScalar ? temporary.Name : temporary.Name + "[" + string.Join(", ", names.Values) + "]";
-        return target + " = " + IrDescription.Of(temporary.Definition, names);
+        return target + " = " + IrDescription.Of(temporary.Definition, names, _tensors.Describe);
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using HessianCodegen.Generator.Differentiation;
 using HessianCodegen.Generator.Helpers;
 using HessianCodegen.Generator.Model;
 using HessianCodegen.Generator.Symbolic;
@@ -18,6 +19,7 @@ internal sealed partial class MethodEmitter
     private const int StackallocLimit = 128;
 
     private readonly LayerModel _layer;
+    private readonly LayerTensors _tensors;
     private readonly IReadOnlyDictionary<string, string> _sizeNames;
     private readonly Dictionary<TensorRef, string> _spanNames = new();
     private readonly Dictionary<string, string> _labelNames = new();
@@ -34,15 +36,18 @@ internal sealed partial class MethodEmitter
     private readonly Dictionary<(LoopNest Nest, bool Overwrite), Loop?> _sharableLoops = new();
     private readonly string _parameterCountName;
     private readonly NestEmitter _nests;
-    private LocalPurposes _purposes = new(new Dictionary<string, FunctionKind>());
+    private LocalPurposes _purposes;
 
-    public MethodEmitter(LayerModel layer, LayerMembers members, IEnumerable<string> methodParameters)
+    public MethodEmitter(LayerModel layer, LayerTensors tensors, LayerMembers members, IEnumerable<string> methodParameters)
     {
         _layer = layer;
+        _tensors = tensors;
         _sizeNames = members.Sizes;
         _offsetNames = members.Offsets;
         _parameterCountName = members.ParameterCount;
+        // The input is read as `input`; its name stays taken, so that no temporary is named like it.
         Names = new NameScope(methodParameters.Concat(NestEmitter.LoopNames).Concat(layer.Tensors.Select(t => "__" + t.Name))
+            .Concat(layer.Tensors.Where(t => t.Kind == TensorKind.Input).Select(t => t.Name))
             .Concat(members.Sizes.Values).Concat(members.Offsets.Values).Concat(new[] { members.ParameterCount }));
 
         foreach (TensorDeclaration tensor in layer.Tensors)
@@ -58,19 +63,20 @@ internal sealed partial class MethodEmitter
             {
                 // The input and its tangent are whole spans of the contract: read them by its names.
                 _spanNames[reference] = "input";
-                _spanNames[reference.WithRole(TensorRole.InputTangent)] = "inputTangent";
+                _spanNames[tensors.Direction(reference)] = "inputTangent";
                 continue;
             }
 
             _spanNames[reference] = Names.Claim(tensor.Name);
             if (tensor.Kind == TensorKind.Parameter)
             {
-                _spanNames[reference.WithRole(TensorRole.ParameterDirection)] = Names.Claim("v" + tensor.Name);
+                _spanNames[tensors.Direction(reference)] = Names.Claim("v" + tensor.Name);
             }
         }
 
         AdjointName = layer.IsLoss ? Names.Claim("b") : "outputAdjoint";
         _nests = new NestEmitter(this);
+        _purposes = new LocalPurposes(tensors, new Dictionary<string, FunctionKind>());
     }
 
     public NameScope Names { get; }
@@ -120,7 +126,7 @@ internal sealed partial class MethodEmitter
     {
         TensorRef tensor = element.Tensor;
         string span = SpanName(tensor);
-        if (tensor.Rank == 0 || (tensor.Role == TensorRole.Temporary && _scalarTemporaries.Contains(tensor.Name)))
+        if (tensor.Rank == 0 || (IsTemporary(tensor) && _scalarTemporaries.Contains(tensor.Name)))
         {
             return span;
         }
@@ -150,7 +156,7 @@ internal sealed partial class MethodEmitter
     {
         ReuseTemporariesAtLabels();
         HoistElementwiseFunctions();
-        _purposes = new LocalPurposes(_temporaryOrder.Where(t => t.Definition is FunctionCall)
+        _purposes = new LocalPurposes(_tensors, _temporaryOrder.Where(t => t.Definition is FunctionCall)
             .ToDictionary(t => t.Name, t => ((FunctionCall)t.Definition).Function));
         foreach (Node value in _planned.Where(p => p.Nest is not null).Select(p => p.Nest!.Value).Concat(_temporaryOrder.Select(t => t.Definition)))
         {
@@ -199,16 +205,16 @@ internal sealed partial class MethodEmitter
         {
             if (_used.Contains("span:" + _spanNames[tensor.ToTensorRef()]))
             {
-                declarations.WriteLine($"global::System.ReadOnlySpan<double> {_spanNames[tensor.ToTensorRef()]} = {SpanSource(tensor, TensorRole.Input)};");
+                declarations.WriteLine($"global::System.ReadOnlySpan<double> {_spanNames[tensor.ToTensorRef()]} = {SpanSource(tensor, direction: false)};");
             }
         }
 
         foreach (TensorDeclaration parameter in _layer.Parameters)
         {
-            string name = _spanNames[parameter.ToTensorRef().WithRole(TensorRole.ParameterDirection)];
+            string name = _spanNames[_tensors.Direction(parameter.ToTensorRef())];
             if (_used.Contains("span:" + name))
             {
-                declarations.WriteLine($"global::System.ReadOnlySpan<double> {name} = {SpanSource(parameter, TensorRole.ParameterDirection)};");
+                declarations.WriteLine($"global::System.ReadOnlySpan<double> {name} = {SpanSource(parameter, direction: true)};");
             }
         }
 
@@ -287,24 +293,27 @@ internal sealed partial class MethodEmitter
         return pooled;
     }
 
+    /// <summary>Whether a tensor is one of this method's temporaries (not one the layer's derivatives read).</summary>
+    private bool IsTemporary(TensorRef tensor) => _tensors.RoleOf(tensor) is null;
+
     private string SpanName(TensorRef tensor)
     {
-        if (tensor.Role == TensorRole.Temporary)
+        if (IsTemporary(tensor))
         {
             return tensor.Name;
         }
 
-        string name = tensor.Role == TensorRole.OutputAdjoint ? AdjointName : _spanNames[tensor];
+        string name = tensor.Equals(_tensors.Adjoint) ? AdjointName : _spanNames[tensor];
         _used.Add("span:" + name);
         return name;
     }
 
     /// <summary>The slice of the contract's span that holds a parameter tensor (or its direction) or a data field.</summary>
-    private string SpanSource(TensorDeclaration tensor, TensorRole role)
+    private string SpanSource(TensorDeclaration tensor, bool direction)
     {
         if (tensor.Kind == TensorKind.Parameter)
         {
-            string source = role == TensorRole.ParameterDirection ? "parameterDirection" : "parameters";
+            string source = direction ? "parameterDirection" : "parameters";
             return $"{source}.Slice({ParameterOffset(tensor)}, {Length(tensor)})";
         }
 

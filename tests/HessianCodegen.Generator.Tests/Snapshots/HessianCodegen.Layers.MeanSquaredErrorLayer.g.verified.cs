@@ -277,7 +277,7 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[k * inputs + j] += input[j] * factor;
+                    dx[k * inputs + j] += factor * input[j];
                     dz[j] += W[k * inputs + j] * factor;
                 }
 
@@ -307,7 +307,7 @@ namespace HessianCodegen.Layers
                 for (int j = 0; j < inputs; j++)
                 {
                     sum += W[k * inputs + j] * input[j];
-                    xzx[cOffset * inputs + k * inputs + j] += b * W[k * inputs + j];
+                    xzx[cOffset * inputs + k * inputs + j] += W[k * inputs + j] * b;
                 }
 
                 xxx[cOffset * parameterCount + cOffset + k * parameterCount + k] += b;
@@ -326,11 +326,11 @@ namespace HessianCodegen.Layers
                 // For each k < outputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzz += Xzz
                 for (int k = 0; k < outputs; k++)
                 {
-                    double factor2 = b * W[k * inputs + j];
+                    double factor2 = W[k * inputs + j] * b;
                     // For each i < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
                     for (int i = 0; i < inputs; i++)
                     {
-                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += input[i] * factor1;
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor1 * input[i];
                         xzx[k * inputs * inputs + j * inputs + i] += W[k * inputs + i] * factor1;
                         xzz[j * inputs + i] += W[k * inputs + i] * factor2;
                     }

@@ -250,7 +250,7 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * parameterCount + i * inputs + j] += input[j] * factor;
+                    dx[i * parameterCount + i * inputs + j] += factor * input[j];
                     dz[i * inputs + j] += W[i * inputs + j] * factor;
                 }
 

@@ -275,7 +275,7 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * parameterCount + i * inputs + j] += input[j] * sigmoidDerivative;
+                    dx[i * parameterCount + i * inputs + j] += sigmoidDerivative * input[j];
                     dz[i * inputs + j] += W[i * inputs + j] * sigmoidDerivative;
                 }
 
@@ -313,19 +313,19 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor2 = input[j] * factor;
-                    double factor3 = input[j] * factor1;
+                    double factor2 = factor * input[j];
+                    double factor3 = factor1 * input[j];
                     double factor4 = W[i * inputs + j] * factor;
                     double factor5 = W[i * inputs + j] * factor1;
                     // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
                     for (int k = 0; k < inputs; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += input[k] * factor2 + input[k] * factor3;
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor2 * input[k] + factor3 * input[k];
                         xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor2 + W[i * inputs + k] * factor3;
                         xzz[j * inputs + k] += W[i * inputs + k] * factor4 + W[i * inputs + k] * factor5;
                     }
 
-                    double term1 = input[j] * factor + input[j] * factor1;
+                    double term1 = factor * input[j] + factor1 * input[j];
                     xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += term1;
                     xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += term1;
                     xzx[i * inputs * inputs + j * inputs + j] += adjointTimesDerivative;

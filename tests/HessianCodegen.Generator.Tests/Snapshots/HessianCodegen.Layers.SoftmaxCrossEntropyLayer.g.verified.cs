@@ -692,7 +692,7 @@ namespace HessianCodegen.Layers
                 for (int j = 0; j < inputs; j++)
                 {
                     // xxx += Xxx, the block of (W, W)
-                    double factor = input[j] * adjointTimesDerivative;
+                    double factor = adjointTimesDerivative * input[j];
                     for (int i = 0; i < inputs; i++)
                     {
                         xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor * input[i];
@@ -736,7 +736,7 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor4 = input[j] * factor3;
+                    double factor4 = factor3 * input[j];
                     // For each i < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W)
                     for (int i = 0; i < classes; i++)
                     {
@@ -751,7 +751,7 @@ namespace HessianCodegen.Layers
                         xxx[cOffset * parameterCount + i * parameterCount + k * inputs + j] += factor5;
                     }
 
-                    double factor6 = input[j] * adjointTimesDerivative1;
+                    double factor6 = adjointTimesDerivative1 * input[j];
                     double factor7 = W[k * inputs + j] * adjointTimesDerivative1;
                     // For each i < inputs: xzx += Xzx, the rows of W; xzz += Xzz
                     for (int i = 0; i < inputs; i++)

@@ -180,7 +180,7 @@ namespace HessianCodegen.Layers
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // sum = Sum(k => t[k] * Exp(z[k] + -1 * logSumExp))
+            // sum = Sum(k => t[k] * Exp(-1 * logSumExp + z[k]))
             double sum = 0.0;
             for (int k = 0; k < classes; k++)
             {
@@ -234,23 +234,23 @@ namespace HessianCodegen.Layers
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // exp[k] = Exp(z[k] + -1 * logSumExp)
+            // exp[k] = Exp(-1 * logSumExp + z[k])
             for (int k = 0; k < classes; k++)
             {
                 exp[k] = global::System.Math.Exp(-logSumExp + input[k]);
             }
 
-            // sum = Sum(k => t[k] * exp[k])
+            // sum = Sum(k => exp[k] * t[k])
             double sum = 0.0;
             for (int k = 0; k < classes; k++)
             {
-                sum += inputTangent[k] * exp[k];
+                sum += exp[k] * inputTangent[k];
             }
 
             // result = Xzz t + Xzx^T v
             for (int k = 0; k < classes; k++)
             {
-                result[k] = b * (inputTangent[k] * exp[k] - sum * exp[k]);
+                result[k] = b * (exp[k] * inputTangent[k] - sum * exp[k]);
             }
 
             if (pooled is not null)

@@ -264,7 +264,7 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * parameterCount + i * inputs + j] += input[j] * sigmoid;
+                    dx[i * parameterCount + i * inputs + j] += sigmoid * input[j];
                     dz[i * inputs + j] += W[i * inputs + j] * sigmoid;
                 }
 
@@ -300,12 +300,12 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor1 = input[j] * adjointTimesDerivative;
+                    double factor1 = adjointTimesDerivative * input[j];
                     double factor2 = W[i * inputs + j] * adjointTimesDerivative;
                     // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
                     for (int k = 0; k < inputs; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += input[k] * factor1;
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor1 * input[k];
                         xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor1;
                         xzz[j * inputs + k] += W[i * inputs + k] * factor2;
                     }

@@ -269,7 +269,7 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * parameterCount + i * inputs + j] += input[j] * tanhDerivative;
+                    dx[i * parameterCount + i * inputs + j] += tanhDerivative * input[j];
                     dz[i * inputs + j] += W[i * inputs + j] * tanhDerivative;
                 }
 
@@ -305,12 +305,12 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor = input[j] * adjointTimesSecondDerivative;
+                    double factor = adjointTimesSecondDerivative * input[j];
                     double factor1 = W[i * inputs + j] * adjointTimesSecondDerivative;
                     // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
                     for (int k = 0; k < inputs; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += input[k] * factor;
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor * input[k];
                         xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor;
                         xzz[j * inputs + k] += W[i * inputs + k] * factor1;
                     }
