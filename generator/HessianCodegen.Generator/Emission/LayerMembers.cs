@@ -23,7 +23,8 @@ internal sealed class LayerMembers
     public LayerMembers(SymbolicLayerDerivatives derivatives)
     {
         LayerModel layer = derivatives.Layer;
-        var names = new NameScope(ContractParameters.Concat(NestEmitter.LoopNames).Concat(MethodLocals(layer)));
+        // A size field takes the size's own name unless the user's part already declares a member so named.
+        var names = new NameScope(ContractParameters.Concat(NestEmitter.LoopNames).Concat(MethodLocals(layer)).Concat(layer.MemberNames));
         Sizes = layer.SizeParameters.ToDictionary(size => size, size => names.Claim(size));
         ParameterCount = names.Claim("parameterCount");
 
