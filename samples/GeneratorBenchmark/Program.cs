@@ -2,8 +2,8 @@
 //   cold        a fresh driver (fresh generator, fresh compilation) on the 7 layer sources;
 //   unrelated   the same driver again after a one-character edit in a file that is no layer;
 //   layer edit  the same driver again after a one-character edit inside one layer's math;
-//   nested      cold, on one layer of 5, 10 and 20 nested activations, tanh(tanh(...(W z + c))),
-//               whose time must grow at most linearly with the nesting.
+//   nested      cold, on one layer of 5, 10, 20 and 40 nested activations, tanh(tanh(...(W z + c))),
+//               whose time and emitted size must grow at most linearly with the nesting.
 // Run: dotnet run --project samples/GeneratorBenchmark -c Release [-- runs]
 // A benchmark, never a unit test: timings depend on the machine and its load. Wall-clock time
 // stretches when other processes compete for the cores; process CPU time much less so.
@@ -33,7 +33,7 @@ internal static class Program
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     // Nesting depths of the nested-activation layer; the last is the one the README reports.
-    private static readonly int[] NestingDepths = [5, 10, 20];
+    private static readonly int[] NestingDepths = [5, 10, 20, 40];
 
     private static int Main(string[] args)
     {
@@ -63,8 +63,8 @@ internal static class Program
         var nested = NestingDepths.Select(depth =>
         {
             SyntaxTree[] layer = [NestedLayer(depth)];
-            TimeCold(layer, references, out _);
-            return (Depth: depth, Times: Enumerable.Range(0, runs).Select(_ => TimeCold(layer, references, out _)).ToList());
+            int emitted = EmittedCharacters(layer, references);
+            return (Depth: depth, Characters: emitted, Times: Enumerable.Range(0, runs).Select(_ => TimeCold(layer, references, out _)).ToList());
         }).ToList();
 
         Console.WriteLine($"HessianCodegen generator on {layers.Length} standard layers ({generatedFiles} generated files), " +
@@ -76,16 +76,21 @@ internal static class Program
         Row("cold: fresh driver and compilation, warm JIT", cold);
         Row("incremental: 1-char edit in unrelated file", unrelated);
         Row("incremental: 1-char edit in one layer", layerEdit);
-        foreach ((int depth, List<Measurement> times) in nested)
+        foreach ((int depth, _, List<Measurement> times) in nested)
         {
             Row($"cold: one layer of {depth} nested tanh", times);
         }
 
         Console.WriteLine();
-        double perLevelFirst = Median(nested[0].Times.Select(time => time.CpuMilliseconds).ToList()) / nested[0].Depth;
-        double perLevelLast = Median(nested[^1].Times.Select(time => time.CpuMilliseconds).ToList()) / nested[^1].Depth;
-        Console.WriteLine($"nested: CPU ms per nesting level {perLevelFirst:F2} at depth {nested[0].Depth}, {perLevelLast:F2} at depth {nested[^1].Depth} " +
-            "(equal when the time is linear in the nesting)");
+        Console.WriteLine($"{"nesting depth",14} {"emitted chars",14} {"chars per level",16} {"CPU ms per level",17}");
+        foreach ((int depth, int characters, List<Measurement> times) in nested)
+        {
+            double cpuPerLevel = Median(times.Select(time => time.CpuMilliseconds).ToList()) / depth;
+            Console.WriteLine($"{depth,14} {characters,14} {(double)characters / depth,16:F0} {cpuPerLevel,17:F2}");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("(the per-level columns stay flat when time and size are linear in the nesting)");
         double coldMedian = Median(cold.Select(time => time.WallMilliseconds).ToList());
         Console.WriteLine(coldMedian < ColdTargetMilliseconds
             ? $"cold median {coldMedian:F1} ms is under the {ColdTargetMilliseconds:F0} ms target"
@@ -100,6 +105,14 @@ internal static class Program
         var measurement = Measure(() => driver = driver.RunGenerators(compilation));
         generatedFiles = RequireSuccess(driver);
         return measurement;
+    }
+
+    // The generated layer's length in characters (lines hide long ones); the run also warms the generator up for this layer.
+    private static int EmittedCharacters(SyntaxTree[] layer, MetadataReference[] references)
+    {
+        var driver = CreateDriver().RunGenerators(Compile(layer, references));
+        RequireSuccess(driver);
+        return driver.GetRunResult().GeneratedTrees.Sum(tree => tree.GetText().Length);
     }
 
     // One driver, warmed by a first run; each timed run changes one character of one file.

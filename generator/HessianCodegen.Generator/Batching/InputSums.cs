@@ -22,10 +22,11 @@ internal sealed record InputSums(TensorDeclaration Weights, TensorDeclaration Su
     public static InputSums? Find(LayerModel layer, IEnumerable<string> reservedNames)
     {
         TensorRef input = layer.Input.ToTensorRef();
+        var parameters = new HashSet<string>(layer.Parameters.Select(p => p.Name));
         var weights = new HashSet<string>();
         foreach (Node node in Nodes(layer.Expression))
         {
-            if (IsInputSum(node, input, out TensorElement? weight))
+            if (IsInputSum(node, input, parameters, out TensorElement? weight))
             {
                 weights.Add(weight!.Tensor.Name);
             }
@@ -40,7 +41,7 @@ internal sealed record InputSums(TensorDeclaration Weights, TensorDeclaration Su
         var sums = new TensorDeclaration(UniqueName(matrix.Name + layer.Input.Name, layer, reservedNames), TensorKind.Input,
             new EquatableArray<Extent>(new[] { matrix.Dimensions[0] }));
         Node rewritten = Traversal.Rewrite(layer.Expression, node =>
-            IsInputSum(node, input, out TensorElement? weight) ? Expr.Element(sums.ToTensorRef(), weight!.Indices[0]) : null);
+            IsInputSum(node, input, parameters, out TensorElement? weight) ? Expr.Element(sums.ToTensorRef(), weight!.Indices[0]) : null);
         if (Nodes(rewritten).Any(node => node is TensorElement element && element.Tensor == input))
         {
             return null;
@@ -54,7 +55,7 @@ internal sealed record InputSums(TensorDeclaration Weights, TensorDeclaration Su
     }
 
     /// <summary>Whether <paramref name="node"/> is <c>Sum(j =&gt; W[e, j] * z[j])</c>, with <c>W</c> a parameter matrix.</summary>
-    private static bool IsInputSum(Node node, TensorRef input, out TensorElement? weight)
+    private static bool IsInputSum(Node node, TensorRef input, HashSet<string> parameters, out TensorElement? weight)
     {
         weight = null;
         if (node is not Reduction { Operation: ReductionKind.Sum } sum || sum.Body is not Multiply { Factors.Count: 2 } product)
@@ -64,7 +65,7 @@ internal sealed record InputSums(TensorDeclaration Weights, TensorDeclaration Su
 
         IndexRef bound = IndexRef.Loop(sum.Index);
         TensorElement? matrix = product.Factors.OfType<TensorElement>()
-            .FirstOrDefault(e => e.Tensor.Role == TensorRole.Parameter && e.Tensor.Rank == 2 && e.Indices[1] == bound && e.Indices[0] != bound);
+            .FirstOrDefault(e => parameters.Contains(e.Tensor.Name) && e.Tensor.Rank == 2 && e.Indices[1] == bound && e.Indices[0] != bound);
         TensorElement? vector = product.Factors.OfType<TensorElement>()
             .FirstOrDefault(e => e.Tensor == input && e.Indices[0] == bound);
         if (matrix is null || vector is null)

@@ -14,6 +14,7 @@ internal sealed class Differentiator
 {
     private readonly Func<TensorElement, Node> _seed;
     private readonly Dictionary<Node, Node> _memo = new();
+    private readonly Dictionary<Node, int> _callDepth = new();
 
     public Differentiator(Func<TensorElement, Node> seed) => _seed = seed;
 
@@ -30,8 +31,9 @@ internal sealed class Differentiator
             Add sum => Expr.Add(sum.Terms.Select(Differentiate)),
             Multiply product => Expr.Add(product.Factors.Select((factor, k) => Expr.Multiply(
                 product.Factors.Select((other, m) => m == k ? Differentiate(factor) : other)))),
-            Power power => Expr.Multiply(LocalDerivatives.Of(power), Differentiate(power.Base)),
-            FunctionCall call => Expr.Multiply(LocalDerivatives.Of(call), Differentiate(call.Argument)),
+            Power power => Chain(LocalDerivatives.Of(power), power.Base, node.FreeIndices),
+            FunctionCall call => Chain(LocalDerivatives.Of(call), call.Argument, node.FreeIndices),
+            Intermediate intermediate => ChainFactors.Bind(Differentiate(intermediate.Value), intermediate.FreeIndices),
             Reduction { Operation: ReductionKind.Sum } sum => Expr.Sum(sum.Index, sum.Range, Differentiate(sum.Body), sum.Hint),
             Reduction lse => Expr.Sum(lse.Index, lse.Range, Expr.Multiply(LocalDerivatives.SoftmaxWeight(lse), Differentiate(lse.Body)), lse.Hint),
             _ => Expr.Zero,
@@ -39,5 +41,28 @@ internal sealed class Differentiator
 
         _memo[node] = derivative;
         return derivative;
+    }
+
+    /// <summary>
+    /// d f(u) = f'(u) du. When u is itself a composition of calls (tanh(tanh(tanh(x)))), f'(u) joins
+    /// the chain factor of du as a new intermediate instead of multiplying out, so each level of
+    /// nesting adds a constant number of nodes. A single call keeps its derivative a plain product.
+    /// </summary>
+    private Node Chain(Node local, Node argument, string[] freeIndices)
+    {
+        Node inner = Differentiate(argument);
+        return CallDepth(argument) >= 2 ? ChainFactors.Extend(local, inner, freeIndices) : Expr.Multiply(local, inner);
+    }
+
+    /// <summary>How deeply elementary functions nest in the node (memoised: arguments are shared).</summary>
+    private int CallDepth(Node node)
+    {
+        if (!_callDepth.TryGetValue(node, out int depth))
+        {
+            depth = node is FunctionCall call ? 1 + CallDepth(call.Argument) : node.Children.Select(CallDepth).DefaultIfEmpty(0).Max();
+            _callDepth[node] = depth;
+        }
+
+        return depth;
     }
 }

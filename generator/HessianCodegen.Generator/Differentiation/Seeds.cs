@@ -10,10 +10,9 @@ internal static class Seeds
     /// The directional derivative along (t, v): the input element z[j] becomes t[j] and a parameter
     /// element P[..] becomes vP[..]; data has no direction.
     /// </summary>
-    public static Node Directional(TensorElement element) => element.Tensor.Role switch
+    public static System.Func<TensorElement, Node> Directional(LayerTensors tensors) => element => tensors.RoleOf(element.Tensor) switch
     {
-        TensorRole.Input => new TensorElement(element.Tensor.WithRole(TensorRole.InputTangent), element.Indices),
-        TensorRole.Parameter => new TensorElement(element.Tensor.WithRole(TensorRole.ParameterDirection), element.Indices),
+        TensorRole.Input or TensorRole.Parameter => new TensorElement(tensors.Direction(element.Tensor), element.Indices),
         _ => Expr.Zero,
     };
 

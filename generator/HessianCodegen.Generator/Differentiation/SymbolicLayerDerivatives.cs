@@ -9,7 +9,7 @@ namespace HessianCodegen.Generator.Differentiation;
 /// <summary>A derivative with respect to one parameter tensor, with its fresh free indices.</summary>
 internal sealed record ParameterDerivative(TensorDeclaration Parameter, IndexRef[] Indices, Node Value);
 
-/// <summary>A second derivative with respect to two parameter tensors.</summary>
+/// <summary>A second derivative with respect to two parameter tensors, the first at or before the second in the layout.</summary>
 internal sealed record ParameterPairDerivative(
     TensorDeclaration First, IndexRef[] FirstIndices, TensorDeclaration Second, IndexRef[] SecondIndices, Node Value);
 
@@ -31,11 +31,10 @@ internal sealed class SymbolicLayerDerivatives
         Layer = layer;
         Output = layer.Expression;
         Input = layer.Input.ToTensorRef();
-        Adjoint = layer.IsLoss
-            ? new TensorRef("b", TensorRole.OutputAdjoint, EquatableArray<Extent>.Empty)
-            : new TensorRef("b", TensorRole.OutputAdjoint, new EquatableArray<Extent>(new[] { layer.OutputExtent! }));
+        Tensors = new LayerTensors(layer);
+        Adjoint = Tensors.Adjoint;
 
-        Tangent = new Differentiator(Seeds.Directional).Differentiate(Output);
+        Tangent = new Differentiator(Seeds.Directional(Tensors)).Differentiate(Output);
         Node psi = ContractWithAdjoint(Output);
         Node phi = ContractWithAdjoint(Tangent);
 
@@ -49,10 +48,13 @@ internal sealed class SymbolicLayerDerivatives
 
         var parameterInput = new List<ParameterDerivative>();
         var parameterPairs = new List<ParameterPairDerivative>();
-        foreach (ParameterDerivative first in ParameterGradient)
+        for (int k = 0; k < ParameterGradient.Count; k++)
         {
+            ParameterDerivative first = ParameterGradient[k];
             parameterInput.Add(first with { Value = WithRespectToInput(first.Value, InputIndex) });
-            foreach (ParameterDerivative second in WithRespectToParameters(first.Value, "y"))
+
+            // The block of (Q, P) is the transpose of that of (P, Q): only P <= Q is differentiated.
+            foreach (ParameterDerivative second in WithRespectToParameters(first.Value, "y", from: k))
             {
                 parameterPairs.Add(new ParameterPairDerivative(
                     first.Parameter, first.Indices, second.Parameter, second.Indices, second.Value));
@@ -69,6 +71,9 @@ internal sealed class SymbolicLayerDerivatives
     public TensorRef Input { get; }
 
     public TensorRef Adjoint { get; }
+
+    /// <summary>The tensors these derivatives read, with their roles.</summary>
+    public LayerTensors Tensors { get; }
 
     /// <summary>f: one output element (free index i), or the loss.</summary>
     public Node Output { get; }
@@ -97,7 +102,7 @@ internal sealed class SymbolicLayerDerivatives
     /// <summary>Xzx[(P, k..), l] per parameter tensor.</summary>
     public IReadOnlyList<ParameterDerivative> ParameterInput { get; }
 
-    /// <summary>Xxx[(P, k..), (Q, m..)] per ordered pair of parameter tensors.</summary>
+    /// <summary>Xxx[(P, k..), (Q, m..)] per pair of parameter tensors with P at or before Q in the layout (Xxx is symmetric).</summary>
     public IReadOnlyList<ParameterPairDerivative> ParameterPairs { get; }
 
     /// <summary>Xzz[l, n].</summary>
@@ -113,8 +118,8 @@ internal sealed class SymbolicLayerDerivatives
     private Node WithRespectToInput(Node value, IndexRef index) =>
         new Differentiator(Seeds.Partial(Input, new[] { index })).Differentiate(value);
 
-    private IReadOnlyList<ParameterDerivative> WithRespectToParameters(Node value, string prefix) =>
-        Layer.Parameters.Select(parameter =>
+    private IReadOnlyList<ParameterDerivative> WithRespectToParameters(Node value, string prefix, int from = 0) =>
+        Layer.Parameters.Skip(from).Select(parameter =>
         {
             IndexRef[] indices = Enumerable.Range(0, parameter.Dimensions.Count)
                 .Select(k => IndexRef.Loop(prefix + k.ToString(System.Globalization.CultureInfo.InvariantCulture)))

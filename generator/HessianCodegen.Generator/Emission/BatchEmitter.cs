@@ -192,7 +192,10 @@ internal static class BatchEmitter
         writer.WriteLine("RequireLength(data.Length, count * dataSize, nameof(data));");
     }
 
-    /// <summary>The per-example methods the batched members call, made from the layer rewritten over its sums.</summary>
+    /// <summary>
+    /// The per-example methods the batched members call, made from the layer rewritten over its sums. They
+    /// check no span: the batched members checked the whole batch and pass them exact slices.
+    /// </summary>
     private static bool WritePerExampleMethods(SourceWriter writer, SumDerivatives sums)
     {
         SymbolicLayerDerivatives d = sums.Derivatives;
@@ -213,12 +216,9 @@ internal static class BatchEmitter
             : $"Computes <c>output = f</c> and <c>slope[i] = d f[i] / d {s}[i]</c> for one example from its sums <c>{s}</c> (in <c>input</c>).";
         bool readsLabel = LayerEmitter.Method(writer, "private", ForwardFromSums, forwardSummary, d, m =>
         {
-            LayerEmitter.RequireCommon(m, layer);
-            m.Require("output", LayerEmitter.OutputSize(m, layer));
             m.AddKernel($"output = f({s}; x)", LayerEmitter.OutputTarget(m, "output", layer), outputLoops, d.Output, overwrite: true);
             if (sums.Slope is not null)
             {
-                m.Require("slope", LayerEmitter.OutputSize(m, layer));
                 m.AddKernel($"slope = d f[i] / d {s}[i]", LayerEmitter.OutputTarget(m, "slope", layer), outputLoops, sums.Slope, overwrite: true);
             }
         }, forwardParameters.ToArray());
@@ -227,9 +227,6 @@ internal static class BatchEmitter
         {
             readsLabel |= LayerEmitter.Method(writer, "private", BackpropSums, $"Computes <c>inputAdjoint = b df/d{s}</c> for one example from its sums <c>{s}</c> (in <c>input</c>).", d, m =>
             {
-                LayerEmitter.RequireCommon(m, layer);
-                m.Require("outputAdjoint", LayerEmitter.OutputSize(m, layer));
-                m.Require("inputAdjoint", m.Size(sums.Sums.Sums.Dimensions[0]));
                 m.AddKernel($"inputAdjoint = b df/d{s}", LayerEmitter.InputTarget(m, "inputAdjoint", SymbolicLayerDerivatives.InputIndex), new List<Loop> { sumLoop }, d.InputAdjoint, overwrite: true);
             }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} inputAdjoint");
         }
@@ -241,9 +238,6 @@ internal static class BatchEmitter
 
         readsLabel |= LayerEmitter.Method(writer, "private", AddGradientOutsideSums, $"Computes <c>parameterGradient += b Dx</c> for one example, for the parameters f reads outside its sums <c>{s}</c> (in <c>input</c>).", d, m =>
         {
-            LayerEmitter.RequireCommon(m, layer);
-            m.Require("outputAdjoint", LayerEmitter.OutputSize(m, layer));
-            m.Require("parameterGradient", m.ParameterCount());
             foreach (ParameterDerivative gradient in sums.OtherGradients)
             {
                 m.AddKernel($"parameterGradient += b Dx, the {gradient.Parameter.Name} part", LayerEmitter.ParameterTarget(m, "parameterGradient", gradient.Parameter, gradient.Indices, null, null), LayerEmitter.ParameterLoops(gradient.Parameter, gradient.Indices), gradient.Value, overwrite: false);

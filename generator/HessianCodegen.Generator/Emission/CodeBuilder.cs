@@ -31,6 +31,7 @@ internal sealed class CodeBuilder
         if (!_lowered.TryGetValue(node, out CodeNode? lowered))
         {
             _lowered[node] = lowered = LowerOnce(node);
+            lowered.DescribeAs(() => node);
         }
 
         return lowered;
@@ -51,6 +52,9 @@ internal sealed class CodeBuilder
                 return Function(call.Function, Lower(call.Argument));
             case Power power:
                 return LowerPower(power);
+            case Intermediate intermediate:
+                // Printed like its value: the code nodes are shared, so a value used twice becomes one local.
+                return Lower(intermediate.Value);
             case Multiply product:
                 return LowerProduct(product);
             case Add sum:
@@ -140,6 +144,7 @@ internal sealed class CodeBuilder
     {
         double coefficient = 1.0;
         var items = new List<(CodeNode Node, bool Divide)>();
+        var factors = new Dictionary<CodeNode, Node>();
         foreach (Node factor in product.Factors)
         {
             if (factor is Constant constant)
@@ -149,10 +154,12 @@ internal sealed class CodeBuilder
             else if (factor is Power { Exponent: < 0 } reciprocal)
             {
                 items.Add((Lower(Expr.Power(reciprocal.Base, -reciprocal.Exponent)), true));
+                factors[items[items.Count - 1].Node] = factor;
             }
             else
             {
                 items.Add((Lower(factor), false));
+                factors[items[items.Count - 1].Node] = factor;
             }
         }
 
@@ -167,11 +174,16 @@ internal sealed class CodeBuilder
             items.RemoveAt(0);
         }
 
+        // Each partial product (a loop-invariant part may become a local) knows its IR value, for its name.
+        var consumed = new List<Node> { Expr.Constant(coefficient) };
         foreach ((CodeNode node, bool divide) in items)
         {
             result = result is null
                 ? divide ? Binary(Lower(Expr.One), "/", node) : node
                 : Binary(result, divide ? "/" : "*", node);
+            consumed.Add(factors[node]);
+            Node[] partial = consumed.ToArray();
+            result.DescribeAs(() => Expr.Multiply(partial));
         }
 
         return result ?? Lower(Expr.One);

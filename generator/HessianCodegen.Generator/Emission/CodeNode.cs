@@ -27,6 +27,8 @@ internal enum Precedence
 internal sealed class CodeNode
 {
     private readonly Func<CodeNode[], string> _format;
+    private Func<Symbolic.Node>? _sourceBuilder;
+    private Symbolic.Node? _source;
 
     public CodeNode(CodeKey key, int level, Precedence precedence, CodeNode[] children, Func<CodeNode[], string> format, bool trivial, string nameHint)
     {
@@ -53,6 +55,18 @@ internal sealed class CodeNode
     public bool IsTrivial { get; }
 
     public string NameHint { get; }
+
+    /// <summary>The IR value this code computes, when it is one IR node: what names the local by its purpose.</summary>
+    public Symbolic.Node? Source => _source ??= _sourceBuilder?.Invoke();
+
+    /// <summary>Sets how to build <see cref="Source"/>, unless it is known; built only for the nodes that become locals.</summary>
+    public void DescribeAs(Func<Symbolic.Node> source)
+    {
+        if (_source is null && _sourceBuilder is null)
+        {
+            _sourceBuilder = source;
+        }
+    }
 
     /// <summary>Set when the node must be a local whatever its uses (the operand of x * x).</summary>
     public bool ForceLocal { get; set; }

@@ -12,9 +12,11 @@ namespace HessianCodegen.Generator.Emission;
 /// </summary>
 internal static class IrDescription
 {
-    public static string Of(Node node, IReadOnlyDictionary<string, string> names) => Write(node, names.ToDictionary(pair => pair.Key, pair => pair.Value), 0);
+    /// <summary>The node in the layer language; <paramref name="describe"/> names each tensor (t, vW, b, or its own name).</summary>
+    public static string Of(Node node, IReadOnlyDictionary<string, string> names, System.Func<TensorRef, string> describe) =>
+        Write(node, names.ToDictionary(pair => pair.Key, pair => pair.Value), 0, describe);
 
-    private static string Write(Node node, Dictionary<string, string> names, int context)
+    private static string Write(Node node, Dictionary<string, string> names, int context, System.Func<TensorRef, string> describe)
     {
         switch (node)
         {
@@ -23,28 +25,24 @@ internal static class IrDescription
             case SizeValue size:
                 return size.Extent.ToString();
             case TensorElement element:
-                string prefix = element.Tensor.Role switch
-                {
-                    TensorRole.InputTangent => "t",
-                    TensorRole.ParameterDirection => "v",
-                    _ => string.Empty,
-                };
-                string name = element.Tensor.Role == TensorRole.InputTangent ? "t" : prefix + element.Tensor.Name;
+                string name = describe(element.Tensor);
                 return element.Indices.Count == 0 ? name : name + "[" + string.Join(", ", element.Indices.Select(index => Name(index, names))) + "]";
             case FunctionCall call:
-                return (Functions.ElementaryFunctions.Of(call.Function).Name ?? call.Function.ToString()) + "(" + Write(call.Argument, names, 0) + ")";
+                return (Functions.ElementaryFunctions.Of(call.Function).Name ?? call.Function.ToString()) + "(" + Write(call.Argument, names, 0, describe) + ")";
             case Power power:
-                return power.Exponent == 2.0 ? "Square(" + Write(power.Base, names, 0) + ")"
-                    : power.Exponent == -1.0 ? Parenthesize("1 / " + Write(power.Base, names, 3), context > 1)
-                    : "Pow(" + Write(power.Base, names, 0) + ", " + power.Exponent.ToString("R", CultureInfo.InvariantCulture) + ")";
+                return power.Exponent == 2.0 ? "Square(" + Write(power.Base, names, 0, describe) + ")"
+                    : power.Exponent == -1.0 ? Parenthesize("1 / " + Write(power.Base, names, 3, describe), context > 1)
+                    : "Pow(" + Write(power.Base, names, 0, describe) + ", " + power.Exponent.ToString("R", CultureInfo.InvariantCulture) + ")";
+            case Intermediate intermediate:
+                return Write(intermediate.Value, names, context, describe);
             case Multiply product:
-                return Parenthesize(string.Join(" * ", product.Factors.Select(factor => Write(factor, names, 2))), context > 2);
+                return Parenthesize(string.Join(" * ", product.Factors.Select(factor => Write(factor, names, 2, describe))), context > 2);
             case Add sum:
-                return Parenthesize(string.Join(" + ", sum.Terms.Select(term => Write(term, names, 1))), context > 1);
+                return Parenthesize(string.Join(" + ", sum.Terms.Select(term => Write(term, names, 1, describe))), context > 1);
             case Reduction reduction:
                 string bound = reduction.Hint is not null && !names.ContainsValue(reduction.Hint) ? reduction.Hint : Fresh(names);
                 names[reduction.Index] = bound;
-                string body = Write(reduction.Body, names, 0);
+                string body = Write(reduction.Body, names, 0, describe);
                 names.Remove(reduction.Index);
                 return reduction.Operation + "(" + bound + " => " + body + ")";
             default:

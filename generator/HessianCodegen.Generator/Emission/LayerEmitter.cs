@@ -35,11 +35,13 @@ internal static class LayerEmitter
         IDisposable? namespaceScope = layer.Namespace is null ? null : writer.Block("namespace " + layer.Namespace);
         using (writer.Block($"partial class {layer.TypeName} : global::HessianCodegen.IHessianLayer"))
         {
+            var members = new LayerMembers(derivatives);
             WriteSizeMembers(writer, layer);
+            WriteFields(writer, layer, members);
             WriteLayouts(writer, layer);
             bool readsLabel = WriteMethods(writer, derivatives);
             readsLabel |= BatchEmitter.WriteMethods(writer, layer);
-            WriteHelpers(writer, readsLabel);
+            WriteHelpers(writer, layer, members, readsLabel);
         }
 
         namespaceScope?.Dispose();
@@ -65,13 +67,32 @@ internal static class LayerEmitter
         Property(writer, "int", "DataSize", dataSize.Length == 0 ? "0" : dataSize, "Per-example data values the layer reads.");
     }
 
-    private static void WriteLayouts(SourceWriter writer, LayerModel layer)
+    /// <summary>The sizes, the parameter count and the offsets, from the primary constructor's sizes.</summary>
+    private static void WriteFields(SourceWriter writer, LayerModel layer, LayerMembers members)
     {
+        string Length(TensorDeclaration tensor) => string.Join(" * ", tensor.Dimensions.Select(extent => extent.ToString()));
+        writer.WriteLine("// Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.");
+        foreach (string size in layer.SizeParameters)
+        {
+            writer.WriteLine($"private readonly int {members.Sizes[size]} = {size};");
+        }
+
+        string count = string.Join(" + ", layer.Parameters.Select(Length));
+        writer.WriteLine($"private readonly int {members.ParameterCount} = {(count.Length == 0 ? "0" : count)};");
+        foreach (TensorDeclaration parameter in layer.Parameters.Where(p => members.Offsets.ContainsKey(p.Name)))
+        {
+            string start = string.Join(" + ", layer.Parameters.TakeWhile(p => p.Name != parameter.Name).Select(Length));
+            writer.WriteLine($"private readonly int {members.Offsets[parameter.Name]} = {start};");
+        }
+
         // Read-only wrappers, so a caller cannot cast a layout back to an array and change it.
         writer.WriteLine("private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.ParameterBlock>? __parameterLayout;");
-        writer.WriteLine();
         writer.WriteLine("private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.DataField>? __dataLayout;");
         writer.WriteLine();
+    }
+
+    private static void WriteLayouts(SourceWriter writer, LayerModel layer)
+    {
 
         var blocks = new List<string>();
         var offset = new List<string>();
@@ -210,12 +231,17 @@ internal static class LayerEmitter
             m.Require("xzz", inputs + " * " + inputs);
             foreach (ParameterPairDerivative pair in d.ParameterPairs.Where(pair => pair.Value is not Constant { Value: 0.0 }))
             {
-                WriteTarget rowPart = ParameterTarget(m, "xxx", pair.First, pair.FirstIndices, null, null);
-                WriteTarget columnPart = ParameterTarget(m, "xxx", pair.Second, pair.SecondIndices, null, null);
-                var terms = rowPart.Terms.Select(t => (t.Index, t.Stride == "1" ? p : t.Stride + " * " + p)).Concat(columnPart.Terms).ToList();
-                string offset = Combine(rowPart.Offset == "0" ? "0" : rowPart.Offset + " * " + p, columnPart.Offset);
-                m.AddKernel($"xxx += Xxx, the block of ({pair.First.Name}, {pair.Second.Name})", new WriteTarget("xxx", terms, offset, false),
-                    ParameterLoops(pair.First, pair.FirstIndices).Concat(ParameterLoops(pair.Second, pair.SecondIndices)).ToList(), pair.Value, overwrite: false);
+                // Xxx is symmetric: each entry of a block off the diagonal is computed once and also
+                // written to its transposed place, in the block of (Q, P).
+                bool diagonal = pair.First.Name == pair.Second.Name;
+                WriteTarget target = ParameterPairTarget(m, p, pair.First, pair.FirstIndices, pair.Second, pair.SecondIndices) with
+                {
+                    Mirror = diagonal ? null : ParameterPairTarget(m, p, pair.Second, pair.SecondIndices, pair.First, pair.FirstIndices),
+                };
+                string what = diagonal
+                    ? $"xxx += Xxx, the block of ({pair.First.Name}, {pair.First.Name})"
+                    : $"xxx += Xxx, the block of ({pair.First.Name}, {pair.Second.Name}), mirrored to ({pair.Second.Name}, {pair.First.Name})";
+                m.AddKernel(what, target, ParameterLoops(pair.First, pair.FirstIndices).Concat(ParameterLoops(pair.Second, pair.SecondIndices)).ToList(), pair.Value, overwrite: false);
             }
 
             foreach (ParameterDerivative mixed in d.ParameterInput.Where(IsNonZero))
@@ -245,7 +271,7 @@ internal static class LayerEmitter
     /// <summary>Writes one method with the given <paramref name="modifiers"/>, the body built by a <see cref="MethodEmitter"/>.</summary>
     internal static bool Method(SourceWriter writer, string modifiers, string name, string summary, SymbolicLayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters)
     {
-        var method = new MethodEmitter(derivatives.Layer, parameters.Select(p => p.Substring(p.LastIndexOf(' ') + 1)));
+        var method = new MethodEmitter(derivatives.Layer, derivatives.Tensors, new LayerMembers(derivatives), parameters.Select(p => p.Substring(p.LastIndexOf(' ') + 1)));
         body(method);
         SourceWriter text = method.Build();
         writer.WriteLine($"/// <summary>{summary}</summary>");
@@ -262,8 +288,19 @@ internal static class LayerEmitter
     // An accumulating kernel whose value is zero adds nothing: it gets no loop and its target no offset.
     private static bool IsNonZero(ParameterDerivative derivative) => derivative.Value is not Constant { Value: 0.0 };
 
-    private static void WriteHelpers(SourceWriter writer, bool readsLabel)
+    private static void WriteHelpers(SourceWriter writer, LayerModel layer, LayerMembers members, bool readsLabel)
     {
+        writer.WriteLine("/// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>");
+        writer.WriteLine(GeneratedCode);
+        using (writer.Block($"private void RequireExample({ReadOnlySpan} parameters, {ReadOnlySpan} input, {ReadOnlySpan} data)"))
+        {
+            string dataSize = string.Join(" + ", layer.Data.Select(d => d.Kind == TensorKind.ClassLabel ? "1" : string.Join(" * ", d.Dimensions.Select(e => e.Parameter is null ? CodeLiterals.Int(e.Literal) : members.Sizes[e.Parameter]))));
+            writer.WriteLine($"RequireLength(parameters.Length, {members.ParameterCount}, nameof(parameters));");
+            writer.WriteLine($"RequireLength(input.Length, {SizeField(members, layer.Input.Dimensions[0])}, nameof(input));");
+            writer.WriteLine($"RequireLength(data.Length, {(dataSize.Length == 0 ? "0" : dataSize)}, nameof(data));");
+        }
+
+        writer.WriteLine();
         writer.WriteLine(GeneratedCode);
         using (writer.Block("private static void RequireLength(int actual, int expected, string name)"))
         {
@@ -294,20 +331,12 @@ internal static class LayerEmitter
         }
     }
 
-    internal static void RequireCommon(MethodEmitter m, LayerModel layer)
-    {
-        m.Require("parameters", m.ParameterCount());
-        m.Require("input", m.Size(layer.Input.Dimensions[0]));
-        m.Require("data", DataSize(m, layer));
-    }
+    private static void RequireCommon(MethodEmitter m, LayerModel layer) => m.RequireExample();
 
     internal static string OutputSize(MethodEmitter m, LayerModel layer) => layer.IsLoss ? "1" : m.Size(layer.OutputExtent!);
 
-    private static string DataSize(MethodEmitter m, LayerModel layer)
-    {
-        string size = string.Join(" + ", layer.Data.Select(d => d.Kind == TensorKind.ClassLabel ? "1" : m.Length(d)));
-        return size.Length == 0 ? "0" : size;
-    }
+    private static string SizeField(LayerMembers members, Extent extent) =>
+        extent.Parameter is null ? CodeLiterals.Int(extent.Literal) : members.Sizes[extent.Parameter];
 
     internal static WriteTarget OutputTarget(MethodEmitter m, string span, LayerModel layer) => layer.IsLoss
         ? new WriteTarget(span, new List<(IndexRef, string)>(), "0", false)
@@ -339,6 +368,16 @@ internal static class LayerEmitter
         }
 
         return new WriteTarget(span, terms, m.ParameterOffset(parameter), false);
+    }
+
+    /// <summary>The address of Xxx[(P, k..), (Q, m..)] in the p x p span <c>xxx</c>.</summary>
+    private static WriteTarget ParameterPairTarget(MethodEmitter m, string p, TensorDeclaration row, IndexRef[] rowIndices, TensorDeclaration column, IndexRef[] columnIndices)
+    {
+        WriteTarget rowPart = ParameterTarget(m, "xxx", row, rowIndices, null, null);
+        WriteTarget columnPart = ParameterTarget(m, "xxx", column, columnIndices, null, null);
+        var terms = rowPart.Terms.Select(t => (t.Index, t.Stride == "1" ? p : t.Stride + " * " + p)).Concat(columnPart.Terms).ToList();
+        string offset = Combine(rowPart.Offset == "0" ? "0" : rowPart.Offset + " * " + p, columnPart.Offset);
+        return new WriteTarget("xxx", terms, offset, false);
     }
 
     internal static List<Loop> ParameterLoops(TensorDeclaration parameter, IndexRef[] indices) =>

@@ -13,11 +13,15 @@ internal sealed record Loop(string Index, Extent Range, string? Hint = null);
 /// </summary>
 internal sealed record WriteTarget(string Span, IReadOnlyList<(IndexRef Index, string Stride)> Terms, string Offset, bool IsScalar)
 {
+    /// <summary>The transposed entry of a symmetric matrix, which receives the same value; null when there is none.</summary>
+    public WriteTarget? Mirror { get; init; }
+
     public static WriteTarget Scalar(string local) => new(local, new List<(IndexRef, string)>(), "0", true);
 
     public WriteTarget Substitute(IReadOnlyDictionary<string, IndexRef> bindings) => this with
     {
         Terms = Terms.Select(term => (!term.Index.IsLabel && bindings.TryGetValue(term.Index.Name, out IndexRef? bound) ? bound : term.Index, term.Stride)).ToList(),
+        Mirror = Mirror?.Substitute(bindings),
     };
 }
 

@@ -75,6 +75,9 @@ internal static class LoopOrderCost
                     cost += (exponent is 1.0 or 2.0 or 3.0 ? exponent : TranscendentalCost) * iterations[level];
                     Visit(power.Base);
                     return;
+                case Intermediate intermediate:
+                    Visit(intermediate.Value);
+                    return;
                 case Multiply or Add:
                     // Operands combine in order of level: each combination runs at its operand's level.
                     levelBuffer.Clear();

@@ -187,15 +187,16 @@ internal sealed partial class MethodEmitter
                 return term;
             }
 
-            string code = _nests.Render(Expr.Multiply(invariant), member.Names);
+            Node factor = Expr.Multiply(invariant);
+            string code = _nests.Render(body, factor, member.Names, shared);
             if (!shared.TryGetValue(code, out string? local))
             {
-                local = Names.Claim("factor");
+                local = Names.Claim(_purposes.NameFor(factor) ?? "factor");
                 shared[code] = local;
                 body.WriteLine($"double {local} = {code};");
             }
 
-            var scalar = new TensorRef(local, TensorRole.Temporary, Helpers.EquatableArray<Extent>.Empty);
+            var scalar = new TensorRef(local, Helpers.EquatableArray<Extent>.Empty);
             _scalarTemporaries.Add(local);
             return Expr.Multiply(product.Factors.Where(f => !invariant.Contains(f)).Concat(new[] { Expr.Element(scalar) }));
         }
@@ -208,16 +209,16 @@ internal sealed partial class MethodEmitter
             value.FreeIndices.All(member.Names.ContainsKey) && value is not TensorElement and not Constant)
         {
             // A single statement that does not change in the shared loop: its whole value is a local.
-            string code = _nests.Render(value, member.Names);
+            string code = _nests.Render(body, value, member.Names, shared);
             if (!shared.TryGetValue(code, out string? local))
             {
-                local = Names.Claim("factor");
+                local = Names.Claim(_purposes.NameFor(value) ?? "factor");
                 shared[code] = local;
                 body.WriteLine($"double {local} = {code};");
             }
 
             _scalarTemporaries.Add(local);
-            hoisted = Expr.Element(new TensorRef(local, TensorRole.Temporary, Helpers.EquatableArray<Extent>.Empty));
+            hoisted = Expr.Element(new TensorRef(local, Helpers.EquatableArray<Extent>.Empty));
         }
 
         return ReferenceEquals(hoisted, value) ? member : member with { Nest = member.Nest with { Value = hoisted } };
@@ -272,6 +273,6 @@ internal sealed partial class MethodEmitter
         }
 
         string target = temporary.IsScalar ? temporary.Name : temporary.Name + "[" + string.Join(", ", names.Values) + "]";
-        return target + " = " + IrDescription.Of(temporary.Definition, names);
+        return target + " = " + IrDescription.Of(temporary.Definition, names, _tensors.Describe);
     }
 }

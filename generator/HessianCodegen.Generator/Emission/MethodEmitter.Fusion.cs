@@ -164,7 +164,7 @@ internal sealed partial class MethodEmitter
         return scalars;
     }
 
-    private static List<TensorElement> TemporaryReads(Node node)
+    private List<TensorElement> TemporaryReads(Node node)
     {
         var reads = new List<TensorElement>();
         var visited = new HashSet<Node>();
@@ -176,7 +176,7 @@ internal sealed partial class MethodEmitter
                 return;
             }
 
-            if (current is TensorElement { Tensor.Role: TensorRole.Temporary } element)
+            if (current is TensorElement element && IsTemporary(element.Tensor))
             {
                 reads.Add(element);
             }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using HessianCodegen.Generator.Functions;
+using HessianCodegen.Generator.Differentiation;
 using HessianCodegen.Generator.Helpers;
 using HessianCodegen.Generator.Symbolic;
 
@@ -113,7 +114,7 @@ internal sealed partial class MethodEmitter
                 continue;
             }
 
-            var tensor = new TensorRef(full.Name, TensorRole.Temporary, full.Extents.ToEquatableArray());
+            var tensor = new TensorRef(full.Name, full.Extents.ToEquatableArray());
             replacements[temporary.Name] = Expr.Element(tensor, IndexRef.Label(label));
             _temporaryOrder.Remove(temporary);
         }
@@ -125,7 +126,7 @@ internal sealed partial class MethodEmitter
 
         var memo = new Dictionary<Node, Node>();
         Node Replace(Node node) => ReplaceElements(node, element =>
-            element.Tensor.Role == TensorRole.Temporary && replacements.TryGetValue(element.Tensor.Name, out Node? entry) ? entry : null, memo);
+            IsTemporary(element.Tensor) && replacements.TryGetValue(element.Tensor.Name, out Node? entry) ? entry : null, memo);
 
         for (int k = 0; k < _planned.Count; k++)
         {
@@ -170,7 +171,7 @@ internal sealed partial class MethodEmitter
         Traversal.Rewrite(node, current => current is TensorElement element ? replace(element) ?? element : null, memo);
 
     /// <summary>Temporaries ordered so that each comes after the temporaries its definition reads.</summary>
-    private static List<Temporary> DependencyOrder(List<Temporary> temporaries)
+    private List<Temporary> DependencyOrder(List<Temporary> temporaries)
     {
         var byName = temporaries.ToDictionary(t => t.Name);
         var ordered = new List<Temporary>();
@@ -202,14 +203,14 @@ internal sealed partial class MethodEmitter
         return ordered;
     }
 
-    private static IEnumerable<string> TemporariesRead(Node node, HashSet<Node> visited)
+    private IEnumerable<string> TemporariesRead(Node node, HashSet<Node> visited)
     {
         if (!visited.Add(node))
         {
             yield break;
         }
 
-        if (node is TensorElement { Tensor.Role: TensorRole.Temporary } element)
+        if (node is TensorElement element && IsTemporary(element.Tensor))
         {
             yield return element.Tensor.Name;
         }
@@ -265,7 +266,7 @@ internal sealed partial class MethodEmitter
         {
             if (current is FunctionCall call && call.FreeIndices.Length <= 1 && hoisted.TryGetValue(Canonical(call), out Temporary? temporary))
             {
-                var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
+                var tensor = new TensorRef(temporary.Name, temporary.Extents.ToEquatableArray());
                 return Expr.Element(tensor, call.FreeIndices.Select(IndexRef.Loop).ToArray());
             }
 

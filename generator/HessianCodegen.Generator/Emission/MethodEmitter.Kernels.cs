@@ -203,7 +203,7 @@ internal sealed partial class MethodEmitter
                 _temporaryOrder.Add(temporary);
             }
 
-            var tensor = new TensorRef(temporary.Name, TensorRole.Temporary, temporary.Extents.ToEquatableArray());
+            var tensor = new TensorRef(temporary.Name, temporary.Extents.ToEquatableArray());
             return Expr.Element(tensor, free.Select(IndexRef.Loop).ToArray());
         }, memo);
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using HessianCodegen.Generator.Differentiation;
 using HessianCodegen.Generator.Helpers;
 using HessianCodegen.Generator.Model;
 using HessianCodegen.Generator.Symbolic;
@@ -10,17 +11,19 @@ namespace HessianCodegen.Generator.Emission;
 /// <summary>
 /// Builds the body of one generated method: the kernels it is given (an IR value per element of an
 /// output, over free indices) become loop nests; the reductions inside them become temporaries
-/// computed first; the locals the code reads (sizes, spans, labels, offsets) are declared on demand.
+/// computed first; the spans and labels the code reads are declared on demand (the sizes, the parameter
+/// count and the offsets are the layer's fields, see <see cref="LayerMembers"/>).
 /// </summary>
 internal sealed partial class MethodEmitter
 {
     private const int StackallocLimit = 128;
 
     private readonly LayerModel _layer;
-    private readonly Dictionary<string, string> _sizeNames = new();
+    private readonly LayerTensors _tensors;
+    private readonly IReadOnlyDictionary<string, string> _sizeNames;
     private readonly Dictionary<TensorRef, string> _spanNames = new();
     private readonly Dictionary<string, string> _labelNames = new();
-    private readonly Dictionary<string, string> _offsetNames = new();
+    private readonly IReadOnlyDictionary<string, string> _offsetNames;
     private readonly HashSet<string> _used = new();
     private readonly List<string> _requirements = new();
     private readonly Dictionary<Node, Temporary> _temporaries = new();
@@ -33,15 +36,19 @@ internal sealed partial class MethodEmitter
     private readonly Dictionary<(LoopNest Nest, bool Overwrite), Loop?> _sharableLoops = new();
     private readonly string _parameterCountName;
     private readonly NestEmitter _nests;
+    private LocalPurposes _purposes;
 
-    public MethodEmitter(LayerModel layer, IEnumerable<string> methodParameters)
+    public MethodEmitter(LayerModel layer, LayerTensors tensors, LayerMembers members, IEnumerable<string> methodParameters)
     {
         _layer = layer;
-        Names = new NameScope(methodParameters.Concat(NestEmitter.LoopNames).Concat(layer.Tensors.Select(t => "__" + t.Name)));
-        foreach (string size in layer.SizeParameters)
-        {
-            _sizeNames[size] = Names.Claim(size);
-        }
+        _tensors = tensors;
+        _sizeNames = members.Sizes;
+        _offsetNames = members.Offsets;
+        _parameterCountName = members.ParameterCount;
+        // The input is read as `input`; its name stays taken, so that no temporary is named like it.
+        Names = new NameScope(methodParameters.Concat(NestEmitter.LoopNames).Concat(layer.Tensors.Select(t => "__" + t.Name))
+            .Concat(layer.Tensors.Where(t => t.Kind == TensorKind.Input).Select(t => t.Name))
+            .Concat(members.Sizes.Values).Concat(members.Offsets.Values).Concat(new[] { members.ParameterCount }));
 
         foreach (TensorDeclaration tensor in layer.Tensors)
         {
@@ -52,25 +59,30 @@ internal sealed partial class MethodEmitter
             }
 
             TensorRef reference = tensor.ToTensorRef();
-            _spanNames[reference] = Names.Claim(tensor.Name);
             if (tensor.Kind == TensorKind.Input)
             {
-                // The input tangent is t, as in the contract's Dz t + Dx v.
-                _spanNames[reference.WithRole(TensorRole.InputTangent)] = Names.Claim("t");
+                // The input and its tangent are whole spans of the contract: read them by its names.
+                _spanNames[reference] = "input";
+                _spanNames[tensors.Direction(reference)] = "inputTangent";
+                continue;
             }
-            else if (tensor.Kind == TensorKind.Parameter)
+
+            _spanNames[reference] = Names.Claim(tensor.Name);
+            if (tensor.Kind == TensorKind.Parameter)
             {
-                _spanNames[reference.WithRole(TensorRole.ParameterDirection)] = Names.Claim("v" + tensor.Name);
-                _offsetNames[tensor.Name] = Names.Claim(tensor.Name + "Offset");
+                _spanNames[tensors.Direction(reference)] = Names.Claim("v" + tensor.Name);
             }
         }
 
-        AdjointName = Names.Claim("b");
-        _parameterCountName = Names.Claim("parameterCount");
+        AdjointName = layer.IsLoss ? Names.Claim("b") : "outputAdjoint";
         _nests = new NestEmitter(this);
+        _purposes = new LocalPurposes(tensors, new Dictionary<string, FunctionKind>());
     }
 
     public NameScope Names { get; }
+
+    /// <summary>Claims the name of a local of the printed code: by its purpose when it has one, else by the printer's hint.</summary>
+    public string LocalName(CodeNode local) => Names.Claim(_purposes.NameFor(local.Source) ?? local.NameHint);
 
     /// <summary>The user's name for a loop: its own index's, else that of the first user index over the same range.</summary>
     public string? HintFor(Loop loop) =>
@@ -78,46 +90,16 @@ internal sealed partial class MethodEmitter
 
     private string AdjointName { get; }
 
-    /// <summary>The C# for an extent: a size local (declared on first use) or a literal.</summary>
-    public string Size(Extent extent)
-    {
-        if (extent.Parameter is null)
-        {
-            return CodeLiterals.Int(extent.Literal);
-        }
+    /// <summary>The C# for an extent: the layer's size field or a literal.</summary>
+    public string Size(Extent extent) =>
+        extent.Parameter is null ? CodeLiterals.Int(extent.Literal) : _sizeNames[extent.Parameter];
 
-        _used.Add("size:" + extent.Parameter);
-        return _sizeNames[extent.Parameter];
-    }
+    /// <summary>The field holding the layer's parameter count (<c>p</c>).</summary>
+    public string ParameterCount() => _parameterCountName;
 
-    /// <summary>The local holding the layer's parameter count (<c>p</c>).</summary>
-    public string ParameterCount()
-    {
-        foreach (TensorDeclaration parameter in _layer.Parameters)
-        {
-            Length(parameter);
-        }
-
-        _used.Add("parameterCount");
-        return _parameterCountName;
-    }
-
-    /// <summary>The offset of a parameter tensor in the flat parameter vector, as C#.</summary>
-    public string ParameterOffset(TensorDeclaration parameter)
-    {
-        if (_layer.Parameters.First().Name == parameter.Name)
-        {
-            return "0";
-        }
-
-        foreach (TensorDeclaration earlier in _layer.Parameters.TakeWhile(p => p.Name != parameter.Name))
-        {
-            Length(earlier);
-        }
-
-        _used.Add("offset:" + parameter.Name);
-        return _offsetNames[parameter.Name];
-    }
+    /// <summary>The offset of a parameter tensor in the flat parameter vector, as C#: 0 or the layer's offset field.</summary>
+    public string ParameterOffset(TensorDeclaration parameter) =>
+        _layer.Parameters.First().Name == parameter.Name ? "0" : _offsetNames[parameter.Name];
 
     /// <summary>The number of entries of a tensor, as C# (a product of sizes).</summary>
     public string Length(TensorDeclaration tensor) => string.Join(" * ", tensor.Dimensions.Select(Size));
@@ -136,12 +118,15 @@ internal sealed partial class MethodEmitter
     public void Require(string span, string expectedLength) =>
         _requirements.Add($"RequireLength({span}.Length, {expectedLength}, nameof({span}));");
 
+    /// <summary>The check of the three spans every method reads, by the layer's <c>RequireExample</c> helper.</summary>
+    public void RequireExample() => _requirements.Add("RequireExample(parameters, input, data);");
+
     /// <summary>The C# that reads one tensor element.</summary>
     public string ElementCode(TensorElement element, Func<IndexRef, string> indexName)
     {
         TensorRef tensor = element.Tensor;
         string span = SpanName(tensor);
-        if (tensor.Rank == 0 || (tensor.Role == TensorRole.Temporary && _scalarTemporaries.Contains(tensor.Name)))
+        if (tensor.Rank == 0 || (IsTemporary(tensor) && _scalarTemporaries.Contains(tensor.Name)))
         {
             return span;
         }
@@ -171,6 +156,12 @@ internal sealed partial class MethodEmitter
     {
         ReuseTemporariesAtLabels();
         HoistElementwiseFunctions();
+        _purposes = new LocalPurposes(_tensors, _temporaryOrder.Where(t => t.Definition is FunctionCall)
+            .ToDictionary(t => t.Name, t => ((FunctionCall)t.Definition).Function));
+        foreach (Node value in _planned.Where(p => p.Nest is not null).Select(p => p.Nest!.Value).Concat(_temporaryOrder.Select(t => t.Definition)))
+        {
+            _purposes.Learn(value);
+        }
 
         // Plan: the steps, which of them share a loop, which temporaries need no span.
         List<StepGroup> groups = Fuse(PlanSteps(DependencyOrder(_temporaryOrder)));
@@ -210,29 +201,27 @@ internal sealed partial class MethodEmitter
         var rented = _temporaryOrder.Where(t => !t.IsScalar && !_scalarTemporaries.Contains(t.Name)).Concat(_scratch).ToList();
         var header = new SourceWriter();
         var declarations = new SourceWriter();
-        foreach (TensorDeclaration tensor in _layer.Tensors)
+        foreach (TensorDeclaration tensor in _layer.Tensors.Where(t => t.Kind is not TensorKind.ClassLabel and not TensorKind.Input))
         {
-            if (tensor.Kind != TensorKind.ClassLabel && _used.Contains("span:" + _spanNames[tensor.ToTensorRef()]))
+            if (_used.Contains("span:" + _spanNames[tensor.ToTensorRef()]))
             {
-                declarations.WriteLine($"global::System.ReadOnlySpan<double> {_spanNames[tensor.ToTensorRef()]} = {SpanSource(tensor, TensorRole.Input)};");
+                declarations.WriteLine($"global::System.ReadOnlySpan<double> {_spanNames[tensor.ToTensorRef()]} = {SpanSource(tensor, direction: false)};");
             }
         }
 
-        foreach (TensorDeclaration tensor in _layer.Tensors.Where(t => t.Kind is TensorKind.Input or TensorKind.Parameter))
+        foreach (TensorDeclaration parameter in _layer.Parameters)
         {
-            TensorRole role = tensor.Kind == TensorKind.Input ? TensorRole.InputTangent : TensorRole.ParameterDirection;
-            string name = _spanNames[tensor.ToTensorRef().WithRole(role)];
+            string name = _spanNames[_tensors.Direction(parameter.ToTensorRef())];
             if (_used.Contains("span:" + name))
             {
-                declarations.WriteLine($"global::System.ReadOnlySpan<double> {name} = {SpanSource(tensor, role)};");
+                declarations.WriteLine($"global::System.ReadOnlySpan<double> {name} = {SpanSource(parameter, direction: true)};");
             }
         }
 
-        if (_used.Contains("span:" + AdjointName))
+        // A loss layer's adjoint is one number; a hidden layer's is read from outputAdjoint itself.
+        if (_layer.IsLoss && _used.Contains("span:" + AdjointName))
         {
-            declarations.WriteLine(_layer.IsLoss
-                ? $"double {AdjointName} = outputAdjoint[0];"
-                : $"global::System.ReadOnlySpan<double> {AdjointName} = outputAdjoint;");
+            declarations.WriteLine($"double {AdjointName} = outputAdjoint[0];");
         }
 
         foreach (TensorDeclaration data in _layer.Data)
@@ -245,26 +234,6 @@ internal sealed partial class MethodEmitter
 
         string? pooled = DeclareScratch(declarations, rented);
 
-        // Offsets and the parameter count read sizes: resolve them before the size declarations are written.
-        var offsets = new SourceWriter();
-        if (_used.Contains("parameterCount"))
-        {
-            string count = string.Join(" + ", _layer.Parameters.Select(Length));
-            offsets.WriteLine($"int {_parameterCountName} = {(count.Length == 0 ? "0" : count)};");
-        }
-
-        foreach (TensorDeclaration parameter in _layer.Parameters.Where(p => _used.Contains("offset:" + p.Name)))
-        {
-            string sum = string.Join(" + ", _layer.Parameters.TakeWhile(p => p.Name != parameter.Name).Select(Length));
-            offsets.WriteLine($"int {_offsetNames[parameter.Name]} = {sum};");
-        }
-
-        foreach (string size in _layer.SizeParameters.Where(s => _used.Contains("size:" + s)))
-        {
-            header.WriteLine($"int {_sizeNames[size]} = {LayerEmitter.SizeSource(_layer, Extent.Of(size))};");
-        }
-
-        header.WriteIndented(offsets);
         foreach (string requirement in _requirements)
         {
             header.WriteLine(requirement);
@@ -324,42 +293,31 @@ internal sealed partial class MethodEmitter
         return pooled;
     }
 
+    /// <summary>Whether a tensor is one of this method's temporaries (not one the layer's derivatives read).</summary>
+    private bool IsTemporary(TensorRef tensor) => _tensors.RoleOf(tensor) is null;
+
     private string SpanName(TensorRef tensor)
     {
-        if (tensor.Role == TensorRole.Temporary)
+        if (IsTemporary(tensor))
         {
             return tensor.Name;
         }
 
-        string name = tensor.Role == TensorRole.OutputAdjoint ? AdjointName : _spanNames[tensor];
+        string name = tensor.Equals(_tensors.Adjoint) ? AdjointName : _spanNames[tensor];
         _used.Add("span:" + name);
-        if (tensor.Role is TensorRole.Parameter or TensorRole.ParameterDirection)
-        {
-            TensorDeclaration declaration = _layer.Parameters.First(p => p.Name == tensor.Name);
-            ParameterOffset(declaration);
-            Length(declaration);
-        }
-        else if (tensor.Role == TensorRole.Target)
-        {
-            TensorDeclaration declaration = _layer.Data.First(p => p.Name == tensor.Name);
-            Length(declaration);
-        }
-
         return name;
     }
 
-    private string SpanSource(TensorDeclaration tensor, TensorRole role)
+    /// <summary>The slice of the contract's span that holds a parameter tensor (or its direction) or a data field.</summary>
+    private string SpanSource(TensorDeclaration tensor, bool direction)
     {
-        switch (tensor.Kind)
+        if (tensor.Kind == TensorKind.Parameter)
         {
-            case TensorKind.Input:
-                return role == TensorRole.InputTangent ? "inputTangent" : "input";
-            case TensorKind.Parameter:
-                string source = role == TensorRole.ParameterDirection ? "parameterDirection" : "parameters";
-                return $"{source}.Slice({ParameterOffset(tensor)}, {Length(tensor)})";
-            default:
-                return $"data.Slice({DataOffset(tensor)}, {Length(tensor)})";
+            string source = direction ? "parameterDirection" : "parameters";
+            return $"{source}.Slice({ParameterOffset(tensor)}, {Length(tensor)})";
         }
+
+        return $"data.Slice({DataOffset(tensor)}, {Length(tensor)})";
     }
 
     /// <summary>Where a data field starts in the data span: after the fields declared before it.</summary>

@@ -44,11 +44,14 @@ internal sealed class NestEmitter
 
         CodeBuilder builder = Builder(order, names);
         CodeNode root = builder.Lower(nest.Value);
+
+        // A value written to two places is computed once, into a local.
+        root.ForceLocal |= nest.Target.Mirror is not null && !root.IsTrivial;
         int depth = order.Count;
         List<CodeNode> locals = AssignLocals(root, depth);
         foreach (CodeNode local in locals.Where(l => l.Level > 0 || sharedLocals is null))
         {
-            local.Local = _method.Names.Claim(local.NameHint);
+            local.Local = _method.LocalName(local);
         }
 
         int opened = 0;
@@ -68,6 +71,7 @@ internal sealed class NestEmitter
         }
 
         string target = RenderTarget(nest.Target, names);
+        string? mirror = nest.Target.Mirror is null ? null : RenderTarget(nest.Target.Mirror, names);
         string? accumulator = null;
         WriteSharedLocals(writer, locals, sharedLocals);
         for (int level = 1; level <= depth; level++)
@@ -101,10 +105,18 @@ internal sealed class NestEmitter
         else if (overwrite && nest.Reduction is null && !clearFirst)
         {
             writer.WriteLine($"{(nest.Target.IsScalar ? "double " : string.Empty)}{target} = {value};");
+            if (mirror is not null)
+            {
+                writer.WriteLine($"{mirror} = {value};");
+            }
         }
         else
         {
             writer.WriteLine($"{target} += {value};");
+            if (mirror is not null)
+            {
+                writer.WriteLine($"{mirror} += {value};");
+            }
         }
 
         for (int level = depth; level >= 1; level--)
@@ -115,6 +127,10 @@ internal sealed class NestEmitter
             {
                 writer.WriteLine();
                 writer.WriteLine($"{target} {(overwrite ? "=" : "+=")} {accumulator};");
+                if (mirror is not null)
+                {
+                    writer.WriteLine($"{mirror} {(overwrite ? "=" : "+=")} {accumulator};");
+                }
             }
         }
 
@@ -159,9 +175,18 @@ internal sealed class NestEmitter
         return (best!, bestClear);
     }
 
-    /// <summary>The C# of a value whose indices are all bound by enclosing loops (one expression, no locals).</summary>
-    public string Render(Node value, IReadOnlyDictionary<string, string> names) =>
-        Builder(new List<Loop>(), names).Lower(value).Render();
+    /// <summary>
+    /// The C# of a value whose indices are all bound by enclosing loops. Its repeated subexpressions (the
+    /// links of a derivative's chain) are declared first as locals, once per distinct code in <paramref name="shared"/>.
+    /// </summary>
+    public string Render(SourceWriter writer, Node value, IReadOnlyDictionary<string, string> names, Dictionary<string, string> shared)
+    {
+        CodeNode root = Builder(new List<Loop>(), names).Lower(value);
+        List<CodeNode> locals = AssignLocals(root, 0);
+        root.Local = null;
+        WriteSharedLocals(writer, locals.Where(local => local != root).ToList(), shared);
+        return root.Render();
+    }
 
     private CodeBuilder Builder(List<Loop> order, IReadOnlyDictionary<string, string> names)
     {
@@ -223,7 +248,7 @@ internal sealed class NestEmitter
                 continue;
             }
 
-            local.Local = _method.Names.Claim(local.NameHint);
+            local.Local = _method.LocalName(local);
             shared[code] = local.Local;
             writer.WriteLine($"double {local.Local} = {code};");
         }

@@ -17,6 +17,7 @@ namespace HessianCodegen.Generator.Model;
 /// <param name="OutputExtent">The range of the output index (hidden layers), inferred from its uses.</param>
 /// <param name="Expression">The math: one output element with free index <see cref="OutputIndex"/>, or the loss.</param>
 /// <param name="IndexNames">The user's index names (the output index first, for a hidden layer), which the emitted loops reuse.</param>
+/// <param name="MemberNames">The names of the members the user's part declares, which generated fields must not take.</param>
 internal sealed record LayerModel(
     string? Namespace,
     string TypeName,
@@ -25,7 +26,8 @@ internal sealed record LayerModel(
     bool IsLoss,
     Extent? OutputExtent,
     Node Expression,
-    EquatableArray<UserIndex> IndexNames)
+    EquatableArray<UserIndex> IndexNames,
+    EquatableArray<string> MemberNames)
 {
     /// <summary>The IR name of the output index of a hidden layer.</summary>
     public const string OutputIndex = "i";

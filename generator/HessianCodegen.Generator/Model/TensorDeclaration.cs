@@ -26,11 +26,7 @@ internal sealed record TensorDeclaration(string Name, TensorKind Kind, Equatable
     public bool IsData => Kind is TensorKind.Target or TensorKind.ClassLabel;
 
     /// <summary>The tensor as the IR refers to it (a label is not a tensor and has no reference).</summary>
-    public TensorRef ToTensorRef() => new(Name, Kind switch
-    {
-        TensorKind.Input => TensorRole.Input,
-        TensorKind.Parameter => TensorRole.Parameter,
-        TensorKind.Target => TensorRole.Target,
-        _ => throw new InvalidOperationException("A class label is an index, not a tensor."),
-    }, Dimensions);
+    public TensorRef ToTensorRef() => Kind == TensorKind.ClassLabel
+        ? throw new InvalidOperationException("A class label is an index, not a tensor.")
+        : new(Name, Dimensions);
 }

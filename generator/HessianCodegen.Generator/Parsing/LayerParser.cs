@@ -91,7 +91,10 @@ internal static class LayerParser
         }
 
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-        return new LayerModel(ns, type.Name, sizes.ToEquatableArray(), tensors.ToEquatableArray(), isLoss, outputRange, expression, parser.IndexNames.ToEquatableArray());
+        // The generated fields must not take a name the user's part declares (sorted: a value, compared across runs).
+        var memberNames = type.GetMembers().Where(member => !member.IsImplicitlyDeclared).Select(member => member.Name)
+            .Distinct().OrderBy(name => name, System.StringComparer.Ordinal).ToEquatableArray();
+        return new LayerModel(ns, type.Name, sizes.ToEquatableArray(), tensors.ToEquatableArray(), isLoss, outputRange, expression, parser.IndexNames.ToEquatableArray(), memberNames);
     }
 
     private static List<string> ParseSizes(ClassDeclarationSyntax declaration, List<ClassDeclarationSyntax> parts, List<DiagnosticInfo> diagnostics)

@@ -229,6 +229,13 @@ internal static class Expr
     public static Node Function(FunctionKind function, Node argument) =>
         argument is Constant value ? Constant(Functions.ElementaryFunctions.Of(function).Evaluate(value.Value)) : new FunctionCall(function, argument);
 
+    /// <summary>
+    /// <paramref name="value"/> bound as one intermediate; a leaf, a constant or an intermediate needs no
+    /// binding. It must carry no delta: deltas stay outside, where sums eliminate them.
+    /// </summary>
+    public static Node Intermediate(Node value) =>
+        value is Symbolic.Constant or TensorElement or SizeValue or Symbolic.Intermediate || value.HasDelta ? value : new Intermediate(value);
+
     /// <summary>A sum over <paramref name="index"/>, with Kronecker deltas on that index eliminated.</summary>
     public static Node Sum(string index, Extent range, Node body, string? hint = null) => DeltaElimination.Sum(index, range, body, hint);
 

@@ -13,6 +13,7 @@ internal enum NodeKind
     Function,
     Power,
     Reduction,
+    Intermediate,
     Multiply,
     Add,
 }

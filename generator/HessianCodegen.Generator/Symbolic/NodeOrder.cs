@@ -72,6 +72,8 @@ internal sealed class NodeOrder : IComparer<Node>
                 return order != 0 ? order : Compare(a.Body, b.Body);
             }
 
+            case Intermediate a:
+                return Compare(a.Value, ((Intermediate)right).Value);
             case Multiply a:
                 return CompareLists(a.Factors, ((Multiply)right).Factors);
             case Add a:

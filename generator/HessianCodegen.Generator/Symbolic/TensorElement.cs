@@ -28,11 +28,5 @@ internal sealed class TensorElement : Node
     protected override bool EqualsCore(Node other) =>
         ((TensorElement)other).Tensor.Equals(Tensor) && ((TensorElement)other).Indices.Equals(Indices);
 
-    public override string ToString() =>
-        Tensor.Role switch
-        {
-            TensorRole.ParameterDirection => "v",
-            TensorRole.InputTangent => "t",
-            _ => string.Empty,
-        } + Tensor.Name + (Indices.Count == 0 ? string.Empty : "[" + string.Join(", ", Indices) + "]");
+    public override string ToString() => Tensor.Name + (Indices.Count == 0 ? string.Empty : "[" + string.Join(", ", Indices) + "]");
 }

@@ -19,6 +19,7 @@ internal static class Traversal
         Power power => Expr.Power(map(power.Base), power.Exponent),
         Multiply product => Expr.Multiply(product.Factors.Select(map).ToList()),
         Add sum => Expr.Add(sum.Terms.Select(map).ToList()),
+        Intermediate intermediate => Expr.Intermediate(map(intermediate.Value)),
         Reduction reduction => Expr.MakeReduction(reduction.Operation, reduction.Index, reduction.Range, map(reduction.Body), reduction.Hint),
         _ => node,
     };

@@ -75,6 +75,9 @@ internal static class LayerCases
         ("SiluLayer", (inputs, outputs) => new QuickStart.SiluLayer(inputs, outputs), false, true, Elementwise(u => u / (1.0 + Math.Exp(-u)))),
         ("ComposedFunctionsLayer", (inputs, outputs) => new ComposedFunctionsLayer(inputs, outputs), false, false,
             Elementwise(u => Math.Log(1.0 + u * u) + Math.Pow(Math.Sqrt(1.0 + Math.Exp(u)), 3.0))),
+        // Finite everywhere, but with no closed form in ClosedForms.cs: it stays out of the overflow tests.
+        ("NestedActivationsLayer", (inputs, outputs) => new NestedActivationsLayer(inputs, outputs), false, false,
+            Elementwise(u => Math.Tanh(1.0 / (1.0 + Math.Exp(-Math.Log(1.0 + Math.Exp(Math.Tanh(Math.Exp(Math.Tanh(u)))))))))),
         ("ExponentialLossLayer", (inputs, outputs) => new ExponentialLossLayer(inputs, outputs), false, false,
             (predictions, target) => [predictions.Select((u, k) => Math.Exp(-target[k] * u)).Sum()]),
         ("MeanCenteredTanhLayer", (inputs, outputs) => new MeanCenteredTanhLayer(inputs, outputs), false, true,

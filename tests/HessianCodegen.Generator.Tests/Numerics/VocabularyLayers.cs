@@ -67,3 +67,17 @@ public sealed partial class MeanSquaredErrorOverSizeLayer(int inputs, int output
 
     private double Loss() => Weight * Sum(k => Square(Sum(j => W[k, j] * z[j]) + c[k] - target[k])) / (2.0 * (double)outputs);
 }
+
+/// <summary>
+/// A hidden layer of nested activations, whose derivatives the generator keeps as chains of
+/// intermediates: <c>y = Tanh(Sigmoid(Softplus(Tanh(Exp(Tanh(u))))))</c>, <c>u = W z + c</c>.
+/// </summary>
+[HessianLayer]
+public sealed partial class NestedActivationsLayer(int inputs, int outputs)
+{
+    private readonly Vector z = Input(inputs);
+    private readonly Matrix W = Parameter(outputs, inputs);
+    private readonly Vector c = Parameter(outputs);
+
+    private double Output(int i) => Tanh(Sigmoid(Softplus(Tanh(Exp(Tanh(Sum(j => W[i, j] * z[j]) + c[i]))))));
+}

@@ -29,8 +29,12 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => 0;
 
+        // Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.
+        private readonly int inputs = inputs;
+        private readonly int outputs = outputs;
+        private readonly int parameterCount = outputs * inputs + outputs;
+        private readonly int cOffset = outputs * inputs;
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.ParameterBlock>? __parameterLayout;
-
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.DataField>? __dataLayout;
 
         /// <summary>The parameter tensors in the order they occupy the flat parameter vector.</summary>
@@ -47,15 +51,8 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Forward(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(output.Length, outputs, nameof(output));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
 
@@ -66,7 +63,7 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 output[i] = c[i] + sum;
@@ -77,16 +74,10 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackpropInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(inputAdjoint.Length, inputs, nameof(inputAdjoint));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // inputAdjoint = b Dz
             inputAdjoint.Clear();
@@ -94,7 +85,7 @@ namespace HessianCodegen.Layers
             {
                 for (int j = 0; j < inputs; j++)
                 {
-                    inputAdjoint[j] += b[i] * W[i * inputs + j];
+                    inputAdjoint[j] += outputAdjoint[i] * W[i * inputs + j];
                 }
             }
         }
@@ -103,17 +94,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddParameterGradient(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
-            global::System.ReadOnlySpan<double> z = input;
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // For each i < outputs: the updates below
             for (int i = 0; i < outputs; i++)
@@ -121,10 +104,10 @@ namespace HessianCodegen.Layers
                 // parameterGradient += b Dx, the W part
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[i * inputs + j] += b[i] * z[j];
+                    parameterGradient[i * inputs + j] += outputAdjoint[i] * input[j];
                 }
 
-                parameterGradient[cOffset + i] += b[i];
+                parameterGradient[cOffset + i] += outputAdjoint[i];
             }
         }
 
@@ -132,19 +115,11 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Tangent(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(outputTangent.Length, outputs, nameof(outputTangent));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
 
@@ -155,7 +130,7 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * inputTangent[j] + vW[i * inputs + j] * input[j];
                 }
 
                 outputTangent[i] = vc[i] + sum;
@@ -166,18 +141,12 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, inputs, nameof(result));
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // result = Xzz t + Xzx^T v
             result.Clear();
@@ -185,7 +154,7 @@ namespace HessianCodegen.Layers
             {
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[j] += b[i] * vW[i * inputs + j];
+                    result[j] += outputAdjoint[i] * vW[i * inputs + j];
                 }
             }
         }
@@ -194,25 +163,18 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, parameterCount, nameof(result));
-            global::System.ReadOnlySpan<double> t = inputTangent;
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // result += Xxx v + Xzx t, the W part
             for (int i = 0; i < outputs; i++)
             {
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[i * inputs + j] += b[i] * t[j];
+                    result[i * inputs + j] += outputAdjoint[i] * inputTangent[j];
                 }
             }
         }
@@ -221,16 +183,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(dx.Length, outputs * parameterCount, nameof(dx));
             RequireLength(dz.Length, outputs * inputs, nameof(dz));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
 
             // For each i < outputs: the updates below
@@ -239,7 +194,7 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * parameterCount + i * inputs + j] += z[j];
+                    dx[i * parameterCount + i * inputs + j] += input[j];
                     dz[i * inputs + j] += W[i * inputs + j];
                 }
 
@@ -251,24 +206,18 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondDerivatives(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> xxx, global::System.Span<double> xzx, global::System.Span<double> xzz)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(xxx.Length, parameterCount * parameterCount, nameof(xxx));
             RequireLength(xzx.Length, parameterCount * inputs, nameof(xzx));
             RequireLength(xzz.Length, inputs * inputs, nameof(xzz));
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // xzx += Xzx, the rows of W
             for (int i = 0; i < outputs; i++)
             {
                 for (int j = 0; j < inputs; j++)
                 {
-                    xzx[i * inputs * inputs + j * inputs + j] += b[i];
+                    xzx[i * inputs * inputs + j * inputs + j] += outputAdjoint[i];
                 }
             }
         }
@@ -343,24 +292,23 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output, global::System.Span<double> slope)
         {
-            int inputs = this.W.Columns;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
-            RequireLength(output.Length, outputs, nameof(output));
-            RequireLength(slope.Length, outputs, nameof(slope));
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> Wz = input;
 
             // For each i < outputs: the updates below
             for (int i = 0; i < outputs; i++)
             {
-                output[i] = c[i] + Wz[i];
+                output[i] = input[i] + c[i];
                 slope[i] = 1.0;
             }
+        }
+
+        /// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void RequireExample(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data)
+        {
+            RequireLength(parameters.Length, parameterCount, nameof(parameters));
+            RequireLength(input.Length, inputs, nameof(input));
+            RequireLength(data.Length, 0, nameof(data));
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]

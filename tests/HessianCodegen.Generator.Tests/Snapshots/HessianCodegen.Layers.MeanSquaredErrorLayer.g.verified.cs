@@ -29,8 +29,12 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => this.W.Rows;
 
+        // Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.
+        private readonly int inputs = inputs;
+        private readonly int outputs = outputs;
+        private readonly int parameterCount = outputs * inputs + outputs;
+        private readonly int cOffset = outputs * inputs;
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.ParameterBlock>? __parameterLayout;
-
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.DataField>? __dataLayout;
 
         /// <summary>The parameter tensors in the order they occupy the flat parameter vector.</summary>
@@ -47,15 +51,8 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Forward(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(output.Length, 1, nameof(output));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
@@ -69,7 +66,7 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[k * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * input[j];
                 }
 
                 double term = c[k] + sum - target[k];
@@ -81,16 +78,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackpropInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputAdjoint.Length, inputs, nameof(inputAdjoint));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
@@ -105,7 +95,7 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[k * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * input[j];
                 }
 
                 // inputAdjoint = b Dz
@@ -121,16 +111,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddParameterGradient(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
@@ -143,14 +126,14 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[k * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * input[j];
                 }
 
                 // parameterGradient += b Dx, the W part
                 double factor = b * (c[k] + sum - target[k]);
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[k * inputs + j] += factor * z[j];
+                    parameterGradient[k * inputs + j] += factor * input[j];
                 }
 
                 parameterGradient[cOffset + k] += factor;
@@ -161,21 +144,13 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Tangent(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(outputTangent.Length, 1, nameof(outputTangent));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
 
@@ -189,8 +164,8 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: sum[k] = Sum(j => W[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[k * inputs + j] * z[j];
-                    sum1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * input[j];
+                    sum1 += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
                 }
 
                 outputTangent[0] += (c[k] + sum - target[k]) * (vc[k] + sum1);
@@ -201,22 +176,14 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, inputs, nameof(result));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
             double b = outputAdjoint[0];
@@ -231,8 +198,8 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: sum[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
-                    sum1 += W[k * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
+                    sum1 += W[k * inputs + j] * input[j];
                 }
 
                 // result = Xzz t + Xzx^T v
@@ -249,22 +216,14 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, parameterCount, nameof(result));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
             double b = outputAdjoint[0];
@@ -277,8 +236,8 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: sum[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
-                    sum1 += W[k * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
+                    sum1 += W[k * inputs + j] * input[j];
                 }
 
                 // result += Xxx v + Xzx t, the W part
@@ -286,7 +245,7 @@ namespace HessianCodegen.Layers
                 double term1 = c[k] + sum1 - target[k];
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[k * inputs + j] += b * (term * z[j] + term1 * t[j]);
+                    result[k * inputs + j] += b * (term * input[j] + term1 * inputTangent[j]);
                 }
 
                 result[cOffset + k] += b * (vc[k] + sum);
@@ -297,16 +256,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(dx.Length, 1 * parameterCount, nameof(dx));
             RequireLength(dz.Length, 1 * inputs, nameof(dz));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
@@ -318,14 +270,14 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[k * inputs + j] * z[j];
+                    sum += W[k * inputs + j] * input[j];
                 }
 
                 double factor = c[k] + sum - target[k];
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[k * inputs + j] += z[j] * factor;
+                    dx[k * inputs + j] += factor * input[j];
                     dz[j] += W[k * inputs + j] * factor;
                 }
 
@@ -337,18 +289,11 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondDerivatives(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> xxx, global::System.Span<double> xzx, global::System.Span<double> xzz)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(xxx.Length, parameterCount * parameterCount, nameof(xxx));
             RequireLength(xzx.Length, parameterCount * inputs, nameof(xzx));
             RequireLength(xzz.Length, inputs * inputs, nameof(xzz));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
@@ -358,12 +303,11 @@ namespace HessianCodegen.Layers
             for (int k = 0; k < outputs; k++)
             {
                 double sum = 0.0;
-                // For each j < inputs: sum[k] = Sum(j => W[k, j] * z[j]); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of c
+                // For each j < inputs: sum[k] = Sum(j => W[k, j] * z[j]); xzx += Xzx, the rows of c
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[k * inputs + j] * z[j];
-                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += b * z[j];
-                    xzx[cOffset * inputs + k * inputs + j] += b * W[k * inputs + j];
+                    sum += W[k * inputs + j] * input[j];
+                    xzx[cOffset * inputs + k * inputs + j] += W[k * inputs + j] * b;
                 }
 
                 xxx[cOffset * parameterCount + cOffset + k * parameterCount + k] += b;
@@ -378,20 +322,21 @@ namespace HessianCodegen.Layers
             // For each j < inputs: the updates below
             for (int j = 0; j < inputs; j++)
             {
-                double factor1 = b * z[j];
-                // For each k < outputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xzx += Xzx, the rows of W; xzz += Xzz
+                double factor1 = b * input[j];
+                // For each k < outputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzz += Xzz
                 for (int k = 0; k < outputs; k++)
                 {
-                    double factor2 = b * W[k * inputs + j];
+                    double factor2 = W[k * inputs + j] * b;
                     // For each i < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
                     for (int i = 0; i < inputs; i++)
                     {
-                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += z[i] * factor1;
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor1 * input[i];
                         xzx[k * inputs * inputs + j * inputs + i] += W[k * inputs + i] * factor1;
                         xzz[j * inputs + i] += W[k * inputs + i] * factor2;
                     }
 
                     xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor1;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
                 }
             }
         }
@@ -471,23 +416,14 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
-            int inputs = this.W.Columns;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
-            RequireLength(output.Length, 1, nameof(output));
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> Wz = input;
 
             // output = f(Wz; x)
             double total = 0.0;
             for (int k = 0; k < outputs; k++)
             {
-                double term = c[k] + Wz[k] - target[k];
+                double term = input[k] + c[k] - target[k];
                 total += 0.5 * (term * term);
             }
 
@@ -498,25 +434,24 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private void BackpropSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
-            int inputs = this.W.Columns;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
-            RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(inputAdjoint.Length, outputs, nameof(inputAdjoint));
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> Wz = input;
             double b = outputAdjoint[0];
 
             // inputAdjoint = b df/dWz
             for (int k = 0; k < outputs; k++)
             {
-                inputAdjoint[k] = b * (c[k] + Wz[k] - target[k]);
+                inputAdjoint[k] = b * (input[k] + c[k] - target[k]);
             }
+        }
+
+        /// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void RequireExample(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data)
+        {
+            RequireLength(parameters.Length, parameterCount, nameof(parameters));
+            RequireLength(input.Length, inputs, nameof(input));
+            RequireLength(data.Length, outputs, nameof(data));
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]

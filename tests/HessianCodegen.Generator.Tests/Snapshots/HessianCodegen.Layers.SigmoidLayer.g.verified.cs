@@ -29,8 +29,12 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => 0;
 
+        // Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.
+        private readonly int inputs = inputs;
+        private readonly int outputs = outputs;
+        private readonly int parameterCount = outputs * inputs + outputs;
+        private readonly int cOffset = outputs * inputs;
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.ParameterBlock>? __parameterLayout;
-
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.DataField>? __dataLayout;
 
         /// <summary>The parameter tensors in the order they occupy the flat parameter vector.</summary>
@@ -47,15 +51,8 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Forward(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(output.Length, outputs, nameof(output));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
 
@@ -66,7 +63,7 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 output[i] = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
@@ -77,19 +74,11 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackpropInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(inputAdjoint.Length, inputs, nameof(inputAdjoint));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             inputAdjoint.Clear();
 
@@ -100,15 +89,15 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 // inputAdjoint = b Dz
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double factor = b[i] * sigmoid * (1.0 - sigmoid);
+                double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
                 for (int j = 0; j < inputs; j++)
                 {
-                    inputAdjoint[j] += factor * W[i * inputs + j];
+                    inputAdjoint[j] += adjointTimesDerivative * W[i * inputs + j];
                 }
             }
         }
@@ -117,19 +106,11 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddParameterGradient(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // For each i < outputs: sum, sigmoid, then the updates below
             for (int i = 0; i < outputs; i++)
@@ -138,18 +119,18 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 // parameterGradient += b Dx, the W part
-                double factor = b[i] * sigmoid * (1.0 - sigmoid);
+                double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[i * inputs + j] += factor * z[j];
+                    parameterGradient[i * inputs + j] += adjointTimesDerivative * input[j];
                 }
 
-                parameterGradient[cOffset + i] += factor;
+                parameterGradient[cOffset + i] += adjointTimesDerivative;
             }
         }
 
@@ -157,20 +138,12 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Tangent(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(outputTangent.Length, outputs, nameof(outputTangent));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
 
@@ -182,8 +155,8 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
-                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
+                    sum1 += W[i * inputs + j] * inputTangent[j] + vW[i * inputs + j] * input[j];
                 }
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
@@ -195,24 +168,15 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, inputs, nameof(result));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             result.Clear();
 
@@ -224,21 +188,21 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
-                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
+                    sum1 += W[i * inputs + j] * inputTangent[j] + vW[i * inputs + j] * input[j];
                 }
 
                 // result = Xzz t + Xzx^T v
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double factor = b[i] * sigmoid;
+                double factor = outputAdjoint[i] * sigmoid;
                 double term = 1.0 - sigmoid;
                 double term1 = vc[i] + sum1;
                 double factor1 = factor * (term * term) * term1;
-                double factor2 = factor * term;
-                double factor3 = b[i] * (sigmoid * sigmoid) * term * term1;
+                double adjointTimesDerivative = factor * term;
+                double factor2 = outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[j] += factor1 * W[i * inputs + j] + factor2 * vW[i * inputs + j] - factor3 * W[i * inputs + j];
+                    result[j] += factor1 * W[i * inputs + j] + adjointTimesDerivative * vW[i * inputs + j] - factor2 * W[i * inputs + j];
                 }
             }
         }
@@ -247,24 +211,15 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, parameterCount, nameof(result));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // For each i < outputs: sum, sum1, sigmoid, then the updates below
             for (int i = 0; i < outputs; i++)
@@ -274,24 +229,24 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
-                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
+                    sum1 += W[i * inputs + j] * inputTangent[j] + vW[i * inputs + j] * input[j];
                 }
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 // result += Xxx v + Xzx t, the W part
-                double factor = b[i] * sigmoid;
+                double factor = outputAdjoint[i] * sigmoid;
                 double term = 1.0 - sigmoid;
                 double term1 = vc[i] + sum1;
                 double factor1 = factor * (term * term) * term1;
-                double factor2 = factor * term;
-                double factor3 = b[i] * (sigmoid * sigmoid) * term * term1;
+                double adjointTimesDerivative = factor * term;
+                double factor2 = outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[i * inputs + j] += factor1 * z[j] + factor2 * t[j] - factor3 * z[j];
+                    result[i * inputs + j] += factor1 * input[j] + adjointTimesDerivative * inputTangent[j] - factor2 * input[j];
                 }
 
-                result[cOffset + i] += b[i] * sigmoid * (term * term) * term1 - b[i] * (sigmoid * sigmoid) * term * term1;
+                result[cOffset + i] += outputAdjoint[i] * sigmoid * (term * term) * term1 - outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
             }
         }
 
@@ -299,16 +254,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(dx.Length, outputs * parameterCount, nameof(dx));
             RequireLength(dz.Length, outputs * inputs, nameof(dz));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
 
@@ -319,19 +267,19 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double factor = sigmoid * (1.0 - sigmoid);
+                double sigmoidDerivative = sigmoid * (1.0 - sigmoid);
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * parameterCount + i * inputs + j] += z[j] * factor;
-                    dz[i * inputs + j] += W[i * inputs + j] * factor;
+                    dx[i * parameterCount + i * inputs + j] += sigmoidDerivative * input[j];
+                    dz[i * inputs + j] += W[i * inputs + j] * sigmoidDerivative;
                 }
 
-                dx[cOffset + i * parameterCount + i] += factor;
+                dx[cOffset + i * parameterCount + i] += sigmoidDerivative;
             }
         }
 
@@ -339,21 +287,13 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondDerivatives(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> xxx, global::System.Span<double> xzx, global::System.Span<double> xzz)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(xxx.Length, parameterCount * parameterCount, nameof(xxx));
             RequireLength(xzx.Length, parameterCount * inputs, nameof(xzx));
             RequireLength(xzz.Length, inputs * inputs, nameof(xzz));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // For each i < outputs: sum, sigmoid, then the updates below
             for (int i = 0; i < outputs; i++)
@@ -362,36 +302,37 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double factor = b[i] * sigmoid * ((1.0 - sigmoid) * (1.0 - sigmoid));
-                double factor1 = -b[i] * (sigmoid * sigmoid) * (1.0 - sigmoid);
-                double factor2 = b[i] * sigmoid * (1.0 - sigmoid);
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                double term = 1.0 - sigmoid;
+                double factor = outputAdjoint[i] * sigmoid * (term * term);
+                double factor1 = -outputAdjoint[i] * (sigmoid * sigmoid) * (1.0 - sigmoid);
+                double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor3 = z[j] * factor;
-                    double factor4 = z[j] * factor1;
-                    double factor5 = W[i * inputs + j] * factor;
-                    double factor6 = W[i * inputs + j] * factor1;
+                    double factor2 = factor * input[j];
+                    double factor3 = factor1 * input[j];
+                    double factor4 = W[i * inputs + j] * factor;
+                    double factor5 = W[i * inputs + j] * factor1;
                     // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
                     for (int k = 0; k < inputs; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += z[k] * factor3 + z[k] * factor4;
-                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor3 + W[i * inputs + k] * factor4;
-                        xzz[j * inputs + k] += W[i * inputs + k] * factor5 + W[i * inputs + k] * factor6;
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor2 * input[k] + factor3 * input[k];
+                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor2 + W[i * inputs + k] * factor3;
+                        xzz[j * inputs + k] += W[i * inputs + k] * factor4 + W[i * inputs + k] * factor5;
                     }
 
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += z[j] * factor + z[j] * factor1;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += z[j] * factor + z[j] * factor1;
-                    xzx[i * inputs * inputs + j * inputs + j] += factor2;
+                    double term1 = factor * input[j] + factor1 * input[j];
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += term1;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += term1;
+                    xzx[i * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
                     xzx[cOffset * inputs + i * inputs + j] += W[i * inputs + j] * factor + W[i * inputs + j] * factor1;
                 }
 
-                double term = 1.0 - sigmoid;
-                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += b[i] * sigmoid * (term * term) - b[i] * (sigmoid * sigmoid) * term;
+                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += outputAdjoint[i] * sigmoid * (term * term) - outputAdjoint[i] * (sigmoid * sigmoid) * term;
             }
         }
 
@@ -465,25 +406,24 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output, global::System.Span<double> slope)
         {
-            int inputs = this.W.Columns;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
-            RequireLength(output.Length, outputs, nameof(output));
-            RequireLength(slope.Length, outputs, nameof(slope));
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> Wz = input;
 
             // For each i < outputs: sigmoid, then the updates below
             for (int i = 0; i < outputs; i++)
             {
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + Wz[i]);
+                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
                 output[i] = sigmoid;
                 slope[i] = sigmoid * (1.0 - sigmoid);
             }
+        }
+
+        /// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void RequireExample(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data)
+        {
+            RequireLength(parameters.Length, parameterCount, nameof(parameters));
+            RequireLength(input.Length, inputs, nameof(input));
+            RequireLength(data.Length, 0, nameof(data));
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]

@@ -29,8 +29,12 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => 1;
 
+        // Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.
+        private readonly int inputs = inputs;
+        private readonly int classes = classes;
+        private readonly int parameterCount = classes * inputs + classes;
+        private readonly int cOffset = classes * inputs;
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.ParameterBlock>? __parameterLayout;
-
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.DataField>? __dataLayout;
 
         /// <summary>The parameter tensors in the order they occupy the flat parameter vector.</summary>
@@ -47,15 +51,8 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Forward(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
-            int inputs = this.z.Length;
-            int classes = this.W.Rows;
-            int parameterCount = classes * inputs + classes;
-            int cOffset = classes * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(output.Length, 1, nameof(output));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             int label = ReadLabel(data[0], classes, "label");
@@ -73,7 +70,7 @@ namespace HessianCodegen.Layers
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[k * inputs + j] * z[j];
+                    total += W[k * inputs + j] * input[j];
                 }
 
                 sum[k] = total;
@@ -112,16 +109,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackpropInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
-            int inputs = this.z.Length;
-            int classes = this.W.Rows;
-            int parameterCount = classes * inputs + classes;
-            int cOffset = classes * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputAdjoint.Length, inputs, nameof(inputAdjoint));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             double b = outputAdjoint[0];
@@ -140,7 +130,7 @@ namespace HessianCodegen.Layers
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[k * inputs + j] * z[j];
+                    total += W[k * inputs + j] * input[j];
                 }
 
                 sum[k] = total;
@@ -189,16 +179,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddParameterGradient(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
         {
-            int inputs = this.z.Length;
-            int classes = this.W.Rows;
-            int parameterCount = classes * inputs + classes;
-            int cOffset = classes * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             double b = outputAdjoint[0];
@@ -217,7 +200,7 @@ namespace HessianCodegen.Layers
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[k * inputs + j] * z[j];
+                    total += W[k * inputs + j] * input[j];
                 }
 
                 sum[k] = total;
@@ -248,19 +231,19 @@ namespace HessianCodegen.Layers
             {
                 double exp = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
                 // parameterGradient += b Dx, the W part
-                double factor = b * exp;
+                double adjointTimesDerivative = b * exp;
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[k * inputs + j] += factor * z[j];
+                    parameterGradient[k * inputs + j] += adjointTimesDerivative * input[j];
                 }
 
-                parameterGradient[cOffset + k] += factor;
+                parameterGradient[cOffset + k] += adjointTimesDerivative;
             }
 
             // parameterGradient += b Dx, the W part
             for (int j = 0; j < inputs; j++)
             {
-                parameterGradient[label * inputs + j] += -b * z[j];
+                parameterGradient[label * inputs + j] += -b * input[j];
             }
 
             // parameterGradient += b Dx, the c part
@@ -276,20 +259,12 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Tangent(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
         {
-            int inputs = this.z.Length;
-            int classes = this.W.Rows;
-            int parameterCount = classes * inputs + classes;
-            int cOffset = classes * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(outputTangent.Length, 1, nameof(outputTangent));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
             int label = ReadLabel(data[0], classes, "label");
@@ -309,7 +284,7 @@ namespace HessianCodegen.Layers
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[k * inputs + j] * z[j];
+                    total += W[k * inputs + j] * input[j];
                 }
 
                 sum[k] = total;
@@ -318,7 +293,7 @@ namespace HessianCodegen.Layers
                 double total1 = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
+                    total1 += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
                 }
 
                 sum1[k] = total1;
@@ -364,21 +339,13 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int inputs = this.z.Length;
-            int classes = this.W.Rows;
-            int parameterCount = classes * inputs + classes;
-            int cOffset = classes * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, inputs, nameof(result));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
             double b = outputAdjoint[0];
@@ -400,7 +367,7 @@ namespace HessianCodegen.Layers
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[k * inputs + j] * z[j];
+                    total += W[k * inputs + j] * input[j];
                 }
 
                 sum[k] = total;
@@ -409,7 +376,7 @@ namespace HessianCodegen.Layers
                 double total1 = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
+                    total1 += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
                 }
 
                 sum2[k] = total1;
@@ -471,21 +438,13 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int inputs = this.z.Length;
-            int classes = this.W.Rows;
-            int parameterCount = classes * inputs + classes;
-            int cOffset = classes * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, parameterCount, nameof(result));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
             double b = outputAdjoint[0];
@@ -507,7 +466,7 @@ namespace HessianCodegen.Layers
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[k * inputs + j] * z[j];
+                    total += W[k * inputs + j] * input[j];
                 }
 
                 sum[k] = total;
@@ -516,7 +475,7 @@ namespace HessianCodegen.Layers
                 double total1 = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total1 += W[k * inputs + j] * t[j] + vW[k * inputs + j] * z[j];
+                    total1 += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
                 }
 
                 sum1[k] = total1;
@@ -558,19 +517,19 @@ namespace HessianCodegen.Layers
             // result += Xxx v + Xzx t, the W part
             for (int j = 0; j < inputs; j++)
             {
-                result[label * inputs + j] += -b * t[j];
+                result[label * inputs + j] += -b * inputTangent[j];
             }
 
             // For each k < classes: the updates below
             for (int k = 0; k < classes; k++)
             {
                 // result += Xxx v + Xzx t, the W part
-                double factor = b * exp[k];
-                double factor1 = factor * (vc[k] + sum1[k]);
-                double factor2 = factor * sum2;
+                double adjointTimesDerivative = b * exp[k];
+                double factor = adjointTimesDerivative * (vc[k] + sum1[k]);
+                double factor1 = adjointTimesDerivative * sum2;
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[k * inputs + j] += factor1 * z[j] + factor * t[j] - factor2 * z[j];
+                    result[k * inputs + j] += factor * input[j] + adjointTimesDerivative * inputTangent[j] - factor1 * input[j];
                 }
 
                 result[cOffset + k] += b * (exp[k] * (vc[k] + sum1[k]) - exp[k] * sum2);
@@ -586,16 +545,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
-            int inputs = this.z.Length;
-            int classes = this.W.Rows;
-            int parameterCount = classes * inputs + classes;
-            int cOffset = classes * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(dx.Length, 1 * parameterCount, nameof(dx));
             RequireLength(dz.Length, 1 * inputs, nameof(dz));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             int label = ReadLabel(data[0], classes, "label");
@@ -614,7 +566,7 @@ namespace HessianCodegen.Layers
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[k * inputs + j] * z[j];
+                    total += W[k * inputs + j] * input[j];
                 }
 
                 sum[k] = total;
@@ -647,7 +599,7 @@ namespace HessianCodegen.Layers
                 // dx += Dx, the columns of W
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[k * inputs + j] += exp[k] * z[j];
+                    dx[k * inputs + j] += exp[k] * input[j];
                 }
 
                 dx[cOffset + k] += exp[k];
@@ -663,7 +615,7 @@ namespace HessianCodegen.Layers
                     sum1 += W[k * inputs + j] * exp[k];
                 }
 
-                dx[label * inputs + j] += -z[j];
+                dx[label * inputs + j] += -input[j];
                 dz[j] += sum1 - W[label * inputs + j];
             }
 
@@ -680,18 +632,11 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondDerivatives(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> xxx, global::System.Span<double> xzx, global::System.Span<double> xzz)
         {
-            int inputs = this.z.Length;
-            int classes = this.W.Rows;
-            int parameterCount = classes * inputs + classes;
-            int cOffset = classes * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(xxx.Length, parameterCount * parameterCount, nameof(xxx));
             RequireLength(xzx.Length, parameterCount * inputs, nameof(xzx));
             RequireLength(xzz.Length, inputs * inputs, nameof(xzz));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             double b = outputAdjoint[0];
@@ -712,7 +657,7 @@ namespace HessianCodegen.Layers
                 double total = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    total += W[k * inputs + j] * z[j];
+                    total += W[k * inputs + j] * input[j];
                 }
 
                 sum[k] = total;
@@ -742,22 +687,21 @@ namespace HessianCodegen.Layers
             for (int k = 0; k < classes; k++)
             {
                 exp[k] = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
-                double factor = b * exp[k];
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W
+                double adjointTimesDerivative = b * exp[k];
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W
                 for (int j = 0; j < inputs; j++)
                 {
                     // xxx += Xxx, the block of (W, W)
-                    double factor1 = z[j] * factor;
+                    double factor = adjointTimesDerivative * input[j];
                     for (int i = 0; i < inputs; i++)
                     {
-                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor1 * z[i];
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor * input[i];
                     }
 
-                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
-                    xzx[k * inputs * inputs + j * inputs + j] += factor;
+                    xzx[k * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
                 }
 
-                xxx[cOffset * parameterCount + cOffset + k * parameterCount + k] += factor;
+                xxx[cOffset * parameterCount + cOffset + k * parameterCount + k] += adjointTimesDerivative;
             }
 
             // For each j < inputs: sum1, then the updates below
@@ -772,11 +716,13 @@ namespace HessianCodegen.Layers
 
                 sum1[j] = total1;
 
-                // xxx += Xxx, the block of (W, c)
-                double factor2 = b * z[j];
+                // xxx += Xxx, the block of (W, c), mirrored to (c, W)
+                double factor2 = b * input[j];
                 for (int k = 0; k < classes; k++)
                 {
-                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor2 * exp[k];
+                    double factor1 = factor2 * exp[k];
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor1;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
                 }
 
                 xzx[label * inputs * inputs + j * inputs + j] += -b;
@@ -786,47 +732,41 @@ namespace HessianCodegen.Layers
             for (int k = 0; k < classes; k++)
             {
                 double factor3 = -b * exp[k];
-                double factor4 = b * exp[k];
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                double adjointTimesDerivative1 = b * exp[k];
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor5 = z[j] * factor3;
-                    // For each i < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c)
+                    double factor4 = factor3 * input[j];
+                    // For each i < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W)
                     for (int i = 0; i < classes; i++)
                     {
                         // xxx += Xxx, the block of (W, W)
-                        double factor6 = exp[i] * factor5;
+                        double factor5 = exp[i] * factor4;
                         for (int l = 0; l < inputs; l++)
                         {
-                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor6 * z[l];
+                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor5 * input[l];
                         }
 
-                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor6;
+                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor5;
+                        xxx[cOffset * parameterCount + i * parameterCount + k * inputs + j] += factor5;
                     }
 
-                    double factor7 = z[j] * factor4;
-                    double factor8 = W[k * inputs + j] * factor4;
+                    double factor6 = adjointTimesDerivative1 * input[j];
+                    double factor7 = W[k * inputs + j] * adjointTimesDerivative1;
                     // For each i < inputs: xzx += Xzx, the rows of W; xzz += Xzz
                     for (int i = 0; i < inputs; i++)
                     {
-                        xzx[k * inputs * inputs + j * inputs + i] += factor7 * (W[k * inputs + i] - sum1[i]);
-                        xzz[j * inputs + i] += factor8 * (W[k * inputs + i] - sum1[i]);
+                        xzx[k * inputs * inputs + j * inputs + i] += factor6 * (W[k * inputs + i] - sum1[i]);
+                        xzz[j * inputs + i] += factor7 * (W[k * inputs + i] - sum1[i]);
                     }
 
-                    xzx[cOffset * inputs + k * inputs + j] += factor4 * (W[k * inputs + j] - sum1[j]);
+                    xzx[cOffset * inputs + k * inputs + j] += adjointTimesDerivative1 * (W[k * inputs + j] - sum1[j]);
                 }
 
-                // For each i < classes: xxx += Xxx, the block of (c, W); xxx += Xxx, the block of (c, c)
+                // xxx += Xxx, the block of (c, c)
                 for (int i = 0; i < classes; i++)
                 {
-                    // xxx += Xxx, the block of (c, W)
-                    double factor9 = exp[i] * factor3;
-                    for (int j = 0; j < inputs; j++)
-                    {
-                        xxx[cOffset * parameterCount + k * parameterCount + i * inputs + j] += factor9 * z[j];
-                    }
-
-                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += factor9;
+                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += factor3 * exp[i];
                 }
             }
 
@@ -911,26 +851,17 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
-            int inputs = this.W.Columns;
-            int classes = this.W.Rows;
-            int parameterCount = classes * inputs + classes;
-            int cOffset = classes * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, classes, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
-            RequireLength(output.Length, 1, nameof(output));
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> Wz = input;
             int label = ReadLabel(data[0], classes, "label");
             double[]? pooled = null;
             global::System.Span<double> logSumExpTerms = classes <= 128
                 ? stackalloc double[classes]
                 : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
 
-            // logSumExp = LogSumExp(k => c[k] + Wz[k])
+            // logSumExp = LogSumExp(k => Wz[k] + c[k])
             for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[k] = c[k] + Wz[k];
+                logSumExpTerms[k] = input[k] + c[k];
             }
 
             double max = double.NegativeInfinity;
@@ -948,7 +879,7 @@ namespace HessianCodegen.Layers
             double logSumExp = max + global::System.Math.Log(sumExp);
 
             // output = f(Wz; x)
-            output[0] = logSumExp - (c[label] + Wz[label]);
+            output[0] = logSumExp - (input[label] + c[label]);
 
             if (pooled is not null)
             {
@@ -960,17 +891,7 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private void BackpropSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
-            int inputs = this.W.Columns;
-            int classes = this.W.Rows;
-            int parameterCount = classes * inputs + classes;
-            int cOffset = classes * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, classes, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
-            RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(inputAdjoint.Length, classes, nameof(inputAdjoint));
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> Wz = input;
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
             double[]? pooled = null;
@@ -980,10 +901,10 @@ namespace HessianCodegen.Layers
 
             inputAdjoint.Clear();
 
-            // logSumExp = LogSumExp(k => c[k] + Wz[k])
+            // logSumExp = LogSumExp(k => Wz[k] + c[k])
             for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[k] = c[k] + Wz[k];
+                logSumExpTerms[k] = input[k] + c[k];
             }
 
             double max = double.NegativeInfinity;
@@ -1006,13 +927,22 @@ namespace HessianCodegen.Layers
             // inputAdjoint = b df/dWz
             for (int k = 0; k < classes; k++)
             {
-                inputAdjoint[k] += b * global::System.Math.Exp(-logSumExp + c[k] + Wz[k]);
+                inputAdjoint[k] += b * global::System.Math.Exp(-logSumExp + input[k] + c[k]);
             }
 
             if (pooled is not null)
             {
                 global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
+        }
+
+        /// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void RequireExample(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data)
+        {
+            RequireLength(parameters.Length, parameterCount, nameof(parameters));
+            RequireLength(input.Length, inputs, nameof(input));
+            RequireLength(data.Length, 1, nameof(data));
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]

@@ -29,8 +29,10 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => 1;
 
+        // Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.
+        private readonly int classes = classes;
+        private readonly int parameterCount = 0;
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.ParameterBlock>? __parameterLayout;
-
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.DataField>? __dataLayout;
 
         /// <summary>The parameter tensors in the order they occupy the flat parameter vector.</summary>
@@ -47,13 +49,8 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Forward(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
-            int classes = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, classes, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(output.Length, 1, nameof(output));
-            global::System.ReadOnlySpan<double> z = input;
             int label = ReadLabel(data[0], classes, "label");
             double[]? pooled = null;
             global::System.Span<double> logSumExpTerms = classes <= 128
@@ -63,7 +60,7 @@ namespace HessianCodegen.Layers
             // logSumExp = LogSumExp(k => z[k])
             for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[k] = z[k];
+                logSumExpTerms[k] = input[k];
             }
 
             double max = double.NegativeInfinity;
@@ -81,7 +78,7 @@ namespace HessianCodegen.Layers
             double logSumExp = max + global::System.Math.Log(sumExp);
 
             // output = f(z; x)
-            output[0] = logSumExp - z[label];
+            output[0] = logSumExp - input[label];
 
             if (pooled is not null)
             {
@@ -93,14 +90,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackpropInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
-            int classes = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, classes, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputAdjoint.Length, classes, nameof(inputAdjoint));
-            global::System.ReadOnlySpan<double> z = input;
             double b = outputAdjoint[0];
             int label = ReadLabel(data[0], classes, "label");
             double[]? pooled = null;
@@ -113,7 +105,7 @@ namespace HessianCodegen.Layers
             // logSumExp = LogSumExp(k => z[k])
             for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[k] = z[k];
+                logSumExpTerms[k] = input[k];
             }
 
             double max = double.NegativeInfinity;
@@ -136,7 +128,7 @@ namespace HessianCodegen.Layers
             // inputAdjoint = b Dz
             for (int k = 0; k < classes; k++)
             {
-                inputAdjoint[k] += b * global::System.Math.Exp(-logSumExp + z[k]);
+                inputAdjoint[k] += b * global::System.Math.Exp(-logSumExp + input[k]);
             }
 
             if (pooled is not null)
@@ -149,11 +141,7 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddParameterGradient(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
         {
-            int classes = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, classes, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
         }
@@ -162,16 +150,10 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Tangent(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
         {
-            int classes = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, classes, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(inputTangent.Length, classes, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(outputTangent.Length, 1, nameof(outputTangent));
-            global::System.ReadOnlySpan<double> z = input;
-            global::System.ReadOnlySpan<double> t = inputTangent;
             int label = ReadLabel(data[0], classes, "label");
             double[]? pooled = null;
             global::System.Span<double> logSumExpTerms = classes <= 128
@@ -181,7 +163,7 @@ namespace HessianCodegen.Layers
             // logSumExp = LogSumExp(k => z[k])
             for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[k] = z[k];
+                logSumExpTerms[k] = input[k];
             }
 
             double max = double.NegativeInfinity;
@@ -198,15 +180,15 @@ namespace HessianCodegen.Layers
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // sum = Sum(k => t[k] * Exp(z[k] + -1 * logSumExp))
+            // sum = Sum(k => t[k] * Exp(-1 * logSumExp + z[k]))
             double sum = 0.0;
             for (int k = 0; k < classes; k++)
             {
-                sum += t[k] * global::System.Math.Exp(-logSumExp + z[k]);
+                sum += inputTangent[k] * global::System.Math.Exp(-logSumExp + input[k]);
             }
 
             // outputTangent = Dz t + Dx v
-            outputTangent[0] = sum - t[label];
+            outputTangent[0] = sum - inputTangent[label];
 
             if (pooled is not null)
             {
@@ -218,17 +200,11 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int classes = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, classes, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, classes, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, classes, nameof(result));
-            global::System.ReadOnlySpan<double> z = input;
-            global::System.ReadOnlySpan<double> t = inputTangent;
             double b = outputAdjoint[0];
             int scratchLength = classes + classes;
             double[]? pooled = null;
@@ -241,7 +217,7 @@ namespace HessianCodegen.Layers
             // logSumExp = LogSumExp(k => z[k])
             for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[k] = z[k];
+                logSumExpTerms[k] = input[k];
             }
 
             double max = double.NegativeInfinity;
@@ -258,23 +234,23 @@ namespace HessianCodegen.Layers
 
             double logSumExp = max + global::System.Math.Log(sumExp);
 
-            // exp[k] = Exp(z[k] + -1 * logSumExp)
+            // exp[k] = Exp(-1 * logSumExp + z[k])
             for (int k = 0; k < classes; k++)
             {
-                exp[k] = global::System.Math.Exp(-logSumExp + z[k]);
+                exp[k] = global::System.Math.Exp(-logSumExp + input[k]);
             }
 
-            // sum = Sum(k => t[k] * exp[k])
+            // sum = Sum(k => exp[k] * t[k])
             double sum = 0.0;
             for (int k = 0; k < classes; k++)
             {
-                sum += t[k] * exp[k];
+                sum += exp[k] * inputTangent[k];
             }
 
             // result = Xzz t + Xzx^T v
             for (int k = 0; k < classes; k++)
             {
-                result[k] = b * (t[k] * exp[k] - sum * exp[k]);
+                result[k] = b * (exp[k] * inputTangent[k] - sum * exp[k]);
             }
 
             if (pooled is not null)
@@ -287,11 +263,7 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int classes = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, classes, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, classes, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
@@ -302,14 +274,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
-            int classes = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, classes, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(dx.Length, 1 * parameterCount, nameof(dx));
             RequireLength(dz.Length, 1 * classes, nameof(dz));
-            global::System.ReadOnlySpan<double> z = input;
             int label = ReadLabel(data[0], classes, "label");
             double[]? pooled = null;
             global::System.Span<double> logSumExpTerms = classes <= 128
@@ -319,7 +286,7 @@ namespace HessianCodegen.Layers
             // logSumExp = LogSumExp(k => z[k])
             for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[k] = z[k];
+                logSumExpTerms[k] = input[k];
             }
 
             double max = double.NegativeInfinity;
@@ -342,7 +309,7 @@ namespace HessianCodegen.Layers
             // dz += Dz
             for (int k = 0; k < classes; k++)
             {
-                dz[k] += global::System.Math.Exp(-logSumExp + z[k]);
+                dz[k] += global::System.Math.Exp(-logSumExp + input[k]);
             }
 
             if (pooled is not null)
@@ -355,16 +322,11 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondDerivatives(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> xxx, global::System.Span<double> xzx, global::System.Span<double> xzz)
         {
-            int classes = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, classes, nameof(input));
-            RequireLength(data.Length, 1, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(xxx.Length, parameterCount * parameterCount, nameof(xxx));
             RequireLength(xzx.Length, parameterCount * classes, nameof(xzx));
             RequireLength(xzz.Length, classes * classes, nameof(xzz));
-            global::System.ReadOnlySpan<double> z = input;
             double b = outputAdjoint[0];
             int scratchLength = classes + classes;
             double[]? pooled = null;
@@ -377,7 +339,7 @@ namespace HessianCodegen.Layers
             // logSumExp = LogSumExp(k => z[k])
             for (int k = 0; k < classes; k++)
             {
-                logSumExpTerms[k] = z[k];
+                logSumExpTerms[k] = input[k];
             }
 
             double max = double.NegativeInfinity;
@@ -397,7 +359,7 @@ namespace HessianCodegen.Layers
             // For each k < classes: exp, then the updates below
             for (int k = 0; k < classes; k++)
             {
-                exp[k] = global::System.Math.Exp(z[k] - logSumExp);
+                exp[k] = global::System.Math.Exp(input[k] - logSumExp);
                 xzz[k * classes + k] += b * exp[k];
             }
 
@@ -415,6 +377,15 @@ namespace HessianCodegen.Layers
             {
                 global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
+        }
+
+        /// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void RequireExample(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data)
+        {
+            RequireLength(parameters.Length, parameterCount, nameof(parameters));
+            RequireLength(input.Length, classes, nameof(input));
+            RequireLength(data.Length, 1, nameof(data));
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]

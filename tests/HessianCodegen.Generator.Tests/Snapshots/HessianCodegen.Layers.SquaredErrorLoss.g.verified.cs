@@ -29,8 +29,10 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => this.z.Length;
 
+        // Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.
+        private readonly int outputs = outputs;
+        private readonly int parameterCount = 0;
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.ParameterBlock>? __parameterLayout;
-
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.DataField>? __dataLayout;
 
         /// <summary>The parameter tensors in the order they occupy the flat parameter vector.</summary>
@@ -47,20 +49,15 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Forward(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
-            int outputs = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(output.Length, 1, nameof(output));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
 
             // output = f(z; x)
             double total = 0.0;
             for (int k = 0; k < outputs; k++)
             {
-                double term = z[k] - target[k];
+                double term = input[k] - target[k];
                 total += 0.5 * (term * term);
             }
 
@@ -71,21 +68,16 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackpropInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
-            int outputs = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputAdjoint.Length, outputs, nameof(inputAdjoint));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
             double b = outputAdjoint[0];
 
             // inputAdjoint = b Dz
             for (int k = 0; k < outputs; k++)
             {
-                inputAdjoint[k] = b * (z[k] - target[k]);
+                inputAdjoint[k] = b * (input[k] - target[k]);
             }
         }
 
@@ -93,11 +85,7 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddParameterGradient(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
         {
-            int outputs = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
         }
@@ -106,23 +94,17 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Tangent(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
         {
-            int outputs = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(inputTangent.Length, outputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(outputTangent.Length, 1, nameof(outputTangent));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
 
             // outputTangent = Dz t + Dx v
             double total = 0.0;
             for (int k = 0; k < outputs; k++)
             {
-                total += t[k] * (z[k] - target[k]);
+                total += inputTangent[k] * (input[k] - target[k]);
             }
 
             outputTangent[0] = total;
@@ -132,22 +114,17 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int outputs = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, outputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, outputs, nameof(result));
-            global::System.ReadOnlySpan<double> t = inputTangent;
             double b = outputAdjoint[0];
 
             // result = Xzz t + Xzx^T v
             for (int k = 0; k < outputs; k++)
             {
-                result[k] = b * t[k];
+                result[k] = b * inputTangent[k];
             }
         }
 
@@ -155,11 +132,7 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int outputs = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, outputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
@@ -170,20 +143,15 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
-            int outputs = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(dx.Length, 1 * parameterCount, nameof(dx));
             RequireLength(dz.Length, 1 * outputs, nameof(dz));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
 
             // dz += Dz
             for (int k = 0; k < outputs; k++)
             {
-                dz[k] += z[k] - target[k];
+                dz[k] += input[k] - target[k];
             }
         }
 
@@ -191,11 +159,7 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondDerivatives(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> xxx, global::System.Span<double> xzx, global::System.Span<double> xzz)
         {
-            int outputs = this.z.Length;
-            int parameterCount = 0;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, outputs, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
             RequireLength(xxx.Length, parameterCount * parameterCount, nameof(xxx));
             RequireLength(xzx.Length, parameterCount * outputs, nameof(xzx));
@@ -207,6 +171,15 @@ namespace HessianCodegen.Layers
             {
                 xzz[k * outputs + k] += b;
             }
+        }
+
+        /// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void RequireExample(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data)
+        {
+            RequireLength(parameters.Length, parameterCount, nameof(parameters));
+            RequireLength(input.Length, outputs, nameof(input));
+            RequireLength(data.Length, outputs, nameof(data));
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]

@@ -29,8 +29,12 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => 0;
 
+        // Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.
+        private readonly int inputs = inputs;
+        private readonly int outputs = outputs;
+        private readonly int parameterCount = outputs * inputs + outputs;
+        private readonly int cOffset = outputs * inputs;
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.ParameterBlock>? __parameterLayout;
-
         private global::System.Collections.ObjectModel.ReadOnlyCollection<global::HessianCodegen.DataField>? __dataLayout;
 
         /// <summary>The parameter tensors in the order they occupy the flat parameter vector.</summary>
@@ -47,15 +51,8 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Forward(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(output.Length, outputs, nameof(output));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
 
@@ -66,7 +63,7 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 output[i] = global::System.Math.Tanh(c[i] + sum);
@@ -77,19 +74,11 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackpropInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(inputAdjoint.Length, inputs, nameof(inputAdjoint));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             inputAdjoint.Clear();
 
@@ -100,15 +89,15 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 // inputAdjoint = b Dz
                 double tanh = global::System.Math.Tanh(c[i] + sum);
-                double factor = b[i] * (1.0 - tanh * tanh);
+                double adjointTimesDerivative = outputAdjoint[i] * (1.0 - tanh * tanh);
                 for (int j = 0; j < inputs; j++)
                 {
-                    inputAdjoint[j] += factor * W[i * inputs + j];
+                    inputAdjoint[j] += adjointTimesDerivative * W[i * inputs + j];
                 }
             }
         }
@@ -117,19 +106,11 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddParameterGradient(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // For each i < outputs: sum, tanh, then the updates below
             for (int i = 0; i < outputs; i++)
@@ -138,18 +119,18 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 double tanh = global::System.Math.Tanh(c[i] + sum);
                 // parameterGradient += b Dx, the W part
-                double factor = b[i] * (1.0 - tanh * tanh);
+                double adjointTimesDerivative = outputAdjoint[i] * (1.0 - tanh * tanh);
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[i * inputs + j] += factor * z[j];
+                    parameterGradient[i * inputs + j] += adjointTimesDerivative * input[j];
                 }
 
-                parameterGradient[cOffset + i] += factor;
+                parameterGradient[cOffset + i] += adjointTimesDerivative;
             }
         }
 
@@ -157,20 +138,12 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Tangent(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(outputTangent.Length, outputs, nameof(outputTangent));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
 
@@ -182,8 +155,8 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
-                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
+                    sum1 += W[i * inputs + j] * inputTangent[j] + vW[i * inputs + j] * input[j];
                 }
 
                 double tanh = global::System.Math.Tanh(c[i] + sum);
@@ -195,24 +168,15 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, inputs, nameof(result));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             result.Clear();
 
@@ -224,18 +188,18 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
-                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
+                    sum1 += W[i * inputs + j] * inputTangent[j] + vW[i * inputs + j] * input[j];
                 }
 
                 // result = Xzz t + Xzx^T v
                 double tanh = global::System.Math.Tanh(c[i] + sum);
-                double term = 1.0 - tanh * tanh;
-                double factor = b[i] * term;
-                double factor1 = 2.0 * b[i] * tanh * term * (vc[i] + sum1);
+                double tanhDerivative = 1.0 - tanh * tanh;
+                double adjointTimesDerivative = outputAdjoint[i] * tanhDerivative;
+                double factor = 2.0 * outputAdjoint[i] * tanh * tanhDerivative * (vc[i] + sum1);
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[j] += factor * vW[i * inputs + j] - factor1 * W[i * inputs + j];
+                    result[j] += adjointTimesDerivative * vW[i * inputs + j] - factor * W[i * inputs + j];
                 }
             }
         }
@@ -244,24 +208,15 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
             RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
             RequireLength(result.Length, parameterCount, nameof(result));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> t = inputTangent;
             global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // For each i < outputs: sum, sum1, tanh, then the updates below
             for (int i = 0; i < outputs; i++)
@@ -271,21 +226,21 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
-                    sum1 += W[i * inputs + j] * t[j] + vW[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
+                    sum1 += W[i * inputs + j] * inputTangent[j] + vW[i * inputs + j] * input[j];
                 }
 
                 double tanh = global::System.Math.Tanh(c[i] + sum);
                 // result += Xxx v + Xzx t, the W part
-                double term = 1.0 - tanh * tanh;
-                double factor = b[i] * term;
-                double factor1 = 2.0 * b[i] * tanh * term * (vc[i] + sum1);
+                double tanhDerivative = 1.0 - tanh * tanh;
+                double adjointTimesDerivative = outputAdjoint[i] * tanhDerivative;
+                double factor = 2.0 * outputAdjoint[i] * tanh * tanhDerivative * (vc[i] + sum1);
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[i * inputs + j] += factor * t[j] - factor1 * z[j];
+                    result[i * inputs + j] += adjointTimesDerivative * inputTangent[j] - factor * input[j];
                 }
 
-                result[cOffset + i] += -2.0 * b[i] * tanh * (1.0 - tanh * tanh) * (vc[i] + sum1);
+                result[cOffset + i] += -2.0 * outputAdjoint[i] * tanh * (1.0 - tanh * tanh) * (vc[i] + sum1);
             }
         }
 
@@ -293,16 +248,9 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(dx.Length, outputs * parameterCount, nameof(dx));
             RequireLength(dz.Length, outputs * inputs, nameof(dz));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
 
@@ -313,19 +261,19 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 double tanh = global::System.Math.Tanh(c[i] + sum);
-                double factor = 1.0 - tanh * tanh;
+                double tanhDerivative = 1.0 - tanh * tanh;
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[i * parameterCount + i * inputs + j] += z[j] * factor;
-                    dz[i * inputs + j] += W[i * inputs + j] * factor;
+                    dx[i * parameterCount + i * inputs + j] += tanhDerivative * input[j];
+                    dz[i * inputs + j] += W[i * inputs + j] * tanhDerivative;
                 }
 
-                dx[cOffset + i * parameterCount + i] += factor;
+                dx[cOffset + i * parameterCount + i] += tanhDerivative;
             }
         }
 
@@ -333,21 +281,13 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondDerivatives(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> xxx, global::System.Span<double> xzx, global::System.Span<double> xzz)
         {
-            int inputs = this.z.Length;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, inputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
+            RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
             RequireLength(xxx.Length, parameterCount * parameterCount, nameof(xxx));
             RequireLength(xzx.Length, parameterCount * inputs, nameof(xzx));
             RequireLength(xzz.Length, inputs * inputs, nameof(xzz));
-            global::System.ReadOnlySpan<double> z = input;
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> b = outputAdjoint;
 
             // For each i < outputs: sum, tanh, then the updates below
             for (int i = 0; i < outputs; i++)
@@ -356,32 +296,32 @@ namespace HessianCodegen.Layers
                 double sum = 0.0;
                 for (int j = 0; j < inputs; j++)
                 {
-                    sum += W[i * inputs + j] * z[j];
+                    sum += W[i * inputs + j] * input[j];
                 }
 
                 double tanh = global::System.Math.Tanh(c[i] + sum);
-                double factor = -2.0 * b[i] * tanh * (1.0 - tanh * tanh);
-                double factor1 = b[i] * (1.0 - tanh * tanh);
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c); xxx += Xxx, the block of (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                double adjointTimesSecondDerivative = -2.0 * outputAdjoint[i] * tanh * (1.0 - tanh * tanh);
+                double adjointTimesDerivative = outputAdjoint[i] * (1.0 - tanh * tanh);
+                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor2 = z[j] * factor;
-                    double factor3 = W[i * inputs + j] * factor;
+                    double factor = adjointTimesSecondDerivative * input[j];
+                    double factor1 = W[i * inputs + j] * adjointTimesSecondDerivative;
                     // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
                     for (int k = 0; k < inputs; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += z[k] * factor2;
-                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor2;
-                        xzz[j * inputs + k] += W[i * inputs + k] * factor3;
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor * input[k];
+                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor;
+                        xzz[j * inputs + k] += W[i * inputs + k] * factor1;
                     }
 
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor2;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor2;
-                    xzx[i * inputs * inputs + j * inputs + j] += factor1;
-                    xzx[cOffset * inputs + i * inputs + j] += factor3;
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor;
+                    xzx[i * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
+                    xzx[cOffset * inputs + i * inputs + j] += factor1;
                 }
 
-                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += factor;
+                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += adjointTimesSecondDerivative;
             }
         }
 
@@ -455,25 +395,24 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output, global::System.Span<double> slope)
         {
-            int inputs = this.W.Columns;
-            int outputs = this.W.Rows;
-            int parameterCount = outputs * inputs + outputs;
-            int cOffset = outputs * inputs;
-            RequireLength(parameters.Length, parameterCount, nameof(parameters));
-            RequireLength(input.Length, outputs, nameof(input));
-            RequireLength(data.Length, 0, nameof(data));
-            RequireLength(output.Length, outputs, nameof(output));
-            RequireLength(slope.Length, outputs, nameof(slope));
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> Wz = input;
 
             // For each i < outputs: tanh, then the updates below
             for (int i = 0; i < outputs; i++)
             {
-                double tanh = global::System.Math.Tanh(c[i] + Wz[i]);
+                double tanh = global::System.Math.Tanh(input[i] + c[i]);
                 output[i] = tanh;
                 slope[i] = 1.0 - tanh * tanh;
             }
+        }
+
+        /// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void RequireExample(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data)
+        {
+            RequireLength(parameters.Length, parameterCount, nameof(parameters));
+            RequireLength(input.Length, inputs, nameof(input));
+            RequireLength(data.Length, 0, nameof(data));
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
