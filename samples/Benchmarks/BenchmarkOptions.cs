@@ -6,7 +6,7 @@ namespace Benchmarks;
 /// <summary>Which tanh chains to time, and how.</summary>
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
-    bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool BatchScale, string? OpenBlasDriver, bool ReluBatch)
+    bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool BatchScale, string? OpenBlasDriver, bool ReluBatch, bool GemmRates)
 {
     /// <summary>
     /// Reads the options; null after --help (exit code 0) or a bad command line (its one-line error
@@ -37,12 +37,14 @@ internal sealed record BenchmarkOptions(
         };
         Option<bool> reluBatch = SampleOptions.Flag("relu-batch",
             "only report where the time and memory of issue 7's batch-64 ReLU network go, layer by layer");
+        Option<bool> gemmRates = SampleOptions.Flag("gemm",
+            "only time Gemm.Multiply at the shapes the factorization and the batched layers use, on one core and on all, beside OpenBLAS dgemm (with --openblas)");
         Option<bool> quick = SampleOptions.Flag("quick", "a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3");
         var command = new RootCommand(
             "Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer hidden layers, " +
             "then softmax cross-entropy), and a dense LU solve where the network is small.")
         {
-            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, reluBatch, quick,
+            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, reluBatch, gemmRates, quick,
         };
 
         if (SampleOptions.Parse(command, args, out exitCode) is not { } result)
@@ -67,6 +69,7 @@ internal sealed record BenchmarkOptions(
             MatrixFree: result.GetValue(matrixFree),
             BatchScale: result.GetValue(batchScale),
             OpenBlasDriver: result.GetValue(openBlas),
-            ReluBatch: result.GetValue(reluBatch));
+            ReluBatch: result.GetValue(reluBatch),
+            GemmRates: result.GetValue(gemmRates));
     }
 }

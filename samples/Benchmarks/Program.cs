@@ -39,6 +39,12 @@ try
         return summary.Failures.Count == 0 ? 0 : 1;
     }
 
+    if (options.GemmRates)
+    {
+        GemmBenchmark.Run(options, options.OpenBlasDriver is { } gemmDriver ? new OpenBlasDriver(gemmDriver) : null, Console.Out);
+        return 0;
+    }
+
     if (options.ReluBatch)
     {
         ReluBatchReport.Run(options, Console.Out);

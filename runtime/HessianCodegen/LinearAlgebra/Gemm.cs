@@ -1,7 +1,4 @@
 using System;
-using System.Buffers;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -33,6 +30,27 @@ internal static class Gemm
             return;
         }
 
+        if (inner == 0 || alpha == 0)
+        {
+            ScaleRows(rows, columns, beta, c, cStride);
+        }
+        else if (!GemmMicroKernel.IsSupported)
+        {
+            PlainGemm.Multiply(transposeA, transposeB, rows, columns, inner, alpha, a, aStride, b, bStride, beta, c, cStride);
+        }
+        else if (2.0 * rows * columns * inner >= ParallelGemm.Threshold && Environment.ProcessorCount > 1)
+        {
+            ParallelGemm.Multiply(transposeA, transposeB, rows, columns, inner, alpha, a, aStride, b, bStride, beta, c, cStride);
+        }
+        else
+        {
+            PackedGemm.Multiply(transposeA, transposeB, rows, columns, inner, alpha, a, aStride, b, bStride, beta, c, cStride);
+        }
+    }
+
+    /// <summary><c>c = beta c</c> on the leading <paramref name="rows"/> x <paramref name="columns"/>; with <paramref name="beta"/> 0, <c>c</c> is cleared (NaN in it does not propagate).</summary>
+    internal static void ScaleRows(int rows, int columns, double beta, Span<double> c, int cStride)
+    {
         for (int i = 0; i < rows; i++)
         {
             Span<double> row = c.Slice(i * cStride, columns);
@@ -42,52 +60,10 @@ internal static class Gemm
             }
             else if (beta != 1)
             {
-                Scale(row, beta);
-            }
-        }
-
-        if (inner == 0 || alpha == 0)
-        {
-            return;
-        }
-
-        // The kernel below streams rows of op(b); a transposed b is copied once into that form.
-        double[]? copy = null;
-        if (transposeB)
-        {
-            copy = ArrayPool<double>.Shared.Rent(inner * columns);
-            for (int j = 0; j < columns; j++)
-            {
-                for (int k = 0; k < inner; k++)
+                for (int j = 0; j < columns; j++)
                 {
-                    copy[(k * columns) + j] = b[(j * bStride) + k];
+                    row[j] *= beta;
                 }
-            }
-
-            b = copy;
-            bStride = columns;
-        }
-
-        try
-        {
-            for (int i = 0; i < rows; i++)
-            {
-                Span<double> row = c.Slice(i * cStride, columns);
-                for (int k = 0; k < inner; k++)
-                {
-                    double factor = alpha * (transposeA ? a[(k * aStride) + i] : a[(i * aStride) + k]);
-                    if (factor != 0)
-                    {
-                        AddScaled(row, factor, b.Slice(k * bStride, columns));
-                    }
-                }
-            }
-        }
-        finally
-        {
-            if (copy is not null)
-            {
-                ArrayPool<double>.Shared.Return(copy);
             }
         }
     }
@@ -105,33 +81,6 @@ internal static class Gemm
             throw new ArgumentException(
                 $"{name} is stored as {storedRows} x {storedColumns} with rows {stride} apart, which needs a stride of at least {storedColumns} and {((storedRows - 1) * stride) + storedColumns} values; got {m.Length}.",
                 name);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scale(Span<double> row, double factor)
-    {
-        for (int j = 0; j < row.Length; j++)
-        {
-            row[j] *= factor;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddScaled(Span<double> target, double factor, ReadOnlySpan<double> source)
-    {
-        int width = Vector<double>.Count;
-        var scale = new Vector<double>(factor);
-        int j = 0;
-        for (; j + width <= target.Length; j += width)
-        {
-            var sum = new Vector<double>(target.Slice(j)) + (scale * new Vector<double>(source.Slice(j)));
-            sum.CopyTo(target.Slice(j));
-        }
-
-        for (; j < target.Length; j++)
-        {
-            target[j] += factor * source[j];
         }
     }
 }
