@@ -35,10 +35,6 @@ namespace HessianCodegen;
 /// </remarks>
 internal sealed class RiccatiFactorization
 {
-    /// <summary>Column tile of the update of <c>P</c>: 128 columns of <c>A^-1 C</c> (600 rows in issue 7's network) are 600 KB.</summary>
-    private const int UpdateTile = 128;
-
-
     private readonly HessianDerivatives derivatives;
     private readonly PivotBlockFactor[] blocks;
     private readonly double[][] gains;
@@ -238,28 +234,9 @@ internal sealed class RiccatiFactorization
                 MatrixKernels.Transpose(c, p, mIn, cT);
                 factor.Solve(c, mIn);
                 flops += 4L * p * p * mIn;
-                // Tile by tile of columns, so that the tile of A^-1 C (p x 128) stays in the L2 cache while every
-                // row of the upper triangle takes it; whole rows streamed all of A^-1 C from memory per pair of
-                // rows. Two rows at a time from the same column: the second row's extra entry lies below the
-                // diagonal, which the mirroring overwrites.
-                for (int j0 = 0; j0 < mIn && p > 0; j0 += UpdateTile)
-                {
-                    int j1 = Math.Min(j0 + UpdateTile, mIn);
-                    for (int r = 0; r < j1; r += 2)
-                    {
-                        int first = Math.Max(r, j0);
-                        if (r + 1 < mIn)
-                        {
-                            flops += RankUpdate.SubtractCombinations(e.Slice((r * mIn) + first, j1 - first), cT.Slice(r * p, p),
-                                e.Slice(((r + 1) * mIn) + first, j1 - first), cT.Slice((r + 1) * p, p), c[first..], mIn);
-                        }
-                        else
-                        {
-                            flops += RankUpdate.SubtractCombination(e.Slice((r * mIn) + first, j1 - first), cT.Slice(r * p, p), c[first..], mIn);
-                        }
-                    }
-                }
-
+                // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product.
+                TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
+                flops += (long)mIn * (mIn + 1) * p;
                 MatrixKernels.MirrorUpper(e, mIn);
                 double[] gain = GC.AllocateUninitializedArray<double>(p * mIn);
                 for (int i = 0; i < gain.Length; i++)
