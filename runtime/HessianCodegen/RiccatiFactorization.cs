@@ -94,7 +94,6 @@ internal sealed class RiccatiFactorization
         int largestPM = 0;
         int largestPMIn = 0;
         int largestMMIn = 0;
-        int largestDz = 0;
         for (int l = 0; l < depth; l++)
         {
             IHessianLayer layer = network.Layers[l];
@@ -105,11 +104,10 @@ internal sealed class RiccatiFactorization
             largestPM = Math.Max(largestPM, checked(layer.ParameterCount * m));
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
             largestMMIn = Math.Max(largestMMIn, checked(m * mIn));
-            largestDz = Math.Max(largestDz, layer.OutputSize * layer.InputSize);
         }
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
-        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch, Dz^T.
+        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch.
         // Every entry of these is written before it is read, so they need not be zeroed.
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] nextValue = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
@@ -117,11 +115,9 @@ internal sealed class RiccatiFactorization
         double[] weighted = GC.AllocateUninitializedArray<double>(largestPM);
         double[] weightedT = GC.AllocateUninitializedArray<double>(largestPM);
         double[] stateProduct = GC.AllocateUninitializedArray<double>(largestMMIn);
-        double[] stateProductT = GC.AllocateUninitializedArray<double>(largestMMIn);
         double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] work = GC.AllocateUninitializedArray<double>(PivotBlockFactor.WorkLength(largestP));
-        double[] inputJacobianT = GC.AllocateUninitializedArray<double>(checked(count * largestDz));
 
         var blocks = new PivotBlockFactor[depth];
         var gains = new double[depth][];
@@ -189,27 +185,23 @@ internal sealed class RiccatiFactorization
 
                 if (m > 0)
                 {
-                    // -(Dz^T P), per example block of Dz, in long rows; its transpose is -(P Dz).
-                    Span<double> dzT = inputJacobianT.AsSpan(0, count * a * aIn);
-                    Span<double> negativeDzValue = stateProductT.AsSpan(0, mIn * m);
-                    negativeDzValue.Clear();
+                    // -(P Dz), per example block of Dz: its columns n aIn.. are -P(:, n a..) Dz_n, read as P(n a.., :)^T
+                    // (P is exactly symmetric): rows of P stream, where its columns would be a cache line per value.
+                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
                     for (int n = 0; n < count; n++)
                     {
-                        MatrixKernels.Transpose(d.DzBlock(n), a, aIn, dzT.Slice(n * a * aIn, a * aIn));
-                        flops += MatrixKernels.SubtractProduct(negativeDzValue[(n * aIn * m)..], m, dzT[(n * a * aIn)..], a,
-                            valueMatrix[(n * a * m)..], m, aIn, a, m);
+                        Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
                     }
 
-                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
-                    MatrixKernels.Transpose(negativeDzValue, mIn, m, negativeValueDz);
-
-                    // C -= Dx^T (-(P Dz)) and E -= Dz^T (-(P Dz)).
+                    // C -= Dx^T (-(P Dz)) through the non-zeros of Dx^T, and E += Dz^T P Dz by its column blocks
+                    // ((P Dz)(n a.., :))^T Dz_n, the same shape as above (Dz^T P Dz is symmetric).
                     flops += MatrixKernels.SubtractProduct(c, mIn, jacobianT.AsSpan(0, p * m), m, negativeValueDz, mIn, p, m, mIn);
                     for (int n = 0; n < count; n++)
                     {
-                        flops += MatrixKernels.SubtractProduct(e[(n * aIn * mIn)..], mIn, dzT[(n * a * aIn)..], a,
-                            negativeValueDz[(n * a * mIn)..], mIn, aIn, a, mIn);
+                        Gemm.Multiply(true, false, mIn, aIn, a, -1, negativeValueDz[(n * a * mIn)..], mIn, d.DzBlock(n), aIn, 1, e[(n * aIn)..], mIn);
                     }
+
+                    flops += 2L * (m + mIn) * mIn * a;
                 }
             }
 

@@ -82,7 +82,8 @@ internal static class GemmMicroKernel
             return;
         }
 
-        // An edge tile: the sums go through a tile on the stack, and only its leading part reaches c.
+        // An edge tile: the sums go through a tile on the stack, and only its leading part reaches c (whole rows
+        // of it by vectors, as the last panel of rows usually is).
         Span<double> tile = stackalloc double[Rows * Columns];
         ref double t = ref tile[0];
         c00.StoreUnsafe(ref t, 0);
@@ -97,9 +98,16 @@ internal static class GemmMicroKernel
         c41.StoreUnsafe(ref t, 36);
         c50.StoreUnsafe(ref t, 40);
         c51.StoreUnsafe(ref t, 44);
+        var alphas = Vector256.Create(alpha);
         for (int r = 0; r < rows; r++)
         {
             ref double cRow = ref Unsafe.Add(ref c, r * cStride);
+            if (columns == Columns)
+            {
+                Store(ref cRow, Vector256.LoadUnsafe(ref t, (nuint)(r * Columns)), Vector256.LoadUnsafe(ref t, (nuint)((r * Columns) + 4)), alphas, beta);
+                continue;
+            }
+
             for (int j = 0; j < columns; j++)
             {
                 double sum = alpha * tile[(r * Columns) + j];
