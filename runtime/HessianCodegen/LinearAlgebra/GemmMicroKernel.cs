@@ -26,14 +26,15 @@ internal static class GemmMicroKernel
     /// <summary>
     /// <c>c = beta c + alpha sum_k a(:, k) b(k, :)</c> on the leading <paramref name="rows"/> x <paramref name="columns"/>
     /// of one tile. Entry <c>(r, k)</c> of <c>a</c> is <paramref name="a"/> advanced by
-    /// <c>r aRowStep + k aInnerStep</c> (a packed panel, or a matrix read in place); <paramref name="b"/> is a
-    /// packed panel, <see cref="Columns"/> values per <c>k</c>. All <see cref="Rows"/> rows of <c>a</c> are read
+    /// <c>r aRowStep + k aInnerStep</c> (a packed panel, or a matrix read in place); row <c>k</c> of <c>b</c> is
+    /// <see cref="Columns"/> values from <paramref name="b"/> advanced by <c>k bInnerStep</c> (a packed panel: the
+    /// number of columns; a matrix read in place: its stride). All <see cref="Rows"/> rows of <c>a</c> are read
     /// (a short panel is padded with zeros); only the leading part of <c>c</c> is touched. With
     /// <paramref name="beta"/> 0, <c>c</c> is not read.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Multiply(int inner, ref double a, nint aRowStep, nint aInnerStep, ref double b, double alpha, double beta,
-        ref double c, nint cStride, int rows, int columns)
+    public static void Multiply(int inner, ref double a, nint aRowStep, nint aInnerStep, ref double b, nint bInnerStep, double alpha,
+        double beta, ref double c, nint cStride, int rows, int columns)
     {
         Vector256<double> c00 = Vector256<double>.Zero, c01 = Vector256<double>.Zero;
         Vector256<double> c10 = Vector256<double>.Zero, c11 = Vector256<double>.Zero;
@@ -67,7 +68,7 @@ internal static class GemmMicroKernel
             c50 = Fma.MultiplyAdd(x, b0, c50);
             c51 = Fma.MultiplyAdd(x, b1, c51);
             ak = ref Unsafe.Add(ref ak, aInnerStep);
-            bk = ref Unsafe.Add(ref bk, Columns);
+            bk = ref Unsafe.Add(ref bk, bInnerStep);
         }
 
         if (rows == Rows && columns == Columns)
