@@ -8,7 +8,7 @@ namespace Benchmarks;
 /// <summary>
 /// <c>Gemm.Multiply</c>'s rate at the shapes the runtime multiplies: the Riccati updates of width 8 and 16 at
 /// batches 8 and 64, the trailing updates of the blocked pivot-block kernels, the batched layers' small
-/// products, and squares. On one core (<c>PackedGemm</c>, by the thread's cpu time) beside OpenBLAS
+/// products, and squares. On one core (<c>PackedGemm</c>, by cpu time) beside OpenBLAS
 /// <c>dgemm</c> on one thread (by process cpu time), and through <c>Gemm</c> (both cores above
 /// <c>ParallelGemm.Threshold</c>) by wall time beside OpenBLAS on two threads.
 /// </summary>

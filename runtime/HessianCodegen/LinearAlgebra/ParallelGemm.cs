@@ -14,10 +14,12 @@ namespace HessianCodegen.LinearAlgebra;
 internal static class ParallelGemm
 {
     /// <summary>
-    /// Flops (<c>2 rows columns inner</c>) from which <see cref="Gemm"/> uses every core: below it, starting the
-    /// second core costs more than it saves (measured: see docs/algorithm.md section 12).
+    /// Flops (<c>2 rows columns inner</c>) from which <see cref="Gemm"/> uses every core, about 3 ms of one core's work.
+    /// Measured on the shared two-core machine (load 12, squares by wall time): two cores took 0.5-0.8 x the time
+    /// of one up to 8e6 flops, 0.6-1.2 x from 1.6e7 to 1.3e8; so only products past that range go parallel, where
+    /// the start of the second core is surely small against the work.
     /// </summary>
-    public static double Threshold = 4e6;
+    public const double Threshold = 1e8;
 
     /// <summary><c>c = beta c + alpha op(a) op(b)</c> as <see cref="Gemm.Multiply"/> defines it, for positive sizes whose spans <see cref="Gemm"/> has checked.</summary>
     public static unsafe void Multiply(bool transposeA, bool transposeB, int rows, int columns, int inner, double alpha,
