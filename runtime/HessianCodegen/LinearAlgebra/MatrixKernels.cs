@@ -54,7 +54,7 @@ internal static class MatrixKernels
                 ReadOnlySpan<int> positions = indices.AsSpan(0, nonZeros);
                 bool spaced = IsEvenlySpaced(positions);
                 int run = RunSharingPositions(a, aStride, inner, i, spaced ? rows : Math.Min(i + 2, rows), positions, nextIndices, nextValues);
-                if (spaced && run >= MinimumRun)
+                if (spaced && run >= MinimumRun && nonZeros >= MinimumRun)
                 {
                     int spacing = nonZeros > 1 ? positions[1] - positions[0] : 1;
                     flops += SubtractSpacedProduct(c[(i * cStride)..], cStride, a[(i * aStride)..], aStride, b[(positions[0] * bStride)..],
@@ -87,7 +87,10 @@ internal static class MatrixKernels
         }
     }
 
-    /// <summary>Rows of a run below which the sparse row kernels are kept: a Gemm of fewer rows fills too little of its tile.</summary>
+    /// <summary>
+    /// Rows of a run, and non-zeros of its rows, below which the sparse row kernels are kept: a Gemm of fewer rows fills
+    /// too little of its tile, and one of fewer terms (a batch of one has a single non-zero per row) is mostly call.
+    /// </summary>
     private const int MinimumRun = 4;
 
     /// <summary>How many rows from <paramref name="first"/> on, up to <paramref name="limit"/>, have their non-zeros exactly at <paramref name="positions"/>.</summary>
