@@ -111,15 +111,15 @@ internal static class PackedGemm
 
     /// <summary>
     /// Largest <c>op(a)</c>, in values, read in place rather than packed: 512 KB, half the L2. Measured with
-    /// Benchmarks --gemm: in place, 256 x 16 x 16 ran at 32 GFLOP/s instead of 21 and 72 x 512 x 512 at 36 instead of 31;
+    /// Benchmarks --gemm, the limit switched between 0 and unlimited: in place, 256 x 16 x 16 ran at 32 GFLOP/s instead of 21 and 72 x 512 x 512 at 36 instead of 31;
     /// packed, 2048 x 2048 x 64 at 41 instead of 34.
     /// </summary>
     private const long InPlaceLimit = 1 << 16;
 
     /// <summary>
     /// Rows of <c>c</c> (two tiles) up to which <c>b</c> is read in place rather than packed: each panel of <c>b</c> serves
-    /// so few tiles that packing it cost as much as the product. Measured with Benchmarks: the 8 x 512 x 64 product with
-    /// rows of <c>P</c> 8 apart (a layer's <c>Dx^T P</c>) ran at 19 GFLOP/s in place, 14 packed.
+    /// so few tiles that packing it cost as much as the product. Measured in a scratch timing (thread cpu, load 16): the
+    /// 8 x 512 x 64 product with rows of <c>P</c> 8 apart (a layer's <c>Dx^T P</c>) ran at 19 GFLOP/s in place, 14 packed.
     /// </summary>
     private const int InPlaceRowsOfB = 12;
 
