@@ -33,10 +33,6 @@ namespace HessianCodegen;
 /// </remarks>
 internal sealed class RiccatiFactorization
 {
-    /// <summary>Column tile of the update of <c>P</c>: 128 columns of <c>A^-1 C</c> (600 rows in issue 7's network) are 600 KB.</summary>
-    private const int UpdateTile = 128;
-
-
     private readonly HessianDerivatives derivatives;
     private readonly IPivotBlockFactor[] blocks;
     private readonly double[][] gains;
@@ -106,7 +102,6 @@ internal sealed class RiccatiFactorization
         int largestP = 0;
         int largestPMIn = 0;
         int largestMMIn = 0;
-        int largestDz = 0;
         for (int l = 0; l < depth; l++)
         {
             IHessianLayer layer = network.Layers[l];
@@ -116,11 +111,10 @@ internal sealed class RiccatiFactorization
             largestP = Math.Max(largestP, layer.ParameterCount);
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
             largestMMIn = Math.Max(largestMMIn, checked(m * mIn));
-            largestDz = Math.Max(largestDz, layer.OutputSize * layer.InputSize);
         }
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
-        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch, Dz^T.
+        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch.
         // Every entry of these is written before it is read, so they need not be zeroed. The three p x m ones
         // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network).
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
@@ -129,11 +123,9 @@ internal sealed class RiccatiFactorization
         double[] weighted = [];
         double[] weightedT = [];
         double[] stateProduct = GC.AllocateUninitializedArray<double>(largestMMIn);
-        double[] stateProductT = GC.AllocateUninitializedArray<double>(largestMMIn);
         double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] work = [];
-        double[] inputJacobianT = GC.AllocateUninitializedArray<double>(checked(count * largestDz));
 
         var blocks = new IPivotBlockFactor[depth];
         var gains = new double[depth][];
@@ -158,7 +150,7 @@ internal sealed class RiccatiFactorization
             // collection during the first layer's factorization may reclaim them (50 MB in issue 7's network).
             if (mIn == 0)
             {
-                (stateProduct, stateProductT, coupling, couplingT, inputJacobianT) = ([], [], [], [], []);
+                (stateProduct, coupling, couplingT) = ([], [], []);
             }
 
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
@@ -224,27 +216,23 @@ internal sealed class RiccatiFactorization
 
                 if (m > 0)
                 {
-                    // -(Dz^T P), per example block of Dz, in long rows; its transpose is -(P Dz).
-                    Span<double> dzT = inputJacobianT.AsSpan(0, count * a * aIn);
-                    Span<double> negativeDzValue = stateProductT.AsSpan(0, mIn * m);
-                    negativeDzValue.Clear();
+                    // -(P Dz), per example block of Dz: its columns n aIn.. are -P(:, n a..) Dz_n, read as P(n a.., :)^T
+                    // (P is exactly symmetric): rows of P stream, where its columns would be a cache line per value.
+                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
                     for (int n = 0; n < count; n++)
                     {
-                        MatrixKernels.Transpose(d.DzBlock(n), a, aIn, dzT.Slice(n * a * aIn, a * aIn));
-                        flops += MatrixKernels.SubtractProduct(negativeDzValue[(n * aIn * m)..], m, dzT[(n * a * aIn)..], a,
-                            valueMatrix[(n * a * m)..], m, aIn, a, m);
+                        Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
                     }
 
-                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
-                    MatrixKernels.Transpose(negativeDzValue, mIn, m, negativeValueDz);
-
-                    // C -= Dx^T (-(P Dz)) and E -= Dz^T (-(P Dz)).
+                    // C -= Dx^T (-(P Dz)) through the non-zeros of Dx^T, and E += Dz^T P Dz by its column blocks
+                    // ((P Dz)(n a.., :))^T Dz_n, the same shape as above (Dz^T P Dz is symmetric).
                     flops += MatrixKernels.SubtractProduct(c, mIn, jacobianT.AsSpan(0, p * m), m, negativeValueDz, mIn, p, m, mIn);
                     for (int n = 0; n < count; n++)
                     {
-                        flops += MatrixKernels.SubtractProduct(e[(n * aIn * mIn)..], mIn, dzT[(n * a * aIn)..], a,
-                            negativeValueDz[(n * a * mIn)..], mIn, aIn, a, mIn);
+                        Gemm.Multiply(true, false, mIn, aIn, a, -1, negativeValueDz[(n * a * mIn)..], mIn, d.DzBlock(n), aIn, 1, e[(n * aIn)..], mIn);
                     }
+
+                    flops += 2L * (m + mIn) * mIn * a;
                 }
             }
 
@@ -274,28 +262,9 @@ internal sealed class RiccatiFactorization
                 MatrixKernels.Transpose(c, p, mIn, cT);
                 factor.Solve(c, mIn);
                 flops += 4L * p * p * mIn;
-                // Tile by tile of columns, so that the tile of A^-1 C (p x 128) stays in the L2 cache while every
-                // row of the upper triangle takes it; whole rows streamed all of A^-1 C from memory per pair of
-                // rows. Two rows at a time from the same column: the second row's extra entry lies below the
-                // diagonal, which the mirroring overwrites.
-                for (int j0 = 0; j0 < mIn && p > 0; j0 += UpdateTile)
-                {
-                    int j1 = Math.Min(j0 + UpdateTile, mIn);
-                    for (int r = 0; r < j1; r += 2)
-                    {
-                        int first = Math.Max(r, j0);
-                        if (r + 1 < mIn)
-                        {
-                            flops += RankUpdate.SubtractCombinations(e.Slice((r * mIn) + first, j1 - first), cT.Slice(r * p, p),
-                                e.Slice(((r + 1) * mIn) + first, j1 - first), cT.Slice((r + 1) * p, p), c[first..], mIn);
-                        }
-                        else
-                        {
-                            flops += RankUpdate.SubtractCombination(e.Slice((r * mIn) + first, j1 - first), cT.Slice(r * p, p), c[first..], mIn);
-                        }
-                    }
-                }
-
+                // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product.
+                TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
+                flops += (long)mIn * (mIn + 1) * p;
                 MatrixKernels.MirrorUpper(e, mIn);
                 double[] gain = GC.AllocateUninitializedArray<double>(p * mIn);
                 for (int i = 0; i < gain.Length; i++)

@@ -163,7 +163,7 @@ internal static class BatchScaleBenchmark
 
     /// <summary>
     /// The factorizations' flop rates (counted flops over median time) on tanh chains, beside OpenBLAS on one
-    /// thread (the factorizations run on one) at the sizes of the Riccati kernels: <c>dpotrf</c> of a pivot block
+    /// thread (the factorizations run on one, but for products past <c>ParallelGemm.Threshold</c>) at the sizes of the Riccati kernels: <c>dpotrf</c> of a pivot block
     /// (<c>p</c>), <c>dgemm</c> of <c>Dx^T P</c> (<c>p x m x m</c>) and of <c>C^T A^-1 C</c> (<c>m x m x p</c>), and
     /// <c>dgetrf</c> of a banded-LU block (<c>p + 2m</c>).
     /// </summary>

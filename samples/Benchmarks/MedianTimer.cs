@@ -53,11 +53,11 @@ internal static class MedianTimer
                 GC.Collect();
             }
 
-            double cpuStart = ThreadCpuClock.Milliseconds();
+            double cpuStart = CpuClock.Milliseconds();
             long start = Stopwatch.GetTimestamp();
             action();
             times[runs] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            cpuTimes[runs] = ThreadCpuClock.Milliseconds() - cpuStart;
+            cpuTimes[runs] = CpuClock.Milliseconds() - cpuStart;
             total += times[runs];
             runs++;
         }
@@ -74,7 +74,7 @@ internal static class MedianTimer
 
 /// <summary>
 /// A median wall time in milliseconds, the number of runs it was taken over, and the median CPU time of
-/// the timing thread over the same runs: on a loaded machine the wall time includes waiting for a core,
-/// the CPU time does not (the library runs on one thread; a background collection would be left out).
+/// the process over the same runs: on a loaded machine the wall time includes waiting for a core,
+/// the CPU time does not (it includes the second core of a parallel <c>Gemm</c>, and a background collection).
 /// </summary>
 internal readonly record struct Timing(double Milliseconds, int Runs, double CpuMilliseconds = double.NaN);

@@ -45,6 +45,12 @@ try
         return 0;
     }
 
+    if (options.GemmRates)
+    {
+        GemmBenchmark.Run(options, options.OpenBlasDriver is { } gemmDriver ? new OpenBlasDriver(gemmDriver) : null, Console.Out);
+        return 0;
+    }
+
     if (options.ReluBatch)
     {
         ReluBatchReport.Run(options, Console.Out);

@@ -57,6 +57,42 @@ public sealed class BlockedCholeskyKernelTests
     }
 
     [Theory]
+    [InlineData(1, 3)]
+    [InlineData(23, 5)]
+    [InlineData(24, 17)]
+    [InlineData(49, 8)]
+    [InlineData(72, 130)]
+    public void SolvesManyRightHandSidesLikeMathNet(int n, int width)
+    {
+        double[] matrix = RandomPositiveDefinite(n, seed: n + width);
+        double[] factor = (double[])matrix.Clone();
+        long flops = 0;
+        Assert.Equal(-1, CholeskyKernel.Factor(factor, n, 0, ref flops));
+        var random = new Random(width);
+        double[] rows = Enumerable.Range(0, n * width).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] solutions = (double[])rows.Clone();
+        CholeskyKernel.Solve(factor, n, solutions, width);
+        var dense = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                dense[i, j] = matrix[(i * n) + j];
+            }
+        }
+
+        for (int c = 0; c < width; c++)
+        {
+            double[] expected = DenseReference.Solve(dense, Enumerable.Range(0, n).Select(i => rows[(i * width) + c]).ToArray());
+            for (int i = 0; i < n; i++)
+            {
+                Assert.True(Math.Abs(solutions[(i * width) + c] - expected[i]) <= 1e-12 * expected.Max(Math.Abs),
+                    $"order {n}, column {c} of {width}: x({i}) = {solutions[(i * width) + c]:R}, MathNet's LU {expected[i]:R}");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(5)]
     [InlineData(40)]
     [InlineData(77)]

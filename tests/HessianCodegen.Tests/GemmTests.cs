@@ -4,18 +4,56 @@ using Xunit;
 
 namespace HessianCodegen.Tests;
 
-/// <summary><see cref="Gemm"/> against the textbook triple loop, over shapes that cross every blocking edge.</summary>
+/// <summary>
+/// <see cref="Gemm"/> and each of its kernels against the textbook triple loop, over shapes that cross every
+/// edge: of the micro-kernel's 6 x 8 tile, of the cache blocks (120 rows, 256 terms, 2048 columns), of the
+/// bands the parallel product cuts, and of the size up to which <c>a</c> is read in place.
+/// </summary>
 public sealed class GemmTests
 {
-    public static TheoryData<int, int, int> Shapes => new()
+    public delegate void Product(bool transposeA, bool transposeB, int rows, int columns, int inner, double alpha,
+        ReadOnlySpan<double> a, int aStride, ReadOnlySpan<double> b, int bStride, double beta, Span<double> c, int cStride);
+
+    public static TheoryData<string, int, int, int> Shapes()
     {
-        { 1, 1, 1 }, { 3, 5, 7 }, { 8, 8, 8 }, { 17, 13, 29 }, { 64, 48, 33 }, { 130, 67, 257 }, { 5, 300, 2 }, { 0, 4, 3 }, { 4, 3, 0 },
-    };
+        var data = new TheoryData<string, int, int, int>();
+        (int, int, int)[] shapes =
+        [
+            (1, 1, 1), (3, 5, 7), (6, 8, 4), (8, 8, 8), (7, 9, 3), (12, 16, 2), (17, 13, 29), (64, 48, 33), (130, 67, 257),
+            (5, 300, 2), (121, 9, 513), (300, 9, 260), (12, 20, 300), (13, 20, 3), (3, 2050, 5), (256, 16, 16), (128, 64, 64), (0, 4, 3), (4, 3, 0),
+        ];
+        foreach (string kernel in new[] { nameof(Gemm), nameof(PlainGemm), nameof(PackedGemm), nameof(ParallelGemm) })
+        {
+            foreach ((int rows, int columns, int inner) in shapes)
+            {
+                // The kernels behind Gemm take positive sizes only.
+                if (kernel == nameof(Gemm) || (rows > 0 && columns > 0 && inner > 0))
+                {
+                    data.Add(kernel, rows, columns, inner);
+                }
+            }
+        }
+
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Matches_the_triple_loop_for_every_transpose_alpha_and_beta(int rows, int columns, int inner)
+    public void Matches_the_triple_loop_for_every_transpose_alpha_and_beta(string kernel, int rows, int columns, int inner)
     {
+        Product product = kernel switch
+        {
+            nameof(Gemm) => Gemm.Multiply,
+            nameof(PlainGemm) => PlainGemm.Multiply,
+            nameof(PackedGemm) => PackedGemm.Multiply,
+            _ => ParallelGemm.Multiply,
+        };
+
+        // The vector kernels need AVX2 and FMA; elsewhere Gemm runs PlainGemm, which the cases above cover.
+        if (kernel is nameof(PackedGemm) or nameof(ParallelGemm) && !GemmMicroKernel.IsSupported)
+        {
+            return;
+        }
         var random = new Random((rows * 1000) + (columns * 10) + inner);
         foreach (bool transposeA in new[] { false, true })
         {
@@ -53,12 +91,12 @@ public sealed class GemmTests
                         }
                     }
 
-                    Gemm.Multiply(transposeA, transposeB, rows, columns, inner, alpha, a, aStride, b, bStride, beta, c, cStride);
+                    product(transposeA, transposeB, rows, columns, inner, alpha, a, aStride, b, bStride, beta, c, cStride);
                     for (int index = 0; index < c.Length; index++)
                     {
                         double tolerance = 1e-13 * (1 + inner) * Math.Max(1, Math.Abs(expected[index]));
                         Assert.True(Math.Abs(c[index] - expected[index]) <= tolerance || (double.IsNaN(expected[index]) && double.IsNaN(c[index])),
-                            $"op(a) {(transposeA ? "T" : "N")}, op(b) {(transposeB ? "T" : "N")}, alpha {alpha}, beta {beta}: c[{index}] = {c[index]}, expected {expected[index]}");
+                            $"{kernel}: op(a) {(transposeA ? "T" : "N")}, op(b) {(transposeB ? "T" : "N")}, alpha {alpha}, beta {beta}: c[{index}] = {c[index]}, expected {expected[index]}");
                     }
                 }
             }

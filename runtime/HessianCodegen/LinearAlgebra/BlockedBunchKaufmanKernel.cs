@@ -7,8 +7,7 @@ namespace HessianCodegen.LinearAlgebra;
 /// The blocked form of <see cref="BunchKaufmanKernel.Factor"/>, like LAPACK <c>dsytrf</c> with <c>dlasyf</c>
 /// (<c>uplo = 'L'</c>): a panel of columns is factored with its updates delayed (each column is brought
 /// up to date from the panel's <c>L</c> and <c>W = L D</c> when it is reached), then the trailing lower
-/// triangle takes the whole panel at once, <c>A22 -= L21 W^T</c>, in row kernels that keep their target
-/// in registers. The unblocked kernel streams the whole trailing matrix once per column; this one once
+/// triangle takes the whole panel at once, <c>A22 -= L21 W^T</c>, through <see cref="TriangularGemm"/>. The unblocked kernel streams the whole trailing matrix once per column; this one once
 /// per panel. Pivots, storage and the singularity test are those of <see cref="BunchKaufmanKernel"/>,
 /// so its <c>Solve</c> and <c>Inertia</c> read the result.
 /// </summary>
@@ -17,13 +16,10 @@ internal static class BlockedBunchKaufmanKernel
     /// <summary>Panel width: <c>W</c> and the panel's <c>L</c> (2 x 64 columns) stay in the L2 cache per column tile.</summary>
     public const int DefaultBlockSize = 64;
 
-    /// <summary>Column tile of the trailing update: the tile of <c>W</c> (panel x 128 values) stays in L1 and L2.</summary>
-    private const int ColumnTile = 128;
-
     private static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
 
     /// <summary>The work values <see cref="Factor"/> needs for a matrix of order <paramref name="n"/>.</summary>
-    public static int WorkLength(int n, int blockSize = DefaultBlockSize) => checked((3 * blockSize * n) + (2 * n));
+    public static int WorkLength(int n, int blockSize = DefaultBlockSize) => checked((2 * blockSize * n) + (2 * n));
 
     /// <summary>
     /// Overwrites the lower triangle of <paramref name="a"/> with <c>L</c> and <c>D</c> as
@@ -48,11 +44,10 @@ internal static class BlockedBunchKaufmanKernel
 
         Span<double> w = work[..(blockSize * n)];
         Span<double> l = work.Slice(blockSize * n, blockSize * n);
-        Span<double> rowsOfL = work.Slice(2 * blockSize * n, blockSize * n);
         int k = 0;
         while (n - k > blockSize)
         {
-            int factored = Panel(a, n, k, blockSize, pivots, w, l, rowsOfL, tinyPivot, ref flops, out int failed);
+            int factored = Panel(a, n, k, blockSize, pivots, w, l, tinyPivot, ref flops, out int failed);
             if (failed >= 0)
             {
                 return failed;
@@ -71,7 +66,7 @@ internal static class BlockedBunchKaufmanKernel
     /// </summary>
     /// <returns>The number of columns factored.</returns>
     private static int Panel(Span<double> a, int n, int k0, int nb, Span<int> pivots, Span<double> w, Span<double> l,
-        Span<double> rowsOfL, double tinyPivot, ref long flops, out int failed)
+        double tinyPivot, ref long flops, out int failed)
     {
         failed = -1;
         int k = k0;
@@ -241,7 +236,7 @@ internal static class BlockedBunchKaufmanKernel
         }
 
         int panel = k - k0;
-        flops += TrailingUpdate(a, n, k, panel, w, l, rowsOfL);
+        flops += TrailingUpdate(a, n, k, panel, w, l);
 
         // dsytf2 applies an interchange to the trailing matrix only; undo, in the panel's L, the interchanges
         // of later columns of the panel, so that the storage is the unblocked kernel's.
@@ -280,55 +275,14 @@ internal static class BlockedBunchKaufmanKernel
     }
 
     /// <summary>
-    /// <c>A(i, j) -= sum_c L(i, c) W(j, c)</c> for <c>start &lt;= j &lt;= i</c>: the lower triangle of the trailing
-    /// matrix takes the panel, column tile by column tile, two rows at a time. The panel's <c>L</c> is first
-    /// copied by row into <paramref name="rowsOfL"/>: gathered per target row, its column-wise storage cost
-    /// a cache miss per value and made the blocked kernel no faster than the unblocked one at order 4632.
+    /// <c>A(i, j) -= sum_c L(i, c) W(j, c)</c> for <c>start &lt;= j &lt;= i</c>: <c>A22 -= L21 W21^T</c> on the lower
+    /// triangle of the trailing matrix, through <see cref="TriangularGemm"/> (the panel's <c>L</c> and <c>W</c> are
+    /// stored by column, so both enter transposed).
     /// </summary>
-    private static long TrailingUpdate(Span<double> a, int n, int start, int panel, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
-        Span<double> rowsOfL)
+    private static long TrailingUpdate(Span<double> a, int n, int start, int panel, ReadOnlySpan<double> w, ReadOnlySpan<double> l)
     {
-        const int Tile = 32;
-        for (int i0 = start; i0 < n; i0 += Tile)
-        {
-            int i1 = Math.Min(i0 + Tile, n);
-            for (int c = 0; c < panel; c++)
-            {
-                ReadOnlySpan<double> column = l.Slice((c * n) + i0, i1 - i0);
-                for (int i = i0; i < i1; i++)
-                {
-                    rowsOfL[((i - start) * panel) + c] = column[i - i0];
-                }
-            }
-        }
-
-        long flops = 0;
-        for (int j0 = start; j0 < n; j0 += ColumnTile)
-        {
-            int j1 = Math.Min(j0 + ColumnTile, n);
-            ReadOnlySpan<double> rows = w.Slice(j0, ((panel - 1) * n) + (j1 - j0));
-
-            // Rows inside the diagonal tile end at their diagonal; rows below it are the tile's full width.
-            int i = j0;
-            for (; i < j1; i++)
-            {
-                flops += RankUpdate.SubtractCombination(a.Slice((i * n) + j0, i + 1 - j0), RowOfL(rowsOfL, i - start, panel), rows, n);
-            }
-
-            for (; i + 1 < n; i += 2)
-            {
-                flops += RankUpdate.SubtractCombinations(a.Slice((i * n) + j0, j1 - j0), RowOfL(rowsOfL, i - start, panel),
-                    a.Slice(((i + 1) * n) + j0, j1 - j0), RowOfL(rowsOfL, i + 1 - start, panel), rows, n);
-            }
-
-            if (i < n)
-            {
-                flops += RankUpdate.SubtractCombination(a.Slice((i * n) + j0, j1 - j0), RowOfL(rowsOfL, i - start, panel), rows, n);
-            }
-        }
-
-        return flops;
+        int order = n - start;
+        TriangularGemm.Multiply(false, true, false, order, panel, -1, l[start..], n, w[start..], n, 1, a[((start * n) + start)..], n);
+        return (long)order * (order + 1) * panel;
     }
-
-    private static ReadOnlySpan<double> RowOfL(ReadOnlySpan<double> rowsOfL, int row, int panel) => rowsOfL.Slice(row * panel, panel);
 }

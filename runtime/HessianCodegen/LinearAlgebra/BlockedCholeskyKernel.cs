@@ -7,7 +7,7 @@ namespace HessianCodegen.LinearAlgebra;
 /// The blocked form of <see cref="CholeskyKernel.Factor"/>, like LAPACK <c>dpotrf</c> (<c>uplo = 'L'</c>,
 /// right-looking): a panel of columns is factored (its diagonal block by the unblocked Crout order, the rows
 /// below by a triangular solve), then the trailing lower triangle takes the whole panel at once,
-/// <c>A22 -= L21 L21^T</c>, in row kernels that keep their target in registers. The unblocked kernel reads
+/// <c>A22 -= L21 L21^T</c>, through <see cref="TriangularGemm"/>. The unblocked kernel reads
 /// all of <c>L</c> above a row for every row; this one reads the trailing matrix once per panel. Storage and
 /// the pivot test are those of <see cref="CholeskyKernel"/>, so its <c>Solve</c> reads the result.
 /// </summary>
@@ -16,11 +16,11 @@ internal static class BlockedCholeskyKernel
     /// <summary>Panel width.</summary>
     public const int DefaultBlockSize = 64;
 
-    /// <summary>Column tile of the trailing update: the tile of <c>L21^T</c> (panel x 128 values) stays in L1 and L2.</summary>
-    private const int ColumnTile = 128;
-
-    /// <summary>The work values <see cref="Factor"/> needs for a matrix of order <paramref name="n"/>: the panel's <c>L21^T</c>.</summary>
-    public static int WorkLength(int n, int blockSize = DefaultBlockSize) => checked(blockSize * n);
+    /// <summary>
+    /// The work values <see cref="Factor"/> needs: none since the trailing update packs its own operands
+    /// (<see cref="Gemm"/>); the parameter keeps the calls of the two pivot-block kernels alike.
+    /// </summary>
+    public static int WorkLength(int n, int blockSize = DefaultBlockSize) => 0;
 
     /// <summary>
     /// Overwrites the lower triangle of <paramref name="a"/> with <c>L</c> as <see cref="CholeskyKernel.Factor"/> does,
@@ -72,52 +72,20 @@ internal static class BlockedCholeskyKernel
 
             if (k1 < n)
             {
-                flops += TrailingUpdate(a, n, k0, k1, work);
+                flops += TrailingUpdate(a, n, k0, k1);
             }
         }
 
         return -1;
     }
 
-    /// <summary><c>A(i, j) -= L(i, k0:k1) . L(j, k0:k1)</c> for <c>k1 &lt;= j &lt;= i</c>, column tile by column tile, two rows at a time.</summary>
-    private static long TrailingUpdate(Span<double> a, int n, int k0, int k1, Span<double> work)
+    /// <summary><c>A(i, j) -= L(i, k0:k1) . L(j, k0:k1)</c> for <c>k1 &lt;= j &lt;= i</c>: <c>A22 -= L21 L21^T</c> on the lower triangle only (the strict upper one is the copy Bunch-Kaufman restarts from).</summary>
+    private static long TrailingUpdate(Span<double> a, int n, int k0, int k1)
     {
+        int order = n - k1;
         int panel = k1 - k0;
-
-        // L21^T, so that the source rows of the row kernels are contiguous.
-        Span<double> transposed = work[..(panel * n)];
-        for (int j = k1; j < n; j++)
-        {
-            ReadOnlySpan<double> row = a.Slice((j * n) + k0, panel);
-            for (int c = 0; c < panel; c++)
-            {
-                transposed[(c * n) + j] = row[c];
-            }
-        }
-
-        long flops = 0;
-        for (int j0 = k1; j0 < n; j0 += ColumnTile)
-        {
-            int j1 = Math.Min(j0 + ColumnTile, n);
-            ReadOnlySpan<double> rows = transposed.Slice(j0, ((panel - 1) * n) + (j1 - j0));
-            int i = j0;
-            for (; i < j1; i++)
-            {
-                flops += RankUpdate.SubtractCombination(a.Slice((i * n) + j0, i + 1 - j0), a.Slice((i * n) + k0, panel), rows, n);
-            }
-
-            for (; i + 1 < n; i += 2)
-            {
-                flops += RankUpdate.SubtractCombinations(a.Slice((i * n) + j0, j1 - j0), a.Slice((i * n) + k0, panel),
-                    a.Slice(((i + 1) * n) + j0, j1 - j0), a.Slice(((i + 1) * n) + k0, panel), rows, n);
-            }
-
-            if (i < n)
-            {
-                flops += RankUpdate.SubtractCombination(a.Slice((i * n) + j0, j1 - j0), a.Slice((i * n) + k0, panel), rows, n);
-            }
-        }
-
-        return flops;
+        ReadOnlySpan<double> l21 = a[((k1 * n) + k0)..];
+        TriangularGemm.Multiply(false, false, true, order, panel, -1, l21, n, l21, n, 1, a[((k1 * n) + k1)..], n);
+        return (long)order * (order + 1) * panel;
     }
 }

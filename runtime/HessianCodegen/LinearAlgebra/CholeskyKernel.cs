@@ -9,8 +9,8 @@ namespace HessianCodegen.LinearAlgebra;
 /// </summary>
 internal static class CholeskyKernel
 {
-    /// <summary>Columns of the right-hand sides solved together: a tile of 128 columns of a pivot block's 600 rows is 600 KB.</summary>
-    private const int ColumnTile = 128;
+    /// <summary>Rows per block of the solves: the triangles solved row by row are this wide, the rest is <see cref="Gemm"/>.</summary>
+    private const int SolveBlock = 24;
 
     /// <summary>
     /// Overwrites the lower triangle of <paramref name="a"/> with <c>L</c>, like LAPACK <c>dpotrf</c>
@@ -63,30 +63,35 @@ internal static class CholeskyKernel
             return;
         }
 
-        // Tile by tile of columns (each column is its own right-hand side): a tile of every row stays in the L2
-        // cache through both sweeps, where whole rows of a wide right-hand side (1536 values) streamed from memory.
-        for (int c0 = 0; c0 < width; c0 += ColumnTile)
+        // Blocks of rows, as LAPACK's blocked dtrsm: the rows above (below) a block reach it in one Gemm, and only
+        // the triangle inside the block is solved row by row.
+        for (int i0 = 0; i0 < n; i0 += SolveBlock)
         {
-            int tileWidth = Math.Min(ColumnTile, width - c0);
-            Span<double> tile = rows[c0..];
-
-            // L Y = B, row by row: Y_i = (B_i - sum_j<i L_ij Y_j) / L_ii.
-            for (int i = 0; i < n; i++)
+            // L Y = B: Y_i = (B_i - sum_j<i L_ij Y_j) / L_ii.
+            int i1 = Math.Min(i0 + SolveBlock, n);
+            Gemm.Multiply(false, false, i1 - i0, width, i0, -1, factor[(i0 * n)..], n, rows, width, 1, rows[(i0 * width)..], width);
+            for (int i = i0; i < i1; i++)
             {
-                Span<double> target = tile.Slice(i * width, tileWidth);
-                RankUpdate.SubtractCombination(target, factor.Slice(i * n, i), tile, width);
+                Span<double> target = rows.Slice(i * width, width);
+                RankUpdate.SubtractCombination(target, factor.Slice((i * n) + i0, i - i0), rows[(i0 * width)..], width);
                 Scale(1.0 / factor[(i * n) + i], target);
             }
+        }
 
-            // L^T Z = Y, last row first: Z_i = Y_i / L_ii, then Y_j -= L_ij Z_i for j < i.
-            for (int i = n - 1; i >= 0; i--)
+        for (int i1 = n; i1 > 0; i1 -= SolveBlock)
+        {
+            // L^T Z = Y, last block first: Z_i = (Y_i - sum_j>i L_ji Z_j) / L_ii.
+            int i0 = Math.Max(i1 - SolveBlock, 0);
+            Gemm.Multiply(true, false, i1 - i0, width, n - i1, -1, factor[Math.Min((i1 * n) + i0, factor.Length)..], n,
+                rows[(i1 * width)..], width, 1, rows[(i0 * width)..], width);
+            for (int i = i1 - 1; i >= i0; i--)
             {
-                Span<double> solved = tile.Slice(i * width, tileWidth);
+                Span<double> solved = rows.Slice(i * width, width);
                 Scale(1.0 / factor[(i * n) + i], solved);
-                ReadOnlySpan<double> column = factor.Slice(i * n, i);
-                for (int j = 0; j < i; j++)
+                ReadOnlySpan<double> row = factor.Slice((i * n) + i0, i - i0);
+                for (int j = 0; j < row.Length; j++)
                 {
-                    VectorKernels.Axpy(-column[j], solved, tile.Slice(j * width, tileWidth));
+                    VectorKernels.Axpy(-row[j], solved, rows.Slice((i0 + j) * width, width));
                 }
             }
         }

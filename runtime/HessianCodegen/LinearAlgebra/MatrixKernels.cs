@@ -28,8 +28,10 @@ internal static class MatrixKernels
             return 0;
         }
 
-        // A mostly-zero left factor (a layer's Dx^T) goes through its non-zeros only, two rows at a
-        // time where they share their non-zero positions.
+        // A mostly-zero left factor (a layer's Dx^T) goes through its non-zeros only. Rows that share their non-zero
+        // positions (a dense layer's weights into one output), where those positions are evenly spaced (one per
+        // example), make a dense product with every spaced row of b: one Gemm. Other rows go two at a time where
+        // they share their positions.
         int[] indices = ArrayPool<int>.Shared.Rent(inner);
         int[] nextIndices = ArrayPool<int>.Shared.Rent(inner);
         double[] values = ArrayPool<double>.Shared.Rent(inner);
@@ -50,10 +52,20 @@ internal static class MatrixKernels
                 }
 
                 ReadOnlySpan<int> positions = indices.AsSpan(0, nonZeros);
-                if (i + 1 < rows
-                    && SparseRankUpdate.Compress(a.Slice((i + 1) * aStride, inner), nextIndices, nextValues) == nonZeros
-                    && positions.SequenceEqual(nextIndices.AsSpan(0, nonZeros)))
+                bool spaced = IsEvenlySpaced(positions);
+                int run = RunSharingPositions(a, aStride, inner, i, spaced ? rows : Math.Min(i + 2, rows), positions, nextIndices, nextValues);
+                if (spaced && run >= MinimumRun && nonZeros >= MinimumRun)
                 {
+                    int spacing = nonZeros > 1 ? positions[1] - positions[0] : 1;
+                    flops += SubtractSpacedProduct(c[(i * cStride)..], cStride, a[(i * aStride)..], aStride, b[(positions[0] * bStride)..],
+                        spacing * bStride, run, positions, columns);
+                    i += run;
+                    continue;
+                }
+
+                if (run > 1)
+                {
+                    SparseRankUpdate.Compress(a.Slice((i + 1) * aStride, inner), nextIndices, nextValues);
                     flops += SparseRankUpdate.SubtractCombinations(c.Slice(i * cStride, columns), values.AsSpan(0, nonZeros),
                         c.Slice((i + 1) * cStride, columns), nextValues.AsSpan(0, nonZeros), positions, b, bStride);
                     i += 2;
@@ -72,6 +84,74 @@ internal static class MatrixKernels
             ArrayPool<int>.Shared.Return(nextIndices);
             ArrayPool<double>.Shared.Return(values);
             ArrayPool<double>.Shared.Return(nextValues);
+        }
+    }
+
+    /// <summary>
+    /// Rows of a run, and non-zeros of its rows, below which the sparse row kernels are kept: a Gemm of fewer rows fills
+    /// too little of its tile, and one of fewer terms (a batch of one has a single non-zero per row) is mostly call.
+    /// </summary>
+    private const int MinimumRun = 4;
+
+    /// <summary>How many rows from <paramref name="first"/> on, up to <paramref name="limit"/>, have their non-zeros exactly at <paramref name="positions"/>.</summary>
+    private static int RunSharingPositions(ReadOnlySpan<double> a, int aStride, int inner, int first, int limit, ReadOnlySpan<int> positions,
+        Span<int> scratchIndices, Span<double> scratchValues)
+    {
+        int end = first + 1;
+        while (end < limit)
+        {
+            int count = SparseRankUpdate.Compress(a.Slice(end * aStride, inner), scratchIndices, scratchValues);
+            if (count != positions.Length || !positions.SequenceEqual(scratchIndices[..count]))
+            {
+                break;
+            }
+
+            end++;
+        }
+
+        return end - first;
+    }
+
+    private static bool IsEvenlySpaced(ReadOnlySpan<int> positions)
+    {
+        for (int k = 2; k < positions.Length; k++)
+        {
+            if (positions[k] - positions[k - 1] != positions[1] - positions[0])
+            {
+                return false;
+            }
+        }
+
+        return positions.Length > 0;
+    }
+
+    /// <summary>
+    /// <c>c -= a b</c> for <paramref name="rows"/> rows of <c>a</c> whose non-zeros all lie at <paramref name="positions"/>:
+    /// their values, gathered into a dense <c>rows x nnz</c> block, times the rows of <c>b</c> at those positions, which
+    /// are <paramref name="spacedStride"/> apart from the start of <paramref name="spacedRows"/>.
+    /// </summary>
+    private static long SubtractSpacedProduct(Span<double> c, int cStride, ReadOnlySpan<double> a, int aStride,
+        ReadOnlySpan<double> spacedRows, int spacedStride, int rows, ReadOnlySpan<int> positions, int columns)
+    {
+        int nonZeros = positions.Length;
+        double[] gathered = ArrayPool<double>.Shared.Rent(rows * nonZeros);
+        try
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                ReadOnlySpan<double> row = a.Slice(r * aStride);
+                for (int k = 0; k < nonZeros; k++)
+                {
+                    gathered[(r * nonZeros) + k] = row[positions[k]];
+                }
+            }
+
+            Gemm.Multiply(false, false, rows, columns, nonZeros, -1, gathered, nonZeros, spacedRows, spacedStride, 1, c, cStride);
+            return 2L * rows * nonZeros * columns;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(gathered);
         }
     }
 
