@@ -41,17 +41,19 @@ internal static class BatchEmitter
         }
 
         var derivatives = new SumDerivatives(sums);
-        WriteForwardBatch(writer, layer, derivatives);
+        ElementwiseActivation? activation = ElementwiseActivation.Find(derivatives);
+        WriteForwardBatch(writer, layer, derivatives, activation);
         WriteBackwardBatch(writer, layer, derivatives);
-        return WritePerExampleMethods(writer, derivatives);
+        return WritePerExampleMethods(writer, derivatives, writeForward: activation is null);
     }
 
-    private static void WriteForwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d)
+    private static void WriteForwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d, ElementwiseActivation? activation)
     {
         string w = WeightsLocal(d.Sums);
         string s = d.Sums.Sums.Name;
         string slope = s + "Slope";
-        writer.WriteLine($"/// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, then f per example from its sums; <c>workspace</c> keeps what <see cref=\"BackwardBatch\"/> reads.</summary>");
+        string then = activation is null ? "then f per example from its sums" : "then f of all the sums in one vectorized pass";
+        writer.WriteLine($"/// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, {then}; <c>workspace</c> keeps what <see cref=\"BackwardBatch\"/> reads.</summary>");
         writer.WriteLine(LayerEmitter.GeneratedCode);
         using (writer.Block($"public void ForwardBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {Span} outputs, global::HessianCodegen.LayerWorkspace workspace)"))
         {
@@ -68,11 +70,22 @@ internal static class BatchEmitter
             writer.WriteLine($"// {s} = inputs {w}^T: the sums of every example at once, one row per example.");
             writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {w}, inputSize, 0.0, {s}, sumCount);");
             writer.WriteLine();
-            writer.WriteLine(d.Slope is null ? "// f per example, from its sums." : $"// f per example, from its sums, and its slope d f[i] / d {s}[i] for the backward pass.");
-            using (writer.Block("for (int n = 0; n < count; n++)"))
+            if (activation is not null)
             {
-                string slopeArgument = d.Slope is null ? string.Empty : $", {slope}.Slice(n * sumCount, sumCount)";
-                writer.WriteLine($"{ForwardFromSums}(parameters, {s}.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize){slopeArgument});");
+                string function = activation.Function.Name!.ToLowerInvariant();
+                string bias = activation.Bias is null ? $"{ReadOnlySpan}.Empty" : $"parameters.Slice({Offset(layer, activation.Bias)}, sumCount)";
+                string argument = activation.Bias is null ? s : $"{s} + {activation.Bias.Name}";
+                writer.WriteLine($"// outputs = {function}({argument}) and its slope {slope}, over the whole batch in one vectorized pass.");
+                writer.WriteLine($"{Kernels}.{activation.Function.BatchKernel}({s}, {bias}, outputs, {slope});");
+            }
+            else
+            {
+                writer.WriteLine(d.Slope is null ? "// f per example, from its sums." : $"// f per example, from its sums, and its slope d f[i] / d {s}[i] for the backward pass.");
+                using (writer.Block("for (int n = 0; n < count; n++)"))
+                {
+                    string slopeArgument = d.Slope is null ? string.Empty : $", {slope}.Slice(n * sumCount, sumCount)";
+                    writer.WriteLine($"{ForwardFromSums}(parameters, {s}.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize){slopeArgument});");
+                }
             }
         }
 
@@ -193,10 +206,10 @@ internal static class BatchEmitter
     }
 
     /// <summary>
-    /// The per-example methods the batched members call, made from the layer rewritten over its sums. They
-    /// check no span: the batched members checked the whole batch and pass them exact slices.
+    /// The per-example methods the batched members call (<c>ForwardFromSums</c> unless a batch kernel does its
+    /// work), made from the layer rewritten over its sums. They check no span: the batched members checked the whole batch and pass them exact slices.
     /// </summary>
-    private static bool WritePerExampleMethods(SourceWriter writer, SumDerivatives sums)
+    private static bool WritePerExampleMethods(SourceWriter writer, SumDerivatives sums, bool writeForward)
     {
         SymbolicLayerDerivatives d = sums.Derivatives;
         LayerModel layer = sums.Sums.SumLayer;
@@ -214,7 +227,7 @@ internal static class BatchEmitter
         string forwardSummary = sums.Slope is null
             ? $"Computes <c>output = f</c> for one example from its sums <c>{s}</c> (in <c>input</c>)."
             : $"Computes <c>output = f</c> and <c>slope[i] = d f[i] / d {s}[i]</c> for one example from its sums <c>{s}</c> (in <c>input</c>).";
-        bool readsLabel = LayerEmitter.Method(writer, "private", ForwardFromSums, forwardSummary, d, m =>
+        bool readsLabel = writeForward && LayerEmitter.Method(writer, "private", ForwardFromSums, forwardSummary, d, m =>
         {
             m.AddKernel($"output = f({s}; x)", LayerEmitter.OutputTarget(m, "output", layer), outputLoops, d.Output, overwrite: true);
             if (sums.Slope is not null)

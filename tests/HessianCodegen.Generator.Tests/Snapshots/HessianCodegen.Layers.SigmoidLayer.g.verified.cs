@@ -336,7 +336,7 @@ namespace HessianCodegen.Layers
             }
         }
 
-        /// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>Wz = W z</c> of all of them in one matrix product, then f per example from its sums; <c>workspace</c> keeps what <see cref="BackwardBatch"/> reads.</summary>
+        /// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>Wz = W z</c> of all of them in one matrix product, then f of all the sums in one vectorized pass; <c>workspace</c> keeps what <see cref="BackwardBatch"/> reads.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void ForwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.Span<double> outputs, global::HessianCodegen.LayerWorkspace workspace)
         {
@@ -356,11 +356,8 @@ namespace HessianCodegen.Layers
             // Wz = inputs W^T: the sums of every example at once, one row per example.
             global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, W, inputSize, 0.0, Wz, sumCount);
 
-            // f per example, from its sums, and its slope d f[i] / d Wz[i] for the backward pass.
-            for (int n = 0; n < count; n++)
-            {
-                ForwardFromSums(parameters, Wz.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize), WzSlope.Slice(n * sumCount, sumCount));
-            }
+            // outputs = sigmoid(Wz + c) and its slope WzSlope, over the whole batch in one vectorized pass.
+            global::HessianCodegen.BatchKernels.Sigmoid(Wz, parameters.Slice(this.W.Rows * this.z.Length, sumCount), outputs, WzSlope);
         }
 
         /// <summary>Computes <c>inputAdjoints = b Dz</c> per example (unless <c>inputAdjoints</c> is empty) and <c>parameterGradient += sum_n b Dx</c> for <c>count</c> examples, from what <see cref="ForwardBatch"/> kept: the adjoint of the sums <c>Wz</c>, then the products with <c>W</c> and the inputs for the whole batch.</summary>
@@ -400,21 +397,6 @@ namespace HessianCodegen.Layers
 
             // The gradient of W += WzAdjoint^T inputs, summed over the examples.
             global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice(0, sumCount * inputSize), inputSize);
-        }
-
-        /// <summary>Computes <c>output = f</c> and <c>slope[i] = d f[i] / d Wz[i]</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output, global::System.Span<double> slope)
-        {
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-
-            // For each i < outputs: sigmoid, then the updates below
-            for (int i = 0; i < outputs; i++)
-            {
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
-                output[i] = sigmoid;
-                slope[i] = sigmoid * (1.0 - sigmoid);
-            }
         }
 
         /// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>
