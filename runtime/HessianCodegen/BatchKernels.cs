@@ -7,9 +7,9 @@ namespace HessianCodegen;
 
 /// <summary>
 /// The kernels the generated batched members call: <c>W z</c> of every example at once and its adjoints
-/// (a matrix product), element-wise activations with their slopes, the adjoint of element-wise sums, and the gradient of a bias. Generated code lives
-/// in the user's assembly, so it needs this public door to the runtime's internal kernels; it is not
-/// meant to be called by hand.
+/// (a matrix product), element-wise activations with their slopes, the adjoint of element-wise sums,
+/// and the gradient of a bias. Generated code lives in the user's assembly, so it needs this public
+/// door to the runtime's internal kernels; it is not meant to be called by hand.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class BatchKernels

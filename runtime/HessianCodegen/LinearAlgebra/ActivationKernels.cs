@@ -6,7 +6,7 @@ namespace HessianCodegen.LinearAlgebra;
 /// <summary>
 /// Element-wise activations over a block of sums, four at a time: <c>values = f(sums + bias)</c> and
 /// <c>slopes = f'(sums + bias)</c>, with <c>bias</c> (empty for none) added to every row. The per-example
-/// code calls <c>Math.Tanh</c> at about 10 ns a value; these cost a few. Each agrees with its scalar
+/// code calls <c>Math.Tanh</c> at about 10 ns a value, one at a time. Each agrees with its scalar
 /// definition in <see cref="LayerMath"/> to a few ulps, and each slope is written with the value exactly
 /// as the generator writes it (<c>1 - t t</c>, <c>s (1 - s)</c>), so a batch matches its examples to round-off.
 /// </summary>
@@ -28,7 +28,7 @@ internal static class ActivationKernels
         Apply<ReluFunction>(sums, bias, values, slopes);
 
     /// <summary>tanh of four values, to a few ulps; NaN stays NaN, the sign of zero is kept.</summary>
-    internal static Vector256<double> Tanh(Vector256<double> x)
+    private static Vector256<double> Tanh(Vector256<double> x)
     {
         Vector256<double> a = Vector256.Abs(x);
         Vector256<double> s = a * a;
