@@ -7,9 +7,9 @@ namespace HessianCodegen;
 
 /// <summary>
 /// The kernels the generated batched members call: <c>W z</c> of every example at once and its adjoints
-/// (a matrix product), the adjoint of element-wise sums, and the gradient of a bias. Generated code lives
-/// in the user's assembly, so it needs this public door to the runtime's internal kernels; it is not
-/// meant to be called by hand.
+/// (a matrix product), element-wise activations with their slopes, the adjoint of element-wise sums,
+/// and the gradient of a bias. Generated code lives in the user's assembly, so it needs this public
+/// door to the runtime's internal kernels; it is not meant to be called by hand.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class BatchKernels
@@ -44,6 +44,21 @@ public static class BatchKernels
             result[k] = left[k] * right[k];
         }
     }
+
+    /// <summary>
+    /// <c>values = tanh(sums + bias)</c> and <c>slopes = 1 - values^2</c>, the bias (empty for none) added to
+    /// every row; vectorized, to a few ulps of <c>Math.Tanh</c>.
+    /// </summary>
+    public static void Tanh(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> values, Span<double> slopes) =>
+        ActivationKernels.Tanh(sums, bias, values, slopes);
+
+    /// <summary><c>values = sigmoid(sums + bias)</c> and <c>slopes = values (1 - values)</c>, like <see cref="Tanh"/>.</summary>
+    public static void Sigmoid(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> values, Span<double> slopes) =>
+        ActivationKernels.Sigmoid(sums, bias, values, slopes);
+
+    /// <summary><c>values = relu(sums + bias)</c> and <c>slopes = step(sums + bias)</c>, like <see cref="Tanh"/>.</summary>
+    public static void Relu(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> values, Span<double> slopes) =>
+        ActivationKernels.Relu(sums, bias, values, slopes);
 
     /// <summary><c>sums[j] += sum_n rows[n, j]</c> for the rows of <paramref name="rows"/>, each <c>sums.Length</c> long.</summary>
     public static void AddColumnSums(ReadOnlySpan<double> rows, Span<double> sums)

@@ -4,6 +4,7 @@ using HessianCodegen.Generator.Batching;
 using HessianCodegen.Generator.Differentiation;
 using HessianCodegen.Generator.Helpers;
 using HessianCodegen.Generator.Model;
+using HessianCodegen.Generator.Symbolic;
 
 namespace HessianCodegen.Generator.Emission;
 
@@ -28,11 +29,11 @@ internal static class BatchEmitter
     private static readonly string[] Reserved =
     {
         "count", "parameters", "inputs", "data", "outputs", "workspace", "outputAdjoints", "inputAdjoints", "parameterGradient",
-        "inputSize", "outputSize", "dataSize", "sumCount", "exampleSums", "exampleData", "outputAdjoint", "n",
+        "inputSize", "sumCount", "exampleSums", "exampleData", "outputAdjoint", "n",
     };
 
     /// <summary>Writes the batched members when the layer has input sums; returns whether the code reads a class label.</summary>
-    public static bool WriteMethods(SourceWriter writer, LayerModel layer)
+    public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members)
     {
         InputSums? sums = InputSums.Find(layer, Reserved);
         if (sums is null)
@@ -41,23 +42,26 @@ internal static class BatchEmitter
         }
 
         var derivatives = new SumDerivatives(sums);
-        WriteForwardBatch(writer, layer, derivatives);
-        WriteBackwardBatch(writer, layer, derivatives);
-        return WritePerExampleMethods(writer, derivatives);
+        ElementwiseActivation? activation = ElementwiseActivation.Find(derivatives);
+        WriteForwardBatch(writer, layer, members, derivatives, activation);
+        WriteBackwardBatch(writer, layer, members, derivatives);
+        WriteRequireBatch(writer, members);
+        return WritePerExampleMethods(writer, derivatives, writeForward: activation is null);
     }
 
-    private static void WriteForwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d)
+    private static void WriteForwardBatch(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d, ElementwiseActivation? activation)
     {
         string w = WeightsLocal(d.Sums);
         string s = d.Sums.Sums.Name;
         string slope = s + "Slope";
-        writer.WriteLine($"/// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, then f per example from its sums; <c>workspace</c> keeps what <see cref=\"BackwardBatch\"/> reads.</summary>");
+        string then = activation is null ? "then f per example from its sums" : "then f of all the sums in one vectorized pass";
+        writer.WriteLine($"/// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, {then}; <c>workspace</c> keeps what <see cref=\"BackwardBatch\"/> reads.</summary>");
         writer.WriteLine(LayerEmitter.GeneratedCode);
         using (writer.Block($"public void ForwardBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {Span} outputs, global::HessianCodegen.LayerWorkspace workspace)"))
         {
-            WriteSizesAndChecks(writer, layer, d.Sums);
-            writer.WriteLine($"RequireLength(outputs.Length, count * outputSize, nameof(outputs));");
-            writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({Offset(layer, d.Sums.Weights)}, sumCount * inputSize);");
+            WriteSizesAndChecks(writer, layer, members, d.Sums);
+            writer.WriteLine($"RequireLength(outputs.Length, count * OutputSize, nameof(outputs));");
+            writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({Offset(layer, members, d.Sums.Weights)}, sumCount * inputSize);");
             writer.WriteLine($"{Span} {s} = workspace.Buffer(\"{s}\", count * sumCount);");
             if (d.Slope is not null)
             {
@@ -68,18 +72,29 @@ internal static class BatchEmitter
             writer.WriteLine($"// {s} = inputs {w}^T: the sums of every example at once, one row per example.");
             writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {w}, inputSize, 0.0, {s}, sumCount);");
             writer.WriteLine();
-            writer.WriteLine(d.Slope is null ? "// f per example, from its sums." : $"// f per example, from its sums, and its slope d f[i] / d {s}[i] for the backward pass.");
-            using (writer.Block("for (int n = 0; n < count; n++)"))
+            if (activation is not null)
             {
-                string slopeArgument = d.Slope is null ? string.Empty : $", {slope}.Slice(n * sumCount, sumCount)";
-                writer.WriteLine($"{ForwardFromSums}(parameters, {s}.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize){slopeArgument});");
+                string function = activation.Function.Name!.ToLowerInvariant();
+                string bias = activation.Bias is null ? $"{ReadOnlySpan}.Empty" : $"parameters.Slice({Offset(layer, members, activation.Bias)}, sumCount)";
+                string argument = activation.Bias is null ? s : $"{s} + {activation.Bias.Name}";
+                writer.WriteLine($"// outputs = {function}({argument}) and its slope {slope}, over the whole batch in one vectorized pass.");
+                writer.WriteLine($"{Kernels}.{activation.Function.BatchKernel}({s}, {bias}, outputs, {slope});");
+            }
+            else
+            {
+                writer.WriteLine(d.Slope is null ? "// f per example, from its sums." : $"// f per example, from its sums, and its slope d f[i] / d {s}[i] for the backward pass.");
+                using (writer.Block("for (int n = 0; n < count; n++)"))
+                {
+                    string slopeArgument = d.Slope is null ? string.Empty : $", {slope}.Slice(n * sumCount, sumCount)";
+                    writer.WriteLine($"{ForwardFromSums}(parameters, {s}.Slice(n * sumCount, sumCount), data.Slice(n * DataSize, DataSize), outputs.Slice(n * OutputSize, OutputSize){slopeArgument});");
+                }
             }
         }
 
         writer.WriteLine();
     }
 
-    private static void WriteBackwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d)
+    private static void WriteBackwardBatch(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d)
     {
         string w = WeightsLocal(d.Sums);
         string s = d.Sums.Sums.Name;
@@ -91,16 +106,15 @@ internal static class BatchEmitter
         writer.WriteLine(LayerEmitter.GeneratedCode);
         using (writer.Block($"public void BackwardBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} outputAdjoints, {Span} inputAdjoints, {Span} parameterGradient, global::HessianCodegen.LayerWorkspace workspace)"))
         {
-            WriteSizesAndChecks(writer, layer, d.Sums);
-            writer.WriteLine("RequireLength(outputAdjoints.Length, count * outputSize, nameof(outputAdjoints));");
+            WriteSizesAndChecks(writer, layer, members, d.Sums);
+            writer.WriteLine("RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));");
+            writer.WriteLine($"RequireLength(parameterGradient.Length, this.{members.ParameterCount}, nameof(parameterGradient));");
             using (writer.Block("if (!inputAdjoints.IsEmpty)"))
             {
                 writer.WriteLine("RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));");
             }
 
-            writer.WriteLine();
-            writer.WriteLine("RequireLength(parameterGradient.Length, ParameterCount, nameof(parameterGradient));");
-            string offset = Offset(layer, d.Sums.Weights);
+            string offset = Offset(layer, members, d.Sums.Weights);
             writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({offset}, sumCount * inputSize);");
             if (perExampleAdjoint || perExampleGradient)
             {
@@ -138,8 +152,8 @@ internal static class BatchEmitter
                 using (writer.Block("for (int n = 0; n < count; n++)"))
                 {
                     writer.WriteLine($"{ReadOnlySpan} exampleSums = {s}.Slice(n * sumCount, sumCount);");
-                    writer.WriteLine($"{ReadOnlySpan} exampleData = data.Slice(n * dataSize, dataSize);");
-                    writer.WriteLine($"{ReadOnlySpan} outputAdjoint = outputAdjoints.Slice(n * outputSize, outputSize);");
+                    writer.WriteLine($"{ReadOnlySpan} exampleData = data.Slice(n * DataSize, DataSize);");
+                    writer.WriteLine($"{ReadOnlySpan} outputAdjoint = outputAdjoints.Slice(n * OutputSize, OutputSize);");
                     if (perExampleAdjoint)
                     {
                         writer.WriteLine($"{BackpropSums}(parameters, exampleSums, exampleData, outputAdjoint, {adjoint}.Slice(n * sumCount, sumCount));");
@@ -157,7 +171,7 @@ internal static class BatchEmitter
             foreach (TensorDeclaration bias in d.Biases)
             {
                 writer.WriteLine($"// The gradient of {bias.Name} += the columns of {adjoint} summed: f reads {bias.Name}[e] only where it reads {s}[e].");
-                writer.WriteLine($"{Kernels}.AddColumnSums({adjoint}, parameterGradient.Slice({Offset(layer, bias)}, sumCount));");
+                writer.WriteLine($"{Kernels}.AddColumnSums({adjoint}, parameterGradient.Slice({Offset(layer, members, bias)}, sumCount));");
                 writer.WriteLine();
             }
 
@@ -179,24 +193,40 @@ internal static class BatchEmitter
     private static string WeightsLocal(InputSums sums) =>
         Reserved.Contains(sums.Weights.Name) ? sums.Sums.Name + "Weights" : sums.Weights.Name;
 
-    /// <summary>The sizes both batched members read, and the checks of the spans they share.</summary>
-    private static void WriteSizesAndChecks(SourceWriter writer, LayerModel layer, InputSums sums)
+    /// <summary>
+    /// The checks of the spans both batched members share, and the two sizes the products read, from the
+    /// class's fields (as <c>this.</c>: the members' <c>inputs</c> and <c>outputs</c> may hide a size's name).
+    /// </summary>
+    private static void WriteSizesAndChecks(SourceWriter writer, LayerModel layer, LayerMembers members, InputSums sums)
     {
-        writer.WriteLine("global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);");
-        writer.WriteLine("int inputSize = InputSize;");
-        writer.WriteLine("int outputSize = OutputSize;");
-        writer.WriteLine("int dataSize = DataSize;");
-        writer.WriteLine($"int sumCount = {LayerEmitter.SizeSource(layer, sums.Sums.Dimensions[0])};");
-        writer.WriteLine("RequireLength(parameters.Length, ParameterCount, nameof(parameters));");
-        writer.WriteLine("RequireLength(inputs.Length, count * inputSize, nameof(inputs));");
-        writer.WriteLine("RequireLength(data.Length, count * dataSize, nameof(data));");
+        writer.WriteLine("RequireBatch(count, parameters, inputs, data);");
+        writer.WriteLine($"int inputSize = {Field(members, layer.Input.Dimensions[0])};");
+        writer.WriteLine($"int sumCount = {Field(members, sums.Sums.Dimensions[0])};");
     }
 
+    private static void WriteRequireBatch(SourceWriter writer, LayerMembers members)
+    {
+        writer.WriteLine("/// <summary>Checks the spans both batched members read: the parameters, and the inputs and data of <c>count</c> examples.</summary>");
+        writer.WriteLine(LayerEmitter.GeneratedCode);
+        using (writer.Block($"private void RequireBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data)"))
+        {
+            writer.WriteLine("global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);");
+            writer.WriteLine($"RequireLength(parameters.Length, this.{members.ParameterCount}, nameof(parameters));");
+            writer.WriteLine("RequireLength(inputs.Length, count * InputSize, nameof(inputs));");
+            writer.WriteLine("RequireLength(data.Length, count * DataSize, nameof(data));");
+        }
+
+        writer.WriteLine();
+    }
+
+    private static string Field(LayerMembers members, Extent extent) =>
+        extent.Parameter is null ? CodeLiterals.Int(extent.Literal) : "this." + members.Sizes[extent.Parameter];
+
     /// <summary>
-    /// The per-example methods the batched members call, made from the layer rewritten over its sums. They
-    /// check no span: the batched members checked the whole batch and pass them exact slices.
+    /// The per-example methods the batched members call (<c>ForwardFromSums</c> unless a batch kernel does its
+    /// work), made from the layer rewritten over its sums. They check no span: the batched members checked the whole batch and pass them exact slices.
     /// </summary>
-    private static bool WritePerExampleMethods(SourceWriter writer, SumDerivatives sums)
+    private static bool WritePerExampleMethods(SourceWriter writer, SumDerivatives sums, bool writeForward)
     {
         SymbolicLayerDerivatives d = sums.Derivatives;
         LayerModel layer = sums.Sums.SumLayer;
@@ -214,7 +244,7 @@ internal static class BatchEmitter
         string forwardSummary = sums.Slope is null
             ? $"Computes <c>output = f</c> for one example from its sums <c>{s}</c> (in <c>input</c>)."
             : $"Computes <c>output = f</c> and <c>slope[i] = d f[i] / d {s}[i]</c> for one example from its sums <c>{s}</c> (in <c>input</c>).";
-        bool readsLabel = LayerEmitter.Method(writer, "private", ForwardFromSums, forwardSummary, d, m =>
+        bool readsLabel = writeForward && LayerEmitter.Method(writer, "private", ForwardFromSums, forwardSummary, d, m =>
         {
             m.AddKernel($"output = f({s}; x)", LayerEmitter.OutputTarget(m, "output", layer), outputLoops, d.Output, overwrite: true);
             if (sums.Slope is not null)
@@ -247,12 +277,7 @@ internal static class BatchEmitter
         return readsLabel;
     }
 
-    /// <summary>Where a parameter tensor starts in the parameters: after the parameter tensors declared before it.</summary>
-    private static string Offset(LayerModel layer, TensorDeclaration parameter)
-    {
-        IEnumerable<string> earlier = layer.Parameters.TakeWhile(p => p.Name != parameter.Name)
-            .Select(p => string.Join(" * ", p.Dimensions.Select(extent => LayerEmitter.SizeSource(layer, extent))));
-        string offset = string.Join(" + ", earlier);
-        return offset.Length == 0 ? "0" : offset;
-    }
+    /// <summary>Where a parameter tensor starts in the parameters: 0 for the first, else the class's field.</summary>
+    private static string Offset(LayerModel layer, LayerMembers members, TensorDeclaration parameter) =>
+        layer.Parameters.First().Name == parameter.Name ? "0" : "this." + members.Offsets[parameter.Name];
 }

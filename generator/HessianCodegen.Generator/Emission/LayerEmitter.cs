@@ -40,7 +40,7 @@ internal static class LayerEmitter
             WriteFields(writer, layer, members);
             WriteLayouts(writer, layer);
             bool readsLabel = WriteMethods(writer, derivatives);
-            readsLabel |= BatchEmitter.WriteMethods(writer, layer);
+            readsLabel |= BatchEmitter.WriteMethods(writer, layer, members);
             WriteHelpers(writer, layer, members, readsLabel);
         }
 

@@ -16,7 +16,7 @@ internal sealed class ElementaryFunction
 {
     public ElementaryFunction(
         FunctionKind kind, string? name, Func<double, double> evaluate, Func<FunctionCall, Node> derivative,
-        Func<string, string> emit, double cost, bool hoistable)
+        Func<string, string> emit, double cost, bool hoistable, string? batchKernel = null)
     {
         Kind = kind;
         Name = name;
@@ -25,6 +25,7 @@ internal sealed class ElementaryFunction
         Emit = emit;
         Cost = cost;
         Hoistable = hoistable;
+        BatchKernel = batchKernel;
     }
 
     public FunctionKind Kind { get; }
@@ -46,6 +47,12 @@ internal sealed class ElementaryFunction
     /// <summary>Whether a call shared by several loops is computed once into a temporary.</summary>
     public bool Hoistable { get; }
 
+    /// <summary>
+    /// The <c>BatchKernels</c> method computing the function and its derivative (written with the value, as
+    /// <see cref="Derivative"/> is) over a block of sums, vectorized; null where there is none.
+    /// </summary>
+    public string? BatchKernel { get; }
+
     /// <summary>The name of a local or temporary holding a call's value.</summary>
     public string LocalName => Kind.ToString().ToLowerInvariant();
 }
@@ -59,10 +66,10 @@ internal static class ElementaryFunctions
     {
         new(FunctionKind.Tanh, "Tanh", Math.Tanh,
             call => Expr.Subtract(Expr.One, Expr.Power(call, 2.0)),
-            x => "global::System.Math.Tanh(" + x + ")", Transcendental, hoistable: true),
+            x => "global::System.Math.Tanh(" + x + ")", Transcendental, hoistable: true, batchKernel: "Tanh"),
         new(FunctionKind.Sigmoid, "Sigmoid", x => 1.0 / (1.0 + Math.Exp(-x)),
             call => Expr.Multiply(call, Expr.Subtract(Expr.One, call)),
-            x => "global::HessianCodegen.LayerMath.Sigmoid(" + x + ")", Transcendental, hoistable: true),
+            x => "global::HessianCodegen.LayerMath.Sigmoid(" + x + ")", Transcendental, hoistable: true, batchKernel: "Sigmoid"),
         new(FunctionKind.Softplus, "Softplus", x => x > 0 ? x + Math.Log(1.0 + Math.Exp(-x)) : Math.Log(1.0 + Math.Exp(x)),
             call => Expr.Function(FunctionKind.Sigmoid, call.Argument),
             x => "global::HessianCodegen.LayerMath.Softplus(" + x + ")", Transcendental, hoistable: true),
@@ -77,7 +84,7 @@ internal static class ElementaryFunctions
             x => "global::System.Math.Sqrt(" + x + ")", Transcendental, hoistable: true),
         new(FunctionKind.Relu, "Relu", x => x > 0 ? x : 0.0,
             call => Expr.Function(FunctionKind.Step, call.Argument),
-            x => "global::HessianCodegen.LayerMath.Relu(" + x + ")", Transcendental, hoistable: true),
+            x => "global::HessianCodegen.LayerMath.Relu(" + x + ")", Transcendental, hoistable: true, batchKernel: "Relu"),
 
         // Relu's derivative, almost everywhere: 1 for u > 0, else 0; its own derivative is zero.
         new(FunctionKind.Step, null, x => x > 0 ? 1.0 : 0.0,

@@ -226,15 +226,10 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void ForwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.Span<double> outputs, global::HessianCodegen.LayerWorkspace workspace)
         {
-            global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);
-            int inputSize = InputSize;
-            int outputSize = OutputSize;
-            int dataSize = DataSize;
-            int sumCount = this.W.Rows;
-            RequireLength(parameters.Length, ParameterCount, nameof(parameters));
-            RequireLength(inputs.Length, count * inputSize, nameof(inputs));
-            RequireLength(data.Length, count * dataSize, nameof(data));
-            RequireLength(outputs.Length, count * outputSize, nameof(outputs));
+            RequireBatch(count, parameters, inputs, data);
+            int inputSize = this.inputs;
+            int sumCount = this.outputs;
+            RequireLength(outputs.Length, count * OutputSize, nameof(outputs));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
             global::System.Span<double> WzSlope = workspace.Buffer("WzSlope", count * sumCount);
@@ -245,7 +240,7 @@ namespace HessianCodegen.Layers
             // f per example, from its sums, and its slope d f[i] / d Wz[i] for the backward pass.
             for (int n = 0; n < count; n++)
             {
-                ForwardFromSums(parameters, Wz.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize), WzSlope.Slice(n * sumCount, sumCount));
+                ForwardFromSums(parameters, Wz.Slice(n * sumCount, sumCount), data.Slice(n * DataSize, DataSize), outputs.Slice(n * OutputSize, OutputSize), WzSlope.Slice(n * sumCount, sumCount));
             }
         }
 
@@ -253,21 +248,15 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.Span<double> inputAdjoints, global::System.Span<double> parameterGradient, global::HessianCodegen.LayerWorkspace workspace)
         {
-            global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);
-            int inputSize = InputSize;
-            int outputSize = OutputSize;
-            int dataSize = DataSize;
-            int sumCount = this.W.Rows;
-            RequireLength(parameters.Length, ParameterCount, nameof(parameters));
-            RequireLength(inputs.Length, count * inputSize, nameof(inputs));
-            RequireLength(data.Length, count * dataSize, nameof(data));
-            RequireLength(outputAdjoints.Length, count * outputSize, nameof(outputAdjoints));
+            RequireBatch(count, parameters, inputs, data);
+            int inputSize = this.inputs;
+            int sumCount = this.outputs;
+            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
+            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
             if (!inputAdjoints.IsEmpty)
             {
                 RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));
             }
-
-            RequireLength(parameterGradient.Length, ParameterCount, nameof(parameterGradient));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WzSlope = workspace.Kept("WzSlope", count * sumCount);
             global::System.Span<double> WzAdjoint = workspace.Buffer("WzAdjoint", count * sumCount);
@@ -276,7 +265,7 @@ namespace HessianCodegen.Layers
             global::HessianCodegen.BatchKernels.MultiplyElementwise(outputAdjoints, WzSlope, WzAdjoint);
 
             // The gradient of c += the columns of WzAdjoint summed: f reads c[e] only where it reads Wz[e].
-            global::HessianCodegen.BatchKernels.AddColumnSums(WzAdjoint, parameterGradient.Slice(this.W.Rows * this.z.Length, sumCount));
+            global::HessianCodegen.BatchKernels.AddColumnSums(WzAdjoint, parameterGradient.Slice(this.cOffset, sumCount));
 
             // inputAdjoints = WzAdjoint W: the adjoints reach the inputs through the sums.
             if (!inputAdjoints.IsEmpty)
@@ -286,6 +275,16 @@ namespace HessianCodegen.Layers
 
             // The gradient of W += WzAdjoint^T inputs, summed over the examples.
             global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice(0, sumCount * inputSize), inputSize);
+        }
+
+        /// <summary>Checks the spans both batched members read: the parameters, and the inputs and data of <c>count</c> examples.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void RequireBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data)
+        {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);
+            RequireLength(parameters.Length, this.parameterCount, nameof(parameters));
+            RequireLength(inputs.Length, count * InputSize, nameof(inputs));
+            RequireLength(data.Length, count * DataSize, nameof(data));
         }
 
         /// <summary>Computes <c>output = f</c> and <c>slope[i] = d f[i] / d Wz[i]</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>

@@ -325,19 +325,14 @@ namespace HessianCodegen.Layers
             }
         }
 
-        /// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>Wz = W z</c> of all of them in one matrix product, then f per example from its sums; <c>workspace</c> keeps what <see cref="BackwardBatch"/> reads.</summary>
+        /// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>Wz = W z</c> of all of them in one matrix product, then f of all the sums in one vectorized pass; <c>workspace</c> keeps what <see cref="BackwardBatch"/> reads.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void ForwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.Span<double> outputs, global::HessianCodegen.LayerWorkspace workspace)
         {
-            global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);
-            int inputSize = InputSize;
-            int outputSize = OutputSize;
-            int dataSize = DataSize;
-            int sumCount = this.W.Rows;
-            RequireLength(parameters.Length, ParameterCount, nameof(parameters));
-            RequireLength(inputs.Length, count * inputSize, nameof(inputs));
-            RequireLength(data.Length, count * dataSize, nameof(data));
-            RequireLength(outputs.Length, count * outputSize, nameof(outputs));
+            RequireBatch(count, parameters, inputs, data);
+            int inputSize = this.inputs;
+            int sumCount = this.outputs;
+            RequireLength(outputs.Length, count * OutputSize, nameof(outputs));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
             global::System.Span<double> WzSlope = workspace.Buffer("WzSlope", count * sumCount);
@@ -345,32 +340,23 @@ namespace HessianCodegen.Layers
             // Wz = inputs W^T: the sums of every example at once, one row per example.
             global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, W, inputSize, 0.0, Wz, sumCount);
 
-            // f per example, from its sums, and its slope d f[i] / d Wz[i] for the backward pass.
-            for (int n = 0; n < count; n++)
-            {
-                ForwardFromSums(parameters, Wz.Slice(n * sumCount, sumCount), data.Slice(n * dataSize, dataSize), outputs.Slice(n * outputSize, outputSize), WzSlope.Slice(n * sumCount, sumCount));
-            }
+            // outputs = tanh(Wz + c) and its slope WzSlope, over the whole batch in one vectorized pass.
+            global::HessianCodegen.BatchKernels.Tanh(Wz, parameters.Slice(this.cOffset, sumCount), outputs, WzSlope);
         }
 
         /// <summary>Computes <c>inputAdjoints = b Dz</c> per example (unless <c>inputAdjoints</c> is empty) and <c>parameterGradient += sum_n b Dx</c> for <c>count</c> examples, from what <see cref="ForwardBatch"/> kept: the adjoint of the sums <c>Wz</c>, then the products with <c>W</c> and the inputs for the whole batch.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.Span<double> inputAdjoints, global::System.Span<double> parameterGradient, global::HessianCodegen.LayerWorkspace workspace)
         {
-            global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);
-            int inputSize = InputSize;
-            int outputSize = OutputSize;
-            int dataSize = DataSize;
-            int sumCount = this.W.Rows;
-            RequireLength(parameters.Length, ParameterCount, nameof(parameters));
-            RequireLength(inputs.Length, count * inputSize, nameof(inputs));
-            RequireLength(data.Length, count * dataSize, nameof(data));
-            RequireLength(outputAdjoints.Length, count * outputSize, nameof(outputAdjoints));
+            RequireBatch(count, parameters, inputs, data);
+            int inputSize = this.inputs;
+            int sumCount = this.outputs;
+            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
+            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
             if (!inputAdjoints.IsEmpty)
             {
                 RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));
             }
-
-            RequireLength(parameterGradient.Length, ParameterCount, nameof(parameterGradient));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WzSlope = workspace.Kept("WzSlope", count * sumCount);
             global::System.Span<double> WzAdjoint = workspace.Buffer("WzAdjoint", count * sumCount);
@@ -379,7 +365,7 @@ namespace HessianCodegen.Layers
             global::HessianCodegen.BatchKernels.MultiplyElementwise(outputAdjoints, WzSlope, WzAdjoint);
 
             // The gradient of c += the columns of WzAdjoint summed: f reads c[e] only where it reads Wz[e].
-            global::HessianCodegen.BatchKernels.AddColumnSums(WzAdjoint, parameterGradient.Slice(this.W.Rows * this.z.Length, sumCount));
+            global::HessianCodegen.BatchKernels.AddColumnSums(WzAdjoint, parameterGradient.Slice(this.cOffset, sumCount));
 
             // inputAdjoints = WzAdjoint W: the adjoints reach the inputs through the sums.
             if (!inputAdjoints.IsEmpty)
@@ -391,19 +377,14 @@ namespace HessianCodegen.Layers
             global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice(0, sumCount * inputSize), inputSize);
         }
 
-        /// <summary>Computes <c>output = f</c> and <c>slope[i] = d f[i] / d Wz[i]</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
+        /// <summary>Checks the spans both batched members read: the parameters, and the inputs and data of <c>count</c> examples.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output, global::System.Span<double> slope)
+        private void RequireBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data)
         {
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-
-            // For each i < outputs: tanh, then the updates below
-            for (int i = 0; i < outputs; i++)
-            {
-                double tanh = global::System.Math.Tanh(input[i] + c[i]);
-                output[i] = tanh;
-                slope[i] = 1.0 - tanh * tanh;
-            }
+            global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);
+            RequireLength(parameters.Length, this.parameterCount, nameof(parameters));
+            RequireLength(inputs.Length, count * InputSize, nameof(inputs));
+            RequireLength(data.Length, count * DataSize, nameof(data));
         }
 
         /// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>
