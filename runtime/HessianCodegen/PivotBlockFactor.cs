@@ -99,6 +99,10 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
         {
             CholeskyKernel.Solve(factors, Order, rows, width);
         }
+        else if (width >= BlockedBunchKaufmanSolve.MinimumWidth)
+        {
+            BlockedBunchKaufmanSolve.Solve(factors, Order, pivots, rows, width);
+        }
         else
         {
             BunchKaufmanKernel.Solve(factors, Order, pivots, rows, width);

@@ -155,13 +155,17 @@ internal static class MatrixKernels
         }
     }
 
-    /// <summary>Tile edge of the transposes: a tile of the source and one of the target stay in L1 together.</summary>
-    private const int Tile = 32;
+    /// <summary>
+    /// Rows of the target the transposes write together, one cache line of doubles: each source row gives one line
+    /// (read once, whole), and the target's lines stay in L1 across the whole strip. A square tile instead reads its
+    /// source a column at a time, and with a row length a multiple of 512 values (4 KB) all of a column's lines fall into
+    /// one L1 set and evict each other (4K aliasing), so every value read missed L1.
+    /// </summary>
+    private const int Strip = 8;
 
     /// <summary>
     /// <c>t = a^T</c> for <c>a</c> <paramref name="rows"/> x <paramref name="columns"/> (like BLAS <c>domatcopy</c> with
-    /// transpose), tile by tile: a row-by-row transpose writes each value a whole row apart, and on a
-    /// 512 x 512 matrix that cost more than the products around it.
+    /// transpose), in strips of <see cref="Strip"/> rows of <c>t</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(ReadOnlySpan<double> a, int rows, int columns, Span<double> t)
@@ -171,25 +175,21 @@ internal static class MatrixKernels
             throw new ArgumentException($"A {rows} x {columns} transpose needs {rows * columns} values in and out; got {a.Length} and {t.Length}.");
         }
 
-        for (int i0 = 0; i0 < rows; i0 += Tile)
+        for (int j0 = 0; j0 < columns; j0 += Strip)
         {
-            int i1 = Math.Min(i0 + Tile, rows);
-            for (int j0 = 0; j0 < columns; j0 += Tile)
+            int width = Math.Min(Strip, columns - j0);
+            for (int i = 0; i < rows; i++)
             {
-                int j1 = Math.Min(j0 + Tile, columns);
-                for (int i = i0; i < i1; i++)
+                ReadOnlySpan<double> source = a.Slice((i * columns) + j0, width);
+                for (int k = 0; k < source.Length; k++)
                 {
-                    ReadOnlySpan<double> row = a.Slice(i * columns, columns);
-                    for (int j = j0; j < j1; j++)
-                    {
-                        t[(j * rows) + i] = row[j];
-                    }
+                    t[((j0 + k) * rows) + i] = source[k];
                 }
             }
         }
     }
 
-    /// <summary>Copies the lower triangle of the square matrix <paramref name="a"/> (order <paramref name="n"/>) onto its upper triangle, tile by tile.</summary>
+    /// <summary>Copies the lower triangle of the square matrix <paramref name="a"/> (order <paramref name="n"/>) onto its upper triangle, in strips of <see cref="Strip"/> rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MirrorLower(Span<double> a, int n)
     {
@@ -198,24 +198,22 @@ internal static class MatrixKernels
             throw new ArgumentException($"A matrix of order {n} needs {n * n} values; got {a.Length}.", nameof(a));
         }
 
-        for (int i0 = 0; i0 < n; i0 += Tile)
+        // Rows i0.. of the upper triangle: a(i, j) = a(j, i) for j > i, read from row j of the lower one.
+        for (int i0 = 0; i0 < n; i0 += Strip)
         {
-            int i1 = Math.Min(i0 + Tile, n);
-            for (int j0 = 0; j0 <= i0; j0 += Tile)
+            int width = Math.Min(Strip, n - i0);
+            for (int j = i0 + 1; j < n; j++)
             {
-                for (int i = i0; i < i1; i++)
+                ReadOnlySpan<double> source = a.Slice((j * n) + i0, Math.Min(width, j - i0));
+                for (int k = 0; k < source.Length; k++)
                 {
-                    int j1 = Math.Min(j0 + Tile, i);
-                    for (int j = j0; j < j1; j++)
-                    {
-                        a[(j * n) + i] = a[(i * n) + j];
-                    }
+                    a[((i0 + k) * n) + j] = source[k];
                 }
             }
         }
     }
 
-    /// <summary>Copies the upper triangle of the square matrix <paramref name="a"/> (order <paramref name="n"/>) onto its lower triangle, tile by tile.</summary>
+    /// <summary>Copies the upper triangle of the square matrix <paramref name="a"/> (order <paramref name="n"/>) onto its lower triangle, in strips of <see cref="Strip"/> rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MirrorUpper(Span<double> a, int n)
     {
@@ -224,18 +222,17 @@ internal static class MatrixKernels
             throw new ArgumentException($"A matrix of order {n} needs {n * n} values; got {a.Length}.", nameof(a));
         }
 
-        for (int i0 = 0; i0 < n; i0 += Tile)
+        // Rows i0.. of the lower triangle: a(i, j) = a(j, i) for j < i, read from row j of the upper one.
+        for (int i0 = 0; i0 < n; i0 += Strip)
         {
-            int i1 = Math.Min(i0 + Tile, n);
-            for (int j0 = 0; j0 <= i0; j0 += Tile)
+            int width = Math.Min(Strip, n - i0);
+            for (int j = 0; j < i0 + width - 1; j++)
             {
-                for (int i = i0; i < i1; i++)
+                int first = Math.Max(0, j - i0 + 1);
+                ReadOnlySpan<double> source = a.Slice((j * n) + i0 + first, width - first);
+                for (int k = 0; k < source.Length; k++)
                 {
-                    int j1 = Math.Min(j0 + Tile, i);
-                    for (int j = j0; j < j1; j++)
-                    {
-                        a[(i * n) + j] = a[(j * n) + i];
-                    }
+                    a[((i0 + first + k) * n) + j] = source[k];
                 }
             }
         }

@@ -1,0 +1,167 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>
+/// <see cref="BunchKaufmanKernel.Solve"/> for many right-hand sides, blocked like LAPACK <c>dsyconv</c> + <c>dsytrs2</c>
+/// (<c>uplo = 'L'</c>): the factor's interchanges are moved out of <c>L</c> into one permutation of the rows, so that
+/// <c>A = P L D L^T P^T</c> with <c>L</c> plain unit lower triangular, whose two solves then go through <see cref="Gemm"/>
+/// block by block instead of one rank-1 update of every right-hand side per column.
+/// </summary>
+internal static class BlockedBunchKaufmanSolve
+{
+    /// <summary>Right-hand sides from which the converted copy of <c>L</c> (<c>n^2</c> values, <c>n^2</c> moves) is repaid.</summary>
+    public const int MinimumWidth = 16;
+
+    /// <summary>Rows per block of the triangular solves: the rows above (below) a block reach it in one Gemm.</summary>
+    private const int Block = 24;
+
+    /// <summary>
+    /// Solves <c>A Z = B</c> in place for the <c>n</c> rows of <paramref name="rows"/>, each <paramref name="width"/>
+    /// values wide, from the factor and pivots of <see cref="BunchKaufmanKernel.Factor"/> (or the blocked one), which
+    /// are read only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Solve(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width)
+    {
+        if (factor.Length != n * n || pivots.Length != n || rows.Length != n * width)
+        {
+            throw new ArgumentException($"A solve of order {n} needs {n * n} factor values, {n} pivots and {n} rows of {width}; " +
+                $"got {factor.Length}, {pivots.Length} and {rows.Length}.");
+        }
+
+        double[] lower = ArrayPool<double>.Shared.Rent(n * n);
+        try
+        {
+            Span<double> l = lower.AsSpan(0, n * n);
+            Convert(factor, n, pivots, l);
+            Permute(pivots, n, rows, width, forward: true);
+            SolveUnitLower(l, n, rows, width);
+            SolveDiagonal(factor, n, pivots, rows, width);
+            SolveUnitLowerTransposed(l, n, rows, width);
+            Permute(pivots, n, rows, width, forward: false);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(lower);
+        }
+    }
+
+    /// <summary>
+    /// <c>dsyconv</c>'s conversion into <paramref name="l"/>: the strict lower triangle of the factor without the
+    /// sub-diagonal entries of the 2x2 blocks of <c>D</c> (those belong to <c>D</c>), and each interchange of step
+    /// <c>k</c> applied to the columns of <c>L</c> before <c>k</c>, which the factorization left unswapped.
+    /// </summary>
+    private static void Convert(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> l)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            factor.Slice(i * n, i).CopyTo(l.Slice(i * n, i));
+        }
+
+        for (int k = 0; k < n; k++)
+        {
+            if (pivots[k] >= 0)
+            {
+                VectorKernels.Swap(l.Slice(k * n, k), l.Slice(pivots[k] * n, k));
+            }
+            else
+            {
+                l[((k + 1) * n) + k] = 0;
+                VectorKernels.Swap(l.Slice((k + 1) * n, k), l.Slice((-pivots[k] - 1) * n, k));
+                k++;
+            }
+        }
+    }
+
+    /// <summary>The interchanges of the factorization on the rows: in their order (<c>P^T B</c>), or in reverse (<c>P B</c>).</summary>
+    private static void Permute(ReadOnlySpan<int> pivots, int n, Span<double> rows, int width, bool forward)
+    {
+        int k = forward ? 0 : n - 1;
+        while (k >= 0 && k < n)
+        {
+            // A 2x2 block at (k, k + 1) interchanged row k + 1.
+            bool single = pivots[k] >= 0;
+            int row = single ? k : forward ? k + 1 : k;
+            int other = single ? pivots[k] : -pivots[k] - 1;
+            if (other != row)
+            {
+                VectorKernels.Swap(rows.Slice(row * width, width), rows.Slice(other * width, width));
+            }
+
+            k += forward ? (single ? 1 : 2) : (single ? -1 : -2);
+        }
+    }
+
+    /// <summary><c>L Y = B</c> with <c>L</c> unit lower triangular (its diagonal is not read).</summary>
+    private static void SolveUnitLower(ReadOnlySpan<double> l, int n, Span<double> rows, int width)
+    {
+        for (int i0 = 0; i0 < n; i0 += Block)
+        {
+            int i1 = Math.Min(i0 + Block, n);
+            Gemm.Multiply(false, false, i1 - i0, width, i0, -1, l[(i0 * n)..], n, rows, width, 1, rows[(i0 * width)..], width);
+            for (int i = i0 + 1; i < i1; i++)
+            {
+                RankUpdate.SubtractCombination(rows.Slice(i * width, width), l.Slice((i * n) + i0, i - i0), rows[(i0 * width)..], width);
+            }
+        }
+    }
+
+    /// <summary><c>L^T Z = Y</c> with <c>L</c> unit lower triangular, last block first.</summary>
+    private static void SolveUnitLowerTransposed(ReadOnlySpan<double> l, int n, Span<double> rows, int width)
+    {
+        for (int i1 = n; i1 > 0; i1 -= Block)
+        {
+            int i0 = Math.Max(i1 - Block, 0);
+            Gemm.Multiply(true, false, i1 - i0, width, n - i1, -1, l[Math.Min((i1 * n) + i0, l.Length)..], n,
+                rows[(i1 * width)..], width, 1, rows[(i0 * width)..], width);
+            for (int i = i1 - 1; i > i0; i--)
+            {
+                ReadOnlySpan<double> solved = rows.Slice(i * width, width);
+                ReadOnlySpan<double> row = l.Slice((i * n) + i0, i - i0);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    VectorKernels.Axpy(-row[j], solved, rows.Slice((i0 + j) * width, width));
+                }
+            }
+        }
+    }
+
+    /// <summary><c>D Z = Y</c>, block by block of <c>D</c>, the 2x2 ones as <c>dsytrs</c> solves them.</summary>
+    private static void SolveDiagonal(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width)
+    {
+        int k = 0;
+        while (k < n)
+        {
+            Span<double> bk = rows.Slice(k * width, width);
+            if (pivots[k] >= 0)
+            {
+                double inverse = 1.0 / factor[(k * n) + k];
+                for (int c = 0; c < width; c++)
+                {
+                    bk[c] *= inverse;
+                }
+
+                k++;
+                continue;
+            }
+
+            Span<double> bk1 = rows.Slice((k + 1) * width, width);
+            double d21 = factor[((k + 1) * n) + k];
+            double d11 = factor[(k * n) + k] / d21;
+            double d22 = factor[((k + 1) * n) + k + 1] / d21;
+            double denominator = (d11 * d22) - 1.0;
+            for (int c = 0; c < width; c++)
+            {
+                double first = bk[c] / d21;
+                double second = bk1[c] / d21;
+                bk[c] = ((d22 * first) - second) / denominator;
+                bk1[c] = ((d11 * second) - first) / denominator;
+            }
+
+            k += 2;
+        }
+    }
+}
