@@ -25,11 +25,11 @@ internal static class BatchEmitter
     private const string AddGradientOutsideSums = "AddGradientOutsideSums";
 
     // The locals and parameters of the batched members, which the name of the sums must not take.
-    private static readonly string[] Reserved =
+    private static readonly string[] Reserved = new[]
     {
         "count", "parameters", "inputs", "data", "outputs", "workspace", "outputAdjoints", "inputAdjoints", "parameterGradient",
         "inputSize", "outputSize", "dataSize", "sumCount", "exampleSums", "exampleData", "outputAdjoint", "n",
-    };
+    }.Concat(SecondOrderBatchEmitter.Reserved).ToArray();
 
     /// <summary>Writes the batched members when the layer has input sums; returns whether the code reads a class label.</summary>
     public static bool WriteMethods(SourceWriter writer, LayerModel layer)
@@ -43,7 +43,8 @@ internal static class BatchEmitter
         var derivatives = new SumDerivatives(sums);
         WriteForwardBatch(writer, layer, derivatives);
         WriteBackwardBatch(writer, layer, derivatives);
-        return WritePerExampleMethods(writer, derivatives);
+        bool readsLabel = WritePerExampleMethods(writer, derivatives);
+        return SecondOrderBatchEmitter.WriteMethods(writer, layer, derivatives) | readsLabel;
     }
 
     private static void WriteForwardBatch(SourceWriter writer, LayerModel layer, SumDerivatives d)
@@ -176,11 +177,11 @@ internal static class BatchEmitter
     }
 
     /// <summary>The local viewing <c>W</c>: named after the field, unless that name is one of the members' own.</summary>
-    private static string WeightsLocal(InputSums sums) =>
+    internal static string WeightsLocal(InputSums sums) =>
         Reserved.Contains(sums.Weights.Name) ? sums.Sums.Name + "Weights" : sums.Weights.Name;
 
     /// <summary>The sizes both batched members read, and the checks of the spans they share.</summary>
-    private static void WriteSizesAndChecks(SourceWriter writer, LayerModel layer, InputSums sums)
+    internal static void WriteSizesAndChecks(SourceWriter writer, LayerModel layer, InputSums sums)
     {
         writer.WriteLine("global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);");
         writer.WriteLine("int inputSize = InputSize;");
@@ -248,7 +249,7 @@ internal static class BatchEmitter
     }
 
     /// <summary>Where a parameter tensor starts in the parameters: after the parameter tensors declared before it.</summary>
-    private static string Offset(LayerModel layer, TensorDeclaration parameter)
+    internal static string Offset(LayerModel layer, TensorDeclaration parameter)
     {
         IEnumerable<string> earlier = layer.Parameters.TakeWhile(p => p.Name != parameter.Name)
             .Select(p => string.Join(" * ", p.Dimensions.Select(extent => LayerEmitter.SizeSource(layer, extent))));
