@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace HessianCodegen;
 
@@ -167,22 +168,19 @@ public sealed class NetworkPoint
                 work.AdjointTangents[loss - 1].AsSpan(n * lossLayer.InputSize, lossLayer.InputSize));
         }
 
-        // J^T: s_{l-1} = Dz_l^T s_l and (G v)_l = Dx_l^T s_l, no second derivatives of hidden layers.
+        // J^T: s_{l-1} = Dz_l^T s_l and (G v)_l = Dx_l^T s_l, no second derivatives of hidden layers: the
+        // gradient's backward step with s for b. BackwardBatch reads what ForwardBatch keeps in the workspace,
+        // so each layer's forward step runs again, into a scratch buffer.
         for (int l = loss - 1; l >= 0; l--)
         {
             IHessianLayer layer = Network.Layers[l];
             Span<double> product = Network.ParameterSlice(result, l);
             product.Clear();
-            for (int n = 0; n < count; n++)
-            {
-                ReadOnlySpan<double> s = Slice(work.AdjointTangents[l], n, layer.OutputSize);
-                layer.AddParameterGradient(LayerParameters(l), Input(l, n), Data(l, n), s, product);
-                if (l > 0)
-                {
-                    layer.BackpropInput(LayerParameters(l), Input(l, n), Data(l, n), s,
-                        work.AdjointTangents[l - 1].AsSpan(n * layer.InputSize, layer.InputSize));
-                }
-            }
+            layer.ForwardBatch(count, LayerParameters(l), inputs[l], LayerData(l),
+                work.Outputs.AsSpan(0, count * layer.OutputSize), work.Layers[l]);
+            Span<double> inputAdjointTangents = l > 0 ? work.AdjointTangents[l - 1] : default;
+            layer.BackwardBatch(count, LayerParameters(l), inputs[l], LayerData(l), work.AdjointTangents[l], inputAdjointTangents,
+                product, work.Layers[l]);
         }
     }
 
@@ -309,6 +307,7 @@ public sealed class NetworkPoint
             }
 
             LossTangents = new double[count * network.Layers[network.Depth - 1].OutputSize];
+            Outputs = new double[count * network.Layers.Max(layer => layer.OutputSize)];
         }
 
         /// <summary>Tangents[l]: the tangent entering layer l, B rows.</summary>
@@ -321,5 +320,8 @@ public sealed class NetworkPoint
         public double[] LossTangents { get; }
 
         public LayerWorkspace[] Layers { get; }
+
+        /// <summary>Room for the outputs of any layer's ForwardBatch, which G v runs only for what it keeps.</summary>
+        public double[] Outputs { get; }
     }
 }
