@@ -52,6 +52,42 @@ public sealed class SecondOrderBatchTests
         Assert.NotNull(type.GetMethod(nameof(IHessianLayer.SecondOrderBatch)));
     }
 
+    [Theory]
+    [InlineData("TanhLayer(3,5)")]
+    [InlineData("SoftmaxCrossEntropyLayer(3,5)")]
+    [InlineData("SquaredErrorLoss(5)")]
+    [InlineData("HandWrittenTanhLayer(3,5)")]
+    public void EverySpanOfTheWrongLengthIsRejected(string id)
+    {
+        IHessianLayer layer = LayerCases.All[id].Create();
+        const int count = 3;
+        RandomBatch batch = RandomBatch.Create(layer, count, seed: 1);
+        var tangents = new double[count * layer.InputSize];
+        var outputTangents = new double[count * layer.OutputSize];
+        var result = new double[layer.ParameterCount];
+
+        void Tangent(double[] inputs, double[] inputTangents, double[] direction, double[] outputs) =>
+            layer.TangentBatch(count, batch.Parameters, inputs, batch.Data, inputTangents, direction, outputs, new LayerWorkspace());
+
+        void SecondOrder(double[] adjoints, double[] inputTangents, double[] direction, double[] s, double[] sIn, double[] sum)
+        {
+            var workspace = new LayerWorkspace();
+            layer.TangentBatch(count, batch.Parameters, batch.Inputs, batch.Data, tangents, batch.Parameters, outputTangents, workspace);
+            layer.SecondOrderBatch(count, batch.Parameters, batch.Inputs, batch.Data, adjoints, inputTangents, direction, s, sIn, sum, workspace);
+        }
+
+        AssertRejected("inputs", () => Tangent(Longer(batch.Inputs), tangents, batch.Parameters, outputTangents));
+        AssertRejected("inputTangents", () => Tangent(batch.Inputs, Longer(tangents), batch.Parameters, outputTangents));
+        AssertRejected("parameterDirection", () => Tangent(batch.Inputs, tangents, Longer(batch.Parameters), outputTangents));
+        AssertRejected("outputTangents", () => Tangent(batch.Inputs, tangents, batch.Parameters, Longer(outputTangents)));
+        AssertRejected("outputAdjoints", () => SecondOrder(Longer(batch.OutputAdjoints), tangents, batch.Parameters, outputTangents, tangents, result));
+        AssertRejected("inputTangents", () => SecondOrder(batch.OutputAdjoints, Longer(tangents), batch.Parameters, outputTangents, tangents, result));
+        AssertRejected("parameterDirection", () => SecondOrder(batch.OutputAdjoints, tangents, Longer(batch.Parameters), outputTangents, tangents, result));
+        AssertRejected("outputAdjointTangents", () => SecondOrder(batch.OutputAdjoints, tangents, batch.Parameters, Longer(outputTangents), tangents, result));
+        AssertRejected("inputAdjointTangents", () => SecondOrder(batch.OutputAdjoints, tangents, batch.Parameters, outputTangents, Longer(tangents), result));
+        AssertRejected("result", () => SecondOrder(batch.OutputAdjoints, tangents, batch.Parameters, outputTangents, tangents, Longer(result)));
+    }
+
     [Fact]
     public void SecondOrderBatchWithoutItsTangentBatchSaysSo()
     {
@@ -127,5 +163,14 @@ public sealed class SecondOrderBatchTests
                 adjointTangents, default, resultAlone, workspace);
             DenseAlgebra.AssertClose($"SecondOrderBatch without input adjoint-tangents, count {count}", resultAlone, result, 1e-15);
         }
+    }
+
+    private static double[] Longer(double[] values) => [.. values, 0.0];
+
+    private static void AssertRejected(string span, Action call)
+    {
+        var error = Assert.Throws<ArgumentException>(call);
+        Assert.Equal(span, error.ParamName);
+        Assert.Contains($"'{span}'", error.Message, StringComparison.Ordinal);
     }
 }
