@@ -60,6 +60,17 @@ public static class BatchKernels
     public static void Relu(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> values, Span<double> slopes) =>
         ActivationKernels.Relu(sums, bias, values, slopes);
 
+    /// <summary><c>target[k] += source[k]</c>; the two spans have one length.</summary>
+    public static void Add(ReadOnlySpan<double> source, Span<double> target)
+    {
+        if (target.Length != source.Length)
+        {
+            throw new ArgumentException($"A sum needs spans of one length; got {source.Length} and {target.Length}.", nameof(target));
+        }
+
+        VectorKernels.Axpy(1.0, source, target);
+    }
+
     /// <summary><c>sums[j] += sum_n rows[n, j]</c> for the rows of <paramref name="rows"/>, each <c>sums.Length</c> long.</summary>
     public static void AddColumnSums(ReadOnlySpan<double> rows, Span<double> sums)
     {

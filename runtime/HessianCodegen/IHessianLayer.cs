@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
 
@@ -128,6 +129,84 @@ public interface IHessianLayer
             }
 
             AddParameterGradient(parameters, input, example, outputAdjoint, parameterGradient);
+        }
+    }
+
+    /// <summary>
+    /// <c>outputTangents = Dz t + Dx v</c> for <paramref name="count"/> examples (rows of
+    /// <paramref name="inputs"/>, <paramref name="inputTangents"/> and <paramref name="outputTangents"/>), one
+    /// direction <paramref name="parameterDirection"/> for all, keeping in <paramref name="workspace"/> what
+    /// <see cref="SecondOrderBatch"/> reads back: the forward sweep of <c>H v</c>.
+    /// </summary>
+    /// <remarks>
+    /// This default calls <see cref="Tangent"/> per example; the generator overrides it for a layer with
+    /// sums <c>W z</c>, whose tangents <c>W t + vW z</c> it computes for the whole batch as matrix products.
+    /// </remarks>
+    void TangentBatch(int count, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> data,
+        ReadOnlySpan<double> inputTangents, ReadOnlySpan<double> parameterDirection, Span<double> outputTangents,
+        LayerWorkspace workspace)
+    {
+        BatchSpans.Require(this, count, parameters, inputs, data);
+        BatchSpans.Require(inputTangents, count, InputSize, nameof(inputTangents));
+        BatchSpans.Require(parameterDirection, 1, ParameterCount, nameof(parameterDirection));
+        BatchSpans.Require(outputTangents, count, OutputSize, nameof(outputTangents));
+        for (int n = 0; n < count; n++)
+        {
+            Tangent(parameters, inputs.Slice(n * InputSize, InputSize), data.Slice(n * DataSize, DataSize),
+                inputTangents.Slice(n * InputSize, InputSize), parameterDirection, outputTangents.Slice(n * OutputSize, OutputSize));
+        }
+    }
+
+    /// <summary>
+    /// The backward sweep of <c>H v</c> for <paramref name="count"/> examples, after <see cref="TangentBatch"/>
+    /// on the same examples, direction and <paramref name="workspace"/>: per example
+    /// <c>inputAdjointTangents = Dz^T s + Xzz t + Xzx^T v</c>, and <c>result += sum_n Dx^T s + Xxx v + Xzx t</c>,
+    /// with <c>b</c> the output adjoints and <c>s</c> the output adjoint-tangents.
+    /// <paramref name="outputAdjointTangents"/> may be empty, meaning <c>s = 0</c> (the loss layer);
+    /// <paramref name="inputAdjointTangents"/> may be empty (the first layer), and is then not computed.
+    /// </summary>
+    /// <remarks>
+    /// This default calls <see cref="AddParameterGradient"/>, <see cref="AddSecondOrderParameters"/>,
+    /// <see cref="SecondOrderInput"/> and <see cref="BackpropInput"/> per example.
+    /// </remarks>
+    void SecondOrderBatch(int count, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> data,
+        ReadOnlySpan<double> outputAdjoints, ReadOnlySpan<double> inputTangents, ReadOnlySpan<double> parameterDirection,
+        ReadOnlySpan<double> outputAdjointTangents, Span<double> inputAdjointTangents, Span<double> result,
+        LayerWorkspace workspace)
+    {
+        BatchSpans.Require(this, count, parameters, inputs, data);
+        BatchSpans.Require(outputAdjoints, count, OutputSize, nameof(outputAdjoints));
+        BatchSpans.Require(inputTangents, count, InputSize, nameof(inputTangents));
+        BatchSpans.Require(parameterDirection, 1, ParameterCount, nameof(parameterDirection));
+        BatchSpans.RequireOptional(outputAdjointTangents, count, OutputSize, nameof(outputAdjointTangents));
+        BatchSpans.RequireOptional(inputAdjointTangents, count, InputSize, nameof(inputAdjointTangents));
+        BatchSpans.Require(result, 1, ParameterCount, nameof(result));
+        Span<double> backprop = workspace.Buffer("SecondOrderBackprop", InputSize);
+        for (int n = 0; n < count; n++)
+        {
+            ReadOnlySpan<double> input = inputs.Slice(n * InputSize, InputSize);
+            ReadOnlySpan<double> example = data.Slice(n * DataSize, DataSize);
+            ReadOnlySpan<double> b = outputAdjoints.Slice(n * OutputSize, OutputSize);
+            ReadOnlySpan<double> t = inputTangents.Slice(n * InputSize, InputSize);
+            ReadOnlySpan<double> s = outputAdjointTangents.IsEmpty ? default : outputAdjointTangents.Slice(n * OutputSize, OutputSize);
+            if (!s.IsEmpty)
+            {
+                AddParameterGradient(parameters, input, example, s, result);
+            }
+
+            AddSecondOrderParameters(parameters, input, example, b, t, parameterDirection, result);
+            if (inputAdjointTangents.IsEmpty)
+            {
+                continue;
+            }
+
+            Span<double> previous = inputAdjointTangents.Slice(n * InputSize, InputSize);
+            SecondOrderInput(parameters, input, example, b, t, parameterDirection, previous);
+            if (!s.IsEmpty)
+            {
+                BackpropInput(parameters, input, example, s, backprop);
+                VectorKernels.Axpy(1.0, backprop, previous);
+            }
         }
     }
 }

@@ -6,7 +6,8 @@ namespace HessianCodegen;
 /// <summary>
 /// Named work buffers of one layer over one batch, owned by the runtime and reused across calls:
 /// <see cref="IHessianLayer.ForwardBatch"/> keeps in them what it computed (the layer's sums <c>W z</c>
-/// per example), and <see cref="IHessianLayer.BackwardBatch"/> reads them back instead of recomputing.
+/// per example), and <see cref="IHessianLayer.BackwardBatch"/> reads them back instead of recomputing; likewise
+/// <see cref="IHessianLayer.TangentBatch"/> for <see cref="IHessianLayer.SecondOrderBatch"/>.
 /// </summary>
 /// <remarks>
 /// One workspace serves one layer and one thread. A buffer keeps its values until it is asked for
@@ -38,7 +39,7 @@ public sealed class LayerWorkspace
         if (!buffers.TryGetValue(name, out double[]? buffer) || buffer.Length != length)
         {
             throw new InvalidOperationException(
-                $"The workspace holds no '{name}' of {length} values: call ForwardBatch with this workspace on the same examples first.");
+                $"The workspace holds no '{name}' of {length} values: call the member that keeps it (ForwardBatch before BackwardBatch, TangentBatch before SecondOrderBatch) with this workspace on the same examples first.");
         }
 
         return buffer;

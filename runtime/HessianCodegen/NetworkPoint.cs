@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace HessianCodegen;
 
@@ -111,48 +112,18 @@ public sealed class NetworkPoint
         Guard.Length(result, Network.ParameterCount, nameof(result));
         HessianVectorWorkspace work = ForwardTangents(v);
         int depth = Network.Depth;
-        int count = Batch.Count;
 
-        // Backward: s_{l-1} = Dz_l^T s_l + Xzz_l t_{l-1} + Xzx_l^T v_l and
-        // (H v)_l = Dx_l^T s_l + Xxx_l v_l + Xzx_l t_{l-1}, with s = 0 leaving the loss layer.
+        // Backward, a layer at a time over the whole batch: s_{l-1} = Dz_l^T s_l + Xzz_l t_{l-1} + Xzx_l^T v_l
+        // and (H v)_l = Dx_l^T s_l + Xxx_l v_l + Xzx_l t_{l-1}, with s = 0 leaving the loss layer.
         for (int l = depth - 1; l >= 0; l--)
         {
-            IHessianLayer layer = Network.Layers[l];
-            ReadOnlySpan<double> direction = Network.ParameterSlice(v, l);
             Span<double> product = Network.ParameterSlice(result, l);
             product.Clear();
-            bool last = l == depth - 1;
-            double[] outputAdjointTangent = work.AdjointTangents[l];
-            double[]? inputAdjointTangent = l > 0 ? work.AdjointTangents[l - 1] : null;
-            for (int n = 0; n < count; n++)
-            {
-                ReadOnlySpan<double> input = Input(l, n);
-                ReadOnlySpan<double> data = Data(l, n);
-                ReadOnlySpan<double> tangent = Slice(work.Tangents[l], n, layer.InputSize);
-                ReadOnlySpan<double> s = last ? default : Slice(outputAdjointTangent, n, layer.OutputSize);
-                if (!last)
-                {
-                    layer.AddParameterGradient(LayerParameters(l), input, data, s, product);
-                }
-
-                layer.AddSecondOrderParameters(LayerParameters(l), input, data, OutputAdjoint(l, n), tangent, direction, product);
-                if (inputAdjointTangent is null)
-                {
-                    continue;
-                }
-
-                Span<double> previous = inputAdjointTangent.AsSpan(n * layer.InputSize, layer.InputSize);
-                layer.SecondOrderInput(LayerParameters(l), input, data, OutputAdjoint(l, n), tangent, direction, previous);
-                if (!last)
-                {
-                    Span<double> backprop = work.Scratch.AsSpan(0, layer.InputSize);
-                    layer.BackpropInput(LayerParameters(l), input, data, s, backprop);
-                    for (int j = 0; j < previous.Length; j++)
-                    {
-                        previous[j] += backprop[j];
-                    }
-                }
-            }
+            ReadOnlySpan<double> outputAdjointTangents = l == depth - 1 ? default : work.AdjointTangents[l];
+            Span<double> inputAdjointTangents = l > 0 ? work.AdjointTangents[l - 1] : default;
+            Network.Layers[l].SecondOrderBatch(Batch.Count, LayerParameters(l), inputs[l], LayerData(l), outputAdjoints[l],
+                work.Tangents[l], Network.ParameterSlice(v, l), outputAdjointTangents, inputAdjointTangents, product,
+                work.Layers[l]);
         }
     }
 
@@ -197,22 +168,19 @@ public sealed class NetworkPoint
                 work.AdjointTangents[loss - 1].AsSpan(n * lossLayer.InputSize, lossLayer.InputSize));
         }
 
-        // J^T: s_{l-1} = Dz_l^T s_l and (G v)_l = Dx_l^T s_l, no second derivatives of hidden layers.
+        // J^T: s_{l-1} = Dz_l^T s_l and (G v)_l = Dx_l^T s_l, no second derivatives of hidden layers: the
+        // gradient's backward step with s for b. BackwardBatch reads what ForwardBatch keeps in the workspace,
+        // so each layer's forward step runs again, into a scratch buffer.
         for (int l = loss - 1; l >= 0; l--)
         {
             IHessianLayer layer = Network.Layers[l];
             Span<double> product = Network.ParameterSlice(result, l);
             product.Clear();
-            for (int n = 0; n < count; n++)
-            {
-                ReadOnlySpan<double> s = Slice(work.AdjointTangents[l], n, layer.OutputSize);
-                layer.AddParameterGradient(LayerParameters(l), Input(l, n), Data(l, n), s, product);
-                if (l > 0)
-                {
-                    layer.BackpropInput(LayerParameters(l), Input(l, n), Data(l, n), s,
-                        work.AdjointTangents[l - 1].AsSpan(n * layer.InputSize, layer.InputSize));
-                }
-            }
+            layer.ForwardBatch(count, LayerParameters(l), inputs[l], LayerData(l),
+                work.Outputs.AsSpan(0, count * layer.OutputSize), work.Layers[l]);
+            Span<double> inputAdjointTangents = l > 0 ? work.AdjointTangents[l - 1] : default;
+            layer.BackwardBatch(count, LayerParameters(l), inputs[l], LayerData(l), work.AdjointTangents[l], inputAdjointTangents,
+                product, work.Layers[l]);
         }
     }
 
@@ -225,15 +193,13 @@ public sealed class NetworkPoint
         workspace ??= new HessianVectorWorkspace(Network, Batch.Count);
         HessianVectorWorkspace work = workspace;
         work.Tangents[0].AsSpan().Clear();
-        for (int l = 0; l + 1 < Network.Depth; l++)
+
+        // Every layer, the loss too: its workspace then holds what its SecondOrderBatch reads back.
+        for (int l = 0; l < Network.Depth; l++)
         {
-            IHessianLayer layer = Network.Layers[l];
-            ReadOnlySpan<double> direction = Network.ParameterSlice(v, l);
-            for (int n = 0; n < Batch.Count; n++)
-            {
-                layer.Tangent(LayerParameters(l), Input(l, n), Data(l, n), Slice(work.Tangents[l], n, layer.InputSize),
-                    direction, work.Tangents[l + 1].AsSpan(n * layer.OutputSize, layer.OutputSize));
-            }
+            Span<double> outputTangents = l + 1 < Network.Depth ? work.Tangents[l + 1] : work.LossTangents;
+            Network.Layers[l].TangentBatch(Batch.Count, LayerParameters(l), inputs[l], LayerData(l), work.Tangents[l],
+                Network.ParameterSlice(v, l), outputTangents, work.Layers[l]);
         }
 
         return work;
@@ -321,23 +287,27 @@ public sealed class NetworkPoint
 
     private static ReadOnlySpan<double> Slice(double[] rows, int example, int width) => rows.AsSpan(example * width, width);
 
-    /// <summary>Buffers for H v, allocated once per point: tangents t and adjoint-tangents s per layer.</summary>
+    /// <summary>
+    /// Buffers for H v, allocated once per point: tangents t and adjoint-tangents s per layer, and each
+    /// layer's workspace, which keeps what its batched tangent sweep computed for its second-order sweep.
+    /// </summary>
     private sealed class HessianVectorWorkspace
     {
         public HessianVectorWorkspace(Network network, int count)
         {
             Tangents = new double[network.Depth][];
             AdjointTangents = new double[network.Depth][];
-            int widest = 0;
+            Layers = new LayerWorkspace[network.Depth];
             for (int l = 0; l < network.Depth; l++)
             {
                 IHessianLayer layer = network.Layers[l];
                 Tangents[l] = new double[count * layer.InputSize];
                 AdjointTangents[l] = new double[count * layer.OutputSize];
-                widest = Math.Max(widest, layer.InputSize);
+                Layers[l] = new LayerWorkspace();
             }
 
-            Scratch = new double[widest];
+            LossTangents = new double[count * network.Layers[network.Depth - 1].OutputSize];
+            Outputs = new double[count * network.Layers.Max(layer => layer.OutputSize)];
         }
 
         /// <summary>Tangents[l]: the tangent entering layer l, B rows.</summary>
@@ -346,6 +316,12 @@ public sealed class NetworkPoint
         /// <summary>AdjointTangents[l]: the adjoint-tangent of layer l's output, B rows.</summary>
         public double[][] AdjointTangents { get; }
 
-        public double[] Scratch { get; }
+        /// <summary>The tangent of the losses: computed with the loss layer's tangent sweep, read by no one.</summary>
+        public double[] LossTangents { get; }
+
+        public LayerWorkspace[] Layers { get; }
+
+        /// <summary>Room for the outputs of any layer's ForwardBatch, which G v runs only for what it keeps.</summary>
+        public double[] Outputs { get; }
     }
 }

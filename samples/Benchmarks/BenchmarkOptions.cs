@@ -7,7 +7,7 @@ namespace Benchmarks;
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
     bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool BatchScale, string? OpenBlasDriver, bool ReluBatch,
-    bool Gradient, bool PyTorch, bool GemmRates)
+    bool Gradient, bool PyTorch, bool GemmRates, bool HessianVector)
 {
     /// <summary>
     /// Reads the options; null after --help (exit code 0) or a bad command line (its one-line error
@@ -44,12 +44,14 @@ internal sealed record BenchmarkOptions(
             "with --gradient: also run pytorch/gradient.py (/usr/bin/python3, python3-torch) on the same chains in this session");
         Option<bool> gemmRates = SampleOptions.Flag("gemm",
             "only time Gemm.Multiply at the shapes the factorization and the batched layers use, on one core and on all, beside OpenBLAS dgemm (with --openblas)");
+        Option<bool> hessianVector = SampleOptions.Flag("hessian-vector",
+            "only time H v (NetworkPoint.HessianVector) on issue 9's depth-64 width-16 batch-8 chain and the gradient report's chains, batched against per-example");
         Option<bool> quick = SampleOptions.Flag("quick", "a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3");
         var command = new RootCommand(
             "Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer hidden layers, " +
             "then softmax cross-entropy), and a dense LU solve where the network is small.")
         {
-            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, reluBatch, gradient, pyTorch, gemmRates, quick,
+            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, reluBatch, gradient, pyTorch, gemmRates, hessianVector, quick,
         };
 
         if (SampleOptions.Parse(command, args, out exitCode) is not { } result)
@@ -77,6 +79,7 @@ internal sealed record BenchmarkOptions(
             ReluBatch: result.GetValue(reluBatch),
             Gradient: result.GetValue(gradient),
             PyTorch: result.GetValue(pyTorch),
-            GemmRates: result.GetValue(gemmRates));
+            GemmRates: result.GetValue(gemmRates),
+            HessianVector: result.GetValue(hessianVector));
     }
 }

@@ -45,6 +45,12 @@ try
         return 0;
     }
 
+    if (options.HessianVector)
+    {
+        HessianVectorReport.Run(options, Console.Out);
+        return 0;
+    }
+
     if (options.GemmRates)
     {
         GemmBenchmark.Run(options, options.OpenBlasDriver is { } gemmDriver ? new OpenBlasDriver(gemmDriver) : null, Console.Out);

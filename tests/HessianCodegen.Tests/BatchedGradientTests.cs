@@ -78,7 +78,7 @@ public sealed class BatchedGradientTests
     private static ReadOnlySpan<double> Data(Network network, Batch batch, int layer, int example) =>
         layer == network.Depth - 1 ? batch.Data(example) : default;
 
-    private static (Network Network, Batch Batch) Create(string name, int count)
+    internal static (Network Network, Batch Batch) Create(string name, int count)
     {
         var random = new Random(count);
         var inputs = new double[count, 5];

@@ -26,11 +26,11 @@ internal static class BatchEmitter
     private const string AddGradientOutsideSums = "AddGradientOutsideSums";
 
     // The locals and parameters of the batched members, which the name of the sums must not take.
-    private static readonly string[] Reserved =
+    private static readonly string[] Reserved = new[]
     {
         "count", "parameters", "inputs", "data", "outputs", "workspace", "outputAdjoints", "inputAdjoints", "parameterGradient",
         "inputSize", "sumCount", "exampleSums", "exampleData", "outputAdjoint", "n",
-    };
+    }.Concat(SecondOrderBatchEmitter.Reserved).ToArray();
 
     /// <summary>Writes the batched members when the layer has input sums; returns whether the code reads a class label.</summary>
     public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members)
@@ -45,8 +45,10 @@ internal static class BatchEmitter
         ElementwiseActivation? activation = ElementwiseActivation.Find(derivatives);
         WriteForwardBatch(writer, layer, members, derivatives, activation);
         WriteBackwardBatch(writer, layer, members, derivatives);
+        bool readsLabel = WritePerExampleMethods(writer, derivatives, writeForward: activation is null);
+        readsLabel |= SecondOrderBatchEmitter.WriteMethods(writer, layer, members, derivatives);
         WriteRequireBatch(writer, members);
-        return WritePerExampleMethods(writer, derivatives, writeForward: activation is null);
+        return readsLabel;
     }
 
     private static void WriteForwardBatch(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d, ElementwiseActivation? activation)
@@ -190,14 +192,14 @@ internal static class BatchEmitter
     }
 
     /// <summary>The local viewing <c>W</c>: named after the field, unless that name is one of the members' own.</summary>
-    private static string WeightsLocal(InputSums sums) =>
+    internal static string WeightsLocal(InputSums sums) =>
         Reserved.Contains(sums.Weights.Name) ? sums.Sums.Name + "Weights" : sums.Weights.Name;
 
     /// <summary>
     /// The checks of the spans both batched members share, and the two sizes the products read, from the
     /// class's fields (as <c>this.</c>: the members' <c>inputs</c> and <c>outputs</c> may hide a size's name).
     /// </summary>
-    private static void WriteSizesAndChecks(SourceWriter writer, LayerModel layer, LayerMembers members, InputSums sums)
+    internal static void WriteSizesAndChecks(SourceWriter writer, LayerModel layer, LayerMembers members, InputSums sums)
     {
         writer.WriteLine("RequireBatch(count, parameters, inputs, data);");
         writer.WriteLine($"int inputSize = {Field(members, layer.Input.Dimensions[0])};");
@@ -278,6 +280,6 @@ internal static class BatchEmitter
     }
 
     /// <summary>Where a parameter tensor starts in the parameters: 0 for the first, else the class's field.</summary>
-    private static string Offset(LayerModel layer, LayerMembers members, TensorDeclaration parameter) =>
+    internal static string Offset(LayerModel layer, LayerMembers members, TensorDeclaration parameter) =>
         layer.Parameters.First().Name == parameter.Name ? "0" : "this." + members.Offsets[parameter.Name];
 }

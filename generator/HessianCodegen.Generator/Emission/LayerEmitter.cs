@@ -286,7 +286,7 @@ internal static class LayerEmitter
     }
 
     // An accumulating kernel whose value is zero adds nothing: it gets no loop and its target no offset.
-    private static bool IsNonZero(ParameterDerivative derivative) => derivative.Value is not Constant { Value: 0.0 };
+    internal static bool IsNonZero(ParameterDerivative derivative) => derivative.Value is not Constant { Value: 0.0 };
 
     private static void WriteHelpers(SourceWriter writer, LayerModel layer, LayerMembers members, bool readsLabel)
     {

@@ -157,7 +157,7 @@ public sealed class BatchedMemberTests
     }
 
     /// <summary>A seeded random batch for a layer: parameters, input rows, data rows (labels in range) and output adjoints.</summary>
-    private sealed record RandomBatch(double[] Parameters, double[] Inputs, double[] Data, double[] OutputAdjoints)
+    internal sealed record RandomBatch(double[] Parameters, double[] Inputs, double[] Data, double[] OutputAdjoints)
     {
         public static RandomBatch Create(IHessianLayer layer, int count, int seed)
         {

@@ -836,16 +836,6 @@ namespace HessianCodegen.Layers
             global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice(0, sumCount * inputSize), inputSize);
         }
 
-        /// <summary>Checks the spans both batched members read: the parameters, and the inputs and data of <c>count</c> examples.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void RequireBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data)
-        {
-            global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);
-            RequireLength(parameters.Length, this.parameterCount, nameof(parameters));
-            RequireLength(inputs.Length, count * InputSize, nameof(inputs));
-            RequireLength(data.Length, count * DataSize, nameof(data));
-        }
-
         /// <summary>Computes <c>output = f</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private void ForwardFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
@@ -933,6 +923,369 @@ namespace HessianCodegen.Layers
             {
                 global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
             }
+        }
+
+        /// <summary>Computes <c>outputTangents = Dz t + Dx v</c> for <c>count</c> examples: the sums <c>Wz = W z</c> and their tangents <c>W t + vW z</c> of all of them in matrix products, then the rest per example; <c>workspace</c> keeps both for <see cref="SecondOrderBatch"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        public void TangentBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangents, global::HessianCodegen.LayerWorkspace workspace)
+        {
+            RequireBatch(count, parameters, inputs, data);
+            int inputSize = this.inputs;
+            int sumCount = this.classes;
+            RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));
+            RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));
+            RequireLength(outputTangents.Length, count * OutputSize, nameof(outputTangents));
+            global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
+            global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
+            global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
+            global::System.Span<double> WzTangent = workspace.Buffer("WzTangent", count * sumCount);
+
+            // Wz = inputs W^T and WzTangent = inputTangents W^T + inputs WDirection^T, one row per example.
+            global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, W, inputSize, 0.0, Wz, sumCount);
+            global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputTangents, inputSize, W, inputSize, 0.0, WzTangent, sumCount);
+            global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, WDirection, inputSize, 1.0, WzTangent, sumCount);
+
+            // Per example: the layer over its sums, with the sums' tangent as its input tangent.
+            for (int n = 0; n < count; n++)
+            {
+                TangentFromSums(parameters, Wz.Slice(n * sumCount, sumCount), data.Slice(n * DataSize, DataSize), WzTangent.Slice(n * sumCount, sumCount), parameterDirection, outputTangents.Slice(n * OutputSize, OutputSize));
+            }
+        }
+
+        /// <summary>Computes <c>inputAdjointTangents = Dz^T s + Xzz t + Xzx^T v</c> per example (unless <c>inputAdjointTangents</c> is empty) and <c>result += sum_n Dx^T s + Xxx v + Xzx t</c> for <c>count</c> examples, <c>s</c> the output adjoint-tangents (zero when empty), after <see cref="TangentBatch"/> on the same examples and direction: the adjoint <c>WzAdjoint</c> and adjoint-tangent <c>WzAdjointTangent</c> of the sums per example, then the products with <c>W</c>, <c>vW</c>, the inputs and their tangents for the whole batch.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        public void SecondOrderBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.ReadOnlySpan<double> outputAdjointTangents, global::System.Span<double> inputAdjointTangents, global::System.Span<double> result, global::HessianCodegen.LayerWorkspace workspace)
+        {
+            RequireBatch(count, parameters, inputs, data);
+            int inputSize = this.inputs;
+            int sumCount = this.classes;
+            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
+            RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));
+            RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));
+            if (!outputAdjointTangents.IsEmpty)
+            {
+                RequireLength(outputAdjointTangents.Length, count * OutputSize, nameof(outputAdjointTangents));
+            }
+
+            if (!inputAdjointTangents.IsEmpty)
+            {
+                RequireLength(inputAdjointTangents.Length, count * inputSize, nameof(inputAdjointTangents));
+            }
+
+            RequireLength(result.Length, ParameterCount, nameof(result));
+            global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
+            global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
+            global::System.ReadOnlySpan<double> Wz = workspace.Kept("Wz", count * sumCount);
+            global::System.ReadOnlySpan<double> WzTangent = workspace.Kept("WzTangent", count * sumCount);
+            global::System.Span<double> WzAdjoint = workspace.Buffer("WzAdjoint", count * sumCount);
+            global::System.Span<double> WzAdjointTangent = workspace.Buffer("WzAdjointTangent", count * sumCount);
+            global::System.Span<double> WzScratch = workspace.Buffer("WzScratch", sumCount);
+
+            // Per example: WzAdjoint = b f_u, WzAdjointTangent = b (f_uu udot + f_uq vq) + s f_u, and the parts of result f reads outside the sums.
+            for (int n = 0; n < count; n++)
+            {
+                global::System.ReadOnlySpan<double> exampleSums = Wz.Slice(n * sumCount, sumCount);
+                global::System.ReadOnlySpan<double> exampleTangents = WzTangent.Slice(n * sumCount, sumCount);
+                global::System.ReadOnlySpan<double> exampleData = data.Slice(n * DataSize, DataSize);
+                global::System.ReadOnlySpan<double> outputAdjoint = outputAdjoints.Slice(n * OutputSize, OutputSize);
+                global::System.Span<double> exampleAdjointTangent = WzAdjointTangent.Slice(n * sumCount, sumCount);
+                BackpropInputFromSums(parameters, exampleSums, exampleData, outputAdjoint, WzAdjoint.Slice(n * sumCount, sumCount));
+                SecondOrderInputFromSums(parameters, exampleSums, exampleData, outputAdjoint, exampleTangents, parameterDirection, exampleAdjointTangent);
+                AddSecondOrderParametersFromSums(parameters, exampleSums, exampleData, outputAdjoint, exampleTangents, parameterDirection, result);
+                if (!outputAdjointTangents.IsEmpty)
+                {
+                    global::System.ReadOnlySpan<double> outputAdjointTangent = outputAdjointTangents.Slice(n * OutputSize, OutputSize);
+                    BackpropInputFromSums(parameters, exampleSums, exampleData, outputAdjointTangent, WzScratch);
+                    global::HessianCodegen.BatchKernels.Add(WzScratch, exampleAdjointTangent);
+                    AddParameterGradientFromSums(parameters, exampleSums, exampleData, outputAdjointTangent, result);
+                }
+            }
+
+            // inputAdjointTangents = WzAdjointTangent W + WzAdjoint WDirection: both reach the inputs through the sums.
+            if (!inputAdjointTangents.IsEmpty)
+            {
+                global::HessianCodegen.BatchKernels.Multiply(false, false, count, inputSize, sumCount, 1.0, WzAdjointTangent, sumCount, W, inputSize, 0.0, inputAdjointTangents, inputSize);
+                global::HessianCodegen.BatchKernels.Multiply(false, false, count, inputSize, sumCount, 1.0, WzAdjoint, sumCount, WDirection, inputSize, 1.0, inputAdjointTangents, inputSize);
+            }
+
+            // The W part of result += WzAdjointTangent^T inputs + WzAdjoint^T inputTangents, summed over the examples.
+            global::System.Span<double> WResult = result.Slice(0, sumCount * inputSize);
+            global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjointTangent, sumCount, inputs, inputSize, 1.0, WResult, inputSize);
+            global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputTangents, inputSize, 1.0, WResult, inputSize);
+        }
+
+        /// <summary>Computes <c>outputTangent = Df/dWz t + Dx v</c> for one example from its sums <c>Wz</c> (in <c>input</c>) and their tangent (in <c>inputTangent</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void TangentFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
+        {
+            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
+            int label = ReadLabel(data[0], classes, "label");
+            double[]? pooled = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+
+            // logSumExp = LogSumExp(k => Wz[k] + c[k])
+            for (int k = 0; k < classes; k++)
+            {
+                logSumExpTerms[k] = input[k] + c[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // sum = Sum(k => Exp(Wz[k] + c[k] + -1 * logSumExp) * (t[k] + vc[k]))
+            double sum = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sum += global::System.Math.Exp(-logSumExp + input[k] + c[k]) * (inputTangent[k] + vc[k]);
+            }
+
+            // outputTangent = Df/dWz t + Dx v
+            outputTangent[0] = sum - (inputTangent[label] + vc[label]);
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
+            }
+        }
+
+        /// <summary>Computes <c>inputAdjoint = b df/dWz</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void BackpropInputFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
+        {
+            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
+            double b = outputAdjoint[0];
+            int label = ReadLabel(data[0], classes, "label");
+            double[]? pooled = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+
+            inputAdjoint.Clear();
+
+            // logSumExp = LogSumExp(k => Wz[k] + c[k])
+            for (int k = 0; k < classes; k++)
+            {
+                logSumExpTerms[k] = input[k] + c[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // inputAdjoint = b df/dWz
+            inputAdjoint[label] += -b;
+
+            // inputAdjoint = b df/dWz
+            for (int k = 0; k < classes; k++)
+            {
+                inputAdjoint[k] += b * global::System.Math.Exp(-logSumExp + input[k] + c[k]);
+            }
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
+            }
+        }
+
+        /// <summary>Computes <c>parameterGradient += b Dx</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void AddParameterGradientFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
+        {
+            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
+            double b = outputAdjoint[0];
+            int label = ReadLabel(data[0], classes, "label");
+            double[]? pooled = null;
+            global::System.Span<double> logSumExpTerms = classes <= 128
+                ? stackalloc double[classes]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
+
+            // logSumExp = LogSumExp(k => Wz[k] + c[k])
+            for (int k = 0; k < classes; k++)
+            {
+                logSumExpTerms[k] = input[k] + c[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // parameterGradient += b Dx, the c part
+            parameterGradient[cOffset + label] += -b;
+
+            // parameterGradient += b Dx, the c part
+            for (int k = 0; k < classes; k++)
+            {
+                parameterGradient[cOffset + k] += b * global::System.Math.Exp(-logSumExp + input[k] + c[k]);
+            }
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
+            }
+        }
+
+        /// <summary>Computes <c>result = Xzz t + Xzx^T v</c> of f over its sums, contracted with <c>b</c>, for one example from its sums <c>Wz</c> (in <c>input</c>) and their tangent (in <c>inputTangent</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void SecondOrderInputFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
+        {
+            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
+            double b = outputAdjoint[0];
+            int scratchLength = classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> exp = scratch.Slice(0, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
+
+            // logSumExp = LogSumExp(k => Wz[k] + c[k])
+            for (int k = 0; k < classes; k++)
+            {
+                logSumExpTerms[k] = input[k] + c[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // exp[k] = Exp(Wz[k] + c[k] + -1 * logSumExp)
+            for (int k = 0; k < classes; k++)
+            {
+                exp[k] = global::System.Math.Exp(-logSumExp + input[k] + c[k]);
+            }
+
+            // sum = Sum(k => exp[k] * (t[k] + vc[k]))
+            double sum = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sum += exp[k] * (inputTangent[k] + vc[k]);
+            }
+
+            // result = Xzz t + Xzx^T v over Wz
+            for (int k = 0; k < classes; k++)
+            {
+                result[k] = b * (exp[k] * (inputTangent[k] + vc[k]) - sum * exp[k]);
+            }
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
+            }
+        }
+
+        /// <summary>Computes <c>result += Xxx v + Xzx t</c> of f over its sums, contracted with <c>b</c>, for one example from its sums <c>Wz</c> (in <c>input</c>) and their tangent (in <c>inputTangent</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void AddSecondOrderParametersFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
+        {
+            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
+            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
+            double b = outputAdjoint[0];
+            int scratchLength = classes + classes;
+            double[]? pooled = null;
+            global::System.Span<double> scratch = scratchLength <= 128
+                ? stackalloc double[scratchLength]
+                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
+            global::System.Span<double> exp = scratch.Slice(0, classes);
+            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
+
+            // logSumExp = LogSumExp(k => Wz[k] + c[k])
+            for (int k = 0; k < classes; k++)
+            {
+                logSumExpTerms[k] = input[k] + c[k];
+            }
+
+            double max = double.NegativeInfinity;
+            for (int k = 0; k < classes; k++)
+            {
+                max = global::System.Math.Max(max, logSumExpTerms[k]);
+            }
+
+            double sumExp = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
+            }
+
+            double logSumExp = max + global::System.Math.Log(sumExp);
+
+            // exp[k] = Exp(Wz[k] + c[k] + -1 * logSumExp)
+            for (int k = 0; k < classes; k++)
+            {
+                exp[k] = global::System.Math.Exp(-logSumExp + input[k] + c[k]);
+            }
+
+            // sum = Sum(k => exp[k] * (t[k] + vc[k]))
+            double sum = 0.0;
+            for (int k = 0; k < classes; k++)
+            {
+                sum += exp[k] * (inputTangent[k] + vc[k]);
+            }
+
+            // result += Xxx v + Xzx t, the c part
+            for (int k = 0; k < classes; k++)
+            {
+                result[cOffset + k] += b * (exp[k] * (inputTangent[k] + vc[k]) - sum * exp[k]);
+            }
+
+            if (pooled is not null)
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
+            }
+        }
+
+        /// <summary>Checks the spans both batched members read: the parameters, and the inputs and data of <c>count</c> examples.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void RequireBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data)
+        {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegative(count);
+            RequireLength(parameters.Length, this.parameterCount, nameof(parameters));
+            RequireLength(inputs.Length, count * InputSize, nameof(inputs));
+            RequireLength(data.Length, count * DataSize, nameof(data));
         }
 
         /// <summary>Checks the spans every member reads: the parameters, one example's input and its data.</summary>
