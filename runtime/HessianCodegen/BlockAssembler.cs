@@ -29,10 +29,14 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
         int n = p + (2 * m);
         int examples = m > 0 ? count : 0;
 
-        // [X_k]: (Xxx_k + eps I) x_k + Dx_k^T w_k.
+        // [X_k]: (Xxx_k + eps I) x_k + Dx_k^T w_k (an Xxx not stored is zero, as destination is).
         for (int r = 0; r < p; r++)
         {
-            d.Xxx.Slice(r * p, p).CopyTo(destination.Slice(r * n, p));
+            if (d.Has(SecondDerivativeBlocks.Xxx))
+            {
+                d.Xxx.Slice(r * p, p).CopyTo(destination.Slice(r * n, p));
+            }
+
             destination[(r * n) + r] += epsilon;
         }
 
@@ -77,10 +81,14 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
         int nextA = next.OutputSize;
         int nextM = k + 2 < depth ? count * nextA : 0;
         int nextN = shape.NextSize;
+
+        // A block not stored is zero, as the destinations are: its loops write nothing.
+        int xzzColumns = next.Has(SecondDerivativeBlocks.Xzz) ? a : 0;
+        int xzxRows = next.Has(SecondDerivativeBlocks.Xzx) ? nextP : 0;
         for (int e = 0; e < count; e++)
         {
-            ReadOnlySpan<double> xzz = next.XzzBlock(e);
-            ReadOnlySpan<double> xzx = next.XzxBlock(e);
+            ReadOnlySpan<double> xzz = xzzColumns > 0 ? next.XzzBlock(e) : default;
+            ReadOnlySpan<double> xzx = xzxRows > 0 ? next.XzxBlock(e) : default;
             ReadOnlySpan<double> dz = nextM > 0 ? next.DzBlock(e) : default;
             for (int j = 0; j < a; j++)
             {
@@ -88,13 +96,13 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
                 int row = p + m + (e * a) + j;
                 Span<double> leftRow = left.Slice(row * n, n);
                 leftRow[p + (e * a) + j] = 1;
-                for (int c = 0; c < a; c++)
+                for (int c = 0; c < xzzColumns; c++)
                 {
                     leftRow[p + m + (e * a) + c] = -xzz[(j * a) + c];
                 }
 
                 Span<double> rightRow = right.Slice((row - p) * nextN, nextN);
-                for (int r = 0; r < nextP; r++)
+                for (int r = 0; r < xzxRows; r++)
                 {
                     rightRow[r] = -xzx[(r * a) + j];
                 }
@@ -106,7 +114,7 @@ internal sealed class BlockAssembler(HessianDerivatives derivatives, double epsi
 
                 // [X_(k+1)]: Xzx_(k+1) y_k, and [Y_(k+1)]: -Dz_(k+1) y_k.
                 int column = p + m + (e * a) + j;
-                for (int r = 0; r < nextP; r++)
+                for (int r = 0; r < xzxRows; r++)
                 {
                     left[((n + r) * n) + column] = xzx[(r * a) + j];
                 }

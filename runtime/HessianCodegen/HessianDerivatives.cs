@@ -12,8 +12,9 @@ namespace HessianCodegen;
 /// With <see cref="Curvature.GaussNewton"/> the blocks describe the Gauss-Newton matrix <c>G</c>
 /// instead of <c>H</c> (docs/algorithm.md section 14): every layer keeps <c>Dx</c> and <c>Dz</c>, the
 /// parameterless loss layer keeps its <c>Xzz</c> (the loss's Hessian in the logits, over <c>B</c>),
-/// and every other second-derivative block is zero. The same factorization then solves
-/// <c>(G + eps I) x = g</c>.
+/// and every other second-derivative block is zero and not stored. The same factorization then solves
+/// <c>(G + eps I) x = g</c>. With either curvature a block the layer declares zero
+/// (<see cref="IHessianLayer.NonZeroSecondDerivatives"/>) is not stored either.
 /// </remarks>
 public sealed class HessianDerivatives
 {
@@ -41,7 +42,7 @@ public sealed class HessianDerivatives
         int length = 0;
         for (int l = 0; l < network.Depth; l++)
         {
-            length = checked(length + LayerDerivatives.Length(network.Layers[l], batch.Count, NeedsJacobians(l), l > 0));
+            length = checked(length + LayerDerivatives.Length(network.Layers[l], batch.Count, NeedsJacobians(l), LayerDerivatives.StoredBlocks(network, l, curvature)));
         }
 
         // One array for all layers (no per-layer objects for the collector to move); each layer's part
@@ -52,14 +53,18 @@ public sealed class HessianDerivatives
         {
             IHessianLayer layer = network.Layers[l];
             bool needsJacobians = NeedsJacobians(l);
-            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians, l > 0, storage, start);
-            start += LayerDerivatives.Length(layer, batch.Count, needsJacobians, l > 0);
+            SecondDerivativeBlocks stored = LayerDerivatives.StoredBlocks(network, l, curvature);
+            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians, stored, storage, start);
+            start += LayerDerivatives.Length(layer, batch.Count, needsJacobians, stored);
             blocks.All.Clear();
             ReadOnlySpan<double> parameters = point.LayerParameters(l);
 
             // The first layer's input is data: no equation reads its Xzx or Xzz (for a wide first layer on a
-            // batch, Xzx is the largest block of all), so they go to a scratch buffer that is never read.
-            double[]? discarded = l == 0 ? new double[checked(layer.InputSize * (layer.ParameterCount + layer.InputSize))] : null;
+            // batch, Xzx is the largest block of all), so those the layer writes go to a scratch buffer that is
+            // never read. A block the layer declares zero is passed empty; a layer that stores none is not asked.
+            SecondDerivativeBlocks discarded = stored == SecondDerivativeBlocks.None ? SecondDerivativeBlocks.None : layer.NonZeroSecondDerivatives & ~stored;
+            double[] xzxScratch = (discarded & SecondDerivativeBlocks.Xzx) != 0 ? new double[checked(layer.ParameterCount * layer.InputSize)] : [];
+            double[] xzzScratch = (discarded & SecondDerivativeBlocks.Xzz) != 0 ? new double[checked(layer.InputSize * layer.InputSize)] : [];
             for (int n = 0; n < batch.Count; n++)
             {
                 ReadOnlySpan<double> input = point.Input(l, n);
@@ -69,11 +74,11 @@ public sealed class HessianDerivatives
                     layer.AddJacobians(parameters, input, data, blocks.DxBlock(n), blocks.DzBlock(n));
                 }
 
-                if (curvature == Curvature.Hessian || l == network.Depth - 1)
+                if (stored != SecondDerivativeBlocks.None)
                 {
                     layer.AddSecondDerivatives(parameters, input, data, point.OutputAdjoint(l, n), blocks.Xxx,
-                        discarded is null ? blocks.XzxBlock(n) : discarded.AsSpan(0, layer.ParameterCount * layer.InputSize),
-                        discarded is null ? blocks.XzzBlock(n) : discarded.AsSpan(layer.ParameterCount * layer.InputSize));
+                        blocks.Has(SecondDerivativeBlocks.Xzx) ? blocks.XzxBlock(n) : xzxScratch,
+                        blocks.Has(SecondDerivativeBlocks.Xzz) ? blocks.XzzBlock(n) : xzzScratch);
                 }
             }
 

@@ -75,9 +75,18 @@ public interface IHessianLayer
         Span<double> dx, Span<double> dz);
 
     /// <summary>
+    /// The second-derivative blocks that can be non-zero; a block left out is zero at every point, so the
+    /// runtime stores none of it. This default says all three (a hand-written layer is taken at its word);
+    /// the generator leaves out a block whose every entry simplifies to the constant 0 (a ReLU layer's
+    /// <c>Xxx</c> and <c>Xzz</c>).
+    /// </summary>
+    SecondDerivativeBlocks NonZeroSecondDerivatives => SecondDerivativeBlocks.All;
+
+    /// <summary>
     /// Adds the second derivatives contracted with <c>b</c> into <paramref name="xxx"/> (<c>p x p</c>),
     /// <paramref name="xzx"/> (<c>p x a_in</c>) and <paramref name="xzz"/> (<c>a_in x a_in</c>),
-    /// touching only the entries that can be non-zero.
+    /// touching only the entries that can be non-zero. A block left out of
+    /// <see cref="NonZeroSecondDerivatives"/> may be passed empty.
     /// </summary>
     void AddSecondDerivatives(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> data,
         ReadOnlySpan<double> outputAdjoint, Span<double> xxx, Span<double> xzx, Span<double> xzz);

@@ -73,7 +73,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// the largest diagonal entry of <c>A</c>: then the whole block decides whether <c>A</c> is singular, so that
     /// the fallback does not depend on the route.
     /// </summary>
-    /// <param name="xxx"><c>Xxx</c>, <c>p x p</c>, lower triangle read.</param>
+    /// <param name="xxx"><c>Xxx</c>, <c>p x p</c>, lower triangle read; empty where it is zero.</param>
     /// <param name="epsilon">The damping.</param>
     /// <param name="dx"><c>Dx</c>, <c>m x p</c>.</param>
     /// <param name="value"><c>P</c>, <c>m x m</c> symmetric.</param>
@@ -112,10 +112,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 int row = parameters[i] * p;
                 for (int j = 0; j < i; j++)
                 {
-                    cholesky[(i * q) + j] = xxx[row + parameters[j]];
+                    cholesky[(i * q) + j] = Entry(xxx, row + parameters[j]);
                 }
 
-                cholesky[(i * q) + i] = xxx[row + parameters[i]] + epsilon;
+                cholesky[(i * q) + i] = Entry(xxx, row + parameters[i]) + epsilon;
             }
 
             // ||X_g||_inf from the lower triangle, the matrix being symmetric.
@@ -275,6 +275,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         return t;
     }
 
+    /// <summary>An entry of <c>Xxx</c>, which is zero where the layer stores none (it is empty).</summary>
+    private static double Entry(ReadOnlySpan<double> xxx, int index) => xxx.IsEmpty ? 0 : xxx[index];
+
     /// <summary>
     /// <c>max |A_jj|</c>, <c>A_jj = X_jj + z_j^T P_gg z_j</c> with <c>z_j</c> column <c>j</c> of <c>Z_g</c>: the whole
     /// block's test reads its largest entry, which without forming <c>A</c> its diagonal stands for (<c>O(q c^2)</c> per group).
@@ -307,7 +310,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                     pz[a] = sum;
                 }
 
-                largest = Math.Max(largest, Math.Abs(xxx[(j * p) + j] + epsilon + VectorKernels.Dot(z, pz)));
+                largest = Math.Max(largest, Math.Abs(Entry(xxx, (j * p) + j) + epsilon + VectorKernels.Dot(z, pz)));
             }
         }
 

@@ -25,10 +25,13 @@ internal sealed class ParameterGroups
     /// <summary>Each group's rows of <c>Dx</c>, ascending; a row of zeros is in none.</summary>
     public int[][] Rows { get; }
 
-    /// <summary>The groups of <paramref name="xxx"/> (<c>p x p</c>, lower triangle read) and <paramref name="dx"/> (<c>m x p</c>), in the order of their first parameter.</summary>
+    /// <summary>
+    /// The groups of <paramref name="xxx"/> (<c>p x p</c>, lower triangle read; empty where the layer's <c>Xxx</c> is zero,
+    /// and then the groups are <paramref name="dx"/>'s alone) and <paramref name="dx"/> (<c>m x p</c>), in the order of their first parameter.
+    /// </summary>
     public static ParameterGroups Find(ReadOnlySpan<double> xxx, ReadOnlySpan<double> dx, int p, int m)
     {
-        if (xxx.Length != p * p || dx.Length != m * p)
+        if ((!xxx.IsEmpty && xxx.Length != p * p) || dx.Length != m * p)
         {
             throw new ArgumentException($"Xxx has {xxx.Length} values and Dx {dx.Length}; expected {p} x {p} and {m} x {p}.");
         }
@@ -39,7 +42,7 @@ internal sealed class ParameterGroups
             parent[i] = i;
         }
 
-        for (int i = 0; i < p; i++)
+        for (int i = 0; i < p && !xxx.IsEmpty; i++)
         {
             for (int j = NextNonZero(xxx.Slice(i * p, i), 0); j >= 0; j = NextNonZero(xxx.Slice(i * p, i), j + 1))
             {

@@ -169,7 +169,15 @@ internal sealed class RiccatiFactorization
             if (factor is null)
             {
                 block = GC.AllocateUninitializedArray<double>(p * p);
-                d.Xxx.CopyTo(block);
+                if (d.Has(SecondDerivativeBlocks.Xxx))
+                {
+                    d.Xxx.CopyTo(block);
+                }
+                else
+                {
+                    block.AsSpan().Clear();
+                }
+
                 for (int i = 0; i < p; i++)
                 {
                     block[(i * p) + i] += epsilon;
@@ -189,13 +197,14 @@ internal sealed class RiccatiFactorization
                 flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
             }
 
-            // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz, per example block of Dz; the first layer's
-            // input is data, so it needs neither.
+            // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz, per example block of Dz (a block not stored is zero);
+            // the first layer's input is data, so it needs neither.
             Span<double> c = coupling.AsSpan(0, p * mIn);
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
             {
-                for (int n = 0; n < count; n++)
+                c.Clear();
+                for (int n = 0; n < count && d.Has(SecondDerivativeBlocks.Xzx); n++)
                 {
                     ReadOnlySpan<double> xzx = d.XzxBlock(n);
                     for (int j = 0; j < p; j++)
@@ -205,7 +214,7 @@ internal sealed class RiccatiFactorization
                 }
 
                 e.Clear();
-                for (int n = 0; n < count; n++)
+                for (int n = 0; n < count && d.Has(SecondDerivativeBlocks.Xzz); n++)
                 {
                     ReadOnlySpan<double> xzz = d.XzzBlock(n);
                     for (int i = 0; i < aIn; i++)

@@ -37,6 +37,7 @@ internal static class LayerEmitter
         {
             var members = new LayerMembers(derivatives);
             WriteSizeMembers(writer, layer);
+            WriteNonZeroSecondDerivatives(writer, derivatives);
             WriteFields(writer, layer, members);
             WriteLayouts(writer, layer);
             bool readsLabel = WriteMethods(writer, derivatives);
@@ -65,6 +66,34 @@ internal static class LayerEmitter
         Property(writer, "bool", "IsLoss", layer.IsLoss ? "true" : "false", "Whether the layer returns one loss per example.");
         string dataSize = string.Join(" + ", layer.Data.Select(d => d.Kind == TensorKind.ClassLabel ? "1" : string.Join(" * ", d.Dimensions.Select(e => SizeSource(layer, e)))));
         Property(writer, "int", "DataSize", dataSize.Length == 0 ? "0" : dataSize, "Per-example data values the layer reads.");
+    }
+
+    /// <summary>
+    /// Which second-derivative blocks can be non-zero: a block is left out when every one of its kernels is the
+    /// constant 0, the same test that gives it no code in AddSecondDerivatives, so the runtime need not store it.
+    /// </summary>
+    private static void WriteNonZeroSecondDerivatives(SourceWriter writer, SymbolicLayerDerivatives d)
+    {
+        (bool xxx, bool xzx, bool xzz) = NonZeroSecondDerivatives(d);
+        var blocks = new List<string>();
+        if (xxx)
+        {
+            blocks.Add("Xxx");
+        }
+
+        if (xzx)
+        {
+            blocks.Add("Xzx");
+        }
+
+        if (xzz)
+        {
+            blocks.Add("Xzz");
+        }
+
+        const string type = "global::HessianCodegen.SecondDerivativeBlocks";
+        string value = blocks.Count == 0 ? type + ".None" : string.Join(" | ", blocks.Select(block => type + "." + block));
+        Property(writer, type, "NonZeroSecondDerivatives", value, "The second-derivative blocks that can be non-zero; the others are zero at every point and may be passed empty to AddSecondDerivatives.");
     }
 
     /// <summary>The sizes, the parameter count and the offsets, from the primary constructor's sizes.</summary>
@@ -226,9 +255,11 @@ internal static class LayerEmitter
             string inputs = m.Size(layer.Input.Dimensions[0]);
             string p = m.ParameterCount();
             m.Require("outputAdjoint", OutputSize(m, layer));
-            m.Require("xxx", p + " * " + p);
-            m.Require("xzx", p + " * " + inputs);
-            m.Require("xzz", inputs + " * " + inputs);
+            // A block that is zero everywhere may be passed empty (NonZeroSecondDerivatives leaves it out).
+            (bool xxx, bool xzx, bool xzz) = NonZeroSecondDerivatives(d);
+            m.Require("xxx", p + " * " + p, allowEmpty: !xxx);
+            m.Require("xzx", p + " * " + inputs, allowEmpty: !xzx);
+            m.Require("xzz", inputs + " * " + inputs, allowEmpty: !xzz);
             foreach (ParameterPairDerivative pair in d.ParameterPairs.Where(pair => pair.Value is not Constant { Value: 0.0 }))
             {
                 // Xxx is symmetric: each entry of a block off the diagonal is computed once and also
@@ -287,6 +318,10 @@ internal static class LayerEmitter
 
     // An accumulating kernel whose value is zero adds nothing: it gets no loop and its target no offset.
     internal static bool IsNonZero(ParameterDerivative derivative) => derivative.Value is not Constant { Value: 0.0 };
+
+    /// <summary>Whether Xxx, Xzx and Xzz each have a kernel that is not the constant 0; the others get no code.</summary>
+    private static (bool Xxx, bool Xzx, bool Xzz) NonZeroSecondDerivatives(SymbolicLayerDerivatives d) =>
+        (d.ParameterPairs.Any(pair => pair.Value is not Constant { Value: 0.0 }), d.ParameterInput.Any(IsNonZero), d.InputInput is not Constant { Value: 0.0 });
 
     private static void WriteHelpers(SourceWriter writer, LayerModel layer, LayerMembers members, bool readsLabel)
     {

@@ -115,8 +115,10 @@ internal sealed partial class MethodEmitter
     }
 
     /// <summary>A check at the top of the method that a span argument has the length the contract requires.</summary>
-    public void Require(string span, string expectedLength) =>
-        _requirements.Add($"RequireLength({span}.Length, {expectedLength}, nameof({span}));");
+    public void Require(string span, string expectedLength, bool allowEmpty = false) =>
+        _requirements.Add(allowEmpty
+            ? $"RequireLength({span}.Length, {span}.IsEmpty ? 0 : {expectedLength}, nameof({span}));"
+            : $"RequireLength({span}.Length, {expectedLength}, nameof({span}));");
 
     /// <summary>The check of the three spans every method reads, by the layer's <c>RequireExample</c> helper.</summary>
     public void RequireExample() => _requirements.Add("RequireExample(parameters, input, data);");

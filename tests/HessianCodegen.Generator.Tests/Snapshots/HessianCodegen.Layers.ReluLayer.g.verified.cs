@@ -29,6 +29,10 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => 0;
 
+        /// <summary>The second-derivative blocks that can be non-zero; the others are zero at every point and may be passed empty to AddSecondDerivatives.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        public global::HessianCodegen.SecondDerivativeBlocks NonZeroSecondDerivatives => global::HessianCodegen.SecondDerivativeBlocks.Xzx;
+
         // Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.
         private readonly int inputs = inputs;
         private readonly int outputs = outputs;
@@ -264,9 +268,9 @@ namespace HessianCodegen.Layers
         {
             RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
-            RequireLength(xxx.Length, parameterCount * parameterCount, nameof(xxx));
+            RequireLength(xxx.Length, xxx.IsEmpty ? 0 : parameterCount * parameterCount, nameof(xxx));
             RequireLength(xzx.Length, parameterCount * inputs, nameof(xzx));
-            RequireLength(xzz.Length, inputs * inputs, nameof(xzz));
+            RequireLength(xzz.Length, xzz.IsEmpty ? 0 : inputs * inputs, nameof(xzz));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
 

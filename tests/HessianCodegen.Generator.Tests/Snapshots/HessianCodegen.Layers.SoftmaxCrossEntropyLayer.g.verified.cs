@@ -29,6 +29,10 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => 1;
 
+        /// <summary>The second-derivative blocks that can be non-zero; the others are zero at every point and may be passed empty to AddSecondDerivatives.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        public global::HessianCodegen.SecondDerivativeBlocks NonZeroSecondDerivatives => global::HessianCodegen.SecondDerivativeBlocks.Xxx | global::HessianCodegen.SecondDerivativeBlocks.Xzx | global::HessianCodegen.SecondDerivativeBlocks.Xzz;
+
         // Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.
         private readonly int inputs = inputs;
         private readonly int classes = classes;

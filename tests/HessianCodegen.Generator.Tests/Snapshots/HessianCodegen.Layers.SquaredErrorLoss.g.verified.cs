@@ -29,6 +29,10 @@ namespace HessianCodegen.Layers
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public int DataSize => this.z.Length;
 
+        /// <summary>The second-derivative blocks that can be non-zero; the others are zero at every point and may be passed empty to AddSecondDerivatives.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        public global::HessianCodegen.SecondDerivativeBlocks NonZeroSecondDerivatives => global::HessianCodegen.SecondDerivativeBlocks.Xzz;
+
         // Fixed when the layer is constructed: its sizes, its parameter count, where each parameter tensor starts.
         private readonly int outputs = outputs;
         private readonly int parameterCount = 0;
@@ -161,8 +165,8 @@ namespace HessianCodegen.Layers
         {
             RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(xxx.Length, parameterCount * parameterCount, nameof(xxx));
-            RequireLength(xzx.Length, parameterCount * outputs, nameof(xzx));
+            RequireLength(xxx.Length, xxx.IsEmpty ? 0 : parameterCount * parameterCount, nameof(xxx));
+            RequireLength(xzx.Length, xzx.IsEmpty ? 0 : parameterCount * outputs, nameof(xzx));
             RequireLength(xzz.Length, outputs * outputs, nameof(xzz));
             double b = outputAdjoint[0];
 
