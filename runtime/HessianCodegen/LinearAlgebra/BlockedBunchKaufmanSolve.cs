@@ -148,19 +148,7 @@ internal static class BlockedBunchKaufmanSolve
                 continue;
             }
 
-            Span<double> bk1 = rows.Slice((k + 1) * width, width);
-            double d21 = factor[((k + 1) * n) + k];
-            double d11 = factor[(k * n) + k] / d21;
-            double d22 = factor[((k + 1) * n) + k + 1] / d21;
-            double denominator = (d11 * d22) - 1.0;
-            for (int c = 0; c < width; c++)
-            {
-                double first = bk[c] / d21;
-                double second = bk1[c] / d21;
-                bk[c] = ((d22 * first) - second) / denominator;
-                bk1[c] = ((d11 * second) - first) / denominator;
-            }
-
+            BunchKaufmanKernel.SolveTwoByTwoPivot(factor, n, k, bk, rows.Slice((k + 1) * width, width));
             k += 2;
         }
     }

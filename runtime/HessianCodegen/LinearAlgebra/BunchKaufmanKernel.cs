@@ -242,18 +242,7 @@ internal static class BunchKaufmanKernel
                     VectorKernels.Axpy(-factor[(i * n) + k + 1], bk1, target);
                 }
 
-                double d21 = factor[((k + 1) * n) + k];
-                double d11 = factor[(k * n) + k] / d21;
-                double d22 = factor[((k + 1) * n) + k + 1] / d21;
-                double denominator = (d11 * d22) - 1.0;
-                for (int c = 0; c < tileWidth; c++)
-                {
-                    double first = bk[c] / d21;
-                    double second = bk1[c] / d21;
-                    bk[c] = ((d22 * first) - second) / denominator;
-                    bk1[c] = ((d11 * second) - first) / denominator;
-                }
-
+                SolveTwoByTwoPivot(factor, n, k, bk, bk1);
                 k += 2;
             }
         }
@@ -370,6 +359,25 @@ internal static class BunchKaufmanKernel
     }
 
     private static Span<double> Row(Span<double> rows, int k, int width, int tileWidth) => rows.Slice(k * width, tileWidth);
+
+    /// <summary>
+    /// Solves with the 2x2 pivot block of <c>D</c> at rows <paramref name="k"/> and <c>k + 1</c> of the factor, in place
+    /// on those two rows of right-hand sides, scaled by the off-diagonal entry as <c>dsytrs</c> does.
+    /// </summary>
+    internal static void SolveTwoByTwoPivot(ReadOnlySpan<double> factor, int n, int k, Span<double> bk, Span<double> bk1)
+    {
+        double d21 = factor[((k + 1) * n) + k];
+        double d11 = factor[(k * n) + k] / d21;
+        double d22 = factor[((k + 1) * n) + k + 1] / d21;
+        double denominator = (d11 * d22) - 1.0;
+        for (int c = 0; c < bk.Length; c++)
+        {
+            double first = bk[c] / d21;
+            double second = bk1[c] / d21;
+            bk[c] = ((d22 * first) - second) / denominator;
+            bk1[c] = ((d11 * second) - first) / denominator;
+        }
+    }
 
     private static void SwapRows(Span<double> rows, int width, int tileWidth, int first, int second)
     {
