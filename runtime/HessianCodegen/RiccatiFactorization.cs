@@ -203,23 +203,33 @@ internal sealed class RiccatiFactorization
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
             {
-                c.Clear();
-                for (int n = 0; n < count && d.Has(SecondDerivativeBlocks.Xzx); n++)
+                // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero.
+                if (d.Has(SecondDerivativeBlocks.Xzx))
                 {
-                    ReadOnlySpan<double> xzx = d.XzxBlock(n);
-                    for (int j = 0; j < p; j++)
+                    for (int n = 0; n < count; n++)
                     {
-                        xzx.Slice(j * aIn, aIn).CopyTo(c.Slice((j * mIn) + (n * aIn), aIn));
+                        ReadOnlySpan<double> xzx = d.XzxBlock(n);
+                        for (int j = 0; j < p; j++)
+                        {
+                            xzx.Slice(j * aIn, aIn).CopyTo(c.Slice((j * mIn) + (n * aIn), aIn));
+                        }
                     }
+                }
+                else
+                {
+                    c.Clear();
                 }
 
                 e.Clear();
-                for (int n = 0; n < count && d.Has(SecondDerivativeBlocks.Xzz); n++)
+                if (d.Has(SecondDerivativeBlocks.Xzz))
                 {
-                    ReadOnlySpan<double> xzz = d.XzzBlock(n);
-                    for (int i = 0; i < aIn; i++)
+                    for (int n = 0; n < count; n++)
                     {
-                        xzz.Slice(i * aIn, aIn).CopyTo(e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
+                        ReadOnlySpan<double> xzz = d.XzzBlock(n);
+                        for (int i = 0; i < aIn; i++)
+                        {
+                            xzz.Slice(i * aIn, aIn).CopyTo(e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
+                        }
                     }
                 }
 
