@@ -7,8 +7,8 @@ namespace HessianCodegen;
 
 /// <summary>
 /// The kernels the generated batched members call: <c>W z</c> of every example at once and its adjoints
-/// (a matrix product), element-wise activations with their slopes, the adjoint of element-wise sums,
-/// and the gradient of a bias. Generated code lives in the user's assembly, so it needs this public
+/// (a matrix product), element-wise activations with their slopes (and curvatures, for <c>H v</c>), the
+/// chain rule through them, the adjoint of element-wise sums, and the gradient of a bias. Generated code lives in the user's assembly, so it needs this public
 /// door to the runtime's internal kernels; it is not meant to be called by hand.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -59,6 +59,38 @@ public static class BatchKernels
     /// <summary><c>values = relu(sums + bias)</c> and <c>slopes = step(sums + bias)</c>, like <see cref="Tanh"/>.</summary>
     public static void Relu(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> values, Span<double> slopes) =>
         ActivationKernels.Relu(sums, bias, values, slopes);
+
+    /// <summary>
+    /// <c>slopes = tanh'(sums + bias) = 1 - t^2</c> and <c>curvatures = tanh''(sums + bias) = -2 t slopes</c>,
+    /// <c>t = tanh(sums + bias)</c> as <see cref="Tanh"/> computes it, the bias (empty for none) added to every row.
+    /// </summary>
+    public static void TanhDerivatives(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> slopes, Span<double> curvatures) =>
+        ActivationKernels.TanhDerivatives(sums, bias, slopes, curvatures);
+
+    /// <summary><c>slopes = s (1 - s)</c> and <c>curvatures = slopes (1 - 2 s)</c>, <c>s = sigmoid(sums + bias)</c>, like <see cref="TanhDerivatives"/>.</summary>
+    public static void SigmoidDerivatives(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> slopes, Span<double> curvatures) =>
+        ActivationKernels.SigmoidDerivatives(sums, bias, slopes, curvatures);
+
+    /// <summary><c>slopes = step(sums + bias)</c> and <c>curvatures = 0</c>, like <see cref="TanhDerivatives"/>.</summary>
+    public static void ReluDerivatives(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> slopes, Span<double> curvatures) =>
+        ActivationKernels.ReluDerivatives(sums, bias, slopes, curvatures);
+
+    /// <summary>
+    /// The tangents of an element-wise activation <c>f(u)</c>, <c>u = Wz + c</c>: <c>argumentTangents += biasDirection</c>
+    /// on every row (nothing when it is empty), so that they hold the tangents of <c>u</c>, then
+    /// <c>outputTangents = slopes argumentTangents</c>, element by element.
+    /// </summary>
+    public static void ActivationTangents(ReadOnlySpan<double> slopes, ReadOnlySpan<double> biasDirection, Span<double> argumentTangents, Span<double> outputTangents) =>
+        ActivationChainRule.Tangents(slopes, biasDirection, argumentTangents, outputTangents);
+
+    /// <summary>
+    /// The adjoint and adjoint-tangent of an element-wise activation's argument <c>u</c>, element by element:
+    /// <c>adjoints = b f'</c> and <c>adjointTangents = b f'' argumentTangents + s f'</c>, <c>b</c> the output
+    /// adjoints and <c>s</c> the output adjoint-tangents (that term absent when they are empty).
+    /// </summary>
+    public static void ActivationAdjointTangents(ReadOnlySpan<double> outputAdjoints, ReadOnlySpan<double> outputAdjointTangents, ReadOnlySpan<double> slopes,
+        ReadOnlySpan<double> curvatures, ReadOnlySpan<double> argumentTangents, Span<double> adjoints, Span<double> adjointTangents) =>
+        ActivationChainRule.AdjointTangents(outputAdjoints, outputAdjointTangents, slopes, curvatures, argumentTangents, adjoints, adjointTangents);
 
     /// <summary><c>target[k] += source[k]</c>; the two spans have one length.</summary>
     public static void Add(ReadOnlySpan<double> source, Span<double> target)

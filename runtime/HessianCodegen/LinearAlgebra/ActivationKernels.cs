@@ -5,10 +5,12 @@ namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// Element-wise activations over a block of sums, four at a time: <c>values = f(sums + bias)</c> and
-/// <c>slopes = f'(sums + bias)</c>, with <c>bias</c> (empty for none) added to every row. The per-example
-/// code calls <c>Math.Tanh</c> at about 10 ns a value, one at a time. Each agrees with its scalar
-/// definition in <see cref="LayerMath"/> to a few ulps, and each slope is written with the value exactly
-/// as the generator writes it (<c>1 - t t</c>, <c>s (1 - s)</c>), so a batch matches its examples to round-off.
+/// <c>slopes = f'(sums + bias)</c>, with <c>bias</c> (empty for none) added to every row; for <c>H v</c>
+/// the slopes and <c>curvatures = f''(sums + bias)</c>. The per-example code calls <c>Math.Tanh</c> at
+/// about 10 ns a value, one at a time. Each value agrees with its scalar definition in
+/// <see cref="LayerMath"/> to a few ulps, and each slope and curvature is written with the value exactly
+/// as the generator writes it (<c>1 - t t</c> and <c>-2 t (1 - t t)</c>, <c>s (1 - s)</c> and
+/// <c>s (1 - s) (1 - 2 s)</c>), so a batch matches its examples to round-off.
 /// </summary>
 internal static class ActivationKernels
 {
@@ -26,6 +28,15 @@ internal static class ActivationKernels
 
     public static void Relu(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> values, Span<double> slopes) =>
         Apply<ReluFunction>(sums, bias, values, slopes);
+
+    public static void TanhDerivatives(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> slopes, Span<double> curvatures) =>
+        ApplyDerivatives<TanhFunction>(sums, bias, slopes, curvatures);
+
+    public static void SigmoidDerivatives(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> slopes, Span<double> curvatures) =>
+        ApplyDerivatives<SigmoidFunction>(sums, bias, slopes, curvatures);
+
+    public static void ReluDerivatives(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> slopes, Span<double> curvatures) =>
+        ApplyDerivatives<ReluFunction>(sums, bias, slopes, curvatures);
 
     /// <summary>tanh of four values, to a few ulps; NaN stays NaN, the sign of zero is kept.</summary>
     private static Vector256<double> Tanh(Vector256<double> x)
@@ -74,12 +85,46 @@ internal static class ActivationKernels
         }
     }
 
-    private static void Check(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> values, Span<double> slopes)
+    // The same loop as Apply's, writing f' and f'' where Apply writes f and f'.
+    private static void ApplyDerivatives<TFunction>(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> slopes, Span<double> curvatures)
+        where TFunction : struct, IActivation
     {
-        if (values.Length != sums.Length || slopes.Length != sums.Length || (!bias.IsEmpty && sums.Length % bias.Length != 0))
+        Check(sums, bias, slopes, curvatures, "slopes and curvatures");
+        int width = bias.IsEmpty ? sums.Length : bias.Length;
+        for (int start = 0; start < sums.Length; start += width)
+        {
+            int k = 0;
+            for (; k + Vector256<double>.Count <= width; k += Vector256<double>.Count)
+            {
+                Vector256<double> x = Vector256.Create(sums.Slice(start + k));
+                if (!bias.IsEmpty)
+                {
+                    x += Vector256.Create(bias.Slice(k));
+                }
+
+                Vector256<double> y = TFunction.Value(x);
+                Vector256<double> slope = TFunction.Slope(x, y);
+                slope.CopyTo(slopes.Slice(start + k));
+                TFunction.Curvature(y, slope).CopyTo(curvatures.Slice(start + k));
+            }
+
+            for (; k < width; k++)
+            {
+                double x = bias.IsEmpty ? sums[start + k] : sums[start + k] + bias[k];
+                double y = TFunction.Value(x);
+                double slope = TFunction.Slope(x, y);
+                slopes[start + k] = slope;
+                curvatures[start + k] = TFunction.Curvature(y, slope);
+            }
+        }
+    }
+
+    private static void Check(ReadOnlySpan<double> sums, ReadOnlySpan<double> bias, Span<double> first, Span<double> second, string outputs = "values and slopes")
+    {
+        if (first.Length != sums.Length || second.Length != sums.Length || (!bias.IsEmpty && sums.Length % bias.Length != 0))
         {
             throw new ArgumentException(
-                $"An activation needs sums, values and slopes of one length, in rows of the bias; got {sums.Length}, {values.Length}, {slopes.Length} and a bias of {bias.Length}.", nameof(sums));
+                $"An activation needs sums, {outputs} of one length, in rows of the bias; got {sums.Length}, {first.Length}, {second.Length} and a bias of {bias.Length}.", nameof(sums));
         }
     }
 
@@ -93,6 +138,11 @@ internal static class ActivationKernels
         static abstract Vector256<double> Slope(Vector256<double> x, Vector256<double> y);
 
         static abstract double Slope(double x, double y);
+
+        /// <summary>f''(x), given y = f(x) and slope = f'(x).</summary>
+        static abstract Vector256<double> Curvature(Vector256<double> y, Vector256<double> slope);
+
+        static abstract double Curvature(double y, double slope);
     }
 
     private readonly struct TanhFunction : IActivation
@@ -104,6 +154,10 @@ internal static class ActivationKernels
         public static Vector256<double> Slope(Vector256<double> x, Vector256<double> y) => Vector256<double>.One - (y * y);
 
         public static double Slope(double x, double y) => 1.0 - (y * y);
+
+        public static Vector256<double> Curvature(Vector256<double> y, Vector256<double> slope) => Vector256.Create(-2.0) * y * slope;
+
+        public static double Curvature(double y, double slope) => -2.0 * y * slope;
     }
 
     private readonly struct SigmoidFunction : IActivation
@@ -115,6 +169,10 @@ internal static class ActivationKernels
         public static Vector256<double> Slope(Vector256<double> x, Vector256<double> y) => y * (Vector256<double>.One - y);
 
         public static double Slope(double x, double y) => y * (1.0 - y);
+
+        public static Vector256<double> Curvature(Vector256<double> y, Vector256<double> slope) => slope * (Vector256<double>.One - (Vector256.Create(2.0) * y));
+
+        public static double Curvature(double y, double slope) => slope * (1.0 - (2.0 * y));
     }
 
     // NaN > 0 is false: a NaN sum gives 0 and slope 0, like LayerMath.Relu and the step.
@@ -128,5 +186,10 @@ internal static class ActivationKernels
             Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<double>.Zero), Vector256<double>.One, Vector256<double>.Zero);
 
         public static double Slope(double x, double y) => x > 0.0 ? 1.0 : 0.0;
+
+        // The step is flat on both sides of its jump, where the derivative of a step is taken as zero.
+        public static Vector256<double> Curvature(Vector256<double> y, Vector256<double> slope) => Vector256<double>.Zero;
+
+        public static double Curvature(double y, double slope) => 0.0;
     }
 }
