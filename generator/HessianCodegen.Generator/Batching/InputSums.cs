@@ -99,11 +99,14 @@ internal sealed record InputSums(TensorDeclaration Weights, TensorDeclaration Su
         }
     }
 
+    // The batched members name their buffers after the sums: Wz, WzSlope, WzTangent, WzAdjointTangent, ...
+    private static readonly string[] DerivedSuffixes = { "Adjoint", "Slope", "Tangent", "Curvature", "AdjointTangent", "Scratch" };
+
     private static string UniqueName(string wanted, LayerModel layer, IEnumerable<string> reservedNames)
     {
         var taken = new HashSet<string>(layer.Tensors.Select(t => t.Name).Concat(layer.SizeParameters).Concat(reservedNames));
         string name = wanted;
-        for (int k = 2; taken.Contains(name) || taken.Contains(name + "Adjoint") || taken.Contains(name + "Slope"); k++)
+        for (int k = 2; taken.Contains(name) || DerivedSuffixes.Any(suffix => taken.Contains(name + suffix)); k++)
         {
             name = wanted + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }

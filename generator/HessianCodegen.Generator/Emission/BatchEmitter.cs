@@ -46,7 +46,7 @@ internal static class BatchEmitter
         WriteForwardBatch(writer, layer, members, derivatives, activation);
         WriteBackwardBatch(writer, layer, members, derivatives);
         bool readsLabel = WritePerExampleMethods(writer, derivatives, writeForward: activation is null);
-        readsLabel |= SecondOrderBatchEmitter.WriteMethods(writer, layer, members, derivatives);
+        readsLabel |= SecondOrderBatchEmitter.WriteMethods(writer, layer, members, derivatives, activation);
         WriteRequireBatch(writer, members);
         return readsLabel;
     }

@@ -11,8 +11,10 @@ namespace HessianCodegen.Generator.Emission;
 /// input enters only through the sums <c>u = W z</c> (<see cref="InputSums"/>). With <c>f(u, q)</c> the layer over
 /// its sums and <c>(vW, vq)</c> the direction, the sums' tangent <c>udot = W t + vW z</c>, the sums' adjoint
 /// <c>ubar = b f_u</c> and adjoint-tangent <c>ubar' = s f_u + b (f_uu udot + f_uq vq)</c> carry every product with
-/// <c>W</c>; those are matrix products over the batch, and the rest runs per example in private methods built
-/// from the sum layer's own contract members (docs/algorithm.md section 4).
+/// <c>W</c>; those are matrix products over the batch. For an element-wise activation <c>g(W z + c)</c>
+/// (<see cref="ElementwiseActivation"/>) the rest is vectorized passes over the batch too, from <c>g'</c> and
+/// <c>g''</c>; otherwise it runs per example in private methods built from the sum layer's own contract
+/// members (docs/algorithm.md section 4).
 /// </summary>
 internal static class SecondOrderBatchEmitter
 {
@@ -33,13 +35,116 @@ internal static class SecondOrderBatchEmitter
         "exampleTangents", "exampleAdjointTangent", "outputAdjointTangent",
     };
 
-    /// <summary>Writes both members and their per-example methods; returns whether the code reads a class label.</summary>
-    public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d)
+    /// <summary>
+    /// Writes both members, over the whole batch for an element-wise <paramref name="activation"/>, else with
+    /// their per-example methods; returns whether the code reads a class label.
+    /// </summary>
+    public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d, ElementwiseActivation? activation)
     {
+        if (activation is not null)
+        {
+            WriteActivationTangentBatch(writer, layer, members, d, activation);
+            WriteActivationSecondOrderBatch(writer, layer, members, d, activation);
+            return false;
+        }
+
         WriteTangentBatch(writer, layer, members, d);
         WriteSecondOrderBatch(writer, layer, members, d);
         return WritePerExampleMethods(writer, d);
     }
+
+    /// <summary>
+    /// <c>TangentBatch</c> of <c>y = g(u)</c>, <c>u = Wz + c</c>: the sums and their tangents in matrix products,
+    /// <c>g'(u)</c> and <c>g''(u)</c> in one vectorized pass, then <c>udot = Wz' + vc</c> and <c>y' = g'(u) udot</c>
+    /// in another. The workspace keeps <c>g'</c>, <c>g''</c> and <c>udot</c>: all <c>SecondOrderBatch</c> needs.
+    /// </summary>
+    private static void WriteActivationTangentBatch(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d, ElementwiseActivation activation)
+    {
+        string w = BatchEmitter.WeightsLocal(d.Sums);
+        string vw = w + "Direction";
+        string s = d.Sums.Sums.Name;
+        string tangent = s + "Tangent";
+        string slope = s + "Slope";
+        string curvature = s + "Curvature";
+        string function = activation.Function.Name!.ToLowerInvariant();
+        string argument = activation.Bias is null ? s : $"{s} + {activation.Bias.Name}";
+        writer.WriteLine($"/// <summary>Computes <c>outputTangents = Dz t + Dx v</c> for <c>count</c> examples, all at once: the sums <c>{s} = {w} z</c> and their tangents <c>{w} t + v{w} z</c> in matrix products, then {function}'s slope and curvature at <c>{argument}</c> and the tangents in vectorized passes; <c>workspace</c> keeps the tangents, slopes and curvatures for <see cref=\"SecondOrderBatch\"/>.</summary>");
+        writer.WriteLine(LayerEmitter.GeneratedCode);
+        using (writer.Block($"public void TangentBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} inputTangents, {ReadOnlySpan} parameterDirection, {Span} outputTangents, global::HessianCodegen.LayerWorkspace workspace)"))
+        {
+            BatchEmitter.WriteSizesAndChecks(writer, layer, members, d.Sums);
+            writer.WriteLine("RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));");
+            writer.WriteLine("RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));");
+            writer.WriteLine("RequireLength(outputTangents.Length, count * OutputSize, nameof(outputTangents));");
+            WriteWeights(writer, layer, members, d, w, vw);
+            writer.WriteLine($"{Span} {s} = workspace.Buffer(\"{s}\", count * sumCount);");
+            writer.WriteLine($"{Span} {tangent} = workspace.Buffer(\"{tangent}\", count * sumCount);");
+            writer.WriteLine($"{Span} {slope} = workspace.Buffer(\"{slope}\", count * sumCount);");
+            writer.WriteLine($"{Span} {curvature} = workspace.Buffer(\"{curvature}\", count * sumCount);");
+            writer.WriteLine();
+            writer.WriteLine($"// {s} = inputs {w}^T and {tangent} = inputTangents {w}^T + inputs {vw}^T, one row per example.");
+            writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {w}, inputSize, 0.0, {s}, sumCount);");
+            writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputTangents, inputSize, {w}, inputSize, 0.0, {tangent}, sumCount);");
+            writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {vw}, inputSize, 1.0, {tangent}, sumCount);");
+            writer.WriteLine();
+            writer.WriteLine($"// {slope} = {function}'({argument}) and {curvature} = {function}''({argument}), over the whole batch in one vectorized pass.");
+            writer.WriteLine($"{Kernels}.{activation.DerivativesKernel}({s}, {BiasSlice(layer, members, activation, "parameters")}, {slope}, {curvature});");
+            writer.WriteLine();
+            writer.WriteLine(activation.Bias is null
+                ? $"// outputTangents = {slope} {tangent}, element by element."
+                : $"// {tangent} += v{activation.Bias.Name}, the tangent of {argument}; outputTangents = {slope} {tangent}, element by element.");
+            writer.WriteLine($"{Kernels}.ActivationTangents({slope}, {BiasSlice(layer, members, activation, "parameterDirection")}, {tangent}, outputTangents);");
+        }
+
+        writer.WriteLine();
+    }
+
+    /// <summary>
+    /// <c>SecondOrderBatch</c> of <c>y = g(u)</c>, <c>u = Wz + c</c>, from what <c>TangentBatch</c> kept: the adjoint
+    /// <c>ubar = b g'</c> and adjoint-tangent <c>ubar' = b g'' udot + s g'</c> in one vectorized pass, <c>c</c>'s part
+    /// of the result their column sums, and the products with <c>W</c> and the inputs as in the general case.
+    /// </summary>
+    private static void WriteActivationSecondOrderBatch(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d, ElementwiseActivation activation)
+    {
+        string w = BatchEmitter.WeightsLocal(d.Sums);
+        string vw = w + "Direction";
+        string s = d.Sums.Sums.Name;
+        string tangent = s + "Tangent";
+        string slope = s + "Slope";
+        string curvature = s + "Curvature";
+        string adjoint = s + "Adjoint";
+        string adjointTangent = s + "AdjointTangent";
+        writer.WriteLine($"/// <summary>Computes <c>inputAdjointTangents = Dz^T s + Xzz t + Xzx^T v</c> per example (unless <c>inputAdjointTangents</c> is empty) and <c>result += sum_n Dx^T s + Xxx v + Xzx t</c> for <c>count</c> examples, <c>s</c> the output adjoint-tangents (zero when empty), after <see cref=\"TangentBatch\"/> on the same examples and direction: the adjoint <c>{adjoint}</c> and adjoint-tangent <c>{adjointTangent}</c> of the sums in one vectorized pass from the slopes, curvatures and tangents it kept, then the products with <c>{w}</c>, <c>v{w}</c>, the inputs and their tangents for the whole batch.</summary>");
+        writer.WriteLine(LayerEmitter.GeneratedCode);
+        using (writer.Block($"public void SecondOrderBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} outputAdjoints, {ReadOnlySpan} inputTangents, {ReadOnlySpan} parameterDirection, {ReadOnlySpan} outputAdjointTangents, {Span} inputAdjointTangents, {Span} result, global::HessianCodegen.LayerWorkspace workspace)"))
+        {
+            WriteSecondOrderChecks(writer, layer, members, d);
+            WriteWeights(writer, layer, members, d, w, vw);
+            writer.WriteLine($"{ReadOnlySpan} {slope} = workspace.Kept(\"{slope}\", count * sumCount);");
+            writer.WriteLine($"{ReadOnlySpan} {curvature} = workspace.Kept(\"{curvature}\", count * sumCount);");
+            writer.WriteLine($"{ReadOnlySpan} {tangent} = workspace.Kept(\"{tangent}\", count * sumCount);");
+            writer.WriteLine($"{Span} {adjoint} = workspace.Buffer(\"{adjoint}\", count * sumCount);");
+            writer.WriteLine($"{Span} {adjointTangent} = workspace.Buffer(\"{adjointTangent}\", count * sumCount);");
+            writer.WriteLine();
+            writer.WriteLine($"// {adjoint} = b {slope} and {adjointTangent} = b {curvature} {tangent} + s {slope} (b the output adjoints, s the adjoint-tangents), element by element.");
+            writer.WriteLine($"{Kernels}.ActivationAdjointTangents(outputAdjoints, outputAdjointTangents, {slope}, {curvature}, {tangent}, {adjoint}, {adjointTangent});");
+            writer.WriteLine();
+            if (activation.Bias is not null)
+            {
+                writer.WriteLine($"// The {activation.Bias.Name} part of result += the columns of {adjointTangent} summed: f reads {activation.Bias.Name}[e] only where it reads {s}[e].");
+                writer.WriteLine($"{Kernels}.AddColumnSums({adjointTangent}, result.Slice({BatchEmitter.Offset(layer, members, activation.Bias)}, sumCount));");
+                writer.WriteLine();
+            }
+
+            WriteProductsThroughWeights(writer, layer, members, d, w, vw, adjoint, adjointTangent);
+        }
+
+        writer.WriteLine();
+    }
+
+    /// <summary>The bias's part of <paramref name="vector"/> (the parameters or the direction), or an empty span without a bias.</summary>
+    private static string BiasSlice(LayerModel layer, LayerMembers members, ElementwiseActivation activation, string vector) =>
+        activation.Bias is null ? $"{ReadOnlySpan}.Empty" : $"{vector}.Slice({BatchEmitter.Offset(layer, members, activation.Bias)}, sumCount)";
 
     private static void WriteTangentBatch(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d)
     {
@@ -87,23 +192,7 @@ internal static class SecondOrderBatchEmitter
         writer.WriteLine(LayerEmitter.GeneratedCode);
         using (writer.Block($"public void SecondOrderBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} outputAdjoints, {ReadOnlySpan} inputTangents, {ReadOnlySpan} parameterDirection, {ReadOnlySpan} outputAdjointTangents, {Span} inputAdjointTangents, {Span} result, global::HessianCodegen.LayerWorkspace workspace)"))
         {
-            BatchEmitter.WriteSizesAndChecks(writer, layer, members, d.Sums);
-            writer.WriteLine("RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));");
-            writer.WriteLine("RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));");
-            writer.WriteLine("RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));");
-            using (writer.Block("if (!outputAdjointTangents.IsEmpty)"))
-            {
-                writer.WriteLine("RequireLength(outputAdjointTangents.Length, count * OutputSize, nameof(outputAdjointTangents));");
-            }
-
-            writer.WriteLine();
-            using (writer.Block("if (!inputAdjointTangents.IsEmpty)"))
-            {
-                writer.WriteLine("RequireLength(inputAdjointTangents.Length, count * inputSize, nameof(inputAdjointTangents));");
-            }
-
-            writer.WriteLine();
-            writer.WriteLine("RequireLength(result.Length, ParameterCount, nameof(result));");
+            WriteSecondOrderChecks(writer, layer, members, d);
             WriteWeights(writer, layer, members, d, w, vw);
             writer.WriteLine($"{ReadOnlySpan} {s} = workspace.Kept(\"{s}\", count * sumCount);");
             writer.WriteLine($"{ReadOnlySpan} {tangent} = workspace.Kept(\"{tangent}\", count * sumCount);");
@@ -132,22 +221,53 @@ internal static class SecondOrderBatchEmitter
             }
 
             writer.WriteLine();
-            writer.WriteLine($"// inputAdjointTangents = {adjointTangent} {w} + {adjoint} {vw}: both reach the inputs through the sums.");
-            using (writer.Block("if (!inputAdjointTangents.IsEmpty)"))
-            {
-                writer.WriteLine($"{Kernels}.Multiply(false, false, count, inputSize, sumCount, 1.0, {adjointTangent}, sumCount, {w}, inputSize, 0.0, inputAdjointTangents, inputSize);");
-                writer.WriteLine($"{Kernels}.Multiply(false, false, count, inputSize, sumCount, 1.0, {adjoint}, sumCount, {vw}, inputSize, 1.0, inputAdjointTangents, inputSize);");
-            }
-
-            writer.WriteLine();
-            string offset = BatchEmitter.Offset(layer, members, d.Sums.Weights);
-            writer.WriteLine($"// The {w} part of result += {adjointTangent}^T inputs + {adjoint}^T inputTangents, summed over the examples.");
-            writer.WriteLine($"{Span} {w}Result = result.Slice({offset}, sumCount * inputSize);");
-            writer.WriteLine($"{Kernels}.Multiply(true, false, sumCount, inputSize, count, 1.0, {adjointTangent}, sumCount, inputs, inputSize, 1.0, {w}Result, inputSize);");
-            writer.WriteLine($"{Kernels}.Multiply(true, false, sumCount, inputSize, count, 1.0, {adjoint}, sumCount, inputTangents, inputSize, 1.0, {w}Result, inputSize);");
+            WriteProductsThroughWeights(writer, layer, members, d, w, vw, adjoint, adjointTangent);
         }
 
         writer.WriteLine();
+    }
+
+    /// <summary>The checks of <c>SecondOrderBatch</c>'s spans and the sizes it reads.</summary>
+    private static void WriteSecondOrderChecks(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d)
+    {
+        BatchEmitter.WriteSizesAndChecks(writer, layer, members, d.Sums);
+        writer.WriteLine("RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));");
+        writer.WriteLine("RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));");
+        writer.WriteLine("RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));");
+        using (writer.Block("if (!outputAdjointTangents.IsEmpty)"))
+        {
+            writer.WriteLine("RequireLength(outputAdjointTangents.Length, count * OutputSize, nameof(outputAdjointTangents));");
+        }
+
+        writer.WriteLine();
+        using (writer.Block("if (!inputAdjointTangents.IsEmpty)"))
+        {
+            writer.WriteLine("RequireLength(inputAdjointTangents.Length, count * inputSize, nameof(inputAdjointTangents));");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("RequireLength(result.Length, ParameterCount, nameof(result));");
+    }
+
+    /// <summary>
+    /// The end of <c>SecondOrderBatch</c>: the sums' adjoint and adjoint-tangent reach the inputs through
+    /// <c>W</c> and <c>vW</c>, and <c>W</c>'s part of the result through the inputs and their tangents.
+    /// </summary>
+    private static void WriteProductsThroughWeights(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d, string w, string vw, string adjoint, string adjointTangent)
+    {
+        writer.WriteLine($"// inputAdjointTangents = {adjointTangent} {w} + {adjoint} {vw}: both reach the inputs through the sums.");
+        using (writer.Block("if (!inputAdjointTangents.IsEmpty)"))
+        {
+            writer.WriteLine($"{Kernels}.Multiply(false, false, count, inputSize, sumCount, 1.0, {adjointTangent}, sumCount, {w}, inputSize, 0.0, inputAdjointTangents, inputSize);");
+            writer.WriteLine($"{Kernels}.Multiply(false, false, count, inputSize, sumCount, 1.0, {adjoint}, sumCount, {vw}, inputSize, 1.0, inputAdjointTangents, inputSize);");
+        }
+
+        writer.WriteLine();
+        string offset = BatchEmitter.Offset(layer, members, d.Sums.Weights);
+        writer.WriteLine($"// The {w} part of result += {adjointTangent}^T inputs + {adjoint}^T inputTangents, summed over the examples.");
+        writer.WriteLine($"{Span} {w}Result = result.Slice({offset}, sumCount * inputSize);");
+        writer.WriteLine($"{Kernels}.Multiply(true, false, sumCount, inputSize, count, 1.0, {adjointTangent}, sumCount, inputs, inputSize, 1.0, {w}Result, inputSize);");
+        writer.WriteLine($"{Kernels}.Multiply(true, false, sumCount, inputSize, count, 1.0, {adjoint}, sumCount, inputTangents, inputSize, 1.0, {w}Result, inputSize);");
     }
 
     /// <summary>The views of <c>W</c> and of its part of the direction, <c>vW</c>.</summary>

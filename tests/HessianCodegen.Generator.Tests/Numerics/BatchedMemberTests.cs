@@ -193,6 +193,16 @@ public sealed partial class GainedTanhLayer(int inputs, int outputs)
     private double Output(int i) => g[i] * Tanh(Sum(j => W[i, j] * z[j]) + c[i]);
 }
 
+/// <summary>A sigmoid layer without a bias, <c>y = Sigmoid(W z)</c>: an element-wise activation of the sums alone.</summary>
+[HessianLayer]
+public sealed partial class UnbiasedSigmoidLayer(int inputs, int outputs)
+{
+    private readonly Vector z = Input(inputs);
+    private readonly Matrix W = Parameter(outputs, inputs);
+
+    private double Output(int i) => Sigmoid(Sum(j => W[i, j] * z[j]));
+}
+
 /// <summary>A residual tanh layer, <c>y = z + Tanh(W z + c)</c>: the input is also read outside the sums.</summary>
 [HessianLayer]
 public sealed partial class ResidualTanhLayer(int width)

@@ -25,6 +25,15 @@ public sealed class SecondOrderBatchTests
     public void AParameterOutsideTheSumsGetsItsPartPerExample() => AssertBatchedEqualsPerExample(new GainedTanhLayer(4, 6));
 
     [Fact]
+    public void AnActivationWithoutABiasIsBatchedWithoutPerExampleCode()
+    {
+        var layer = new UnbiasedSigmoidLayer(5, 3);
+        Assert.NotNull(layer.GetType().GetMethod(nameof(IHessianLayer.SecondOrderBatch)));
+        Assert.Null(layer.GetType().GetMethod("TangentFromSums", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance));
+        AssertBatchedEqualsPerExample(layer);
+    }
+
+    [Fact]
     public void AnInputReadOutsideTheSumsKeepsThePerExampleDefaults()
     {
         var layer = new ResidualTanhLayer(5);

@@ -392,7 +392,7 @@ namespace HessianCodegen.Layers
             global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice(0, sumCount * inputSize), inputSize);
         }
 
-        /// <summary>Computes <c>outputTangents = Dz t + Dx v</c> for <c>count</c> examples: the sums <c>Wz = W z</c> and their tangents <c>W t + vW z</c> of all of them in matrix products, then the rest per example; <c>workspace</c> keeps both for <see cref="SecondOrderBatch"/>.</summary>
+        /// <summary>Computes <c>outputTangents = Dz t + Dx v</c> for <c>count</c> examples, all at once: the sums <c>Wz = W z</c> and their tangents <c>W t + vW z</c> in matrix products, then sigmoid's slope and curvature at <c>Wz + c</c> and the tangents in vectorized passes; <c>workspace</c> keeps the tangents, slopes and curvatures for <see cref="SecondOrderBatch"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void TangentBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangents, global::HessianCodegen.LayerWorkspace workspace)
         {
@@ -406,20 +406,22 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
             global::System.Span<double> WzTangent = workspace.Buffer("WzTangent", count * sumCount);
+            global::System.Span<double> WzSlope = workspace.Buffer("WzSlope", count * sumCount);
+            global::System.Span<double> WzCurvature = workspace.Buffer("WzCurvature", count * sumCount);
 
             // Wz = inputs W^T and WzTangent = inputTangents W^T + inputs WDirection^T, one row per example.
             global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, W, inputSize, 0.0, Wz, sumCount);
             global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputTangents, inputSize, W, inputSize, 0.0, WzTangent, sumCount);
             global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, WDirection, inputSize, 1.0, WzTangent, sumCount);
 
-            // Per example: the layer over its sums, with the sums' tangent as its input tangent.
-            for (int n = 0; n < count; n++)
-            {
-                TangentFromSums(parameters, Wz.Slice(n * sumCount, sumCount), data.Slice(n * DataSize, DataSize), WzTangent.Slice(n * sumCount, sumCount), parameterDirection, outputTangents.Slice(n * OutputSize, OutputSize));
-            }
+            // WzSlope = sigmoid'(Wz + c) and WzCurvature = sigmoid''(Wz + c), over the whole batch in one vectorized pass.
+            global::HessianCodegen.BatchKernels.SigmoidDerivatives(Wz, parameters.Slice(this.cOffset, sumCount), WzSlope, WzCurvature);
+
+            // WzTangent += vc, the tangent of Wz + c; outputTangents = WzSlope WzTangent, element by element.
+            global::HessianCodegen.BatchKernels.ActivationTangents(WzSlope, parameterDirection.Slice(this.cOffset, sumCount), WzTangent, outputTangents);
         }
 
-        /// <summary>Computes <c>inputAdjointTangents = Dz^T s + Xzz t + Xzx^T v</c> per example (unless <c>inputAdjointTangents</c> is empty) and <c>result += sum_n Dx^T s + Xxx v + Xzx t</c> for <c>count</c> examples, <c>s</c> the output adjoint-tangents (zero when empty), after <see cref="TangentBatch"/> on the same examples and direction: the adjoint <c>WzAdjoint</c> and adjoint-tangent <c>WzAdjointTangent</c> of the sums per example, then the products with <c>W</c>, <c>vW</c>, the inputs and their tangents for the whole batch.</summary>
+        /// <summary>Computes <c>inputAdjointTangents = Dz^T s + Xzz t + Xzx^T v</c> per example (unless <c>inputAdjointTangents</c> is empty) and <c>result += sum_n Dx^T s + Xxx v + Xzx t</c> for <c>count</c> examples, <c>s</c> the output adjoint-tangents (zero when empty), after <see cref="TangentBatch"/> on the same examples and direction: the adjoint <c>WzAdjoint</c> and adjoint-tangent <c>WzAdjointTangent</c> of the sums in one vectorized pass from the slopes, curvatures and tangents it kept, then the products with <c>W</c>, <c>vW</c>, the inputs and their tangents for the whole batch.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.ReadOnlySpan<double> outputAdjointTangents, global::System.Span<double> inputAdjointTangents, global::System.Span<double> result, global::HessianCodegen.LayerWorkspace workspace)
         {
@@ -442,31 +444,17 @@ namespace HessianCodegen.Layers
             RequireLength(result.Length, ParameterCount, nameof(result));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
-            global::System.ReadOnlySpan<double> Wz = workspace.Kept("Wz", count * sumCount);
+            global::System.ReadOnlySpan<double> WzSlope = workspace.Kept("WzSlope", count * sumCount);
+            global::System.ReadOnlySpan<double> WzCurvature = workspace.Kept("WzCurvature", count * sumCount);
             global::System.ReadOnlySpan<double> WzTangent = workspace.Kept("WzTangent", count * sumCount);
             global::System.Span<double> WzAdjoint = workspace.Buffer("WzAdjoint", count * sumCount);
             global::System.Span<double> WzAdjointTangent = workspace.Buffer("WzAdjointTangent", count * sumCount);
-            global::System.Span<double> WzScratch = workspace.Buffer("WzScratch", sumCount);
 
-            // Per example: WzAdjoint = b f_u, WzAdjointTangent = b (f_uu udot + f_uq vq) + s f_u, and the parts of result f reads outside the sums.
-            for (int n = 0; n < count; n++)
-            {
-                global::System.ReadOnlySpan<double> exampleSums = Wz.Slice(n * sumCount, sumCount);
-                global::System.ReadOnlySpan<double> exampleTangents = WzTangent.Slice(n * sumCount, sumCount);
-                global::System.ReadOnlySpan<double> exampleData = data.Slice(n * DataSize, DataSize);
-                global::System.ReadOnlySpan<double> outputAdjoint = outputAdjoints.Slice(n * OutputSize, OutputSize);
-                global::System.Span<double> exampleAdjointTangent = WzAdjointTangent.Slice(n * sumCount, sumCount);
-                BackpropInputFromSums(parameters, exampleSums, exampleData, outputAdjoint, WzAdjoint.Slice(n * sumCount, sumCount));
-                SecondOrderInputFromSums(parameters, exampleSums, exampleData, outputAdjoint, exampleTangents, parameterDirection, exampleAdjointTangent);
-                AddSecondOrderParametersFromSums(parameters, exampleSums, exampleData, outputAdjoint, exampleTangents, parameterDirection, result);
-                if (!outputAdjointTangents.IsEmpty)
-                {
-                    global::System.ReadOnlySpan<double> outputAdjointTangent = outputAdjointTangents.Slice(n * OutputSize, OutputSize);
-                    BackpropInputFromSums(parameters, exampleSums, exampleData, outputAdjointTangent, WzScratch);
-                    global::HessianCodegen.BatchKernels.Add(WzScratch, exampleAdjointTangent);
-                    AddParameterGradientFromSums(parameters, exampleSums, exampleData, outputAdjointTangent, result);
-                }
-            }
+            // WzAdjoint = b WzSlope and WzAdjointTangent = b WzCurvature WzTangent + s WzSlope (b the output adjoints, s the adjoint-tangents), element by element.
+            global::HessianCodegen.BatchKernels.ActivationAdjointTangents(outputAdjoints, outputAdjointTangents, WzSlope, WzCurvature, WzTangent, WzAdjoint, WzAdjointTangent);
+
+            // The c part of result += the columns of WzAdjointTangent summed: f reads c[e] only where it reads Wz[e].
+            global::HessianCodegen.BatchKernels.AddColumnSums(WzAdjointTangent, result.Slice(this.cOffset, sumCount));
 
             // inputAdjointTangents = WzAdjointTangent W + WzAdjoint WDirection: both reach the inputs through the sums.
             if (!inputAdjointTangents.IsEmpty)
@@ -479,83 +467,6 @@ namespace HessianCodegen.Layers
             global::System.Span<double> WResult = result.Slice(0, sumCount * inputSize);
             global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjointTangent, sumCount, inputs, inputSize, 1.0, WResult, inputSize);
             global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputTangents, inputSize, 1.0, WResult, inputSize);
-        }
-
-        /// <summary>Computes <c>outputTangent = Df/dWz t + Dx v</c> for one example from its sums <c>Wz</c> (in <c>input</c>) and their tangent (in <c>inputTangent</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void TangentFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
-        {
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-
-            // outputTangent = Df/dWz t + Dx v
-            for (int i = 0; i < outputs; i++)
-            {
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
-                outputTangent[i] = sigmoid * (1.0 - sigmoid) * (inputTangent[i] + vc[i]);
-            }
-        }
-
-        /// <summary>Computes <c>inputAdjoint = b df/dWz</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void BackpropInputFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
-        {
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-
-            // inputAdjoint = b df/dWz
-            for (int i = 0; i < outputs; i++)
-            {
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
-                inputAdjoint[i] = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
-            }
-        }
-
-        /// <summary>Computes <c>parameterGradient += b Dx</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void AddParameterGradientFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
-        {
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-
-            // parameterGradient += b Dx, the c part
-            for (int i = 0; i < outputs; i++)
-            {
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
-                parameterGradient[cOffset + i] += outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
-            }
-        }
-
-        /// <summary>Computes <c>result = Xzz t + Xzx^T v</c> of f over its sums, contracted with <c>b</c>, for one example from its sums <c>Wz</c> (in <c>input</c>) and their tangent (in <c>inputTangent</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void SecondOrderInputFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
-        {
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-
-            // result = Xzz t + Xzx^T v over Wz
-            for (int i = 0; i < outputs; i++)
-            {
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
-                double term = 1.0 - sigmoid;
-                double term1 = inputTangent[i] + vc[i];
-                result[i] = outputAdjoint[i] * sigmoid * (term * term) * term1 - outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
-            }
-        }
-
-        /// <summary>Computes <c>result += Xxx v + Xzx t</c> of f over its sums, contracted with <c>b</c>, for one example from its sums <c>Wz</c> (in <c>input</c>) and their tangent (in <c>inputTangent</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void AddSecondOrderParametersFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
-        {
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-
-            // result += Xxx v + Xzx t, the c part
-            for (int i = 0; i < outputs; i++)
-            {
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
-                double term = 1.0 - sigmoid;
-                double term1 = inputTangent[i] + vc[i];
-                result[cOffset + i] += outputAdjoint[i] * sigmoid * (term * term) * term1 - outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
-            }
         }
 
         /// <summary>Checks the spans both batched members read: the parameters, and the inputs and data of <c>count</c> examples.</summary>
