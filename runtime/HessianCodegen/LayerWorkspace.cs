@@ -12,10 +12,37 @@ namespace HessianCodegen;
 /// <remarks>
 /// One workspace serves one layer and one thread. A buffer keeps its values until it is asked for
 /// with another length, so the backward pass must follow the forward pass over the same examples.
+/// A workspace made by <see cref="AtOnePoint"/> also keeps, from one call to the next, what depends only
+/// on the point (the parameters, inputs and data), such as the slopes of an activation: the caller
+/// promises to pass that same point to every call, as a <see cref="NetworkPoint"/> does for its <c>H v</c>.
 /// </remarks>
 public sealed class LayerWorkspace
 {
     private readonly Dictionary<string, double[]> buffers = new(StringComparer.Ordinal);
+
+    /// <summary>A workspace whose buffers are valid only until the call that wrote them has been followed by the one that reads them.</summary>
+    public LayerWorkspace()
+    {
+    }
+
+    private LayerWorkspace(bool isAtOnePoint) => IsAtOnePoint = isAtOnePoint;
+
+    /// <summary>Whether every call with this workspace sees one point: the same parameters, inputs and data.</summary>
+    public bool IsAtOnePoint { get; }
+
+    /// <summary>
+    /// A workspace for calls that all see the same parameters, inputs and data (directions and adjoints
+    /// may change): what a call computes from those alone it may keep for the next (<see cref="Holds"/>).
+    /// </summary>
+    public static LayerWorkspace AtOnePoint() => new(isAtOnePoint: true);
+
+    /// <summary>
+    /// Whether an earlier call at this workspace's point wrote the buffer <paramref name="name"/> with
+    /// <paramref name="length"/> values, which may then be read instead of computed again; always false
+    /// unless the workspace is <see cref="AtOnePoint"/>.
+    /// </summary>
+    public bool Holds(string name, int length) =>
+        IsAtOnePoint && buffers.TryGetValue(name, out double[]? buffer) && buffer.Length == length;
 
     /// <summary>
     /// The buffer <paramref name="name"/> with exactly <paramref name="length"/> values, to be written;

@@ -290,6 +290,8 @@ public sealed class NetworkPoint
     /// <summary>
     /// Buffers for H v, allocated once per point: tangents t and adjoint-tangents s per layer, and each
     /// layer's workspace, which keeps what its batched tangent sweep computed for its second-order sweep.
+    /// The workspaces are <see cref="LayerWorkspace.AtOnePoint"/>: the point's parameters, inputs and data never
+    /// change, so what a layer computes from them alone (an activation's slopes) serves every later H v.
     /// </summary>
     private sealed class HessianVectorWorkspace
     {
@@ -303,7 +305,7 @@ public sealed class NetworkPoint
                 IHessianLayer layer = network.Layers[l];
                 Tangents[l] = new double[count * layer.InputSize];
                 AdjointTangents[l] = new double[count * layer.OutputSize];
-                Layers[l] = new LayerWorkspace();
+                Layers[l] = LayerWorkspace.AtOnePoint();
             }
 
             LossTangents = new double[count * network.Layers[network.Depth - 1].OutputSize];

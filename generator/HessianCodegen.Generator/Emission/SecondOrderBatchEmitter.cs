@@ -56,7 +56,9 @@ internal static class SecondOrderBatchEmitter
     /// <summary>
     /// <c>TangentBatch</c> of <c>y = g(u)</c>, <c>u = Wz + c</c>: the sums and their tangents in matrix products,
     /// <c>g'(u)</c> and <c>g''(u)</c> in one vectorized pass, then <c>udot = Wz' + vc</c> and <c>y' = g'(u) udot</c>
-    /// in another. The workspace keeps <c>g'</c>, <c>g''</c> and <c>udot</c>: all <c>SecondOrderBatch</c> needs.
+    /// in another. The workspace keeps <c>g'</c>, <c>g''</c> and <c>udot</c>: all <c>SecondOrderBatch</c> needs. The
+    /// sums and <c>g'</c>, <c>g''</c> depend only on the point, so a workspace at one point
+    /// (<c>LayerWorkspace.AtOnePoint</c>, as <c>NetworkPoint</c>'s for <c>H v</c>) computes them at its first call only.
     /// </summary>
     private static void WriteActivationTangentBatch(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d, ElementwiseActivation activation)
     {
@@ -68,7 +70,7 @@ internal static class SecondOrderBatchEmitter
         string curvature = s + "Curvature";
         string function = activation.Function.Name!.ToLowerInvariant();
         string argument = activation.Bias is null ? s : $"{s} + {activation.Bias.Name}";
-        writer.WriteLine($"/// <summary>Computes <c>outputTangents = Dz t + Dx v</c> for <c>count</c> examples, all at once: the sums <c>{s} = {w} z</c> and their tangents <c>{w} t + v{w} z</c> in matrix products, then {function}'s slope and curvature at <c>{argument}</c> and the tangents in vectorized passes; <c>workspace</c> keeps the tangents, slopes and curvatures for <see cref=\"SecondOrderBatch\"/>.</summary>");
+        writer.WriteLine($"/// <summary>Computes <c>outputTangents = Dz t + Dx v</c> for <c>count</c> examples, all at once: the sums <c>{s} = {w} z</c> and their tangents <c>{w} t + v{w} z</c> in matrix products, then {function}'s slope and curvature at <c>{argument}</c> (once, when <c>workspace</c> is at one point) and the tangents in vectorized passes; <c>workspace</c> keeps the tangents, slopes and curvatures for <see cref=\"SecondOrderBatch\"/>.</summary>");
         writer.WriteLine(LayerEmitter.GeneratedCode);
         using (writer.Block($"public void TangentBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} inputTangents, {ReadOnlySpan} parameterDirection, {Span} outputTangents, global::HessianCodegen.LayerWorkspace workspace)"))
         {
@@ -77,23 +79,26 @@ internal static class SecondOrderBatchEmitter
             writer.WriteLine("RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));");
             writer.WriteLine("RequireLength(outputTangents.Length, count * OutputSize, nameof(outputTangents));");
             WriteWeights(writer, layer, members, d, w, vw);
-            writer.WriteLine($"{Span} {s} = workspace.Buffer(\"{s}\", count * sumCount);");
             writer.WriteLine($"{Span} {tangent} = workspace.Buffer(\"{tangent}\", count * sumCount);");
-            writer.WriteLine($"{Span} {slope} = workspace.Buffer(\"{slope}\", count * sumCount);");
-            writer.WriteLine($"{Span} {curvature} = workspace.Buffer(\"{curvature}\", count * sumCount);");
             writer.WriteLine();
-            writer.WriteLine($"// {s} = inputs {w}^T and {tangent} = inputTangents {w}^T + inputs {vw}^T, one row per example.");
-            writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {w}, inputSize, 0.0, {s}, sumCount);");
+            writer.WriteLine($"// {slope} = {function}'({argument}) and {curvature} = {function}''({argument}), {s} = inputs {w}^T, in one matrix product and one vectorized pass;");
+            writer.WriteLine($"// they depend on neither t nor v, so a workspace at one point keeps them from its first call.");
+            using (writer.Block($"if (!workspace.Holds(\"{curvature}\", count * sumCount))"))
+            {
+                writer.WriteLine($"{Span} {s} = workspace.Buffer(\"{s}\", count * sumCount);");
+                writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {w}, inputSize, 0.0, {s}, sumCount);");
+                writer.WriteLine($"{Kernels}.{activation.DerivativesKernel}({s}, {BiasSlice(layer, members, activation, "parameters")}, workspace.Buffer(\"{slope}\", count * sumCount), workspace.Buffer(\"{curvature}\", count * sumCount));");
+            }
+
+            writer.WriteLine();
+            writer.WriteLine($"// {tangent} = inputTangents {w}^T + inputs {vw}^T, one row per example.");
             writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputTangents, inputSize, {w}, inputSize, 0.0, {tangent}, sumCount);");
             writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {vw}, inputSize, 1.0, {tangent}, sumCount);");
-            writer.WriteLine();
-            writer.WriteLine($"// {slope} = {function}'({argument}) and {curvature} = {function}''({argument}), over the whole batch in one vectorized pass.");
-            writer.WriteLine($"{Kernels}.{activation.DerivativesKernel}({s}, {BiasSlice(layer, members, activation, "parameters")}, {slope}, {curvature});");
             writer.WriteLine();
             writer.WriteLine(activation.Bias is null
                 ? $"// outputTangents = {slope} {tangent}, element by element."
                 : $"// {tangent} += v{activation.Bias.Name}, the tangent of {argument}; outputTangents = {slope} {tangent}, element by element.");
-            writer.WriteLine($"{Kernels}.ActivationTangents({slope}, {BiasSlice(layer, members, activation, "parameterDirection")}, {tangent}, outputTangents);");
+            writer.WriteLine($"{Kernels}.ActivationTangents(workspace.Kept(\"{slope}\", count * sumCount), {BiasSlice(layer, members, activation, "parameterDirection")}, {tangent}, outputTangents);");
         }
 
         writer.WriteLine();

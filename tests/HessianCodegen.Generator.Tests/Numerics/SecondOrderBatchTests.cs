@@ -107,6 +107,48 @@ public sealed class SecondOrderBatchTests
         Assert.Contains("TangentBatch", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AWorkspaceAtOnePointComputesTheSlopesOnceAndServesEveryDirection()
+    {
+        IHessianLayer layer = LayerCases.All["TanhLayer(3,5)"].Create();
+        const int count = 7;
+        RandomBatch batch = RandomBatch.Create(layer, count, seed: 2);
+        var random = new Random(7);
+        double[] Uniform(int length) => Enumerable.Range(0, length).Select(_ => 2.0 * random.NextDouble() - 1.0).ToArray();
+        var atOnePoint = LayerWorkspace.AtOnePoint();
+        for (int call = 0; call < 3; call++)
+        {
+            double[] tangents = Uniform(count * layer.InputSize), direction = Uniform(layer.ParameterCount), adjointTangents = Uniform(count * layer.OutputSize);
+            (double[] expectedTangents, double[] expectedInput, double[] expected) = Sweeps(layer, batch, batch.Inputs, tangents, direction, adjointTangents, new LayerWorkspace());
+            (double[] outputTangents, double[] input, double[] result) = Sweeps(layer, batch, batch.Inputs, tangents, direction, adjointTangents, atOnePoint);
+            DenseAlgebra.AssertRowsClose($"TangentBatch at one point, call {call}", outputTangents, expectedTangents, layer.OutputSize, 1e-13);
+            DenseAlgebra.AssertRowsClose($"SecondOrderBatch input adjoint-tangents at one point, call {call}", input, expectedInput, layer.InputSize, 1e-13);
+            DenseAlgebra.AssertClose($"SecondOrderBatch result at one point, call {call}", result, expected, 1e-13);
+        }
+
+        // Kept, not computed again: given other inputs (which a caller at one point never does) and v = 0, so
+        // that the tangents are f'(u) W t, the workspace still answers with the first inputs' slopes.
+        double[] t = Uniform(count * layer.InputSize), zero = new double[layer.ParameterCount], s = Uniform(count * layer.OutputSize);
+        double[] otherInputs = batch.Inputs.Select(x => x + 0.5).ToArray();
+        (double[] firstPoint, _, _) = Sweeps(layer, batch, batch.Inputs, t, zero, s, new LayerWorkspace());
+        (double[] kept, _, _) = Sweeps(layer, batch, otherInputs, t, zero, s, atOnePoint);
+        DenseAlgebra.AssertRowsClose("TangentBatch at one point, other inputs", kept, firstPoint, layer.OutputSize, 1e-13);
+    }
+
+    /// <summary>TangentBatch then SecondOrderBatch on the batch's parameters, data and adjoints, at <paramref name="inputs"/>.</summary>
+    private static (double[] OutputTangents, double[] InputAdjointTangents, double[] Result) Sweeps(IHessianLayer layer, RandomBatch batch, double[] inputs,
+        double[] tangents, double[] direction, double[] adjointTangents, LayerWorkspace workspace)
+    {
+        int count = inputs.Length / layer.InputSize;
+        var outputTangents = new double[count * layer.OutputSize];
+        var inputAdjointTangents = new double[count * layer.InputSize];
+        var result = new double[layer.ParameterCount];
+        layer.TangentBatch(count, batch.Parameters, inputs, batch.Data, tangents, direction, outputTangents, workspace);
+        layer.SecondOrderBatch(count, batch.Parameters, inputs, batch.Data, batch.OutputAdjoints, tangents, direction,
+            adjointTangents, inputAdjointTangents, result, workspace);
+        return (outputTangents, inputAdjointTangents, result);
+    }
+
     private static void AssertBatchedEqualsPerExample(IHessianLayer layer)
     {
         foreach (int count in Counts)

@@ -345,7 +345,7 @@ namespace HessianCodegen.Layers
             global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputs, inputSize, 1.0, parameterGradient.Slice(0, sumCount * inputSize), inputSize);
         }
 
-        /// <summary>Computes <c>outputTangents = Dz t + Dx v</c> for <c>count</c> examples, all at once: the sums <c>Wz = W z</c> and their tangents <c>W t + vW z</c> in matrix products, then relu's slope and curvature at <c>Wz + c</c> and the tangents in vectorized passes; <c>workspace</c> keeps the tangents, slopes and curvatures for <see cref="SecondOrderBatch"/>.</summary>
+        /// <summary>Computes <c>outputTangents = Dz t + Dx v</c> for <c>count</c> examples, all at once: the sums <c>Wz = W z</c> and their tangents <c>W t + vW z</c> in matrix products, then relu's slope and curvature at <c>Wz + c</c> (once, when <c>workspace</c> is at one point) and the tangents in vectorized passes; <c>workspace</c> keeps the tangents, slopes and curvatures for <see cref="SecondOrderBatch"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void TangentBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangents, global::HessianCodegen.LayerWorkspace workspace)
         {
@@ -357,21 +357,23 @@ namespace HessianCodegen.Layers
             RequireLength(outputTangents.Length, count * OutputSize, nameof(outputTangents));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
-            global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
             global::System.Span<double> WzTangent = workspace.Buffer("WzTangent", count * sumCount);
-            global::System.Span<double> WzSlope = workspace.Buffer("WzSlope", count * sumCount);
-            global::System.Span<double> WzCurvature = workspace.Buffer("WzCurvature", count * sumCount);
 
-            // Wz = inputs W^T and WzTangent = inputTangents W^T + inputs WDirection^T, one row per example.
-            global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, W, inputSize, 0.0, Wz, sumCount);
+            // WzSlope = relu'(Wz + c) and WzCurvature = relu''(Wz + c), Wz = inputs W^T, in one matrix product and one vectorized pass;
+            // they depend on neither t nor v, so a workspace at one point keeps them from its first call.
+            if (!workspace.Holds("WzCurvature", count * sumCount))
+            {
+                global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
+                global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, W, inputSize, 0.0, Wz, sumCount);
+                global::HessianCodegen.BatchKernels.ReluDerivatives(Wz, parameters.Slice(this.cOffset, sumCount), workspace.Buffer("WzSlope", count * sumCount), workspace.Buffer("WzCurvature", count * sumCount));
+            }
+
+            // WzTangent = inputTangents W^T + inputs WDirection^T, one row per example.
             global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputTangents, inputSize, W, inputSize, 0.0, WzTangent, sumCount);
             global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, WDirection, inputSize, 1.0, WzTangent, sumCount);
 
-            // WzSlope = relu'(Wz + c) and WzCurvature = relu''(Wz + c), over the whole batch in one vectorized pass.
-            global::HessianCodegen.BatchKernels.ReluDerivatives(Wz, parameters.Slice(this.cOffset, sumCount), WzSlope, WzCurvature);
-
             // WzTangent += vc, the tangent of Wz + c; outputTangents = WzSlope WzTangent, element by element.
-            global::HessianCodegen.BatchKernels.ActivationTangents(WzSlope, parameterDirection.Slice(this.cOffset, sumCount), WzTangent, outputTangents);
+            global::HessianCodegen.BatchKernels.ActivationTangents(workspace.Kept("WzSlope", count * sumCount), parameterDirection.Slice(this.cOffset, sumCount), WzTangent, outputTangents);
         }
 
         /// <summary>Computes <c>inputAdjointTangents = Dz^T s + Xzz t + Xzx^T v</c> per example (unless <c>inputAdjointTangents</c> is empty) and <c>result += sum_n Dx^T s + Xxx v + Xzx t</c> for <c>count</c> examples, <c>s</c> the output adjoint-tangents (zero when empty), after <see cref="TangentBatch"/> on the same examples and direction: the adjoint <c>WzAdjoint</c> and adjoint-tangent <c>WzAdjointTangent</c> of the sums in one vectorized pass from the slopes, curvatures and tangents it kept, then the products with <c>W</c>, <c>vW</c>, the inputs and their tangents for the whole batch.</summary>
