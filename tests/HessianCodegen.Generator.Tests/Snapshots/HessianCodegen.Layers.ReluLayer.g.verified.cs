@@ -298,9 +298,9 @@ namespace HessianCodegen.Layers
         public void ForwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.Span<double> outputs, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputs.Length, count * this.outputs, nameof(outputs));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(outputs.Length, count * OutputSize, nameof(outputs));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
             global::System.Span<double> WzSlope = workspace.Buffer("WzSlope", count * sumCount);
@@ -317,14 +317,11 @@ namespace HessianCodegen.Layers
         public void BackwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.Span<double> inputAdjoints, global::System.Span<double> parameterGradient, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputAdjoints.Length, count * this.outputs, nameof(outputAdjoints));
+            RequireLength(inputAdjoints.Length, inputAdjoints.IsEmpty ? 0 : count * this.inputs, nameof(inputAdjoints));
+            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
-            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
-            if (!inputAdjoints.IsEmpty)
-            {
-                RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));
-            }
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WzSlope = workspace.Kept("WzSlope", count * sumCount);
             global::System.Span<double> WzAdjoint = workspace.Buffer("WzAdjoint", count * sumCount);
@@ -350,11 +347,11 @@ namespace HessianCodegen.Layers
         public void TangentBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangents, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(inputTangents.Length, count * this.inputs, nameof(inputTangents));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(outputTangents.Length, count * this.outputs, nameof(outputTangents));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));
-            RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));
-            RequireLength(outputTangents.Length, count * OutputSize, nameof(outputTangents));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
@@ -377,22 +374,14 @@ namespace HessianCodegen.Layers
         public void SecondOrderBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.ReadOnlySpan<double> outputAdjointTangents, global::System.Span<double> inputAdjointTangents, global::System.Span<double> result, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputAdjoints.Length, count * this.outputs, nameof(outputAdjoints));
+            RequireLength(inputTangents.Length, count * this.inputs, nameof(inputTangents));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(outputAdjointTangents.Length, outputAdjointTangents.IsEmpty ? 0 : count * this.outputs, nameof(outputAdjointTangents));
+            RequireLength(inputAdjointTangents.Length, inputAdjointTangents.IsEmpty ? 0 : count * this.inputs, nameof(inputAdjointTangents));
+            RequireLength(result.Length, this.parameterCount, nameof(result));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
-            RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));
-            RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));
-            if (!outputAdjointTangents.IsEmpty)
-            {
-                RequireLength(outputAdjointTangents.Length, count * OutputSize, nameof(outputAdjointTangents));
-            }
-
-            if (!inputAdjointTangents.IsEmpty)
-            {
-                RequireLength(inputAdjointTangents.Length, count * inputSize, nameof(inputAdjointTangents));
-            }
-
-            RequireLength(result.Length, ParameterCount, nameof(result));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> Wz = workspace.Kept("Wz", count * sumCount);
