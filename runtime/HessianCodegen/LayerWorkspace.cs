@@ -12,10 +12,23 @@ namespace HessianCodegen;
 /// <remarks>
 /// One workspace serves one layer and one thread. A buffer keeps its values until it is asked for
 /// with another length, so the backward pass must follow the forward pass over the same examples.
+/// A buffer asked for with another length reuses its memory when it is large enough, so layers of
+/// different sizes can take turns on one workspace (<see cref="ForThisThread"/>) without allocating.
 /// </remarks>
 public sealed class LayerWorkspace
 {
-    private readonly Dictionary<string, double[]> buffers = new(StringComparer.Ordinal);
+    [ThreadStatic]
+    private static LayerWorkspace? forThisThread;
+
+    private readonly Dictionary<string, (double[] Memory, int Length)> buffers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A workspace of the calling thread, scratch for one call: a generated layer's per-example members
+    /// (<see cref="IHessianLayer.Forward"/>, <see cref="IHessianLayer.Tangent"/>, ...) call their batched twins
+    /// with <c>count</c> 1 on it, and any layer's may. Nothing in it outlives the call that wrote it: the
+    /// next per-example call, of this layer or another, overwrites it.
+    /// </summary>
+    public static LayerWorkspace ForThisThread => forThisThread ??= new LayerWorkspace();
 
     /// <summary>
     /// The buffer <paramref name="name"/> with exactly <paramref name="length"/> values, to be written;
@@ -24,11 +37,25 @@ public sealed class LayerWorkspace
     public Span<double> Buffer(string name, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (!buffers.TryGetValue(name, out double[]? buffer) || buffer.Length != length)
+        if (!buffers.TryGetValue(name, out (double[] Memory, int Length) buffer) || buffer.Length != length)
         {
-            buffers[name] = buffer = new double[length];
+            double[] memory = buffer.Memory is { } held && held.Length >= length ? held : new double[length];
+            memory.AsSpan(0, length).Clear();
+            buffers[name] = buffer = (memory, length);
         }
 
+        return buffer.Memory.AsSpan(0, length);
+    }
+
+    /// <summary>
+    /// <paramref name="length"/> zeros for a result <paramref name="name"/> the caller does not want (the parameter
+    /// gradient <see cref="IHessianLayer.BackwardBatch"/> adds to when only input adjoints are asked for); kept apart
+    /// from the buffers of that name, which a layer's batched members read back.
+    /// </summary>
+    public Span<double> Discarded(string name, int length)
+    {
+        Span<double> buffer = Buffer("discarded " + name, length);
+        buffer.Clear();
         return buffer;
     }
 
@@ -36,12 +63,12 @@ public sealed class LayerWorkspace
     /// <exception cref="InvalidOperationException">No earlier call wrote that buffer with that length.</exception>
     public ReadOnlySpan<double> Kept(string name, int length)
     {
-        if (!buffers.TryGetValue(name, out double[]? buffer) || buffer.Length != length)
+        if (!buffers.TryGetValue(name, out (double[] Memory, int Length) buffer) || buffer.Length != length)
         {
             throw new InvalidOperationException(
                 $"The workspace holds no '{name}' of {length} values: call the member that keeps it (ForwardBatch before BackwardBatch, TangentBatch before SecondOrderBatch) with this workspace on the same examples first.");
         }
 
-        return buffer;
+        return buffer.Memory.AsSpan(0, length);
     }
 }
