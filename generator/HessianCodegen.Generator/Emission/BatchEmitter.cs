@@ -32,15 +32,12 @@ internal static class BatchEmitter
         "inputSize", "sumCount", "exampleSums", "exampleData", "outputAdjoint", "n",
     }.Concat(SecondOrderBatchEmitter.Reserved).ToArray();
 
-    /// <summary>Writes the batched members when the layer has input sums; returns whether the code reads a class label.</summary>
-    public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members)
-    {
-        InputSums? sums = InputSums.Find(layer, Reserved);
-        if (sums is null)
-        {
-            return false;
-        }
+    /// <summary>The sums <c>W z</c> through which alone the layer's input enters its math; null when there are none, and then no batched members.</summary>
+    public static InputSums? FindSums(LayerModel layer) => InputSums.Find(layer, Reserved);
 
+    /// <summary>Writes the batched members of a layer with input <paramref name="sums"/>; returns whether the code reads a class label.</summary>
+    public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members, InputSums sums)
+    {
         var derivatives = new SumDerivatives(sums);
         ElementwiseActivation? activation = ElementwiseActivation.Find(derivatives);
         WriteForwardBatch(writer, layer, members, derivatives, activation);

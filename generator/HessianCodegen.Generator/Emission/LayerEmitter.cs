@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using HessianCodegen.Generator.Batching;
 using HessianCodegen.Generator.Differentiation;
 using HessianCodegen.Generator.Helpers;
 using HessianCodegen.Generator.Model;
@@ -40,8 +41,13 @@ internal static class LayerEmitter
             WriteNonZeroSecondDerivatives(writer, derivatives);
             WriteFields(writer, layer, members);
             WriteLayouts(writer, layer);
-            bool readsLabel = WriteMethods(writer, derivatives);
-            readsLabel |= BatchEmitter.WriteMethods(writer, layer, members);
+            // A layer with batched members gets per-example members that call them with count 1.
+            InputSums? sums = BatchEmitter.FindSums(layer);
+            bool readsLabel = WriteMethods(writer, derivatives, members, delegateToBatch: sums is not null);
+            if (sums is not null)
+            {
+                readsLabel |= BatchEmitter.WriteMethods(writer, layer, members, sums);
+            }
             WriteHelpers(writer, layer, members, readsLabel);
         }
 
@@ -159,8 +165,12 @@ internal static class LayerEmitter
         writer.WriteLine();
     }
 
-    /// <summary>Writes the contract methods; returns whether any of them reads a class label.</summary>
-    private static bool WriteMethods(SourceWriter writer, SymbolicLayerDerivatives d)
+    /// <summary>
+    /// Writes the contract methods; returns whether any of them reads a class label. With
+    /// <paramref name="delegateToBatch"/>, the six members that have a batched twin call it (<see cref="DelegatingMembers"/>);
+    /// the derivative blocks are always computed here.
+    /// </summary>
+    private static bool WriteMethods(SourceWriter writer, SymbolicLayerDerivatives d, LayerMembers members, bool delegateToBatch)
     {
         LayerModel layer = d.Layer;
         bool readsLabel = false;
@@ -169,41 +179,48 @@ internal static class LayerEmitter
         var secondInputLoop = new Loop(SymbolicLayerDerivatives.SecondInputIndex.Name, layer.Input.Dimensions[0]);
         List<Loop> OutputLoops() => outputLoop is null ? new List<Loop>() : new List<Loop> { outputLoop };
 
-        readsLabel |= Method(writer, ContractMembers.Forward, d, m =>
+        if (delegateToBatch)
         {
-            m.AddKernel("output = f(z; x)", OutputTarget(m, "output", layer), OutputLoops(), d.Output, overwrite: true);
-        });
-
-        readsLabel |= Method(writer, ContractMembers.BackpropInput, d, m =>
+            DelegatingMembers.Write(writer, layer, members);
+        }
+        else
         {
-            m.AddKernel("inputAdjoint = b Dz", InputTarget(m, "inputAdjoint", SymbolicLayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.InputAdjoint, overwrite: true);
-        });
-
-        readsLabel |= Method(writer, ContractMembers.AddParameterGradient, d, m =>
-        {
-            foreach (ParameterDerivative gradient in d.ParameterGradient.Where(IsNonZero))
+            readsLabel |= Method(writer, ContractMembers.Forward, d, m =>
             {
-                m.AddKernel($"parameterGradient += b Dx, the {gradient.Parameter.Name} part", ParameterTarget(m, "parameterGradient", gradient.Parameter, gradient.Indices, null, null), ParameterLoops(gradient.Parameter, gradient.Indices), gradient.Value, overwrite: false);
-            }
-        });
+                m.AddKernel("output = f(z; x)", OutputTarget(m, "output", layer), OutputLoops(), d.Output, overwrite: true);
+            });
 
-        readsLabel |= Method(writer, ContractMembers.Tangent, d, m =>
-        {
-            m.AddKernel("outputTangent = Dz t + Dx v", OutputTarget(m, "outputTangent", layer), OutputLoops(), d.Tangent, overwrite: true);
-        });
-
-        readsLabel |= Method(writer, ContractMembers.SecondOrderInput, d, m =>
-        {
-            m.AddKernel("result = Xzz t + Xzx^T v", InputTarget(m, "result", SymbolicLayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.SecondOrderInput, overwrite: true);
-        });
-
-        readsLabel |= Method(writer, ContractMembers.AddSecondOrderParameters, d, m =>
-        {
-            foreach (ParameterDerivative product in d.SecondOrderParameters.Where(IsNonZero))
+            readsLabel |= Method(writer, ContractMembers.BackpropInput, d, m =>
             {
-                m.AddKernel($"result += Xxx v + Xzx t, the {product.Parameter.Name} part", ParameterTarget(m, "result", product.Parameter, product.Indices, null, null), ParameterLoops(product.Parameter, product.Indices), product.Value, overwrite: false);
-            }
-        });
+                m.AddKernel("inputAdjoint = b Dz", InputTarget(m, "inputAdjoint", SymbolicLayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.InputAdjoint, overwrite: true);
+            });
+
+            readsLabel |= Method(writer, ContractMembers.AddParameterGradient, d, m =>
+            {
+                foreach (ParameterDerivative gradient in d.ParameterGradient.Where(IsNonZero))
+                {
+                    m.AddKernel($"parameterGradient += b Dx, the {gradient.Parameter.Name} part", ParameterTarget(m, "parameterGradient", gradient.Parameter, gradient.Indices, null, null), ParameterLoops(gradient.Parameter, gradient.Indices), gradient.Value, overwrite: false);
+                }
+            });
+
+            readsLabel |= Method(writer, ContractMembers.Tangent, d, m =>
+            {
+                m.AddKernel("outputTangent = Dz t + Dx v", OutputTarget(m, "outputTangent", layer), OutputLoops(), d.Tangent, overwrite: true);
+            });
+
+            readsLabel |= Method(writer, ContractMembers.SecondOrderInput, d, m =>
+            {
+                m.AddKernel("result = Xzz t + Xzx^T v", InputTarget(m, "result", SymbolicLayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.SecondOrderInput, overwrite: true);
+            });
+
+            readsLabel |= Method(writer, ContractMembers.AddSecondOrderParameters, d, m =>
+            {
+                foreach (ParameterDerivative product in d.SecondOrderParameters.Where(IsNonZero))
+                {
+                    m.AddKernel($"result += Xxx v + Xzx t, the {product.Parameter.Name} part", ParameterTarget(m, "result", product.Parameter, product.Indices, null, null), ParameterLoops(product.Parameter, product.Indices), product.Value, overwrite: false);
+                }
+            });
+        }
 
         readsLabel |= Method(writer, ContractMembers.AddJacobians, d, m =>
         {
