@@ -26,7 +26,8 @@ public sealed class LayerWorkspace
     /// A workspace of the calling thread, scratch for one call: a generated layer's per-example members
     /// (<see cref="IHessianLayer.Forward"/>, <see cref="IHessianLayer.Tangent"/>, ...) call their batched twins
     /// with <c>count</c> 1 on it, and any layer's may. Nothing in it outlives the call that wrote it: the
-    /// next per-example call, of this layer or another, overwrites it.
+    /// next per-example call, of this layer or another, at another point, overwrites it, so no member may
+    /// take what it holds for a value computed at the point of the current call.
     /// </summary>
     public static LayerWorkspace ForThisThread => forThisThread ??= new LayerWorkspace();
 

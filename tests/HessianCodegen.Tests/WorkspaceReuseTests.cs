@@ -9,7 +9,7 @@ namespace HessianCodegen.Tests;
 /// take turns on <see cref="LayerWorkspace.ForThisThread"/>: a buffer asked for with another length is zero,
 /// a kept buffer of another length is refused, a discarded result is zero, and each thread has its own.
 /// </summary>
-public sealed class LayerWorkspaceTests
+public sealed class WorkspaceReuseTests
 {
     [Fact]
     public void ABufferAskedForWithAnotherLengthIsZeroEvenWhenItsMemoryIsReused()
