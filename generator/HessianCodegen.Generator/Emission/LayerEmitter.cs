@@ -19,7 +19,6 @@ internal sealed record GeneratedSource(string HintName, string Text);
 /// </summary>
 internal static class LayerEmitter
 {
-    private const string Span = "global::System.Span<double>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<double>";
 
     private static readonly string Version = typeof(LayerEmitter).Assembly.GetName().Version?.ToString() ?? "1.0.0.0";
