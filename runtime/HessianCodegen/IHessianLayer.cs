@@ -17,6 +17,18 @@ namespace HessianCodegen;
 /// its name implies: <see cref="ParameterCount"/>, <see cref="InputSize"/>,
 /// <see cref="OutputSize"/> or <see cref="DataSize"/>; a batched member's spans of examples hold
 /// <c>count</c> such rows, one after the other.
+/// <para>
+/// The batch is the unit of work. For a layer whose input enters through sums <c>W z</c>, the generator writes the
+/// batched members, and the per-example members <see cref="Forward"/>, <see cref="BackpropInput"/>,
+/// <see cref="AddParameterGradient"/>, <see cref="Tangent"/>, <see cref="SecondOrderInput"/> and
+/// <see cref="AddSecondOrderParameters"/> call them with <c>count</c> 1 on <see cref="LayerWorkspace.ForThisThread"/>:
+/// <see cref="ForwardBatch"/> or <see cref="TangentBatch"/> first, then <see cref="BackwardBatch"/> or
+/// <see cref="SecondOrderBatch"/>. A result the per-example member does not return goes to a discarded scratch
+/// of that workspace (<see cref="LayerWorkspace.Discarded"/>): <see cref="BackpropInput"/> also computes the parameter
+/// gradient, <see cref="SecondOrderInput"/> the parameter part, at the cost of one more product with the inputs,
+/// so the batched members keep one meaning for every span (only input-side results and <c>s</c> may be empty).
+/// <see cref="AddJacobians"/> and <see cref="AddSecondDerivatives"/> have no batched twin and are always per example.
+/// </para>
 /// </remarks>
 public interface IHessianLayer
 {
@@ -99,7 +111,9 @@ public interface IHessianLayer
     /// <remarks>
     /// This default calls <see cref="Forward"/> per example; the generator overrides it when the layer's
     /// input enters its math through sums <c>Sum(j =&gt; W[e, j] * z[j])</c>, which it then computes for
-    /// the whole batch as one matrix product.
+    /// the whole batch as one matrix product, and then writes <see cref="Forward"/> as a call of this member
+    /// with <c>count</c> 1. A hand-written layer that does the same must override this default too: the two
+    /// defaults calling each other would never return.
     /// </remarks>
     void ForwardBatch(int count, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> data,
         Span<double> outputs, LayerWorkspace workspace)
@@ -119,7 +133,12 @@ public interface IHessianLayer
     /// same <paramref name="workspace"/>. <paramref name="inputAdjoints"/> may be empty (the first layer
     /// of a network needs no input adjoints), and is then not computed.
     /// </summary>
-    /// <remarks>This default calls <see cref="BackpropInput"/> and <see cref="AddParameterGradient"/> per example.</remarks>
+    /// <remarks>
+    /// <paramref name="parameterGradient"/> is never empty: a caller that wants only the input adjoints (a generated
+    /// <see cref="BackpropInput"/>) passes a discarded scratch. This default calls <see cref="BackpropInput"/> and
+    /// <see cref="AddParameterGradient"/> per example; a generated layer with batched members overrides it, and its
+    /// per-example members call it with <c>count</c> 1.
+    /// </remarks>
     void BackwardBatch(int count, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> data,
         ReadOnlySpan<double> outputAdjoints, Span<double> inputAdjoints, Span<double> parameterGradient, LayerWorkspace workspace)
     {
@@ -149,7 +168,8 @@ public interface IHessianLayer
     /// </summary>
     /// <remarks>
     /// This default calls <see cref="Tangent"/> per example; the generator overrides it for a layer with
-    /// sums <c>W z</c>, whose tangents <c>W t + vW z</c> it computes for the whole batch as matrix products.
+    /// sums <c>W z</c>, whose tangents <c>W t + vW z</c> it computes for the whole batch as matrix products,
+    /// and writes <see cref="Tangent"/> as a call of this member with <c>count</c> 1.
     /// </remarks>
     void TangentBatch(int count, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> data,
         ReadOnlySpan<double> inputTangents, ReadOnlySpan<double> parameterDirection, Span<double> outputTangents,
@@ -175,8 +195,11 @@ public interface IHessianLayer
     /// <paramref name="inputAdjointTangents"/> may be empty (the first layer), and is then not computed.
     /// </summary>
     /// <remarks>
-    /// This default calls <see cref="AddParameterGradient"/>, <see cref="AddSecondOrderParameters"/>,
-    /// <see cref="SecondOrderInput"/> and <see cref="BackpropInput"/> per example.
+    /// <paramref name="result"/> is never empty: a caller that wants only the input part (a generated
+    /// <see cref="SecondOrderInput"/>) passes a discarded scratch. This default calls <see cref="AddParameterGradient"/>,
+    /// <see cref="AddSecondOrderParameters"/>, <see cref="SecondOrderInput"/> and <see cref="BackpropInput"/> per example;
+    /// a generated layer with batched members overrides it, and its <see cref="SecondOrderInput"/> and
+    /// <see cref="AddSecondOrderParameters"/> call <see cref="TangentBatch"/> and then this member with <c>count</c> 1.
     /// </remarks>
     void SecondOrderBatch(int count, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> data,
         ReadOnlySpan<double> outputAdjoints, ReadOnlySpan<double> inputTangents, ReadOnlySpan<double> parameterDirection,

@@ -15,10 +15,24 @@ namespace HessianCodegen;
 /// A workspace made by <see cref="AtOnePoint"/> also keeps, from one call to the next, what depends only
 /// on the point (the parameters, inputs and data), such as the slopes of an activation: the caller
 /// promises to pass that same point to every call, as a <see cref="NetworkPoint"/> does for its <c>H v</c>.
+/// A buffer asked for with another length reuses its memory when it is large enough, so layers of
+/// different sizes can take turns on one workspace (<see cref="ForThisThread"/>) without allocating.
 /// </remarks>
 public sealed class LayerWorkspace
 {
-    private readonly Dictionary<string, double[]> buffers = new(StringComparer.Ordinal);
+    [ThreadStatic]
+    private static LayerWorkspace? forThisThread;
+
+    private readonly Dictionary<string, (double[] Memory, int Length)> buffers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A workspace of the calling thread, scratch for one call: a generated layer's per-example members
+    /// (<see cref="IHessianLayer.Forward"/>, <see cref="IHessianLayer.Tangent"/>, ...) call their batched twins
+    /// with <c>count</c> 1 on it, and any layer's may. Nothing in it outlives the call that wrote it: the
+    /// next per-example call, of this layer or another, at another point, overwrites it, so no member may
+    /// take what it holds for a value computed at the point of the current call.
+    /// </summary>
+    public static LayerWorkspace ForThisThread => forThisThread ??= new LayerWorkspace();
 
     /// <summary>A workspace whose buffers are valid only until the call that wrote them has been followed by the one that reads them.</summary>
     public LayerWorkspace()
@@ -42,7 +56,7 @@ public sealed class LayerWorkspace
     /// unless the workspace is <see cref="AtOnePoint"/>.
     /// </summary>
     public bool Holds(string name, int length) =>
-        IsAtOnePoint && buffers.TryGetValue(name, out double[]? buffer) && buffer.Length == length;
+        IsAtOnePoint && buffers.TryGetValue(name, out var buffer) && buffer.Length == length;
 
     /// <summary>
     /// The buffer <paramref name="name"/> with exactly <paramref name="length"/> values, to be written;
@@ -51,11 +65,25 @@ public sealed class LayerWorkspace
     public Span<double> Buffer(string name, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (!buffers.TryGetValue(name, out double[]? buffer) || buffer.Length != length)
+        if (!buffers.TryGetValue(name, out (double[] Memory, int Length) buffer) || buffer.Length != length)
         {
-            buffers[name] = buffer = new double[length];
+            double[] memory = buffer.Memory is { } held && held.Length >= length ? held : new double[length];
+            memory.AsSpan(0, length).Clear();
+            buffers[name] = buffer = (memory, length);
         }
 
+        return buffer.Memory.AsSpan(0, length);
+    }
+
+    /// <summary>
+    /// <paramref name="length"/> zeros for a result <paramref name="name"/> the caller does not want (the parameter
+    /// gradient <see cref="IHessianLayer.BackwardBatch"/> adds to when only input adjoints are asked for); kept apart
+    /// from the buffers of that name, which a layer's batched members read back.
+    /// </summary>
+    public Span<double> Discarded(string name, int length)
+    {
+        Span<double> buffer = Buffer("discarded " + name, length);
+        buffer.Clear();
         return buffer;
     }
 
@@ -63,12 +91,12 @@ public sealed class LayerWorkspace
     /// <exception cref="InvalidOperationException">No earlier call wrote that buffer with that length.</exception>
     public ReadOnlySpan<double> Kept(string name, int length)
     {
-        if (!buffers.TryGetValue(name, out double[]? buffer) || buffer.Length != length)
+        if (!buffers.TryGetValue(name, out (double[] Memory, int Length) buffer) || buffer.Length != length)
         {
             throw new InvalidOperationException(
                 $"The workspace holds no '{name}' of {length} values: call the member that keeps it (ForwardBatch before BackwardBatch, TangentBatch before SecondOrderBatch) with this workspace on the same examples first.");
         }
 
-        return buffer;
+        return buffer.Memory.AsSpan(0, length);
     }
 }

@@ -13,7 +13,8 @@ public sealed class LocalNameTests
         string emitted = Emit("TanhLayer.cs");
 
         Assert.Contains("double tanhDerivative = 1.0 - tanh * tanh;", emitted);
-        Assert.Contains("double adjointTimesDerivative = outputAdjoint[i] * tanhDerivative;", emitted);
+        // The per-example H v members call the batched ones now; the product is named so in AddSecondDerivatives.
+        Assert.Contains("double adjointTimesDerivative = outputAdjoint[i] * (1.0 - tanh * tanh);", emitted);
         Assert.Contains("double adjointTimesSecondDerivative = -2.0 * outputAdjoint[i] * tanh * (1.0 - tanh * tanh);", emitted);
     }
 
@@ -47,7 +48,8 @@ public sealed class LocalNameTests
             """;
         string emitted = GeneratorHarness.Run(GeneratorHarness.Compile("Silu.cs", silu)).Result.GeneratedTrees.Single().ToString();
 
-        Assert.Contains("double preActivation = c[i] + sum;", emitted);
+        // The per-example members call the batched ones now; the layer over its sums (in input) names it so.
+        Assert.Contains("double preActivation = input[i] + c[i];", emitted);
         Assert.Contains("double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(preActivation);", emitted);
     }
 

@@ -32,15 +32,12 @@ internal static class BatchEmitter
         "inputSize", "sumCount", "exampleSums", "exampleData", "outputAdjoint", "n",
     }.Concat(SecondOrderBatchEmitter.Reserved).ToArray();
 
-    /// <summary>Writes the batched members when the layer has input sums; returns whether the code reads a class label.</summary>
-    public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members)
-    {
-        InputSums? sums = InputSums.Find(layer, Reserved);
-        if (sums is null)
-        {
-            return false;
-        }
+    /// <summary>The sums <c>W z</c> through which alone the layer's input enters its math; null when there are none, and then no batched members.</summary>
+    public static InputSums? FindSums(LayerModel layer) => InputSums.Find(layer, Reserved);
 
+    /// <summary>Writes the batched members of a layer with input <paramref name="sums"/>; returns whether the code reads a class label.</summary>
+    public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members, InputSums sums)
+    {
         var derivatives = new SumDerivatives(sums);
         ElementwiseActivation? activation = ElementwiseActivation.Find(derivatives);
         WriteForwardBatch(writer, layer, members, derivatives, activation);
@@ -57,12 +54,10 @@ internal static class BatchEmitter
         string s = d.Sums.Sums.Name;
         string slope = s + "Slope";
         string then = activation is null ? "then f per example from its sums" : "then f of all the sums in one vectorized pass";
-        writer.WriteLine($"/// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, {then}; <c>workspace</c> keeps what <see cref=\"BackwardBatch\"/> reads.</summary>");
-        writer.WriteLine(LayerEmitter.GeneratedCode);
-        using (writer.Block($"public void ForwardBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {Span} outputs, global::HessianCodegen.LayerWorkspace workspace)"))
+        using (ContractPrinter.Open(writer, ContractMembers.ForwardBatch, $": the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, {then}; <c>workspace</c> keeps what <see cref=\"BackwardBatch\"/> reads"))
         {
-            WriteSizesAndChecks(writer, layer, members, d.Sums);
-            writer.WriteLine($"RequireLength(outputs.Length, count * OutputSize, nameof(outputs));");
+            ContractPrinter.WriteChecks(writer, ContractMembers.ForwardBatch, layer, members);
+            WriteSizes(writer, layer, members, d.Sums);
             writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({Offset(layer, members, d.Sums.Weights)}, sumCount * inputSize);");
             writer.WriteLine($"{Span} {s} = workspace.Buffer(\"{s}\", count * sumCount);");
             if (d.Slope is not null)
@@ -104,18 +99,10 @@ internal static class BatchEmitter
         string slope = s + "Slope";
         bool perExampleAdjoint = d.Slope is null;
         bool perExampleGradient = d.OtherGradients.Count > 0;
-        writer.WriteLine($"/// <summary>Computes <c>inputAdjoints = b Dz</c> per example (unless <c>inputAdjoints</c> is empty) and <c>parameterGradient += sum_n b Dx</c> for <c>count</c> examples, from what <see cref=\"ForwardBatch\"/> kept: the adjoint of the sums <c>{s}</c>, then the products with <c>{w}</c> and the inputs for the whole batch.</summary>");
-        writer.WriteLine(LayerEmitter.GeneratedCode);
-        using (writer.Block($"public void BackwardBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} outputAdjoints, {Span} inputAdjoints, {Span} parameterGradient, global::HessianCodegen.LayerWorkspace workspace)"))
+        using (ContractPrinter.Open(writer, ContractMembers.BackwardBatch, $", from what <see cref=\"ForwardBatch\"/> kept: the adjoint of the sums <c>{s}</c>, then the products with <c>{w}</c> and the inputs for the whole batch"))
         {
-            WriteSizesAndChecks(writer, layer, members, d.Sums);
-            writer.WriteLine("RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));");
-            writer.WriteLine($"RequireLength(parameterGradient.Length, this.{members.ParameterCount}, nameof(parameterGradient));");
-            using (writer.Block("if (!inputAdjoints.IsEmpty)"))
-            {
-                writer.WriteLine("RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));");
-            }
-
+            ContractPrinter.WriteChecks(writer, ContractMembers.BackwardBatch, layer, members);
+            WriteSizes(writer, layer, members, d.Sums);
             string offset = Offset(layer, members, d.Sums.Weights);
             writer.WriteLine($"{ReadOnlySpan} {w} = parameters.Slice({offset}, sumCount * inputSize);");
             if (perExampleAdjoint || perExampleGradient)
@@ -196,12 +183,11 @@ internal static class BatchEmitter
         Reserved.Contains(sums.Weights.Name) ? sums.Sums.Name + "Weights" : sums.Weights.Name;
 
     /// <summary>
-    /// The checks of the spans both batched members share, and the two sizes the products read, from the
-    /// class's fields (as <c>this.</c>: the members' <c>inputs</c> and <c>outputs</c> may hide a size's name).
+    /// The two sizes the products read, from the class's fields (as <c>this.</c>: the members' <c>inputs</c> and
+    /// <c>outputs</c> may hide a size's name).
     /// </summary>
-    internal static void WriteSizesAndChecks(SourceWriter writer, LayerModel layer, LayerMembers members, InputSums sums)
+    internal static void WriteSizes(SourceWriter writer, LayerModel layer, LayerMembers members, InputSums sums)
     {
-        writer.WriteLine("RequireBatch(count, parameters, inputs, data);");
         writer.WriteLine($"int inputSize = {Field(members, layer.Input.Dimensions[0])};");
         writer.WriteLine($"int sumCount = {Field(members, sums.Sums.Dimensions[0])};");
     }

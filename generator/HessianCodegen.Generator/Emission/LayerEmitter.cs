@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using HessianCodegen.Generator.Batching;
 using HessianCodegen.Generator.Differentiation;
 using HessianCodegen.Generator.Helpers;
 using HessianCodegen.Generator.Model;
@@ -18,7 +19,6 @@ internal sealed record GeneratedSource(string HintName, string Text);
 /// </summary>
 internal static class LayerEmitter
 {
-    private const string Span = "global::System.Span<double>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<double>";
 
     private static readonly string Version = typeof(LayerEmitter).Assembly.GetName().Version?.ToString() ?? "1.0.0.0";
@@ -40,8 +40,13 @@ internal static class LayerEmitter
             WriteNonZeroSecondDerivatives(writer, derivatives);
             WriteFields(writer, layer, members);
             WriteLayouts(writer, layer);
-            bool readsLabel = WriteMethods(writer, derivatives);
-            readsLabel |= BatchEmitter.WriteMethods(writer, layer, members);
+            // A layer with batched members gets per-example members that call them with count 1.
+            InputSums? sums = BatchEmitter.FindSums(layer);
+            bool readsLabel = WriteMethods(writer, derivatives, members, delegateToBatch: sums is not null);
+            if (sums is not null)
+            {
+                readsLabel |= BatchEmitter.WriteMethods(writer, layer, members, sums);
+            }
             WriteHelpers(writer, layer, members, readsLabel);
         }
 
@@ -159,8 +164,12 @@ internal static class LayerEmitter
         writer.WriteLine();
     }
 
-    /// <summary>Writes the contract methods; returns whether any of them reads a class label.</summary>
-    private static bool WriteMethods(SourceWriter writer, SymbolicLayerDerivatives d)
+    /// <summary>
+    /// Writes the contract methods; returns whether any of them reads a class label. With
+    /// <paramref name="delegateToBatch"/>, the six members that have a batched twin call it (<see cref="DelegatingMembers"/>);
+    /// the derivative blocks are always computed here.
+    /// </summary>
+    private static bool WriteMethods(SourceWriter writer, SymbolicLayerDerivatives d, LayerMembers members, bool delegateToBatch)
     {
         LayerModel layer = d.Layer;
         bool readsLabel = false;
@@ -169,70 +178,52 @@ internal static class LayerEmitter
         var secondInputLoop = new Loop(SymbolicLayerDerivatives.SecondInputIndex.Name, layer.Input.Dimensions[0]);
         List<Loop> OutputLoops() => outputLoop is null ? new List<Loop>() : new List<Loop> { outputLoop };
 
-        readsLabel |= Method(writer, "Forward", "Computes <c>output = f(input; parameters)</c> for one example.", d, m =>
+        if (delegateToBatch)
         {
-            RequireCommon(m, layer);
-            m.Require("output", OutputSize(m, layer));
-            m.AddKernel("output = f(z; x)", OutputTarget(m, "output", layer), OutputLoops(), d.Output, overwrite: true);
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} output");
-
-        readsLabel |= Method(writer, "BackpropInput", "Computes <c>inputAdjoint = b Dz</c> for one example.", d, m =>
+            DelegatingMembers.Write(writer, layer, members);
+        }
+        else
         {
-            RequireCommon(m, layer);
-            m.Require("outputAdjoint", OutputSize(m, layer));
-            m.Require("inputAdjoint", m.Size(layer.Input.Dimensions[0]));
-            m.AddKernel("inputAdjoint = b Dz", InputTarget(m, "inputAdjoint", SymbolicLayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.InputAdjoint, overwrite: true);
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} inputAdjoint");
-
-        readsLabel |= Method(writer, "AddParameterGradient", "Computes <c>parameterGradient += b Dx</c> for one example.", d, m =>
-        {
-            RequireCommon(m, layer);
-            m.Require("outputAdjoint", OutputSize(m, layer));
-            m.Require("parameterGradient", m.ParameterCount());
-            foreach (ParameterDerivative gradient in d.ParameterGradient.Where(IsNonZero))
+            readsLabel |= Method(writer, ContractMembers.Forward, d, m =>
             {
-                m.AddKernel($"parameterGradient += b Dx, the {gradient.Parameter.Name} part", ParameterTarget(m, "parameterGradient", gradient.Parameter, gradient.Indices, null, null), ParameterLoops(gradient.Parameter, gradient.Indices), gradient.Value, overwrite: false);
-            }
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} parameterGradient");
+                m.AddKernel("output = f(z; x)", OutputTarget(m, "output", layer), OutputLoops(), d.Output, overwrite: true);
+            });
 
-        readsLabel |= Method(writer, "Tangent", "Computes <c>outputTangent = Dz t + Dx v</c> for one example.", d, m =>
-        {
-            RequireCommon(m, layer);
-            m.Require("inputTangent", m.Size(layer.Input.Dimensions[0]));
-            m.Require("parameterDirection", m.ParameterCount());
-            m.Require("outputTangent", OutputSize(m, layer));
-            m.AddKernel("outputTangent = Dz t + Dx v", OutputTarget(m, "outputTangent", layer), OutputLoops(), d.Tangent, overwrite: true);
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} outputTangent");
-
-        readsLabel |= Method(writer, "SecondOrderInput", "Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>.", d, m =>
-        {
-            RequireCommon(m, layer);
-            m.Require("outputAdjoint", OutputSize(m, layer));
-            m.Require("inputTangent", m.Size(layer.Input.Dimensions[0]));
-            m.Require("parameterDirection", m.ParameterCount());
-            m.Require("result", m.Size(layer.Input.Dimensions[0]));
-            m.AddKernel("result = Xzz t + Xzx^T v", InputTarget(m, "result", SymbolicLayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.SecondOrderInput, overwrite: true);
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} result");
-
-        readsLabel |= Method(writer, "AddSecondOrderParameters", "Computes <c>result += Xxx v + Xzx t</c> for one example, the second derivatives contracted with <c>b</c>.", d, m =>
-        {
-            RequireCommon(m, layer);
-            m.Require("outputAdjoint", OutputSize(m, layer));
-            m.Require("inputTangent", m.Size(layer.Input.Dimensions[0]));
-            m.Require("parameterDirection", m.ParameterCount());
-            m.Require("result", m.ParameterCount());
-            foreach (ParameterDerivative product in d.SecondOrderParameters.Where(IsNonZero))
+            readsLabel |= Method(writer, ContractMembers.BackpropInput, d, m =>
             {
-                m.AddKernel($"result += Xxx v + Xzx t, the {product.Parameter.Name} part", ParameterTarget(m, "result", product.Parameter, product.Indices, null, null), ParameterLoops(product.Parameter, product.Indices), product.Value, overwrite: false);
-            }
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} result");
+                m.AddKernel("inputAdjoint = b Dz", InputTarget(m, "inputAdjoint", SymbolicLayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.InputAdjoint, overwrite: true);
+            });
 
-        readsLabel |= Method(writer, "AddJacobians", "Computes <c>dx += Dx</c> (<c>a x p</c>) and <c>dz += Dz</c> (<c>a x a_in</c>) for one example, visiting only the entries that can be non-zero.", d, m =>
+            readsLabel |= Method(writer, ContractMembers.AddParameterGradient, d, m =>
+            {
+                foreach (ParameterDerivative gradient in d.ParameterGradient.Where(IsNonZero))
+                {
+                    m.AddKernel($"parameterGradient += b Dx, the {gradient.Parameter.Name} part", ParameterTarget(m, "parameterGradient", gradient.Parameter, gradient.Indices, null, null), ParameterLoops(gradient.Parameter, gradient.Indices), gradient.Value, overwrite: false);
+                }
+            });
+
+            readsLabel |= Method(writer, ContractMembers.Tangent, d, m =>
+            {
+                m.AddKernel("outputTangent = Dz t + Dx v", OutputTarget(m, "outputTangent", layer), OutputLoops(), d.Tangent, overwrite: true);
+            });
+
+            readsLabel |= Method(writer, ContractMembers.SecondOrderInput, d, m =>
+            {
+                m.AddKernel("result = Xzz t + Xzx^T v", InputTarget(m, "result", SymbolicLayerDerivatives.InputIndex), new List<Loop> { inputLoop }, d.SecondOrderInput, overwrite: true);
+            });
+
+            readsLabel |= Method(writer, ContractMembers.AddSecondOrderParameters, d, m =>
+            {
+                foreach (ParameterDerivative product in d.SecondOrderParameters.Where(IsNonZero))
+                {
+                    m.AddKernel($"result += Xxx v + Xzx t, the {product.Parameter.Name} part", ParameterTarget(m, "result", product.Parameter, product.Indices, null, null), ParameterLoops(product.Parameter, product.Indices), product.Value, overwrite: false);
+                }
+            });
+        }
+
+        readsLabel |= Method(writer, ContractMembers.AddJacobians, d, m =>
         {
-            RequireCommon(m, layer);
             string inputs = m.Size(layer.Input.Dimensions[0]);
-            m.Require("dx", OutputSize(m, layer) + " * " + m.ParameterCount());
-            m.Require("dz", OutputSize(m, layer) + " * " + inputs);
             IndexRef? row = d.OutputIndex;
             foreach (ParameterDerivative jacobian in d.ParameterJacobians.Where(IsNonZero))
             {
@@ -247,19 +238,12 @@ internal static class LayerEmitter
 
             dzTerms.Add((SymbolicLayerDerivatives.InputIndex, "1"));
             m.AddKernel("dz += Dz", new WriteTarget("dz", dzTerms, "0", false), OutputLoops().Concat(new[] { inputLoop }).ToList(), d.InputJacobian, overwrite: false);
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{Span} dx", $"{Span} dz");
+        });
 
-        readsLabel |= Method(writer, "AddSecondDerivatives", "Computes <c>xxx += Xxx</c> (<c>p x p</c>), <c>xzx += Xzx</c> (<c>p x a_in</c>) and <c>xzz += Xzz</c> (<c>a_in x a_in</c>) for one example, the second derivatives contracted with <c>b</c>, visiting only the entries that can be non-zero.", d, m =>
+        readsLabel |= Method(writer, ContractMembers.AddSecondDerivatives, d, m =>
         {
-            RequireCommon(m, layer);
             string inputs = m.Size(layer.Input.Dimensions[0]);
             string p = m.ParameterCount();
-            m.Require("outputAdjoint", OutputSize(m, layer));
-            // A block that is zero everywhere may be passed empty (NonZeroSecondDerivatives leaves it out).
-            (bool xxx, bool xzx, bool xzz) = NonZeroSecondDerivatives(d);
-            m.Require("xxx", p + " * " + p, allowEmpty: !xxx);
-            m.Require("xzx", p + " * " + inputs, allowEmpty: !xzx);
-            m.Require("xzz", inputs + " * " + inputs, allowEmpty: !xzz);
             foreach (ParameterPairDerivative pair in d.ParameterPairs.Where(pair => pair.Value is not Constant { Value: 0.0 }))
             {
                 // Xxx is symmetric: each entry of a block off the diagonal is computed once and also
@@ -287,17 +271,39 @@ internal static class LayerEmitter
 
             var xzzTerms = new List<(IndexRef, string)> { (SymbolicLayerDerivatives.InputIndex, inputs), (SymbolicLayerDerivatives.SecondInputIndex, "1") };
             m.AddKernel("xzz += Xzz", new WriteTarget("xzz", xzzTerms, "0", false), new List<Loop> { inputLoop, secondInputLoop }, d.InputInput, overwrite: false);
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} xxx", $"{Span} xzx", $"{Span} xzz");
+        });
 
         return readsLabel;
     }
 
     /// <summary>
-    /// Writes one contract method under <paramref name="summary"/> (formulas inside <c>&lt;c&gt;</c>, prose
-    /// outside); returns whether its body reads a class label.
+    /// Writes one contract member as <see cref="ContractMembers"/> describes it (summary, signature, length checks),
+    /// the body built by <paramref name="body"/>; returns whether its body reads a class label.
     /// </summary>
-    private static bool Method(SourceWriter writer, string name, string summary, SymbolicLayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters) =>
-        Method(writer, "public", name, summary, derivatives, body, parameters);
+    private static bool Method(SourceWriter writer, ContractMember member, SymbolicLayerDerivatives derivatives, Action<MethodEmitter> body)
+    {
+        LayerModel layer = derivatives.Layer;
+        (bool xxx, bool xzx, bool xzz) = NonZeroSecondDerivatives(derivatives);
+        // A block that is zero everywhere may be passed empty (NonZeroSecondDerivatives leaves it out).
+        var zeroBlocks = new Dictionary<string, bool> { ["xxx"] = !xxx, ["xzx"] = !xzx, ["xzz"] = !xzz };
+        return Method(writer, "public", member.Name, member.Summary + ".", derivatives, m =>
+        {
+            m.RequireExample();
+            Func<ContractSize, string> size = factor => factor switch
+            {
+                ContractSize.Parameters => m.ParameterCount(),
+                ContractSize.Input => m.Size(layer.Input.Dimensions[0]),
+                _ => OutputSize(m, layer),
+            };
+            foreach (ContractParameter span in ContractPrinter.OwnSpans(member))
+            {
+                bool allowEmpty = span.Empty == EmptySpan.Allowed || (span.Empty == EmptySpan.AllowedForZeroBlock && zeroBlocks[span.Name]);
+                m.Require(span.Name, ContractPrinter.Length(span, size), allowEmpty);
+            }
+
+            body(m);
+        }, member.Parameters.Select(ContractPrinter.Declaration).ToArray());
+    }
 
     /// <summary>Writes one method with the given <paramref name="modifiers"/>, the body built by a <see cref="MethodEmitter"/>.</summary>
     internal static bool Method(SourceWriter writer, string modifiers, string name, string summary, SymbolicLayerDerivatives derivatives, Action<MethodEmitter> body, params string[] parameters)
@@ -365,8 +371,6 @@ internal static class LayerEmitter
             writer.WriteLine("return label;");
         }
     }
-
-    private static void RequireCommon(MethodEmitter m, LayerModel layer) => m.RequireExample();
 
     internal static string OutputSize(MethodEmitter m, LayerModel layer) => layer.IsLoss ? "1" : m.Size(layer.OutputExtent!);
 

@@ -13,12 +13,9 @@ namespace HessianCodegen.Generator.Emission;
 /// </summary>
 internal sealed class LayerMembers
 {
-    /// <summary>The parameter names of the contract's methods, which a member must not take.</summary>
+    /// <summary>The parameter names of the contract's per-example methods, which a member must not take.</summary>
     private static readonly string[] ContractParameters =
-    {
-        "parameters", "input", "data", "output", "outputAdjoint", "inputAdjoint", "parameterGradient", "inputTangent",
-        "parameterDirection", "outputTangent", "result", "dx", "dz", "xxx", "xzx", "xzz",
-    };
+        ContractMembers.PerExample.SelectMany(member => member.ParameterNames).Distinct().ToArray();
 
     public LayerMembers(SymbolicLayerDerivatives derivatives)
     {

@@ -70,14 +70,10 @@ internal static class SecondOrderBatchEmitter
         string curvature = s + "Curvature";
         string function = activation.Function.Name!.ToLowerInvariant();
         string argument = activation.Bias is null ? s : $"{s} + {activation.Bias.Name}";
-        writer.WriteLine($"/// <summary>Computes <c>outputTangents = Dz t + Dx v</c> for <c>count</c> examples, all at once: the sums <c>{s} = {w} z</c> and their tangents <c>{w} t + v{w} z</c> in matrix products, then {function}'s slope and curvature at <c>{argument}</c> (once, when <c>workspace</c> is at one point) and the tangents in vectorized passes; <c>workspace</c> keeps the tangents, slopes and curvatures for <see cref=\"SecondOrderBatch\"/>.</summary>");
-        writer.WriteLine(LayerEmitter.GeneratedCode);
-        using (writer.Block($"public void TangentBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} inputTangents, {ReadOnlySpan} parameterDirection, {Span} outputTangents, global::HessianCodegen.LayerWorkspace workspace)"))
+        using (ContractPrinter.Open(writer, ContractMembers.TangentBatch, $", all at once: the sums <c>{s} = {w} z</c> and their tangents <c>{w} t + v{w} z</c> in matrix products, then {function}'s slope and curvature at <c>{argument}</c> (once, when <c>workspace</c> is at one point) and the tangents in vectorized passes; <c>workspace</c> keeps the tangents, slopes and curvatures for <see cref=\"SecondOrderBatch\"/>"))
         {
-            BatchEmitter.WriteSizesAndChecks(writer, layer, members, d.Sums);
-            writer.WriteLine("RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));");
-            writer.WriteLine("RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));");
-            writer.WriteLine("RequireLength(outputTangents.Length, count * OutputSize, nameof(outputTangents));");
+            ContractPrinter.WriteChecks(writer, ContractMembers.TangentBatch, layer, members);
+            BatchEmitter.WriteSizes(writer, layer, members, d.Sums);
             WriteWeights(writer, layer, members, d, w, vw);
             writer.WriteLine($"{Span} {tangent} = workspace.Buffer(\"{tangent}\", count * sumCount);");
             writer.WriteLine();
@@ -119,9 +115,7 @@ internal static class SecondOrderBatchEmitter
         string curvature = s + "Curvature";
         string adjoint = s + "Adjoint";
         string adjointTangent = s + "AdjointTangent";
-        writer.WriteLine($"/// <summary>Computes <c>inputAdjointTangents = Dz^T s + Xzz t + Xzx^T v</c> per example (unless <c>inputAdjointTangents</c> is empty) and <c>result += sum_n Dx^T s + Xxx v + Xzx t</c> for <c>count</c> examples, <c>s</c> the output adjoint-tangents (zero when empty), after <see cref=\"TangentBatch\"/> on the same examples and direction: the adjoint <c>{adjoint}</c> and adjoint-tangent <c>{adjointTangent}</c> of the sums in one vectorized pass from the slopes, curvatures and tangents it kept, then the products with <c>{w}</c>, <c>v{w}</c>, the inputs and their tangents for the whole batch.</summary>");
-        writer.WriteLine(LayerEmitter.GeneratedCode);
-        using (writer.Block($"public void SecondOrderBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} outputAdjoints, {ReadOnlySpan} inputTangents, {ReadOnlySpan} parameterDirection, {ReadOnlySpan} outputAdjointTangents, {Span} inputAdjointTangents, {Span} result, global::HessianCodegen.LayerWorkspace workspace)"))
+        using (ContractPrinter.Open(writer, ContractMembers.SecondOrderBatch, $", after <see cref=\"TangentBatch\"/> on the same examples and direction: the adjoint <c>{adjoint}</c> and adjoint-tangent <c>{adjointTangent}</c> of the sums in one vectorized pass from the slopes, curvatures and tangents it kept, then the products with <c>{w}</c>, <c>v{w}</c>, the inputs and their tangents for the whole batch"))
         {
             WriteSecondOrderChecks(writer, layer, members, d);
             WriteWeights(writer, layer, members, d, w, vw);
@@ -157,14 +151,10 @@ internal static class SecondOrderBatchEmitter
         string vw = w + "Direction";
         string s = d.Sums.Sums.Name;
         string tangent = s + "Tangent";
-        writer.WriteLine($"/// <summary>Computes <c>outputTangents = Dz t + Dx v</c> for <c>count</c> examples: the sums <c>{s} = {w} z</c> and their tangents <c>{w} t + v{w} z</c> of all of them in matrix products, then the rest per example; <c>workspace</c> keeps both for <see cref=\"SecondOrderBatch\"/>.</summary>");
-        writer.WriteLine(LayerEmitter.GeneratedCode);
-        using (writer.Block($"public void TangentBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} inputTangents, {ReadOnlySpan} parameterDirection, {Span} outputTangents, global::HessianCodegen.LayerWorkspace workspace)"))
+        using (ContractPrinter.Open(writer, ContractMembers.TangentBatch, $": the sums <c>{s} = {w} z</c> and their tangents <c>{w} t + v{w} z</c> of all of them in matrix products, then the rest per example; <c>workspace</c> keeps both for <see cref=\"SecondOrderBatch\"/>"))
         {
-            BatchEmitter.WriteSizesAndChecks(writer, layer, members, d.Sums);
-            writer.WriteLine("RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));");
-            writer.WriteLine("RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));");
-            writer.WriteLine("RequireLength(outputTangents.Length, count * OutputSize, nameof(outputTangents));");
+            ContractPrinter.WriteChecks(writer, ContractMembers.TangentBatch, layer, members);
+            BatchEmitter.WriteSizes(writer, layer, members, d.Sums);
             WriteWeights(writer, layer, members, d, w, vw);
             writer.WriteLine($"{Span} {s} = workspace.Buffer(\"{s}\", count * sumCount);");
             writer.WriteLine($"{Span} {tangent} = workspace.Buffer(\"{tangent}\", count * sumCount);");
@@ -193,9 +183,7 @@ internal static class SecondOrderBatchEmitter
         string adjoint = s + "Adjoint";
         string adjointTangent = s + "AdjointTangent";
         string scratch = s + "Scratch";
-        writer.WriteLine($"/// <summary>Computes <c>inputAdjointTangents = Dz^T s + Xzz t + Xzx^T v</c> per example (unless <c>inputAdjointTangents</c> is empty) and <c>result += sum_n Dx^T s + Xxx v + Xzx t</c> for <c>count</c> examples, <c>s</c> the output adjoint-tangents (zero when empty), after <see cref=\"TangentBatch\"/> on the same examples and direction: the adjoint <c>{adjoint}</c> and adjoint-tangent <c>{adjointTangent}</c> of the sums per example, then the products with <c>{w}</c>, <c>v{w}</c>, the inputs and their tangents for the whole batch.</summary>");
-        writer.WriteLine(LayerEmitter.GeneratedCode);
-        using (writer.Block($"public void SecondOrderBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data, {ReadOnlySpan} outputAdjoints, {ReadOnlySpan} inputTangents, {ReadOnlySpan} parameterDirection, {ReadOnlySpan} outputAdjointTangents, {Span} inputAdjointTangents, {Span} result, global::HessianCodegen.LayerWorkspace workspace)"))
+        using (ContractPrinter.Open(writer, ContractMembers.SecondOrderBatch, $", after <see cref=\"TangentBatch\"/> on the same examples and direction: the adjoint <c>{adjoint}</c> and adjoint-tangent <c>{adjointTangent}</c> of the sums per example, then the products with <c>{w}</c>, <c>v{w}</c>, the inputs and their tangents for the whole batch"))
         {
             WriteSecondOrderChecks(writer, layer, members, d);
             WriteWeights(writer, layer, members, d, w, vw);
@@ -235,23 +223,8 @@ internal static class SecondOrderBatchEmitter
     /// <summary>The checks of <c>SecondOrderBatch</c>'s spans and the sizes it reads.</summary>
     private static void WriteSecondOrderChecks(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d)
     {
-        BatchEmitter.WriteSizesAndChecks(writer, layer, members, d.Sums);
-        writer.WriteLine("RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));");
-        writer.WriteLine("RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));");
-        writer.WriteLine("RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));");
-        using (writer.Block("if (!outputAdjointTangents.IsEmpty)"))
-        {
-            writer.WriteLine("RequireLength(outputAdjointTangents.Length, count * OutputSize, nameof(outputAdjointTangents));");
-        }
-
-        writer.WriteLine();
-        using (writer.Block("if (!inputAdjointTangents.IsEmpty)"))
-        {
-            writer.WriteLine("RequireLength(inputAdjointTangents.Length, count * inputSize, nameof(inputAdjointTangents));");
-        }
-
-        writer.WriteLine();
-        writer.WriteLine("RequireLength(result.Length, ParameterCount, nameof(result));");
+        ContractPrinter.WriteChecks(writer, ContractMembers.SecondOrderBatch, layer, members);
+        BatchEmitter.WriteSizes(writer, layer, members, d.Sums);
     }
 
     /// <summary>

@@ -51,209 +51,78 @@ namespace HessianCodegen.Layers
         public global::System.Collections.Generic.IReadOnlyList<global::HessianCodegen.DataField> DataLayout =>
             __dataLayout ??= global::System.Array.AsReadOnly(new global::HessianCodegen.DataField[] { new global::HessianCodegen.DataField("target", 0, global::HessianCodegen.DataKind.Target, this.W.Rows) });
 
-        /// <summary>Computes <c>output = f(input; parameters)</c> for one example.</summary>
+        /// <summary>Computes <c>output = f(input; parameters)</c> for one example: <see cref="ForwardBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Forward(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
             RequireExample(parameters, input, data);
             RequireLength(output.Length, 1, nameof(output));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-
-            output.Clear();
-
-            // For each k < outputs: sum, then the updates below
-            for (int k = 0; k < outputs; k++)
-            {
-                // sum[k] = Sum(j => W[k, j] * z[j])
-                double sum = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[k * inputs + j] * input[j];
-                }
-
-                double term = c[k] + sum - target[k];
-                output[0] += 0.5 * (term * term);
-            }
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            ForwardBatch(1, parameters, input, data, output, workspace);
         }
 
-        /// <summary>Computes <c>inputAdjoint = b Dz</c> for one example.</summary>
+        /// <summary>Computes <c>inputAdjoint = b Dz</c> for one example: <see cref="ForwardBatch"/> then <see cref="BackwardBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackpropInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
             RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(inputAdjoint.Length, inputs, nameof(inputAdjoint));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            double b = outputAdjoint[0];
-
-            inputAdjoint.Clear();
-
-            // For each k < outputs: sum, then the updates below
-            for (int k = 0; k < outputs; k++)
-            {
-                // sum[k] = Sum(j => W[k, j] * z[j])
-                double sum = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[k * inputs + j] * input[j];
-                }
-
-                // inputAdjoint = b Dz
-                double factor = b * (c[k] + sum - target[k]);
-                for (int j = 0; j < inputs; j++)
-                {
-                    inputAdjoint[j] += factor * W[k * inputs + j];
-                }
-            }
+            RequireLength(inputAdjoint.Length, this.inputs, nameof(inputAdjoint));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            ForwardBatch(1, parameters, input, data, workspace.Discarded("outputs", 1), workspace);
+            BackwardBatch(1, parameters, input, data, outputAdjoint, inputAdjoint, workspace.Discarded("parameterGradient", this.parameterCount), workspace);
         }
 
-        /// <summary>Computes <c>parameterGradient += b Dx</c> for one example.</summary>
+        /// <summary>Computes <c>parameterGradient += b Dx</c> for one example: <see cref="ForwardBatch"/> then <see cref="BackwardBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddParameterGradient(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
         {
             RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            double b = outputAdjoint[0];
-
-            // For each k < outputs: sum, then the updates below
-            for (int k = 0; k < outputs; k++)
-            {
-                // sum[k] = Sum(j => W[k, j] * z[j])
-                double sum = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[k * inputs + j] * input[j];
-                }
-
-                // parameterGradient += b Dx, the W part
-                double factor = b * (c[k] + sum - target[k]);
-                for (int j = 0; j < inputs; j++)
-                {
-                    parameterGradient[k * inputs + j] += factor * input[j];
-                }
-
-                parameterGradient[cOffset + k] += factor;
-            }
+            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            ForwardBatch(1, parameters, input, data, workspace.Discarded("outputs", 1), workspace);
+            BackwardBatch(1, parameters, input, data, outputAdjoint, default, parameterGradient, workspace);
         }
 
-        /// <summary>Computes <c>outputTangent = Dz t + Dx v</c> for one example.</summary>
+        /// <summary>Computes <c>outputTangent = Dz t + Dx v</c> for one example: <see cref="TangentBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Tangent(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
         {
             RequireExample(parameters, input, data);
-            RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
-            RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
+            RequireLength(inputTangent.Length, this.inputs, nameof(inputTangent));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
             RequireLength(outputTangent.Length, 1, nameof(outputTangent));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-
-            outputTangent.Clear();
-
-            // For each k < outputs: sum, sum1, then the updates below
-            for (int k = 0; k < outputs; k++)
-            {
-                double sum = 0.0;
-                double sum1 = 0.0;
-                // For each j < inputs: sum[k] = Sum(j => W[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[k * inputs + j] * input[j];
-                    sum1 += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
-                }
-
-                outputTangent[0] += (c[k] + sum - target[k]) * (vc[k] + sum1);
-            }
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            TangentBatch(1, parameters, input, data, inputTangent, parameterDirection, outputTangent, workspace);
         }
 
-        /// <summary>Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>.</summary>
+        /// <summary>Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>: <see cref="TangentBatch"/> then <see cref="SecondOrderBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
             RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
-            RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
-            RequireLength(result.Length, inputs, nameof(result));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-            double b = outputAdjoint[0];
-
-            result.Clear();
-
-            // For each k < outputs: sum, sum1, then the updates below
-            for (int k = 0; k < outputs; k++)
-            {
-                double sum = 0.0;
-                double sum1 = 0.0;
-                // For each j < inputs: sum[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * z[j])
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
-                    sum1 += W[k * inputs + j] * input[j];
-                }
-
-                // result = Xzz t + Xzx^T v
-                double term = vc[k] + sum;
-                double term1 = c[k] + sum1 - target[k];
-                for (int j = 0; j < inputs; j++)
-                {
-                    result[j] += b * (term * W[k * inputs + j] + term1 * vW[k * inputs + j]);
-                }
-            }
+            RequireLength(inputTangent.Length, this.inputs, nameof(inputTangent));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(result.Length, this.inputs, nameof(result));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            TangentBatch(1, parameters, input, data, inputTangent, parameterDirection, workspace.Discarded("outputTangents", 1), workspace);
+            SecondOrderBatch(1, parameters, input, data, outputAdjoint, inputTangent, parameterDirection, default, result, workspace.Discarded("result", this.parameterCount), workspace);
         }
 
-        /// <summary>Computes <c>result += Xxx v + Xzx t</c> for one example, the second derivatives contracted with <c>b</c>.</summary>
+        /// <summary>Computes <c>result += Xxx v + Xzx t</c> for one example, the second derivatives contracted with <c>b</c>: <see cref="TangentBatch"/> then <see cref="SecondOrderBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
             RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
-            RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
-            RequireLength(result.Length, parameterCount, nameof(result));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-            double b = outputAdjoint[0];
-
-            // For each k < outputs: sum, sum1, then the updates below
-            for (int k = 0; k < outputs; k++)
-            {
-                double sum = 0.0;
-                double sum1 = 0.0;
-                // For each j < inputs: sum[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j]); sum1[k] = Sum(j => W[k, j] * z[j])
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
-                    sum1 += W[k * inputs + j] * input[j];
-                }
-
-                // result += Xxx v + Xzx t, the W part
-                double term = vc[k] + sum;
-                double term1 = c[k] + sum1 - target[k];
-                for (int j = 0; j < inputs; j++)
-                {
-                    result[k * inputs + j] += b * (term * input[j] + term1 * inputTangent[j]);
-                }
-
-                result[cOffset + k] += b * (vc[k] + sum);
-            }
+            RequireLength(inputTangent.Length, this.inputs, nameof(inputTangent));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(result.Length, this.parameterCount, nameof(result));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            TangentBatch(1, parameters, input, data, inputTangent, parameterDirection, workspace.Discarded("outputTangents", 1), workspace);
+            SecondOrderBatch(1, parameters, input, data, outputAdjoint, inputTangent, parameterDirection, default, default, result, workspace);
         }
 
         /// <summary>Computes <c>dx += Dx</c> (<c>a x p</c>) and <c>dz += Dz</c> (<c>a x a_in</c>) for one example, visiting only the entries that can be non-zero.</summary>
@@ -261,8 +130,8 @@ namespace HessianCodegen.Layers
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
             RequireExample(parameters, input, data);
-            RequireLength(dx.Length, 1 * parameterCount, nameof(dx));
-            RequireLength(dz.Length, 1 * inputs, nameof(dz));
+            RequireLength(dx.Length, parameterCount, nameof(dx));
+            RequireLength(dz.Length, inputs, nameof(dz));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
@@ -350,9 +219,9 @@ namespace HessianCodegen.Layers
         public void ForwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.Span<double> outputs, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputs.Length, count, nameof(outputs));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(outputs.Length, count * OutputSize, nameof(outputs));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
 
@@ -371,14 +240,11 @@ namespace HessianCodegen.Layers
         public void BackwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.Span<double> inputAdjoints, global::System.Span<double> parameterGradient, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputAdjoints.Length, count, nameof(outputAdjoints));
+            RequireLength(inputAdjoints.Length, inputAdjoints.IsEmpty ? 0 : count * this.inputs, nameof(inputAdjoints));
+            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
-            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
-            if (!inputAdjoints.IsEmpty)
-            {
-                RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));
-            }
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> Wz = workspace.Kept("Wz", count * sumCount);
             global::System.Span<double> WzAdjoint = workspace.Buffer("WzAdjoint", count * sumCount);
@@ -443,11 +309,11 @@ namespace HessianCodegen.Layers
         public void TangentBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangents, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(inputTangents.Length, count * this.inputs, nameof(inputTangents));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(outputTangents.Length, count, nameof(outputTangents));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));
-            RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));
-            RequireLength(outputTangents.Length, count * OutputSize, nameof(outputTangents));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
@@ -470,22 +336,14 @@ namespace HessianCodegen.Layers
         public void SecondOrderBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.ReadOnlySpan<double> outputAdjointTangents, global::System.Span<double> inputAdjointTangents, global::System.Span<double> result, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputAdjoints.Length, count, nameof(outputAdjoints));
+            RequireLength(inputTangents.Length, count * this.inputs, nameof(inputTangents));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(outputAdjointTangents.Length, outputAdjointTangents.IsEmpty ? 0 : count, nameof(outputAdjointTangents));
+            RequireLength(inputAdjointTangents.Length, inputAdjointTangents.IsEmpty ? 0 : count * this.inputs, nameof(inputAdjointTangents));
+            RequireLength(result.Length, this.parameterCount, nameof(result));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
-            RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));
-            RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));
-            if (!outputAdjointTangents.IsEmpty)
-            {
-                RequireLength(outputAdjointTangents.Length, count * OutputSize, nameof(outputAdjointTangents));
-            }
-
-            if (!inputAdjointTangents.IsEmpty)
-            {
-                RequireLength(inputAdjointTangents.Length, count * inputSize, nameof(inputAdjointTangents));
-            }
-
-            RequireLength(result.Length, ParameterCount, nameof(result));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> Wz = workspace.Kept("Wz", count * sumCount);

@@ -51,498 +51,78 @@ namespace HessianCodegen.Layers
         public global::System.Collections.Generic.IReadOnlyList<global::HessianCodegen.DataField> DataLayout =>
             __dataLayout ??= global::System.Array.AsReadOnly(new global::HessianCodegen.DataField[] { new global::HessianCodegen.DataField("label", 0, global::HessianCodegen.DataKind.ClassLabel, this.W.Rows) });
 
-        /// <summary>Computes <c>output = f(input; parameters)</c> for one example.</summary>
+        /// <summary>Computes <c>output = f(input; parameters)</c> for one example: <see cref="ForwardBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Forward(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
             RequireExample(parameters, input, data);
             RequireLength(output.Length, 1, nameof(output));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            int label = ReadLabel(data[0], classes, "label");
-            int scratchLength = classes + classes;
-            double[]? pooled = null;
-            global::System.Span<double> scratch = scratchLength <= 128
-                ? stackalloc double[scratchLength]
-                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
-            global::System.Span<double> sum = scratch.Slice(0, classes);
-            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
-
-            // sum[k] = Sum(j => W[k, j] * z[j])
-            for (int k = 0; k < classes; k++)
-            {
-                double total = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    total += W[k * inputs + j] * input[j];
-                }
-
-                sum[k] = total;
-            }
-
-            // logSumExp = LogSumExp(k => c[k] + sum[k])
-            for (int k = 0; k < classes; k++)
-            {
-                logSumExpTerms[k] = c[k] + sum[k];
-            }
-
-            double max = double.NegativeInfinity;
-            for (int k = 0; k < classes; k++)
-            {
-                max = global::System.Math.Max(max, logSumExpTerms[k]);
-            }
-
-            double sumExp = 0.0;
-            for (int k = 0; k < classes; k++)
-            {
-                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
-            }
-
-            double logSumExp = max + global::System.Math.Log(sumExp);
-
-            // output = f(z; x)
-            output[0] = logSumExp - (c[label] + sum[label]);
-
-            if (pooled is not null)
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
-            }
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            ForwardBatch(1, parameters, input, data, output, workspace);
         }
 
-        /// <summary>Computes <c>inputAdjoint = b Dz</c> for one example.</summary>
+        /// <summary>Computes <c>inputAdjoint = b Dz</c> for one example: <see cref="ForwardBatch"/> then <see cref="BackwardBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackpropInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
             RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(inputAdjoint.Length, inputs, nameof(inputAdjoint));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            double b = outputAdjoint[0];
-            int label = ReadLabel(data[0], classes, "label");
-            int scratchLength = classes + classes;
-            double[]? pooled = null;
-            global::System.Span<double> scratch = scratchLength <= 128
-                ? stackalloc double[scratchLength]
-                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
-            global::System.Span<double> sum = scratch.Slice(0, classes);
-            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
-
-            // sum[k] = Sum(j => W[k, j] * z[j])
-            for (int k = 0; k < classes; k++)
-            {
-                double total = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    total += W[k * inputs + j] * input[j];
-                }
-
-                sum[k] = total;
-            }
-
-            // logSumExp = LogSumExp(k => c[k] + sum[k])
-            for (int k = 0; k < classes; k++)
-            {
-                logSumExpTerms[k] = c[k] + sum[k];
-            }
-
-            double max = double.NegativeInfinity;
-            for (int k = 0; k < classes; k++)
-            {
-                max = global::System.Math.Max(max, logSumExpTerms[k]);
-            }
-
-            double sumExp = 0.0;
-            for (int k = 0; k < classes; k++)
-            {
-                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
-            }
-
-            double logSumExp = max + global::System.Math.Log(sumExp);
-
-            // For each j < inputs: sum1, then the updates below
-            for (int j = 0; j < inputs; j++)
-            {
-                // sum1[j] = Sum(k => W[k, j] * Exp(c[k] + -1 * logSumExp + sum[k]))
-                double sum1 = 0.0;
-                for (int k = 0; k < classes; k++)
-                {
-                    sum1 += W[k * inputs + j] * global::System.Math.Exp(-logSumExp + c[k] + sum[k]);
-                }
-
-                inputAdjoint[j] = b * (sum1 - W[label * inputs + j]);
-            }
-
-            if (pooled is not null)
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
-            }
+            RequireLength(inputAdjoint.Length, this.inputs, nameof(inputAdjoint));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            ForwardBatch(1, parameters, input, data, workspace.Discarded("outputs", 1), workspace);
+            BackwardBatch(1, parameters, input, data, outputAdjoint, inputAdjoint, workspace.Discarded("parameterGradient", this.parameterCount), workspace);
         }
 
-        /// <summary>Computes <c>parameterGradient += b Dx</c> for one example.</summary>
+        /// <summary>Computes <c>parameterGradient += b Dx</c> for one example: <see cref="ForwardBatch"/> then <see cref="BackwardBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddParameterGradient(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
         {
             RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            double b = outputAdjoint[0];
-            int label = ReadLabel(data[0], classes, "label");
-            int scratchLength = classes + classes;
-            double[]? pooled = null;
-            global::System.Span<double> scratch = scratchLength <= 128
-                ? stackalloc double[scratchLength]
-                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
-            global::System.Span<double> sum = scratch.Slice(0, classes);
-            global::System.Span<double> logSumExpTerms = scratch.Slice(classes, classes);
-
-            // sum[k] = Sum(j => W[k, j] * z[j])
-            for (int k = 0; k < classes; k++)
-            {
-                double total = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    total += W[k * inputs + j] * input[j];
-                }
-
-                sum[k] = total;
-            }
-
-            // logSumExp = LogSumExp(k => c[k] + sum[k])
-            for (int k = 0; k < classes; k++)
-            {
-                logSumExpTerms[k] = c[k] + sum[k];
-            }
-
-            double max = double.NegativeInfinity;
-            for (int k = 0; k < classes; k++)
-            {
-                max = global::System.Math.Max(max, logSumExpTerms[k]);
-            }
-
-            double sumExp = 0.0;
-            for (int k = 0; k < classes; k++)
-            {
-                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
-            }
-
-            double logSumExp = max + global::System.Math.Log(sumExp);
-
-            // For each k < classes: exp, then the updates below
-            for (int k = 0; k < classes; k++)
-            {
-                double exp = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
-                // parameterGradient += b Dx, the W part
-                double adjointTimesDerivative = b * exp;
-                for (int j = 0; j < inputs; j++)
-                {
-                    parameterGradient[k * inputs + j] += adjointTimesDerivative * input[j];
-                }
-
-                parameterGradient[cOffset + k] += adjointTimesDerivative;
-            }
-
-            // parameterGradient += b Dx, the W part
-            for (int j = 0; j < inputs; j++)
-            {
-                parameterGradient[label * inputs + j] += -b * input[j];
-            }
-
-            // parameterGradient += b Dx, the c part
-            parameterGradient[cOffset + label] += -b;
-
-            if (pooled is not null)
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
-            }
+            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            ForwardBatch(1, parameters, input, data, workspace.Discarded("outputs", 1), workspace);
+            BackwardBatch(1, parameters, input, data, outputAdjoint, default, parameterGradient, workspace);
         }
 
-        /// <summary>Computes <c>outputTangent = Dz t + Dx v</c> for one example.</summary>
+        /// <summary>Computes <c>outputTangent = Dz t + Dx v</c> for one example: <see cref="TangentBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Tangent(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
         {
             RequireExample(parameters, input, data);
-            RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
-            RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
+            RequireLength(inputTangent.Length, this.inputs, nameof(inputTangent));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
             RequireLength(outputTangent.Length, 1, nameof(outputTangent));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
-            int label = ReadLabel(data[0], classes, "label");
-            int scratchLength = classes + classes + classes;
-            double[]? pooled = null;
-            global::System.Span<double> scratch = scratchLength <= 128
-                ? stackalloc double[scratchLength]
-                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
-            global::System.Span<double> sum = scratch.Slice(0, classes);
-            global::System.Span<double> sum1 = scratch.Slice(classes, classes);
-            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes, classes);
-
-            // For each k < classes: sum, sum1, then the updates below
-            for (int k = 0; k < classes; k++)
-            {
-                // sum[k] = Sum(j => W[k, j] * z[j])
-                double total = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    total += W[k * inputs + j] * input[j];
-                }
-
-                sum[k] = total;
-
-                // sum1[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
-                double total1 = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    total1 += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
-                }
-
-                sum1[k] = total1;
-            }
-
-            // logSumExp = LogSumExp(k => c[k] + sum[k])
-            for (int k = 0; k < classes; k++)
-            {
-                logSumExpTerms[k] = c[k] + sum[k];
-            }
-
-            double max = double.NegativeInfinity;
-            for (int k = 0; k < classes; k++)
-            {
-                max = global::System.Math.Max(max, logSumExpTerms[k]);
-            }
-
-            double sumExp = 0.0;
-            for (int k = 0; k < classes; k++)
-            {
-                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
-            }
-
-            double logSumExp = max + global::System.Math.Log(sumExp);
-
-            // sum2 = Sum(k => Exp(c[k] + -1 * logSumExp + sum[k]) * (vc[k] + sum1[k]))
-            double sum2 = 0.0;
-            for (int k = 0; k < classes; k++)
-            {
-                sum2 += global::System.Math.Exp(-logSumExp + c[k] + sum[k]) * (vc[k] + sum1[k]);
-            }
-
-            // outputTangent = Dz t + Dx v
-            outputTangent[0] = sum2 - (vc[label] + sum1[label]);
-
-            if (pooled is not null)
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
-            }
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            TangentBatch(1, parameters, input, data, inputTangent, parameterDirection, outputTangent, workspace);
         }
 
-        /// <summary>Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>.</summary>
+        /// <summary>Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>: <see cref="TangentBatch"/> then <see cref="SecondOrderBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
             RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
-            RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
-            RequireLength(result.Length, inputs, nameof(result));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
-            double b = outputAdjoint[0];
-            int label = ReadLabel(data[0], classes, "label");
-            int scratchLength = classes + classes + classes + classes;
-            double[]? pooled = null;
-            global::System.Span<double> scratch = scratchLength <= 128
-                ? stackalloc double[scratchLength]
-                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
-            global::System.Span<double> sum = scratch.Slice(0, classes);
-            global::System.Span<double> sum2 = scratch.Slice(classes, classes);
-            global::System.Span<double> exp = scratch.Slice(classes + classes, classes);
-            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes + classes, classes);
-
-            // For each k < classes: sum, sum2, then the updates below
-            for (int k = 0; k < classes; k++)
-            {
-                // sum[k] = Sum(j => W[k, j] * z[j])
-                double total = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    total += W[k * inputs + j] * input[j];
-                }
-
-                sum[k] = total;
-
-                // sum2[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
-                double total1 = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    total1 += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
-                }
-
-                sum2[k] = total1;
-            }
-
-            // logSumExp = LogSumExp(k => c[k] + sum[k])
-            for (int k = 0; k < classes; k++)
-            {
-                logSumExpTerms[k] = c[k] + sum[k];
-            }
-
-            double max = double.NegativeInfinity;
-            for (int k = 0; k < classes; k++)
-            {
-                max = global::System.Math.Max(max, logSumExpTerms[k]);
-            }
-
-            double sumExp = 0.0;
-            for (int k = 0; k < classes; k++)
-            {
-                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
-            }
-
-            double logSumExp = max + global::System.Math.Log(sumExp);
-
-            // exp[k] = Exp(c[k] + -1 * logSumExp + sum[k])
-            for (int k = 0; k < classes; k++)
-            {
-                exp[k] = global::System.Math.Exp(-logSumExp + c[k] + sum[k]);
-            }
-
-            // For each j < inputs: sum1, sum3, then the updates below
-            for (int j = 0; j < inputs; j++)
-            {
-                // sum1[j] = Sum(k => W[k, j] * exp[k])
-                double sum1 = 0.0;
-                for (int k = 0; k < classes; k++)
-                {
-                    sum1 += W[k * inputs + j] * exp[k];
-                }
-
-                // sum3[j] = Sum(k => vW[k, j] * exp[k] + exp[k] * (W[k, j] + -1 * sum1[j]) * (vc[k] + sum2[k]))
-                double sum3 = 0.0;
-                for (int k = 0; k < classes; k++)
-                {
-                    sum3 += vW[k * inputs + j] * exp[k] + exp[k] * (-sum1 + W[k * inputs + j]) * (vc[k] + sum2[k]);
-                }
-
-                result[j] = b * (sum3 - vW[label * inputs + j]);
-            }
-
-            if (pooled is not null)
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
-            }
+            RequireLength(inputTangent.Length, this.inputs, nameof(inputTangent));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(result.Length, this.inputs, nameof(result));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            TangentBatch(1, parameters, input, data, inputTangent, parameterDirection, workspace.Discarded("outputTangents", 1), workspace);
+            SecondOrderBatch(1, parameters, input, data, outputAdjoint, inputTangent, parameterDirection, default, result, workspace.Discarded("result", this.parameterCount), workspace);
         }
 
-        /// <summary>Computes <c>result += Xxx v + Xzx t</c> for one example, the second derivatives contracted with <c>b</c>.</summary>
+        /// <summary>Computes <c>result += Xxx v + Xzx t</c> for one example, the second derivatives contracted with <c>b</c>: <see cref="TangentBatch"/> then <see cref="SecondOrderBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
             RequireExample(parameters, input, data);
             RequireLength(outputAdjoint.Length, 1, nameof(outputAdjoint));
-            RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
-            RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
-            RequireLength(result.Length, parameterCount, nameof(result));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, classes * inputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, classes);
-            double b = outputAdjoint[0];
-            int label = ReadLabel(data[0], classes, "label");
-            int scratchLength = classes + classes + classes + classes;
-            double[]? pooled = null;
-            global::System.Span<double> scratch = scratchLength <= 128
-                ? stackalloc double[scratchLength]
-                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(scratchLength), 0, scratchLength);
-            global::System.Span<double> sum = scratch.Slice(0, classes);
-            global::System.Span<double> sum1 = scratch.Slice(classes, classes);
-            global::System.Span<double> exp = scratch.Slice(classes + classes, classes);
-            global::System.Span<double> logSumExpTerms = scratch.Slice(classes + classes + classes, classes);
-
-            // For each k < classes: sum, sum1, then the updates below
-            for (int k = 0; k < classes; k++)
-            {
-                // sum[k] = Sum(j => W[k, j] * z[j])
-                double total = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    total += W[k * inputs + j] * input[j];
-                }
-
-                sum[k] = total;
-
-                // sum1[k] = Sum(j => W[k, j] * t[j] + vW[k, j] * z[j])
-                double total1 = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    total1 += W[k * inputs + j] * inputTangent[j] + vW[k * inputs + j] * input[j];
-                }
-
-                sum1[k] = total1;
-            }
-
-            // logSumExp = LogSumExp(k => c[k] + sum[k])
-            for (int k = 0; k < classes; k++)
-            {
-                logSumExpTerms[k] = c[k] + sum[k];
-            }
-
-            double max = double.NegativeInfinity;
-            for (int k = 0; k < classes; k++)
-            {
-                max = global::System.Math.Max(max, logSumExpTerms[k]);
-            }
-
-            double sumExp = 0.0;
-            for (int k = 0; k < classes; k++)
-            {
-                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
-            }
-
-            double logSumExp = max + global::System.Math.Log(sumExp);
-
-            // exp[k] = Exp(c[k] + -1 * logSumExp + sum[k])
-            for (int k = 0; k < classes; k++)
-            {
-                exp[k] = global::System.Math.Exp(-logSumExp + c[k] + sum[k]);
-            }
-
-            // sum2 = Sum(k => exp[k] * (vc[k] + sum1[k]))
-            double sum2 = 0.0;
-            for (int k = 0; k < classes; k++)
-            {
-                sum2 += exp[k] * (vc[k] + sum1[k]);
-            }
-
-            // result += Xxx v + Xzx t, the W part
-            for (int j = 0; j < inputs; j++)
-            {
-                result[label * inputs + j] += -b * inputTangent[j];
-            }
-
-            // For each k < classes: the updates below
-            for (int k = 0; k < classes; k++)
-            {
-                // result += Xxx v + Xzx t, the W part
-                double adjointTimesDerivative = b * exp[k];
-                double factor = adjointTimesDerivative * (vc[k] + sum1[k]);
-                double factor1 = adjointTimesDerivative * sum2;
-                for (int j = 0; j < inputs; j++)
-                {
-                    result[k * inputs + j] += factor * input[j] + adjointTimesDerivative * inputTangent[j] - factor1 * input[j];
-                }
-
-                result[cOffset + k] += b * (exp[k] * (vc[k] + sum1[k]) - exp[k] * sum2);
-            }
-
-            if (pooled is not null)
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
-            }
+            RequireLength(inputTangent.Length, this.inputs, nameof(inputTangent));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(result.Length, this.parameterCount, nameof(result));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            TangentBatch(1, parameters, input, data, inputTangent, parameterDirection, workspace.Discarded("outputTangents", 1), workspace);
+            SecondOrderBatch(1, parameters, input, data, outputAdjoint, inputTangent, parameterDirection, default, default, result, workspace);
         }
 
         /// <summary>Computes <c>dx += Dx</c> (<c>a x p</c>) and <c>dz += Dz</c> (<c>a x a_in</c>) for one example, visiting only the entries that can be non-zero.</summary>
@@ -550,8 +130,8 @@ namespace HessianCodegen.Layers
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
             RequireExample(parameters, input, data);
-            RequireLength(dx.Length, 1 * parameterCount, nameof(dx));
-            RequireLength(dz.Length, 1 * inputs, nameof(dz));
+            RequireLength(dx.Length, parameterCount, nameof(dx));
+            RequireLength(dz.Length, inputs, nameof(dz));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, classes * inputs);
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             int label = ReadLabel(data[0], classes, "label");
@@ -785,9 +365,9 @@ namespace HessianCodegen.Layers
         public void ForwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.Span<double> outputs, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputs.Length, count, nameof(outputs));
             int inputSize = this.inputs;
             int sumCount = this.classes;
-            RequireLength(outputs.Length, count * OutputSize, nameof(outputs));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
 
@@ -806,14 +386,11 @@ namespace HessianCodegen.Layers
         public void BackwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.Span<double> inputAdjoints, global::System.Span<double> parameterGradient, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputAdjoints.Length, count, nameof(outputAdjoints));
+            RequireLength(inputAdjoints.Length, inputAdjoints.IsEmpty ? 0 : count * this.inputs, nameof(inputAdjoints));
+            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
             int inputSize = this.inputs;
             int sumCount = this.classes;
-            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
-            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
-            if (!inputAdjoints.IsEmpty)
-            {
-                RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));
-            }
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> Wz = workspace.Kept("Wz", count * sumCount);
             global::System.Span<double> WzAdjoint = workspace.Buffer("WzAdjoint", count * sumCount);
@@ -934,11 +511,11 @@ namespace HessianCodegen.Layers
         public void TangentBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangents, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(inputTangents.Length, count * this.inputs, nameof(inputTangents));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(outputTangents.Length, count, nameof(outputTangents));
             int inputSize = this.inputs;
             int sumCount = this.classes;
-            RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));
-            RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));
-            RequireLength(outputTangents.Length, count * OutputSize, nameof(outputTangents));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
@@ -961,22 +538,14 @@ namespace HessianCodegen.Layers
         public void SecondOrderBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.ReadOnlySpan<double> outputAdjointTangents, global::System.Span<double> inputAdjointTangents, global::System.Span<double> result, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputAdjoints.Length, count, nameof(outputAdjoints));
+            RequireLength(inputTangents.Length, count * this.inputs, nameof(inputTangents));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(outputAdjointTangents.Length, outputAdjointTangents.IsEmpty ? 0 : count, nameof(outputAdjointTangents));
+            RequireLength(inputAdjointTangents.Length, inputAdjointTangents.IsEmpty ? 0 : count * this.inputs, nameof(inputAdjointTangents));
+            RequireLength(result.Length, this.parameterCount, nameof(result));
             int inputSize = this.inputs;
             int sumCount = this.classes;
-            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
-            RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));
-            RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));
-            if (!outputAdjointTangents.IsEmpty)
-            {
-                RequireLength(outputAdjointTangents.Length, count * OutputSize, nameof(outputAdjointTangents));
-            }
-
-            if (!inputAdjointTangents.IsEmpty)
-            {
-                RequireLength(inputAdjointTangents.Length, count * inputSize, nameof(inputAdjointTangents));
-            }
-
-            RequireLength(result.Length, ParameterCount, nameof(result));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> Wz = workspace.Kept("Wz", count * sumCount);

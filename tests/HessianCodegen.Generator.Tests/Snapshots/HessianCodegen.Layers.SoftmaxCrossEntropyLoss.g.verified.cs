@@ -279,8 +279,8 @@ namespace HessianCodegen.Layers
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
             RequireExample(parameters, input, data);
-            RequireLength(dx.Length, 1 * parameterCount, nameof(dx));
-            RequireLength(dz.Length, 1 * classes, nameof(dz));
+            RequireLength(dx.Length, parameterCount, nameof(dx));
+            RequireLength(dz.Length, classes, nameof(dz));
             int label = ReadLabel(data[0], classes, "label");
             double[]? pooled = null;
             global::System.Span<double> logSumExpTerms = classes <= 128

@@ -51,197 +51,78 @@ namespace HessianCodegen.Layers
         public global::System.Collections.Generic.IReadOnlyList<global::HessianCodegen.DataField> DataLayout =>
             __dataLayout ??= global::System.Array.AsReadOnly(global::System.Array.Empty<global::HessianCodegen.DataField>());
 
-        /// <summary>Computes <c>output = f(input; parameters)</c> for one example.</summary>
+        /// <summary>Computes <c>output = f(input; parameters)</c> for one example: <see cref="ForwardBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Forward(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> output)
         {
             RequireExample(parameters, input, data);
-            RequireLength(output.Length, outputs, nameof(output));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-
-            // For each i < outputs: sum, then the updates below
-            for (int i = 0; i < outputs; i++)
-            {
-                // sum[i] = Sum(j => W[i, j] * z[j])
-                double sum = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[i * inputs + j] * input[j];
-                }
-
-                output[i] = global::HessianCodegen.LayerMath.Softplus(c[i] + sum);
-            }
+            RequireLength(output.Length, this.outputs, nameof(output));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            ForwardBatch(1, parameters, input, data, output, workspace);
         }
 
-        /// <summary>Computes <c>inputAdjoint = b Dz</c> for one example.</summary>
+        /// <summary>Computes <c>inputAdjoint = b Dz</c> for one example: <see cref="ForwardBatch"/> then <see cref="BackwardBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void BackpropInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
             RequireExample(parameters, input, data);
-            RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
-            RequireLength(inputAdjoint.Length, inputs, nameof(inputAdjoint));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-
-            inputAdjoint.Clear();
-
-            // For each i < outputs: sum, then the updates below
-            for (int i = 0; i < outputs; i++)
-            {
-                // sum[i] = Sum(j => W[i, j] * z[j])
-                double sum = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[i * inputs + j] * input[j];
-                }
-
-                // inputAdjoint = b Dz
-                double factor = outputAdjoint[i] * global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                for (int j = 0; j < inputs; j++)
-                {
-                    inputAdjoint[j] += factor * W[i * inputs + j];
-                }
-            }
+            RequireLength(outputAdjoint.Length, this.outputs, nameof(outputAdjoint));
+            RequireLength(inputAdjoint.Length, this.inputs, nameof(inputAdjoint));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            ForwardBatch(1, parameters, input, data, workspace.Discarded("outputs", this.outputs), workspace);
+            BackwardBatch(1, parameters, input, data, outputAdjoint, inputAdjoint, workspace.Discarded("parameterGradient", this.parameterCount), workspace);
         }
 
-        /// <summary>Computes <c>parameterGradient += b Dx</c> for one example.</summary>
+        /// <summary>Computes <c>parameterGradient += b Dx</c> for one example: <see cref="ForwardBatch"/> then <see cref="BackwardBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddParameterGradient(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> parameterGradient)
         {
             RequireExample(parameters, input, data);
-            RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
-            RequireLength(parameterGradient.Length, parameterCount, nameof(parameterGradient));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-
-            // For each i < outputs: sum, sigmoid, then the updates below
-            for (int i = 0; i < outputs; i++)
-            {
-                // sum[i] = Sum(j => W[i, j] * z[j])
-                double sum = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[i * inputs + j] * input[j];
-                }
-
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                // parameterGradient += b Dx, the W part
-                double factor = outputAdjoint[i] * sigmoid;
-                for (int j = 0; j < inputs; j++)
-                {
-                    parameterGradient[i * inputs + j] += factor * input[j];
-                }
-
-                parameterGradient[cOffset + i] += factor;
-            }
+            RequireLength(outputAdjoint.Length, this.outputs, nameof(outputAdjoint));
+            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            ForwardBatch(1, parameters, input, data, workspace.Discarded("outputs", this.outputs), workspace);
+            BackwardBatch(1, parameters, input, data, outputAdjoint, default, parameterGradient, workspace);
         }
 
-        /// <summary>Computes <c>outputTangent = Dz t + Dx v</c> for one example.</summary>
+        /// <summary>Computes <c>outputTangent = Dz t + Dx v</c> for one example: <see cref="TangentBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void Tangent(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangent)
         {
             RequireExample(parameters, input, data);
-            RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
-            RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
-            RequireLength(outputTangent.Length, outputs, nameof(outputTangent));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-
-            // For each i < outputs: sum, sum1, then the updates below
-            for (int i = 0; i < outputs; i++)
-            {
-                double sum = 0.0;
-                double sum1 = 0.0;
-                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[i * inputs + j] * input[j];
-                    sum1 += W[i * inputs + j] * inputTangent[j] + vW[i * inputs + j] * input[j];
-                }
-
-                outputTangent[i] = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum) * (vc[i] + sum1);
-            }
+            RequireLength(inputTangent.Length, this.inputs, nameof(inputTangent));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(outputTangent.Length, this.outputs, nameof(outputTangent));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            TangentBatch(1, parameters, input, data, inputTangent, parameterDirection, outputTangent, workspace);
         }
 
-        /// <summary>Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>.</summary>
+        /// <summary>Computes <c>result = Xzz t + Xzx^T v</c> for one example, the second derivatives contracted with <c>b</c>: <see cref="TangentBatch"/> then <see cref="SecondOrderBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void SecondOrderInput(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
             RequireExample(parameters, input, data);
-            RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
-            RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
-            RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
-            RequireLength(result.Length, inputs, nameof(result));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-
-            result.Clear();
-
-            // For each i < outputs: sum, sum1, then the updates below
-            for (int i = 0; i < outputs; i++)
-            {
-                double sum = 0.0;
-                double sum1 = 0.0;
-                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[i * inputs + j] * input[j];
-                    sum1 += W[i * inputs + j] * inputTangent[j] + vW[i * inputs + j] * input[j];
-                }
-
-                // result = Xzz t + Xzx^T v
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double factor = outputAdjoint[i] * sigmoid;
-                double factor1 = factor * (1.0 - sigmoid) * (vc[i] + sum1);
-                for (int j = 0; j < inputs; j++)
-                {
-                    result[j] += factor1 * W[i * inputs + j] + factor * vW[i * inputs + j];
-                }
-            }
+            RequireLength(outputAdjoint.Length, this.outputs, nameof(outputAdjoint));
+            RequireLength(inputTangent.Length, this.inputs, nameof(inputTangent));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(result.Length, this.inputs, nameof(result));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            TangentBatch(1, parameters, input, data, inputTangent, parameterDirection, workspace.Discarded("outputTangents", this.outputs), workspace);
+            SecondOrderBatch(1, parameters, input, data, outputAdjoint, inputTangent, parameterDirection, default, result, workspace.Discarded("result", this.parameterCount), workspace);
         }
 
-        /// <summary>Computes <c>result += Xxx v + Xzx t</c> for one example, the second derivatives contracted with <c>b</c>.</summary>
+        /// <summary>Computes <c>result += Xxx v + Xzx t</c> for one example, the second derivatives contracted with <c>b</c>: <see cref="TangentBatch"/> then <see cref="SecondOrderBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondOrderParameters(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.ReadOnlySpan<double> inputTangent, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> result)
         {
             RequireExample(parameters, input, data);
-            RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
-            RequireLength(inputTangent.Length, inputs, nameof(inputTangent));
-            RequireLength(parameterDirection.Length, parameterCount, nameof(parameterDirection));
-            RequireLength(result.Length, parameterCount, nameof(result));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> vW = parameterDirection.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> vc = parameterDirection.Slice(cOffset, outputs);
-
-            // For each i < outputs: sum, sum1, sigmoid, then the updates below
-            for (int i = 0; i < outputs; i++)
-            {
-                double sum = 0.0;
-                double sum1 = 0.0;
-                // For each j < inputs: sum[i] = Sum(j => W[i, j] * z[j]); sum1[i] = Sum(j => W[i, j] * t[j] + vW[i, j] * z[j])
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[i * inputs + j] * input[j];
-                    sum1 += W[i * inputs + j] * inputTangent[j] + vW[i * inputs + j] * input[j];
-                }
-
-                double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                // result += Xxx v + Xzx t, the W part
-                double factor = outputAdjoint[i] * sigmoid;
-                double factor1 = factor * (1.0 - sigmoid) * (vc[i] + sum1);
-                for (int j = 0; j < inputs; j++)
-                {
-                    result[i * inputs + j] += factor1 * input[j] + factor * inputTangent[j];
-                }
-
-                result[cOffset + i] += outputAdjoint[i] * sigmoid * (1.0 - sigmoid) * (vc[i] + sum1);
-            }
+            RequireLength(outputAdjoint.Length, this.outputs, nameof(outputAdjoint));
+            RequireLength(inputTangent.Length, this.inputs, nameof(inputTangent));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(result.Length, this.parameterCount, nameof(result));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            TangentBatch(1, parameters, input, data, inputTangent, parameterDirection, workspace.Discarded("outputTangents", this.outputs), workspace);
+            SecondOrderBatch(1, parameters, input, data, outputAdjoint, inputTangent, parameterDirection, default, default, result, workspace);
         }
 
         /// <summary>Computes <c>dx += Dx</c> (<c>a x p</c>) and <c>dz += Dz</c> (<c>a x a_in</c>) for one example, visiting only the entries that can be non-zero.</summary>
@@ -329,9 +210,9 @@ namespace HessianCodegen.Layers
         public void ForwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.Span<double> outputs, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputs.Length, count * this.outputs, nameof(outputs));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(outputs.Length, count * OutputSize, nameof(outputs));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
             global::System.Span<double> WzSlope = workspace.Buffer("WzSlope", count * sumCount);
@@ -351,14 +232,11 @@ namespace HessianCodegen.Layers
         public void BackwardBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.Span<double> inputAdjoints, global::System.Span<double> parameterGradient, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputAdjoints.Length, count * this.outputs, nameof(outputAdjoints));
+            RequireLength(inputAdjoints.Length, inputAdjoints.IsEmpty ? 0 : count * this.inputs, nameof(inputAdjoints));
+            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
-            RequireLength(parameterGradient.Length, this.parameterCount, nameof(parameterGradient));
-            if (!inputAdjoints.IsEmpty)
-            {
-                RequireLength(inputAdjoints.Length, count * inputSize, nameof(inputAdjoints));
-            }
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WzSlope = workspace.Kept("WzSlope", count * sumCount);
             global::System.Span<double> WzAdjoint = workspace.Buffer("WzAdjoint", count * sumCount);
@@ -398,11 +276,11 @@ namespace HessianCodegen.Layers
         public void TangentBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.Span<double> outputTangents, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(inputTangents.Length, count * this.inputs, nameof(inputTangents));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(outputTangents.Length, count * this.outputs, nameof(outputTangents));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));
-            RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));
-            RequireLength(outputTangents.Length, count * OutputSize, nameof(outputTangents));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
             global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
@@ -425,22 +303,14 @@ namespace HessianCodegen.Layers
         public void SecondOrderBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.ReadOnlySpan<double> inputTangents, global::System.ReadOnlySpan<double> parameterDirection, global::System.ReadOnlySpan<double> outputAdjointTangents, global::System.Span<double> inputAdjointTangents, global::System.Span<double> result, global::HessianCodegen.LayerWorkspace workspace)
         {
             RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputAdjoints.Length, count * this.outputs, nameof(outputAdjoints));
+            RequireLength(inputTangents.Length, count * this.inputs, nameof(inputTangents));
+            RequireLength(parameterDirection.Length, this.parameterCount, nameof(parameterDirection));
+            RequireLength(outputAdjointTangents.Length, outputAdjointTangents.IsEmpty ? 0 : count * this.outputs, nameof(outputAdjointTangents));
+            RequireLength(inputAdjointTangents.Length, inputAdjointTangents.IsEmpty ? 0 : count * this.inputs, nameof(inputAdjointTangents));
+            RequireLength(result.Length, this.parameterCount, nameof(result));
             int inputSize = this.inputs;
             int sumCount = this.outputs;
-            RequireLength(outputAdjoints.Length, count * OutputSize, nameof(outputAdjoints));
-            RequireLength(inputTangents.Length, count * inputSize, nameof(inputTangents));
-            RequireLength(parameterDirection.Length, ParameterCount, nameof(parameterDirection));
-            if (!outputAdjointTangents.IsEmpty)
-            {
-                RequireLength(outputAdjointTangents.Length, count * OutputSize, nameof(outputAdjointTangents));
-            }
-
-            if (!inputAdjointTangents.IsEmpty)
-            {
-                RequireLength(inputAdjointTangents.Length, count * inputSize, nameof(inputAdjointTangents));
-            }
-
-            RequireLength(result.Length, ParameterCount, nameof(result));
             global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
             global::System.ReadOnlySpan<double> Wz = workspace.Kept("Wz", count * sumCount);

@@ -148,8 +148,8 @@ namespace HessianCodegen.Layers
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
             RequireExample(parameters, input, data);
-            RequireLength(dx.Length, 1 * parameterCount, nameof(dx));
-            RequireLength(dz.Length, 1 * outputs, nameof(dz));
+            RequireLength(dx.Length, parameterCount, nameof(dx));
+            RequireLength(dz.Length, outputs, nameof(dz));
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
 
             // dz += Dz
