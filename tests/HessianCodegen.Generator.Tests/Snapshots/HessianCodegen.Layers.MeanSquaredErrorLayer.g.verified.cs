@@ -327,20 +327,34 @@ namespace HessianCodegen.Layers
             for (int j = 0; j < inputs; j++)
             {
                 double factor1 = b * input[j];
-                // For each k < outputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzz += Xzz
+                // For each k < outputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzz += Xzz, one triangle, mirrored
                 for (int k = 0; k < outputs; k++)
                 {
                     double factor2 = W[k * inputs + j] * b;
-                    // For each i < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
-                    for (int i = 0; i < inputs; i++)
+                    // For each i <= j: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzz += Xzz, one triangle, mirrored
+                    for (int i = 0; i <= j; i++)
                     {
-                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor1 * input[i];
-                        xzx[k * inputs * inputs + j * inputs + i] += W[k * inputs + i] * factor1;
-                        xzz[j * inputs + i] += W[k * inputs + i] * factor2;
+                        double factor3 = factor1 * input[i];
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor3;
+                        if (i != j)
+                        {
+                            xxx[k * inputs * parameterCount + i * parameterCount + k * inputs + j] += factor3;
+                        }
+                        double factor4 = W[k * inputs + i] * factor2;
+                        xzz[j * inputs + i] += factor4;
+                        if (i != j)
+                        {
+                            xzz[i * inputs + j] += factor4;
+                        }
                     }
 
                     xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor1;
                     xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
+                    // xzx += Xzx, the rows of W
+                    for (int i = 0; i < inputs; i++)
+                    {
+                        xzx[k * inputs * inputs + j * inputs + i] += factor1 * W[k * inputs + i];
+                    }
                 }
             }
         }

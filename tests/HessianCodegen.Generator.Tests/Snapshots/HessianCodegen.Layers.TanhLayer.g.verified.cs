@@ -306,22 +306,37 @@ namespace HessianCodegen.Layers
                 double tanh = global::System.Math.Tanh(c[i] + sum);
                 double adjointTimesSecondDerivative = -2.0 * outputAdjoint[i] * tanh * (1.0 - tanh * tanh);
                 double adjointTimesDerivative = outputAdjoint[i] * (1.0 - tanh * tanh);
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                // For each j < inputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz, one triangle, mirrored
                 for (int j = 0; j < inputs; j++)
                 {
                     double factor = adjointTimesSecondDerivative * input[j];
                     double factor1 = W[i * inputs + j] * adjointTimesSecondDerivative;
-                    // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
-                    for (int k = 0; k < inputs; k++)
+                    // For each k <= j: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzz += Xzz, one triangle, mirrored
+                    for (int k = 0; k <= j; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor * input[k];
-                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor;
-                        xzz[j * inputs + k] += W[i * inputs + k] * factor1;
+                        double factor2 = factor * input[k];
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor2;
+                        if (k != j)
+                        {
+                            xxx[i * inputs * parameterCount + k * parameterCount + i * inputs + j] += factor2;
+                        }
+                        double factor3 = W[i * inputs + k] * factor1;
+                        xzz[j * inputs + k] += factor3;
+                        if (k != j)
+                        {
+                            xzz[k * inputs + j] += factor3;
+                        }
                     }
 
                     xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor;
                     xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor;
                     xzx[i * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
+                    // xzx += Xzx, the rows of W
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        xzx[i * inputs * inputs + j * inputs + k] += factor * W[i * inputs + k];
+                    }
+
                     xzx[cOffset * inputs + i * inputs + j] += factor1;
                 }
 
