@@ -10,8 +10,9 @@ namespace HessianCodegen.Generator.Emission;
 /// <summary>
 /// Names a local by what its value is, from the IR it computes: an activation's derivative
 /// (<c>tanhDerivative = 1 - tanh * tanh</c>) or second derivative, the output adjoint times one of
-/// them, an activation's argument (<c>preActivation</c>). Values with no such purpose keep the printer's hint
-/// (<c>factor</c>, <c>term</c>). Every local the printer declares is named through this one table.
+/// them, an activation's argument (<c>preActivation</c>), and products and sums of those and of the
+/// layer's tensors named after their parts (<c>curvatureTimesInput</c>). Values with no such purpose keep
+/// the printer's hint (<c>factor</c>, <c>term</c>). Every local the printer declares is named through this one table.
 /// </summary>
 internal sealed class LocalPurposes
 {
@@ -41,15 +42,21 @@ internal sealed class LocalPurposes
 
     /// <summary>
     /// The name hint for a local holding <paramref name="value"/> (a part of a value learned before), or
-    /// null when it has no recognised purpose.
+    /// null when it has no recognised purpose. Asked once per local, in the naming pass, when every
+    /// local of the method is known (<paramref name="locals"/> tells what the others are for).
     /// </summary>
-    public string? NameFor(Node? value)
+    public string? NameFor(Node? value, LocalNames locals)
     {
         if (value is null)
         {
             return null;
         }
 
+        return KnownName(value) ?? Composed(value, locals);
+    }
+
+    private string? KnownName(Node value)
+    {
         if (_known.TryGetValue(value, out string? name))
         {
             return name;
@@ -61,12 +68,143 @@ internal sealed class LocalPurposes
             Node rest = Expr.Multiply(product.Factors.Where(factor => !IsAdjoint(factor)));
             if (_known.TryGetValue(rest, out string? derivative))
             {
-                return derivative.EndsWith("SecondDerivative", System.StringComparison.Ordinal) ? "adjointTimesSecondDerivative" : "adjointTimesDerivative";
+                return derivative.EndsWith("SecondDerivative", System.StringComparison.Ordinal) ? AdjointTimesSecondDerivative : AdjointTimesDerivative;
             }
         }
 
         return null;
     }
+
+    private const string AdjointTimesDerivative = "adjointTimesDerivative";
+    private const string AdjointTimesSecondDerivative = "adjointTimesSecondDerivative";
+
+    // Names longer than this say less than the code they stand for: the printer's hint is kept instead.
+    private const int MaxParts = 3;
+
+    /// <summary>
+    /// A product or sum named after its parts: <c>b f''(u) * z[j]</c> is <c>curvatureTimesInput</c>,
+    /// <c>W[i, k] * b f''(u)</c> <c>curvatureTimesWeight</c>, <c>1 - sigmoid</c> <c>oneMinusSigmoid</c>.
+    /// A constant coefficient does not change what a value is for. Null when a part has no noun or
+    /// there are more than <see cref="MaxParts"/>.
+    /// </summary>
+    private string? Composed(Node value, LocalNames locals)
+    {
+        switch (value)
+        {
+            case Multiply product:
+            {
+                List<Node> factors = product.Factors.Where(f => f is not Constant).ToList();
+                double coefficient = product.Factors.OfType<Constant>().Aggregate(1.0, (value, constant) => value * constant.Value);
+                if (coefficient == -1.0 && NameFor(Expr.Multiply(factors), locals) is { } negated)
+                {
+                    // -b exp[k]: the negated value, named so (a name must not hide a sign).
+                    return "minus" + Capitalized(negated);
+                }
+
+                // The adjoint and the activation's values and derivatives first, named as one (curvature), then the tensors.
+                List<Node> activation = factors.Where(f => !HasOwnNoun(f, locals)).ToList();
+                var parts = new List<string>();
+                if (activation.Count > 0)
+                {
+                    Node head = Expr.Multiply(activation);
+                    if (KnownName(head) is { } known)
+                    {
+                        parts.Add(NounOf(known));
+                    }
+                    else if (activation.All(f => f is TensorElement element && Noun(element, locals) is not null))
+                    {
+                        // No derivative among them: each read by its own noun (adjointTimesExp).
+                        parts.AddRange(activation.Select(f => Noun((TensorElement)f, locals)!));
+                    }
+                    else
+                    {
+                        return null;
+                    }
+                }
+
+                foreach (Node factor in factors.Where(f => HasOwnNoun(f, locals)))
+                {
+                    parts.Add(Noun((TensorElement)factor, locals)!);
+                }
+
+                return Join(parts, "Times");
+            }
+
+            case Add sum:
+            {
+                var words = new List<string>();
+
+                // What is added first, then what is subtracted: input - target, not -target + input.
+                foreach (Node term in sum.Terms.OrderBy(IsNegative))
+                {
+                    bool negative = IsNegative(term);
+                    Node positive = negative ? Expr.Negate(term) : term;
+                    string? noun = positive switch
+                    {
+                        Constant { Value: 1.0 } => "one",
+                        TensorElement element => Noun(element, locals),
+                        _ => null,
+                    };
+                    if (noun is null)
+                    {
+                        return null;
+                    }
+
+                    words.Add(words.Count == 0 ? (negative ? "minus" + Capitalized(noun) : noun) : (negative ? "Minus" : "Plus") + Capitalized(noun));
+                }
+
+                return words.Count is > 1 and <= MaxParts ? string.Concat(words) : null;
+            }
+
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsNegative(Node term) => term is Constant { Value: < 0 } || term is Multiply { Factors: [Constant { Value: -1.0 }, ..] };
+
+    /// <summary>A tensor read named by itself in a product: the input, a weight, a target, a local; not the adjoint or an activation's value.</summary>
+    private bool HasOwnNoun(Node factor, LocalNames locals) =>
+        factor is TensorElement element && !IsAdjoint(element) && !_functionTemporaries.ContainsKey(element.Tensor.Name) && Noun(element, locals) is not null;
+
+    /// <summary>The noun for a tensor read: by its role in the layer, or what the local it reads is for.</summary>
+    private string? Noun(TensorElement element, LocalNames locals)
+    {
+        TensorRef tensor = element.Tensor;
+        if (locals.HintOf(tensor.Name) is { } hint)
+        {
+            return NounOf(hint);
+        }
+
+        return _tensors.RoleOf(tensor) switch
+        {
+            TensorRole.OutputAdjoint => "adjoint",
+            TensorRole.Input => "input",
+            TensorRole.InputTangent => "inputTangent",
+            TensorRole.ParameterDirection => "direction",
+            TensorRole.Parameter => tensor.Rank == 2 && tensor.Name.Length == 1 ? "weight" : Uncapitalized(tensor.Name),
+            TensorRole.Target => Uncapitalized(tensor.Name),
+            _ => null,
+        };
+    }
+
+    /// <summary>A name as a part of a longer one: the adjoint times a derivative is the slope, times a second derivative the curvature.</summary>
+    private static string NounOf(string name) => name switch
+    {
+        AdjointTimesDerivative => "slope",
+        AdjointTimesSecondDerivative => "curvature",
+        _ => name,
+    };
+
+    private static string? Join(List<string> parts, string operation) =>
+        parts.Count >= 2 && parts.Sum(Words) <= MaxParts ? parts[0] + string.Concat(parts.Skip(1).Select(part => operation + Capitalized(part))) : null;
+
+    /// <summary>How many parts a name already joins (curvatureTimesInput: two).</summary>
+    private static int Words(string name) => 1 + (name.Length - name.Replace("Times", string.Empty).Length) / "Times".Length;
+
+    private static string Capitalized(string word) => word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word.Substring(1);
+
+    private static string Uncapitalized(string word) => word.Length == 0 ? word : char.ToLowerInvariant(word[0]) + word.Substring(1);
 
     private bool IsAdjoint(Node factor) => factor is TensorElement element && element.Tensor.Equals(_tensors.Adjoint);
 
@@ -77,9 +215,8 @@ internal sealed class LocalPurposes
             return;
         }
 
-        (FunctionKind kind, string name) = activation is FunctionCall call
-            ? (call.Function, ElementaryFunctions.Of(call.Function).LocalName)
-            : (_functionTemporaries[((TensorElement)activation).Tensor.Name], ((TensorElement)activation).Tensor.Name);
+        FunctionKind kind = activation is FunctionCall call ? call.Function : _functionTemporaries[((TensorElement)activation).Tensor.Name];
+        string name = ElementaryFunctions.Of(kind).LocalName;
 
         // f'(f(u)) and f''(f(u)) written for a placeholder u, then for this activation.
         var u = new TensorElement(Placeholder, EquatableArray<IndexRef>.Empty);

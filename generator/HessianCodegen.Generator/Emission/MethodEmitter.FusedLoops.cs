@@ -110,7 +110,9 @@ internal sealed partial class MethodEmitter
 
             int next = k + 1;
 
+            // A nest with loops, or with a guarded mirror write, is set off from what follows by a blank line.
             bool hasLoops = item.Nest.Loops.Count > 0 || item.Nest.Reduction is not null;
+            bool setOff = hasLoops || item.Nest.Target.Diagonal is not null;
             if (run.Count == 1)
             {
                 if (hasLoops)
@@ -155,7 +157,7 @@ internal sealed partial class MethodEmitter
                 body.WriteLine("}");
             }
 
-            if (hasLoops && next < items.Count)
+            if (setOff && next < items.Count)
             {
                 body.WriteLine();
             }
@@ -192,7 +194,7 @@ internal sealed partial class MethodEmitter
             string code = _nests.Render(body, factor, member.Names, shared);
             if (!shared.TryGetValue(code, out string? local))
             {
-                local = Names.Claim(_purposes.NameFor(factor) ?? "factor");
+                local = Local(new LocalPurpose("factor", factor));
                 shared[code] = local;
                 body.WriteLine($"double {local} = {code};");
             }
@@ -213,7 +215,7 @@ internal sealed partial class MethodEmitter
             string code = _nests.Render(body, value, member.Names, shared);
             if (!shared.TryGetValue(code, out string? local))
             {
-                local = Names.Claim(_purposes.NameFor(value) ?? "factor");
+                local = Local(new LocalPurpose("factor", value));
                 shared[code] = local;
                 body.WriteLine($"double {local} = {code};");
             }

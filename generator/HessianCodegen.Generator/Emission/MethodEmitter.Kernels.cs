@@ -208,7 +208,7 @@ internal sealed partial class MethodEmitter
             if (!_temporaries.TryGetValue(definition, out Temporary? temporary))
             {
                 string hint = reduction.Operation == ReductionKind.Sum ? "sum" : "logSumExp";
-                temporary = new Temporary(Names.Claim(hint), (Reduction)definition, free.Select(index => extents[index]).ToList());
+                temporary = new Temporary(Local(new LocalPurpose(hint)), (Reduction)definition, free.Select(index => extents[index]).ToList());
                 _temporaries[definition] = temporary;
                 _temporaryOrder.Add(temporary);
             }

@@ -80,7 +80,7 @@ internal sealed class NestEmitter
             if (scalarSum && level == depth)
             {
                 // A sum over the innermost loop runs in a scalar and is stored once.
-                accumulator = nest.Target.IsScalar ? nest.Target.Span : _method.Names.Claim("total");
+                accumulator = nest.Target.IsScalar ? nest.Target.Span : _method.Local(new LocalPurpose("total"));
                 writer.WriteLine($"double {accumulator} = 0.0;");
             }
 

@@ -73,8 +73,8 @@ namespace HessianCodegen.Layers
                     sum += W[k * inputs + j] * input[j];
                 }
 
-                double term = c[k] + sum - target[k];
-                output[0] += 0.5 * (term * term);
+                double cPlusSumMinusTarget = c[k] + sum - target[k];
+                output[0] += 0.5 * (cPlusSumMinusTarget * cPlusSumMinusTarget);
             }
         }
 
@@ -207,11 +207,11 @@ namespace HessianCodegen.Layers
                 }
 
                 // result = Xzz t + Xzx^T v
-                double term = vc[k] + sum;
-                double term1 = c[k] + sum1 - target[k];
+                double directionPlusSum = vc[k] + sum;
+                double cPlusSumMinusTarget = c[k] + sum1 - target[k];
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[j] += b * (term * W[k * inputs + j] + term1 * vW[k * inputs + j]);
+                    result[j] += b * (directionPlusSum * W[k * inputs + j] + cPlusSumMinusTarget * vW[k * inputs + j]);
                 }
             }
         }
@@ -245,11 +245,11 @@ namespace HessianCodegen.Layers
                 }
 
                 // result += Xxx v + Xzx t, the W part
-                double term = vc[k] + sum;
-                double term1 = c[k] + sum1 - target[k];
+                double directionPlusSum = vc[k] + sum;
+                double cPlusSumMinusTarget = c[k] + sum1 - target[k];
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[k * inputs + j] += b * (term * input[j] + term1 * inputTangent[j]);
+                    result[k * inputs + j] += b * (directionPlusSum * input[j] + cPlusSumMinusTarget * inputTangent[j]);
                 }
 
                 result[cOffset + k] += b * (vc[k] + sum);
@@ -277,15 +277,15 @@ namespace HessianCodegen.Layers
                     sum += W[k * inputs + j] * input[j];
                 }
 
-                double factor = c[k] + sum - target[k];
+                double cPlusSumMinusTarget = c[k] + sum - target[k];
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[k * inputs + j] += factor * input[j];
-                    dz[j] += W[k * inputs + j] * factor;
+                    dx[k * inputs + j] += cPlusSumMinusTarget * input[j];
+                    dz[j] += W[k * inputs + j] * cPlusSumMinusTarget;
                 }
 
-                dx[cOffset + k] += factor;
+                dx[cOffset + k] += cPlusSumMinusTarget;
             }
         }
 
@@ -326,34 +326,35 @@ namespace HessianCodegen.Layers
             // For each j < inputs: the updates below
             for (int j = 0; j < inputs; j++)
             {
-                double factor1 = b * input[j];
+                double adjointTimesInput = b * input[j];
                 // For each k < outputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzz += Xzz, one triangle, mirrored
                 for (int k = 0; k < outputs; k++)
                 {
-                    double factor2 = W[k * inputs + j] * b;
+                    double adjointTimesWeight = W[k * inputs + j] * b;
                     // For each i <= j: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzz += Xzz, one triangle, mirrored
                     for (int i = 0; i <= j; i++)
                     {
-                        double factor3 = factor1 * input[i];
-                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor3;
+                        double adjointTimesInputTimesInput = adjointTimesInput * input[i];
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += adjointTimesInputTimesInput;
                         if (i != j)
                         {
-                            xxx[k * inputs * parameterCount + i * parameterCount + k * inputs + j] += factor3;
+                            xxx[k * inputs * parameterCount + i * parameterCount + k * inputs + j] += adjointTimesInputTimesInput;
                         }
-                        double factor4 = W[k * inputs + i] * factor2;
-                        xzz[j * inputs + i] += factor4;
+
+                        double weightTimesAdjointTimesWeight = W[k * inputs + i] * adjointTimesWeight;
+                        xzz[j * inputs + i] += weightTimesAdjointTimesWeight;
                         if (i != j)
                         {
-                            xzz[i * inputs + j] += factor4;
+                            xzz[i * inputs + j] += weightTimesAdjointTimesWeight;
                         }
                     }
 
-                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor1;
-                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += adjointTimesInput;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += adjointTimesInput;
                     // xzx += Xzx, the rows of W
                     for (int i = 0; i < inputs; i++)
                     {
-                        xzx[k * inputs * inputs + j * inputs + i] += factor1 * W[k * inputs + i];
+                        xzx[k * inputs * inputs + j * inputs + i] += adjointTimesInput * W[k * inputs + i];
                     }
                 }
             }
@@ -430,8 +431,8 @@ namespace HessianCodegen.Layers
             double total = 0.0;
             for (int k = 0; k < outputs; k++)
             {
-                double term = input[k] + c[k] - target[k];
-                total += 0.5 * (term * term);
+                double inputPlusCMinusTarget = input[k] + c[k] - target[k];
+                total += 0.5 * (inputPlusCMinusTarget * inputPlusCMinusTarget);
             }
 
             output[0] = total;

@@ -200,10 +200,10 @@ namespace HessianCodegen.Layers
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 double factor = outputAdjoint[i] * sigmoid;
                 double term = 1.0 - sigmoid;
-                double term1 = vc[i] + sum1;
-                double factor1 = factor * (term * term) * term1;
+                double directionPlusSum = vc[i] + sum1;
+                double factor1 = factor * (term * term) * directionPlusSum;
                 double adjointTimesDerivative = factor * term;
-                double factor2 = outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
+                double factor2 = outputAdjoint[i] * (sigmoid * sigmoid) * term * directionPlusSum;
                 for (int j = 0; j < inputs; j++)
                 {
                     result[j] += factor1 * W[i * inputs + j] + adjointTimesDerivative * vW[i * inputs + j] - factor2 * W[i * inputs + j];
@@ -239,18 +239,18 @@ namespace HessianCodegen.Layers
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 // result += Xxx v + Xzx t, the W part
-                double factor = outputAdjoint[i] * sigmoid;
-                double term = 1.0 - sigmoid;
-                double term1 = vc[i] + sum1;
-                double factor1 = factor * (term * term) * term1;
-                double adjointTimesDerivative = factor * term;
-                double factor2 = outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
+                double adjointTimesSigmoid = outputAdjoint[i] * sigmoid;
+                double oneMinusSigmoid = 1.0 - sigmoid;
+                double directionPlusSum = vc[i] + sum1;
+                double factor = adjointTimesSigmoid * (oneMinusSigmoid * oneMinusSigmoid) * directionPlusSum;
+                double adjointTimesDerivative = adjointTimesSigmoid * oneMinusSigmoid;
+                double factor1 = outputAdjoint[i] * (sigmoid * sigmoid) * oneMinusSigmoid * directionPlusSum;
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[i * inputs + j] += factor1 * input[j] + adjointTimesDerivative * inputTangent[j] - factor2 * input[j];
+                    result[i * inputs + j] += factor * input[j] + adjointTimesDerivative * inputTangent[j] - factor1 * input[j];
                 }
 
-                result[cOffset + i] += outputAdjoint[i] * sigmoid * (term * term) * term1 - outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
+                result[cOffset + i] += outputAdjoint[i] * sigmoid * (oneMinusSigmoid * oneMinusSigmoid) * directionPlusSum - outputAdjoint[i] * (sigmoid * sigmoid) * oneMinusSigmoid * directionPlusSum;
             }
         }
 
@@ -310,8 +310,8 @@ namespace HessianCodegen.Layers
                 }
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double term = 1.0 - sigmoid;
-                double factor = outputAdjoint[i] * sigmoid * (term * term);
+                double oneMinusSigmoid = 1.0 - sigmoid;
+                double factor = outputAdjoint[i] * sigmoid * (oneMinusSigmoid * oneMinusSigmoid);
                 double factor1 = -outputAdjoint[i] * (sigmoid * sigmoid) * (1.0 - sigmoid);
                 double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
                 // For each j < inputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz, one triangle, mirrored
@@ -324,23 +324,24 @@ namespace HessianCodegen.Layers
                     // For each k <= j: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzz += Xzz, one triangle, mirrored
                     for (int k = 0; k <= j; k++)
                     {
-                        double term1 = factor2 * input[k] + factor3 * input[k];
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += term1;
+                        double term = factor2 * input[k] + factor3 * input[k];
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += term;
                         if (k != j)
                         {
-                            xxx[i * inputs * parameterCount + k * parameterCount + i * inputs + j] += term1;
+                            xxx[i * inputs * parameterCount + k * parameterCount + i * inputs + j] += term;
                         }
-                        double term2 = W[i * inputs + k] * factor4 + W[i * inputs + k] * factor5;
-                        xzz[j * inputs + k] += term2;
+
+                        double term1 = W[i * inputs + k] * factor4 + W[i * inputs + k] * factor5;
+                        xzz[j * inputs + k] += term1;
                         if (k != j)
                         {
-                            xzz[k * inputs + j] += term2;
+                            xzz[k * inputs + j] += term1;
                         }
                     }
 
-                    double term3 = factor * input[j] + factor1 * input[j];
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += term3;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += term3;
+                    double term2 = factor * input[j] + factor1 * input[j];
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += term2;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += term2;
                     xzx[i * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
                     // xzx += Xzx, the rows of W
                     for (int k = 0; k < inputs; k++)
@@ -351,7 +352,7 @@ namespace HessianCodegen.Layers
                     xzx[cOffset * inputs + i * inputs + j] += W[i * inputs + j] * factor + W[i * inputs + j] * factor1;
                 }
 
-                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += outputAdjoint[i] * sigmoid * (term * term) - outputAdjoint[i] * (sigmoid * sigmoid) * term;
+                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += outputAdjoint[i] * sigmoid * (oneMinusSigmoid * oneMinusSigmoid) - outputAdjoint[i] * (sigmoid * sigmoid) * oneMinusSigmoid;
             }
         }
 
@@ -551,8 +552,8 @@ namespace HessianCodegen.Layers
             {
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
                 double term = 1.0 - sigmoid;
-                double term1 = inputTangent[i] + vc[i];
-                result[i] = outputAdjoint[i] * sigmoid * (term * term) * term1 - outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
+                double inputTangentPlusDirection = inputTangent[i] + vc[i];
+                result[i] = outputAdjoint[i] * sigmoid * (term * term) * inputTangentPlusDirection - outputAdjoint[i] * (sigmoid * sigmoid) * term * inputTangentPlusDirection;
             }
         }
 
@@ -568,8 +569,8 @@ namespace HessianCodegen.Layers
             {
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
                 double term = 1.0 - sigmoid;
-                double term1 = inputTangent[i] + vc[i];
-                result[cOffset + i] += outputAdjoint[i] * sigmoid * (term * term) * term1 - outputAdjoint[i] * (sigmoid * sigmoid) * term * term1;
+                double inputTangentPlusDirection = inputTangent[i] + vc[i];
+                result[cOffset + i] += outputAdjoint[i] * sigmoid * (term * term) * inputTangentPlusDirection - outputAdjoint[i] * (sigmoid * sigmoid) * term * inputTangentPlusDirection;
             }
         }
 

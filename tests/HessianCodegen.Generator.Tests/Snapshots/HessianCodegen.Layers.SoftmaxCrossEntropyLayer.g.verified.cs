@@ -530,10 +530,10 @@ namespace HessianCodegen.Layers
                 // result += Xxx v + Xzx t, the W part
                 double adjointTimesDerivative = b * exp[k];
                 double factor = adjointTimesDerivative * (vc[k] + sum1[k]);
-                double factor1 = adjointTimesDerivative * sum2;
+                double slopeTimesSum = adjointTimesDerivative * sum2;
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[k * inputs + j] += factor * input[j] + adjointTimesDerivative * inputTangent[j] - factor1 * input[j];
+                    result[k * inputs + j] += factor * input[j] + adjointTimesDerivative * inputTangent[j] - slopeTimesSum * input[j];
                 }
 
                 result[cOffset + k] += b * (exp[k] * (vc[k] + sum1[k]) - exp[k] * sum2);
@@ -696,14 +696,14 @@ namespace HessianCodegen.Layers
                 for (int j = 0; j < inputs; j++)
                 {
                     // xxx += Xxx, the block of (W, W), one triangle, mirrored
-                    double factor1 = adjointTimesDerivative * input[j];
+                    double slopeTimesInput = adjointTimesDerivative * input[j];
                     for (int i = 0; i <= j; i++)
                     {
-                        double factor = factor1 * input[i];
-                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor;
+                        double slopeTimesInputTimesInput = slopeTimesInput * input[i];
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += slopeTimesInputTimesInput;
                         if (i != j)
                         {
-                            xxx[k * inputs * parameterCount + i * parameterCount + k * inputs + j] += factor;
+                            xxx[k * inputs * parameterCount + i * parameterCount + k * inputs + j] += slopeTimesInputTimesInput;
                         }
                     }
 
@@ -726,12 +726,12 @@ namespace HessianCodegen.Layers
                 sum1[j] = total1;
 
                 // xxx += Xxx, the block of (W, c), mirrored to (c, W)
-                double factor3 = b * input[j];
+                double adjointTimesInput = b * input[j];
                 for (int k = 0; k < classes; k++)
                 {
-                    double factor2 = factor3 * exp[k];
-                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor2;
-                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor2;
+                    double slopeTimesInput1 = adjointTimesInput * exp[k];
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += slopeTimesInput1;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += slopeTimesInput1;
                 }
 
                 xzx[label * inputs * inputs + j * inputs + j] += -b;
@@ -740,23 +740,23 @@ namespace HessianCodegen.Layers
             // For each k < classes: the updates below
             for (int k = 0; k < classes; k++)
             {
-                double factor4 = -b * exp[k];
+                double minusAdjointTimesDerivative = -b * exp[k];
                 double adjointTimesDerivative1 = b * exp[k];
                 // For each j < inputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
                     // xxx += Xxx, the block of (W, W), one triangle, mirrored
-                    double factor7 = factor4 * input[j];
+                    double minusAdjointTimesDerivativeTimesInput = minusAdjointTimesDerivative * input[j];
                     for (int i = 0; i <= k; i++)
                     {
-                        double factor5 = factor7 * exp[i];
+                        double factor = minusAdjointTimesDerivativeTimesInput * exp[i];
                         for (int l = 0; l < inputs; l++)
                         {
-                            double factor6 = factor5 * input[l];
-                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor6;
+                            double factor1 = factor * input[l];
+                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor1;
                             if (i != k)
                             {
-                                xxx[i * inputs * parameterCount + l * parameterCount + k * inputs + j] += factor6;
+                                xxx[i * inputs * parameterCount + l * parameterCount + k * inputs + j] += factor1;
                             }
                         }
                     }
@@ -764,18 +764,18 @@ namespace HessianCodegen.Layers
                     // xxx += Xxx, the block of (W, c), mirrored to (c, W)
                     for (int i = 0; i < classes; i++)
                     {
-                        double factor8 = factor7 * exp[i];
-                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor8;
-                        xxx[cOffset * parameterCount + i * parameterCount + k * inputs + j] += factor8;
+                        double factor2 = minusAdjointTimesDerivativeTimesInput * exp[i];
+                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor2;
+                        xxx[cOffset * parameterCount + i * parameterCount + k * inputs + j] += factor2;
                     }
 
-                    double factor9 = adjointTimesDerivative1 * input[j];
-                    double factor10 = W[k * inputs + j] * adjointTimesDerivative1;
+                    double slopeTimesInput2 = adjointTimesDerivative1 * input[j];
+                    double weightTimesSlope = W[k * inputs + j] * adjointTimesDerivative1;
                     // For each i < inputs: xzx += Xzx, the rows of W; xzz += Xzz
                     for (int i = 0; i < inputs; i++)
                     {
-                        xzx[k * inputs * inputs + j * inputs + i] += factor9 * (W[k * inputs + i] - sum1[i]);
-                        xzz[j * inputs + i] += factor10 * (W[k * inputs + i] - sum1[i]);
+                        xzx[k * inputs * inputs + j * inputs + i] += slopeTimesInput2 * (W[k * inputs + i] - sum1[i]);
+                        xzz[j * inputs + i] += weightTimesSlope * (W[k * inputs + i] - sum1[i]);
                     }
 
                     xzx[cOffset * inputs + k * inputs + j] += adjointTimesDerivative1 * (W[k * inputs + j] - sum1[j]);
@@ -784,11 +784,11 @@ namespace HessianCodegen.Layers
                 // xxx += Xxx, the block of (c, c), one triangle, mirrored
                 for (int i = 0; i <= k; i++)
                 {
-                    double factor11 = factor4 * exp[i];
-                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += factor11;
+                    double minusAdjointTimesExpTimesExp = minusAdjointTimesDerivative * exp[i];
+                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += minusAdjointTimesExpTimesExp;
                     if (i != k)
                     {
-                        xxx[cOffset * parameterCount + cOffset + i * parameterCount + k] += factor11;
+                        xxx[cOffset * parameterCount + cOffset + i * parameterCount + k] += minusAdjointTimesExpTimesExp;
                     }
                 }
             }

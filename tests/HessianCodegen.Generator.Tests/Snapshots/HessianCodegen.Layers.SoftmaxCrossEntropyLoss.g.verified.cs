@@ -370,14 +370,14 @@ namespace HessianCodegen.Layers
             // xzz += Xzz, one triangle, mirrored
             for (int k = 0; k < classes; k++)
             {
-                double factor = -b * exp[k];
+                double minusAdjointTimesDerivative = -b * exp[k];
                 for (int i = 0; i <= k; i++)
                 {
-                    double factor1 = factor * exp[i];
-                    xzz[k * classes + i] += factor1;
+                    double minusAdjointTimesExpTimesExp = minusAdjointTimesDerivative * exp[i];
+                    xzz[k * classes + i] += minusAdjointTimesExpTimesExp;
                     if (i != k)
                     {
-                        xzz[i * classes + k] += factor1;
+                        xzz[i * classes + k] += minusAdjointTimesExpTimesExp;
                     }
                 }
             }

@@ -127,13 +127,13 @@ namespace HessianCodegen.Layers
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 // parameterGradient += b Dx, the W part
-                double factor = outputAdjoint[i] * sigmoid;
+                double adjointTimesSigmoid = outputAdjoint[i] * sigmoid;
                 for (int j = 0; j < inputs; j++)
                 {
-                    parameterGradient[i * inputs + j] += factor * input[j];
+                    parameterGradient[i * inputs + j] += adjointTimesSigmoid * input[j];
                 }
 
-                parameterGradient[cOffset + i] += factor;
+                parameterGradient[cOffset + i] += adjointTimesSigmoid;
             }
         }
 
@@ -233,11 +233,11 @@ namespace HessianCodegen.Layers
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 // result += Xxx v + Xzx t, the W part
-                double factor = outputAdjoint[i] * sigmoid;
-                double factor1 = factor * (1.0 - sigmoid) * (vc[i] + sum1);
+                double adjointTimesSigmoid = outputAdjoint[i] * sigmoid;
+                double factor = adjointTimesSigmoid * (1.0 - sigmoid) * (vc[i] + sum1);
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[i * inputs + j] += factor1 * input[j] + factor * inputTangent[j];
+                    result[i * inputs + j] += factor * input[j] + adjointTimesSigmoid * inputTangent[j];
                 }
 
                 result[cOffset + i] += outputAdjoint[i] * sigmoid * (1.0 - sigmoid) * (vc[i] + sum1);
@@ -300,39 +300,40 @@ namespace HessianCodegen.Layers
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
-                double factor = outputAdjoint[i] * sigmoid;
+                double adjointTimesSigmoid = outputAdjoint[i] * sigmoid;
                 // For each j < inputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz, one triangle, mirrored
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor1 = adjointTimesDerivative * input[j];
-                    double factor2 = W[i * inputs + j] * adjointTimesDerivative;
+                    double slopeTimesInput = adjointTimesDerivative * input[j];
+                    double weightTimesSlope = W[i * inputs + j] * adjointTimesDerivative;
                     // For each k <= j: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzz += Xzz, one triangle, mirrored
                     for (int k = 0; k <= j; k++)
                     {
-                        double factor3 = factor1 * input[k];
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor3;
+                        double slopeTimesInputTimesInput = slopeTimesInput * input[k];
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += slopeTimesInputTimesInput;
                         if (k != j)
                         {
-                            xxx[i * inputs * parameterCount + k * parameterCount + i * inputs + j] += factor3;
+                            xxx[i * inputs * parameterCount + k * parameterCount + i * inputs + j] += slopeTimesInputTimesInput;
                         }
-                        double factor4 = W[i * inputs + k] * factor2;
-                        xzz[j * inputs + k] += factor4;
+
+                        double weightTimesWeightTimesSlope = W[i * inputs + k] * weightTimesSlope;
+                        xzz[j * inputs + k] += weightTimesWeightTimesSlope;
                         if (k != j)
                         {
-                            xzz[k * inputs + j] += factor4;
+                            xzz[k * inputs + j] += weightTimesWeightTimesSlope;
                         }
                     }
 
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor1;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor1;
-                    xzx[i * inputs * inputs + j * inputs + j] += factor;
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += slopeTimesInput;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += slopeTimesInput;
+                    xzx[i * inputs * inputs + j * inputs + j] += adjointTimesSigmoid;
                     // xzx += Xzx, the rows of W
                     for (int k = 0; k < inputs; k++)
                     {
-                        xzx[i * inputs * inputs + j * inputs + k] += factor1 * W[i * inputs + k];
+                        xzx[i * inputs * inputs + j * inputs + k] += slopeTimesInput * W[i * inputs + k];
                     }
 
-                    xzx[cOffset * inputs + i * inputs + j] += factor2;
+                    xzx[cOffset * inputs + i * inputs + j] += weightTimesSlope;
                 }
 
                 xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += adjointTimesDerivative;

@@ -309,35 +309,36 @@ namespace HessianCodegen.Layers
                 // For each j < inputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz, one triangle, mirrored
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor = adjointTimesSecondDerivative * input[j];
-                    double factor1 = W[i * inputs + j] * adjointTimesSecondDerivative;
+                    double curvatureTimesInput = adjointTimesSecondDerivative * input[j];
+                    double weightTimesCurvature = W[i * inputs + j] * adjointTimesSecondDerivative;
                     // For each k <= j: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzz += Xzz, one triangle, mirrored
                     for (int k = 0; k <= j; k++)
                     {
-                        double factor2 = factor * input[k];
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor2;
+                        double curvatureTimesInputTimesInput = curvatureTimesInput * input[k];
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += curvatureTimesInputTimesInput;
                         if (k != j)
                         {
-                            xxx[i * inputs * parameterCount + k * parameterCount + i * inputs + j] += factor2;
+                            xxx[i * inputs * parameterCount + k * parameterCount + i * inputs + j] += curvatureTimesInputTimesInput;
                         }
-                        double factor3 = W[i * inputs + k] * factor1;
-                        xzz[j * inputs + k] += factor3;
+
+                        double weightTimesWeightTimesCurvature = W[i * inputs + k] * weightTimesCurvature;
+                        xzz[j * inputs + k] += weightTimesWeightTimesCurvature;
                         if (k != j)
                         {
-                            xzz[k * inputs + j] += factor3;
+                            xzz[k * inputs + j] += weightTimesWeightTimesCurvature;
                         }
                     }
 
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor;
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += curvatureTimesInput;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += curvatureTimesInput;
                     xzx[i * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
                     // xzx += Xzx, the rows of W
                     for (int k = 0; k < inputs; k++)
                     {
-                        xzx[i * inputs * inputs + j * inputs + k] += factor * W[i * inputs + k];
+                        xzx[i * inputs * inputs + j * inputs + k] += curvatureTimesInput * W[i * inputs + k];
                     }
 
-                    xzx[cOffset * inputs + i * inputs + j] += factor1;
+                    xzx[cOffset * inputs + i * inputs + j] += weightTimesCurvature;
                 }
 
                 xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += adjointTimesSecondDerivative;
