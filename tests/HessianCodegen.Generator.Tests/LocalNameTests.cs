@@ -70,6 +70,16 @@ public sealed class LocalNameTests
     }
 
     [Fact]
+    public void ThePreActivationsTangentIsNamedSo()
+    {
+        // du = vc[i] + Sum(j => W[i, j] t[j] + vW[i, j] z[j]), the last sum a temporary of its own.
+        Assert.Contains("double preActivationTangent = vc[i] + sum1;", Emit("SigmoidLayer.cs"));
+
+        // 2 b tanh (1 - tanh^2) du is -(b tanh'') du: the sign stays in the name.
+        Assert.Contains("double minusCurvatureTimesPreActivationTangent = 2.0 * outputAdjoint[i] * tanh * tanhDerivative * (vc[i] + sum1);", Emit("TanhLayer.cs"));
+    }
+
+    [Fact]
     public void ANameDoesNotHideASign()
     {
         string emitted = Emit("SoftmaxCrossEntropyLoss.cs");

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using HessianCodegen.Generator.Differentiation;
@@ -19,14 +20,17 @@ internal sealed class LocalPurposes
     private static readonly TensorRef Placeholder = new("__u", EquatableArray<Extent>.Empty);
 
     private readonly LayerTensors _tensors;
+    private readonly System.Func<TensorElement, Node?> _temporaryTangent;
     private readonly Dictionary<string, FunctionKind> _functionTemporaries;
     private readonly Dictionary<Node, string> _known = new();
     private readonly HashSet<Node> _explored = new();
 
     /// <param name="tensors">The tensors of the layer's derivatives, to tell the output adjoint and the temporaries.</param>
     /// <param name="functionTemporaries">The temporaries that hold an elementary function's value, by name.</param>
-    public LocalPurposes(LayerTensors tensors, IReadOnlyDictionary<string, FunctionKind> functionTemporaries)
+    /// <param name="temporaryTangent">The temporary holding the tangent along (t, v) of a temporary's entry (the sum of the tangents for a sum), or null.</param>
+    public LocalPurposes(LayerTensors tensors, IReadOnlyDictionary<string, FunctionKind> functionTemporaries, System.Func<TensorElement, Node?>? temporaryTangent = null)
     {
+        _temporaryTangent = temporaryTangent ?? (_ => null);
         _tensors = tensors;
         _functionTemporaries = functionTemporaries.ToDictionary(pair => pair.Key, pair => pair.Value);
     }
@@ -83,9 +87,9 @@ internal sealed class LocalPurposes
 
     /// <summary>
     /// A product or sum named after its parts: <c>b f''(u) * z[j]</c> is <c>curvatureTimesInput</c>,
-    /// <c>W[i, k] * b f''(u)</c> <c>curvatureTimesWeight</c>, <c>1 - sigmoid</c> <c>oneMinusSigmoid</c>.
-    /// A constant coefficient does not change what a value is for. Null when a part has no noun or
-    /// there are more than <see cref="MaxParts"/>.
+    /// <c>W[i, j] * adjointTimesSecondDerivative</c> <c>weightTimesCurvature</c>, <c>1 - sigmoid</c>
+    /// <c>oneMinusSigmoid</c>. A coefficient other than a sign belongs to a derivative (the -2 of tanh'')
+    /// or the value has no name. Null when a part has no noun or there are more than <see cref="MaxParts"/>.
     /// </summary>
     private string? Composed(Node value, LocalNames locals)
     {
@@ -93,25 +97,26 @@ internal sealed class LocalPurposes
         {
             case Multiply product:
             {
+                double coefficient = product.Factors.OfType<Constant>().Aggregate(1.0, (total, constant) => total * constant.Value);
                 List<Node> factors = product.Factors.Where(f => f is not Constant).ToList();
-                double coefficient = product.Factors.OfType<Constant>().Aggregate(1.0, (value, constant) => value * constant.Value);
-                if (coefficient == -1.0 && NameFor(Expr.Multiply(factors), locals) is { } negated)
-                {
-                    // -b exp[k]: the negated value, named so (a name must not hide a sign).
-                    return "minus" + Capitalized(negated);
-                }
 
-                // The adjoint and the activation's values and derivatives first, named as one (curvature), then the tensors.
-                List<Node> activation = factors.Where(f => !HasOwnNoun(f, locals)).ToList();
+                // The adjoint and the activation's values and derivatives first, named as one (curvature), then
+                // the tensors and the pre-activation. A name never hides a sign: -b exp[k] is minusAdjointTimesDerivative.
+                List<Node> activation = factors.Where(f => OwnNoun(f, locals) is null).ToList();
                 var parts = new List<string>();
+                bool negated = coefficient < 0;
+                string? whole = null;
                 if (activation.Count > 0)
                 {
-                    Node head = Expr.Multiply(activation);
-                    if (KnownName(head) is { } known)
+                    if (KnownName(Expr.Multiply(activation.Append(Expr.Constant(System.Math.Abs(coefficient))))) is { } known)
                     {
-                        parts.Add(NounOf(known));
+                        whole = known;
                     }
-                    else if (activation.All(f => f is TensorElement element && Noun(element, locals) is not null))
+                    else if (KnownName(Expr.Multiply(activation.Append(Expr.Constant(-System.Math.Abs(coefficient))))) is { } opposite)
+                    {
+                        (whole, negated) = (opposite, !negated);
+                    }
+                    else if (System.Math.Abs(coefficient) == 1.0 && activation.All(f => f is TensorElement element && Noun(element, locals) is not null))
                     {
                         // No derivative among them: each read by its own noun (adjointTimesExp).
                         parts.AddRange(activation.Select(f => Noun((TensorElement)f, locals)!));
@@ -121,13 +126,19 @@ internal sealed class LocalPurposes
                         return null;
                     }
                 }
-
-                foreach (Node factor in factors.Where(f => HasOwnNoun(f, locals)))
+                else if (System.Math.Abs(coefficient) != 1.0)
                 {
-                    parts.Add(Noun((TensorElement)factor, locals)!);
+                    return null;
                 }
 
-                return Join(parts, "Times");
+                if (whole is not null)
+                {
+                    parts.Add(NounOf(whole));
+                }
+
+                parts.AddRange(factors.Select(f => OwnNoun(f, locals)).OfType<string>());
+                string? name = parts.Count == 1 && whole is not null ? whole : Join(parts, "Times");
+                return name is null || !negated ? name : "minus" + Capitalized(name);
             }
 
             case Add sum:
@@ -163,9 +174,18 @@ internal sealed class LocalPurposes
 
     private static bool IsNegative(Node term) => term is Constant { Value: < 0 } || term is Multiply { Factors: [Constant { Value: -1.0 }, ..] };
 
-    /// <summary>A tensor read named by itself in a product: the input, a weight, a target, a local; not the adjoint or an activation's value.</summary>
-    private bool HasOwnNoun(Node factor, LocalNames locals) =>
-        factor is TensorElement element && !IsAdjoint(element) && !_functionTemporaries.ContainsKey(element.Tensor.Name) && Noun(element, locals) is not null;
+    /// <summary>
+    /// The noun of a factor named by itself in a product: the input, a weight, a target, a local, the
+    /// pre-activation or its tangent; null for the adjoint, an activation's value or derivative.
+    /// </summary>
+    private string? OwnNoun(Node factor, LocalNames locals) => factor switch
+    {
+        TensorElement element when !IsAdjoint(element) && !_functionTemporaries.ContainsKey(element.Tensor.Name) => Noun(element, locals),
+        _ when _known.TryGetValue(factor, out string? name) && name.StartsWith(PreActivation, System.StringComparison.Ordinal) => name,
+        _ => null,
+    };
+
+    private const string PreActivation = "preActivation";
 
     /// <summary>The noun for a tensor read: by its role in the layer, or what the local it reads is for.</summary>
     private string? Noun(TensorElement element, LocalNames locals)
@@ -227,9 +247,29 @@ internal sealed class LocalPurposes
         Remember(For(second, generic, activation), name + "SecondDerivative");
         if (activation is FunctionCall { Argument: Add } call1)
         {
-            // u in f(u): the layer math's pre-activation.
-            Remember(call1.Argument, "preActivation");
+            // u in f(u): the layer math's pre-activation, and du along (t, v), its tangent.
+            Remember(call1.Argument, PreActivation);
+            Remember(Tangent(call1.Argument), PreActivation + "Tangent");
         }
+    }
+
+    /// <summary>The tangent along (t, v) of a value, reading the temporaries that hold its sums' tangents; null when one is not computed.</summary>
+    private Node? Tangent(Node value)
+    {
+        Func<TensorElement, Node> direction = Seeds.Directional(_tensors);
+        bool complete = true;
+        Node tangent = new Differentiator(element =>
+        {
+            if (_tensors.RoleOf(element.Tensor) is not null)
+            {
+                return direction(element);
+            }
+
+            Node? held = _temporaryTangent(element);
+            complete &= held is not null;
+            return held ?? Expr.Zero;
+        }).Differentiate(value);
+        return complete ? tangent : null;
     }
 
     private void Remember(Node? value, string name)

@@ -166,7 +166,7 @@ internal sealed partial class MethodEmitter
         ReuseTemporariesAtLabels();
         HoistElementwiseFunctions();
         _purposes = new LocalPurposes(_tensors, _temporaryOrder.Where(t => t.Definition is FunctionCall)
-            .ToDictionary(t => t.Name, t => ((FunctionCall)t.Definition).Function));
+            .ToDictionary(t => t.Name, t => ((FunctionCall)t.Definition).Function), TangentTemporary);
         foreach (Node value in _planned.Where(p => p.Nest is not null).Select(p => p.Nest!.Value).Concat(_temporaryOrder.Select(t => t.Definition)))
         {
             _purposes.Learn(value);
@@ -302,6 +302,27 @@ internal sealed partial class MethodEmitter
         }
 
         return pooled;
+    }
+
+    /// <summary>
+    /// The entry of the temporary that holds the tangent along (t, v) of a sum temporary's entry
+    /// (<c>Sum(j =&gt; W[i, j] * t[j] + vW[i, j] * z[j])</c> for <c>Sum(j =&gt; W[i, j] * z[j])</c>), when this method computes one.
+    /// </summary>
+    private Node? TangentTemporary(TensorElement entry)
+    {
+        Temporary? temporary = _temporaryOrder.FirstOrDefault(t => t.Name == entry.Tensor.Name);
+        if (temporary?.Definition is not Reduction { Operation: ReductionKind.Sum } sum)
+        {
+            return null;
+        }
+
+        Node tangent = new Differentiator(Seeds.Directional(_tensors)).Differentiate(sum);
+        if (!_temporaries.TryGetValue(tangent, out Temporary? holder) || !_temporaryOrder.Contains(holder))
+        {
+            return null;
+        }
+
+        return Expr.Element(new TensorRef(holder.Name, holder.Extents.ToEquatableArray()), entry.Indices.ToArray());
     }
 
     /// <summary>Whether a tensor is one of this method's temporaries (not one the layer's derivatives read).</summary>

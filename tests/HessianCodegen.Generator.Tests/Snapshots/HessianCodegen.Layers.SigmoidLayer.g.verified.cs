@@ -200,10 +200,10 @@ namespace HessianCodegen.Layers
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 double factor = outputAdjoint[i] * sigmoid;
                 double term = 1.0 - sigmoid;
-                double directionPlusSum = vc[i] + sum1;
-                double factor1 = factor * (term * term) * directionPlusSum;
+                double preActivationTangent = vc[i] + sum1;
+                double factor1 = factor * (term * term) * preActivationTangent;
                 double adjointTimesDerivative = factor * term;
-                double factor2 = outputAdjoint[i] * (sigmoid * sigmoid) * term * directionPlusSum;
+                double factor2 = outputAdjoint[i] * (sigmoid * sigmoid) * term * preActivationTangent;
                 for (int j = 0; j < inputs; j++)
                 {
                     result[j] += factor1 * W[i * inputs + j] + adjointTimesDerivative * vW[i * inputs + j] - factor2 * W[i * inputs + j];
@@ -552,8 +552,8 @@ namespace HessianCodegen.Layers
             {
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
                 double term = 1.0 - sigmoid;
-                double inputTangentPlusDirection = inputTangent[i] + vc[i];
-                result[i] = outputAdjoint[i] * sigmoid * (term * term) * inputTangentPlusDirection - outputAdjoint[i] * (sigmoid * sigmoid) * term * inputTangentPlusDirection;
+                double preActivationTangent = inputTangent[i] + vc[i];
+                result[i] = outputAdjoint[i] * sigmoid * (term * term) * preActivationTangent - outputAdjoint[i] * (sigmoid * sigmoid) * term * preActivationTangent;
             }
         }
 
@@ -569,8 +569,8 @@ namespace HessianCodegen.Layers
             {
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(input[i] + c[i]);
                 double term = 1.0 - sigmoid;
-                double inputTangentPlusDirection = inputTangent[i] + vc[i];
-                result[cOffset + i] += outputAdjoint[i] * sigmoid * (term * term) * inputTangentPlusDirection - outputAdjoint[i] * (sigmoid * sigmoid) * term * inputTangentPlusDirection;
+                double preActivationTangent = inputTangent[i] + vc[i];
+                result[cOffset + i] += outputAdjoint[i] * sigmoid * (term * term) * preActivationTangent - outputAdjoint[i] * (sigmoid * sigmoid) * term * preActivationTangent;
             }
         }
 

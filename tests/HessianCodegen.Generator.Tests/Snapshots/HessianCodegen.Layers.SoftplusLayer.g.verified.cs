@@ -197,10 +197,10 @@ namespace HessianCodegen.Layers
                 // result = Xzz t + Xzx^T v
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 double factor = outputAdjoint[i] * sigmoid;
-                double factor1 = factor * (1.0 - sigmoid) * (vc[i] + sum1);
+                double slopeTimesPreActivationTangent = factor * (1.0 - sigmoid) * (vc[i] + sum1);
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[j] += factor1 * W[i * inputs + j] + factor * vW[i * inputs + j];
+                    result[j] += slopeTimesPreActivationTangent * W[i * inputs + j] + factor * vW[i * inputs + j];
                 }
             }
         }

@@ -200,10 +200,10 @@ namespace HessianCodegen.Layers
                 double tanh = global::System.Math.Tanh(c[i] + sum);
                 double tanhDerivative = 1.0 - tanh * tanh;
                 double adjointTimesDerivative = outputAdjoint[i] * tanhDerivative;
-                double factor = 2.0 * outputAdjoint[i] * tanh * tanhDerivative * (vc[i] + sum1);
+                double minusCurvatureTimesPreActivationTangent = 2.0 * outputAdjoint[i] * tanh * tanhDerivative * (vc[i] + sum1);
                 for (int j = 0; j < inputs; j++)
                 {
-                    result[j] += adjointTimesDerivative * vW[i * inputs + j] - factor * W[i * inputs + j];
+                    result[j] += adjointTimesDerivative * vW[i * inputs + j] - minusCurvatureTimesPreActivationTangent * W[i * inputs + j];
                 }
             }
         }
