@@ -1,4 +1,6 @@
 using System.Linq;
+using HessianCodegen.Generator.Emission;
+using HessianCodegen.Generator.Symbolic;
 using HessianCodegen.Generator.Tests.Infrastructure;
 using Xunit;
 
@@ -51,6 +53,95 @@ public sealed class LocalNameTests
         // The per-example members call the batched ones now; the layer over its sums (in input) names it so.
         Assert.Contains("double preActivation = input[i] + c[i];", emitted);
         Assert.Contains("double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(preActivation);", emitted);
+    }
+
+    [Fact]
+    public void ProductsAreNamedAfterTheirParts()
+    {
+        string emitted = Emit("TanhLayer.cs");
+
+        // b f''(u) is the curvature, b f'(u) the slope; a product is named after what it multiplies.
+        Assert.Contains("double curvatureTimesInput = adjointTimesSecondDerivative * input[j];", emitted);
+        Assert.Contains("double weightTimesCurvature = W[i * inputs + j] * adjointTimesSecondDerivative;", emitted);
+        Assert.Contains("double curvatureTimesInputTimesInput = curvatureTimesInput * input[k];", emitted);
+
+        string secondDerivatives = emitted.Substring(emitted.IndexOf("public void AddSecondDerivatives(", System.StringComparison.Ordinal));
+        secondDerivatives = secondDerivatives.Substring(0, secondDerivatives.IndexOf("\n        }", System.StringComparison.Ordinal));
+        Assert.DoesNotContain("double factor", secondDerivatives);
+        Assert.DoesNotContain("double term", secondDerivatives);
+    }
+
+    [Fact]
+    public void ThePreActivationsTangentIsNamedSo()
+    {
+        // A residual layer reads its input outside the sums, so its per-example members keep their own code.
+        // du = vc[i] + Sum(j => W[i, j] t[j] + vW[i, j] z[j]), the last sum a temporary of its own.
+        Assert.Contains("double preActivationTangent = vc[i] + sum1;", EmitResidual("Sigmoid"));
+
+        // 2 tanh (1 - tanh^2) du is -tanh'' du: the sign stays in the name.
+        Assert.Contains("double minusTanhSecondDerivativeTimesPreActivationTangent = 2.0 * tanh * tanhDerivative * (vc[i] + sum1);", EmitResidual("Tanh"));
+    }
+
+    [Fact]
+    public void ANameDoesNotHideASign()
+    {
+        string emitted = Emit("SoftmaxCrossEntropyLoss.cs");
+
+        Assert.Contains("double minusAdjointTimesDerivative = -b * exp[k];", emitted);
+    }
+
+    [Fact]
+    public void SumsAreNamedAfterTheirTermsWhatIsAddedFirst()
+    {
+        Assert.Contains("double oneMinusSigmoid = 1.0 - sigmoid;", Emit("SigmoidLayer.cs"));
+
+        // The IR orders -target[k] first; the name says what the code computes.
+        Assert.Contains("double inputMinusTarget = input[k] - target[k];", Emit("SquaredErrorLoss.cs"));
+    }
+
+    [Fact]
+    public void LocalsAreNamedInOnePassAfterTheMethodIsBuilt()
+    {
+        var locals = new LocalNames();
+        var scope = new NameScope(new[] { "input" });
+        string sum = locals.Request(new LocalPurpose("sum"));
+        string product = locals.Request(new LocalPurpose("factor", Expr.Constant(2.0)));
+        string unnamed = locals.Request(new LocalPurpose("factor", Expr.Constant(3.0)));
+        string terms = locals.Request(new LocalPurpose("Terms", SuffixOf: sum));
+
+        // Until the naming pass a local is a placeholder no C# identifier equals: nothing is named while building.
+        Assert.All(new[] { sum, product, unnamed, terms }, placeholder => Assert.False(Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(placeholder)));
+        Assert.Null(locals.HintOf(sum));
+
+        locals.NameAll(scope, value => value is Constant { Value: 2.0 } ? "twice" : null);
+
+        Assert.Equal("double sum = 0; double twice = sum; double factor = twice; double sumTerms = factor;",
+            locals.Apply($"double {sum} = 0; double {product} = {sum}; double {unnamed} = {product}; double {terms} = {unnamed};"));
+
+        // A value named by its purpose is a word for longer names; one that kept the printer's hint is not.
+        Assert.Equal("twice", locals.HintOf(product));
+        Assert.Null(locals.HintOf(unnamed));
+    }
+
+    private static string EmitResidual(string activation)
+    {
+        string layer = $$"""
+            using HessianCodegen;
+            using static HessianCodegen.LayerMath;
+
+            namespace Samples;
+
+            [HessianLayer]
+            public sealed partial class Residual{{activation}}(int width)
+            {
+                private readonly Vector z = Input(width);
+                private readonly Matrix W = Parameter(width, width);
+                private readonly Vector c = Parameter(width);
+
+                private double Output(int i) => z[i] + {{activation}}(Sum(j => W[i, j] * z[j]) + c[i]);
+            }
+            """;
+        return GeneratorHarness.Run(GeneratorHarness.Compile("Residual.cs", layer)).Result.GeneratedTrees.Single().ToString();
     }
 
     private static string Emit(string layerFile)

@@ -168,14 +168,18 @@ internal sealed class CodeBuilder
 
         // A negative coefficient is written on the first operand: (-a) * b is the same number as -(a * b).
         CodeNode? result = coefficient == 1.0 ? null : Lower(Expr.Constant(coefficient));
-        if (coefficient == -1.0 && items.Count > 0 && !items[0].Divide)
-        {
-            result = Negate(items[0].Node);
-            items.RemoveAt(0);
-        }
 
         // Each partial product (a loop-invariant part may become a local) knows its IR value, for its name.
         var consumed = new List<Node> { Expr.Constant(coefficient) };
+        if (coefficient == -1.0 && items.Count > 0 && !items[0].Divide)
+        {
+            result = Negate(items[0].Node);
+            consumed.Add(factors[items[0].Node]);
+            Node[] negated = consumed.ToArray();
+            result.DescribeAs(() => Expr.Multiply(negated));
+            items.RemoveAt(0);
+        }
+
         foreach ((CodeNode node, bool divide) in items)
         {
             result = result is null

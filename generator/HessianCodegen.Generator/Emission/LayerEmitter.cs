@@ -256,7 +256,8 @@ internal static class LayerEmitter
                 string what = diagonal
                     ? $"xxx += Xxx, the block of ({pair.First.Name}, {pair.First.Name})"
                     : $"xxx += Xxx, the block of ({pair.First.Name}, {pair.Second.Name}), mirrored to ({pair.Second.Name}, {pair.First.Name})";
-                m.AddKernel(what, target, ParameterLoops(pair.First, pair.FirstIndices).Concat(ParameterLoops(pair.Second, pair.SecondIndices)).ToList(), pair.Value, overwrite: false);
+                m.AddKernel(what, target, ParameterLoops(pair.First, pair.FirstIndices).Concat(ParameterLoops(pair.Second, pair.SecondIndices)).ToList(), pair.Value, overwrite: false,
+                    symmetricIn: diagonal ? pair.FirstIndices.Zip(pair.SecondIndices, (first, second) => (first, second)).ToList() : null);
             }
 
             foreach (ParameterDerivative mixed in d.ParameterInput.Where(IsNonZero))
@@ -270,7 +271,8 @@ internal static class LayerEmitter
             }
 
             var xzzTerms = new List<(IndexRef, string)> { (SymbolicLayerDerivatives.InputIndex, inputs), (SymbolicLayerDerivatives.SecondInputIndex, "1") };
-            m.AddKernel("xzz += Xzz", new WriteTarget("xzz", xzzTerms, "0", false), new List<Loop> { inputLoop, secondInputLoop }, d.InputInput, overwrite: false);
+            m.AddKernel("xzz += Xzz", new WriteTarget("xzz", xzzTerms, "0", false), new List<Loop> { inputLoop, secondInputLoop }, d.InputInput, overwrite: false,
+                symmetricIn: new[] { (SymbolicLayerDerivatives.InputIndex, SymbolicLayerDerivatives.SecondInputIndex) });
         });
 
         return readsLabel;

@@ -90,7 +90,7 @@ internal sealed partial class MethodEmitter
             {
                 Work candidate = items[later];
                 var reads = TemporaryReads(candidate.Nest.Value).Select(read => read.Tensor.Name).ToList();
-                if (SharableLoop(candidate) is { } loop && loop.Range.Equals(first.Range) &&
+                if (SharableLoop(candidate) is { } loop && SameLoop(candidate, loop, item, first) &&
                     !reads.Any(name => accumulated.Contains(name) || skippedProduce.Contains(name)))
                 {
                     if (candidate.Produces is not null)
@@ -110,7 +110,9 @@ internal sealed partial class MethodEmitter
 
             int next = k + 1;
 
+            // A nest with loops, or with a guarded mirror write, is set off from what follows by a blank line.
             bool hasLoops = item.Nest.Loops.Count > 0 || item.Nest.Reduction is not null;
+            bool setOff = hasLoops || item.Nest.Target.Diagonal is not null;
             if (run.Count == 1)
             {
                 if (hasLoops)
@@ -145,8 +147,9 @@ internal sealed partial class MethodEmitter
                     inner.Add(member with { Nest = stripped, Overwrite = member.Overwrite && !isReduction, Names = names, Produces = null });
                 }
 
-                body.WriteLine($"// For each {index} < {Size(first!.Range)}: {string.Join("; ", run.Select(w => w.What).Distinct())}");
-                body.WriteLine($"for (int {index} = 0; {index} < {Size(first.Range)}; {index}++)");
+                string range = first!.UpTo is { } bound ? "<= " + item.Names[bound] : "< " + Size(first.Range);
+                body.WriteLine($"// For each {index} {range}: {string.Join("; ", run.Select(w => w.What).Distinct())}");
+                body.WriteLine(_nests.LoopHeader(index, first with { Index = index }, item.Names));
                 body.WriteLine("{");
                 body.Indentation++;
                 EmitWork(body, inner.ToList(), new Dictionary<string, string>(shared));
@@ -154,7 +157,7 @@ internal sealed partial class MethodEmitter
                 body.WriteLine("}");
             }
 
-            if (hasLoops && next < items.Count)
+            if (setOff && next < items.Count)
             {
                 body.WriteLine();
             }
@@ -191,7 +194,7 @@ internal sealed partial class MethodEmitter
             string code = _nests.Render(body, factor, member.Names, shared);
             if (!shared.TryGetValue(code, out string? local))
             {
-                local = Names.Claim(_purposes.NameFor(factor) ?? "factor");
+                local = Local(new LocalPurpose("factor", factor));
                 shared[code] = local;
                 body.WriteLine($"double {local} = {code};");
             }
@@ -212,7 +215,7 @@ internal sealed partial class MethodEmitter
             string code = _nests.Render(body, value, member.Names, shared);
             if (!shared.TryGetValue(code, out string? local))
             {
-                local = Names.Claim(_purposes.NameFor(value) ?? "factor");
+                local = Local(new LocalPurpose("factor", value));
                 shared[code] = local;
                 body.WriteLine($"double {local} = {code};");
             }
@@ -223,6 +226,13 @@ internal sealed partial class MethodEmitter
 
         return ReferenceEquals(hoisted, value) ? member : member with { Nest = member.Nest with { Value = hoisted } };
     }
+
+    /// <summary>Whether two nests' loops run over the same values: the same range, and the same enclosing loop bounding a triangle, if any.</summary>
+    private static bool SameLoop(Work candidate, Loop loop, Work item, Loop first) =>
+        loop.Range.Equals(first.Range) && Bound(candidate, loop) == Bound(item, first);
+
+    private static string? Bound(Work work, Loop loop) =>
+        loop.UpTo is null ? null : work.Names.TryGetValue(loop.UpTo, out string? name) ? name : "<" + loop.UpTo + ">";
 
     /// <summary>The first loop of a nest in its cheapest order, if the nest can share it with its neighbours.</summary>
     private Loop? SharableLoop(Work item)

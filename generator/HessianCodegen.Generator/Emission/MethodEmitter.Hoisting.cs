@@ -68,7 +68,7 @@ internal sealed partial class MethodEmitter
             var call = (FunctionCall)canonical;
             Node definition = Expr.Function(call.Function, Rewrite(call.Argument, hoisted, memo));
             Extent? extent = extentOf[canonical];
-            var temporary = new Temporary(Names.Claim(ElementaryFunctions.Of(call.Function).LocalName), definition, extent is null ? new List<Extent>() : new List<Extent> { extent });
+            var temporary = new Temporary(Local(new LocalPurpose(ElementaryFunctions.Of(call.Function).LocalName)), definition, extent is null ? new List<Extent>() : new List<Extent> { extent });
             hoisted[canonical] = temporary;
             _temporaryOrder.Add(temporary);
             memo.Clear();

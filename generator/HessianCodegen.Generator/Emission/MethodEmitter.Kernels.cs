@@ -13,11 +13,14 @@ internal sealed partial class MethodEmitter
     /// Adds <c>target = value</c> (or <c>+=</c> when not <paramref name="overwrite"/>) for every value of
     /// the free loops. Deltas between free indices bind one loop to another (or to a label), so only
     /// the entries that can be non-zero are visited. <paramref name="what"/> says which quantity or
-    /// block it computes (the comment above its loops).
+    /// block it computes (the comment above its loops). <paramref name="symmetricIn"/> names pairs of
+    /// free indices whose swap may leave the value unchanged (a diagonal block of a Hessian): where the
+    /// swap provably does (see <see cref="SymmetricBlocks"/>), an accumulating nest visits one triangle.
     /// </summary>
-    public void AddKernel(string what, WriteTarget target, IReadOnlyList<Loop> freeLoops, Node value, bool overwrite)
+    public void AddKernel(string what, WriteTarget target, IReadOnlyList<Loop> freeLoops, Node value, bool overwrite,
+        IReadOnlyList<(IndexRef First, IndexRef Second)>? symmetricIn = null)
     {
-        var nests = new List<LoopNest>();
+        var nests = new List<(LoopNest Nest, string What)>();
         bool restricted = false;
         foreach ((Node deltas, Node body) in GroupByDeltas(value))
         {
@@ -33,12 +36,19 @@ internal sealed partial class MethodEmitter
             }
 
             Node replaced = ReplaceReductions(inner, extents, new Dictionary<Node, Node>());
-            nests.Add(new LoopNest(loops, reduction, replaced, target.Substitute(bindings), conditions));
+            var nest = new LoopNest(loops, reduction, replaced, target.Substitute(bindings), conditions);
+            if (!overwrite && symmetricIn is not null && SymmetricBlocks.SwappedPairs(symmetricIn, bindings, loops, bound) is { } swapped)
+            {
+                nests.Add((SymmetricBlocks.Triangle(nest, swapped), what + ", one triangle, mirrored"));
+                continue;
+            }
+
+            nests.Add((nest, what));
         }
 
         if (overwrite && nests.Count == 1 && !restricted)
         {
-            _planned.Add(new PlannedNest(nests[0], Overwrite: true, Clear: null, what));
+            _planned.Add(new PlannedNest(nests[0].Nest, Overwrite: true, Clear: null, what));
             return;
         }
 
@@ -47,9 +57,9 @@ internal sealed partial class MethodEmitter
             _planned.Add(new PlannedNest(null, Overwrite: false, Clear: target.Span, what));
         }
 
-        foreach (LoopNest nest in nests)
+        foreach ((LoopNest nest, string nestWhat) in nests)
         {
-            _planned.Add(new PlannedNest(nest, Overwrite: false, Clear: null, what));
+            _planned.Add(new PlannedNest(nest, Overwrite: false, Clear: null, nestWhat));
         }
     }
 
@@ -198,7 +208,7 @@ internal sealed partial class MethodEmitter
             if (!_temporaries.TryGetValue(definition, out Temporary? temporary))
             {
                 string hint = reduction.Operation == ReductionKind.Sum ? "sum" : "logSumExp";
-                temporary = new Temporary(Names.Claim(hint), (Reduction)definition, free.Select(index => extents[index]).ToList());
+                temporary = new Temporary(Local(new LocalPurpose(hint)), (Reduction)definition, free.Select(index => extents[index]).ToList());
                 _temporaries[definition] = temporary;
                 _temporaryOrder.Add(temporary);
             }

@@ -29,7 +29,7 @@ internal sealed partial class MethodEmitter
         // LogSumExp, max-shifted: the terms once into a span, then m + log(sum exp(e - m)). The terms
         // span is declared with the other temporaries (stack when small, else pooled).
         var termExtents = temporary.Extents.Concat(new[] { definition.Range }).ToList();
-        var termsTemporary = new Temporary(Names.Claim(temporary.Name + "Terms"), definition, termExtents);
+        var termsTemporary = new Temporary(Local(new LocalPurpose("Terms", SuffixOf: temporary.Name)), definition, termExtents);
         _scratch.Add(termsTemporary);
         string terms = termsTemporary.Name;
         var termLoops = loops.Concat(new[] { reduction }).ToList();
@@ -51,8 +51,8 @@ internal sealed partial class MethodEmitter
 
         string term = NestEmitter.LoopName(HintFor(reduction), usedLoopNames);
         string row = loops.Count == 0 ? term : $"({flat}) * {Size(definition.Range)} + {term}";
-        string max = Names.Claim("max");
-        string sum = Names.Claim("sumExp");
+        string max = Local(new LocalPurpose("max"));
+        string sum = Local(new LocalPurpose("sumExp"));
         writer.WriteLine($"double {max} = double.NegativeInfinity;");
         writer.WriteLine($"for (int {term} = 0; {term} < {Size(definition.Range)}; {term}++)");
         writer.WriteLine("{");

@@ -37,6 +37,7 @@ internal sealed partial class MethodEmitter
     private readonly string _parameterCountName;
     private readonly NestEmitter _nests;
     private LocalPurposes _purposes;
+    private readonly LocalNames _locals = new();
 
     public MethodEmitter(LayerModel layer, LayerTensors tensors, LayerMembers members, IEnumerable<string> methodParameters)
     {
@@ -81,8 +82,14 @@ internal sealed partial class MethodEmitter
 
     public NameScope Names { get; }
 
-    /// <summary>Claims the name of a local of the printed code: by its purpose when it has one, else by the printer's hint.</summary>
-    public string LocalName(CodeNode local) => Names.Claim(_purposes.NameFor(local.Source) ?? local.NameHint);
+    /// <summary>
+    /// A local of the method with this purpose. It is named, with all the others, in the one naming pass
+    /// at the end of <see cref="Build"/>; until then it is a placeholder.
+    /// </summary>
+    public string Local(LocalPurpose purpose) => _locals.Request(purpose);
+
+    /// <summary>A local for a code node: named by the IR value it computes, else by the printer's hint.</summary>
+    public string LocalName(CodeNode local) => Local(new LocalPurpose(local.NameHint, local.Source));
 
     /// <summary>The user's name for a loop: its own index's, else that of the first user index over the same range.</summary>
     public string? HintFor(Loop loop) =>
@@ -159,7 +166,7 @@ internal sealed partial class MethodEmitter
         ReuseTemporariesAtLabels();
         HoistElementwiseFunctions();
         _purposes = new LocalPurposes(_tensors, _temporaryOrder.Where(t => t.Definition is FunctionCall)
-            .ToDictionary(t => t.Name, t => ((FunctionCall)t.Definition).Function));
+            .ToDictionary(t => t.Name, t => ((FunctionCall)t.Definition).Function), TangentTemporary);
         foreach (Node value in _planned.Where(p => p.Nest is not null).Select(p => p.Nest!.Value).Concat(_temporaryOrder.Select(t => t.Definition)))
         {
             _purposes.Learn(value);
@@ -255,7 +262,9 @@ internal sealed partial class MethodEmitter
             header.WriteLine("}");
         }
 
-        return header;
+        // Name: the plan is complete and printed, every local known with its purpose; one pass names them all.
+        _locals.NameAll(Names, value => _purposes.NameFor(value, _locals));
+        return header.Map(_locals.Apply);
     }
 
     /// <summary>
@@ -270,9 +279,9 @@ internal sealed partial class MethodEmitter
         }
 
         List<string> lengths = spans.Select(t => string.Join(" * ", t.Extents.Select(Size))).ToList();
-        string pooled = Names.Claim("pooled");
-        string buffer = spans.Count == 1 ? spans[0].Name : Names.Claim("scratch");
-        string length = lengths.Count == 1 ? lengths[0] : Names.Claim("scratchLength");
+        string pooled = Local(new LocalPurpose("pooled"));
+        string buffer = spans.Count == 1 ? spans[0].Name : Local(new LocalPurpose("scratch"));
+        string length = lengths.Count == 1 ? lengths[0] : Local(new LocalPurpose("scratchLength"));
         if (lengths.Count > 1)
         {
             declarations.WriteLine($"int {length} = {string.Join(" + ", lengths)};");
@@ -293,6 +302,27 @@ internal sealed partial class MethodEmitter
         }
 
         return pooled;
+    }
+
+    /// <summary>
+    /// The entry of the temporary that holds the tangent along (t, v) of a sum temporary's entry
+    /// (<c>Sum(j =&gt; W[i, j] * t[j] + vW[i, j] * z[j])</c> for <c>Sum(j =&gt; W[i, j] * z[j])</c>), when this method computes one.
+    /// </summary>
+    private Node? TangentTemporary(TensorElement entry)
+    {
+        Temporary? temporary = _temporaryOrder.FirstOrDefault(t => t.Name == entry.Tensor.Name);
+        if (temporary?.Definition is not Reduction { Operation: ReductionKind.Sum } sum)
+        {
+            return null;
+        }
+
+        Node tangent = new Differentiator(Seeds.Directional(_tensors)).Differentiate(sum);
+        if (!_temporaries.TryGetValue(tangent, out Temporary? holder) || !_temporaryOrder.Contains(holder))
+        {
+            return null;
+        }
+
+        return Expr.Element(new TensorRef(holder.Name, holder.Extents.ToEquatableArray()), entry.Indices.ToArray());
     }
 
     /// <summary>Whether a tensor is one of this method's temporaries (not one the layer's derivatives read).</summary>

@@ -80,12 +80,12 @@ internal sealed class NestEmitter
             if (scalarSum && level == depth)
             {
                 // A sum over the innermost loop runs in a scalar and is stored once.
-                accumulator = nest.Target.IsScalar ? nest.Target.Span : _method.Names.Claim("total");
+                accumulator = nest.Target.IsScalar ? nest.Target.Span : _method.Local(new LocalPurpose("total"));
                 writer.WriteLine($"double {accumulator} = 0.0;");
             }
 
             string name = names[loop.Index];
-            writer.WriteLine($"for (int {name} = 0; {name} < {_method.Size(loop.Range)}; {name}++)");
+            writer.WriteLine(LoopHeader(name, loop, names));
             writer.WriteLine("{");
             writer.Indentation++;
             WriteLocals(writer, locals, level);
@@ -105,18 +105,12 @@ internal sealed class NestEmitter
         else if (overwrite && nest.Reduction is null && !clearFirst)
         {
             writer.WriteLine($"{(nest.Target.IsScalar ? "double " : string.Empty)}{target} = {value};");
-            if (mirror is not null)
-            {
-                writer.WriteLine($"{mirror} = {value};");
-            }
+            WriteMirror(writer, nest.Target, mirror, "=", value, names);
         }
         else
         {
             writer.WriteLine($"{target} += {value};");
-            if (mirror is not null)
-            {
-                writer.WriteLine($"{mirror} += {value};");
-            }
+            WriteMirror(writer, nest.Target, mirror, "+=", value, names);
         }
 
         for (int level = depth; level >= 1; level--)
@@ -127,10 +121,7 @@ internal sealed class NestEmitter
             {
                 writer.WriteLine();
                 writer.WriteLine($"{target} {(overwrite ? "=" : "+=")} {accumulator};");
-                if (mirror is not null)
-                {
-                    writer.WriteLine($"{mirror} {(overwrite ? "=" : "+=")} {accumulator};");
-                }
+                WriteMirror(writer, nest.Target, mirror, overwrite ? "=" : "+=", accumulator, names);
             }
         }
 
@@ -139,6 +130,31 @@ internal sealed class NestEmitter
             writer.Indentation--;
             writer.WriteLine("}");
         }
+    }
+
+    /// <summary>The <c>for</c> line of a loop: over its whole range, or up to the loop that bounds its triangle.</summary>
+    public string LoopHeader(string name, Loop loop, IReadOnlyDictionary<string, string> names) => loop.UpTo is { } bound
+        ? $"for (int {name} = 0; {name} <= {names[bound]}; {name}++)"
+        : $"for (int {name} = 0; {name} < {_method.Size(loop.Range)}; {name}++)";
+
+    /// <summary>The transposed write of a symmetric block's value; on a triangle, skipped on the diagonal, where it is the same entry.</summary>
+    private void WriteMirror(SourceWriter writer, WriteTarget target, string? mirror, string operation, string value, IReadOnlyDictionary<string, string> names)
+    {
+        if (mirror is null)
+        {
+            return;
+        }
+
+        if (target.Diagonal is not { } diagonal)
+        {
+            writer.WriteLine($"{mirror} {operation} {value};");
+            return;
+        }
+
+        writer.WriteLine($"if ({IndexName(diagonal.Column, names)} != {IndexName(diagonal.Row, names)})");
+        writer.WriteLine("{");
+        writer.WriteLine($"    {mirror} {operation} {value};");
+        writer.WriteLine("}");
     }
 
     /// <summary>
@@ -156,6 +172,11 @@ internal sealed class NestEmitter
         double bestCost = double.PositiveInfinity;
         foreach (List<Loop> order in Permutations(all))
         {
+            if (!SymmetricBlocks.Respects(order))
+            {
+                continue;
+            }
+
             bool reductionInnermost = nest.Reduction is null || order[order.Count - 1] == nest.Reduction;
             if (nest.Target.IsScalar && !reductionInnermost)
             {

@@ -43,6 +43,18 @@ internal sealed class SourceWriter
         }
     }
 
+    /// <summary>A copy with every line's text mapped (the indentation kept).</summary>
+    public SourceWriter Map(System.Func<string, string> line)
+    {
+        var mapped = new SourceWriter { Indentation = Indentation };
+        foreach ((int indentation, string text) in _lines)
+        {
+            mapped._lines.Add((indentation, line(text)));
+        }
+
+        return mapped;
+    }
+
     public override string ToString()
     {
         var text = new StringBuilder();

@@ -33,6 +33,40 @@ public sealed class AccumulationTests
                 result.AsSpan(0, p * p), result.AsSpan(p * p, p * aIn), result.AsSpan(p * p + p * aIn)));
     }
 
+    /// <summary>
+    /// AddSecondDerivatives visits one triangle of a symmetric block and adds to both places: what the
+    /// buffers held before is kept entry by entry, even when it is not symmetric (a triangle copied onto
+    /// the other after the loop would overwrite it).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void SecondDerivativesAddToWhatTheBlocksHeldEvenWhenNotSymmetric(string id)
+    {
+        var layerCase = LayerCases.All[id];
+        var layer = layerCase.Create();
+        var at = layerCase.Point();
+        int p = layer.ParameterCount;
+        int aIn = layer.InputSize;
+        int length = p * p + p * aIn + aIn * aIn;
+
+        var fromZero = new double[length];
+        Call(fromZero);
+        var held = new double[length];
+        for (int k = 0; k < length; k++)
+        {
+            // Distinct in every entry, so no block of it is symmetric.
+            held[k] = 1.0 + 0.001 * k;
+        }
+
+        var fromHeld = (double[])held.Clone();
+        Call(fromHeld);
+
+        DenseAlgebra.AssertClose("AddSecondDerivatives on non-symmetric blocks", fromHeld, DenseAlgebra.Add(held, fromZero), 1e-14);
+
+        void Call(double[] result) => layer.AddSecondDerivatives(at.Parameters, at.Input, at.Data, at.OutputAdjoint,
+            result.AsSpan(0, p * p), result.AsSpan(p * p, p * aIn), result.AsSpan(p * p + p * aIn));
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void OverwritingMembersIgnoreWhatTheResultHeld(string id)

@@ -146,15 +146,15 @@ namespace HessianCodegen.Layers
                     sum += W[k * inputs + j] * input[j];
                 }
 
-                double factor = c[k] + sum - target[k];
+                double cPlusSumMinusTarget = c[k] + sum - target[k];
                 // For each j < inputs: dx += Dx, the columns of W; dz += Dz
                 for (int j = 0; j < inputs; j++)
                 {
-                    dx[k * inputs + j] += factor * input[j];
-                    dz[j] += W[k * inputs + j] * factor;
+                    dx[k * inputs + j] += cPlusSumMinusTarget * input[j];
+                    dz[j] += W[k * inputs + j] * cPlusSumMinusTarget;
                 }
 
-                dx[cOffset + k] += factor;
+                dx[cOffset + k] += cPlusSumMinusTarget;
             }
         }
 
@@ -195,21 +195,36 @@ namespace HessianCodegen.Layers
             // For each j < inputs: the updates below
             for (int j = 0; j < inputs; j++)
             {
-                double factor1 = b * input[j];
-                // For each k < outputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzz += Xzz
+                double adjointTimesInput = b * input[j];
+                // For each k < outputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzz += Xzz, one triangle, mirrored
                 for (int k = 0; k < outputs; k++)
                 {
-                    double factor2 = W[k * inputs + j] * b;
-                    // For each i < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
-                    for (int i = 0; i < inputs; i++)
+                    double adjointTimesWeight = W[k * inputs + j] * b;
+                    // For each i <= j: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzz += Xzz, one triangle, mirrored
+                    for (int i = 0; i <= j; i++)
                     {
-                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor1 * input[i];
-                        xzx[k * inputs * inputs + j * inputs + i] += W[k * inputs + i] * factor1;
-                        xzz[j * inputs + i] += W[k * inputs + i] * factor2;
+                        double adjointTimesInputTimesInput = adjointTimesInput * input[i];
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += adjointTimesInputTimesInput;
+                        if (i != j)
+                        {
+                            xxx[k * inputs * parameterCount + i * parameterCount + k * inputs + j] += adjointTimesInputTimesInput;
+                        }
+
+                        double weightTimesAdjointTimesWeight = W[k * inputs + i] * adjointTimesWeight;
+                        xzz[j * inputs + i] += weightTimesAdjointTimesWeight;
+                        if (i != j)
+                        {
+                            xzz[i * inputs + j] += weightTimesAdjointTimesWeight;
+                        }
                     }
 
-                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor1;
-                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += adjointTimesInput;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += adjointTimesInput;
+                    // xzx += Xzx, the rows of W
+                    for (int i = 0; i < inputs; i++)
+                    {
+                        xzx[k * inputs * inputs + j * inputs + i] += adjointTimesInput * W[k * inputs + i];
+                    }
                 }
             }
         }
@@ -282,8 +297,8 @@ namespace HessianCodegen.Layers
             double total = 0.0;
             for (int k = 0; k < outputs; k++)
             {
-                double term = input[k] + c[k] - target[k];
-                total += 0.5 * (term * term);
+                double inputPlusCMinusTarget = input[k] + c[k] - target[k];
+                total += 0.5 * (inputPlusCMinusTarget * inputPlusCMinusTarget);
             }
 
             output[0] = total;

@@ -181,33 +181,49 @@ namespace HessianCodegen.Layers
                 }
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
-                double term = 1.0 - sigmoid;
-                double factor = outputAdjoint[i] * sigmoid * (term * term);
+                double oneMinusSigmoid = 1.0 - sigmoid;
+                double factor = outputAdjoint[i] * sigmoid * (oneMinusSigmoid * oneMinusSigmoid);
                 double factor1 = -outputAdjoint[i] * (sigmoid * sigmoid) * (1.0 - sigmoid);
                 double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                // For each j < inputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz, one triangle, mirrored
                 for (int j = 0; j < inputs; j++)
                 {
                     double factor2 = factor * input[j];
                     double factor3 = factor1 * input[j];
                     double factor4 = W[i * inputs + j] * factor;
                     double factor5 = W[i * inputs + j] * factor1;
-                    // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
-                    for (int k = 0; k < inputs; k++)
+                    // For each k <= j: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzz += Xzz, one triangle, mirrored
+                    for (int k = 0; k <= j; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor2 * input[k] + factor3 * input[k];
-                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor2 + W[i * inputs + k] * factor3;
-                        xzz[j * inputs + k] += W[i * inputs + k] * factor4 + W[i * inputs + k] * factor5;
+                        double term = factor2 * input[k] + factor3 * input[k];
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += term;
+                        if (k != j)
+                        {
+                            xxx[i * inputs * parameterCount + k * parameterCount + i * inputs + j] += term;
+                        }
+
+                        double term1 = W[i * inputs + k] * factor4 + W[i * inputs + k] * factor5;
+                        xzz[j * inputs + k] += term1;
+                        if (k != j)
+                        {
+                            xzz[k * inputs + j] += term1;
+                        }
                     }
 
-                    double term1 = factor * input[j] + factor1 * input[j];
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += term1;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += term1;
+                    double term2 = factor * input[j] + factor1 * input[j];
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += term2;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += term2;
                     xzx[i * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
+                    // xzx += Xzx, the rows of W
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        xzx[i * inputs * inputs + j * inputs + k] += factor2 * W[i * inputs + k] + factor3 * W[i * inputs + k];
+                    }
+
                     xzx[cOffset * inputs + i * inputs + j] += W[i * inputs + j] * factor + W[i * inputs + j] * factor1;
                 }
 
-                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += outputAdjoint[i] * sigmoid * (term * term) - outputAdjoint[i] * (sigmoid * sigmoid) * term;
+                xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += outputAdjoint[i] * sigmoid * (oneMinusSigmoid * oneMinusSigmoid) - outputAdjoint[i] * (sigmoid * sigmoid) * oneMinusSigmoid;
             }
         }
 

@@ -272,14 +272,19 @@ namespace HessianCodegen.Layers
             {
                 exp[k] = global::System.Math.Exp(c[k] + sum[k] - logSumExp);
                 double adjointTimesDerivative = b * exp[k];
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W
+                // For each j < inputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzx += Xzx, the rows of W
                 for (int j = 0; j < inputs; j++)
                 {
-                    // xxx += Xxx, the block of (W, W)
-                    double factor = adjointTimesDerivative * input[j];
-                    for (int i = 0; i < inputs; i++)
+                    // xxx += Xxx, the block of (W, W), one triangle, mirrored
+                    double slopeTimesInput = adjointTimesDerivative * input[j];
+                    for (int i = 0; i <= j; i++)
                     {
-                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += factor * input[i];
+                        double slopeTimesInputTimesInput = slopeTimesInput * input[i];
+                        xxx[k * inputs * parameterCount + j * parameterCount + k * inputs + i] += slopeTimesInputTimesInput;
+                        if (i != j)
+                        {
+                            xxx[k * inputs * parameterCount + i * parameterCount + k * inputs + j] += slopeTimesInputTimesInput;
+                        }
                     }
 
                     xzx[k * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
@@ -301,12 +306,12 @@ namespace HessianCodegen.Layers
                 sum1[j] = total1;
 
                 // xxx += Xxx, the block of (W, c), mirrored to (c, W)
-                double factor2 = b * input[j];
+                double adjointTimesInput = b * input[j];
                 for (int k = 0; k < classes; k++)
                 {
-                    double factor1 = factor2 * exp[k];
-                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += factor1;
-                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += factor1;
+                    double slopeTimesInput1 = adjointTimesInput * exp[k];
+                    xxx[cOffset + k * inputs * parameterCount + j * parameterCount + k] += slopeTimesInput1;
+                    xxx[cOffset * parameterCount + k * parameterCount + k * inputs + j] += slopeTimesInput1;
                 }
 
                 xzx[label * inputs * inputs + j * inputs + j] += -b;
@@ -315,42 +320,56 @@ namespace HessianCodegen.Layers
             // For each k < classes: the updates below
             for (int k = 0; k < classes; k++)
             {
-                double factor3 = -b * exp[k];
+                double minusAdjointTimesDerivative = -b * exp[k];
                 double adjointTimesDerivative1 = b * exp[k];
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                // For each j < inputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor4 = factor3 * input[j];
-                    // For each i < classes: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W)
-                    for (int i = 0; i < classes; i++)
+                    // xxx += Xxx, the block of (W, W), one triangle, mirrored
+                    double minusAdjointTimesDerivativeTimesInput = minusAdjointTimesDerivative * input[j];
+                    for (int i = 0; i <= k; i++)
                     {
-                        // xxx += Xxx, the block of (W, W)
-                        double factor5 = exp[i] * factor4;
+                        double factor = minusAdjointTimesDerivativeTimesInput * exp[i];
                         for (int l = 0; l < inputs; l++)
                         {
-                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor5 * input[l];
+                            double factor1 = factor * input[l];
+                            xxx[k * inputs * parameterCount + j * parameterCount + i * inputs + l] += factor1;
+                            if (i != k)
+                            {
+                                xxx[i * inputs * parameterCount + l * parameterCount + k * inputs + j] += factor1;
+                            }
                         }
-
-                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor5;
-                        xxx[cOffset * parameterCount + i * parameterCount + k * inputs + j] += factor5;
                     }
 
-                    double factor6 = adjointTimesDerivative1 * input[j];
-                    double factor7 = W[k * inputs + j] * adjointTimesDerivative1;
+                    // xxx += Xxx, the block of (W, c), mirrored to (c, W)
+                    for (int i = 0; i < classes; i++)
+                    {
+                        double factor2 = minusAdjointTimesDerivativeTimesInput * exp[i];
+                        xxx[cOffset + k * inputs * parameterCount + j * parameterCount + i] += factor2;
+                        xxx[cOffset * parameterCount + i * parameterCount + k * inputs + j] += factor2;
+                    }
+
+                    double slopeTimesInput2 = adjointTimesDerivative1 * input[j];
+                    double weightTimesSlope = W[k * inputs + j] * adjointTimesDerivative1;
                     // For each i < inputs: xzx += Xzx, the rows of W; xzz += Xzz
                     for (int i = 0; i < inputs; i++)
                     {
-                        xzx[k * inputs * inputs + j * inputs + i] += factor6 * (W[k * inputs + i] - sum1[i]);
-                        xzz[j * inputs + i] += factor7 * (W[k * inputs + i] - sum1[i]);
+                        xzx[k * inputs * inputs + j * inputs + i] += slopeTimesInput2 * (W[k * inputs + i] - sum1[i]);
+                        xzz[j * inputs + i] += weightTimesSlope * (W[k * inputs + i] - sum1[i]);
                     }
 
                     xzx[cOffset * inputs + k * inputs + j] += adjointTimesDerivative1 * (W[k * inputs + j] - sum1[j]);
                 }
 
-                // xxx += Xxx, the block of (c, c)
-                for (int i = 0; i < classes; i++)
+                // xxx += Xxx, the block of (c, c), one triangle, mirrored
+                for (int i = 0; i <= k; i++)
                 {
-                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += factor3 * exp[i];
+                    double minusAdjointTimesExpTimesExp = minusAdjointTimesDerivative * exp[i];
+                    xxx[cOffset * parameterCount + cOffset + k * parameterCount + i] += minusAdjointTimesExpTimesExp;
+                    if (i != k)
+                    {
+                        xxx[cOffset * parameterCount + cOffset + i * parameterCount + k] += minusAdjointTimesExpTimesExp;
+                    }
                 }
             }
 

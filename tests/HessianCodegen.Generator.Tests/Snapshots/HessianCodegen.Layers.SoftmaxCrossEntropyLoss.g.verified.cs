@@ -367,13 +367,18 @@ namespace HessianCodegen.Layers
                 xzz[k * classes + k] += b * exp[k];
             }
 
-            // xzz += Xzz
+            // xzz += Xzz, one triangle, mirrored
             for (int k = 0; k < classes; k++)
             {
-                double factor = -b * exp[k];
-                for (int i = 0; i < classes; i++)
+                double minusAdjointTimesDerivative = -b * exp[k];
+                for (int i = 0; i <= k; i++)
                 {
-                    xzz[k * classes + i] += factor * exp[i];
+                    double minusAdjointTimesExpTimesExp = minusAdjointTimesDerivative * exp[i];
+                    xzz[k * classes + i] += minusAdjointTimesExpTimesExp;
+                    if (i != k)
+                    {
+                        xzz[i * classes + k] += minusAdjointTimesExpTimesExp;
+                    }
                 }
             }
 

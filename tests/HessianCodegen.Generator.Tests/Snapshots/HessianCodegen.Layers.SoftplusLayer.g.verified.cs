@@ -181,24 +181,40 @@ namespace HessianCodegen.Layers
 
                 double sigmoid = global::HessianCodegen.LayerMath.Sigmoid(c[i] + sum);
                 double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);
-                double factor = outputAdjoint[i] * sigmoid;
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                double adjointTimesSigmoid = outputAdjoint[i] * sigmoid;
+                // For each j < inputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz, one triangle, mirrored
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor1 = adjointTimesDerivative * input[j];
-                    double factor2 = W[i * inputs + j] * adjointTimesDerivative;
-                    // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
-                    for (int k = 0; k < inputs; k++)
+                    double slopeTimesInput = adjointTimesDerivative * input[j];
+                    double weightTimesSlope = W[i * inputs + j] * adjointTimesDerivative;
+                    // For each k <= j: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzz += Xzz, one triangle, mirrored
+                    for (int k = 0; k <= j; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor1 * input[k];
-                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor1;
-                        xzz[j * inputs + k] += W[i * inputs + k] * factor2;
+                        double slopeTimesInputTimesInput = slopeTimesInput * input[k];
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += slopeTimesInputTimesInput;
+                        if (k != j)
+                        {
+                            xxx[i * inputs * parameterCount + k * parameterCount + i * inputs + j] += slopeTimesInputTimesInput;
+                        }
+
+                        double weightTimesWeightTimesSlope = W[i * inputs + k] * weightTimesSlope;
+                        xzz[j * inputs + k] += weightTimesWeightTimesSlope;
+                        if (k != j)
+                        {
+                            xzz[k * inputs + j] += weightTimesWeightTimesSlope;
+                        }
                     }
 
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor1;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor1;
-                    xzx[i * inputs * inputs + j * inputs + j] += factor;
-                    xzx[cOffset * inputs + i * inputs + j] += factor2;
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += slopeTimesInput;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += slopeTimesInput;
+                    xzx[i * inputs * inputs + j * inputs + j] += adjointTimesSigmoid;
+                    // xzx += Xzx, the rows of W
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        xzx[i * inputs * inputs + j * inputs + k] += slopeTimesInput * W[i * inputs + k];
+                    }
+
+                    xzx[cOffset * inputs + i * inputs + j] += weightTimesSlope;
                 }
 
                 xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += adjointTimesDerivative;

@@ -61,8 +61,8 @@ namespace HessianCodegen.Layers
             double total = 0.0;
             for (int k = 0; k < outputs; k++)
             {
-                double term = input[k] - target[k];
-                total += 0.5 * (term * term);
+                double inputMinusTarget = input[k] - target[k];
+                total += 0.5 * (inputMinusTarget * inputMinusTarget);
             }
 
             output[0] = total;

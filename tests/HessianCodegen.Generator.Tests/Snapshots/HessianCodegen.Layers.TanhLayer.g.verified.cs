@@ -183,23 +183,39 @@ namespace HessianCodegen.Layers
                 double tanh = global::System.Math.Tanh(c[i] + sum);
                 double adjointTimesSecondDerivative = -2.0 * outputAdjoint[i] * tanh * (1.0 - tanh * tanh);
                 double adjointTimesDerivative = outputAdjoint[i] * (1.0 - tanh * tanh);
-                // For each j < inputs: xxx += Xxx, the block of (W, W); xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz
+                // For each j < inputs: xxx += Xxx, the block of (W, W), one triangle, mirrored; xxx += Xxx, the block of (W, c), mirrored to (c, W); xzx += Xzx, the rows of W; xzx += Xzx, the rows of c; xzz += Xzz, one triangle, mirrored
                 for (int j = 0; j < inputs; j++)
                 {
-                    double factor = adjointTimesSecondDerivative * input[j];
-                    double factor1 = W[i * inputs + j] * adjointTimesSecondDerivative;
-                    // For each k < inputs: xxx += Xxx, the block of (W, W); xzx += Xzx, the rows of W; xzz += Xzz
-                    for (int k = 0; k < inputs; k++)
+                    double curvatureTimesInput = adjointTimesSecondDerivative * input[j];
+                    double weightTimesCurvature = W[i * inputs + j] * adjointTimesSecondDerivative;
+                    // For each k <= j: xxx += Xxx, the block of (W, W), one triangle, mirrored; xzz += Xzz, one triangle, mirrored
+                    for (int k = 0; k <= j; k++)
                     {
-                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += factor * input[k];
-                        xzx[i * inputs * inputs + j * inputs + k] += W[i * inputs + k] * factor;
-                        xzz[j * inputs + k] += W[i * inputs + k] * factor1;
+                        double curvatureTimesInputTimesInput = curvatureTimesInput * input[k];
+                        xxx[i * inputs * parameterCount + j * parameterCount + i * inputs + k] += curvatureTimesInputTimesInput;
+                        if (k != j)
+                        {
+                            xxx[i * inputs * parameterCount + k * parameterCount + i * inputs + j] += curvatureTimesInputTimesInput;
+                        }
+
+                        double weightTimesWeightTimesCurvature = W[i * inputs + k] * weightTimesCurvature;
+                        xzz[j * inputs + k] += weightTimesWeightTimesCurvature;
+                        if (k != j)
+                        {
+                            xzz[k * inputs + j] += weightTimesWeightTimesCurvature;
+                        }
                     }
 
-                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += factor;
-                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += factor;
+                    xxx[cOffset + i * inputs * parameterCount + j * parameterCount + i] += curvatureTimesInput;
+                    xxx[cOffset * parameterCount + i * parameterCount + i * inputs + j] += curvatureTimesInput;
                     xzx[i * inputs * inputs + j * inputs + j] += adjointTimesDerivative;
-                    xzx[cOffset * inputs + i * inputs + j] += factor1;
+                    // xzx += Xzx, the rows of W
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        xzx[i * inputs * inputs + j * inputs + k] += curvatureTimesInput * W[i * inputs + k];
+                    }
+
+                    xzx[cOffset * inputs + i * inputs + j] += weightTimesCurvature;
                 }
 
                 xxx[cOffset * parameterCount + cOffset + i * parameterCount + i] += adjointTimesSecondDerivative;
