@@ -129,6 +129,9 @@ public sealed class HessianDerivatives
 
     internal LayerDerivatives Layer(int layer) => layers[layer];
 
+    /// <summary>The storage of disposed factorizations of these derivatives, for the next one (<see cref="HessianFactorization.Dispose"/>).</summary>
+    internal FactorStoragePool FactorStoragePool { get; } = new();
+
     /// <summary>The largest magnitude among all derivative blocks (at least 1): the scale a pivot is judged tiny against.</summary>
     internal double LargestEntry => largestEntry ??= FindLargestEntry();
 
