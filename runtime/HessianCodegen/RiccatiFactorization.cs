@@ -40,13 +40,15 @@ internal sealed class RiccatiFactorization
 
     private readonly IPivotBlockFactor[] blocks;
     private readonly ReadOnlyMemory<double>[] gains;
+    private readonly CompressedJacobian[] jacobians;
     private readonly int largestState;
     private readonly int largestParameterCount;
     private FactorStorage? storage;
 
     private RiccatiFactorization(HessianDerivatives derivatives, IPivotBlockFactor[] blocks, ReadOnlyMemory<double>[] gains,
-        FactorStorage storage, int largestState, int largestParameterCount, long flopCount)
+        CompressedJacobian[] jacobians, FactorStorage storage, int largestState, int largestParameterCount, long flopCount)
     {
+        this.jacobians = jacobians;
         this.derivatives = derivatives;
         this.storage = storage;
         this.blocks = blocks;
@@ -144,6 +146,7 @@ internal sealed class RiccatiFactorization
         FactorStorage storage = derivatives.FactorStoragePool.Rent(checked((int)expectedValues));
         var blocks = new IPivotBlockFactor[depth];
         var gains = new ReadOnlyMemory<double>[depth];
+        var jacobians = new CompressedJacobian[depth];
         double scale = derivatives.LargestEntry + epsilon;
         long flops = 0;
         int valueSize = 0;
@@ -317,6 +320,9 @@ internal sealed class RiccatiFactorization
                 gains[l] = ReadOnlyMemory<double>.Empty;
             }
 
+            // What the solve reads of Dx: its non-zeros, where it is mostly zero.
+            jacobians[l] = CompressedJacobian.Compress(d.Dx, m, p, storage);
+
             // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused.
             if (factor is PivotBlockFactor { IsPositiveDefinite: true } cholesky)
             {
@@ -336,7 +342,7 @@ internal sealed class RiccatiFactorization
         }
 
         singularLayer = -1;
-        return new RiccatiFactorization(derivatives, blocks, gains, storage, largestState, largestP, flops);
+        return new RiccatiFactorization(derivatives, blocks, gains, jacobians, storage, largestState, largestP, flops);
     }
 
     /// <summary>
@@ -384,12 +390,20 @@ internal sealed class RiccatiFactorization
             // g_l - Dx^T v, rows of Dx weighted by v.
             Span<double> linear = negativeLinear.AsSpan(0, p);
             network.ParameterSlice(rhs, l).CopyTo(linear);
-            ReadOnlySpan<double> dx = d.Dx;
-            for (int r = 0; r < m; r++)
+            CompressedJacobian compressed = jacobians[l];
+            if (compressed.IsCompressed)
             {
-                if (v[r] != 0)
+                compressed.SubtractTransposeProduct(v, linear);
+            }
+            else
+            {
+                ReadOnlySpan<double> dx = d.Dx;
+                for (int r = 0; r < m; r++)
                 {
-                    VectorKernels.Axpy(-v[r], dx.Slice(r * p, p), linear);
+                    if (v[r] != 0)
+                    {
+                        VectorKernels.Axpy(-v[r], dx.Slice(r * p, p), linear);
+                    }
                 }
             }
 
@@ -444,13 +458,14 @@ internal sealed class RiccatiFactorization
 
             Span<double> next = nextValue.AsSpan(0, m);
             ReadOnlySpan<double> dx = d.Dx;
+            CompressedJacobian compressed = jacobians[l];
             for (int n = 0; n < count && m > 0; n++)
             {
                 ReadOnlySpan<double> dz = d.DzBlock(n);
                 for (int i = 0; i < a; i++)
                 {
                     int r = (n * a) + i;
-                    double sum = VectorKernels.Dot(dx.Slice(r * p, p), x);
+                    double sum = compressed.IsCompressed ? compressed.RowProduct(r, x) : VectorKernels.Dot(dx.Slice(r * p, p), x);
                     if (stateSize > 0)
                     {
                         sum += VectorKernels.Dot(dz.Slice(i * aIn, aIn), y.Slice(n * aIn, aIn));
