@@ -14,7 +14,7 @@ namespace HessianCodegen;
 /// <remarks>
 /// The first array of values holds what the recursion expects to store; what does not fit (a compressed
 /// Jacobian, whose size the recursion learns layer by layer, or a wide layer the low-rank route was expected to
-/// take but that was factored whole) goes to arrays added on the way, each at least half as large as all before
+/// take but that was factored whole) goes to arrays added on the way, each at least an eighth as large as all before
 /// it. A reused storage hands out the same arrays in the same order, so the same recursion on it allocates nothing.
 /// </remarks>
 internal sealed class FactorStorage
@@ -84,7 +84,7 @@ internal sealed class FactorStorage
                 used = 0;
                 if (current == arrays.Count || arrays[current].Length < length)
                 {
-                    int added = (int)Math.Min(Array.MaxLength, Math.Max(Math.Max(length, MinimumAddedValues), Capacity / 2));
+                    int added = (int)Math.Min(Array.MaxLength, Math.Max(Math.Max(length, MinimumAddedValues), Capacity / 8));
                     arrays.Insert(current, GC.AllocateUninitializedArray<T>(added));
                 }
             }

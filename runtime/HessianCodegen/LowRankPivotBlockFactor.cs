@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
@@ -182,15 +183,31 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             throw new ArgumentException($"rows has {rows.Length} values; expected {Order} rows of {width}.", nameof(rows));
         }
 
-        var block = new double[largestGroup * width];
-        var work = new double[width];
-        var coreRows = new double[core.Order * width];
+        // Scratch from the shared pool: a solve with one right-hand side runs this once per layer, and three
+        // small arrays per call were most of what a batch-1 solve allocated.
+        double[] block = ArrayPool<double>.Shared.Rent(largestGroup * width);
+        double[] workArray = ArrayPool<double>.Shared.Rent(width);
+        double[] coreArray = ArrayPool<double>.Shared.Rent(core.Order * width);
+        try
+        {
+            SolveWith(rows, width, block, workArray.AsSpan(0, width), coreArray.AsSpan(0, core.Order * width));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(block);
+            ArrayPool<double>.Shared.Return(workArray);
+            ArrayPool<double>.Shared.Return(coreArray);
+        }
+    }
+
+    private void SolveWith(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    {
         foreach (GroupFactor g in groups)
         {
             Span<double> z = Gather(g, rows, width, block);
             TriangularKernel.SolveLower(g.Cholesky, g.Parameters.Length, z, width);
             HouseholderKernel.ApplyTranspose(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
-            z[..(g.Tau.Length * width)].CopyTo(coreRows.AsSpan(g.CoreOffset * width));
+            z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
             Scatter(g, z, rows, width);
         }
 
@@ -198,7 +215,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         foreach (GroupFactor g in groups)
         {
             Span<double> z = Gather(g, rows, width, block);
-            coreRows.AsSpan(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
+            coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
             HouseholderKernel.Apply(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
             TriangularKernel.SolveLowerTransposed(g.Cholesky, g.Parameters.Length, z, width);
             Scatter(g, z, rows, width);

@@ -35,9 +35,6 @@ namespace HessianCodegen;
 internal sealed class RiccatiFactorization
 {
     private readonly HessianDerivatives derivatives;
-    /// <summary>A wide layer's (<c>p > m</c>) packed triangle larger than this is not counted in the storage expected: such a layer usually takes the low-rank route, which stores no triangle.</summary>
-    private const int WideTriangleValues = 1 << 20;
-
     private readonly IPivotBlockFactor[] blocks;
     private readonly ReadOnlyMemory<double>[] gains;
     private readonly CompressedJacobian[] jacobians;
@@ -118,7 +115,9 @@ internal sealed class RiccatiFactorization
             int mIn = l > 0 ? count * layer.InputSize : 0;
             int p = layer.ParameterCount;
             long triangle = (long)p * (p + 1) / 2;
-            expectedValues += ((long)p * mIn) + (p > m && triangle > WideTriangleValues ? 0 : triangle);
+            // A wide layer's (p > m) triangle is not expected: the low-rank route, which stores none, may take it
+            // (at batch 1 most tanh layers go there). If it goes whole, its triangle goes to an added array.
+            expectedValues += ((long)p * mIn) + (p > m ? 0 : triangle);
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
