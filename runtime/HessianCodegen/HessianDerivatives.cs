@@ -99,7 +99,9 @@ public sealed class HessianDerivatives
     /// Factorizes <c>H + epsilon I</c> (or <c>G + epsilon I</c> for <see cref="Curvature.GaussNewton"/>) by the
     /// Riccati recursion, falling back to the pivoted banded LU of the augmented system when a pivot block
     /// is singular to working precision; the result solves for any number of right-hand sides and gives
-    /// the inertia and log-determinant.
+    /// the inertia and log-determinant. Disposing the result when done with it lets the next factorization of
+    /// these derivatives store its factors where that one did, instead of allocating
+    /// (<see cref="HessianFactorization.Dispose"/>).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or not finite.</exception>
     /// <exception cref="SingularSystemException"><c>H + epsilon I</c> is singular to working precision.</exception>
