@@ -34,7 +34,8 @@ namespace HessianCodegen;
 /// and the next <see cref="HessianDerivatives.Factorize(double)"/> of the same derivatives stores its factors there
 /// instead of allocating (a trust-region or Levenberg-Marquardt step factors one point at several shifts):
 /// <c>using HessianFactorization f = derivatives.Factorize(eps);</c>. Disposing is optional; an undisposed
-/// factorization is collected as usual and stays valid however many more are made. After <see cref="Dispose"/>,
+/// factorization is collected as usual and stays valid however many more are made. The derivatives keep the
+/// storage of at most two disposed factorizations, until they are collected themselves. After <see cref="Dispose"/>,
 /// the solves throw <see cref="ObjectDisposedException"/>; what the factorization told
 /// (<see cref="LogDeterminant"/>, <see cref="Path"/>, and the inertia if read before) stays readable.
 /// </para>
