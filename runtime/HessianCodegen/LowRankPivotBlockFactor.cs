@@ -84,9 +84,17 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <param name="scale">The derivatives' scale the whole block's singularity test uses.</param>
     /// <param name="flops">Incremented by the floating-point operations performed.</param>
     public static LowRankPivotBlockFactor? Create(ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
+        ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops) =>
+        Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, work, scale, ref flops);
+
+    /// <summary>
+    /// <see cref="Create(ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long)"/>
+    /// with the groups of <paramref name="xxx"/> and <paramref name="dx"/> found already: they depend on the zero
+    /// pattern alone, not on epsilon, so the derivatives find them once for all their factorizations.
+    /// </summary>
+    public static LowRankPivotBlockFactor? Create(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops)
     {
-        ParameterGroups structure = ParameterGroups.Find(xxx, dx, p, m);
         int count = structure.Parameters.Length;
         if (!(EstimatedFlops(structure, m) < (double)p * p * p / 3))
         {

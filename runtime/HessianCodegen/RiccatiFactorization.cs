@@ -173,7 +173,7 @@ internal sealed class RiccatiFactorization
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
             // formed yet, so the route's scratch is E's buffer.
             IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
-                ? LowRankPivotBlockFactor.Create(d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
+                ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
                 : null;
             if (m > 0 && (factor is null || mIn > 0))
             {

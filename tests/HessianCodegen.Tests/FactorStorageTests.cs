@@ -176,6 +176,23 @@ public sealed class FactorStorageTests
         }
     }
 
+    [Fact]
+    public void DerivativesFindEachLayersParameterGroupsOnceAndKeepThem()
+    {
+        NetworkPoint point = RandomNetworks.Point(7, 6, 3, regression: false);
+        HessianDerivatives derivatives = point.Derivatives();
+        for (int l = 0; l + 1 < point.Network.Depth; l++)
+        {
+            LayerDerivatives d = derivatives.Layer(l);
+            int m = point.Batch.Count * d.OutputSize;
+            ParameterGroups expected = ParameterGroups.Find(d.Xxx, d.Dx, d.ParameterCount, m);
+            ParameterGroups kept = derivatives.ParameterGroups(l);
+            Assert.Same(kept, derivatives.ParameterGroups(l));
+            Assert.Equal(expected.Parameters, kept.Parameters);
+            Assert.Equal(expected.Rows, kept.Rows);
+        }
+    }
+
     private static double[] ArrayOf(Memory<double> part) =>
         MemoryMarshal.TryGetArray<double>(part, out ArraySegment<double> segment) ? segment.Array! : throw new InvalidOperationException("not an array");
 
