@@ -19,6 +19,7 @@ namespace HessianCodegen;
 public sealed class HessianDerivatives
 {
     private readonly LayerDerivatives[] layers;
+    private readonly ParameterGroups?[] parameterGroups;
     private double? hessianNormEstimate;
     private double? largestEntry;
 
@@ -39,6 +40,7 @@ public sealed class HessianDerivatives
         Network network = point.Network;
         Batch batch = point.Batch;
         layers = new LayerDerivatives[network.Depth];
+        parameterGroups = new ParameterGroups?[network.Depth];
         int length = 0;
         for (int l = 0; l < network.Depth; l++)
         {
@@ -99,7 +101,9 @@ public sealed class HessianDerivatives
     /// Factorizes <c>H + epsilon I</c> (or <c>G + epsilon I</c> for <see cref="Curvature.GaussNewton"/>) by the
     /// Riccati recursion, falling back to the pivoted banded LU of the augmented system when a pivot block
     /// is singular to working precision; the result solves for any number of right-hand sides and gives
-    /// the inertia and log-determinant.
+    /// the inertia and log-determinant. Disposing the result when done with it lets the next factorization of
+    /// these derivatives store its factors where that one did, instead of allocating
+    /// (<see cref="HessianFactorization.Dispose"/>).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or not finite.</exception>
     /// <exception cref="SingularSystemException"><c>H + epsilon I</c> is singular to working precision.</exception>
@@ -128,6 +132,21 @@ public sealed class HessianDerivatives
     }
 
     internal LayerDerivatives Layer(int layer) => layers[layer];
+
+    /// <summary>
+    /// The groups of a layer's parameters the low-rank route works on (<see cref="HessianCodegen.ParameterGroups"/>),
+    /// found on first need and kept: they depend on the zero pattern of <c>Xxx</c> and <c>Dx</c> alone, and finding
+    /// them was a tenth of a batch-1 factorization, paid again at every shift of a trust-region search.
+    /// </summary>
+    internal ParameterGroups ParameterGroups(int layer)
+    {
+        LayerDerivatives d = layers[layer];
+        int m = d.Dx.Length / Math.Max(d.ParameterCount, 1);
+        return parameterGroups[layer] ??= HessianCodegen.ParameterGroups.Find(d.Xxx, d.Dx, d.ParameterCount, m);
+    }
+
+    /// <summary>The storage of disposed factorizations of these derivatives, for the next one (<see cref="HessianFactorization.Dispose"/>).</summary>
+    internal FactorStoragePool FactorStoragePool { get; } = new();
 
     /// <summary>The largest magnitude among all derivative blocks (at least 1): the scale a pivot is judged tiny against.</summary>
     internal double LargestEntry => largestEntry ??= FindLargestEntry();

@@ -30,12 +30,22 @@ namespace HessianCodegen;
 /// Schur complements, so a singular <c>A_l</c> (the fallback) also proves it is not.
 /// </para>
 /// <para>
+/// Disposing a factorization gives its stored factors back to the <see cref="HessianDerivatives"/> that made it,
+/// and the next <see cref="HessianDerivatives.Factorize(double)"/> of the same derivatives stores its factors there
+/// instead of allocating (a trust-region or Levenberg-Marquardt step factors one point at several shifts):
+/// <c>using HessianFactorization f = derivatives.Factorize(eps);</c>. Disposing is optional; an undisposed
+/// factorization is collected as usual and stays valid however many more are made. The derivatives keep the
+/// storage of at most two disposed factorizations, until they are collected themselves. After <see cref="Dispose"/>,
+/// the solves throw <see cref="ObjectDisposedException"/>; what the factorization told
+/// (<see cref="LogDeterminant"/>, <see cref="Path"/>, and the inertia if read before) stays readable.
+/// </para>
+/// <para>
 /// Like <see cref="NetworkPoint"/>, one factorization must not be used from several threads at once:
 /// <see cref="SolveRefined(ReadOnlySpan{double}, Span{double})"/> uses the point's buffers for <c>H x</c>
 /// and may create the fallback factorization on first need.
 /// </para>
 /// </remarks>
-public sealed class HessianFactorization
+public sealed class HessianFactorization : IDisposable
 {
     /// <summary>Refinement stops once the backward error is at most this.</summary>
     internal const double RefinementTarget = 1e-15;
@@ -51,6 +61,7 @@ public sealed class HessianFactorization
     private readonly bool riccatiFailed;
     private BlockTridiagonalFactorization? bandedLU;
     private RiccatiFactorization? requestedLater;
+    private bool disposed;
 
     private HessianFactorization(HessianDerivatives derivatives, double epsilon, RiccatiFactorization? riccati,
         BlockTridiagonalFactorization? bandedLU, bool riccatiFailed)
@@ -131,8 +142,10 @@ public sealed class HessianFactorization
 
     /// <summary>Solves <c>(H + eps I) x = rhs</c>.</summary>
     /// <exception cref="ArgumentException"><paramref name="rhs"/> has the wrong length or a value that is not finite.</exception>
+    /// <exception cref="ObjectDisposedException">The factorization was disposed.</exception>
     public double[] Solve(ReadOnlySpan<double> rhs)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         var result = new double[Size];
         Solve(rhs, result);
         return result;
@@ -140,8 +153,10 @@ public sealed class HessianFactorization
 
     /// <summary>Solves <c>(H + eps I) x = rhs</c> into <paramref name="result"/>: one backward and one forward sweep over the layers.</summary>
     /// <exception cref="ArgumentException">A vector has the wrong length, or <paramref name="rhs"/> a value that is not finite.</exception>
+    /// <exception cref="ObjectDisposedException">The factorization was disposed.</exception>
     public void Solve(ReadOnlySpan<double> rhs, Span<double> result)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         Guard.Length(rhs, Size, nameof(rhs));
         Guard.Length(result, Size, nameof(result));
         Guard.Finite(rhs, nameof(rhs));
@@ -157,12 +172,14 @@ public sealed class HessianFactorization
     /// <returns>The backward error before and after, the refinement steps kept, and the path of the returned solution.</returns>
     /// <exception cref="ArgumentException">A vector has the wrong length, or <paramref name="rhs"/> a value that is not finite.</exception>
     /// <exception cref="SingularSystemException">The fallback found <c>H + eps I</c> singular to working precision.</exception>
+    /// <exception cref="ObjectDisposedException">The factorization was disposed.</exception>
     public SolveReport SolveRefined(ReadOnlySpan<double> rhs, Span<double> result) =>
         SolveRefined(rhs, result, RefinementTarget, FallbackThreshold);
 
     /// <summary><see cref="SolveRefined(ReadOnlySpan{double}, Span{double})"/> with the thresholds given (for tests).</summary>
     internal SolveReport SolveRefined(ReadOnlySpan<double> rhs, Span<double> result, double target, double fallbackThreshold)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         Guard.Length(rhs, Size, nameof(rhs));
         Guard.Length(result, Size, nameof(result));
         Guard.Finite(rhs, nameof(rhs));
@@ -224,9 +241,29 @@ public sealed class HessianFactorization
         }
     }
 
+    /// <summary>
+    /// Gives the stored factors back to the derivatives that made this factorization, for their next
+    /// factorization to reuse. Solving with this one afterwards throws <see cref="ObjectDisposedException"/>.
+    /// Calling it again does nothing.
+    /// </summary>
+    public void Dispose()
+    {
+        disposed = true;
+        riccati?.Release();
+        requestedLater?.Release();
+    }
+
     /// <summary>The recursion's factors: this factorization's, or, when the banded LU was asked for, one run on first need.</summary>
-    private RiccatiFactorization? Recursion() =>
-        riccati ?? (requestedLater ??= RiccatiFactorization.Create(derivatives, Epsilon, out _));
+    private RiccatiFactorization? Recursion()
+    {
+        if (riccati is not null || requestedLater is not null)
+        {
+            return riccati ?? requestedLater;
+        }
+
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return requestedLater = RiccatiFactorization.Create(derivatives, Epsilon, out _);
+    }
 
     /// <summary>The backward error of <paramref name="x"/>; leaves <c>rhs - (H + eps I) x</c> in <paramref name="residual"/>.</summary>
     private double BackwardError(ReadOnlySpan<double> rhs, ReadOnlySpan<double> x, Span<double> residual)

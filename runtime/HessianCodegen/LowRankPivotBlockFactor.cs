@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
@@ -83,9 +84,17 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <param name="scale">The derivatives' scale the whole block's singularity test uses.</param>
     /// <param name="flops">Incremented by the floating-point operations performed.</param>
     public static LowRankPivotBlockFactor? Create(ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
+        ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops) =>
+        Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, work, scale, ref flops);
+
+    /// <summary>
+    /// <see cref="Create(ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long)"/>
+    /// with the groups of <paramref name="xxx"/> and <paramref name="dx"/> found already: they depend on the zero
+    /// pattern alone, not on epsilon, so the derivatives find them once for all their factorizations.
+    /// </summary>
+    public static LowRankPivotBlockFactor? Create(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops)
     {
-        ParameterGroups structure = ParameterGroups.Find(xxx, dx, p, m);
         int count = structure.Parameters.Length;
         if (!(EstimatedFlops(structure, m) < (double)p * p * p / 3))
         {
@@ -182,15 +191,31 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             throw new ArgumentException($"rows has {rows.Length} values; expected {Order} rows of {width}.", nameof(rows));
         }
 
-        var block = new double[largestGroup * width];
-        var work = new double[width];
-        var coreRows = new double[core.Order * width];
+        // Scratch from the shared pool: a solve with one right-hand side runs this once per layer, and three
+        // small arrays per call were most of what a batch-1 solve allocated.
+        double[] block = ArrayPool<double>.Shared.Rent(largestGroup * width);
+        double[] workArray = ArrayPool<double>.Shared.Rent(width);
+        double[] coreArray = ArrayPool<double>.Shared.Rent(core.Order * width);
+        try
+        {
+            SolveWith(rows, width, block, workArray.AsSpan(0, width), coreArray.AsSpan(0, core.Order * width));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(block);
+            ArrayPool<double>.Shared.Return(workArray);
+            ArrayPool<double>.Shared.Return(coreArray);
+        }
+    }
+
+    private void SolveWith(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    {
         foreach (GroupFactor g in groups)
         {
             Span<double> z = Gather(g, rows, width, block);
             TriangularKernel.SolveLower(g.Cholesky, g.Parameters.Length, z, width);
             HouseholderKernel.ApplyTranspose(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
-            z[..(g.Tau.Length * width)].CopyTo(coreRows.AsSpan(g.CoreOffset * width));
+            z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
             Scatter(g, z, rows, width);
         }
 
@@ -198,7 +223,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         foreach (GroupFactor g in groups)
         {
             Span<double> z = Gather(g, rows, width, block);
-            coreRows.AsSpan(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
+            coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
             HouseholderKernel.Apply(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
             TriangularKernel.SolveLowerTransposed(g.Cholesky, g.Parameters.Length, z, width);
             Scatter(g, z, rows, width);

@@ -26,6 +26,9 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary><c>p</c>, the order of the block.</summary>
     public int Order { get; }
 
+    /// <summary>The factors, <c>p x p</c> row-major, lower triangle (for <see cref="PackedCholeskyFactor"/>).</summary>
+    internal ReadOnlySpan<double> Factors => factors;
+
     /// <summary>Always <see cref="PivotBlockRoute.Whole"/>: the block was formed and factored as it is.</summary>
     public PivotBlockRoute Route => PivotBlockRoute.Whole;
 

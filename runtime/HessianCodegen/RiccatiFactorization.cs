@@ -10,7 +10,8 @@ namespace HessianCodegen;
 /// itself, last layer first, with pivot blocks <c>A_l</c> of the size of a layer's parameters.
 /// <see cref="Create"/> runs the recursion; the object keeps, per layer, the factors of <c>A_l</c>
 /// (<see cref="IPivotBlockFactor"/>) and the feedback gain <c>K_l = -A_l^-1 C_l</c>, which is all a solve
-/// reads besides the layer's Jacobians.
+/// reads besides the layer's Jacobians. Both live in one <see cref="FactorStorage"/> (a Cholesky factor as its
+/// packed triangle), rented from the derivatives' <see cref="FactorStoragePool"/> and given back by <see cref="Release"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,14 +36,18 @@ internal sealed class RiccatiFactorization
 {
     private readonly HessianDerivatives derivatives;
     private readonly IPivotBlockFactor[] blocks;
-    private readonly double[][] gains;
+    private readonly ReadOnlyMemory<double>[] gains;
+    private readonly CompressedJacobian[] jacobians;
     private readonly int largestState;
     private readonly int largestParameterCount;
+    private FactorStorage? storage;
 
-    private RiccatiFactorization(HessianDerivatives derivatives, IPivotBlockFactor[] blocks, double[][] gains,
-        int largestState, int largestParameterCount, long flopCount)
+    private RiccatiFactorization(HessianDerivatives derivatives, IPivotBlockFactor[] blocks, ReadOnlyMemory<double>[] gains,
+        CompressedJacobian[] jacobians, FactorStorage storage, int largestState, int largestParameterCount, long flopCount)
     {
+        this.jacobians = jacobians;
         this.derivatives = derivatives;
+        this.storage = storage;
         this.blocks = blocks;
         this.gains = gains;
         this.largestState = largestState;
@@ -102,11 +107,17 @@ internal sealed class RiccatiFactorization
         int largestP = 0;
         int largestPMIn = 0;
         int largestMMIn = 0;
+        long expectedValues = 0;
         for (int l = 0; l < depth; l++)
         {
             IHessianLayer layer = network.Layers[l];
             int m = StateCount(network, l, count);
             int mIn = l > 0 ? count * layer.InputSize : 0;
+            int p = layer.ParameterCount;
+            long triangle = (long)p * (p + 1) / 2;
+            // A wide layer's (p > m) triangle is not expected: the low-rank route, which stores none, may take it
+            // (at batch 1 most tanh layers go there). If it goes whole, its triangle goes to an added array.
+            expectedValues += ((long)p * mIn) + (p > m ? 0 : triangle);
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
@@ -127,8 +138,14 @@ internal sealed class RiccatiFactorization
         double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] work = [];
 
+        // A pivot block is formed and factored in one square scratch array, kept from layer to layer: only the
+        // packed triangle of a Cholesky factor and the gain are stored, in one storage (a reused one when the
+        // caller disposed an earlier factorization of these derivatives). A Bunch-Kaufman factor keeps its square.
+        double[] block = [];
+        FactorStorage storage = derivatives.FactorStoragePool.Rent(checked((int)expectedValues));
         var blocks = new IPivotBlockFactor[depth];
-        var gains = new double[depth][];
+        var gains = new ReadOnlyMemory<double>[depth];
+        var jacobians = new CompressedJacobian[depth];
         double scale = derivatives.LargestEntry + epsilon;
         long flops = 0;
         int valueSize = 0;
@@ -156,7 +173,7 @@ internal sealed class RiccatiFactorization
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
             // formed yet, so the route's scratch is E's buffer.
             IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
-                ? LowRankPivotBlockFactor.Create(d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
+                ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
                 : null;
             if (m > 0 && (factor is null || mIn > 0))
             {
@@ -165,10 +182,14 @@ internal sealed class RiccatiFactorization
             }
 
             // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T: Dx^T is the sparse left factor both times.
-            double[] block = [];
             if (factor is null)
             {
-                block = GC.AllocateUninitializedArray<double>(p * p);
+                if (block.Length != p * p)
+                {
+                    block = [];
+                    block = GC.AllocateUninitializedArray<double>(p * p);
+                }
+
                 if (d.Has(SecondDerivativeBlocks.Xxx))
                 {
                     d.Xxx.CopyTo(block);
@@ -268,11 +289,10 @@ internal sealed class RiccatiFactorization
 
             if (factor is null)
             {
+                derivatives.FactorStoragePool.Return(storage);
                 singularLayer = l;
                 return null;
             }
-
-            blocks[l] = factor;
 
             // K = -A^-1 C and P_l = E - C^T A^-1 C (upper triangle, then mirrored: exactly symmetric).
             if (mIn > 0)
@@ -285,17 +305,35 @@ internal sealed class RiccatiFactorization
                 TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
                 flops += (long)mIn * (mIn + 1) * p;
                 MatrixKernels.MirrorUpper(e, mIn);
-                double[] gain = GC.AllocateUninitializedArray<double>(p * mIn);
+                Memory<double> gainStorage = storage.Take(p * mIn);
+                Span<double> gain = gainStorage.Span;
                 for (int i = 0; i < gain.Length; i++)
                 {
                     gain[i] = -c[i];
                 }
 
-                gains[l] = gain;
+                gains[l] = gainStorage;
             }
             else
             {
-                gains[l] = [];
+                gains[l] = ReadOnlyMemory<double>.Empty;
+            }
+
+            // What the solve reads of Dx: its non-zeros, where it is mostly zero.
+            jacobians[l] = CompressedJacobian.Compress(d.Dx, m, p, storage);
+
+            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused.
+            if (factor is PivotBlockFactor { IsPositiveDefinite: true } cholesky)
+            {
+                blocks[l] = new PackedCholeskyFactor(cholesky, storage);
+            }
+            else
+            {
+                blocks[l] = factor;
+                if (factor is PivotBlockFactor)
+                {
+                    block = [];
+                }
             }
 
             (value, nextValue) = (nextValue, value);
@@ -303,7 +341,21 @@ internal sealed class RiccatiFactorization
         }
 
         singularLayer = -1;
-        return new RiccatiFactorization(derivatives, blocks, gains, largestState, largestP, flops);
+        return new RiccatiFactorization(derivatives, blocks, gains, jacobians, storage, largestState, largestP, flops);
+    }
+
+    /// <summary>
+    /// Gives the storage of the factors back to the derivatives' pool, for their next factorization; a
+    /// <see cref="Solve"/> after it throws. Idempotent. The inertia, log-determinant and routes stay readable.
+    /// </summary>
+    public void Release()
+    {
+        FactorStorage? released = storage;
+        storage = null;
+        if (released is not null)
+        {
+            derivatives.FactorStoragePool.Return(released);
+        }
     }
 
     /// <summary>
@@ -315,6 +367,7 @@ internal sealed class RiccatiFactorization
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(ReadOnlySpan<double> rhs, Span<double> result)
     {
+        ObjectDisposedException.ThrowIf(storage is null, this);
         Network network = derivatives.Point.Network;
         int depth = network.Depth;
         int count = derivatives.Point.Batch.Count;
@@ -336,12 +389,20 @@ internal sealed class RiccatiFactorization
             // g_l - Dx^T v, rows of Dx weighted by v.
             Span<double> linear = negativeLinear.AsSpan(0, p);
             network.ParameterSlice(rhs, l).CopyTo(linear);
-            ReadOnlySpan<double> dx = d.Dx;
-            for (int r = 0; r < m; r++)
+            CompressedJacobian compressed = jacobians[l];
+            if (compressed.IsCompressed)
             {
-                if (v[r] != 0)
+                compressed.SubtractTransposeProduct(v, linear);
+            }
+            else
+            {
+                ReadOnlySpan<double> dx = d.Dx;
+                for (int r = 0; r < m; r++)
                 {
-                    VectorKernels.Axpy(-v[r], dx.Slice(r * p, p), linear);
+                    if (v[r] != 0)
+                    {
+                        VectorKernels.Axpy(-v[r], dx.Slice(r * p, p), linear);
+                    }
                 }
             }
 
@@ -365,7 +426,7 @@ internal sealed class RiccatiFactorization
                 }
             }
 
-            ReadOnlySpan<double> gain = gains[l];
+            ReadOnlySpan<double> gain = gains[l].Span;
             for (int j = 0; j < p; j++)
             {
                 VectorKernels.Axpy(-linear[j], gain.Slice(j * mIn, mIn), next);
@@ -387,7 +448,7 @@ internal sealed class RiccatiFactorization
             Span<double> x = network.ParameterSlice(result, l);
             if (stateSize > 0)
             {
-                ReadOnlySpan<double> gain = gains[l];
+                ReadOnlySpan<double> gain = gains[l].Span;
                 for (int j = 0; j < p; j++)
                 {
                     x[j] += VectorKernels.Dot(gain.Slice(j * stateSize, stateSize), y);
@@ -396,13 +457,14 @@ internal sealed class RiccatiFactorization
 
             Span<double> next = nextValue.AsSpan(0, m);
             ReadOnlySpan<double> dx = d.Dx;
+            CompressedJacobian compressed = jacobians[l];
             for (int n = 0; n < count && m > 0; n++)
             {
                 ReadOnlySpan<double> dz = d.DzBlock(n);
                 for (int i = 0; i < a; i++)
                 {
                     int r = (n * a) + i;
-                    double sum = VectorKernels.Dot(dx.Slice(r * p, p), x);
+                    double sum = compressed.IsCompressed ? compressed.RowProduct(r, x) : VectorKernels.Dot(dx.Slice(r * p, p), x);
                     if (stateSize > 0)
                     {
                         sum += VectorKernels.Dot(dz.Slice(i * aIn, aIn), y.Slice(n * aIn, aIn));

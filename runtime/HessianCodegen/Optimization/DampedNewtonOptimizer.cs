@@ -67,10 +67,14 @@ public sealed class DampedNewtonOptimizer : IOptimizer
         double[] g = model.Gradient;
 
         long start = Stopwatch.GetTimestamp();
-        IShiftedFactorization factorization = model.Curvature.Factorize(damping);
-        long factored = Stopwatch.GetTimestamp();
+        long factored;
         var d = new double[g.Length];
-        factorization.Solve(g, d);
+        using (IShiftedFactorization factorization = model.Curvature.Factorize(damping))
+        {
+            factored = Stopwatch.GetTimestamp();
+            factorization.Solve(g, d);
+        }
+
         timings += new StepTimings(TimeSpan.Zero, TimeSpan.Zero, Stopwatch.GetElapsedTime(start, factored), Stopwatch.GetElapsedTime(factored));
 
         // d = -(H + eps I)^-1 g, or its opposite when that is the one going downhill.

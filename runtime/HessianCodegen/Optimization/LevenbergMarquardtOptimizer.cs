@@ -67,10 +67,16 @@ public sealed class LevenbergMarquardtOptimizer : IOptimizer
         double[] g = current.Gradient;
 
         long start = Stopwatch.GetTimestamp();
-        IShiftedFactorization factorization = current.Curvature.Factorize(damping);
-        long factored = Stopwatch.GetTimestamp();
+        long factored;
         var p = new double[g.Length];
-        factorization.Solve(g, p);
+
+        // Disposed once solved: a rejected step factors the same curvature again, on this storage.
+        using (IShiftedFactorization factorization = current.Curvature.Factorize(damping))
+        {
+            factored = Stopwatch.GetTimestamp();
+            factorization.Solve(g, p);
+        }
+
         for (int i = 0; i < p.Length; i++)
         {
             p[i] = -p[i];

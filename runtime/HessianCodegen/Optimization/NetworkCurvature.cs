@@ -48,6 +48,8 @@ internal static class NetworkCurvature
         public bool IsPositiveDefinite => factorization.IsPositiveDefinite;
 
         public void Solve(ReadOnlySpan<double> rhs, Span<double> result) => factorization.Solve(rhs, result);
+
+        public void Dispose() => factorization.Dispose();
     }
 
     private sealed class Singular : IShiftedFactorization

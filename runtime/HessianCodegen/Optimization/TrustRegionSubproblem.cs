@@ -110,7 +110,8 @@ public static class TrustRegionSubproblem
                         "expected the bracket to close. Is the matrix symmetric?");
                 }
 
-                IShiftedFactorization factorization = Factorize(lambda);
+                // Disposed at the end of this trial: the next shift's factorization reuses its storage.
+                using IShiftedFactorization factorization = Factorize(lambda);
                 if (!factorization.IsPositiveDefinite)
                 {
                     lower = Math.Max(lower, lambda);

@@ -1,0 +1,112 @@
+using System;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// A layer's <c>Dx</c> (<c>m x p</c>) as the solve reads it when it is mostly zero: its non-zeros by rows
+/// (compressed sparse rows) in the factorization's <see cref="FactorStorage"/>. A dense layer's row of
+/// <c>Dx</c> (one output of one example) is non-zero only at the parameters of that output, so a solve, which
+/// reads <c>Dx</c> twice per right-hand side and per layer (<c>Dx^T v</c> backwards, <c>Dx x</c> forwards), reads
+/// about <c>1 / a</c> of it: at depth 512 the layers' factors no longer fit in cache and those reads are the solve's time.
+/// </summary>
+internal readonly struct CompressedJacobian
+{
+    private readonly ReadOnlyMemory<double> values;
+    private readonly ReadOnlyMemory<int> columns;
+    private readonly ReadOnlyMemory<int> rowStarts;
+
+    private CompressedJacobian(ReadOnlyMemory<double> values, ReadOnlyMemory<int> columns, ReadOnlyMemory<int> rowStarts)
+    {
+        this.values = values;
+        this.columns = columns;
+        this.rowStarts = rowStarts;
+    }
+
+    /// <summary>False for the default value: <c>Dx</c> was not compressed, and the solve reads it dense.</summary>
+    public bool IsCompressed => !rowStarts.IsEmpty;
+
+    /// <summary>
+    /// Compresses <paramref name="dense"/> (<paramref name="rows"/> x <paramref name="columnCount"/>, row-major) into
+    /// <paramref name="storage"/> when at most a quarter of it is non-zero (else the default value: reading the
+    /// index of each value too, a denser matrix would cost more than it saves).
+    /// </summary>
+    public static CompressedJacobian Compress(ReadOnlySpan<double> dense, int rows, int columnCount, FactorStorage storage)
+    {
+        if (dense.Length != rows * columnCount)
+        {
+            throw new ArgumentException($"Dx has {dense.Length} values; expected {rows} x {columnCount}.", nameof(dense));
+        }
+
+        int nonZeros = 0;
+        foreach (double value in dense)
+        {
+            nonZeros += value != 0 ? 1 : 0;
+        }
+
+        if (rows == 0 || 4L * nonZeros > dense.Length)
+        {
+            return default;
+        }
+
+        Memory<double> valueStorage = storage.Take(nonZeros);
+        Memory<int> columnStorage = storage.TakeIndices(nonZeros);
+        Memory<int> startStorage = storage.TakeIndices(rows + 1);
+        Span<double> values = valueStorage.Span;
+        Span<int> columns = columnStorage.Span;
+        Span<int> starts = startStorage.Span;
+        int k = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            starts[r] = k;
+            ReadOnlySpan<double> row = dense.Slice(r * columnCount, columnCount);
+            for (int j = 0; j < columnCount; j++)
+            {
+                if (row[j] != 0)
+                {
+                    values[k] = row[j];
+                    columns[k] = j;
+                    k++;
+                }
+            }
+        }
+
+        starts[rows] = k;
+        return new CompressedJacobian(valueStorage, columnStorage, startStorage);
+    }
+
+    /// <summary><c>target -= Dx^T v</c>, row by row of <c>Dx</c>; a zero of <paramref name="v"/> skips its row.</summary>
+    public void SubtractTransposeProduct(ReadOnlySpan<double> v, Span<double> target)
+    {
+        ReadOnlySpan<double> values = this.values.Span;
+        ReadOnlySpan<int> columns = this.columns.Span;
+        ReadOnlySpan<int> starts = rowStarts.Span;
+        for (int r = 0; r < v.Length; r++)
+        {
+            double weight = v[r];
+            if (weight == 0)
+            {
+                continue;
+            }
+
+            for (int k = starts[r]; k < starts[r + 1]; k++)
+            {
+                target[columns[k]] -= weight * values[k];
+            }
+        }
+    }
+
+    /// <summary>Row <paramref name="row"/> of <c>Dx</c> times <paramref name="x"/>.</summary>
+    public double RowProduct(int row, ReadOnlySpan<double> x)
+    {
+        ReadOnlySpan<double> values = this.values.Span;
+        ReadOnlySpan<int> columns = this.columns.Span;
+        ReadOnlySpan<int> starts = rowStarts.Span;
+        double sum = 0;
+        for (int k = starts[row]; k < starts[row + 1]; k++)
+        {
+            sum += values[k] * x[columns[k]];
+        }
+
+        return sum;
+    }
+}

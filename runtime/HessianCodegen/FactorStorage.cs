@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// One factorization's stored factors (the pivot blocks' packed Cholesky triangles, the feedback gains and the
+/// compressed Jacobians of every layer) in a few large uninitialized arrays, handed out front to back. Per-layer
+/// arrays under 85 KB live on the small-object heap, where every gen0 and gen1 collection during a deep
+/// factorization copies the layers already done (a tenth of a depth-512 factorization); large arrays are never
+/// copied, and <see cref="FactorStoragePool"/> gives them to the next factorization of the same derivatives once
+/// the caller disposes this one, so that their pages are already mapped and warm.
+/// </summary>
+/// <remarks>
+/// The first array of values holds what the recursion expects to store; what does not fit (a compressed
+/// Jacobian, whose size the recursion learns layer by layer, or a wide layer the low-rank route was expected to
+/// take but that was factored whole) goes to arrays added on the way, each at least an eighth as large as all before
+/// it. A reused storage hands out the same arrays in the same order, so the same recursion on it allocates nothing.
+/// </remarks>
+internal sealed class FactorStorage
+{
+    /// <summary>The smallest array added on overflow: large enough for the large-object heap, which does not copy.</summary>
+    internal const int MinimumAddedValues = 1 << 14;
+
+    private readonly Arena<double> values;
+    private readonly Arena<int> indices;
+
+    /// <summary>Starts with one array of <paramref name="expectedValues"/> values, not zeroed: every value is written before it is read.</summary>
+    public FactorStorage(int expectedValues)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedValues);
+        values = new Arena<double>(expectedValues);
+        indices = new Arena<int>(0);
+    }
+
+    /// <summary>The values held, over all arrays.</summary>
+    public long Capacity => values.Capacity;
+
+    /// <summary>The indices held, over all arrays.</summary>
+    public long IndexCapacity => indices.Capacity;
+
+    /// <summary>The next <paramref name="length"/> values not yet handed out, contiguous.</summary>
+    public Memory<double> Take(int length) => values.Take(length);
+
+    /// <summary>The next <paramref name="length"/> indices not yet handed out, contiguous.</summary>
+    public Memory<int> TakeIndices(int length) => indices.Take(length);
+
+    /// <summary>Hands out every value and index again from the start: the previous owner is done with them.</summary>
+    public void Reset()
+    {
+        values.Reset();
+        indices.Reset();
+    }
+
+    /// <summary>Uninitialized arrays of one element type, handed out front to back.</summary>
+    private sealed class Arena<T>
+    {
+        private readonly List<T[]> arrays = [];
+        private int current;
+        private int used;
+
+        public Arena(int expected) => arrays.Add(GC.AllocateUninitializedArray<T>(expected));
+
+        public long Capacity
+        {
+            get
+            {
+                long total = 0;
+                foreach (T[] array in arrays)
+                {
+                    total += array.Length;
+                }
+
+                return total;
+            }
+        }
+
+        public Memory<T> Take(int length)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(length);
+            while (arrays[current].Length - used < length)
+            {
+                current++;
+                used = 0;
+                if (current == arrays.Count || arrays[current].Length < length)
+                {
+                    int added = (int)Math.Min(Array.MaxLength, Math.Max(Math.Max(length, MinimumAddedValues), Capacity / 8));
+                    arrays.Insert(current, GC.AllocateUninitializedArray<T>(added));
+                }
+            }
+
+            var part = new Memory<T>(arrays[current], used, length);
+            used += length;
+            return part;
+        }
+
+        public void Reset()
+        {
+            current = 0;
+            used = 0;
+        }
+    }
+}

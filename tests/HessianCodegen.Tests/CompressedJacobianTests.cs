@@ -1,0 +1,86 @@
+using System;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// The compressed <c>Dx</c> the solve reads: its products equal the dense ones term by term (the non-zeros in the
+/// same order, so to the last bit), and a matrix with more than a quarter non-zero is left dense.
+/// </summary>
+public sealed class CompressedJacobianTests
+{
+    [Theory]
+    [InlineData(1, 9, 2)]
+    [InlineData(12, 36, 3)]
+    [InlineData(64, 72, 9)]
+    public void ProductsEqualTheDenseOnesToTheLastBit(int rows, int columns, int nonZerosPerRow)
+    {
+        var random = new Random(rows + columns);
+        var dense = new double[rows * columns];
+        for (int r = 0; r < rows; r++)
+        {
+            // A dense layer's pattern (a block of parameters per output) on most rows, an empty row among them.
+            int start = r % 5 == 3 ? -1 : random.Next(0, columns - nonZerosPerRow + 1);
+            for (int k = 0; k < nonZerosPerRow && start >= 0; k++)
+            {
+                dense[(r * columns) + start + k] = random.NextDouble() - 0.5;
+            }
+        }
+
+        var storage = new FactorStorage(0);
+        CompressedJacobian compressed = CompressedJacobian.Compress(dense, rows, columns, storage);
+        Assert.True(compressed.IsCompressed);
+
+        var v = new double[rows];
+        var x = new double[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            v[r] = r % 4 == 1 ? 0 : random.NextDouble() - 0.5;
+        }
+
+        for (int j = 0; j < columns; j++)
+        {
+            x[j] = random.NextDouble() - 0.5;
+        }
+
+        var expected = new double[columns];
+        var actual = new double[columns];
+        for (int j = 0; j < columns; j++)
+        {
+            expected[j] = actual[j] = random.NextDouble();
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            double product = 0;
+            for (int j = 0; j < columns; j++)
+            {
+                double value = dense[(r * columns) + j];
+                if (value != 0)
+                {
+                    product += value * x[j];
+                    expected[j] -= v[r] * value;
+                }
+            }
+
+            Assert.Equal(product, compressed.RowProduct(r, x));
+        }
+
+        compressed.SubtractTransposeProduct(v, actual);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void MatrixMoreThanAQuarterNonZeroIsLeftDense()
+    {
+        var dense = new double[4 * 8];
+        for (int k = 0; k < 9; k++)
+        {
+            dense[k * 3] = 1;
+        }
+
+        Assert.False(CompressedJacobian.Compress(dense, 4, 8, new FactorStorage(0)).IsCompressed);
+        dense[24] = 0;
+        Assert.True(CompressedJacobian.Compress(dense, 4, 8, new FactorStorage(0)).IsCompressed);
+    }
+}

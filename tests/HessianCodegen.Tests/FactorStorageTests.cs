@@ -1,0 +1,201 @@
+using System;
+using System.Linq;
+using System.Runtime.InteropServices;
+using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// Where a factorization keeps its factors: the packed Cholesky triangle against the square kernel and MathNet,
+/// the storage's arrays and their reuse, and <see cref="HessianFactorization.Dispose"/>: a factorization made on
+/// the storage of a disposed one solves exactly as a fresh one does, a disposed one refuses to solve, and one
+/// not disposed stays valid however many more are made.
+/// </summary>
+public sealed class FactorStorageTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 1)]
+    [InlineData(72, 1)]
+    [InlineData(30, 4)]
+    public void PackedTriangleSolvesLikeTheSquareFactor(int n, int width)
+    {
+        var random = new Random(n + width);
+        var matrix = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                matrix[(i * n) + j] = matrix[(j * n) + i] = random.NextDouble() - 0.5;
+            }
+
+            matrix[(i * n) + i] = n;
+        }
+
+        double[] square = (double[])matrix.Clone();
+        long flops = 0;
+        Assert.Equal(-1, CholeskyKernel.Factor(square, n, 0, ref flops));
+        var packed = new double[PackedCholeskyKernel.PackedLength(n)];
+        PackedCholeskyKernel.Pack(square, n, packed);
+        double[] rows = Enumerable.Range(0, n * width).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] fromPacked = (double[])rows.Clone();
+        double[] fromSquare = (double[])rows.Clone();
+        PackedCholeskyKernel.Solve(packed, n, fromPacked, width);
+        CholeskyKernel.Solve(square, n, fromSquare, width);
+
+        var dense = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                dense[i, j] = matrix[(i * n) + j];
+            }
+        }
+
+        for (int c = 0; c < width; c++)
+        {
+            double[] expected = DenseReference.Solve(dense, Enumerable.Range(0, n).Select(i => rows[(i * width) + c]).ToArray());
+            double scale = expected.Max(Math.Abs);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.True(Math.Abs(fromPacked[(i * width) + c] - expected[i]) <= 1e-12 * scale,
+                    $"order {n}, column {c}: packed x({i}) = {fromPacked[(i * width) + c]:R}, MathNet's LU {expected[i]:R}");
+                Assert.True(Math.Abs(fromPacked[(i * width) + c] - fromSquare[(i * width) + c]) <= 1e-12 * scale,
+                    $"order {n}, column {c}: packed x({i}) = {fromPacked[(i * width) + c]:R}, square {fromSquare[(i * width) + c]:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void StorageAddsAnArrayForWhatDoesNotFitAndHandsOutTheSameArraysAfterReset()
+    {
+        var storage = new FactorStorage(10);
+        Memory<double> first = storage.Take(6);
+        Memory<double> second = storage.Take(6);
+        Memory<double> third = storage.Take(3);
+        Assert.Equal(10 + FactorStorage.MinimumAddedValues, storage.Capacity);
+        Assert.NotSame(ArrayOf(first), ArrayOf(second));
+        Assert.Same(ArrayOf(second), ArrayOf(third));
+        Assert.Equal(6, Offset(third));
+
+        storage.Reset();
+        Memory<double> again = storage.Take(6);
+        Memory<double> secondAgain = storage.Take(6);
+        Assert.Same(ArrayOf(first), ArrayOf(again));
+        Assert.Same(ArrayOf(second), ArrayOf(secondAgain));
+        Assert.Equal(0, Offset(secondAgain));
+        Assert.Equal(10 + FactorStorage.MinimumAddedValues, storage.Capacity);
+
+        // A request larger than the next array gets its own array there; the arrays after it stay.
+        storage.Reset();
+        storage.Take(6);
+        Memory<double> large = storage.Take(FactorStorage.MinimumAddedValues + 1);
+        Assert.Equal(FactorStorage.MinimumAddedValues + 1, ArrayOf(large).Length);
+        Assert.Equal(10 + FactorStorage.MinimumAddedValues + FactorStorage.MinimumAddedValues + 1, storage.Capacity);
+    }
+
+    [Fact]
+    public void PoolKeepsAtMostItsLimitAndRefusesAStorageReturnedTwice()
+    {
+        var pool = new FactorStoragePool();
+        FactorStorage[] storages = Enumerable.Range(0, FactorStoragePool.Limit + 1).Select(_ => pool.Rent(4)).ToArray();
+        Assert.Equal(storages.Length, storages.Distinct().Count());
+        pool.Return(storages[0]);
+        Assert.Throws<InvalidOperationException>(() => pool.Return(storages[0]));
+        foreach (FactorStorage storage in storages.Skip(1))
+        {
+            pool.Return(storage);
+        }
+
+        Assert.Equal(FactorStoragePool.Limit, pool.Count);
+        Assert.Same(storages[0], pool.Rent(4));
+        Assert.Equal(FactorStoragePool.Limit - 1, pool.Count);
+    }
+
+    [Theory]
+    [InlineData(3, 6, 1)]
+    [InlineData(5, 5, 4)]
+    public void FactorizationOnAReusedStorageSolvesExactlyAsAFreshOne(int seed, int depth, int batchSize)
+    {
+        // Two derivatives of the same point: one factors fresh storage only, the other reuses it.
+        NetworkPoint point = RandomNetworks.Point(seed, depth, batchSize, regression: false);
+        HessianDerivatives fresh = point.Derivatives();
+        HessianDerivatives reused = point.Derivatives();
+        double[] rhs = RandomNetworks.Vector(seed + 7, point.Network.ParameterCount);
+        foreach (double epsilon in new[] { 1e-3, 0.5, 1e-6 })
+        {
+            double[] expected = fresh.Factorize(epsilon).Solve(rhs);
+            HessianFactorization previous = reused.Factorize(2 * epsilon + 0.1);
+            previous.Solve(rhs);
+            previous.Dispose();
+            Assert.Equal(1, reused.FactorStoragePool.Count);
+
+            using HessianFactorization factorization = reused.Factorize(epsilon);
+            Assert.Equal(0, reused.FactorStoragePool.Count);
+            double[] actual = factorization.Solve(rhs);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void UndisposedFactorizationStaysValidWhileOthersAreMadeAndDisposed()
+    {
+        NetworkPoint point = RandomNetworks.Point(5, 5, 4, regression: false);
+        HessianDerivatives derivatives = point.Derivatives();
+        double[] rhs = RandomNetworks.Vector(11, point.Network.ParameterCount);
+        HessianFactorization kept = derivatives.Factorize(1e-3);
+        double[] expected = kept.Solve(rhs);
+        for (int k = 0; k < 3; k++)
+        {
+            HessianFactorization other = derivatives.Factorize(0.1 * (k + 1));
+            other.Solve(rhs);
+            other.Dispose();
+            other.Dispose();
+        }
+
+        Assert.Equal(expected, kept.Solve(rhs));
+    }
+
+    [Fact]
+    public void SolvingWithADisposedFactorizationThrows()
+    {
+        NetworkPoint point = RandomNetworks.Point(5, 5, 4, regression: false);
+        double[] rhs = RandomNetworks.Vector(11, point.Network.ParameterCount);
+        foreach (FactorizationPath path in new[] { FactorizationPath.Riccati, FactorizationPath.BandedLU })
+        {
+            HessianFactorization factorization = point.Derivatives().Factorize(1e-3, path);
+            LogDeterminant logDeterminant = factorization.LogDeterminant;
+            factorization.Dispose();
+            var result = new double[rhs.Length];
+            Assert.Throws<ObjectDisposedException>(() => factorization.Solve(rhs));
+            Assert.Throws<ObjectDisposedException>(() => factorization.Solve(rhs, result));
+            Assert.Throws<ObjectDisposedException>(() => factorization.SolveRefined(rhs, result));
+            Assert.Equal(logDeterminant, factorization.LogDeterminant);
+        }
+    }
+
+    [Fact]
+    public void DerivativesFindEachLayersParameterGroupsOnceAndKeepThem()
+    {
+        NetworkPoint point = RandomNetworks.Point(7, 6, 3, regression: false);
+        HessianDerivatives derivatives = point.Derivatives();
+        for (int l = 0; l + 1 < point.Network.Depth; l++)
+        {
+            LayerDerivatives d = derivatives.Layer(l);
+            int m = point.Batch.Count * d.OutputSize;
+            ParameterGroups expected = ParameterGroups.Find(d.Xxx, d.Dx, d.ParameterCount, m);
+            ParameterGroups kept = derivatives.ParameterGroups(l);
+            Assert.Same(kept, derivatives.ParameterGroups(l));
+            Assert.Equal(expected.Parameters, kept.Parameters);
+            Assert.Equal(expected.Rows, kept.Rows);
+        }
+    }
+
+    private static double[] ArrayOf(Memory<double> part) =>
+        MemoryMarshal.TryGetArray<double>(part, out ArraySegment<double> segment) ? segment.Array! : throw new InvalidOperationException("not an array");
+
+    private static int Offset(Memory<double> part) =>
+        MemoryMarshal.TryGetArray<double>(part, out ArraySegment<double> segment) ? segment.Offset : -1;
+}
