@@ -233,25 +233,37 @@ internal sealed class RiccatiFactorization
                     }
                 }
 
-                if (m > 0)
+                if (m > 0 && p > 0 && factor is null)
                 {
-                    // -(P Dz), per example block of Dz: its columns n aIn.. are -P(:, n a..) Dz_n, read as P(n a.., :)^T
-                    // (P is exactly symmetric): rows of P stream, where its columns would be a cache line per value.
+                    // C += (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
+                    // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
+                    ReadOnlySpan<double> negativeWeighted = weighted.AsSpan(0, p * m);
+                    for (int n = 0; n < count; n++)
+                    {
+                        Gemm.Multiply(false, false, p, aIn, a, -1, negativeWeighted[(n * a)..], m, d.DzBlock(n), aIn, 1, c[(n * aIn)..], mIn);
+                    }
+
+                    flops += 2L * p * m * aIn;
+                }
+                else if (m > 0 && p > 0)
+                {
+                    // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), through the non-zeros of Dx^T. The
+                    // columns n aIn.. of -(P Dz) are -P(:, n a..) Dz_n, read as P(n a.., :)^T (P is exactly symmetric):
+                    // rows of P stream, where its columns would be a cache line per value.
                     Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
                     for (int n = 0; n < count; n++)
                     {
                         Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
                     }
 
-                    // C -= Dx^T (-(P Dz)) through the non-zeros of Dx^T, and E += Dz^T P Dz by its column blocks
-                    // ((P Dz)(n a.., :))^T Dz_n, the same shape as above (Dz^T P Dz is symmetric).
                     flops += MatrixKernels.SubtractProduct(c, mIn, jacobianT.AsSpan(0, p * m), m, negativeValueDz, mIn, p, m, mIn);
-                    for (int n = 0; n < count; n++)
-                    {
-                        Gemm.Multiply(true, false, mIn, aIn, a, -1, negativeValueDz[(n * a * mIn)..], mIn, d.DzBlock(n), aIn, 1, e[(n * aIn)..], mIn);
-                    }
+                    flops += 2L * m * mIn * a;
+                }
 
-                    flops += 2L * (m + mIn) * mIn * a;
+                // E += Dz^T P Dz in its upper block triangle, the only part the update below reads.
+                if (m > 0)
+                {
+                    flops += BlockDiagonalCongruence.AddUpper(valueMatrix, m, d.Dz, count, a, aIn, e, mIn);
                 }
             }
 

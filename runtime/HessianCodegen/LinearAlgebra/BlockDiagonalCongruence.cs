@@ -1,0 +1,143 @@
+using System;
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Simd = System.Numerics.Vector;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>
+/// <c>E += D^T P D</c> for a symmetric <c>P</c> and a block-diagonal <c>D</c> (a layer's <c>Dz</c> over the batch:
+/// blocks of <c>rows x columns</c>), in the upper block triangle of <c>E</c> only: tile
+/// <c>(n, k)</c>, <c>n &lt;= k</c>, is <c>D_n^T P_nk D_k</c>. One pass over the upper block triangle of <c>P</c>, half the
+/// flops of forming <c>P D</c> and then <c>D^T (P D)</c> whole, and no <c>m x m</c> intermediate.
+/// </summary>
+internal static class BlockDiagonalCongruence
+{
+    /// <summary>
+    /// Adds <c>D^T P D</c> to the tiles <c>(n, k)</c>, <c>n &lt;= k</c>, of <paramref name="e"/> (order <c>blocks columns</c>,
+    /// rows <paramref name="eStride"/> apart); diagonal tiles are written whole, tiles below them are not touched.
+    /// </summary>
+    /// <param name="p">The symmetric <c>P</c>, order <c>blocks rows</c>; only its upper block triangle is read.</param>
+    /// <param name="pStride">Values from one row of <paramref name="p"/> to the next.</param>
+    /// <param name="d">The blocks <c>D_n</c> one after another, each <paramref name="rows"/> x <paramref name="columns"/> row-major.</param>
+    /// <param name="blocks">Blocks of <c>D</c> (the batch).</param>
+    /// <param name="rows">Rows of each block (a layer's outputs).</param>
+    /// <param name="columns">Columns of each block (a layer's inputs).</param>
+    /// <param name="e">The sum, order <c>blocks columns</c>.</param>
+    /// <param name="eStride">Values from one row of <paramref name="e"/> to the next.</param>
+    /// <returns>The floating-point operations performed.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long AddUpper(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
+        Span<double> e, int eStride)
+    {
+        int order = blocks * rows;
+        int eOrder = blocks * columns;
+        if (blocks < 0 || rows < 0 || columns < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(blocks), $"{blocks} blocks of {rows} x {columns}: sizes must not be negative.");
+        }
+
+        if (order == 0 || eOrder == 0)
+        {
+            return 0;
+        }
+
+        if (pStride < order || p.Length < ((order - 1) * pStride) + order)
+        {
+            throw new ArgumentException($"p of order {order} with rows {pStride} apart needs {((order - 1) * pStride) + order} values; got {p.Length}.", nameof(p));
+        }
+
+        if (d.Length < blocks * rows * columns)
+        {
+            throw new ArgumentException($"d holds {blocks} blocks of {rows} x {columns}, {blocks * rows * columns} values; got {d.Length}.", nameof(d));
+        }
+
+        if (eStride < eOrder || e.Length < ((eOrder - 1) * eStride) + eOrder)
+        {
+            throw new ArgumentException($"e of order {eOrder} with rows {eStride} apart needs {((eOrder - 1) * eStride) + eOrder} values; got {e.Length}.", nameof(e));
+        }
+
+        // Per block row n: U = D_n^T P(n rows, from column n on) in one product (columns x (order - n rows)), then tile
+        // (n, k) += U(:, k's rows) D_k, a short row combination per row of U.
+        double[] rented = ArrayPool<double>.Shared.Rent(columns * order);
+        try
+        {
+            Span<double> u = rented.AsSpan(0, columns * order);
+            for (int n = 0; n < blocks; n++)
+            {
+                int first = n * rows;
+                int width = order - first;
+                Gemm.Multiply(true, false, columns, width, rows, 1, d.Slice(n * rows * columns, rows * columns), columns,
+                    p[((first * pStride) + first)..], pStride, 0, u, width);
+                for (int i = 0; i < columns; i++)
+                {
+                    ReadOnlySpan<double> uRow = u.Slice(i * width, width);
+                    Span<double> eRow = e.Slice((((n * columns) + i) * eStride) + (n * columns), (blocks - n) * columns);
+                    AddTileRows(uRow, d[(first * columns)..], blocks - n, rows, columns, eRow);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(rented);
+        }
+
+        long tiles = (long)blocks * (blocks + 1) / 2;
+        return (2L * columns * rows * ((long)order * (blocks + 1) / 2)) + (tiles * 2L * columns * rows * columns);
+    }
+
+    /// <summary>
+    /// <c>e(k columns..) += sum_r u(k rows + r) d_k(r, :)</c> for <paramref name="tiles"/> consecutive tiles <c>k</c>: one row of
+    /// each tile, its <paramref name="columns"/> values kept in vectors while the <paramref name="rows"/> terms stream past.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTileRows(ReadOnlySpan<double> u, ReadOnlySpan<double> d, int tiles, int rows, int columns, Span<double> e)
+    {
+        int width = Vector<double>.Count;
+        int blockSize = rows * columns;
+        if (columns == 2 * width && u.Length >= tiles * rows && d.Length >= tiles * blockSize && e.Length >= tiles * columns)
+        {
+            // Two vectors per tile row (8 columns on AVX2): the common width of a hidden layer.
+            ref double uStart = ref MemoryMarshal.GetReference(u);
+            ref double dStart = ref MemoryMarshal.GetReference(d);
+            ref double eStart = ref MemoryMarshal.GetReference(e);
+            for (int k = 0; k < tiles; k++)
+            {
+                ref double target = ref Unsafe.Add(ref eStart, k * columns);
+                ref double block = ref Unsafe.Add(ref dStart, k * blockSize);
+                ref double coefficients = ref Unsafe.Add(ref uStart, k * rows);
+                Vector<double> s0 = Simd.LoadUnsafe(ref target);
+                Vector<double> s1 = Simd.LoadUnsafe(ref target, (nuint)width);
+                for (int r = 0; r < rows; r++)
+                {
+                    var x = new Vector<double>(Unsafe.Add(ref coefficients, r));
+                    ref double dRow = ref Unsafe.Add(ref block, r * columns);
+                    s0 = Simd.FusedMultiplyAdd(x, Simd.LoadUnsafe(ref dRow), s0);
+                    s1 = Simd.FusedMultiplyAdd(x, Simd.LoadUnsafe(ref dRow, (nuint)width), s1);
+                }
+
+                s0.StoreUnsafe(ref target);
+                s1.StoreUnsafe(ref target, (nuint)width);
+            }
+
+            return;
+        }
+
+        for (int k = 0; k < tiles; k++)
+        {
+            Span<double> target = e.Slice(k * columns, columns);
+            ReadOnlySpan<double> block = d.Slice(k * blockSize, blockSize);
+            for (int r = 0; r < rows; r++)
+            {
+                double x = u[(k * rows) + r];
+                ReadOnlySpan<double> dRow = block.Slice(r * columns, columns);
+                for (int j = 0; j < columns; j++)
+                {
+                    target[j] += x * dRow[j];
+                }
+            }
+        }
+    }
+}
