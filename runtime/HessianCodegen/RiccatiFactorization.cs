@@ -114,7 +114,8 @@ internal sealed class RiccatiFactorization
         }
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
-        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch.
+        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch, a copy of Dz (an array, which
+        // the two-core kernels can share between threads).
         // Every entry of these is written before it is read, so they need not be zeroed. The three p x m ones
         // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network).
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
@@ -126,6 +127,7 @@ internal sealed class RiccatiFactorization
         double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] work = [];
+        double[] jacobianZ = [];
 
         var blocks = new IPivotBlockFactor[depth];
         var gains = new double[depth][];
@@ -191,7 +193,7 @@ internal sealed class RiccatiFactorization
                 Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
                 Span<double> dxT = jacobianT.AsSpan(0, p * m);
                 negativeWeighted.Clear();
-                flops += MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
+                flops += ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m);
                 Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
                 MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
                 flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
@@ -263,7 +265,10 @@ internal sealed class RiccatiFactorization
                 // E += Dz^T P Dz in its upper block triangle, the only part the update below reads.
                 if (m > 0)
                 {
-                    flops += BlockDiagonalCongruence.AddUpper(valueMatrix, m, d.Dz, count, a, aIn, e, mIn);
+                    Grow(ref jacobianZ, count * a * aIn);
+                    d.Dz.CopyTo(jacobianZ);
+                    flops += BlockDiagonalCongruence.AddUpperOnTwoCores(value.AsMemory(0, m * m), m, jacobianZ.AsMemory(0, count * a * aIn), count, a, aIn,
+                        nextValue.AsMemory(0, mIn * mIn), mIn);
                 }
             }
 
@@ -293,8 +298,9 @@ internal sealed class RiccatiFactorization
                 MatrixKernels.Transpose(c, p, mIn, cT);
                 factor.Solve(c, mIn);
                 flops += 4L * p * p * mIn;
-                // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product.
-                TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
+                // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product, the largest of the step, on two cores.
+                ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
+                    nextValue.AsMemory(0, mIn * mIn), mIn);
                 flops += (long)mIn * (mIn + 1) * p;
                 MatrixKernels.MirrorUpper(e, mIn);
                 double[] gain = GC.AllocateUninitializedArray<double>(p * mIn);

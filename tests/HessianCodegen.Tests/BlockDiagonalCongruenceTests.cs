@@ -7,7 +7,7 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="BlockDiagonalCongruence"/> against the triple products <c>D^T P D</c> of a dense symmetric <c>P</c> and the
 /// dense block-diagonal <c>D</c>: its upper block triangle added, the tiles below left as they were, and the lower block
-/// triangle of <c>P</c> never read (it holds NaN).
+/// triangle of <c>P</c> never read (it holds NaN); on one core and, past its threshold, split between two.
 /// </summary>
 public sealed class BlockDiagonalCongruenceTests
 {
@@ -21,7 +21,10 @@ public sealed class BlockDiagonalCongruenceTests
     [InlineData(3, 2, 8)]
     [InlineData(63, 2, 1)]
     [InlineData(65, 1, 2)]
-    public void Adds_the_upper_block_triangle_of_the_congruence(int blocks, int rows, int columns)
+    [InlineData(65, 8, 8, true)]
+    [InlineData(50, 9, 7, true)]
+    [InlineData(7, 3, 5, true)]
+    public void Adds_the_upper_block_triangle_of_the_congruence(int blocks, int rows, int columns, bool twoCores = false)
     {
         var random = new Random((blocks * 10_000) + (rows * 100) + columns);
         int order = blocks * rows;
@@ -73,7 +76,18 @@ public sealed class BlockDiagonalCongruenceTests
             }
         }
 
-        BlockDiagonalCongruence.AddUpper(p, pStride, d, blocks, rows, columns, e, eStride);
+        long flops = twoCores
+            ? BlockDiagonalCongruence.AddUpperOnTwoCores(p, pStride, d, blocks, rows, columns, e, eStride)
+            : BlockDiagonalCongruence.AddUpper(p, pStride, d, blocks, rows, columns, e, eStride);
+
+        // U = D_n^T P(n, n..) and the tiles U D_k: 2 rows columns (order - n rows) + (blocks - n) 2 rows columns^2 per block row n.
+        long expectedFlops = 0;
+        for (int n = 0; n < blocks; n++)
+        {
+            expectedFlops += (2L * rows * columns * (order - (n * rows))) + ((blocks - n) * 2L * rows * columns * columns);
+        }
+
+        Assert.Equal(expectedFlops, flops);
         for (int index = 0; index < e.Length; index++)
         {
             Assert.True(Math.Abs(e[index] - expected[index]) <= 1e-14 * (1 + (rows * rows)) * Math.Max(1, Math.Abs(expected[index])),
