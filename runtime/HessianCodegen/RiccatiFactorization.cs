@@ -222,19 +222,6 @@ internal sealed class RiccatiFactorization
                     c.Clear();
                 }
 
-                e.Clear();
-                if (d.Has(SecondDerivativeBlocks.Xzz))
-                {
-                    for (int n = 0; n < count; n++)
-                    {
-                        ReadOnlySpan<double> xzz = d.XzzBlock(n);
-                        for (int i = 0; i < aIn; i++)
-                        {
-                            xzz.Slice(i * aIn, aIn).CopyTo(e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
-                        }
-                    }
-                }
-
                 if (m > 0 && p > 0 && factor is null)
                 {
                     // C += (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
@@ -262,13 +249,30 @@ internal sealed class RiccatiFactorization
                     flops += 2L * m * mIn * a;
                 }
 
-                // E += Dz^T P Dz in its upper block triangle, the only part the update below reads.
+                // E = Xzz + Dz^T P Dz in its upper block triangle, the only part the update below reads: the congruence
+                // overwrites those tiles (no pass clearing all m^2 values), then Xzz's example blocks join the diagonal ones.
                 if (m > 0)
                 {
                     Grow(ref jacobianZ, count * a * aIn);
                     d.Dz.CopyTo(jacobianZ);
                     flops += BlockDiagonalCongruence.AddUpperOnTwoCores(value.AsMemory(0, m * m), m, jacobianZ.AsMemory(0, count * a * aIn), count, a, aIn,
-                        nextValue.AsMemory(0, mIn * mIn), mIn);
+                        nextValue.AsMemory(0, mIn * mIn), mIn, overwrite: true);
+                }
+                else
+                {
+                    e.Clear();
+                }
+
+                if (d.Has(SecondDerivativeBlocks.Xzz))
+                {
+                    for (int n = 0; n < count; n++)
+                    {
+                        ReadOnlySpan<double> xzz = d.XzzBlock(n);
+                        for (int i = 0; i < aIn; i++)
+                        {
+                            VectorKernels.Axpy(1, xzz.Slice(i * aIn, aIn), e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
+                        }
+                    }
                 }
             }
 
@@ -296,8 +300,8 @@ internal sealed class RiccatiFactorization
             {
                 Span<double> cT = couplingT.AsSpan(0, mIn * p);
                 MatrixKernels.Transpose(c, p, mIn, cT);
-                factor.Solve(c, mIn);
-                flops += 4L * p * p * mIn;
+                ColumnSplitSolve.Solve(factor, coupling.AsMemory(0, p * mIn), mIn);
+                flops += 2L * p * p * mIn; // a forward and a backward substitution per column
                 // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product, the largest of the step, on two cores.
                 ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
                     nextValue.AsMemory(0, mIn * mIn), mIn);

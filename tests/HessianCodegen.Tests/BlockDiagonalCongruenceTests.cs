@@ -24,7 +24,10 @@ public sealed class BlockDiagonalCongruenceTests
     [InlineData(65, 8, 8, true)]
     [InlineData(50, 9, 7, true)]
     [InlineData(7, 3, 5, true)]
-    public void Adds_the_upper_block_triangle_of_the_congruence(int blocks, int rows, int columns, bool twoCores = false)
+    [InlineData(9, 8, 8, false, true)]
+    [InlineData(7, 3, 5, false, true)]
+    [InlineData(65, 8, 8, true, true)]
+    public void Adds_the_upper_block_triangle_of_the_congruence(int blocks, int rows, int columns, bool twoCores = false, bool overwrite = false)
     {
         var random = new Random((blocks * 10_000) + (rows * 100) + columns);
         int order = blocks * rows;
@@ -55,6 +58,16 @@ public sealed class BlockDiagonalCongruenceTests
         double[] d = RandomValues(random, blocks * rows * columns);
         double[] e = RandomValues(random, eOrder * eStride);
         double[] expected = (double[])e.Clone();
+        for (int i = 0; i < eOrder && overwrite; i++)
+        {
+            // Overwritten, the upper block triangle starts from zero: NaN there must not be read.
+            for (int j = (i / columns) * columns; j < eOrder; j++)
+            {
+                expected[(i * eStride) + j] = 0;
+                e[(i * eStride) + j] = double.NaN;
+            }
+        }
+
         for (int i = 0; i < eOrder; i++)
         {
             for (int j = (i / columns) * columns; j < eOrder; j++)
@@ -77,8 +90,8 @@ public sealed class BlockDiagonalCongruenceTests
         }
 
         long flops = twoCores
-            ? BlockDiagonalCongruence.AddUpperOnTwoCores(p, pStride, d, blocks, rows, columns, e, eStride)
-            : BlockDiagonalCongruence.AddUpper(p, pStride, d, blocks, rows, columns, e, eStride);
+            ? BlockDiagonalCongruence.AddUpperOnTwoCores(p, pStride, d, blocks, rows, columns, e, eStride, overwrite)
+            : BlockDiagonalCongruence.AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite);
 
         // U = D_n^T P(n, n..) and the tiles U D_k: 2 rows columns (order - n rows) + (blocks - n) 2 rows columns^2 per block row n.
         long expectedFlops = 0;

@@ -29,8 +29,9 @@ internal static class BlockDiagonalCongruence
     /// <param name="e">The sum, order <c>blocks columns</c>.</param>
     /// <param name="eStride">Values from one row of <paramref name="e"/> to the next.</param>
     /// <returns>The floating-point operations performed.</returns>
+    /// <param name="overwrite">True to replace those tiles by <c>D^T P D</c> (their values are then not read) rather than add to them.</param>
     public static long AddUpper(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
-        Span<double> e, int eStride) => AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, 0, blocks);
+        Span<double> e, int eStride, bool overwrite = false) => AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, 0, blocks);
 
     /// <summary>
     /// Flops from which <see cref="AddUpperOnTwoCores"/> uses the second core. Measured with the issue-7 chain (512 x 512
@@ -39,32 +40,32 @@ internal static class BlockDiagonalCongruence
     public const double ParallelThreshold = 2e6;
 
     /// <summary>
-    /// <see cref="AddUpper(ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, int, int, Span{double}, int)"/> on two cores
+    /// <see cref="AddUpper(ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, int, int, Span{double}, int, bool)"/> on two cores
     /// where it is large enough: the block rows are cut where each side has half the tiles.
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
     public static long AddUpperOnTwoCores(ReadOnlyMemory<double> p, int pStride, ReadOnlyMemory<double> d, int blocks, int rows, int columns,
-        Memory<double> e, int eStride)
+        Memory<double> e, int eStride, bool overwrite = false)
     {
         long tiles = (long)blocks * (blocks + 1) / 2;
         if (tiles * 4.0 * rows * columns * Math.Max(rows, columns) < ParallelThreshold || Environment.ProcessorCount < 2)
         {
-            return AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, 0, blocks);
+            return AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, blocks);
         }
 
         // Block row n holds blocks - n tiles: the first 1 - 1/sqrt(2) of the rows hold half of them.
         int split = Math.Clamp((int)Math.Round(blocks * (1 - Math.Sqrt(0.5))), 1, blocks - 1);
         long first = 0, second = 0;
         Parallel.Invoke(
-            () => first = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, 0, split),
-            () => second = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, split, blocks));
+            () => first = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, split),
+            () => second = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, split, blocks));
         return first + second;
     }
 
     /// <summary>The block rows <paramref name="firstBlock"/> to <paramref name="endBlock"/> of the sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long AddUpper(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
-        Span<double> e, int eStride, int firstBlock, int endBlock)
+        Span<double> e, int eStride, bool overwrite, int firstBlock, int endBlock)
     {
         int order = blocks * rows;
         int eOrder = blocks * columns;
@@ -109,7 +110,7 @@ internal static class BlockDiagonalCongruence
                 {
                     ReadOnlySpan<double> uRow = u.Slice(i * width, width);
                     Span<double> eRow = e.Slice((((n * columns) + i) * eStride) + (n * columns), (blocks - n) * columns);
-                    AddTileRows(uRow, d[(first * columns)..], blocks - n, rows, columns, eRow);
+                    AddTileRows(uRow, d[(first * columns)..], blocks - n, rows, columns, eRow, overwrite);
                 }
             }
         }
@@ -133,7 +134,7 @@ internal static class BlockDiagonalCongruence
     /// each tile, its <paramref name="columns"/> values kept in vectors while the <paramref name="rows"/> terms stream past.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddTileRows(ReadOnlySpan<double> u, ReadOnlySpan<double> d, int tiles, int rows, int columns, Span<double> e)
+    private static void AddTileRows(ReadOnlySpan<double> u, ReadOnlySpan<double> d, int tiles, int rows, int columns, Span<double> e, bool overwrite)
     {
         int width = Vector<double>.Count;
         int blockSize = rows * columns;
@@ -148,8 +149,8 @@ internal static class BlockDiagonalCongruence
                 ref double target = ref Unsafe.Add(ref eStart, k * columns);
                 ref double block = ref Unsafe.Add(ref dStart, k * blockSize);
                 ref double coefficients = ref Unsafe.Add(ref uStart, k * rows);
-                Vector<double> s0 = Simd.LoadUnsafe(ref target);
-                Vector<double> s1 = Simd.LoadUnsafe(ref target, (nuint)width);
+                Vector<double> s0 = overwrite ? Vector<double>.Zero : Simd.LoadUnsafe(ref target);
+                Vector<double> s1 = overwrite ? Vector<double>.Zero : Simd.LoadUnsafe(ref target, (nuint)width);
                 for (int r = 0; r < rows; r++)
                 {
                     var x = new Vector<double>(Unsafe.Add(ref coefficients, r));
@@ -169,6 +170,11 @@ internal static class BlockDiagonalCongruence
         {
             Span<double> target = e.Slice(k * columns, columns);
             ReadOnlySpan<double> block = d.Slice(k * blockSize, blockSize);
+            if (overwrite)
+            {
+                target.Clear();
+            }
+
             for (int r = 0; r < rows; r++)
             {
                 double x = u[(k * rows) + r];
