@@ -306,7 +306,7 @@ internal sealed class RiccatiFactorization
                 ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
                     nextValue.AsMemory(0, mIn * mIn), mIn);
                 flops += (long)mIn * (mIn + 1) * p;
-                MatrixKernels.MirrorUpper(e, mIn);
+                ParallelMirror.MirrorUpper(nextValue.AsMemory(0, mIn * mIn), mIn);
                 double[] gain = GC.AllocateUninitializedArray<double>(p * mIn);
                 for (int i = 0; i < gain.Length; i++)
                 {
