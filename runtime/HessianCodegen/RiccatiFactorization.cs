@@ -17,8 +17,9 @@ namespace HessianCodegen;
 /// With <c>P_(l+1)</c> the value matrix of the state leaving layer <c>l</c> (<c>m = B a</c> square, 0 after the
 /// loss layer): <c>A_l = Xxx_l + eps I + Dx_l^T P Dx_l</c>, <c>C_l = Xzx_l + Dx_l^T P Dz_l</c>,
 /// <c>E_l = Xzz_l + Dz_l^T P Dz_l</c> and <c>P_l = E_l - C_l^T A_l^-1 C_l</c>. Products use the batch
-/// structure: <c>Dz</c> and <c>Xzz</c> are block-diagonal per example, so <c>P Dz</c> and <c>Dz^T (P Dz)</c> cost
-/// <c>O(m^2 a_in)</c>; <c>Dx</c> has one output row per parameter of a dense layer, and the products with it
+/// structure: <c>Dz</c> and <c>Xzz</c> are block-diagonal per example, so <c>Dz^T P Dz</c> costs <c>O(m^2 a_in)</c>,
+/// formed tile by tile over the upper block triangle of <c>P</c> (<see cref="BlockDiagonalCongruence"/>), and
+/// <c>C</c> reuses the <c>Dx^T P</c> formed for <c>A</c>: <c>(Dx^T P) Dz</c> costs <c>O(p m a_in)</c>; <c>Dx</c> has one output row per parameter of a dense layer, and the products with it
 /// skip its zeros (<see cref="MatrixKernels"/>), so <c>Dx^T P</c> costs <c>O(nnz(Dx) m)</c> rather than
 /// <c>O(p m^2)</c>. The cost per layer is <c>O(p^3 + p^2 m + p m^2)</c>; the dominant term at a large batch,
 /// <c>C^T A^-1 C</c>, is formed only in its upper triangle.

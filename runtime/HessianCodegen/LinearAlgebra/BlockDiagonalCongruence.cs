@@ -34,8 +34,8 @@ internal static class BlockDiagonalCongruence
         Span<double> e, int eStride, bool overwrite = false) => AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, 0, blocks);
 
     /// <summary>
-    /// Flops from which <see cref="AddUpperOnTwoCores"/> uses the second core. Measured with the issue-7 chain (512 x 512
-    /// <c>P</c>, 64 blocks of 8 x 8, 4.3e6 flops) on the shared two-core machine.
+    /// Flops from which <see cref="AddUpperOnTwoCores"/> uses the second core: a few hundred microseconds of one core.
+    /// Issue 7's chain: 512 x 512 <c>P</c>, 64 blocks of 8 x 8, 4.3e6 flops. Not tuned on a quiet machine.
     /// </summary>
     public const double ParallelThreshold = 2e6;
 

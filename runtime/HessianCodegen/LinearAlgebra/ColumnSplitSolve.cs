@@ -11,8 +11,8 @@ namespace HessianCodegen.LinearAlgebra;
 internal static class ColumnSplitSolve
 {
     /// <summary>
-    /// Flops of the solve (<c>2 p^2 width</c>) from which the second core is used. Measured with the issue-7 chain (p = 72,
-    /// 512 right-hand sides, 5.3e6 flops) on the shared two-core machine.
+    /// Flops of the solve (<c>2 p^2 width</c>) from which the second core is used: a few hundred microseconds of one core.
+    /// Issue 7's chain: p = 72, 512 right-hand sides, 5.3e6 flops. Not tuned on a quiet machine.
     /// </summary>
     public const double Threshold = 2e6;
 

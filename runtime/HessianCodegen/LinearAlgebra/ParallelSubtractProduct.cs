@@ -11,8 +11,9 @@ namespace HessianCodegen.LinearAlgebra;
 internal static class ParallelSubtractProduct
 {
     /// <summary>
-    /// Flops of the product, counting the non-zeros of <c>a</c> only, from which the second core is used. Measured with the
-    /// issue-7 chain (a layer's <c>Dx^T P</c>: 72 x 512 with 64 non-zeros a row, times 512 x 512, 4.7e6 flops).
+    /// Flops of the product, counting the non-zeros of <c>a</c> only, from which the second core is used: a few hundred
+    /// microseconds of one core. Issue 7's chain: a layer's <c>Dx^T P</c>, 72 x 512 with 64 non-zeros a row times 512 x 512,
+    /// 4.7e6 flops. Not tuned on a quiet machine.
     /// </summary>
     public const double Threshold = 2e6;
 

@@ -10,8 +10,9 @@ namespace HessianCodegen.LinearAlgebra;
 internal static class ParallelTriangularGemm
 {
     /// <summary>
-    /// Flops (<c>order^2 inner</c>, the triangle's) from which the second core is used. Measured with the issue-7 chain (depth 16,
-    /// batch 64: order 512, inner 72, 1.9e7 flops) on the shared two-core machine: two cores took 0.6 x the wall time of one.
+    /// Flops (<c>order^2 inner</c>, the triangle's) from which the second core is used: a few hundred microseconds of one core,
+    /// against tens for starting the second. Issue 7's chain (depth 16, batch 64) updates order 512 over 72 terms, 1.9e7 flops.
+    /// Not tuned on a quiet machine: the shared one had a load of 10 to 20 while this was written.
     /// </summary>
     public const double Threshold = 4e6;
 
