@@ -18,8 +18,9 @@ namespace HessianCodegen;
 /// With <c>P_(l+1)</c> the value matrix of the state leaving layer <c>l</c> (<c>m = B a</c> square, 0 after the
 /// loss layer): <c>A_l = Xxx_l + eps I + Dx_l^T P Dx_l</c>, <c>C_l = Xzx_l + Dx_l^T P Dz_l</c>,
 /// <c>E_l = Xzz_l + Dz_l^T P Dz_l</c> and <c>P_l = E_l - C_l^T A_l^-1 C_l</c>. Products use the batch
-/// structure: <c>Dz</c> and <c>Xzz</c> are block-diagonal per example, so <c>P Dz</c> and <c>Dz^T (P Dz)</c> cost
-/// <c>O(m^2 a_in)</c>; <c>Dx</c> has one output row per parameter of a dense layer, and the products with it
+/// structure: <c>Dz</c> and <c>Xzz</c> are block-diagonal per example, so <c>Dz^T P Dz</c> costs <c>O(m^2 a_in)</c>,
+/// formed tile by tile over the upper block triangle of <c>P</c> (<see cref="BlockDiagonalCongruence"/>), and
+/// <c>C</c> reuses the <c>Dx^T P</c> formed for <c>A</c>: <c>(Dx^T P) Dz</c> costs <c>O(p m a_in)</c>; <c>Dx</c> has one output row per parameter of a dense layer, and the products with it
 /// skip its zeros (<see cref="MatrixKernels"/>), so <c>Dx^T P</c> costs <c>O(nnz(Dx) m)</c> rather than
 /// <c>O(p m^2)</c>. The cost per layer is <c>O(p^3 + p^2 m + p m^2)</c>; the dominant term at a large batch,
 /// <c>C^T A^-1 C</c>, is formed only in its upper triangle.
@@ -125,7 +126,8 @@ internal sealed class RiccatiFactorization
         }
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
-        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch.
+        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch, a copy of Dz (an array, which
+        // the two-core kernels can share between threads).
         // Every entry of these is written before it is read, so they need not be zeroed. The three p x m ones
         // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network).
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
@@ -137,6 +139,7 @@ internal sealed class RiccatiFactorization
         double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] work = [];
+        double[] jacobianZ = [];
 
         // A pivot block is formed and factored in one square scratch array, kept from layer to layer: only the
         // packed triangle of a Cholesky factor and the gain are stored, in one storage (a reused one when the
@@ -212,7 +215,7 @@ internal sealed class RiccatiFactorization
                 Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
                 Span<double> dxT = jacobianT.AsSpan(0, p * m);
                 negativeWeighted.Clear();
-                flops += MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
+                flops += ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m);
                 Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
                 MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
                 flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
@@ -241,7 +244,47 @@ internal sealed class RiccatiFactorization
                     c.Clear();
                 }
 
-                e.Clear();
+                if (m > 0 && p > 0 && factor is null)
+                {
+                    // C += (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
+                    // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
+                    ReadOnlySpan<double> negativeWeighted = weighted.AsSpan(0, p * m);
+                    for (int n = 0; n < count; n++)
+                    {
+                        Gemm.Multiply(false, false, p, aIn, a, -1, negativeWeighted[(n * a)..], m, d.DzBlock(n), aIn, 1, c[(n * aIn)..], mIn);
+                    }
+
+                    flops += 2L * p * m * aIn;
+                }
+                else if (m > 0 && p > 0)
+                {
+                    // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), through the non-zeros of Dx^T. The
+                    // columns n aIn.. of -(P Dz) are -P(:, n a..) Dz_n, read as P(n a.., :)^T (P is exactly symmetric):
+                    // rows of P stream, where its columns would be a cache line per value.
+                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
+                    for (int n = 0; n < count; n++)
+                    {
+                        Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
+                    }
+
+                    flops += MatrixKernels.SubtractProduct(c, mIn, jacobianT.AsSpan(0, p * m), m, negativeValueDz, mIn, p, m, mIn);
+                    flops += 2L * m * mIn * a;
+                }
+
+                // E = Xzz + Dz^T P Dz in its upper block triangle, the only part the update below reads: the congruence
+                // overwrites those tiles (no pass clearing all m^2 values), then Xzz's example blocks join the diagonal ones.
+                if (m > 0)
+                {
+                    Grow(ref jacobianZ, count * a * aIn);
+                    d.Dz.CopyTo(jacobianZ);
+                    flops += BlockDiagonalCongruence.AddUpperOnTwoCores(value.AsMemory(0, m * m), m, jacobianZ.AsMemory(0, count * a * aIn), count, a, aIn,
+                        nextValue.AsMemory(0, mIn * mIn), mIn, overwrite: true);
+                }
+                else
+                {
+                    e.Clear();
+                }
+
                 if (d.Has(SecondDerivativeBlocks.Xzz))
                 {
                     for (int n = 0; n < count; n++)
@@ -249,30 +292,9 @@ internal sealed class RiccatiFactorization
                         ReadOnlySpan<double> xzz = d.XzzBlock(n);
                         for (int i = 0; i < aIn; i++)
                         {
-                            xzz.Slice(i * aIn, aIn).CopyTo(e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
+                            VectorKernels.Axpy(1, xzz.Slice(i * aIn, aIn), e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
                         }
                     }
-                }
-
-                if (m > 0)
-                {
-                    // -(P Dz), per example block of Dz: its columns n aIn.. are -P(:, n a..) Dz_n, read as P(n a.., :)^T
-                    // (P is exactly symmetric): rows of P stream, where its columns would be a cache line per value.
-                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
-                    for (int n = 0; n < count; n++)
-                    {
-                        Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
-                    }
-
-                    // C -= Dx^T (-(P Dz)) through the non-zeros of Dx^T, and E += Dz^T P Dz by its column blocks
-                    // ((P Dz)(n a.., :))^T Dz_n, the same shape as above (Dz^T P Dz is symmetric).
-                    flops += MatrixKernels.SubtractProduct(c, mIn, jacobianT.AsSpan(0, p * m), m, negativeValueDz, mIn, p, m, mIn);
-                    for (int n = 0; n < count; n++)
-                    {
-                        Gemm.Multiply(true, false, mIn, aIn, a, -1, negativeValueDz[(n * a * mIn)..], mIn, d.DzBlock(n), aIn, 1, e[(n * aIn)..], mIn);
-                    }
-
-                    flops += 2L * (m + mIn) * mIn * a;
                 }
             }
 
@@ -299,12 +321,13 @@ internal sealed class RiccatiFactorization
             {
                 Span<double> cT = couplingT.AsSpan(0, mIn * p);
                 MatrixKernels.Transpose(c, p, mIn, cT);
-                factor.Solve(c, mIn);
-                flops += 4L * p * p * mIn;
-                // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product.
-                TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
+                ColumnSplitSolve.Solve(factor, coupling.AsMemory(0, p * mIn), mIn);
+                flops += 2L * p * p * mIn; // a forward and a backward substitution per column
+                // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product, the largest of the step, on two cores.
+                ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
+                    nextValue.AsMemory(0, mIn * mIn), mIn);
                 flops += (long)mIn * (mIn + 1) * p;
-                MatrixKernels.MirrorUpper(e, mIn);
+                ParallelMirror.MirrorUpper(nextValue.AsMemory(0, mIn * mIn), mIn);
                 Memory<double> gainStorage = storage.Take(p * mIn);
                 Span<double> gain = gainStorage.Span;
                 for (int i = 0; i < gain.Length; i++)

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Collections.Generic;
 using System.Linq;
 using HessianCodegen;
 using HessianCodegen.Layers;
@@ -162,26 +163,29 @@ internal static class BatchScaleBenchmark
     }
 
     /// <summary>
-    /// The factorizations' flop rates (counted flops over median time) on tanh chains, beside OpenBLAS on one
-    /// thread (the factorizations run on one, but for products past <c>ParallelGemm.Threshold</c>) at the sizes of the Riccati kernels: <c>dpotrf</c> of a pivot block
-    /// (<c>p</c>), <c>dgemm</c> of <c>Dx^T P</c> (<c>p x m x m</c>) and of <c>C^T A^-1 C</c> (<c>m x m x p</c>), and
-    /// <c>dgetrf</c> of a banded-LU block (<c>p + 2m</c>).
+    /// The factorizations' flop rates (counted flops over median cpu time) on tanh chains, beside OpenBLAS on one thread at
+    /// the sizes of the Riccati kernels: <c>dpotrf</c> of a pivot block (<c>p</c>), <c>dgemm</c> of <c>Dx^T P</c>
+    /// (<c>p x m x m</c>) and of <c>C^T A^-1 C</c> (<c>m x m x p</c>), and <c>dgetrf</c> of a banded-LU block (<c>p + 2m</c>).
+    /// Two ratios for the Riccati recursion: its rate over the faster <c>dgemm</c> shape (the older, coarser one), and the
+    /// time OpenBLAS would take for the same flop mix over the recursion's cpu time (<see cref="OpenBlasMilliseconds"/>).
     /// </summary>
     private static void KernelRates(BenchmarkOptions options, OpenBlasDriver openBlas, TextWriter output)
     {
         (int Width, int Batch, int Depth)[] configurations = [(8, 1, 128), (8, 8, 128), (16, 1, 128), (16, 8, 128), (8, 64, 16)];
         output.WriteLine("Kernel rates, GFLOP/s by cpu time: the factorizations on tanh chains (counted flops / median cpu time), OpenBLAS on 1 thread at the sizes of their kernels");
         output.WriteLine(string.Create(Invariant,
-            $"{"width",5} {"batch",5} {"depth",5} {"p",4} {"m",4} | {"Riccati",7} {"dpotrf(p)",9} {"dgemm(p,m,m)",12} {"dgemm(m,m,p)",12} {"ratio",5} | {"LU",5} {"dgetrf(p+2m)",12} {"ratio",5}"));
-        output.WriteLine(new string('-', 104));
+            $"{"width",5} {"batch",5} {"depth",5} {"p",4} {"m",4} | {"Riccati",7} {"dpotrf(p)",9} {"dgemm(p,m,m)",12} {"dgemm(m,m,p)",12} {"ratio",5} | {"ms",7} {"OpenBLAS ms",11} {"mix",5} | {"LU",5} {"dgetrf(p+2m)",12} {"ratio",5}"));
+        output.WriteLine(new string('-', 130));
         foreach ((int width, int batchSize, int depth) in configurations)
         {
             Network network = ChainBenchmark.Chain(width, depth);
             NetworkPoint point = network.At(network.RandomParameters(seed: depth), ChainBenchmark.RandomBatch(width, batchSize, seed: width));
             HessianDerivatives derivatives = point.Derivatives();
-            long riccatiFlops = derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati).FlopCount;
+            HessianFactorization riccati = derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati);
+            long riccatiFlops = riccati.FlopCount;
             long luFlops = derivatives.Factorize(options.Epsilon, FactorizationPath.BandedLU).FlopCount;
-            double riccatiRate = riccatiFlops / (Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati), options).CpuMilliseconds * 1e6);
+            double riccatiMilliseconds = Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati), options).CpuMilliseconds;
+            double riccatiRate = riccatiFlops / (riccatiMilliseconds * 1e6);
             double luRate = luFlops / (Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.BandedLU), options).CpuMilliseconds * 1e6);
             int p = (width * width) + width;
             int m = width * batchSize;
@@ -191,16 +195,47 @@ internal static class BatchScaleBenchmark
             double gemmLeft = openBlas.Time(1, "dgemm", P, M, M).CpuGflops;
             double gemmRight = openBlas.Time(1, "dgemm", M, M, P).CpuGflops;
             double getrf = openBlas.Time(1, "dgetrf", (p + (2 * m)).ToString(Invariant)).CpuGflops;
+            double openBlasMilliseconds = OpenBlasMilliseconds(riccati, network, batchSize, potrf, gemmLeft, gemmRight);
 
             // The Riccati flops are mostly the two products with P; compare with the better of those dgemm shapes.
             double bestGemm = Math.Max(gemmLeft, gemmRight);
             output.WriteLine(string.Format(Invariant,
-                "{0,5} {1,5} {2,5} {3,4} {4,4} | {5,7:0.00} {6,9:0.00} {7,12:0.00} {8,12:0.00} {9,5:0.00} | {10,5:0.00} {11,12:0.00} {12,5:0.00}",
-                width, batchSize, depth, p, m, riccatiRate, potrf, gemmLeft, gemmRight, riccatiRate / bestGemm, luRate, getrf, luRate / getrf));
+                "{0,5} {1,5} {2,5} {3,4} {4,4} | {5,7:0.00} {6,9:0.00} {7,12:0.00} {8,12:0.00} {9,5:0.00} | {10,7:0.000} {11,11:0.000} {12,5:0.00} | {13,5:0.00} {14,12:0.00} {15,5:0.00}",
+                width, batchSize, depth, p, m, riccatiRate, potrf, gemmLeft, gemmRight, riccatiRate / bestGemm,
+                riccatiMilliseconds, openBlasMilliseconds, openBlasMilliseconds / riccatiMilliseconds, luRate, getrf, luRate / getrf));
         }
 
-        output.WriteLine("ratio: Riccati / the faster dgemm shape (target >= 0.5); LU / dgetrf of its block size. OpenBLAS rates use LAPACK's nominal counts");
+        output.WriteLine("ratio: Riccati's rate / the faster of the two dgemm shapes. LU: / dgetrf of its block size. OpenBLAS rates use LAPACK's nominal counts");
         output.WriteLine("(2 M N K, N^3 / 3, 2 N^3 / 3); ours count the flops the kernels perform, zeros of Dx skipped.");
+        output.WriteLine("mix: OpenBLAS ms / ms (target >= 0.5), where ms is the Riccati factorization's median cpu time and OpenBLAS ms the time OpenBLAS");
+        output.WriteLine("on 1 thread takes for the same flops: per layer the pivot block's factorization (p^3 / 3, or m^3 / 3 on the low-rank route) at");
+        output.WriteLine("dpotrf(p)'s rate, the rank update C^T A^-1 C (m (m + 1) p) at dgemm(m,m,p)'s, and the rest of the counted flops (the products");
+        output.WriteLine("with P, Dz and Dx, the solves with the pivot factors) at dgemm(p,m,m)'s.");
+    }
+
+    /// <summary>
+    /// Milliseconds OpenBLAS would take for the Riccati factorization's flops, each kind at the rate (GFLOP/s) of the OpenBLAS
+    /// routine that does that work: <c>sum_k flops_k / rate_k</c>, the flops split as the legend of <see cref="KernelRates"/> says.
+    /// </summary>
+    private static double OpenBlasMilliseconds(HessianFactorization riccati, Network network, int batchSize, double potrf, double gemmLeft, double gemmRight)
+    {
+        IReadOnlyList<PivotBlockRoute> routes = riccati.PivotBlockRoutes ?? throw new InvalidOperationException("The Riccati factorization failed; expected it to succeed.");
+        double pivot = 0;
+        double rankUpdate = 0;
+        for (int l = 0; l < network.Depth; l++)
+        {
+            IHessianLayer layer = network.Layers[l];
+            double p = layer.ParameterCount;
+            double order = routes[l] == PivotBlockRoute.Whole ? p : (double)batchSize * layer.OutputSize;
+            pivot += order * order * order / 3;
+
+            // The state entering layer l (none for the first): m (m + 1) p flops for the triangle of C^T A^-1 C.
+            double mIn = l > 0 ? (double)batchSize * layer.InputSize : 0;
+            rankUpdate += mIn * (mIn + 1) * p;
+        }
+
+        double rest = Math.Max(0, riccati.FlopCount - pivot - rankUpdate);
+        return ((pivot / potrf) + (rankUpdate / gemmRight) + (rest / gemmLeft)) / 1e6;
     }
 
     private static Timing Time(Action action, BenchmarkOptions options) =>

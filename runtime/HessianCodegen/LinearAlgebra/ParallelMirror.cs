@@ -1,0 +1,56 @@
+using System;
+using System.Threading.Tasks;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>
+/// <see cref="MatrixKernels.MirrorUpper"/> on two cores: the rows of the lower triangle are cut where each side has half its
+/// entries, and the two bands are written side by side. The matrix is <see cref="Memory{T}"/>, which (unlike a span) another
+/// thread may hold.
+/// </summary>
+internal static class ParallelMirror
+{
+    /// <summary>Order from which the second core is used (a triangle of 131,000 values; issue 7's chain mirrors order 512).</summary>
+    public const int Threshold = 512;
+
+    /// <summary>Rows of the lower triangle each step writes: one cache line of doubles, as in <see cref="MatrixKernels"/>.</summary>
+    private const int Strip = 8;
+
+    /// <summary>Copies the upper triangle of the square matrix <paramref name="matrix"/> (order <paramref name="n"/>) onto its lower triangle.</summary>
+    public static void MirrorUpper(Memory<double> matrix, int n)
+    {
+        if (matrix.Length < n * n)
+        {
+            throw new ArgumentException($"A matrix of order {n} needs {n * n} values; got {matrix.Length}.", nameof(matrix));
+        }
+
+        if (n < Threshold || Environment.ProcessorCount < 2)
+        {
+            MatrixKernels.MirrorUpper(matrix.Span, n);
+            return;
+        }
+
+        // Row i of the lower triangle has i entries: the rows below n / sqrt(2) hold half of them.
+        int split = (int)(n * Math.Sqrt(0.5)) / Strip * Strip;
+        Parallel.Invoke(() => MirrorRows(matrix.Span, n, 0, split), () => MirrorRows(matrix.Span, n, split, n));
+    }
+
+    /// <summary>Rows <paramref name="first"/> (a multiple of <see cref="Strip"/>) to <paramref name="end"/> of the lower triangle, from the columns of the upper one.</summary>
+    private static void MirrorRows(Span<double> a, int n, int first, int end)
+    {
+        // Rows i0.. of the lower triangle: a(i, j) = a(j, i) for j < i, read from row j of the upper one.
+        for (int i0 = first; i0 < end; i0 += Strip)
+        {
+            int width = Math.Min(Strip, end - i0);
+            for (int j = 0; j < i0 + width - 1; j++)
+            {
+                int skip = Math.Max(0, j - i0 + 1);
+                ReadOnlySpan<double> source = a.Slice((j * n) + i0 + skip, width - skip);
+                for (int k = 0; k < source.Length; k++)
+                {
+                    a[((i0 + skip + k) * n) + j] = source[k];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System;
+using HessianCodegen.LinearAlgebra;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// <see cref="BlockDiagonalCongruence"/> against the triple products <c>D^T P D</c> of a dense symmetric <c>P</c> and the
+/// dense block-diagonal <c>D</c>: its upper block triangle added, the tiles below left as they were, and the lower block
+/// triangle of <c>P</c> never read (it holds NaN); on one core and, past its threshold, split between two.
+/// </summary>
+public sealed class BlockDiagonalCongruenceTests
+{
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(1, 7, 9)]
+    [InlineData(7, 3, 5)]
+    [InlineData(8, 8, 8)]
+    [InlineData(9, 8, 8)]
+    [InlineData(5, 8, 3)]
+    [InlineData(3, 2, 8)]
+    [InlineData(63, 2, 1)]
+    [InlineData(65, 1, 2)]
+    [InlineData(65, 8, 8, true)]
+    [InlineData(50, 9, 7, true)]
+    [InlineData(7, 3, 5, true)]
+    [InlineData(9, 8, 8, false, true)]
+    [InlineData(7, 3, 5, false, true)]
+    [InlineData(65, 8, 8, true, true)]
+    public void Adds_the_upper_block_triangle_of_the_congruence(int blocks, int rows, int columns, bool twoCores = false, bool overwrite = false)
+    {
+        var random = new Random((blocks * 10_000) + (rows * 100) + columns);
+        int order = blocks * rows;
+        int eOrder = blocks * columns;
+        int pStride = order + 3;
+        int eStride = eOrder + 2;
+
+        // P symmetric in its upper block triangle; the lower block triangle is NaN, which must not be read.
+        var p = new double[order * pStride];
+        var symmetric = new double[order * order];
+        for (int i = 0; i < order; i++)
+        {
+            for (int j = i; j < order; j++)
+            {
+                double value = (2 * random.NextDouble()) - 1;
+                symmetric[(i * order) + j] = symmetric[(j * order) + i] = value;
+            }
+        }
+
+        for (int i = 0; i < order; i++)
+        {
+            for (int j = 0; j < pStride; j++)
+            {
+                p[(i * pStride) + j] = j < order && j / rows >= i / rows ? symmetric[(i * order) + j] : double.NaN;
+            }
+        }
+
+        double[] d = RandomValues(random, blocks * rows * columns);
+        double[] e = RandomValues(random, eOrder * eStride);
+        double[] expected = (double[])e.Clone();
+        for (int i = 0; i < eOrder && overwrite; i++)
+        {
+            // Overwritten, the upper block triangle starts from zero: NaN there must not be read.
+            for (int j = (i / columns) * columns; j < eOrder; j++)
+            {
+                expected[(i * eStride) + j] = 0;
+                e[(i * eStride) + j] = double.NaN;
+            }
+        }
+
+        for (int i = 0; i < eOrder; i++)
+        {
+            for (int j = (i / columns) * columns; j < eOrder; j++)
+            {
+                // (D^T P D)(i, j) = sum_r sum_s D(r, i) P(r, s) D(s, j), D(r, i) non-zero only in i's block.
+                int n = i / columns;
+                int k = j / columns;
+                double sum = 0;
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int s = 0; s < rows; s++)
+                    {
+                        sum += d[(n * rows * columns) + (r * columns) + (i % columns)] * symmetric[(((n * rows) + r) * order) + (k * rows) + s]
+                            * d[(k * rows * columns) + (s * columns) + (j % columns)];
+                    }
+                }
+
+                expected[(i * eStride) + j] += sum;
+            }
+        }
+
+        long flops = twoCores
+            ? BlockDiagonalCongruence.AddUpperOnTwoCores(p, pStride, d, blocks, rows, columns, e, eStride, overwrite)
+            : BlockDiagonalCongruence.AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite);
+
+        // U = D_n^T P(n, n..) and the tiles U D_k: 2 rows columns (order - n rows) + (blocks - n) 2 rows columns^2 per block row n.
+        long expectedFlops = 0;
+        for (int n = 0; n < blocks; n++)
+        {
+            expectedFlops += (2L * rows * columns * (order - (n * rows))) + ((blocks - n) * 2L * rows * columns * columns);
+        }
+
+        Assert.Equal(expectedFlops, flops);
+        for (int index = 0; index < e.Length; index++)
+        {
+            Assert.True(Math.Abs(e[index] - expected[index]) <= 1e-14 * (1 + (rows * rows)) * Math.Max(1, Math.Abs(expected[index])),
+                $"e[{index / eStride}, {index % eStride}] = {e[index]}, expected {expected[index]}");
+        }
+    }
+
+    [Fact]
+    public void Rejects_a_p_too_short_for_its_order()
+    {
+        var e = new double[16];
+        ArgumentException error = Assert.Throws<ArgumentException>(() => BlockDiagonalCongruence.AddUpper(new double[15], 4, new double[16], 2, 2, 2, e, 4));
+        Assert.Contains("p of order 4", error.Message);
+    }
+
+    private static double[] RandomValues(Random random, int length)
+    {
+        var values = new double[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = (2 * random.NextDouble()) - 1;
+        }
+
+        return values;
+    }
+}
