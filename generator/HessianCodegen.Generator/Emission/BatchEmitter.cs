@@ -22,7 +22,8 @@ internal static class BatchEmitter
     private const string Kernels = "global::HessianCodegen.BatchKernels";
 
     private const string ForwardFromSums = "ForwardFromSums";
-    private const string BackpropSums = "BackpropSums";
+    /// <summary>The per-example adjoint of the sums, written here when <c>BackwardBatch</c> needs it and read by <c>SecondOrderBatch</c> too.</summary>
+    internal const string BackpropSums = "BackpropInputFromSums";
     private const string AddGradientOutsideSums = "AddGradientOutsideSums";
 
     // The locals and parameters of the batched members, which the name of the sums must not take.

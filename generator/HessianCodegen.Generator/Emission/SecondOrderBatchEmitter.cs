@@ -23,7 +23,7 @@ internal static class SecondOrderBatchEmitter
     private const string Kernels = "global::HessianCodegen.BatchKernels";
 
     private const string SumsTangent = "TangentFromSums";
-    private const string SumsAdjoint = "BackpropInputFromSums";
+    private const string SumsAdjoint = BatchEmitter.BackpropSums;
     private const string SumsGradient = "AddParameterGradientFromSums";
     private const string SumsSecondOrderInput = "SecondOrderInputFromSums";
     private const string SumsSecondOrderParameters = "AddSecondOrderParametersFromSums";
@@ -277,10 +277,14 @@ internal static class SecondOrderBatchEmitter
             m.AddKernel($"outputTangent = Df/d{s} t + Dx v", LayerEmitter.OutputTarget(m, "outputTangent", layer), outputLoops, d.Tangent, overwrite: true);
         }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} inputTangent", $"{ReadOnlySpan} parameterDirection", $"{Span} outputTangent");
 
-        readsLabel |= LayerEmitter.Method(writer, "private", SumsAdjoint, $"Computes <c>inputAdjoint = b df/d{s}</c> {sumsAre}.", d, m =>
+        // Without an element-wise slope, BackwardBatch's emitter has already written the adjoint of the sums.
+        if (sums.Slope is not null)
         {
-            m.AddKernel($"inputAdjoint = b df/d{s}", LayerEmitter.InputTarget(m, "inputAdjoint", SymbolicLayerDerivatives.InputIndex), sumLoops, d.InputAdjoint, overwrite: true);
-        }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} inputAdjoint");
+            readsLabel |= LayerEmitter.Method(writer, "private", SumsAdjoint, $"Computes <c>inputAdjoint = b df/d{s}</c> {sumsAre}.", d, m =>
+            {
+                m.AddKernel($"inputAdjoint = b df/d{s}", LayerEmitter.InputTarget(m, "inputAdjoint", SymbolicLayerDerivatives.InputIndex), sumLoops, d.InputAdjoint, overwrite: true);
+            }, $"{ReadOnlySpan} parameters", $"{ReadOnlySpan} input", $"{ReadOnlySpan} data", $"{ReadOnlySpan} outputAdjoint", $"{Span} inputAdjoint");
+        }
 
         readsLabel |= LayerEmitter.Method(writer, "private", SumsGradient, $"Computes <c>parameterGradient += b Dx</c> {sumsAre}.", d, m =>
         {

@@ -270,7 +270,7 @@ namespace HessianCodegen.Layers
                 global::System.ReadOnlySpan<double> exampleSums = Wz.Slice(n * sumCount, sumCount);
                 global::System.ReadOnlySpan<double> exampleData = data.Slice(n * DataSize, DataSize);
                 global::System.ReadOnlySpan<double> outputAdjoint = outputAdjoints.Slice(n * OutputSize, OutputSize);
-                BackpropSums(parameters, exampleSums, exampleData, outputAdjoint, WzAdjoint.Slice(n * sumCount, sumCount));
+                BackpropInputFromSums(parameters, exampleSums, exampleData, outputAdjoint, WzAdjoint.Slice(n * sumCount, sumCount));
             }
 
             // The gradient of c += the columns of WzAdjoint summed: f reads c[e] only where it reads Wz[e].
@@ -306,7 +306,7 @@ namespace HessianCodegen.Layers
 
         /// <summary>Computes <c>inputAdjoint = b df/dWz</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void BackpropSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
+        private void BackpropInputFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
             global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
@@ -416,21 +416,6 @@ namespace HessianCodegen.Layers
             }
 
             outputTangent[0] = total;
-        }
-
-        /// <summary>Computes <c>inputAdjoint = b df/dWz</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void BackpropInputFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
-        {
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-            global::System.ReadOnlySpan<double> target = data.Slice(0, outputs);
-            double b = outputAdjoint[0];
-
-            // inputAdjoint = b df/dWz
-            for (int k = 0; k < outputs; k++)
-            {
-                inputAdjoint[k] = b * (input[k] + c[k] - target[k]);
-            }
         }
 
         /// <summary>Computes <c>parameterGradient += b Dx</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>

@@ -420,7 +420,7 @@ namespace HessianCodegen.Layers
                 global::System.ReadOnlySpan<double> exampleSums = Wz.Slice(n * sumCount, sumCount);
                 global::System.ReadOnlySpan<double> exampleData = data.Slice(n * DataSize, DataSize);
                 global::System.ReadOnlySpan<double> outputAdjoint = outputAdjoints.Slice(n * OutputSize, OutputSize);
-                BackpropSums(parameters, exampleSums, exampleData, outputAdjoint, WzAdjoint.Slice(n * sumCount, sumCount));
+                BackpropInputFromSums(parameters, exampleSums, exampleData, outputAdjoint, WzAdjoint.Slice(n * sumCount, sumCount));
             }
 
             // The gradient of c += the columns of WzAdjoint summed: f reads c[e] only where it reads Wz[e].
@@ -478,7 +478,7 @@ namespace HessianCodegen.Layers
 
         /// <summary>Computes <c>inputAdjoint = b df/dWz</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void BackpropSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
+        private void BackpropInputFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
         {
             global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
             double b = outputAdjoint[0];
@@ -647,55 +647,6 @@ namespace HessianCodegen.Layers
 
             // outputTangent = Df/dWz t + Dx v
             outputTangent[0] = sum - (inputTangent[label] + vc[label]);
-
-            if (pooled is not null)
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(pooled);
-            }
-        }
-
-        /// <summary>Computes <c>inputAdjoint = b df/dWz</c> for one example from its sums <c>Wz</c> (in <c>input</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
-        private void BackpropInputFromSums(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> inputAdjoint)
-        {
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, classes);
-            double b = outputAdjoint[0];
-            int label = ReadLabel(data[0], classes, "label");
-            double[]? pooled = null;
-            global::System.Span<double> logSumExpTerms = classes <= 128
-                ? stackalloc double[classes]
-                : new global::System.Span<double>(pooled = global::System.Buffers.ArrayPool<double>.Shared.Rent(classes), 0, classes);
-
-            inputAdjoint.Clear();
-
-            // logSumExp = LogSumExp(k => Wz[k] + c[k])
-            for (int k = 0; k < classes; k++)
-            {
-                logSumExpTerms[k] = input[k] + c[k];
-            }
-
-            double max = double.NegativeInfinity;
-            for (int k = 0; k < classes; k++)
-            {
-                max = global::System.Math.Max(max, logSumExpTerms[k]);
-            }
-
-            double sumExp = 0.0;
-            for (int k = 0; k < classes; k++)
-            {
-                sumExp += global::System.Math.Exp(logSumExpTerms[k] - max);
-            }
-
-            double logSumExp = max + global::System.Math.Log(sumExp);
-
-            // inputAdjoint = b df/dWz
-            inputAdjoint[label] += -b;
-
-            // inputAdjoint = b df/dWz
-            for (int k = 0; k < classes; k++)
-            {
-                inputAdjoint[k] += b * global::System.Math.Exp(-logSumExp + input[k] + c[k]);
-            }
 
             if (pooled is not null)
             {
