@@ -116,9 +116,11 @@ internal sealed class RiccatiFactorization
             int mIn = l > 0 ? count * layer.InputSize : 0;
             int p = layer.ParameterCount;
             long triangle = (long)p * (p + 1) / 2;
-            // A wide layer's (p > m) triangle is not expected: the low-rank route, which stores none, may take it
-            // (at batch 1 most tanh layers go there). If it goes whole, its triangle goes to an added array.
-            expectedValues += ((long)p * mIn) + (p > m ? 0 : triangle);
+            // A wide layer's (p > m) triangle is not expected: the low-rank route, which stores only its groups' factors
+            // and its core's triangle, may take it (at batch 1 most tanh layers go there). If it goes whole, its triangle
+            // goes to an added array.
+            long wide = allowLowRank && p > m && m > 0 ? LowRankPivotBlockFactor.StoredLength(derivatives.ParameterGroups(l)) : 0;
+            expectedValues += ((long)p * mIn) + (p > m ? wide : triangle);
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
@@ -176,7 +178,7 @@ internal sealed class RiccatiFactorization
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
             // formed yet, so the route's scratch is E's buffer.
             IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
-                ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
+                ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops, storage)
                 : null;
             if (m > 0 && (factor is null || mIn > 0))
             {
