@@ -83,7 +83,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <param name="work">Scratch of at least <c>m^2</c> values.</param>
     /// <param name="scale">The derivatives' scale the whole block's singularity test uses.</param>
     /// <param name="flops">Incremented by the floating-point operations performed.</param>
-    /// <param name="storage">Where the factors are kept (see <see cref="StoredLength"/>); nothing is taken from it when the route does not apply.</param>
+    /// <param name="storage">Where the factors are kept (the groups' and, when positive definite, the core's packed triangle); nothing is taken from it when the route does not apply.</param>
     public static LowRankPivotBlockFactor? Create(ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops, FactorStorage storage) =>
         Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, work, scale, ref flops, storage);
@@ -118,22 +118,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
     }
 
-    /// <summary>
-    /// The values <see cref="Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, FactorStorage)"/>
-    /// takes from the storage for the layer with these groups: per group <c>L_g</c>, the QR and its <c>tau</c>, and the
-    /// packed triangle of a positive definite core (a core that is not keeps its own square array).
-    /// </summary>
-    public static long StoredLength(ParameterGroups structure)
-    {
-        long order = 0;
-        for (int g = 0; g < structure.Parameters.Length; g++)
-        {
-            order += Math.Min(structure.Parameters[g].Length, structure.Rows[g].Length);
-        }
-
-        return GroupValues(structure) + (order * (order + 1) / 2);
-    }
-
     /// <summary>Per group <c>q^2</c> values of <c>L_g</c>, <c>q c</c> of the QR and <c>min(q, c)</c> of its <c>tau</c>.</summary>
     private static int GroupValues(ParameterGroups structure)
     {
@@ -148,6 +132,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         return checked((int)total);
     }
 
+    /// <summary>The route, each group's factors formed in its part of <paramref name="groupValues"/> (pooled scratch) and copied to <paramref name="storage"/> once the route applies.</summary>
     private static LowRankPivotBlockFactor? Create(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, Memory<double> groupValues, ref long flops, FactorStorage storage)
     {
@@ -256,6 +241,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         return new LowRankPivotBlockFactor(factors, kept, p, logDeterminantX);
     }
 
+    /// <summary>A copy of <paramref name="values"/> in the next values of <paramref name="storage"/>.</summary>
     private static ReadOnlyMemory<double> StoreCopy(ReadOnlySpan<double> values, FactorStorage storage)
     {
         Memory<double> target = storage.Take(values.Length);

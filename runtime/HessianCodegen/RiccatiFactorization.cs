@@ -38,7 +38,7 @@ internal sealed class RiccatiFactorization
     /// <summary>
     /// The state order (<c>m</c> or <c>m_in</c>, the larger) from which a layer's large products run on two cores. Measured
     /// (Benchmarks, DOTNET_PROCESSOR_COUNT=1 against 2, same build, docs/algorithm.md section 12): at order 128 (width 16,
-    /// batch 8) two cores lost 5 to 10 % of the wall time, at 512 (issue 7's depth-16 batch-64 chain) they tied in wall time
+    /// batch 8) two cores lost 6 to 21 % of the wall time, at 512 (issue 7's depth-16 batch-64 chain) they tied in wall time
     /// at 1.5 times the cpu time, at 1536 (issue 7's batch-64 ReLU network) they won. Below it the two-core kernels are not called.
     /// </summary>
     internal const int TwoCoreStateOrder = 1024;
@@ -124,11 +124,10 @@ internal sealed class RiccatiFactorization
             int mIn = l > 0 ? count * layer.InputSize : 0;
             int p = layer.ParameterCount;
             long triangle = (long)p * (p + 1) / 2;
-            // A wide layer's (p > m) triangle is not expected: the low-rank route, which stores only its groups' factors
-            // and its core's triangle, may take it (at batch 1 most tanh layers go there). If it goes whole, its triangle
-            // goes to an added array.
-            long wide = allowLowRank && p > m && m > 0 ? LowRankPivotBlockFactor.StoredLength(derivatives.ParameterGroups(l)) : 0;
-            expectedValues += ((long)p * mIn) + (p > m ? wide : triangle);
+            // A wide layer's (p > m) storage is not expected: the low-rank route may take it (at batch 1 most tanh layers go
+            // there) and store its smaller factors, or decline it (a tanh layer at small eps), and then its triangle is stored.
+            // Either goes to added arrays.
+            expectedValues += ((long)p * mIn) + (p > m ? 0 : triangle);
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
