@@ -35,10 +35,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     internal const double ConditionLimit = 100;
 
     private readonly GroupFactor[] groups;
-    private readonly IPivotBlockFactor core;
+    private readonly PivotBlockFactor core;
     private readonly int largestGroup;
 
-    private LowRankPivotBlockFactor(GroupFactor[] groups, IPivotBlockFactor core, int order, double logDeterminantX)
+    private LowRankPivotBlockFactor(GroupFactor[] groups, PivotBlockFactor core, int order, double logDeterminantX)
     {
         this.groups = groups;
         this.core = core;
@@ -83,19 +83,19 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <param name="work">Scratch of at least <c>m^2</c> values.</param>
     /// <param name="scale">The derivatives' scale the whole block's singularity test uses.</param>
     /// <param name="flops">Incremented by the floating-point operations performed.</param>
-    /// <param name="storage">Where the factors are kept (the groups' and, when positive definite, the core's packed triangle); nothing is taken from it when the route does not apply.</param>
     public static LowRankPivotBlockFactor? Create(ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
-        ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops, FactorStorage storage) =>
-        Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, work, scale, ref flops, storage);
+        ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops) =>
+        Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, work, scale, ref flops);
 
     /// <summary>
-    /// <see cref="Create(ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, FactorStorage)"/>
+    /// <see cref="Create(ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long)"/>
     /// with the groups of <paramref name="xxx"/> and <paramref name="dx"/> found already: they depend on the zero
     /// pattern alone, not on epsilon, so the derivatives find them once for all their factorizations.
     /// </summary>
     public static LowRankPivotBlockFactor? Create(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
-        ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops, FactorStorage storage)
+        ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops)
     {
+        int count = structure.Parameters.Length;
         if (!(EstimatedFlops(structure, m) < (double)p * p * p / 3))
         {
             return null;
@@ -103,45 +103,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, xxx, epsilon, dx, value, p, m));
 
-        // The groups' factors are computed in one pooled scratch array and copied to the storage only when the route
-        // applies: kept per layer as arrays of their own, they survived every gen0 and gen1 collection of a deep batch-1
-        // factorization (most of its layers take this route), which copied them each time.
-        int groupValues = GroupValues(structure);
-        double[] scratch = ArrayPool<double>.Shared.Rent(groupValues);
-        try
-        {
-            return Create(structure, xxx, epsilon, dx, value, p, m, work, tinyPivot, scratch.AsMemory(0, groupValues), ref flops, storage);
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(scratch);
-        }
-    }
-
-    /// <summary>Per group <c>q^2</c> values of <c>L_g</c>, <c>q c</c> of the QR and <c>min(q, c)</c> of its <c>tau</c>.</summary>
-    private static int GroupValues(ParameterGroups structure)
-    {
-        long total = 0;
-        for (int g = 0; g < structure.Parameters.Length; g++)
-        {
-            long q = structure.Parameters[g].Length;
-            long c = structure.Rows[g].Length;
-            total += (q * q) + (q * c) + Math.Min(q, c);
-        }
-
-        return checked((int)total);
-    }
-
-    /// <summary>The route, each group's factors formed in its part of <paramref name="groupValues"/> (pooled scratch) and copied to <paramref name="storage"/> once the route applies.</summary>
-    private static LowRankPivotBlockFactor? Create(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
-        ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, Memory<double> groupValues, ref long flops, FactorStorage storage)
-    {
-        // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T, each in its part of groupValues.
-        int count = structure.Parameters.Length;
+        // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T.
         var factors = new GroupFactor[count];
-        var offsets = new int[count];
         int coreOrder = 0;
-        int offset = 0;
         double logDeterminantX = 0;
         double smallestPivotX = double.PositiveInfinity;
         for (int g = 0; g < count; g++)
@@ -150,15 +114,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int[] rows = structure.Rows[g];
             int q = parameters.Length;
             int c = rows.Length;
-            int rank = Math.Min(q, c);
-            offsets[g] = offset;
-            Memory<double> choleskyValues = groupValues.Slice(offset, q * q);
-            Memory<double> reflectorValues = groupValues.Slice(offset + (q * q), q * c);
-            Memory<double> tauValues = groupValues.Slice(offset + (q * q) + (q * c), rank);
-            Span<double> cholesky = choleskyValues.Span;
-            Span<double> reflectors = reflectorValues.Span;
-            offset += (q * q) + (q * c) + rank;
-            cholesky.Clear();
+            double[] cholesky = new double[q * q];
             double norm = 0;
             for (int i = 0; i < q; i++)
             {
@@ -200,6 +156,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 smallestPivotX = Math.Min(smallestPivotX, cholesky[(i * q) + i] * cholesky[(i * q) + i]);
             }
 
+            double[] reflectors = new double[q * c];
             for (int i = 0; i < q; i++)
             {
                 for (int k = 0; k < c; k++)
@@ -209,8 +166,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             }
 
             TriangularKernel.SolveLower(cholesky, q, reflectors, c);
-            flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors, q, c, tauValues.Span, new double[c]);
-            factors[g] = new GroupFactor(parameters, rows, choleskyValues, reflectorValues, tauValues, coreOrder);
+            int rank = Math.Min(q, c);
+            double[] tau = new double[rank];
+            flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors, q, c, tau, new double[c]);
+            factors[g] = new GroupFactor(parameters, rows, cholesky, reflectors, tau, coreOrder);
             coreOrder += rank;
         }
 
@@ -218,35 +177,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
         PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, new double[PivotBlockFactor.WorkLength(coreOrder)], tinyCorePivot, ref flops);
-        if (core is null)
-        {
-            return null;
-        }
-
-        // The route applies: the groups' factors move to the storage, and a Cholesky core is kept as its packed triangle.
-        ReadOnlyMemory<double> stored = StoreCopy(groupValues.Span, storage);
-        for (int g = 0; g < count; g++)
-        {
-            int q = factors[g].Parameters.Length;
-            int c = factors[g].Rows.Length;
-            factors[g] = factors[g] with
-            {
-                Cholesky = stored.Slice(offsets[g], q * q),
-                Reflectors = stored.Slice(offsets[g] + (q * q), q * c),
-                Tau = stored.Slice(offsets[g] + (q * q) + (q * c), Math.Min(q, c)),
-            };
-        }
-
-        IPivotBlockFactor kept = core.IsPositiveDefinite ? new PackedCholeskyFactor(core, storage) : core;
-        return new LowRankPivotBlockFactor(factors, kept, p, logDeterminantX);
-    }
-
-    /// <summary>A copy of <paramref name="values"/> in the next values of <paramref name="storage"/>.</summary>
-    private static ReadOnlyMemory<double> StoreCopy(ReadOnlySpan<double> values, FactorStorage storage)
-    {
-        Memory<double> target = storage.Take(values.Length);
-        values.CopyTo(target.Span);
-        return target;
+        return core is null ? null : new LowRankPivotBlockFactor(factors, core, p, logDeterminantX);
     }
 
     /// <summary>
@@ -282,8 +213,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         foreach (GroupFactor g in groups)
         {
             Span<double> z = Gather(g, rows, width, block);
-            TriangularKernel.SolveLower(g.Cholesky.Span, g.Parameters.Length, z, width);
-            HouseholderKernel.ApplyTranspose(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
+            TriangularKernel.SolveLower(g.Cholesky, g.Parameters.Length, z, width);
+            HouseholderKernel.ApplyTranspose(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
             z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
             Scatter(g, z, rows, width);
         }
@@ -293,8 +224,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             Span<double> z = Gather(g, rows, width, block);
             coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
-            HouseholderKernel.Apply(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
-            TriangularKernel.SolveLowerTransposed(g.Cholesky.Span, g.Parameters.Length, z, width);
+            HouseholderKernel.Apply(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
+            TriangularKernel.SolveLowerTransposed(g.Cholesky, g.Parameters.Length, z, width);
             Scatter(g, z, rows, width);
         }
     }
@@ -420,7 +351,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         for (int i = 0; i < k; i++)
         {
             r.Slice(i * c, i).Clear();
-            g.Reflectors.Span.Slice((i * c) + i, c - i).CopyTo(r.Slice((i * c) + i));
+            g.Reflectors.AsSpan((i * c) + i, c - i).CopyTo(r.Slice((i * c) + i));
         }
 
         return r;
@@ -469,7 +400,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// One group's factors, the storage both sweeps of <see cref="Solve"/> read: its parameters and rows of
     /// <c>Dx</c>, <c>L_g</c> (<c>q x q</c>, lower triangle), the QR of <c>L_g^-1 Z_g^T</c> (<c>q x c</c>, <c>R_g</c> on
     /// and above the diagonal, reflectors below, as <c>dgeqr2</c> leaves them) with its <c>tau</c>, and where its
-    /// <c>k</c> rows start in <c>T</c>. The values are in the factorization's <see cref="FactorStorage"/>.
+    /// <c>k</c> rows start in <c>T</c>.
     /// </summary>
-    private sealed record GroupFactor(int[] Parameters, int[] Rows, ReadOnlyMemory<double> Cholesky, ReadOnlyMemory<double> Reflectors, ReadOnlyMemory<double> Tau, int CoreOffset);
+    private sealed record GroupFactor(int[] Parameters, int[] Rows, double[] Cholesky, double[] Reflectors, double[] Tau, int CoreOffset);
 }

@@ -124,9 +124,8 @@ internal sealed class RiccatiFactorization
             int mIn = l > 0 ? count * layer.InputSize : 0;
             int p = layer.ParameterCount;
             long triangle = (long)p * (p + 1) / 2;
-            // A wide layer's (p > m) storage is not expected: the low-rank route may take it (at batch 1 most tanh layers go
-            // there) and store its smaller factors, or decline it (a tanh layer at small eps), and then its triangle is stored.
-            // Either goes to added arrays.
+            // A wide layer's (p > m) triangle is not expected: the low-rank route, which stores none, may take it
+            // (at batch 1 most tanh layers go there). If it goes whole, its triangle goes to an added array.
             expectedValues += ((long)p * mIn) + (p > m ? 0 : triangle);
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
@@ -186,7 +185,7 @@ internal sealed class RiccatiFactorization
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
             // formed yet, so the route's scratch is E's buffer.
             IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
-                ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops, storage)
+                ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
                 : null;
             if (m > 0 && (factor is null || mIn > 0))
             {

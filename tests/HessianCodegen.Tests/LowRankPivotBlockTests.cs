@@ -112,35 +112,6 @@ public sealed class LowRankPivotBlockTests(ITestOutputHelper output)
         Assert.Equal(factorization.PivotBlockRoutes, point.Derivatives().Factorize(1e-3, FactorizationPath.BandedLU).PivotBlockRoutes);
     }
 
-    [Fact]
-    public void LowRankFactorsKeptInAReusedStorageSolveExactlyAsFreshOnes()
-    {
-        // The groups' factors and the core's packed triangle go to the factorization's storage: a factorization made on
-        // the storage of a released one, at another eps, must read its own factors, not the earlier one's nor pooled scratch.
-        NetworkPoint point = WideNetwork(relu: true);
-        HessianDerivatives fresh = point.Derivatives();
-        HessianDerivatives reused = point.Derivatives();
-        double[] rhs = point.Gradient();
-        foreach (double epsilon in new[] { 1e-3, 0.5, 1e-6 })
-        {
-            RiccatiFactorization expectedFactorization = RiccatiFactorization.Create(fresh, epsilon, out _)!;
-            var expected = new double[rhs.Length];
-            expectedFactorization.Solve(rhs, expected);
-
-            RiccatiFactorization previous = RiccatiFactorization.Create(reused, (2 * epsilon) + 0.1, out _)!;
-            previous.Release();
-            RiccatiFactorization factorization = RiccatiFactorization.Create(reused, epsilon, out _)!;
-            Assert.Equal(0, reused.FactorStoragePool.Count);
-            RiccatiFactorization.Create(reused, 10 * epsilon, out _);
-            var actual = new double[rhs.Length];
-            factorization.Solve(rhs, actual);
-
-            Assert.Equal(PivotBlockRoute.LowRankUpdate, factorization.Routes[0]);
-            Assert.Equal(expected, actual);
-            factorization.Release();
-        }
-    }
-
     [Theory]
     [InlineData(1e-12)]
     [InlineData(1e-14)]
