@@ -35,6 +35,14 @@ namespace HessianCodegen;
 /// </remarks>
 internal sealed class RiccatiFactorization
 {
+    /// <summary>
+    /// The state order (<c>m</c> or <c>m_in</c>, the larger) from which a layer's large products run on two cores. Measured
+    /// (Benchmarks, DOTNET_PROCESSOR_COUNT=1 against 2, same build, docs/algorithm.md section 12): at order 128 (width 16,
+    /// batch 8) two cores lost 6 to 21 % of the wall time, at 512 (issue 7's depth-16 batch-64 chain) they tied in wall time
+    /// at 1.5 times the cpu time, at 1536 (issue 7's batch-64 ReLU network) they won. Below it the two-core kernels are not called.
+    /// </summary>
+    internal const int TwoCoreStateOrder = 1024;
+
     private readonly HessianDerivatives derivatives;
     private readonly IPivotBlockFactor[] blocks;
     private readonly ReadOnlyMemory<double>[] gains;
@@ -127,7 +135,7 @@ internal sealed class RiccatiFactorization
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
         // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch, a copy of Dz (an array, which
-        // the two-core kernels can share between threads).
+        // the two-core kernels can share between threads; only a layer at TwoCoreStateOrder or more needs it).
         // Every entry of these is written before it is read, so they need not be zeroed. The three p x m ones
         // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network).
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
@@ -160,6 +168,7 @@ internal sealed class RiccatiFactorization
             int aIn = d.InputSize;
             int m = StateCount(network, l, count);
             int mIn = l > 0 ? count * aIn : 0;
+            bool twoCores = Math.Max(m, mIn) >= TwoCoreStateOrder;
             ReadOnlySpan<double> valueMatrix = value.AsSpan(0, m * m);
             if (valueSize != m)
             {
@@ -215,7 +224,9 @@ internal sealed class RiccatiFactorization
                 Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
                 Span<double> dxT = jacobianT.AsSpan(0, p * m);
                 negativeWeighted.Clear();
-                flops += ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m);
+                flops += twoCores
+                    ? ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m)
+                    : MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
                 Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
                 MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
                 flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
@@ -275,10 +286,17 @@ internal sealed class RiccatiFactorization
                 // overwrites those tiles (no pass clearing all m^2 values), then Xzz's example blocks join the diagonal ones.
                 if (m > 0)
                 {
-                    Grow(ref jacobianZ, count * a * aIn);
-                    d.Dz.CopyTo(jacobianZ);
-                    flops += BlockDiagonalCongruence.AddUpperOnTwoCores(value.AsMemory(0, m * m), m, jacobianZ.AsMemory(0, count * a * aIn), count, a, aIn,
-                        nextValue.AsMemory(0, mIn * mIn), mIn, overwrite: true);
+                    if (twoCores)
+                    {
+                        Grow(ref jacobianZ, count * a * aIn);
+                        d.Dz.CopyTo(jacobianZ);
+                        flops += BlockDiagonalCongruence.AddUpperOnTwoCores(value.AsMemory(0, m * m), m, jacobianZ.AsMemory(0, count * a * aIn), count, a, aIn,
+                            nextValue.AsMemory(0, mIn * mIn), mIn, overwrite: true);
+                    }
+                    else
+                    {
+                        flops += BlockDiagonalCongruence.AddUpper(valueMatrix, m, d.Dz, count, a, aIn, e, mIn, overwrite: true);
+                    }
                 }
                 else
                 {
@@ -321,13 +339,30 @@ internal sealed class RiccatiFactorization
             {
                 Span<double> cT = couplingT.AsSpan(0, mIn * p);
                 MatrixKernels.Transpose(c, p, mIn, cT);
-                ColumnSplitSolve.Solve(factor, coupling.AsMemory(0, p * mIn), mIn);
+                if (twoCores)
+                {
+                    ColumnSplitSolve.Solve(factor, coupling.AsMemory(0, p * mIn), mIn);
+                }
+                else
+                {
+                    factor.Solve(c, mIn);
+                }
+
                 flops += 2L * p * p * mIn; // a forward and a backward substitution per column
                 // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product, the largest of the step, on two cores.
-                ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
-                    nextValue.AsMemory(0, mIn * mIn), mIn);
+                if (twoCores)
+                {
+                    ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
+                        nextValue.AsMemory(0, mIn * mIn), mIn);
+                    ParallelMirror.MirrorUpper(nextValue.AsMemory(0, mIn * mIn), mIn);
+                }
+                else
+                {
+                    TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
+                    MatrixKernels.MirrorUpper(e, mIn);
+                }
+
                 flops += (long)mIn * (mIn + 1) * p;
-                ParallelMirror.MirrorUpper(nextValue.AsMemory(0, mIn * mIn), mIn);
                 Memory<double> gainStorage = storage.Take(p * mIn);
                 Span<double> gain = gainStorage.Span;
                 for (int i = 0; i < gain.Length; i++)
