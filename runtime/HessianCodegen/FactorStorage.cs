@@ -8,8 +8,8 @@ namespace HessianCodegen;
 /// compressed Jacobians of every layer) in a few large uninitialized arrays, handed out front to back. Per-layer
 /// arrays under 85 KB live on the small-object heap, where every gen0 and gen1 collection during a deep
 /// factorization copies the layers already done (a tenth of a depth-512 factorization); large arrays are never
-/// copied, and <see cref="FactorStoragePool"/> gives them to the next factorization of the same derivatives once
-/// the caller disposes this one, so that their pages are already mapped and warm.
+/// copied, and <see cref="FactorStoragePool"/> gives them to the next factorization once the caller disposes this
+/// one, so that their pages are already mapped and warm.
 /// </summary>
 /// <remarks>
 /// The first array of values holds what the recursion expects to store; what does not fit (a compressed

@@ -101,8 +101,8 @@ public sealed class HessianDerivatives
     /// Factorizes <c>H + epsilon I</c> (or <c>G + epsilon I</c> for <see cref="Curvature.GaussNewton"/>) by the
     /// Riccati recursion, falling back to the pivoted banded LU of the augmented system when a pivot block
     /// is singular to working precision; the result solves for any number of right-hand sides and gives
-    /// the inertia and log-determinant. Disposing the result when done with it lets the next factorization of
-    /// these derivatives store its factors where that one did, instead of allocating
+    /// the inertia and log-determinant. Disposing the result when done with it lets the next factorization (of
+    /// these derivatives or of others) store its factors where that one did, instead of allocating
     /// (<see cref="HessianFactorization.Dispose"/>).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> is negative or not finite.</exception>
@@ -145,8 +145,12 @@ public sealed class HessianDerivatives
         return parameterGroups[layer] ??= HessianCodegen.ParameterGroups.Find(d.Xxx, d.Dx, d.ParameterCount, m);
     }
 
-    /// <summary>The storage of disposed factorizations of these derivatives, for the next one (<see cref="HessianFactorization.Dispose"/>).</summary>
-    internal FactorStoragePool FactorStoragePool { get; } = new();
+    /// <summary>
+    /// Where disposed factorizations leave their storage for the next one (<see cref="HessianFactorization.Dispose"/>):
+    /// the process's shared pool, so that the first factorization of new derivatives of the same network (a training
+    /// step's) reuses the last step's storage instead of fresh large-object-heap pages; a test may give its own.
+    /// </summary>
+    internal FactorStoragePool FactorStoragePool { get; set; } = FactorStoragePool.Shared;
 
     /// <summary>The largest magnitude among all derivative blocks (at least 1): the scale a pivot is judged tiny against.</summary>
     internal double LargestEntry => largestEntry ??= FindLargestEntry();

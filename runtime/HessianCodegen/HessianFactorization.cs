@@ -30,12 +30,13 @@ namespace HessianCodegen;
 /// Schur complements, so a singular <c>A_l</c> (the fallback) also proves it is not.
 /// </para>
 /// <para>
-/// Disposing a factorization gives its stored factors back to the <see cref="HessianDerivatives"/> that made it,
-/// and the next <see cref="HessianDerivatives.Factorize(double)"/> of the same derivatives stores its factors there
-/// instead of allocating (a trust-region or Levenberg-Marquardt step factors one point at several shifts):
-/// <c>using HessianFactorization f = derivatives.Factorize(eps);</c>. Disposing is optional; an undisposed
-/// factorization is collected as usual and stays valid however many more are made. The derivatives keep the
-/// storage of at most two disposed factorizations, until they are collected themselves. After <see cref="Dispose"/>,
+/// Disposing a factorization gives its stored factors back to a pool the process shares, and the next
+/// <see cref="HessianDerivatives.Factorize(double)"/>, of the same derivatives (a trust-region or Levenberg-Marquardt
+/// step factors one point at several shifts) or of others (the next training step's), stores its factors there
+/// instead of allocating: <c>using HessianFactorization f = derivatives.Factorize(eps);</c>. Disposing is optional;
+/// an undisposed factorization is collected as usual and stays valid however many more are made. The pool keeps
+/// the storage of at most two disposed factorizations, by weak reference: a full collection reclaims what no
+/// factorization has rented again. After <see cref="Dispose"/>,
 /// the solves throw <see cref="ObjectDisposedException"/>; what the factorization told
 /// (<see cref="LogDeterminant"/>, <see cref="Path"/>, and the inertia if read before) stays readable.
 /// </para>

@@ -114,6 +114,49 @@ public sealed class FactorStorageTests
         Assert.Equal(FactorStoragePool.Limit - 1, pool.Count);
     }
 
+    [Fact]
+    public void PoolRentsAKeptStorageOnlyWhenItIsLargeEnoughAndKeepsTheLargerOnes()
+    {
+        var pool = new FactorStoragePool();
+        FactorStorage small = pool.Rent(100);
+        FactorStorage large = pool.Rent(1000);
+        pool.Return(small);
+        pool.Return(large);
+
+        // Too large for the small one: the large one, not a small one that would have to grow.
+        Assert.Same(large, pool.Rent(500));
+        FactorStorage fresh = pool.Rent(5000);
+        Assert.NotSame(small, fresh);
+        Assert.Equal(5000, fresh.Capacity);
+        Assert.Same(small, pool.Rent(50));
+
+        // Full: a larger storage takes the place of the smallest, a smaller one is dropped.
+        FactorStorage tiny = new(10);
+        pool.Return(small);
+        pool.Return(fresh);
+        pool.Return(large);
+        pool.Return(tiny);
+        Assert.Equal(FactorStoragePool.Limit, pool.Count);
+        Assert.Same(fresh, pool.Rent(4000));
+        Assert.Same(large, pool.Rent(1));
+    }
+
+    [Fact]
+    public void PoolHoldsItsStoragesWeaklySoACollectionReclaimsThem()
+    {
+        var pool = new FactorStoragePool();
+        ReturnANewStorage(pool);
+        Assert.Equal(1, pool.Count);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.Equal(0, pool.Count);
+        Assert.Equal(64, pool.Rent(64).Capacity);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ReturnANewStorage(FactorStoragePool pool) => pool.Return(new FactorStorage(1 << 15));
+
     [Theory]
     [InlineData(3, 6, 1)]
     [InlineData(5, 5, 4)]
@@ -123,6 +166,7 @@ public sealed class FactorStorageTests
         NetworkPoint point = RandomNetworks.Point(seed, depth, batchSize, regression: false);
         HessianDerivatives fresh = point.Derivatives();
         HessianDerivatives reused = point.Derivatives();
+        reused.FactorStoragePool = new FactorStoragePool(); // its own, which tests running beside this one do not touch
         double[] rhs = RandomNetworks.Vector(seed + 7, point.Network.ParameterCount);
         foreach (double epsilon in new[] { 1e-3, 0.5, 1e-6 })
         {
