@@ -1,5 +1,6 @@
 using System;
 using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
 namespace HessianCodegen.Tests;
@@ -19,7 +20,7 @@ public sealed class ParallelSubtractProductTests
     public void Matches_the_triple_loop(string kind, int rows, int inner, int columns)
     {
         var random = new Random((rows * 7) + inner + columns);
-        int aStride = inner + 2, bStride = columns + 3, cStride = columns + 1;
+        int aStride = inner + 2;
         var a = new double[rows * aStride];
         for (int i = 0; i < rows; i++)
         {
@@ -31,39 +32,9 @@ public sealed class ParallelSubtractProductTests
             }
         }
 
-        double[] b = RandomValues(random, inner * bStride);
-        double[] c = RandomValues(random, rows * cStride);
-        double[] expected = (double[])c.Clone();
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < columns; j++)
-            {
-                double sum = 0;
-                for (int k = 0; k < inner; k++)
-                {
-                    sum += a[(i * aStride) + k] * b[(k * bStride) + j];
-                }
-
-                expected[(i * cStride) + j] -= sum;
-            }
-        }
-
-        ParallelSubtractProduct.SubtractProduct(c, cStride, a, aStride, b, bStride, rows, inner, columns);
-        for (int index = 0; index < c.Length; index++)
-        {
-            Assert.True(Math.Abs(c[index] - expected[index]) <= 1e-13 * (1 + inner) * Math.Max(1, Math.Abs(expected[index])),
-                $"{kind}: c[{index / cStride}, {index % cStride}] = {c[index]}, expected {expected[index]}");
-        }
-    }
-
-    private static double[] RandomValues(Random random, int length)
-    {
-        var values = new double[length];
-        for (int i = 0; i < length; i++)
-        {
-            values[i] = (2 * random.NextDouble()) - 1;
-        }
-
-        return values;
+        SubtractProductCheck.MatchesTheTripleLoop(
+            (c, cStride, left, leftStride, b, bStride, rowCount, innerCount, columnCount) => ParallelSubtractProduct.SubtractProduct(c, cStride, left, leftStride, b, bStride, rowCount, innerCount, columnCount),
+            kind, a, aStride, rows, inner, columns, random,
+            source => (2 * source.NextDouble()) - 1, relativeToLargeEntries: true);
     }
 }
