@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using HessianCodegen.LinearAlgebra;
@@ -408,8 +409,8 @@ internal sealed class RiccatiFactorization
     /// </summary>
     public void Release()
     {
-        FactorStorage? released = storage;
-        storage = null;
+        // Exchanged, so that two threads disposing at once give the storage back once.
+        FactorStorage? released = Interlocked.Exchange(ref storage, null);
         if (released is not null)
         {
             derivatives.FactorStoragePool.Return(released);
