@@ -99,8 +99,30 @@ internal sealed record InputSums(TensorDeclaration Weights, TensorDeclaration Su
         }
     }
 
-    // The batched members name their buffers after the sums: Wz, WzSlope, WzTangent, WzAdjointTangent, ...
-    private static readonly string[] DerivedSuffixes = { "Adjoint", "Slope", "Tangent", "Curvature", "AdjointTangent", "Scratch" };
+    // The batched members keep their workspace buffers under names derived from the sums' (Wz, WzSlope, WzTangent,
+    // ...), given here, beside the check that keeps every one of them free.
+    private const string AdjointSuffix = "Adjoint", SlopeSuffix = "Slope", TangentSuffix = "Tangent", CurvatureSuffix = "Curvature",
+        AdjointTangentSuffix = "AdjointTangent", ScratchSuffix = "Scratch";
+
+    private static readonly string[] DerivedSuffixes = { AdjointSuffix, SlopeSuffix, TangentSuffix, CurvatureSuffix, AdjointTangentSuffix, ScratchSuffix };
+
+    /// <summary>The buffer of the sums' adjoints, <c>b df/dWz</c>.</summary>
+    public string AdjointBuffer => Sums.Name + AdjointSuffix;
+
+    /// <summary>The buffer of the slopes <c>d f[i] / d Wz[i]</c> of an element-wise layer.</summary>
+    public string SlopeBuffer => Sums.Name + SlopeSuffix;
+
+    /// <summary>The buffer of the sums' tangents along <c>(t, v)</c>.</summary>
+    public string TangentBuffer => Sums.Name + TangentSuffix;
+
+    /// <summary>The buffer of the second derivatives of an element-wise activation at the sums.</summary>
+    public string CurvatureBuffer => Sums.Name + CurvatureSuffix;
+
+    /// <summary>The buffer of the sums' adjoint-tangents.</summary>
+    public string AdjointTangentBuffer => Sums.Name + AdjointTangentSuffix;
+
+    /// <summary>One example's scratch of the sums' length.</summary>
+    public string ScratchBuffer => Sums.Name + ScratchSuffix;
 
     private static string UniqueName(string wanted, LayerModel layer, IEnumerable<string> reservedNames)
     {

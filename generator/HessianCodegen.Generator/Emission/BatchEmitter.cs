@@ -53,7 +53,7 @@ internal static class BatchEmitter
     {
         string w = WeightsLocal(d.Sums);
         string s = d.Sums.Sums.Name;
-        string slope = s + "Slope";
+        string slope = d.Sums.SlopeBuffer;
         string then = activation is null ? "then f per example from its sums" : "then f of all the sums in one vectorized pass";
         using (ContractPrinter.Open(writer, ContractMembers.ForwardBatch, $": the sums <c>{s} = {w} {layer.Input.Name}</c> of all of them in one matrix product, {then}; <c>workspace</c> keeps what <see cref=\"BackwardBatch\"/> reads"))
         {
@@ -96,8 +96,8 @@ internal static class BatchEmitter
     {
         string w = WeightsLocal(d.Sums);
         string s = d.Sums.Sums.Name;
-        string adjoint = s + "Adjoint";
-        string slope = s + "Slope";
+        string adjoint = d.Sums.AdjointBuffer;
+        string slope = d.Sums.SlopeBuffer;
         bool perExampleAdjoint = d.Slope is null;
         bool perExampleGradient = d.OtherGradients.Count > 0;
         using (ContractPrinter.Open(writer, ContractMembers.BackwardBatch, $", from what <see cref=\"ForwardBatch\"/> kept: the adjoint of the sums <c>{s}</c>, then the products with <c>{w}</c> and the inputs for the whole batch"))

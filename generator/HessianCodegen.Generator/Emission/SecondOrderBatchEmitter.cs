@@ -65,9 +65,9 @@ internal static class SecondOrderBatchEmitter
         string w = BatchEmitter.WeightsLocal(d.Sums);
         string vw = w + "Direction";
         string s = d.Sums.Sums.Name;
-        string tangent = s + "Tangent";
-        string slope = s + "Slope";
-        string curvature = s + "Curvature";
+        string tangent = d.Sums.TangentBuffer;
+        string slope = d.Sums.SlopeBuffer;
+        string curvature = d.Sums.CurvatureBuffer;
         string function = activation.Function.Name!.ToLowerInvariant();
         string argument = activation.Bias is null ? s : $"{s} + {activation.Bias.Name}";
         using (ContractPrinter.Open(writer, ContractMembers.TangentBatch, $", all at once: the sums <c>{s} = {w} z</c> and their tangents <c>{w} t + v{w} z</c> in matrix products, then {function}'s slope and curvature at <c>{argument}</c> (once, when <c>workspace</c> is at one point) and the tangents in vectorized passes; <c>workspace</c> keeps the tangents, slopes and curvatures for <see cref=\"SecondOrderBatch\"/>"))
@@ -110,11 +110,11 @@ internal static class SecondOrderBatchEmitter
         string w = BatchEmitter.WeightsLocal(d.Sums);
         string vw = w + "Direction";
         string s = d.Sums.Sums.Name;
-        string tangent = s + "Tangent";
-        string slope = s + "Slope";
-        string curvature = s + "Curvature";
-        string adjoint = s + "Adjoint";
-        string adjointTangent = s + "AdjointTangent";
+        string tangent = d.Sums.TangentBuffer;
+        string slope = d.Sums.SlopeBuffer;
+        string curvature = d.Sums.CurvatureBuffer;
+        string adjoint = d.Sums.AdjointBuffer;
+        string adjointTangent = d.Sums.AdjointTangentBuffer;
         using (ContractPrinter.Open(writer, ContractMembers.SecondOrderBatch, $", after <see cref=\"TangentBatch\"/> on the same examples and direction: the adjoint <c>{adjoint}</c> and adjoint-tangent <c>{adjointTangent}</c> of the sums in one vectorized pass from the slopes, curvatures and tangents it kept, then the products with <c>{w}</c>, <c>v{w}</c>, the inputs and their tangents for the whole batch"))
         {
             WriteSecondOrderChecks(writer, layer, members, d);
@@ -150,7 +150,7 @@ internal static class SecondOrderBatchEmitter
         string w = BatchEmitter.WeightsLocal(d.Sums);
         string vw = w + "Direction";
         string s = d.Sums.Sums.Name;
-        string tangent = s + "Tangent";
+        string tangent = d.Sums.TangentBuffer;
         using (ContractPrinter.Open(writer, ContractMembers.TangentBatch, $": the sums <c>{s} = {w} z</c> and their tangents <c>{w} t + v{w} z</c> of all of them in matrix products, then the rest per example; <c>workspace</c> keeps both for <see cref=\"SecondOrderBatch\"/>"))
         {
             ContractPrinter.WriteChecks(writer, ContractMembers.TangentBatch, layer, members);
@@ -179,10 +179,10 @@ internal static class SecondOrderBatchEmitter
         string w = BatchEmitter.WeightsLocal(d.Sums);
         string vw = w + "Direction";
         string s = d.Sums.Sums.Name;
-        string tangent = s + "Tangent";
-        string adjoint = s + "Adjoint";
-        string adjointTangent = s + "AdjointTangent";
-        string scratch = s + "Scratch";
+        string tangent = d.Sums.TangentBuffer;
+        string adjoint = d.Sums.AdjointBuffer;
+        string adjointTangent = d.Sums.AdjointTangentBuffer;
+        string scratch = d.Sums.ScratchBuffer;
         using (ContractPrinter.Open(writer, ContractMembers.SecondOrderBatch, $", after <see cref=\"TangentBatch\"/> on the same examples and direction: the adjoint <c>{adjoint}</c> and adjoint-tangent <c>{adjointTangent}</c> of the sums per example, then the products with <c>{w}</c>, <c>v{w}</c>, the inputs and their tangents for the whole batch"))
         {
             WriteSecondOrderChecks(writer, layer, members, d);
