@@ -92,14 +92,7 @@ public sealed class BlockedBunchKaufmanKernelTests
         double[] rhs = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
         double[] solution = (double[])rhs.Clone();
         BunchKaufmanKernel.Solve(factor, n, pivots, solution, 1);
-        var dense = new double[n, n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                dense[i, j] = matrix[(i * n) + j];
-            }
-        }
+        double[,] dense = DenseReference.FromRowMajor(matrix, n);
 
         double[] expected = DenseReference.Solve(dense, rhs);
         double difference = solution.Zip(expected, (x, y) => Math.Abs(x - y)).Max();

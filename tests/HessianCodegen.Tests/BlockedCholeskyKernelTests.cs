@@ -42,14 +42,7 @@ public sealed class BlockedCholeskyKernelTests
         double[] rhs = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
         double[] solution = (double[])rhs.Clone();
         CholeskyKernel.Solve(blocked, n, solution, 1);
-        var dense = new double[n, n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                dense[i, j] = matrix[(i * n) + j];
-            }
-        }
+        double[,] dense = DenseReference.FromRowMajor(matrix, n);
 
         double[] expected = DenseReference.Solve(dense, rhs);
         double difference = solution.Zip(expected, (x, y) => Math.Abs(x - y)).Max();
@@ -72,14 +65,7 @@ public sealed class BlockedCholeskyKernelTests
         double[] rows = Enumerable.Range(0, n * width).Select(_ => random.NextDouble() - 0.5).ToArray();
         double[] solutions = (double[])rows.Clone();
         CholeskyKernel.Solve(factor, n, solutions, width);
-        var dense = new double[n, n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                dense[i, j] = matrix[(i * n) + j];
-            }
-        }
+        double[,] dense = DenseReference.FromRowMajor(matrix, n);
 
         for (int c = 0; c < width; c++)
         {

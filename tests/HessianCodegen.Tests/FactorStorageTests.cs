@@ -45,14 +45,7 @@ public sealed class FactorStorageTests
         PackedCholeskyKernel.Solve(packed, n, fromPacked, width);
         CholeskyKernel.Solve(square, n, fromSquare, width);
 
-        var dense = new double[n, n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                dense[i, j] = matrix[(i * n) + j];
-            }
-        }
+        double[,] dense = DenseReference.FromRowMajor(matrix, n);
 
         for (int c = 0; c < width; c++)
         {

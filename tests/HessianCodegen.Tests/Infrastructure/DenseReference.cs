@@ -23,6 +23,21 @@ public static class DenseReference
         return matrix;
     }
 
+    /// <summary>The <paramref name="n"/>-square matrix whose rows lie one after the other in <paramref name="values"/>.</summary>
+    public static double[,] FromRowMajor(double[] values, int n)
+    {
+        var matrix = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                matrix[i, j] = values[(i * n) + j];
+            }
+        }
+
+        return matrix;
+    }
+
     /// <summary>The solution of <c>matrix x = rhs</c> by LU with partial pivoting.</summary>
     public static double[] Solve(double[,] matrix, double[] rhs) =>
         Matrix<double>.Build.DenseOfArray(matrix).LU().Solve(Vector<double>.Build.DenseOfArray(rhs)).ToArray();
