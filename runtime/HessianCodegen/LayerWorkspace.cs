@@ -25,6 +25,9 @@ public sealed class LayerWorkspace
 
     private readonly Dictionary<string, (double[] Memory, int Length)> buffers = new(StringComparer.Ordinal);
 
+    // Kept apart from the buffers by name rather than by a prefixed name, which would allocate a string per call.
+    private readonly Dictionary<string, (double[] Memory, int Length)> discarded = new(StringComparer.Ordinal);
+
     /// <summary>
     /// A workspace of the calling thread, scratch for one call: a generated layer's per-example members
     /// (<see cref="IHessianLayer.Forward"/>, <see cref="IHessianLayer.Tangent"/>, ...) call their batched twins
@@ -62,18 +65,7 @@ public sealed class LayerWorkspace
     /// The buffer <paramref name="name"/> with exactly <paramref name="length"/> values, to be written;
     /// its values are those of the last call when the length is unchanged, zero when it is new.
     /// </summary>
-    public Span<double> Buffer(string name, int length)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (!buffers.TryGetValue(name, out (double[] Memory, int Length) buffer) || buffer.Length != length)
-        {
-            double[] memory = buffer.Memory is { } held && held.Length >= length ? held : new double[length];
-            memory.AsSpan(0, length).Clear();
-            buffers[name] = buffer = (memory, length);
-        }
-
-        return buffer.Memory.AsSpan(0, length);
-    }
+    public Span<double> Buffer(string name, int length) => Take(buffers, name, length);
 
     /// <summary>
     /// <paramref name="length"/> zeros for a result <paramref name="name"/> the caller does not want (the parameter
@@ -82,7 +74,7 @@ public sealed class LayerWorkspace
     /// </summary>
     public Span<double> Discarded(string name, int length)
     {
-        Span<double> buffer = Buffer("discarded " + name, length);
+        Span<double> buffer = Take(discarded, name, length);
         buffer.Clear();
         return buffer;
     }
@@ -95,6 +87,20 @@ public sealed class LayerWorkspace
         {
             throw new InvalidOperationException(
                 $"The workspace holds no '{name}' of {length} values: call the member that keeps it (ForwardBatch before BackwardBatch, TangentBatch before SecondOrderBatch) with this workspace on the same examples first.");
+        }
+
+        return buffer.Memory.AsSpan(0, length);
+    }
+
+    /// <summary>The buffer <paramref name="name"/> of <paramref name="table"/> with exactly <paramref name="length"/> values (see <see cref="Buffer"/>).</summary>
+    private static Span<double> Take(Dictionary<string, (double[] Memory, int Length)> table, string name, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (!table.TryGetValue(name, out (double[] Memory, int Length) buffer) || buffer.Length != length)
+        {
+            double[] memory = buffer.Memory is { } held && held.Length >= length ? held : new double[length];
+            memory.AsSpan(0, length).Clear();
+            table[name] = buffer = (memory, length);
         }
 
         return buffer.Memory.AsSpan(0, length);
