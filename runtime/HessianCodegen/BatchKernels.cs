@@ -8,7 +8,7 @@ namespace HessianCodegen;
 /// <summary>
 /// The kernels the generated batched members call: <c>W z</c> of every example at once and its adjoints
 /// (a matrix product), element-wise activations with their slopes (and curvatures, for <c>H v</c>), the
-/// chain rule through them, the adjoint of element-wise sums, and the gradient of a bias. Generated code lives in the user's assembly, so it needs this public
+/// chain rule through them and their derivative blocks, the adjoint of element-wise sums, and the gradient of a bias. Generated code lives in the user's assembly, so it needs this public
 /// door to the runtime's internal kernels; it is not meant to be called by hand.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -91,6 +91,30 @@ public static class BatchKernels
     public static void ActivationAdjointTangents(ReadOnlySpan<double> outputAdjoints, ReadOnlySpan<double> outputAdjointTangents, ReadOnlySpan<double> slopes,
         ReadOnlySpan<double> curvatures, ReadOnlySpan<double> argumentTangents, Span<double> adjoints, Span<double> adjointTangents) =>
         ActivationChainRule.AdjointTangents(outputAdjoints, outputAdjointTangents, slopes, curvatures, argumentTangents, adjoints, adjointTangents);
+
+    /// <summary>
+    /// <c>dx += Dx</c> and <c>dz += Dz</c> of an element-wise activation <c>g(W z + c)</c> for <paramref name="count"/>
+    /// examples (their <c>a x p</c> and <c>a x a_in</c> blocks one after the other), from the slopes <c>g'</c> of all of
+    /// them: <c>Dx[i, W(i,j)] = s_i z_j</c>, <c>Dx[i, c_i] = s_i</c>, <c>Dz[i, j] = s_i W_ij</c>. <c>W</c> starts at
+    /// <paramref name="weightsOffset"/> of the layer's <paramref name="parameterCount"/> parameters, <c>c</c> at
+    /// <paramref name="biasOffset"/> (negative for none).
+    /// </summary>
+    public static void AddActivationJacobians(int count, int parameterCount, int weightsOffset, int biasOffset, ReadOnlySpan<double> inputs,
+        ReadOnlySpan<double> weights, ReadOnlySpan<double> slopes, Span<double> dx, Span<double> dz) =>
+        ActivationBlocks.AddJacobians(count, parameterCount, weightsOffset, biasOffset, inputs, weights, slopes, dx, dz);
+
+    /// <summary>
+    /// <c>xxx += sum_n Xxx</c>, and per example <c>xzx += Xzx</c> and <c>xzz += Xzz</c> (blocks one after the other), of
+    /// an element-wise activation <c>g(W z + c)</c>, contracted with the output adjoints <c>b</c>, from the slopes
+    /// <c>s = g'</c> and curvatures <c>q = g''</c> of all the examples; an empty block is not computed. With
+    /// <c>r = b q</c>: <c>Xxx[W(i,j), W(i,k)] = sum_n r_i z_j z_k</c>, <c>Xxx[W(i,j), c_i] = sum_n r_i z_j</c>,
+    /// <c>Xxx[c_i, c_i] = sum_n r_i</c>, <c>Xzx[W(i,j), k] = r_i z_j W_ik + b_i s_i [j = k]</c>,
+    /// <c>Xzx[c_i, k] = r_i W_ik</c>, <c>Xzz = W^T diag(r) W</c>; offsets as in <see cref="AddActivationJacobians"/>.
+    /// </summary>
+    public static void AddActivationSecondDerivatives(int count, int parameterCount, int weightsOffset, int biasOffset, ReadOnlySpan<double> inputs,
+        ReadOnlySpan<double> weights, ReadOnlySpan<double> outputAdjoints, ReadOnlySpan<double> slopes, ReadOnlySpan<double> curvatures,
+        Span<double> xxx, Span<double> xzx, Span<double> xzz) =>
+        ActivationBlocks.AddSecondDerivatives(count, parameterCount, weightsOffset, biasOffset, inputs, weights, outputAdjoints, slopes, curvatures, xxx, xzx, xzz);
 
     /// <summary><c>target[k] += source[k]</c>; the two spans have one length.</summary>
     public static void Add(ReadOnlySpan<double> source, Span<double> target)

@@ -4,8 +4,9 @@ namespace HessianCodegen;
 
 /// <summary>
 /// The derivative blocks of every layer at one <see cref="NetworkPoint"/>: what the structured
-/// solve of <c>(H + eps I) x = g</c> is assembled from. Computing them costs about one pass of
-/// generated second-derivative code per example and layer; they do not depend on epsilon, so
+/// solve of <c>(H + eps I) x = g</c> is assembled from. Computing them costs one call of each layer's batched
+/// derivative members for the whole batch (<see cref="IHessianLayer.AddJacobiansBatch"/>,
+/// <see cref="IHessianLayer.AddSecondDerivativesBatch"/>); they do not depend on epsilon, so
 /// <see cref="Factorize(double)"/> can be called for as many epsilons as needed.
 /// </summary>
 /// <remarks>
@@ -61,27 +62,22 @@ public sealed class HessianDerivatives
             blocks.All.Clear();
             ReadOnlySpan<double> parameters = point.LayerParameters(l);
 
-            // The first layer's input is data: no equation reads its Xzx or Xzz (for a wide first layer on a
-            // batch, Xzx is the largest block of all), so those the layer writes go to a scratch buffer that is
-            // never read. A block the layer declares zero is passed empty; a layer that stores none is not asked.
-            SecondDerivativeBlocks discarded = stored == SecondDerivativeBlocks.None ? SecondDerivativeBlocks.None : layer.NonZeroSecondDerivatives & ~stored;
-            double[] xzxScratch = (discarded & SecondDerivativeBlocks.Xzx) != 0 ? new double[checked(layer.ParameterCount * layer.InputSize)] : [];
-            double[] xzzScratch = (discarded & SecondDerivativeBlocks.Xzz) != 0 ? new double[checked(layer.InputSize * layer.InputSize)] : [];
-            for (int n = 0; n < batch.Count; n++)
+            // The whole batch at once, on the layer's workspace at the point: an activation's slopes and curvatures
+            // are computed once for both members (and for H v). The first layer's input is data: no equation reads
+            // its Xzx or Xzz (for a wide first layer on a batch, Xzx is the largest block of all), so they are passed
+            // empty, not wanted; so is a block the layer declares zero. A layer that stores none is not asked.
+            ReadOnlySpan<double> inputs = point.Inputs(l);
+            ReadOnlySpan<double> data = point.LayerData(l);
+            LayerWorkspace workspace = point.WorkspacesAtPoint()[l];
+            if (needsJacobians)
             {
-                ReadOnlySpan<double> input = point.Input(l, n);
-                ReadOnlySpan<double> data = point.Data(l, n);
-                if (needsJacobians)
-                {
-                    layer.AddJacobians(parameters, input, data, blocks.DxBlock(n), blocks.DzBlock(n));
-                }
+                layer.AddJacobiansBatch(batch.Count, parameters, inputs, data, blocks.Dx, blocks.Dz, workspace);
+            }
 
-                if (stored != SecondDerivativeBlocks.None)
-                {
-                    layer.AddSecondDerivatives(parameters, input, data, point.OutputAdjoint(l, n), blocks.Xxx,
-                        blocks.Has(SecondDerivativeBlocks.Xzx) ? blocks.XzxBlock(n) : xzxScratch,
-                        blocks.Has(SecondDerivativeBlocks.Xzz) ? blocks.XzzBlock(n) : xzzScratch);
-                }
+            if (stored != SecondDerivativeBlocks.None)
+            {
+                layer.AddSecondDerivativesBatch(batch.Count, parameters, inputs, data, point.OutputAdjoints(l), blocks.Xxx,
+                    blocks.Xzx, blocks.Xzz, workspace);
             }
 
             layers[l] = blocks;

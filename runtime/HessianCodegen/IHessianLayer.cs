@@ -27,7 +27,13 @@ namespace HessianCodegen;
 /// of that workspace (<see cref="LayerWorkspace.Discarded"/>): <see cref="BackpropInput"/> also computes the parameter
 /// gradient, <see cref="SecondOrderInput"/> the parameter part, at the cost of one more product with the inputs,
 /// so the batched members keep one meaning for every span (only input-side results and <c>s</c> may be empty).
-/// <see cref="AddJacobians"/> and <see cref="AddSecondDerivatives"/> have no batched twin and are always per example.
+/// </para>
+/// <para>
+/// The derivative blocks have batched twins too, <see cref="AddJacobiansBatch"/> and <see cref="AddSecondDerivativesBatch"/>,
+/// which the runtime calls once per layer for the whole batch. For an element-wise activation of the sums,
+/// <c>g(W z + c)</c>, the generator writes them from the slopes and curvatures of the whole batch, and
+/// <see cref="AddJacobians"/> and <see cref="AddSecondDerivatives"/> call them with <c>count</c> 1; every other layer
+/// keeps its per-example derivative blocks, and the twins' defaults call them per example.
 /// </para>
 /// </remarks>
 public interface IHessianLayer
@@ -102,6 +108,78 @@ public interface IHessianLayer
     /// </summary>
     void AddSecondDerivatives(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input, ReadOnlySpan<double> data,
         ReadOnlySpan<double> outputAdjoint, Span<double> xxx, Span<double> xzx, Span<double> xzz);
+
+    /// <summary>
+    /// <c>dx += Dx</c> and <c>dz += Dz</c> for <paramref name="count"/> examples: <paramref name="dx"/> holds their
+    /// <c>a x p</c> blocks one after the other, <paramref name="dz"/> their <c>a x a_in</c> blocks (example n's at
+    /// n times a block's length), touching only the entries that can be non-zero.
+    /// </summary>
+    /// <remarks>
+    /// This default calls <see cref="AddJacobians"/> per example; the generator overrides it for an element-wise
+    /// activation <c>g(W z + c)</c>, whose blocks it fills from the slopes <c>g'</c> of the whole batch (computed once
+    /// when <paramref name="workspace"/> is at one point and holds them already), and writes <see cref="AddJacobians"/>
+    /// as a call of this member with <c>count</c> 1.
+    /// </remarks>
+    void AddJacobiansBatch(int count, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> data,
+        Span<double> dx, Span<double> dz, LayerWorkspace workspace)
+    {
+        BatchSpans.Require(this, count, parameters, inputs, data);
+        BatchSpans.Require(dx, count, OutputSize * ParameterCount, nameof(dx));
+        BatchSpans.Require(dz, count, OutputSize * InputSize, nameof(dz));
+        int dxLength = OutputSize * ParameterCount;
+        int dzLength = OutputSize * InputSize;
+        for (int n = 0; n < count; n++)
+        {
+            AddJacobians(parameters, inputs.Slice(n * InputSize, InputSize), data.Slice(n * DataSize, DataSize),
+                dx.Slice(n * dxLength, dxLength), dz.Slice(n * dzLength, dzLength));
+        }
+    }
+
+    /// <summary>
+    /// <c>xxx += sum_n Xxx</c> (<c>p x p</c>), and per example <c>xzx += Xzx</c> and <c>xzz += Xzz</c> for
+    /// <paramref name="count"/> examples (their <c>p x a_in</c> and <c>a_in x a_in</c> blocks one after the other), the
+    /// second derivatives contracted with the output adjoints <c>b</c>, touching only the entries that can be non-zero.
+    /// <paramref name="xzx"/> and <paramref name="xzz"/> may be empty, and are then not computed (the first layer's
+    /// input is data: no equation reads them); <paramref name="xxx"/> may be empty when
+    /// <see cref="NonZeroSecondDerivatives"/> leaves it out.
+    /// </summary>
+    /// <remarks>
+    /// This default calls <see cref="AddSecondDerivatives"/> per example, passing a block not wanted as a discarded
+    /// scratch of <paramref name="workspace"/>; the generator overrides it for an element-wise activation
+    /// <c>g(W z + c)</c>, whose blocks it computes from the slopes and curvatures of the whole batch, and writes
+    /// <see cref="AddSecondDerivatives"/> as a call of this member with <c>count</c> 1.
+    /// </remarks>
+    void AddSecondDerivativesBatch(int count, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> data,
+        ReadOnlySpan<double> outputAdjoints, Span<double> xxx, Span<double> xzx, Span<double> xzz, LayerWorkspace workspace)
+    {
+        BatchSpans.Require(this, count, parameters, inputs, data);
+        BatchSpans.Require(outputAdjoints, count, OutputSize, nameof(outputAdjoints));
+        SecondDerivativeBlocks nonZero = NonZeroSecondDerivatives;
+        if ((nonZero & SecondDerivativeBlocks.Xxx) != 0)
+        {
+            BatchSpans.Require(xxx, 1, ParameterCount * ParameterCount, nameof(xxx));
+        }
+        else
+        {
+            BatchSpans.RequireOptional(xxx, 1, ParameterCount * ParameterCount, nameof(xxx));
+        }
+
+        BatchSpans.RequireOptional(xzx, count, ParameterCount * InputSize, nameof(xzx));
+        BatchSpans.RequireOptional(xzz, count, InputSize * InputSize, nameof(xzz));
+        int xzxLength = ParameterCount * InputSize;
+        int xzzLength = InputSize * InputSize;
+
+        // The per-example member takes every block it can make non-zero: one it is not asked for goes to a scratch.
+        Span<double> xzxScratch = xzx.IsEmpty && (nonZero & SecondDerivativeBlocks.Xzx) != 0 ? workspace.Discarded(nameof(xzx), xzxLength) : default;
+        Span<double> xzzScratch = xzz.IsEmpty && (nonZero & SecondDerivativeBlocks.Xzz) != 0 ? workspace.Discarded(nameof(xzz), xzzLength) : default;
+        for (int n = 0; n < count; n++)
+        {
+            AddSecondDerivatives(parameters, inputs.Slice(n * InputSize, InputSize), data.Slice(n * DataSize, DataSize),
+                outputAdjoints.Slice(n * OutputSize, OutputSize), xxx,
+                xzx.IsEmpty ? xzxScratch : xzx.Slice(n * xzxLength, xzxLength),
+                xzz.IsEmpty ? xzzScratch : xzz.Slice(n * xzzLength, xzzLength));
+        }
+    }
 
     /// <summary>
     /// <c>outputs = f(inputs; parameters)</c> for <paramref name="count"/> examples (rows of

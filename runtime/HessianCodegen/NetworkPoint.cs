@@ -23,6 +23,7 @@ public sealed class NetworkPoint
     // d loss / d parameters, summed by the backward pass of the constructor.
     private readonly double[] gradient;
     private HessianVectorWorkspace? workspace;
+    private LayerWorkspace[]? workspacesAtPoint;
 
     internal NetworkPoint(Network network, double[] parameters, Batch batch)
     {
@@ -190,7 +191,7 @@ public sealed class NetworkPoint
     /// </summary>
     private HessianVectorWorkspace ForwardTangents(ReadOnlySpan<double> v)
     {
-        workspace ??= new HessianVectorWorkspace(Network, Batch.Count);
+        workspace ??= new HessianVectorWorkspace(Network, Batch.Count, WorkspacesAtPoint());
         HessianVectorWorkspace work = workspace;
         work.Tangents[0].AsSpan().Clear();
 
@@ -270,8 +271,33 @@ public sealed class NetworkPoint
         Network.ReturnWorkspaces(workspaces);
     }
 
+    /// <summary>
+    /// Each layer's workspace at this point (<see cref="LayerWorkspace.AtOnePoint"/>), shared by <c>H v</c>, <c>G v</c>
+    /// and the derivative blocks: the point's parameters, inputs and data never change, so what a layer computes from
+    /// them alone (an activation's slopes and curvatures) it computes once for all of them.
+    /// </summary>
+    internal LayerWorkspace[] WorkspacesAtPoint()
+    {
+        if (workspacesAtPoint is null)
+        {
+            workspacesAtPoint = new LayerWorkspace[Network.Depth];
+            for (int l = 0; l < Network.Depth; l++)
+            {
+                workspacesAtPoint[l] = LayerWorkspace.AtOnePoint();
+            }
+        }
+
+        return workspacesAtPoint;
+    }
+
+    /// <summary>The rows entering a layer, one per example.</summary>
+    internal ReadOnlySpan<double> Inputs(int layer) => inputs[layer];
+
+    /// <summary>The adjoints d loss / d (output of a layer), one row per example.</summary>
+    internal ReadOnlySpan<double> OutputAdjoints(int layer) => outputAdjoints[layer];
+
     /// <summary>The data rows a layer reads: the batch's for the loss layer, none for a hidden layer.</summary>
-    private ReadOnlySpan<double> LayerData(int layer) => layer == Network.Depth - 1 ? Batch.DataRows : default;
+    internal ReadOnlySpan<double> LayerData(int layer) => layer == Network.Depth - 1 ? Batch.DataRows : default;
 
     internal ReadOnlySpan<double> LayerParameters(int layer) => Network.ParameterSlice(parameters, layer);
 
@@ -289,23 +315,21 @@ public sealed class NetworkPoint
 
     /// <summary>
     /// Buffers for H v, allocated once per point: tangents t and adjoint-tangents s per layer, and each
-    /// layer's workspace, which keeps what its batched tangent sweep computed for its second-order sweep.
-    /// The workspaces are <see cref="LayerWorkspace.AtOnePoint"/>: the point's parameters, inputs and data never
-    /// change, so what a layer computes from them alone (an activation's slopes) serves every later H v.
+    /// layer's workspace at the point (<see cref="WorkspacesAtPoint"/>), which keeps what its batched tangent sweep
+    /// computed for its second-order sweep.
     /// </summary>
     private sealed class HessianVectorWorkspace
     {
-        public HessianVectorWorkspace(Network network, int count)
+        public HessianVectorWorkspace(Network network, int count, LayerWorkspace[] layers)
         {
             Tangents = new double[network.Depth][];
             AdjointTangents = new double[network.Depth][];
-            Layers = new LayerWorkspace[network.Depth];
+            Layers = layers;
             for (int l = 0; l < network.Depth; l++)
             {
                 IHessianLayer layer = network.Layers[l];
                 Tangents[l] = new double[count * layer.InputSize];
                 AdjointTangents[l] = new double[count * layer.OutputSize];
-                Layers[l] = LayerWorkspace.AtOnePoint();
             }
 
             LossTangents = new double[count * network.Layers[network.Depth - 1].OutputSize];

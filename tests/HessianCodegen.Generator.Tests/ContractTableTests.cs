@@ -49,9 +49,22 @@ public sealed class ContractTableTests
     }
 
     [Fact]
+    public void BatchedDerivativeBlocksAccumulateAndAreTheirPerExampleTwinsWithACount()
+    {
+        // AddJacobiansBatch is AddJacobians over count examples: the same spans, each with a count of rows.
+        foreach ((ContractMember single, ContractMember batched) in new[] { (ContractMembers.AddJacobians, ContractMembers.AddJacobiansBatch), (ContractMembers.AddSecondDerivatives, ContractMembers.AddSecondDerivativesBatch) })
+        {
+            Assert.Equal(single.Name + "Batch", batched.Name);
+            var own = batched.Parameters.Where(parameter => parameter.IsSpan).Skip(3).ToList();
+            Assert.Equal(ContractPrinter.OwnSpans(single).Select(parameter => parameter.Name.TrimEnd('s')), own.Select(parameter => parameter.Name.TrimEnd('s')));
+            Assert.All(own.Where(parameter => parameter.Role != SpanRole.Read), parameter => Assert.Equal(SpanRole.Accumulated, parameter.Role));
+        }
+    }
+
+    [Fact]
     public void BatchedMembersHaveTheCountFirstAndTheWorkspaceLast()
     {
-        foreach (ContractMember member in ContractMembers.Batched)
+        foreach (ContractMember member in ContractMembers.Batched.Concat(ContractMembers.BatchedBlocks))
         {
             Assert.Equal(ContractParameterKind.Count, member.Parameters[0].Kind);
             Assert.Equal(ContractParameterKind.Workspace, member.Parameters[^1].Kind);

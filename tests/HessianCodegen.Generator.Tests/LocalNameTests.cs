@@ -12,10 +12,10 @@ public sealed class LocalNameTests
     [Fact]
     public void ActivationDerivativesAndTheirProductsWithTheAdjointAreNamedSo()
     {
-        string emitted = Emit("TanhLayer.cs");
+        // The standard activation layers' members are all batched now; the residual layer keeps per-example code.
+        string emitted = GeneratorHarness.EmitResidual("Tanh");
 
         Assert.Contains("double tanhDerivative = 1.0 - tanh * tanh;", emitted);
-        // The per-example H v members call the batched ones now; the product is named so in AddSecondDerivatives.
         Assert.Contains("double adjointTimesDerivative = outputAdjoint[i] * (1.0 - tanh * tanh);", emitted);
         Assert.Contains("double adjointTimesSecondDerivative = -2.0 * outputAdjoint[i] * tanh * (1.0 - tanh * tanh);", emitted);
     }
@@ -23,7 +23,7 @@ public sealed class LocalNameTests
     [Fact]
     public void SigmoidsDerivativeIsNamedSo()
     {
-        string emitted = Emit("SigmoidLayer.cs");
+        string emitted = GeneratorHarness.EmitResidual("Sigmoid");
 
         Assert.Contains("double sigmoidDerivative = sigmoid * (1.0 - sigmoid);", emitted);
         Assert.Contains("double adjointTimesDerivative = outputAdjoint[i] * sigmoid * (1.0 - sigmoid);", emitted);
@@ -58,11 +58,11 @@ public sealed class LocalNameTests
     [Fact]
     public void ProductsAreNamedAfterTheirParts()
     {
-        string emitted = Emit("TanhLayer.cs");
+        string emitted = GeneratorHarness.EmitResidual("Tanh");
 
         // b f''(u) is the curvature, b f'(u) the slope; a product is named after what it multiplies.
         Assert.Contains("double curvatureTimesInput = adjointTimesSecondDerivative * input[j];", emitted);
-        Assert.Contains("double weightTimesCurvature = W[i * inputs + j] * adjointTimesSecondDerivative;", emitted);
+        Assert.Contains("double weightTimesCurvature = W[i * width + j] * adjointTimesSecondDerivative;", emitted);
         Assert.Contains("double curvatureTimesInputTimesInput = curvatureTimesInput * input[k];", emitted);
 
         string secondDerivatives = emitted.Substring(emitted.IndexOf("public void AddSecondDerivatives(", System.StringComparison.Ordinal));
@@ -76,10 +76,10 @@ public sealed class LocalNameTests
     {
         // A residual layer reads its input outside the sums, so its per-example members keep their own code.
         // du = vc[i] + Sum(j => W[i, j] t[j] + vW[i, j] z[j]), the last sum a temporary of its own.
-        Assert.Contains("double preActivationTangent = vc[i] + sum1;", EmitResidual("Sigmoid"));
+        Assert.Contains("double preActivationTangent = vc[i] + sum1;", GeneratorHarness.EmitResidual("Sigmoid"));
 
         // 2 tanh (1 - tanh^2) du is -tanh'' du: the sign stays in the name.
-        Assert.Contains("double minusTanhSecondDerivativeTimesPreActivationTangent = 2.0 * tanh * tanhDerivative * (vc[i] + sum1);", EmitResidual("Tanh"));
+        Assert.Contains("double minusTanhSecondDerivativeTimesPreActivationTangent = 2.0 * tanh * tanhDerivative * (vc[i] + sum1);", GeneratorHarness.EmitResidual("Tanh"));
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class LocalNameTests
     [Fact]
     public void SumsAreNamedAfterTheirTermsWhatIsAddedFirst()
     {
-        Assert.Contains("double oneMinusSigmoid = 1.0 - sigmoid;", Emit("SigmoidLayer.cs"));
+        Assert.Contains("double oneMinusSigmoid = 1.0 - sigmoid;", GeneratorHarness.EmitResidual("Sigmoid"));
 
         // The IR orders -target[k] first; the name says what the code computes.
         Assert.Contains("double inputMinusTarget = input[k] - target[k];", Emit("SquaredErrorLoss.cs"));
@@ -121,27 +121,6 @@ public sealed class LocalNameTests
         // A value named by its purpose is a word for longer names; one that kept the printer's hint is not.
         Assert.Equal("twice", locals.HintOf(product));
         Assert.Null(locals.HintOf(unnamed));
-    }
-
-    private static string EmitResidual(string activation)
-    {
-        string layer = $$"""
-            using HessianCodegen;
-            using static HessianCodegen.LayerMath;
-
-            namespace Samples;
-
-            [HessianLayer]
-            public sealed partial class Residual{{activation}}(int width)
-            {
-                private readonly Vector z = Input(width);
-                private readonly Matrix W = Parameter(width, width);
-                private readonly Vector c = Parameter(width);
-
-                private double Output(int i) => z[i] + {{activation}}(Sum(j => W[i, j] * z[j]) + c[i]);
-            }
-            """;
-        return GeneratorHarness.Run(GeneratorHarness.Compile("Residual.cs", layer)).Result.GeneratedTrees.Single().ToString();
     }
 
     private static string Emit(string layerFile)

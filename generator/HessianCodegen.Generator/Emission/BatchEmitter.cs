@@ -13,7 +13,8 @@ namespace HessianCodegen.Generator.Emission;
 /// its math only through the sums <c>W z</c> of one matrix (<see cref="InputSums"/>): the sums of every
 /// example and their adjoints move through matrix products, and the rest of the math runs per example
 /// in private methods built like the contract's, from the layer rewritten over the sums. Other layers
-/// get no batched members: the contract's defaults loop over the per-example ones.
+/// get no batched members: the contract's defaults loop over the per-example ones. An element-wise activation
+/// of the sums also gets batched derivative blocks (<see cref="ActivationBlocksEmitter"/>).
 /// </summary>
 internal static class BatchEmitter
 {
@@ -31,20 +32,26 @@ internal static class BatchEmitter
     {
         "count", "parameters", "inputs", "data", "outputs", "workspace", "outputAdjoints", "inputAdjoints", "parameterGradient",
         "inputSize", "sumCount", "exampleSums", "exampleData", "outputAdjoint", "n",
-    }.Concat(SecondOrderBatchEmitter.Reserved).ToArray();
+    }.Concat(SecondOrderBatchEmitter.Reserved).Concat(ActivationBlocksEmitter.Reserved).ToArray();
 
     /// <summary>The sums <c>W z</c> through which alone the layer's input enters its math; null when there are none, and then no batched members.</summary>
     public static InputSums? FindSums(LayerModel layer) => InputSums.Find(layer, Reserved);
 
-    /// <summary>Writes the batched members of a layer with input <paramref name="sums"/>; returns whether the code reads a class label.</summary>
-    public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members, InputSums sums)
+    /// <summary>
+    /// Writes the batched members of a layer over its sums (<paramref name="derivatives"/>), with the derivative blocks'
+    /// for an element-wise <paramref name="activation"/>; returns whether the code reads a class label.
+    /// </summary>
+    public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives derivatives, ElementwiseActivation? activation, IReadOnlyCollection<string> zeroBlocks)
     {
-        var derivatives = new SumDerivatives(sums);
-        ElementwiseActivation? activation = ElementwiseActivation.Find(derivatives);
         WriteForwardBatch(writer, layer, members, derivatives, activation);
         WriteBackwardBatch(writer, layer, members, derivatives);
         bool readsLabel = WritePerExampleMethods(writer, derivatives, writeForward: activation is null);
         readsLabel |= SecondOrderBatchEmitter.WriteMethods(writer, layer, members, derivatives, activation);
+        if (activation is not null)
+        {
+            ActivationBlocksEmitter.WriteMethods(writer, layer, members, derivatives, activation, zeroBlocks);
+        }
+
         WriteRequireBatch(writer, members);
         return readsLabel;
     }

@@ -111,16 +111,27 @@ internal static class ContractMembers
             Read("outputAdjointTangents", Outputs) with { Empty = EmptySpan.Allowed }, Write("inputAdjointTangents", Inputs) with { Empty = EmptySpan.Allowed },
             Add("result", Parameters)));
 
+    public static readonly ContractMember AddJacobiansBatch = new("AddJacobiansBatch", "Computes <c>dx += Dx</c> (<c>a x p</c>) and <c>dz += Dz</c> (<c>a x a_in</c>) of each of <c>count</c> examples, their blocks one after the other",
+        Batch(Add("dx", ContractSize.Count, ContractSize.Output, ContractSize.Parameters), Add("dz", ContractSize.Count, ContractSize.Output, ContractSize.Input)));
+
+    public static readonly ContractMember AddSecondDerivativesBatch = new("AddSecondDerivativesBatch", "Computes <c>xxx += sum_n Xxx</c> (<c>p x p</c>), and <c>xzx += Xzx</c> (<c>p x a_in</c>) and <c>xzz += Xzz</c> (<c>a_in x a_in</c>) of each of <c>count</c> examples (unless empty), the second derivatives contracted with <c>b</c>",
+        Batch(Read("outputAdjoints", Outputs), Block("xxx", ContractSize.Parameters, ContractSize.Parameters),
+            Add("xzx", ContractSize.Count, ContractSize.Parameters, ContractSize.Input) with { Empty = EmptySpan.Allowed },
+            Add("xzz", ContractSize.Count, ContractSize.Input, ContractSize.Input) with { Empty = EmptySpan.Allowed }));
+
     /// <summary>The members every generated layer implements for one example.</summary>
     public static readonly IReadOnlyList<ContractMember> PerExample = new[]
     {
         Forward, BackpropInput, AddParameterGradient, Tangent, SecondOrderInput, AddSecondOrderParameters, AddJacobians, AddSecondDerivatives,
     };
 
-    /// <summary>The batched members, generated for a layer whose input enters through sums <c>W z</c>.</summary>
+    /// <summary>The batched members of the gradient and <c>H v</c>, generated for a layer whose input enters through sums <c>W z</c>.</summary>
     public static readonly IReadOnlyList<ContractMember> Batched = new[] { ForwardBatch, BackwardBatch, TangentBatch, SecondOrderBatch };
 
-    public static IEnumerable<ContractMember> All => PerExample.Concat(Batched);
+    /// <summary>The batched members of the derivative blocks, generated for an element-wise activation of the sums, <c>g(W z + c)</c>.</summary>
+    public static readonly IReadOnlyList<ContractMember> BatchedBlocks = new[] { AddJacobiansBatch, AddSecondDerivativesBatch };
+
+    public static IEnumerable<ContractMember> All => PerExample.Concat(Batched).Concat(BatchedBlocks);
 
     // Every per-example member reads the parameters, one example's input and its data, then its own spans.
     private static ContractParameter[] Example(params ContractParameter[] own) =>

@@ -52,13 +52,17 @@ internal static class ContractPrinter
         ? $"RequireLength({span}.Length, {span}.IsEmpty ? 0 : {length}, nameof({span}));"
         : $"RequireLength({span}.Length, {length}, nameof({span}));";
 
-    /// <summary>Writes the checks of a member's spans, the sizes read from the class's fields.</summary>
-    public static void WriteChecks(SourceWriter writer, ContractMember member, LayerModel layer, LayerMembers members)
+    /// <summary>
+    /// Writes the checks of a member's spans, the sizes read from the class's fields; a block named in
+    /// <paramref name="zeroBlocks"/> (zero everywhere, left out of <c>NonZeroSecondDerivatives</c>) may be empty.
+    /// </summary>
+    public static void WriteChecks(SourceWriter writer, ContractMember member, LayerModel layer, LayerMembers members, IReadOnlyCollection<string>? zeroBlocks = null)
     {
         writer.WriteLine(member.IsBatched ? "RequireBatch(count, parameters, inputs, data);" : "RequireExample(parameters, input, data);");
         foreach (ContractParameter span in OwnSpans(member))
         {
-            writer.WriteLine(Check(span.Name, Length(span, FieldSizes(layer, members)), span.Empty == EmptySpan.Allowed));
+            bool allowEmpty = span.Empty == EmptySpan.Allowed || (span.Empty == EmptySpan.AllowedForZeroBlock && zeroBlocks is not null && zeroBlocks.Contains(span.Name));
+            writer.WriteLine(Check(span.Name, Length(span, FieldSizes(layer, members)), allowEmpty));
         }
     }
 

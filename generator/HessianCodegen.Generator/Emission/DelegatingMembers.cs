@@ -27,14 +27,25 @@ internal static class DelegatingMembers
         (ContractMembers.AddSecondOrderParameters, new[] { ContractMembers.TangentBatch, ContractMembers.SecondOrderBatch }, new()),
     };
 
-    public static void Write(SourceWriter writer, LayerModel layer, LayerMembers members)
+    /// <summary>The derivative blocks, which call their batched twins when the layer has them (an element-wise activation of its sums).</summary>
+    private static readonly (ContractMember Member, ContractMember[] Calls, Dictionary<string, string?> Renamed)[] BlockDelegations =
     {
-        foreach ((ContractMember member, ContractMember[] calls, Dictionary<string, string?> renamed) in Delegations)
+        (ContractMembers.AddJacobians, new[] { ContractMembers.AddJacobiansBatch }, new()),
+        (ContractMembers.AddSecondDerivatives, new[] { ContractMembers.AddSecondDerivativesBatch }, new()),
+    };
+
+    /// <summary>
+    /// Writes the six members of the gradient and <c>H v</c> as calls of their batched twins, and with
+    /// <paramref name="blocks"/> the two derivative-block members too; a block in <paramref name="zeroBlocks"/> may be passed empty.
+    /// </summary>
+    public static void Write(SourceWriter writer, LayerModel layer, LayerMembers members, bool blocks, IReadOnlyCollection<string> zeroBlocks)
+    {
+        foreach ((ContractMember member, ContractMember[] calls, Dictionary<string, string?> renamed) in blocks ? Delegations.Concat(BlockDelegations) : Delegations)
         {
             string called = string.Join(" then ", calls.Select(call => $"<see cref=\"{call.Name}\"/>"));
             using (ContractPrinter.Open(writer, member, $": {called} with <c>count</c> 1, on the calling thread's scratch workspace"))
             {
-                ContractPrinter.WriteChecks(writer, member, layer, members);
+                ContractPrinter.WriteChecks(writer, member, layer, members, zeroBlocks);
                 writer.WriteLine($"{Workspace} workspace = {Workspace}.ForThisThread;");
                 foreach (ContractMember call in calls)
                 {

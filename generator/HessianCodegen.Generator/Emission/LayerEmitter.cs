@@ -40,12 +40,15 @@ internal static class LayerEmitter
             WriteNonZeroSecondDerivatives(writer, derivatives);
             WriteFields(writer, layer, members);
             WriteLayouts(writer, layer);
-            // A layer with batched members gets per-example members that call them with count 1.
+            // A layer with batched members gets per-example members that call them with count 1; an element-wise
+            // activation of the sums has batched derivative blocks too.
             InputSums? sums = BatchEmitter.FindSums(layer);
-            bool readsLabel = WriteMethods(writer, derivatives, members, delegateToBatch: sums is not null);
-            if (sums is not null)
+            SumDerivatives? sumDerivatives = sums is null ? null : new SumDerivatives(sums);
+            ElementwiseActivation? activation = sumDerivatives is null ? null : ElementwiseActivation.Find(sumDerivatives);
+            bool readsLabel = WriteMethods(writer, derivatives, members, delegateToBatch: sums is not null, blocksToBatch: activation is not null);
+            if (sumDerivatives is not null)
             {
-                readsLabel |= BatchEmitter.WriteMethods(writer, layer, members, sums);
+                readsLabel |= BatchEmitter.WriteMethods(writer, layer, members, sumDerivatives, activation, ZeroBlocks(derivatives));
             }
             WriteHelpers(writer, layer, members, readsLabel);
         }
@@ -166,10 +169,11 @@ internal static class LayerEmitter
 
     /// <summary>
     /// Writes the contract methods; returns whether any of them reads a class label. With
-    /// <paramref name="delegateToBatch"/>, the six members that have a batched twin call it (<see cref="DelegatingMembers"/>);
-    /// the derivative blocks are always computed here.
+    /// <paramref name="delegateToBatch"/>, the six members of the gradient and <c>H v</c> call their batched twins
+    /// (<see cref="DelegatingMembers"/>), and with <paramref name="blocksToBatch"/> the two derivative-block members
+    /// too; otherwise the derivative blocks are computed here, per example.
     /// </summary>
-    private static bool WriteMethods(SourceWriter writer, SymbolicLayerDerivatives d, LayerMembers members, bool delegateToBatch)
+    private static bool WriteMethods(SourceWriter writer, SymbolicLayerDerivatives d, LayerMembers members, bool delegateToBatch, bool blocksToBatch)
     {
         LayerModel layer = d.Layer;
         bool readsLabel = false;
@@ -180,7 +184,7 @@ internal static class LayerEmitter
 
         if (delegateToBatch)
         {
-            DelegatingMembers.Write(writer, layer, members);
+            DelegatingMembers.Write(writer, layer, members, blocksToBatch, ZeroBlocks(d));
         }
         else
         {
@@ -219,6 +223,11 @@ internal static class LayerEmitter
                     m.AddKernel($"result += Xxx v + Xzx t, the {product.Parameter.Name} part", ParameterTarget(m, "result", product.Parameter, product.Indices, null, null), ParameterLoops(product.Parameter, product.Indices), product.Value, overwrite: false);
                 }
             });
+        }
+
+        if (blocksToBatch)
+        {
+            return readsLabel;
         }
 
         readsLabel |= Method(writer, ContractMembers.AddJacobians, d, m =>
@@ -326,6 +335,13 @@ internal static class LayerEmitter
 
     // An accumulating kernel whose value is zero adds nothing: it gets no loop and its target no offset.
     internal static bool IsNonZero(ParameterDerivative derivative) => derivative.Value is not Constant { Value: 0.0 };
+
+    /// <summary>The second-derivative blocks (by their span's name) that are zero everywhere, and may be passed empty.</summary>
+    internal static IReadOnlyCollection<string> ZeroBlocks(SymbolicLayerDerivatives d)
+    {
+        (bool xxx, bool xzx, bool xzz) = NonZeroSecondDerivatives(d);
+        return new[] { (xxx, "xxx"), (xzx, "xzx"), (xzz, "xzz") }.Where(block => !block.Item1).Select(block => block.Item2).ToArray();
+    }
 
     /// <summary>Whether Xxx, Xzx and Xzz each have a kernel that is not the constant 0; the others get no code.</summary>
     private static (bool Xxx, bool Xzx, bool Xzz) NonZeroSecondDerivatives(SymbolicLayerDerivatives d) =>

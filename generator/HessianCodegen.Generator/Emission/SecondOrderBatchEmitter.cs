@@ -67,7 +67,6 @@ internal static class SecondOrderBatchEmitter
         string s = d.Sums.Sums.Name;
         string tangent = d.Sums.TangentBuffer;
         string slope = d.Sums.SlopeBuffer;
-        string curvature = d.Sums.CurvatureBuffer;
         string function = activation.Function.Name!.ToLowerInvariant();
         string argument = activation.Bias is null ? s : $"{s} + {activation.Bias.Name}";
         using (ContractPrinter.Open(writer, ContractMembers.TangentBatch, $", all at once: the sums <c>{s} = {w} z</c> and their tangents <c>{w} t + v{w} z</c> in matrix products, then {function}'s slope and curvature at <c>{argument}</c> (once, when <c>workspace</c> is at one point) and the tangents in vectorized passes; <c>workspace</c> keeps the tangents, slopes and curvatures for <see cref=\"SecondOrderBatch\"/>"))
@@ -77,15 +76,7 @@ internal static class SecondOrderBatchEmitter
             WriteWeights(writer, layer, members, d, w, vw);
             writer.WriteLine($"{Span} {tangent} = workspace.Buffer(\"{tangent}\", count * sumCount);");
             writer.WriteLine();
-            writer.WriteLine($"// {slope} = {function}'({argument}) and {curvature} = {function}''({argument}), {s} = inputs {w}^T, in one matrix product and one vectorized pass;");
-            writer.WriteLine($"// they depend on neither t nor v, so a workspace at one point keeps them from its first call.");
-            using (writer.Block($"if (!workspace.Holds(\"{curvature}\", count * sumCount))"))
-            {
-                writer.WriteLine($"{Span} {s} = workspace.Buffer(\"{s}\", count * sumCount);");
-                writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, {w}, inputSize, 0.0, {s}, sumCount);");
-                writer.WriteLine($"{Kernels}.{activation.DerivativesKernel}({s}, {BiasSlice(layer, members, activation, "parameters")}, workspace.Buffer(\"{slope}\", count * sumCount), workspace.Buffer(\"{curvature}\", count * sumCount));");
-            }
-
+            ActivationBlocksEmitter.WriteKeepDerivativesCall(writer, d, activation);
             writer.WriteLine();
             writer.WriteLine($"// {tangent} = inputTangents {w}^T + inputs {vw}^T, one row per example.");
             writer.WriteLine($"{Kernels}.Multiply(false, true, count, sumCount, inputSize, 1.0, inputTangents, inputSize, {w}, inputSize, 0.0, {tangent}, sumCount);");
@@ -142,7 +133,7 @@ internal static class SecondOrderBatchEmitter
     }
 
     /// <summary>The bias's part of <paramref name="vector"/> (the parameters or the direction), or an empty span without a bias.</summary>
-    private static string BiasSlice(LayerModel layer, LayerMembers members, ElementwiseActivation activation, string vector) =>
+    internal static string BiasSlice(LayerModel layer, LayerMembers members, ElementwiseActivation activation, string vector) =>
         activation.Bias is null ? $"{ReadOnlySpan}.Empty" : $"{vector}.Slice({BatchEmitter.Offset(layer, members, activation.Bias)}, sumCount)";
 
     private static void WriteTangentBatch(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives d)

@@ -39,6 +39,32 @@ internal static class GeneratorHarness
         RepositoryPaths.StandardLayerFiles().Select(path => (path, File.ReadAllText(path))).ToArray();
 
     /// <summary>A driver holding a fresh generator instance.</summary>
+    /// <summary>
+    /// <c>z[i] + g(W z + c)[i]</c> for an activation g of the layer language: it reads its input outside the sums, so
+    /// every member, the derivative blocks too, keeps the per-example code the standard activation layers no longer
+    /// emit (theirs are batch kernels); what the tests read of that code is the same.
+    /// </summary>
+    public static string ResidualLayer(string activation) => $$"""
+        using HessianCodegen;
+        using static HessianCodegen.LayerMath;
+
+        namespace Samples;
+
+        [HessianLayer]
+        public sealed partial class Residual{{activation}}(int width)
+        {
+            private readonly Vector z = Input(width);
+            private readonly Matrix W = Parameter(width, width);
+            private readonly Vector c = Parameter(width);
+
+            private double Output(int i) => z[i] + {{activation}}(Sum(j => W[i, j] * z[j]) + c[i]);
+        }
+        """;
+
+    /// <summary>The code generated for <see cref="ResidualLayer"/>.</summary>
+    public static string EmitResidual(string activation) =>
+        Run(Compile("Residual.cs", ResidualLayer(activation))).Result.GeneratedTrees.Single().ToString();
+
     public static GeneratorDriver CreateDriver(bool trackSteps = false) =>
         CSharpGeneratorDriver.Create(
             [new HessianLayerGenerator().AsSourceGenerator()],

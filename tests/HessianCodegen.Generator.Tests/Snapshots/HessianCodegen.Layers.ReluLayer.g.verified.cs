@@ -125,67 +125,28 @@ namespace HessianCodegen.Layers
             SecondOrderBatch(1, parameters, input, data, outputAdjoint, inputTangent, parameterDirection, default, default, result, workspace);
         }
 
-        /// <summary>Computes <c>dx += Dx</c> (<c>a x p</c>) and <c>dz += Dz</c> (<c>a x a_in</c>) for one example, visiting only the entries that can be non-zero.</summary>
+        /// <summary>Computes <c>dx += Dx</c> (<c>a x p</c>) and <c>dz += Dz</c> (<c>a x a_in</c>) for one example, visiting only the entries that can be non-zero: <see cref="AddJacobiansBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddJacobians(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz)
         {
             RequireExample(parameters, input, data);
-            RequireLength(dx.Length, outputs * parameterCount, nameof(dx));
-            RequireLength(dz.Length, outputs * inputs, nameof(dz));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-
-            // For each i < outputs: sum, then the updates below
-            for (int i = 0; i < outputs; i++)
-            {
-                // sum[i] = Sum(j => W[i, j] * z[j])
-                double sum = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[i * inputs + j] * input[j];
-                }
-
-                double factor = (c[i] + sum > 0.0 ? 1.0 : 0.0);
-                // For each j < inputs: dx += Dx, the columns of W; dz += Dz
-                for (int j = 0; j < inputs; j++)
-                {
-                    dx[i * parameterCount + i * inputs + j] += factor * input[j];
-                    dz[i * inputs + j] += W[i * inputs + j] * factor;
-                }
-
-                dx[cOffset + i * parameterCount + i] += factor;
-            }
+            RequireLength(dx.Length, this.outputs * this.parameterCount, nameof(dx));
+            RequireLength(dz.Length, this.outputs * this.inputs, nameof(dz));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            AddJacobiansBatch(1, parameters, input, data, dx, dz, workspace);
         }
 
-        /// <summary>Computes <c>xxx += Xxx</c> (<c>p x p</c>), <c>xzx += Xzx</c> (<c>p x a_in</c>) and <c>xzz += Xzz</c> (<c>a_in x a_in</c>) for one example, the second derivatives contracted with <c>b</c>, visiting only the entries that can be non-zero.</summary>
+        /// <summary>Computes <c>xxx += Xxx</c> (<c>p x p</c>), <c>xzx += Xzx</c> (<c>p x a_in</c>) and <c>xzz += Xzz</c> (<c>a_in x a_in</c>) for one example, the second derivatives contracted with <c>b</c>, visiting only the entries that can be non-zero: <see cref="AddSecondDerivativesBatch"/> with <c>count</c> 1, on the calling thread's scratch workspace.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         public void AddSecondDerivatives(global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> input, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoint, global::System.Span<double> xxx, global::System.Span<double> xzx, global::System.Span<double> xzz)
         {
             RequireExample(parameters, input, data);
-            RequireLength(outputAdjoint.Length, outputs, nameof(outputAdjoint));
-            RequireLength(xxx.Length, xxx.IsEmpty ? 0 : parameterCount * parameterCount, nameof(xxx));
-            RequireLength(xzx.Length, parameterCount * inputs, nameof(xzx));
-            RequireLength(xzz.Length, xzz.IsEmpty ? 0 : inputs * inputs, nameof(xzz));
-            global::System.ReadOnlySpan<double> W = parameters.Slice(0, outputs * inputs);
-            global::System.ReadOnlySpan<double> c = parameters.Slice(cOffset, outputs);
-
-            // For each i < outputs: sum, then the updates below
-            for (int i = 0; i < outputs; i++)
-            {
-                // sum[i] = Sum(j => W[i, j] * z[j])
-                double sum = 0.0;
-                for (int j = 0; j < inputs; j++)
-                {
-                    sum += W[i * inputs + j] * input[j];
-                }
-
-                // xzx += Xzx, the rows of W
-                double factor = outputAdjoint[i] * (c[i] + sum > 0.0 ? 1.0 : 0.0);
-                for (int j = 0; j < inputs; j++)
-                {
-                    xzx[i * inputs * inputs + j * inputs + j] += factor;
-                }
-            }
+            RequireLength(outputAdjoint.Length, this.outputs, nameof(outputAdjoint));
+            RequireLength(xxx.Length, xxx.IsEmpty ? 0 : this.parameterCount * this.parameterCount, nameof(xxx));
+            RequireLength(xzx.Length, this.parameterCount * this.inputs, nameof(xzx));
+            RequireLength(xzz.Length, xzz.IsEmpty ? 0 : this.inputs * this.inputs, nameof(xzz));
+            global::HessianCodegen.LayerWorkspace workspace = global::HessianCodegen.LayerWorkspace.ForThisThread;
+            AddSecondDerivativesBatch(1, parameters, input, data, outputAdjoint, xxx, xzx, xzz, workspace);
         }
 
         /// <summary>Computes <c>outputs = f(inputs; parameters)</c> for <c>count</c> examples: the sums <c>Wz = W z</c> of all of them in one matrix product, then f of all the sums in one vectorized pass; <c>workspace</c> keeps what <see cref="BackwardBatch"/> reads.</summary>
@@ -251,14 +212,8 @@ namespace HessianCodegen.Layers
             global::System.ReadOnlySpan<double> WDirection = parameterDirection.Slice(0, sumCount * inputSize);
             global::System.Span<double> WzTangent = workspace.Buffer("WzTangent", count * sumCount);
 
-            // WzSlope = relu'(Wz + c) and WzCurvature = relu''(Wz + c), Wz = inputs W^T, in one matrix product and one vectorized pass;
-            // they depend on neither t nor v, so a workspace at one point keeps them from its first call.
-            if (!workspace.Holds("WzCurvature", count * sumCount))
-            {
-                global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
-                global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, W, inputSize, 0.0, Wz, sumCount);
-                global::HessianCodegen.BatchKernels.ReluDerivatives(Wz, parameters.Slice(this.cOffset, sumCount), workspace.Buffer("WzSlope", count * sumCount), workspace.Buffer("WzCurvature", count * sumCount));
-            }
+            // WzSlope = relu'(Wz + c) and WzCurvature = relu''(Wz + c) of every example, unless the workspace at one point holds them already.
+            KeepSlopesAndCurvatures(count, parameters, inputs, workspace);
 
             // WzTangent = inputTangents W^T + inputs WDirection^T, one row per example.
             global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputTangents, inputSize, W, inputSize, 0.0, WzTangent, sumCount);
@@ -306,6 +261,61 @@ namespace HessianCodegen.Layers
             global::System.Span<double> WResult = result.Slice(0, sumCount * inputSize);
             global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjointTangent, sumCount, inputs, inputSize, 1.0, WResult, inputSize);
             global::HessianCodegen.BatchKernels.Multiply(true, false, sumCount, inputSize, count, 1.0, WzAdjoint, sumCount, inputTangents, inputSize, 1.0, WResult, inputSize);
+        }
+
+        /// <summary>Computes <c>dx += Dx</c> (<c>a x p</c>) and <c>dz += Dz</c> (<c>a x a_in</c>) of each of <c>count</c> examples, their blocks one after the other, from the slopes <c>WzSlope</c> of all of them.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        public void AddJacobiansBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.Span<double> dx, global::System.Span<double> dz, global::HessianCodegen.LayerWorkspace workspace)
+        {
+            RequireBatch(count, parameters, inputs, data);
+            RequireLength(dx.Length, count * this.outputs * this.parameterCount, nameof(dx));
+            RequireLength(dz.Length, count * this.outputs * this.inputs, nameof(dz));
+            int inputSize = this.inputs;
+            int sumCount = this.outputs;
+            global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
+
+            // WzSlope = relu'(Wz + c) and WzCurvature = relu''(Wz + c) of every example, unless the workspace at one point holds them already.
+            KeepSlopesAndCurvatures(count, parameters, inputs, workspace);
+
+            // Every example's rows: Dx[i, W(i, j)] = WzSlope[i] z[j], Dx[i, c(i)] = WzSlope[i], Dz[i, j] = WzSlope[i] W[i, j].
+            global::HessianCodegen.BatchKernels.AddActivationJacobians(count, this.parameterCount, 0, this.cOffset, inputs, W, workspace.Kept("WzSlope", count * sumCount), dx, dz);
+        }
+
+        /// <summary>Computes <c>xxx += sum_n Xxx</c> (<c>p x p</c>), and <c>xzx += Xzx</c> (<c>p x a_in</c>) and <c>xzz += Xzz</c> (<c>a_in x a_in</c>) of each of <c>count</c> examples (unless empty), the second derivatives contracted with <c>b</c>, from the slopes <c>WzSlope</c> and curvatures <c>WzCurvature</c> of all of them.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        public void AddSecondDerivativesBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data, global::System.ReadOnlySpan<double> outputAdjoints, global::System.Span<double> xxx, global::System.Span<double> xzx, global::System.Span<double> xzz, global::HessianCodegen.LayerWorkspace workspace)
+        {
+            RequireBatch(count, parameters, inputs, data);
+            RequireLength(outputAdjoints.Length, count * this.outputs, nameof(outputAdjoints));
+            RequireLength(xxx.Length, xxx.IsEmpty ? 0 : this.parameterCount * this.parameterCount, nameof(xxx));
+            RequireLength(xzx.Length, xzx.IsEmpty ? 0 : count * this.parameterCount * this.inputs, nameof(xzx));
+            RequireLength(xzz.Length, xzz.IsEmpty ? 0 : count * this.inputs * this.inputs, nameof(xzz));
+            int inputSize = this.inputs;
+            int sumCount = this.outputs;
+            global::System.ReadOnlySpan<double> W = parameters.Slice(0, sumCount * inputSize);
+
+            // WzSlope = relu'(Wz + c) and WzCurvature = relu''(Wz + c) of every example, unless the workspace at one point holds them already.
+            KeepSlopesAndCurvatures(count, parameters, inputs, workspace);
+
+            // With r = b WzCurvature: Xxx[W(i, j), W(i, k)] = sum_n r[i] z[j] z[k], Xzx[W(i, j), k] = r[i] z[j] W[i, k] + b[i] WzSlope[i] [j == k], Xzz = W^T diag(r) W.
+            global::HessianCodegen.BatchKernels.AddActivationSecondDerivatives(count, this.parameterCount, 0, this.cOffset, inputs, W, outputAdjoints, workspace.Kept("WzSlope", count * sumCount), workspace.Kept("WzCurvature", count * sumCount), xxx, xzx, xzz);
+        }
+
+        /// <summary>Keeps in <c>workspace</c> the slopes <c>WzSlope</c> and curvatures <c>WzCurvature</c> of relu at <c>Wz + c</c> for <c>count</c> examples, <c>Wz = W z</c>: they depend on neither t, v nor b, so a workspace at one point computes them at its first call only.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
+        private void KeepSlopesAndCurvatures(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::HessianCodegen.LayerWorkspace workspace)
+        {
+            int inputSize = this.inputs;
+            int sumCount = this.outputs;
+            if (workspace.Holds("WzCurvature", count * sumCount))
+            {
+                return;
+            }
+
+            // Wz = inputs W^T, one row per example; then both derivatives of relu over the whole batch in one vectorized pass.
+            global::System.Span<double> Wz = workspace.Buffer("Wz", count * sumCount);
+            global::HessianCodegen.BatchKernels.Multiply(false, true, count, sumCount, inputSize, 1.0, inputs, inputSize, parameters.Slice(0, sumCount * inputSize), inputSize, 0.0, Wz, sumCount);
+            global::HessianCodegen.BatchKernels.ReluDerivatives(Wz, parameters.Slice(this.cOffset, sumCount), workspace.Buffer("WzSlope", count * sumCount), workspace.Buffer("WzCurvature", count * sumCount));
         }
 
         /// <summary>Checks the spans both batched members read: the parameters, and the inputs and data of <c>count</c> examples.</summary>
