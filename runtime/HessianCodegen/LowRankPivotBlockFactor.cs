@@ -35,10 +35,24 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     internal const double ConditionLimit = 100;
 
     private readonly GroupFactor[] groups;
-    private readonly PivotBlockFactor core;
+    private readonly IPivotBlockFactor core;
     private readonly int largestGroup;
 
-    private LowRankPivotBlockFactor(GroupFactor[] groups, PivotBlockFactor core, int order, double logDeterminantX)
+    private LowRankPivotBlockFactor(GroupFactor[] groups, IPivotBlockFactor core, int order, Inertia inertia, LogDeterminant logDeterminant)
+    {
+        this.groups = groups;
+        this.core = core;
+        Order = order;
+        foreach (GroupFactor g in groups)
+        {
+            largestGroup = Math.Max(largestGroup, g.Parameters.Length);
+        }
+
+        Inertia = inertia;
+        LogDeterminant = logDeterminant;
+    }
+
+    private LowRankPivotBlockFactor(GroupFactor[] groups, IPivotBlockFactor core, int order, double logDeterminantX)
     {
         this.groups = groups;
         this.core = core;
@@ -65,6 +79,22 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary>The order of the core <c>T</c>: the rank bound <c>r</c> of <c>Dx</c> the route works at.</summary>
     public int CoreOrder => core.Order;
+
+    /// <summary>The bytes of the factors a solve reads: per group its indices, <c>L_g</c>, reflectors and <c>tau</c>, and the core's factor (packed once kept, when it is a Cholesky factor).</summary>
+    internal long StoredBytes
+    {
+        get
+        {
+            long bytes = (core is PackedCholeskyFactor ? PackedCholeskyKernel.PackedLength(core.Order) : (long)core.Order * core.Order) * sizeof(double);
+            foreach (GroupFactor g in groups)
+            {
+                bytes += ((long)g.Parameters.Length + g.Rows.Length) * sizeof(int);
+                bytes += (long)GroupValues(g.Parameters.Length, g.Rows.Length) * sizeof(double);
+            }
+
+            return bytes;
+        }
+    }
 
     /// <summary>
     /// Factors <c>A = X + Dx^T P Dx</c> along this route, or returns null when the route does not apply: no
@@ -176,8 +206,62 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double[] t = FormCore(factors, value, m, coreOrder, work, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
-        PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, new double[PivotBlockFactor.WorkLength(coreOrder)], tinyCorePivot, ref flops);
+        // The kernels' scratch from the shared pool: Bunch-Kaufman's is 2 x 64 rows of the core (8 KB at order 8), a new array
+        // per layer was 40 % of what a deep batch-1 factorization allocated.
+        double[] coreWork = ArrayPool<double>.Shared.Rent(PivotBlockFactor.WorkLength(coreOrder));
+        PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork, tinyCorePivot, ref flops);
+        ArrayPool<double>.Shared.Return(coreWork);
         return core is null ? null : new LowRankPivotBlockFactor(factors, core, p, logDeterminantX);
+    }
+
+    /// <summary>
+    /// The same factors in <paramref name="storage"/>, for the sweeps once the recursion is past the layer: the groups'
+    /// <c>L_g</c>, QR and <c>tau</c> contiguous, group after group as a solve reads them, and a Cholesky core packed
+    /// (<see cref="PackedCholeskyFactor"/>). As arrays of their own they were a few small objects per group and layer,
+    /// which every collection during a deep factorization promoted (a sixth of a depth-1024 batch-1 factorization's time was
+    /// the collector's pauses); the storage is reused from the pool and never copied.
+    /// </summary>
+    internal LowRankPivotBlockFactor KeptIn(FactorStorage storage)
+    {
+        IPivotBlockFactor keptCore = core is PivotBlockFactor { IsPositiveDefinite: true } cholesky ? new PackedCholeskyFactor(cholesky, storage) : core;
+        return new LowRankPivotBlockFactor(Keep(groups, storage), keptCore, Order, Inertia, LogDeterminant);
+    }
+
+    /// <summary>The values a group of <paramref name="q"/> parameters and <paramref name="c"/> rows keeps: <c>L_g</c>, the QR and <c>tau</c>.</summary>
+    internal static int GroupValues(int q, int c) => (q * q) + (q * c) + Math.Min(q, c);
+
+    /// <summary>Copies the groups' factors into one contiguous part of <paramref name="storage"/>, group after group.</summary>
+    private static GroupFactor[] Keep(GroupFactor[] factors, FactorStorage storage)
+    {
+        int total = 0;
+        foreach (GroupFactor g in factors)
+        {
+            total += GroupValues(g.Parameters.Length, g.Rows.Length);
+        }
+
+        Memory<double> kept = storage.Take(total);
+        var stored = new GroupFactor[factors.Length];
+        int offset = 0;
+        for (int i = 0; i < factors.Length; i++)
+        {
+            GroupFactor g = factors[i];
+            stored[i] = g with
+            {
+                Cholesky = CopyTo(g.Cholesky, kept, ref offset),
+                Reflectors = CopyTo(g.Reflectors, kept, ref offset),
+                Tau = CopyTo(g.Tau, kept, ref offset),
+            };
+        }
+
+        return stored;
+    }
+
+    private static ReadOnlyMemory<double> CopyTo(ReadOnlyMemory<double> source, Memory<double> target, ref int offset)
+    {
+        Memory<double> part = target.Slice(offset, source.Length);
+        source.CopyTo(part);
+        offset += source.Length;
+        return part;
     }
 
     /// <summary>
@@ -213,8 +297,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         foreach (GroupFactor g in groups)
         {
             Span<double> z = Gather(g, rows, width, block);
-            TriangularKernel.SolveLower(g.Cholesky, g.Parameters.Length, z, width);
-            HouseholderKernel.ApplyTranspose(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
+            TriangularKernel.SolveLower(g.Cholesky.Span, g.Parameters.Length, z, width);
+            HouseholderKernel.ApplyTranspose(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
             z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
             Scatter(g, z, rows, width);
         }
@@ -224,8 +308,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             Span<double> z = Gather(g, rows, width, block);
             coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
-            HouseholderKernel.Apply(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
-            TriangularKernel.SolveLowerTransposed(g.Cholesky, g.Parameters.Length, z, width);
+            HouseholderKernel.Apply(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
+            TriangularKernel.SolveLowerTransposed(g.Cholesky.Span, g.Parameters.Length, z, width);
             Scatter(g, z, rows, width);
         }
     }
@@ -351,7 +435,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         for (int i = 0; i < k; i++)
         {
             r.Slice(i * c, i).Clear();
-            g.Reflectors.AsSpan((i * c) + i, c - i).CopyTo(r.Slice((i * c) + i));
+            g.Reflectors.Span.Slice((i * c) + i, c - i).CopyTo(r.Slice((i * c) + i));
         }
 
         return r;
@@ -402,5 +486,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// and above the diagonal, reflectors below, as <c>dgeqr2</c> leaves them) with its <c>tau</c>, and where its
     /// <c>k</c> rows start in <c>T</c>.
     /// </summary>
-    private sealed record GroupFactor(int[] Parameters, int[] Rows, double[] Cholesky, double[] Reflectors, double[] Tau, int CoreOffset);
+    private readonly record struct GroupFactor(int[] Parameters, int[] Rows, ReadOnlyMemory<double> Cholesky, ReadOnlyMemory<double> Reflectors,
+        ReadOnlyMemory<double> Tau, int CoreOffset);
 }

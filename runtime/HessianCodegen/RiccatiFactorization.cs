@@ -381,10 +381,15 @@ internal sealed class RiccatiFactorization
             // What the solve reads of Dx: its non-zeros, where it is mostly zero.
             jacobians[l] = CompressedJacobian.Compress(d.Dx, m, p, storage);
 
-            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused.
+            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused; a low-rank
+            // factor's groups and core go to the storage too.
             if (factor is PivotBlockFactor { IsPositiveDefinite: true } cholesky)
             {
                 blocks[l] = new PackedCholeskyFactor(cholesky, storage);
+            }
+            else if (factor is LowRankPivotBlockFactor lowRank)
+            {
+                blocks[l] = lowRank.KeptIn(storage);
             }
             else
             {
@@ -536,6 +541,31 @@ internal sealed class RiccatiFactorization
             (value, nextValue) = (nextValue, value);
             stateSize = m;
         }
+    }
+
+    /// <summary>
+    /// The bytes one <see cref="Solve"/> reads of the factors and the derivatives, per layer (for the depth-scaling
+    /// report): the gain, the compressed (or dense) <c>Dx</c> and <c>Dz</c> twice, once per sweep, and the pivot block's
+    /// factors once (its two substitutions read them while they are still in cache).
+    /// </summary>
+    internal long[] SolveBytesPerLayer()
+    {
+        ObjectDisposedException.ThrowIf(storage is null, this);
+        var bytes = new long[blocks.Length];
+        for (int l = 0; l < blocks.Length; l++)
+        {
+            LayerDerivatives d = derivatives.Layer(l);
+            long jacobian = jacobians[l].IsCompressed ? jacobians[l].StoredBytes : (long)d.Dx.Length * sizeof(double);
+            long block = blocks[l] switch
+            {
+                PackedCholeskyFactor packed => (long)PackedCholeskyKernel.PackedLength(packed.Order) * sizeof(double),
+                LowRankPivotBlockFactor lowRank => lowRank.StoredBytes,
+                IPivotBlockFactor other => (long)other.Order * other.Order * sizeof(double),
+            };
+            bytes[l] = (2 * (((long)gains[l].Length * sizeof(double)) + jacobian + ((long)d.Dz.Length * sizeof(double)))) + block;
+        }
+
+        return bytes;
     }
 
     /// <summary>Replaces <paramref name="buffer"/> by a larger one when it holds fewer than <paramref name="length"/> values (its contents are not kept).</summary>
