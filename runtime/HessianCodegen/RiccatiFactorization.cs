@@ -478,23 +478,15 @@ internal sealed class RiccatiFactorization
                 continue;
             }
 
+            // Dz^T v per example block, then - K^T (g - Dx^T v): four rows of each matrix per pass over the target.
             Span<double> next = nextValue.AsSpan(0, mIn);
             next.Clear();
             for (int n = 0; n < count && m > 0; n++)
             {
-                ReadOnlySpan<double> dz = d.DzBlock(n);
-                Span<double> target = next.Slice(n * aIn, aIn);
-                for (int i = 0; i < a; i++)
-                {
-                    VectorKernels.Axpy(v[(n * a) + i], dz.Slice(i * aIn, aIn), target);
-                }
+                MatrixVectorKernels.TransposeMultiplyAdd(1, d.DzBlock(n), a, aIn, v.Slice(n * a, a), next.Slice(n * aIn, aIn));
             }
 
-            ReadOnlySpan<double> gain = gains[l].Span;
-            for (int j = 0; j < p; j++)
-            {
-                VectorKernels.Axpy(-linear[j], gain.Slice(j * mIn, mIn), next);
-            }
+            MatrixVectorKernels.TransposeMultiplyAdd(-1, gains[l].Span, p, mIn, linear, next);
 
             (value, nextValue) = (nextValue, value);
         }
@@ -512,30 +504,21 @@ internal sealed class RiccatiFactorization
             Span<double> x = network.ParameterSlice(result, l);
             if (stateSize > 0)
             {
-                ReadOnlySpan<double> gain = gains[l].Span;
-                for (int j = 0; j < p; j++)
-                {
-                    x[j] += VectorKernels.Dot(gain.Slice(j * stateSize, stateSize), y);
-                }
+                MatrixVectorKernels.MultiplyAdd(gains[l].Span, p, stateSize, y, x);
             }
 
+            // Dx x, then + Dz y per example block.
             Span<double> next = nextValue.AsSpan(0, m);
             ReadOnlySpan<double> dx = d.Dx;
             CompressedJacobian compressed = jacobians[l];
-            for (int n = 0; n < count && m > 0; n++)
+            for (int r = 0; r < m; r++)
             {
-                ReadOnlySpan<double> dz = d.DzBlock(n);
-                for (int i = 0; i < a; i++)
-                {
-                    int r = (n * a) + i;
-                    double sum = compressed.IsCompressed ? compressed.RowProduct(r, x) : VectorKernels.Dot(dx.Slice(r * p, p), x);
-                    if (stateSize > 0)
-                    {
-                        sum += VectorKernels.Dot(dz.Slice(i * aIn, aIn), y.Slice(n * aIn, aIn));
-                    }
+                next[r] = compressed.IsCompressed ? compressed.RowProduct(r, x) : VectorKernels.Dot(dx.Slice(r * p, p), x);
+            }
 
-                    next[r] = sum;
-                }
+            for (int n = 0; n < count && m > 0 && stateSize > 0; n++)
+            {
+                MatrixVectorKernels.MultiplyAdd(d.DzBlock(n), a, aIn, y.Slice(n * aIn, aIn), next.Slice(n * a, a));
             }
 
             (value, nextValue) = (nextValue, value);
