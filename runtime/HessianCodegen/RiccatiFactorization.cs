@@ -478,7 +478,7 @@ internal sealed class RiccatiFactorization
                 continue;
             }
 
-            // Dz^T v per example block, then - K^T (g - Dx^T v): four rows of each matrix per pass over the target.
+            // Dz^T v per example block, then - K^T (g - Dx^T v) (short rows four per pass, see MatrixVectorKernels).
             Span<double> next = nextValue.AsSpan(0, mIn);
             next.Clear();
             for (int n = 0; n < count && m > 0; n++)
