@@ -216,7 +216,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// The same factors in <paramref name="storage"/>, for the sweeps once the recursion is past the layer: the groups'
-    /// <c>L_g</c>, QR and <c>tau</c> contiguous, group after group as a solve reads them, and a Cholesky core packed
+    /// <c>L_g</c>, QR and <c>tau</c> contiguous, group after group as a solve reads them, their parameters' indices
+    /// contiguous in the storage's indices, and a Cholesky core packed
     /// (<see cref="PackedCholeskyFactor"/>). As arrays of their own they were a few small objects per group and layer,
     /// which every collection during a deep factorization promoted (a sixth of a depth-1024 batch-1 factorization's time was
     /// the collector's pauses); the storage is reused from the pool and never copied.
@@ -227,6 +228,25 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         return new LowRankPivotBlockFactor(Keep(groups, storage), keptCore, Order, Inertia, LogDeterminant);
     }
 
+    /// <summary>
+    /// The values <see cref="KeptIn"/> takes for a block with the groups <paramref name="structure"/>, its core taken as a
+    /// Cholesky factor (packed): what the recursion expects to store for a layer this route may take.
+    /// </summary>
+    internal static long KeptValues(ParameterGroups structure)
+    {
+        long values = 0;
+        int coreOrder = 0;
+        for (int g = 0; g < structure.Parameters.Length; g++)
+        {
+            int q = structure.Parameters[g].Length;
+            int c = structure.Rows[g].Length;
+            values += GroupValues(q, c);
+            coreOrder += Math.Min(q, c);
+        }
+
+        return values + PackedCholeskyKernel.PackedLength(coreOrder);
+    }
+
     /// <summary>The values a group of <paramref name="q"/> parameters and <paramref name="c"/> rows keeps: <c>L_g</c>, the QR and <c>tau</c>.</summary>
     internal static int GroupValues(int q, int c) => (q * q) + (q * c) + Math.Min(q, c);
 
@@ -234,19 +254,29 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private static GroupFactor[] Keep(GroupFactor[] factors, FactorStorage storage)
     {
         int total = 0;
+        int indices = 0;
         foreach (GroupFactor g in factors)
         {
             total += GroupValues(g.Parameters.Length, g.Rows.Length);
+            indices += g.Parameters.Length;
         }
 
+        // The parameters' indices too (the sweeps gather and scatter by them; the rows are read only for their count):
+        // as the derivatives' arrays of each group they were a scattered small object per group to fetch.
         Memory<double> kept = storage.Take(total);
+        Memory<int> keptIndices = storage.TakeIndices(indices);
         var stored = new GroupFactor[factors.Length];
         int offset = 0;
+        int indexOffset = 0;
         for (int i = 0; i < factors.Length; i++)
         {
             GroupFactor g = factors[i];
+            Memory<int> parameters = keptIndices.Slice(indexOffset, g.Parameters.Length);
+            g.Parameters.CopyTo(parameters);
+            indexOffset += parameters.Length;
             stored[i] = g with
             {
+                Parameters = parameters,
                 Cholesky = CopyTo(g.Cholesky, kept, ref offset),
                 Reflectors = CopyTo(g.Reflectors, kept, ref offset),
                 Tau = CopyTo(g.Tau, kept, ref offset),
@@ -346,7 +376,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             // Y[:, g] = P[:, rows_g] R_g^T = (P[rows_g, :])^T R_g^T, P being symmetric.
             for (int i = 0; i < c; i++)
             {
-                value.Slice(g.Rows[i] * m, m).CopyTo(gathered.AsSpan(i * m, m));
+                value.Slice(g.Rows.Span[i] * m, m).CopyTo(gathered.AsSpan(i * m, m));
             }
 
             Span<double> r = UpperTriangle(g, triangle);
@@ -368,7 +398,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int columns = g.CoreOffset + k;
             for (int i = 0; i < c; i++)
             {
-                y.Slice(g.Rows[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
+                y.Slice(g.Rows.Span[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
             }
 
             Gemm.Multiply(false, false, k, columns, c, 1.0, UpperTriangle(g, triangle), c, gathered, columns, 0.0,
@@ -463,10 +493,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     private static Span<double> Gather(GroupFactor g, ReadOnlySpan<double> rows, int width, double[] block)
     {
-        Span<double> z = block.AsSpan(0, g.Parameters.Length * width);
-        for (int i = 0; i < g.Parameters.Length; i++)
+        ReadOnlySpan<int> parameters = g.Parameters.Span;
+        Span<double> z = block.AsSpan(0, parameters.Length * width);
+        for (int i = 0; i < parameters.Length; i++)
         {
-            rows.Slice(g.Parameters[i] * width, width).CopyTo(z.Slice(i * width, width));
+            rows.Slice(parameters[i] * width, width).CopyTo(z.Slice(i * width, width));
         }
 
         return z;
@@ -474,9 +505,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     private static void Scatter(GroupFactor g, ReadOnlySpan<double> z, Span<double> rows, int width)
     {
-        for (int i = 0; i < g.Parameters.Length; i++)
+        ReadOnlySpan<int> parameters = g.Parameters.Span;
+        for (int i = 0; i < parameters.Length; i++)
         {
-            z.Slice(i * width, width).CopyTo(rows.Slice(g.Parameters[i] * width, width));
+            z.Slice(i * width, width).CopyTo(rows.Slice(parameters[i] * width, width));
         }
     }
 
@@ -486,6 +518,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// and above the diagonal, reflectors below, as <c>dgeqr2</c> leaves them) with its <c>tau</c>, and where its
     /// <c>k</c> rows start in <c>T</c>.
     /// </summary>
-    private readonly record struct GroupFactor(int[] Parameters, int[] Rows, ReadOnlyMemory<double> Cholesky, ReadOnlyMemory<double> Reflectors,
+    private readonly record struct GroupFactor(ReadOnlyMemory<int> Parameters, ReadOnlyMemory<int> Rows, ReadOnlyMemory<double> Cholesky, ReadOnlyMemory<double> Reflectors,
         ReadOnlyMemory<double> Tau, int CoreOffset);
 }

@@ -125,9 +125,10 @@ internal sealed class RiccatiFactorization
             int mIn = l > 0 ? count * layer.InputSize : 0;
             int p = layer.ParameterCount;
             long triangle = (long)p * (p + 1) / 2;
-            // A wide layer's (p > m) triangle is not expected: the low-rank route, which stores none, may take it
-            // (at batch 1 most tanh layers go there). If it goes whole, its triangle goes to an added array.
-            expectedValues += ((long)p * mIn) + (p > m ? 0 : triangle);
+            // A wide layer's (p > m) triangle is not expected: the low-rank route may take it (at batch 1 most tanh layers
+            // go there), and what that route keeps is expected instead. If it goes whole, its triangle goes to an added array.
+            long wide = p > m && allowLowRank && m > 0 ? LowRankPivotBlockFactor.KeptValues(derivatives.ParameterGroups(l)) : 0;
+            expectedValues += ((long)p * mIn) + (p > m ? wide : triangle);
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
