@@ -25,6 +25,9 @@ internal readonly struct CompressedJacobian
     /// <summary>False for the default value: <c>Dx</c> was not compressed, and the solve reads it dense.</summary>
     public bool IsCompressed => !rowStarts.IsEmpty;
 
+    /// <summary>The bytes the values, their columns and the row starts take.</summary>
+    public long StoredBytes => ((long)values.Length * sizeof(double)) + (((long)columns.Length + rowStarts.Length) * sizeof(int));
+
     /// <summary>
     /// Compresses <paramref name="dense"/> (<paramref name="rows"/> x <paramref name="columnCount"/>, row-major) into
     /// <paramref name="storage"/> when at most a quarter of it is non-zero (else the default value: reading the

@@ -124,6 +124,9 @@ public sealed class HessianFactorization : IDisposable
     /// <summary>Floating-point operations the factorization performed (a multiply-add counts two).</summary>
     public long FlopCount { get; }
 
+    /// <summary>The Riccati recursion's factors when the Riccati path holds them, else null (for the depth-scaling report).</summary>
+    internal RiccatiFactorization? RiccatiFactors => riccati;
+
     /// <summary>Factors <c>H + eps I</c> along <paramref name="path"/>; a Riccati request falls back to the banded LU on a singular pivot block.</summary>
     internal static HessianFactorization Create(HessianDerivatives derivatives, double epsilon, FactorizationPath path)
     {

@@ -35,10 +35,24 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     internal const double ConditionLimit = 100;
 
     private readonly GroupFactor[] groups;
-    private readonly PivotBlockFactor core;
+    private readonly IPivotBlockFactor core;
     private readonly int largestGroup;
 
-    private LowRankPivotBlockFactor(GroupFactor[] groups, PivotBlockFactor core, int order, double logDeterminantX)
+    private LowRankPivotBlockFactor(GroupFactor[] groups, IPivotBlockFactor core, int order, Inertia inertia, LogDeterminant logDeterminant)
+    {
+        this.groups = groups;
+        this.core = core;
+        Order = order;
+        foreach (GroupFactor g in groups)
+        {
+            largestGroup = Math.Max(largestGroup, g.Parameters.Length);
+        }
+
+        Inertia = inertia;
+        LogDeterminant = logDeterminant;
+    }
+
+    private LowRankPivotBlockFactor(GroupFactor[] groups, IPivotBlockFactor core, int order, double logDeterminantX)
     {
         this.groups = groups;
         this.core = core;
@@ -65,6 +79,22 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary>The order of the core <c>T</c>: the rank bound <c>r</c> of <c>Dx</c> the route works at.</summary>
     public int CoreOrder => core.Order;
+
+    /// <summary>The bytes of the factors a solve reads: per group its indices, <c>L_g</c>, reflectors and <c>tau</c>, and the core's factor (packed once kept, when it is a Cholesky factor).</summary>
+    internal long StoredBytes
+    {
+        get
+        {
+            long bytes = (core is PackedCholeskyFactor ? PackedCholeskyKernel.PackedLength(core.Order) : (long)core.Order * core.Order) * sizeof(double);
+            foreach (GroupFactor g in groups)
+            {
+                bytes += ((long)g.Parameters.Length + g.Rows.Length) * sizeof(int);
+                bytes += (long)GroupValues(g.Parameters.Length, g.Rows.Length) * sizeof(double);
+            }
+
+            return bytes;
+        }
+    }
 
     /// <summary>
     /// Factors <c>A = X + Dx^T P Dx</c> along this route, or returns null when the route does not apply: no
@@ -176,8 +206,92 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double[] t = FormCore(factors, value, m, coreOrder, work, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
-        PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, new double[PivotBlockFactor.WorkLength(coreOrder)], tinyCorePivot, ref flops);
+        // The kernels' scratch from the shared pool: Bunch-Kaufman's is 2 x 64 rows of the core (8 KB at order 8), a new array
+        // per layer was 40 % of what a deep batch-1 factorization allocated.
+        double[] coreWork = ArrayPool<double>.Shared.Rent(PivotBlockFactor.WorkLength(coreOrder));
+        PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork, tinyCorePivot, ref flops);
+        ArrayPool<double>.Shared.Return(coreWork);
         return core is null ? null : new LowRankPivotBlockFactor(factors, core, p, logDeterminantX);
+    }
+
+    /// <summary>
+    /// The same factors in <paramref name="storage"/>, for the sweeps once the recursion is past the layer: the groups'
+    /// <c>L_g</c>, QR and <c>tau</c> contiguous, group after group as a solve reads them, their parameters' indices
+    /// contiguous in the storage's indices, and a Cholesky core packed
+    /// (<see cref="PackedCholeskyFactor"/>). As arrays of their own they were a few small objects per group and layer,
+    /// which every collection during a deep factorization promoted (a sixth of a depth-1024 batch-1 factorization's time was
+    /// the collector's pauses); the storage is reused from the pool and never copied.
+    /// </summary>
+    internal LowRankPivotBlockFactor KeptIn(FactorStorage storage)
+    {
+        IPivotBlockFactor keptCore = core is PivotBlockFactor { IsPositiveDefinite: true } cholesky ? new PackedCholeskyFactor(cholesky, storage) : core;
+        return new LowRankPivotBlockFactor(Keep(groups, storage), keptCore, Order, Inertia, LogDeterminant);
+    }
+
+    /// <summary>
+    /// The values <see cref="KeptIn"/> takes for a block with the groups <paramref name="structure"/>, its core taken as a
+    /// Cholesky factor (packed): what the recursion expects to store for a layer this route may take.
+    /// </summary>
+    internal static long KeptValues(ParameterGroups structure)
+    {
+        long values = 0;
+        int coreOrder = 0;
+        for (int g = 0; g < structure.Parameters.Length; g++)
+        {
+            int q = structure.Parameters[g].Length;
+            int c = structure.Rows[g].Length;
+            values += GroupValues(q, c);
+            coreOrder += Math.Min(q, c);
+        }
+
+        return values + PackedCholeskyKernel.PackedLength(coreOrder);
+    }
+
+    /// <summary>The values a group of <paramref name="q"/> parameters and <paramref name="c"/> rows keeps: <c>L_g</c>, the QR and <c>tau</c>.</summary>
+    internal static int GroupValues(int q, int c) => (q * q) + (q * c) + Math.Min(q, c);
+
+    /// <summary>Copies the groups' factors into one contiguous part of <paramref name="storage"/>, group after group.</summary>
+    private static GroupFactor[] Keep(GroupFactor[] factors, FactorStorage storage)
+    {
+        int total = 0;
+        int indices = 0;
+        foreach (GroupFactor g in factors)
+        {
+            total += GroupValues(g.Parameters.Length, g.Rows.Length);
+            indices += g.Parameters.Length;
+        }
+
+        // The parameters' indices too (the sweeps gather and scatter by them; the rows are read only for their count):
+        // as the derivatives' arrays of each group they were a scattered small object per group to fetch.
+        Memory<double> kept = storage.Take(total);
+        Memory<int> keptIndices = storage.TakeIndices(indices);
+        var stored = new GroupFactor[factors.Length];
+        int offset = 0;
+        int indexOffset = 0;
+        for (int i = 0; i < factors.Length; i++)
+        {
+            GroupFactor g = factors[i];
+            Memory<int> parameters = keptIndices.Slice(indexOffset, g.Parameters.Length);
+            g.Parameters.CopyTo(parameters);
+            indexOffset += parameters.Length;
+            stored[i] = g with
+            {
+                Parameters = parameters,
+                Cholesky = CopyTo(g.Cholesky, kept, ref offset),
+                Reflectors = CopyTo(g.Reflectors, kept, ref offset),
+                Tau = CopyTo(g.Tau, kept, ref offset),
+            };
+        }
+
+        return stored;
+    }
+
+    private static ReadOnlyMemory<double> CopyTo(ReadOnlyMemory<double> source, Memory<double> target, ref int offset)
+    {
+        Memory<double> part = target.Slice(offset, source.Length);
+        source.CopyTo(part);
+        offset += source.Length;
+        return part;
     }
 
     /// <summary>
@@ -213,8 +327,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         foreach (GroupFactor g in groups)
         {
             Span<double> z = Gather(g, rows, width, block);
-            TriangularKernel.SolveLower(g.Cholesky, g.Parameters.Length, z, width);
-            HouseholderKernel.ApplyTranspose(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
+            TriangularKernel.SolveLower(g.Cholesky.Span, g.Parameters.Length, z, width);
+            HouseholderKernel.ApplyTranspose(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
             z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
             Scatter(g, z, rows, width);
         }
@@ -224,8 +338,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             Span<double> z = Gather(g, rows, width, block);
             coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
-            HouseholderKernel.Apply(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
-            TriangularKernel.SolveLowerTransposed(g.Cholesky, g.Parameters.Length, z, width);
+            HouseholderKernel.Apply(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
+            TriangularKernel.SolveLowerTransposed(g.Cholesky.Span, g.Parameters.Length, z, width);
             Scatter(g, z, rows, width);
         }
     }
@@ -262,7 +376,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             // Y[:, g] = P[:, rows_g] R_g^T = (P[rows_g, :])^T R_g^T, P being symmetric.
             for (int i = 0; i < c; i++)
             {
-                value.Slice(g.Rows[i] * m, m).CopyTo(gathered.AsSpan(i * m, m));
+                value.Slice(g.Rows.Span[i] * m, m).CopyTo(gathered.AsSpan(i * m, m));
             }
 
             Span<double> r = UpperTriangle(g, triangle);
@@ -284,7 +398,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int columns = g.CoreOffset + k;
             for (int i = 0; i < c; i++)
             {
-                y.Slice(g.Rows[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
+                y.Slice(g.Rows.Span[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
             }
 
             Gemm.Multiply(false, false, k, columns, c, 1.0, UpperTriangle(g, triangle), c, gathered, columns, 0.0,
@@ -351,7 +465,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         for (int i = 0; i < k; i++)
         {
             r.Slice(i * c, i).Clear();
-            g.Reflectors.AsSpan((i * c) + i, c - i).CopyTo(r.Slice((i * c) + i));
+            g.Reflectors.Span.Slice((i * c) + i, c - i).CopyTo(r.Slice((i * c) + i));
         }
 
         return r;
@@ -379,10 +493,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     private static Span<double> Gather(GroupFactor g, ReadOnlySpan<double> rows, int width, double[] block)
     {
-        Span<double> z = block.AsSpan(0, g.Parameters.Length * width);
-        for (int i = 0; i < g.Parameters.Length; i++)
+        ReadOnlySpan<int> parameters = g.Parameters.Span;
+        Span<double> z = block.AsSpan(0, parameters.Length * width);
+        for (int i = 0; i < parameters.Length; i++)
         {
-            rows.Slice(g.Parameters[i] * width, width).CopyTo(z.Slice(i * width, width));
+            rows.Slice(parameters[i] * width, width).CopyTo(z.Slice(i * width, width));
         }
 
         return z;
@@ -390,9 +505,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     private static void Scatter(GroupFactor g, ReadOnlySpan<double> z, Span<double> rows, int width)
     {
-        for (int i = 0; i < g.Parameters.Length; i++)
+        ReadOnlySpan<int> parameters = g.Parameters.Span;
+        for (int i = 0; i < parameters.Length; i++)
         {
-            z.Slice(i * width, width).CopyTo(rows.Slice(g.Parameters[i] * width, width));
+            z.Slice(i * width, width).CopyTo(rows.Slice(parameters[i] * width, width));
         }
     }
 
@@ -402,5 +518,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// and above the diagonal, reflectors below, as <c>dgeqr2</c> leaves them) with its <c>tau</c>, and where its
     /// <c>k</c> rows start in <c>T</c>.
     /// </summary>
-    private sealed record GroupFactor(int[] Parameters, int[] Rows, double[] Cholesky, double[] Reflectors, double[] Tau, int CoreOffset);
+    private readonly record struct GroupFactor(ReadOnlyMemory<int> Parameters, ReadOnlyMemory<int> Rows, ReadOnlyMemory<double> Cholesky, ReadOnlyMemory<double> Reflectors,
+        ReadOnlyMemory<double> Tau, int CoreOffset);
 }

@@ -125,9 +125,10 @@ internal sealed class RiccatiFactorization
             int mIn = l > 0 ? count * layer.InputSize : 0;
             int p = layer.ParameterCount;
             long triangle = (long)p * (p + 1) / 2;
-            // A wide layer's (p > m) triangle is not expected: the low-rank route, which stores none, may take it
-            // (at batch 1 most tanh layers go there). If it goes whole, its triangle goes to an added array.
-            expectedValues += ((long)p * mIn) + (p > m ? 0 : triangle);
+            // A wide layer's (p > m) triangle is not expected: the low-rank route may take it (at batch 1 most tanh layers
+            // go there), and what that route keeps is expected instead. If it goes whole, its triangle goes to an added array.
+            long wide = p > m && allowLowRank && m > 0 ? LowRankPivotBlockFactor.KeptValues(derivatives.ParameterGroups(l)) : 0;
+            expectedValues += ((long)p * mIn) + (p > m ? wide : triangle);
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
@@ -381,10 +382,15 @@ internal sealed class RiccatiFactorization
             // What the solve reads of Dx: its non-zeros, where it is mostly zero.
             jacobians[l] = CompressedJacobian.Compress(d.Dx, m, p, storage);
 
-            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused.
+            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused; a low-rank
+            // factor's groups and core go to the storage too.
             if (factor is PivotBlockFactor { IsPositiveDefinite: true } cholesky)
             {
                 blocks[l] = new PackedCholeskyFactor(cholesky, storage);
+            }
+            else if (factor is LowRankPivotBlockFactor lowRank)
+            {
+                blocks[l] = lowRank.KeptIn(storage);
             }
             else
             {
@@ -473,23 +479,15 @@ internal sealed class RiccatiFactorization
                 continue;
             }
 
+            // Dz^T v per example block, then - K^T (g - Dx^T v) (short rows four per pass, see MatrixVectorKernels).
             Span<double> next = nextValue.AsSpan(0, mIn);
             next.Clear();
             for (int n = 0; n < count && m > 0; n++)
             {
-                ReadOnlySpan<double> dz = d.DzBlock(n);
-                Span<double> target = next.Slice(n * aIn, aIn);
-                for (int i = 0; i < a; i++)
-                {
-                    VectorKernels.Axpy(v[(n * a) + i], dz.Slice(i * aIn, aIn), target);
-                }
+                MatrixVectorKernels.TransposeMultiplyAdd(1, d.DzBlock(n), a, aIn, v.Slice(n * a, a), next.Slice(n * aIn, aIn));
             }
 
-            ReadOnlySpan<double> gain = gains[l].Span;
-            for (int j = 0; j < p; j++)
-            {
-                VectorKernels.Axpy(-linear[j], gain.Slice(j * mIn, mIn), next);
-            }
+            MatrixVectorKernels.TransposeMultiplyAdd(-1, gains[l].Span, p, mIn, linear, next);
 
             (value, nextValue) = (nextValue, value);
         }
@@ -507,35 +505,51 @@ internal sealed class RiccatiFactorization
             Span<double> x = network.ParameterSlice(result, l);
             if (stateSize > 0)
             {
-                ReadOnlySpan<double> gain = gains[l].Span;
-                for (int j = 0; j < p; j++)
-                {
-                    x[j] += VectorKernels.Dot(gain.Slice(j * stateSize, stateSize), y);
-                }
+                MatrixVectorKernels.MultiplyAdd(gains[l].Span, p, stateSize, y, x);
             }
 
+            // Dx x, then + Dz y per example block.
             Span<double> next = nextValue.AsSpan(0, m);
             ReadOnlySpan<double> dx = d.Dx;
             CompressedJacobian compressed = jacobians[l];
-            for (int n = 0; n < count && m > 0; n++)
+            for (int r = 0; r < m; r++)
             {
-                ReadOnlySpan<double> dz = d.DzBlock(n);
-                for (int i = 0; i < a; i++)
-                {
-                    int r = (n * a) + i;
-                    double sum = compressed.IsCompressed ? compressed.RowProduct(r, x) : VectorKernels.Dot(dx.Slice(r * p, p), x);
-                    if (stateSize > 0)
-                    {
-                        sum += VectorKernels.Dot(dz.Slice(i * aIn, aIn), y.Slice(n * aIn, aIn));
-                    }
+                next[r] = compressed.IsCompressed ? compressed.RowProduct(r, x) : VectorKernels.Dot(dx.Slice(r * p, p), x);
+            }
 
-                    next[r] = sum;
-                }
+            for (int n = 0; n < count && m > 0 && stateSize > 0; n++)
+            {
+                MatrixVectorKernels.MultiplyAdd(d.DzBlock(n), a, aIn, y.Slice(n * aIn, aIn), next.Slice(n * a, a));
             }
 
             (value, nextValue) = (nextValue, value);
             stateSize = m;
         }
+    }
+
+    /// <summary>
+    /// The bytes one <see cref="Solve"/> reads of the factors and the derivatives, per layer (for the depth-scaling
+    /// report): the gain, the compressed (or dense) <c>Dx</c> and <c>Dz</c> twice, once per sweep, and the pivot block's
+    /// factors once (its two substitutions read them while they are still in cache).
+    /// </summary>
+    internal long[] SolveBytesPerLayer()
+    {
+        ObjectDisposedException.ThrowIf(storage is null, this);
+        var bytes = new long[blocks.Length];
+        for (int l = 0; l < blocks.Length; l++)
+        {
+            LayerDerivatives d = derivatives.Layer(l);
+            long jacobian = jacobians[l].IsCompressed ? jacobians[l].StoredBytes : (long)d.Dx.Length * sizeof(double);
+            long block = blocks[l] switch
+            {
+                PackedCholeskyFactor packed => (long)PackedCholeskyKernel.PackedLength(packed.Order) * sizeof(double),
+                LowRankPivotBlockFactor lowRank => lowRank.StoredBytes,
+                IPivotBlockFactor other => (long)other.Order * other.Order * sizeof(double),
+            };
+            bytes[l] = (2 * (((long)gains[l].Length * sizeof(double)) + jacobian + ((long)d.Dz.Length * sizeof(double)))) + block;
+        }
+
+        return bytes;
     }
 
     /// <summary>Replaces <paramref name="buffer"/> by a larger one when it holds fewer than <paramref name="length"/> values (its contents are not kept).</summary>

@@ -57,6 +57,12 @@ try
         return 0;
     }
 
+    if (options.DepthScaling)
+    {
+        DepthScalingReport.Run(options, Console.Out);
+        return 0;
+    }
+
     if (options.ReluBatch)
     {
         ReluBatchReport.Run(options, Console.Out);
