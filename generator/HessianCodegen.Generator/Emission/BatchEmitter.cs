@@ -202,7 +202,7 @@ internal static class BatchEmitter
 
     private static void WriteRequireBatch(SourceWriter writer, LayerMembers members)
     {
-        writer.WriteLine("/// <summary>Checks the spans both batched members read: the parameters, and the inputs and data of <c>count</c> examples.</summary>");
+        writer.WriteLine("/// <summary>Checks the spans every batched member reads: the parameters, and the inputs and data of <c>count</c> examples.</summary>");
         writer.WriteLine(LayerEmitter.GeneratedCode);
         using (writer.Block($"private void RequireBatch(int count, {ReadOnlySpan} parameters, {ReadOnlySpan} inputs, {ReadOnlySpan} data)"))
         {

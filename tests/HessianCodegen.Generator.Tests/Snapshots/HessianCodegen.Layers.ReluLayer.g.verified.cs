@@ -318,7 +318,7 @@ namespace HessianCodegen.Layers
             global::HessianCodegen.BatchKernels.ReluDerivatives(Wz, parameters.Slice(this.cOffset, sumCount), workspace.Buffer("WzSlope", count * sumCount), workspace.Buffer("WzCurvature", count * sumCount));
         }
 
-        /// <summary>Checks the spans both batched members read: the parameters, and the inputs and data of <c>count</c> examples.</summary>
+        /// <summary>Checks the spans every batched member reads: the parameters, and the inputs and data of <c>count</c> examples.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private void RequireBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data)
         {

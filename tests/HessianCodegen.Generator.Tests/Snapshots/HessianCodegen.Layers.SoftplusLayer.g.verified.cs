@@ -438,7 +438,7 @@ namespace HessianCodegen.Layers
             }
         }
 
-        /// <summary>Checks the spans both batched members read: the parameters, and the inputs and data of <c>count</c> examples.</summary>
+        /// <summary>Checks the spans every batched member reads: the parameters, and the inputs and data of <c>count</c> examples.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("HessianCodegen", "{scrubbed-version}")]
         private void RequireBatch(int count, global::System.ReadOnlySpan<double> parameters, global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> data)
         {
