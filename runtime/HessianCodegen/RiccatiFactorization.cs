@@ -188,7 +188,7 @@ internal sealed class RiccatiFactorization
             IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
                 ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
                 : null;
-            if (m > 0 && (factor is null || mIn > 0))
+            if (m > 0 && factor is null)
             {
                 Grow(ref jacobianT, p * m);
                 MatrixKernels.Transpose(d.Dx, m, p, jacobianT.AsSpan(0, p * m));
@@ -270,7 +270,7 @@ internal sealed class RiccatiFactorization
                 }
                 else if (m > 0 && p > 0)
                 {
-                    // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), through the non-zeros of Dx^T. The
+                    // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), group by group of Dx's non-zeros. The
                     // columns n aIn.. of -(P Dz) are -P(:, n a..) Dz_n, read as P(n a.., :)^T (P is exactly symmetric):
                     // rows of P stream, where its columns would be a cache line per value.
                     Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
@@ -279,7 +279,7 @@ internal sealed class RiccatiFactorization
                         Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
                     }
 
-                    flops += MatrixKernels.SubtractProduct(c, mIn, jacobianT.AsSpan(0, p * m), m, negativeValueDz, mIn, p, m, mIn);
+                    flops += GroupedJacobianProduct.SubtractTransposeProduct(derivatives.ParameterGroups(l), d.Dx, p, m, negativeValueDz, mIn, c);
                     flops += 2L * m * mIn * a;
                 }
 
