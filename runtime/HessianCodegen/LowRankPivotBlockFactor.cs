@@ -103,7 +103,30 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, xxx, epsilon, dx, value, p, m));
 
-        // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T.
+        // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T. The scratch, one array for all groups, holds the
+        // row sums of X_g, then the Cholesky kernel's square, then the QR's work row.
+        int largestScratch = 0;
+        for (int g = 0; g < count; g++)
+        {
+            int q = structure.Parameters[g].Length;
+            largestScratch = Math.Max(largestScratch, Math.Max(RightLookingCholeskyKernel.WorkLength(q), structure.Rows[g].Length));
+        }
+
+        double[] scratch = ArrayPool<double>.Shared.Rent(largestScratch);
+        try
+        {
+            return FactorGroups(structure, xxx, epsilon, dx, value, p, m, work, tinyPivot, scratch, ref flops);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scratch);
+        }
+    }
+
+    private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
+        ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, double[] scratch, ref long flops)
+    {
+        int count = structure.Parameters.Length;
         var factors = new GroupFactor[count];
         int coreOrder = 0;
         double logDeterminantX = 0;
@@ -128,7 +151,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             }
 
             // ||X_g||_inf from the lower triangle, the matrix being symmetric.
-            var rowSums = new double[q];
+            Span<double> rowSums = scratch.AsSpan(0, q);
+            rowSums.Clear();
             for (int i = 0; i < q; i++)
             {
                 for (int j = 0; j <= i; j++)
@@ -144,7 +168,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 norm = Math.Max(norm, sum);
             }
 
-            if (CholeskyKernel.Factor(cholesky, q, tinyPivot, ref flops) >= 0
+            if (RightLookingCholeskyKernel.Factor(cholesky, q, scratch, tinyPivot, ref flops) >= 0
                 || !(norm * TriangularKernel.InverseNormBound(cholesky, q) <= ConditionLimit))
             {
                 return null;
@@ -168,7 +192,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             TriangularKernel.SolveLower(cholesky, q, reflectors, c);
             int rank = Math.Min(q, c);
             double[] tau = new double[rank];
-            flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors, q, c, tau, new double[c]);
+            flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors, q, c, tau, scratch.AsSpan(0, c));
             factors[g] = new GroupFactor(parameters, rows, cholesky, reflectors, tau, coreOrder);
             coreOrder += rank;
         }
@@ -176,8 +200,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double[] t = FormCore(factors, value, m, coreOrder, work, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
-        PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, new double[PivotBlockFactor.WorkLength(coreOrder)], tinyCorePivot, ref flops);
-        return core is null ? null : new LowRankPivotBlockFactor(factors, core, p, logDeterminantX);
+        double[] coreWork = ArrayPool<double>.Shared.Rent(PivotBlockFactor.WorkLength(coreOrder));
+        try
+        {
+            PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork, tinyCorePivot, ref flops);
+            return core is null ? null : new LowRankPivotBlockFactor(factors, core, p, logDeterminantX);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(coreWork);
+        }
     }
 
     /// <summary>
