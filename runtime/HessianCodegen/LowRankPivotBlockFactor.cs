@@ -338,40 +338,58 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// <c>max |A_jj|</c>, <c>A_jj = X_jj + z_j^T P_gg z_j</c> with <c>z_j</c> column <c>j</c> of <c>Z_g</c>: the whole
     /// block's test reads its largest entry, which without forming <c>A</c> its diagonal stands for (<c>O(q c^2)</c> per group).
+    /// <c>P_gg</c> is gathered once per group, so the <c>q</c> quadratic forms read it contiguously.
     /// </summary>
-    private static double LargestDiagonal(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon,
+    internal static double LargestDiagonal(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon,
         ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
     {
-        double largest = 0;
-        for (int g = 0; g < structure.Parameters.Length; g++)
+        int largestRows = 0;
+        foreach (int[] rows in structure.Rows)
         {
-            int[] rows = structure.Rows[g];
-            int c = rows.Length;
-            var z = new double[c];
-            var pz = new double[c];
-            foreach (int j in structure.Parameters[g])
-            {
-                for (int a = 0; a < c; a++)
-                {
-                    z[a] = dx[(rows[a] * p) + j];
-                }
-
-                for (int a = 0; a < c; a++)
-                {
-                    double sum = 0;
-                    for (int b = 0; b < c; b++)
-                    {
-                        sum += value[(rows[a] * m) + rows[b]] * z[b];
-                    }
-
-                    pz[a] = sum;
-                }
-
-                largest = Math.Max(largest, Math.Abs(Entry(xxx, (j * p) + j) + epsilon + VectorKernels.Dot(z, pz)));
-            }
+            largestRows = Math.Max(largestRows, rows.Length);
         }
 
-        return largest;
+        double[] scratch = ArrayPool<double>.Shared.Rent((largestRows * largestRows) + largestRows);
+        try
+        {
+            double largest = 0;
+            for (int g = 0; g < structure.Parameters.Length; g++)
+            {
+                int[] rows = structure.Rows[g];
+                int c = rows.Length;
+                Span<double> block = scratch.AsSpan(0, c * c);
+                Span<double> z = scratch.AsSpan(c * c, c);
+                for (int a = 0; a < c; a++)
+                {
+                    for (int b = 0; b < c; b++)
+                    {
+                        block[(a * c) + b] = value[(rows[a] * m) + rows[b]];
+                    }
+                }
+
+                foreach (int j in structure.Parameters[g])
+                {
+                    for (int a = 0; a < c; a++)
+                    {
+                        z[a] = dx[(rows[a] * p) + j];
+                    }
+
+                    double quadratic = 0;
+                    for (int a = 0; a < c; a++)
+                    {
+                        quadratic += z[a] * VectorKernels.Dot(block.Slice(a * c, c), z);
+                    }
+
+                    largest = Math.Max(largest, Math.Abs(Entry(xxx, (j * p) + j) + epsilon + quadratic));
+                }
+            }
+
+            return largest;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scratch);
+        }
     }
 
     /// <summary><c>R_g</c> (<c>k x c</c>) with the zeros below its diagonal, where the reflectors are stored.</summary>

@@ -52,8 +52,11 @@ internal static class TriangularKernel
     public static double InverseNormBound(ReadOnlySpan<double> factor, int n)
     {
         Require(factor, n, [], 0);
-        var rowBound = new double[n];
-        var columnBound = new double[n];
+
+        // On the stack for a group of the low-rank route (a few dozen parameters), which calls this once per group and factorization.
+        Span<double> bounds = n <= 256 ? stackalloc double[2 * n] : new double[2 * n];
+        Span<double> rowBound = bounds[..n];
+        Span<double> columnBound = bounds[n..];
         double infinity = 0;
         for (int i = 0; i < n; i++)
         {
