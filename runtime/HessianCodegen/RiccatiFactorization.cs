@@ -44,6 +44,14 @@ internal sealed class RiccatiFactorization
     /// </summary>
     internal const int TwoCoreStateOrder = 1024;
 
+    /// <summary>
+    /// The state order <c>m</c> below which a whole block's <c>Dx^T P</c> and <c>(Dx^T P) Dx</c> go group by group from
+    /// <c>Dx</c> in place (<see cref="GroupedJacobianProduct"/>) instead of through the runs of <c>Dx^T</c>'s rows
+    /// (<see cref="MatrixKernels.SubtractProduct"/>), which needs <c>Dx^T</c> formed and scans its zeros. Measured at
+    /// <c>m = 64</c> (width 8, batch 8); the large-state products keep their own kernels.
+    /// </summary>
+    internal const int GroupedProductStateOrder = 256;
+
     private readonly HessianDerivatives derivatives;
     private readonly IPivotBlockFactor[] blocks;
     private readonly ReadOnlyMemory<double>[] gains;
@@ -188,7 +196,8 @@ internal sealed class RiccatiFactorization
             IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
                 ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
                 : null;
-            if (m > 0 && factor is null)
+            bool grouped = m < GroupedProductStateOrder;
+            if (m > 0 && factor is null && !grouped)
             {
                 Grow(ref jacobianT, p * m);
                 MatrixKernels.Transpose(d.Dx, m, p, jacobianT.AsSpan(0, p * m));
@@ -223,14 +232,26 @@ internal sealed class RiccatiFactorization
                 Grow(ref weighted, p * m);
                 Grow(ref weightedT, p * m);
                 Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
-                Span<double> dxT = jacobianT.AsSpan(0, p * m);
+                Span<double> dxT = jacobianT.AsSpan(0, grouped ? 0 : p * m);
                 negativeWeighted.Clear();
-                flops += twoCores
-                    ? ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m)
-                    : MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
-                Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
-                MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
-                flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
+                if (grouped)
+                {
+                    // A small state: both products group by group from Dx in place, no Dx^T (GroupedJacobianProduct).
+                    ParameterGroups groups = derivatives.ParameterGroups(l);
+                    flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, valueMatrix, m, negativeWeighted);
+                    Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
+                    MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
+                    flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, negativeWeightedT, p, block);
+                }
+                else
+                {
+                    flops += twoCores
+                        ? ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m)
+                        : MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
+                    Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
+                    MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
+                    flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
+                }
             }
 
             // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz, per example block of Dz (a block not stored is zero);
