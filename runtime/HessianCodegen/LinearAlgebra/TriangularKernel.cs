@@ -29,15 +29,21 @@ internal static class TriangularKernel
     public static void SolveLowerTransposed(ReadOnlySpan<double> factor, int n, Span<double> rows, int width)
     {
         Require(factor, n, rows, width);
+
+        // Z_i = (B_i - sum_(j > i) L_ji Z_j) / L_ii: each row of the result takes the solved rows below it in one pass, its
+        // sums held in registers, where subtracting each solved row from all rows above read and wrote those once per row.
+        Span<double> coefficients = n <= 256 ? stackalloc double[n] : new double[n];
         for (int i = n - 1; i >= 0; i--)
         {
-            Span<double> solved = rows.Slice(i * width, width);
-            Scale(1.0 / factor[(i * n) + i], solved);
-            ReadOnlySpan<double> column = factor.Slice(i * n, i);
-            for (int j = 0; j < i; j++)
+            int below = n - i - 1;
+            for (int j = 0; j < below; j++)
             {
-                VectorKernels.Axpy(-column[j], solved, rows.Slice(j * width, width));
+                coefficients[j] = factor[((i + 1 + j) * n) + i];
             }
+
+            Span<double> target = rows.Slice(i * width, width);
+            RankUpdate.SubtractCombination(target, coefficients[..below], rows[((i + 1) * width)..], width);
+            Scale(1.0 / factor[(i * n) + i], target);
         }
     }
 
