@@ -14,6 +14,7 @@ public sealed class TriangularKernelTests
     [Theory]
     [InlineData(1, 1)]
     [InlineData(5, 1)]
+    [InlineData(23, 1)]
     [InlineData(9, 3)]
     [InlineData(17, 13)]
     [InlineData(40, 8)]

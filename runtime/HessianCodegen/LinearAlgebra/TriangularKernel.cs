@@ -16,6 +16,18 @@ internal static class TriangularKernel
     public static void SolveLower(ReadOnlySpan<double> factor, int n, Span<double> rows, int width)
     {
         Require(factor, n, rows, width);
+
+        // One right-hand side (a solve's sweep, a group's row of Dx at batch 1): a dot product per row.
+        if (width == 1)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                rows[i] = (rows[i] - VectorKernels.Dot(factor.Slice(i * n, i), rows[..i])) / factor[(i * n) + i];
+            }
+
+            return;
+        }
+
         for (int i = 0; i < n; i++)
         {
             Span<double> target = rows.Slice(i * width, width);
@@ -29,6 +41,19 @@ internal static class TriangularKernel
     public static void SolveLowerTransposed(ReadOnlySpan<double> factor, int n, Span<double> rows, int width)
     {
         Require(factor, n, rows, width);
+
+        // One right-hand side: each solved value leaves the rows above it through one axpy with its row of L.
+        if (width == 1)
+        {
+            for (int i = n - 1; i >= 0; i--)
+            {
+                double solved = rows[i] / factor[(i * n) + i];
+                rows[i] = solved;
+                VectorKernels.Axpy(-solved, factor.Slice(i * n, i), rows[..i]);
+            }
+
+            return;
+        }
 
         // Z_i = (B_i - sum_(j > i) L_ji Z_j) / L_ii: each row of the result takes the solved rows below it in one pass, its
         // sums held in registers, where subtracting each solved row from all rows above read and wrote those once per row.
