@@ -101,7 +101,29 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             return null;
         }
 
-        double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, xxx, epsilon, dx, value, p, m));
+        // Each X_g (lower triangle) first, in the array its Cholesky factor will be: the one pass over Xxx, whose rows are
+        // mostly not in cache. The whole block's test then reads X's diagonal from them rather than from Xxx again.
+        var groupMatrices = new double[count][];
+        for (int g = 0; g < count; g++)
+        {
+            int[] parameters = structure.Parameters[g];
+            int q = parameters.Length;
+            double[] matrix = new double[q * q];
+            for (int i = 0; i < q; i++)
+            {
+                int row = parameters[i] * p;
+                for (int j = 0; j < i; j++)
+                {
+                    matrix[(i * q) + j] = Entry(xxx, row + parameters[j]);
+                }
+
+                matrix[(i * q) + i] = Entry(xxx, row + parameters[i]) + epsilon;
+            }
+
+            groupMatrices[g] = matrix;
+        }
+
+        double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, groupMatrices, dx, value, p, m));
 
         // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T. The scratch, one array for all groups, holds the
         // row sums of X_g, then the Cholesky kernel's square, then the QR's work row.
@@ -115,7 +137,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double[] scratch = ArrayPool<double>.Shared.Rent(largestScratch);
         try
         {
-            return FactorGroups(structure, xxx, epsilon, dx, value, p, m, work, tinyPivot, scratch, ref flops);
+            return FactorGroups(structure, groupMatrices, dx, value, p, m, work, tinyPivot, scratch, ref flops);
         }
         finally
         {
@@ -123,7 +145,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
     }
 
-    private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
+    private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, double[][] groupMatrices, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, double[] scratch, ref long flops)
     {
         int count = structure.Parameters.Length;
@@ -137,18 +159,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int[] rows = structure.Rows[g];
             int q = parameters.Length;
             int c = rows.Length;
-            double[] cholesky = new double[q * q];
+            double[] cholesky = groupMatrices[g];
             double norm = 0;
-            for (int i = 0; i < q; i++)
-            {
-                int row = parameters[i] * p;
-                for (int j = 0; j < i; j++)
-                {
-                    cholesky[(i * q) + j] = Entry(xxx, row + parameters[j]);
-                }
-
-                cholesky[(i * q) + i] = Entry(xxx, row + parameters[i]) + epsilon;
-            }
 
             // ||X_g||_inf from the lower triangle, the matrix being symmetric.
             Span<double> rowSums = scratch.AsSpan(0, q);
@@ -338,9 +350,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// <c>max |A_jj|</c>, <c>A_jj = X_jj + z_j^T P_gg z_j</c> with <c>z_j</c> column <c>j</c> of <c>Z_g</c>: the whole
     /// block's test reads its largest entry, which without forming <c>A</c> its diagonal stands for (<c>O(q c^2)</c> per group).
-    /// <c>P_gg</c> is gathered once per group, so the <c>q</c> quadratic forms read it contiguously.
+    /// <c>P_gg</c> is gathered once per group, so the <c>q</c> quadratic forms read it contiguously; <c>X_jj</c> is read
+    /// from the diagonal of <paramref name="groupMatrices"/>, each group's <c>X_g = Xxx_g + eps I</c> (<c>q x q</c>).
     /// </summary>
-    internal static double LargestDiagonal(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon,
+    internal static double LargestDiagonal(ParameterGroups structure, double[][] groupMatrices,
         ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
     {
         int largestRows = 0;
@@ -367,8 +380,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                     }
                 }
 
-                foreach (int j in structure.Parameters[g])
+                int[] parameters = structure.Parameters[g];
+                int q = parameters.Length;
+                for (int i = 0; i < q; i++)
                 {
+                    int j = parameters[i];
                     for (int a = 0; a < c; a++)
                     {
                         z[a] = dx[(rows[a] * p) + j];
@@ -380,7 +396,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                         quadratic += z[a] * VectorKernels.Dot(block.Slice(a * c, c), z);
                     }
 
-                    largest = Math.Max(largest, Math.Abs(Entry(xxx, (j * p) + j) + epsilon + quadratic));
+                    largest = Math.Max(largest, Math.Abs(groupMatrices[g][(i * q) + i] + quadratic));
                 }
             }
 
