@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using Simd = System.Numerics.Vector;
 
 namespace HessianCodegen;
 
@@ -40,11 +42,7 @@ internal readonly struct CompressedJacobian
             throw new ArgumentException($"Dx has {dense.Length} values; expected {rows} x {columnCount}.", nameof(dense));
         }
 
-        int nonZeros = 0;
-        foreach (double value in dense)
-        {
-            nonZeros += value != 0 ? 1 : 0;
-        }
+        int nonZeros = CountNonZeros(dense);
 
         if (rows == 0 || 4L * nonZeros > dense.Length)
         {
@@ -57,12 +55,33 @@ internal readonly struct CompressedJacobian
         Span<double> values = valueStorage.Span;
         Span<int> columns = columnStorage.Span;
         Span<int> starts = startStorage.Span;
+        // A dense layer's row is zero but for one unit's parameters: whole vectors of zeros are skipped at one compare each.
+        int width = Vector<double>.Count;
         int k = 0;
         for (int r = 0; r < rows; r++)
         {
             starts[r] = k;
             ReadOnlySpan<double> row = dense.Slice(r * columnCount, columnCount);
-            for (int j = 0; j < columnCount; j++)
+            int j = 0;
+            for (; j + width <= columnCount; j += width)
+            {
+                if (Simd.EqualsAll(new Vector<double>(row[j..]), Vector<double>.Zero))
+                {
+                    continue;
+                }
+
+                for (int i = j; i < j + width; i++)
+                {
+                    if (row[i] != 0)
+                    {
+                        values[k] = row[i];
+                        columns[k] = i;
+                        k++;
+                    }
+                }
+            }
+
+            for (; j < columnCount; j++)
             {
                 if (row[j] != 0)
                 {
@@ -75,6 +94,26 @@ internal readonly struct CompressedJacobian
 
         starts[rows] = k;
         return new CompressedJacobian(valueStorage, columnStorage, startStorage);
+    }
+
+    /// <summary>The non-zeros of <paramref name="dense"/>, a vector of them compared at once.</summary>
+    private static int CountNonZeros(ReadOnlySpan<double> dense)
+    {
+        int width = Vector<double>.Count;
+        int zeros = 0;
+        int i = 0;
+        for (; i + width <= dense.Length; i += width)
+        {
+            // Equals gives all bits set (-1 as a long) where an entry is 0 (or -0).
+            zeros -= (int)Simd.Sum(Simd.Equals(new Vector<double>(dense[i..]), Vector<double>.Zero));
+        }
+
+        for (; i < dense.Length; i++)
+        {
+            zeros += dense[i] == 0 ? 1 : 0;
+        }
+
+        return dense.Length - zeros;
     }
 
     /// <summary><c>target -= Dx^T v</c>, row by row of <c>Dx</c>; a zero of <paramref name="v"/> skips its row.</summary>

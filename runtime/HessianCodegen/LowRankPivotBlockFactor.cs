@@ -131,9 +131,54 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             return null;
         }
 
-        double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, xxx, epsilon, dx, value, p, m));
+        // Each X_g (lower triangle) first, in the array its Cholesky factor will be: the one pass over Xxx, whose rows are
+        // mostly not in cache. The whole block's test then reads X's diagonal from them rather than from Xxx again.
+        var groupMatrices = new double[count][];
+        for (int g = 0; g < count; g++)
+        {
+            int[] parameters = structure.Parameters[g];
+            int q = parameters.Length;
+            double[] matrix = new double[q * q];
+            for (int i = 0; i < q; i++)
+            {
+                int row = parameters[i] * p;
+                for (int j = 0; j < i; j++)
+                {
+                    matrix[(i * q) + j] = Entry(xxx, row + parameters[j]);
+                }
 
-        // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T.
+                matrix[(i * q) + i] = Entry(xxx, row + parameters[i]) + epsilon;
+            }
+
+            groupMatrices[g] = matrix;
+        }
+
+        double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, groupMatrices, dx, value, p, m));
+
+        // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T. The scratch, one array for all groups, holds the
+        // row sums of X_g, then the Cholesky kernel's square, then the QR's work row.
+        int largestScratch = 0;
+        for (int g = 0; g < count; g++)
+        {
+            int q = structure.Parameters[g].Length;
+            largestScratch = Math.Max(largestScratch, Math.Max(RightLookingCholeskyKernel.WorkLength(q), structure.Rows[g].Length));
+        }
+
+        double[] scratch = ArrayPool<double>.Shared.Rent(largestScratch);
+        try
+        {
+            return FactorGroups(structure, groupMatrices, dx, value, p, m, work, tinyPivot, scratch, ref flops);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scratch);
+        }
+    }
+
+    private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, double[][] groupMatrices, ReadOnlySpan<double> dx,
+        ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, double[] scratch, ref long flops)
+    {
+        int count = structure.Parameters.Length;
         var factors = new GroupFactor[count];
         int coreOrder = 0;
         double logDeterminantX = 0;
@@ -144,21 +189,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int[] rows = structure.Rows[g];
             int q = parameters.Length;
             int c = rows.Length;
-            double[] cholesky = new double[q * q];
+            double[] cholesky = groupMatrices[g];
             double norm = 0;
-            for (int i = 0; i < q; i++)
-            {
-                int row = parameters[i] * p;
-                for (int j = 0; j < i; j++)
-                {
-                    cholesky[(i * q) + j] = Entry(xxx, row + parameters[j]);
-                }
-
-                cholesky[(i * q) + i] = Entry(xxx, row + parameters[i]) + epsilon;
-            }
 
             // ||X_g||_inf from the lower triangle, the matrix being symmetric.
-            var rowSums = new double[q];
+            Span<double> rowSums = scratch.AsSpan(0, q);
+            rowSums.Clear();
             for (int i = 0; i < q; i++)
             {
                 for (int j = 0; j <= i; j++)
@@ -174,7 +210,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 norm = Math.Max(norm, sum);
             }
 
-            if (CholeskyKernel.Factor(cholesky, q, tinyPivot, ref flops) >= 0
+            if (RightLookingCholeskyKernel.Factor(cholesky, q, scratch, tinyPivot, ref flops) >= 0
                 || !(norm * TriangularKernel.InverseNormBound(cholesky, q) <= ConditionLimit))
             {
                 return null;
@@ -198,7 +234,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             TriangularKernel.SolveLower(cholesky, q, reflectors, c);
             int rank = Math.Min(q, c);
             double[] tau = new double[rank];
-            flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors, q, c, tau, new double[c]);
+            flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors, q, c, tau, scratch.AsSpan(0, c));
             factors[g] = new GroupFactor(parameters, rows, cholesky, reflectors, tau, coreOrder);
             coreOrder += rank;
         }
@@ -209,9 +245,15 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         // The kernels' scratch from the shared pool: Bunch-Kaufman's is 2 x 64 rows of the core (8 KB at order 8), a new array
         // per layer was 40 % of what a deep batch-1 factorization allocated.
         double[] coreWork = ArrayPool<double>.Shared.Rent(PivotBlockFactor.WorkLength(coreOrder));
-        PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork, tinyCorePivot, ref flops);
-        ArrayPool<double>.Shared.Return(coreWork);
-        return core is null ? null : new LowRankPivotBlockFactor(factors, core, p, logDeterminantX);
+        try
+        {
+            PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork, tinyCorePivot, ref flops);
+            return core is null ? null : new LowRankPivotBlockFactor(factors, core, p, logDeterminantX);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(coreWork);
+        }
     }
 
     /// <summary>
@@ -420,40 +462,62 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// <c>max |A_jj|</c>, <c>A_jj = X_jj + z_j^T P_gg z_j</c> with <c>z_j</c> column <c>j</c> of <c>Z_g</c>: the whole
     /// block's test reads its largest entry, which without forming <c>A</c> its diagonal stands for (<c>O(q c^2)</c> per group).
+    /// <c>P_gg</c> is gathered once per group, so the <c>q</c> quadratic forms read it contiguously; <c>X_jj</c> is read
+    /// from the diagonal of <paramref name="groupMatrices"/>, each group's <c>X_g = Xxx_g + eps I</c> (<c>q x q</c>).
     /// </summary>
-    private static double LargestDiagonal(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon,
+    internal static double LargestDiagonal(ParameterGroups structure, double[][] groupMatrices,
         ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
     {
-        double largest = 0;
-        for (int g = 0; g < structure.Parameters.Length; g++)
+        int largestRows = 0;
+        foreach (int[] rows in structure.Rows)
         {
-            int[] rows = structure.Rows[g];
-            int c = rows.Length;
-            var z = new double[c];
-            var pz = new double[c];
-            foreach (int j in structure.Parameters[g])
-            {
-                for (int a = 0; a < c; a++)
-                {
-                    z[a] = dx[(rows[a] * p) + j];
-                }
-
-                for (int a = 0; a < c; a++)
-                {
-                    double sum = 0;
-                    for (int b = 0; b < c; b++)
-                    {
-                        sum += value[(rows[a] * m) + rows[b]] * z[b];
-                    }
-
-                    pz[a] = sum;
-                }
-
-                largest = Math.Max(largest, Math.Abs(Entry(xxx, (j * p) + j) + epsilon + VectorKernels.Dot(z, pz)));
-            }
+            largestRows = Math.Max(largestRows, rows.Length);
         }
 
-        return largest;
+        double[] scratch = ArrayPool<double>.Shared.Rent((largestRows * largestRows) + largestRows);
+        try
+        {
+            double largest = 0;
+            for (int g = 0; g < structure.Parameters.Length; g++)
+            {
+                int[] rows = structure.Rows[g];
+                int c = rows.Length;
+                Span<double> block = scratch.AsSpan(0, c * c);
+                Span<double> z = scratch.AsSpan(c * c, c);
+                for (int a = 0; a < c; a++)
+                {
+                    for (int b = 0; b < c; b++)
+                    {
+                        block[(a * c) + b] = value[(rows[a] * m) + rows[b]];
+                    }
+                }
+
+                int[] parameters = structure.Parameters[g];
+                int q = parameters.Length;
+                for (int i = 0; i < q; i++)
+                {
+                    int j = parameters[i];
+                    for (int a = 0; a < c; a++)
+                    {
+                        z[a] = dx[(rows[a] * p) + j];
+                    }
+
+                    double quadratic = 0;
+                    for (int a = 0; a < c; a++)
+                    {
+                        quadratic += z[a] * VectorKernels.Dot(block.Slice(a * c, c), z);
+                    }
+
+                    largest = Math.Max(largest, Math.Abs(groupMatrices[g][(i * q) + i] + quadratic));
+                }
+            }
+
+            return largest;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scratch);
+        }
     }
 
     /// <summary><c>R_g</c> (<c>k x c</c>) with the zeros below its diagonal, where the reflectors are stored.</summary>

@@ -44,6 +44,14 @@ internal sealed class RiccatiFactorization
     /// </summary>
     internal const int TwoCoreStateOrder = 1024;
 
+    /// <summary>
+    /// The state order <c>m</c> below which a whole block's <c>Dx^T P</c> and <c>(Dx^T P) Dx</c> go group by group from
+    /// <c>Dx</c> in place (<see cref="GroupedJacobianProduct"/>) instead of through the runs of <c>Dx^T</c>'s rows
+    /// (<see cref="MatrixKernels.SubtractProduct"/>), which needs <c>Dx^T</c> formed and scans its zeros. Measured at
+    /// <c>m = 64</c> (width 8, batch 8); the large-state products keep their own kernels.
+    /// </summary>
+    internal const int GroupedProductStateOrder = 256;
+
     private readonly HessianDerivatives derivatives;
     private readonly IPivotBlockFactor[] blocks;
     private readonly ReadOnlyMemory<double>[] gains;
@@ -189,7 +197,8 @@ internal sealed class RiccatiFactorization
             IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
                 ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
                 : null;
-            if (m > 0 && (factor is null || mIn > 0))
+            bool grouped = m < GroupedProductStateOrder;
+            if (m > 0 && factor is null && !grouped)
             {
                 Grow(ref jacobianT, p * m);
                 MatrixKernels.Transpose(d.Dx, m, p, jacobianT.AsSpan(0, p * m));
@@ -224,14 +233,26 @@ internal sealed class RiccatiFactorization
                 Grow(ref weighted, p * m);
                 Grow(ref weightedT, p * m);
                 Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
-                Span<double> dxT = jacobianT.AsSpan(0, p * m);
+                Span<double> dxT = jacobianT.AsSpan(0, grouped ? 0 : p * m);
                 negativeWeighted.Clear();
-                flops += twoCores
-                    ? ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m)
-                    : MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
-                Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
-                MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
-                flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
+                if (grouped)
+                {
+                    // A small state: both products group by group from Dx in place, no Dx^T (GroupedJacobianProduct).
+                    ParameterGroups groups = derivatives.ParameterGroups(l);
+                    flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, valueMatrix, m, negativeWeighted);
+                    Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
+                    MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
+                    flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, negativeWeightedT, p, block);
+                }
+                else
+                {
+                    flops += twoCores
+                        ? ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m)
+                        : MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
+                    Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
+                    MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
+                    flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
+                }
             }
 
             // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz, per example block of Dz (a block not stored is zero);
@@ -271,7 +292,7 @@ internal sealed class RiccatiFactorization
                 }
                 else if (m > 0 && p > 0)
                 {
-                    // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), through the non-zeros of Dx^T. The
+                    // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), group by group of Dx's non-zeros. The
                     // columns n aIn.. of -(P Dz) are -P(:, n a..) Dz_n, read as P(n a.., :)^T (P is exactly symmetric):
                     // rows of P stream, where its columns would be a cache line per value.
                     Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
@@ -280,7 +301,7 @@ internal sealed class RiccatiFactorization
                         Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
                     }
 
-                    flops += MatrixKernels.SubtractProduct(c, mIn, jacobianT.AsSpan(0, p * m), m, negativeValueDz, mIn, p, m, mIn);
+                    flops += GroupedJacobianProduct.SubtractTransposeProduct(derivatives.ParameterGroups(l), d.Dx, p, m, negativeValueDz, mIn, c);
                     flops += 2L * m * mIn * a;
                 }
 

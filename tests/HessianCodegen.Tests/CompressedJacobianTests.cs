@@ -83,4 +83,14 @@ public sealed class CompressedJacobianTests
         dense[24] = 0;
         Assert.True(CompressedJacobian.Compress(dense, 4, 8, new FactorStorage(0)).IsCompressed);
     }
+
+    [Fact]
+    public void ZerosPastTheLastWholeVectorCount()
+    {
+        // 3 non-zeros of 13 values is at most a quarter; the count reads the last values one by one, and a zero among
+        // them counted as non-zero would make it 4, more than a quarter.
+        var dense = new double[13];
+        dense[0] = dense[5] = dense[10] = 1;
+        Assert.True(CompressedJacobian.Compress(dense, 1, 13, new FactorStorage(0)).IsCompressed);
+    }
 }

@@ -103,10 +103,18 @@ internal static class HouseholderKernel
             return;
         }
 
+        // w = B_k + sum_i v_i B_i in one pass over the rows below, w held in registers (an axpy per row read and wrote it each time).
         b[..width].CopyTo(w);
-        for (int i = k + 1; i < rows; i++)
+        int below = rows - k - 1;
+        Span<double> coefficients = below <= 256 ? stackalloc double[Math.Max(below, 0)] : new double[below];
+        for (int i = 0; i < below; i++)
         {
-            VectorKernels.Axpy(v[(i * columns) + k], b.Slice((i - k) * stride, width), w);
+            coefficients[i] = -v[((k + 1 + i) * columns) + k];
+        }
+
+        if (below > 0)
+        {
+            RankUpdate.SubtractCombination(w, coefficients, b[stride..], stride);
         }
 
         VectorKernels.Axpy(-tau, w, b[..width]);

@@ -16,6 +16,18 @@ internal static class TriangularKernel
     public static void SolveLower(ReadOnlySpan<double> factor, int n, Span<double> rows, int width)
     {
         Require(factor, n, rows, width);
+
+        // One right-hand side (a solve's sweep, a group's row of Dx at batch 1): a dot product per row.
+        if (width == 1)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                rows[i] = (rows[i] - VectorKernels.Dot(factor.Slice(i * n, i), rows[..i])) / factor[(i * n) + i];
+            }
+
+            return;
+        }
+
         for (int i = 0; i < n; i++)
         {
             Span<double> target = rows.Slice(i * width, width);
@@ -29,15 +41,34 @@ internal static class TriangularKernel
     public static void SolveLowerTransposed(ReadOnlySpan<double> factor, int n, Span<double> rows, int width)
     {
         Require(factor, n, rows, width);
+
+        // One right-hand side: each solved value leaves the rows above it through one axpy with its row of L.
+        if (width == 1)
+        {
+            for (int i = n - 1; i >= 0; i--)
+            {
+                double solved = rows[i] / factor[(i * n) + i];
+                rows[i] = solved;
+                VectorKernels.Axpy(-solved, factor.Slice(i * n, i), rows[..i]);
+            }
+
+            return;
+        }
+
+        // Z_i = (B_i - sum_(j > i) L_ji Z_j) / L_ii: each row of the result takes the solved rows below it in one pass, its
+        // sums held in registers, where subtracting each solved row from all rows above read and wrote those once per row.
+        Span<double> coefficients = n <= 256 ? stackalloc double[n] : new double[n];
         for (int i = n - 1; i >= 0; i--)
         {
-            Span<double> solved = rows.Slice(i * width, width);
-            Scale(1.0 / factor[(i * n) + i], solved);
-            ReadOnlySpan<double> column = factor.Slice(i * n, i);
-            for (int j = 0; j < i; j++)
+            int below = n - i - 1;
+            for (int j = 0; j < below; j++)
             {
-                VectorKernels.Axpy(-column[j], solved, rows.Slice(j * width, width));
+                coefficients[j] = factor[((i + 1 + j) * n) + i];
             }
+
+            Span<double> target = rows.Slice(i * width, width);
+            RankUpdate.SubtractCombination(target, coefficients[..below], rows[((i + 1) * width)..], width);
+            Scale(1.0 / factor[(i * n) + i], target);
         }
     }
 
@@ -52,8 +83,11 @@ internal static class TriangularKernel
     public static double InverseNormBound(ReadOnlySpan<double> factor, int n)
     {
         Require(factor, n, [], 0);
-        var rowBound = new double[n];
-        var columnBound = new double[n];
+
+        // On the stack for a group of the low-rank route (a few dozen parameters), which calls this once per group and factorization.
+        Span<double> bounds = n <= 256 ? stackalloc double[2 * n] : new double[2 * n];
+        Span<double> rowBound = bounds[..n];
+        Span<double> columnBound = bounds[n..];
         double infinity = 0;
         for (int i = 0; i < n; i++)
         {

@@ -1,0 +1,108 @@
+using System;
+using System.Buffers;
+using HessianCodegen.LinearAlgebra;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// <c>target -= Dx^T b</c> through the <see cref="ParameterGroups"/> of <c>Dx</c>: each non-zero row of <c>Dx</c> lies
+/// in one group, so the product is, per group <c>g</c>, <c>target[params_g, :] -= Z_g^T b[rows_g, :]</c> with
+/// <c>Z_g = Dx[rows_g, params_g]</c>. Read in place from <c>Dx</c>, without its transpose (which the low-rank route of
+/// <see cref="RiccatiFactorization"/> needed for nothing else) and without scanning its zeros row by row.
+/// </summary>
+internal static class GroupedJacobianProduct
+{
+    /// <summary>
+    /// <c>target -= Dx^T b</c> for <c>Dx</c> <paramref name="m"/> x <paramref name="p"/> whose groups are
+    /// <paramref name="groups"/>, <c>b</c> <paramref name="m"/> x <paramref name="columns"/> and <c>target</c>
+    /// <paramref name="p"/> x <paramref name="columns"/>, all row-major and dense.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    public static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
+        ReadOnlySpan<double> b, int columns, Span<double> target)
+    {
+        if (dx.Length != m * p || b.Length < m * columns || target.Length < p * columns)
+        {
+            throw new ArgumentException($"Dx has {dx.Length} values, b {b.Length} and the target {target.Length}; " +
+                $"expected {m} x {p}, {m} x {columns} and {p} x {columns}.");
+        }
+
+        int largestRows = 0;
+        foreach (int[] rows in groups.Rows)
+        {
+            largestRows = Math.Max(largestRows, rows.Length);
+        }
+
+        if (largestRows == 0 || columns == 0)
+        {
+            return 0;
+        }
+
+        double[] coefficients = ArrayPool<double>.Shared.Rent(largestRows);
+        double[] gathered = ArrayPool<double>.Shared.Rent(largestRows * columns);
+        try
+        {
+            long flops = 0;
+            for (int g = 0; g < groups.Parameters.Length; g++)
+            {
+                int[] rows = groups.Rows[g];
+                int count = rows.Length;
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                // The group's rows of b, read in place where they are evenly spaced (one per example), else gathered.
+                ReadOnlySpan<double> rowsOfB;
+                int stride;
+                if (IsEvenlySpaced(rows))
+                {
+                    stride = count > 1 ? (rows[1] - rows[0]) * columns : columns;
+                    rowsOfB = b[(rows[0] * columns)..];
+                }
+                else
+                {
+                    for (int k = 0; k < count; k++)
+                    {
+                        b.Slice(rows[k] * columns, columns).CopyTo(gathered.AsSpan(k * columns, columns));
+                    }
+
+                    stride = columns;
+                    rowsOfB = gathered;
+                }
+
+                // Row j of target takes column j of Z_g against the group's rows of b.
+                Span<double> column = coefficients.AsSpan(0, count);
+                foreach (int j in groups.Parameters[g])
+                {
+                    for (int k = 0; k < count; k++)
+                    {
+                        column[k] = dx[(rows[k] * p) + j];
+                    }
+
+                    flops += RankUpdate.SubtractCombination(target.Slice(j * columns, columns), column, rowsOfB, stride);
+                }
+            }
+
+            return flops;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(coefficients);
+            ArrayPool<double>.Shared.Return(gathered);
+        }
+    }
+
+    private static bool IsEvenlySpaced(int[] rows)
+    {
+        for (int k = 2; k < rows.Length; k++)
+        {
+            if (rows[k] - rows[k - 1] != rows[1] - rows[0])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

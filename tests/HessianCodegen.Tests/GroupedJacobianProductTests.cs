@@ -1,0 +1,61 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// <see cref="GroupedJacobianProduct.SubtractTransposeProduct"/> against the triple loop of <c>target -= Dx^T b</c>, on a
+/// <c>Dx</c> built group by group: parameters dealt to groups in a shuffled order (so a group's parameters are not
+/// contiguous), each row in one group with zeros among its values, some rows all zero. Rows one per example (evenly
+/// spaced, read in place) and rows in no order (gathered) each take their own branch.
+/// </summary>
+public sealed class GroupedJacobianProductTests
+{
+    [Theory]
+    [InlineData(true, 7, 3, 5, 9)]
+    [InlineData(true, 13, 4, 1, 11)]
+    [InlineData(false, 11, 3, 3, 7)]
+    [InlineData(false, 23, 5, 4, 1)]
+    public void Matches_the_triple_loop(bool spacedRows, int p, int groupCount, int batch, int columns)
+    {
+        var random = new Random(p + (31 * groupCount) + (7 * batch) + columns);
+        int[] groupOfParameter = Enumerable.Range(0, p).Select(j => j % groupCount).OrderBy(_ => random.Next()).ToArray();
+
+        // Spaced: row n groupCount + g belongs to group g (an example's rows one per output, as a dense layer's). Else a
+        // random group per row; every fifth row is zero.
+        int m = (batch * groupCount) + 1;
+        var dx = new double[m * p];
+        for (int r = 0; r < m; r++)
+        {
+            int group = spacedRows ? r % groupCount : random.Next(groupCount);
+            bool zeroRow = spacedRows ? r == m - 1 : r % 5 == 4;
+            for (int j = 0; j < p && !zeroRow; j++)
+            {
+                dx[(r * p) + j] = groupOfParameter[j] == group && random.Next(4) > 0 ? random.NextDouble() - 0.5 : 0;
+            }
+        }
+
+        ParameterGroups groups = ParameterGroups.Find([], dx, p, m);
+        double[] b = Enumerable.Range(0, m * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] target = Enumerable.Range(0, p * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] expected = (double[])target.Clone();
+        for (int j = 0; j < p; j++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                for (int r = 0; r < m; r++)
+                {
+                    expected[(j * columns) + c] -= dx[(r * p) + j] * b[(r * columns) + c];
+                }
+            }
+        }
+
+        GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, target);
+        for (int index = 0; index < target.Length; index++)
+        {
+            Assert.True(Math.Abs(target[index] - expected[index]) <= 1e-13 * (1 + m),
+                $"target[{index / columns}, {index % columns}] = {target[index]}, expected {expected[index]}");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// The low-rank route's stand-in for the whole block's largest entry, <c>max |A_jj|</c> of
+/// <c>A = Xxx + eps I + Dx^T P Dx</c> (given each group's <c>X_g = Xxx_g + eps I</c>), against <c>A</c>'s diagonal formed densely, on a <c>Dx</c> built group by group
+/// (shuffled parameters, rows in no order, a zero row) with a symmetric <c>P</c> and a block-diagonal <c>Xxx</c>.
+/// </summary>
+public sealed class LargestDiagonalTests
+{
+    [Theory]
+    [InlineData(7, 3, 2, false)]
+    [InlineData(13, 4, 3, true)]
+    [InlineData(23, 5, 1, true)]
+    public void EqualsTheLargestDiagonalEntryOfTheFormedBlock(int p, int groupCount, int batch, bool withXxx)
+    {
+        var random = new Random(p + groupCount + batch);
+        int[] groupOfParameter = Enumerable.Range(0, p).Select(j => j % groupCount).OrderBy(_ => random.Next()).ToArray();
+        int m = (batch * groupCount) + 1;
+        var dx = new double[m * p];
+        for (int r = 0; r < m - 1; r++)
+        {
+            int group = random.Next(groupCount);
+            for (int j = 0; j < p; j++)
+            {
+                dx[(r * p) + j] = groupOfParameter[j] == group ? random.NextDouble() - 0.5 : 0;
+            }
+        }
+
+        var value = new double[m * m];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                value[(i * m) + j] = value[(j * m) + i] = random.NextDouble() - 0.5;
+            }
+        }
+
+        double[] xxx = withXxx ? new double[p * p] : [];
+        for (int i = 0; i < p && withXxx; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                if (groupOfParameter[i] == groupOfParameter[j])
+                {
+                    xxx[(i * p) + j] = xxx[(j * p) + i] = random.NextDouble() - 0.5;
+                }
+            }
+        }
+
+        const double epsilon = 0.25;
+        double expected = 0;
+        for (int j = 0; j < p; j++)
+        {
+            double entry = (withXxx ? xxx[(j * p) + j] : 0) + epsilon;
+            for (int a = 0; a < m; a++)
+            {
+                for (int b = 0; b < m; b++)
+                {
+                    entry += dx[(a * p) + j] * value[(a * m) + b] * dx[(b * p) + j];
+                }
+            }
+
+            expected = Math.Max(expected, Math.Abs(entry));
+        }
+
+        ParameterGroups groups = ParameterGroups.Find(xxx, dx, p, m);
+        // Each group's X_g as the route holds it: only its diagonal is read here.
+        double[][] groupMatrices = groups.Parameters.Select(parameters =>
+        {
+            int q = parameters.Length;
+            var matrix = new double[q * q];
+            for (int i = 0; i < q; i++)
+            {
+                matrix[(i * q) + i] = (withXxx ? xxx[(parameters[i] * p) + parameters[i]] : 0) + epsilon;
+            }
+
+            return matrix;
+        }).ToArray();
+        double actual = LowRankPivotBlockFactor.LargestDiagonal(groups, groupMatrices, dx, value, p, m);
+        Assert.True(Math.Abs(actual - expected) <= 1e-14 * (1 + m) * expected, $"largest diagonal {actual:R}, formed {expected:R}");
+    }
+}

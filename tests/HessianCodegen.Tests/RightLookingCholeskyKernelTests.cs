@@ -1,0 +1,100 @@
+using System;
+using System.Linq;
+using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// The right-looking Cholesky kernel against the row-by-row one (<see cref="CholeskyKernel.Factor"/>) and MathNet, at
+/// orders below, at and across its step of rows (odd ones included); its stop at the first pivot that is not positive,
+/// leaving the matrix as it was; and the strict upper triangle never touched (the copy Bunch-Kaufman restarts from).
+/// </summary>
+public sealed class RightLookingCholeskyKernelTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(17)]
+    [InlineData(72)]
+    [InlineData(131)]
+    public void MatchesTheRowByRowKernelAndMathNet(int n)
+    {
+        double[] matrix = RandomPositiveDefinite(n, seed: n);
+        double[] factor = (double[])matrix.Clone();
+        double[] reference = (double[])matrix.Clone();
+        long flops = 0;
+        Assert.Equal(-1, RightLookingCholeskyKernel.Factor(factor, n, new double[RightLookingCholeskyKernel.WorkLength(n)], 0, ref flops));
+        Assert.Equal(-1, CholeskyKernel.Factor(reference, n, 0, ref flops));
+        double scale = reference.Max(Math.Abs);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double expected = j <= i ? reference[(i * n) + j] : matrix[(i * n) + j];
+                Assert.True(j <= i ? Math.Abs(factor[(i * n) + j] - expected) <= 1e-13 * scale : factor[(i * n) + j] == expected,
+                    $"order {n}: entry ({i}, {j}) {factor[(i * n) + j]:R} against {expected:R}");
+            }
+        }
+
+        var random = new Random(n + 1);
+        double[] rhs = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] solution = (double[])rhs.Clone();
+        CholeskyKernel.Solve(factor, n, solution, 1);
+        double[,] dense = DenseReference.FromRowMajor(matrix, n);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                dense[i, j] = dense[j, i];
+            }
+        }
+
+        double[] expectedSolution = DenseReference.Solve(dense, rhs);
+        double difference = solution.Zip(expectedSolution, (x, y) => Math.Abs(x - y)).Max();
+        Assert.True(difference <= 1e-12 * expectedSolution.Max(Math.Abs), $"order {n}: solution differs from MathNet's LU by {difference:E2}");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(40)]
+    [InlineData(77)]
+    public void StopsAtTheFirstRowWhoseLeadingMinorIsNotPositiveDefiniteAndLeavesTheMatrix(int failing)
+    {
+        // Positive definite except that the leading minor of order failing + 1 is not: row failing's pivot fails.
+        const int n = 90;
+        double[] matrix = RandomPositiveDefinite(n, seed: 3);
+        matrix[(failing * n) + failing] -= 4.0 * n;
+        double[] factor = (double[])matrix.Clone();
+        double[] reference = (double[])matrix.Clone();
+        long flops = 0;
+        Assert.Equal(failing, RightLookingCholeskyKernel.Factor(factor, n, new double[RightLookingCholeskyKernel.WorkLength(n)], 1e-12, ref flops));
+        Assert.Equal(failing, CholeskyKernel.Factor(reference, n, 1e-12, ref flops));
+        Assert.Equal(matrix, factor);
+    }
+
+    /// <summary>Symmetric, diagonally dominant; the strict upper triangle holds other values than the lower, so that reading it would show.</summary>
+    private static double[] RandomPositiveDefinite(int n, int seed)
+    {
+        var random = new Random(seed);
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                a[(i * n) + j] = random.NextDouble() - 0.5;
+                a[(j * n) + i] = 1000 + random.NextDouble();
+            }
+
+            a[(i * n) + i] = n + random.NextDouble();
+        }
+
+        return a;
+    }
+}
