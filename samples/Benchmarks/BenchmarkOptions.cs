@@ -7,7 +7,7 @@ namespace Benchmarks;
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
     bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool BatchScale, string? OpenBlasDriver, bool ReluBatch,
-    bool Gradient, bool PyTorch, bool GemmRates, bool HessianVector)
+    bool Gradient, bool PyTorch, bool GemmRates, bool HessianVector, bool RiccatiPhases)
 {
     /// <summary>
     /// Reads the options; null after --help (exit code 0) or a bad command line (its one-line error
@@ -46,12 +46,14 @@ internal sealed record BenchmarkOptions(
             "only time Gemm.Multiply at the shapes the factorization and the batched layers use, on one core and on all, beside OpenBLAS dgemm (with --openblas)");
         Option<bool> hessianVector = SampleOptions.Flag("hessian-vector",
             "only time H v (NetworkPoint.HessianVector) on issue 9's depth-64 width-16 batch-8 chain and the gradient report's chains, batched against per-example");
+        Option<bool> riccatiPhases = SampleOptions.Flag("riccati-phases",
+            "only time each phase of one layer's Riccati step at issue 7's state order 512 (depth 16, width 8, batch 64)");
         Option<bool> quick = SampleOptions.Flag("quick", "a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3");
         var command = new RootCommand(
             "Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer hidden layers, " +
             "then softmax cross-entropy), and a dense LU solve where the network is small.")
         {
-            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, reluBatch, gradient, pyTorch, gemmRates, hessianVector, quick,
+            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, reluBatch, gradient, pyTorch, gemmRates, hessianVector, riccatiPhases, quick,
         };
 
         if (SampleOptions.Parse(command, args, out exitCode) is not { } result)
@@ -80,6 +82,7 @@ internal sealed record BenchmarkOptions(
             Gradient: result.GetValue(gradient),
             PyTorch: result.GetValue(pyTorch),
             GemmRates: result.GetValue(gemmRates),
-            HessianVector: result.GetValue(hessianVector));
+            HessianVector: result.GetValue(hessianVector),
+            RiccatiPhases: result.GetValue(riccatiPhases));
     }
 }
