@@ -135,7 +135,7 @@ internal sealed class RiccatiFactorization
         }
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
-        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch, a copy of Dz (an array, which
+        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T (transposed or packed), the pivot-block kernels' scratch, a copy of Dz (an array, which
         // the two-core kernels can share between threads; only a layer at TwoCoreStateOrder or more needs it).
         // Every entry of these is written before it is read, so they need not be zeroed. The three p x m ones
         // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network).
@@ -146,7 +146,8 @@ internal sealed class RiccatiFactorization
         double[] weightedT = [];
         double[] stateProduct = GC.AllocateUninitializedArray<double>(largestMMIn);
         double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
-        double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
+        double[] couplingT = [];
+        double[] packedCouplingT = [];
         double[] work = [];
         double[] jacobianZ = [];
 
@@ -180,7 +181,7 @@ internal sealed class RiccatiFactorization
             // collection during the first layer's factorization may reclaim them (50 MB in issue 7's network).
             if (mIn == 0)
             {
-                (stateProduct, coupling, couplingT) = ([], [], []);
+                (stateProduct, coupling, couplingT, packedCouplingT) = ([], [], [], []);
             }
 
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
@@ -338,8 +339,21 @@ internal sealed class RiccatiFactorization
             // K = -A^-1 C and P_l = E - C^T A^-1 C (upper triangle, then mirrored: exactly symmetric).
             if (mIn > 0)
             {
-                Span<double> cT = couplingT.AsSpan(0, mIn * p);
-                MatrixKernels.Transpose(c, p, mIn, cT);
+                // C^T for the update, taken before the solve overwrites C: packed in the micro-kernel's panels where the
+                // packed update takes the product (one pass, no transposed copy), else transposed.
+                bool packedUpdate = !twoCores && PackedUpperUpdate.Supports(p);
+                Grow(ref couplingT, packedUpdate ? 0 : mIn * p);
+                Span<double> cT = couplingT.AsSpan(0, packedUpdate ? 0 : mIn * p);
+                if (packedUpdate)
+                {
+                    Grow(ref packedCouplingT, PackedUpperUpdate.PackedLength(mIn, p));
+                    PackedUpperUpdate.PackLeft(c, mIn, mIn, p, packedCouplingT);
+                }
+                else
+                {
+                    MatrixKernels.Transpose(c, p, mIn, cT);
+                }
+
                 if (twoCores)
                 {
                     ColumnSplitSolve.Solve(factor, coupling.AsMemory(0, p * mIn), mIn);
@@ -359,7 +373,15 @@ internal sealed class RiccatiFactorization
                 }
                 else
                 {
-                    TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
+                    if (packedUpdate)
+                    {
+                        PackedUpperUpdate.AddUpper(mIn, p, -1, packedCouplingT, c, mIn, e, mIn, 0, mIn);
+                    }
+                    else
+                    {
+                        TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
+                    }
+
                     MatrixKernels.MirrorUpper(e, mIn);
                 }
 

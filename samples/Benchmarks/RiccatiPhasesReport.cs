@@ -127,8 +127,12 @@ internal static class RiccatiPhasesReport
             factor!.Solve(coupling, mIn);
             return 0;
         });
-        Phase("E -= C^T (A^-1 C) (upper)", (long)mIn * (mIn + 1) * p, () =>
+        Phase("E -= C^T (A^-1 C) (upper, TriangularGemm)", (long)mIn * (mIn + 1) * p, () =>
             Done(() => TriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT, p, coupling, mIn, 1, e, mIn)));
+        var packedCouplingT = new double[PackedUpperUpdate.PackedLength(mIn, p)];
+        Phase("C^T packed (PackedUpperUpdate)", 0, () => Done(() => PackedUpperUpdate.PackLeft(cSaved, mIn, mIn, p, packedCouplingT)));
+        Phase("E -= C^T (A^-1 C) (upper, PackedUpperUpdate)", (long)mIn * (mIn + 1) * p, () =>
+            Done(() => PackedUpperUpdate.AddUpper(mIn, p, -1, packedCouplingT, coupling, mIn, e, mIn, 0, mIn)));
         Phase("mirror E", 0, () => Done(() => MatrixKernels.MirrorUpper(e, mIn)));
         Phase("gain = -A^-1 C (copy)", 0, () =>
         {
