@@ -341,7 +341,7 @@ internal sealed class RiccatiFactorization
             {
                 // C^T for the update, taken before the solve overwrites C: packed in the micro-kernel's panels where the
                 // packed update takes the product (one pass, no transposed copy), else transposed.
-                bool packedUpdate = !twoCores && PackedUpperUpdate.Supports(p);
+                bool packedUpdate = PackedUpperUpdate.Supports(p);
                 Grow(ref couplingT, packedUpdate ? 0 : mIn * p);
                 Span<double> cT = couplingT.AsSpan(0, packedUpdate ? 0 : mIn * p);
                 if (packedUpdate)
@@ -367,8 +367,16 @@ internal sealed class RiccatiFactorization
                 // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product, the largest of the step, on two cores.
                 if (twoCores)
                 {
-                    ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
-                        nextValue.AsMemory(0, mIn * mIn), mIn);
+                    if (packedUpdate)
+                    {
+                        PackedUpperUpdate.AddUpperOnTwoCores(mIn, p, -1, packedCouplingT, coupling.AsMemory(0, p * mIn), mIn, nextValue.AsMemory(0, mIn * mIn), mIn);
+                    }
+                    else
+                    {
+                        ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
+                            nextValue.AsMemory(0, mIn * mIn), mIn);
+                    }
+
                     ParallelMirror.MirrorUpper(nextValue.AsMemory(0, mIn * mIn), mIn);
                 }
                 else

@@ -7,7 +7,7 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="PackedUpperUpdate"/> against the triple loop: <c>c += alpha a^T b</c> on the upper triangle, the strict lower
 /// triangle and the padding of the rows left as they were; whole and cut into two bands of rows, on orders at and beside
-/// the edges of the micro-kernel's 6 x 8 tiles.
+/// the edges of the micro-kernel's 6 x 8 tiles (split -1: <see cref="PackedUpperUpdate.AddUpperOnTwoCores"/>, past its threshold).
 /// </summary>
 public sealed class PackedUpperUpdateTests
 {
@@ -22,6 +22,8 @@ public sealed class PackedUpperUpdateTests
     [InlineData(131, 70, 36)]
     [InlineData(50, 9, 6)]
     [InlineData(53, 256, 48)]
+    [InlineData(131, 256, -1)]
+    [InlineData(301, 72, -1)]
     public void Adds_the_product_to_the_upper_triangle_only(int order, int inner, int split)
     {
         var random = new Random((order * 1000) + inner);
@@ -49,7 +51,12 @@ public sealed class PackedUpperUpdateTests
 
         var packed = new double[PackedUpperUpdate.PackedLength(order, inner)];
         PackedUpperUpdate.PackLeft(a, aStride, order, inner, packed);
-        if (split > 0)
+        if (split < 0)
+        {
+            Assert.True((double)order * order * inner >= ParallelTriangularGemm.Threshold);
+            PackedUpperUpdate.AddUpperOnTwoCores(order, inner, alpha, packed, b, bStride, c, cStride);
+        }
+        else if (split > 0)
         {
             PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, split, order);
             PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, 0, split);

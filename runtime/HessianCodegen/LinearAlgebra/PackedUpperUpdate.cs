@@ -111,5 +111,26 @@ internal static class PackedUpperUpdate
         }
     }
 
+    /// <summary>
+    /// <see cref="AddUpper"/> on the whole triangle, cut into two bands of rows with half its entries each, computed side by side
+    /// where the product has at least <see cref="ParallelTriangularGemm.Threshold"/> flops and a second core is there.
+    /// Operands are <see cref="Memory{T}"/>, which (unlike a span) another thread may hold.
+    /// </summary>
+    public static void AddUpperOnTwoCores(int order, int inner, double alpha, ReadOnlyMemory<double> packedLeft, ReadOnlyMemory<double> b, int bStride,
+        Memory<double> c, int cStride)
+    {
+        // The first band takes 1 - 1/sqrt(2) of the rows (the long ones), a multiple of the tile's rows.
+        int split = (int)Math.Round(order * (1 - Math.Sqrt(0.5)) / GemmMicroKernel.Rows) * GemmMicroKernel.Rows;
+        if ((double)order * order * inner < ParallelTriangularGemm.Threshold || Environment.ProcessorCount < 2 || split == 0 || split >= order)
+        {
+            AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, 0, order);
+            return;
+        }
+
+        System.Threading.Tasks.Parallel.Invoke(
+            () => AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, 0, split),
+            () => AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, split, order));
+    }
+
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }
