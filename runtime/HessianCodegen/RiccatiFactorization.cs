@@ -219,6 +219,7 @@ internal sealed class RiccatiFactorization
                 }
             }
 
+            bool valueFormed = false;
             if (factor is null && m > 0)
             {
                 Grow(ref weighted, p * m);
@@ -226,9 +227,24 @@ internal sealed class RiccatiFactorization
                 Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
                 Span<double> dxT = jacobianT.AsSpan(0, p * m);
                 negativeWeighted.Clear();
-                flops += twoCores
-                    ? ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m)
-                    : MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
+                if (twoCores && mIn > 0 && Environment.ProcessorCount > 1)
+                {
+                    // Two cores: E = Xzz + Dz^T P Dz, which reads P only, is formed beside -(Dx^T P), each on one core (one
+                    // fork where splitting each product would take two; their flops are about equal at a width of 8 or 24).
+                    (double[] product, double[] dxTArray, double[] p0, double[] p1) = (weighted, jacobianT, value, nextValue);
+                    long productFlops = 0, valueFlops = 0;
+                    int rows = p, order = m, nextOrder = mIn;
+                    System.Threading.Tasks.Parallel.Invoke(
+                        () => productFlops = MatrixKernels.SubtractProduct(product.AsSpan(0, rows * order), order, dxTArray.AsSpan(0, rows * order), order,
+                            p0.AsSpan(0, order * order), order, rows, order, order),
+                        () => valueFlops = FormValueBlock(d, p0, order, p1, nextOrder, count));
+                    flops += productFlops + valueFlops;
+                    valueFormed = true;
+                }
+                else
+                {
+                    flops += MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
+                }
                 Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
                 MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
                 flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
@@ -284,37 +300,10 @@ internal sealed class RiccatiFactorization
                     flops += 2L * m * mIn * a;
                 }
 
-                // E = Xzz + Dz^T P Dz in its upper block triangle, the only part the update below reads: the congruence
-                // overwrites those tiles (no pass clearing all m^2 values), then Xzz's example blocks join the diagonal ones.
-                if (m > 0)
+                // E, unless formed beside -(Dx^T P) above.
+                if (!valueFormed)
                 {
-                    if (twoCores)
-                    {
-                        Grow(ref jacobianZ, count * a * aIn);
-                        d.Dz.CopyTo(jacobianZ);
-                        flops += BlockDiagonalCongruence.AddUpperOnTwoCores(value.AsMemory(0, m * m), m, jacobianZ.AsMemory(0, count * a * aIn), count, a, aIn,
-                            nextValue.AsMemory(0, mIn * mIn), mIn, overwrite: true);
-                    }
-                    else
-                    {
-                        flops += BlockDiagonalCongruence.AddUpper(valueMatrix, m, d.Dz, count, a, aIn, e, mIn, overwrite: true);
-                    }
-                }
-                else
-                {
-                    e.Clear();
-                }
-
-                if (d.Has(SecondDerivativeBlocks.Xzz))
-                {
-                    for (int n = 0; n < count; n++)
-                    {
-                        ReadOnlySpan<double> xzz = d.XzzBlock(n);
-                        for (int i = 0; i < aIn; i++)
-                        {
-                            VectorKernels.Axpy(1, xzz.Slice(i * aIn, aIn), e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
-                        }
-                    }
+                    flops += FormValueBlock(d, value, m, nextValue, mIn, count, twoCores, ref jacobianZ);
                 }
             }
 
@@ -566,6 +555,64 @@ internal sealed class RiccatiFactorization
             (value, nextValue) = (nextValue, value);
             stateSize = m;
         }
+    }
+
+    /// <summary>
+    /// <c>E = Xzz + Dz^T P Dz</c> in its upper block triangle, into <paramref name="nextValue"/> (order <paramref name="mIn"/>), from
+    /// <paramref name="value"/> (<c>P</c>, order <paramref name="m"/>), on one core.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long FormValueBlock(LayerDerivatives d, double[] value, int m, double[] nextValue, int mIn, int count)
+    {
+        double[] unused = [];
+        return FormValueBlock(d, value, m, nextValue, mIn, count, twoCores: false, ref unused);
+    }
+
+    /// <summary>
+    /// <c>E = Xzz + Dz^T P Dz</c> in its upper block triangle, the only part the update reads, into <paramref name="nextValue"/>:
+    /// the congruence overwrites those tiles (no pass clearing all <c>m_in^2</c> values), then Xzz's example blocks join the
+    /// diagonal ones. On two cores (<paramref name="twoCores"/>), <c>Dz</c> is copied into <paramref name="jacobianZ"/>, an array
+    /// the second core can hold.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long FormValueBlock(LayerDerivatives d, double[] value, int m, double[] nextValue, int mIn, int count, bool twoCores, ref double[] jacobianZ)
+    {
+        int a = d.OutputSize;
+        int aIn = d.InputSize;
+        Span<double> e = nextValue.AsSpan(0, mIn * mIn);
+        long flops = 0;
+        if (m > 0)
+        {
+            if (twoCores)
+            {
+                Grow(ref jacobianZ, count * a * aIn);
+                d.Dz.CopyTo(jacobianZ);
+                flops += BlockDiagonalCongruence.AddUpperOnTwoCores(value.AsMemory(0, m * m), m, jacobianZ.AsMemory(0, count * a * aIn), count, a, aIn,
+                    nextValue.AsMemory(0, mIn * mIn), mIn, overwrite: true);
+            }
+            else
+            {
+                flops += BlockDiagonalCongruence.AddUpper(value.AsSpan(0, m * m), m, d.Dz, count, a, aIn, e, mIn, overwrite: true);
+            }
+        }
+        else
+        {
+            e.Clear();
+        }
+
+        if (d.Has(SecondDerivativeBlocks.Xzz))
+        {
+            for (int n = 0; n < count; n++)
+            {
+                ReadOnlySpan<double> xzz = d.XzzBlock(n);
+                for (int i = 0; i < aIn; i++)
+                {
+                    VectorKernels.Axpy(1, xzz.Slice(i * aIn, aIn), e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
+                }
+            }
+        }
+
+        return flops;
     }
 
     /// <summary>Replaces <paramref name="buffer"/> by a larger one when it holds fewer than <paramref name="length"/> values (its contents are not kept).</summary>
