@@ -236,14 +236,14 @@ internal sealed class RiccatiFactorization
                     int rows = p, order = m, nextOrder = mIn;
                     System.Threading.Tasks.Parallel.Invoke(
                         () => productFlops = MatrixKernels.SubtractProduct(product.AsSpan(0, rows * order), order, dxTArray.AsSpan(0, rows * order), order,
-                            p0.AsSpan(0, order * order), order, rows, order, order),
+                            p0.AsSpan(0, order * order), order, rows, order, order, groupSharedRows: true),
                         () => valueFlops = FormValueBlock(d, p0, order, p1, nextOrder, count));
                     flops += productFlops + valueFlops;
                     valueFormed = true;
                 }
                 else
                 {
-                    flops += MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
+                    flops += MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m, groupSharedRows: true);
                 }
                 Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
                 MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);

@@ -76,7 +76,7 @@ internal static class RiccatiPhasesReport
         Phase("-(Dx^T P) (sparse Dx^T)", 0, () =>
         {
             weighted.AsSpan().Clear();
-            return MatrixKernels.SubtractProduct(weighted, m, jacobianT, m, value, m, p, m, m);
+            return MatrixKernels.SubtractProduct(weighted, m, jacobianT, m, value, m, p, m, m, groupSharedRows: true);
         });
         Phase("-(Dx^T P)^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(weighted, p, m, weightedT)));
         Phase("A = Xxx + eps + Dx^T (P Dx)", 0, () =>
