@@ -247,7 +247,10 @@ internal sealed class RiccatiFactorization
                 }
                 else
                 {
-                    flops += MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m, groupSharedRows: true);
+                    // The first layer (no E to form) on two cores splits the product's columns instead.
+                    flops += twoCores
+                        ? ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m)
+                        : MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m, groupSharedRows: true);
                 }
                 Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
                 MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
