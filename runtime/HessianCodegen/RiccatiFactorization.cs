@@ -120,7 +120,6 @@ internal sealed class RiccatiFactorization
         int largestState = 0;
         int largestP = 0;
         int largestPMIn = 0;
-        int largestMMIn = 0;
         long expectedValues = 0;
         for (int l = 0; l < depth; l++)
         {
@@ -135,20 +134,20 @@ internal sealed class RiccatiFactorization
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
-            largestMMIn = Math.Max(largestMMIn, checked(m * mIn));
         }
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
         // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T (transposed or packed), the pivot-block kernels' scratch, a copy of Dz (an array, which
         // the two-core kernels can share between threads; only a layer at TwoCoreStateOrder or more needs it).
         // Every entry of these is written before it is read, so they need not be zeroed. The three p x m ones
-        // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network).
+        // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network); so does
+        // -(P Dz), which only that route needs (a fresh 2 MB per factorization of issue 7's depth-16 chain otherwise).
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] nextValue = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] jacobianT = [];
         double[] weighted = [];
         double[] weightedT = [];
-        double[] stateProduct = GC.AllocateUninitializedArray<double>(largestMMIn);
+        double[] stateProduct = [];
         double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
         double[] couplingT = [];
         double[] packedCouplingT = [];
@@ -297,6 +296,7 @@ internal sealed class RiccatiFactorization
                     // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), through the non-zeros of Dx^T. The
                     // columns n aIn.. of -(P Dz) are -P(:, n a..) Dz_n, read as P(n a.., :)^T (P is exactly symmetric):
                     // rows of P stream, where its columns would be a cache line per value.
+                    Grow(ref stateProduct, m * mIn);
                     Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
                     for (int n = 0; n < count; n++)
                     {
