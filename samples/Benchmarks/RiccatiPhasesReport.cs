@@ -110,8 +110,7 @@ internal static class RiccatiPhasesReport
         });
         Phase("E = Dz^T P Dz (congruence, upper)", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true));
         var blockCopy = new double[p * p];
-        d.Xxx.CopyTo(block);
-        block.CopyTo(blockCopy);
+        block.CopyTo(blockCopy); // A as the phase above formed it
         Phase("factor A (p)", 0, () =>
         {
             blockCopy.CopyTo(block);
@@ -119,6 +118,7 @@ internal static class RiccatiPhasesReport
             factor = PivotBlockFactor.Create(block, p, work, 0, ref f);
             return f;
         });
+        output.WriteLine(string.Create(Invariant, $"  (A is {(factor!.IsPositiveDefinite ? "positive definite: Cholesky" : "indefinite: Bunch-Kaufman")})"));
         var cSaved = (double[])coupling.Clone();
         Phase("C^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(coupling, p, mIn, couplingT)));
         Phase("A^-1 C (solve, p x m_in)", 2L * p * p * mIn, () =>
