@@ -41,12 +41,13 @@ internal sealed class RiccatiFactorization
     /// (Benchmarks, DOTNET_PROCESSOR_COUNT=1 against 2, same build, docs/algorithm.md section 12): at order 128 (width 16,
     /// batch 8) two cores lost 6 to 21 % of the wall time, at 512 (issue 7's depth-16 batch-64 chain) they tied in wall time
     /// at 1.5 times the cpu time, at 1536 (issue 7's batch-64 ReLU network) they won. Below it the two-core kernels are not called.
-    /// Re-measured at 512 after the packed update and the congruence's tile kernel (Benchmarks --riccati-phases, the whole chain's
-    /// factorization, least of 40 runs, DOTNET_PROCESSOR_COUNT=1 against 2, threshold 512, same build): two cores took 6 to 10 %
-    /// more cpu time (27.5-28.0 against 24.9-26.6 ms), and with the shared machine at a load of 15 the second core was never free,
-    /// so the wall time could not show a gain; kept at 1024 until a quiet machine shows one.
+    /// Re-measured at 512 after the packed update, the congruence's tile kernel and E formed beside -(Dx^T P) (Benchmarks
+    /// --riccati-phases, the whole chain's factorization, 40 runs, DOTNET_PROCESSOR_COUNT=1 against 2, same build, load 2.5): two
+    /// cores took 17.9-18.0 ms wall (least) against 24.5-25.1, medians 24.0-24.7 against 30.6-31.1, at 1.25-1.3 times the cpu
+    /// time; --batch-scale then had the chain's factorization + solve at 18.9 ms against OpenBLAS's 18.5 (its kernel-rate "mix",
+    /// by cpu time, fell from 0.44 to 0.30). At a load of 15 the second core was never free and two cores only cost cpu time.
     /// </summary>
-    internal const int TwoCoreStateOrder = 1024;
+    internal const int TwoCoreStateOrder = 512;
 
     private readonly HessianDerivatives derivatives;
     private readonly IPivotBlockFactor[] blocks;
