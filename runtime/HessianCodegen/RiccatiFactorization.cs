@@ -41,8 +41,13 @@ internal sealed class RiccatiFactorization
     /// (Benchmarks, DOTNET_PROCESSOR_COUNT=1 against 2, same build, docs/algorithm.md section 12): at order 128 (width 16,
     /// batch 8) two cores lost 6 to 21 % of the wall time, at 512 (issue 7's depth-16 batch-64 chain) they tied in wall time
     /// at 1.5 times the cpu time, at 1536 (issue 7's batch-64 ReLU network) they won. Below it the two-core kernels are not called.
+    /// Re-measured at 512 after the packed update, the congruence's tile kernel and E formed beside -(Dx^T P) (Benchmarks
+    /// --riccati-phases, the whole chain's factorization, 40 runs, DOTNET_PROCESSOR_COUNT=1 against 2, same build, load 2.5): two
+    /// cores took 17.9-18.0 ms wall (least) against 24.5-25.1, medians 24.0-24.7 against 30.6-31.1, at 1.25-1.3 times the cpu
+    /// time; --batch-scale then had the chain's factorization + solve at 18.9 ms against OpenBLAS's 18.5 (its kernel-rate "mix",
+    /// by cpu time, fell from 0.44 to 0.30). At a load of 15 the second core was never free and two cores only cost cpu time.
     /// </summary>
-    internal const int TwoCoreStateOrder = 1024;
+    internal const int TwoCoreStateOrder = 512;
 
     /// <summary>
     /// The state order <c>m</c> below which a whole block's <c>Dx^T P</c> and <c>(Dx^T P) Dx</c> go group by group from
@@ -124,7 +129,6 @@ internal sealed class RiccatiFactorization
         int largestState = 0;
         int largestP = 0;
         int largestPMIn = 0;
-        int largestMMIn = 0;
         long expectedValues = 0;
         for (int l = 0; l < depth; l++)
         {
@@ -140,22 +144,23 @@ internal sealed class RiccatiFactorization
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
             largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
-            largestMMIn = Math.Max(largestMMIn, checked(m * mIn));
         }
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
-        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T, the pivot-block kernels' scratch, a copy of Dz (an array, which
+        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T (transposed or packed), the pivot-block kernels' scratch, a copy of Dz (an array, which
         // the two-core kernels can share between threads; only a layer at TwoCoreStateOrder or more needs it).
         // Every entry of these is written before it is read, so they need not be zeroed. The three p x m ones
-        // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network).
+        // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network); so does
+        // -(P Dz), which only that route needs (a fresh 2 MB per factorization of issue 7's depth-16 chain otherwise).
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] nextValue = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] jacobianT = [];
         double[] weighted = [];
         double[] weightedT = [];
-        double[] stateProduct = GC.AllocateUninitializedArray<double>(largestMMIn);
+        double[] stateProduct = [];
         double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
-        double[] couplingT = GC.AllocateUninitializedArray<double>(largestPMIn);
+        double[] couplingT = [];
+        double[] packedCouplingT = [];
         double[] work = [];
         double[] jacobianZ = [];
 
@@ -189,7 +194,7 @@ internal sealed class RiccatiFactorization
             // collection during the first layer's factorization may reclaim them (50 MB in issue 7's network).
             if (mIn == 0)
             {
-                (stateProduct, coupling, couplingT) = ([], [], []);
+                (stateProduct, coupling, couplingT, packedCouplingT) = ([], [], [], []);
             }
 
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
@@ -228,6 +233,7 @@ internal sealed class RiccatiFactorization
                 }
             }
 
+            bool valueFormed = false;
             if (factor is null && m > 0)
             {
                 Grow(ref weighted, p * m);
@@ -246,9 +252,28 @@ internal sealed class RiccatiFactorization
                 }
                 else
                 {
-                    flops += twoCores
-                        ? ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m)
-                        : MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m);
+                    if (twoCores && mIn > 0 && Environment.ProcessorCount > 1)
+                    {
+                        // Two cores: E = Xzz + Dz^T P Dz, which reads P only, is formed beside -(Dx^T P), each on one core (one
+                        // fork where splitting each product would take two; their flops are about equal at a width of 8 or 24).
+                        (double[] product, double[] dxTArray, double[] p0, double[] p1) = (weighted, jacobianT, value, nextValue);
+                        long productFlops = 0, valueFlops = 0;
+                        int rows = p, order = m, nextOrder = mIn;
+                        System.Threading.Tasks.Parallel.Invoke(
+                            () => productFlops = MatrixKernels.SubtractProduct(product.AsSpan(0, rows * order), order, dxTArray.AsSpan(0, rows * order), order,
+                                p0.AsSpan(0, order * order), order, rows, order, order, groupSharedRows: true),
+                            () => valueFlops = FormValueBlock(d, p0, order, p1, nextOrder, count));
+                        flops += productFlops + valueFlops;
+                        valueFormed = true;
+                    }
+                    else
+                    {
+                        // The first layer (no E to form) on two cores splits the product's columns instead.
+                        flops += twoCores
+                            ? ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m)
+                            : MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m, groupSharedRows: true);
+                    }
+
                     Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
                     MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
                     flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
@@ -295,6 +320,7 @@ internal sealed class RiccatiFactorization
                     // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), group by group of Dx's non-zeros. The
                     // columns n aIn.. of -(P Dz) are -P(:, n a..) Dz_n, read as P(n a.., :)^T (P is exactly symmetric):
                     // rows of P stream, where its columns would be a cache line per value.
+                    Grow(ref stateProduct, m * mIn);
                     Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
                     for (int n = 0; n < count; n++)
                     {
@@ -305,37 +331,10 @@ internal sealed class RiccatiFactorization
                     flops += 2L * m * mIn * a;
                 }
 
-                // E = Xzz + Dz^T P Dz in its upper block triangle, the only part the update below reads: the congruence
-                // overwrites those tiles (no pass clearing all m^2 values), then Xzz's example blocks join the diagonal ones.
-                if (m > 0)
+                // E, unless formed beside -(Dx^T P) above.
+                if (!valueFormed)
                 {
-                    if (twoCores)
-                    {
-                        Grow(ref jacobianZ, count * a * aIn);
-                        d.Dz.CopyTo(jacobianZ);
-                        flops += BlockDiagonalCongruence.AddUpperOnTwoCores(value.AsMemory(0, m * m), m, jacobianZ.AsMemory(0, count * a * aIn), count, a, aIn,
-                            nextValue.AsMemory(0, mIn * mIn), mIn, overwrite: true);
-                    }
-                    else
-                    {
-                        flops += BlockDiagonalCongruence.AddUpper(valueMatrix, m, d.Dz, count, a, aIn, e, mIn, overwrite: true);
-                    }
-                }
-                else
-                {
-                    e.Clear();
-                }
-
-                if (d.Has(SecondDerivativeBlocks.Xzz))
-                {
-                    for (int n = 0; n < count; n++)
-                    {
-                        ReadOnlySpan<double> xzz = d.XzzBlock(n);
-                        for (int i = 0; i < aIn; i++)
-                        {
-                            VectorKernels.Axpy(1, xzz.Slice(i * aIn, aIn), e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
-                        }
-                    }
+                    flops += FormValueBlock(d, value, m, nextValue, mIn, count, twoCores, ref jacobianZ);
                 }
             }
 
@@ -360,8 +359,21 @@ internal sealed class RiccatiFactorization
             // K = -A^-1 C and P_l = E - C^T A^-1 C (upper triangle, then mirrored: exactly symmetric).
             if (mIn > 0)
             {
-                Span<double> cT = couplingT.AsSpan(0, mIn * p);
-                MatrixKernels.Transpose(c, p, mIn, cT);
+                // C^T for the update, taken before the solve overwrites C: packed in the micro-kernel's panels where the
+                // packed update takes the product (one pass, no transposed copy), else transposed.
+                bool packedUpdate = PackedUpperUpdate.Supports(p);
+                Grow(ref couplingT, packedUpdate ? 0 : mIn * p);
+                Span<double> cT = couplingT.AsSpan(0, packedUpdate ? 0 : mIn * p);
+                if (packedUpdate)
+                {
+                    Grow(ref packedCouplingT, PackedUpperUpdate.PackedLength(mIn, p));
+                    PackedUpperUpdate.PackLeft(c, mIn, mIn, p, packedCouplingT);
+                }
+                else
+                {
+                    MatrixKernels.Transpose(c, p, mIn, cT);
+                }
+
                 if (twoCores)
                 {
                     ColumnSplitSolve.Solve(factor, coupling.AsMemory(0, p * mIn), mIn);
@@ -375,13 +387,29 @@ internal sealed class RiccatiFactorization
                 // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product, the largest of the step, on two cores.
                 if (twoCores)
                 {
-                    ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
-                        nextValue.AsMemory(0, mIn * mIn), mIn);
+                    if (packedUpdate)
+                    {
+                        PackedUpperUpdate.AddUpperOnTwoCores(mIn, p, -1, packedCouplingT, coupling.AsMemory(0, p * mIn), mIn, nextValue.AsMemory(0, mIn * mIn), mIn);
+                    }
+                    else
+                    {
+                        ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
+                            nextValue.AsMemory(0, mIn * mIn), mIn);
+                    }
+
                     ParallelMirror.MirrorUpper(nextValue.AsMemory(0, mIn * mIn), mIn);
                 }
                 else
                 {
-                    TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
+                    if (packedUpdate)
+                    {
+                        PackedUpperUpdate.AddUpper(mIn, p, -1, packedCouplingT, c, mIn, e, mIn, 0, mIn);
+                    }
+                    else
+                    {
+                        TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
+                    }
+
                     MatrixKernels.MirrorUpper(e, mIn);
                 }
 
@@ -571,6 +599,64 @@ internal sealed class RiccatiFactorization
         }
 
         return bytes;
+    }
+
+    /// <summary>
+    /// <c>E = Xzz + Dz^T P Dz</c> in its upper block triangle, into <paramref name="nextValue"/> (order <paramref name="mIn"/>), from
+    /// <paramref name="value"/> (<c>P</c>, order <paramref name="m"/>), on one core.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long FormValueBlock(LayerDerivatives d, double[] value, int m, double[] nextValue, int mIn, int count)
+    {
+        double[] unused = [];
+        return FormValueBlock(d, value, m, nextValue, mIn, count, twoCores: false, ref unused);
+    }
+
+    /// <summary>
+    /// <c>E = Xzz + Dz^T P Dz</c> in its upper block triangle, the only part the update reads, into <paramref name="nextValue"/>:
+    /// the congruence overwrites those tiles (no pass clearing all <c>m_in^2</c> values), then Xzz's example blocks join the
+    /// diagonal ones. On two cores (<paramref name="twoCores"/>), <c>Dz</c> is copied into <paramref name="jacobianZ"/>, an array
+    /// the second core can hold.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long FormValueBlock(LayerDerivatives d, double[] value, int m, double[] nextValue, int mIn, int count, bool twoCores, ref double[] jacobianZ)
+    {
+        int a = d.OutputSize;
+        int aIn = d.InputSize;
+        Span<double> e = nextValue.AsSpan(0, mIn * mIn);
+        long flops = 0;
+        if (m > 0)
+        {
+            if (twoCores)
+            {
+                Grow(ref jacobianZ, count * a * aIn);
+                d.Dz.CopyTo(jacobianZ);
+                flops += BlockDiagonalCongruence.AddUpperOnTwoCores(value.AsMemory(0, m * m), m, jacobianZ.AsMemory(0, count * a * aIn), count, a, aIn,
+                    nextValue.AsMemory(0, mIn * mIn), mIn, overwrite: true);
+            }
+            else
+            {
+                flops += BlockDiagonalCongruence.AddUpper(value.AsSpan(0, m * m), m, d.Dz, count, a, aIn, e, mIn, overwrite: true);
+            }
+        }
+        else
+        {
+            e.Clear();
+        }
+
+        if (d.Has(SecondDerivativeBlocks.Xzz))
+        {
+            for (int n = 0; n < count; n++)
+            {
+                ReadOnlySpan<double> xzz = d.XzzBlock(n);
+                for (int i = 0; i < aIn; i++)
+                {
+                    VectorKernels.Axpy(1, xzz.Slice(i * aIn, aIn), e.Slice(((n * aIn) + i) * mIn + (n * aIn), aIn));
+                }
+            }
+        }
+
+        return flops;
     }
 
     /// <summary>Replaces <paramref name="buffer"/> by a larger one when it holds fewer than <paramref name="length"/> values (its contents are not kept).</summary>

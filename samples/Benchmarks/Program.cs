@@ -51,6 +51,12 @@ try
         return 0;
     }
 
+    if (options.RiccatiPhases)
+    {
+        RiccatiPhasesReport.Run(options, Console.Out);
+        return 0;
+    }
+
     if (options.GemmRates)
     {
         GemmBenchmark.Run(options, options.OpenBlasDriver is { } gemmDriver ? new OpenBlasDriver(gemmDriver) : null, Console.Out);

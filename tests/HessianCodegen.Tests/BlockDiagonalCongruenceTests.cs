@@ -27,6 +27,10 @@ public sealed class BlockDiagonalCongruenceTests
     [InlineData(9, 8, 8, false, true)]
     [InlineData(7, 3, 5, false, true)]
     [InlineData(65, 8, 8, true, true)]
+    [InlineData(9, 5, 8)]
+    [InlineData(7, 12, 8, false, true)]
+    [InlineData(6, 1, 8)]
+    [InlineData(33, 9, 8, true)]
     public void Adds_the_upper_block_triangle_of_the_congruence(int blocks, int rows, int columns, bool twoCores = false, bool overwrite = false)
     {
         var random = new Random((blocks * 10_000) + (rows * 100) + columns);

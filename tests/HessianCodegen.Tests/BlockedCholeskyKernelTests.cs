@@ -55,6 +55,9 @@ public sealed class BlockedCholeskyKernelTests
     [InlineData(24, 17)]
     [InlineData(49, 8)]
     [InlineData(72, 130)]
+    [InlineData(30, 200)]
+    [InlineData(30, 201)]
+    [InlineData(25, 512)]
     public void SolvesManyRightHandSidesLikeMathNet(int n, int width)
     {
         double[] matrix = RandomPositiveDefinite(n, seed: n + width);

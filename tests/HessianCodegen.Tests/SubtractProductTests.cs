@@ -8,7 +8,8 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="MatrixKernels.SubtractProduct"/> against the triple loop for each kind of left factor it treats
 /// its own way: dense rows, a layer's <c>Dx^T</c> (runs of rows sharing evenly spaced non-zeros, then single
-/// bias-like rows), runs whose non-zeros are not evenly spaced, and zero rows.
+/// bias-like rows), a tanh layer's <c>Dx^T</c> (each output's bias row, after all the weights, joins its weights' product),
+/// runs whose non-zeros are not evenly spaced, and zero rows.
 /// </summary>
 public sealed class SubtractProductTests
 {
@@ -16,6 +17,8 @@ public sealed class SubtractProductTests
     [InlineData("dense", 7, 9, 13)]
     [InlineData("layer", 40, 64, 70)]
     [InlineData("layer", 9, 8, 3)]
+    [InlineData("tanh", 72, 64, 37)]
+    [InlineData("tanh", 20, 40, 13)]
     [InlineData("uneven", 12, 30, 17)]
     [InlineData("zero", 6, 10, 5)]
     public void Matches_the_triple_loop(string kind, int rows, int inner, int columns)
@@ -32,6 +35,9 @@ public sealed class SubtractProductTests
                     "dense" => true,
                     // Rows in runs of up to 8 (i / 9 picks the run's output), non-zeros every 4th position from it; row 8 of each 9 alone.
                     "layer" => i % 9 == 8 ? k % 4 == (i / 9 + 1) % 4 : k % 4 == (i / 9) % 4,
+                    // A tanh layer's Dx^T (outputs x outputs weights, then one bias row per output, all after the weights): output o's
+                    // weights and its bias share the non-zeros every outputs-th position from o, and the bias rows are not beside the weights.
+                    "tanh" => k % Outputs(rows) == (i < Outputs(rows) * Outputs(rows) ? i / Outputs(rows) : i - (Outputs(rows) * Outputs(rows))),
                     "uneven" => k == 1 || k == 2 || k == 7 || k == 20,
                     _ => false,
                 };
@@ -39,9 +45,17 @@ public sealed class SubtractProductTests
             }
         }
 
-        SubtractProductCheck.MatchesTheTripleLoop(
-            (c, cStride, left, leftStride, b, bStride, rowCount, innerCount, columnCount) => MatrixKernels.SubtractProduct(c, cStride, left, leftStride, b, bStride, rowCount, innerCount, columnCount),
-            kind, a, aStride, rows, inner, columns, random,
-            source => source.NextDouble() - 0.5, relativeToLargeEntries: false);
+        // Each kind with and without the later rows that share a run's non-zeros joining its product.
+        foreach (bool group in new[] { false, true })
+        {
+            SubtractProductCheck.MatchesTheTripleLoop(
+                (c, cStride, left, leftStride, b, bStride, rowCount, innerCount, columnCount) =>
+                    MatrixKernels.SubtractProduct(c, cStride, left, leftStride, b, bStride, rowCount, innerCount, columnCount, groupSharedRows: group),
+                $"{kind}, grouped {group}", a, aStride, rows, inner, columns, random,
+                source => source.NextDouble() - 0.5, relativeToLargeEntries: false);
+        }
     }
+
+    /// <summary>Outputs of the "tanh" left factor: 72 rows are 8 x 8 weights and 8 biases, 20 rows 4 x 4 and 4.</summary>
+    private static int Outputs(int rows) => rows == 72 ? 8 : 4;
 }

@@ -1,0 +1,171 @@
+using System;
+using System.Globalization;
+using System.IO;
+using HessianCodegen;
+using HessianCodegen.LinearAlgebra;
+
+namespace Benchmarks;
+
+/// <summary>
+/// Where one layer's step of the Riccati recursion spends its time at issue 7's large state order: a hidden layer of the
+/// depth-16 width-8 batch-64 tanh chain (<c>m = m_in = 512</c>, <c>p = 72</c>), each phase of
+/// <c>RiccatiFactorization.Create</c> run alone on that layer's derivatives and a positive definite value matrix, on one core,
+/// timed (median wall and thread cpu ms) and its counted flops over the cpu time.
+/// </summary>
+internal static class RiccatiPhasesReport
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static void Run(BenchmarkOptions options, TextWriter output)
+    {
+        const int width = 8;
+        const int depth = 16;
+        const int count = 64;
+        Network network = ChainBenchmark.Chain(width, depth);
+        NetworkPoint point = network.At(network.RandomParameters(seed: depth), ChainBenchmark.RandomBatch(width, count, seed: width));
+        HessianDerivatives derivatives = point.Derivatives();
+        LayerDerivatives d = derivatives.Layer(depth / 2);
+        int p = d.ParameterCount;
+        int a = d.OutputSize;
+        int aIn = d.InputSize;
+        int m = count * a;
+        int mIn = count * aIn;
+
+        // A symmetric positive definite P: I plus a small symmetric random part.
+        var random = new Random(7);
+        var value = new double[m * m];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = i; j < m; j++)
+            {
+                double entry = (random.NextDouble() - 0.5) / m;
+                value[(i * m) + j] = entry;
+                value[(j * m) + i] = entry;
+            }
+
+            value[(i * m) + i] += 1;
+        }
+
+        var jacobianT = new double[p * m];
+        var weighted = new double[p * m];
+        var weightedT = new double[p * m];
+        var block = new double[p * p];
+        var coupling = new double[p * mIn];
+        var couplingT = new double[p * mIn];
+        var e = new double[mIn * mIn];
+        var work = new double[PivotBlockFactor.WorkLength(p)];
+        var gain = new double[p * mIn];
+        IPivotBlockFactor? factor = null;
+
+        output.WriteLine(string.Create(Invariant,
+            $"Riccati phases: layer {depth / 2} of the depth-{depth} width-{width} batch-{count} tanh chain, m = m_in = {m}, p = {p}; one core; median ms"));
+        output.WriteLine(string.Create(Invariant, $"{"phase",-44} {"wall ms",8} {"cpu ms",8} {"MFLOP",8} {"GFLOP/s",8}"));
+        double totalWall = 0, totalCpu = 0;
+        void Phase(string name, long countedFlops, Func<long> action)
+        {
+            long flops = countedFlops;
+            Timing timing = MedianTimer.Measure(() => flops = Math.Max(countedFlops, action()), options.Repeats * 4, options.BudgetSeconds);
+            totalWall += timing.Milliseconds;
+            totalCpu += timing.CpuMilliseconds;
+            string rate = flops > 0 ? (flops / (timing.CpuMilliseconds * 1e6)).ToString("0.00", Invariant) : "";
+            output.WriteLine(string.Create(Invariant,
+                $"{name,-44} {timing.Milliseconds,8:0.000} {timing.CpuMilliseconds,8:0.000} {(flops > 0 ? (flops / 1e6).ToString("0.00", Invariant) : ""),8} {rate,8}"));
+        }
+
+        Phase("Dx^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(d.Dx, m, p, jacobianT)));
+        Phase("-(Dx^T P) (sparse Dx^T)", 0, () =>
+        {
+            weighted.AsSpan().Clear();
+            return MatrixKernels.SubtractProduct(weighted, m, jacobianT, m, value, m, p, m, m, groupSharedRows: true);
+        });
+        Phase("-(Dx^T P)^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(weighted, p, m, weightedT)));
+        Phase("A = Xxx + eps + Dx^T (P Dx)", 0, () =>
+        {
+            d.Xxx.CopyTo(block);
+            for (int i = 0; i < p; i++)
+            {
+                block[(i * p) + i] += 1e-3;
+            }
+
+            return MatrixKernels.SubtractProduct(block, p, jacobianT, m, weightedT, p, p, m, p);
+        });
+        Phase("C = Xzx + (Dx^T P) Dz", 2L * p * m * aIn, () =>
+        {
+            Span<double> c = coupling;
+            for (int n = 0; n < count; n++)
+            {
+                ReadOnlySpan<double> xzx = d.XzxBlock(n);
+                for (int j = 0; j < p; j++)
+                {
+                    xzx.Slice(j * aIn, aIn).CopyTo(c.Slice((j * mIn) + (n * aIn), aIn));
+                }
+            }
+
+            for (int n = 0; n < count; n++)
+            {
+                Gemm.Multiply(false, false, p, aIn, a, -1, weighted.AsSpan(n * a), m, d.DzBlock(n), aIn, 1, c[(n * aIn)..], mIn);
+            }
+
+            return 0;
+        });
+        Phase("E = Dz^T P Dz (congruence, upper)", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true));
+        var blockCopy = new double[p * p];
+        block.CopyTo(blockCopy); // A as the phase above formed it
+        Phase("factor A (p)", 0, () =>
+        {
+            blockCopy.CopyTo(block);
+            long f = 0;
+            factor = PivotBlockFactor.Create(block, p, work, 0, ref f);
+            return f;
+        });
+        output.WriteLine(string.Create(Invariant, $"  (A is {(factor!.IsPositiveDefinite ? "positive definite: Cholesky" : "indefinite: Bunch-Kaufman")})"));
+        var cSaved = (double[])coupling.Clone();
+        Phase("C^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(coupling, p, mIn, couplingT)));
+        Phase("A^-1 C (solve, p x m_in)", 2L * p * p * mIn, () =>
+        {
+            cSaved.CopyTo(coupling, 0);
+            factor!.Solve(coupling, mIn);
+            return 0;
+        });
+        Phase("E -= C^T (A^-1 C) (upper, TriangularGemm)", (long)mIn * (mIn + 1) * p, () =>
+            Done(() => TriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT, p, coupling, mIn, 1, e, mIn)));
+        var packedCouplingT = new double[PackedUpperUpdate.PackedLength(mIn, p)];
+        Phase("C^T packed (PackedUpperUpdate)", 0, () => Done(() => PackedUpperUpdate.PackLeft(cSaved, mIn, mIn, p, packedCouplingT)));
+        Phase("E -= C^T (A^-1 C) (upper, PackedUpperUpdate)", (long)mIn * (mIn + 1) * p, () =>
+            Done(() => PackedUpperUpdate.AddUpper(mIn, p, -1, packedCouplingT, coupling, mIn, e, mIn, 0, mIn)));
+        Phase("mirror E", 0, () => Done(() => MatrixKernels.MirrorUpper(e, mIn)));
+        Phase("gain = -A^-1 C (copy)", 0, () =>
+        {
+            for (int i = 0; i < gain.Length; i++)
+            {
+                gain[i] = -coupling[i];
+            }
+
+            return 0;
+        });
+        // The whole chain's factorization: medians, and minima (on a loaded machine the least disturbed run).
+        derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati);
+        var walls = new double[Math.Max(options.Repeats * 8, 40)];
+        var cpus = new double[walls.Length];
+        for (int run = 0; run < walls.Length; run++)
+        {
+            double cpuStart = CpuClock.Milliseconds();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati);
+            walls[run] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            cpus[run] = CpuClock.Milliseconds() - cpuStart;
+        }
+
+        Array.Sort(walls);
+        Array.Sort(cpus);
+        output.WriteLine(string.Create(Invariant,
+            $"whole factorization of the chain ({depth} layers, {walls.Length} runs, {Environment.ProcessorCount} cores available): median {walls[walls.Length / 2]:0.000} ms wall, {cpus[cpus.Length / 2]:0.000} ms cpu; least {walls[0]:0.000} ms wall, {cpus[0]:0.000} ms cpu"));
+        output.WriteLine(string.Create(Invariant, $"{"sum (less the copies of A and C in the timed solves)",-44} {totalWall,8:0.000} {totalCpu,8:0.000}"));
+    }
+
+    private static long Done(Action action)
+    {
+        action();
+        return 0;
+    }
+}

@@ -1,0 +1,86 @@
+using System;
+using HessianCodegen.LinearAlgebra;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// <see cref="PackedUpperUpdate"/> against the triple loop: <c>c += alpha a^T b</c> on the upper triangle, the strict lower
+/// triangle and the padding of the rows left as they were; whole and cut into two bands of rows, on orders at and beside
+/// the edges of the micro-kernel's 6 x 8 tiles (split -1: <see cref="PackedUpperUpdate.AddUpperOnTwoCores"/>, past its threshold).
+/// </summary>
+public sealed class PackedUpperUpdateTests
+{
+    [Theory]
+    [InlineData(1, 1, 0)]
+    [InlineData(5, 3, 0)]
+    [InlineData(6, 8, 0)]
+    [InlineData(7, 1, 0)]
+    [InlineData(48, 72, 0)]
+    [InlineData(49, 13, 0)]
+    [InlineData(131, 70, 0)]
+    [InlineData(131, 70, 36)]
+    [InlineData(50, 9, 6)]
+    [InlineData(53, 256, 48)]
+    [InlineData(131, 256, -1)]
+    [InlineData(301, 72, -1)]
+    public void Adds_the_product_to_the_upper_triangle_only(int order, int inner, int split)
+    {
+        var random = new Random((order * 1000) + inner);
+        int aStride = order + 2;
+        int bStride = order + 1;
+        int cStride = order + 3;
+        double[] a = RandomValues(random, inner * aStride);
+        double[] b = RandomValues(random, inner * bStride);
+        double[] c = RandomValues(random, order * cStride);
+        double[] expected = (double[])c.Clone();
+        const double alpha = -0.75;
+        for (int i = 0; i < order; i++)
+        {
+            for (int j = i; j < order; j++)
+            {
+                double sum = 0;
+                for (int k = 0; k < inner; k++)
+                {
+                    sum += a[(k * aStride) + i] * b[(k * bStride) + j];
+                }
+
+                expected[(i * cStride) + j] += alpha * sum;
+            }
+        }
+
+        var packed = new double[PackedUpperUpdate.PackedLength(order, inner)];
+        PackedUpperUpdate.PackLeft(a, aStride, order, inner, packed);
+        if (split < 0)
+        {
+            Assert.True((double)order * order * inner >= ParallelTriangularGemm.Threshold);
+            PackedUpperUpdate.AddUpperOnTwoCores(order, inner, alpha, packed, b, bStride, c, cStride);
+        }
+        else if (split > 0)
+        {
+            PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, split, order);
+            PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, 0, split);
+        }
+        else
+        {
+            PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, 0, order);
+        }
+
+        for (int index = 0; index < c.Length; index++)
+        {
+            Assert.True(Math.Abs(c[index] - expected[index]) <= 1e-13 * (1 + inner) * Math.Max(1, Math.Abs(expected[index])),
+                $"c[{index / cStride}, {index % cStride}] = {c[index]}, expected {expected[index]}");
+        }
+    }
+
+    private static double[] RandomValues(Random random, int length)
+    {
+        var values = new double[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = (2 * random.NextDouble()) - 1;
+        }
+
+        return values;
+    }
+}
