@@ -156,12 +156,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, groupMatrices, dx, value, p, m));
 
         // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T. The scratch, one array for all groups, holds the
-        // row sums of X_g, then the Cholesky kernel's square, then the QR's work row.
+        // row sums of X_g, then the Cholesky kernel's work (PivotBlockFactor's choice of kernel), then the QR's work row.
         int largestScratch = 0;
         for (int g = 0; g < count; g++)
         {
             int q = structure.Parameters[g].Length;
-            largestScratch = Math.Max(largestScratch, Math.Max(RightLookingCholeskyKernel.WorkLength(q), structure.Rows[g].Length));
+            largestScratch = Math.Max(largestScratch, Math.Max(Math.Max(PivotBlockFactor.CholeskyWorkLength(q), q), structure.Rows[g].Length));
         }
 
         double[] scratch = ArrayPool<double>.Shared.Rent(largestScratch);
@@ -210,7 +210,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 norm = Math.Max(norm, sum);
             }
 
-            if (RightLookingCholeskyKernel.Factor(cholesky, q, scratch, tinyPivot, ref flops) >= 0
+            if (PivotBlockFactor.FactorCholesky(cholesky, q, scratch, tinyPivot, ref flops) >= 0
                 || !(norm * TriangularKernel.InverseNormBound(cholesky, q) <= ConditionLimit))
             {
                 return null;
