@@ -92,7 +92,7 @@ internal static class HouseholderKernel
     /// Applies <c>H_k = I - tau v v^T</c> (<c>v</c> the reflector in column <paramref name="k"/>, rows
     /// <paramref name="k"/> on) to the rows <paramref name="k"/> on of a matrix; <paramref name="b"/> starts at
     /// row <paramref name="k"/>, its rows <paramref name="stride"/> apart and <paramref name="width"/> values wide:
-    /// <c>w = v^T B</c> row by row, then <c>B -= tau v w</c>.
+    /// <c>w = v^T B</c> in one pass over the rows (<see cref="RankUpdate.SubtractCombination"/>), then <c>B -= tau v w</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Reflect(ReadOnlySpan<double> v, int rows, int columns, int k, double tau, Span<double> b,
