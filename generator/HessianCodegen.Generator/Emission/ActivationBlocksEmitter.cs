@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using HessianCodegen.Generator.Batching;
 using HessianCodegen.Generator.Helpers;
 using HessianCodegen.Generator.Model;
@@ -76,7 +77,9 @@ internal static class ActivationBlocksEmitter
             WriteKeepDerivativesCall(writer, d, activation);
             writer.WriteLine();
             writer.WriteLine($"// With r = b {curvature}: Xxx[{w}(i, j), {w}(i, k)] = sum_n r[i] z[j] z[k], Xzx[{w}(i, j), k] = r[i] z[j] {w}[i, k] + b[i] {slope}[i] [j == k], Xzz = {w}^T diag(r) {w}.");
-            writer.WriteLine($"{Kernels}.AddActivationSecondDerivatives(count, {Layout(layer, members, d, activation)}, inputs, {w}, outputAdjoints, workspace.Kept(\"{slope}\", count * sumCount), workspace.Kept(\"{curvature}\", count * sumCount), xxx, xzx, xzz);");
+            // A block the layer declares zero goes to the kernel empty: no products that add zeros, and the caller's entries stay untouched.
+            string Block(string name) => zeroBlocks.Contains(name) ? $"{Span}.Empty" : name;
+            writer.WriteLine($"{Kernels}.AddActivationSecondDerivatives(count, {Layout(layer, members, d, activation)}, inputs, {w}, outputAdjoints, workspace.Kept(\"{slope}\", count * sumCount), workspace.Kept(\"{curvature}\", count * sumCount), {Block("xxx")}, {Block("xzx")}, {Block("xzz")});");
         }
 
         writer.WriteLine();
