@@ -46,7 +46,6 @@ internal static class ActivationBlocksEmitter
     {
         string w = BatchEmitter.WeightsLocal(d.Sums);
         string slope = d.Sums.SlopeBuffer;
-        string bias = activation.Bias?.Name ?? "c";
         using (ContractPrinter.Open(writer, ContractMembers.AddJacobiansBatch, $", from the slopes <c>{slope}</c> of all of them"))
         {
             ContractPrinter.WriteChecks(writer, ContractMembers.AddJacobiansBatch, layer, members);
@@ -55,7 +54,7 @@ internal static class ActivationBlocksEmitter
             writer.WriteLine();
             WriteKeepDerivativesCall(writer, d, activation);
             writer.WriteLine();
-            string biasRow = activation.Bias is null ? string.Empty : $", Dx[i, {bias}(i)] = {slope}[i]";
+            string biasRow = activation.Bias is null ? string.Empty : $", Dx[i, {activation.Bias.Name}(i)] = {slope}[i]";
             writer.WriteLine($"// Every example's rows: Dx[i, {w}(i, j)] = {slope}[i] z[j]{biasRow}, Dz[i, j] = {slope}[i] {w}[i, j].");
             writer.WriteLine($"{Kernels}.AddActivationJacobians(count, {Layout(layer, members, d, activation)}, inputs, {w}, workspace.Kept(\"{slope}\", count * sumCount), dx, dz);");
         }
