@@ -24,8 +24,8 @@ internal static class ActivationBlocks
         ReadOnlySpan<double> weights, ReadOnlySpan<double> slopes, Span<double> dx, Span<double> dz)
     {
         (int inputSize, int sumCount) = Sizes(count, parameterCount, weightsOffset, biasOffset, inputs, weights, slopes);
-        Require(dx, count * sumCount * parameterCount, "dx", "count x outputs x parameters");
-        Require(dz, count * sumCount * inputSize, "dz", "count x outputs x inputs");
+        BatchSpans.Require(dx, count * sumCount, parameterCount, nameof(dx));
+        BatchSpans.Require(dz, count * sumCount, inputSize, nameof(dz));
         for (int n = 0; n < count; n++)
         {
             ReadOnlySpan<double> input = inputs.Slice(n * inputSize, inputSize);
@@ -57,11 +57,11 @@ internal static class ActivationBlocks
         Span<double> xxx, Span<double> xzx, Span<double> xzz)
     {
         (int inputSize, int sumCount) = Sizes(count, parameterCount, weightsOffset, biasOffset, inputs, weights, slopes);
-        Require(outputAdjoints, slopes.Length, "outputAdjoints", "count x outputs");
-        Require(curvatures, slopes.Length, "curvatures", "count x outputs");
-        RequireOptional(xxx, parameterCount * parameterCount, "xxx", "parameters x parameters");
-        RequireOptional(xzx, count * parameterCount * inputSize, "xzx", "count x parameters x inputs");
-        RequireOptional(xzz, count * inputSize * inputSize, "xzz", "count x inputs x inputs");
+        BatchSpans.Require(outputAdjoints, count, sumCount, nameof(outputAdjoints));
+        BatchSpans.Require(curvatures, count, sumCount, nameof(curvatures));
+        BatchSpans.RequireOptional(xxx, parameterCount, parameterCount, nameof(xxx));
+        BatchSpans.RequireOptional(xzx, count * parameterCount, inputSize, nameof(xzx));
+        BatchSpans.RequireOptional(xzz, count * inputSize, inputSize, nameof(xzz));
         if (count == 0)
         {
             return;
@@ -239,21 +239,5 @@ internal static class ActivationBlocks
         }
 
         return (inputSize, sumCount);
-    }
-
-    private static void Require(ReadOnlySpan<double> span, int length, string name, string shape)
-    {
-        if (span.Length != length)
-        {
-            throw new ArgumentException($"The span '{name}' has length {span.Length}; expected {shape} = {length}.", name);
-        }
-    }
-
-    private static void RequireOptional(ReadOnlySpan<double> span, int length, string name, string shape)
-    {
-        if (!span.IsEmpty)
-        {
-            Require(span, length, name, shape);
-        }
     }
 }
