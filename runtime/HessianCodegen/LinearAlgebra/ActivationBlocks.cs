@@ -94,7 +94,7 @@ internal static class ActivationBlocks
                 Span<double> scaledWeights = scaledArray.AsSpan(0, sumCount * inputSize);
                 for (int n = 0; n < count; n++)
                 {
-                    ScaleRows(curvatureAdjoints.Slice(n * sumCount, sumCount), weights, scaledWeights);
+                    ScaleRowsBy(curvatureAdjoints.Slice(n * sumCount, sumCount), 1, weights, inputSize, scaledWeights);
                     Gemm.Multiply(true, false, inputSize, inputSize, sumCount, 1.0, scaledWeights, inputSize, weights, inputSize, 1.0,
                         xzz.Slice(n * inputSize * inputSize, inputSize * inputSize), inputSize);
                 }
@@ -115,17 +115,7 @@ internal static class ActivationBlocks
         Span<double> scaledInputs = scaledArray.AsSpan(0, count * inputSize);
         for (int i = 0; i < sumCount; i++)
         {
-            for (int n = 0; n < count; n++)
-            {
-                double weight = curvatureAdjoints[n * sumCount + i];
-                ReadOnlySpan<double> input = inputs.Slice(n * inputSize, inputSize);
-                Span<double> scaled = scaledInputs.Slice(n * inputSize, inputSize);
-                for (int j = 0; j < inputSize; j++)
-                {
-                    scaled[j] = weight * input[j];
-                }
-            }
-
+            ScaleRowsBy(curvatureAdjoints[i..], sumCount, inputs, inputSize, scaledInputs);
             int diagonal = weightsOffset + i * inputSize;
             Gemm.Multiply(true, false, inputSize, inputSize, count, 1.0, scaledInputs, inputSize, inputs, inputSize, 1.0,
                 xxx.Slice(diagonal * parameterCount + diagonal), parameterCount);
@@ -194,16 +184,21 @@ internal static class ActivationBlocks
         }
     }
 
-    /// <summary><c>scaled[i, :] = factors[i] rows[i, :]</c>.</summary>
-    private static void ScaleRows(ReadOnlySpan<double> factors, ReadOnlySpan<double> rows, Span<double> scaled)
+    /// <summary>
+    /// <c>scaled[i, :] = factors[i * factorStride] rows[i, :]</c> for every row of <paramref name="scaled"/> (rows of
+    /// <paramref name="width"/> values); unlike <see cref="Gemm.ScaleRows"/>, which scales rows by one number in place.
+    /// </summary>
+    private static void ScaleRowsBy(ReadOnlySpan<double> factors, int factorStride, ReadOnlySpan<double> rows, int width, Span<double> scaled)
     {
-        int width = rows.Length / factors.Length;
-        for (int i = 0; i < factors.Length; i++)
+        int rowCount = width == 0 ? 0 : scaled.Length / width;
+        for (int i = 0; i < rowCount; i++)
         {
-            double factor = factors[i];
+            double factor = factors[i * factorStride];
+            ReadOnlySpan<double> row = rows.Slice(i * width, width);
+            Span<double> target = scaled.Slice(i * width, width);
             for (int j = 0; j < width; j++)
             {
-                scaled[i * width + j] = factor * rows[i * width + j];
+                target[j] = factor * row[j];
             }
         }
     }
