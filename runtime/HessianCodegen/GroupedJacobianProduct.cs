@@ -27,12 +27,7 @@ internal static class GroupedJacobianProduct
                 $"expected {m} x {p}, {m} x {columns} and {p} x {columns}.");
         }
 
-        int largestRows = 0;
-        foreach (int[] rows in groups.Rows)
-        {
-            largestRows = Math.Max(largestRows, rows.Length);
-        }
-
+        int largestRows = groups.LargestRowCount;
         if (largestRows == 0 || columns == 0)
         {
             return 0;

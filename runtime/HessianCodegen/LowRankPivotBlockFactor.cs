@@ -239,7 +239,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             coreOrder += rank;
         }
 
-        double[] t = FormCore(factors, value, m, coreOrder, work, ref flops);
+        double[] t = FormCore(factors, structure.LargestRowCount, value, m, coreOrder, work, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
         // The kernels' scratch from the shared pool: Bunch-Kaufman's is 2 x 64 rows of the core (8 KB at order 8), a new array
@@ -390,7 +390,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <c>T = I + R P R^T</c>, lower triangle, through <c>Y = P R^T</c> (<c>m x r</c>, in <paramref name="work"/>):
     /// each <c>R_g</c> touches only its group's rows of <c>P</c>, so both products are per group.
     /// </summary>
-    private static double[] FormCore(GroupFactor[] factors, ReadOnlySpan<double> value, int m, int order, Span<double> work, ref long flops)
+    private static double[] FormCore(GroupFactor[] factors, int largestRows, ReadOnlySpan<double> value, int m, int order, Span<double> work, ref long flops)
     {
         if (work.Length < m * order)
         {
@@ -398,12 +398,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         Span<double> y = work[..(m * order)];
-        int largestRows = 0;
-        foreach (GroupFactor g in factors)
-        {
-            largestRows = Math.Max(largestRows, g.Rows.Length);
-        }
-
         var gathered = new double[largestRows * Math.Max(m, order)];
         var triangle = new double[largestRows * largestRows];
         foreach (GroupFactor g in factors)
@@ -468,12 +462,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     internal static double LargestDiagonal(ParameterGroups structure, double[][] groupMatrices,
         ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
     {
-        int largestRows = 0;
-        foreach (int[] rows in structure.Rows)
-        {
-            largestRows = Math.Max(largestRows, rows.Length);
-        }
-
+        int largestRows = structure.LargestRowCount;
         double[] scratch = ArrayPool<double>.Shared.Rent((largestRows * largestRows) + largestRows);
         try
         {
