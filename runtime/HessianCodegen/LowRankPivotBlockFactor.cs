@@ -53,17 +53,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     private LowRankPivotBlockFactor(GroupFactor[] groups, IPivotBlockFactor core, int order, double logDeterminantX)
+        : this(groups, core, order, core.Inertia + new Inertia(order - core.Order, 0, 0), core.LogDeterminant + new LogDeterminant(logDeterminantX, 1))
     {
-        this.groups = groups;
-        this.core = core;
-        Order = order;
-        foreach (GroupFactor g in groups)
-        {
-            largestGroup = Math.Max(largestGroup, g.Parameters.Length);
-        }
-
-        Inertia = core.Inertia + new Inertia(order - core.Order, 0, 0);
-        LogDeterminant = core.LogDeterminant + new LogDeterminant(logDeterminantX, 1);
     }
 
     public int Order { get; }
