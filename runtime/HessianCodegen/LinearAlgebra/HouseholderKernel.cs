@@ -106,7 +106,7 @@ internal static class HouseholderKernel
         // w = B_k + sum_i v_i B_i in one pass over the rows below, w held in registers (an axpy per row read and wrote it each time).
         b[..width].CopyTo(w);
         int below = rows - k - 1;
-        Span<double> coefficients = below <= 256 ? stackalloc double[Math.Max(below, 0)] : new double[below];
+        Span<double> coefficients = below <= StackScratch.MaxRows ? stackalloc double[Math.Max(below, 0)] : new double[below];
         for (int i = 0; i < below; i++)
         {
             coefficients[i] = -v[((k + 1 + i) * columns) + k];

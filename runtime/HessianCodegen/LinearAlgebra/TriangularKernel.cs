@@ -57,7 +57,7 @@ internal static class TriangularKernel
 
         // Z_i = (B_i - sum_(j > i) L_ji Z_j) / L_ii: each row of the result takes the solved rows below it in one pass, its
         // sums held in registers, where subtracting each solved row from all rows above read and wrote those once per row.
-        Span<double> coefficients = n <= 256 ? stackalloc double[n] : new double[n];
+        Span<double> coefficients = n <= StackScratch.MaxRows ? stackalloc double[n] : new double[n];
         for (int i = n - 1; i >= 0; i--)
         {
             int below = n - i - 1;
@@ -85,7 +85,7 @@ internal static class TriangularKernel
         Require(factor, n, [], 0);
 
         // On the stack for a group of the low-rank route (a few dozen parameters), which calls this once per group and factorization.
-        Span<double> bounds = n <= 256 ? stackalloc double[2 * n] : new double[2 * n];
+        Span<double> bounds = n <= StackScratch.MaxRows ? stackalloc double[2 * n] : new double[2 * n];
         Span<double> rowBound = bounds[..n];
         Span<double> columnBound = bounds[n..];
         double infinity = 0;
