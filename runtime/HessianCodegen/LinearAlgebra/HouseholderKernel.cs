@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace HessianCodegen.LinearAlgebra;
@@ -106,15 +107,27 @@ internal static class HouseholderKernel
         // w = B_k + sum_i v_i B_i in one pass over the rows below, w held in registers (an axpy per row read and wrote it each time).
         b[..width].CopyTo(w);
         int below = rows - k - 1;
-        Span<double> coefficients = below <= StackScratch.MaxRows ? stackalloc double[Math.Max(below, 0)] : new double[below];
-        for (int i = 0; i < below; i++)
+        // Past the stack's size the coefficients are rented: a large group's QR calls this once per reflector.
+        double[]? rented = below > StackScratch.MaxRows ? ArrayPool<double>.Shared.Rent(below) : null;
+        try
         {
-            coefficients[i] = -v[((k + 1 + i) * columns) + k];
-        }
+            Span<double> coefficients = rented is null ? stackalloc double[Math.Max(below, 0)] : rented.AsSpan(0, below);
+            for (int i = 0; i < below; i++)
+            {
+                coefficients[i] = -v[((k + 1 + i) * columns) + k];
+            }
 
-        if (below > 0)
+            if (below > 0)
+            {
+                RankUpdate.SubtractCombination(w, coefficients, b[stride..], stride);
+            }
+        }
+        finally
         {
-            RankUpdate.SubtractCombination(w, coefficients, b[stride..], stride);
+            if (rented is not null)
+            {
+                ArrayPool<double>.Shared.Return(rented);
+            }
         }
 
         VectorKernels.Axpy(-tau, w, b[..width]);
