@@ -34,7 +34,7 @@ internal static class GroupedJacobianProduct
         }
 
         double[] coefficients = ArrayPool<double>.Shared.Rent(largestRows);
-        double[] gathered = ArrayPool<double>.Shared.Rent(largestRows * columns);
+        double[]? gathered = null;
         try
         {
             long flops = 0;
@@ -57,6 +57,8 @@ internal static class GroupedJacobianProduct
                 }
                 else
                 {
+                    // Rented at the first group that needs it: a dense layer's groups (one row per example) never do.
+                    gathered ??= ArrayPool<double>.Shared.Rent(largestRows * columns);
                     for (int k = 0; k < count; k++)
                     {
                         b.Slice(rows[k] * columns, columns).CopyTo(gathered.AsSpan(k * columns, columns));
@@ -84,7 +86,10 @@ internal static class GroupedJacobianProduct
         finally
         {
             ArrayPool<double>.Shared.Return(coefficients);
-            ArrayPool<double>.Shared.Return(gathered);
+            if (gathered is not null)
+            {
+                ArrayPool<double>.Shared.Return(gathered);
+            }
         }
     }
 
