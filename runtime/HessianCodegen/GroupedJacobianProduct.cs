@@ -93,7 +93,8 @@ internal static class GroupedJacobianProduct
         }
     }
 
-    private static bool IsEvenlySpaced(int[] rows)
+    /// <summary>Whether <paramref name="rows"/> are evenly spaced (one per example), and so read in place rather than gathered.</summary>
+    internal static bool IsEvenlySpaced(int[] rows)
     {
         for (int k = 2; k < rows.Length; k++)
         {
