@@ -251,9 +251,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// The same factors in <paramref name="storage"/>, for the sweeps once the recursion is past the layer: the groups'
     /// <c>L_g</c>, QR and <c>tau</c> contiguous, group after group as a solve reads them, their parameters' indices
     /// contiguous in the storage's indices, and a Cholesky core packed
-    /// (<see cref="PackedCholeskyFactor"/>). As arrays of their own they were a few small objects per group and layer,
-    /// which every collection during a deep factorization promoted (a sixth of a depth-1024 batch-1 factorization's time was
-    /// the collector's pauses); the storage is reused from the pool and never copied.
+    /// (<see cref="PackedCholeskyFactor"/>). Kept as arrays of their own they were a few small objects per group and layer
+    /// that lived to the end of a deep factorization, which every collection promoted; the storage is reused from the pool
+    /// and never copied. <see cref="Create"/> still allocates them per group (<c>X_g</c>, reflectors, <c>tau</c>), but they
+    /// now die when this copy is made, young, instead of living as long as the factorization.
     /// </summary>
     internal LowRankPivotBlockFactor KeptIn(FactorStorage storage)
     {
