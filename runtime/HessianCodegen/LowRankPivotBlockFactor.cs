@@ -71,7 +71,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>The order of the core <c>T</c>: the rank bound <c>r</c> of <c>Dx</c> the route works at.</summary>
     public int CoreOrder => core.Order;
 
-    /// <summary>The bytes of the factors a solve reads: per group its indices, <c>L_g</c>, reflectors and <c>tau</c>, and the core's factor (packed once kept, when it is a Cholesky factor).</summary>
+    /// <summary>The bytes of the factors a solve reads: per group its parameters' indices (kept; its rows are read only for their count), <c>L_g</c>, reflectors and <c>tau</c>, and the core's factor (packed once kept, when it is a Cholesky factor).</summary>
     internal long StoredBytes
     {
         get
@@ -79,7 +79,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             long bytes = (core is PackedCholeskyFactor ? PackedCholeskyKernel.PackedLength(core.Order) : (long)core.Order * core.Order) * sizeof(double);
             foreach (GroupFactor g in groups)
             {
-                bytes += ((long)g.Parameters.Length + g.Rows.Length) * sizeof(int);
+                bytes += (long)g.Parameters.Length * sizeof(int);
                 bytes += (long)GroupValues(g.Parameters.Length, g.Rows.Length) * sizeof(double);
             }
 
