@@ -253,7 +253,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// contiguous in the storage's indices, and a Cholesky core packed
     /// (<see cref="PackedCholeskyFactor"/>). Kept as arrays of their own they were a few small objects per group and layer
     /// that lived to the end of a deep factorization, which every collection promoted; the storage is reused from the pool
-    /// and never copied. <see cref="Create"/> still allocates them per group (<c>X_g</c>, reflectors, <c>tau</c>), but they
+    /// and never copied. <c>Create</c> still allocates them per group (<c>X_g</c>, reflectors, <c>tau</c>), but they
     /// now die when this copy is made, young, instead of living as long as the factorization.
     /// </summary>
     internal LowRankPivotBlockFactor KeptIn(FactorStorage storage)
