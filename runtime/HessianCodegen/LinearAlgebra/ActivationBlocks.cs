@@ -227,10 +227,18 @@ internal static class ActivationBlocks
                 $"The weights have {weights.Length} values; expected outputs x inputs = {sumCount} x {inputSize}.", nameof(weights));
         }
 
-        if (weightsOffset < 0 || weightsOffset + weights.Length > parameterCount || biasOffset + sumCount > parameterCount)
+        if (weightsOffset < 0 || weightsOffset + weights.Length > parameterCount)
         {
             throw new ArgumentOutOfRangeException(nameof(weightsOffset),
-                $"W at {weightsOffset} ({weights.Length} values) and c at {biasOffset} ({sumCount} values) must lie within the {parameterCount} parameters.");
+                $"W at {weightsOffset} ({weights.Length} values) must lie within the {parameterCount} parameters.");
+        }
+
+        // Negative: no bias. Else c's sumCount values lie within the parameters, before or after W's, not among them.
+        if (biasOffset >= 0
+            && (biasOffset + sumCount > parameterCount || (biasOffset < weightsOffset + weights.Length && weightsOffset < biasOffset + sumCount)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(biasOffset),
+                $"c at {biasOffset} ({sumCount} values) must lie within the {parameterCount} parameters and not overlap W at {weightsOffset} ({weights.Length} values).");
         }
 
         return (inputSize, sumCount);
