@@ -4,8 +4,10 @@ using System.Collections.Generic;
 namespace HessianCodegen;
 
 /// <summary>
-/// One factorization's stored factors (the pivot blocks' packed Cholesky triangles, the feedback gains and the
-/// compressed Jacobians of every layer) in a few large uninitialized arrays, handed out front to back. Per-layer
+/// One factorization's stored factors (the pivot blocks' packed Cholesky triangles, the feedback gains, the
+/// compressed Jacobians of every layer, and a low-rank layer's groups' <c>L_g</c>, QR reflectors and <c>tau</c>
+/// with their parameters' indices) in a few large uninitialized arrays, values and indices apart, handed out front
+/// to back. Per-layer
 /// arrays under 85 KB live on the small-object heap, where every gen0 and gen1 collection during a deep
 /// factorization copies the layers already done (a tenth of a depth-512 factorization); large arrays are never
 /// copied, and <see cref="FactorStoragePool"/> gives them to the next factorization once the caller disposes this

@@ -27,19 +27,14 @@ internal static class GroupedJacobianProduct
                 $"expected {m} x {p}, {m} x {columns} and {p} x {columns}.");
         }
 
-        int largestRows = 0;
-        foreach (int[] rows in groups.Rows)
-        {
-            largestRows = Math.Max(largestRows, rows.Length);
-        }
-
+        int largestRows = groups.LargestRowCount;
         if (largestRows == 0 || columns == 0)
         {
             return 0;
         }
 
         double[] coefficients = ArrayPool<double>.Shared.Rent(largestRows);
-        double[] gathered = ArrayPool<double>.Shared.Rent(largestRows * columns);
+        double[]? gathered = null;
         try
         {
             long flops = 0;
@@ -62,6 +57,8 @@ internal static class GroupedJacobianProduct
                 }
                 else
                 {
+                    // Rented at the first group that needs it: a dense layer's groups (one row per example) never do.
+                    gathered ??= ArrayPool<double>.Shared.Rent(largestRows * columns);
                     for (int k = 0; k < count; k++)
                     {
                         b.Slice(rows[k] * columns, columns).CopyTo(gathered.AsSpan(k * columns, columns));
@@ -89,11 +86,15 @@ internal static class GroupedJacobianProduct
         finally
         {
             ArrayPool<double>.Shared.Return(coefficients);
-            ArrayPool<double>.Shared.Return(gathered);
+            if (gathered is not null)
+            {
+                ArrayPool<double>.Shared.Return(gathered);
+            }
         }
     }
 
-    private static bool IsEvenlySpaced(int[] rows)
+    /// <summary>Whether <paramref name="rows"/> are evenly spaced (one per example), and so read in place rather than gathered.</summary>
+    internal static bool IsEvenlySpaced(int[] rows)
     {
         for (int k = 2; k < rows.Length; k++)
         {

@@ -139,13 +139,14 @@ public interface IHessianLayer
     /// <c>xxx += sum_n Xxx</c> (<c>p x p</c>), and per example <c>xzx += Xzx</c> and <c>xzz += Xzz</c> for
     /// <paramref name="count"/> examples (their <c>p x a_in</c> and <c>a_in x a_in</c> blocks one after the other), the
     /// second derivatives contracted with the output adjoints <c>b</c>, touching only the entries that can be non-zero.
-    /// <paramref name="xzx"/> and <paramref name="xzz"/> may be empty, and are then not computed (the first layer's
-    /// input is data: no equation reads them); <paramref name="xxx"/> may be empty when
+    /// <paramref name="xzx"/> and <paramref name="xzz"/> may be empty, and are then not written (the first layer's
+    /// input is data: no equation reads them; the generated activation layers then skip them, this default computes
+    /// them into a discarded scratch); <paramref name="xxx"/> may be empty when
     /// <see cref="NonZeroSecondDerivatives"/> leaves it out.
     /// </summary>
     /// <remarks>
     /// This default calls <see cref="AddSecondDerivatives"/> per example, passing a block not wanted as a discarded
-    /// scratch of <paramref name="workspace"/>; the generator overrides it for an element-wise activation
+    /// scratch rented for the call; the generator overrides it for an element-wise activation
     /// <c>g(W z + c)</c>, whose blocks it computes from the slopes and curvatures of the whole batch, and writes
     /// <see cref="AddSecondDerivatives"/> as a call of this member with <c>count</c> 1.
     /// </remarks>
@@ -169,15 +170,31 @@ public interface IHessianLayer
         int xzxLength = ParameterCount * InputSize;
         int xzzLength = InputSize * InputSize;
 
-        // The per-example member takes every block it can make non-zero: one it is not asked for goes to a scratch.
-        Span<double> xzxScratch = xzx.IsEmpty && (nonZero & SecondDerivativeBlocks.Xzx) != 0 ? workspace.Discarded(nameof(xzx), xzxLength) : default;
-        Span<double> xzzScratch = xzz.IsEmpty && (nonZero & SecondDerivativeBlocks.Xzz) != 0 ? workspace.Discarded(nameof(xzz), xzzLength) : default;
-        for (int n = 0; n < count; n++)
+        // The per-example member takes every block it can make non-zero: one it is not asked for goes to a scratch,
+        // rented for this call only (never read, so not cleared): kept in the workspace it would live as long as the point.
+        int xzxScratchLength = xzx.IsEmpty && (nonZero & SecondDerivativeBlocks.Xzx) != 0 ? xzxLength : 0;
+        int xzzScratchLength = xzz.IsEmpty && (nonZero & SecondDerivativeBlocks.Xzz) != 0 ? xzzLength : 0;
+        double[]? rented = xzxScratchLength + xzzScratchLength > 0
+            ? System.Buffers.ArrayPool<double>.Shared.Rent(xzxScratchLength + xzzScratchLength)
+            : null;
+        try
         {
-            AddSecondDerivatives(parameters, inputs.Slice(n * InputSize, InputSize), data.Slice(n * DataSize, DataSize),
-                outputAdjoints.Slice(n * OutputSize, OutputSize), xxx,
-                xzx.IsEmpty ? xzxScratch : xzx.Slice(n * xzxLength, xzxLength),
-                xzz.IsEmpty ? xzzScratch : xzz.Slice(n * xzzLength, xzzLength));
+            Span<double> xzxScratch = rented.AsSpan(0, xzxScratchLength);
+            Span<double> xzzScratch = rented.AsSpan(xzxScratchLength, xzzScratchLength);
+            for (int n = 0; n < count; n++)
+            {
+                AddSecondDerivatives(parameters, inputs.Slice(n * InputSize, InputSize), data.Slice(n * DataSize, DataSize),
+                    outputAdjoints.Slice(n * OutputSize, OutputSize), xxx,
+                    xzx.IsEmpty ? xzxScratch : xzx.Slice(n * xzxLength, xzxLength),
+                    xzz.IsEmpty ? xzzScratch : xzz.Slice(n * xzzLength, xzzLength));
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<double>.Shared.Return(rented);
+            }
         }
     }
 

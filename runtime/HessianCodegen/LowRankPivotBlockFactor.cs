@@ -53,17 +53,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     private LowRankPivotBlockFactor(GroupFactor[] groups, IPivotBlockFactor core, int order, double logDeterminantX)
+        : this(groups, core, order, core.Inertia + new Inertia(order - core.Order, 0, 0), core.LogDeterminant + new LogDeterminant(logDeterminantX, 1))
     {
-        this.groups = groups;
-        this.core = core;
-        Order = order;
-        foreach (GroupFactor g in groups)
-        {
-            largestGroup = Math.Max(largestGroup, g.Parameters.Length);
-        }
-
-        Inertia = core.Inertia + new Inertia(order - core.Order, 0, 0);
-        LogDeterminant = core.LogDeterminant + new LogDeterminant(logDeterminantX, 1);
     }
 
     public int Order { get; }
@@ -80,7 +71,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>The order of the core <c>T</c>: the rank bound <c>r</c> of <c>Dx</c> the route works at.</summary>
     public int CoreOrder => core.Order;
 
-    /// <summary>The bytes of the factors a solve reads: per group its indices, <c>L_g</c>, reflectors and <c>tau</c>, and the core's factor (packed once kept, when it is a Cholesky factor).</summary>
+    /// <summary>The bytes of the factors a solve reads: per group its parameters' indices (kept; its rows are read only for their count), <c>L_g</c>, reflectors and <c>tau</c>, and the core's factor (packed once kept, when it is a Cholesky factor).</summary>
     internal long StoredBytes
     {
         get
@@ -88,7 +79,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             long bytes = (core is PackedCholeskyFactor ? PackedCholeskyKernel.PackedLength(core.Order) : (long)core.Order * core.Order) * sizeof(double);
             foreach (GroupFactor g in groups)
             {
-                bytes += ((long)g.Parameters.Length + g.Rows.Length) * sizeof(int);
+                bytes += (long)g.Parameters.Length * sizeof(int);
                 bytes += (long)GroupValues(g.Parameters.Length, g.Rows.Length) * sizeof(double);
             }
 
@@ -156,12 +147,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, groupMatrices, dx, value, p, m));
 
         // Per group: X_g = L_g L_g^T, then the QR of L_g^-1 Z_g^T. The scratch, one array for all groups, holds the
-        // row sums of X_g, then the Cholesky kernel's square, then the QR's work row.
+        // row sums of X_g, then the Cholesky kernel's work (PivotBlockFactor's choice of kernel), then the QR's work row.
         int largestScratch = 0;
         for (int g = 0; g < count; g++)
         {
             int q = structure.Parameters[g].Length;
-            largestScratch = Math.Max(largestScratch, Math.Max(RightLookingCholeskyKernel.WorkLength(q), structure.Rows[g].Length));
+            largestScratch = Math.Max(largestScratch, Math.Max(Math.Max(PivotBlockFactor.CholeskyWorkLength(q), q), structure.Rows[g].Length));
         }
 
         double[] scratch = ArrayPool<double>.Shared.Rent(largestScratch);
@@ -210,7 +201,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 norm = Math.Max(norm, sum);
             }
 
-            if (RightLookingCholeskyKernel.Factor(cholesky, q, scratch, tinyPivot, ref flops) >= 0
+            if (PivotBlockFactor.FactorCholesky(cholesky, q, scratch, tinyPivot, ref flops) >= 0
                 || !(norm * TriangularKernel.InverseNormBound(cholesky, q) <= ConditionLimit))
             {
                 return null;
@@ -239,7 +230,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             coreOrder += rank;
         }
 
-        double[] t = FormCore(factors, value, m, coreOrder, work, ref flops);
+        double[] t = FormCore(factors, structure.LargestRowCount, value, m, coreOrder, work, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
         // The kernels' scratch from the shared pool: Bunch-Kaufman's is 2 x 64 rows of the core (8 KB at order 8), a new array
@@ -260,9 +251,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// The same factors in <paramref name="storage"/>, for the sweeps once the recursion is past the layer: the groups'
     /// <c>L_g</c>, QR and <c>tau</c> contiguous, group after group as a solve reads them, their parameters' indices
     /// contiguous in the storage's indices, and a Cholesky core packed
-    /// (<see cref="PackedCholeskyFactor"/>). As arrays of their own they were a few small objects per group and layer,
-    /// which every collection during a deep factorization promoted (a sixth of a depth-1024 batch-1 factorization's time was
-    /// the collector's pauses); the storage is reused from the pool and never copied.
+    /// (<see cref="PackedCholeskyFactor"/>). Kept as arrays of their own they were a few small objects per group and layer
+    /// that lived to the end of a deep factorization, which every collection promoted; the storage is reused from the pool
+    /// and never copied. <c>Create</c> still allocates them per group (<c>X_g</c>, reflectors, <c>tau</c>), but they
+    /// now die when this copy is made, young, instead of living as long as the factorization.
     /// </summary>
     internal LowRankPivotBlockFactor KeptIn(FactorStorage storage)
     {
@@ -390,7 +382,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <c>T = I + R P R^T</c>, lower triangle, through <c>Y = P R^T</c> (<c>m x r</c>, in <paramref name="work"/>):
     /// each <c>R_g</c> touches only its group's rows of <c>P</c>, so both products are per group.
     /// </summary>
-    private static double[] FormCore(GroupFactor[] factors, ReadOnlySpan<double> value, int m, int order, Span<double> work, ref long flops)
+    private static double[] FormCore(GroupFactor[] factors, int largestRows, ReadOnlySpan<double> value, int m, int order, Span<double> work, ref long flops)
     {
         if (work.Length < m * order)
         {
@@ -398,12 +390,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         Span<double> y = work[..(m * order)];
-        int largestRows = 0;
-        foreach (GroupFactor g in factors)
-        {
-            largestRows = Math.Max(largestRows, g.Rows.Length);
-        }
-
         var gathered = new double[largestRows * Math.Max(m, order)];
         var triangle = new double[largestRows * largestRows];
         foreach (GroupFactor g in factors)
@@ -468,12 +454,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     internal static double LargestDiagonal(ParameterGroups structure, double[][] groupMatrices,
         ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
     {
-        int largestRows = 0;
-        foreach (int[] rows in structure.Rows)
-        {
-            largestRows = Math.Max(largestRows, rows.Length);
-        }
-
+        int largestRows = structure.LargestRowCount;
         double[] scratch = ArrayPool<double>.Shared.Rent((largestRows * largestRows) + largestRows);
         try
         {

@@ -9,8 +9,9 @@ namespace HessianCodegen;
 /// dense Hessian and the derivative blocks for the structured solve are all read from here.
 /// </summary>
 /// <remarks>
-/// Hessian-vector products reuse work buffers held by the point, so one point must not be used
-/// from several threads at once; create one point per thread instead.
+/// Hessian-vector products and <see cref="Derivatives"/> reuse work buffers held by the point (the layers'
+/// workspaces at the point), so one point must not be used from several threads at once; create one point
+/// per thread instead.
 /// </remarks>
 public sealed class NetworkPoint
 {

@@ -17,6 +17,10 @@ internal sealed class ParameterGroups
     {
         Parameters = parameters;
         Rows = rows;
+        foreach (int[] group in rows)
+        {
+            LargestRowCount = Math.Max(LargestRowCount, group.Length);
+        }
     }
 
     /// <summary>Each group's parameters, ascending; every parameter is in exactly one group.</summary>
@@ -24,6 +28,9 @@ internal sealed class ParameterGroups
 
     /// <summary>Each group's rows of <c>Dx</c>, ascending; a row of zeros is in none.</summary>
     public int[][] Rows { get; }
+
+    /// <summary>The most rows of any group (0 when there are none): what a scratch sized for every group holds.</summary>
+    public int LargestRowCount { get; }
 
     /// <summary>
     /// The groups of <paramref name="xxx"/> (<c>p x p</c>, lower triangle read; empty where the layer's <c>Xxx</c> is zero,

@@ -99,11 +99,18 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     internal const int RightLookingLimit = 320;
 
     /// <summary>The scratch values <see cref="Create"/> needs for a block of order <paramref name="order"/>.</summary>
-    public static int WorkLength(int order) => Math.Max(
-        order <= RightLookingLimit ? RightLookingCholeskyKernel.WorkLength(order) : BlockedCholeskyKernel.WorkLength(order),
-        BlockedBunchKaufmanKernel.WorkLength(order));
+    public static int WorkLength(int order) => Math.Max(CholeskyWorkLength(order), BlockedBunchKaufmanKernel.WorkLength(order));
 
-    private static int FactorCholesky(double[] block, int order, Span<double> work, double tinyPivot, ref long flops) =>
+    /// <summary>The scratch values <see cref="FactorCholesky"/> needs at order <paramref name="order"/>.</summary>
+    internal static int CholeskyWorkLength(int order) =>
+        order <= RightLookingLimit ? RightLookingCholeskyKernel.WorkLength(order) : BlockedCholeskyKernel.WorkLength(order);
+
+    /// <summary>
+    /// Cholesky of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (right-looking
+    /// up to <see cref="RightLookingLimit"/>, else blocked); the index of a failed pivot, or -1. The low-rank route's
+    /// groups take the same choice.
+    /// </summary>
+    internal static int FactorCholesky(double[] block, int order, Span<double> work, double tinyPivot, ref long flops) =>
         order <= RightLookingLimit
             ? RightLookingCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops)
             : BlockedCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops);

@@ -10,7 +10,9 @@ namespace HessianCodegen.Tests;
 /// The batched derivative blocks of every standard layer (<see cref="IHessianLayer.AddJacobiansBatch"/>,
 /// <see cref="IHessianLayer.AddSecondDerivativesBatch"/>) against the per-example members called once per example:
 /// <c>Dx</c>, <c>Dz</c>, <c>Xzx</c> and <c>Xzz</c> stacked, <c>Xxx</c> summed. The activation layers compute theirs
-/// from the slopes and curvatures of the whole batch; the others keep per-example code, which the interface's
+/// from the slopes and curvatures of the whole batch, and their per-example members are these batched members with
+/// <c>count</c> 1: for them this checks the batching (a batch against count-1 calls), not the blocks' values, which
+/// ActivationBlocksTests checks against finite differences. The others keep per-example code, which the interface's
 /// defaults call. Also: an empty <c>xzx</c> or <c>xzz</c> is not wanted and leaves the rest unchanged, and a
 /// workspace at one point gives the same blocks when it already holds the slopes.
 /// </summary>

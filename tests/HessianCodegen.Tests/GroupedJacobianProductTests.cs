@@ -14,7 +14,7 @@ public sealed class GroupedJacobianProductTests
 {
     [Theory]
     [InlineData(true, 7, 3, 5, 9)]
-    [InlineData(true, 13, 4, 1, 11)]
+    [InlineData(true, 13, 4, 2, 11)]
     [InlineData(false, 11, 3, 3, 7)]
     [InlineData(false, 23, 5, 4, 1)]
     public void Matches_the_triple_loop(bool spacedRows, int p, int groupCount, int batch, int columns)
@@ -37,6 +37,11 @@ public sealed class GroupedJacobianProductTests
         }
 
         ParameterGroups groups = ParameterGroups.Find([], dx, p, m);
+
+        // The spaced cases must really take the in-place branch with more than one row (a stride to follow), the others the gather.
+        bool inPlace = groups.Rows.Any(rows => rows.Length > 1 && GroupedJacobianProduct.IsEvenlySpaced(rows));
+        bool gathered = groups.Rows.Any(rows => !GroupedJacobianProduct.IsEvenlySpaced(rows));
+        Assert.Equal(spacedRows, inPlace && !gathered);
         double[] b = Enumerable.Range(0, m * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
         double[] target = Enumerable.Range(0, p * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
         double[] expected = (double[])target.Clone();

@@ -8,20 +8,23 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// The low-rank route's factors as the sweeps keep them (<see cref="LowRankPivotBlockFactor.KeptIn"/>): the groups'
 /// <c>L_g</c>, QR and <c>tau</c> contiguous in the factorization's <see cref="FactorStorage"/> and a Cholesky core packed.
-/// Kept in a storage poisoned with NaN beforehand (a reused storage holds an earlier factorization's values), they solve as
-/// the factors the recursion made and as the dense <c>A = X + Dx^T P Dx</c> (MathNet's LU), at odd sizes, with a positive
-/// definite core (packed) and an indefinite one (Bunch-Kaufman, kept square).
+/// Kept in a storage poisoned beforehand (NaN values, -1 indices: a reused storage holds an earlier factorization's), they
+/// solve as the factors the recursion made and as the dense <c>A = X + Dx^T P Dx</c> (MathNet's LU), at odd sizes, with a
+/// positive definite core (packed) and an indefinite one (Bunch-Kaufman, kept square), and with <c>X = eps I</c> (diagonal
+/// <c>L_g</c>) or <c>X = Xxx + eps I</c> block-diagonal by output (full lower-triangular <c>L_g</c>).
 /// </summary>
 public sealed class LowRankFactorStorageTests
 {
     [Theory]
-    [InlineData(11, 3, 2, true)]
-    [InlineData(23, 5, 3, true)]
-    [InlineData(23, 5, 3, false)]
-    [InlineData(37, 7, 2, false)]
-    public void KeptFactorsSolveAsTheRecursionsAndAsTheDenseBlock(int p, int m, int width, bool definiteCore)
+    [InlineData(11, 3, 2, true, false)]
+    [InlineData(23, 5, 3, true, false)]
+    [InlineData(23, 5, 3, false, false)]
+    [InlineData(37, 7, 2, false, false)]
+    [InlineData(23, 5, 3, true, true)]
+    [InlineData(37, 7, 2, false, true)]
+    public void KeptFactorsSolveAsTheRecursionsAndAsTheDenseBlock(int p, int m, int width, bool definiteCore, bool blockXxx)
     {
-        var random = new Random((p * 100) + m + (definiteCore ? 1 : 0));
+        var random = new Random((p * 100) + m + (definiteCore ? 1 : 0) + (blockXxx ? 7 : 0));
 
         // Dx: each row non-zero on a run of parameters of its own output, as a dense layer's; X = eps I (a ReLU layer's).
         const double epsilon = 0.5;
@@ -47,14 +50,30 @@ public sealed class LowRankFactorStorageTests
             value[(i * m) + i] = definiteCore || i > 0 ? 1 + random.NextDouble() : -40;
         }
 
+        // Xxx, when wanted: per output's run of parameters a positive semidefinite block 0.3 v v^T + 0.2 w w^T, zero elsewhere.
+        double[] xxx = blockXxx ? new double[p * p] : [];
+        for (int r = 0; r < m && blockXxx; r++)
+        {
+            double[] v = Enumerable.Range(0, run).Select(_ => random.NextDouble() - 0.5).ToArray();
+            double[] w = Enumerable.Range(0, run).Select(_ => random.NextDouble() - 0.5).ToArray();
+            for (int i = 0; i < run; i++)
+            {
+                for (int j = 0; j < run; j++)
+                {
+                    xxx[(((r * run) + i) * p) + (r * run) + j] = (0.3 * v[i] * v[j]) + (0.2 * w[i] * w[j]);
+                }
+            }
+        }
+
         long flops = 0;
-        LowRankPivotBlockFactor factor = LowRankPivotBlockFactor.Create([], epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops)
+        LowRankPivotBlockFactor factor = LowRankPivotBlockFactor.Create(xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops)
             ?? throw new InvalidOperationException("the route declined");
         Assert.Equal(definiteCore, factor.IsPositiveDefinite);
 
         var storage = new FactorStorage(0);
         Memory<double> poisoned = storage.Take(FactorStorage.MinimumAddedValues);
         poisoned.Span.Fill(double.NaN);
+        storage.TakeIndices(FactorStorage.MinimumAddedValues).Span.Fill(-1);
         storage.Reset();
         LowRankPivotBlockFactor kept = factor.KeptIn(storage);
         Assert.Equal(factor.Inertia, kept.Inertia);
@@ -74,6 +93,7 @@ public sealed class LowRankFactorStorageTests
             a[i, i] = epsilon;
             for (int j = 0; j < p; j++)
             {
+                a[i, j] += blockXxx ? xxx[(i * p) + j] : 0;
                 for (int r = 0; r < m; r++)
                 {
                     for (int s = 0; s < m; s++)

@@ -129,6 +129,35 @@ public sealed class LowRankPivotBlockTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AGroupPastTheRightLookingLimitIsFactoredAndSolvesAsTheWholeBlockDoes()
+    {
+        // Each tanh unit's group has inputs + 1 parameters: past the limit, its X_g takes the blocked Cholesky kernel
+        // (X_g positive definite at this eps; a ReLU unit's Xxx is zero, its parameters no one group).
+        NetworkPoint point = WideNetwork(relu: false, inputCount: PivotBlockFactor.RightLookingLimit + 10);
+        HessianDerivatives derivatives = point.Derivatives();
+        LayerDerivatives d = derivatives.Layer(0);
+        ParameterGroups groups = ParameterGroups.Find(d.Xxx, d.Dx, d.ParameterCount, Count * Width);
+        Assert.All(groups.Parameters, g => Assert.True(g.Length > PivotBlockFactor.RightLookingLimit));
+
+        const double epsilon = 10;
+        double[] rhs = point.Gradient();
+        var x = new double[rhs.Length];
+        var reference = new double[rhs.Length];
+        RiccatiFactorization lowRank = RiccatiFactorization.Create(derivatives, epsilon, out _)!;
+        RiccatiFactorization whole = RiccatiFactorization.Create(derivatives, epsilon, out _, allowLowRank: false)!;
+        lowRank.Solve(rhs, x);
+        whole.Solve(rhs, reference);
+        double[,] dense = DampedSystem.Matrix(point, epsilon);
+        double backward = DampedSystem.BackwardError(dense, x, rhs);
+        double wholeBackward = DampedSystem.BackwardError(dense, reference, rhs);
+        output.WriteLine($"route {lowRank.Routes[0]}, backward error {backward:E2} (whole {wholeBackward:E2}), inertia {lowRank.Inertia} (whole {whole.Inertia})");
+
+        Assert.Equal(PivotBlockRoute.LowRankUpdate, lowRank.Routes[0]);
+        Assert.InRange(backward, 0, Math.Max(1e-13, 4 * wholeBackward));
+        Assert.Equal(whole.Inertia, lowRank.Inertia);
+    }
+
+    [Fact]
     public void TheGroupsOfADenseLayerAreItsOutputUnitsAndTheirRows()
     {
         NetworkPoint point = WideNetwork(relu: false);
@@ -147,17 +176,17 @@ public sealed class LowRankPivotBlockTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>A wide first layer (20 inputs, 4 outputs: p = 84 against B a = 24), a tanh layer and softmax cross-entropy.</summary>
-    private static NetworkPoint WideNetwork(bool relu)
+    /// <summary>A wide first layer (20 inputs unless told, 4 outputs: p = 84 against B a = 24), a tanh layer and softmax cross-entropy.</summary>
+    private static NetworkPoint WideNetwork(bool relu, int inputCount = Inputs)
     {
-        IHessianLayer first = relu ? new ReluLayer(Inputs, Width) : new TanhLayer(Inputs, Width);
+        IHessianLayer first = relu ? new ReluLayer(inputCount, Width) : new TanhLayer(inputCount, Width);
         var network = new Network(first, new TanhLayer(Width, Width), new SoftmaxCrossEntropyLayer(Width, 3));
         var random = new Random(relu ? 21 : 22);
-        var inputs = new double[Count, Inputs];
+        var inputs = new double[Count, inputCount];
         var labels = new int[Count];
         for (int n = 0; n < Count; n++)
         {
-            for (int j = 0; j < Inputs; j++)
+            for (int j = 0; j < inputCount; j++)
             {
                 inputs[n, j] = (2 * random.NextDouble()) - 1;
             }

@@ -73,10 +73,15 @@ public sealed class RightLookingCholeskyKernelTests
         matrix[(failing * n) + failing] -= 4.0 * n;
         double[] factor = (double[])matrix.Clone();
         double[] reference = (double[])matrix.Clone();
-        long flops = 0;
+        long flops = 0, referenceFlops = 0;
         Assert.Equal(failing, RightLookingCholeskyKernel.Factor(factor, n, new double[RightLookingCholeskyKernel.WorkLength(n)], 1e-12, ref flops));
-        Assert.Equal(failing, CholeskyKernel.Factor(reference, n, 1e-12, ref flops));
+        Assert.Equal(failing, CholeskyKernel.Factor(reference, n, 1e-12, ref referenceFlops));
         Assert.Equal(matrix, factor);
+
+        // The work spent before the failed pivot is counted: none at row 0, else some, less than a whole factorization
+        // (n (n - 1) (n + 1) / 3 in this count), and at least the finished rows' share that the row-by-row kernel counts.
+        long whole = (long)n * (n - 1) * (n + 1) / 3;
+        Assert.True(failing == 0 ? flops == 0 : flops >= referenceFlops && flops > 0 && flops < whole, $"{flops} flops counted (row by row {referenceFlops}, whole {whole})");
     }
 
     /// <summary>Symmetric, diagonally dominant; the strict upper triangle holds other values than the lower, so that reading it would show.</summary>

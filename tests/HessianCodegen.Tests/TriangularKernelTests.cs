@@ -18,6 +18,7 @@ public sealed class TriangularKernelTests
     [InlineData(9, 3)]
     [InlineData(17, 13)]
     [InlineData(40, 8)]
+    [InlineData(300, 2)]
     public void BothSolvesMatchPlainSubstitution(int n, int width)
     {
         var random = new Random((n * 31) + width);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using HessianCodegen.Generator.Batching;
 using HessianCodegen.Generator.Helpers;
 using HessianCodegen.Generator.Model;
@@ -45,7 +46,6 @@ internal static class ActivationBlocksEmitter
     {
         string w = BatchEmitter.WeightsLocal(d.Sums);
         string slope = d.Sums.SlopeBuffer;
-        string bias = activation.Bias?.Name ?? "c";
         using (ContractPrinter.Open(writer, ContractMembers.AddJacobiansBatch, $", from the slopes <c>{slope}</c> of all of them"))
         {
             ContractPrinter.WriteChecks(writer, ContractMembers.AddJacobiansBatch, layer, members);
@@ -54,7 +54,7 @@ internal static class ActivationBlocksEmitter
             writer.WriteLine();
             WriteKeepDerivativesCall(writer, d, activation);
             writer.WriteLine();
-            string biasRow = activation.Bias is null ? string.Empty : $", Dx[i, {bias}(i)] = {slope}[i]";
+            string biasRow = activation.Bias is null ? string.Empty : $", Dx[i, {activation.Bias.Name}(i)] = {slope}[i]";
             writer.WriteLine($"// Every example's rows: Dx[i, {w}(i, j)] = {slope}[i] z[j]{biasRow}, Dz[i, j] = {slope}[i] {w}[i, j].");
             writer.WriteLine($"{Kernels}.AddActivationJacobians(count, {Layout(layer, members, d, activation)}, inputs, {w}, workspace.Kept(\"{slope}\", count * sumCount), dx, dz);");
         }
@@ -76,7 +76,9 @@ internal static class ActivationBlocksEmitter
             WriteKeepDerivativesCall(writer, d, activation);
             writer.WriteLine();
             writer.WriteLine($"// With r = b {curvature}: Xxx[{w}(i, j), {w}(i, k)] = sum_n r[i] z[j] z[k], Xzx[{w}(i, j), k] = r[i] z[j] {w}[i, k] + b[i] {slope}[i] [j == k], Xzz = {w}^T diag(r) {w}.");
-            writer.WriteLine($"{Kernels}.AddActivationSecondDerivatives(count, {Layout(layer, members, d, activation)}, inputs, {w}, outputAdjoints, workspace.Kept(\"{slope}\", count * sumCount), workspace.Kept(\"{curvature}\", count * sumCount), xxx, xzx, xzz);");
+            // A block the layer declares zero goes to the kernel empty: no products that add zeros, and the caller's entries stay untouched.
+            string Block(string name) => zeroBlocks.Contains(name) ? $"{Span}.Empty" : name;
+            writer.WriteLine($"{Kernels}.AddActivationSecondDerivatives(count, {Layout(layer, members, d, activation)}, inputs, {w}, outputAdjoints, workspace.Kept(\"{slope}\", count * sumCount), workspace.Kept(\"{curvature}\", count * sumCount), {Block("xxx")}, {Block("xzx")}, {Block("xzz")});");
         }
 
         writer.WriteLine();

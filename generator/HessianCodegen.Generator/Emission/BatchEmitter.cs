@@ -38,8 +38,8 @@ internal static class BatchEmitter
     public static InputSums? FindSums(LayerModel layer) => InputSums.Find(layer, Reserved);
 
     /// <summary>
-    /// Writes the batched members of a layer over its sums (<paramref name="derivatives"/>), with the derivative blocks'
-    /// for an element-wise <paramref name="activation"/>; returns whether the code reads a class label.
+    /// Writes the batched members of a layer over its sums (<paramref name="derivatives"/>), and for an element-wise
+    /// <paramref name="activation"/> the batched derivative blocks too; returns whether the code reads a class label.
     /// </summary>
     public static bool WriteMethods(SourceWriter writer, LayerModel layer, LayerMembers members, SumDerivatives derivatives, ElementwiseActivation? activation, IReadOnlyCollection<string> zeroBlocks)
     {

@@ -61,10 +61,13 @@ internal static class ContractPrinter
         writer.WriteLine(member.IsBatched ? "RequireBatch(count, parameters, inputs, data);" : "RequireExample(parameters, input, data);");
         foreach (ContractParameter span in OwnSpans(member))
         {
-            bool allowEmpty = span.Empty == EmptySpan.Allowed || (span.Empty == EmptySpan.AllowedForZeroBlock && zeroBlocks is not null && zeroBlocks.Contains(span.Name));
-            writer.WriteLine(Check(span.Name, Length(span, FieldSizes(layer, members)), allowEmpty));
+            writer.WriteLine(Check(span.Name, Length(span, FieldSizes(layer, members)), AllowsEmpty(span, zeroBlocks)));
         }
     }
+
+    /// <summary>Whether <paramref name="span"/> may be passed empty: always, or as a block named in <paramref name="zeroBlocks"/> (zero everywhere).</summary>
+    public static bool AllowsEmpty(ContractParameter span, IReadOnlyCollection<string>? zeroBlocks) =>
+        span.Empty == EmptySpan.Allowed || (span.Empty == EmptySpan.AllowedForZeroBlock && zeroBlocks is not null && zeroBlocks.Contains(span.Name));
 
     /// <summary>
     /// The sizes as the class's fields, as <c>this.</c> (a batched member's <c>inputs</c> and <c>outputs</c> may

@@ -294,9 +294,8 @@ internal static class LayerEmitter
     private static bool Method(SourceWriter writer, ContractMember member, SymbolicLayerDerivatives derivatives, Action<MethodEmitter> body)
     {
         LayerModel layer = derivatives.Layer;
-        (bool xxx, bool xzx, bool xzz) = NonZeroSecondDerivatives(derivatives);
         // A block that is zero everywhere may be passed empty (NonZeroSecondDerivatives leaves it out).
-        var zeroBlocks = new Dictionary<string, bool> { ["xxx"] = !xxx, ["xzx"] = !xzx, ["xzz"] = !xzz };
+        IReadOnlyCollection<string> zeroBlocks = ZeroBlocks(derivatives);
         return Method(writer, "public", member.Name, member.Summary + ".", derivatives, m =>
         {
             m.RequireExample();
@@ -308,8 +307,7 @@ internal static class LayerEmitter
             };
             foreach (ContractParameter span in ContractPrinter.OwnSpans(member))
             {
-                bool allowEmpty = span.Empty == EmptySpan.Allowed || (span.Empty == EmptySpan.AllowedForZeroBlock && zeroBlocks[span.Name]);
-                m.Require(span.Name, ContractPrinter.Length(span, size), allowEmpty);
+                m.Require(span.Name, ContractPrinter.Length(span, size), ContractPrinter.AllowsEmpty(span, zeroBlocks));
             }
 
             body(m);

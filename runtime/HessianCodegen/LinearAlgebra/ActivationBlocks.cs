@@ -24,8 +24,8 @@ internal static class ActivationBlocks
         ReadOnlySpan<double> weights, ReadOnlySpan<double> slopes, Span<double> dx, Span<double> dz)
     {
         (int inputSize, int sumCount) = Sizes(count, parameterCount, weightsOffset, biasOffset, inputs, weights, slopes);
-        Require(dx, count * sumCount * parameterCount, "dx", "count x outputs x parameters");
-        Require(dz, count * sumCount * inputSize, "dz", "count x outputs x inputs");
+        BatchSpans.Require(dx, count * sumCount, parameterCount, nameof(dx));
+        BatchSpans.Require(dz, count * sumCount, inputSize, nameof(dz));
         for (int n = 0; n < count; n++)
         {
             ReadOnlySpan<double> input = inputs.Slice(n * inputSize, inputSize);
@@ -57,11 +57,11 @@ internal static class ActivationBlocks
         Span<double> xxx, Span<double> xzx, Span<double> xzz)
     {
         (int inputSize, int sumCount) = Sizes(count, parameterCount, weightsOffset, biasOffset, inputs, weights, slopes);
-        Require(outputAdjoints, slopes.Length, "outputAdjoints", "count x outputs");
-        Require(curvatures, slopes.Length, "curvatures", "count x outputs");
-        RequireOptional(xxx, parameterCount * parameterCount, "xxx", "parameters x parameters");
-        RequireOptional(xzx, count * parameterCount * inputSize, "xzx", "count x parameters x inputs");
-        RequireOptional(xzz, count * inputSize * inputSize, "xzz", "count x inputs x inputs");
+        BatchSpans.Require(outputAdjoints, count, sumCount, nameof(outputAdjoints));
+        BatchSpans.Require(curvatures, count, sumCount, nameof(curvatures));
+        BatchSpans.RequireOptional(xxx, parameterCount, parameterCount, nameof(xxx));
+        BatchSpans.RequireOptional(xzx, count * parameterCount, inputSize, nameof(xzx));
+        BatchSpans.RequireOptional(xzz, count * inputSize, inputSize, nameof(xzz));
         if (count == 0)
         {
             return;
@@ -94,7 +94,7 @@ internal static class ActivationBlocks
                 Span<double> scaledWeights = scaledArray.AsSpan(0, sumCount * inputSize);
                 for (int n = 0; n < count; n++)
                 {
-                    ScaleRows(curvatureAdjoints.Slice(n * sumCount, sumCount), weights, scaledWeights);
+                    ScaleRowsBy(curvatureAdjoints.Slice(n * sumCount, sumCount), 1, weights, inputSize, scaledWeights);
                     Gemm.Multiply(true, false, inputSize, inputSize, sumCount, 1.0, scaledWeights, inputSize, weights, inputSize, 1.0,
                         xzz.Slice(n * inputSize * inputSize, inputSize * inputSize), inputSize);
                 }
@@ -115,17 +115,7 @@ internal static class ActivationBlocks
         Span<double> scaledInputs = scaledArray.AsSpan(0, count * inputSize);
         for (int i = 0; i < sumCount; i++)
         {
-            for (int n = 0; n < count; n++)
-            {
-                double weight = curvatureAdjoints[n * sumCount + i];
-                ReadOnlySpan<double> input = inputs.Slice(n * inputSize, inputSize);
-                Span<double> scaled = scaledInputs.Slice(n * inputSize, inputSize);
-                for (int j = 0; j < inputSize; j++)
-                {
-                    scaled[j] = weight * input[j];
-                }
-            }
-
+            ScaleRowsBy(curvatureAdjoints[i..], sumCount, inputs, inputSize, scaledInputs);
             int diagonal = weightsOffset + i * inputSize;
             Gemm.Multiply(true, false, inputSize, inputSize, count, 1.0, scaledInputs, inputSize, inputs, inputSize, 1.0,
                 xxx.Slice(diagonal * parameterCount + diagonal), parameterCount);
@@ -194,16 +184,21 @@ internal static class ActivationBlocks
         }
     }
 
-    /// <summary><c>scaled[i, :] = factors[i] rows[i, :]</c>.</summary>
-    private static void ScaleRows(ReadOnlySpan<double> factors, ReadOnlySpan<double> rows, Span<double> scaled)
+    /// <summary>
+    /// <c>scaled[i, :] = factors[i * factorStride] rows[i, :]</c> for every row of <paramref name="scaled"/> (rows of
+    /// <paramref name="width"/> values); unlike <see cref="Gemm.ScaleRows"/>, which scales rows by one number in place.
+    /// </summary>
+    private static void ScaleRowsBy(ReadOnlySpan<double> factors, int factorStride, ReadOnlySpan<double> rows, int width, Span<double> scaled)
     {
-        int width = rows.Length / factors.Length;
-        for (int i = 0; i < factors.Length; i++)
+        int rowCount = width == 0 ? 0 : scaled.Length / width;
+        for (int i = 0; i < rowCount; i++)
         {
-            double factor = factors[i];
+            double factor = factors[i * factorStride];
+            ReadOnlySpan<double> row = rows.Slice(i * width, width);
+            Span<double> target = scaled.Slice(i * width, width);
             for (int j = 0; j < width; j++)
             {
-                scaled[i * width + j] = factor * rows[i * width + j];
+                target[j] = factor * row[j];
             }
         }
     }
@@ -232,28 +227,20 @@ internal static class ActivationBlocks
                 $"The weights have {weights.Length} values; expected outputs x inputs = {sumCount} x {inputSize}.", nameof(weights));
         }
 
-        if (weightsOffset < 0 || weightsOffset + weights.Length > parameterCount || biasOffset + sumCount > parameterCount)
+        if (weightsOffset < 0 || weightsOffset + weights.Length > parameterCount)
         {
             throw new ArgumentOutOfRangeException(nameof(weightsOffset),
-                $"W at {weightsOffset} ({weights.Length} values) and c at {biasOffset} ({sumCount} values) must lie within the {parameterCount} parameters.");
+                $"W at {weightsOffset} ({weights.Length} values) must lie within the {parameterCount} parameters.");
+        }
+
+        // Negative: no bias. Else c's sumCount values lie within the parameters, before or after W's, not among them.
+        if (biasOffset >= 0
+            && (biasOffset + sumCount > parameterCount || (biasOffset < weightsOffset + weights.Length && weightsOffset < biasOffset + sumCount)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(biasOffset),
+                $"c at {biasOffset} ({sumCount} values) must lie within the {parameterCount} parameters and not overlap W at {weightsOffset} ({weights.Length} values).");
         }
 
         return (inputSize, sumCount);
-    }
-
-    private static void Require(ReadOnlySpan<double> span, int length, string name, string shape)
-    {
-        if (span.Length != length)
-        {
-            throw new ArgumentException($"The span '{name}' has length {span.Length}; expected {shape} = {length}.", name);
-        }
-    }
-
-    private static void RequireOptional(ReadOnlySpan<double> span, int length, string name, string shape)
-    {
-        if (!span.IsEmpty)
-        {
-            Require(span, length, name, shape);
-        }
     }
 }

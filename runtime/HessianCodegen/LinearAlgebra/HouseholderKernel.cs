@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace HessianCodegen.LinearAlgebra;
@@ -92,7 +93,7 @@ internal static class HouseholderKernel
     /// Applies <c>H_k = I - tau v v^T</c> (<c>v</c> the reflector in column <paramref name="k"/>, rows
     /// <paramref name="k"/> on) to the rows <paramref name="k"/> on of a matrix; <paramref name="b"/> starts at
     /// row <paramref name="k"/>, its rows <paramref name="stride"/> apart and <paramref name="width"/> values wide:
-    /// <c>w = v^T B</c> row by row, then <c>B -= tau v w</c>.
+    /// <c>w = v^T B</c> in one pass over the rows (<see cref="RankUpdate.SubtractCombination"/>), then <c>B -= tau v w</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Reflect(ReadOnlySpan<double> v, int rows, int columns, int k, double tau, Span<double> b,
@@ -106,15 +107,27 @@ internal static class HouseholderKernel
         // w = B_k + sum_i v_i B_i in one pass over the rows below, w held in registers (an axpy per row read and wrote it each time).
         b[..width].CopyTo(w);
         int below = rows - k - 1;
-        Span<double> coefficients = below <= 256 ? stackalloc double[Math.Max(below, 0)] : new double[below];
-        for (int i = 0; i < below; i++)
+        // Past the stack's size the coefficients are rented: a large group's QR calls this once per reflector.
+        double[]? rented = below > StackScratch.MaxRows ? ArrayPool<double>.Shared.Rent(below) : null;
+        try
         {
-            coefficients[i] = -v[((k + 1 + i) * columns) + k];
-        }
+            Span<double> coefficients = rented is null ? stackalloc double[Math.Max(below, 0)] : rented.AsSpan(0, below);
+            for (int i = 0; i < below; i++)
+            {
+                coefficients[i] = -v[((k + 1 + i) * columns) + k];
+            }
 
-        if (below > 0)
+            if (below > 0)
+            {
+                RankUpdate.SubtractCombination(w, coefficients, b[stride..], stride);
+            }
+        }
+        finally
         {
-            RankUpdate.SubtractCombination(w, coefficients, b[stride..], stride);
+            if (rented is not null)
+            {
+                ArrayPool<double>.Shared.Return(rented);
+            }
         }
 
         VectorKernels.Axpy(-tau, w, b[..width]);

@@ -55,6 +55,7 @@ internal static class RightLookingCholeskyKernel
                 double pivot = u[(k * n) + k];
                 if (!(pivot > tinyPivot))
                 {
+                    flops += SpentBeforeFailure(n, k0, k, k1);
                     return k;
                 }
 
@@ -99,5 +100,29 @@ internal static class RightLookingCholeskyKernel
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// The flops spent before the pivot of row <paramref name="failed"/> (in the step <paramref name="k0"/> to
+    /// <paramref name="k1"/>) failed, counted as on success (a multiply-add per lower-triangle entry updated): every
+    /// column of the earlier steps in full, the step's own columns on the step's rows alone.
+    /// </summary>
+    private static long SpentBeforeFailure(int n, int k0, int failed, int k1)
+    {
+        long spent = 0;
+        for (int column = 0; column < k0; column++)
+        {
+            spent += (long)(n - column - 1) * (n - column);
+        }
+
+        for (int column = k0; column < failed; column++)
+        {
+            for (int row = column + 1; row < k1; row++)
+            {
+                spent += 2L * (n - row);
+            }
+        }
+
+        return spent;
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace HessianCodegen.LinearAlgebra;
@@ -57,18 +58,30 @@ internal static class TriangularKernel
 
         // Z_i = (B_i - sum_(j > i) L_ji Z_j) / L_ii: each row of the result takes the solved rows below it in one pass, its
         // sums held in registers, where subtracting each solved row from all rows above read and wrote those once per row.
-        Span<double> coefficients = n <= 256 ? stackalloc double[n] : new double[n];
-        for (int i = n - 1; i >= 0; i--)
+        // Past the stack's size the coefficients are rented, not allocated per call.
+        double[]? rented = n > StackScratch.MaxRows ? ArrayPool<double>.Shared.Rent(n) : null;
+        try
         {
-            int below = n - i - 1;
-            for (int j = 0; j < below; j++)
+            Span<double> coefficients = rented is null ? stackalloc double[n] : rented.AsSpan(0, n);
+            for (int i = n - 1; i >= 0; i--)
             {
-                coefficients[j] = factor[((i + 1 + j) * n) + i];
-            }
+                int below = n - i - 1;
+                for (int j = 0; j < below; j++)
+                {
+                    coefficients[j] = factor[((i + 1 + j) * n) + i];
+                }
 
-            Span<double> target = rows.Slice(i * width, width);
-            RankUpdate.SubtractCombination(target, coefficients[..below], rows[((i + 1) * width)..], width);
-            Scale(1.0 / factor[(i * n) + i], target);
+                Span<double> target = rows.Slice(i * width, width);
+                RankUpdate.SubtractCombination(target, coefficients[..below], rows[((i + 1) * width)..], width);
+                Scale(1.0 / factor[(i * n) + i], target);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<double>.Shared.Return(rented);
+            }
         }
     }
 
@@ -85,7 +98,7 @@ internal static class TriangularKernel
         Require(factor, n, [], 0);
 
         // On the stack for a group of the low-rank route (a few dozen parameters), which calls this once per group and factorization.
-        Span<double> bounds = n <= 256 ? stackalloc double[2 * n] : new double[2 * n];
+        Span<double> bounds = n <= StackScratch.MaxRows ? stackalloc double[2 * n] : new double[2 * n];
         Span<double> rowBound = bounds[..n];
         Span<double> columnBound = bounds[n..];
         double infinity = 0;

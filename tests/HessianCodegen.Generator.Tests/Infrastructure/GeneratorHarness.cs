@@ -38,7 +38,6 @@ internal static class GeneratorHarness
     public static IReadOnlyList<(string Path, string Text)> StandardLayerSources() =>
         RepositoryPaths.StandardLayerFiles().Select(path => (path, File.ReadAllText(path))).ToArray();
 
-    /// <summary>A driver holding a fresh generator instance.</summary>
     /// <summary>
     /// <c>z[i] + g(W z + c)[i]</c> for an activation g of the layer language: it reads its input outside the sums, so
     /// every member, the derivative blocks too, keeps the per-example code the standard activation layers no longer
@@ -65,6 +64,7 @@ internal static class GeneratorHarness
     public static string EmitResidual(string activation) =>
         Run(Compile("Residual.cs", ResidualLayer(activation))).Result.GeneratedTrees.Single().ToString();
 
+    /// <summary>A driver holding a fresh generator instance.</summary>
     public static GeneratorDriver CreateDriver(bool trackSteps = false) =>
         CSharpGeneratorDriver.Create(
             [new HessianLayerGenerator().AsSourceGenerator()],

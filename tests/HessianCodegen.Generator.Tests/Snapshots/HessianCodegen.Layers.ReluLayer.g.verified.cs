@@ -298,7 +298,7 @@ namespace HessianCodegen.Layers
             KeepSlopesAndCurvatures(count, parameters, inputs, workspace);
 
             // With r = b WzCurvature: Xxx[W(i, j), W(i, k)] = sum_n r[i] z[j] z[k], Xzx[W(i, j), k] = r[i] z[j] W[i, k] + b[i] WzSlope[i] [j == k], Xzz = W^T diag(r) W.
-            global::HessianCodegen.BatchKernels.AddActivationSecondDerivatives(count, this.parameterCount, 0, this.cOffset, inputs, W, outputAdjoints, workspace.Kept("WzSlope", count * sumCount), workspace.Kept("WzCurvature", count * sumCount), xxx, xzx, xzz);
+            global::HessianCodegen.BatchKernels.AddActivationSecondDerivatives(count, this.parameterCount, 0, this.cOffset, inputs, W, outputAdjoints, workspace.Kept("WzSlope", count * sumCount), workspace.Kept("WzCurvature", count * sumCount), global::System.Span<double>.Empty, xzx, global::System.Span<double>.Empty);
         }
 
         /// <summary>Keeps in <c>workspace</c> the slopes <c>WzSlope</c> and curvatures <c>WzCurvature</c> of relu at <c>Wz + c</c> for <c>count</c> examples, <c>Wz = W z</c>: they depend on neither t, v nor b, so a workspace at one point computes them at its first call only.</summary>
