@@ -1,5 +1,6 @@
 using System;
 using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
 namespace HessianCodegen.Tests;
@@ -24,7 +25,7 @@ public sealed class ActivationChainRuleTests
                     continue;
                 }
 
-                double[] slopes = Random(random, length), biasDirection = Random(random, width), sumTangents = Random(random, length);
+                double[] slopes = RandomValues.Uniform(random, length), biasDirection = RandomValues.Uniform(random, width), sumTangents = RandomValues.Uniform(random, length);
                 double[] argumentTangents = (double[])sumTangents.Clone(), outputTangents = new double[length];
                 ActivationChainRule.Tangents(slopes, biasDirection, argumentTangents, outputTangents);
                 for (int k = 0; k < length; k++)
@@ -45,8 +46,8 @@ public sealed class ActivationChainRuleTests
         var random = new Random(withOutputAdjointTangents ? 4 : 6);
         for (int length = 0; length <= 40; length++)
         {
-            double[] b = Random(random, length), s = withOutputAdjointTangents ? Random(random, length) : [];
-            double[] slopes = Random(random, length), curvatures = Random(random, length), argumentTangents = Random(random, length);
+            double[] b = RandomValues.Uniform(random, length), s = withOutputAdjointTangents ? RandomValues.Uniform(random, length) : [];
+            double[] slopes = RandomValues.Uniform(random, length), curvatures = RandomValues.Uniform(random, length), argumentTangents = RandomValues.Uniform(random, length);
             double[] adjoints = new double[length], adjointTangents = new double[length];
             ActivationChainRule.AdjointTangents(b, s, slopes, curvatures, argumentTangents, adjoints, adjointTangents);
             for (int k = 0; k < length; k++)
@@ -65,17 +66,6 @@ public sealed class ActivationChainRuleTests
         Assert.Throws<ArgumentException>(() => ActivationChainRule.Tangents(new double[6], new double[3], new double[5], new double[6]));
         Assert.Throws<ArgumentException>(() => ActivationChainRule.AdjointTangents(new double[6], new double[5], new double[6], new double[6], new double[6], new double[6], new double[6]));
         Assert.Throws<ArgumentException>(() => ActivationChainRule.AdjointTangents(new double[6], [], new double[6], new double[6], new double[6], new double[6], new double[7]));
-    }
-
-    private static double[] Random(Random random, int length)
-    {
-        var values = new double[length];
-        for (int k = 0; k < length; k++)
-        {
-            values[k] = (2.0 * random.NextDouble()) - 1.0;
-        }
-
-        return values;
     }
 
     private static void AssertExact(double expected, double actual, string what, int k, int length, int width) =>

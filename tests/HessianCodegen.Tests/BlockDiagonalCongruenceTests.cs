@@ -1,5 +1,6 @@
 using System;
 using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
 namespace HessianCodegen.Tests;
@@ -59,8 +60,8 @@ public sealed class BlockDiagonalCongruenceTests
             }
         }
 
-        double[] d = RandomValues(random, blocks * rows * columns);
-        double[] e = RandomValues(random, eOrder * eStride);
+        double[] d = RandomValues.Uniform(random, blocks * rows * columns);
+        double[] e = RandomValues.Uniform(random, eOrder * eStride);
         double[] expected = (double[])e.Clone();
         for (int i = 0; i < eOrder && overwrite; i++)
         {
@@ -118,16 +119,5 @@ public sealed class BlockDiagonalCongruenceTests
         var e = new double[16];
         ArgumentException error = Assert.Throws<ArgumentException>(() => BlockDiagonalCongruence.AddUpper(new double[15], 4, new double[16], 2, 2, 2, e, 4));
         Assert.Contains("p of order 4", error.Message);
-    }
-
-    private static double[] RandomValues(Random random, int length)
-    {
-        var values = new double[length];
-        for (int i = 0; i < length; i++)
-        {
-            values[i] = (2 * random.NextDouble()) - 1;
-        }
-
-        return values;
     }
 }

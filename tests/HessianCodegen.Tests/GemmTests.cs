@@ -1,5 +1,6 @@
 using System;
 using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
 namespace HessianCodegen.Tests;
@@ -65,9 +66,9 @@ public sealed class GemmTests
                     int aStride = (transposeA ? rows : inner) + 3;
                     int bStride = (transposeB ? inner : columns) + 2;
                     int cStride = columns + 1;
-                    double[] a = RandomValues(random, (transposeA ? inner : rows) * aStride);
-                    double[] b = RandomValues(random, (transposeB ? columns : inner) * bStride);
-                    double[] c = RandomValues(random, rows * cStride);
+                    double[] a = RandomValues.Uniform(random, (transposeA ? inner : rows) * aStride);
+                    double[] b = RandomValues.Uniform(random, (transposeB ? columns : inner) * bStride);
+                    double[] c = RandomValues.Uniform(random, rows * cStride);
                     if (beta == 0)
                     {
                         Array.Fill(c, double.NaN);
@@ -109,16 +110,5 @@ public sealed class GemmTests
         var error = Assert.Throws<ArgumentException>(() =>
             Gemm.Multiply(false, false, 4, 4, 4, 1, new double[15], 4, new double[16], 4, 0, new double[16], 4));
         Assert.Contains("a is stored as 4 x 4", error.Message);
-    }
-
-    private static double[] RandomValues(Random random, int length)
-    {
-        var values = new double[length];
-        for (int i = 0; i < length; i++)
-        {
-            values[i] = (2 * random.NextDouble()) - 1;
-        }
-
-        return values;
     }
 }

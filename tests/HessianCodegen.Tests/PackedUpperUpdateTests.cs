@@ -1,5 +1,6 @@
 using System;
 using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
 namespace HessianCodegen.Tests;
@@ -30,9 +31,9 @@ public sealed class PackedUpperUpdateTests
         int aStride = order + 2;
         int bStride = order + 1;
         int cStride = order + 3;
-        double[] a = RandomValues(random, inner * aStride);
-        double[] b = RandomValues(random, inner * bStride);
-        double[] c = RandomValues(random, order * cStride);
+        double[] a = RandomValues.Uniform(random, inner * aStride);
+        double[] b = RandomValues.Uniform(random, inner * bStride);
+        double[] c = RandomValues.Uniform(random, order * cStride);
         double[] expected = (double[])c.Clone();
         const double alpha = -0.75;
         for (int i = 0; i < order; i++)
@@ -71,16 +72,5 @@ public sealed class PackedUpperUpdateTests
             Assert.True(Math.Abs(c[index] - expected[index]) <= 1e-13 * (1 + inner) * Math.Max(1, Math.Abs(expected[index])),
                 $"c[{index / cStride}, {index % cStride}] = {c[index]}, expected {expected[index]}");
         }
-    }
-
-    private static double[] RandomValues(Random random, int length)
-    {
-        var values = new double[length];
-        for (int i = 0; i < length; i++)
-        {
-            values[i] = (2 * random.NextDouble()) - 1;
-        }
-
-        return values;
     }
 }

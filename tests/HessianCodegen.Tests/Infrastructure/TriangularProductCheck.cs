@@ -26,9 +26,9 @@ internal static class TriangularProductCheck
                         int aStride = (transposeA ? order : inner) + 2;
                         int bStride = (transposeB ? inner : order) + 1;
                         int cStride = order + 3;
-                        double[] a = RandomValues(random, (transposeA ? inner : order) * aStride);
-                        double[] b = RandomValues(random, (transposeB ? order : inner) * bStride);
-                        double[] c = RandomValues(random, order * cStride);
+                        double[] a = RandomValues.Uniform(random, (transposeA ? inner : order) * aStride);
+                        double[] b = RandomValues.Uniform(random, (transposeB ? order : inner) * bStride);
+                        double[] c = RandomValues.Uniform(random, order * cStride);
                         double[] expected = (double[])c.Clone();
                         for (int i = 0; i < order; i++)
                         {
@@ -55,16 +55,5 @@ internal static class TriangularProductCheck
                 }
             }
         }
-    }
-
-    private static double[] RandomValues(Random random, int length)
-    {
-        var values = new double[length];
-        for (int i = 0; i < length; i++)
-        {
-            values[i] = (2 * random.NextDouble()) - 1;
-        }
-
-        return values;
     }
 }
