@@ -9,6 +9,7 @@ namespace HessianCodegen.Tests;
 /// <see cref="MatrixKernels.SubtractProduct"/> against the triple loop for each kind of left factor it treats
 /// its own way: dense rows, a layer's <c>Dx^T</c> (runs of rows sharing evenly spaced non-zeros, then single
 /// bias-like rows), a tanh layer's <c>Dx^T</c> (each output's bias row, after all the weights, joins its weights' product),
+/// a dense row between the weights and the biases,
 /// runs whose non-zeros are not evenly spaced, and zero rows.
 /// </summary>
 public sealed class SubtractProductTests
@@ -19,6 +20,7 @@ public sealed class SubtractProductTests
     [InlineData("layer", 9, 8, 3)]
     [InlineData("tanh", 72, 64, 37)]
     [InlineData("tanh", 20, 40, 13)]
+    [InlineData("shared scalar", 21, 40, 13)]
     [InlineData("uneven", 12, 30, 17)]
     [InlineData("zero", 6, 10, 5)]
     public void Matches_the_triple_loop(string kind, int rows, int inner, int columns)
@@ -38,6 +40,9 @@ public sealed class SubtractProductTests
                     // A tanh layer's Dx^T (outputs x outputs weights, then one bias row per output, all after the weights): output o's
                     // weights and its bias share the non-zeros every outputs-th position from o, and the bias rows are not beside the weights.
                     "tanh" => k % Outputs(rows) == (i < Outputs(rows) * Outputs(rows) ? i / Outputs(rows) : i - (Outputs(rows) * Outputs(rows))),
+                    // 4 x 4 weights, then a scalar that every output reads (a dense row), then the 4 biases: the dense row is
+                    // taken in a pair with the next, a bias that already joined its weights' product.
+                    "shared scalar" => i < 16 ? k % 4 == i / 4 : i == 16 || k % 4 == i - 17,
                     "uneven" => k == 1 || k == 2 || k == 7 || k == 20,
                     _ => false,
                 };

@@ -59,11 +59,19 @@ internal static class MatrixKernels
                 }
 
                 int nonZeros = SparseRankUpdate.Compress(a.Slice(i * aStride, inner), indices, values);
-                if (4 * nonZeros > inner && i + 1 < rows)
+                if (4 * nonZeros > inner)
                 {
-                    flops += RankUpdate.SubtractCombinations(c.Slice(i * cStride, columns), a.Slice(i * aStride, inner),
-                        c.Slice((i + 1) * cStride, columns), a.Slice((i + 1) * aStride, inner), b, bStride);
-                    i += 2;
+                    // Two dense rows at a time, unless the next one already joined an earlier run's product.
+                    if (i + 1 < rows && !done[i + 1])
+                    {
+                        flops += RankUpdate.SubtractCombinations(c.Slice(i * cStride, columns), a.Slice(i * aStride, inner),
+                            c.Slice((i + 1) * cStride, columns), a.Slice((i + 1) * aStride, inner), b, bStride);
+                        i += 2;
+                        continue;
+                    }
+
+                    flops += RankUpdate.SubtractCombination(c.Slice(i * cStride, columns), a.Slice(i * aStride, inner), b, bStride);
+                    i++;
                     continue;
                 }
 
