@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Threading.Tasks;
 using Simd = System.Numerics.Vector;
 
@@ -97,7 +98,7 @@ internal static class BlockDiagonalCongruence
             throw new ArgumentException($"e of order {eOrder} with rows {eStride} apart needs {((eOrder - 1) * eStride) + eOrder} values; got {e.Length}.", nameof(e));
         }
 
-        if (columns == TileColumns && Vector256.IsHardwareAccelerated)
+        if (columns == TileColumns && rows <= TileMaxRows && Vector256.IsHardwareAccelerated && Fma.IsSupported)
         {
             // Eight columns (a hidden layer of width 8): each tile whole in registers, P's tile read once.
             for (int n = firstBlock; n < endBlock; n++)
@@ -155,23 +156,25 @@ internal static class BlockDiagonalCongruence
     /// <summary>Columns of the blocks the tile kernel takes: two vectors of four doubles.</summary>
     private const int TileColumns = 8;
 
+    /// <summary>The most rows a block may have for the tile kernel, whose product <c>P_nk D_k</c> goes on the stack (4 KB).</summary>
+    private const int TileMaxRows = 64;
+
     /// <summary>
     /// One tile, <c>e_nk (+)= D_n^T (P_nk D_k)</c>, for blocks of <see cref="TileColumns"/> columns: <c>T = P_nk D_k</c> four rows
     /// at a time into a stack buffer (eight accumulators), then <c>e_nk</c> four rows at a time from it, so that eight
     /// independent sums cover the fused multiply-add's latency. <paramref name="pTile"/> starts at <c>P_nk</c> (rows
     /// <paramref name="pStride"/> apart), <paramref name="eTile"/> at <c>e_nk</c>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddTile(ReadOnlySpan<double> pTile, int pStride, ReadOnlySpan<double> dn, ReadOnlySpan<double> dk, int rows, Span<double> eTile,
         int eStride, bool overwrite)
     {
         const int C = TileColumns;
-        if (pTile.Length < ((rows - 1) * pStride) + rows || dn.Length < rows * C || dk.Length < rows * C || eTile.Length < (7 * eStride) + C)
+        if (pTile.Length < ((rows - 1) * pStride) + rows || dn.Length < rows * C || dk.Length < rows * C || eTile.Length < ((C - 1) * eStride) + C)
         {
             throw new ArgumentException("A congruence tile's operands are too short.");
         }
 
-        Span<double> product = stackalloc double[rows * C];
+        Span<double> product = stackalloc double[TileMaxRows * C];
         ref double t = ref MemoryMarshal.GetReference(product);
         ref double pStart = ref MemoryMarshal.GetReference(pTile);
         ref double dnStart = ref MemoryMarshal.GetReference(dn);
