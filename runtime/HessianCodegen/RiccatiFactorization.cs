@@ -183,7 +183,7 @@ internal sealed class RiccatiFactorization
             int aIn = d.InputSize;
             int m = StateCount(network, l, count);
             int mIn = l > 0 ? count * aIn : 0;
-            bool twoCores = Math.Max(m, mIn) >= TwoCoreStateOrder;
+            bool twoCores = Environment.ProcessorCount > 1 && Math.Max(m, mIn) >= TwoCoreStateOrder;
             ReadOnlySpan<double> valueMatrix = value.AsSpan(0, m * m);
             if (valueSize != m)
             {
@@ -252,17 +252,19 @@ internal sealed class RiccatiFactorization
                 }
                 else
                 {
-                    if (twoCores && mIn > 0 && Environment.ProcessorCount > 1)
+                    if (twoCores && mIn > 0)
                     {
                         // Two cores: E = Xzz + Dz^T P Dz, which reads P only, is formed beside -(Dx^T P), each on one core (one
-                        // fork where splitting each product would take two; their flops are about equal at a width of 8 or 24).
-                        (double[] product, double[] dxTArray, double[] p0, double[] p1) = (weighted, jacobianT, value, nextValue);
+                        // fork where splitting each product would take two; their flops are about equal where a layer's input and
+                        // output widths are). The lambdas capture block locals only, so no closure is made on the other paths.
+                        (double[] product, double[] dxTArray, double[] valueArray, double[] nextValueArray) = (weighted, jacobianT, value, nextValue);
+                        (LayerDerivatives layerBlocks, int examples) = (d, count);
                         long productFlops = 0, valueFlops = 0;
                         int rows = p, order = m, nextOrder = mIn;
                         System.Threading.Tasks.Parallel.Invoke(
                             () => productFlops = MatrixKernels.SubtractProduct(product.AsSpan(0, rows * order), order, dxTArray.AsSpan(0, rows * order), order,
-                                p0.AsSpan(0, order * order), order, rows, order, order, groupSharedRows: true),
-                            () => valueFlops = FormValueBlock(d, p0, order, p1, nextOrder, count));
+                                valueArray.AsSpan(0, order * order), order, rows, order, order, groupSharedRows: true),
+                            () => valueFlops = FormValueBlock(layerBlocks, valueArray, order, nextValueArray, nextOrder, examples));
                         flops += productFlops + valueFlops;
                         valueFormed = true;
                     }
