@@ -8,25 +8,28 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// The recursion's layers at a state order of <see cref="RiccatiFactorization.TwoCoreStateOrder"/> or more, whose large products
-/// run on two cores (width 16 at batch 64: <c>m = 1024</c>), solve to round-off against the dense <c>H + eps I</c>.
+/// run on two cores (width 16 at batch 64: <c>m = 1024</c>, <c>p = 272</c>; width 8: <c>m = 512</c>, <c>p = 72</c>, issue 7's layer,
+/// where <c>Dz^T P Dz</c> is formed beside <c>-(Dx^T P)</c> and the packed update runs in two bands), solve to round-off
+/// against the dense <c>H + eps I</c> (on a machine with two processors or more; on one, the one-core path).
 /// </summary>
 public sealed class TwoCoreRecursionTests
 {
-    private const int Width = 16;
     private const int Count = 64;
 
     [Theory]
-    [InlineData(1.0)]
-    [InlineData(1e-3)]
-    public void ALayerOnTwoCoresSolvesToRoundOff(double epsilon)
+    [InlineData(16, 1.0)]
+    [InlineData(16, 1e-3)]
+    [InlineData(8, 1.0)]
+    [InlineData(8, 1e-3)]
+    public void ALayerOnTwoCoresSolvesToRoundOff(int width, double epsilon)
     {
-        var network = new Network(new TanhLayer(Width, Width), new TanhLayer(Width, Width), new SoftmaxCrossEntropyLayer(Width, 4));
+        var network = new Network(new TanhLayer(width, width), new TanhLayer(width, width), new SoftmaxCrossEntropyLayer(width, 4));
         var random = new Random(31);
-        var inputs = new double[Count, Width];
+        var inputs = new double[Count, width];
         var labels = new int[Count];
         for (int n = 0; n < Count; n++)
         {
-            for (int j = 0; j < Width; j++)
+            for (int j = 0; j < width; j++)
             {
                 inputs[n, j] = (2 * random.NextDouble()) - 1;
             }
@@ -35,7 +38,7 @@ public sealed class TwoCoreRecursionTests
         }
 
         NetworkPoint point = network.At(network.RandomParameters(seed: 32), Batch.WithLabels(inputs, labels));
-        Assert.True(Count * Width >= RiccatiFactorization.TwoCoreStateOrder);
+        Assert.True(Count * width >= RiccatiFactorization.TwoCoreStateOrder);
         double[] rhs = point.Gradient();
         RiccatiFactorization factorization = RiccatiFactorization.Create(point.Derivatives(), epsilon, out int singular)!;
         Assert.Equal(-1, singular);
