@@ -13,6 +13,19 @@ namespace HessianCodegen.Tests;
 public sealed class PackedUpperUpdateTests
 {
     [Theory]
+    [InlineData(9, 20)]
+    [InlineData(20, 9)]
+    public void A_stride_shorter_than_a_row_is_refused(int bStride, int cStride)
+    {
+        const int order = 20, inner = 4;
+        var packedLeft = new double[PackedUpperUpdate.PackedLength(order, inner)];
+        var b = new double[inner * order * 2];
+        var c = new double[order * order * 2];
+        var error = Assert.Throws<ArgumentException>(() => PackedUpperUpdate.AddUpper(order, inner, 1.0, packedLeft, b, bStride, c, cStride, 0, order));
+        Assert.Contains($"strides (b {bStride}, c {cStride})", error.Message);
+    }
+
+    [Theory]
     [InlineData(1, 1, 0)]
     [InlineData(5, 3, 0)]
     [InlineData(6, 8, 0)]

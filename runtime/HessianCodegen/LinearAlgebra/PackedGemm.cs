@@ -123,5 +123,6 @@ internal static class PackedGemm
     /// </summary>
     private const int InPlaceRowsOfB = 12;
 
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    /// <summary><paramref name="value"/> rounded up to a multiple of <paramref name="multiple"/>: a packed panel's length.</summary>
+    internal static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }

@@ -20,7 +20,7 @@ internal static class PackedUpperUpdate
     public static bool Supports(int inner) => GemmMicroKernel.IsSupported && inner <= PackedGemm.InnerBlock;
 
     /// <summary>Values <see cref="PackLeft"/> writes for a <paramref name="inner"/> x <paramref name="order"/> operand.</summary>
-    public static int PackedLength(int order, int inner) => RoundUp(order, GemmMicroKernel.Rows) * inner;
+    public static int PackedLength(int order, int inner) => PackedGemm.RoundUp(order, GemmMicroKernel.Rows) * inner;
 
     /// <summary>
     /// Packs <c>a^T</c> (<c>a</c> is <paramref name="inner"/> x <paramref name="order"/>, rows <paramref name="aStride"/> apart) in
@@ -53,9 +53,11 @@ internal static class PackedUpperUpdate
         }
 
         if (firstRow % TileRows != 0 || firstRow < 0 || endRow > order || packedLeft.Length < PackedLength(order, inner)
-            || (order > 0 && inner > 0 && (b.Length < ((inner - 1) * bStride) + order || c.Length < ((order - 1) * cStride) + order)))
+            || (order > 0 && inner > 0 && (bStride < order || cStride < order
+                || b.Length < ((inner - 1) * bStride) + order || c.Length < ((order - 1) * cStride) + order)))
         {
-            throw new ArgumentException($"An upper update of order {order} over {inner} terms, rows {firstRow} to {endRow}: operands too short or rows misaligned.");
+            throw new ArgumentException($"An upper update of order {order} over {inner} terms, rows {firstRow} to {endRow}: operands too short, " +
+                $"rows misaligned or strides (b {bStride}, c {cStride}) shorter than a row.");
         }
 
         if (inner == 0 || firstRow >= endRow)
@@ -66,7 +68,7 @@ internal static class PackedUpperUpdate
         // b's columns from the first tile column the rows reach, packed once: inner x (order - first) values, in L2.
         int firstColumn = firstRow / TileColumns * TileColumns;
         int columns = order - firstColumn;
-        double[] packedB = ArrayPool<double>.Shared.Rent(RoundUp(columns, TileColumns) * inner);
+        double[] packedB = ArrayPool<double>.Shared.Rent(PackedGemm.RoundUp(columns, TileColumns) * inner);
         try
         {
             GemmPacking.PackB(false, b, bStride, 0, inner, firstColumn, columns, packedB);
@@ -131,6 +133,4 @@ internal static class PackedUpperUpdate
             () => AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, 0, split),
             () => AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, split, order));
     }
-
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }
