@@ -148,7 +148,8 @@ internal sealed class RiccatiFactorization
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
         // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T (transposed or packed), the pivot-block kernels' scratch, a copy of Dz (an array, which
-        // the two-core kernels can share between threads; only a layer at TwoCoreStateOrder or more needs it).
+        // the two-core congruence can share between threads; only a layer at TwoCoreStateOrder or more whose E is not formed
+        // beside -(Dx^T P) needs it).
         // Every entry of these is written before it is read, so they need not be zeroed. The three p x m ones
         // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network); so does
         // -(P Dz), which only that route needs (a fresh 2 MB per factorization of issue 7's depth-16 chain otherwise).
@@ -282,8 +283,8 @@ internal sealed class RiccatiFactorization
                 }
             }
 
-            // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz, per example block of Dz (a block not stored is zero);
-            // the first layer's input is data, so it needs neither.
+            // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz (unless formed beside -(Dx^T P) above), per example block of Dz
+            // (a block not stored is zero); the first layer's input is data, so it needs neither.
             Span<double> c = coupling.AsSpan(0, p * mIn);
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
