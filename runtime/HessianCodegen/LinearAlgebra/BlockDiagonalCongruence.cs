@@ -58,7 +58,7 @@ internal static class BlockDiagonalCongruence
         }
 
         // Block row n holds blocks - n tiles: the first 1 - 1/sqrt(2) of the rows hold half of them.
-        int split = Math.Clamp((int)Math.Round(blocks * (1 - Math.Sqrt(0.5))), 1, blocks - 1);
+        int split = Math.Clamp(TriangleSplit.HalfOfUpper(blocks, 1), 1, blocks - 1);
         long first = 0, second = 0;
         Parallel.Invoke(
             () => first = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, split),

@@ -122,7 +122,7 @@ internal static class PackedUpperUpdate
         Memory<double> c, int cStride)
     {
         // The first band takes 1 - 1/sqrt(2) of the rows (the long ones), a multiple of the tile's rows.
-        int split = (int)Math.Round(order * (1 - Math.Sqrt(0.5)) / GemmMicroKernel.Rows) * GemmMicroKernel.Rows;
+        int split = TriangleSplit.HalfOfUpper(order, GemmMicroKernel.Rows);
         if ((double)order * order * inner < ParallelTriangularGemm.Threshold || Environment.ProcessorCount < 2 || split == 0 || split >= order)
         {
             AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, 0, order);

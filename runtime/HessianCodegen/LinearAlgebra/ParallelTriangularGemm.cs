@@ -31,7 +31,7 @@ internal static class ParallelTriangularGemm
 
         // The band with the full rectangle beside its triangle takes 1 - 1/sqrt(2) of the rows (upper: the first rows, lower:
         // the last ones), so that both bands hold half of the triangle's entries; a multiple of the Gemm tile's rows.
-        int outer = (int)Math.Round(order * (1 - Math.Sqrt(0.5)) / GemmMicroKernel.Rows) * GemmMicroKernel.Rows;
+        int outer = TriangleSplit.HalfOfUpper(order, GemmMicroKernel.Rows);
         int split = upper ? outer : order - outer;
         Parallel.Invoke(
             () => Band(upper, transposeA, transposeB, order, inner, alpha, a.Span, aStride, b.Span, bStride, beta, c.Span, cStride, 0, split),
