@@ -22,6 +22,9 @@ internal static class GroupedValueProduct
     /// <summary>Columns of a register tile: two 512-bit or four 256-bit vectors of doubles.</summary>
     private const int TileColumns = 16;
 
+    /// <summary>Values added to each copied row of P: one cache line, so that rows a multiple of 4 KB long do not share L1 sets.</summary>
+    private const int RowPadding = 8;
+
     /// <summary>Parameters of a register tile (a dense layer of width 8 has groups of nine: three tiles, no remainder).</summary>
     private const int TileRows = 3;
 
@@ -86,7 +89,7 @@ internal static class GroupedValueProduct
         int largestRows = Math.Max(1, groups.LargestRowCount);
         double[] packed = ArrayPool<double>.Shared.Rent(largestRows * largestParameters);
         int[] offsets = ArrayPool<int>.Shared.Rent(largestRows);
-        double[] tileRows = ArrayPool<double>.Shared.Rent(largestRows * TileColumns);
+        double[] tileRows = ArrayPool<double>.Shared.Rent(largestRows * (endColumn - firstColumn + RowPadding));
         try
         {
             long flops = 0;
@@ -114,16 +117,22 @@ internal static class GroupedValueProduct
                     }
                 }
 
-                int column = firstColumn;
-                Span<double> tile = tileRows.AsSpan(0, count * TileColumns);
-                for (; vectorBits > 0 && column + TileColumns <= endColumn; column += TileColumns)
+                // The group's rows, copied one after another, each a line longer than its values: a dense layer's rows of P are
+                // B a values apart (32 KB at issue 7's order), so read in place a tile at a time, they defeated the prefetchers and
+                // fell into a few cache sets, which the tile's passes missed every time. Copied rows stream, and the padding spreads
+                // a tile's lines over the sets.
+                int tiles = vectorBits > 0 ? (endColumn - firstColumn) / TileColumns : 0;
+                int stride = (tiles * TileColumns) + RowPadding;
+                Span<double> packedRows = tileRows.AsSpan(0, count * stride);
+                for (int k = 0; k < count && tiles > 0; k++)
                 {
-                    // The group's rows of the tile's columns, copied together: a dense layer's rows of P are B a values apart
-                    // (32 KB at issue 7's order), so in place they share a few cache sets, and the tile's three passes missed L1 and L2.
-                    for (int k = 0; k < count; k++)
-                    {
-                        value.Slice(offsets[k] + column, TileColumns).CopyTo(tile.Slice(k * TileColumns, TileColumns));
-                    }
+                    value.Slice(offsets[k] + firstColumn, tiles * TileColumns).CopyTo(packedRows.Slice(k * stride));
+                }
+
+                int column = firstColumn;
+                for (int t = 0; t < tiles; t++, column += TileColumns)
+                {
+                    ReadOnlySpan<double> tile = packedRows[(t * TileColumns)..];
 
                     int i = 0;
                     for (; i + TileRows <= q; i += TileRows)
@@ -133,11 +142,11 @@ internal static class GroupedValueProduct
                         Span<double> t2 = weighted.Slice((parameters[i + 2] * columns) + column, TileColumns);
                         if (vectorBits == 512)
                         {
-                            ThreeRows512(z, q, i, count, tile, t0, t1, t2);
+                            ThreeRows512(z, q, i, count, tile, stride, t0, t1, t2);
                         }
                         else
                         {
-                            ThreeRows256(z, q, i, count, tile, t0, t1, t2);
+                            ThreeRows256(z, q, i, count, tile, stride, t0, t1, t2);
                         }
                     }
 
@@ -146,17 +155,12 @@ internal static class GroupedValueProduct
                         Span<double> target = weighted.Slice((parameters[i] * columns) + column, TileColumns);
                         if (vectorBits == 512)
                         {
-                            OneRow512(z, q, i, count, tile, target);
+                            OneRow512(z, q, i, count, tile, stride, target);
                         }
                         else
                         {
-                            OneRow256(z, q, i, count, tile, target);
+                            OneRow256(z, q, i, count, tile, stride, target);
                         }
-                    }
-
-                    if (transposed)
-                    {
-                        CopyTransposed(weighted, weightedT, columns, p, parameters, column, TileColumns);
                     }
                 }
 
@@ -176,12 +180,13 @@ internal static class GroupedValueProduct
                     }
                 }
 
-                if (transposed)
-                {
-                    CopyTransposed(weighted, weightedT, columns, p, parameters, column, endColumn - column);
-                }
 
                 flops += 2L * q * count * (endColumn - firstColumn);
+            }
+
+            if (transposed)
+            {
+                CopyTransposed(weighted, weightedT, columns, p, firstColumn, endColumn);
             }
 
             return flops;
@@ -217,28 +222,37 @@ internal static class GroupedValueProduct
         return flops;
     }
 
-    /// <summary><c>W^T[c, j] = W[j, c]</c> for the group's parameters <c>j</c> and the columns <paramref name="column"/> onwards, while <c>W</c>'s tile is in cache.</summary>
-    private static void CopyTransposed(ReadOnlySpan<double> weighted, Span<double> weightedT, int columns, int p, int[] parameters, int column, int width)
+    /// <summary>
+    /// <c>W^T[c, j] = W[j, c]</c> for the columns <paramref name="firstColumn"/> to <paramref name="endColumn"/>, in strips of eight
+    /// (a cache line of <c>W</c>'s row) as <see cref="LinearAlgebra.MatrixKernels.Transpose"/> does: written value by value beside
+    /// each tile instead, the scattered stores took a quarter of the product's time.
+    /// </summary>
+    private static void CopyTransposed(ReadOnlySpan<double> weighted, Span<double> weightedT, int columns, int p, int firstColumn, int endColumn)
     {
-        foreach (int j in parameters)
+        const int Strip = 8;
+        for (int c0 = firstColumn; c0 < endColumn; c0 += Strip)
         {
-            ReadOnlySpan<double> source = weighted.Slice((j * columns) + column, width);
-            for (int c = 0; c < width; c++)
+            int width = Math.Min(Strip, endColumn - c0);
+            for (int j = 0; j < p; j++)
             {
-                weightedT[((column + c) * p) + j] = source[c];
+                ReadOnlySpan<double> source = weighted.Slice((j * columns) + c0, width);
+                for (int c = 0; c < source.Length; c++)
+                {
+                    weightedT[((c0 + c) * p) + j] = source[c];
+                }
             }
         }
     }
 
     /// <summary>
     /// Rows <paramref name="i"/> to <c>i + 2</c> of the group's <c>W</c> tile, from the group's rows of the tile's columns
-    /// (<paramref name="tile"/>, sixteen values a row): six 512-bit accumulators, which cover the fused multiply-add's latency on a
+    /// (<paramref name="tile"/>, rows <paramref name="stride"/> apart): six 512-bit accumulators, which cover the fused multiply-add's latency on a
     /// core that retires one such per cycle (Zen 4).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ThreeRows512(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, Span<double> t0, Span<double> t1, Span<double> t2)
+    private static void ThreeRows512(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, int stride, Span<double> t0, Span<double> t1, Span<double> t2)
     {
-        if (z.Length < count * q || i + TileRows > q || tile.Length < count * TileColumns)
+        if (z.Length < count * q || i + TileRows > q || (count > 0 && tile.Length < ((count - 1) * stride) + TileColumns))
         {
             throw new ArgumentException("A tile of -(Dx^T P) reaches past its operands.");
         }
@@ -250,7 +264,7 @@ internal static class GroupedValueProduct
         Vector512<double> a2 = Vector512<double>.Zero, b2 = Vector512<double>.Zero;
         for (int k = 0; k < count; k++)
         {
-            ref double row = ref Unsafe.Add(ref tileStart, k * TileColumns);
+            ref double row = ref Unsafe.Add(ref tileStart, k * stride);
             Vector512<double> low = Vector512.LoadUnsafe(ref row);
             Vector512<double> high = Vector512.LoadUnsafe(ref row, 8);
             ref double coefficients = ref Unsafe.Add(ref zStart, k * q);
@@ -275,9 +289,9 @@ internal static class GroupedValueProduct
 
     /// <summary>One row of the tile: two 512-bit accumulators (the remainder of a group whose size is not a multiple of three).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OneRow512(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, Span<double> target)
+    private static void OneRow512(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, int stride, Span<double> target)
     {
-        if (z.Length < count * q || i >= q || tile.Length < count * TileColumns)
+        if (z.Length < count * q || i >= q || (count > 0 && tile.Length < ((count - 1) * stride) + TileColumns))
         {
             throw new ArgumentException("A tile of -(Dx^T P) reaches past its operands.");
         }
@@ -287,7 +301,7 @@ internal static class GroupedValueProduct
         Vector512<double> a0 = Vector512<double>.Zero, b0 = Vector512<double>.Zero;
         for (int k = 0; k < count; k++)
         {
-            ref double row = ref Unsafe.Add(ref tileStart, k * TileColumns);
+            ref double row = ref Unsafe.Add(ref tileStart, k * stride);
             Vector512<double> x = Vector512.Create(Unsafe.Add(ref zStart, k * q));
             a0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref row), a0);
             b0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref row, 8), b0);
@@ -301,9 +315,9 @@ internal static class GroupedValueProduct
     /// <see cref="ThreeRows512"/> with 256-bit vectors: twelve accumulators, which cover the latency of two fused multiply-adds per cycle.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ThreeRows256(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, Span<double> t0, Span<double> t1, Span<double> t2)
+    private static void ThreeRows256(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, int stride, Span<double> t0, Span<double> t1, Span<double> t2)
     {
-        if (z.Length < count * q || i + TileRows > q || tile.Length < count * TileColumns)
+        if (z.Length < count * q || i + TileRows > q || (count > 0 && tile.Length < ((count - 1) * stride) + TileColumns))
         {
             throw new ArgumentException("A tile of -(Dx^T P) reaches past its operands.");
         }
@@ -315,7 +329,7 @@ internal static class GroupedValueProduct
         Vector256<double> a2 = Vector256<double>.Zero, b2 = Vector256<double>.Zero, c2 = Vector256<double>.Zero, d2 = Vector256<double>.Zero;
         for (int k = 0; k < count; k++)
         {
-            ref double row = ref Unsafe.Add(ref tileStart, k * TileColumns);
+            ref double row = ref Unsafe.Add(ref tileStart, k * stride);
             Vector256<double> v0 = Vector256.LoadUnsafe(ref row);
             Vector256<double> v1 = Vector256.LoadUnsafe(ref row, 4);
             Vector256<double> v2 = Vector256.LoadUnsafe(ref row, 8);
@@ -345,9 +359,9 @@ internal static class GroupedValueProduct
 
     /// <summary>One row of the tile with 256-bit vectors: four accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OneRow256(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, Span<double> target)
+    private static void OneRow256(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, int stride, Span<double> target)
     {
-        if (z.Length < count * q || i >= q || tile.Length < count * TileColumns)
+        if (z.Length < count * q || i >= q || (count > 0 && tile.Length < ((count - 1) * stride) + TileColumns))
         {
             throw new ArgumentException("A tile of -(Dx^T P) reaches past its operands.");
         }
@@ -357,7 +371,7 @@ internal static class GroupedValueProduct
         Vector256<double> a0 = Vector256<double>.Zero, b0 = Vector256<double>.Zero, c0 = Vector256<double>.Zero, d0 = Vector256<double>.Zero;
         for (int k = 0; k < count; k++)
         {
-            ref double row = ref Unsafe.Add(ref tileStart, k * TileColumns);
+            ref double row = ref Unsafe.Add(ref tileStart, k * stride);
             Vector256<double> x = Vector256.Create(Unsafe.Add(ref zStart, k * q));
             a0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref row), a0);
             b0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref row, 4), b0);
