@@ -123,7 +123,7 @@ internal static class GroupedValueProduct
                 // a tile's lines over the sets.
                 int tiles = vectorBits > 0 ? (endColumn - firstColumn) / TileColumns : 0;
                 int stride = (tiles * TileColumns) + RowPadding;
-                Span<double> packedRows = tileRows.AsSpan(0, count * stride);
+                Span<double> packedRows = tileRows.AsSpan(0, Math.Max(1, count) * stride); // a group without rows (a dead ReLU unit) writes zeros
                 for (int k = 0; k < count && tiles > 0; k++)
                 {
                     value.Slice(offsets[k] + firstColumn, tiles * TileColumns).CopyTo(packedRows.Slice(k * stride));

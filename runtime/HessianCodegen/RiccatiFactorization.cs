@@ -317,13 +317,8 @@ internal sealed class RiccatiFactorization
                 {
                     // C += (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
-                    ReadOnlySpan<double> negativeWeighted = weighted.AsSpan(0, p * m);
-                    for (int n = 0; n < count; n++)
-                    {
-                        Gemm.Multiply(false, false, p, aIn, a, -1, negativeWeighted[(n * a)..], m, d.DzBlock(n), aIn, 1, c[(n * aIn)..], mIn);
-                    }
-
-                    flops += 2L * p * m * aIn;
+                    flops += BlockDiagonalRightProduct.SubtractProduct(weighted.AsSpan(0, p * m), m, d.Dz, count, a, aIn, c, mIn, p,
+                        BlockDiagonalRightProduct.HardwareVectorBits);
                 }
                 else if (m > 0 && p > 0)
                 {

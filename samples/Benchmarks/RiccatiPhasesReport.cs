@@ -101,7 +101,21 @@ internal static class RiccatiPhasesReport
 
             return MatrixKernels.SubtractProduct(block, p, jacobianT, m, weightedT, p, p, m, p);
         });
-        Phase("C = Xzx + (Dx^T P) Dz", 2L * p * m * aIn, () =>
+        void CopyXzx()
+        {
+            Span<double> c = coupling;
+            for (int n = 0; n < count; n++)
+            {
+                ReadOnlySpan<double> xzx = d.XzxBlock(n);
+                for (int j = 0; j < p; j++)
+                {
+                    xzx.Slice(j * aIn, aIn).CopyTo(c.Slice((j * mIn) + (n * aIn), aIn));
+                }
+            }
+        }
+
+        (sumWall, sumCpu) = (totalWall, totalCpu);
+        Phase("(before: C = Xzx + (Dx^T P) Dz, Gemm)", 2L * p * m * aIn, () =>
         {
             Span<double> c = coupling;
             for (int n = 0; n < count; n++)
@@ -119,6 +133,12 @@ internal static class RiccatiPhasesReport
             }
 
             return 0;
+        });
+        (totalWall, totalCpu) = (sumWall, sumCpu);
+        Phase($"C = Xzx + (Dx^T P) Dz ({BlockDiagonalRightProduct.HardwareVectorBits})", 0, () =>
+        {
+            CopyXzx();
+            return BlockDiagonalRightProduct.SubtractProduct(weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, BlockDiagonalRightProduct.HardwareVectorBits);
         });
         (sumWall, sumCpu) = (totalWall, totalCpu);
         Phase("(E, congruence: general path)", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 0));

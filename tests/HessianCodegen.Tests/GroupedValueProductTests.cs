@@ -28,8 +28,10 @@ public sealed class GroupedValueProductTests
     [InlineData(0, false, 23, 4, 9, 0, 37)]
     [InlineData(512, true, 27, 3, 16, 0, -1, 27, false)]
     [InlineData(256, false, 23, 4, 9, 2, 35, 37, false)]
+    [InlineData(512, true, 27, 3, 16, 0, -1, -1, true, true)]
+    [InlineData(256, true, 30, 6, 7, 16, 42, -1, true, true)]
     public void Matches_the_triple_loop(int vectorBits, bool spacedRows, int p, int groupCount, int batch, int firstColumn, int endColumn,
-        int columns = -1, bool transposed = true)
+        int columns = -1, bool transposed = true, bool deadGroup = false)
     {
         // AVX-512 or FMA absent: that width cannot run here (the machine this project is measured on has both).
         if (vectorBits > GroupedValueProduct.HardwareVectorBits)
@@ -46,7 +48,8 @@ public sealed class GroupedValueProductTests
         for (int r = 0; r < m; r++)
         {
             int group = spacedRows ? r % groupCount : random.Next(groupCount);
-            bool zeroRow = spacedRows ? r >= batch * groupCount : r % 5 == 4;
+            // A dead group (a ReLU unit off for every example): its parameters have no rows, each its own group of none.
+            bool zeroRow = (spacedRows ? r >= batch * groupCount : r % 5 == 4) || (deadGroup && group == 0);
             for (int j = 0; j < p && !zeroRow; j++)
             {
                 dx[(r * p) + j] = groupOfParameter[j] == group && random.Next(4) > 0 ? random.NextDouble() - 0.5 : 0;
