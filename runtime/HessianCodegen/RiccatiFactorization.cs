@@ -46,6 +46,10 @@ internal sealed class RiccatiFactorization
     /// cores took 17.9-18.0 ms wall (least) against 24.5-25.1, medians 24.0-24.7 against 30.6-31.1, at 1.25-1.3 times the cpu
     /// time; --batch-scale then had the chain's factorization + solve at 18.9 ms against OpenBLAS's 18.5 (its kernel-rate "mix",
     /// by cpu time, fell from 0.44 to 0.30). At a load of 15 the second core was never free and two cores only cost cpu time.
+    /// Kept at 512 after GroupedValueProduct, the AVX-512 congruence and the shared columns of -(Dx^T P) (--riccati-phases, same
+    /// build, load about 5 to 7 from other jobs): at the one moment the second core was mostly free, two cores took 19.9 ms wall
+    /// (median; least 16.6) at 33.6 ms cpu against 23.5 (least 22.0) on one; at a load of 6 to 7 the second core's share
+    /// never started (least wall equal to the cpu time, 23.7 to 24.6 ms against 21.9 to 22.8 on one), as the shared columns allow.
     /// </summary>
     internal const int TwoCoreStateOrder = 512;
 
