@@ -46,6 +46,10 @@ internal sealed class RiccatiFactorization
     /// cores took 17.9-18.0 ms wall (least) against 24.5-25.1, medians 24.0-24.7 against 30.6-31.1, at 1.25-1.3 times the cpu
     /// time; --batch-scale then had the chain's factorization + solve at 18.9 ms against OpenBLAS's 18.5 (its kernel-rate "mix",
     /// by cpu time, fell from 0.44 to 0.30). At a load of 15 the second core was never free and two cores only cost cpu time.
+    /// Kept at 512 after GroupedValueProduct, the AVX-512 congruence and the shared columns of -(Dx^T P) (--riccati-phases, same
+    /// build, load about 5 to 7 from other jobs): at the one moment the second core was mostly free, two cores took 19.9 ms wall
+    /// (median; least 16.6) at 33.6 ms cpu against 23.5 (least 22.0) on one; at a load of 6 to 7 the second core's share
+    /// never started (least wall equal to the cpu time, 23.7 to 24.6 ms against 21.9 to 22.8 on one), as the shared columns allow.
     /// </summary>
     internal const int TwoCoreStateOrder = 512;
 
@@ -204,11 +208,6 @@ internal sealed class RiccatiFactorization
                 ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
                 : null;
             bool grouped = m < GroupedProductStateOrder;
-            if (m > 0 && factor is null && !grouped)
-            {
-                Grow(ref jacobianT, p * m);
-                MatrixKernels.Transpose(d.Dx, m, p, jacobianT.AsSpan(0, p * m));
-            }
 
             // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T: Dx^T is the sparse left factor both times.
             if (factor is null)
@@ -240,11 +239,10 @@ internal sealed class RiccatiFactorization
                 Grow(ref weighted, p * m);
                 Grow(ref weightedT, p * m);
                 Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
-                Span<double> dxT = jacobianT.AsSpan(0, grouped ? 0 : p * m);
-                negativeWeighted.Clear();
                 if (grouped)
                 {
                     // A small state: both products group by group from Dx in place, no Dx^T (GroupedJacobianProduct).
+                    negativeWeighted.Clear();
                     ParameterGroups groups = derivatives.ParameterGroups(l);
                     flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, valueMatrix, m, negativeWeighted);
                     Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
@@ -253,32 +251,45 @@ internal sealed class RiccatiFactorization
                 }
                 else
                 {
-                    if (twoCores && mIn > 0)
+                    ParameterGroups groups = derivatives.ParameterGroups(l);
+                    Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
+
+                    // A large state: -(Dx^T P) and its transpose at once, in register tiles per group (GroupedValueProduct).
+                    int vectorBits = GroupedValueProduct.HardwareVectorBits;
+                    if (twoCores)
                     {
-                        // Two cores: E = Xzz + Dz^T P Dz, which reads P only, is formed beside -(Dx^T P), each on one core (one
-                        // fork where splitting each product would take two; their flops are about equal where a layer's input and
-                        // output widths are). The lambdas capture block locals only, so no closure is made on the other paths.
-                        (double[] product, double[] dxTArray, double[] valueArray, double[] nextValueArray) = (weighted, jacobianT, value, nextValue);
-                        (LayerDerivatives layerBlocks, int examples) = (d, count);
+                        // Two cores: E = Xzz + Dz^T P Dz, which reads P only, is formed on one, then that core joins the other in
+                        // -(Dx^T P), whose columns they take a few at a time (one fork; at issue 7's order E took a third of the
+                        // product's time, so halves formed side by side left a core idle). The first layer has no E. The lambdas
+                        // capture block locals only, so no closure is made on the other paths.
+                        (double[] product, double[] productT, double[] valueArray, double[] nextValueArray) = (weighted, weightedT, value, nextValue);
+                        (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups) = (d, count, groups);
                         long productFlops = 0, valueFlops = 0;
                         int rows = p, order = m, nextOrder = mIn;
+                        int[] nextChunk = [0];
                         System.Threading.Tasks.Parallel.Invoke(
-                            () => productFlops = MatrixKernels.SubtractProduct(product.AsSpan(0, rows * order), order, dxTArray.AsSpan(0, rows * order), order,
-                                valueArray.AsSpan(0, order * order), order, rows, order, order, groupSharedRows: true),
-                            () => valueFlops = FormValueBlock(layerBlocks, valueArray, order, nextValueArray, nextOrder, examples));
+                            () =>
+                            {
+                                valueFlops = nextOrder > 0 ? FormValueBlock(layerBlocks, valueArray, order, nextValueArray, nextOrder, examples) : 0;
+                                Interlocked.Add(ref productFlops, GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
+                                    valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), vectorBits, nextChunk));
+                            },
+                            () => Interlocked.Add(ref productFlops, GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
+                                valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), vectorBits, nextChunk)));
                         flops += productFlops + valueFlops;
-                        valueFormed = true;
+                        valueFormed = mIn > 0;
                     }
                     else
                     {
-                        // The first layer (no E to form) on two cores splits the product's columns instead.
-                        flops += twoCores
-                            ? ParallelSubtractProduct.SubtractProduct(weighted.AsMemory(0, p * m), m, jacobianT.AsMemory(0, p * m), m, value.AsMemory(0, m * m), m, p, m, m)
-                            : MatrixKernels.SubtractProduct(negativeWeighted, m, dxT, m, valueMatrix, m, p, m, m, groupSharedRows: true);
+                        flops += GroupedValueProduct.Form(groups, d.Dx, p, m, valueMatrix, negativeWeighted, negativeWeightedT, 0, m, vectorBits);
                     }
 
-                    Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
-                    MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
+                    // A += Dx^T (P Dx) = -(Dx^T W^T), through the runs of Dx^T's rows. Group by group from Dx in place (as
+                    // GroupedJacobianProduct or GroupedValueProduct sum), the solves' backward error at width 16, batch 64 went from
+                    // 8.5e-14 to 1.2e-13 or 1.4e-13, past TwoCoreRecursionTests' bound.
+                    Grow(ref jacobianT, p * m);
+                    Span<double> dxT = jacobianT.AsSpan(0, p * m);
+                    MatrixKernels.Transpose(d.Dx, m, p, dxT);
                     flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
                 }
             }
@@ -310,13 +321,8 @@ internal sealed class RiccatiFactorization
                 {
                     // C += (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
-                    ReadOnlySpan<double> negativeWeighted = weighted.AsSpan(0, p * m);
-                    for (int n = 0; n < count; n++)
-                    {
-                        Gemm.Multiply(false, false, p, aIn, a, -1, negativeWeighted[(n * a)..], m, d.DzBlock(n), aIn, 1, c[(n * aIn)..], mIn);
-                    }
-
-                    flops += 2L * p * m * aIn;
+                    flops += BlockDiagonalRightProduct.SubtractProduct(weighted.AsSpan(0, p * m), m, d.Dz, count, a, aIn, c, mIn, p,
+                        BlockDiagonalRightProduct.HardwareVectorBits);
                 }
                 else if (m > 0 && p > 0)
                 {

@@ -10,7 +10,8 @@ namespace Benchmarks;
 /// Where one layer's step of the Riccati recursion spends its time at issue 7's large state order: a hidden layer of the
 /// depth-16 width-8 batch-64 tanh chain (<c>m = m_in = 512</c>, <c>p = 72</c>), each phase of
 /// <c>RiccatiFactorization.Create</c> run alone on that layer's derivatives and a positive definite value matrix, on one core,
-/// timed (median wall and thread cpu ms) and its counted flops over the cpu time.
+/// timed (median wall and thread cpu ms) and its counted flops over the cpu time. Rows in parentheses are alternatives the
+/// recursion does not take on this machine (earlier kernels, narrower vectors), left out of the sum.
 /// </summary>
 internal static class RiccatiPhasesReport
 {
@@ -73,12 +74,23 @@ internal static class RiccatiPhasesReport
         }
 
         Phase("Dx^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(d.Dx, m, p, jacobianT)));
-        Phase("-(Dx^T P) (sparse Dx^T)", 0, () =>
+        // Before GroupedValueProduct: the product through the runs of Dx^T's rows, then a transpose (not counted in the sum).
+        double sumWall = totalWall, sumCpu = totalCpu;
+        Phase("(before: -(Dx^T P), sparse Dx^T)", 0, () =>
         {
             weighted.AsSpan().Clear();
             return MatrixKernels.SubtractProduct(weighted, m, jacobianT, m, value, m, p, m, m, groupSharedRows: true);
         });
-        Phase("-(Dx^T P)^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(weighted, p, m, weightedT)));
+        Phase("(before: -(Dx^T P)^T, transpose)", 0, () => Done(() => MatrixKernels.Transpose(weighted, p, m, weightedT)));
+        ParameterGroups groups = derivatives.ParameterGroups(depth / 2);
+        if (GroupedValueProduct.HardwareVectorBits >= 256)
+        {
+            Phase("(-(Dx^T P) and ^T, 256-bit tiles)", 0, () => GroupedValueProduct.Form(groups, d.Dx, p, m, value, weighted, weightedT, 0, m, 256));
+        }
+
+        (totalWall, totalCpu) = (sumWall, sumCpu);
+        Phase($"-(Dx^T P) and ^T (GroupedValueProduct, {GroupedValueProduct.HardwareVectorBits})", 0,
+            () => GroupedValueProduct.Form(groups, d.Dx, p, m, value, weighted, weightedT, 0, m, GroupedValueProduct.HardwareVectorBits));
         Phase("A = Xxx + eps + Dx^T (P Dx)", 0, () =>
         {
             d.Xxx.CopyTo(block);
@@ -89,7 +101,21 @@ internal static class RiccatiPhasesReport
 
             return MatrixKernels.SubtractProduct(block, p, jacobianT, m, weightedT, p, p, m, p);
         });
-        Phase("C = Xzx + (Dx^T P) Dz", 2L * p * m * aIn, () =>
+        void CopyXzx()
+        {
+            Span<double> c = coupling;
+            for (int n = 0; n < count; n++)
+            {
+                ReadOnlySpan<double> xzx = d.XzxBlock(n);
+                for (int j = 0; j < p; j++)
+                {
+                    xzx.Slice(j * aIn, aIn).CopyTo(c.Slice((j * mIn) + (n * aIn), aIn));
+                }
+            }
+        }
+
+        (sumWall, sumCpu) = (totalWall, totalCpu);
+        Phase("(before: C = Xzx + (Dx^T P) Dz, Gemm)", 2L * p * m * aIn, () =>
         {
             Span<double> c = coupling;
             for (int n = 0; n < count; n++)
@@ -108,7 +134,22 @@ internal static class RiccatiPhasesReport
 
             return 0;
         });
-        Phase("E = Dz^T P Dz (congruence, upper)", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true));
+        (totalWall, totalCpu) = (sumWall, sumCpu);
+        Phase($"C = Xzx + (Dx^T P) Dz ({BlockDiagonalRightProduct.HardwareVectorBits})", 0, () =>
+        {
+            CopyXzx();
+            return BlockDiagonalRightProduct.SubtractProduct(weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, BlockDiagonalRightProduct.HardwareVectorBits);
+        });
+        (sumWall, sumCpu) = (totalWall, totalCpu);
+        Phase("(E, congruence: general path)", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 0));
+        if (BlockDiagonalCongruence.HardwareVectorBits >= 256)
+        {
+            Phase("(E, congruence: 256-bit tiles)", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 256));
+        }
+
+        (totalWall, totalCpu) = (sumWall, sumCpu);
+        Phase($"E = Dz^T P Dz (congruence, upper, {BlockDiagonalCongruence.HardwareVectorBits})", 0,
+            () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true));
         var blockCopy = new double[p * p];
         block.CopyTo(blockCopy); // A as the phase above formed it
         Phase("factor A (p)", 0, () =>

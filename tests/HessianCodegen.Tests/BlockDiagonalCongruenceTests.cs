@@ -8,7 +8,8 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="BlockDiagonalCongruence"/> against the triple products <c>D^T P D</c> of a dense symmetric <c>P</c> and the
 /// dense block-diagonal <c>D</c>: its upper block triangle added, the tiles below left as they were, and the lower block
-/// triangle of <c>P</c> never read (it holds NaN); on one core and, past its threshold, split between two.
+/// triangle of <c>P</c> never read (it holds NaN); on one core and, past its threshold, split between two; the 8 x 8 blocks of a
+/// width-8 layer through each tile kernel (512-bit, 256-bit, none).
 /// </summary>
 public sealed class BlockDiagonalCongruenceTests
 {
@@ -32,8 +33,21 @@ public sealed class BlockDiagonalCongruenceTests
     [InlineData(7, 12, 8, false, true)]
     [InlineData(6, 1, 8)]
     [InlineData(33, 9, 8, true)]
-    public void Adds_the_upper_block_triangle_of_the_congruence(int blocks, int rows, int columns, bool twoCores = false, bool overwrite = false)
+    [InlineData(9, 8, 8, false, false, 256)]
+    [InlineData(65, 8, 8, false, true, 256)]
+    [InlineData(7, 12, 8, false, true, 256)]
+    [InlineData(9, 8, 8, false, false, 0)]
+    [InlineData(9, 8, 8, false, true, 512)]
+    [InlineData(3, 8, 8, false, false, 512)]
+    public void Adds_the_upper_block_triangle_of_the_congruence(int blocks, int rows, int columns, bool twoCores = false, bool overwrite = false,
+        int vectorBits = -1)
     {
+        // A width of -1 is the machine's; AVX-512 or FMA absent, a wider one cannot run here (the measured machine has both).
+        if (vectorBits > BlockDiagonalCongruence.HardwareVectorBits)
+        {
+            return;
+        }
+
         var random = new Random((blocks * 10_000) + (rows * 100) + columns);
         int order = blocks * rows;
         int eOrder = blocks * columns;
@@ -96,7 +110,9 @@ public sealed class BlockDiagonalCongruenceTests
 
         long flops = twoCores
             ? BlockDiagonalCongruence.AddUpperOnTwoCores(p, pStride, d, blocks, rows, columns, e, eStride, overwrite)
-            : BlockDiagonalCongruence.AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite);
+            : vectorBits >= 0
+                ? BlockDiagonalCongruence.AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, vectorBits)
+                : BlockDiagonalCongruence.AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite);
 
         // U = D_n^T P(n, n..) and the tiles U D_k: 2 rows columns (order - n rows) + (blocks - n) 2 rows columns^2 per block row n.
         long expectedFlops = 0;

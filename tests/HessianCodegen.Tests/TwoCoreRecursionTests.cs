@@ -49,4 +49,43 @@ public sealed class TwoCoreRecursionTests
         Assert.True(backward <= 1e-13, $"eps {epsilon}: backward error {backward:E2}");
         Assert.All(factorization.Routes, route => Assert.Equal(PivotBlockRoute.Whole, route));
     }
+
+    /// <summary>
+    /// A ReLU unit off for every example (its bias far below its inputs' reach) has no rows in <c>Dx</c>: its parameters are groups
+    /// without rows, which the large-state <c>-(Dx^T P)</c> must write as zeros (it once sliced past their empty rows and threw).
+    /// </summary>
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(1e-3)]
+    public void ALayerWithADeadReluUnitSolvesToRoundOff(double epsilon)
+    {
+        const int width = 8;
+        var network = new Network(new ReluLayer(width, width), new ReluLayer(width, width), new SoftmaxCrossEntropyLayer(width, 4));
+        var random = new Random(37);
+        var inputs = new double[Count, width];
+        var labels = new int[Count];
+        for (int n = 0; n < Count; n++)
+        {
+            for (int j = 0; j < width; j++)
+            {
+                inputs[n, j] = (2 * random.NextDouble()) - 1;
+            }
+
+            labels[n] = random.Next(4);
+        }
+
+        double[] parameters = network.RandomParameters(seed: 38);
+        network.ParameterSlice(parameters.AsSpan(), 1)[width * width] = -100; // c_0 of the second layer, after its W (8 x 8)
+        NetworkPoint point = network.At(parameters, Batch.WithLabels(inputs, labels));
+        HessianDerivatives derivatives = point.Derivatives();
+        Assert.Contains(derivatives.ParameterGroups(1).Rows, rows => rows.Length == 0);
+        double[] rhs = point.Gradient();
+        RiccatiFactorization factorization = RiccatiFactorization.Create(derivatives, epsilon, out int singular)!;
+        Assert.Equal(-1, singular);
+        var x = new double[rhs.Length];
+        factorization.Solve(rhs, x);
+
+        double backward = DampedSystem.BackwardError(DampedSystem.Matrix(point, epsilon), x, rhs);
+        Assert.True(backward <= 1e-13, $"eps {epsilon}: backward error {backward:E2}");
+    }
 }

@@ -35,7 +35,32 @@ internal static class BlockDiagonalCongruence
     /// <returns>The floating-point operations performed.</returns>
     /// <param name="overwrite">True to replace those tiles by <c>D^T P D</c> (their values are then not read) rather than add to them.</param>
     public static long AddUpper(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
-        Span<double> e, int eStride, bool overwrite = false) => AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, 0, blocks);
+        Span<double> e, int eStride, bool overwrite = false) =>
+        AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, 0, blocks, HardwareVectorBits);
+
+    /// <summary>
+    /// <see cref="AddUpper(ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, int, int, Span{double}, int, bool)"/> with the tile
+    /// kernels of <paramref name="vectorBits"/> (512, 256, or 0 for the row products of the general path), at most
+    /// <see cref="HardwareVectorBits"/>: the tests take each.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    internal static long AddUpper(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
+        Span<double> e, int eStride, bool overwrite, int vectorBits)
+    {
+        if (vectorBits is not (0 or 256 or 512) || vectorBits > HardwareVectorBits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(vectorBits), $"Vector width {vectorBits} bits; expected 0, 256 or 512, at most {HardwareVectorBits} here.");
+        }
+
+        return AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, 0, blocks, vectorBits);
+    }
+
+    /// <summary>
+    /// The widest tile kernel this machine runs: 512 bits with AVX-512, 256 with FMA in hardware (<c>Vector256.FusedMultiplyAdd</c>
+    /// is emulated without it), else 0.
+    /// </summary>
+    internal static int HardwareVectorBits =>
+        Avx512F.IsSupported ? 512 : Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256 : 0;
 
     /// <summary>
     /// Flops from which <see cref="AddUpperOnTwoCores"/> uses the second core: a few hundred microseconds of one core.
@@ -54,22 +79,22 @@ internal static class BlockDiagonalCongruence
         long tiles = (long)blocks * (blocks + 1) / 2;
         if (tiles * 4.0 * rows * columns * Math.Max(rows, columns) < ParallelThreshold || Environment.ProcessorCount < 2)
         {
-            return AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, blocks);
+            return AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, blocks, HardwareVectorBits);
         }
 
         // Block row n holds blocks - n tiles: the first 1 - 1/sqrt(2) of the rows hold half of them.
         int split = Math.Clamp(TriangleSplit.HalfOfUpper(blocks, 1), 1, blocks - 1);
         long first = 0, second = 0;
         Parallel.Invoke(
-            () => first = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, split),
-            () => second = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, split, blocks));
+            () => first = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, split, HardwareVectorBits),
+            () => second = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, split, blocks, HardwareVectorBits));
         return first + second;
     }
 
     /// <summary>The block rows <paramref name="firstBlock"/> to <paramref name="endBlock"/> of the sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long AddUpper(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
-        Span<double> e, int eStride, bool overwrite, int firstBlock, int endBlock)
+        Span<double> e, int eStride, bool overwrite, int firstBlock, int endBlock, int vectorBits)
     {
         int order = blocks * rows;
         int eOrder = blocks * columns;
@@ -98,7 +123,23 @@ internal static class BlockDiagonalCongruence
             throw new ArgumentException($"e of order {eOrder} with rows {eStride} apart needs {((eOrder - 1) * eStride) + eOrder} values; got {e.Length}.", nameof(e));
         }
 
-        if (columns == TileColumns && rows <= TileMaxRows && Vector256.IsHardwareAccelerated && Fma.IsSupported)
+        if (columns == TileColumns && rows == TileColumns && vectorBits == 512)
+        {
+            // Square blocks of eight (a hidden layer of width 8 after one of width 8): a tile's rows are one 512-bit vector each,
+            // and P_nk D_k stays in registers between its two products.
+            for (int n = firstBlock; n < endBlock; n++)
+            {
+                for (int k = n; k < blocks; k++)
+                {
+                    AddSquareTile(p.Slice((n * rows * pStride) + (k * rows)), pStride, d.Slice(n * rows * columns, rows * columns),
+                        d.Slice(k * rows * columns, rows * columns), e.Slice((n * columns * eStride) + (k * columns)), eStride, overwrite);
+                }
+            }
+
+            return Flops(blocks, rows, columns, firstBlock, endBlock);
+        }
+
+        if (columns == TileColumns && rows <= TileMaxRows && vectorBits >= 256)
         {
             // Eight columns (a hidden layer of width 8): each tile whole in registers, P's tile read once.
             for (int n = firstBlock; n < endBlock; n++)
@@ -165,6 +206,7 @@ internal static class BlockDiagonalCongruence
     /// independent sums cover the fused multiply-add's latency. <paramref name="pTile"/> starts at <c>P_nk</c> (rows
     /// <paramref name="pStride"/> apart), <paramref name="eTile"/> at <c>e_nk</c>.
     /// </summary>
+    [SkipLocalsInit]
     private static void AddTile(ReadOnlySpan<double> pTile, int pStride, ReadOnlySpan<double> dn, ReadOnlySpan<double> dk, int rows, Span<double> eTile,
         int eStride, bool overwrite)
     {
@@ -263,6 +305,65 @@ internal static class BlockDiagonalCongruence
             Store(ref Unsafe.Add(ref eStart, (i + 2) * eStride), a2, b2, overwrite);
             Store(ref Unsafe.Add(ref eStart, (i + 3) * eStride), a3, b3, overwrite);
         }
+    }
+
+    /// <summary>
+    /// One tile, <c>e_nk (+)= D_n^T (P_nk D_k)</c>, for blocks of 8 x 8 with 512-bit vectors: row <c>r</c> of <c>T = P_nk D_k</c> is
+    /// <c>sum_s P(r, s) D_k(s, :)</c>, row <c>i</c> of the tile <c>sum_q D_n(q, i) T(q, :)</c>; eight independent sums each time
+    /// cover the latency, and <c>T</c> never leaves the registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSquareTile(ReadOnlySpan<double> pTile, int pStride, ReadOnlySpan<double> dn, ReadOnlySpan<double> dk, Span<double> eTile,
+        int eStride, bool overwrite)
+    {
+        const int C = TileColumns;
+        if (pTile.Length < ((C - 1) * pStride) + C || dn.Length < C * C || dk.Length < C * C || eTile.Length < ((C - 1) * eStride) + C)
+        {
+            throw new ArgumentException("A congruence tile's operands are too short.");
+        }
+
+        ref double pStart = ref MemoryMarshal.GetReference(pTile);
+        ref double dnStart = ref MemoryMarshal.GetReference(dn);
+        ref double dkStart = ref MemoryMarshal.GetReference(dk);
+        ref double eStart = ref MemoryMarshal.GetReference(eTile);
+        Vector512<double> k0 = Vector512.LoadUnsafe(ref dkStart), k1 = Vector512.LoadUnsafe(ref dkStart, C), k2 = Vector512.LoadUnsafe(ref dkStart, 2 * C);
+        Vector512<double> k3 = Vector512.LoadUnsafe(ref dkStart, 3 * C), k4 = Vector512.LoadUnsafe(ref dkStart, 4 * C), k5 = Vector512.LoadUnsafe(ref dkStart, 5 * C);
+        Vector512<double> k6 = Vector512.LoadUnsafe(ref dkStart, 6 * C), k7 = Vector512.LoadUnsafe(ref dkStart, 7 * C);
+        Vector512<double> t0 = Combine(ref pStart, 1, k0, k1, k2, k3, k4, k5, k6, k7);
+        Vector512<double> t1 = Combine(ref Unsafe.Add(ref pStart, pStride), 1, k0, k1, k2, k3, k4, k5, k6, k7);
+        Vector512<double> t2 = Combine(ref Unsafe.Add(ref pStart, 2 * pStride), 1, k0, k1, k2, k3, k4, k5, k6, k7);
+        Vector512<double> t3 = Combine(ref Unsafe.Add(ref pStart, 3 * pStride), 1, k0, k1, k2, k3, k4, k5, k6, k7);
+        Vector512<double> t4 = Combine(ref Unsafe.Add(ref pStart, 4 * pStride), 1, k0, k1, k2, k3, k4, k5, k6, k7);
+        Vector512<double> t5 = Combine(ref Unsafe.Add(ref pStart, 5 * pStride), 1, k0, k1, k2, k3, k4, k5, k6, k7);
+        Vector512<double> t6 = Combine(ref Unsafe.Add(ref pStart, 6 * pStride), 1, k0, k1, k2, k3, k4, k5, k6, k7);
+        Vector512<double> t7 = Combine(ref Unsafe.Add(ref pStart, 7 * pStride), 1, k0, k1, k2, k3, k4, k5, k6, k7);
+        for (int i = 0; i < C; i++)
+        {
+            // Column i of D_n: its values are C apart.
+            Vector512<double> row = Combine(ref Unsafe.Add(ref dnStart, i), C, t0, t1, t2, t3, t4, t5, t6, t7);
+            ref double target = ref Unsafe.Add(ref eStart, i * eStride);
+            if (!overwrite)
+            {
+                row += Vector512.LoadUnsafe(ref target);
+            }
+
+            row.StoreUnsafe(ref target);
+        }
+    }
+
+    /// <summary><c>sum_s c[s stride] v_s</c> over eight vectors, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Combine(ref double c, int stride, Vector512<double> v0, Vector512<double> v1, Vector512<double> v2, Vector512<double> v3,
+        Vector512<double> v4, Vector512<double> v5, Vector512<double> v6, Vector512<double> v7)
+    {
+        Vector512<double> sum = Vector512.Create(c) * v0;
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, stride)), v1, sum);
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 2 * stride)), v2, sum);
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 3 * stride)), v3, sum);
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 4 * stride)), v4, sum);
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 5 * stride)), v5, sum);
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 6 * stride)), v6, sum);
+        return Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref c, 7 * stride)), v7, sum);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,0 +1,396 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Threading;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// <c>W = -(Dx^T P)</c> and its transpose <c>W^T</c> for a large state (<c>P</c> of order <c>m</c>, symmetric, stored whole),
+/// group by group of <c>Dx</c>'s <see cref="ParameterGroups"/>, read in place from <c>Dx</c>. Per group <c>g</c> with rows
+/// <c>R_g</c> and parameters <c>J_g</c>, <c>W[J_g, :] = -Z_g^T P[R_g, :]</c> with <c>Z_g = Dx[R_g, J_g]</c>: a dense product
+/// (for a dense layer <c>a_in + 1</c> by <c>B</c> by <c>m</c>), computed in register tiles of three parameters by sixteen
+/// columns while the group's rows of <c>P</c>, first copied into padded rows, stream past (two vector loads, three broadcasts,
+/// six 512-bit or twelve 256-bit fused multiply-adds per row). The Riccati recursion needs both <c>W</c> (for <c>C</c>) and
+/// <c>W^T</c> (for <c>A</c>): the columns a call wrote are transposed before it returns, while they are in L2. At issue 7's
+/// order 512 (<c>p = 72</c>, groups of nine by 64 rows) this took 0.19 ms where the product through <c>Dx^T</c>'s runs and its
+/// transpose took 0.26 (Benchmarks --riccati-phases). A 9 x 16 tile (each row of <c>P</c> read once, eighteen accumulators),
+/// folded broadcasts and cache-line aligned copies were tried and did not move it.
+/// </summary>
+internal static class GroupedValueProduct
+{
+    /// <summary>Columns of a register tile: two 512-bit or four 256-bit vectors of doubles.</summary>
+    private const int TileColumns = 16;
+
+    /// <summary>Values added to each copied row of P: one cache line, so that rows a multiple of 4 KB long do not share L1 sets.</summary>
+    private const int RowPadding = 8;
+
+    /// <summary>Parameters of a register tile (a dense layer of width 8 has groups of nine: three tiles, no remainder).</summary>
+    private const int TileRows = 3;
+
+    /// <summary>The vector width the kernel uses on this machine: 512 bits with AVX-512, 256 with FMA, else 0 (plain loops).</summary>
+    internal static int HardwareVectorBits =>
+        Avx512F.IsSupported ? 512 : Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256 : 0;
+
+    /// <summary>
+    /// Writes the columns <paramref name="firstColumn"/> to <paramref name="endColumn"/> of <c>W = -(Dx^T P)</c> (<c>p x m</c>,
+    /// into <paramref name="weighted"/>) and of their transpose (rows of <c>W^T</c>, <c>m x p</c>, into <paramref name="weightedT"/>);
+    /// nothing else of either is touched, so two threads may write disjoint column ranges.
+    /// </summary>
+    /// <param name="groups">The groups of <paramref name="dx"/>.</param>
+    /// <param name="dx"><c>Dx</c>, <paramref name="m"/> x <paramref name="p"/> row-major.</param>
+    /// <param name="p">Parameters: columns of <c>Dx</c>, rows of <c>W</c>.</param>
+    /// <param name="m">The state order: rows of <c>Dx</c>, order of <c>P</c>.</param>
+    /// <param name="value"><c>P</c>, <paramref name="m"/> x <paramref name="m"/> row-major; the groups' rows are read.</param>
+    /// <param name="weighted"><c>W</c>, <paramref name="p"/> x <paramref name="m"/>: its columns in range are overwritten.</param>
+    /// <param name="weightedT"><c>W^T</c>, <paramref name="m"/> x <paramref name="p"/>: its rows in range are overwritten.</param>
+    /// <param name="firstColumn">The first column of <c>W</c> to write.</param>
+    /// <param name="endColumn">The column after the last one to write.</param>
+    /// <param name="vectorBits">512, 256 or 0 (plain loops); at most <see cref="HardwareVectorBits"/>. Tests pass each.</param>
+    /// <returns>The floating-point operations performed.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long Form(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
+        Span<double> weighted, Span<double> weightedT, int firstColumn, int endColumn, int vectorBits) =>
+        Form(groups, dx, p, m, value, m, weighted, weightedT, firstColumn, endColumn, vectorBits);
+
+    /// <summary>
+    /// <see cref="Form(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double}, Span{double}, int, int, int)"/>
+    /// for any <c>m x columns</c> right factor <paramref name="value"/>: <c>W = -(Dx^T value)</c>, <c>p x columns</c>, and its
+    /// transpose unless <paramref name="weightedT"/> is empty.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long Form(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value, int columns,
+        Span<double> weighted, Span<double> weightedT, int firstColumn, int endColumn, int vectorBits)
+    {
+        bool transposed = !weightedT.IsEmpty;
+        if (dx.Length != m * p || value.Length < m * columns || weighted.Length < p * columns || (transposed && weightedT.Length < columns * p))
+        {
+            throw new ArgumentException($"Dx has {dx.Length} values, the right factor {value.Length}, W {weighted.Length} and W^T {weightedT.Length}; " +
+                $"expected {m} x {p}, {m} x {columns}, {p} x {columns} and {columns} x {p} (or none).");
+        }
+
+        if (firstColumn < 0 || endColumn > columns || firstColumn > endColumn)
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstColumn), $"Columns {firstColumn} to {endColumn} are not within 0 to {columns}.");
+        }
+
+        if (vectorBits is not (0 or 256 or 512) || vectorBits > HardwareVectorBits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(vectorBits), $"Vector width {vectorBits} bits; expected 0, 256 or 512, at most {HardwareVectorBits} here.");
+        }
+
+        int largestParameters = 0;
+        foreach (int[] parameters in groups.Parameters)
+        {
+            largestParameters = Math.Max(largestParameters, parameters.Length);
+        }
+
+        int largestRows = Math.Max(1, groups.LargestRowCount);
+        double[] packed = ArrayPool<double>.Shared.Rent(largestRows * largestParameters);
+        int[] offsets = ArrayPool<int>.Shared.Rent(largestRows);
+        double[] tileRows = ArrayPool<double>.Shared.Rent(largestRows * (endColumn - firstColumn + RowPadding));
+        try
+        {
+            long flops = 0;
+            for (int g = 0; g < groups.Parameters.Length; g++)
+            {
+                int[] parameters = groups.Parameters[g];
+                int[] rows = groups.Rows[g];
+                int q = parameters.Length;
+                int count = rows.Length;
+                if ((count > 0 && rows[^1] >= m) || (q > 0 && parameters[^1] >= p))
+                {
+                    throw new ArgumentException($"Group {g} reaches row {(count > 0 ? rows[^1] : 0)} and parameter {(q > 0 ? parameters[^1] : 0)}; Dx is {m} x {p}.", nameof(groups));
+                }
+
+
+                // Z_g^T negated, row by row of the group (q values per row of P), and where each row of P starts.
+                Span<double> z = packed.AsSpan(0, count * q);
+                for (int k = 0; k < count; k++)
+                {
+                    offsets[k] = rows[k] * columns;
+                    ReadOnlySpan<double> dxRow = dx.Slice(rows[k] * p, p);
+                    for (int i = 0; i < q; i++)
+                    {
+                        z[(k * q) + i] = -dxRow[parameters[i]];
+                    }
+                }
+
+                // The group's rows, copied one after another, each a line longer than its values: a dense layer's rows of P are
+                // B a values apart (32 KB at issue 7's order), so read in place a tile at a time, they defeated the prefetchers and
+                // fell into a few cache sets, which the tile's passes missed every time. Copied rows stream, and the padding spreads
+                // a tile's lines over the sets.
+                int tiles = vectorBits > 0 ? (endColumn - firstColumn) / TileColumns : 0;
+                int stride = (tiles * TileColumns) + RowPadding;
+                Span<double> packedRows = tileRows.AsSpan(0, Math.Max(1, count) * stride); // a group without rows (a dead ReLU unit) writes zeros
+                for (int k = 0; k < count && tiles > 0; k++)
+                {
+                    value.Slice(offsets[k] + firstColumn, tiles * TileColumns).CopyTo(packedRows.Slice(k * stride));
+                }
+
+                int column = firstColumn;
+                for (int t = 0; t < tiles; t++, column += TileColumns)
+                {
+                    ReadOnlySpan<double> tile = packedRows[(t * TileColumns)..];
+
+                    int i = 0;
+                    for (; i + TileRows <= q; i += TileRows)
+                    {
+                        Span<double> t0 = weighted.Slice((parameters[i] * columns) + column, TileColumns);
+                        Span<double> t1 = weighted.Slice((parameters[i + 1] * columns) + column, TileColumns);
+                        Span<double> t2 = weighted.Slice((parameters[i + 2] * columns) + column, TileColumns);
+                        if (vectorBits == 512)
+                        {
+                            ThreeRows512(z, q, i, count, tile, stride, t0, t1, t2);
+                        }
+                        else
+                        {
+                            ThreeRows256(z, q, i, count, tile, stride, t0, t1, t2);
+                        }
+                    }
+
+                    for (; i < q; i++)
+                    {
+                        Span<double> target = weighted.Slice((parameters[i] * columns) + column, TileColumns);
+                        if (vectorBits == 512)
+                        {
+                            OneRow512(z, q, i, count, tile, stride, target);
+                        }
+                        else
+                        {
+                            OneRow256(z, q, i, count, tile, stride, target);
+                        }
+                    }
+                }
+
+                // The columns short of a whole tile (or all, without vectors): plain sums.
+                for (int i = 0; i < q; i++)
+                {
+                    Span<double> target = weighted.Slice((parameters[i] * columns) + column, endColumn - column);
+                    target.Clear();
+                    for (int k = 0; k < count; k++)
+                    {
+                        double coefficient = z[(k * q) + i];
+                        ReadOnlySpan<double> source = value.Slice(offsets[k] + column, target.Length);
+                        for (int c = 0; c < target.Length; c++)
+                        {
+                            target[c] += coefficient * source[c];
+                        }
+                    }
+                }
+
+
+                flops += 2L * q * count * (endColumn - firstColumn);
+            }
+
+            if (transposed)
+            {
+                CopyTransposed(weighted, weightedT, columns, p, firstColumn, endColumn);
+            }
+
+            return flops;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(packed);
+            ArrayPool<int>.Shared.Return(offsets);
+            ArrayPool<double>.Shared.Return(tileRows);
+        }
+    }
+
+    /// <summary>Columns a thread of <see cref="FormShared"/> takes at a time: four tiles.</summary>
+    internal const int SharedColumns = 4 * TileColumns;
+
+    /// <summary>
+    /// <see cref="Form(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double}, Span{double}, int, int, int)"/>
+    /// of all <paramref name="m"/> columns, shared by the threads that call it with the same <paramref name="nextChunk"/> (one counter,
+    /// 0 at first): each takes <see cref="SharedColumns"/> columns at a time until none are left, so a thread that joins late (after
+    /// other work) takes fewer, and the threads finish together.
+    /// </summary>
+    /// <returns>The floating-point operations this thread performed.</returns>
+    public static long FormShared(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
+        Span<double> weighted, Span<double> weightedT, int vectorBits, int[] nextChunk)
+    {
+        long flops = 0;
+        for (int first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns; first < m;
+            first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns)
+        {
+            flops += Form(groups, dx, p, m, value, m, weighted, weightedT, first, Math.Min(m, first + SharedColumns), vectorBits);
+        }
+
+        return flops;
+    }
+
+    /// <summary>
+    /// <c>W^T[c, j] = W[j, c]</c> for the columns <paramref name="firstColumn"/> to <paramref name="endColumn"/>, in strips of eight
+    /// (a cache line of <c>W</c>'s row) as <see cref="LinearAlgebra.MatrixKernels.Transpose"/> does: written value by value beside
+    /// each tile instead, the scattered stores took a quarter of the product's time.
+    /// </summary>
+    private static void CopyTransposed(ReadOnlySpan<double> weighted, Span<double> weightedT, int columns, int p, int firstColumn, int endColumn)
+    {
+        const int Strip = 8;
+        for (int c0 = firstColumn; c0 < endColumn; c0 += Strip)
+        {
+            int width = Math.Min(Strip, endColumn - c0);
+            for (int j = 0; j < p; j++)
+            {
+                ReadOnlySpan<double> source = weighted.Slice((j * columns) + c0, width);
+                for (int c = 0; c < source.Length; c++)
+                {
+                    weightedT[((c0 + c) * p) + j] = source[c];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows <paramref name="i"/> to <c>i + 2</c> of the group's <c>W</c> tile, from the group's rows of the tile's columns
+    /// (<paramref name="tile"/>, rows <paramref name="stride"/> apart): six 512-bit accumulators, which cover the fused multiply-add's latency on a
+    /// core that retires one such per cycle (Zen 4).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ThreeRows512(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, int stride, Span<double> t0, Span<double> t1, Span<double> t2)
+    {
+        if (z.Length < count * q || i + TileRows > q || (count > 0 && tile.Length < ((count - 1) * stride) + TileColumns))
+        {
+            throw new ArgumentException("A tile of -(Dx^T P) reaches past its operands.");
+        }
+
+        ref double zStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(z), i);
+        ref double tileStart = ref MemoryMarshal.GetReference(tile);
+        Vector512<double> a0 = Vector512<double>.Zero, b0 = Vector512<double>.Zero;
+        Vector512<double> a1 = Vector512<double>.Zero, b1 = Vector512<double>.Zero;
+        Vector512<double> a2 = Vector512<double>.Zero, b2 = Vector512<double>.Zero;
+        for (int k = 0; k < count; k++)
+        {
+            ref double row = ref Unsafe.Add(ref tileStart, k * stride);
+            Vector512<double> low = Vector512.LoadUnsafe(ref row);
+            Vector512<double> high = Vector512.LoadUnsafe(ref row, 8);
+            ref double coefficients = ref Unsafe.Add(ref zStart, k * q);
+            Vector512<double> x = Vector512.Create(coefficients);
+            a0 = Vector512.FusedMultiplyAdd(x, low, a0);
+            b0 = Vector512.FusedMultiplyAdd(x, high, b0);
+            x = Vector512.Create(Unsafe.Add(ref coefficients, 1));
+            a1 = Vector512.FusedMultiplyAdd(x, low, a1);
+            b1 = Vector512.FusedMultiplyAdd(x, high, b1);
+            x = Vector512.Create(Unsafe.Add(ref coefficients, 2));
+            a2 = Vector512.FusedMultiplyAdd(x, low, a2);
+            b2 = Vector512.FusedMultiplyAdd(x, high, b2);
+        }
+
+        a0.CopyTo(t0);
+        b0.CopyTo(t0[8..]);
+        a1.CopyTo(t1);
+        b1.CopyTo(t1[8..]);
+        a2.CopyTo(t2);
+        b2.CopyTo(t2[8..]);
+    }
+
+    /// <summary>One row of the tile: two 512-bit accumulators (the remainder of a group whose size is not a multiple of three).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OneRow512(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, int stride, Span<double> target)
+    {
+        if (z.Length < count * q || i >= q || (count > 0 && tile.Length < ((count - 1) * stride) + TileColumns))
+        {
+            throw new ArgumentException("A tile of -(Dx^T P) reaches past its operands.");
+        }
+
+        ref double zStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(z), i);
+        ref double tileStart = ref MemoryMarshal.GetReference(tile);
+        Vector512<double> a0 = Vector512<double>.Zero, b0 = Vector512<double>.Zero;
+        for (int k = 0; k < count; k++)
+        {
+            ref double row = ref Unsafe.Add(ref tileStart, k * stride);
+            Vector512<double> x = Vector512.Create(Unsafe.Add(ref zStart, k * q));
+            a0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref row), a0);
+            b0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref row, 8), b0);
+        }
+
+        a0.CopyTo(target);
+        b0.CopyTo(target[8..]);
+    }
+
+    /// <summary>
+    /// <see cref="ThreeRows512"/> with 256-bit vectors: twelve accumulators, which cover the latency of two fused multiply-adds per cycle.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ThreeRows256(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, int stride, Span<double> t0, Span<double> t1, Span<double> t2)
+    {
+        if (z.Length < count * q || i + TileRows > q || (count > 0 && tile.Length < ((count - 1) * stride) + TileColumns))
+        {
+            throw new ArgumentException("A tile of -(Dx^T P) reaches past its operands.");
+        }
+
+        ref double zStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(z), i);
+        ref double tileStart = ref MemoryMarshal.GetReference(tile);
+        Vector256<double> a0 = Vector256<double>.Zero, b0 = Vector256<double>.Zero, c0 = Vector256<double>.Zero, d0 = Vector256<double>.Zero;
+        Vector256<double> a1 = Vector256<double>.Zero, b1 = Vector256<double>.Zero, c1 = Vector256<double>.Zero, d1 = Vector256<double>.Zero;
+        Vector256<double> a2 = Vector256<double>.Zero, b2 = Vector256<double>.Zero, c2 = Vector256<double>.Zero, d2 = Vector256<double>.Zero;
+        for (int k = 0; k < count; k++)
+        {
+            ref double row = ref Unsafe.Add(ref tileStart, k * stride);
+            Vector256<double> v0 = Vector256.LoadUnsafe(ref row);
+            Vector256<double> v1 = Vector256.LoadUnsafe(ref row, 4);
+            Vector256<double> v2 = Vector256.LoadUnsafe(ref row, 8);
+            Vector256<double> v3 = Vector256.LoadUnsafe(ref row, 12);
+            ref double coefficients = ref Unsafe.Add(ref zStart, k * q);
+            Vector256<double> x = Vector256.Create(coefficients);
+            a0 = Vector256.FusedMultiplyAdd(x, v0, a0);
+            b0 = Vector256.FusedMultiplyAdd(x, v1, b0);
+            c0 = Vector256.FusedMultiplyAdd(x, v2, c0);
+            d0 = Vector256.FusedMultiplyAdd(x, v3, d0);
+            x = Vector256.Create(Unsafe.Add(ref coefficients, 1));
+            a1 = Vector256.FusedMultiplyAdd(x, v0, a1);
+            b1 = Vector256.FusedMultiplyAdd(x, v1, b1);
+            c1 = Vector256.FusedMultiplyAdd(x, v2, c1);
+            d1 = Vector256.FusedMultiplyAdd(x, v3, d1);
+            x = Vector256.Create(Unsafe.Add(ref coefficients, 2));
+            a2 = Vector256.FusedMultiplyAdd(x, v0, a2);
+            b2 = Vector256.FusedMultiplyAdd(x, v1, b2);
+            c2 = Vector256.FusedMultiplyAdd(x, v2, c2);
+            d2 = Vector256.FusedMultiplyAdd(x, v3, d2);
+        }
+
+        Store(t0, a0, b0, c0, d0);
+        Store(t1, a1, b1, c1, d1);
+        Store(t2, a2, b2, c2, d2);
+    }
+
+    /// <summary>One row of the tile with 256-bit vectors: four accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OneRow256(ReadOnlySpan<double> z, int q, int i, int count, ReadOnlySpan<double> tile, int stride, Span<double> target)
+    {
+        if (z.Length < count * q || i >= q || (count > 0 && tile.Length < ((count - 1) * stride) + TileColumns))
+        {
+            throw new ArgumentException("A tile of -(Dx^T P) reaches past its operands.");
+        }
+
+        ref double zStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(z), i);
+        ref double tileStart = ref MemoryMarshal.GetReference(tile);
+        Vector256<double> a0 = Vector256<double>.Zero, b0 = Vector256<double>.Zero, c0 = Vector256<double>.Zero, d0 = Vector256<double>.Zero;
+        for (int k = 0; k < count; k++)
+        {
+            ref double row = ref Unsafe.Add(ref tileStart, k * stride);
+            Vector256<double> x = Vector256.Create(Unsafe.Add(ref zStart, k * q));
+            a0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref row), a0);
+            b0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref row, 4), b0);
+            c0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref row, 8), c0);
+            d0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref row, 12), d0);
+        }
+
+        Store(target, a0, b0, c0, d0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Span<double> target, Vector256<double> v0, Vector256<double> v1, Vector256<double> v2, Vector256<double> v3)
+    {
+        v0.CopyTo(target);
+        v1.CopyTo(target[4..]);
+        v2.CopyTo(target[8..]);
+        v3.CopyTo(target[12..]);
+    }
+}

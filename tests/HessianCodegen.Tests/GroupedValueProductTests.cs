@@ -1,0 +1,147 @@
+using System;
+using System.Linq;
+using HessianCodegen.Tests.Infrastructure;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// <see cref="GroupedValueProduct"/> against the triple loop of <c>W = -(Dx^T P)</c> and its transpose (or, without it, of
+/// <c>-(Dx^T B)</c> for a right factor <c>B</c> that is not square, as the pivot block's product uses it), on a <c>Dx</c>
+/// built group by group (as <see cref="GroupedJacobianProductTests"/> builds it: shuffled parameters, zeros among a group's
+/// values, rows in order one per example or in no order), at each vector width: group sizes that are and are not multiples of
+/// the tile's three rows, state orders with and without a short last tile of columns, column ranges cut anywhere. What lies
+/// outside the range (NaN) must stay untouched.
+/// </summary>
+public sealed class GroupedValueProductTests
+{
+    [Theory]
+    [InlineData(512, true, 27, 3, 16, 0, -1)]
+    [InlineData(512, true, 17, 1, 40, 0, -1)]
+    [InlineData(512, false, 23, 4, 9, 5, 37)]
+    [InlineData(512, true, 30, 6, 7, 16, 42)]
+    [InlineData(256, true, 27, 3, 16, 0, -1)]
+    [InlineData(256, true, 17, 1, 40, 0, -1)]
+    [InlineData(256, false, 23, 4, 9, 5, 37)]
+    [InlineData(256, true, 30, 6, 7, 16, 42)]
+    [InlineData(0, true, 27, 3, 16, 3, 48)]
+    [InlineData(0, false, 23, 4, 9, 0, 37)]
+    [InlineData(512, true, 27, 3, 16, 0, -1, 27, false)]
+    [InlineData(256, false, 23, 4, 9, 2, 35, 37, false)]
+    [InlineData(512, true, 27, 3, 16, 0, -1, -1, true, true)]
+    [InlineData(256, true, 30, 6, 7, 16, 42, -1, true, true)]
+    public void Matches_the_triple_loop(int vectorBits, bool spacedRows, int p, int groupCount, int batch, int firstColumn, int endColumn,
+        int columns = -1, bool transposed = true, bool deadGroup = false)
+    {
+        // AVX-512 or FMA absent: that width cannot run here (the machine this project is measured on has both).
+        if (vectorBits > GroupedValueProduct.HardwareVectorBits)
+        {
+            return;
+        }
+
+        var random = new Random(p + (31 * groupCount) + (7 * batch) + vectorBits);
+        int[] groupOfParameter = Enumerable.Range(0, p).Select(j => j % groupCount).OrderBy(_ => random.Next()).ToArray();
+        int m = Math.Max(endColumn, (batch * groupCount) + 1);
+        columns = columns < 0 ? m : columns; // -1: P, square
+        endColumn = endColumn < 0 ? columns : endColumn; // -1: all columns, with a short last tile
+        var dx = new double[m * p];
+        for (int r = 0; r < m; r++)
+        {
+            int group = spacedRows ? r % groupCount : random.Next(groupCount);
+            // A dead group (a ReLU unit off for every example): its parameters have no rows, each its own group of none.
+            bool zeroRow = (spacedRows ? r >= batch * groupCount : r % 5 == 4) || (deadGroup && group == 0);
+            for (int j = 0; j < p && !zeroRow; j++)
+            {
+                dx[(r * p) + j] = groupOfParameter[j] == group && random.Next(4) > 0 ? random.NextDouble() - 0.5 : 0;
+            }
+        }
+
+        ParameterGroups groups = ParameterGroups.Find([], dx, p, m);
+        double[] value = RandomValues.Uniform(random, m * columns);
+        double[] weighted = Enumerable.Repeat(double.NaN, p * columns).ToArray();
+        double[] weightedT = Enumerable.Repeat(double.NaN, transposed ? columns * p : 0).ToArray();
+        long flops = columns == m && transposed
+            ? GroupedValueProduct.Form(groups, dx, p, m, value, weighted, weightedT, firstColumn, endColumn, vectorBits)
+            : GroupedValueProduct.Form(groups, dx, p, m, value, columns, weighted, weightedT, firstColumn, endColumn, vectorBits);
+
+        long expectedFlops = 0;
+        for (int g = 0; g < groups.Parameters.Length; g++)
+        {
+            expectedFlops += 2L * groups.Parameters[g].Length * groups.Rows[g].Length * (endColumn - firstColumn);
+        }
+
+        Assert.Equal(expectedFlops, flops);
+        for (int j = 0; j < p; j++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                double got = weighted[(j * columns) + c];
+                if (transposed)
+                {
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(got), BitConverter.DoubleToInt64Bits(weightedT[(c * p) + j]));
+                }
+
+                if (c < firstColumn || c >= endColumn)
+                {
+                    Assert.True(double.IsNaN(got), $"W[{j}, {c}] = {got} lies outside the columns {firstColumn} to {endColumn}");
+                    continue;
+                }
+
+                double expected = 0;
+                for (int r = 0; r < m; r++)
+                {
+                    expected -= dx[(r * p) + j] * value[(r * columns) + c];
+                }
+
+                Assert.True(Math.Abs(got - expected) <= 1e-14 * (1 + m), $"W[{j}, {c}] = {got}, expected {expected}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(8, 33)]
+    [InlineData(5, 7)]
+    public void Two_threads_sharing_the_columns_write_what_one_call_writes(int groupCount, int batch)
+    {
+        int p = 9 * groupCount;
+        int m = groupCount * batch;
+        var random = new Random(m);
+        var dx = new double[m * p];
+        for (int r = 0; r < m; r++)
+        {
+            for (int t = 0; t < 9; t++)
+            {
+                dx[(r * p) + ((r % groupCount) * 9) + t] = random.NextDouble() - 0.5;
+            }
+        }
+
+        ParameterGroups groups = ParameterGroups.Find([], dx, p, m);
+        double[] value = RandomValues.Uniform(random, m * m);
+        var expected = new double[p * m];
+        var expectedT = new double[m * p];
+        int bits = GroupedValueProduct.HardwareVectorBits;
+        long expectedFlops = GroupedValueProduct.Form(groups, dx, p, m, value, expected, expectedT, 0, m, bits);
+
+        double[] weighted = Enumerable.Repeat(double.NaN, p * m).ToArray();
+        double[] weightedT = Enumerable.Repeat(double.NaN, m * p).ToArray();
+        int[] nextChunk = [0];
+        long first = 0, second = 0;
+        System.Threading.Tasks.Parallel.Invoke(
+            () => first = GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk),
+            () => second = GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk));
+
+        Assert.Equal(expectedFlops, first + second);
+        Assert.Equal(expected, weighted);
+        Assert.Equal(expectedT, weightedT);
+    }
+
+    [Fact]
+    public void Rejects_a_vector_width_it_has_no_kernel_for()
+    {
+        var dx = new double[4];
+        ParameterGroups groups = ParameterGroups.Find([], dx, 2, 2);
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(
+            () => GroupedValueProduct.Form(groups, dx, 2, 2, new double[4], new double[4], new double[4], 0, 2, 128));
+        Assert.Contains("Vector width 128", error.Message);
+    }
+}
