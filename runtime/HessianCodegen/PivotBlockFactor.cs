@@ -110,7 +110,7 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// up to <see cref="RightLookingLimit"/>, else blocked); the index of a failed pivot, or -1. The low-rank route's
     /// groups take the same choice.
     /// </summary>
-    internal static int FactorCholesky(double[] block, int order, Span<double> work, double tinyPivot, ref long flops) =>
+    internal static int FactorCholesky(Span<double> block, int order, Span<double> work, double tinyPivot, ref long flops) =>
         order <= RightLookingLimit
             ? RightLookingCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops)
             : BlockedCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops);

@@ -169,6 +169,8 @@ internal sealed class RiccatiFactorization
         // packed triangle of a Cholesky factor and the gain are stored, in one storage (a reused one when the
         // caller disposed an earlier factorization of these derivatives). A Bunch-Kaufman factor keeps its square.
         double[] block = [];
+        // The low-rank route's scratch, kept from layer to layer: each layer's factor is kept in the storage before the next is made.
+        LowRankWorkspace? lowRankWorkspace = null;
         FactorStorage storage = derivatives.FactorStoragePool.Rent(checked((int)expectedValues));
         var blocks = new IPivotBlockFactor[depth];
         var gains = new ReadOnlyMemory<double>[depth];
@@ -201,7 +203,8 @@ internal sealed class RiccatiFactorization
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
             // formed yet, so the route's scratch is E's buffer.
             IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
-                ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops)
+                ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops,
+                    lowRankWorkspace ??= new LowRankWorkspace())
                 : null;
             bool grouped = m < GroupedProductStateOrder;
             if (m > 0 && factor is null && !grouped)
