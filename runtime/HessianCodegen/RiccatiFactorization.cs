@@ -166,8 +166,8 @@ internal sealed class RiccatiFactorization
         double[] jacobianZ = [];
 
         // A pivot block is formed and factored in one square scratch array, kept from layer to layer: only the
-        // packed triangle of a Cholesky factor and the gain are stored, in one storage (a reused one when the
-        // caller disposed an earlier factorization of these derivatives). A Bunch-Kaufman factor keeps its square.
+        // packed triangle of a Cholesky factor (a Bunch-Kaufman factor's square and pivots) and the gain are stored, in one
+        // storage (a reused one when the caller disposed an earlier factorization of these derivatives).
         double[] block = [];
         // The low-rank route's scratch, kept from layer to layer: each layer's factor is kept in the storage before the next is made.
         LowRankWorkspace? lowRankWorkspace = null;
@@ -449,11 +449,8 @@ internal sealed class RiccatiFactorization
             }
             else
             {
-                blocks[l] = factor;
-                if (factor is PivotBlockFactor)
-                {
-                    block = [];
-                }
+                // A Bunch-Kaufman factor goes to the storage too, square: the square scratch stays for the next layer.
+                blocks[l] = factor is PivotBlockFactor bunchKaufman ? bunchKaufman.KeptIn(storage) : factor;
             }
 
             (value, nextValue) = (nextValue, value);
