@@ -261,7 +261,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 norm = Math.Max(norm, sum);
             }
 
-            if (PivotBlockFactor.FactorCholesky(matrix, q, scratch, tinyPivot, ref flops) >= 0
+            int failed = q <= SmallCholeskyKernel.Limit
+                ? SmallCholeskyKernel.Factor(matrix, q, tinyPivot, ref flops)
+                : PivotBlockFactor.FactorCholesky(matrix, q, scratch, tinyPivot, ref flops);
+            if (failed >= 0
                 || !(norm * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
             {
                 return null;
