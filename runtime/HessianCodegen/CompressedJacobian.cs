@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Numerics;
 using Simd = System.Numerics.Vector;
 
@@ -94,6 +95,80 @@ internal readonly struct CompressedJacobian
 
         starts[rows] = k;
         return new CompressedJacobian(valueStorage, columnStorage, startStorage);
+    }
+
+    /// <summary>
+    /// <see cref="Compress(ReadOnlySpan{double}, int, int, FactorStorage)"/> of a <c>Dx</c> whose groups are known: each
+    /// non-zero row lies in one group's parameters (<see cref="ParameterGroups"/>), so a row is read at those alone (a dense
+    /// layer's row at its unit's <c>a_in + 1</c> parameters, not at all <c>p</c>), twice (to count, then to copy). The result
+    /// is the same: the groups' parameters ascend, and zeros among them are skipped.
+    /// </summary>
+    public static CompressedJacobian Compress(ReadOnlySpan<double> dense, int rows, int columnCount, ParameterGroups groups, FactorStorage storage)
+    {
+        if (dense.Length != rows * columnCount)
+        {
+            throw new ArgumentException($"Dx has {dense.Length} values; expected {rows} x {columnCount}.", nameof(dense));
+        }
+
+        // The group of each row, -1 for a row of zeros (in no group).
+        int[] rowGroups = ArrayPool<int>.Shared.Rent(rows);
+        try
+        {
+            rowGroups.AsSpan(0, rows).Fill(-1);
+            int nonZeros = 0;
+            for (int g = 0; g < groups.Rows.Length; g++)
+            {
+                int[] parameters = groups.Parameters[g];
+                foreach (int r in groups.Rows[g])
+                {
+                    rowGroups[r] = g;
+                    ReadOnlySpan<double> row = dense.Slice(r * columnCount, columnCount);
+                    foreach (int j in parameters)
+                    {
+                        nonZeros += row[j] != 0 ? 1 : 0;
+                    }
+                }
+            }
+
+            if (rows == 0 || 4L * nonZeros > dense.Length)
+            {
+                return default;
+            }
+
+            Memory<double> valueStorage = storage.Take(nonZeros);
+            Memory<int> columnStorage = storage.TakeIndices(nonZeros);
+            Memory<int> startStorage = storage.TakeIndices(rows + 1);
+            Span<double> values = valueStorage.Span;
+            Span<int> columns = columnStorage.Span;
+            Span<int> starts = startStorage.Span;
+            int k = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                starts[r] = k;
+                if (rowGroups[r] < 0)
+                {
+                    continue;
+                }
+
+                ReadOnlySpan<double> row = dense.Slice(r * columnCount, columnCount);
+                foreach (int j in groups.Parameters[rowGroups[r]])
+                {
+                    if (row[j] != 0)
+                    {
+                        values[k] = row[j];
+                        columns[k] = j;
+                        k++;
+                    }
+                }
+            }
+
+            starts[rows] = k;
+            return new CompressedJacobian(valueStorage, columnStorage, startStorage);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rowGroups);
+        }
     }
 
     /// <summary>The non-zeros of <paramref name="dense"/>, a vector of them compared at once.</summary>

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace HessianCodegen;
 
 /// <summary>
-/// One factorization's stored factors (the pivot blocks' packed Cholesky triangles, the feedback gains, the
+/// One factorization's stored factors (the pivot blocks' packed Cholesky triangles or Bunch-Kaufman squares with their pivots, the feedback gains, the
 /// compressed Jacobians of every layer, and a low-rank layer's groups' <c>L_g</c>, QR reflectors and <c>tau</c>
 /// with their parameters' indices) in a few large uninitialized arrays, values and indices apart, handed out front
 /// to back. Per-layer

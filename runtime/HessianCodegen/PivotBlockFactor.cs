@@ -11,13 +11,15 @@ namespace HessianCodegen;
 /// </summary>
 internal sealed class PivotBlockFactor : IPivotBlockFactor
 {
-    private readonly double[] factors;
-    private readonly int[]? pivots;
+    private readonly ReadOnlyMemory<double> factors;
+    private readonly ReadOnlyMemory<int> pivots;
+    private readonly bool positiveDefinite;
 
-    private PivotBlockFactor(double[] factors, int[]? pivots, int order, Inertia inertia, LogDeterminant logDeterminant)
+    private PivotBlockFactor(ReadOnlyMemory<double> factors, ReadOnlyMemory<int> pivots, bool positiveDefinite, int order, Inertia inertia, LogDeterminant logDeterminant)
     {
         this.factors = factors;
         this.pivots = pivots;
+        this.positiveDefinite = positiveDefinite;
         Order = order;
         Inertia = inertia;
         LogDeterminant = logDeterminant;
@@ -27,13 +29,13 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     public int Order { get; }
 
     /// <summary>The factors, <c>p x p</c> row-major, lower triangle (for <see cref="PackedCholeskyFactor"/>).</summary>
-    internal ReadOnlySpan<double> Factors => factors;
+    internal ReadOnlySpan<double> Factors => factors.Span;
 
     /// <summary>Always <see cref="PivotBlockRoute.Whole"/>: the block was formed and factored as it is.</summary>
     public PivotBlockRoute Route => PivotBlockRoute.Whole;
 
     /// <summary>Whether the block is positive definite (it has a Cholesky factor).</summary>
-    public bool IsPositiveDefinite => pivots is null;
+    public bool IsPositiveDefinite => positiveDefinite;
 
     /// <summary>The counts of positive, negative and zero eigenvalues of the block.</summary>
     public Inertia Inertia { get; }
@@ -73,7 +75,7 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
                 log += Math.Log(block[(i * order) + i]);
             }
 
-            return new PivotBlockFactor(block, null, order, new Inertia(order, 0, 0), new LogDeterminant(2 * log, 1));
+            return new PivotBlockFactor(block, ReadOnlyMemory<int>.Empty, positiveDefinite: true, order, new Inertia(order, 0, 0), new LogDeterminant(2 * log, 1));
         }
 
         MatrixKernels.MirrorUpper(block, order);
@@ -89,7 +91,29 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
         }
 
         (int positive, int negative, double logAbsolute, int sign) = BunchKaufmanKernel.Inertia(block, order, pivots);
-        return new PivotBlockFactor(block, pivots, order, new Inertia(positive, negative, 0), new LogDeterminant(logAbsolute, sign));
+        return new PivotBlockFactor(block, pivots, positiveDefinite: false, order, new Inertia(positive, negative, 0), new LogDeterminant(logAbsolute, sign));
+    }
+
+    /// <summary>
+    /// A Bunch-Kaufman factor copied into <paramref name="storage"/> (its square and its pivots), for the sweeps once the
+    /// recursion is past the layer, so that the recursion keeps its square scratch for the next layer. Given away instead,
+    /// the next whole layer allocated a new <c>p x p</c> array: at width 16 (<c>p = 272</c>, 592 KB on the large-object
+    /// heap) each indefinite layer's fresh pages were faulted in and zeroed by the kernel as <c>Xxx</c> was copied into them.
+    /// A Cholesky factor is kept packed instead (<see cref="PackedCholeskyFactor"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The factor is a Cholesky factor.</exception>
+    internal PivotBlockFactor KeptIn(FactorStorage storage)
+    {
+        if (positiveDefinite)
+        {
+            throw new InvalidOperationException("A Cholesky factor is kept packed (PackedCholeskyFactor), not square.");
+        }
+
+        Memory<double> keptFactors = storage.Take(factors.Length);
+        factors.CopyTo(keptFactors);
+        Memory<int> keptPivots = storage.TakeIndices(pivots.Length);
+        pivots.CopyTo(keptPivots);
+        return new PivotBlockFactor(keptFactors, keptPivots, positiveDefinite: false, Order, Inertia, LogDeterminant);
     }
 
     /// <summary>
@@ -110,7 +134,7 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// up to <see cref="RightLookingLimit"/>, else blocked); the index of a failed pivot, or -1. The low-rank route's
     /// groups take the same choice.
     /// </summary>
-    internal static int FactorCholesky(double[] block, int order, Span<double> work, double tinyPivot, ref long flops) =>
+    internal static int FactorCholesky(Span<double> block, int order, Span<double> work, double tinyPivot, ref long flops) =>
         order <= RightLookingLimit
             ? RightLookingCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops)
             : BlockedCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops);
@@ -118,17 +142,17 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary>Solves <c>A_l Z = B</c> in place for the <c>p</c> rows of <paramref name="rows"/>, <paramref name="width"/> values each.</summary>
     public void Solve(Span<double> rows, int width)
     {
-        if (pivots is null)
+        if (positiveDefinite)
         {
-            CholeskyKernel.Solve(factors, Order, rows, width);
+            CholeskyKernel.Solve(factors.Span, Order, rows, width);
         }
         else if (width >= BlockedBunchKaufmanSolve.MinimumWidth)
         {
-            BlockedBunchKaufmanSolve.Solve(factors, Order, pivots, rows, width);
+            BlockedBunchKaufmanSolve.Solve(factors.Span, Order, pivots.Span, rows, width);
         }
         else
         {
-            BunchKaufmanKernel.Solve(factors, Order, pivots, rows, width);
+            BunchKaufmanKernel.Solve(factors.Span, Order, pivots.Span, rows, width);
         }
     }
 }

@@ -70,6 +70,69 @@ public sealed class CompressedJacobianTests
         Assert.Equal(expected, actual);
     }
 
+    [Theory]
+    [InlineData(5, 3, 1)]
+    [InlineData(7, 4, 3)]
+    [InlineData(9, 8, 5)]
+    [InlineData(3, 2, 4)]
+    public void CompressionThroughTheGroupsEqualsTheDenseOne(int outputs, int inputs, int batch)
+    {
+        // A dense layer's Dx: row (n, i) is non-zero at unit i's weights (i * inputs ..) and its bias (outputs * inputs + i),
+        // with an exact zero among them on some rows and one row of zeros (which lies in no group).
+        var random = new Random((outputs * 100) + (inputs * 10) + batch);
+        int p = (outputs * inputs) + outputs;
+        int m = batch * outputs;
+        var dx = new double[m * p];
+        for (int n = 0; n < batch; n++)
+        {
+            for (int i = 0; i < outputs; i++)
+            {
+                int row = (n * outputs) + i;
+                if (row == m - 2)
+                {
+                    continue;
+                }
+
+                for (int k = 0; k < inputs; k++)
+                {
+                    dx[(row * p) + (i * inputs) + k] = row % 3 == 1 && k == 1 ? 0 : random.NextDouble() - 0.5;
+                }
+
+                dx[(row * p) + (outputs * inputs) + i] = random.NextDouble() - 0.5;
+            }
+        }
+
+        ParameterGroups groups = ParameterGroups.Find([], dx, p, m);
+        CompressedJacobian expected = CompressedJacobian.Compress(dx, m, p, new FactorStorage(0));
+        CompressedJacobian actual = CompressedJacobian.Compress(dx, m, p, groups, new FactorStorage(0));
+        Assert.Equal(expected.IsCompressed, actual.IsCompressed);
+        Assert.Equal(outputs >= 4, actual.IsCompressed); // a quarter of the parameters or fewer per row
+        if (!actual.IsCompressed)
+        {
+            return;
+        }
+
+        Assert.Equal(expected.StoredBytes, actual.StoredBytes);
+        double[] x = new double[p];
+        double[] v = new double[m];
+        for (int j = 0; j < p; j++)
+        {
+            x[j] = random.NextDouble() - 0.5;
+        }
+
+        for (int r = 0; r < m; r++)
+        {
+            v[r] = random.NextDouble() - 0.5;
+            Assert.Equal(expected.RowProduct(r, x), actual.RowProduct(r, x));
+        }
+
+        var fromDense = new double[p];
+        var fromGroups = new double[p];
+        expected.SubtractTransposeProduct(v, fromDense);
+        actual.SubtractTransposeProduct(v, fromGroups);
+        Assert.Equal(fromDense, fromGroups);
+    }
+
     [Fact]
     public void MatrixMoreThanAQuarterNonZeroIsLeftDense()
     {

@@ -7,7 +7,7 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// <see cref="Gemm"/> and each of its kernels against the textbook triple loop, over shapes that cross every
-/// edge: of the micro-kernel's 6 x 8 tile, of the cache blocks (120 rows, 256 terms, 2048 columns), of the
+/// edge: of the small products Gemm gives PlainGemm (Gemm.SmallProduct), of the micro-kernel's 6 x 8 tile, of the cache blocks (120 rows, 256 terms, 2048 columns), of the
 /// bands the parallel product cuts, and of the size up to which <c>a</c> is read in place.
 /// </summary>
 public sealed class GemmTests
@@ -20,7 +20,7 @@ public sealed class GemmTests
         var data = new TheoryData<string, int, int, int>();
         (int, int, int)[] shapes =
         [
-            (1, 1, 1), (3, 5, 7), (6, 8, 4), (8, 8, 8), (7, 9, 3), (12, 16, 2), (17, 13, 29), (64, 48, 33), (130, 67, 257),
+            (1, 1, 1), (3, 5, 7), (6, 8, 4), (8, 8, 8), (11, 3, 31), (16, 8, 8), (1, 1025, 1), (7, 9, 3), (12, 16, 2), (17, 13, 29), (64, 48, 33), (130, 67, 257),
             (5, 300, 2), (121, 9, 513), (300, 9, 260), (12, 20, 300), (13, 20, 3), (3, 2050, 5), (256, 16, 16), (128, 64, 64), (0, 4, 3), (4, 3, 0),
         ];
         foreach (string kernel in new[] { nameof(Gemm), nameof(PlainGemm), nameof(PackedGemm), nameof(ParallelGemm) })

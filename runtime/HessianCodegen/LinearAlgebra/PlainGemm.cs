@@ -6,7 +6,7 @@ using System.Runtime.CompilerServices;
 namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
-/// The portable product behind <see cref="Gemm"/> where the machine lacks AVX2 or FMA: row by row of <c>c</c>,
+/// The portable product behind <see cref="Gemm"/> where the machine lacks AVX2 or FMA, and for products up to <see cref="Gemm.SmallProduct"/>: row by row of <c>c</c>,
 /// each a combination of rows of <c>op(b)</c> in <see cref="Vector{T}"/> registers of whatever width the
 /// machine has. A transposed <c>b</c> is first copied into that row form.
 /// </summary>

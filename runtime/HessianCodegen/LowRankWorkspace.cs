@@ -1,0 +1,46 @@
+using System;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// The arrays <see cref="LowRankPivotBlockFactor.Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, LowRankWorkspace?)"/>
+/// works in, kept by the recursion from layer to layer. At batch 1 most layers of a tanh chain take the low-rank route, and
+/// a new array per group and layer (<c>X_g</c>, its reflectors, <c>tau</c>) was most of what a deep factorization allocated
+/// (11 KB per layer at width 8): fresh memory that evicted the derivatives the next layers read. The groups' values are laid
+/// out as <see cref="LowRankPivotBlockFactor.KeptIn"/> stores them, so that keeping them is one copy. None of these is zeroed:
+/// every value is written before it is read.
+/// </summary>
+internal sealed class LowRankWorkspace
+{
+    /// <summary>Per group, group after group: <c>L_g</c> (<c>q x q</c>), the QR of <c>L_g^-1 Z_g^T</c> (<c>q x c</c>), <c>tau</c>.</summary>
+    internal double[] GroupValues = [];
+
+    /// <summary><c>X</c>'s diagonal, group after group (the whole block's singularity test reads it).</summary>
+    internal double[] Diagonal = [];
+
+    /// <summary>A group's row sums, then its Cholesky kernel's work, then its QR's work row.</summary>
+    internal double[] Scratch = [];
+
+    /// <summary>Rows of <c>P</c> or of <c>P R^T</c> gathered for a group's products that form the core.</summary>
+    internal double[] Gathered = [];
+
+    /// <summary>A group's <c>R_g</c> with the zeros below its diagonal.</summary>
+    internal double[] Triangle = [];
+
+    /// <summary>The core's factorization kernels' scratch.</summary>
+    internal double[] CoreWork = [];
+
+    /// <summary>
+    /// <paramref name="buffer"/>, replaced by a larger uninitialized array when it holds fewer than <paramref name="length"/>
+    /// values (its contents are not kept).
+    /// </summary>
+    internal static double[] Grow(ref double[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = GC.AllocateUninitializedArray<double>(length);
+        }
+
+        return buffer;
+    }
+}
