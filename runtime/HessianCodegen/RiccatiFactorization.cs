@@ -22,7 +22,8 @@ namespace HessianCodegen;
 /// structure: <c>Dz</c> and <c>Xzz</c> are block-diagonal per example, so <c>Dz^T P Dz</c> costs <c>O(m^2 a_in)</c>,
 /// formed tile by tile over the upper block triangle of <c>P</c> (<see cref="BlockDiagonalCongruence"/>), and
 /// <c>C</c> reuses the <c>Dx^T P</c> formed for <c>A</c>: <c>(Dx^T P) Dz</c> costs <c>O(p m a_in)</c>; <c>Dx</c> has one output row per parameter of a dense layer, and the products with it
-/// skip its zeros (<see cref="MatrixKernels"/>), so <c>Dx^T P</c> costs <c>O(nnz(Dx) m)</c> rather than
+/// skip its zeros (group by group from <c>Dx</c>: <see cref="GroupedJacobianProduct"/>, <see cref="GroupedValueProduct"/>; or through
+/// the runs of <c>Dx^T</c>'s rows: <see cref="MatrixKernels.SubtractProduct"/>), so <c>Dx^T P</c> costs <c>O(nnz(Dx) m)</c> rather than
 /// <c>O(p m^2)</c>. The cost per layer is <c>O(p^3 + p^2 m + p m^2)</c>; the dominant term at a large batch,
 /// <c>C^T A^-1 C</c>, is formed only in its upper triangle.
 /// </para>
@@ -55,9 +56,10 @@ internal sealed class RiccatiFactorization
 
     /// <summary>
     /// The state order <c>m</c> below which a whole block's <c>Dx^T P</c> and <c>(Dx^T P) Dx</c> go group by group from
-    /// <c>Dx</c> in place (<see cref="GroupedJacobianProduct"/>) instead of through the runs of <c>Dx^T</c>'s rows
+    /// <c>Dx</c> in place (<see cref="GroupedJacobianProduct"/>); from it on, <c>-(Dx^T P)</c> goes through register tiles per
+    /// group (<see cref="GroupedValueProduct"/>) and <c>(Dx^T P) Dx</c> through the runs of <c>Dx^T</c>'s rows
     /// (<see cref="MatrixKernels.SubtractProduct"/>), which needs <c>Dx^T</c> formed and scans its zeros. Measured at
-    /// <c>m = 64</c> (width 8, batch 8); the large-state products keep their own kernels.
+    /// <c>m = 64</c> (width 8, batch 8).
     /// </summary>
     internal const int GroupedProductStateOrder = 256;
 
@@ -209,7 +211,7 @@ internal sealed class RiccatiFactorization
                 : null;
             bool grouped = m < GroupedProductStateOrder;
 
-            // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T: Dx^T is the sparse left factor both times.
+            // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T; both products skip Dx's zeros.
             if (factor is null)
             {
                 if (block.Length != p * p)

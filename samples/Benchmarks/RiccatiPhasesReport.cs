@@ -74,14 +74,7 @@ internal static class RiccatiPhasesReport
         }
 
         Phase("Dx^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(d.Dx, m, p, jacobianT)));
-        // Before GroupedValueProduct: the product through the runs of Dx^T's rows, then a transpose (not counted in the sum).
         double sumWall = totalWall, sumCpu = totalCpu;
-        Phase("(before: -(Dx^T P), sparse Dx^T)", 0, () =>
-        {
-            weighted.AsSpan().Clear();
-            return MatrixKernels.SubtractProduct(weighted, m, jacobianT, m, value, m, p, m, m, groupSharedRows: true);
-        });
-        Phase("(before: -(Dx^T P)^T, transpose)", 0, () => Done(() => MatrixKernels.Transpose(weighted, p, m, weightedT)));
         ParameterGroups groups = derivatives.ParameterGroups(depth / 2);
         if (GroupedValueProduct.HardwareVectorBits >= 256)
         {
