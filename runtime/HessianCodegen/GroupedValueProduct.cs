@@ -3,8 +3,8 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using System.Threading;
+using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
 
@@ -31,10 +31,6 @@ internal static class GroupedValueProduct
     /// <summary>Parameters of a register tile (a dense layer of width 8 has groups of nine: three tiles, no remainder).</summary>
     private const int TileRows = 3;
 
-    /// <summary>The vector width the kernel uses on this machine: 512 bits with AVX-512, 256 with FMA, else 0 (plain loops).</summary>
-    internal static int HardwareVectorBits =>
-        Avx512F.IsSupported ? 512 : Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256 : 0;
-
     /// <summary>
     /// Writes the columns <paramref name="firstColumn"/> to <paramref name="endColumn"/> of <c>W = -(Dx^T P)</c> (<c>p x m</c>,
     /// into <paramref name="weighted"/>) and of their transpose (rows of <c>W^T</c>, <c>m x p</c>, into <paramref name="weightedT"/>);
@@ -49,7 +45,7 @@ internal static class GroupedValueProduct
     /// <param name="weightedT"><c>W^T</c>, <paramref name="m"/> x <paramref name="p"/>: its rows in range are overwritten.</param>
     /// <param name="firstColumn">The first column of <c>W</c> to write.</param>
     /// <param name="endColumn">The column after the last one to write.</param>
-    /// <param name="vectorBits">512, 256 or 0 (plain loops); at most <see cref="HardwareVectorBits"/>. Tests pass each.</param>
+    /// <param name="vectorBits">512, 256 or 0 (plain loops); at most <see cref="VectorWidth.Hardware"/>. Tests pass each.</param>
     /// <returns>The floating-point operations performed.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long Form(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
@@ -78,10 +74,7 @@ internal static class GroupedValueProduct
             throw new ArgumentOutOfRangeException(nameof(firstColumn), $"Columns {firstColumn} to {endColumn} are not within 0 to {columns}.");
         }
 
-        if (vectorBits is not (0 or 256 or 512) || vectorBits > HardwareVectorBits)
-        {
-            throw new ArgumentOutOfRangeException(nameof(vectorBits), $"Vector width {vectorBits} bits; expected 0, 256 or 512, at most {HardwareVectorBits} here.");
-        }
+        VectorWidth.Validate(vectorBits);
 
         int largestParameters = 0;
         foreach (int[] parameters in groups.Parameters)
@@ -174,12 +167,7 @@ internal static class GroupedValueProduct
                     target.Clear();
                     for (int k = 0; k < count; k++)
                     {
-                        double coefficient = z[(k * q) + i];
-                        ReadOnlySpan<double> source = value.Slice(offsets[k] + column, target.Length);
-                        for (int c = 0; c < target.Length; c++)
-                        {
-                            target[c] += coefficient * source[c];
-                        }
+                        VectorKernels.Axpy(z[(k * q) + i], value.Slice(offsets[k] + column, target.Length), target);
                     }
                 }
 

@@ -257,7 +257,7 @@ internal sealed class RiccatiFactorization
                     Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
 
                     // A large state: -(Dx^T P) and its transpose at once, in register tiles per group (GroupedValueProduct).
-                    int vectorBits = GroupedValueProduct.HardwareVectorBits;
+                    int vectorBits = VectorWidth.Hardware;
                     if (twoCores)
                     {
                         // Two cores: E = Xzz + Dz^T P Dz, which reads P only, is formed on one, then that core joins the other in
@@ -324,7 +324,7 @@ internal sealed class RiccatiFactorization
                     // C += (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
                     flops += BlockDiagonalRightProduct.SubtractProduct(weighted.AsSpan(0, p * m), m, d.Dz, count, a, aIn, c, mIn, p,
-                        BlockDiagonalRightProduct.HardwareVectorBits);
+                        VectorWidth.Hardware);
                 }
                 else if (m > 0 && p > 0)
                 {

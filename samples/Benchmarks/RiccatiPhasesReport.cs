@@ -76,14 +76,14 @@ internal static class RiccatiPhasesReport
         Phase("Dx^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(d.Dx, m, p, jacobianT)));
         double sumWall = totalWall, sumCpu = totalCpu;
         ParameterGroups groups = derivatives.ParameterGroups(depth / 2);
-        if (GroupedValueProduct.HardwareVectorBits >= 256)
+        if (VectorWidth.Hardware > 256)
         {
             Phase("(-(Dx^T P) and ^T, 256-bit tiles)", 0, () => GroupedValueProduct.Form(groups, d.Dx, p, m, value, weighted, weightedT, 0, m, 256));
         }
 
         (totalWall, totalCpu) = (sumWall, sumCpu);
-        Phase($"-(Dx^T P) and ^T (GroupedValueProduct, {GroupedValueProduct.HardwareVectorBits})", 0,
-            () => GroupedValueProduct.Form(groups, d.Dx, p, m, value, weighted, weightedT, 0, m, GroupedValueProduct.HardwareVectorBits));
+        Phase($"-(Dx^T P) and ^T (GroupedValueProduct, {VectorWidth.Hardware})", 0,
+            () => GroupedValueProduct.Form(groups, d.Dx, p, m, value, weighted, weightedT, 0, m, VectorWidth.Hardware));
         Phase("A = Xxx + eps + Dx^T (P Dx)", 0, () =>
         {
             d.Xxx.CopyTo(block);
@@ -128,20 +128,20 @@ internal static class RiccatiPhasesReport
             return 0;
         });
         (totalWall, totalCpu) = (sumWall, sumCpu);
-        Phase($"C = Xzx + (Dx^T P) Dz ({BlockDiagonalRightProduct.HardwareVectorBits})", 0, () =>
+        Phase($"C = Xzx + (Dx^T P) Dz ({VectorWidth.Hardware})", 0, () =>
         {
             CopyXzx();
-            return BlockDiagonalRightProduct.SubtractProduct(weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, BlockDiagonalRightProduct.HardwareVectorBits);
+            return BlockDiagonalRightProduct.SubtractProduct(weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, VectorWidth.Hardware);
         });
         (sumWall, sumCpu) = (totalWall, totalCpu);
         Phase("(E, congruence: general path)", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 0));
-        if (BlockDiagonalCongruence.HardwareVectorBits >= 256)
+        if (VectorWidth.Hardware > 256)
         {
             Phase("(E, congruence: 256-bit tiles)", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 256));
         }
 
         (totalWall, totalCpu) = (sumWall, sumCpu);
-        Phase($"E = Dz^T P Dz (congruence, upper, {BlockDiagonalCongruence.HardwareVectorBits})", 0,
+        Phase($"E = Dz^T P Dz (congruence, upper, {VectorWidth.Hardware})", 0,
             () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true));
         var blockCopy = new double[p * p];
         block.CopyTo(blockCopy); // A as the phase above formed it

@@ -43,7 +43,7 @@ public sealed class BlockDiagonalCongruenceTests
         int vectorBits = -1)
     {
         // A width of -1 is the machine's; AVX-512 or FMA absent, a wider one cannot run here (the measured machine has both).
-        if (vectorBits > BlockDiagonalCongruence.HardwareVectorBits)
+        if (vectorBits > VectorWidth.Hardware)
         {
             return;
         }

@@ -21,7 +21,7 @@ public sealed class BlockDiagonalRightProductTests
     public void Matches_the_triple_loop(int vectorBits, int blocks, int rows, int columns, int height)
     {
         // AVX-512 absent: the register kernel cannot run here (the measured machine has it).
-        if (vectorBits > BlockDiagonalRightProduct.HardwareVectorBits)
+        if (vectorBits > VectorWidth.Hardware)
         {
             return;
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using HessianCodegen.LinearAlgebra;
 using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
@@ -34,7 +35,7 @@ public sealed class GroupedValueProductTests
         int columns = -1, bool transposed = true, bool deadGroup = false)
     {
         // AVX-512 or FMA absent: that width cannot run here (the machine this project is measured on has both).
-        if (vectorBits > GroupedValueProduct.HardwareVectorBits)
+        if (vectorBits > VectorWidth.Hardware)
         {
             return;
         }
@@ -119,7 +120,7 @@ public sealed class GroupedValueProductTests
         double[] value = RandomValues.Uniform(random, m * m);
         var expected = new double[p * m];
         var expectedT = new double[m * p];
-        int bits = GroupedValueProduct.HardwareVectorBits;
+        int bits = VectorWidth.Hardware;
         long expectedFlops = GroupedValueProduct.Form(groups, dx, p, m, value, expected, expectedT, 0, m, bits);
 
         double[] weighted = Enumerable.Repeat(double.NaN, p * m).ToArray();
