@@ -265,19 +265,19 @@ internal sealed class RiccatiFactorization
                         // product's time, so halves formed side by side left a core idle). The first layer has no E. The lambdas
                         // capture block locals only, so no closure is made on the other paths.
                         (double[] product, double[] productT, double[] valueArray, double[] nextValueArray) = (weighted, weightedT, value, nextValue);
-                        (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups) = (d, count, groups);
+                        (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups, int bits) = (d, count, groups, vectorBits);
                         long productFlops = 0, valueFlops = 0;
                         int rows = p, order = m, nextOrder = mIn;
-                        int[] nextChunk = [0];
+                        int[] nextChunk = [0]; // FormShared's column counter, one per layer and only here: both calls take columns from it
                         System.Threading.Tasks.Parallel.Invoke(
                             () =>
                             {
                                 valueFlops = nextOrder > 0 ? FormValueBlock(layerBlocks, valueArray, order, nextValueArray, nextOrder, examples) : 0;
                                 Interlocked.Add(ref productFlops, GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
-                                    valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), vectorBits, nextChunk));
+                                    valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), bits, nextChunk));
                             },
                             () => Interlocked.Add(ref productFlops, GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
-                                valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), vectorBits, nextChunk)));
+                                valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), bits, nextChunk)));
                         flops += productFlops + valueFlops;
                         valueFormed = mIn > 0;
                     }
