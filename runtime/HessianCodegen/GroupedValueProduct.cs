@@ -31,6 +31,9 @@ internal static class GroupedValueProduct
     /// <summary>Parameters of a register tile (a dense layer of width 8 has groups of nine: three tiles, no remainder).</summary>
     private const int TileRows = 3;
 
+    /// <summary>Columns a thread of <see cref="FormShared"/> takes at a time: four tiles.</summary>
+    internal const int SharedColumns = 4 * TileColumns;
+
     /// <summary>
     /// Writes the columns <paramref name="firstColumn"/> to <paramref name="endColumn"/> of <c>W = -(Dx^T P)</c> (<c>p x m</c>,
     /// into <paramref name="weighted"/>) and of their transpose (rows of <c>W^T</c>, <c>m x p</c>, into <paramref name="weightedT"/>);
@@ -47,192 +50,195 @@ internal static class GroupedValueProduct
     /// <param name="endColumn">The column after the last one to write.</param>
     /// <param name="vectorBits">512, 256 or 0 (plain loops); at most <see cref="VectorWidth.Hardware"/>. Tests pass each.</param>
     /// <returns>The floating-point operations performed.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long Form(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
-        Span<double> weighted, Span<double> weightedT, int firstColumn, int endColumn, int vectorBits) =>
-        Form(groups, dx, p, m, value, m, weighted, weightedT, firstColumn, endColumn, vectorBits);
-
-    /// <summary>
-    /// <see cref="Form(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double}, Span{double}, int, int, int)"/>
-    /// for any <c>m x columns</c> right factor <paramref name="value"/>: <c>W = -(Dx^T value)</c>, <c>p x columns</c>, and its
-    /// transpose unless <paramref name="weightedT"/> is empty.
-    /// </summary>
-    /// <returns>The floating-point operations performed.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static long Form(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value, int columns,
         Span<double> weighted, Span<double> weightedT, int firstColumn, int endColumn, int vectorBits)
     {
-        bool transposed = !weightedT.IsEmpty;
-        if (dx.Length != m * p || value.Length < m * columns || weighted.Length < p * columns || (transposed && weightedT.Length < columns * p))
+        Validate(dx, p, m, value, weighted, weightedT, vectorBits);
+        if (firstColumn < 0 || endColumn > m || firstColumn > endColumn)
         {
-            throw new ArgumentException($"Dx has {dx.Length} values, the right factor {value.Length}, W {weighted.Length} and W^T {weightedT.Length}; " +
-                $"expected {m} x {p}, {m} x {columns}, {p} x {columns} and {columns} x {p} (or none).");
+            throw new ArgumentOutOfRangeException(nameof(firstColumn), $"Columns {firstColumn} to {endColumn} are not within 0 to {m}.");
         }
 
-        if (firstColumn < 0 || endColumn > columns || firstColumn > endColumn)
+        double[] negatedZ = PackNegatedZ(groups, dx, p, m);
+        double[] copiedRows = ArrayPool<double>.Shared.Rent(Math.Max(1, groups.LargestRowCount) * (endColumn - firstColumn + RowPadding));
+        try
         {
-            throw new ArgumentOutOfRangeException(nameof(firstColumn), $"Columns {firstColumn} to {endColumn} are not within 0 to {columns}.");
+            return FormColumns(groups, negatedZ, p, m, value, weighted, weightedT, firstColumn, endColumn, vectorBits, copiedRows);
         }
-
-        VectorWidth.Validate(vectorBits);
-
-        int largestParameters = 0;
-        foreach (int[] parameters in groups.Parameters)
+        finally
         {
-            largestParameters = Math.Max(largestParameters, parameters.Length);
+            ArrayPool<double>.Shared.Return(negatedZ);
+            ArrayPool<double>.Shared.Return(copiedRows);
         }
+    }
 
-        int largestRows = Math.Max(1, groups.LargestRowCount);
-        double[] packed = ArrayPool<double>.Shared.Rent(largestRows * largestParameters);
-        int[] offsets = ArrayPool<int>.Shared.Rent(largestRows);
-        double[] tileRows = ArrayPool<double>.Shared.Rent(largestRows * (endColumn - firstColumn + RowPadding));
+    /// <summary>
+    /// <see cref="Form"/> of all <paramref name="m"/> columns, shared by the threads that call it with the same <paramref name="nextChunk"/>
+    /// (one counter, 0 at first): each takes <see cref="SharedColumns"/> columns at a time until none are left, so a thread that joins
+    /// late (after other work) takes fewer, and the threads finish together. Each thread packs <c>Z</c> once, not once a chunk.
+    /// </summary>
+    /// <returns>The floating-point operations this thread performed.</returns>
+    public static long FormShared(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
+        Span<double> weighted, Span<double> weightedT, int vectorBits, int[] nextChunk)
+    {
+        Validate(dx, p, m, value, weighted, weightedT, vectorBits);
+        double[] negatedZ = PackNegatedZ(groups, dx, p, m);
+        double[] copiedRows = ArrayPool<double>.Shared.Rent(Math.Max(1, groups.LargestRowCount) * (SharedColumns + RowPadding));
         try
         {
             long flops = 0;
-            for (int g = 0; g < groups.Parameters.Length; g++)
+            for (int first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns; first < m;
+                first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns)
             {
-                int[] parameters = groups.Parameters[g];
-                int[] rows = groups.Rows[g];
-                int q = parameters.Length;
-                int count = rows.Length;
-                if ((count > 0 && rows[^1] >= m) || (q > 0 && parameters[^1] >= p))
-                {
-                    throw new ArgumentException($"Group {g} reaches row {(count > 0 ? rows[^1] : 0)} and parameter {(q > 0 ? parameters[^1] : 0)}; Dx is {m} x {p}.", nameof(groups));
-                }
-
-
-                // Z_g^T negated, row by row of the group (q values per row of P), and where each row of P starts.
-                Span<double> z = packed.AsSpan(0, count * q);
-                for (int k = 0; k < count; k++)
-                {
-                    offsets[k] = rows[k] * columns;
-                    ReadOnlySpan<double> dxRow = dx.Slice(rows[k] * p, p);
-                    for (int i = 0; i < q; i++)
-                    {
-                        z[(k * q) + i] = -dxRow[parameters[i]];
-                    }
-                }
-
-                // The group's rows, copied one after another, each a line longer than its values: a dense layer's rows of P are
-                // B a values apart (32 KB at issue 7's order), so read in place a tile at a time, they defeated the prefetchers and
-                // fell into a few cache sets, which the tile's passes missed every time. Copied rows stream, and the padding spreads
-                // a tile's lines over the sets.
-                int tiles = vectorBits > 0 ? (endColumn - firstColumn) / TileColumns : 0;
-                int stride = (tiles * TileColumns) + RowPadding;
-                Span<double> packedRows = tileRows.AsSpan(0, Math.Max(1, count) * stride); // a group without rows (a dead ReLU unit) writes zeros
-                for (int k = 0; k < count && tiles > 0; k++)
-                {
-                    value.Slice(offsets[k] + firstColumn, tiles * TileColumns).CopyTo(packedRows.Slice(k * stride));
-                }
-
-                int column = firstColumn;
-                for (int t = 0; t < tiles; t++, column += TileColumns)
-                {
-                    ReadOnlySpan<double> tile = packedRows[(t * TileColumns)..];
-
-                    int i = 0;
-                    for (; i + TileRows <= q; i += TileRows)
-                    {
-                        Span<double> t0 = weighted.Slice((parameters[i] * columns) + column, TileColumns);
-                        Span<double> t1 = weighted.Slice((parameters[i + 1] * columns) + column, TileColumns);
-                        Span<double> t2 = weighted.Slice((parameters[i + 2] * columns) + column, TileColumns);
-                        if (vectorBits == 512)
-                        {
-                            ThreeRows512(z, q, i, count, tile, stride, t0, t1, t2);
-                        }
-                        else
-                        {
-                            ThreeRows256(z, q, i, count, tile, stride, t0, t1, t2);
-                        }
-                    }
-
-                    for (; i < q; i++)
-                    {
-                        Span<double> target = weighted.Slice((parameters[i] * columns) + column, TileColumns);
-                        if (vectorBits == 512)
-                        {
-                            OneRow512(z, q, i, count, tile, stride, target);
-                        }
-                        else
-                        {
-                            OneRow256(z, q, i, count, tile, stride, target);
-                        }
-                    }
-                }
-
-                // The columns short of a whole tile (or all, without vectors): plain sums.
-                for (int i = 0; i < q; i++)
-                {
-                    Span<double> target = weighted.Slice((parameters[i] * columns) + column, endColumn - column);
-                    target.Clear();
-                    for (int k = 0; k < count; k++)
-                    {
-                        VectorKernels.Axpy(z[(k * q) + i], value.Slice(offsets[k] + column, target.Length), target);
-                    }
-                }
-
-
-                flops += 2L * q * count * (endColumn - firstColumn);
-            }
-
-            if (transposed)
-            {
-                CopyTransposed(weighted, weightedT, columns, p, firstColumn, endColumn);
+                flops += FormColumns(groups, negatedZ, p, m, value, weighted, weightedT, first, Math.Min(m, first + SharedColumns), vectorBits, copiedRows);
             }
 
             return flops;
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(packed);
-            ArrayPool<int>.Shared.Return(offsets);
-            ArrayPool<double>.Shared.Return(tileRows);
+            ArrayPool<double>.Shared.Return(negatedZ);
+            ArrayPool<double>.Shared.Return(copiedRows);
         }
     }
 
-    /// <summary>Columns a thread of <see cref="FormShared"/> takes at a time: four tiles.</summary>
-    internal const int SharedColumns = 4 * TileColumns;
-
-    /// <summary>
-    /// <see cref="Form(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double}, Span{double}, int, int, int)"/>
-    /// of all <paramref name="m"/> columns, shared by the threads that call it with the same <paramref name="nextChunk"/> (one counter,
-    /// 0 at first): each takes <see cref="SharedColumns"/> columns at a time until none are left, so a thread that joins late (after
-    /// other work) takes fewer, and the threads finish together.
-    /// </summary>
-    /// <returns>The floating-point operations this thread performed.</returns>
-    public static long FormShared(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
-        Span<double> weighted, Span<double> weightedT, int vectorBits, int[] nextChunk)
+    private static void Validate(ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value, Span<double> weighted, Span<double> weightedT,
+        int vectorBits)
     {
-        long flops = 0;
-        for (int first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns; first < m;
-            first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns)
+        if (dx.Length != m * p || value.Length < m * m || weighted.Length < p * m || weightedT.Length < m * p)
         {
-            flops += Form(groups, dx, p, m, value, m, weighted, weightedT, first, Math.Min(m, first + SharedColumns), vectorBits);
+            throw new ArgumentException($"Dx has {dx.Length} values, P {value.Length}, W {weighted.Length} and W^T {weightedT.Length}; " +
+                $"expected {m} x {p}, {m} x {m}, {p} x {m} and {m} x {p}.");
         }
 
-        return flops;
+        VectorWidth.Validate(vectorBits);
     }
 
     /// <summary>
-    /// <c>W^T[c, j] = W[j, c]</c> for the columns <paramref name="firstColumn"/> to <paramref name="endColumn"/>, in strips of eight
-    /// (a cache line of <c>W</c>'s row) as <see cref="LinearAlgebra.MatrixKernels.Transpose"/> does: written value by value beside
-    /// each tile instead, the scattered stores took a quarter of the product's time.
+    /// Each group's <c>Z_g^T</c> negated, one group after another in the groups' order, row by row of the group (<c>q</c> values
+    /// per row of P): a rented array the caller returns.
     /// </summary>
-    private static void CopyTransposed(ReadOnlySpan<double> weighted, Span<double> weightedT, int columns, int p, int firstColumn, int endColumn)
+    private static double[] PackNegatedZ(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m)
     {
-        const int Strip = 8;
-        for (int c0 = firstColumn; c0 < endColumn; c0 += Strip)
+        int length = 0;
+        for (int g = 0; g < groups.Parameters.Length; g++)
         {
-            int width = Math.Min(Strip, endColumn - c0);
-            for (int j = 0; j < p; j++)
+            int[] parameters = groups.Parameters[g];
+            int[] rows = groups.Rows[g];
+            if ((rows.Length > 0 && rows[^1] >= m) || (parameters.Length > 0 && parameters[^1] >= p))
             {
-                ReadOnlySpan<double> source = weighted.Slice((j * columns) + c0, width);
-                for (int c = 0; c < source.Length; c++)
+                throw new ArgumentException($"Group {g} reaches row {(rows.Length > 0 ? rows[^1] : 0)} and parameter {(parameters.Length > 0 ? parameters[^1] : 0)}; Dx is {m} x {p}.", nameof(groups));
+            }
+
+            length += rows.Length * parameters.Length;
+        }
+
+        double[] negatedZ = ArrayPool<double>.Shared.Rent(Math.Max(1, length));
+        int start = 0;
+        for (int g = 0; g < groups.Parameters.Length; g++)
+        {
+            int[] parameters = groups.Parameters[g];
+            int[] rows = groups.Rows[g];
+            int q = parameters.Length;
+            for (int k = 0; k < rows.Length; k++)
+            {
+                ReadOnlySpan<double> dxRow = dx.Slice(rows[k] * p, p);
+                for (int i = 0; i < q; i++)
                 {
-                    weightedT[((c0 + c) * p) + j] = source[c];
+                    negatedZ[start + (k * q) + i] = -dxRow[parameters[i]];
                 }
             }
+
+            start += rows.Length * q;
         }
+
+        return negatedZ;
+    }
+
+    /// <summary>
+    /// The columns <paramref name="firstColumn"/> to <paramref name="endColumn"/> of <c>W</c> and <c>W^T</c>, from the packed
+    /// <paramref name="negatedZ"/>, the group's rows of those columns of <c>P</c> copied into <paramref name="copiedRows"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long FormColumns(ParameterGroups groups, ReadOnlySpan<double> negatedZ, int p, int m, ReadOnlySpan<double> value,
+        Span<double> weighted, Span<double> weightedT, int firstColumn, int endColumn, int vectorBits, Span<double> copiedRows)
+    {
+        long flops = 0;
+        int zStart = 0;
+        for (int g = 0; g < groups.Parameters.Length; g++)
+        {
+            int[] parameters = groups.Parameters[g];
+            int[] rows = groups.Rows[g];
+            int q = parameters.Length;
+            int count = rows.Length;
+            ReadOnlySpan<double> z = negatedZ.Slice(zStart, count * q); // this group's -Z_g^T
+            zStart += count * q;
+
+            // The group's rows, copied one after another, each a line longer than its values: a dense layer's rows of P are
+            // B a values apart (32 KB at issue 7's order), so read in place a tile at a time, they defeated the prefetchers and
+            // fell into a few cache sets, which the tile's passes missed every time. Copied rows stream, and the padding spreads
+            // a tile's lines over the sets.
+            int tiles = vectorBits > 0 ? (endColumn - firstColumn) / TileColumns : 0;
+            int stride = (tiles * TileColumns) + RowPadding;
+            Span<double> groupRows = copiedRows[..(Math.Max(1, count) * stride)]; // a group without rows (a dead ReLU unit) writes zeros
+            for (int k = 0; k < count && tiles > 0; k++)
+            {
+                value.Slice((rows[k] * m) + firstColumn, tiles * TileColumns).CopyTo(groupRows.Slice(k * stride));
+            }
+
+            int column = firstColumn;
+            for (int t = 0; t < tiles; t++, column += TileColumns)
+            {
+                ReadOnlySpan<double> tile = groupRows[(t * TileColumns)..];
+
+                int i = 0;
+                for (; i + TileRows <= q; i += TileRows)
+                {
+                    Span<double> t0 = weighted.Slice((parameters[i] * m) + column, TileColumns);
+                    Span<double> t1 = weighted.Slice((parameters[i + 1] * m) + column, TileColumns);
+                    Span<double> t2 = weighted.Slice((parameters[i + 2] * m) + column, TileColumns);
+                    if (vectorBits == 512)
+                    {
+                        ThreeRows512(z, q, i, count, tile, stride, t0, t1, t2);
+                    }
+                    else
+                    {
+                        ThreeRows256(z, q, i, count, tile, stride, t0, t1, t2);
+                    }
+                }
+
+                for (; i < q; i++)
+                {
+                    Span<double> target = weighted.Slice((parameters[i] * m) + column, TileColumns);
+                    if (vectorBits == 512)
+                    {
+                        OneRow512(z, q, i, count, tile, stride, target);
+                    }
+                    else
+                    {
+                        OneRow256(z, q, i, count, tile, stride, target);
+                    }
+                }
+            }
+
+            // The columns short of a whole tile (or all, without vectors): plain sums.
+            for (int i = 0; i < q; i++)
+            {
+                Span<double> target = weighted.Slice((parameters[i] * m) + column, endColumn - column);
+                target.Clear();
+                for (int k = 0; k < count; k++)
+                {
+                    VectorKernels.Axpy(z[(k * q) + i], value.Slice((rows[k] * m) + column, target.Length), target);
+                }
+            }
+
+            flops += 2L * q * count * (endColumn - firstColumn);
+        }
+
+        // W^T's rows of these columns, while they are in L2: written value by value beside each tile instead, the scattered stores
+        // took a quarter of the product's time.
+        MatrixKernels.Transpose(weighted, p, m, weightedT, firstColumn, endColumn);
+        return flops;
     }
 
     /// <summary>

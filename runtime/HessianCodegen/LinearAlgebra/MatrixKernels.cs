@@ -174,17 +174,28 @@ internal static class MatrixKernels
     /// <c>t = a^T</c> for <c>a</c> <paramref name="rows"/> x <paramref name="columns"/> (like BLAS <c>domatcopy</c> with
     /// transpose), in strips of <see cref="Strip"/> rows of <c>t</c>.
     /// </summary>
+    public static void Transpose(ReadOnlySpan<double> a, int rows, int columns, Span<double> t) => Transpose(a, rows, columns, t, 0, columns);
+
+    /// <summary>
+    /// The rows <paramref name="firstColumn"/> to <paramref name="endColumn"/> of <c>t = a^T</c> (the transposes of those columns of
+    /// <c>a</c>); the rest of <paramref name="t"/> is not touched.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Transpose(ReadOnlySpan<double> a, int rows, int columns, Span<double> t)
+    public static void Transpose(ReadOnlySpan<double> a, int rows, int columns, Span<double> t, int firstColumn, int endColumn)
     {
         if (a.Length < rows * columns || t.Length < rows * columns)
         {
             throw new ArgumentException($"A {rows} x {columns} transpose needs {rows * columns} values in and out; got {a.Length} and {t.Length}.");
         }
 
-        for (int j0 = 0; j0 < columns; j0 += Strip)
+        if (firstColumn < 0 || endColumn > columns || firstColumn > endColumn)
         {
-            int width = Math.Min(Strip, columns - j0);
+            throw new ArgumentOutOfRangeException(nameof(firstColumn), $"Columns {firstColumn} to {endColumn} are not within 0 to {columns}.");
+        }
+
+        for (int j0 = firstColumn; j0 < endColumn; j0 += Strip)
+        {
+            int width = Math.Min(Strip, endColumn - j0);
             for (int i = 0; i < rows; i++)
             {
                 ReadOnlySpan<double> source = a.Slice((i * columns) + j0, width);
