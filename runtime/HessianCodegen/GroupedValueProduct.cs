@@ -13,8 +13,8 @@ namespace HessianCodegen;
 /// group by group of <c>Dx</c>'s <see cref="ParameterGroups"/>, read in place from <c>Dx</c>. Per group <c>g</c> with rows
 /// <c>R_g</c> and parameters <c>J_g</c>, <c>W[J_g, :] = -Z_g^T P[R_g, :]</c> with <c>Z_g = Dx[R_g, J_g]</c>: a dense product
 /// (for a dense layer <c>a_in + 1</c> by <c>B</c> by <c>m</c>), computed in register tiles of three parameters by sixteen
-/// columns while the group's rows of <c>P</c>, first copied into padded rows, stream past (two vector loads, three broadcasts,
-/// six 512-bit or twelve 256-bit fused multiply-adds per row). The Riccati recursion needs both <c>W</c> (for <c>C</c>) and
+/// columns while the group's rows of <c>P</c>, first copied into padded rows, stream past (per row three broadcasts, and two
+/// 512-bit loads and six fused multiply-adds, or four 256-bit loads and twelve). The Riccati recursion needs both <c>W</c> (for <c>C</c>) and
 /// <c>W^T</c> (for <c>A</c>): the columns a call wrote are transposed before it returns, while they are in L2. At issue 7's
 /// order 512 (<c>p = 72</c>, groups of nine by 64 rows) this took 0.19 ms where the product through <c>Dx^T</c>'s runs and its
 /// transpose took 0.26 (Benchmarks --riccati-phases). A 9 x 16 tile (each row of <c>P</c> read once, eighteen accumulators),

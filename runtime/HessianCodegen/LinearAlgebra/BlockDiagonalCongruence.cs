@@ -14,8 +14,10 @@ namespace HessianCodegen.LinearAlgebra;
 /// blocks of <c>rows x columns</c>), in the upper block triangle of <c>E</c> only: tile
 /// <c>(n, k)</c>, <c>n &lt;= k</c>, is <c>D_n^T P_nk D_k</c>. One pass over the upper block triangle of <c>P</c>, half the
 /// flops of forming <c>P D</c> and then <c>D^T (P D)</c> whole, and no <c>m x m</c> intermediate. Blocks of eight columns
-/// (hidden layers of width 8) go tile by tile through a register kernel (<c>D_n^T (P_nk D_k)</c>, 28 GFLOP/s at issue 7's
-/// order 512 against 12 for the row products of the general path, Benchmarks --riccati-phases).
+/// (hidden layers of width 8) go tile by tile through a register kernel (<c>D_n^T (P_nk D_k)</c>): blocks of 8 x 8 with 512-bit
+/// vectors through one that keeps the tile's <c>P_nk D_k</c> in eight registers, else through one of 256-bit vectors with that
+/// product on the stack. At issue 7's order 512: 52 GFLOP/s (512-bit) and 35 (256-bit) against 18 for the row products of the
+/// general path (Benchmarks --riccati-phases, one run).
 /// </summary>
 internal static class BlockDiagonalCongruence
 {
@@ -182,14 +184,14 @@ internal static class BlockDiagonalCongruence
         return flops;
     }
 
-    /// <summary>Columns of the blocks the tile kernel takes: two vectors of four doubles.</summary>
+    /// <summary>Columns of the blocks the tile kernels take: one 512-bit vector of doubles, or two 256-bit ones.</summary>
     private const int TileColumns = 8;
 
-    /// <summary>The most rows a block may have for the tile kernel, whose product <c>P_nk D_k</c> goes on the stack (4 KB).</summary>
+    /// <summary>The most rows a block may have for the 256-bit tile kernel, whose product <c>P_nk D_k</c> goes on the stack (4 KB).</summary>
     private const int TileMaxRows = 64;
 
     /// <summary>
-    /// One tile, <c>e_nk (+)= D_n^T (P_nk D_k)</c>, for blocks of <see cref="TileColumns"/> columns: <c>T = P_nk D_k</c> four rows
+    /// One tile, <c>e_nk (+)= D_n^T (P_nk D_k)</c>, for blocks of <see cref="TileColumns"/> columns with 256-bit vectors: <c>T = P_nk D_k</c> four rows
     /// at a time into a stack buffer (eight accumulators), then <c>e_nk</c> four rows at a time from it, so that eight
     /// independent sums cover the fused multiply-add's latency. <paramref name="pTile"/> starts at <c>P_nk</c> (rows
     /// <paramref name="pStride"/> apart), <paramref name="eTile"/> at <c>e_nk</c>.
