@@ -3,8 +3,8 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using System.Threading;
+using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
 
@@ -13,8 +13,8 @@ namespace HessianCodegen;
 /// group by group of <c>Dx</c>'s <see cref="ParameterGroups"/>, read in place from <c>Dx</c>. Per group <c>g</c> with rows
 /// <c>R_g</c> and parameters <c>J_g</c>, <c>W[J_g, :] = -Z_g^T P[R_g, :]</c> with <c>Z_g = Dx[R_g, J_g]</c>: a dense product
 /// (for a dense layer <c>a_in + 1</c> by <c>B</c> by <c>m</c>), computed in register tiles of three parameters by sixteen
-/// columns while the group's rows of <c>P</c>, first copied into padded rows, stream past (two vector loads, three broadcasts,
-/// six 512-bit or twelve 256-bit fused multiply-adds per row). The Riccati recursion needs both <c>W</c> (for <c>C</c>) and
+/// columns while the group's rows of <c>P</c>, first copied into padded rows, stream past (per row three broadcasts, and two
+/// 512-bit loads and six fused multiply-adds, or four 256-bit loads and twelve). The Riccati recursion needs both <c>W</c> (for <c>C</c>) and
 /// <c>W^T</c> (for <c>A</c>): the columns a call wrote are transposed before it returns, while they are in L2. At issue 7's
 /// order 512 (<c>p = 72</c>, groups of nine by 64 rows) this took 0.19 ms where the product through <c>Dx^T</c>'s runs and its
 /// transpose took 0.26 (Benchmarks --riccati-phases). A 9 x 16 tile (each row of <c>P</c> read once, eighteen accumulators),
@@ -31,9 +31,8 @@ internal static class GroupedValueProduct
     /// <summary>Parameters of a register tile (a dense layer of width 8 has groups of nine: three tiles, no remainder).</summary>
     private const int TileRows = 3;
 
-    /// <summary>The vector width the kernel uses on this machine: 512 bits with AVX-512, 256 with FMA, else 0 (plain loops).</summary>
-    internal static int HardwareVectorBits =>
-        Avx512F.IsSupported ? 512 : Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256 : 0;
+    /// <summary>Columns a thread of <see cref="FormShared"/> takes at a time: four tiles.</summary>
+    internal const int SharedColumns = 4 * TileColumns;
 
     /// <summary>
     /// Writes the columns <paramref name="firstColumn"/> to <paramref name="endColumn"/> of <c>W = -(Dx^T P)</c> (<c>p x m</c>,
@@ -49,202 +48,197 @@ internal static class GroupedValueProduct
     /// <param name="weightedT"><c>W^T</c>, <paramref name="m"/> x <paramref name="p"/>: its rows in range are overwritten.</param>
     /// <param name="firstColumn">The first column of <c>W</c> to write.</param>
     /// <param name="endColumn">The column after the last one to write.</param>
-    /// <param name="vectorBits">512, 256 or 0 (plain loops); at most <see cref="HardwareVectorBits"/>. Tests pass each.</param>
+    /// <param name="vectorBits">512, 256 or 0 (plain loops); at most <see cref="VectorWidth.Hardware"/>. Tests pass each.</param>
     /// <returns>The floating-point operations performed.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long Form(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
-        Span<double> weighted, Span<double> weightedT, int firstColumn, int endColumn, int vectorBits) =>
-        Form(groups, dx, p, m, value, m, weighted, weightedT, firstColumn, endColumn, vectorBits);
-
-    /// <summary>
-    /// <see cref="Form(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double}, Span{double}, int, int, int)"/>
-    /// for any <c>m x columns</c> right factor <paramref name="value"/>: <c>W = -(Dx^T value)</c>, <c>p x columns</c>, and its
-    /// transpose unless <paramref name="weightedT"/> is empty.
-    /// </summary>
-    /// <returns>The floating-point operations performed.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static long Form(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value, int columns,
         Span<double> weighted, Span<double> weightedT, int firstColumn, int endColumn, int vectorBits)
     {
-        bool transposed = !weightedT.IsEmpty;
-        if (dx.Length != m * p || value.Length < m * columns || weighted.Length < p * columns || (transposed && weightedT.Length < columns * p))
+        Validate(dx, p, m, value, weighted, weightedT, vectorBits);
+        if (firstColumn < 0 || endColumn > m || firstColumn > endColumn)
         {
-            throw new ArgumentException($"Dx has {dx.Length} values, the right factor {value.Length}, W {weighted.Length} and W^T {weightedT.Length}; " +
-                $"expected {m} x {p}, {m} x {columns}, {p} x {columns} and {columns} x {p} (or none).");
+            throw new ArgumentOutOfRangeException(nameof(firstColumn), $"Columns {firstColumn} to {endColumn} are not within 0 to {m}.");
         }
 
-        if (firstColumn < 0 || endColumn > columns || firstColumn > endColumn)
+        double[] negatedZ = PackNegatedZ(groups, dx, p, m);
+        double[] copiedRows = ArrayPool<double>.Shared.Rent(Math.Max(1, groups.LargestRowCount) * (endColumn - firstColumn + RowPadding));
+        try
         {
-            throw new ArgumentOutOfRangeException(nameof(firstColumn), $"Columns {firstColumn} to {endColumn} are not within 0 to {columns}.");
+            return FormColumns(groups, negatedZ, p, m, value, weighted, weightedT, firstColumn, endColumn, vectorBits, copiedRows);
         }
-
-        if (vectorBits is not (0 or 256 or 512) || vectorBits > HardwareVectorBits)
+        finally
         {
-            throw new ArgumentOutOfRangeException(nameof(vectorBits), $"Vector width {vectorBits} bits; expected 0, 256 or 512, at most {HardwareVectorBits} here.");
+            ArrayPool<double>.Shared.Return(negatedZ);
+            ArrayPool<double>.Shared.Return(copiedRows);
         }
+    }
 
-        int largestParameters = 0;
-        foreach (int[] parameters in groups.Parameters)
-        {
-            largestParameters = Math.Max(largestParameters, parameters.Length);
-        }
-
-        int largestRows = Math.Max(1, groups.LargestRowCount);
-        double[] packed = ArrayPool<double>.Shared.Rent(largestRows * largestParameters);
-        int[] offsets = ArrayPool<int>.Shared.Rent(largestRows);
-        double[] tileRows = ArrayPool<double>.Shared.Rent(largestRows * (endColumn - firstColumn + RowPadding));
+    /// <summary>
+    /// <see cref="Form"/> of all <paramref name="m"/> columns, shared by the threads that call it with the same <paramref name="nextChunk"/>
+    /// (one counter, 0 at first): each takes <see cref="SharedColumns"/> columns at a time until none are left, so a thread that joins
+    /// late (after other work) takes fewer, and the threads finish together. Each thread packs <c>Z</c> once, not once a chunk.
+    /// </summary>
+    /// <returns>The floating-point operations this thread performed.</returns>
+    public static long FormShared(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
+        Span<double> weighted, Span<double> weightedT, int vectorBits, int[] nextChunk)
+    {
+        Validate(dx, p, m, value, weighted, weightedT, vectorBits);
+        double[] negatedZ = PackNegatedZ(groups, dx, p, m);
+        double[] copiedRows = ArrayPool<double>.Shared.Rent(Math.Max(1, groups.LargestRowCount) * (SharedColumns + RowPadding));
         try
         {
             long flops = 0;
-            for (int g = 0; g < groups.Parameters.Length; g++)
+            for (int first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns; first < m;
+                first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns)
             {
-                int[] parameters = groups.Parameters[g];
-                int[] rows = groups.Rows[g];
-                int q = parameters.Length;
-                int count = rows.Length;
-                if ((count > 0 && rows[^1] >= m) || (q > 0 && parameters[^1] >= p))
-                {
-                    throw new ArgumentException($"Group {g} reaches row {(count > 0 ? rows[^1] : 0)} and parameter {(q > 0 ? parameters[^1] : 0)}; Dx is {m} x {p}.", nameof(groups));
-                }
-
-
-                // Z_g^T negated, row by row of the group (q values per row of P), and where each row of P starts.
-                Span<double> z = packed.AsSpan(0, count * q);
-                for (int k = 0; k < count; k++)
-                {
-                    offsets[k] = rows[k] * columns;
-                    ReadOnlySpan<double> dxRow = dx.Slice(rows[k] * p, p);
-                    for (int i = 0; i < q; i++)
-                    {
-                        z[(k * q) + i] = -dxRow[parameters[i]];
-                    }
-                }
-
-                // The group's rows, copied one after another, each a line longer than its values: a dense layer's rows of P are
-                // B a values apart (32 KB at issue 7's order), so read in place a tile at a time, they defeated the prefetchers and
-                // fell into a few cache sets, which the tile's passes missed every time. Copied rows stream, and the padding spreads
-                // a tile's lines over the sets.
-                int tiles = vectorBits > 0 ? (endColumn - firstColumn) / TileColumns : 0;
-                int stride = (tiles * TileColumns) + RowPadding;
-                Span<double> packedRows = tileRows.AsSpan(0, Math.Max(1, count) * stride); // a group without rows (a dead ReLU unit) writes zeros
-                for (int k = 0; k < count && tiles > 0; k++)
-                {
-                    value.Slice(offsets[k] + firstColumn, tiles * TileColumns).CopyTo(packedRows.Slice(k * stride));
-                }
-
-                int column = firstColumn;
-                for (int t = 0; t < tiles; t++, column += TileColumns)
-                {
-                    ReadOnlySpan<double> tile = packedRows[(t * TileColumns)..];
-
-                    int i = 0;
-                    for (; i + TileRows <= q; i += TileRows)
-                    {
-                        Span<double> t0 = weighted.Slice((parameters[i] * columns) + column, TileColumns);
-                        Span<double> t1 = weighted.Slice((parameters[i + 1] * columns) + column, TileColumns);
-                        Span<double> t2 = weighted.Slice((parameters[i + 2] * columns) + column, TileColumns);
-                        if (vectorBits == 512)
-                        {
-                            ThreeRows512(z, q, i, count, tile, stride, t0, t1, t2);
-                        }
-                        else
-                        {
-                            ThreeRows256(z, q, i, count, tile, stride, t0, t1, t2);
-                        }
-                    }
-
-                    for (; i < q; i++)
-                    {
-                        Span<double> target = weighted.Slice((parameters[i] * columns) + column, TileColumns);
-                        if (vectorBits == 512)
-                        {
-                            OneRow512(z, q, i, count, tile, stride, target);
-                        }
-                        else
-                        {
-                            OneRow256(z, q, i, count, tile, stride, target);
-                        }
-                    }
-                }
-
-                // The columns short of a whole tile (or all, without vectors): plain sums.
-                for (int i = 0; i < q; i++)
-                {
-                    Span<double> target = weighted.Slice((parameters[i] * columns) + column, endColumn - column);
-                    target.Clear();
-                    for (int k = 0; k < count; k++)
-                    {
-                        double coefficient = z[(k * q) + i];
-                        ReadOnlySpan<double> source = value.Slice(offsets[k] + column, target.Length);
-                        for (int c = 0; c < target.Length; c++)
-                        {
-                            target[c] += coefficient * source[c];
-                        }
-                    }
-                }
-
-
-                flops += 2L * q * count * (endColumn - firstColumn);
-            }
-
-            if (transposed)
-            {
-                CopyTransposed(weighted, weightedT, columns, p, firstColumn, endColumn);
+                flops += FormColumns(groups, negatedZ, p, m, value, weighted, weightedT, first, Math.Min(m, first + SharedColumns), vectorBits, copiedRows);
             }
 
             return flops;
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(packed);
-            ArrayPool<int>.Shared.Return(offsets);
-            ArrayPool<double>.Shared.Return(tileRows);
+            ArrayPool<double>.Shared.Return(negatedZ);
+            ArrayPool<double>.Shared.Return(copiedRows);
         }
     }
 
-    /// <summary>Columns a thread of <see cref="FormShared"/> takes at a time: four tiles.</summary>
-    internal const int SharedColumns = 4 * TileColumns;
-
-    /// <summary>
-    /// <see cref="Form(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double}, Span{double}, int, int, int)"/>
-    /// of all <paramref name="m"/> columns, shared by the threads that call it with the same <paramref name="nextChunk"/> (one counter,
-    /// 0 at first): each takes <see cref="SharedColumns"/> columns at a time until none are left, so a thread that joins late (after
-    /// other work) takes fewer, and the threads finish together.
-    /// </summary>
-    /// <returns>The floating-point operations this thread performed.</returns>
-    public static long FormShared(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
-        Span<double> weighted, Span<double> weightedT, int vectorBits, int[] nextChunk)
+    private static void Validate(ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value, Span<double> weighted, Span<double> weightedT,
+        int vectorBits)
     {
-        long flops = 0;
-        for (int first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns; first < m;
-            first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns)
+        if (dx.Length != m * p || value.Length < m * m || weighted.Length < p * m || weightedT.Length < m * p)
         {
-            flops += Form(groups, dx, p, m, value, m, weighted, weightedT, first, Math.Min(m, first + SharedColumns), vectorBits);
+            throw new ArgumentException($"Dx has {dx.Length} values, P {value.Length}, W {weighted.Length} and W^T {weightedT.Length}; " +
+                $"expected {m} x {p}, {m} x {m}, {p} x {m} and {m} x {p}.");
         }
 
-        return flops;
+        VectorWidth.Validate(vectorBits);
     }
 
     /// <summary>
-    /// <c>W^T[c, j] = W[j, c]</c> for the columns <paramref name="firstColumn"/> to <paramref name="endColumn"/>, in strips of eight
-    /// (a cache line of <c>W</c>'s row) as <see cref="LinearAlgebra.MatrixKernels.Transpose"/> does: written value by value beside
-    /// each tile instead, the scattered stores took a quarter of the product's time.
+    /// Each group's <c>Z_g^T</c> negated, one group after another in the groups' order, row by row of the group (<c>q</c> values
+    /// per row of P): a rented array the caller returns.
     /// </summary>
-    private static void CopyTransposed(ReadOnlySpan<double> weighted, Span<double> weightedT, int columns, int p, int firstColumn, int endColumn)
+    private static double[] PackNegatedZ(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m)
     {
-        const int Strip = 8;
-        for (int c0 = firstColumn; c0 < endColumn; c0 += Strip)
+        int length = 0;
+        for (int g = 0; g < groups.Parameters.Length; g++)
         {
-            int width = Math.Min(Strip, endColumn - c0);
-            for (int j = 0; j < p; j++)
+            int[] parameters = groups.Parameters[g];
+            int[] rows = groups.Rows[g];
+            if ((rows.Length > 0 && rows[^1] >= m) || (parameters.Length > 0 && parameters[^1] >= p))
             {
-                ReadOnlySpan<double> source = weighted.Slice((j * columns) + c0, width);
-                for (int c = 0; c < source.Length; c++)
+                throw new ArgumentException($"Group {g} reaches row {(rows.Length > 0 ? rows[^1] : 0)} and parameter {(parameters.Length > 0 ? parameters[^1] : 0)}; Dx is {m} x {p}.", nameof(groups));
+            }
+
+            length += rows.Length * parameters.Length;
+        }
+
+        double[] negatedZ = ArrayPool<double>.Shared.Rent(Math.Max(1, length));
+        int start = 0;
+        for (int g = 0; g < groups.Parameters.Length; g++)
+        {
+            int[] parameters = groups.Parameters[g];
+            int[] rows = groups.Rows[g];
+            int q = parameters.Length;
+            for (int k = 0; k < rows.Length; k++)
+            {
+                ReadOnlySpan<double> dxRow = dx.Slice(rows[k] * p, p);
+                for (int i = 0; i < q; i++)
                 {
-                    weightedT[((c0 + c) * p) + j] = source[c];
+                    negatedZ[start + (k * q) + i] = -dxRow[parameters[i]];
                 }
             }
+
+            start += rows.Length * q;
         }
+
+        return negatedZ;
+    }
+
+    /// <summary>
+    /// The columns <paramref name="firstColumn"/> to <paramref name="endColumn"/> of <c>W</c> and <c>W^T</c>, from the packed
+    /// <paramref name="negatedZ"/>, the group's rows of those columns of <c>P</c> copied into <paramref name="copiedRows"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long FormColumns(ParameterGroups groups, ReadOnlySpan<double> negatedZ, int p, int m, ReadOnlySpan<double> value,
+        Span<double> weighted, Span<double> weightedT, int firstColumn, int endColumn, int vectorBits, Span<double> copiedRows)
+    {
+        long flops = 0;
+        int zStart = 0;
+        for (int g = 0; g < groups.Parameters.Length; g++)
+        {
+            int[] parameters = groups.Parameters[g];
+            int[] rows = groups.Rows[g];
+            int q = parameters.Length;
+            int count = rows.Length;
+            ReadOnlySpan<double> z = negatedZ.Slice(zStart, count * q); // this group's -Z_g^T
+            zStart += count * q;
+
+            // The group's rows, copied one after another, each a line longer than its values: a dense layer's rows of P are
+            // B a values apart (32 KB at issue 7's order), so read in place a tile at a time, they defeated the prefetchers and
+            // fell into a few cache sets, which the tile's passes missed every time. Copied rows stream, and the padding spreads
+            // a tile's lines over the sets.
+            int tiles = vectorBits > 0 ? (endColumn - firstColumn) / TileColumns : 0;
+            int stride = (tiles * TileColumns) + RowPadding;
+            Span<double> groupRows = copiedRows[..(Math.Max(1, count) * stride)]; // a group without rows (a dead ReLU unit) writes zeros
+            for (int k = 0; k < count && tiles > 0; k++)
+            {
+                value.Slice((rows[k] * m) + firstColumn, tiles * TileColumns).CopyTo(groupRows.Slice(k * stride));
+            }
+
+            int column = firstColumn;
+            for (int t = 0; t < tiles; t++, column += TileColumns)
+            {
+                ReadOnlySpan<double> tile = groupRows[(t * TileColumns)..];
+
+                int i = 0;
+                for (; i + TileRows <= q; i += TileRows)
+                {
+                    Span<double> t0 = weighted.Slice((parameters[i] * m) + column, TileColumns);
+                    Span<double> t1 = weighted.Slice((parameters[i + 1] * m) + column, TileColumns);
+                    Span<double> t2 = weighted.Slice((parameters[i + 2] * m) + column, TileColumns);
+                    if (vectorBits == 512)
+                    {
+                        ThreeRows512(z, q, i, count, tile, stride, t0, t1, t2);
+                    }
+                    else
+                    {
+                        ThreeRows256(z, q, i, count, tile, stride, t0, t1, t2);
+                    }
+                }
+
+                for (; i < q; i++)
+                {
+                    Span<double> target = weighted.Slice((parameters[i] * m) + column, TileColumns);
+                    if (vectorBits == 512)
+                    {
+                        OneRow512(z, q, i, count, tile, stride, target);
+                    }
+                    else
+                    {
+                        OneRow256(z, q, i, count, tile, stride, target);
+                    }
+                }
+            }
+
+            // The columns short of a whole tile (or all, without vectors): plain sums.
+            for (int i = 0; i < q; i++)
+            {
+                Span<double> target = weighted.Slice((parameters[i] * m) + column, endColumn - column);
+                target.Clear();
+                for (int k = 0; k < count; k++)
+                {
+                    VectorKernels.Axpy(z[(k * q) + i], value.Slice((rows[k] * m) + column, target.Length), target);
+                }
+            }
+
+            flops += 2L * q * count * (endColumn - firstColumn);
+        }
+
+        // W^T's rows of these columns, while they are in L2: written value by value beside each tile instead, the scattered stores
+        // took a quarter of the product's time.
+        MatrixKernels.Transpose(weighted, p, m, weightedT, firstColumn, endColumn);
+        return flops;
     }
 
     /// <summary>

@@ -130,7 +130,8 @@ public sealed class HessianDerivatives
     internal LayerDerivatives Layer(int layer) => layers[layer];
 
     /// <summary>
-    /// The groups of a layer's parameters the low-rank route works on (<see cref="HessianCodegen.ParameterGroups"/>),
+    /// The groups of a layer's parameters (<see cref="HessianCodegen.ParameterGroups"/>) that the low-rank route and the grouped
+    /// products with <c>Dx</c> (<see cref="GroupedJacobianProduct"/>, <see cref="GroupedValueProduct"/>) work on,
     /// found on first need and kept: they depend on the zero pattern of <c>Xxx</c> and <c>Dx</c> alone, and finding
     /// them was a tenth of a batch-1 factorization, paid again at every shift of a trust-region search.
     /// </summary>

@@ -22,7 +22,8 @@ namespace HessianCodegen;
 /// structure: <c>Dz</c> and <c>Xzz</c> are block-diagonal per example, so <c>Dz^T P Dz</c> costs <c>O(m^2 a_in)</c>,
 /// formed tile by tile over the upper block triangle of <c>P</c> (<see cref="BlockDiagonalCongruence"/>), and
 /// <c>C</c> reuses the <c>Dx^T P</c> formed for <c>A</c>: <c>(Dx^T P) Dz</c> costs <c>O(p m a_in)</c>; <c>Dx</c> has one output row per parameter of a dense layer, and the products with it
-/// skip its zeros (<see cref="MatrixKernels"/>), so <c>Dx^T P</c> costs <c>O(nnz(Dx) m)</c> rather than
+/// skip its zeros (group by group from <c>Dx</c>: <see cref="GroupedJacobianProduct"/>, <see cref="GroupedValueProduct"/>; or through
+/// the runs of <c>Dx^T</c>'s rows: <see cref="MatrixKernels.SubtractProduct"/>), so <c>Dx^T P</c> costs <c>O(nnz(Dx) m)</c> rather than
 /// <c>O(p m^2)</c>. The cost per layer is <c>O(p^3 + p^2 m + p m^2)</c>; the dominant term at a large batch,
 /// <c>C^T A^-1 C</c>, is formed only in its upper triangle.
 /// </para>
@@ -55,9 +56,10 @@ internal sealed class RiccatiFactorization
 
     /// <summary>
     /// The state order <c>m</c> below which a whole block's <c>Dx^T P</c> and <c>(Dx^T P) Dx</c> go group by group from
-    /// <c>Dx</c> in place (<see cref="GroupedJacobianProduct"/>) instead of through the runs of <c>Dx^T</c>'s rows
+    /// <c>Dx</c> in place (<see cref="GroupedJacobianProduct"/>); from it on, <c>-(Dx^T P)</c> goes through register tiles per
+    /// group (<see cref="GroupedValueProduct"/>) and <c>(Dx^T P) Dx</c> through the runs of <c>Dx^T</c>'s rows
     /// (<see cref="MatrixKernels.SubtractProduct"/>), which needs <c>Dx^T</c> formed and scans its zeros. Measured at
-    /// <c>m = 64</c> (width 8, batch 8); the large-state products keep their own kernels.
+    /// <c>m = 64</c> (width 8, batch 8).
     /// </summary>
     internal const int GroupedProductStateOrder = 256;
 
@@ -212,7 +214,7 @@ internal sealed class RiccatiFactorization
                 : null;
             bool grouped = m < GroupedProductStateOrder;
 
-            // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T: Dx^T is the sparse left factor both times.
+            // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T; both products skip Dx's zeros.
             if (factor is null)
             {
                 if (block.Length != p * p)
@@ -258,7 +260,7 @@ internal sealed class RiccatiFactorization
                     Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
 
                     // A large state: -(Dx^T P) and its transpose at once, in register tiles per group (GroupedValueProduct).
-                    int vectorBits = GroupedValueProduct.HardwareVectorBits;
+                    int vectorBits = VectorWidth.Hardware;
                     if (twoCores)
                     {
                         // Two cores: E = Xzz + Dz^T P Dz, which reads P only, is formed on one, then that core joins the other in
@@ -266,19 +268,19 @@ internal sealed class RiccatiFactorization
                         // product's time, so halves formed side by side left a core idle). The first layer has no E. The lambdas
                         // capture block locals only, so no closure is made on the other paths.
                         (double[] product, double[] productT, double[] valueArray, double[] nextValueArray) = (weighted, weightedT, value, nextValue);
-                        (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups) = (d, count, groups);
+                        (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups, int bits) = (d, count, groups, vectorBits);
                         long productFlops = 0, valueFlops = 0;
                         int rows = p, order = m, nextOrder = mIn;
-                        int[] nextChunk = [0];
+                        int[] nextChunk = [0]; // FormShared's column counter, one per layer and only here: both calls take columns from it
                         System.Threading.Tasks.Parallel.Invoke(
                             () =>
                             {
                                 valueFlops = nextOrder > 0 ? FormValueBlock(layerBlocks, valueArray, order, nextValueArray, nextOrder, examples) : 0;
                                 Interlocked.Add(ref productFlops, GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
-                                    valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), vectorBits, nextChunk));
+                                    valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), bits, nextChunk));
                             },
                             () => Interlocked.Add(ref productFlops, GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
-                                valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), vectorBits, nextChunk)));
+                                valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), bits, nextChunk)));
                         flops += productFlops + valueFlops;
                         valueFormed = mIn > 0;
                     }
@@ -325,7 +327,7 @@ internal sealed class RiccatiFactorization
                     // C += (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
                     flops += BlockDiagonalRightProduct.SubtractProduct(weighted.AsSpan(0, p * m), m, d.Dz, count, a, aIn, c, mIn, p,
-                        BlockDiagonalRightProduct.HardwareVectorBits);
+                        VectorWidth.Hardware);
                 }
                 else if (m > 0 && p > 0)
                 {

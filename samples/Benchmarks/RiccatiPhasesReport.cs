@@ -62,35 +62,33 @@ internal static class RiccatiPhasesReport
             $"Riccati phases: layer {depth / 2} of the depth-{depth} width-{width} batch-{count} tanh chain, m = m_in = {m}, p = {p}; one core; median ms"));
         output.WriteLine(string.Create(Invariant, $"{"phase",-44} {"wall ms",8} {"cpu ms",8} {"MFLOP",8} {"GFLOP/s",8}"));
         double totalWall = 0, totalCpu = 0;
-        void Phase(string name, long countedFlops, Func<long> action)
+        void Phase(string name, long countedFlops, Func<long> action, bool inSum = true)
         {
             long flops = countedFlops;
             Timing timing = MedianTimer.Measure(() => flops = Math.Max(countedFlops, action()), options.Repeats * 4, options.BudgetSeconds);
-            totalWall += timing.Milliseconds;
-            totalCpu += timing.CpuMilliseconds;
+            if (inSum)
+            {
+                totalWall += timing.Milliseconds;
+                totalCpu += timing.CpuMilliseconds;
+            }
+
             string rate = flops > 0 ? (flops / (timing.CpuMilliseconds * 1e6)).ToString("0.00", Invariant) : "";
             output.WriteLine(string.Create(Invariant,
                 $"{name,-44} {timing.Milliseconds,8:0.000} {timing.CpuMilliseconds,8:0.000} {(flops > 0 ? (flops / 1e6).ToString("0.00", Invariant) : ""),8} {rate,8}"));
         }
 
+        // A kernel the recursion does not take on this machine (an earlier one, narrower vectors): in parentheses, not in the sum.
+        void Alternative(string name, long countedFlops, Func<long> action) => Phase($"({name})", countedFlops, action, inSum: false);
+
         Phase("Dx^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(d.Dx, m, p, jacobianT)));
-        // Before GroupedValueProduct: the product through the runs of Dx^T's rows, then a transpose (not counted in the sum).
-        double sumWall = totalWall, sumCpu = totalCpu;
-        Phase("(before: -(Dx^T P), sparse Dx^T)", 0, () =>
-        {
-            weighted.AsSpan().Clear();
-            return MatrixKernels.SubtractProduct(weighted, m, jacobianT, m, value, m, p, m, m, groupSharedRows: true);
-        });
-        Phase("(before: -(Dx^T P)^T, transpose)", 0, () => Done(() => MatrixKernels.Transpose(weighted, p, m, weightedT)));
         ParameterGroups groups = derivatives.ParameterGroups(depth / 2);
-        if (GroupedValueProduct.HardwareVectorBits >= 256)
+        if (VectorWidth.Hardware > 256)
         {
-            Phase("(-(Dx^T P) and ^T, 256-bit tiles)", 0, () => GroupedValueProduct.Form(groups, d.Dx, p, m, value, weighted, weightedT, 0, m, 256));
+            Alternative("-(Dx^T P) and ^T, 256-bit tiles", 0, () => GroupedValueProduct.Form(groups, d.Dx, p, m, value, weighted, weightedT, 0, m, 256));
         }
 
-        (totalWall, totalCpu) = (sumWall, sumCpu);
-        Phase($"-(Dx^T P) and ^T (GroupedValueProduct, {GroupedValueProduct.HardwareVectorBits})", 0,
-            () => GroupedValueProduct.Form(groups, d.Dx, p, m, value, weighted, weightedT, 0, m, GroupedValueProduct.HardwareVectorBits));
+        Phase($"-(Dx^T P) and ^T (GroupedValueProduct, {VectorWidth.Hardware})", 0,
+            () => GroupedValueProduct.Form(groups, d.Dx, p, m, value, weighted, weightedT, 0, m, VectorWidth.Hardware));
         Phase("A = Xxx + eps + Dx^T (P Dx)", 0, () =>
         {
             d.Xxx.CopyTo(block);
@@ -114,41 +112,28 @@ internal static class RiccatiPhasesReport
             }
         }
 
-        (sumWall, sumCpu) = (totalWall, totalCpu);
-        Phase("(before: C = Xzx + (Dx^T P) Dz, Gemm)", 2L * p * m * aIn, () =>
+        Alternative("before: C = Xzx + (Dx^T P) Dz, Gemm", 2L * p * m * aIn, () =>
         {
-            Span<double> c = coupling;
+            CopyXzx();
             for (int n = 0; n < count; n++)
             {
-                ReadOnlySpan<double> xzx = d.XzxBlock(n);
-                for (int j = 0; j < p; j++)
-                {
-                    xzx.Slice(j * aIn, aIn).CopyTo(c.Slice((j * mIn) + (n * aIn), aIn));
-                }
-            }
-
-            for (int n = 0; n < count; n++)
-            {
-                Gemm.Multiply(false, false, p, aIn, a, -1, weighted.AsSpan(n * a), m, d.DzBlock(n), aIn, 1, c[(n * aIn)..], mIn);
+                Gemm.Multiply(false, false, p, aIn, a, -1, weighted.AsSpan(n * a), m, d.DzBlock(n), aIn, 1, coupling.AsSpan(n * aIn), mIn);
             }
 
             return 0;
         });
-        (totalWall, totalCpu) = (sumWall, sumCpu);
-        Phase($"C = Xzx + (Dx^T P) Dz ({BlockDiagonalRightProduct.HardwareVectorBits})", 0, () =>
+        Phase($"C = Xzx + (Dx^T P) Dz ({VectorWidth.Hardware})", 0, () =>
         {
             CopyXzx();
-            return BlockDiagonalRightProduct.SubtractProduct(weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, BlockDiagonalRightProduct.HardwareVectorBits);
+            return BlockDiagonalRightProduct.SubtractProduct(weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, VectorWidth.Hardware);
         });
-        (sumWall, sumCpu) = (totalWall, totalCpu);
-        Phase("(E, congruence: general path)", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 0));
-        if (BlockDiagonalCongruence.HardwareVectorBits >= 256)
+        Alternative("E, congruence: general path", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 0));
+        if (VectorWidth.Hardware > 256)
         {
-            Phase("(E, congruence: 256-bit tiles)", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 256));
+            Alternative("E, congruence: 256-bit tiles", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 256));
         }
 
-        (totalWall, totalCpu) = (sumWall, sumCpu);
-        Phase($"E = Dz^T P Dz (congruence, upper, {BlockDiagonalCongruence.HardwareVectorBits})", 0,
+        Phase($"E = Dz^T P Dz (congruence, upper, {VectorWidth.Hardware})", 0,
             () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true));
         var blockCopy = new double[p * p];
         block.CopyTo(blockCopy); // A as the phase above formed it

@@ -4,7 +4,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using System.Threading.Tasks;
 using Simd = System.Numerics.Vector;
 
@@ -15,8 +14,10 @@ namespace HessianCodegen.LinearAlgebra;
 /// blocks of <c>rows x columns</c>), in the upper block triangle of <c>E</c> only: tile
 /// <c>(n, k)</c>, <c>n &lt;= k</c>, is <c>D_n^T P_nk D_k</c>. One pass over the upper block triangle of <c>P</c>, half the
 /// flops of forming <c>P D</c> and then <c>D^T (P D)</c> whole, and no <c>m x m</c> intermediate. Blocks of eight columns
-/// (hidden layers of width 8) go tile by tile through a register kernel (<c>D_n^T (P_nk D_k)</c>, 28 GFLOP/s at issue 7's
-/// order 512 against 12 for the row products of the general path, Benchmarks --riccati-phases).
+/// (hidden layers of width 8) go tile by tile through a register kernel (<c>D_n^T (P_nk D_k)</c>): blocks of 8 x 8 with 512-bit
+/// vectors through one that keeps the tile's <c>P_nk D_k</c> in eight registers, else through one of 256-bit vectors with that
+/// product on the stack. At issue 7's order 512: 52 GFLOP/s (512-bit) and 35 (256-bit) against 18 for the row products of the
+/// general path (Benchmarks --riccati-phases, one run).
 /// </summary>
 internal static class BlockDiagonalCongruence
 {
@@ -36,31 +37,20 @@ internal static class BlockDiagonalCongruence
     /// <param name="overwrite">True to replace those tiles by <c>D^T P D</c> (their values are then not read) rather than add to them.</param>
     public static long AddUpper(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
         Span<double> e, int eStride, bool overwrite = false) =>
-        AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, 0, blocks, HardwareVectorBits);
+        AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, 0, blocks, VectorWidth.Hardware);
 
     /// <summary>
     /// <see cref="AddUpper(ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, int, int, Span{double}, int, bool)"/> with the tile
     /// kernels of <paramref name="vectorBits"/> (512, 256, or 0 for the row products of the general path), at most
-    /// <see cref="HardwareVectorBits"/>: the tests take each.
+    /// <see cref="VectorWidth.Hardware"/>: the tests take each.
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
     internal static long AddUpper(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
         Span<double> e, int eStride, bool overwrite, int vectorBits)
     {
-        if (vectorBits is not (0 or 256 or 512) || vectorBits > HardwareVectorBits)
-        {
-            throw new ArgumentOutOfRangeException(nameof(vectorBits), $"Vector width {vectorBits} bits; expected 0, 256 or 512, at most {HardwareVectorBits} here.");
-        }
-
+        VectorWidth.Validate(vectorBits);
         return AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, 0, blocks, vectorBits);
     }
-
-    /// <summary>
-    /// The widest tile kernel this machine runs: 512 bits with AVX-512, 256 with FMA in hardware (<c>Vector256.FusedMultiplyAdd</c>
-    /// is emulated without it), else 0.
-    /// </summary>
-    internal static int HardwareVectorBits =>
-        Avx512F.IsSupported ? 512 : Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256 : 0;
 
     /// <summary>
     /// Flops from which <see cref="AddUpperOnTwoCores"/> uses the second core: a few hundred microseconds of one core.
@@ -79,15 +69,15 @@ internal static class BlockDiagonalCongruence
         long tiles = (long)blocks * (blocks + 1) / 2;
         if (tiles * 4.0 * rows * columns * Math.Max(rows, columns) < ParallelThreshold || Environment.ProcessorCount < 2)
         {
-            return AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, blocks, HardwareVectorBits);
+            return AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, blocks, VectorWidth.Hardware);
         }
 
         // Block row n holds blocks - n tiles: the first 1 - 1/sqrt(2) of the rows hold half of them.
         int split = Math.Clamp(TriangleSplit.HalfOfUpper(blocks, 1), 1, blocks - 1);
         long first = 0, second = 0;
         Parallel.Invoke(
-            () => first = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, split, HardwareVectorBits),
-            () => second = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, split, blocks, HardwareVectorBits));
+            () => first = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, split, VectorWidth.Hardware),
+            () => second = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, split, blocks, VectorWidth.Hardware));
         return first + second;
     }
 
@@ -194,14 +184,14 @@ internal static class BlockDiagonalCongruence
         return flops;
     }
 
-    /// <summary>Columns of the blocks the tile kernel takes: two vectors of four doubles.</summary>
+    /// <summary>Columns of the blocks the tile kernels take: one 512-bit vector of doubles, or two 256-bit ones.</summary>
     private const int TileColumns = 8;
 
-    /// <summary>The most rows a block may have for the tile kernel, whose product <c>P_nk D_k</c> goes on the stack (4 KB).</summary>
+    /// <summary>The most rows a block may have for the 256-bit tile kernel, whose product <c>P_nk D_k</c> goes on the stack (4 KB).</summary>
     private const int TileMaxRows = 64;
 
     /// <summary>
-    /// One tile, <c>e_nk (+)= D_n^T (P_nk D_k)</c>, for blocks of <see cref="TileColumns"/> columns: <c>T = P_nk D_k</c> four rows
+    /// One tile, <c>e_nk (+)= D_n^T (P_nk D_k)</c>, for blocks of <see cref="TileColumns"/> columns with 256-bit vectors: <c>T = P_nk D_k</c> four rows
     /// at a time into a stack buffer (eight accumulators), then <c>e_nk</c> four rows at a time from it, so that eight
     /// independent sums cover the fused multiply-add's latency. <paramref name="pTile"/> starts at <c>P_nk</c> (rows
     /// <paramref name="pStride"/> apart), <paramref name="eTile"/> at <c>e_nk</c>.

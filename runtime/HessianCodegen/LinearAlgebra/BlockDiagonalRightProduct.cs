@@ -2,7 +2,6 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -29,7 +28,8 @@ internal static class BlockDiagonalRightProduct
     /// <param name="c">The target, <paramref name="height"/> x <c>blocks columns</c>, rows <paramref name="cStride"/> apart.</param>
     /// <param name="cStride">Values from one row of <paramref name="c"/> to the next.</param>
     /// <param name="height">Rows of <paramref name="w"/> and <paramref name="c"/> (a layer's parameters).</param>
-    /// <param name="vectorBits">512 for the register kernel where the blocks are 8 x 8, else 0 (the tests take both); at most <see cref="HardwareVectorBits"/>.</param>
+    /// <param name="vectorBits">The widest vectors to use, at most <see cref="VectorWidth.Hardware"/>: the register kernel needs 512 and blocks of 8 x 8,
+    /// else <see cref="Gemm"/> runs (the tests take both).</param>
     /// <returns>The floating-point operations performed.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long SubtractProduct(ReadOnlySpan<double> w, int wStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
@@ -40,10 +40,7 @@ internal static class BlockDiagonalRightProduct
             throw new ArgumentOutOfRangeException(nameof(blocks), $"{height} rows by {blocks} blocks of {rows} x {columns}: sizes must not be negative.");
         }
 
-        if (vectorBits is not (0 or 512) || vectorBits > HardwareVectorBits)
-        {
-            throw new ArgumentOutOfRangeException(nameof(vectorBits), $"Vector width {vectorBits} bits; expected 0 or 512, at most {HardwareVectorBits} here.");
-        }
+        VectorWidth.Validate(vectorBits);
 
         if (blocks == 0 || rows == 0 || columns == 0 || height == 0)
         {
@@ -99,7 +96,4 @@ internal static class BlockDiagonalRightProduct
 
         return flops;
     }
-
-    /// <summary>512 with AVX-512 (the register kernel), else 0.</summary>
-    internal static int HardwareVectorBits => Avx512F.IsSupported ? 512 : 0;
 }

@@ -18,17 +18,10 @@ internal static class MatrixKernels
     /// Each matrix may be a sub-matrix: its rows are <paramref name="cStride"/>, <paramref name="aStride"/>,
     /// <paramref name="bStride"/> values apart (the leading dimensions of BLAS).
     /// </summary>
-    /// <remarks>
-    /// With <c>groupSharedRows</c>, later rows that share a spaced run's non-zeros (a dense layer's bias rows, after all its
-    /// weights) join the run's product: at issue 7's order 512, the Riccati recursion's <c>-(Dx^T P)</c> took 0.24 ms instead of
-    /// 0.34 (Benchmarks --riccati-phases). Only that product asks for it: into <c>c = 0</c> it sums as the row kernels do (the
-    /// solves did not move), where into <c>A</c>'s non-zero start it moved the last digits of the solves (the two-core
-    /// recursion test's backward error went from 8.5e-14 to 1.4e-13, past its bound).
-    /// </remarks>
     /// <returns>The floating-point operations performed.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long SubtractProduct(Span<double> c, int cStride, ReadOnlySpan<double> a, int aStride,
-        ReadOnlySpan<double> b, int bStride, int rows, int inner, int columns, bool groupSharedRows = false)
+        ReadOnlySpan<double> b, int bStride, int rows, int inner, int columns)
     {
         if (rows == 0 || inner == 0 || columns == 0)
         {
@@ -43,26 +36,17 @@ internal static class MatrixKernels
         int[] nextIndices = ArrayPool<int>.Shared.Rent(inner);
         double[] values = ArrayPool<double>.Shared.Rent(inner);
         double[] nextValues = ArrayPool<double>.Shared.Rent(inner);
-        bool[] done = ArrayPool<bool>.Shared.Rent(rows);
-        int[] extraRows = ArrayPool<int>.Shared.Rent(rows);
         try
         {
-            done.AsSpan(0, rows).Clear();
             long flops = 0;
             int i = 0;
             while (i < rows)
             {
-                if (done[i])
-                {
-                    i++;
-                    continue;
-                }
-
                 int nonZeros = SparseRankUpdate.Compress(a.Slice(i * aStride, inner), indices, values);
                 if (4 * nonZeros > inner)
                 {
-                    // Two dense rows at a time, unless the next one already joined an earlier run's product.
-                    if (i + 1 < rows && !done[i + 1])
+                    // Two dense rows at a time.
+                    if (i + 1 < rows)
                     {
                         flops += RankUpdate.SubtractCombinations(c.Slice(i * cStride, columns), a.Slice(i * aStride, inner),
                             c.Slice((i + 1) * cStride, columns), a.Slice((i + 1) * aStride, inner), b, bStride);
@@ -80,12 +64,8 @@ internal static class MatrixKernels
                 int run = RunSharingPositions(a, aStride, inner, i, spaced ? rows : Math.Min(i + 2, rows), positions, nextIndices, nextValues);
                 if (spaced && run >= MinimumRun && nonZeros >= MinimumRun)
                 {
-                    // Later rows with the same non-zeros (a dense layer's bias row, after all the weights) join the run's product,
-                    // where alone each would be a sparse row combination at a fifth of the rate.
-                    int extras = !groupSharedRows ? 0 : FindRowsSharingPositions(a, aStride, inner, i + run, rows, positions, done, extraRows, nextIndices, nextValues);
                     int spacing = nonZeros > 1 ? positions[1] - positions[0] : 1;
-                    flops += SubtractSpacedProduct(c, cStride, a, aStride, i, run, extraRows.AsSpan(0, extras), b[(positions[0] * bStride)..],
-                        spacing * bStride, positions, columns);
+                    flops += SubtractSpacedProduct(c, cStride, a, aStride, i, run, b[(positions[0] * bStride)..], spacing * bStride, positions, columns);
                     i += run;
                     continue;
                 }
@@ -111,38 +91,7 @@ internal static class MatrixKernels
             ArrayPool<int>.Shared.Return(nextIndices);
             ArrayPool<double>.Shared.Return(values);
             ArrayPool<double>.Shared.Return(nextValues);
-            ArrayPool<bool>.Shared.Return(done);
-            ArrayPool<int>.Shared.Return(extraRows);
         }
-    }
-
-    /// <summary>
-    /// The rows from <paramref name="first"/> to <paramref name="end"/>, not yet <paramref name="done"/>, whose non-zeros are exactly at
-    /// <paramref name="positions"/>: written to <paramref name="found"/> and marked done.
-    /// </summary>
-    /// <returns>How many there are.</returns>
-    private static int FindRowsSharingPositions(ReadOnlySpan<double> a, int aStride, int inner, int first, int end, ReadOnlySpan<int> positions,
-        Span<bool> done, Span<int> found, Span<int> scratchIndices, Span<double> scratchValues)
-    {
-        int count = 0;
-        for (int r = first; r < end; r++)
-        {
-            // Two probes first: most rows differ at the first or the last position.
-            ReadOnlySpan<double> row = a.Slice(r * aStride, inner);
-            if (done[r] || row[positions[0]] == 0 || row[positions[^1]] == 0)
-            {
-                continue;
-            }
-
-            int nonZeros = SparseRankUpdate.Compress(row, scratchIndices, scratchValues);
-            if (nonZeros == positions.Length && positions.SequenceEqual(scratchIndices[..nonZeros]))
-            {
-                found[count++] = r;
-                done[r] = true;
-            }
-        }
-
-        return count;
     }
 
     /// <summary>
@@ -184,49 +133,28 @@ internal static class MatrixKernels
     }
 
     /// <summary>
-    /// <c>c -= a b</c> for the rows <paramref name="first"/> to <c>first + run</c> of <c>a</c> and the rows <paramref name="extraRows"/>,
-    /// whose non-zeros all lie at <paramref name="positions"/>: their values, gathered into a dense block, times the rows of
-    /// <c>b</c> at those positions, which are <paramref name="spacedStride"/> apart from the start of <paramref name="spacedRows"/>.
-    /// One product: into <c>c</c> itself for a run alone, else into scratch rows subtracted from <c>c</c>'s.
+    /// <c>c -= a b</c> for the rows <paramref name="first"/> to <c>first + run</c> of <c>a</c>, whose non-zeros all lie at
+    /// <paramref name="positions"/>: their values, gathered into a dense block, times the rows of <c>b</c> at those positions,
+    /// which are <paramref name="spacedStride"/> apart from the start of <paramref name="spacedRows"/>. One product, into <c>c</c>.
     /// </summary>
     private static long SubtractSpacedProduct(Span<double> c, int cStride, ReadOnlySpan<double> a, int aStride, int first, int run,
-        ReadOnlySpan<int> extraRows, ReadOnlySpan<double> spacedRows, int spacedStride, ReadOnlySpan<int> positions, int columns)
+        ReadOnlySpan<double> spacedRows, int spacedStride, ReadOnlySpan<int> positions, int columns)
     {
         int nonZeros = positions.Length;
-        int rows = run + extraRows.Length;
-        double[] gathered = ArrayPool<double>.Shared.Rent(rows * nonZeros);
+        double[] gathered = ArrayPool<double>.Shared.Rent(run * nonZeros);
         try
         {
-            for (int r = 0; r < rows; r++)
+            for (int r = 0; r < run; r++)
             {
-                ReadOnlySpan<double> row = a.Slice((r < run ? first + r : extraRows[r - run]) * aStride);
+                ReadOnlySpan<double> row = a.Slice((first + r) * aStride);
                 for (int k = 0; k < nonZeros; k++)
                 {
                     gathered[(r * nonZeros) + k] = row[positions[k]];
                 }
             }
 
-            if (extraRows.IsEmpty)
-            {
-                Gemm.Multiply(false, false, rows, columns, nonZeros, -1, gathered, nonZeros, spacedRows, spacedStride, 1, c[(first * cStride)..], cStride);
-                return 2L * rows * nonZeros * columns;
-            }
-
-            double[] product = ArrayPool<double>.Shared.Rent(rows * columns);
-            try
-            {
-                Gemm.Multiply(false, false, rows, columns, nonZeros, 1, gathered, nonZeros, spacedRows, spacedStride, 0, product, columns);
-                for (int r = 0; r < rows; r++)
-                {
-                    VectorKernels.Axpy(-1, product.AsSpan(r * columns, columns), c.Slice((r < run ? first + r : extraRows[r - run]) * cStride, columns));
-                }
-            }
-            finally
-            {
-                ArrayPool<double>.Shared.Return(product);
-            }
-
-            return 2L * rows * nonZeros * columns;
+            Gemm.Multiply(false, false, run, columns, nonZeros, -1, gathered, nonZeros, spacedRows, spacedStride, 1, c[(first * cStride)..], cStride);
+            return 2L * run * nonZeros * columns;
         }
         finally
         {
@@ -246,17 +174,28 @@ internal static class MatrixKernels
     /// <c>t = a^T</c> for <c>a</c> <paramref name="rows"/> x <paramref name="columns"/> (like BLAS <c>domatcopy</c> with
     /// transpose), in strips of <see cref="Strip"/> rows of <c>t</c>.
     /// </summary>
+    public static void Transpose(ReadOnlySpan<double> a, int rows, int columns, Span<double> t) => Transpose(a, rows, columns, t, 0, columns);
+
+    /// <summary>
+    /// The rows <paramref name="firstColumn"/> to <paramref name="endColumn"/> of <c>t = a^T</c> (the transposes of those columns of
+    /// <c>a</c>); the rest of <paramref name="t"/> is not touched.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Transpose(ReadOnlySpan<double> a, int rows, int columns, Span<double> t)
+    public static void Transpose(ReadOnlySpan<double> a, int rows, int columns, Span<double> t, int firstColumn, int endColumn)
     {
         if (a.Length < rows * columns || t.Length < rows * columns)
         {
             throw new ArgumentException($"A {rows} x {columns} transpose needs {rows * columns} values in and out; got {a.Length} and {t.Length}.");
         }
 
-        for (int j0 = 0; j0 < columns; j0 += Strip)
+        if (firstColumn < 0 || endColumn > columns || firstColumn > endColumn)
         {
-            int width = Math.Min(Strip, columns - j0);
+            throw new ArgumentOutOfRangeException(nameof(firstColumn), $"Columns {firstColumn} to {endColumn} are not within 0 to {columns}.");
+        }
+
+        for (int j0 = firstColumn; j0 < endColumn; j0 += Strip)
+        {
+            int width = Math.Min(Strip, endColumn - j0);
             for (int i = 0; i < rows; i++)
             {
                 ReadOnlySpan<double> source = a.Slice((i * columns) + j0, width);

@@ -1,0 +1,29 @@
+using System;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>
+/// The vector width of the register kernels that take one (<see cref="GroupedValueProduct"/>, <see cref="BlockDiagonalCongruence"/>,
+/// <see cref="BlockDiagonalRightProduct"/>): the machine's, or a narrower one the tests and benchmarks ask for.
+/// </summary>
+internal static class VectorWidth
+{
+    /// <summary>
+    /// The widest vectors the kernels use on this machine: 512 bits where AVX-512 is there and the JIT runs <c>Vector512</c> in hardware
+    /// (it does not where 512-bit instructions slow the clock, or where <c>DOTNET_PreferredVectorBitWidth</c> caps it), 256 with FMA in
+    /// hardware (<c>Vector256.FusedMultiplyAdd</c> is emulated without it), else 0 (plain loops).
+    /// </summary>
+    public static int Hardware { get; } =
+        Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 512 : Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256 : 0;
+
+    /// <summary>Throws unless <paramref name="vectorBits"/> is 0, 256 or 512 and at most <see cref="Hardware"/>.</summary>
+    public static void Validate(int vectorBits)
+    {
+        if (vectorBits is not (0 or 256 or 512) || vectorBits > Hardware)
+        {
+            throw new ArgumentOutOfRangeException(nameof(vectorBits), $"Vector width {vectorBits} bits; expected 0, 256 or 512, at most {Hardware} here.");
+        }
+    }
+}
