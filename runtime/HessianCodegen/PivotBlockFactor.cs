@@ -131,4 +131,50 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             BunchKaufmanKernel.Solve(factors, Order, pivots, rows, width);
         }
     }
+
+    /// <summary><c>B = L^-1 B</c> (Cholesky) or <c>B = L^-1 P^T B</c> (Bunch-Kaufman) in place.</summary>
+    public void SolveLowerHalf(Span<double> rows, int width)
+    {
+        if (pivots is null)
+        {
+            CholeskyKernel.SolveLower(factors, Order, rows, width);
+        }
+        else if (width >= BlockedBunchKaufmanSolve.MinimumWidth)
+        {
+            BlockedBunchKaufmanSolve.SolveLowerHalf(factors, Order, pivots, rows, width);
+        }
+        else
+        {
+            BunchKaufmanKernel.SolveLowerHalf(factors, Order, pivots, rows, width);
+        }
+    }
+
+    /// <summary><c>B = D^-1 B</c> in place for a Bunch-Kaufman factor; nothing for a Cholesky one (<c>M = I</c>).</summary>
+    public void SolveMiddle(Span<double> rows, int width)
+    {
+        if (pivots is not null)
+        {
+            BunchKaufmanKernel.SolveDiagonal(factors, Order, pivots, rows, width);
+        }
+    }
+
+    /// <summary><c>B = L^-T B</c> (Cholesky) or <c>B = P L^-T B</c> (Bunch-Kaufman) in place.</summary>
+    public void SolveUpperHalf(Span<double> rows, int width)
+    {
+        if (pivots is null)
+        {
+            CholeskyKernel.SolveLowerTransposed(factors, Order, rows, width);
+        }
+        else if (width >= BlockedBunchKaufmanSolve.MinimumWidth)
+        {
+            BlockedBunchKaufmanSolve.SolveUpperHalf(factors, Order, pivots, rows, width);
+        }
+        else
+        {
+            BunchKaufmanKernel.SolveUpperHalf(factors, Order, pivots, rows, width);
+        }
+    }
+
+    /// <summary>True for a Cholesky factor.</summary>
+    public bool MiddleIsIdentity => pivots is null;
 }
