@@ -42,6 +42,9 @@ internal interface IPivotBlockFactor
     /// <summary><c>B = W^-T B</c> in place: the upper half of a solve, the transpose of <see cref="SolveLowerHalf"/>.</summary>
     void SolveUpperHalf(Span<double> rows, int width);
 
+    /// <summary>The floating-point operations of <see cref="SolveLowerHalf"/> for <paramref name="width"/> columns (<c>p^2</c> per column for a whole block).</summary>
+    long LowerHalfFlops(int width);
+
     /// <summary>Whether <c>M = I</c> (a Cholesky factor), so that <see cref="SolveMiddle"/> does nothing and <c>Y^T M^-1 Y = Y^T Y</c>.</summary>
     bool MiddleIsIdentity { get; }
 }

@@ -410,6 +410,23 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary><c>B = W^-T B</c>: the core's upper half on the rows of <c>T</c>, then per group <c>L_g^-T Q_g</c>.</summary>
     public void SolveUpperHalf(Span<double> rows, int width) => WithScratch(rows, width, lower: false);
 
+    /// <summary>
+    /// Per column and group, <c>q^2</c> for <c>L_g^-1</c> and <c>4 q k - 2 k^2</c> for <c>Q_g^T</c> (<c>k</c> reflectors, the <c>j</c>-th
+    /// <c>q - j</c> long), then the core's lower half.
+    /// </summary>
+    public long LowerHalfFlops(int width)
+    {
+        long perColumn = 0;
+        foreach (GroupFactor g in groups)
+        {
+            long q = g.Parameters.Length;
+            long k = g.Tau.Length;
+            perColumn += (q * q) + (4 * q * k) - (2 * k * k);
+        }
+
+        return (perColumn * width) + core.LowerHalfFlops(width);
+    }
+
     /// <summary>Whether the core's middle is the identity (a Cholesky factor of <c>T</c>).</summary>
     public bool MiddleIsIdentity => core.MiddleIsIdentity;
 

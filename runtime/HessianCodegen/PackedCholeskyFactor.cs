@@ -60,6 +60,9 @@ internal sealed class PackedCholeskyFactor : IPivotBlockFactor
     /// <inheritdoc/>
     public void SolveUpperHalf(Span<double> rows, int width) => PackedCholeskyKernel.SolveLowerTransposed(packed.Span, Order, rows, width);
 
+    /// <inheritdoc/>
+    public long LowerHalfFlops(int width) => (long)Order * Order * width;
+
     /// <summary>Always true: a Cholesky factor.</summary>
     public bool MiddleIsIdentity => true;
 }

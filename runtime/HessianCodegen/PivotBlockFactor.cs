@@ -175,6 +175,9 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
         }
     }
 
+    /// <summary><c>p^2</c> per column: the substitution with <c>L</c> (the interchanges not counted).</summary>
+    public long LowerHalfFlops(int width) => (long)Order * Order * width;
+
     /// <summary>True for a Cholesky factor.</summary>
     public bool MiddleIsIdentity => pivots is null;
 }

@@ -365,16 +365,17 @@ internal sealed class RiccatiFactorization
             // A^-1 C took two (upper triangle, then mirrored: exactly symmetric). Y is what the sweeps keep of the layer.
             if (mIn > 0)
             {
+                long halfSolveFlops = factor.LowerHalfFlops(mIn); // p^2 mIn for a whole block: a forward substitution per column
                 if (twoCores)
                 {
-                    ColumnSplitSolve.Solve(factor.SolveLowerHalf, p, coupling, mIn, (double)p * p * mIn);
+                    ColumnSplitSolve.Solve(factor.SolveLowerHalf, p, coupling, mIn, halfSolveFlops);
                 }
                 else
                 {
                     factor.SolveLowerHalf(c, mIn);
                 }
 
-                flops += (long)p * p * mIn; // a forward substitution per column
+                flops += halfSolveFlops;
 
                 // Y^T for the update: packed in the micro-kernel's panels where the packed update takes the product (one
                 // pass, no transposed copy), else transposed. M^-1 Y is Y itself for a Cholesky factor, else a copy solved

@@ -119,7 +119,7 @@ internal static class RiccatiPhasesReport
         });
         output.WriteLine(string.Create(Invariant, $"  (A is {(factor!.IsPositiveDefinite ? "positive definite: Cholesky" : "indefinite: Bunch-Kaufman")})"));
         var cSaved = (double[])coupling.Clone();
-        Phase("A^-1 C (whole solve, the form before; not in sum)", 2L * p * p * mIn, () =>
+        Phase("A^-1 C (whole solve, before; not in sum)", 2L * p * p * mIn, () =>
         {
             cSaved.CopyTo(coupling, 0);
             factor!.Solve(coupling, mIn);
