@@ -10,9 +10,8 @@ namespace HessianCodegen;
 /// The Riccati recursion of docs/algorithm.md section 12: block Gaussian elimination of <c>H + eps I</c>
 /// itself, last layer first, with pivot blocks <c>A_l</c> of the size of a layer's parameters.
 /// <see cref="Create"/> runs the recursion; the object keeps, per layer, the factors of <c>A_l = W_l M_l W_l^T</c>
-/// (<see cref="IPivotBlockFactor"/>) and the coupling solved, in the layer's <see cref="CouplingForm"/>: half solved,
-/// <c>Y_l = W_l^-1 C_l</c> (the feedback gain is <c>K_l = -W_l^-T M_l^-1 Y_l</c>), or wholly, <c>A_l^-1 C_l = -K_l</c>
-/// (<see cref="ChooseCouplingForm"/>), which is all a solve reads besides the layer's Jacobians. Both live in one <see cref="FactorStorage"/> (a Cholesky factor as its
+/// (<see cref="IPivotBlockFactor"/>) and the coupling half solved, <c>Y_l = W_l^-1 C_l</c> (the feedback gain is
+/// <c>K_l = -W_l^-T M_l^-1 Y_l</c>), which is all a solve reads besides the layer's Jacobians. Both live in one <see cref="FactorStorage"/> (a Cholesky factor as its
 /// packed triangle), rented from the derivatives' <see cref="FactorStoragePool"/> and given back by <see cref="Release"/>.
 /// </summary>
 /// <remarks>
@@ -62,21 +61,19 @@ internal sealed class RiccatiFactorization
     private readonly HessianDerivatives derivatives;
     private readonly IPivotBlockFactor[] blocks;
     private readonly ReadOnlyMemory<double>[] solvedCouplings;
-    private readonly CouplingForm[] couplingForms;
     private readonly CompressedJacobian[] jacobians;
     private readonly int largestState;
     private readonly int largestParameterCount;
     private FactorStorage? storage;
 
     private RiccatiFactorization(HessianDerivatives derivatives, IPivotBlockFactor[] blocks, ReadOnlyMemory<double>[] solvedCouplings,
-        CouplingForm[] couplingForms, CompressedJacobian[] jacobians, FactorStorage storage, int largestState, int largestParameterCount, long flopCount)
+        CompressedJacobian[] jacobians, FactorStorage storage, int largestState, int largestParameterCount, long flopCount)
     {
         this.jacobians = jacobians;
         this.derivatives = derivatives;
         this.storage = storage;
         this.blocks = blocks;
         this.solvedCouplings = solvedCouplings;
-        this.couplingForms = couplingForms;
         this.largestState = largestState;
         this.largestParameterCount = largestParameterCount;
         FlopCount = flopCount;
@@ -98,9 +95,6 @@ internal sealed class RiccatiFactorization
         IsPositiveDefinite = positiveDefinite;
         Routes = routes;
     }
-
-    /// <summary>What each layer keeps of its coupling, first layer first (<see cref="ChooseCouplingForm"/>).</summary>
-    public IReadOnlyList<CouplingForm> CouplingForms => couplingForms;
 
     /// <summary>How each layer's pivot block was factored, first layer first.</summary>
     public IReadOnlyList<PivotBlockRoute> Routes { get; }
@@ -126,11 +120,9 @@ internal sealed class RiccatiFactorization
     /// <param name="epsilon">The damping.</param>
     /// <param name="singularLayer">The layer whose block was singular, or -1.</param>
     /// <param name="allowLowRank">False to factor every pivot block whole (to compare the routes).</param>
-    /// <param name="everyLayerForm">A coupling form for every layer (to compare the forms); null to choose per layer (<see cref="ChooseCouplingForm"/>).</param>
     /// <returns>The factorization, or null with <paramref name="singularLayer"/> naming the layer whose block was singular.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static RiccatiFactorization? Create(HessianDerivatives derivatives, double epsilon, out int singularLayer, bool allowLowRank = true,
-        CouplingForm? everyLayerForm = null)
+    public static RiccatiFactorization? Create(HessianDerivatives derivatives, double epsilon, out int singularLayer, bool allowLowRank = true)
     {
         Network network = derivatives.Point.Network;
         int depth = network.Depth;
@@ -180,7 +172,6 @@ internal sealed class RiccatiFactorization
         FactorStorage storage = derivatives.FactorStoragePool.Rent(checked((int)expectedValues));
         var blocks = new IPivotBlockFactor[depth];
         var solvedCouplings = new ReadOnlyMemory<double>[depth];
-        var couplingForms = new CouplingForm[depth];
         var jacobians = new CompressedJacobian[depth];
         double scale = derivatives.LargestEntry + epsilon;
         long flops = 0;
@@ -371,55 +362,48 @@ internal sealed class RiccatiFactorization
             }
 
             // P_l = E - C^T A^-1 C = E - Y^T M^-1 Y with A = W M W^T and Y = W^-1 C: one triangular solve per column where
-            // A^-1 C took two, unless the layer keeps the gain (upper triangle, then mirrored: exactly symmetric).
-            CouplingForm form = everyLayerForm ?? ChooseCouplingForm(factor);
-            couplingForms[l] = form;
+            // A^-1 C took two (upper triangle, then mirrored: exactly symmetric). Y is what the sweeps keep of the layer.
             if (mIn > 0)
             {
-                // The left factor of the update, packed in the micro-kernel's panels where the packed update takes the product
-                // (one pass, no transposed copy), else transposed: Y^T after the half solve, or C^T before the whole one.
-                bool packedUpdate = PackedUpperUpdate.Supports(p);
-                Grow(ref couplingT, packedUpdate ? 0 : mIn * p);
-                Span<double> leftT = couplingT.AsSpan(0, packedUpdate ? 0 : mIn * p);
-                if (form == CouplingForm.Gain)
-                {
-                    TransposeLeft(c, p, mIn, packedUpdate, leftT, ref packedCouplingT);
-                }
-
-                // Y = W^-1 C (p^2 mIn flops for a whole block), or A^-1 C (twice that, and the middle).
-                long solveFlops = form == CouplingForm.HalfSolved
-                    ? factor.LowerHalfFlops(mIn)
-                    : (2 * factor.LowerHalfFlops(mIn)) + (factor.MiddleIsIdentity ? 0 : MiddleFlops(p, mIn));
-                RowsSolve solve = form == CouplingForm.HalfSolved ? factor.SolveLowerHalf : factor.Solve;
+                long halfSolveFlops = factor.LowerHalfFlops(mIn); // p^2 mIn for a whole block: a forward substitution per column
                 if (twoCores)
                 {
-                    ColumnSplitSolve.Solve(solve, p, coupling, mIn, solveFlops);
+                    ColumnSplitSolve.Solve(factor.SolveLowerHalf, p, coupling, mIn, halfSolveFlops);
                 }
                 else
                 {
-                    solve(c, mIn);
+                    factor.SolveLowerHalf(c, mIn);
                 }
 
-                flops += solveFlops;
+                flops += halfSolveFlops;
 
-                // The right factor: A^-1 C itself; M^-1 Y is Y itself for a Cholesky factor, else a copy solved with D's 1x1 and
-                // 2x2 blocks (O(p mIn)).
-                Memory<double> right = coupling;
-                if (form == CouplingForm.HalfSolved)
+                // Y^T for the update: packed in the micro-kernel's panels where the packed update takes the product (one
+                // pass, no transposed copy), else transposed. M^-1 Y is Y itself for a Cholesky factor, else a copy solved
+                // with D's 1x1 and 2x2 blocks (O(p mIn)).
+                bool packedUpdate = PackedUpperUpdate.Supports(p);
+                Grow(ref couplingT, packedUpdate ? 0 : mIn * p);
+                Span<double> yT = couplingT.AsSpan(0, packedUpdate ? 0 : mIn * p);
+                if (packedUpdate)
                 {
-                    TransposeLeft(c, p, mIn, packedUpdate, leftT, ref packedCouplingT);
-                    if (!factor.MiddleIsIdentity)
-                    {
-                        Grow(ref middleSolved, p * mIn);
-                        right = middleSolved.AsMemory(0, p * mIn);
-                        c.CopyTo(right.Span);
-                        factor.SolveMiddle(right.Span, mIn);
-                        flops += MiddleFlops(p, mIn);
-                    }
+                    Grow(ref packedCouplingT, PackedUpperUpdate.PackedLength(mIn, p));
+                    PackedUpperUpdate.PackLeft(c, mIn, mIn, p, packedCouplingT);
+                }
+                else
+                {
+                    MatrixKernels.Transpose(c, p, mIn, yT);
                 }
 
-                // E -= Y^T (M^-1 Y), or C^T (A^-1 C), in its upper triangle: the symmetric half of the product, the largest of the
-                // step, on two cores.
+                Memory<double> right = coupling;
+                if (!factor.MiddleIsIdentity)
+                {
+                    Grow(ref middleSolved, p * mIn);
+                    right = middleSolved.AsMemory(0, p * mIn);
+                    c.CopyTo(right.Span);
+                    factor.SolveMiddle(right.Span, mIn);
+                    flops += 3L * p * mIn;
+                }
+
+                // E -= Y^T (M^-1 Y) in its upper triangle: the symmetric half of the product, the largest of the step, on two cores.
                 if (twoCores)
                 {
                     if (packedUpdate)
@@ -442,7 +426,7 @@ internal sealed class RiccatiFactorization
                     }
                     else
                     {
-                        TriangularGemm.Multiply(true, false, false, mIn, p, -1, leftT, p, right.Span, mIn, 1, e, mIn);
+                        TriangularGemm.Multiply(true, false, false, mIn, p, -1, yT, p, right.Span, mIn, 1, e, mIn);
                     }
 
                     MatrixKernels.MirrorUpper(e, mIn);
@@ -480,7 +464,7 @@ internal sealed class RiccatiFactorization
         }
 
         singularLayer = -1;
-        return new RiccatiFactorization(derivatives, blocks, solvedCouplings, couplingForms, jacobians, storage, largestState, largestP, flops);
+        return new RiccatiFactorization(derivatives, blocks, solvedCouplings, jacobians, storage, largestState, largestP, flops);
     }
 
     /// <summary>
@@ -502,9 +486,7 @@ internal sealed class RiccatiFactorization
     /// <c>A_l = W_l M_l W_l^T</c> and <c>Y_l = W_l^-1 C_l</c>: backwards, the affine part of the value, from
     /// <c>r_l = Dx_l^T v_(l+1) - g_l</c>, <c>t_l = W_l^-1 r_l</c> and <c>v_l = Dz_l^T v_(l+1) - Y_l^T M_l^-1 t_l</c>; forwards,
     /// <c>x_l = -W_l^-T M_l^-1 (t_l + Y_l y_(l-1))</c> and <c>y_l = Dz_l y_(l-1) + Dx_l x_l</c>. The two halves of a solve
-    /// with <c>A_l</c> per right-hand side, one in each sweep, where <c>k_l = -A_l^-1 r_l</c> took both in the first. A layer that
-    /// keeps the gain (<see cref="CouplingForm.Gain"/>) is the same step with <c>W_l = A_l</c>, <c>M_l = A_l^-1</c> and <c>Y_l = A_l^-1 C_l</c>:
-    /// its whole solve backwards, <c>M_l^-1 t_l = r_l</c>, and nothing to solve forwards.
+    /// with <c>A_l</c> per right-hand side, one in each sweep, where <c>k_l = -A_l^-1 r_l</c> took both in the first.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(ReadOnlySpan<double> rhs, Span<double> result)
@@ -548,39 +530,23 @@ internal sealed class RiccatiFactorization
                 }
             }
 
-            // t = W^-1 r, r = -(g - Dx^T v): half a solve, or with the gain (W = A, M = A^-1) a whole one.
+            // t = W^-1 r, r = -(g - Dx^T v).
             IPivotBlockFactor block = blocks[l];
-            bool halfSolved = couplingForms[l] == CouplingForm.HalfSolved;
             Span<double> t = network.ParameterSlice(result, l);
             for (int i = 0; i < p; i++)
             {
                 t[i] = -linear[i];
             }
 
-            if (halfSolved)
-            {
-                block.SolveLowerHalf(t, 1);
-            }
-            else
-            {
-                block.Solve(t, 1);
-            }
-
+            block.SolveLowerHalf(t, 1);
             if (mIn == 0)
             {
                 continue;
             }
 
-            // M^-1 t: t itself for a Cholesky factor, else in the buffer of g - Dx^T v, which is done with; with the gain it is
-            // r = -(g - Dx^T v), that buffer negated.
+            // M^-1 t: t itself for a Cholesky factor, else in the buffer of g - Dx^T v, which is done with.
             ReadOnlySpan<double> middleSolved = t;
-            double sign = -1;
-            if (!halfSolved)
-            {
-                middleSolved = linear;
-                sign = 1;
-            }
-            else if (!block.MiddleIsIdentity)
+            if (!block.MiddleIsIdentity)
             {
                 t.CopyTo(linear);
                 block.SolveMiddle(linear, 1);
@@ -595,7 +561,7 @@ internal sealed class RiccatiFactorization
                 MatrixVectorKernels.TransposeMultiplyAdd(1, d.DzBlock(n), a, aIn, v.Slice(n * a, a), next.Slice(n * aIn, aIn));
             }
 
-            MatrixVectorKernels.TransposeMultiplyAdd(sign, solvedCouplings[l].Span, p, mIn, middleSolved, next);
+            MatrixVectorKernels.TransposeMultiplyAdd(-1, solvedCouplings[l].Span, p, mIn, middleSolved, next);
 
             (value, nextValue) = (nextValue, value);
         }
@@ -610,20 +576,16 @@ internal sealed class RiccatiFactorization
             int aIn = d.InputSize;
             int m = StateCount(network, l, count);
             ReadOnlySpan<double> y = value.AsSpan(0, stateSize);
-            // x = -W^-T M^-1 (t + Y y), t in place; with the gain W^-T M^-1 = I.
+            // x = -W^-T M^-1 (t + Y y), t in place.
             Span<double> x = network.ParameterSlice(result, l);
             if (stateSize > 0)
             {
                 MatrixVectorKernels.MultiplyAdd(solvedCouplings[l].Span, p, stateSize, y, x);
             }
 
-            if (couplingForms[l] == CouplingForm.HalfSolved)
-            {
-                IPivotBlockFactor block = blocks[l];
-                block.SolveMiddle(x, 1);
-                block.SolveUpperHalf(x, 1);
-            }
-
+            IPivotBlockFactor block = blocks[l];
+            block.SolveMiddle(x, 1);
+            block.SolveUpperHalf(x, 1);
             for (int i = 0; i < p; i++)
             {
                 x[i] = -x[i];
@@ -650,9 +612,8 @@ internal sealed class RiccatiFactorization
 
     /// <summary>
     /// The bytes one <see cref="Solve"/> reads of the factors and the derivatives, per layer (for the depth-scaling
-    /// report): the solved coupling, the compressed (or dense) <c>Dx</c> and <c>Dz</c> twice, once per sweep, and the pivot block's
-    /// factors twice for a half-solved coupling (the backward sweep solves with <c>W</c>, the forward one with <c>W^T</c>), once
-    /// for a kept gain (its two substitutions read them while they are still in cache).
+    /// report): all of them twice, once per sweep: <c>Y = W^-1 C</c>, the compressed (or dense) <c>Dx</c>, <c>Dz</c>, and the
+    /// pivot block's factors (the backward sweep solves with <c>W</c>, the forward one with <c>W^T</c>).
     /// </summary>
     internal long[] SolveBytesPerLayer()
     {
@@ -668,8 +629,7 @@ internal sealed class RiccatiFactorization
                 LowRankPivotBlockFactor lowRank => lowRank.StoredBytes,
                 IPivotBlockFactor other => (long)other.Order * other.Order * sizeof(double),
             };
-            int blockReads = couplingForms[l] == CouplingForm.HalfSolved ? 2 : 1;
-            bytes[l] = (2 * (((long)solvedCouplings[l].Length * sizeof(double)) + jacobian + ((long)d.Dz.Length * sizeof(double)))) + (blockReads * block);
+            bytes[l] = 2 * (((long)solvedCouplings[l].Length * sizeof(double)) + jacobian + ((long)d.Dz.Length * sizeof(double)) + block);
         }
 
         return bytes;
@@ -731,32 +691,6 @@ internal sealed class RiccatiFactorization
         }
 
         return flops;
-    }
-
-    /// <summary>
-    /// The one place that decides what a layer keeps of its coupling (docs/algorithm.md section 12). A whole block keeps
-    /// <c>Y = W^-1 C</c>: its step saves <c>p^2 m_in</c> flops, the largest solve of the step. A block on the low-rank route keeps
-    /// the gain: its whole solve is cheap (per group <c>q^2</c> and its reflectors per column), so the half saves little in the
-    /// step, while a solve would read its scattered group factors in both sweeps.
-    /// </summary>
-    internal static CouplingForm ChooseCouplingForm(IPivotBlockFactor factor) =>
-        factor is LowRankPivotBlockFactor ? CouplingForm.Gain : CouplingForm.HalfSolved;
-
-    /// <summary>Flops of <see cref="IPivotBlockFactor.SolveMiddle"/> on <paramref name="width"/> columns: at most three per row (a 2x2 block's solve).</summary>
-    private static long MiddleFlops(int p, int width) => 3L * p * width;
-
-    /// <summary>The update's left factor from the <c>p x mIn</c> <paramref name="coupling"/>: packed in the micro-kernel's panels, or transposed.</summary>
-    private static void TransposeLeft(ReadOnlySpan<double> coupling, int p, int mIn, bool packed, Span<double> transposed, ref double[] packedBuffer)
-    {
-        if (packed)
-        {
-            Grow(ref packedBuffer, PackedUpperUpdate.PackedLength(mIn, p));
-            PackedUpperUpdate.PackLeft(coupling, mIn, mIn, p, packedBuffer);
-        }
-        else
-        {
-            MatrixKernels.Transpose(coupling, p, mIn, transposed);
-        }
     }
 
     /// <summary>Replaces <paramref name="buffer"/> by a larger one when it holds fewer than <paramref name="length"/> values (its contents are not kept).</summary>

@@ -63,12 +63,6 @@ try
         return 0;
     }
 
-    if (options.CouplingForms)
-    {
-        CouplingFormReport.Run(options, Console.Out);
-        return 0;
-    }
-
     if (options.DepthScaling)
     {
         DepthScalingReport.Run(options, Console.Out);
