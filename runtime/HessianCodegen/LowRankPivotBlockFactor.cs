@@ -417,6 +417,133 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
+    /// <c>B = W^-1 B</c>, <c>W = L Q [W_T, 0; 0, I]</c>: the first half of <see cref="Solve"/>, per group <c>Q_g^T L_g^-1</c>, then
+    /// the core's lower half on the rows that go to <c>T</c> (each group's first <c>k</c>, in its parameters' order).
+    /// </summary>
+    public void SolveLowerHalf(Span<double> rows, int width) => WithScratch(rows, width, lower: true);
+
+    /// <summary><c>B = M^-1 B</c>, <c>M = [M_T, 0; 0, I]</c>: the core's middle on the rows that go to <c>T</c>, the rest kept.</summary>
+    public void SolveMiddle(Span<double> rows, int width)
+    {
+        if (core.MiddleIsIdentity)
+        {
+            RequireRows(rows, width);
+            return;
+        }
+
+        double[] coreArray = ArrayPool<double>.Shared.Rent(core.Order * width);
+        try
+        {
+            Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
+            MoveCoreRows(rows, coreRows, width, toCore: true);
+            core.SolveMiddle(coreRows, width);
+            MoveCoreRows(rows, coreRows, width, toCore: false);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(coreArray);
+        }
+    }
+
+    /// <summary><c>B = W^-T B</c>: the core's upper half on the rows of <c>T</c>, then per group <c>L_g^-T Q_g</c>.</summary>
+    public void SolveUpperHalf(Span<double> rows, int width) => WithScratch(rows, width, lower: false);
+
+    /// <summary>
+    /// Per column and group, <c>q^2</c> for <c>L_g^-1</c> and <c>4 q k - 2 k^2</c> for <c>Q_g^T</c> (<c>k</c> reflectors, the <c>j</c>-th
+    /// <c>q - j</c> long), then the core's lower half.
+    /// </summary>
+    public long LowerHalfFlops(int width)
+    {
+        long perColumn = 0;
+        foreach (GroupFactor g in groups)
+        {
+            long q = g.Parameters.Length;
+            long k = g.Tau.Length;
+            perColumn += (q * q) + (4 * q * k) - (2 * k * k);
+        }
+
+        return (perColumn * width) + core.LowerHalfFlops(width);
+    }
+
+    /// <summary>Whether the core's middle is the identity (a Cholesky factor of <c>T</c>).</summary>
+    public bool MiddleIsIdentity => core.MiddleIsIdentity;
+
+    private void WithScratch(Span<double> rows, int width, bool lower)
+    {
+        RequireRows(rows, width);
+        double[] block = ArrayPool<double>.Shared.Rent(largestGroup * width);
+        double[] workArray = ArrayPool<double>.Shared.Rent(width);
+        double[] coreArray = ArrayPool<double>.Shared.Rent(core.Order * width);
+        try
+        {
+            Span<double> work = workArray.AsSpan(0, width);
+            Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
+            if (lower)
+            {
+                foreach (GroupFactor g in groups)
+                {
+                    Span<double> z = Gather(g, rows, width, block);
+                    TriangularKernel.SolveLower(g.Cholesky.Span, g.Parameters.Length, z, width);
+                    HouseholderKernel.ApplyTranspose(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
+                    z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
+                    Scatter(g, z, rows, width);
+                }
+
+                core.SolveLowerHalf(coreRows, width);
+                MoveCoreRows(rows, coreRows, width, toCore: false);
+                return;
+            }
+
+            MoveCoreRows(rows, coreRows, width, toCore: true);
+            core.SolveUpperHalf(coreRows, width);
+            foreach (GroupFactor g in groups)
+            {
+                Span<double> z = Gather(g, rows, width, block);
+                coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
+                HouseholderKernel.Apply(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
+                TriangularKernel.SolveLowerTransposed(g.Cholesky.Span, g.Parameters.Length, z, width);
+                Scatter(g, z, rows, width);
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(block);
+            ArrayPool<double>.Shared.Return(workArray);
+            ArrayPool<double>.Shared.Return(coreArray);
+        }
+    }
+
+    /// <summary>The rows that go to <c>T</c> (group <c>g</c>'s parameters <c>0 .. k - 1</c>) between <paramref name="rows"/> and <paramref name="coreRows"/>.</summary>
+    private void MoveCoreRows(Span<double> rows, Span<double> coreRows, int width, bool toCore)
+    {
+        foreach (GroupFactor g in groups)
+        {
+            ReadOnlySpan<int> parameters = g.Parameters.Span;
+            for (int i = 0; i < g.Tau.Length; i++)
+            {
+                Span<double> row = rows.Slice(parameters[i] * width, width);
+                Span<double> coreRow = coreRows.Slice((g.CoreOffset + i) * width, width);
+                if (toCore)
+                {
+                    row.CopyTo(coreRow);
+                }
+                else
+                {
+                    coreRow.CopyTo(row);
+                }
+            }
+        }
+    }
+
+    private void RequireRows(Span<double> rows, int width)
+    {
+        if (rows.Length != Order * width)
+        {
+            throw new ArgumentException($"rows has {rows.Length} values; expected {Order} rows of {width}.", nameof(rows));
+        }
+    }
+
+    /// <summary>
     /// <c>T = I + R P R^T</c>, lower triangle, through <c>Y = P R^T</c> (<c>m x r</c>, in <paramref name="work"/>):
     /// each <c>R_g</c> touches only its group's rows of <c>P</c>, so both products are per group.
     /// </summary>

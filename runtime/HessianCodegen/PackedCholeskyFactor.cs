@@ -48,4 +48,21 @@ internal sealed class PackedCholeskyFactor : IPivotBlockFactor
 
     /// <inheritdoc/>
     public void Solve(Span<double> rows, int width) => PackedCholeskyKernel.Solve(packed.Span, Order, rows, width);
+
+    /// <inheritdoc/>
+    public void SolveLowerHalf(Span<double> rows, int width) => PackedCholeskyKernel.SolveLower(packed.Span, Order, rows, width);
+
+    /// <summary>Nothing: <c>M = I</c>.</summary>
+    public void SolveMiddle(Span<double> rows, int width)
+    {
+    }
+
+    /// <inheritdoc/>
+    public void SolveUpperHalf(Span<double> rows, int width) => PackedCholeskyKernel.SolveLowerTransposed(packed.Span, Order, rows, width);
+
+    /// <inheritdoc/>
+    public long LowerHalfFlops(int width) => (long)Order * Order * width;
+
+    /// <summary>Always true: a Cholesky factor.</summary>
+    public bool MiddleIsIdentity => true;
 }

@@ -155,4 +155,53 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             BunchKaufmanKernel.Solve(factors.Span, Order, pivots.Span, rows, width);
         }
     }
+
+    /// <summary><c>B = L^-1 B</c> (Cholesky) or <c>B = L^-1 P^T B</c> (Bunch-Kaufman) in place.</summary>
+    public void SolveLowerHalf(Span<double> rows, int width)
+    {
+        if (positiveDefinite)
+        {
+            CholeskyKernel.SolveLower(factors.Span, Order, rows, width);
+        }
+        else if (width >= BlockedBunchKaufmanSolve.MinimumWidth)
+        {
+            BlockedBunchKaufmanSolve.SolveLowerHalf(factors.Span, Order, pivots.Span, rows, width);
+        }
+        else
+        {
+            BunchKaufmanKernel.SolveLowerHalf(factors.Span, Order, pivots.Span, rows, width);
+        }
+    }
+
+    /// <summary><c>B = D^-1 B</c> in place for a Bunch-Kaufman factor; nothing for a Cholesky one (<c>M = I</c>).</summary>
+    public void SolveMiddle(Span<double> rows, int width)
+    {
+        if (!positiveDefinite)
+        {
+            BunchKaufmanKernel.SolveDiagonal(factors.Span, Order, pivots.Span, rows, width);
+        }
+    }
+
+    /// <summary><c>B = L^-T B</c> (Cholesky) or <c>B = P L^-T B</c> (Bunch-Kaufman) in place.</summary>
+    public void SolveUpperHalf(Span<double> rows, int width)
+    {
+        if (positiveDefinite)
+        {
+            CholeskyKernel.SolveLowerTransposed(factors.Span, Order, rows, width);
+        }
+        else if (width >= BlockedBunchKaufmanSolve.MinimumWidth)
+        {
+            BlockedBunchKaufmanSolve.SolveUpperHalf(factors.Span, Order, pivots.Span, rows, width);
+        }
+        else
+        {
+            BunchKaufmanKernel.SolveUpperHalf(factors.Span, Order, pivots.Span, rows, width);
+        }
+    }
+
+    /// <summary><c>p^2</c> per column: the substitution with <c>L</c> (the interchanges not counted).</summary>
+    public long LowerHalfFlops(int width) => (long)Order * Order * width;
+
+    /// <summary>True for a Cholesky factor.</summary>
+    public bool MiddleIsIdentity => positiveDefinite;
 }

@@ -9,9 +9,9 @@ namespace HessianCodegen;
 /// <summary>
 /// The Riccati recursion of docs/algorithm.md section 12: block Gaussian elimination of <c>H + eps I</c>
 /// itself, last layer first, with pivot blocks <c>A_l</c> of the size of a layer's parameters.
-/// <see cref="Create"/> runs the recursion; the object keeps, per layer, the factors of <c>A_l</c>
-/// (<see cref="IPivotBlockFactor"/>) and the feedback gain <c>K_l = -A_l^-1 C_l</c>, which is all a solve
-/// reads besides the layer's Jacobians. Both live in one <see cref="FactorStorage"/> (a Cholesky factor as its
+/// <see cref="Create"/> runs the recursion; the object keeps, per layer, the factors of <c>A_l = W_l M_l W_l^T</c>
+/// (<see cref="IPivotBlockFactor"/>) and the coupling half solved, <c>Y_l = W_l^-1 C_l</c> (the feedback gain is
+/// <c>K_l = -W_l^-T M_l^-1 Y_l</c>), which is all a solve reads besides the layer's Jacobians. Both live in one <see cref="FactorStorage"/> (a Cholesky factor as its
 /// packed triangle), rented from the derivatives' <see cref="FactorStoragePool"/> and given back by <see cref="Release"/>.
 /// </summary>
 /// <remarks>
@@ -25,7 +25,8 @@ namespace HessianCodegen;
 /// skip its zeros (group by group from <c>Dx</c>: <see cref="GroupedJacobianProduct"/>, <see cref="GroupedValueProduct"/>; or through
 /// the runs of <c>Dx^T</c>'s rows: <see cref="MatrixKernels.SubtractProduct"/>), so <c>Dx^T P</c> costs <c>O(nnz(Dx) m)</c> rather than
 /// <c>O(p m^2)</c>. The cost per layer is <c>O(p^3 + p^2 m + p m^2)</c>; the dominant term at a large batch,
-/// <c>C^T A^-1 C</c>, is formed only in its upper triangle.
+/// <c>C^T A^-1 C = Y^T M^-1 Y</c> with <c>A = W M W^T</c> and <c>Y = W^-1 C</c> (a forward substitution per column, <c>p^2 m_in</c>
+/// flops, where <c>A^-1 C</c> took twice that), is formed only in its upper triangle.
 /// </para>
 /// <para>
 /// When <c>p > m</c> (a wide layer: 192 inputs and 24 outputs give <c>p = 4632 > m = 1536</c> at batch 64), <c>A_l</c> is a rank-<c>m</c> update of
@@ -65,20 +66,20 @@ internal sealed class RiccatiFactorization
 
     private readonly HessianDerivatives derivatives;
     private readonly IPivotBlockFactor[] blocks;
-    private readonly ReadOnlyMemory<double>[] gains;
+    private readonly ReadOnlyMemory<double>[] solvedCouplings;
     private readonly CompressedJacobian[] jacobians;
     private readonly int largestState;
     private readonly int largestParameterCount;
     private FactorStorage? storage;
 
-    private RiccatiFactorization(HessianDerivatives derivatives, IPivotBlockFactor[] blocks, ReadOnlyMemory<double>[] gains,
+    private RiccatiFactorization(HessianDerivatives derivatives, IPivotBlockFactor[] blocks, ReadOnlyMemory<double>[] solvedCouplings,
         CompressedJacobian[] jacobians, FactorStorage storage, int largestState, int largestParameterCount, long flopCount)
     {
         this.jacobians = jacobians;
         this.derivatives = derivatives;
         this.storage = storage;
         this.blocks = blocks;
-        this.gains = gains;
+        this.solvedCouplings = solvedCouplings;
         this.largestState = largestState;
         this.largestParameterCount = largestParameterCount;
         FlopCount = flopCount;
@@ -134,7 +135,6 @@ internal sealed class RiccatiFactorization
         int count = derivatives.Point.Batch.Count;
         int largestState = 0;
         int largestP = 0;
-        int largestPMIn = 0;
         long expectedValues = 0;
         for (int l = 0; l < depth; l++)
         {
@@ -149,37 +149,37 @@ internal sealed class RiccatiFactorization
             expectedValues += ((long)p * mIn) + (p > m ? wide : triangle);
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
-            largestPMIn = Math.Max(largestPMIn, checked(layer.ParameterCount * mIn));
         }
 
         // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
-        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), C and C^T (transposed or packed), the pivot-block kernels' scratch, a copy of Dz (an array, which
+        // Dx^T, -(Dx^T P) and its transpose, -(P Dz), Y^T (transposed or packed) and M^-1 Y, the pivot-block kernels' scratch, a copy of Dz (an array, which
         // the two-core congruence can share between threads; only a layer at TwoCoreStateOrder or more whose E is not formed
-        // beside -(Dx^T P) needs it).
-        // Every entry of these is written before it is read, so they need not be zeroed. The three p x m ones
+        // beside -(Dx^T P) needs it). C itself is formed where Y = W^-1 C is kept, in the storage.
+        // Every entry of these is written before it is read, so they need not be zeroed. The p x m ones
         // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network); so does
-        // -(P Dz), which only that route needs (a fresh 2 MB per factorization of issue 7's depth-16 chain otherwise).
+        // -(P Dz), which only that route needs (a fresh 2 MB per factorization of issue 7's depth-16 chain otherwise), and
+        // M^-1 Y, which only a block with a Bunch-Kaufman factor (or core) needs.
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] nextValue = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] jacobianT = [];
         double[] weighted = [];
         double[] weightedT = [];
         double[] stateProduct = [];
-        double[] coupling = GC.AllocateUninitializedArray<double>(largestPMIn);
+        double[] middleSolved = [];
         double[] couplingT = [];
         double[] packedCouplingT = [];
         double[] work = [];
         double[] jacobianZ = [];
 
         // A pivot block is formed and factored in one square scratch array, kept from layer to layer: only the
-        // packed triangle of a Cholesky factor (a Bunch-Kaufman factor's square and pivots) and the gain are stored, in one
+        // packed triangle of a Cholesky factor (a Bunch-Kaufman factor's square and pivots) and Y = W^-1 C are stored, in one
         // storage (a reused one when the caller disposed an earlier factorization of these derivatives).
         double[] block = [];
         // The low-rank route's scratch, kept from layer to layer: each layer's factor is kept in the storage before the next is made.
         LowRankWorkspace? lowRankWorkspace = null;
         FactorStorage storage = derivatives.FactorStoragePool.Rent(checked((int)expectedValues));
         var blocks = new IPivotBlockFactor[depth];
-        var gains = new ReadOnlyMemory<double>[depth];
+        var solvedCouplings = new ReadOnlyMemory<double>[depth];
         var jacobians = new CompressedJacobian[depth];
         double scale = derivatives.LargestEntry + epsilon;
         long flops = 0;
@@ -199,11 +199,11 @@ internal sealed class RiccatiFactorization
                 throw new InvalidOperationException($"The value matrix has order {valueSize}; expected {m}.");
             }
 
-            // The first layer's input is data: the buffers of C, E and P Dz are dead from here on. Released, a
+            // The first layer's input is data: the buffers of Y^T, M^-1 Y and P Dz are dead from here on. Released, a
             // collection during the first layer's factorization may reclaim them (50 MB in issue 7's network).
             if (mIn == 0)
             {
-                (stateProduct, coupling, couplingT, packedCouplingT) = ([], [], [], []);
+                (stateProduct, middleSolved, couplingT, packedCouplingT) = ([], [], [], []);
             }
 
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
@@ -300,8 +300,10 @@ internal sealed class RiccatiFactorization
             }
 
             // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz (unless formed beside -(Dx^T P) above), per example block of Dz
-            // (a block not stored is zero); the first layer's input is data, so it needs neither.
-            Span<double> c = coupling.AsSpan(0, p * mIn);
+            // (a block not stored is zero); the first layer's input is data, so it needs neither. C is formed in the storage,
+            // where the half solve turns it into the Y the sweeps read.
+            Memory<double> coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
+            Span<double> c = coupling.Span;
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
             {
@@ -370,14 +372,28 @@ internal sealed class RiccatiFactorization
                 return null;
             }
 
-            // K = -A^-1 C and P_l = E - C^T A^-1 C (upper triangle, then mirrored: exactly symmetric).
+            // P_l = E - C^T A^-1 C = E - Y^T M^-1 Y with A = W M W^T and Y = W^-1 C: one triangular solve per column where
+            // A^-1 C took two (upper triangle, then mirrored: exactly symmetric). Y is what the sweeps keep of the layer.
             if (mIn > 0)
             {
-                // C^T for the update, taken before the solve overwrites C: packed in the micro-kernel's panels where the
-                // packed update takes the product (one pass, no transposed copy), else transposed.
+                long halfSolveFlops = factor.LowerHalfFlops(mIn); // p^2 mIn for a whole block: a forward substitution per column
+                if (twoCores)
+                {
+                    ColumnSplitSolve.Solve(factor.SolveLowerHalf, p, coupling, mIn, halfSolveFlops);
+                }
+                else
+                {
+                    factor.SolveLowerHalf(c, mIn);
+                }
+
+                flops += halfSolveFlops;
+
+                // Y^T for the update: packed in the micro-kernel's panels where the packed update takes the product (one
+                // pass, no transposed copy), else transposed. M^-1 Y is Y itself for a Cholesky factor, else a copy solved
+                // with D's 1x1 and 2x2 blocks (O(p mIn)).
                 bool packedUpdate = PackedUpperUpdate.Supports(p);
                 Grow(ref couplingT, packedUpdate ? 0 : mIn * p);
-                Span<double> cT = couplingT.AsSpan(0, packedUpdate ? 0 : mIn * p);
+                Span<double> yT = couplingT.AsSpan(0, packedUpdate ? 0 : mIn * p);
                 if (packedUpdate)
                 {
                     Grow(ref packedCouplingT, PackedUpperUpdate.PackedLength(mIn, p));
@@ -385,29 +401,29 @@ internal sealed class RiccatiFactorization
                 }
                 else
                 {
-                    MatrixKernels.Transpose(c, p, mIn, cT);
+                    MatrixKernels.Transpose(c, p, mIn, yT);
                 }
 
-                if (twoCores)
+                Memory<double> right = coupling;
+                if (!factor.MiddleIsIdentity)
                 {
-                    ColumnSplitSolve.Solve(factor, coupling.AsMemory(0, p * mIn), mIn);
-                }
-                else
-                {
-                    factor.Solve(c, mIn);
+                    Grow(ref middleSolved, p * mIn);
+                    right = middleSolved.AsMemory(0, p * mIn);
+                    c.CopyTo(right.Span);
+                    factor.SolveMiddle(right.Span, mIn);
+                    flops += 3L * p * mIn;
                 }
 
-                flops += 2L * p * p * mIn; // a forward and a backward substitution per column
-                // E -= C^T (A^-1 C) in its upper triangle: the symmetric half of the product, the largest of the step, on two cores.
+                // E -= Y^T (M^-1 Y) in its upper triangle: the symmetric half of the product, the largest of the step, on two cores.
                 if (twoCores)
                 {
                     if (packedUpdate)
                     {
-                        PackedUpperUpdate.AddUpperOnTwoCores(mIn, p, -1, packedCouplingT, coupling.AsMemory(0, p * mIn), mIn, nextValue.AsMemory(0, mIn * mIn), mIn);
+                        PackedUpperUpdate.AddUpperOnTwoCores(mIn, p, -1, packedCouplingT, right, mIn, nextValue.AsMemory(0, mIn * mIn), mIn);
                     }
                     else
                     {
-                        ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, coupling.AsMemory(0, p * mIn), mIn, 1,
+                        ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, right, mIn, 1,
                             nextValue.AsMemory(0, mIn * mIn), mIn);
                     }
 
@@ -417,30 +433,20 @@ internal sealed class RiccatiFactorization
                 {
                     if (packedUpdate)
                     {
-                        PackedUpperUpdate.AddUpper(mIn, p, -1, packedCouplingT, c, mIn, e, mIn, 0, mIn);
+                        PackedUpperUpdate.AddUpper(mIn, p, -1, packedCouplingT, right.Span, mIn, e, mIn, 0, mIn);
                     }
                     else
                     {
-                        TriangularGemm.Multiply(true, false, false, mIn, p, -1, cT, p, c, mIn, 1, e, mIn);
+                        TriangularGemm.Multiply(true, false, false, mIn, p, -1, yT, p, right.Span, mIn, 1, e, mIn);
                     }
 
                     MatrixKernels.MirrorUpper(e, mIn);
                 }
 
                 flops += (long)mIn * (mIn + 1) * p;
-                Memory<double> gainStorage = storage.Take(p * mIn);
-                Span<double> gain = gainStorage.Span;
-                for (int i = 0; i < gain.Length; i++)
-                {
-                    gain[i] = -c[i];
-                }
+            }
 
-                gains[l] = gainStorage;
-            }
-            else
-            {
-                gains[l] = ReadOnlyMemory<double>.Empty;
-            }
+            solvedCouplings[l] = coupling;
 
             // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone where
             // the recursion has found them (a small state, or the low-rank route): 1.5 to 2.5 % of the factorization at width
@@ -470,7 +476,7 @@ internal sealed class RiccatiFactorization
         }
 
         singularLayer = -1;
-        return new RiccatiFactorization(derivatives, blocks, gains, jacobians, storage, largestState, largestP, flops);
+        return new RiccatiFactorization(derivatives, blocks, solvedCouplings, jacobians, storage, largestState, largestP, flops);
     }
 
     /// <summary>
@@ -488,10 +494,11 @@ internal sealed class RiccatiFactorization
     }
 
     /// <summary>
-    /// Solves <c>(H + eps I) x = rhs</c> into <paramref name="result"/> (lengths checked by the caller):
-    /// backwards, the affine part of the value, <c>k_l = -A_l^-1 (Dx_l^T v_(l+1) - g_l)</c> and
-    /// <c>v_l = Dz_l^T v_(l+1) + K_l^T (Dx_l^T v_(l+1) - g_l)</c>; forwards, <c>x_l = k_l + K_l y_(l-1)</c> and
-    /// <c>y_l = Dz_l y_(l-1) + Dx_l x_l</c>.
+    /// Solves <c>(H + eps I) x = rhs</c> into <paramref name="result"/> (lengths checked by the caller), with
+    /// <c>A_l = W_l M_l W_l^T</c> and <c>Y_l = W_l^-1 C_l</c>: backwards, the affine part of the value, from
+    /// <c>r_l = Dx_l^T v_(l+1) - g_l</c>, <c>t_l = W_l^-1 r_l</c> and <c>v_l = Dz_l^T v_(l+1) - Y_l^T M_l^-1 t_l</c>; forwards,
+    /// <c>x_l = -W_l^-T M_l^-1 (t_l + Y_l y_(l-1))</c> and <c>y_l = Dz_l y_(l-1) + Dx_l x_l</c>. The two halves of a solve
+    /// with <c>A_l</c> per right-hand side, one in each sweep, where <c>k_l = -A_l^-1 r_l</c> took both in the first.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(ReadOnlySpan<double> rhs, Span<double> result)
@@ -504,7 +511,7 @@ internal sealed class RiccatiFactorization
         var nextValue = new double[largestState];
         var negativeLinear = new double[largestParameterCount];
 
-        // Backward: result_l holds k_l.
+        // Backward: result_l holds t_l.
         for (int l = depth - 1; l >= 0; l--)
         {
             LayerDerivatives d = derivatives.Layer(l);
@@ -535,15 +542,30 @@ internal sealed class RiccatiFactorization
                 }
             }
 
-            Span<double> k = network.ParameterSlice(result, l);
-            linear.CopyTo(k);
-            blocks[l].Solve(k, 1);
+            // t = W^-1 r, r = -(g - Dx^T v).
+            IPivotBlockFactor block = blocks[l];
+            Span<double> t = network.ParameterSlice(result, l);
+            for (int i = 0; i < p; i++)
+            {
+                t[i] = -linear[i];
+            }
+
+            block.SolveLowerHalf(t, 1);
             if (mIn == 0)
             {
                 continue;
             }
 
-            // Dz^T v per example block, then - K^T (g - Dx^T v) (short rows four per pass, see MatrixVectorKernels).
+            // M^-1 t: t itself for a Cholesky factor, else in the buffer of g - Dx^T v, which is done with.
+            ReadOnlySpan<double> middleSolved = t;
+            if (!block.MiddleIsIdentity)
+            {
+                t.CopyTo(linear);
+                block.SolveMiddle(linear, 1);
+                middleSolved = linear;
+            }
+
+            // Dz^T v per example block, then - Y^T M^-1 t (short rows four per pass, see MatrixVectorKernels).
             Span<double> next = nextValue.AsSpan(0, mIn);
             next.Clear();
             for (int n = 0; n < count && m > 0; n++)
@@ -551,7 +573,7 @@ internal sealed class RiccatiFactorization
                 MatrixVectorKernels.TransposeMultiplyAdd(1, d.DzBlock(n), a, aIn, v.Slice(n * a, a), next.Slice(n * aIn, aIn));
             }
 
-            MatrixVectorKernels.TransposeMultiplyAdd(-1, gains[l].Span, p, mIn, linear, next);
+            MatrixVectorKernels.TransposeMultiplyAdd(-1, solvedCouplings[l].Span, p, mIn, middleSolved, next);
 
             (value, nextValue) = (nextValue, value);
         }
@@ -566,10 +588,19 @@ internal sealed class RiccatiFactorization
             int aIn = d.InputSize;
             int m = StateCount(network, l, count);
             ReadOnlySpan<double> y = value.AsSpan(0, stateSize);
+            // x = -W^-T M^-1 (t + Y y), t in place.
             Span<double> x = network.ParameterSlice(result, l);
             if (stateSize > 0)
             {
-                MatrixVectorKernels.MultiplyAdd(gains[l].Span, p, stateSize, y, x);
+                MatrixVectorKernels.MultiplyAdd(solvedCouplings[l].Span, p, stateSize, y, x);
+            }
+
+            IPivotBlockFactor block = blocks[l];
+            block.SolveMiddle(x, 1);
+            block.SolveUpperHalf(x, 1);
+            for (int i = 0; i < p; i++)
+            {
+                x[i] = -x[i];
             }
 
             // Dx x, then + Dz y per example block.
@@ -593,8 +624,8 @@ internal sealed class RiccatiFactorization
 
     /// <summary>
     /// The bytes one <see cref="Solve"/> reads of the factors and the derivatives, per layer (for the depth-scaling
-    /// report): the gain, the compressed (or dense) <c>Dx</c> and <c>Dz</c> twice, once per sweep, and the pivot block's
-    /// factors once (its two substitutions read them while they are still in cache).
+    /// report): all of them twice, once per sweep: <c>Y = W^-1 C</c>, the compressed (or dense) <c>Dx</c>, <c>Dz</c>, and the
+    /// pivot block's factors (the backward sweep solves with <c>W</c>, the forward one with <c>W^T</c>).
     /// </summary>
     internal long[] SolveBytesPerLayer()
     {
@@ -610,7 +641,7 @@ internal sealed class RiccatiFactorization
                 LowRankPivotBlockFactor lowRank => lowRank.StoredBytes,
                 IPivotBlockFactor other => (long)other.Order * other.Order * sizeof(double),
             };
-            bytes[l] = (2 * (((long)gains[l].Length * sizeof(double)) + jacobian + ((long)d.Dz.Length * sizeof(double)))) + block;
+            bytes[l] = 2 * (((long)solvedCouplings[l].Length * sizeof(double)) + jacobian + ((long)d.Dz.Length * sizeof(double)) + block);
         }
 
         return bytes;

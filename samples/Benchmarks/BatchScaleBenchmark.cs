@@ -209,8 +209,8 @@ internal static class BatchScaleBenchmark
         output.WriteLine("(2 M N K, N^3 / 3, 2 N^3 / 3); ours count the flops the kernels perform, zeros of Dx skipped.");
         output.WriteLine("mix: OpenBLAS ms / ms (target >= 0.5), where ms is the Riccati factorization's median cpu time and OpenBLAS ms the time OpenBLAS");
         output.WriteLine("on 1 thread takes for the same flops: per layer the pivot block's factorization (p^3 / 3, or m^3 / 3 on the low-rank route) at");
-        output.WriteLine("dpotrf(p)'s rate, the rank update C^T A^-1 C (m (m + 1) p) at dgemm(m,m,p)'s, and the rest of the counted flops (the products");
-        output.WriteLine("with P, Dz and Dx, the solves with the pivot factors) at dgemm(p,m,m)'s.");
+        output.WriteLine("dpotrf(p)'s rate, the rank update C^T A^-1 C = Y^T M^-1 Y (m (m + 1) p) at dgemm(m,m,p)'s, and the rest of the counted flops (the");
+        output.WriteLine("products with P, Dz and Dx, the half solves Y = W^-1 C, p^2 m) at dgemm(p,m,m)'s.");
     }
 
     /// <summary>
@@ -229,7 +229,7 @@ internal static class BatchScaleBenchmark
             double order = routes[l] == PivotBlockRoute.Whole ? p : (double)batchSize * layer.OutputSize;
             pivot += order * order * order / 3;
 
-            // The state entering layer l (none for the first): m (m + 1) p flops for the triangle of C^T A^-1 C.
+            // The state entering layer l (none for the first): m (m + 1) p flops for the triangle of C^T A^-1 C = Y^T M^-1 Y.
             double mIn = l > 0 ? (double)batchSize * layer.InputSize : 0;
             rankUpdate += mIn * (mIn + 1) * p;
         }

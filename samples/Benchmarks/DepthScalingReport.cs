@@ -46,7 +46,7 @@ internal static class DepthScalingReport
 
         output.WriteLine("us/layer, KB/layer: the median total / (depth - 1) (wall, cpu: the process's cpu time); MB: what a repeated factorization allocates;");
         output.WriteLine("GC ms: the collector's pauses inside each factorization, averaged over all runs (the timer's own collections between runs excluded); KB/layer: what one solve reads");
-        output.WriteLine("(gain, Dx, Dz twice, the pivot block's factors once); GB/s: those bytes over the solve's time; stream: GB/s of one");
+        output.WriteLine("(Y = W^-1 C, Dx, Dz and the pivot block's factors, twice: once per sweep); GB/s: those bytes over the solve's time; stream: GB/s of one");
         output.WriteLine("array of as many bytes summed, timed in the same run; ratio: solve / stream rate");
     }
 

@@ -55,7 +55,6 @@ internal static class RiccatiPhasesReport
         var couplingT = new double[p * mIn];
         var e = new double[mIn * mIn];
         var work = new double[PivotBlockFactor.WorkLength(p)];
-        var gain = new double[p * mIn];
         IPivotBlockFactor? factor = null;
 
         output.WriteLine(string.Create(Invariant,
@@ -146,29 +145,39 @@ internal static class RiccatiPhasesReport
         });
         output.WriteLine(string.Create(Invariant, $"  (A is {(factor!.IsPositiveDefinite ? "positive definite: Cholesky" : "indefinite: Bunch-Kaufman")})"));
         var cSaved = (double[])coupling.Clone();
-        Phase("C^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(coupling, p, mIn, couplingT)));
-        Phase("A^-1 C (solve, p x m_in)", 2L * p * p * mIn, () =>
+        Alternative("before: A^-1 C, whole solve", 2L * p * p * mIn, () =>
         {
             cSaved.CopyTo(coupling, 0);
             factor!.Solve(coupling, mIn);
             return 0;
         });
-        Phase("E -= C^T (A^-1 C) (upper, TriangularGemm)", (long)mIn * (mIn + 1) * p, () =>
-            Done(() => TriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT, p, coupling, mIn, 1, e, mIn)));
-        var packedCouplingT = new double[PackedUpperUpdate.PackedLength(mIn, p)];
-        Phase("C^T packed (PackedUpperUpdate)", 0, () => Done(() => PackedUpperUpdate.PackLeft(cSaved, mIn, mIn, p, packedCouplingT)));
-        Phase("E -= C^T (A^-1 C) (upper, PackedUpperUpdate)", (long)mIn * (mIn + 1) * p, () =>
-            Done(() => PackedUpperUpdate.AddUpper(mIn, p, -1, packedCouplingT, coupling, mIn, e, mIn, 0, mIn)));
-        Phase("mirror E", 0, () => Done(() => MatrixKernels.MirrorUpper(e, mIn)));
-        Phase("gain = -A^-1 C (copy)", 0, () =>
+        Phase("Y = W^-1 C (half solve, p x m_in)", (long)p * p * mIn, () =>
         {
-            for (int i = 0; i < gain.Length; i++)
-            {
-                gain[i] = -coupling[i];
-            }
-
+            cSaved.CopyTo(coupling, 0);
+            factor!.SolveLowerHalf(coupling, mIn);
             return 0;
         });
+        var ySaved = (double[])coupling.Clone();
+        var middleSolved = coupling;
+        if (!factor!.MiddleIsIdentity)
+        {
+            middleSolved = new double[p * mIn];
+            Phase("M^-1 Y (copy, D's blocks)", 3L * p * mIn, () =>
+            {
+                ySaved.CopyTo(middleSolved, 0);
+                factor!.SolveMiddle(middleSolved, mIn);
+                return 0;
+            });
+        }
+
+        Alternative("Y^T (transpose)", 0, () => Done(() => MatrixKernels.Transpose(ySaved, p, mIn, couplingT)));
+        Alternative("E -= Y^T M^-1 Y (upper, TriangularGemm)", (long)mIn * (mIn + 1) * p, () =>
+            Done(() => TriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT, p, middleSolved, mIn, 1, e, mIn)));
+        var packedCouplingT = new double[PackedUpperUpdate.PackedLength(mIn, p)];
+        Phase("Y^T packed (PackedUpperUpdate)", 0, () => Done(() => PackedUpperUpdate.PackLeft(ySaved, mIn, mIn, p, packedCouplingT)));
+        Phase("E -= Y^T M^-1 Y (upper, PackedUpperUpdate)", (long)mIn * (mIn + 1) * p, () =>
+            Done(() => PackedUpperUpdate.AddUpper(mIn, p, -1, packedCouplingT, middleSolved, mIn, e, mIn, 0, mIn)));
+        Phase("mirror E", 0, () => Done(() => MatrixKernels.MirrorUpper(e, mIn)));
         // The whole chain's factorization: medians, and minima (on a loaded machine the least disturbed run). Each one is
         // disposed, as a caller that factors repeatedly does, so the next stores its factors where it did.
         derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati).Dispose();
@@ -188,7 +197,7 @@ internal static class RiccatiPhasesReport
         Array.Sort(cpus);
         output.WriteLine(string.Create(Invariant,
             $"whole factorization of the chain ({depth} layers, {walls.Length} runs, {Environment.ProcessorCount} cores available): median {walls[walls.Length / 2]:0.000} ms wall, {cpus[cpus.Length / 2]:0.000} ms cpu; least {walls[0]:0.000} ms wall, {cpus[0]:0.000} ms cpu"));
-        output.WriteLine(string.Create(Invariant, $"{"sum (less the copies of A and C in the timed solves)",-44} {totalWall,8:0.000} {totalCpu,8:0.000}"));
+        output.WriteLine(string.Create(Invariant, $"{"sum (less the copies of A, C, Y in the timed steps)",-44} {totalWall,8:0.000} {totalCpu,8:0.000}"));
     }
 
     private static long Done(Action action)

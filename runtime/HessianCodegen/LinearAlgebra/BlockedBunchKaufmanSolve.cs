@@ -24,7 +24,22 @@ internal static class BlockedBunchKaufmanSolve
     /// are read only.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Solve(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width)
+    public static void Solve(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width) =>
+        SolveParts(factor, n, pivots, rows, width, lower: true, diagonal: true, upper: true);
+
+    /// <summary><c>B = L^-1 P^T B</c> in place: the permutation and the unit lower solve, without <c>D</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SolveLowerHalf(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width) =>
+        SolveParts(factor, n, pivots, rows, width, lower: true, diagonal: false, upper: false);
+
+    /// <summary><c>B = P L^-T B</c> in place: the transpose of <see cref="SolveLowerHalf"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SolveUpperHalf(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width) =>
+        SolveParts(factor, n, pivots, rows, width, lower: false, diagonal: false, upper: true);
+
+    /// <summary>The parts of a solve, in order: <c>L^-1 P^T</c> (<paramref name="lower"/>), <c>D^-1</c>, <c>P L^-T</c>.</summary>
+    private static void SolveParts(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width,
+        bool lower, bool diagonal, bool upper)
     {
         if (factor.Length != n * n || pivots.Length != n || rows.Length != n * width)
         {
@@ -32,20 +47,31 @@ internal static class BlockedBunchKaufmanSolve
                 $"got {factor.Length}, {pivots.Length} and {rows.Length}.");
         }
 
-        double[] lower = ArrayPool<double>.Shared.Rent(n * n);
+        double[] converted = ArrayPool<double>.Shared.Rent(n * n);
         try
         {
-            Span<double> l = lower.AsSpan(0, n * n);
+            Span<double> l = converted.AsSpan(0, n * n);
             Convert(factor, n, pivots, l);
-            Permute(pivots, n, rows, width, forward: true);
-            SolveUnitLower(l, n, rows, width);
-            SolveDiagonal(factor, n, pivots, rows, width);
-            SolveUnitLowerTransposed(l, n, rows, width);
-            Permute(pivots, n, rows, width, forward: false);
+            if (lower)
+            {
+                Permute(pivots, n, rows, width, forward: true);
+                SolveUnitLower(l, n, rows, width);
+            }
+
+            if (diagonal)
+            {
+                SolveDiagonal(factor, n, pivots, rows, width);
+            }
+
+            if (upper)
+            {
+                SolveUnitLowerTransposed(l, n, rows, width);
+                Permute(pivots, n, rows, width, forward: false);
+            }
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(lower);
+            ArrayPool<double>.Shared.Return(converted);
         }
     }
 

@@ -189,8 +189,28 @@ internal static class BunchKaufmanKernel
     /// Solves <c>A Z = B</c> in place for the <c>n</c> rows of <paramref name="rows"/>, each
     /// <paramref name="width"/> values wide, like LAPACK <c>dsytrs</c> (<c>uplo = 'L'</c>).
     /// </summary>
+    public static void Solve(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width) =>
+        SolveParts(factor, n, pivots, rows, width, lower: true, diagonal: true, upper: true);
+
+    /// <summary>
+    /// <c>B = L^-1 P^T B</c> in place (<c>A = P L D L^T P^T</c>): the interchanges and <c>L</c>'s columns of <see cref="Solve"/>'s
+    /// first sweep, without <c>D</c>.
+    /// </summary>
+    public static void SolveLowerHalf(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width) =>
+        SolveParts(factor, n, pivots, rows, width, lower: true, diagonal: false, upper: false);
+
+    /// <summary><c>B = D^-1 B</c> in place, block by block of <c>D</c>, the 2x2 ones as <c>dsytrs</c> solves them.</summary>
+    public static void SolveDiagonal(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width) =>
+        SolveParts(factor, n, pivots, rows, width, lower: false, diagonal: true, upper: false);
+
+    /// <summary><c>B = P L^-T B</c> in place: <see cref="Solve"/>'s second sweep, the transpose of <see cref="SolveLowerHalf"/>.</summary>
+    public static void SolveUpperHalf(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width) =>
+        SolveParts(factor, n, pivots, rows, width, lower: false, diagonal: false, upper: true);
+
+    /// <summary>The parts of a solve, in order: <c>L^-1 P^T</c> (<paramref name="lower"/>), <c>D^-1</c>, <c>P L^-T</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Solve(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width)
+    private static void SolveParts(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width,
+        bool lower, bool diagonal, bool upper)
     {
         if (factor.Length != n * n || pivots.Length != n || rows.Length != n * width)
         {
@@ -208,14 +228,31 @@ internal static class BunchKaufmanKernel
         // the L2 cache through both sweeps.
         for (int c0 = 0; c0 < width; c0 += ColumnTile)
         {
-            SolveTile(factor, n, pivots, rows[c0..], width, Math.Min(ColumnTile, width - c0));
+            int tileWidth = Math.Min(ColumnTile, width - c0);
+            Span<double> tile = rows[c0..];
+            if (lower)
+            {
+                SolveLowerTile(factor, n, pivots, tile, width, tileWidth);
+            }
+
+            if (diagonal)
+            {
+                SolveDiagonalTile(factor, n, pivots, tile, width, tileWidth);
+            }
+
+            if (upper)
+            {
+                SolveUpperTile(factor, n, pivots, tile, width, tileWidth);
+            }
         }
     }
 
-    /// <summary><see cref="Solve"/> for the columns of one tile: row <c>k</c> is <c>rows[k width ..]</c>, <paramref name="tileWidth"/> values.</summary>
-    private static void SolveTile(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width, int tileWidth)
+    /// <summary>
+    /// <c>L Y = P^T B</c> for the columns of one tile, first block first: row <c>k</c> is <c>rows[k width ..]</c>,
+    /// <paramref name="tileWidth"/> values.
+    /// </summary>
+    private static void SolveLowerTile(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width, int tileWidth)
     {
-        // L D Y = B, first block first.
         int k = 0;
         while (k < n)
         {
@@ -228,7 +265,6 @@ internal static class BunchKaufmanKernel
                     VectorKernels.Axpy(-factor[(i * n) + k], bk, Row(rows, i, width, tileWidth));
                 }
 
-                Scale(1.0 / factor[(k * n) + k], bk);
                 k++;
             }
             else
@@ -242,13 +278,35 @@ internal static class BunchKaufmanKernel
                     VectorKernels.Axpy(-factor[(i * n) + k + 1], bk1, target);
                 }
 
-                SolveTwoByTwoPivot(factor, n, k, bk, bk1);
                 k += 2;
             }
         }
+    }
 
-        // L^T Z = Y, last block first.
-        k = n - 1;
+    /// <summary><c>D Z = Y</c> for the columns of one tile.</summary>
+    private static void SolveDiagonalTile(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width, int tileWidth)
+    {
+        int k = 0;
+        while (k < n)
+        {
+            Span<double> bk = Row(rows, k, width, tileWidth);
+            if (pivots[k] >= 0)
+            {
+                Scale(1.0 / factor[(k * n) + k], bk);
+                k++;
+            }
+            else
+            {
+                SolveTwoByTwoPivot(factor, n, k, bk, Row(rows, k + 1, width, tileWidth));
+                k += 2;
+            }
+        }
+    }
+
+    /// <summary><c>P^T Z = L^-T Y</c> for the columns of one tile, last block first.</summary>
+    private static void SolveUpperTile(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width, int tileWidth)
+    {
+        int k = n - 1;
         while (k >= 0)
         {
             if (pivots[k] >= 0)

@@ -57,7 +57,20 @@ internal static class CholeskyKernel
     /// <paramref name="width"/> values wide (one right-hand side per column), like LAPACK <c>dpotrs</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Solve(ReadOnlySpan<double> factor, int n, Span<double> rows, int width)
+    public static void Solve(ReadOnlySpan<double> factor, int n, Span<double> rows, int width) =>
+        Sweep(factor, n, rows, width, lower: true, upper: true);
+
+    /// <summary><c>B = L^-1 B</c> in place, the first sweep of <see cref="Solve"/> alone (<c>dtrsm</c>, side L, lower, trans N).</summary>
+    public static void SolveLower(ReadOnlySpan<double> factor, int n, Span<double> rows, int width) =>
+        Sweep(factor, n, rows, width, lower: true, upper: false);
+
+    /// <summary><c>B = L^-T B</c> in place, the second sweep of <see cref="Solve"/> alone (<c>dtrsm</c>, side L, lower, trans T).</summary>
+    public static void SolveLowerTransposed(ReadOnlySpan<double> factor, int n, Span<double> rows, int width) =>
+        Sweep(factor, n, rows, width, lower: false, upper: true);
+
+    /// <summary>The sweeps of a solve: with <c>L</c> (<paramref name="lower"/>), then with <c>L^T</c> (<paramref name="upper"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Sweep(ReadOnlySpan<double> factor, int n, Span<double> rows, int width, bool lower, bool upper)
     {
         RequireSquare(factor, n);
         if (rows.Length != n * width)
@@ -88,7 +101,7 @@ internal static class CholeskyKernel
                         rows.Slice((i * width) + j0, columns).CopyTo(strip.Slice(i * columns, columns));
                     }
 
-                    Solve(factor, n, strip, columns);
+                    Sweep(factor, n, strip, columns, lower, upper);
                     for (int i = 0; i < n; i++)
                     {
                         strip.Slice(i * columns, columns).CopyTo(rows.Slice((i * width) + j0, columns));
@@ -105,7 +118,7 @@ internal static class CholeskyKernel
 
         // Blocks of rows, as LAPACK's blocked dtrsm: the rows above (below) a block reach it in one Gemm, and only
         // the triangle inside the block is solved row by row.
-        for (int i0 = 0; i0 < n; i0 += SolveBlock)
+        for (int i0 = 0; lower && i0 < n; i0 += SolveBlock)
         {
             // L Y = B: Y_i = (B_i - sum_j<i L_ij Y_j) / L_ii.
             int i1 = Math.Min(i0 + SolveBlock, n);
@@ -118,7 +131,7 @@ internal static class CholeskyKernel
             }
         }
 
-        for (int i1 = n; i1 > 0; i1 -= SolveBlock)
+        for (int i1 = n; upper && i1 > 0; i1 -= SolveBlock)
         {
             // L^T Z = Y, last block first: Z_i = (Y_i - sum_j>i L_ji Z_j) / L_ii.
             int i0 = Math.Max(i1 - SolveBlock, 0);

@@ -30,22 +30,30 @@ internal static class PackedCholeskyKernel
 
     /// <summary>
     /// Solves <c>L L^T Z = B</c> in place for the <c>n</c> rows of <paramref name="rows"/>, <paramref name="width"/>
-    /// values each. Both sweeps read the rows of <c>L</c> in storage order: <c>L Y = B</c> forwards, each row of
-    /// <c>Y</c> against the rows above; <c>L^T Z = Y</c> backwards, each solved row of <c>Z</c> subtracted from the
-    /// rows above it (the column of <c>L^T</c> is the row of <c>L</c>).
+    /// values each: <see cref="SolveLower"/>, then <see cref="SolveLowerTransposed"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Solve(ReadOnlySpan<double> packed, int n, Span<double> rows, int width)
     {
-        if (packed.Length != PackedLength(n) || rows.Length != n * width)
-        {
-            throw new ArgumentException($"A packed solve of order {n} needs {PackedLength(n)} factor values and {n} rows of {width}; " +
-                $"got {packed.Length} and {rows.Length}.");
-        }
+        SolveLower(packed, n, rows, width);
+        SolveLowerTransposed(packed, n, rows, width);
+    }
 
+    /// <summary>
+    /// <c>B = L^-1 B</c> in place, forwards: each row of the result against the solved rows above it, reading the rows
+    /// of <c>L</c> in storage order (one right-hand side: a dot product per row).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SolveLower(ReadOnlySpan<double> packed, int n, Span<double> rows, int width)
+    {
+        Require(packed, n, rows, width);
         if (width == 1)
         {
-            SolveVector(packed, n, rows);
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<double> row = packed.Slice(RowStart(i), i + 1);
+                rows[i] = (rows[i] - VectorKernels.Dot(row[..i], rows[..i])) / row[i];
+            }
+
             return;
         }
 
@@ -60,6 +68,28 @@ internal static class PackedCholeskyKernel
 
             Scale(1.0 / row[i], target);
         }
+    }
+
+    /// <summary>
+    /// <c>B = L^-T B</c> in place, backwards: each solved row subtracted from the rows above it (the column of <c>L^T</c>
+    /// is the row of <c>L</c>), so the rows of <c>L</c> are again read in storage order, last first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SolveLowerTransposed(ReadOnlySpan<double> packed, int n, Span<double> rows, int width)
+    {
+        Require(packed, n, rows, width);
+        if (width == 1)
+        {
+            for (int i = n - 1; i >= 0; i--)
+            {
+                ReadOnlySpan<double> row = packed.Slice(RowStart(i), i + 1);
+                double solved = rows[i] / row[i];
+                rows[i] = solved;
+                VectorKernels.Axpy(-solved, row[..i], rows[..i]);
+            }
+
+            return;
+        }
 
         for (int i = n - 1; i >= 0; i--)
         {
@@ -73,21 +103,12 @@ internal static class PackedCholeskyKernel
         }
     }
 
-    /// <summary>One right-hand side: each sweep is one pass over the triangle, a dot product or an axpy per row.</summary>
-    private static void SolveVector(ReadOnlySpan<double> packed, int n, Span<double> x)
+    private static void Require(ReadOnlySpan<double> packed, int n, Span<double> rows, int width)
     {
-        for (int i = 0; i < n; i++)
+        if (packed.Length != PackedLength(n) || rows.Length != n * width)
         {
-            ReadOnlySpan<double> row = packed.Slice(RowStart(i), i + 1);
-            x[i] = (x[i] - VectorKernels.Dot(row[..i], x[..i])) / row[i];
-        }
-
-        for (int i = n - 1; i >= 0; i--)
-        {
-            ReadOnlySpan<double> row = packed.Slice(RowStart(i), i + 1);
-            double solved = x[i] / row[i];
-            x[i] = solved;
-            VectorKernels.Axpy(-solved, row[..i], x[..i]);
+            throw new ArgumentException($"A packed solve of order {n} needs {PackedLength(n)} factor values and {n} rows of {width}; " +
+                $"got {packed.Length} and {rows.Length}.");
         }
     }
 
