@@ -442,10 +442,10 @@ internal sealed class RiccatiFactorization
                 gains[l] = ReadOnlyMemory<double>.Empty;
             }
 
-            // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone where
-            // the recursion has found them (a small state, or the low-rank route): 1.5 to 2.5 % of the factorization at width
-            // 8 and 16, batches 1 and 8 (runs alternating in one process).
-            jacobians[l] = m > 0 && (grouped || factor is LowRankPivotBlockFactor)
+            // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone (every
+            // layer with a state has found them above, for its products with Dx or the low-rank route): 1.5 to 2.5 % of the
+            // factorization at width 8 and 16, batches 1 and 8 (runs alternating in one process).
+            jacobians[l] = m > 0
                 ? CompressedJacobian.Compress(d.Dx, m, p, derivatives.ParameterGroups(l), storage)
                 : CompressedJacobian.Compress(d.Dx, m, p, storage);
 
