@@ -293,14 +293,19 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// The same factors in <paramref name="storage"/>, for the sweeps once the recursion is past the layer: the groups'
     /// <c>L_g</c>, QR and <c>tau</c> contiguous, group after group as a solve reads them, their parameters' indices
-    /// contiguous in the storage's indices, and a Cholesky core packed
-    /// (<see cref="PackedCholeskyFactor"/>). Kept as arrays of their own they were a few small objects per group and layer
+    /// contiguous in the storage's indices, and the core: a Cholesky core packed (<see cref="PackedCholeskyFactor"/>), a
+    /// Bunch-Kaufman one square with its pivots (<see cref="PivotBlockFactor.KeptIn"/>). Kept as arrays of their own they were a few small objects per group and layer
     /// that lived to the end of a deep factorization, which every collection promoted; the storage is reused from the pool
     /// and never copied. <c>Create</c> lays the groups' values out in its workspace as they are kept here, so they go over in one copy.
     /// </summary>
     internal LowRankPivotBlockFactor KeptIn(FactorStorage storage)
     {
-        IPivotBlockFactor keptCore = core is PivotBlockFactor { IsPositiveDefinite: true } cholesky ? new PackedCholeskyFactor(cholesky, storage) : core;
+        IPivotBlockFactor keptCore = core switch
+        {
+            PivotBlockFactor { IsPositiveDefinite: true } cholesky => new PackedCholeskyFactor(cholesky, storage),
+            PivotBlockFactor bunchKaufman => bunchKaufman.KeptIn(storage),
+            _ => throw new InvalidOperationException($"The core ({core.GetType().Name}) is kept already."),
+        };
         Memory<double> kept = storage.Take(groupValues.Length);
         groupValues.CopyTo(kept);
         return new LowRankPivotBlockFactor(Keep(groups, kept, storage), kept, keptCore, Order, Inertia, LogDeterminant);

@@ -450,7 +450,7 @@ internal sealed class RiccatiFactorization
                 : CompressedJacobian.Compress(d.Dx, m, p, storage);
 
             // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused; a low-rank
-            // factor's groups and core go to the storage too.
+            // factor's groups and its core (packed, or square with its pivots) go to the storage too.
             if (factor is PivotBlockFactor { IsPositiveDefinite: true } cholesky)
             {
                 blocks[l] = new PackedCholeskyFactor(cholesky, storage);

@@ -7,7 +7,8 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// The low-rank route's factors as the sweeps keep them (<see cref="LowRankPivotBlockFactor.KeptIn"/>): the groups'
-/// <c>L_g</c>, QR and <c>tau</c> contiguous in the factorization's <see cref="FactorStorage"/> and a Cholesky core packed.
+/// <c>L_g</c>, QR and <c>tau</c> contiguous in the factorization's <see cref="FactorStorage"/>, a Cholesky core packed and a
+/// Bunch-Kaufman one square with its pivots.
 /// Kept in a storage poisoned beforehand (NaN values, -1 indices: a reused storage holds an earlier factorization's), they
 /// solve as the factors the recursion made and as the dense <c>A = X + Dx^T P Dx</c> (MathNet's LU), at odd sizes, with a
 /// positive definite core (packed) and an indefinite one (Bunch-Kaufman, kept square), and with <c>X = eps I</c> (diagonal
