@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using HessianCodegen.LinearAlgebra;
 
@@ -449,21 +450,16 @@ internal sealed class RiccatiFactorization
                 ? CompressedJacobian.Compress(d.Dx, m, p, derivatives.ParameterGroups(l), storage)
                 : CompressedJacobian.Compress(d.Dx, m, p, storage);
 
-            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused; a low-rank
-            // factor's groups and its core (packed, or square with its pivots) go to the storage too.
-            if (factor is PivotBlockFactor { IsPositiveDefinite: true } cholesky)
+            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused; a
+            // Bunch-Kaufman factor is copied square with its pivots, so that the square scratch stays for the next layer; a
+            // low-rank factor's groups and its core (packed, or square with its pivots) go to the storage too.
+            blocks[l] = factor switch
             {
-                blocks[l] = new PackedCholeskyFactor(cholesky, storage);
-            }
-            else if (factor is LowRankPivotBlockFactor lowRank)
-            {
-                blocks[l] = lowRank.KeptIn(storage);
-            }
-            else
-            {
-                // A Bunch-Kaufman factor goes to the storage too, square: the square scratch stays for the next layer.
-                blocks[l] = factor is PivotBlockFactor bunchKaufman ? bunchKaufman.KeptIn(storage) : factor;
-            }
+                PivotBlockFactor { IsPositiveDefinite: true } cholesky => new PackedCholeskyFactor(cholesky, storage),
+                PivotBlockFactor bunchKaufman => bunchKaufman.KeptIn(storage),
+                LowRankPivotBlockFactor lowRank => lowRank.KeptIn(storage),
+                _ => throw new UnreachableException(),
+            };
 
             (value, nextValue) = (nextValue, value);
             valueSize = mIn;
