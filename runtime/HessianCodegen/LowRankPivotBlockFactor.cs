@@ -141,9 +141,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int q = structure.Parameters[g].Length;
             int c = structure.Rows[g].Length;
             total += GroupValues(q, c);
-            // The scratch holds the row sums of X_g, then the Cholesky kernel's work (PivotBlockFactor's choice of kernel),
+            // The scratch holds the row sums of X_g, then the work of the Cholesky kernel it takes (FactorGroupCholesky),
             // then the QR's work row.
-            largestScratch = Math.Max(largestScratch, Math.Max(Math.Max(PivotBlockFactor.CholeskyWorkLength(q), q), c));
+            largestScratch = Math.Max(largestScratch, Math.Max(Math.Max(GroupCholeskyWorkLength(q), q), c));
         }
 
         double[] values = LowRankWorkspace.Grow(ref workspace.GroupValues, total);
@@ -261,10 +261,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 norm = Math.Max(norm, sum);
             }
 
-            int failed = q <= SmallCholeskyKernel.Limit
-                ? SmallCholeskyKernel.Factor(matrix, q, tinyPivot, ref flops)
-                : PivotBlockFactor.FactorCholesky(matrix, q, scratch, tinyPivot, ref flops);
-            if (failed >= 0
+            if (FactorGroupCholesky(matrix, q, scratch, tinyPivot, ref flops) >= 0
                 || !(norm * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
             {
                 return null;
@@ -289,6 +286,20 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork.AsSpan(0, PivotBlockFactor.WorkLength(coreOrder)), tinyCorePivot, ref flops);
         return core is null ? null : new LowRankPivotBlockFactor(factors, values.AsMemory(0, total), core, p, logDeterminantX);
     }
+
+    /// <summary>
+    /// Cholesky of a group's <c>X_g</c> (lower triangle, <paramref name="q"/> x <paramref name="q"/>) in place: a small group
+    /// (<see cref="SmallCholeskyKernel.Limit"/> parameters or fewer: a dense layer's unit of up to 31 inputs) by
+    /// <see cref="SmallCholeskyKernel"/>, which needs no scratch, a larger one by the whole block's choice
+    /// (<see cref="PivotBlockFactor.FactorCholesky"/>). The index of a failed pivot, or -1.
+    /// </summary>
+    private static int FactorGroupCholesky(Span<double> matrix, int q, Span<double> scratch, double tinyPivot, ref long flops) =>
+        q <= SmallCholeskyKernel.Limit
+            ? SmallCholeskyKernel.Factor(matrix, q, tinyPivot, ref flops)
+            : PivotBlockFactor.FactorCholesky(matrix, q, scratch, tinyPivot, ref flops);
+
+    /// <summary>The scratch values <see cref="FactorGroupCholesky"/> needs for a group of <paramref name="q"/> parameters.</summary>
+    private static int GroupCholeskyWorkLength(int q) => q <= SmallCholeskyKernel.Limit ? 0 : PivotBlockFactor.CholeskyWorkLength(q);
 
     /// <summary>
     /// The same factors in <paramref name="storage"/>, for the sweeps once the recursion is past the layer: the groups'
