@@ -145,7 +145,8 @@ internal sealed class RiccatiFactorization
             int p = layer.ParameterCount;
             long triangle = (long)p * (p + 1) / 2;
             // A wide layer's (p > m) triangle is not expected: the low-rank route may take it (at batch 1 most tanh layers
-            // go there), and what that route keeps is expected instead. If it goes whole, its triangle goes to an added array.
+            // go there), and what that route keeps is expected instead. If it goes whole, its triangle goes to an added array;
+            // so does the square of a Bunch-Kaufman factor (a layer's or a low-rank core's), a triangle being expected.
             long wide = p > m && allowLowRank && m > 0 ? LowRankPivotBlockFactor.KeptValues(derivatives.ParameterGroups(l)) : 0;
             expectedValues += ((long)p * mIn) + (p > m ? wide : triangle);
             largestState = Math.Max(largestState, m);
