@@ -504,30 +504,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <c>max |A_jj|</c>, <c>A_jj = X_jj + z_j^T P_gg z_j</c> with <c>z_j</c> column <c>j</c> of <c>Z_g</c>: the whole
     /// block's test reads its largest entry, which without forming <c>A</c> its diagonal stands for (<c>O(q c^2)</c> per group).
     /// <c>P_gg</c> is gathered once per group, so the <c>q</c> quadratic forms read it contiguously; <c>X_jj</c> is read
-    /// from the diagonal of <paramref name="groupMatrices"/>, each group's <c>X_g = Xxx_g + eps I</c> (<c>q x q</c>).
-    /// </summary>
-    internal static double LargestDiagonal(ParameterGroups structure, double[][] groupMatrices,
-        ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
-    {
-        var diagonal = new double[p];
-        int offset = 0;
-        for (int g = 0; g < groupMatrices.Length; g++)
-        {
-            int q = structure.Parameters[g].Length;
-            for (int i = 0; i < q; i++)
-            {
-                diagonal[offset + i] = groupMatrices[g][(i * q) + i];
-            }
-
-            offset += q;
-        }
-
-        return LargestDiagonal(structure, diagonal, dx, value, p, m);
-    }
-
-    /// <summary>
-    /// <see cref="LargestDiagonal(ParameterGroups, double[][], ReadOnlySpan{double}, ReadOnlySpan{double}, int, int)"/> with
-    /// <c>X</c>'s diagonal given group after group (<paramref name="diagonal"/>, <c>X_jj</c> of each group's parameters in order).
+    /// from <paramref name="diagonal"/>, <c>X</c>'s diagonal group after group (each group's parameters in order).
     /// </summary>
     internal static double LargestDiagonal(ParameterGroups structure, ReadOnlySpan<double> diagonal,
         ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
