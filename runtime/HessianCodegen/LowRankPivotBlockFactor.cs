@@ -34,9 +34,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>The largest bound on <c>cond(X)</c> the route accepts: it multiplies the error of the core's factorization in <c>A</c>.</summary>
     internal const double ConditionLimit = 100;
 
-    /// <summary>Where <see cref="TouchGroupRows"/> leaves its sum; never read.</summary>
-    private static double touchedSum;
-
     private readonly GroupFactor[] groups;
     private readonly ReadOnlyMemory<double> groupValues;
     private readonly IPivotBlockFactor core;
@@ -148,8 +145,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         double[] values = LowRankWorkspace.Grow(ref workspace.GroupValues, total);
         double[] diagonal = LowRankWorkspace.Grow(ref workspace.Diagonal, p);
-        // The rows of Xxx the gather reads, their misses overlapped first.
-        TouchGroupRows(structure, xxx, p);
+        // The rows of Xxx the gather reads, their misses overlapped first; the sum stored, so that the loads are not dropped as dead.
+        workspace.TouchedSum = TouchGroupRows(structure, xxx, p);
         int offset = 0;
         int diagonalOffset = 0;
         for (int g = 0; g < count; g++)
@@ -199,11 +196,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// (runs alternating with and without it in one process, load 6 to 13): 3 to 6 % of the factorization at width 8 batch 1
     /// (depth 128 and 512), 5 to 10 % at width 16; the same for <c>Dx</c>'s rows gained nothing.
     /// </summary>
-    private static void TouchGroupRows(ParameterGroups structure, ReadOnlySpan<double> xxx, int p)
+    /// <returns>The sum of the values read, for the caller to store.</returns>
+    private static double TouchGroupRows(ParameterGroups structure, ReadOnlySpan<double> xxx, int p)
     {
         if (xxx.IsEmpty)
         {
-            return;
+            return 0;
         }
 
         double sum = 0;
@@ -216,8 +214,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             }
         }
 
-        // Kept, so that the loads are not dropped as dead.
-        touchedSum = sum;
+        return sum;
     }
 
     private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> dx,
