@@ -155,7 +155,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int[] rows = structure.Rows[g];
             int q = parameters.Length;
             int c = rows.Length;
-            Span<double> matrix = values.AsSpan(offset, q * q);
+            (Range choleskyRange, Range reflectorRange, _) = GroupLayout(offset, q, c);
+            Span<double> matrix = values.AsSpan()[choleskyRange];
             for (int i = 0; i < q; i++)
             {
                 int row = parameters[i] * p;
@@ -170,7 +171,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 diagonal[diagonalOffset + i] = target[i];
             }
 
-            Span<double> reflectors = values.AsSpan(offset + (q * q), q * c);
+            Span<double> reflectors = values.AsSpan()[reflectorRange];
             for (int i = 0; i < q; i++)
             {
                 for (int k = 0; k < c; k++)
@@ -233,9 +234,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int q = parameters.Length;
             int c = rows.Length;
             int rank = Math.Min(q, c);
-            Memory<double> cholesky = values.AsMemory(offset, q * q);
-            Memory<double> reflectors = values.AsMemory(offset + (q * q), q * c);
-            Memory<double> tau = values.AsMemory(offset + (q * q) + (q * c), rank);
+            (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
+            Memory<double> cholesky = values.AsMemory()[choleskyRange];
+            Memory<double> reflectors = values.AsMemory()[reflectorRange];
+            Memory<double> tau = values.AsMemory()[tauRange];
             offset += GroupValues(q, c);
             Span<double> matrix = cholesky.Span;
             double norm = 0;
@@ -342,6 +344,18 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     internal static int GroupValues(int q, int c) => (q * q) + (q * c) + Math.Min(q, c);
 
     /// <summary>
+    /// Where a group's values lie from <paramref name="offset"/>, in the workspace as in the storage: <c>L_g</c>
+    /// (<c>q x q</c>), then the QR of <c>L_g^-1 Z_g^T</c> (<c>q x c</c>), then <c>tau</c> (<c>min(q, c)</c>);
+    /// <see cref="GroupValues"/> in all.
+    /// </summary>
+    private static (Range Cholesky, Range Reflectors, Range Tau) GroupLayout(int offset, int q, int c)
+    {
+        int reflectors = offset + (q * q);
+        int tau = reflectors + (q * c);
+        return (offset..reflectors, reflectors..tau, tau..(tau + Math.Min(q, c)));
+    }
+
+    /// <summary>
     /// The groups as views of <paramref name="kept"/>, the copy of the values they view in the workspace (at the same
     /// offsets), and their parameters' indices copied into <paramref name="storage"/>'s indices: the sweeps gather and
     /// scatter by them (the rows are read only for their count), and as the derivatives' arrays of each group they were a
@@ -365,13 +379,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Memory<int> parameters = keptIndices.Slice(indexOffset, g.Parameters.Length);
             g.Parameters.CopyTo(parameters);
             indexOffset += parameters.Length;
-            (int q, int c, int k) = (g.Parameters.Length, g.Rows.Length, g.Tau.Length);
+            (int q, int c) = (g.Parameters.Length, g.Rows.Length);
+            (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
             stored[i] = g with
             {
                 Parameters = parameters,
-                Cholesky = kept.Slice(offset, q * q),
-                Reflectors = kept.Slice(offset + (q * q), q * c),
-                Tau = kept.Slice(offset + (q * q) + (q * c), k),
+                Cholesky = kept[choleskyRange],
+                Reflectors = kept[reflectorRange],
+                Tau = kept[tauRange],
             };
             offset += GroupValues(q, c);
         }
