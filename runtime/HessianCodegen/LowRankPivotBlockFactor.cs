@@ -83,7 +83,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             foreach (GroupFactor g in groups)
             {
                 bytes += (long)g.Parameters.Length * sizeof(int);
-                bytes += (long)GroupValues(g.Parameters.Length, g.Rows.Length) * sizeof(double);
+                bytes += (long)GroupValueCount(g.Parameters.Length, g.Rows.Length) * sizeof(double);
             }
 
             return bytes;
@@ -137,7 +137,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             int q = structure.Parameters[g].Length;
             int c = structure.Rows[g].Length;
-            total += GroupValues(q, c);
+            total += GroupValueCount(q, c);
             // The scratch holds the row sums of X_g, then the work of the Cholesky kernel it takes (FactorGroupCholesky),
             // then the QR's work row.
             largestScratch = Math.Max(largestScratch, Math.Max(Math.Max(GroupCholeskyWorkLength(q), q), c));
@@ -180,7 +180,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 }
             }
 
-            offset += GroupValues(q, c);
+            offset += GroupValueCount(q, c);
             diagonalOffset += q;
         }
 
@@ -238,7 +238,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Memory<double> cholesky = values.AsMemory()[choleskyRange];
             Memory<double> reflectors = values.AsMemory()[reflectorRange];
             Memory<double> tau = values.AsMemory()[tauRange];
-            offset += GroupValues(q, c);
+            offset += GroupValueCount(q, c);
             Span<double> matrix = cholesky.Span;
             double norm = 0;
 
@@ -333,7 +333,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             int q = structure.Parameters[g].Length;
             int c = structure.Rows[g].Length;
-            values += GroupValues(q, c);
+            values += GroupValueCount(q, c);
             coreOrder += Math.Min(q, c);
         }
 
@@ -341,12 +341,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>The values a group of <paramref name="q"/> parameters and <paramref name="c"/> rows keeps: <c>L_g</c>, the QR and <c>tau</c>.</summary>
-    internal static int GroupValues(int q, int c) => (q * q) + (q * c) + Math.Min(q, c);
+    internal static int GroupValueCount(int q, int c) => (q * q) + (q * c) + Math.Min(q, c);
 
     /// <summary>
     /// Where a group's values lie from <paramref name="offset"/>, in the workspace as in the storage: <c>L_g</c>
     /// (<c>q x q</c>), then the QR of <c>L_g^-1 Z_g^T</c> (<c>q x c</c>), then <c>tau</c> (<c>min(q, c)</c>);
-    /// <see cref="GroupValues"/> in all.
+    /// <see cref="GroupValueCount"/> in all.
     /// </summary>
     private static (Range Cholesky, Range Reflectors, Range Tau) GroupLayout(int offset, int q, int c)
     {
@@ -388,7 +388,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 Reflectors = kept[reflectorRange],
                 Tau = kept[tauRange],
             };
-            offset += GroupValues(q, c);
+            offset += GroupValueCount(q, c);
         }
 
         return stored;
