@@ -169,6 +169,19 @@ internal static class RiccatiPhasesReport
 
             return 0;
         });
+        // What the solve reads of Dx, its non-zeros by rows: each row read at its group's parameters, as the recursion does
+        // at every state order; before, a state this large was read whole.
+        var jacobianStorage = new FactorStorage(p * m);
+        Phase("Dx compressed (rows at their groups)", 0, () =>
+        {
+            jacobianStorage.Reset();
+            return CompressedJacobian.Compress(d.Dx, m, p, groups, jacobianStorage).IsCompressed ? 0 : throw new InvalidOperationException("Dx was not compressed");
+        });
+        Alternative("before: Dx compressed (whole rows)", 0, () =>
+        {
+            jacobianStorage.Reset();
+            return CompressedJacobian.Compress(d.Dx, m, p, jacobianStorage).IsCompressed ? 0 : throw new InvalidOperationException("Dx was not compressed");
+        });
         // The whole chain's factorization: medians, and minima (on a loaded machine the least disturbed run). Each one is
         // disposed, as a caller that factors repeatedly does, so the next stores its factors where it did.
         derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati).Dispose();
