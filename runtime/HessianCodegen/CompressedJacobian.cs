@@ -33,26 +33,20 @@ internal readonly struct CompressedJacobian
 
     /// <summary>
     /// Compresses <paramref name="dense"/> (<paramref name="rows"/> x <paramref name="columnCount"/>, row-major) into
-    /// <paramref name="storage"/> when at most a quarter of it is non-zero (else the default value: reading the
-    /// index of each value too, a denser matrix would cost more than it saves).
+    /// <paramref name="storage"/> when at most a quarter of it is non-zero (else the default value; see
+    /// <see cref="WorthCompressing"/>).
     /// </summary>
     public static CompressedJacobian Compress(ReadOnlySpan<double> dense, int rows, int columnCount, FactorStorage storage)
     {
-        if (dense.Length != rows * columnCount)
-        {
-            throw new ArgumentException($"Dx has {dense.Length} values; expected {rows} x {columnCount}.", nameof(dense));
-        }
+        CheckShape(dense, rows, columnCount);
 
         int nonZeros = CountNonZeros(dense);
-
-        if (rows == 0 || 4L * nonZeros > dense.Length)
+        if (!WorthCompressing(rows, nonZeros, dense.Length))
         {
             return default;
         }
 
-        Memory<double> valueStorage = storage.Take(nonZeros);
-        Memory<int> columnStorage = storage.TakeIndices(nonZeros);
-        Memory<int> startStorage = storage.TakeIndices(rows + 1);
+        (Memory<double> valueStorage, Memory<int> columnStorage, Memory<int> startStorage) = Take(storage, nonZeros, rows);
         Span<double> values = valueStorage.Span;
         Span<int> columns = columnStorage.Span;
         Span<int> starts = startStorage.Span;
@@ -105,10 +99,7 @@ internal readonly struct CompressedJacobian
     /// </summary>
     public static CompressedJacobian Compress(ReadOnlySpan<double> dense, int rows, int columnCount, ParameterGroups groups, FactorStorage storage)
     {
-        if (dense.Length != rows * columnCount)
-        {
-            throw new ArgumentException($"Dx has {dense.Length} values; expected {rows} x {columnCount}.", nameof(dense));
-        }
+        CheckShape(dense, rows, columnCount);
 
         // The group of each row, -1 for a row of zeros (in no group).
         int[] rowGroups = ArrayPool<int>.Shared.Rent(rows);
@@ -130,14 +121,12 @@ internal readonly struct CompressedJacobian
                 }
             }
 
-            if (rows == 0 || 4L * nonZeros > dense.Length)
+            if (!WorthCompressing(rows, nonZeros, dense.Length))
             {
                 return default;
             }
 
-            Memory<double> valueStorage = storage.Take(nonZeros);
-            Memory<int> columnStorage = storage.TakeIndices(nonZeros);
-            Memory<int> startStorage = storage.TakeIndices(rows + 1);
+            (Memory<double> valueStorage, Memory<int> columnStorage, Memory<int> startStorage) = Take(storage, nonZeros, rows);
             Span<double> values = valueStorage.Span;
             Span<int> columns = columnStorage.Span;
             Span<int> starts = startStorage.Span;
@@ -170,6 +159,24 @@ internal readonly struct CompressedJacobian
             ArrayPool<int>.Shared.Return(rowGroups);
         }
     }
+
+    private static void CheckShape(ReadOnlySpan<double> dense, int rows, int columnCount)
+    {
+        if (dense.Length != rows * columnCount)
+        {
+            throw new ArgumentException($"Dx has {dense.Length} values; expected {rows} x {columnCount}.", nameof(dense));
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="nonZeros"/> of <paramref name="length"/> values are few enough to store by rows: at most a
+    /// quarter (reading the index of each value too, a denser matrix would cost more than it saves).
+    /// </summary>
+    private static bool WorthCompressing(int rows, int nonZeros, int length) => rows > 0 && 4L * nonZeros <= length;
+
+    /// <summary>The values, their columns and the row starts of a compressed matrix, from <paramref name="storage"/>.</summary>
+    private static (Memory<double> Values, Memory<int> Columns, Memory<int> RowStarts) Take(FactorStorage storage, int nonZeros, int rows) =>
+        (storage.Take(nonZeros), storage.TakeIndices(nonZeros), storage.TakeIndices(rows + 1));
 
     /// <summary>The non-zeros of <paramref name="dense"/>, a vector of them compared at once.</summary>
     private static int CountNonZeros(ReadOnlySpan<double> dense)

@@ -14,10 +14,11 @@ namespace HessianCodegen;
 /// one, so that their pages are already mapped and warm.
 /// </summary>
 /// <remarks>
-/// The first array of values holds what the recursion expects to store; what does not fit (a compressed
-/// Jacobian, whose size the recursion learns layer by layer, or a wide layer the low-rank route was expected to
-/// take but that was factored whole) goes to arrays added on the way, each at least an eighth as large as all before
-/// it. A reused storage hands out the same arrays in the same order, so the same recursion on it allocates nothing.
+/// The first array of values holds what the recursion expects to store (each factor as a packed Cholesky triangle);
+/// what does not fit (a compressed Jacobian, whose size the recursion learns layer by layer, a wide layer the low-rank
+/// route was expected to take but that was factored whole, or a Bunch-Kaufman factor's square, its own or a low-rank
+/// core's) goes to arrays added on the way, each at least an eighth as large as all before it; the pivots go to the
+/// indices. A reused storage hands out the same arrays in the same order, so the same recursion on it allocates nothing.
 /// </remarks>
 internal sealed class FactorStorage
 {

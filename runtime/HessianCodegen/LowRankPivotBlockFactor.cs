@@ -34,9 +34,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>The largest bound on <c>cond(X)</c> the route accepts: it multiplies the error of the core's factorization in <c>A</c>.</summary>
     internal const double ConditionLimit = 100;
 
-    /// <summary>Where <see cref="TouchGroupRows"/> leaves its sum; never read.</summary>
-    private static double touchedSum;
-
     private readonly GroupFactor[] groups;
     private readonly ReadOnlyMemory<double> groupValues;
     private readonly IPivotBlockFactor core;
@@ -86,7 +83,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             foreach (GroupFactor g in groups)
             {
                 bytes += (long)g.Parameters.Length * sizeof(int);
-                bytes += (long)GroupValues(g.Parameters.Length, g.Rows.Length) * sizeof(double);
+                bytes += (long)GroupValueCount(g.Parameters.Length, g.Rows.Length) * sizeof(double);
             }
 
             return bytes;
@@ -140,16 +137,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             int q = structure.Parameters[g].Length;
             int c = structure.Rows[g].Length;
-            total += GroupValues(q, c);
-            // The scratch holds the row sums of X_g, then the Cholesky kernel's work (PivotBlockFactor's choice of kernel),
+            total += GroupValueCount(q, c);
+            // The scratch holds the row sums of X_g, then the work of the Cholesky kernel it takes (FactorGroupCholesky),
             // then the QR's work row.
-            largestScratch = Math.Max(largestScratch, Math.Max(Math.Max(PivotBlockFactor.CholeskyWorkLength(q), q), c));
+            largestScratch = Math.Max(largestScratch, Math.Max(Math.Max(GroupCholeskyWorkLength(q), q), c));
         }
 
         double[] values = LowRankWorkspace.Grow(ref workspace.GroupValues, total);
         double[] diagonal = LowRankWorkspace.Grow(ref workspace.Diagonal, p);
-        // The rows of Xxx the gather reads, their misses overlapped first.
-        TouchGroupRows(structure, xxx, p);
+        // The rows of Xxx the gather reads, their misses overlapped first; the sum stored, so that the loads are not dropped as dead.
+        workspace.TouchedSum = TouchGroupRows(structure, xxx, p);
         int offset = 0;
         int diagonalOffset = 0;
         for (int g = 0; g < count; g++)
@@ -158,7 +155,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int[] rows = structure.Rows[g];
             int q = parameters.Length;
             int c = rows.Length;
-            Span<double> matrix = values.AsSpan(offset, q * q);
+            (Range choleskyRange, Range reflectorRange, _) = GroupLayout(offset, q, c);
+            Span<double> matrix = values.AsSpan()[choleskyRange];
             for (int i = 0; i < q; i++)
             {
                 int row = parameters[i] * p;
@@ -173,7 +171,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 diagonal[diagonalOffset + i] = target[i];
             }
 
-            Span<double> reflectors = values.AsSpan(offset + (q * q), q * c);
+            Span<double> reflectors = values.AsSpan()[reflectorRange];
             for (int i = 0; i < q; i++)
             {
                 for (int k = 0; k < c; k++)
@@ -182,7 +180,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 }
             }
 
-            offset += GroupValues(q, c);
+            offset += GroupValueCount(q, c);
             diagonalOffset += q;
         }
 
@@ -199,11 +197,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// (runs alternating with and without it in one process, load 6 to 13): 3 to 6 % of the factorization at width 8 batch 1
     /// (depth 128 and 512), 5 to 10 % at width 16; the same for <c>Dx</c>'s rows gained nothing.
     /// </summary>
-    private static void TouchGroupRows(ParameterGroups structure, ReadOnlySpan<double> xxx, int p)
+    /// <returns>The sum of the values read, for the caller to store.</returns>
+    private static double TouchGroupRows(ParameterGroups structure, ReadOnlySpan<double> xxx, int p)
     {
         if (xxx.IsEmpty)
         {
-            return;
+            return 0;
         }
 
         double sum = 0;
@@ -216,8 +215,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             }
         }
 
-        // Kept, so that the loads are not dropped as dead.
-        touchedSum = sum;
+        return sum;
     }
 
     private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> dx,
@@ -236,10 +234,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int q = parameters.Length;
             int c = rows.Length;
             int rank = Math.Min(q, c);
-            Memory<double> cholesky = values.AsMemory(offset, q * q);
-            Memory<double> reflectors = values.AsMemory(offset + (q * q), q * c);
-            Memory<double> tau = values.AsMemory(offset + (q * q) + (q * c), rank);
-            offset += GroupValues(q, c);
+            (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
+            Memory<double> cholesky = values.AsMemory()[choleskyRange];
+            Memory<double> reflectors = values.AsMemory()[reflectorRange];
+            Memory<double> tau = values.AsMemory()[tauRange];
+            offset += GroupValueCount(q, c);
             Span<double> matrix = cholesky.Span;
             double norm = 0;
 
@@ -261,10 +260,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 norm = Math.Max(norm, sum);
             }
 
-            int failed = q <= SmallCholeskyKernel.Limit
-                ? SmallCholeskyKernel.Factor(matrix, q, tinyPivot, ref flops)
-                : PivotBlockFactor.FactorCholesky(matrix, q, scratch, tinyPivot, ref flops);
-            if (failed >= 0
+            if (FactorGroupCholesky(matrix, q, scratch, tinyPivot, ref flops) >= 0
                 || !(norm * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
             {
                 return null;
@@ -291,16 +287,35 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
+    /// Cholesky of a group's <c>X_g</c> (lower triangle, <paramref name="q"/> x <paramref name="q"/>) in place: a small group
+    /// (<see cref="SmallCholeskyKernel.Limit"/> parameters or fewer: a dense layer's unit of up to 31 inputs) by
+    /// <see cref="SmallCholeskyKernel"/>, which needs no scratch, a larger one by the whole block's choice
+    /// (<see cref="PivotBlockFactor.FactorCholesky"/>). The index of a failed pivot, or -1.
+    /// </summary>
+    private static int FactorGroupCholesky(Span<double> matrix, int q, Span<double> scratch, double tinyPivot, ref long flops) =>
+        q <= SmallCholeskyKernel.Limit
+            ? SmallCholeskyKernel.Factor(matrix, q, tinyPivot, ref flops)
+            : PivotBlockFactor.FactorCholesky(matrix, q, scratch, tinyPivot, ref flops);
+
+    /// <summary>The scratch values <see cref="FactorGroupCholesky"/> needs for a group of <paramref name="q"/> parameters.</summary>
+    private static int GroupCholeskyWorkLength(int q) => q <= SmallCholeskyKernel.Limit ? 0 : PivotBlockFactor.CholeskyWorkLength(q);
+
+    /// <summary>
     /// The same factors in <paramref name="storage"/>, for the sweeps once the recursion is past the layer: the groups'
     /// <c>L_g</c>, QR and <c>tau</c> contiguous, group after group as a solve reads them, their parameters' indices
-    /// contiguous in the storage's indices, and a Cholesky core packed
-    /// (<see cref="PackedCholeskyFactor"/>). Kept as arrays of their own they were a few small objects per group and layer
+    /// contiguous in the storage's indices, and the core: a Cholesky core packed (<see cref="PackedCholeskyFactor"/>), a
+    /// Bunch-Kaufman one square with its pivots (<see cref="PivotBlockFactor.KeptIn"/>). Kept as arrays of their own they were a few small objects per group and layer
     /// that lived to the end of a deep factorization, which every collection promoted; the storage is reused from the pool
     /// and never copied. <c>Create</c> lays the groups' values out in its workspace as they are kept here, so they go over in one copy.
     /// </summary>
     internal LowRankPivotBlockFactor KeptIn(FactorStorage storage)
     {
-        IPivotBlockFactor keptCore = core is PivotBlockFactor { IsPositiveDefinite: true } cholesky ? new PackedCholeskyFactor(cholesky, storage) : core;
+        IPivotBlockFactor keptCore = core switch
+        {
+            PivotBlockFactor { IsPositiveDefinite: true } cholesky => new PackedCholeskyFactor(cholesky, storage),
+            PivotBlockFactor bunchKaufman => bunchKaufman.KeptIn(storage),
+            _ => throw new InvalidOperationException($"The core ({core.GetType().Name}) is kept already."),
+        };
         Memory<double> kept = storage.Take(groupValues.Length);
         groupValues.CopyTo(kept);
         return new LowRankPivotBlockFactor(Keep(groups, kept, storage), kept, keptCore, Order, Inertia, LogDeterminant);
@@ -318,7 +333,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             int q = structure.Parameters[g].Length;
             int c = structure.Rows[g].Length;
-            values += GroupValues(q, c);
+            values += GroupValueCount(q, c);
             coreOrder += Math.Min(q, c);
         }
 
@@ -326,7 +341,19 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>The values a group of <paramref name="q"/> parameters and <paramref name="c"/> rows keeps: <c>L_g</c>, the QR and <c>tau</c>.</summary>
-    internal static int GroupValues(int q, int c) => (q * q) + (q * c) + Math.Min(q, c);
+    internal static int GroupValueCount(int q, int c) => (q * q) + (q * c) + Math.Min(q, c);
+
+    /// <summary>
+    /// Where a group's values lie from <paramref name="offset"/>, in the workspace as in the storage: <c>L_g</c>
+    /// (<c>q x q</c>), then the QR of <c>L_g^-1 Z_g^T</c> (<c>q x c</c>), then <c>tau</c> (<c>min(q, c)</c>);
+    /// <see cref="GroupValueCount"/> in all.
+    /// </summary>
+    private static (Range Cholesky, Range Reflectors, Range Tau) GroupLayout(int offset, int q, int c)
+    {
+        int reflectors = offset + (q * q);
+        int tau = reflectors + (q * c);
+        return (offset..reflectors, reflectors..tau, tau..(tau + Math.Min(q, c)));
+    }
 
     /// <summary>
     /// The groups as views of <paramref name="kept"/>, the copy of the values they view in the workspace (at the same
@@ -352,15 +379,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Memory<int> parameters = keptIndices.Slice(indexOffset, g.Parameters.Length);
             g.Parameters.CopyTo(parameters);
             indexOffset += parameters.Length;
-            (int q, int c, int k) = (g.Parameters.Length, g.Rows.Length, g.Tau.Length);
+            (int q, int c) = (g.Parameters.Length, g.Rows.Length);
+            (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
             stored[i] = g with
             {
                 Parameters = parameters,
-                Cholesky = kept.Slice(offset, q * q),
-                Reflectors = kept.Slice(offset + (q * q), q * c),
-                Tau = kept.Slice(offset + (q * q) + (q * c), k),
+                Cholesky = kept[choleskyRange],
+                Reflectors = kept[reflectorRange],
+                Tau = kept[tauRange],
             };
-            offset += GroupValues(q, c);
+            offset += GroupValueCount(q, c);
         }
 
         return stored;
@@ -615,30 +643,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <c>max |A_jj|</c>, <c>A_jj = X_jj + z_j^T P_gg z_j</c> with <c>z_j</c> column <c>j</c> of <c>Z_g</c>: the whole
     /// block's test reads its largest entry, which without forming <c>A</c> its diagonal stands for (<c>O(q c^2)</c> per group).
     /// <c>P_gg</c> is gathered once per group, so the <c>q</c> quadratic forms read it contiguously; <c>X_jj</c> is read
-    /// from the diagonal of <paramref name="groupMatrices"/>, each group's <c>X_g = Xxx_g + eps I</c> (<c>q x q</c>).
-    /// </summary>
-    internal static double LargestDiagonal(ParameterGroups structure, double[][] groupMatrices,
-        ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
-    {
-        var diagonal = new double[p];
-        int offset = 0;
-        for (int g = 0; g < groupMatrices.Length; g++)
-        {
-            int q = structure.Parameters[g].Length;
-            for (int i = 0; i < q; i++)
-            {
-                diagonal[offset + i] = groupMatrices[g][(i * q) + i];
-            }
-
-            offset += q;
-        }
-
-        return LargestDiagonal(structure, diagonal, dx, value, p, m);
-    }
-
-    /// <summary>
-    /// <see cref="LargestDiagonal(ParameterGroups, double[][], ReadOnlySpan{double}, ReadOnlySpan{double}, int, int)"/> with
-    /// <c>X</c>'s diagonal given group after group (<paramref name="diagonal"/>, <c>X_jj</c> of each group's parameters in order).
+    /// from <paramref name="diagonal"/>, <c>X</c>'s diagonal group after group (each group's parameters in order).
     /// </summary>
     internal static double LargestDiagonal(ParameterGroups structure, ReadOnlySpan<double> diagonal,
         ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)

@@ -31,6 +31,12 @@ internal sealed class LowRankWorkspace
     internal double[] CoreWork = [];
 
     /// <summary>
+    /// The sum of the <c>Xxx</c> values the last factor's touch pass read, never read: stored here (one workspace per
+    /// recursion, not a static that every recursion's threads would share) so that the pass's loads are not dropped as dead.
+    /// </summary>
+    internal double TouchedSum;
+
+    /// <summary>
     /// <paramref name="buffer"/>, replaced by a larger uninitialized array when it holds fewer than <paramref name="length"/>
     /// values (its contents are not kept).
     /// </summary>

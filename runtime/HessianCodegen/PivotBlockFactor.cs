@@ -131,8 +131,7 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// Cholesky of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (right-looking
-    /// up to <see cref="RightLookingLimit"/>, else blocked); the index of a failed pivot, or -1. The low-rank route's
-    /// groups take the same choice.
+    /// up to <see cref="RightLookingLimit"/>, else blocked); the index of a failed pivot, or -1.
     /// </summary>
     internal static int FactorCholesky(Span<double> block, int order, Span<double> work, double tinyPivot, ref long flops) =>
         order <= RightLookingLimit

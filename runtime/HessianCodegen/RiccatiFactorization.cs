@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using HessianCodegen.LinearAlgebra;
 
@@ -144,7 +145,8 @@ internal sealed class RiccatiFactorization
             int p = layer.ParameterCount;
             long triangle = (long)p * (p + 1) / 2;
             // A wide layer's (p > m) triangle is not expected: the low-rank route may take it (at batch 1 most tanh layers
-            // go there), and what that route keeps is expected instead. If it goes whole, its triangle goes to an added array.
+            // go there), and what that route keeps is expected instead. If it goes whole, its triangle goes to an added array;
+            // so does the square of a Bunch-Kaufman factor (a layer's or a low-rank core's), a triangle being expected.
             long wide = p > m && allowLowRank && m > 0 ? LowRankPivotBlockFactor.KeptValues(derivatives.ParameterGroups(l)) : 0;
             expectedValues += ((long)p * mIn) + (p > m ? wide : triangle);
             largestState = Math.Max(largestState, m);
@@ -448,28 +450,23 @@ internal sealed class RiccatiFactorization
 
             solvedCouplings[l] = coupling;
 
-            // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone where
-            // the recursion has found them (a small state, or the low-rank route): 1.5 to 2.5 % of the factorization at width
-            // 8 and 16, batches 1 and 8 (runs alternating in one process).
-            jacobians[l] = m > 0 && (grouped || factor is LowRankPivotBlockFactor)
+            // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone (every
+            // layer with a state has found them above, for its products with Dx or the low-rank route): 1.5 to 2.5 % of the
+            // factorization at width 8 and 16, batches 1 and 8 (runs alternating in one process).
+            jacobians[l] = m > 0
                 ? CompressedJacobian.Compress(d.Dx, m, p, derivatives.ParameterGroups(l), storage)
                 : CompressedJacobian.Compress(d.Dx, m, p, storage);
 
-            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused; a low-rank
-            // factor's groups and core go to the storage too.
-            if (factor is PivotBlockFactor { IsPositiveDefinite: true } cholesky)
+            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused; a
+            // Bunch-Kaufman factor is copied square with its pivots, so that the square scratch stays for the next layer; a
+            // low-rank factor's groups and its core (packed, or square with its pivots) go to the storage too.
+            blocks[l] = factor switch
             {
-                blocks[l] = new PackedCholeskyFactor(cholesky, storage);
-            }
-            else if (factor is LowRankPivotBlockFactor lowRank)
-            {
-                blocks[l] = lowRank.KeptIn(storage);
-            }
-            else
-            {
-                // A Bunch-Kaufman factor goes to the storage too, square: the square scratch stays for the next layer.
-                blocks[l] = factor is PivotBlockFactor bunchKaufman ? bunchKaufman.KeptIn(storage) : factor;
-            }
+                PivotBlockFactor { IsPositiveDefinite: true } cholesky => new PackedCholeskyFactor(cholesky, storage),
+                PivotBlockFactor bunchKaufman => bunchKaufman.KeptIn(storage),
+                LowRankPivotBlockFactor lowRank => lowRank.KeptIn(storage),
+                _ => throw new UnreachableException(),
+            };
 
             (value, nextValue) = (nextValue, value);
             valueSize = mIn;

@@ -178,6 +178,19 @@ internal static class RiccatiPhasesReport
         Phase("E -= Y^T M^-1 Y (upper, PackedUpperUpdate)", (long)mIn * (mIn + 1) * p, () =>
             Done(() => PackedUpperUpdate.AddUpper(mIn, p, -1, packedCouplingT, middleSolved, mIn, e, mIn, 0, mIn)));
         Phase("mirror E", 0, () => Done(() => MatrixKernels.MirrorUpper(e, mIn)));
+        // What the solve reads of Dx, its non-zeros by rows: each row read at its group's parameters, as the recursion does
+        // at every state order; before, a state this large was read whole.
+        var jacobianStorage = new FactorStorage(p * m);
+        Phase("Dx compressed (rows at their groups)", 0, () =>
+        {
+            jacobianStorage.Reset();
+            return CompressedJacobian.Compress(d.Dx, m, p, groups, jacobianStorage).IsCompressed ? 0 : throw new InvalidOperationException("Dx was not compressed");
+        });
+        Alternative("before: Dx compressed (whole rows)", 0, () =>
+        {
+            jacobianStorage.Reset();
+            return CompressedJacobian.Compress(d.Dx, m, p, jacobianStorage).IsCompressed ? 0 : throw new InvalidOperationException("Dx was not compressed");
+        });
         // The whole chain's factorization: medians, and minima (on a loaded machine the least disturbed run). Each one is
         // disposed, as a caller that factors repeatedly does, so the next stores its factors where it did.
         derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati).Dispose();

@@ -6,7 +6,7 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// The low-rank route's stand-in for the whole block's largest entry, <c>max |A_jj|</c> of
-/// <c>A = Xxx + eps I + Dx^T P Dx</c> (given each group's <c>X_g = Xxx_g + eps I</c>), against <c>A</c>'s diagonal formed densely, on a <c>Dx</c> built group by group
+/// <c>A = Xxx + eps I + Dx^T P Dx</c> (given <c>X = Xxx + eps I</c>'s diagonal group after group), against <c>A</c>'s diagonal formed densely, on a <c>Dx</c> built group by group
 /// (shuffled parameters, rows in no order, a zero row) with a symmetric <c>P</c> and a block-diagonal <c>Xxx</c>.
 /// </summary>
 public sealed class LargestDiagonalTests
@@ -68,19 +68,9 @@ public sealed class LargestDiagonalTests
         }
 
         ParameterGroups groups = ParameterGroups.Find(xxx, dx, p, m);
-        // Each group's X_g as the route holds it: only its diagonal is read here.
-        double[][] groupMatrices = groups.Parameters.Select(parameters =>
-        {
-            int q = parameters.Length;
-            var matrix = new double[q * q];
-            for (int i = 0; i < q; i++)
-            {
-                matrix[(i * q) + i] = (withXxx ? xxx[(parameters[i] * p) + parameters[i]] : 0) + epsilon;
-            }
-
-            return matrix;
-        }).ToArray();
-        double actual = LowRankPivotBlockFactor.LargestDiagonal(groups, groupMatrices, dx, value, p, m);
+        // X's diagonal as the route holds it: X_jj of each group's parameters, group after group.
+        double[] diagonal = groups.Parameters.SelectMany(parameters => parameters.Select(j => (withXxx ? xxx[(j * p) + j] : 0) + epsilon)).ToArray();
+        double actual = LowRankPivotBlockFactor.LargestDiagonal(groups, diagonal, dx, value, p, m);
         Assert.True(Math.Abs(actual - expected) <= 1e-14 * (1 + m) * expected, $"largest diagonal {actual:R}, formed {expected:R}");
     }
 }

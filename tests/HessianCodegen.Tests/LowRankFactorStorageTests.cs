@@ -7,7 +7,8 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// The low-rank route's factors as the sweeps keep them (<see cref="LowRankPivotBlockFactor.KeptIn"/>): the groups'
-/// <c>L_g</c>, QR and <c>tau</c> contiguous in the factorization's <see cref="FactorStorage"/> and a Cholesky core packed.
+/// <c>L_g</c>, QR and <c>tau</c> contiguous in the factorization's <see cref="FactorStorage"/>, a Cholesky core packed and a
+/// Bunch-Kaufman one square with its pivots.
 /// Kept in a storage poisoned beforehand (NaN values, -1 indices: a reused storage holds an earlier factorization's), they
 /// solve as the factors the recursion made and as the dense <c>A = X + Dx^T P Dx</c> (MathNet's LU), at odd sizes, with a
 /// positive definite core (packed) and an indefinite one (Bunch-Kaufman, kept square), and with <c>X = eps I</c> (diagonal
@@ -26,8 +27,107 @@ public sealed class LowRankFactorStorageTests
     {
         var random = new Random((p * 100) + m + (definiteCore ? 1 : 0) + (blockXxx ? 7 : 0));
 
-        // Dx: each row non-zero on a run of parameters of its own output, as a dense layer's; X = eps I (a ReLU layer's).
         const double epsilon = 0.5;
+        (double[] dx, double[] value, double[] xxx) = Problem(random, p, m, definiteCore, blockXxx);
+
+        long flops = 0;
+        LowRankPivotBlockFactor factor = LowRankPivotBlockFactor.Create(xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops)
+            ?? throw new InvalidOperationException("the route declined");
+        Assert.Equal(definiteCore, factor.IsPositiveDefinite);
+
+        LowRankPivotBlockFactor kept = factor.KeptIn(PoisonedStorage());
+        Assert.Equal(factor.Inertia, kept.Inertia);
+        Assert.Equal(factor.LogDeterminant, kept.LogDeterminant);
+        Assert.Equal(factor.IsPositiveDefinite, kept.IsPositiveDefinite);
+
+        double[] rhs = Enumerable.Range(0, p * width).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] fromRecursion = (double[])rhs.Clone();
+        double[] fromKept = (double[])rhs.Clone();
+        factor.Solve(fromRecursion, width);
+        kept.Solve(fromKept, width);
+
+        double[,] a = DenseBlock(dx, value, xxx, epsilon, p, m);
+        for (int c = 0; c < width; c++)
+        {
+            double[] expected = DenseReference.Solve(a, Enumerable.Range(0, p).Select(i => rhs[(i * width) + c]).ToArray());
+            double scale = expected.Max(Math.Abs);
+            for (int i = 0; i < p; i++)
+            {
+                double keptValue = fromKept[(i * width) + c];
+                Assert.True(Math.Abs(keptValue - expected[i]) <= 1e-12 * scale,
+                    $"p {p}, m {m}, column {c}: kept x({i}) = {keptValue:R}, MathNet's LU {expected[i]:R}");
+                Assert.True(Math.Abs(keptValue - fromRecursion[(i * width) + c]) <= 1e-12 * scale,
+                    $"p {p}, m {m}, column {c}: kept x({i}) = {keptValue:R}, the recursion's factors {fromRecursion[(i * width) + c]:R}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The recursion makes every layer's factor in one <see cref="LowRankWorkspace"/> and keeps each before the next is made:
+    /// a kept factor reads none of the workspace, so it still solves as the dense block (MathNet's LU) after the same workspace
+    /// made a factor of another block over it, a larger one or a smaller one, with a Cholesky core (packed) and an indefinite
+    /// one. The workspace first grows for a still larger block (as for an earlier, wider layer), so that both are written in
+    /// place over the kept factor's values.
+    /// </summary>
+    [Theory]
+    [InlineData(23, 5, 37, 7, true)]
+    [InlineData(23, 5, 11, 3, true)]
+    [InlineData(23, 5, 37, 7, false)]
+    [InlineData(23, 5, 11, 3, false)]
+    public void KeptFactorSolvesAfterItsWorkspaceMadeAnother(int p, int m, int nextP, int nextM, bool definiteCore)
+    {
+        var random = new Random((p * 100) + nextP + (definiteCore ? 1 : 0));
+        const double epsilon = 0.5;
+        const int width = 2;
+        var workspace = new LowRankWorkspace();
+        (double[] largestDx, double[] largestValue, double[] largestXxx) = Problem(random, 41, 8, definiteCore: true, blockXxx: true);
+        Create(largestDx, largestValue, largestXxx, epsilon, 41, 8, workspace);
+        (double[] dx, double[] value, double[] xxx) = Problem(random, p, m, definiteCore, blockXxx: true);
+        LowRankPivotBlockFactor factor = Create(dx, value, xxx, epsilon, p, m, workspace);
+        Assert.Equal(definiteCore, factor.IsPositiveDefinite);
+        LowRankPivotBlockFactor kept = factor.KeptIn(PoisonedStorage());
+
+        (double[] nextDx, double[] nextValue, double[] nextXxx) = Problem(random, nextP, nextM, !definiteCore, blockXxx: true);
+        Create(nextDx, nextValue, nextXxx, epsilon, nextP, nextM, workspace);
+
+        double[] rhs = Enumerable.Range(0, p * width).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] solved = (double[])rhs.Clone();
+        kept.Solve(solved, width);
+        double[,] a = DenseBlock(dx, value, xxx, epsilon, p, m);
+        for (int c = 0; c < width; c++)
+        {
+            double[] expected = DenseReference.Solve(a, Enumerable.Range(0, p).Select(i => rhs[(i * width) + c]).ToArray());
+            double scale = expected.Max(Math.Abs);
+            for (int i = 0; i < p; i++)
+            {
+                Assert.True(Math.Abs(solved[(i * width) + c] - expected[i]) <= 1e-12 * scale,
+                    $"p {p}, m {m}, then p {nextP}, m {nextM}, column {c}: kept x({i}) = {solved[(i * width) + c]:R}, MathNet's LU {expected[i]:R}");
+            }
+        }
+    }
+
+    private static LowRankPivotBlockFactor Create(double[] dx, double[] value, double[] xxx, double epsilon, int p, int m, LowRankWorkspace workspace)
+    {
+        long flops = 0;
+        return LowRankPivotBlockFactor.Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops,
+                workspace)
+            ?? throw new InvalidOperationException("the route declined");
+    }
+
+    /// <summary>A storage whose values are NaN and indices -1 where it will be taken: a reused storage holds an earlier factorization's.</summary>
+    private static FactorStorage PoisonedStorage()
+    {
+        var storage = new FactorStorage(0);
+        storage.Take(FactorStorage.MinimumAddedValues).Span.Fill(double.NaN);
+        storage.TakeIndices(FactorStorage.MinimumAddedValues).Span.Fill(-1);
+        storage.Reset();
+        return storage;
+    }
+
+    /// <summary><c>Dx</c>, <c>P</c> and <c>Xxx</c> (empty unless <paramref name="blockXxx"/>) of a dense layer's block.</summary>
+    private static (double[] Dx, double[] Value, double[] Xxx) Problem(Random random, int p, int m, bool definiteCore, bool blockXxx)
+    {
+        // Dx: each row non-zero on a run of parameters of its own output, as a dense layer's; X = eps I (a ReLU layer's).
         var dx = new double[m * p];
         int run = p / m;
         for (int r = 0; r < m; r++)
@@ -65,35 +165,19 @@ public sealed class LowRankFactorStorageTests
             }
         }
 
-        long flops = 0;
-        LowRankPivotBlockFactor factor = LowRankPivotBlockFactor.Create(xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops)
-            ?? throw new InvalidOperationException("the route declined");
-        Assert.Equal(definiteCore, factor.IsPositiveDefinite);
+        return (dx, value, xxx);
+    }
 
-        var storage = new FactorStorage(0);
-        Memory<double> poisoned = storage.Take(FactorStorage.MinimumAddedValues);
-        poisoned.Span.Fill(double.NaN);
-        storage.TakeIndices(FactorStorage.MinimumAddedValues).Span.Fill(-1);
-        storage.Reset();
-        LowRankPivotBlockFactor kept = factor.KeptIn(storage);
-        Assert.Equal(factor.Inertia, kept.Inertia);
-        Assert.Equal(factor.LogDeterminant, kept.LogDeterminant);
-        Assert.Equal(factor.IsPositiveDefinite, kept.IsPositiveDefinite);
-
-        double[] rhs = Enumerable.Range(0, p * width).Select(_ => random.NextDouble() - 0.5).ToArray();
-        double[] fromRecursion = (double[])rhs.Clone();
-        double[] fromKept = (double[])rhs.Clone();
-        factor.Solve(fromRecursion, width);
-        kept.Solve(fromKept, width);
-
-        // A = eps I + Dx^T P Dx, dense.
+    /// <summary><c>A = X + Dx^T P Dx</c>, dense, <c>X = Xxx + eps I</c>.</summary>
+    private static double[,] DenseBlock(double[] dx, double[] value, double[] xxx, double epsilon, int p, int m)
+    {
         var a = new double[p, p];
         for (int i = 0; i < p; i++)
         {
             a[i, i] = epsilon;
             for (int j = 0; j < p; j++)
             {
-                a[i, j] += blockXxx ? xxx[(i * p) + j] : 0;
+                a[i, j] += xxx.Length > 0 ? xxx[(i * p) + j] : 0;
                 for (int r = 0; r < m; r++)
                 {
                     for (int s = 0; s < m; s++)
@@ -104,18 +188,6 @@ public sealed class LowRankFactorStorageTests
             }
         }
 
-        for (int c = 0; c < width; c++)
-        {
-            double[] expected = DenseReference.Solve(a, Enumerable.Range(0, p).Select(i => rhs[(i * width) + c]).ToArray());
-            double scale = expected.Max(Math.Abs);
-            for (int i = 0; i < p; i++)
-            {
-                double keptValue = fromKept[(i * width) + c];
-                Assert.True(Math.Abs(keptValue - expected[i]) <= 1e-12 * scale,
-                    $"p {p}, m {m}, column {c}: kept x({i}) = {keptValue:R}, MathNet's LU {expected[i]:R}");
-                Assert.True(Math.Abs(keptValue - fromRecursion[(i * width) + c]) <= 1e-12 * scale,
-                    $"p {p}, m {m}, column {c}: kept x({i}) = {keptValue:R}, the recursion's factors {fromRecursion[(i * width) + c]:R}");
-            }
-        }
+        return a;
     }
 }
