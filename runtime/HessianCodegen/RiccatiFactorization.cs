@@ -186,6 +186,11 @@ internal sealed class RiccatiFactorization
         double scale = derivatives.LargestEntry + epsilon;
         long flops = 0;
         int valueSize = 0;
+
+        // A layer at TwoCoreStateOrder or more forks about four times; its second halves go to one thread kept for this
+        // factorization and ended when it returns (a fork through the thread pool often found no worker awake and ran both
+        // halves on this thread).
+        using TwoCoreWorker? worker = Environment.ProcessorCount > 1 && largestState >= TwoCoreStateOrder ? new TwoCoreWorker() : null;
         for (int l = depth - 1; l >= 0; l--)
         {
             LayerDerivatives d = derivatives.Layer(l);
@@ -274,7 +279,7 @@ internal sealed class RiccatiFactorization
                         long productFlops = 0, valueFlops = 0;
                         int rows = p, order = m, nextOrder = mIn;
                         int[] nextChunk = [0]; // FormShared's column counter, one per layer and only here: both calls take columns from it
-                        System.Threading.Tasks.Parallel.Invoke(
+                        worker!.Invoke(
                             () =>
                             {
                                 valueFlops = nextOrder > 0 ? FormValueBlock(layerBlocks, valueArray, order, nextValueArray, nextOrder, examples) : 0;
@@ -352,7 +357,7 @@ internal sealed class RiccatiFactorization
                 // E, unless formed beside -(Dx^T P) above.
                 if (!valueFormed)
                 {
-                    flops += FormValueBlock(d, value, m, nextValue, mIn, count, twoCores, ref jacobianZ);
+                    flops += FormValueBlock(d, value, m, nextValue, mIn, count, twoCores ? worker : null, ref jacobianZ);
                 }
             }
 
@@ -381,7 +386,7 @@ internal sealed class RiccatiFactorization
                 long halfSolveFlops = factor.LowerHalfFlops(mIn); // p^2 mIn for a whole block: a forward substitution per column
                 if (twoCores)
                 {
-                    ColumnSplitSolve.Solve(factor.SolveLowerHalf, p, coupling, mIn, halfSolveFlops);
+                    ColumnSplitSolve.Solve(factor.SolveLowerHalf, p, coupling, mIn, halfSolveFlops, worker);
                 }
                 else
                 {
@@ -421,15 +426,15 @@ internal sealed class RiccatiFactorization
                 {
                     if (packedUpdate)
                     {
-                        PackedUpperUpdate.AddUpperOnTwoCores(mIn, p, -1, packedCouplingT, right, mIn, nextValue.AsMemory(0, mIn * mIn), mIn);
+                        PackedUpperUpdate.AddUpperOnTwoCores(mIn, p, -1, packedCouplingT, right, mIn, nextValue.AsMemory(0, mIn * mIn), mIn, worker);
                     }
                     else
                     {
                         ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, right, mIn, 1,
-                            nextValue.AsMemory(0, mIn * mIn), mIn);
+                            nextValue.AsMemory(0, mIn * mIn), mIn, worker);
                     }
 
-                    ParallelMirror.MirrorUpper(nextValue.AsMemory(0, mIn * mIn), mIn);
+                    ParallelMirror.MirrorUpper(nextValue.AsMemory(0, mIn * mIn), mIn, worker);
                 }
                 else
                 {
@@ -652,17 +657,17 @@ internal sealed class RiccatiFactorization
     private static long FormValueBlock(LayerDerivatives d, double[] value, int m, double[] nextValue, int mIn, int count)
     {
         double[] unused = [];
-        return FormValueBlock(d, value, m, nextValue, mIn, count, twoCores: false, ref unused);
+        return FormValueBlock(d, value, m, nextValue, mIn, count, worker: null, ref unused);
     }
 
     /// <summary>
     /// <c>E = Xzz + Dz^T P Dz</c> in its upper block triangle, the only part the update reads, into <paramref name="nextValue"/>:
     /// the congruence overwrites those tiles (no pass clearing all <c>m_in^2</c> values), then Xzz's example blocks join the
-    /// diagonal ones. On two cores (<paramref name="twoCores"/>), <c>Dz</c> is copied into <paramref name="jacobianZ"/>, an array
-    /// the second core can hold.
+    /// diagonal ones. On two cores (a <paramref name="worker"/> for the second), <c>Dz</c> is copied into <paramref name="jacobianZ"/>,
+    /// an array the second core can hold.
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
-    private static long FormValueBlock(LayerDerivatives d, double[] value, int m, double[] nextValue, int mIn, int count, bool twoCores, ref double[] jacobianZ)
+    private static long FormValueBlock(LayerDerivatives d, double[] value, int m, double[] nextValue, int mIn, int count, TwoCoreWorker? worker, ref double[] jacobianZ)
     {
         int a = d.OutputSize;
         int aIn = d.InputSize;
@@ -670,12 +675,12 @@ internal sealed class RiccatiFactorization
         long flops = 0;
         if (m > 0)
         {
-            if (twoCores)
+            if (worker is not null)
             {
                 Grow(ref jacobianZ, count * a * aIn);
                 d.Dz.CopyTo(jacobianZ);
                 flops += BlockDiagonalCongruence.AddUpperOnTwoCores(value.AsMemory(0, m * m), m, jacobianZ.AsMemory(0, count * a * aIn), count, a, aIn,
-                    nextValue.AsMemory(0, mIn * mIn), mIn, overwrite: true);
+                    nextValue.AsMemory(0, mIn * mIn), mIn, overwrite: true, worker);
             }
             else
             {

@@ -4,7 +4,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Threading.Tasks;
 using Simd = System.Numerics.Vector;
 
 namespace HessianCodegen.LinearAlgebra;
@@ -60,11 +59,12 @@ internal static class BlockDiagonalCongruence
 
     /// <summary>
     /// <see cref="AddUpper(ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, int, int, Span{double}, int, bool)"/> on two cores
-    /// where it is large enough: the block rows are cut where each side has half the tiles.
+    /// where it is large enough: the block rows are cut where each side has half the tiles, the second part run on
+    /// <paramref name="worker"/>'s thread, or on the thread pool where there is none.
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
     public static long AddUpperOnTwoCores(ReadOnlyMemory<double> p, int pStride, ReadOnlyMemory<double> d, int blocks, int rows, int columns,
-        Memory<double> e, int eStride, bool overwrite = false)
+        Memory<double> e, int eStride, bool overwrite = false, TwoCoreWorker? worker = null)
     {
         long tiles = (long)blocks * (blocks + 1) / 2;
         if (tiles * 4.0 * rows * columns * Math.Max(rows, columns) < ParallelThreshold || Environment.ProcessorCount < 2)
@@ -75,7 +75,7 @@ internal static class BlockDiagonalCongruence
         // Block row n holds blocks - n tiles: the first 1 - 1/sqrt(2) of the rows hold half of them.
         int split = Math.Clamp(TriangleSplit.HalfOfUpper(blocks, 1), 1, blocks - 1);
         long first = 0, second = 0;
-        Parallel.Invoke(
+        TwoCoreWorker.Fork(worker,
             () => first = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, split, VectorWidth.Hardware),
             () => second = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, split, blocks, VectorWidth.Hardware));
         return first + second;

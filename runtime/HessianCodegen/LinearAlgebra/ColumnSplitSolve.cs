@@ -1,6 +1,5 @@
 using System;
 using System.Buffers;
-using System.Threading.Tasks;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -29,9 +28,10 @@ internal static class ColumnSplitSolve
 
     /// <summary>
     /// Runs <paramref name="solve"/> in place on the <paramref name="order"/> rows of <paramref name="rows"/>, <paramref name="width"/>
-    /// values each, on two cores when its <paramref name="flops"/> reach <see cref="Threshold"/>.
+    /// values each, on two cores when its <paramref name="flops"/> reach <see cref="Threshold"/> (the second half on
+    /// <paramref name="worker"/>'s thread, or on the thread pool where there is none).
     /// </summary>
-    public static void Solve(RowsSolve solve, int order, Memory<double> rows, int width, double flops)
+    public static void Solve(RowsSolve solve, int order, Memory<double> rows, int width, double flops, TwoCoreWorker? worker = null)
     {
         if (rows.Length != order * width)
         {
@@ -50,7 +50,7 @@ internal static class ColumnSplitSolve
         {
             Memory<double> left = scratch.AsMemory(0, order * half);
             Memory<double> right = scratch.AsMemory(order * half, order * (width - half));
-            Parallel.Invoke(
+            TwoCoreWorker.Fork(worker,
                 () => SolveColumns(solve, order, rows, width, 0, half, left),
                 () => SolveColumns(solve, order, rows, width, half, width - half, right));
         }

@@ -116,10 +116,11 @@ internal static class PackedUpperUpdate
     /// <summary>
     /// <see cref="AddUpper"/> on the whole triangle, cut into two bands of rows with half its entries each, computed side by side
     /// where the product has at least <see cref="ParallelTriangularGemm.Threshold"/> flops and a second core is there.
-    /// Operands are <see cref="Memory{T}"/>, which (unlike a span) another thread may hold.
+    /// Operands are <see cref="Memory{T}"/>, which (unlike a span) another thread may hold. The second band runs on
+    /// <paramref name="worker"/>'s thread, or on the thread pool where there is none.
     /// </summary>
     public static void AddUpperOnTwoCores(int order, int inner, double alpha, ReadOnlyMemory<double> packedLeft, ReadOnlyMemory<double> b, int bStride,
-        Memory<double> c, int cStride)
+        Memory<double> c, int cStride, TwoCoreWorker? worker = null)
     {
         // The first band takes 1 - 1/sqrt(2) of the rows (the long ones), a multiple of the tile's rows.
         int split = TriangleSplit.HalfOfUpper(order, GemmMicroKernel.Rows);
@@ -129,7 +130,7 @@ internal static class PackedUpperUpdate
             return;
         }
 
-        System.Threading.Tasks.Parallel.Invoke(
+        TwoCoreWorker.Fork(worker,
             () => AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, 0, split),
             () => AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, split, order));
     }

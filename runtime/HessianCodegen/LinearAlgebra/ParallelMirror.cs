@@ -1,5 +1,4 @@
 using System;
-using System.Threading.Tasks;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -16,8 +15,8 @@ internal static class ParallelMirror
     /// <summary>Rows of the lower triangle each step writes: one cache line of doubles, as in <see cref="MatrixKernels"/>.</summary>
     private const int Strip = 8;
 
-    /// <summary>Copies the upper triangle of the square matrix <paramref name="matrix"/> (order <paramref name="n"/>) onto its lower triangle.</summary>
-    public static void MirrorUpper(Memory<double> matrix, int n)
+    /// <summary>Copies the upper triangle of the square matrix <paramref name="matrix"/> (order <paramref name="n"/>) onto its lower triangle; the second band on <paramref name="worker"/>'s thread, or on the thread pool where there is none.</summary>
+    public static void MirrorUpper(Memory<double> matrix, int n, TwoCoreWorker? worker = null)
     {
         if (matrix.Length < n * n)
         {
@@ -32,7 +31,7 @@ internal static class ParallelMirror
 
         // Row i of the lower triangle has i entries: the rows below n / sqrt(2) hold half of them.
         int split = (int)(n * Math.Sqrt(0.5)) / Strip * Strip;
-        Parallel.Invoke(() => MirrorRows(matrix.Span, n, 0, split), () => MirrorRows(matrix.Span, n, split, n));
+        TwoCoreWorker.Fork(worker, () => MirrorRows(matrix.Span, n, 0, split), () => MirrorRows(matrix.Span, n, split, n));
     }
 
     /// <summary>Rows <paramref name="first"/> (a multiple of <see cref="Strip"/>) to <paramref name="end"/> of the lower triangle, from the columns of the upper one.</summary>

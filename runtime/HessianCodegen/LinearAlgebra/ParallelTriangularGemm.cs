@@ -1,5 +1,4 @@
 using System;
-using System.Threading.Tasks;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -18,10 +17,12 @@ internal static class ParallelTriangularGemm
 
     /// <summary>
     /// <c>c = beta c + alpha op(a) op(b)</c> on one triangle of <c>c</c>, as <see cref="TriangularGemm.Multiply"/> defines it
-    /// (the product must be symmetric for the result to mean anything beyond the triangle).
+    /// (the product must be symmetric for the result to mean anything beyond the triangle). The second band runs on
+    /// <paramref name="worker"/>'s thread, or on the thread pool where there is none.
     /// </summary>
     public static void Multiply(bool upper, bool transposeA, bool transposeB, int order, int inner, double alpha,
-        ReadOnlyMemory<double> a, int aStride, ReadOnlyMemory<double> b, int bStride, double beta, Memory<double> c, int cStride)
+        ReadOnlyMemory<double> a, int aStride, ReadOnlyMemory<double> b, int bStride, double beta, Memory<double> c, int cStride,
+        TwoCoreWorker? worker = null)
     {
         if ((double)order * order * inner < Threshold || Environment.ProcessorCount < 2 || order < 2 * TriangularGemm.Band)
         {
@@ -33,7 +34,7 @@ internal static class ParallelTriangularGemm
         // the last ones), so that both bands hold half of the triangle's entries; a multiple of the Gemm tile's rows.
         int outer = TriangleSplit.HalfOfUpper(order, GemmMicroKernel.Rows);
         int split = upper ? outer : order - outer;
-        Parallel.Invoke(
+        TwoCoreWorker.Fork(worker,
             () => Band(upper, transposeA, transposeB, order, inner, alpha, a.Span, aStride, b.Span, bStride, beta, c.Span, cStride, 0, split),
             () => Band(upper, transposeA, transposeB, order, inner, alpha, a.Span, aStride, b.Span, bStride, beta, c.Span, cStride, split, order));
     }

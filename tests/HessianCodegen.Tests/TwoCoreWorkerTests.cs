@@ -1,0 +1,116 @@
+using System;
+using System.Threading;
+using HessianCodegen.LinearAlgebra;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// <see cref="TwoCoreWorker"/>: both halves of a fork run, the second on the worker's own thread; an exception of either half
+/// reaches the caller with its stack, after the other half is done; the worker serves many forks, and one after a failed
+/// fork; <see cref="TwoCoreWorker.Dispose"/> ends its thread.
+/// </summary>
+public sealed class TwoCoreWorkerTests
+{
+    [Fact]
+    public void RunsTheFirstHalfOnTheCallerAndTheSecondOnItsThread()
+    {
+        using var worker = new TwoCoreWorker();
+        int caller = Environment.CurrentManagedThreadId;
+        int first = 0, second = 0;
+        worker.Invoke(() => first = Environment.CurrentManagedThreadId, () => second = Environment.CurrentManagedThreadId);
+        Assert.Equal(caller, first);
+        Assert.NotEqual(0, second);
+        Assert.NotEqual(caller, second);
+    }
+
+    [Fact]
+    public void ServesManyForksWithEveryHalfDone()
+    {
+        const int Forks = 20_000;
+        using var worker = new TwoCoreWorker();
+        var firsts = new int[Forks];
+        var seconds = new int[Forks];
+        for (int k = 0; k < Forks; k++)
+        {
+            int index = k;
+            worker.Invoke(() => firsts[index]++, () => seconds[index]++);
+
+            // The second half's write is seen on return: Invoke waited for it.
+            Assert.Equal(1, seconds[index]);
+        }
+
+        Assert.All(firsts, count => Assert.Equal(1, count));
+        Assert.All(seconds, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public void RethrowsTheSecondHalfsExceptionWithItsStack()
+    {
+        using var worker = new TwoCoreWorker();
+        bool firstRan = false;
+        var thrown = Assert.Throws<ArgumentOutOfRangeException>(() => worker.Invoke(() => firstRan = true, ThrowFromTheSecondHalf));
+        Assert.True(firstRan);
+        Assert.Equal("second", thrown.ParamName);
+        Assert.Contains(nameof(ThrowFromTheSecondHalf), thrown.StackTrace);
+
+        // The failure is not carried into the next fork.
+        int after = 0;
+        worker.Invoke(() => { }, () => after = 1);
+        Assert.Equal(1, after);
+    }
+
+    [Fact]
+    public void RethrowsTheFirstHalfsExceptionOnlyAfterTheSecondHalfIsDone()
+    {
+        using var worker = new TwoCoreWorker();
+        using var firstFailing = new ManualResetEventSlim();
+        bool secondDone = false;
+        Assert.Throws<InvalidOperationException>(() => worker.Invoke(
+            () =>
+            {
+                firstFailing.Set();
+                throw new InvalidOperationException("first");
+            },
+            () =>
+            {
+                // Still running when the first half has thrown: the caller must not return before this is done.
+                firstFailing.Wait();
+                Thread.Sleep(50);
+                Volatile.Write(ref secondDone, true);
+            }));
+        Assert.True(Volatile.Read(ref secondDone));
+    }
+
+    [Fact]
+    public void GathersBothExceptionsWhenBothHalvesThrow()
+    {
+        using var worker = new TwoCoreWorker();
+        var thrown = Assert.Throws<AggregateException>(() => worker.Invoke(
+            () => throw new InvalidOperationException("first"), ThrowFromTheSecondHalf));
+        Assert.Collection(thrown.InnerExceptions,
+            e => Assert.Equal("first", e.Message),
+            e => Assert.Equal("second", Assert.IsType<ArgumentOutOfRangeException>(e).ParamName));
+    }
+
+    [Fact]
+    public void RefusesAForkFromAHalf()
+    {
+        using var worker = new TwoCoreWorker();
+        Assert.Throws<InvalidOperationException>(() => worker.Invoke(() => { }, () => worker.Invoke(() => { }, () => { })));
+    }
+
+    [Fact]
+    public void DisposeEndsItsThread()
+    {
+        var worker = new TwoCoreWorker();
+        worker.Invoke(() => { }, () => { });
+        Assert.True(worker.IsAlive);
+        worker.Dispose();
+        Assert.False(worker.IsAlive);
+        worker.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => worker.Invoke(() => { }, () => { }));
+    }
+
+    private static void ThrowFromTheSecondHalf() => throw new ArgumentOutOfRangeException("second", "thrown by the second half");
+}
