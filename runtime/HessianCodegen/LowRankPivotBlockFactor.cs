@@ -424,6 +424,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     private void SolveWith(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
     {
+        SolveGroupsLower(rows, width, block, work, coreRows);
+        core.Solve(coreRows, width);
+        SolveGroupsUpper(rows, width, block, work, coreRows);
+    }
+
+    /// <summary>Per group <c>Q_g^T L_g^-1</c> on its rows, the first <c>k</c> of each copied to <paramref name="coreRows"/>.</summary>
+    private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    {
         foreach (GroupFactor g in groups)
         {
             Span<double> z = Gather(g, rows, width, block);
@@ -432,8 +440,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
             Scatter(g, z, rows, width);
         }
+    }
 
-        core.Solve(coreRows, width);
+    /// <summary>Per group, its first <c>k</c> rows from <paramref name="coreRows"/>, then <c>L_g^-T Q_g</c> on its rows.</summary>
+    private void SolveGroupsUpper(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    {
         foreach (GroupFactor g in groups)
         {
             Span<double> z = Gather(g, rows, width, block);
@@ -508,15 +519,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
             if (lower)
             {
-                foreach (GroupFactor g in groups)
-                {
-                    Span<double> z = Gather(g, rows, width, block);
-                    TriangularKernel.SolveLower(g.Cholesky.Span, g.Parameters.Length, z, width);
-                    HouseholderKernel.ApplyTranspose(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
-                    z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
-                    Scatter(g, z, rows, width);
-                }
-
+                SolveGroupsLower(rows, width, block, work, coreRows);
                 core.SolveLowerHalf(coreRows, width);
                 MoveCoreRows(rows, coreRows, width, toCore: false);
                 return;
@@ -524,14 +527,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
             MoveCoreRows(rows, coreRows, width, toCore: true);
             core.SolveUpperHalf(coreRows, width);
-            foreach (GroupFactor g in groups)
-            {
-                Span<double> z = Gather(g, rows, width, block);
-                coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
-                HouseholderKernel.Apply(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
-                TriangularKernel.SolveLowerTransposed(g.Cholesky.Span, g.Parameters.Length, z, width);
-                Scatter(g, z, rows, width);
-            }
+            SolveGroupsUpper(rows, width, block, work, coreRows);
         }
         finally
         {

@@ -24,20 +24,7 @@ public sealed class TwoCoreRecursionTests
     public void ALayerOnTwoCoresSolvesToRoundOff(int width, double epsilon)
     {
         var network = new Network(new TanhLayer(width, width), new TanhLayer(width, width), new SoftmaxCrossEntropyLayer(width, 4));
-        var random = new Random(31);
-        var inputs = new double[Count, width];
-        var labels = new int[Count];
-        for (int n = 0; n < Count; n++)
-        {
-            for (int j = 0; j < width; j++)
-            {
-                inputs[n, j] = (2 * random.NextDouble()) - 1;
-            }
-
-            labels[n] = random.Next(4);
-        }
-
-        NetworkPoint point = network.At(network.RandomParameters(seed: 32), Batch.WithLabels(inputs, labels));
+        NetworkPoint point = network.At(network.RandomParameters(seed: 32), RandomBatch(width, seed: 31));
         Assert.True(Count * width >= RiccatiFactorization.TwoCoreStateOrder);
         double[] rhs = point.Gradient();
         RiccatiFactorization factorization = RiccatiFactorization.Create(point.Derivatives(), epsilon, out int singular)!;
@@ -61,7 +48,25 @@ public sealed class TwoCoreRecursionTests
     {
         const int width = 8;
         var network = new Network(new ReluLayer(width, width), new ReluLayer(width, width), new SoftmaxCrossEntropyLayer(width, 4));
-        var random = new Random(37);
+        double[] parameters = network.RandomParameters(seed: 38);
+        network.ParameterSlice(parameters.AsSpan(), 1)[width * width] = -100; // c_0 of the second layer, after its W (8 x 8)
+        NetworkPoint point = network.At(parameters, RandomBatch(width, seed: 37));
+        HessianDerivatives derivatives = point.Derivatives();
+        Assert.Contains(derivatives.ParameterGroups(1).Rows, rows => rows.Length == 0);
+        double[] rhs = point.Gradient();
+        RiccatiFactorization factorization = RiccatiFactorization.Create(derivatives, epsilon, out int singular)!;
+        Assert.Equal(-1, singular);
+        var x = new double[rhs.Length];
+        factorization.Solve(rhs, x);
+
+        double backward = DampedSystem.BackwardError(DampedSystem.Matrix(point, epsilon), x, rhs);
+        Assert.True(backward <= 1e-13, $"eps {epsilon}: backward error {backward:E2}");
+    }
+
+    /// <summary><see cref="Count"/> examples of inputs uniform in [-1, 1) and labels among 4 classes.</summary>
+    private static Batch RandomBatch(int width, int seed)
+    {
+        var random = new Random(seed);
         var inputs = new double[Count, width];
         var labels = new int[Count];
         for (int n = 0; n < Count; n++)
@@ -74,18 +79,6 @@ public sealed class TwoCoreRecursionTests
             labels[n] = random.Next(4);
         }
 
-        double[] parameters = network.RandomParameters(seed: 38);
-        network.ParameterSlice(parameters.AsSpan(), 1)[width * width] = -100; // c_0 of the second layer, after its W (8 x 8)
-        NetworkPoint point = network.At(parameters, Batch.WithLabels(inputs, labels));
-        HessianDerivatives derivatives = point.Derivatives();
-        Assert.Contains(derivatives.ParameterGroups(1).Rows, rows => rows.Length == 0);
-        double[] rhs = point.Gradient();
-        RiccatiFactorization factorization = RiccatiFactorization.Create(derivatives, epsilon, out int singular)!;
-        Assert.Equal(-1, singular);
-        var x = new double[rhs.Length];
-        factorization.Solve(rhs, x);
-
-        double backward = DampedSystem.BackwardError(DampedSystem.Matrix(point, epsilon), x, rhs);
-        Assert.True(backward <= 1e-13, $"eps {epsilon}: backward error {backward:E2}");
+        return Batch.WithLabels(inputs, labels);
     }
 }
