@@ -45,6 +45,9 @@ internal interface IPivotBlockFactor
     /// <summary>The floating-point operations of <see cref="SolveLowerHalf"/> for <paramref name="width"/> columns (<c>p^2</c> per column for a whole block).</summary>
     long LowerHalfFlops(int width);
 
+    /// <summary>The flops of <see cref="SolveMiddle"/> on <paramref name="width"/> columns: 0 when <see cref="MiddleIsIdentity"/>.</summary>
+    long MiddleFlops(int width);
+
     /// <summary>Whether <c>M = I</c> (a Cholesky factor), so that <see cref="SolveMiddle"/> does nothing and <c>Y^T M^-1 Y = Y^T Y</c>.</summary>
     bool MiddleIsIdentity { get; }
 }

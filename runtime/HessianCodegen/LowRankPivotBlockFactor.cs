@@ -459,7 +459,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <c>B = W^-1 B</c>, <c>W = L Q [W_T, 0; 0, I]</c>: the first half of <see cref="Solve"/>, per group <c>Q_g^T L_g^-1</c>, then
     /// the core's lower half on the rows that go to <c>T</c> (each group's first <c>k</c>, in its parameters' order).
     /// </summary>
-    public void SolveLowerHalf(Span<double> rows, int width) => WithScratch(rows, width, lower: true);
+    public void SolveLowerHalf(Span<double> rows, int width) => SolveHalf(rows, width, lower: true);
 
     /// <summary><c>B = M^-1 B</c>, <c>M = [M_T, 0; 0, I]</c>: the core's middle on the rows that go to <c>T</c>, the rest kept.</summary>
     public void SolveMiddle(Span<double> rows, int width)
@@ -485,7 +485,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary><c>B = W^-T B</c>: the core's upper half on the rows of <c>T</c>, then per group <c>L_g^-T Q_g</c>.</summary>
-    public void SolveUpperHalf(Span<double> rows, int width) => WithScratch(rows, width, lower: false);
+    public void SolveUpperHalf(Span<double> rows, int width) => SolveHalf(rows, width, lower: false);
 
     /// <summary>
     /// Per column and group, <c>q^2</c> for <c>L_g^-1</c> and <c>4 q k - 2 k^2</c> for <c>Q_g^T</c> (<c>k</c> reflectors, the <c>j</c>-th
@@ -507,7 +507,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>Whether the core's middle is the identity (a Cholesky factor of <c>T</c>).</summary>
     public bool MiddleIsIdentity => core.MiddleIsIdentity;
 
-    private void WithScratch(Span<double> rows, int width, bool lower)
+    /// <summary>The core's: the rest of <c>M</c> is the identity.</summary>
+    public long MiddleFlops(int width) => core.MiddleFlops(width);
+
+    private void SolveHalf(Span<double> rows, int width, bool lower)
     {
         RequireRows(rows, width);
         double[] block = ArrayPool<double>.Shared.Rent(largestGroup * width);

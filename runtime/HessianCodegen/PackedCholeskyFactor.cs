@@ -63,6 +63,9 @@ internal sealed class PackedCholeskyFactor : IPivotBlockFactor
     /// <inheritdoc/>
     public long LowerHalfFlops(int width) => (long)Order * Order * width;
 
+    /// <summary>0: the middle is the identity.</summary>
+    public long MiddleFlops(int width) => 0;
+
     /// <summary>Always true: a Cholesky factor.</summary>
     public bool MiddleIsIdentity => true;
 }

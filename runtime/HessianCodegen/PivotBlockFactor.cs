@@ -201,6 +201,9 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary><c>p^2</c> per column: the substitution with <c>L</c> (the interchanges not counted).</summary>
     public long LowerHalfFlops(int width) => (long)Order * Order * width;
 
+    /// <summary>At most 3 per row and column for <c>D</c>'s 1 x 1 and 2 x 2 blocks; 0 for a Cholesky factor.</summary>
+    public long MiddleFlops(int width) => positiveDefinite ? 0 : 3L * Order * width;
+
     /// <summary>True for a Cholesky factor.</summary>
     public bool MiddleIsIdentity => positiveDefinite;
 }

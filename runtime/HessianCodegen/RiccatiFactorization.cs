@@ -199,7 +199,7 @@ internal sealed class RiccatiFactorization
             int aIn = d.InputSize;
             int m = StateCount(network, l, count);
             int mIn = l > 0 ? count * aIn : 0;
-            bool twoCores = Environment.ProcessorCount > 1 && Math.Max(m, mIn) >= TwoCoreStateOrder;
+            bool twoCores = worker is not null && Math.Max(m, mIn) >= TwoCoreStateOrder; // every m and mIn is at most largestState
             ReadOnlySpan<double> valueMatrix = value.AsSpan(0, m * m);
             if (valueSize != m)
             {
@@ -418,7 +418,7 @@ internal sealed class RiccatiFactorization
                     right = middleSolved.AsMemory(0, p * mIn);
                     c.CopyTo(right.Span);
                     factor.SolveMiddle(right.Span, mIn);
-                    flops += 3L * p * mIn;
+                    flops += factor.MiddleFlops(mIn);
                 }
 
                 // E -= Y^T (M^-1 Y) in its upper triangle: the symmetric half of the product, the largest of the step, on two cores.
@@ -598,7 +598,11 @@ internal sealed class RiccatiFactorization
             }
 
             IPivotBlockFactor block = blocks[l];
-            block.SolveMiddle(x, 1);
+            if (!block.MiddleIsIdentity)
+            {
+                block.SolveMiddle(x, 1);
+            }
+
             block.SolveUpperHalf(x, 1);
             for (int i = 0; i < p; i++)
             {

@@ -101,6 +101,25 @@ public sealed class TwoCoreWorkerTests
     }
 
     [Fact]
+    public void RefusesAForkFromTheFirstHalfAndForksAgainAfterwards()
+    {
+        using var worker = new TwoCoreWorker();
+        Assert.Throws<InvalidOperationException>(() => worker.Invoke(() => worker.Invoke(() => { }, () => { }), () => { }));
+        bool firstRan = false, secondRan = false;
+        worker.Invoke(() => firstRan = true, () => secondRan = true);
+        Assert.True(firstRan && secondRan);
+    }
+
+    [Fact]
+    public void RefusesToBeDisposedDuringAFork()
+    {
+        using var worker = new TwoCoreWorker();
+        Assert.Throws<InvalidOperationException>(() => worker.Invoke(() => { }, worker.Dispose));
+        Assert.Throws<InvalidOperationException>(() => worker.Invoke(worker.Dispose, () => { }));
+        Assert.True(worker.IsAlive);
+    }
+
+    [Fact]
     public void DisposeEndsItsThread()
     {
         var worker = new TwoCoreWorker();

@@ -26,6 +26,7 @@ internal sealed class TwoCoreWorker : IDisposable
     private ExceptionDispatchInfo? failure;
     private volatile bool stopping;
     private int invoking;
+    private int disposed;
 
     /// <summary>Starts the worker's thread (a background thread, so that a worker never disposed cannot keep the process alive).</summary>
     public TwoCoreWorker()
@@ -97,10 +98,16 @@ internal sealed class TwoCoreWorker : IDisposable
         }
     }
 
-    /// <summary>Ends the worker's thread and waits for it. Idempotent; not to be called during a fork.</summary>
+    /// <summary>Ends the worker's thread and waits for it. Idempotent.</summary>
+    /// <exception cref="InvalidOperationException">Called during a fork (from a half, or from another thread).</exception>
     public void Dispose()
     {
-        if (stopping)
+        if (Thread.CurrentThread == thread || Volatile.Read(ref invoking) != 0)
+        {
+            throw new InvalidOperationException("A two-core worker cannot be disposed during a fork.");
+        }
+
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
             return;
         }
