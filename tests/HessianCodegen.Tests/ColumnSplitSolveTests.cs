@@ -46,7 +46,7 @@ public sealed class ColumnSplitSolveTests
         }
 
         double[] solution = (double[])rhs.Clone();
-        ColumnSplitSolve.Solve(factor, solution, width);
+        ColumnSplitSolve.Solve(factor.Solve, order, solution, width, 2.0 * order * order * width);
         for (int i = 0; i < order; i++)
         {
             for (int column = 0; column < width; column++)

@@ -22,10 +22,6 @@ internal static class ColumnSplitSolve
     /// <summary>Columns a half has at least, a multiple of the vector kernels' width.</summary>
     private const int ColumnAlignment = 16;
 
-    /// <summary>Solves <c>A Z = B</c> in place for the <c>p</c> rows of <paramref name="rows"/>, <paramref name="width"/> values each (<c>2 p^2 width</c> flops).</summary>
-    public static void Solve(IPivotBlockFactor factor, Memory<double> rows, int width) =>
-        Solve(factor.Solve, factor.Order, rows, width, 2.0 * factor.Order * factor.Order * width);
-
     /// <summary>
     /// Runs <paramref name="solve"/> in place on the <paramref name="order"/> rows of <paramref name="rows"/>, <paramref name="width"/>
     /// values each, on two cores when its <paramref name="flops"/> reach <see cref="Threshold"/> (the second half on
