@@ -24,7 +24,7 @@ public sealed class RightLookingCholeskyKernelTests
     [InlineData(131)]
     public void MatchesTheRowByRowKernelAndMathNet(int n)
     {
-        double[] matrix = RandomPositiveDefinite(n, seed: n);
+        double[] matrix = RandomValues.PositiveDefiniteLowerTriangle(n, diagonalBase: n, seed: n);
         double[] factor = (double[])matrix.Clone();
         double[] reference = (double[])matrix.Clone();
         long flops = 0;
@@ -69,7 +69,7 @@ public sealed class RightLookingCholeskyKernelTests
     {
         // Positive definite except that the leading minor of order failing + 1 is not: row failing's pivot fails.
         const int n = 90;
-        double[] matrix = RandomPositiveDefinite(n, seed: 3);
+        double[] matrix = RandomValues.PositiveDefiniteLowerTriangle(n, diagonalBase: n, seed: 3);
         matrix[(failing * n) + failing] -= 4.0 * n;
         double[] factor = (double[])matrix.Clone();
         double[] reference = (double[])matrix.Clone();
@@ -82,24 +82,5 @@ public sealed class RightLookingCholeskyKernelTests
         // (n (n - 1) (n + 1) / 3 in this count), and at least the finished rows' share that the row-by-row kernel counts.
         long whole = (long)n * (n - 1) * (n + 1) / 3;
         Assert.True(failing == 0 ? flops == 0 : flops >= referenceFlops && flops > 0 && flops < whole, $"{flops} flops counted (row by row {referenceFlops}, whole {whole})");
-    }
-
-    /// <summary>Symmetric, diagonally dominant; the strict upper triangle holds other values than the lower, so that reading it would show.</summary>
-    private static double[] RandomPositiveDefinite(int n, int seed)
-    {
-        var random = new Random(seed);
-        var a = new double[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < i; j++)
-            {
-                a[(i * n) + j] = random.NextDouble() - 0.5;
-                a[(j * n) + i] = 1000 + random.NextDouble();
-            }
-
-            a[(i * n) + i] = n + random.NextDouble();
-        }
-
-        return a;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
 namespace HessianCodegen.Tests;
@@ -19,7 +20,7 @@ public sealed class SmallCholeskyKernelTests
     [InlineData(SmallCholeskyKernel.Limit)]
     public void MatchesTheTextbookLoopAndLeavesTheUpperTriangle(int n)
     {
-        double[] matrix = RandomPositiveDefinite(n, seed: n);
+        double[] matrix = RandomValues.PositiveDefiniteLowerTriangle(n, diagonalBase: (n / 2.0) + 1, seed: n);
         double[] factor = (double[])matrix.Clone();
         long flops = 0;
         Assert.Equal(-1, SmallCholeskyKernel.Factor(factor, n, 0, ref flops));
@@ -60,7 +61,7 @@ public sealed class SmallCholeskyKernelTests
     public void StopsAtTheFirstRowWhoseLeadingMinorIsNotPositiveDefinite(int failing)
     {
         const int n = 17;
-        double[] matrix = RandomPositiveDefinite(n, seed: 5);
+        double[] matrix = RandomValues.PositiveDefiniteLowerTriangle(n, diagonalBase: (n / 2.0) + 1, seed: 5);
         matrix[(failing * n) + failing] -= 4.0 * n;
         long flops = 0;
         Assert.Equal(failing, SmallCholeskyKernel.Factor(matrix, n, 1e-12, ref flops));
@@ -69,24 +70,5 @@ public sealed class SmallCholeskyKernelTests
         double[] one = [0.5];
         Assert.Equal(0, SmallCholeskyKernel.Factor(one, 1, 0.5, ref flops));
         Assert.Equal(0, SmallCholeskyKernel.Factor([double.NaN], 1, 0, ref flops));
-    }
-
-    /// <summary>Symmetric, diagonally dominant, entries of both signs below the diagonal; the strict upper triangle holds other values, so that reading it would show.</summary>
-    private static double[] RandomPositiveDefinite(int n, int seed)
-    {
-        var random = new Random(seed);
-        var a = new double[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < i; j++)
-            {
-                a[(i * n) + j] = random.NextDouble() - 0.5;
-                a[(j * n) + i] = 1000 + random.NextDouble();
-            }
-
-            a[(i * n) + i] = (n / 2.0) + 1 + random.NextDouble();
-        }
-
-        return a;
     }
 }

@@ -16,4 +16,28 @@ public static class RandomValues
 
         return values;
     }
+
+    /// <summary>
+    /// A matrix of order <paramref name="n"/> whose lower triangle is symmetric positive definite (entries below the diagonal
+    /// uniform in [-0.5, 0.5), the diagonal <paramref name="diagonalBase"/> plus one uniform in [0, 1), dominant when
+    /// <paramref name="diagonalBase"/> is at least <c>n / 2</c>), and whose strict upper triangle holds other values (above 1000),
+    /// so that a kernel that reads it would show.
+    /// </summary>
+    public static double[] PositiveDefiniteLowerTriangle(int n, int seed, double diagonalBase)
+    {
+        var random = new Random(seed);
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                a[(i * n) + j] = random.NextDouble() - 0.5;
+                a[(j * n) + i] = 1000 + random.NextDouble();
+            }
+
+            a[(i * n) + i] = diagonalBase + random.NextDouble();
+        }
+
+        return a;
+    }
 }
