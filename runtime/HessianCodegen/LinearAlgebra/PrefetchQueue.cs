@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -84,8 +85,15 @@ internal ref struct PrefetchQueue
         linesPerStep = (lines + steps - 1) / steps;
     }
 
-    /// <summary>Issues the next lines, as many as <see cref="Spread"/> gave a step (none before it).</summary>
-    public void Step() => Issue(linesPerStep);
+    /// <summary>Issues the next lines, as many as <see cref="Spread"/> gave a step (none before it); inlined, nothing to do costs a compare.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step()
+    {
+        if (current < count)
+        {
+            Issue(linesPerStep);
+        }
+    }
 
     /// <summary>Issues every line not issued yet.</summary>
     public void Finish() => Issue(long.MaxValue);
