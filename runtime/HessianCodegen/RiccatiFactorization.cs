@@ -650,6 +650,8 @@ internal sealed class RiccatiFactorization
             int aIn = d.InputSize;
             int m = StateCount(network, l, count);
             ReadOnlySpan<double> y = value.AsSpan(0, stateSize);
+
+            // The next layer toward L2, as in the backward sweep.
             var prefetch = new PrefetchQueue();
             int chunk = prefetchLayers && QueueNextLayer(l + 1, p, ref prefetch) ? PrefetchRows : p;
 
