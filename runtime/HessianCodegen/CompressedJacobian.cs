@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Numerics;
+using HessianCodegen.LinearAlgebra;
 using Simd = System.Numerics.Vector;
 
 namespace HessianCodegen;
@@ -196,6 +197,14 @@ internal readonly struct CompressedJacobian
         }
 
         return dense.Length - zeros;
+    }
+
+    /// <summary>Names to <paramref name="queue"/> what a solve reads of it: the values, their columns and the row starts (nothing for the default value).</summary>
+    public void QueueStoredSpans(ref PrefetchQueue queue)
+    {
+        queue.Add(values.Span);
+        queue.Add(columns.Span);
+        queue.Add(rowStarts.Span);
     }
 
     /// <summary><c>target -= Dx^T v</c>, row by row of <c>Dx</c>; a zero of <paramref name="v"/> skips its row.</summary>

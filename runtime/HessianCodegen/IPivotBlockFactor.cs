@@ -1,4 +1,5 @@
 using System;
+using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
 
@@ -50,4 +51,7 @@ internal interface IPivotBlockFactor
 
     /// <summary>Whether <c>M = I</c> (a Cholesky factor), so that <see cref="SolveMiddle"/> does nothing and <c>Y^T M^-1 Y = Y^T Y</c>.</summary>
     bool MiddleIsIdentity { get; }
+
+    /// <summary>Names to <paramref name="queue"/> the spans of the stored factors that the sweeps of a solve read (for the next layer's prefetch).</summary>
+    void QueueStoredSpans(ref PrefetchQueue queue);
 }

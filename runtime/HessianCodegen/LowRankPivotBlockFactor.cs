@@ -36,14 +36,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     private readonly GroupFactor[] groups;
     private readonly ReadOnlyMemory<double> groupValues;
+    private readonly ReadOnlyMemory<int> groupParameters;
     private readonly IPivotBlockFactor core;
     private readonly int largestGroup;
 
-    private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, IPivotBlockFactor core, int order, Inertia inertia,
-        LogDeterminant logDeterminant)
+    private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, ReadOnlyMemory<int> groupParameters, IPivotBlockFactor core,
+        int order, Inertia inertia, LogDeterminant logDeterminant)
     {
         this.groups = groups;
         this.groupValues = groupValues;
+        this.groupParameters = groupParameters;
         this.core = core;
         Order = order;
         foreach (GroupFactor g in groups)
@@ -56,7 +58,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, IPivotBlockFactor core, int order, double logDeterminantX)
-        : this(groups, groupValues, core, order, core.Inertia + new Inertia(order - core.Order, 0, 0), core.LogDeterminant + new LogDeterminant(logDeterminantX, 1))
+        : this(groups, groupValues, ReadOnlyMemory<int>.Empty, core, order, core.Inertia + new Inertia(order - core.Order, 0, 0),
+            core.LogDeterminant + new LogDeterminant(logDeterminantX, 1))
     {
     }
 
@@ -74,12 +77,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>The order of the core <c>T</c>: the rank bound <c>r</c> of <c>Dx</c> the route works at.</summary>
     public int CoreOrder => core.Order;
 
-    /// <summary>The bytes of the factors a solve reads: per group its parameters' indices (kept; its rows are read only for their count), <c>L_g</c>, reflectors and <c>tau</c>, and the core's factor (packed once kept, when it is a Cholesky factor).</summary>
+    /// <summary>The bytes of the factors a solve reads: per group its parameters' indices (kept; its rows are read only for their count), <c>L_g</c>, reflectors and <c>tau</c>, and the core's factor (packed once kept, when it is a Cholesky factor; else square, with its pivots).</summary>
     internal long StoredBytes
     {
         get
         {
-            long bytes = (core is PackedCholeskyFactor ? PackedCholeskyKernel.PackedLength(core.Order) : (long)core.Order * core.Order) * sizeof(double);
+            long bytes = core is PackedCholeskyFactor
+                ? (long)PackedCholeskyKernel.PackedLength(core.Order) * sizeof(double)
+                : ((long)core.Order * core.Order * sizeof(double)) + ((long)core.Order * sizeof(int));
             foreach (GroupFactor g in groups)
             {
                 bytes += (long)g.Parameters.Length * sizeof(int);
@@ -318,7 +323,20 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         };
         Memory<double> kept = storage.Take(groupValues.Length);
         groupValues.CopyTo(kept);
-        return new LowRankPivotBlockFactor(Keep(groups, kept, storage), kept, keptCore, Order, Inertia, LogDeterminant);
+        (GroupFactor[] keptGroups, ReadOnlyMemory<int> keptParameters) = Keep(groups, kept, storage);
+        return new LowRankPivotBlockFactor(keptGroups, kept, keptParameters, keptCore, Order, Inertia, LogDeterminant);
+    }
+
+    /// <summary>
+    /// The groups' values (<c>L_g</c>, QR and <c>tau</c>, contiguous), their parameters' indices and the core's factor, once
+    /// kept (<see cref="KeptIn"/>); a factor not yet kept, whose groups' indices are the derivatives' arrays, names its
+    /// values and its core only.
+    /// </summary>
+    public void QueueStoredSpans(ref PrefetchQueue queue)
+    {
+        queue.Add(groupValues.Span);
+        queue.Add(groupParameters.Span);
+        core.QueueStoredSpans(ref queue);
     }
 
     /// <summary>
@@ -359,9 +377,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// The groups as views of <paramref name="kept"/>, the copy of the values they view in the workspace (at the same
     /// offsets), and their parameters' indices copied into <paramref name="storage"/>'s indices: the sweeps gather and
     /// scatter by them (the rows are read only for their count), and as the derivatives' arrays of each group they were a
-    /// scattered small object per group to fetch.
+    /// scattered small object per group to fetch. Also returns all the groups' indices, contiguous, for <see cref="QueueStoredSpans"/>.
     /// </summary>
-    private static GroupFactor[] Keep(GroupFactor[] factors, ReadOnlyMemory<double> kept, FactorStorage storage)
+    private static (GroupFactor[] Groups, ReadOnlyMemory<int> Parameters) Keep(GroupFactor[] factors, ReadOnlyMemory<double> kept, FactorStorage storage)
     {
         int indices = 0;
         foreach (GroupFactor g in factors)
@@ -391,7 +409,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             offset += GroupValueCount(q, c);
         }
 
-        return stored;
+        return (stored, keptIndices);
     }
 
     /// <summary>

@@ -66,6 +66,9 @@ internal sealed class PackedCholeskyFactor : IPivotBlockFactor
     /// <summary>0: the middle is the identity.</summary>
     public long MiddleFlops(int width) => 0;
 
+    /// <summary>The packed triangle.</summary>
+    public void QueueStoredSpans(ref PrefetchQueue queue) => queue.Add(packed.Span);
+
     /// <summary>Always true: a Cholesky factor.</summary>
     public bool MiddleIsIdentity => true;
 }

@@ -34,6 +34,13 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary>Always <see cref="PivotBlockRoute.Whole"/>: the block was formed and factored as it is.</summary>
     public PivotBlockRoute Route => PivotBlockRoute.Whole;
 
+    /// <summary>The square factor and its pivots.</summary>
+    public void QueueStoredSpans(ref PrefetchQueue queue)
+    {
+        queue.Add(factors.Span);
+        queue.Add(pivots.Span);
+    }
+
     /// <summary>Whether the block is positive definite (it has a Cholesky factor).</summary>
     public bool IsPositiveDefinite => positiveDefinite;
 
