@@ -330,8 +330,10 @@ internal sealed class RiccatiFactorization
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
             {
-                // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero.
-                if (d.Has(SecondDerivativeBlocks.Xzx))
+                // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero. Where -(Dx^T P) was formed,
+                // the product below starts C from them itself (a copy per example and parameter took as long as the product).
+                bool startedByProduct = m > 0 && p > 0 && factor is null;
+                if (!startedByProduct && d.Has(SecondDerivativeBlocks.Xzx))
                 {
                     for (int n = 0; n < count; n++)
                     {
@@ -342,17 +344,17 @@ internal sealed class RiccatiFactorization
                         }
                     }
                 }
-                else
+                else if (!startedByProduct)
                 {
                     c.Clear();
                 }
 
-                if (m > 0 && p > 0 && factor is null)
+                if (startedByProduct)
                 {
-                    // C += (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
+                    // C = Xzx + (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
-                    flops += BlockDiagonalRightProduct.SubtractProduct(weighted.AsSpan(0, p * m), m, d.Dz, count, a, aIn, c, mIn, p,
-                        VectorWidth.Hardware);
+                    flops += BlockDiagonalRightProduct.SetDifference(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], weighted.AsSpan(0, p * m), m, d.Dz,
+                        count, a, aIn, c, mIn, p, VectorWidth.Hardware);
                 }
                 else if (m > 0 && p > 0)
                 {
