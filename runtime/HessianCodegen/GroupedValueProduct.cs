@@ -18,7 +18,7 @@ namespace HessianCodegen;
 /// read once; the rest of a group, and 256-bit vectors, take three parameters (six or twelve accumulators) or one at a time.
 /// The Riccati recursion needs both <c>W</c> (for <c>C</c>) and <c>W^T</c> (for <c>A</c>): the columns a call wrote are
 /// transposed before it returns, while they are in L2. At issue 7's order 512 (<c>p = 72</c>, groups of nine by 64 rows,
-/// <c>P</c> 2 MB, past L2) this takes 0.13 ms, 0.10 of it in the tiles (47 GFLOP/s) and 0.024 in the transpose (Benchmarks
+/// <c>P</c> 2 MB, past L2) this takes 0.14 ms, 0.10 of it in the tiles (47 GFLOP/s) and 0.024 in the transpose (Benchmarks
 /// --riccati-phases, one core). Tiles of three parameters over the group's rows first copied into padded rows took 0.21: the
 /// tiles alone ran at 49 GFLOP/s, but the copy of <c>P</c> took 0.07 ms, and the loop for the columns short of a tile, empty
 /// there, 0.016 (it called an empty axpy per row and parameter). Three-parameter tiles reading <c>P</c> in place took 0.29
