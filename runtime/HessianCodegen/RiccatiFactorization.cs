@@ -306,24 +306,40 @@ internal sealed class RiccatiFactorization
                     int vectorBits = VectorWidth.Hardware;
                     if (twoCores)
                     {
-                        // Two cores: E = Xzz + Dz^T P Dz, which reads P only, is formed on one, then that core joins the other in
-                        // -(Dx^T P), whose columns they take a few at a time (one fork; at issue 7's order E took a third of the
-                        // product's time, so halves formed side by side left a core idle). The first layer has no E. The lambdas
-                        // capture block locals only, so no closure is made on the other paths.
+                        // Two cores: Dz^T P Dz, which reads P only, is begun on one while the other begins -(Dx^T P); each then
+                        // joins the other's work. Both take pieces from one counter per product (block rows of E, columns of W),
+                        // so they finish within a piece of each other (one fork; halves formed side by side left a core idle,
+                        // and E taken whole by one core left the other idle 60 us per layer at issue 7's order once -(Dx^T P)
+                        // was faster: E takes 0.2 ms there on two cores, from a P and into an E not in cache). The first layer
+                        // has no E. The lambdas capture block locals only, so no closure is made on the other paths.
                         (double[] product, double[] productT, double[] valueArray, double[] nextValueArray) = (weighted, weightedT, value, nextValue);
                         (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups, int bits) = (d, count, groups, vectorBits);
                         long productFlops = 0, valueFlops = 0;
                         int rows = p, order = m, nextOrder = mIn;
                         int[] nextChunk = [0]; // FormShared's column counter, one per layer and only here: both calls take columns from it
+                        int[] nextPiece = [0]; // the same for the congruence's pieces of block rows
+                        long SharedValue() => nextOrder > 0
+                            ? BlockDiagonalCongruence.AddUpperShared(valueArray.AsSpan(0, order * order), order, layerBlocks.Dz, examples,
+                                layerBlocks.OutputSize, layerBlocks.InputSize, nextValueArray.AsSpan(0, nextOrder * nextOrder), nextOrder, overwrite: true, nextPiece)
+                            : 0;
+                        long SharedProduct() => GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
+                            valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), bits, nextChunk);
                         worker!.Invoke(
                             () =>
                             {
-                                valueFlops = nextOrder > 0 ? FormValueBlock(layerBlocks, valueArray, order, nextValueArray, nextOrder, examples) : 0;
-                                Interlocked.Add(ref productFlops, GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
-                                    valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), bits, nextChunk));
+                                Interlocked.Add(ref valueFlops, SharedValue());
+                                Interlocked.Add(ref productFlops, SharedProduct());
                             },
-                            () => Interlocked.Add(ref productFlops, GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
-                                valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), bits, nextChunk)));
+                            () =>
+                            {
+                                Interlocked.Add(ref productFlops, SharedProduct());
+                                Interlocked.Add(ref valueFlops, SharedValue());
+                            });
+                        if (mIn > 0)
+                        {
+                            AddXzzBlocks(d, nextValue.AsSpan(0, mIn * mIn), mIn, count);
+                        }
+
                         flops += productFlops + valueFlops;
                         valueFormed = mIn > 0;
                     }
@@ -350,8 +366,10 @@ internal sealed class RiccatiFactorization
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
             {
-                // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero.
-                if (d.Has(SecondDerivativeBlocks.Xzx))
+                // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero. Where -(Dx^T P) was formed,
+                // the product below starts C from them itself (a copy per example and parameter took as long as the product).
+                bool startedByProduct = m > 0 && p > 0 && factor is null;
+                if (!startedByProduct && d.Has(SecondDerivativeBlocks.Xzx))
                 {
                     for (int n = 0; n < count; n++)
                     {
@@ -362,17 +380,17 @@ internal sealed class RiccatiFactorization
                         }
                     }
                 }
-                else
+                else if (!startedByProduct)
                 {
                     c.Clear();
                 }
 
-                if (m > 0 && p > 0 && factor is null)
+                if (startedByProduct)
                 {
-                    // C += (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
+                    // C = Xzx + (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
-                    flops += BlockDiagonalRightProduct.SubtractProduct(weighted.AsSpan(0, p * m), m, d.Dz, count, a, aIn, c, mIn, p,
-                        VectorWidth.Hardware);
+                    flops += BlockDiagonalRightProduct.SetDifference(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], weighted.AsSpan(0, p * m), m, d.Dz,
+                        count, a, aIn, c, mIn, p, VectorWidth.Hardware);
                 }
                 else if (m > 0 && p > 0)
                 {
@@ -776,17 +794,6 @@ internal sealed class RiccatiFactorization
     }
 
     /// <summary>
-    /// <c>E = Xzz + Dz^T P Dz</c> in its upper block triangle, into <paramref name="nextValue"/> (order <paramref name="mIn"/>), from
-    /// <paramref name="value"/> (<c>P</c>, order <paramref name="m"/>), on one core.
-    /// </summary>
-    /// <returns>The floating-point operations performed.</returns>
-    private static long FormValueBlock(LayerDerivatives d, double[] value, int m, double[] nextValue, int mIn, int count)
-    {
-        double[] unused = [];
-        return FormValueBlock(d, value, m, nextValue, mIn, count, worker: null, ref unused);
-    }
-
-    /// <summary>
     /// <c>E = Xzz + Dz^T P Dz</c> in its upper block triangle, the only part the update reads, into <paramref name="nextValue"/>:
     /// the congruence overwrites those tiles (no pass clearing all <c>m_in^2</c> values), then Xzz's example blocks join the
     /// diagonal ones. On two cores (a <paramref name="worker"/> for the second), <c>Dz</c> is copied into <paramref name="jacobianZ"/>,
@@ -818,6 +825,14 @@ internal sealed class RiccatiFactorization
             e.Clear();
         }
 
+        AddXzzBlocks(d, e, mIn, count);
+        return flops;
+    }
+
+    /// <summary>Xzz's example blocks added to the diagonal blocks of <paramref name="e"/> (order <paramref name="mIn"/>), where the layer has Xzz.</summary>
+    private static void AddXzzBlocks(LayerDerivatives d, Span<double> e, int mIn, int count)
+    {
+        int aIn = d.InputSize;
         if (d.Has(SecondDerivativeBlocks.Xzz))
         {
             for (int n = 0; n < count; n++)
@@ -829,8 +844,6 @@ internal sealed class RiccatiFactorization
                 }
             }
         }
-
-        return flops;
     }
 
     /// <summary>Replaces <paramref name="buffer"/> by a larger one when it holds fewer than <paramref name="length"/> values (its contents are not kept).</summary>

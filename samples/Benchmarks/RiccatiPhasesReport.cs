@@ -121,11 +121,13 @@ internal static class RiccatiPhasesReport
 
             return 0;
         });
-        Phase($"C = Xzx + (Dx^T P) Dz ({VectorWidth.Hardware})", 0, () =>
+        Alternative($"before: C, Xzx copied ({VectorWidth.Hardware})", 0, () =>
         {
             CopyXzx();
             return BlockDiagonalRightProduct.SubtractProduct(weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, VectorWidth.Hardware);
         });
+        Phase($"C = Xzx + (Dx^T P) Dz ({VectorWidth.Hardware})", 0,
+            () => BlockDiagonalRightProduct.SetDifference(d.Xzx, weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, VectorWidth.Hardware));
         Alternative("E, congruence: general path", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 0));
         if (VectorWidth.Hardware > 256)
         {

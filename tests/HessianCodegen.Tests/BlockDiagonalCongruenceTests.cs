@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using HessianCodegen.LinearAlgebra;
 using HessianCodegen.Tests.Infrastructure;
 using Xunit;
@@ -128,6 +129,55 @@ public sealed class BlockDiagonalCongruenceTests
             Assert.True(Math.Abs(e[index] - expected[index]) <= 1e-14 * (1 + (rows * rows)) * Math.Max(1, Math.Abs(expected[index])),
                 $"e[{index / eStride}, {index % eStride}] = {e[index]}, expected {expected[index]}");
         }
+    }
+
+    /// <summary>
+    /// <see cref="BlockDiagonalCongruence.AddUpperShared"/> on two threads against one call (bit for bit; that call is checked
+    /// against the triple products above), overwriting an upper block triangle of NaN: 8 x 8 blocks (the tile kernel), blocks
+    /// of 3 x 5 (the general path), fewer blocks than pieces, and a second thread that comes after the first has taken every piece.
+    /// </summary>
+    [Theory]
+    [InlineData(65, 8, 8, true)]
+    [InlineData(13, 3, 5, true)]
+    [InlineData(3, 8, 8, true)]
+    [InlineData(29, 8, 8, false)]
+    public void Two_threads_sharing_the_block_rows_write_what_one_call_writes(int blocks, int rows, int columns, bool sideBySide)
+    {
+        var random = new Random((blocks * 100) + rows);
+        int order = blocks * rows;
+        int eOrder = blocks * columns;
+        double[] p = RandomValues.Uniform(random, order * order);
+        for (int i = 0; i < order; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                p[(i * order) + j] = p[(j * order) + i];
+            }
+        }
+
+        double[] d = RandomValues.Uniform(random, blocks * rows * columns);
+        double[] expected = Enumerable.Repeat(double.NaN, eOrder * eOrder).ToArray();
+        long expectedFlops = BlockDiagonalCongruence.AddUpper(p, order, d, blocks, rows, columns, expected, eOrder, overwrite: true);
+
+        double[] e = Enumerable.Repeat(double.NaN, eOrder * eOrder).ToArray();
+        int[] nextPiece = [0];
+        long first = 0, second = 0;
+        if (sideBySide)
+        {
+            System.Threading.Tasks.Parallel.Invoke(
+                () => first = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece),
+                () => second = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece));
+        }
+        else
+        {
+            first = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece);
+            second = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece);
+            Assert.Equal(0, second);
+        }
+
+        Assert.Equal(expectedFlops, first + second);
+        Assert.Equal(expected, e);
+        Assert.Contains(e, double.IsFinite);
     }
 
     [Fact]

@@ -8,22 +8,37 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// <see cref="BlockDiagonalRightProduct"/> against the triple loop of <c>c -= w D</c> for a block-diagonal <c>D</c>, with strides
-/// longer than the rows (whose extra values must stay as they were): blocks of 8 x 8 through the 512-bit register kernel and through
-/// the general path, and blocks of other shapes.
+/// longer than the rows (whose extra values must stay as they were): blocks of 8 x 8 through the 512-bit register kernel (heights
+/// that are and are not multiples of its four rows) and through the general path, and blocks of other shapes; and
+/// <see cref="BlockDiagonalRightProduct.SetDifference"/>, from initial blocks or from zero, on each path.
 /// </summary>
 public sealed class BlockDiagonalRightProductTests
 {
-    /// <summary>Vector width, blocks, rows, columns, height; a width this machine lacks is left out (the measured machine has 512).</summary>
+    /// <summary>Vector width, blocks, rows, columns, height, start; a width this machine lacks is left out (the measured machine has 512).</summary>
     public static IEnumerable<object[]> Cases => VectorWidthCases.Runnable(0,
-        [512, 7, 8, 8, 9],
-        [512, 1, 8, 8, 1],
-        [0, 7, 8, 8, 9],
-        [0, 5, 3, 7, 4],
-        [512, 5, 3, 7, 4]);
+        [512, 7, 8, 8, 9, Start.Target],
+        [512, 1, 8, 8, 1, Start.Target],
+        [0, 7, 8, 8, 9, Start.Target],
+        [0, 5, 3, 7, 4, Start.Target],
+        [512, 5, 3, 7, 4, Start.Target],
+        [512, 7, 8, 8, 9, Start.Blocks],
+        [512, 3, 8, 8, 6, Start.Zero],
+        [512, 2, 8, 8, 3, Start.Blocks],
+        [0, 5, 3, 7, 4, Start.Blocks],
+        [0, 5, 3, 7, 4, Start.Zero],
+        [512, 5, 3, 7, 5, Start.Blocks]);
+
+    /// <summary>What c starts from: its own values (SubtractProduct), initial blocks or zero (SetDifference, c's values NaN, unread).</summary>
+    public enum Start
+    {
+        Target,
+        Blocks,
+        Zero,
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Matches_the_triple_loop(int vectorBits, int blocks, int rows, int columns, int height)
+    public void Matches_the_triple_loop(int vectorBits, int blocks, int rows, int columns, int height, Start start)
     {
         var random = new Random((blocks * 1000) + (rows * 100) + (columns * 10) + height);
         int wStride = (blocks * rows) + 3;
@@ -31,6 +46,7 @@ public sealed class BlockDiagonalRightProductTests
         double[] w = RandomValues.Uniform(random, height * wStride);
         double[] d = RandomValues.Uniform(random, blocks * rows * columns);
         double[] c = RandomValues.Uniform(random, height * cStride);
+        double[] initial = start == Start.Blocks ? RandomValues.Uniform(random, blocks * height * columns) : [];
         double[] expected = (double[])c.Clone();
         for (int j = 0; j < height; j++)
         {
@@ -38,6 +54,13 @@ public sealed class BlockDiagonalRightProductTests
             {
                 for (int col = 0; col < columns; col++)
                 {
+                    int index = (j * cStride) + (n * columns) + col;
+                    if (start != Start.Target)
+                    {
+                        expected[index] = start == Start.Blocks ? initial[(((n * height) + j) * columns) + col] : 0;
+                        c[index] = double.NaN;
+                    }
+
                     double sum = 0;
                     for (int r = 0; r < rows; r++)
                     {
@@ -49,7 +72,9 @@ public sealed class BlockDiagonalRightProductTests
             }
         }
 
-        long flops = BlockDiagonalRightProduct.SubtractProduct(w, wStride, d, blocks, rows, columns, c, cStride, height, vectorBits);
+        long flops = start == Start.Target
+            ? BlockDiagonalRightProduct.SubtractProduct(w, wStride, d, blocks, rows, columns, c, cStride, height, vectorBits)
+            : BlockDiagonalRightProduct.SetDifference(initial, w, wStride, d, blocks, rows, columns, c, cStride, height, vectorBits);
         Assert.Equal(2L * height * blocks * rows * columns, flops);
         for (int index = 0; index < c.Length; index++)
         {

@@ -11,7 +11,7 @@ namespace HessianCodegen.Tests;
 /// <see cref="GroupedValueProduct"/> against the triple loop of <c>W = -(Dx^T P)</c> and its transpose, on a <c>Dx</c>
 /// built group by group (as <see cref="GroupedJacobianProductTests"/> builds it: shuffled parameters, zeros among a group's
 /// values, rows in order one per example or in no order), at each vector width: group sizes that are and are not multiples of
-/// the tile's three rows, state orders with and without a short last tile of columns, column ranges cut anywhere. What lies
+/// the tiles' three rows and of the 512-bit tile's nine (a group of nine; of seventeen; of nineteen, two wide tiles), state orders with and without a short last tile of columns, column ranges cut anywhere. What lies
 /// outside the range (NaN) must stay untouched.
 /// </summary>
 public sealed class GroupedValueProductTests
@@ -25,6 +25,8 @@ public sealed class GroupedValueProductTests
         [512, true, 17, 1, 40, 0, -1, false],
         [512, false, 23, 4, 9, 5, 37, false],
         [512, true, 30, 6, 7, 16, 42, false],
+        [512, false, 38, 2, 11, 8, 57, false],
+        [512, true, 19, 1, 21, 0, -1, false],
         [256, true, 27, 3, 16, 0, -1, false],
         [256, true, 17, 1, 40, 0, -1, false],
         [256, false, 23, 4, 9, 5, 37, false],

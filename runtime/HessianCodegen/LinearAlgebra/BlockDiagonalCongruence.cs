@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Threading;
 using Simd = System.Numerics.Vector;
 
 namespace HessianCodegen.LinearAlgebra;
@@ -79,6 +80,47 @@ internal static class BlockDiagonalCongruence
             () => first = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, 0, split, VectorWidth.Hardware),
             () => second = AddUpper(p.Span, pStride, d.Span, blocks, rows, columns, e.Span, eStride, overwrite, split, blocks, VectorWidth.Hardware));
         return first + second;
+    }
+
+    /// <summary>Pieces of block rows, of about the same number of tiles each, that <see cref="AddUpperShared"/> hands out.</summary>
+    internal const int SharedPieces = 8;
+
+    /// <summary>
+    /// <see cref="AddUpper(ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, int, int, Span{double}, int, bool)"/> shared by the
+    /// threads that call it with the same <paramref name="nextPiece"/> (one counter, 0 at first): each takes a piece of block rows
+    /// holding about a <see cref="SharedPieces"/>-th of the tiles at a time until none are left, so that a thread that joins late
+    /// (after other work) takes fewer and the threads finish together. Tiles are computed as one call computes them.
+    /// </summary>
+    /// <returns>The floating-point operations this thread performed.</returns>
+    public static long AddUpperShared(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
+        Span<double> e, int eStride, bool overwrite, int[] nextPiece)
+    {
+        ArgumentNullException.ThrowIfNull(nextPiece);
+        int pieces = Math.Min(SharedPieces, Math.Max(1, blocks));
+        long flops = 0;
+        for (int piece = Interlocked.Increment(ref nextPiece[0]) - 1; piece < pieces; piece = Interlocked.Increment(ref nextPiece[0]) - 1)
+        {
+            flops += AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, PieceStart(blocks, pieces, piece),
+                PieceStart(blocks, pieces, piece + 1), VectorWidth.Hardware);
+        }
+
+        return flops;
+    }
+
+    /// <summary>The first block row of <paramref name="piece"/> of <paramref name="pieces"/>: the first row before which at least
+    /// that share of the upper block triangle's tiles lies (row <c>n</c> holds <c>blocks - n</c>).</summary>
+    private static int PieceStart(int blocks, int pieces, int piece)
+    {
+        long tiles = (long)blocks * (blocks + 1) / 2;
+        long before = 0;
+        int n = 0;
+        while (n < blocks && before * pieces < tiles * piece)
+        {
+            before += blocks - n;
+            n++;
+        }
+
+        return n;
     }
 
     /// <summary>The block rows <paramref name="firstBlock"/> to <paramref name="endBlock"/> of the sum.</summary>
