@@ -594,6 +594,13 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 continue;
             }
 
+            // A group of a few rows (one per example at batch 1) in plain loops: there a Gemm call per group cost more than its product.
+            if (c <= DirectCoreRowLimit)
+            {
+                flops += AddDirectCoreColumns(g, value, m, y, order);
+                continue;
+            }
+
             // Y[:, g] = P[:, rows_g] R_g^T = (P[rows_g, :])^T R_g^T, P being symmetric.
             for (int i = 0; i < c; i++)
             {
@@ -605,7 +612,15 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             flops += 2L * m * k * c;
         }
 
-        var t = new double[order * order];
+        // T's square, kept in the workspace (the factor's core until KeptIn copies it) rather than allocated per layer. Cleared:
+        // the products below write its lower triangle, and the core's singularity test reads the largest entry of all of it.
+        if (workspace.Core.Length != order * order)
+        {
+            workspace.Core = new double[order * order];
+        }
+
+        double[] t = workspace.Core;
+        t.AsSpan().Clear();
         foreach (GroupFactor g in factors)
         {
             int c = g.Rows.Length;
@@ -617,6 +632,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
             // T[g, :g] = R_g Y[rows_g, :g], the columns up to the group's own: the lower triangle.
             int columns = g.CoreOffset + k;
+            if (c <= DirectCoreRowLimit)
+            {
+                flops += FormDirectCoreRows(g, y, order, columns, t);
+                continue;
+            }
+
             for (int i = 0; i < c; i++)
             {
                 y.Slice(g.Rows.Span[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
@@ -634,6 +655,78 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         return t;
     }
+
+    /// <summary>
+    /// The rows of Dx a group may have for <see cref="FormCore"/> to form its part of <c>T</c> in plain loops rather than
+    /// two Gemm calls: at batch 1 (one row per group, 8 and 16 groups a layer at widths 8 and 16) the calls, the gathers
+    /// and the copies of <c>R_g</c> they need were most of <c>T</c>'s time for products of a few dozen flops.
+    /// </summary>
+    internal const int DirectCoreRowLimit = 4;
+
+    /// <summary>
+    /// <c>Y[:, g] = P[:, rows_g] R_g^T</c> (the group's <c>k</c> columns of <c>Y</c>, <c>m x order</c>), reading <c>P</c>'s
+    /// rows (it is symmetric) and <c>R_g</c> where the QR left it, on and above the diagonal.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long AddDirectCoreColumns(GroupFactor g, ReadOnlySpan<double> value, int m, Span<double> y, int order)
+    {
+        ReadOnlySpan<int> rows = g.Rows.Span;
+        ReadOnlySpan<double> r = g.Reflectors.Span;
+        int c = rows.Length;
+        int k = g.Tau.Length;
+        for (int reflector = 0; reflector < k; reflector++)
+        {
+            Span<double> column = y[(g.CoreOffset + reflector)..];
+            ReadOnlySpan<double> first = value.Slice(rows[reflector] * m, m);
+            double weight = r[(reflector * c) + reflector];
+            for (int i = 0; i < m; i++)
+            {
+                column[i * order] = first[i] * weight;
+            }
+
+            for (int j = reflector + 1; j < c; j++)
+            {
+                ReadOnlySpan<double> row = value.Slice(rows[j] * m, m);
+                weight = r[(reflector * c) + j];
+                for (int i = 0; i < m; i++)
+                {
+                    column[i * order] += row[i] * weight;
+                }
+            }
+        }
+
+        return 2L * m * UpperTerms(k, c);
+    }
+
+    /// <summary><c>T[g, :columns] = R_g Y[rows_g, :columns]</c>, <c>R_g</c> read where the QR left it.</summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long FormDirectCoreRows(GroupFactor g, ReadOnlySpan<double> y, int order, int columns, Span<double> t)
+    {
+        ReadOnlySpan<int> rows = g.Rows.Span;
+        ReadOnlySpan<double> r = g.Reflectors.Span;
+        int c = rows.Length;
+        int k = g.Tau.Length;
+        for (int reflector = 0; reflector < k; reflector++)
+        {
+            Span<double> target = t.Slice((g.CoreOffset + reflector) * order, columns);
+            double weight = r[(reflector * c) + reflector];
+            ReadOnlySpan<double> first = y.Slice(rows[reflector] * order, columns);
+            for (int j = 0; j < columns; j++)
+            {
+                target[j] = first[j] * weight;
+            }
+
+            for (int i = reflector + 1; i < c; i++)
+            {
+                VectorKernels.Axpy(r[(reflector * c) + i], y.Slice(rows[i] * order, columns), target);
+            }
+        }
+
+        return 2L * columns * UpperTerms(k, c);
+    }
+
+    /// <summary>The entries on and above the diagonal of <c>R_g</c>, <c>k x c</c> with <c>k &lt;= c</c>.</summary>
+    private static int UpperTerms(int k, int c) => (k * c) - (k * (k - 1) / 2);
 
     /// <summary>An entry of <c>Xxx</c>, which is zero where the layer stores none (it is empty).</summary>
     private static double Entry(ReadOnlySpan<double> xxx, int index) => xxx.IsEmpty ? 0 : xxx[index];
