@@ -1,12 +1,15 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Simd = System.Numerics.Vector;
 
 namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// Cholesky of a matrix of a few dozen rows at most, in place on its lower triangle: the low-rank route's groups (a dense
 /// layer's group is one unit's weights and bias, 9 parameters at width 8, 17 at width 16), factored once per group and
-/// layer. Right-looking, column by column, in plain loops: at these orders the square copy of
+/// layer. Right-looking, column by column, in plain loops over a contiguous copy of the column, without bounds checks: at these orders the square copy of
 /// <see cref="RightLookingCholeskyKernel"/> and the calls of its row kernels cost more than the arithmetic, and the updates
 /// of one column are independent of each other, where the row-by-row Crout order waits on each dot product in turn.
 /// Unlike those kernels it leaves the lower triangle partly overwritten when a pivot fails: its caller's matrix is scratch.
@@ -30,30 +33,52 @@ internal static class SmallCholeskyKernel
             throw new ArgumentException($"A Cholesky factorization of order {n} needs {n} x {n} values; got {a.Length}.", nameof(a));
         }
 
+        // Column k below the diagonal is copied as it is scaled, so that the updates read it contiguously; every access below
+        // is inside the n x n values checked above.
+        Span<double> column = n <= StackScratch.MaxRows ? stackalloc double[n] : new double[n];
+        ref double start = ref MemoryMarshal.GetReference(a);
+        ref double columnStart = ref MemoryMarshal.GetReference(column);
+        int width = Vector<double>.Count;
         for (int k = 0; k < n; k++)
         {
-            double pivot = a[(k * n) + k];
+            ref double diagonal = ref Unsafe.Add(ref start, (k * n) + k);
+            double pivot = diagonal;
             if (!(pivot > tinyPivot))
             {
                 return k;
             }
 
-            double diagonal = Math.Sqrt(pivot);
-            a[(k * n) + k] = diagonal;
-            double inverse = 1.0 / diagonal;
-            for (int i = k + 1; i < n; i++)
+            double root = Math.Sqrt(pivot);
+            diagonal = root;
+            double inverse = 1.0 / root;
+            int below = n - k - 1;
+            for (int i = 0; i < below; i++)
             {
-                a[(i * n) + k] *= inverse;
+                ref double entry = ref Unsafe.Add(ref start, ((k + 1 + i) * n) + k);
+                entry *= inverse;
+                Unsafe.Add(ref columnStart, i) = entry;
             }
 
-            // The trailing lower triangle less column k times its transpose, row by row.
-            for (int i = k + 1; i < n; i++)
+            // The trailing lower triangle less column k times its transpose, row by row: row k + 1 + i, columns k + 1 .. k + 1 + i.
+            for (int i = 0; i < below; i++)
             {
-                double weight = a[(i * n) + k];
-                Span<double> row = a.Slice((i * n) + k + 1, i - k);
-                for (int j = 0; j < row.Length; j++)
+                double weight = Unsafe.Add(ref columnStart, i);
+                ref double row = ref Unsafe.Add(ref start, ((k + 1 + i) * n) + k + 1);
+                int length = i + 1;
+                int j = 0;
+                if (length >= width)
                 {
-                    row[j] -= weight * a[((k + 1 + j) * n) + k];
+                    var scale = new Vector<double>(weight);
+                    for (; j + width <= length; j += width)
+                    {
+                        ref double target = ref Unsafe.Add(ref row, j);
+                        (Simd.LoadUnsafe(ref target) - (scale * Simd.LoadUnsafe(ref Unsafe.Add(ref columnStart, j)))).StoreUnsafe(ref target);
+                    }
+                }
+
+                for (; j < length; j++)
+                {
+                    Unsafe.Add(ref row, j) -= weight * Unsafe.Add(ref columnStart, j);
                 }
             }
 

@@ -158,33 +158,39 @@ internal static class TriangularKernel
         Require(factor, n, [], 0);
 
         // On the stack for a group of the low-rank route (a few dozen parameters), which calls this once per group and factorization.
+        // Both recurrences read L by rows (the second adds each solved bound to the sums of the rows above it), without bounds
+        // checks: every index below is inside the n x n values checked above.
         Span<double> bounds = n <= StackScratch.MaxRows ? stackalloc double[2 * n] : new double[2 * n];
-        Span<double> rowBound = bounds[..n];
-        Span<double> columnBound = bounds[n..];
+        ref double l = ref MemoryMarshal.GetReference(factor);
+        ref double rowBound = ref MemoryMarshal.GetReference(bounds);
+        ref double columnSum = ref Unsafe.Add(ref rowBound, n);
         double infinity = 0;
         for (int i = 0; i < n; i++)
         {
+            ref double row = ref Unsafe.Add(ref l, i * n);
             double sum = 1;
             for (int j = 0; j < i; j++)
             {
-                sum += Math.Abs(factor[(i * n) + j]) * rowBound[j];
+                sum += Math.Abs(Unsafe.Add(ref row, j)) * Unsafe.Add(ref rowBound, j);
             }
 
-            rowBound[i] = sum / Math.Abs(factor[(i * n) + i]);
-            infinity = Math.Max(infinity, rowBound[i]);
+            double bound = sum / Math.Abs(Unsafe.Add(ref row, i));
+            Unsafe.Add(ref rowBound, i) = bound;
+            infinity = Math.Max(infinity, bound);
+            Unsafe.Add(ref columnSum, i) = 1;
         }
 
+        // Column i's bound, (1 + sum_(j > i) |L_ji| bound_j) / |L_ii|, with the sum gathered from the rows below as each is solved.
         double one = 0;
         for (int i = n - 1; i >= 0; i--)
         {
-            double sum = 1;
-            for (int j = i + 1; j < n; j++)
+            ref double row = ref Unsafe.Add(ref l, i * n);
+            double bound = Unsafe.Add(ref columnSum, i) / Math.Abs(Unsafe.Add(ref row, i));
+            one = Math.Max(one, bound);
+            for (int j = 0; j < i; j++)
             {
-                sum += Math.Abs(factor[(j * n) + i]) * columnBound[j];
+                Unsafe.Add(ref columnSum, j) += Math.Abs(Unsafe.Add(ref row, j)) * bound;
             }
-
-            columnBound[i] = sum / Math.Abs(factor[(i * n) + i]);
-            one = Math.Max(one, columnBound[i]);
         }
 
         return infinity * one;
