@@ -750,6 +750,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             {
                 int[] rows = structure.Rows[g];
                 int c = rows.Length;
+                if (c == 1)
+                {
+                    // One row (batch 1): z_j^T P_gg z_j is z_j P_rr z_j, without the gather and a dot product of one term per parameter.
+                    largest = Math.Max(largest, LargestDiagonalOfOneRow(structure.Parameters[g], diagonal[diagonalOffset..], dx, value, p, m, rows[0]));
+                    diagonalOffset += structure.Parameters[g].Length;
+                    continue;
+                }
+
                 Span<double> block = scratch.AsSpan(0, c * c);
                 Span<double> z = scratch.AsSpan(c * c, c);
                 for (int a = 0; a < c; a++)
@@ -788,6 +796,22 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             ArrayPool<double>.Shared.Return(scratch);
         }
+    }
+
+    /// <summary><c>max_j |X_jj + z_j P_rr z_j|</c> over a group of one row <paramref name="row"/> of <c>Dx</c>, <c>X_jj</c> from <paramref name="diagonal"/>.</summary>
+    private static double LargestDiagonalOfOneRow(int[] parameters, ReadOnlySpan<double> diagonal, ReadOnlySpan<double> dx, ReadOnlySpan<double> value,
+        int p, int m, int row)
+    {
+        double entry = value[(row * m) + row];
+        ReadOnlySpan<double> dxRow = dx.Slice(row * p, p);
+        double largest = 0;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double z = dxRow[parameters[i]];
+            largest = Math.Max(largest, Math.Abs(diagonal[i] + (z * (entry * z))));
+        }
+
+        return largest;
     }
 
     /// <summary><c>R_g</c> (<c>k x c</c>) with the zeros below its diagonal, where the reflectors are stored.</summary>
