@@ -225,6 +225,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         var factors = new GroupFactor[count];
         int coreOrder = 0;
         int offset = 0;
+
+        // ||X_g||_inf of every group, then their Cholesky factors, two at a time where their orders agree (SmallCholeskyKernel.FactorPair).
+        Span<double> norms = count <= StackScratch.MaxRows ? stackalloc double[count] : new double[count];
+        if (!FactorGroupsCholesky(structure, values, norms, scratch, tinyPivot, ref flops))
+        {
+            return null;
+        }
+
         double logDeterminantX = 0;
         double smallestPivotX = double.PositiveInfinity;
         for (int g = 0; g < count; g++)
@@ -240,28 +248,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Memory<double> tau = values.AsMemory()[tauRange];
             offset += GroupValueCount(q, c);
             Span<double> matrix = cholesky.Span;
-            double norm = 0;
-
-            // ||X_g||_inf from the lower triangle, the matrix being symmetric.
-            Span<double> rowSums = scratch.AsSpan(0, q);
-            rowSums.Clear();
-            for (int i = 0; i < q; i++)
-            {
-                for (int j = 0; j <= i; j++)
-                {
-                    double magnitude = Math.Abs(matrix[(i * q) + j]);
-                    rowSums[i] += magnitude;
-                    rowSums[j] += j < i ? magnitude : 0;
-                }
-            }
-
-            foreach (double sum in rowSums)
-            {
-                norm = Math.Max(norm, sum);
-            }
-
-            if (FactorGroupCholesky(matrix, q, scratch, tinyPivot, ref flops) >= 0
-                || !(norm * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
+            if (!(norms[g] * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
             {
                 return null;
             }
@@ -284,6 +271,66 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double[] coreWork = LowRankWorkspace.Grow(ref workspace.CoreWork, PivotBlockFactor.WorkLength(coreOrder));
         PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork.AsSpan(0, PivotBlockFactor.WorkLength(coreOrder)), tinyCorePivot, ref flops);
         return core is null ? null : new LowRankPivotBlockFactor(factors, values.AsMemory(0, total), core, p, logDeterminantX);
+    }
+
+    /// <summary>
+    /// Each group's <c>||X_g||_inf</c> into <paramref name="norms"/> (from the lower triangle, <c>X_g</c> being symmetric), then
+    /// its Cholesky factor in place (<see cref="FactorGroupCholesky"/>; two groups of one order up to
+    /// <see cref="SmallCholeskyKernel.PairLimit"/> at once). False at the first failed pivot.
+    /// </summary>
+    private static bool FactorGroupsCholesky(ParameterGroups structure, double[] values, Span<double> norms, double[] scratch, double tinyPivot, ref long flops)
+    {
+        int count = structure.Parameters.Length;
+        int offset = 0;
+        for (int g = 0; g < count; g++)
+        {
+            int q = structure.Parameters[g].Length;
+            Span<double> matrix = values.AsSpan(offset, q * q);
+            Span<double> rowSums = scratch.AsSpan(0, q);
+            rowSums.Clear();
+            for (int i = 0; i < q; i++)
+            {
+                for (int j = 0; j <= i; j++)
+                {
+                    double magnitude = Math.Abs(matrix[(i * q) + j]);
+                    rowSums[i] += magnitude;
+                    rowSums[j] += j < i ? magnitude : 0;
+                }
+            }
+
+            double norm = 0;
+            foreach (double sum in rowSums)
+            {
+                norm = Math.Max(norm, sum);
+            }
+
+            norms[g] = norm;
+            offset += GroupValueCount(q, structure.Rows[g].Length);
+        }
+
+        offset = 0;
+        for (int g = 0; g < count; g++)
+        {
+            int q = structure.Parameters[g].Length;
+            Span<double> matrix = values.AsSpan(offset, q * q);
+            offset += GroupValueCount(q, structure.Rows[g].Length);
+            if (g + 1 < count && structure.Parameters[g + 1].Length == q && q <= SmallCholeskyKernel.PairLimit)
+            {
+                Span<double> next = values.AsSpan(offset, q * q);
+                offset += GroupValueCount(q, structure.Rows[g + 1].Length);
+                g++;
+                if (SmallCholeskyKernel.FactorPair(matrix, next, q, tinyPivot, ref flops) >= 0)
+                {
+                    return false;
+                }
+            }
+            else if (FactorGroupCholesky(matrix, q, scratch, tinyPivot, ref flops) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
