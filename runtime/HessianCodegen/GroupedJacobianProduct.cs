@@ -47,6 +47,13 @@ internal static class GroupedJacobianProduct
                     continue;
                 }
 
+                // One row (batch 1): each parameter's row of target takes that row of b once, an axpy per non-zero of Dx.
+                if (count == 1)
+                {
+                    flops += SubtractOneRow(groups.Parameters[g], dx.Slice(rows[0] * p, p), b.Slice(rows[0] * columns, columns), columns, target);
+                    continue;
+                }
+
                 // The group's rows of b, read in place where they are evenly spaced (one per example), else gathered.
                 ReadOnlySpan<double> rowsOfB;
                 int stride;
@@ -91,6 +98,27 @@ internal static class GroupedJacobianProduct
                 ArrayPool<double>.Shared.Return(gathered);
             }
         }
+    }
+
+    /// <summary>
+    /// <c>target[j, :] -= dxRow[j] bRow</c> for the group's parameters <c>j</c>: a group of one row, where the general path's
+    /// coefficient gather and a <see cref="RankUpdate.SubtractCombination"/> call of one term per parameter cost more than the axpy.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long SubtractOneRow(int[] parameters, ReadOnlySpan<double> dxRow, ReadOnlySpan<double> bRow, int columns, Span<double> target)
+    {
+        long flops = 0;
+        foreach (int j in parameters)
+        {
+            double coefficient = dxRow[j];
+            if (coefficient != 0)
+            {
+                VectorKernels.Axpy(-coefficient, bRow, target.Slice(j * columns, columns));
+                flops += 2L * columns;
+            }
+        }
+
+        return flops;
     }
 
     /// <summary>Whether <paramref name="rows"/> are evenly spaced (one per example), and so read in place rather than gathered.</summary>

@@ -230,6 +230,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         var factors = new GroupFactor[count];
         int coreOrder = 0;
         int offset = 0;
+
+        // ||X_g||_inf of every group, then their Cholesky factors, two at a time where their orders agree (SmallCholeskyKernel.FactorPair).
+        Span<double> norms = count <= StackScratch.MaxRows ? stackalloc double[count] : new double[count];
+        if (!FactorGroupsCholesky(structure, values, norms, scratch, tinyPivot, ref flops))
+        {
+            return null;
+        }
+
         double logDeterminantX = 0;
         double smallestPivotX = double.PositiveInfinity;
         for (int g = 0; g < count; g++)
@@ -245,28 +253,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Memory<double> tau = values.AsMemory()[tauRange];
             offset += GroupValueCount(q, c);
             Span<double> matrix = cholesky.Span;
-            double norm = 0;
-
-            // ||X_g||_inf from the lower triangle, the matrix being symmetric.
-            Span<double> rowSums = scratch.AsSpan(0, q);
-            rowSums.Clear();
-            for (int i = 0; i < q; i++)
-            {
-                for (int j = 0; j <= i; j++)
-                {
-                    double magnitude = Math.Abs(matrix[(i * q) + j]);
-                    rowSums[i] += magnitude;
-                    rowSums[j] += j < i ? magnitude : 0;
-                }
-            }
-
-            foreach (double sum in rowSums)
-            {
-                norm = Math.Max(norm, sum);
-            }
-
-            if (FactorGroupCholesky(matrix, q, scratch, tinyPivot, ref flops) >= 0
-                || !(norm * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
+            if (!(norms[g] * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
             {
                 return null;
             }
@@ -289,6 +276,66 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double[] coreWork = LowRankWorkspace.Grow(ref workspace.CoreWork, PivotBlockFactor.WorkLength(coreOrder));
         PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork.AsSpan(0, PivotBlockFactor.WorkLength(coreOrder)), tinyCorePivot, ref flops);
         return core is null ? null : new LowRankPivotBlockFactor(factors, values.AsMemory(0, total), core, p, logDeterminantX);
+    }
+
+    /// <summary>
+    /// Each group's <c>||X_g||_inf</c> into <paramref name="norms"/> (from the lower triangle, <c>X_g</c> being symmetric), then
+    /// its Cholesky factor in place (<see cref="FactorGroupCholesky"/>; two groups of one order up to
+    /// <see cref="SmallCholeskyKernel.PairLimit"/> at once). False at the first failed pivot.
+    /// </summary>
+    private static bool FactorGroupsCholesky(ParameterGroups structure, double[] values, Span<double> norms, double[] scratch, double tinyPivot, ref long flops)
+    {
+        int count = structure.Parameters.Length;
+        int offset = 0;
+        for (int g = 0; g < count; g++)
+        {
+            int q = structure.Parameters[g].Length;
+            Span<double> matrix = values.AsSpan(offset, q * q);
+            Span<double> rowSums = scratch.AsSpan(0, q);
+            rowSums.Clear();
+            for (int i = 0; i < q; i++)
+            {
+                for (int j = 0; j <= i; j++)
+                {
+                    double magnitude = Math.Abs(matrix[(i * q) + j]);
+                    rowSums[i] += magnitude;
+                    rowSums[j] += j < i ? magnitude : 0;
+                }
+            }
+
+            double norm = 0;
+            foreach (double sum in rowSums)
+            {
+                norm = Math.Max(norm, sum);
+            }
+
+            norms[g] = norm;
+            offset += GroupValueCount(q, structure.Rows[g].Length);
+        }
+
+        offset = 0;
+        for (int g = 0; g < count; g++)
+        {
+            int q = structure.Parameters[g].Length;
+            Span<double> matrix = values.AsSpan(offset, q * q);
+            offset += GroupValueCount(q, structure.Rows[g].Length);
+            if (g + 1 < count && structure.Parameters[g + 1].Length == q && q <= SmallCholeskyKernel.PairLimit)
+            {
+                Span<double> next = values.AsSpan(offset, q * q);
+                offset += GroupValueCount(q, structure.Rows[g + 1].Length);
+                g++;
+                if (SmallCholeskyKernel.FactorPair(matrix, next, q, tinyPivot, ref flops) >= 0)
+                {
+                    return false;
+                }
+            }
+            else if (FactorGroupCholesky(matrix, q, scratch, tinyPivot, ref flops) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -612,6 +659,13 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 continue;
             }
 
+            // A group of a few rows (one per example at batch 1) in plain loops: there a Gemm call per group cost more than its product.
+            if (c <= DirectCoreRowLimit)
+            {
+                flops += AddDirectCoreColumns(g, value, m, y, order);
+                continue;
+            }
+
             // Y[:, g] = P[:, rows_g] R_g^T = (P[rows_g, :])^T R_g^T, P being symmetric.
             for (int i = 0; i < c; i++)
             {
@@ -623,7 +677,15 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             flops += 2L * m * k * c;
         }
 
-        var t = new double[order * order];
+        // T's square, kept in the workspace (the factor's core until KeptIn copies it) rather than allocated per layer. Cleared:
+        // the products below write its lower triangle, and the core's singularity test reads the largest entry of all of it.
+        if (workspace.Core.Length != order * order)
+        {
+            workspace.Core = new double[order * order];
+        }
+
+        double[] t = workspace.Core;
+        t.AsSpan().Clear();
         foreach (GroupFactor g in factors)
         {
             int c = g.Rows.Length;
@@ -635,6 +697,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
             // T[g, :g] = R_g Y[rows_g, :g], the columns up to the group's own: the lower triangle.
             int columns = g.CoreOffset + k;
+            if (c <= DirectCoreRowLimit)
+            {
+                flops += FormDirectCoreRows(g, y, order, columns, t);
+                continue;
+            }
+
             for (int i = 0; i < c; i++)
             {
                 y.Slice(g.Rows.Span[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
@@ -652,6 +720,78 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         return t;
     }
+
+    /// <summary>
+    /// The rows of Dx a group may have for <see cref="FormCore"/> to form its part of <c>T</c> in plain loops rather than
+    /// two Gemm calls: at batch 1 (one row per group, 8 and 16 groups a layer at widths 8 and 16) the calls, the gathers
+    /// and the copies of <c>R_g</c> they need were most of <c>T</c>'s time for products of a few dozen flops.
+    /// </summary>
+    internal const int DirectCoreRowLimit = 4;
+
+    /// <summary>
+    /// <c>Y[:, g] = P[:, rows_g] R_g^T</c> (the group's <c>k</c> columns of <c>Y</c>, <c>m x order</c>), reading <c>P</c>'s
+    /// rows (it is symmetric) and <c>R_g</c> where the QR left it, on and above the diagonal.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long AddDirectCoreColumns(GroupFactor g, ReadOnlySpan<double> value, int m, Span<double> y, int order)
+    {
+        ReadOnlySpan<int> rows = g.Rows.Span;
+        ReadOnlySpan<double> r = g.Reflectors.Span;
+        int c = rows.Length;
+        int k = g.Tau.Length;
+        for (int reflector = 0; reflector < k; reflector++)
+        {
+            Span<double> column = y[(g.CoreOffset + reflector)..];
+            ReadOnlySpan<double> first = value.Slice(rows[reflector] * m, m);
+            double weight = r[(reflector * c) + reflector];
+            for (int i = 0; i < m; i++)
+            {
+                column[i * order] = first[i] * weight;
+            }
+
+            for (int j = reflector + 1; j < c; j++)
+            {
+                ReadOnlySpan<double> row = value.Slice(rows[j] * m, m);
+                weight = r[(reflector * c) + j];
+                for (int i = 0; i < m; i++)
+                {
+                    column[i * order] += row[i] * weight;
+                }
+            }
+        }
+
+        return 2L * m * UpperTerms(k, c);
+    }
+
+    /// <summary><c>T[g, :columns] = R_g Y[rows_g, :columns]</c>, <c>R_g</c> read where the QR left it.</summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long FormDirectCoreRows(GroupFactor g, ReadOnlySpan<double> y, int order, int columns, Span<double> t)
+    {
+        ReadOnlySpan<int> rows = g.Rows.Span;
+        ReadOnlySpan<double> r = g.Reflectors.Span;
+        int c = rows.Length;
+        int k = g.Tau.Length;
+        for (int reflector = 0; reflector < k; reflector++)
+        {
+            Span<double> target = t.Slice((g.CoreOffset + reflector) * order, columns);
+            double weight = r[(reflector * c) + reflector];
+            ReadOnlySpan<double> first = y.Slice(rows[reflector] * order, columns);
+            for (int j = 0; j < columns; j++)
+            {
+                target[j] = first[j] * weight;
+            }
+
+            for (int i = reflector + 1; i < c; i++)
+            {
+                VectorKernels.Axpy(r[(reflector * c) + i], y.Slice(rows[i] * order, columns), target);
+            }
+        }
+
+        return 2L * columns * UpperTerms(k, c);
+    }
+
+    /// <summary>The entries on and above the diagonal of <c>R_g</c>, <c>k x c</c> with <c>k &lt;= c</c>.</summary>
+    private static int UpperTerms(int k, int c) => (k * c) - (k * (k - 1) / 2);
 
     /// <summary>An entry of <c>Xxx</c>, which is zero where the layer stores none (it is empty).</summary>
     private static double Entry(ReadOnlySpan<double> xxx, int index) => xxx.IsEmpty ? 0 : xxx[index];
@@ -675,6 +815,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             {
                 int[] rows = structure.Rows[g];
                 int c = rows.Length;
+                if (c == 1)
+                {
+                    // One row (batch 1): z_j^T P_gg z_j is z_j P_rr z_j, without the gather and a dot product of one term per parameter.
+                    largest = Math.Max(largest, LargestDiagonalOfOneRow(structure.Parameters[g], diagonal[diagonalOffset..], dx, value, p, m, rows[0]));
+                    diagonalOffset += structure.Parameters[g].Length;
+                    continue;
+                }
+
                 Span<double> block = scratch.AsSpan(0, c * c);
                 Span<double> z = scratch.AsSpan(c * c, c);
                 for (int a = 0; a < c; a++)
@@ -713,6 +861,22 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             ArrayPool<double>.Shared.Return(scratch);
         }
+    }
+
+    /// <summary><c>max_j |X_jj + z_j P_rr z_j|</c> over a group of one row <paramref name="row"/> of <c>Dx</c>, <c>X_jj</c> from <paramref name="diagonal"/>.</summary>
+    private static double LargestDiagonalOfOneRow(int[] parameters, ReadOnlySpan<double> diagonal, ReadOnlySpan<double> dx, ReadOnlySpan<double> value,
+        int p, int m, int row)
+    {
+        double entry = value[(row * m) + row];
+        ReadOnlySpan<double> dxRow = dx.Slice(row * p, p);
+        double largest = 0;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double z = dxRow[parameters[i]];
+            largest = Math.Max(largest, Math.Abs(diagonal[i] + (z * (entry * z))));
+        }
+
+        return largest;
     }
 
     /// <summary><c>R_g</c> (<c>k x c</c>) with the zeros below its diagonal, where the reflectors are stored.</summary>

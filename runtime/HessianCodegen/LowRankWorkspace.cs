@@ -27,6 +27,9 @@ internal sealed class LowRankWorkspace
     /// <summary>A group's <c>R_g</c> with the zeros below its diagonal.</summary>
     internal double[] Triangle = [];
 
+    /// <summary>The core <c>T</c>, square (its order's exactly, as the factorization takes it), factored in place.</summary>
+    internal double[] Core = [];
+
     /// <summary>The core's factorization kernels' scratch.</summary>
     internal double[] CoreWork = [];
 

@@ -53,7 +53,7 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// Factors the symmetric matrix in <paramref name="block"/> (<c>p x p</c>, lower triangle read; the array
     /// becomes the factor's storage): Cholesky (<c>dpotrf</c>: right-looking up to <see cref="RightLookingLimit"/>, else blocked) first, and on failure Bunch-Kaufman
-    /// (<c>dsytrf</c>, blocked) of the matrix again. Both kernels write the lower triangle only, so the strict
+    /// (<c>dsytrf</c>: unblocked up to <see cref="UnblockedBunchKaufmanLimit"/>, else blocked) of the matrix again. Both kernels write the lower triangle only, so the strict
     /// upper triangle and a saved diagonal are the copy Bunch-Kaufman restarts from: no second <c>p x p</c>
     /// array (171 MB for the wide first layer of issue 7's network). <paramref name="work"/> holds
     /// <see cref="WorkLength"/> values.
@@ -92,7 +92,7 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
         }
 
         var pivots = new int[order];
-        if (BlockedBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops) >= 0)
+        if (FactorBunchKaufman(block, order, pivots, work, tinyPivot, ref flops) >= 0)
         {
             return null;
         }
@@ -129,12 +129,28 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// </summary>
     internal const int RightLookingLimit = 320;
 
+    /// <summary>
+    /// The order up to which Bunch-Kaufman runs unblocked (<see cref="BunchKaufmanKernel"/>) rather than blocked. Measured (scratch
+    /// timing of both kernels on one random symmetric matrix per order, median of 2000, load 9): 24 against 31 us at order 72 (a
+    /// width-8 layer), 47 against 58 at 96, 101 against 108 at 128, then 170 against 161 at 160 and 668 against 567 at 272.
+    /// </summary>
+    internal const int UnblockedBunchKaufmanLimit = 128;
+
     /// <summary>The scratch values <see cref="Create"/> needs for a block of order <paramref name="order"/>.</summary>
     public static int WorkLength(int order) => Math.Max(CholeskyWorkLength(order), BlockedBunchKaufmanKernel.WorkLength(order));
 
     /// <summary>The scratch values <see cref="FactorCholesky"/> needs at order <paramref name="order"/>.</summary>
     internal static int CholeskyWorkLength(int order) =>
         order <= RightLookingLimit ? RightLookingCholeskyKernel.WorkLength(order) : BlockedCholeskyKernel.WorkLength(order);
+
+    /// <summary>
+    /// Bunch-Kaufman of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (unblocked up
+    /// to <see cref="UnblockedBunchKaufmanLimit"/>, else blocked); the column where no acceptable pivot was found, or -1.
+    /// </summary>
+    internal static int FactorBunchKaufman(Span<double> block, int order, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops) =>
+        order <= UnblockedBunchKaufmanLimit
+            ? BunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops)
+            : BlockedBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops);
 
     /// <summary>
     /// Cholesky of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (right-looking

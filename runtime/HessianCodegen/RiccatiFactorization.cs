@@ -452,15 +452,17 @@ internal sealed class RiccatiFactorization
                 // Y^T for the update: packed in the micro-kernel's panels where the packed update takes the product (one
                 // pass, no transposed copy), else transposed. M^-1 Y is Y itself for a Cholesky factor, else a copy solved
                 // with D's 1x1 and 2x2 blocks (O(p mIn)).
-                bool packedUpdate = PackedUpperUpdate.Supports(p);
-                Grow(ref couplingT, packedUpdate ? 0 : mIn * p);
-                Span<double> yT = couplingT.AsSpan(0, packedUpdate ? 0 : mIn * p);
+                // A state of a layer's width (batch 1) takes Y as it lies (SmallUpperUpdate).
+                bool smallUpdate = mIn <= SmallUpperUpdate.Limit && !twoCores;
+                bool packedUpdate = !smallUpdate && PackedUpperUpdate.Supports(p);
+                Grow(ref couplingT, packedUpdate || smallUpdate ? 0 : mIn * p);
+                Span<double> yT = couplingT.AsSpan(0, packedUpdate || smallUpdate ? 0 : mIn * p);
                 if (packedUpdate)
                 {
                     Grow(ref packedCouplingT, PackedUpperUpdate.PackedLength(mIn, p));
                     PackedUpperUpdate.PackLeft(c, mIn, mIn, p, packedCouplingT);
                 }
-                else
+                else if (!smallUpdate)
                 {
                     MatrixKernels.Transpose(c, p, mIn, yT);
                 }
@@ -492,7 +494,11 @@ internal sealed class RiccatiFactorization
                 }
                 else
                 {
-                    if (packedUpdate)
+                    if (smallUpdate)
+                    {
+                        SmallUpperUpdate.AddUpper(mIn, p, -1, c, mIn, right.Span, mIn, e, mIn);
+                    }
+                    else if (packedUpdate)
                     {
                         PackedUpperUpdate.AddUpper(mIn, p, -1, packedCouplingT, right.Span, mIn, e, mIn, 0, mIn);
                     }

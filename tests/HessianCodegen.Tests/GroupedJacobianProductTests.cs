@@ -8,7 +8,7 @@ namespace HessianCodegen.Tests;
 /// <see cref="GroupedJacobianProduct.SubtractTransposeProduct"/> against the triple loop of <c>target -= Dx^T b</c>, on a
 /// <c>Dx</c> built group by group: parameters dealt to groups in a shuffled order (so a group's parameters are not
 /// contiguous), each row in one group with zeros among its values, some rows all zero. Rows one per example (evenly
-/// spaced, read in place) and rows in no order (gathered) each take their own branch.
+/// spaced, read in place) and rows in no order (gathered) each take their own branch, and so do groups of one row (batch 1).
 /// </summary>
 public sealed class GroupedJacobianProductTests
 {
@@ -17,6 +17,8 @@ public sealed class GroupedJacobianProductTests
     [InlineData(true, 13, 4, 2, 11)]
     [InlineData(false, 11, 3, 3, 7)]
     [InlineData(false, 23, 5, 4, 1)]
+    [InlineData(true, 9, 4, 1, 8)]
+    [InlineData(true, 17, 3, 1, 5)]
     public void Matches_the_triple_loop(bool spacedRows, int p, int groupCount, int batch, int columns)
     {
         var random = new Random(p + (31 * groupCount) + (7 * batch) + columns);
@@ -41,7 +43,7 @@ public sealed class GroupedJacobianProductTests
         // The spaced cases must really take the in-place branch with more than one row (a stride to follow), the others the gather.
         bool inPlace = groups.Rows.Any(rows => rows.Length > 1 && GroupedJacobianProduct.IsEvenlySpaced(rows));
         bool gathered = groups.Rows.Any(rows => !GroupedJacobianProduct.IsEvenlySpaced(rows));
-        Assert.Equal(spacedRows, inPlace && !gathered);
+        Assert.Equal(spacedRows, (inPlace || batch == 1) && !gathered);
         double[] b = Enumerable.Range(0, m * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
         double[] target = Enumerable.Range(0, p * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
         double[] expected = (double[])target.Clone();

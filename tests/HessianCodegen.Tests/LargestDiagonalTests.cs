@@ -7,23 +7,27 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// The low-rank route's stand-in for the whole block's largest entry, <c>max |A_jj|</c> of
 /// <c>A = Xxx + eps I + Dx^T P Dx</c> (given <c>X = Xxx + eps I</c>'s diagonal group after group), against <c>A</c>'s diagonal formed densely, on a <c>Dx</c> built group by group
-/// (shuffled parameters, rows in no order, a zero row) with a symmetric <c>P</c> and a block-diagonal <c>Xxx</c>.
+/// (shuffled parameters, rows in no order or one per group as at batch 1, a zero row) with a symmetric <c>P</c> and a block-diagonal <c>Xxx</c>.
 /// </summary>
 public sealed class LargestDiagonalTests
 {
     [Theory]
-    [InlineData(7, 3, 2, false)]
-    [InlineData(13, 4, 3, true)]
-    [InlineData(23, 5, 1, true)]
-    public void EqualsTheLargestDiagonalEntryOfTheFormedBlock(int p, int groupCount, int batch, bool withXxx)
+    [InlineData(7, 3, 2, false, false)]
+    [InlineData(13, 4, 3, true, false)]
+    [InlineData(23, 5, 1, true, false)]
+    [InlineData(11, 4, 1, true, true)]
+    [InlineData(9, 3, 1, false, true)]
+    public void EqualsTheLargestDiagonalEntryOfTheFormedBlock(int p, int groupCount, int batch, bool withXxx, bool oneRowPerGroup)
     {
+        // oneRowPerGroup: row r in group r at batch 1, as a dense layer's groups are at one example (the route's one-row path).
+        Assert.True(!oneRowPerGroup || batch == 1);
         var random = new Random(p + groupCount + batch);
         int[] groupOfParameter = Enumerable.Range(0, p).Select(j => j % groupCount).OrderBy(_ => random.Next()).ToArray();
         int m = (batch * groupCount) + 1;
         var dx = new double[m * p];
         for (int r = 0; r < m - 1; r++)
         {
-            int group = random.Next(groupCount);
+            int group = oneRowPerGroup ? r : random.Next(groupCount);
             for (int j = 0; j < p; j++)
             {
                 dx[(r * p) + j] = groupOfParameter[j] == group ? random.NextDouble() - 0.5 : 0;

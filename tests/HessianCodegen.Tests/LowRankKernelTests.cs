@@ -85,4 +85,58 @@ public sealed class LowRankKernelTests
         double smallest = Enumerable.Range(0, n).Min(i => diagonal[(i * n) + i]);
         Assert.Equal(1 / (smallest * smallest), TriangularKernel.InverseNormBound(diagonal, n), 12);
     }
+    /// <summary>
+    /// The bound is <c>||M(L)^-1||_inf ||M(L)^-1||_1</c> for the comparison matrix <c>M(L)</c> (|diagonal|, -|off-diagonal|):
+    /// against that matrix's substitutions written plainly (by columns of <c>L</c> for the second), at odd orders.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(9)]
+    [InlineData(33)]
+    public void TheInverseNormBoundIsTheComparisonMatrixRecurrence(int n)
+    {
+        var random = new Random(n);
+        var factor = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                // The strict upper triangle is not L's: a bound that read it would show.
+                factor[(i * n) + j] = j < i ? random.NextDouble() - 0.5 : j == i ? (random.NextDouble() - 0.5) + (random.Next(2) == 0 ? -1 : 1) : 100;
+            }
+        }
+
+        var rowBound = new double[n];
+        var columnBound = new double[n];
+        double infinity = 0, one = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double sum = 1;
+            for (int j = 0; j < i; j++)
+            {
+                sum += Math.Abs(factor[(i * n) + j]) * rowBound[j];
+            }
+
+            rowBound[i] = sum / Math.Abs(factor[(i * n) + i]);
+            infinity = Math.Max(infinity, rowBound[i]);
+        }
+
+        for (int i = n - 1; i >= 0; i--)
+        {
+            double sum = 1;
+            for (int j = i + 1; j < n; j++)
+            {
+                sum += Math.Abs(factor[(j * n) + i]) * columnBound[j];
+            }
+
+            columnBound[i] = sum / Math.Abs(factor[(i * n) + i]);
+            one = Math.Max(one, columnBound[i]);
+        }
+
+        double expected = infinity * one;
+        double actual = TriangularKernel.InverseNormBound(factor, n);
+        Assert.True(Math.Abs(actual - expected) <= 1e-13 * expected, $"order {n}: {actual:R} against {expected:R}");
+    }
 }

@@ -7,7 +7,8 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// The two triangular solves of the low-rank route (<c>L^-1 B</c> and <c>L^-T B</c>, <c>dtrsm</c>) against plain forward
-/// and back substitution, column by column, at odd orders and widths (one right-hand side included).
+/// and back substitution, column by column, at odd orders and widths (one right-hand side included; up to and past the
+/// narrow path's <see cref="TriangularKernel.SmallWidth"/>).
 /// </summary>
 public sealed class TriangularKernelTests
 {
@@ -18,6 +19,11 @@ public sealed class TriangularKernelTests
     [InlineData(9, 3)]
     [InlineData(17, 13)]
     [InlineData(40, 8)]
+    [InlineData(9, 8)]
+    [InlineData(17, 16)]
+    [InlineData(33, 7)]
+    [InlineData(4, 5)]
+    [InlineData(12, 17)]
     [InlineData(300, 2)]
     public void BothSolvesMatchPlainSubstitution(int n, int width)
     {

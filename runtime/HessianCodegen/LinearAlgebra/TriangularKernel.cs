@@ -1,6 +1,9 @@
 using System;
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Simd = System.Numerics.Vector;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -29,11 +32,68 @@ internal static class TriangularKernel
             return;
         }
 
+        if (width <= SmallWidth)
+        {
+            SolveLowerNarrow(factor, n, rows, width);
+            return;
+        }
+
         for (int i = 0; i < n; i++)
         {
             Span<double> target = rows.Slice(i * width, width);
             RankUpdate.SubtractCombination(target, factor.Slice(i * n, i), rows, width);
             Scale(1.0 / factor[(i * n) + i], target);
+        }
+    }
+
+    /// <summary>
+    /// The widest right-hand side <see cref="SolveLower"/> takes a vector of columns at a time through all rows (a low-rank
+    /// group's half solve at batch 1 has a layer's width of columns, 8 or 16): there a call of
+    /// <see cref="RankUpdate.SubtractCombination"/> per row, for one or two vectors, cost more than its arithmetic.
+    /// </summary>
+    internal const int SmallWidth = 16;
+
+    /// <summary>
+    /// <c>B = L^-1 B</c> for at most <see cref="SmallWidth"/> columns: per vector of columns, each row less its combination of
+    /// the rows solved above it (read back from L1), then scaled by <c>1 / L_ii</c>; the columns past the last vector entry by entry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SolveLowerNarrow(ReadOnlySpan<double> factor, int n, Span<double> rows, int width)
+    {
+        // Bounds: factor is n x n and rows n x width (Require), so every access below is inside.
+        ref double l = ref MemoryMarshal.GetReference(factor);
+        ref double b = ref MemoryMarshal.GetReference(rows);
+        int vector = Vector<double>.Count;
+        int column = 0;
+        for (; column + vector <= width; column += vector)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                ref double factorRow = ref Unsafe.Add(ref l, i * n);
+                Vector<double> sum = Simd.LoadUnsafe(ref Unsafe.Add(ref b, (i * width) + column));
+                for (int j = 0; j < i; j++)
+                {
+                    sum = Simd.FusedMultiplyAdd(new Vector<double>(-Unsafe.Add(ref factorRow, j)),
+                        Simd.LoadUnsafe(ref Unsafe.Add(ref b, (j * width) + column)), sum);
+                }
+
+                (sum * (1.0 / Unsafe.Add(ref factorRow, i))).StoreUnsafe(ref Unsafe.Add(ref b, (i * width) + column));
+            }
+        }
+
+        for (; column < width; column++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                ref double factorRow = ref Unsafe.Add(ref l, i * n);
+                double sum = Unsafe.Add(ref b, (i * width) + column);
+                for (int j = 0; j < i; j++)
+                {
+                    sum -= Unsafe.Add(ref factorRow, j) * Unsafe.Add(ref b, (j * width) + column);
+                }
+
+                Unsafe.Add(ref b, (i * width) + column) = sum * (1.0 / Unsafe.Add(ref factorRow, i));
+            }
         }
     }
 
@@ -98,33 +158,39 @@ internal static class TriangularKernel
         Require(factor, n, [], 0);
 
         // On the stack for a group of the low-rank route (a few dozen parameters), which calls this once per group and factorization.
+        // Both recurrences read L by rows (the second adds each solved bound to the sums of the rows above it), without bounds
+        // checks: every index below is inside the n x n values checked above.
         Span<double> bounds = n <= StackScratch.MaxRows ? stackalloc double[2 * n] : new double[2 * n];
-        Span<double> rowBound = bounds[..n];
-        Span<double> columnBound = bounds[n..];
+        ref double l = ref MemoryMarshal.GetReference(factor);
+        ref double rowBound = ref MemoryMarshal.GetReference(bounds);
+        ref double columnSum = ref Unsafe.Add(ref rowBound, n);
         double infinity = 0;
         for (int i = 0; i < n; i++)
         {
+            ref double row = ref Unsafe.Add(ref l, i * n);
             double sum = 1;
             for (int j = 0; j < i; j++)
             {
-                sum += Math.Abs(factor[(i * n) + j]) * rowBound[j];
+                sum += Math.Abs(Unsafe.Add(ref row, j)) * Unsafe.Add(ref rowBound, j);
             }
 
-            rowBound[i] = sum / Math.Abs(factor[(i * n) + i]);
-            infinity = Math.Max(infinity, rowBound[i]);
+            double bound = sum / Math.Abs(Unsafe.Add(ref row, i));
+            Unsafe.Add(ref rowBound, i) = bound;
+            infinity = Math.Max(infinity, bound);
+            Unsafe.Add(ref columnSum, i) = 1;
         }
 
+        // Column i's bound, (1 + sum_(j > i) |L_ji| bound_j) / |L_ii|, with the sum gathered from the rows below as each is solved.
         double one = 0;
         for (int i = n - 1; i >= 0; i--)
         {
-            double sum = 1;
-            for (int j = i + 1; j < n; j++)
+            ref double row = ref Unsafe.Add(ref l, i * n);
+            double bound = Unsafe.Add(ref columnSum, i) / Math.Abs(Unsafe.Add(ref row, i));
+            one = Math.Max(one, bound);
+            for (int j = 0; j < i; j++)
             {
-                sum += Math.Abs(factor[(j * n) + i]) * columnBound[j];
+                Unsafe.Add(ref columnSum, j) += Math.Abs(Unsafe.Add(ref row, j)) * bound;
             }
-
-            columnBound[i] = sum / Math.Abs(factor[(i * n) + i]);
-            one = Math.Max(one, columnBound[i]);
         }
 
         return infinity * one;

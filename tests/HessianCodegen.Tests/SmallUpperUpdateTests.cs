@@ -1,0 +1,74 @@
+using System;
+using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// <see cref="SmallUpperUpdate"/> against the triple loop: <c>c += alpha a^T b</c> on the upper triangle, the strict lower
+/// triangle and the padding of the rows left as they were; orders at and beside the edges of its four-row blocks and of a
+/// vector of columns, up to past its limit, with strides longer than a row.
+/// </summary>
+public sealed class SmallUpperUpdateTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 9)]
+    [InlineData(3, 5)]
+    [InlineData(4, 72)]
+    [InlineData(5, 3)]
+    [InlineData(7, 13)]
+    [InlineData(8, 72)]
+    [InlineData(9, 1)]
+    [InlineData(13, 17)]
+    [InlineData(16, 272)]
+    [InlineData(19, 31)]
+    public void Adds_the_product_to_the_upper_triangle_only(int order, int inner)
+    {
+        var random = new Random((order * 1000) + inner);
+        int aStride = order + 2;
+        int bStride = order + 1;
+        int cStride = order + 3;
+        double[] a = RandomValues.Uniform(random, inner * aStride);
+        double[] b = RandomValues.Uniform(random, inner * bStride);
+        double[] c = RandomValues.Uniform(random, order * cStride);
+        double[] expected = (double[])c.Clone();
+        const double alpha = -0.75;
+        for (int i = 0; i < order; i++)
+        {
+            for (int j = i; j < order; j++)
+            {
+                double sum = 0;
+                for (int k = 0; k < inner; k++)
+                {
+                    sum += a[(k * aStride) + i] * b[(k * bStride) + j];
+                }
+
+                expected[(i * cStride) + j] += alpha * sum;
+            }
+        }
+
+        SmallUpperUpdate.AddUpper(order, inner, alpha, a, aStride, b, bStride, c, cStride);
+
+        for (int index = 0; index < c.Length; index++)
+        {
+            Assert.True(Math.Abs(c[index] - expected[index]) <= 1e-13 * (1 + inner) * Math.Max(1, Math.Abs(expected[index])),
+                $"c[{index / cStride}, {index % cStride}] = {c[index]}, expected {expected[index]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(7, 8, 8)]
+    [InlineData(8, 7, 8)]
+    [InlineData(8, 8, 7)]
+    public void A_stride_shorter_than_a_row_is_refused(int aStride, int bStride, int cStride)
+    {
+        const int order = 8, inner = 4;
+        var a = new double[inner * order * 2];
+        var b = new double[inner * order * 2];
+        var c = new double[order * order * 2];
+        var error = Assert.Throws<ArgumentException>(() => SmallUpperUpdate.AddUpper(order, inner, 1.0, a, aStride, b, bStride, c, cStride));
+        Assert.Contains($"strides (a {aStride}, b {bStride}, c {cStride})", error.Message);
+    }
+}
