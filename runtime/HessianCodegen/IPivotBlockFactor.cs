@@ -54,4 +54,7 @@ internal interface IPivotBlockFactor
 
     /// <summary>Names to <paramref name="queue"/> the spans of the stored factors that the sweeps of a solve read (for the next layer's prefetch).</summary>
     void QueueStoredSpans(ref PrefetchQueue queue);
+
+    /// <summary>The bytes of the stored factors that the sweeps of a solve read (pivots included): those <see cref="QueueStoredSpans"/> names.</summary>
+    long StoredBytes { get; }
 }

@@ -77,23 +77,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>The order of the core <c>T</c>: the rank bound <c>r</c> of <c>Dx</c> the route works at.</summary>
     public int CoreOrder => core.Order;
 
-    /// <summary>The bytes of the factors a solve reads: per group its parameters' indices (kept; its rows are read only for their count), <c>L_g</c>, reflectors and <c>tau</c>, and the core's factor (packed once kept, when it is a Cholesky factor; else square, with its pivots).</summary>
-    internal long StoredBytes
-    {
-        get
-        {
-            long bytes = core is PackedCholeskyFactor
-                ? (long)PackedCholeskyKernel.PackedLength(core.Order) * sizeof(double)
-                : ((long)core.Order * core.Order * sizeof(double)) + ((long)core.Order * sizeof(int));
-            foreach (GroupFactor g in groups)
-            {
-                bytes += (long)g.Parameters.Length * sizeof(int);
-                bytes += (long)GroupValueCount(g.Parameters.Length, g.Rows.Length) * sizeof(double);
-            }
-
-            return bytes;
-        }
-    }
+    /// <summary>The bytes of the stored factors a solve reads, once kept (<see cref="KeptIn"/>): the groups' values (<c>L_g</c>, reflectors and <c>tau</c>), their parameters' indices (their rows are read only for their count) and the core's factor.</summary>
+    public long StoredBytes => ((long)groupValues.Length * sizeof(double)) + ((long)groupParameters.Length * sizeof(int)) + core.StoredBytes;
 
     /// <summary>
     /// Factors <c>A = X + Dx^T P Dx</c> along this route, or returns null when the route does not apply: no
@@ -376,8 +361,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// The groups' values (<c>L_g</c>, QR and <c>tau</c>, contiguous), their parameters' indices and the core's factor, once
-    /// kept (<see cref="KeptIn"/>); a factor not yet kept, whose groups' indices are the derivatives' arrays, names its
-    /// values and its core only.
+    /// kept (<see cref="KeptIn"/>), as the factors a solve reads are.
     /// </summary>
     public void QueueStoredSpans(ref PrefetchQueue queue)
     {

@@ -69,6 +69,9 @@ internal sealed class PackedCholeskyFactor : IPivotBlockFactor
     /// <summary>The packed triangle.</summary>
     public void QueueStoredSpans(ref PrefetchQueue queue) => queue.Add(packed.Span);
 
+    /// <summary>The packed triangle.</summary>
+    public long StoredBytes => (long)packed.Length * sizeof(double);
+
     /// <summary>Always true: a Cholesky factor.</summary>
     public bool MiddleIsIdentity => true;
 }

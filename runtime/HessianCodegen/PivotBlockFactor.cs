@@ -41,6 +41,9 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
         queue.Add(pivots.Span);
     }
 
+    /// <summary>The square factor and its pivots.</summary>
+    public long StoredBytes => ((long)factors.Length * sizeof(double)) + ((long)pivots.Length * sizeof(int));
+
     /// <summary>Whether the block is positive definite (it has a Cholesky factor).</summary>
     public bool IsPositiveDefinite => positiveDefinite;
 

@@ -67,12 +67,15 @@ internal sealed class RiccatiFactorization
 
     /// <summary>
     /// The rows of <c>Y</c> a sweep multiplies between two steps of the next layer's prefetch (<see cref="PrefetchQueue"/>),
-    /// three more steps going between the sweep's other pieces of a layer. Measured at width 8, batch 8 (<c>Y</c> 72 x 64;
+    /// three more steps going between the sweep's other pieces of a layer. A multiple of
+    /// <see cref="MatrixVectorKernels.RowsPerPass"/>: the kernels group a chunk's rows in passes as they group the whole
+    /// <c>Y</c>'s, so the sums are formed in the same order and the result is the same to the bit (a count not a multiple,
+    /// 2 or 6, would change which rows go in a pass, and so the rounding). Measured at width 8, batch 8 (<c>Y</c> 72 x 64;
     /// Benchmarks --depth-scaling, runs alternating in one process, load 5 to 9): at depth 512, least 8.8 to 10.3 us per layer
     /// with 8 rows against 11.7 to 12.3 without prefetch and 11.7 with the same lines issued at once at the layer's start;
-    /// 4 and 2 rows did no better, 16 and 24 worse.
+    /// 4 rows did no better, 16 and 24 worse.
     /// </summary>
-    internal const int PrefetchRows = 8;
+    internal const int PrefetchRows = 2 * MatrixVectorKernels.RowsPerPass;
 
     /// <summary>
     /// The bytes a whole <see cref="Solve(ReadOnlySpan{double}, Span{double})"/> reads (<see cref="SolveBytesPerLayer"/>, summed) from which its sweeps prefetch
@@ -99,7 +102,7 @@ internal sealed class RiccatiFactorization
     private readonly CompressedJacobian[] jacobians;
     private readonly int largestState;
     private readonly int largestParameterCount;
-    private readonly bool prefetchLayers;
+    private readonly bool solveLeavesCache;
     private FactorStorage? storage;
 
     private RiccatiFactorization(HessianDerivatives derivatives, IPivotBlockFactor[] blocks, ReadOnlyMemory<double>[] solvedCouplings,
@@ -118,7 +121,7 @@ internal sealed class RiccatiFactorization
             solveBytes += bytes;
         }
 
-        prefetchLayers = solveBytes >= PrefetchSolveBytes;
+        solveLeavesCache = solveBytes >= PrefetchSolveBytes;
         FlopCount = flopCount;
         Inertia inertia = default;
         LogDeterminant logDeterminant = new(0, 1);
@@ -562,15 +565,16 @@ internal sealed class RiccatiFactorization
     /// <c>x_l = -W_l^-T M_l^-1 (t_l + Y_l y_(l-1))</c> and <c>y_l = Dz_l y_(l-1) + Dx_l x_l</c>. The two halves of a solve
     /// with <c>A_l</c> per right-hand side, one in each sweep, where <c>k_l = -A_l^-1 r_l</c> took both in the first.
     /// </summary>
-    public void Solve(ReadOnlySpan<double> rhs, Span<double> result) => Solve(rhs, result, prefetchLayers);
+    public void Solve(ReadOnlySpan<double> rhs, Span<double> result) => Solve(rhs, result, prefetchLayers: solveLeavesCache);
 
     /// <summary>
     /// <see cref="Solve(ReadOnlySpan{double}, Span{double})"/>, prefetching the next layer in each sweep or not: the same
     /// operations in the same order either way, so the same result to the bit (tests compare the two on small networks, which
     /// do not prefetch on their own: <see cref="PrefetchSolveBytes"/>).
     /// </summary>
+    /// <returns>The layers queued for prefetch, over both sweeps (for tests: 0 when not prefetching).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void Solve(ReadOnlySpan<double> rhs, Span<double> result, bool prefetchLayers)
+    internal int Solve(ReadOnlySpan<double> rhs, Span<double> result, bool prefetchLayers)
     {
         ObjectDisposedException.ThrowIf(storage is null, this);
         Network network = derivatives.Point.Network;
@@ -579,6 +583,7 @@ internal sealed class RiccatiFactorization
         var value = new double[largestState];
         var nextValue = new double[largestState];
         var negativeLinear = new double[largestParameterCount];
+        int queuedLayers = 0;
 
         // Backward: result_l holds t_l.
         for (int l = depth - 1; l >= 0; l--)
@@ -593,7 +598,9 @@ internal sealed class RiccatiFactorization
 
             // The next layer's factors and derivatives toward L2 where they are not in cache, a step between each piece of this layer's work.
             var prefetch = new PrefetchQueue();
-            int chunk = prefetchLayers && QueueNextLayer(l - 1, p, ref prefetch) ? PrefetchRows : p;
+            bool queued = prefetchLayers && QueueNextLayer(l - 1, GainSteps(p), ref prefetch);
+            int chunk = queued ? PrefetchRows : p;
+            queuedLayers += queued ? 1 : 0;
 
             // g_l - Dx^T v, rows of Dx weighted by v.
             Span<double> linear = negativeLinear.AsSpan(0, p);
@@ -675,9 +682,11 @@ internal sealed class RiccatiFactorization
             int m = StateCount(network, l, count);
             ReadOnlySpan<double> y = value.AsSpan(0, stateSize);
 
-            // The next layer toward L2, as in the backward sweep.
+            // The next layer toward L2, as in the backward sweep (no steps between chunks of Y where there is no Y y).
             var prefetch = new PrefetchQueue();
-            int chunk = prefetchLayers && QueueNextLayer(l + 1, p, ref prefetch) ? PrefetchRows : p;
+            bool queued = prefetchLayers && QueueNextLayer(l + 1, stateSize > 0 ? GainSteps(p) : 0, ref prefetch);
+            int chunk = queued ? PrefetchRows : p;
+            queuedLayers += queued ? 1 : 0;
 
             // x = -W^-T M^-1 (t + Y y), t in place, PrefetchRows rows of Y at a time when prefetching.
             Span<double> x = network.ParameterSlice(result, l);
@@ -726,16 +735,23 @@ internal sealed class RiccatiFactorization
             (value, nextValue) = (nextValue, value);
             stateSize = m;
         }
+
+        return queuedLayers;
     }
 
     /// <summary>
     /// Names to <paramref name="queue"/> what a sweep of <see cref="Solve(ReadOnlySpan{double}, Span{double})"/> reads of layer <paramref name="layer"/>: <c>Y</c>, <c>Dx</c>
-    /// (compressed, or dense), <c>Dz</c> and the pivot block's stored factors.
+    /// (compressed, or dense), <c>Dz</c> and the pivot block's stored factors; not the first layer's <c>Y</c> and <c>Dz</c>
+    /// (<see cref="ReadsState"/>).
     /// </summary>
     internal void QueueSolveSpans(int layer, ref PrefetchQueue queue)
     {
         LayerDerivatives d = derivatives.Layer(layer);
-        queue.Add(solvedCouplings[layer].Span);
+        if (ReadsState(layer))
+        {
+            queue.Add(solvedCouplings[layer].Span);
+        }
+
         CompressedJacobian compressed = jacobians[layer];
         if (compressed.IsCompressed)
         {
@@ -746,17 +762,37 @@ internal sealed class RiccatiFactorization
             queue.Add<double>(d.Dx);
         }
 
-        queue.Add<double>(d.Dz);
+        if (ReadsState(layer))
+        {
+            queue.Add<double>(d.Dz);
+        }
+
         blocks[layer].QueueStoredSpans(ref queue);
     }
 
     /// <summary>
-    /// Names layer <paramref name="next"/> (if there is one) to <paramref name="queue"/> and spreads it over the steps of the
-    /// current layer, of <paramref name="p"/> parameters: one per <see cref="PrefetchRows"/> rows of <c>Y</c>, three more. A
-    /// layer of more than <see cref="PrefetchLayerBytes"/> is not queued.
+    /// Whether the sweeps read layer <paramref name="layer"/>'s <c>Y</c> and <c>Dz</c>, the terms of its input state: not for
+    /// the first layer, whose input is the data (<c>Y</c> is empty; the backward sweep stops before <c>Dz^T v</c>, and the
+    /// forward one enters it with no state to multiply).
+    /// </summary>
+    private static bool ReadsState(int layer) => layer > 0;
+
+    /// <summary>The steps of the next layer's prefetch between chunks of <c>Y</c>'s <paramref name="p"/> rows: one per <see cref="PrefetchRows"/>.</summary>
+    private static int GainSteps(int p) => (p + PrefetchRows - 1) / PrefetchRows;
+
+    /// <summary>The pivot block of layer <paramref name="layer"/> (for tests).</summary>
+    internal IPivotBlockFactor Block(int layer) => blocks[layer];
+
+    /// <summary>The compressed <c>Dx</c> of layer <paramref name="layer"/>, not <see cref="CompressedJacobian.IsCompressed"/> where the sweeps read it dense (for tests).</summary>
+    internal CompressedJacobian Jacobian(int layer) => jacobians[layer];
+
+    /// <summary>
+    /// Names layer <paramref name="next"/> (if there is one) to <paramref name="queue"/> and spreads it over the steps the
+    /// current layer takes: <paramref name="gainSteps"/> between chunks of <c>Y</c> (<see cref="GainSteps"/>, or none where
+    /// the sweep multiplies no <c>Y</c>), three more. A layer of more than <see cref="PrefetchLayerBytes"/> is not queued.
     /// </summary>
     /// <returns>Whether the next layer is queued.</returns>
-    private bool QueueNextLayer(int next, int p, ref PrefetchQueue queue)
+    private bool QueueNextLayer(int next, int gainSteps, ref PrefetchQueue queue)
     {
         if (next < 0 || next >= blocks.Length)
         {
@@ -770,14 +806,15 @@ internal sealed class RiccatiFactorization
             return false;
         }
 
-        queue.Spread(3 + ((p + PrefetchRows - 1) / PrefetchRows));
+        queue.Spread(3 + gainSteps);
         return true;
     }
 
     /// <summary>
     /// The bytes one <see cref="Solve(ReadOnlySpan{double}, Span{double})"/> reads of the factors and the derivatives, per layer (for the depth-scaling
-    /// report): all of them twice, once per sweep: <c>Y = W^-1 C</c>, the compressed (or dense) <c>Dx</c>, <c>Dz</c>, and the
-    /// pivot block's factors with their pivots (the backward sweep solves with <c>W</c>, the forward one with <c>W^T</c>).
+    /// report): all of them twice, once per sweep: <c>Y = W^-1 C</c> and <c>Dz</c> (not the first layer's, <see cref="ReadsState"/>),
+    /// the compressed (or dense) <c>Dx</c>, and the pivot block's factors with their pivots (the backward sweep solves with
+    /// <c>W</c>, the forward one with <c>W^T</c>): the bytes <see cref="QueueSolveSpans"/> names, twice.
     /// </summary>
     internal long[] SolveBytesPerLayer()
     {
@@ -787,13 +824,8 @@ internal sealed class RiccatiFactorization
         {
             LayerDerivatives d = derivatives.Layer(l);
             long jacobian = jacobians[l].IsCompressed ? jacobians[l].StoredBytes : (long)d.Dx.Length * sizeof(double);
-            long block = blocks[l] switch
-            {
-                PackedCholeskyFactor packed => (long)PackedCholeskyKernel.PackedLength(packed.Order) * sizeof(double),
-                LowRankPivotBlockFactor lowRank => lowRank.StoredBytes,
-                IPivotBlockFactor other => ((long)other.Order * other.Order * sizeof(double)) + ((long)other.Order * sizeof(int)),
-            };
-            bytes[l] = 2 * (((long)solvedCouplings[l].Length * sizeof(double)) + jacobian + ((long)d.Dz.Length * sizeof(double)) + block);
+            long state = ReadsState(l) ? ((long)solvedCouplings[l].Length + d.Dz.Length) * sizeof(double) : 0;
+            bytes[l] = 2 * (state + jacobian + blocks[l].StoredBytes);
         }
 
         return bytes;

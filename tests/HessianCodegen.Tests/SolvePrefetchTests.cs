@@ -10,9 +10,10 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// The solve's prefetch of the next layer (<see cref="PrefetchQueue"/>, <see cref="RiccatiFactorization.QueueSolveSpans"/>):
-/// the queue walks every cache line of the spans named to it once, in the steps it was told; each layer names what the solve
-/// reads of it (the bytes <see cref="RiccatiFactorization.SolveBytesPerLayer"/> counts from the shapes); and a solve that
-/// prefetches gives the same result, to the bit, as one that does not (small networks do not prefetch on their own).
+/// the queue walks every cache line of the spans named to it once, in the steps it was told; each layer names what the sweeps
+/// read of it (counted here from the layers' shapes, as <see cref="RiccatiFactorization.SolveBytesPerLayer"/> counts it); and
+/// a solve that prefetches gives the same result, to the bit, as one that does not (small networks do not prefetch on their
+/// own).
 /// </summary>
 public sealed class SolvePrefetchTests(ITestOutputHelper output)
 {
@@ -56,23 +57,32 @@ public sealed class SolvePrefetchTests(ITestOutputHelper output)
 
         Assert.Equal(spans.Sum(s => (long)s.Length), queue.QueuedBytes);
         queue.Spread(steps);
-        long before = 0;
-        long largestStep = 0;
+        var stepLines = new long[steps];
         for (int s = 0; s < steps; s++)
         {
+            long before = queue.IssuedLines;
             queue.Step();
-            largestStep = Math.Max(largestStep, queue.IssuedLines - before);
-            before = queue.IssuedLines;
+            stepLines[s] = queue.IssuedLines - before;
         }
 
         long afterSteps = queue.IssuedLines;
         queue.Finish();
-        output.WriteLine($"{steps} steps: {afterSteps} lines, then {queue.IssuedLines - afterSteps} by Finish, of {expectedLines}; largest step {largestStep}");
+        output.WriteLine($"{steps} steps: {string.Join(" ", stepLines)}, then {queue.IssuedLines - afterSteps} by Finish, of {expectedLines}");
 
         Assert.Equal(expectedLines, queue.IssuedLines);
-        // The steps cover all but at most one line per span that starts inside a line, and none is longer than its share.
+        // The steps issue the same number of lines each, until the lines run out (then fewer in one step, none after it).
+        int full = Array.FindIndex(stepLines, lines => lines != stepLines[0]);
+        if (full >= 0)
+        {
+            Assert.InRange(stepLines[full], 0, stepLines[0] - 1);
+            Assert.All(stepLines[(full + 1)..], lines => Assert.Equal(0, lines));
+            Assert.Equal(expectedLines, afterSteps);
+        }
+
+        // Together they cover the reference's lines but at most one per span (one that starts inside a line may take one
+        // more than its bytes, which Finish issues), and a step takes no more than its share of them and that one per span.
         Assert.InRange(expectedLines - afterSteps, 0, spans.Length);
-        Assert.InRange(largestStep, 0, ((queue.QueuedBytes / PrefetchQueue.LineBytes) + spans.Length + steps - 1) / steps);
+        Assert.InRange(stepLines[0] * steps, 0, expectedLines + spans.Length + steps - 1);
 
         queue.Step();
         queue.Finish();
@@ -104,15 +114,31 @@ public sealed class SolvePrefetchTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void Each_layer_names_the_bytes_a_sweep_reads_of_it(string name, int seed, double epsilon)
+    public void Each_layer_names_the_bytes_the_sweeps_read_of_it(TestNetwork shape, int batch, double epsilon)
     {
-        RiccatiFactorization factorization = Factorize(name, seed, epsilon);
+        NetworkPoint point = Point(shape, batch);
+        RiccatiFactorization factorization = Factorize(point, epsilon);
+        Network network = point.Network;
         long[] solveBytes = factorization.SolveBytesPerLayer();
-        for (int l = 0; l < solveBytes.Length; l++)
+        for (int l = 0; l < network.Depth; l++)
         {
+            // What a sweep reads of layer l, from its shapes: Y (p x m_in) and the Dz blocks (a x a_in per example), none
+            // where there is no input state (the first layer) or no output state (the loss), Dx (m x p, or compressed),
+            // and the pivot block's stored factors.
+            IHessianLayer layer = network.Layers[l];
+            int p = layer.ParameterCount;
+            int m = l + 1 < network.Depth ? batch * layer.OutputSize : 0;
+            int mIn = l > 0 ? batch * layer.InputSize : 0;
+            long gain = (long)p * mIn * sizeof(double);
+            long dz = mIn > 0 && m > 0 ? (long)batch * layer.OutputSize * layer.InputSize * sizeof(double) : 0;
+            CompressedJacobian jacobian = factorization.Jacobian(l);
+            long dx = jacobian.IsCompressed ? jacobian.StoredBytes : (long)m * p * sizeof(double);
+            long expected = gain + dz + dx + factorization.Block(l).StoredBytes;
+
             var queue = new PrefetchQueue();
             factorization.QueueSolveSpans(l, ref queue);
-            Assert.Equal(solveBytes[l] / 2, queue.QueuedBytes);
+            Assert.Equal(expected, queue.QueuedBytes);
+            Assert.Equal(2 * expected, solveBytes[l]);
         }
 
         factorization.Release();
@@ -120,20 +146,34 @@ public sealed class SolvePrefetchTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void A_prefetching_solve_gives_the_same_bits_as_a_plain_one(string name, int seed, double epsilon)
+    public void A_prefetching_solve_gives_the_same_bits_as_a_plain_one(TestNetwork shape, int batch, double epsilon)
     {
-        RiccatiFactorization factorization = Factorize(name, seed, epsilon);
-        var random = new Random(seed);
-        int size = Point(name, seed).Network.ParameterCount;
+        NetworkPoint point = Point(shape, batch);
+        RiccatiFactorization factorization = Factorize(point, epsilon);
+        var random = new Random(batch);
+        int size = point.Network.ParameterCount;
         double[] rhs = Enumerable.Range(0, size).Select(_ => random.NextDouble() - 0.5).ToArray();
         var plain = new double[size];
         var prefetched = new double[size];
-        factorization.Solve(rhs, plain, prefetchLayers: false);
-        factorization.Solve(rhs, prefetched, prefetchLayers: true);
+        int plainQueued = factorization.Solve(rhs, plain, prefetchLayers: false);
+        int prefetchQueued = factorization.Solve(rhs, prefetched, prefetchLayers: true);
 
+        // The prefetching solve took the chunked path: each sweep queued every layer after its first.
+        Assert.Equal(0, plainQueued);
+        Assert.Equal(2 * (point.Network.Depth - 1), prefetchQueued);
         Assert.All(plain, value => Assert.True(double.IsFinite(value)));
-        Assert.Equal(plain, prefetched);
+        Assert.Equal(plain.Select(BitConverter.DoubleToInt64Bits), prefetched.Select(BitConverter.DoubleToInt64Bits));
         factorization.Release();
+    }
+
+    /// <summary>The networks of <see cref="Networks"/>.</summary>
+    public enum TestNetwork
+    {
+        /// <summary>24 tanh layers of width 8, then the loss.</summary>
+        TanhChain,
+
+        /// <summary>A tanh layer of one output between two others (a dense <c>Dx</c>), then the loss.</summary>
+        OneOutputLayer,
     }
 
     /// <summary>
@@ -143,32 +183,33 @@ public sealed class SolvePrefetchTests(ITestOutputHelper output)
     /// </summary>
     public static IEnumerable<object[]> Networks() =>
     [
-        ["tanh chain, batch 8", 8, 1e-3],
-        ["tanh chain, batch 1", 1, 1e-3],
-        ["one-output layer, batch 3", 3, 1e-2],
+        [TestNetwork.TanhChain, 8, 1e-3],
+        [TestNetwork.TanhChain, 1, 1e-3],
+        [TestNetwork.OneOutputLayer, 3, 1e-2],
     ];
 
-    private RiccatiFactorization Factorize(string name, int seed, double epsilon)
+    private RiccatiFactorization Factorize(NetworkPoint point, double epsilon)
     {
-        NetworkPoint point = Point(name, seed);
         RiccatiFactorization factorization = RiccatiFactorization.Create(point.Derivatives(), epsilon, out int singular)
-            ?? throw new InvalidOperationException($"{name}: the pivot block of layer {singular} was singular; expected the recursion to succeed.");
-        output.WriteLine($"{name}: routes {string.Join(", ", factorization.Routes)}, inertia {factorization.Inertia}");
+            ?? throw new InvalidOperationException($"The pivot block of layer {singular} was singular; expected the recursion to succeed.");
+        output.WriteLine($"routes {string.Join(", ", factorization.Routes)}, inertia {factorization.Inertia}");
         return factorization;
     }
 
-    private static NetworkPoint Point(string name, int seed)
+    private static NetworkPoint Point(TestNetwork shape, int batch)
     {
-        bool oneOutput = name.StartsWith("one-output", StringComparison.Ordinal);
         const int classes = 3;
-        Network network = oneOutput
-            ? new Network(new TanhLayer(4, 6), new TanhLayer(6, 1), new TanhLayer(1, 5), new SoftmaxCrossEntropyLayer(5, classes))
-            : new Network([.. Enumerable.Range(0, 24).Select(_ => (IHessianLayer)new TanhLayer(8, 8)), new SoftmaxCrossEntropyLayer(8, classes)]);
+        Network network = shape switch
+        {
+            TestNetwork.TanhChain => new Network([.. Enumerable.Range(0, 24).Select(_ => (IHessianLayer)new TanhLayer(8, 8)), new SoftmaxCrossEntropyLayer(8, classes)]),
+            TestNetwork.OneOutputLayer => new Network(new TanhLayer(4, 6), new TanhLayer(6, 1), new TanhLayer(1, 5), new SoftmaxCrossEntropyLayer(5, classes)),
+            _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "Expected a network of TestNetwork."),
+        };
         int inputs = network.Layers[0].InputSize;
-        var random = new Random(seed);
-        var rows = new double[seed, inputs];
-        var labels = new int[seed];
-        for (int n = 0; n < seed; n++)
+        var random = new Random(batch);
+        var rows = new double[batch, inputs];
+        var labels = new int[batch];
+        for (int n = 0; n < batch; n++)
         {
             for (int j = 0; j < inputs; j++)
             {

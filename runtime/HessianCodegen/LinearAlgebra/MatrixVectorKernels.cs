@@ -24,6 +24,12 @@ internal static class MatrixVectorKernels
     /// <summary>The longest rows that go four per pass (256 bytes).</summary>
     internal const int FourRowColumns = 32;
 
+    /// <summary>
+    /// The rows of a pass over short rows: the leftover <c>rows % RowsPerPass</c> go one by one, each summed its own way, so
+    /// a caller that splits a matrix into chunks of a multiple of this many rows gets the same sums, to the bit.
+    /// </summary>
+    internal const int RowsPerPass = 4;
+
     /// <summary><c>y += A x</c>, <c>A</c> <paramref name="rows"/> x <paramref name="columns"/> row-major (<c>y</c> of length <c>rows</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAdd(ReadOnlySpan<double> a, int rows, int columns, ReadOnlySpan<double> x, Span<double> y)
@@ -32,8 +38,8 @@ internal static class MatrixVectorKernels
         ReadOnlySpan<Vector<double>> xs = MemoryMarshal.Cast<double, Vector<double>>(x);
         int vectorColumns = xs.Length * Vector<double>.Count;
         int i = 0;
-        int fourRowEnd = columns <= FourRowColumns ? rows - (rows % 4) : 0;
-        for (; i < fourRowEnd; i += 4)
+        int fourRowEnd = columns <= FourRowColumns ? rows - (rows % RowsPerPass) : 0;
+        for (; i < fourRowEnd; i += RowsPerPass)
         {
             ReadOnlySpan<double> r0 = a.Slice(i * columns, columns);
             ReadOnlySpan<double> r1 = a.Slice((i + 1) * columns, columns);
@@ -99,8 +105,8 @@ internal static class MatrixVectorKernels
         Span<Vector<double>> ys = MemoryMarshal.Cast<double, Vector<double>>(y);
         int vectorColumns = ys.Length * Vector<double>.Count;
         int i = 0;
-        int fourRowEnd = columns <= FourRowColumns ? rows - (rows % 4) : 0;
-        for (; i < fourRowEnd; i += 4)
+        int fourRowEnd = columns <= FourRowColumns ? rows - (rows % RowsPerPass) : 0;
+        for (; i < fourRowEnd; i += RowsPerPass)
         {
             ReadOnlySpan<double> r0 = a.Slice(i * columns, columns);
             ReadOnlySpan<double> r1 = a.Slice((i + 1) * columns, columns);
