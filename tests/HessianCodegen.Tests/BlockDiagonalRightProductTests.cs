@@ -26,7 +26,9 @@ public sealed class BlockDiagonalRightProductTests
         [512, 2, 8, 8, 3, Start.Blocks],
         [0, 5, 3, 7, 4, Start.Blocks],
         [0, 5, 3, 7, 4, Start.Zero],
-        [512, 5, 3, 7, 5, Start.Blocks]);
+        [512, 5, 3, 7, 5, Start.Blocks],
+        [0, 3, 0, 5, 4, Start.Blocks],
+        [512, 3, 0, 8, 4, Start.Zero]);
 
     /// <summary>What c starts from: its own values (SubtractProduct), initial blocks or zero (SetDifference, c's values NaN, unread).</summary>
     public enum Start

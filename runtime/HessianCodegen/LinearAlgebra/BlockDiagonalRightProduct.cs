@@ -88,7 +88,9 @@ internal static class BlockDiagonalRightProduct
 
         VectorWidth.Validate(vectorBits);
 
-        if (blocks == 0 || rows == 0 || columns == 0 || height == 0)
+        // With no rows in D the product is zero, but SetDifference's c must still start from the initial blocks or zero: the
+        // general path below does that and its Gemm adds nothing.
+        if (blocks == 0 || columns == 0 || height == 0 || (rows == 0 && start == Start.Target))
         {
             return 0;
         }
