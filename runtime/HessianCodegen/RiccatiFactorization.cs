@@ -389,7 +389,7 @@ internal sealed class RiccatiFactorization
                 {
                     // C = Xzx + (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
-                    flops += BlockDiagonalRightProduct.SetDifference(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], weighted.AsSpan(0, p * m), m, d.Dz,
+                    flops += BlockDiagonalRightProduct.SetInitialMinusProduct(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], weighted.AsSpan(0, p * m), m, d.Dz,
                         count, a, aIn, c, mIn, p, VectorWidth.Hardware);
                 }
                 else if (m > 0 && p > 0)
