@@ -22,6 +22,7 @@ public sealed class GroupedValueProductTests
     /// </summary>
     public static IEnumerable<object[]> Cases => VectorWidthCases.Runnable(0,
         [512, true, 27, 3, 16, 0, -1, false],
+        [512, true, 27, 3, 16, 5, 37, false],
         [512, true, 17, 1, 40, 0, -1, false],
         [512, false, 23, 4, 9, 5, 37, false],
         [512, true, 30, 6, 7, 16, 42, false],
