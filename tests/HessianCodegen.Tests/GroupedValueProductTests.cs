@@ -126,10 +126,9 @@ public sealed class GroupedValueProductTests
         double[] weighted = Enumerable.Repeat(double.NaN, p * m).ToArray();
         double[] weightedT = Enumerable.Repeat(double.NaN, m * p).ToArray();
         int[] nextChunk = [0];
-        long first = 0, second = 0;
-        System.Threading.Tasks.Parallel.Invoke(
-            () => first = GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk),
-            () => second = GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk));
+        (long first, long second) = SideBySide.Run(
+            () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk),
+            () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk));
 
         Assert.True(m >= 2 * GroupedValueProduct.SharedColumns && m % GroupedValueProduct.SharedColumns != 0, $"m = {m}: not several chunks with a short last one");
         Assert.Equal(expectedFlops, first + second);
