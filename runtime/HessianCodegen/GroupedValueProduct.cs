@@ -388,12 +388,9 @@ internal static class GroupedValueProduct
             b2 = Vector512.FusedMultiplyAdd(x, high, b2);
         }
 
-        a0.CopyTo(t0);
-        b0.CopyTo(t0[8..]);
-        a1.CopyTo(t1);
-        b1.CopyTo(t1[8..]);
-        a2.CopyTo(t2);
-        b2.CopyTo(t2[8..]);
+        Store(t0, a0, b0);
+        Store(t1, a1, b1);
+        Store(t2, a2, b2);
     }
 
     /// <summary>One row of the tile: two 512-bit accumulators (the remainder of a group whose size is not a multiple of three).</summary>
@@ -414,8 +411,7 @@ internal static class GroupedValueProduct
             b0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref row, 8), b0);
         }
 
-        a0.CopyTo(target);
-        b0.CopyTo(target[8..]);
+        Store(target, a0, b0);
     }
 
     /// <summary>

@@ -230,6 +230,10 @@ internal sealed class RiccatiFactorization
         // factorization and ended when it returns (a fork through the thread pool often found no worker awake and ran both
         // halves on this thread).
         using TwoCoreWorker? worker = Environment.ProcessorCount > 1 && largestState >= TwoCoreStateOrder ? new TwoCoreWorker() : null;
+
+        // The counters the two cores take pieces from when they share -(Dx^T P) (its columns) and E's congruence (block rows of E):
+        // made once here, reset per layer.
+        int[] productColumns = [0], congruencePieces = [0];
         for (int l = depth - 1; l >= 0; l--)
         {
             LayerDerivatives d = derivatives.Layer(l);
@@ -319,24 +323,25 @@ internal sealed class RiccatiFactorization
                         (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups, int bits) = (d, count, groups, vectorBits);
                         long productFlops = 0, valueFlops = 0;
                         int rows = p, order = m, nextOrder = mIn;
-                        int[] nextChunk = [0]; // FormShared's column counter, one per layer and only here: both calls take columns from it
-                        int[] nextPiece = [0]; // the same for the congruence's pieces of block rows
-                        long SharedValue() => nextOrder > 0
+                        (int[] nextChunk, int[] nextPiece) = (productColumns, congruencePieces);
+                        nextChunk[0] = 0;
+                        nextPiece[0] = 0;
+                        long ShareCongruence() => nextOrder > 0
                             ? BlockDiagonalCongruence.AddUpperShared(valueArray.AsSpan(0, order * order), order, layerBlocks.Dz, examples,
                                 layerBlocks.OutputSize, layerBlocks.InputSize, nextValueArray.AsSpan(0, nextOrder * nextOrder), nextOrder, overwrite: true, nextPiece)
                             : 0;
-                        long SharedProduct() => GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
+                        long ShareWeightedProduct() => GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
                             valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), bits, nextChunk);
                         worker!.Invoke(
                             () =>
                             {
-                                Interlocked.Add(ref valueFlops, SharedValue());
-                                Interlocked.Add(ref productFlops, SharedProduct());
+                                Interlocked.Add(ref valueFlops, ShareCongruence());
+                                Interlocked.Add(ref productFlops, ShareWeightedProduct());
                             },
                             () =>
                             {
-                                Interlocked.Add(ref productFlops, SharedProduct());
-                                Interlocked.Add(ref valueFlops, SharedValue());
+                                Interlocked.Add(ref productFlops, ShareWeightedProduct());
+                                Interlocked.Add(ref valueFlops, ShareCongruence());
                             });
                         if (mIn > 0)
                         {
@@ -370,45 +375,48 @@ internal sealed class RiccatiFactorization
             if (mIn > 0)
             {
                 // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero. Where -(Dx^T P) was formed,
-                // the product below starts C from them itself (a copy per example and parameter took as long as the product).
-                bool startedByProduct = m > 0 && p > 0 && factor is null;
-                if (!startedByProduct && d.Has(SecondDerivativeBlocks.Xzx))
-                {
-                    for (int n = 0; n < count; n++)
-                    {
-                        ReadOnlySpan<double> xzx = d.XzxBlock(n);
-                        for (int j = 0; j < p; j++)
-                        {
-                            xzx.Slice(j * aIn, aIn).CopyTo(c.Slice((j * mIn) + (n * aIn), aIn));
-                        }
-                    }
-                }
-                else if (!startedByProduct)
-                {
-                    c.Clear();
-                }
-
-                if (startedByProduct)
+                // its product with Dz starts C from them itself (a copy per example and parameter took as long as the product);
+                // elsewhere they are copied first.
+                if (m > 0 && p > 0 && factor is null)
                 {
                     // C = Xzx + (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
-                    flops += BlockDiagonalRightProduct.SetDifference(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], weighted.AsSpan(0, p * m), m, d.Dz,
+                    flops += BlockDiagonalRightProduct.SetInitialMinusProduct(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], weighted.AsSpan(0, p * m), m, d.Dz,
                         count, a, aIn, c, mIn, p, VectorWidth.Hardware);
                 }
-                else if (m > 0 && p > 0)
+                else
                 {
-                    // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), group by group of Dx's non-zeros. The
-                    // columns n aIn.. of -(P Dz) are -P(:, n a..) Dz_n, read as P(n a.., :)^T (P is exactly symmetric):
-                    // rows of P stream, where its columns would be a cache line per value.
-                    Grow(ref stateProduct, m * mIn);
-                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
-                    for (int n = 0; n < count; n++)
+                    if (d.Has(SecondDerivativeBlocks.Xzx))
                     {
-                        Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
+                        for (int n = 0; n < count; n++)
+                        {
+                            ReadOnlySpan<double> xzx = d.XzxBlock(n);
+                            for (int j = 0; j < p; j++)
+                            {
+                                xzx.Slice(j * aIn, aIn).CopyTo(c.Slice((j * mIn) + (n * aIn), aIn));
+                            }
+                        }
+                    }
+                    else
+                    {
+                        c.Clear();
                     }
 
-                    flops += GroupedJacobianProduct.SubtractTransposeProduct(derivatives.ParameterGroups(l), d.Dx, p, m, negativeValueDz, mIn, c);
-                    flops += 2L * m * mIn * a;
+                    if (m > 0 && p > 0)
+                    {
+                        // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), group by group of Dx's non-zeros. The
+                        // columns n aIn.. of -(P Dz) are -P(:, n a..) Dz_n, read as P(n a.., :)^T (P is exactly symmetric):
+                        // rows of P stream, where its columns would be a cache line per value.
+                        Grow(ref stateProduct, m * mIn);
+                        Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
+                        for (int n = 0; n < count; n++)
+                        {
+                            Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
+                        }
+
+                        flops += GroupedJacobianProduct.SubtractTransposeProduct(derivatives.ParameterGroups(l), d.Dx, p, m, negativeValueDz, mIn, c);
+                        flops += 2L * m * mIn * a;
+                    }
                 }
 
                 // E, unless formed beside -(Dx^T P) above.

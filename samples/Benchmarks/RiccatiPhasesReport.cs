@@ -98,36 +98,10 @@ internal static class RiccatiPhasesReport
 
             return MatrixKernels.SubtractProduct(block, p, jacobianT, m, weightedT, p, p, m, p);
         });
-        void CopyXzx()
-        {
-            Span<double> c = coupling;
-            for (int n = 0; n < count; n++)
-            {
-                ReadOnlySpan<double> xzx = d.XzxBlock(n);
-                for (int j = 0; j < p; j++)
-                {
-                    xzx.Slice(j * aIn, aIn).CopyTo(c.Slice((j * mIn) + (n * aIn), aIn));
-                }
-            }
-        }
-
-        Alternative("before: C = Xzx + (Dx^T P) Dz, Gemm", 2L * p * m * aIn, () =>
-        {
-            CopyXzx();
-            for (int n = 0; n < count; n++)
-            {
-                Gemm.Multiply(false, false, p, aIn, a, -1, weighted.AsSpan(n * a), m, d.DzBlock(n), aIn, 1, coupling.AsSpan(n * aIn), mIn);
-            }
-
-            return 0;
-        });
-        Alternative($"before: C, Xzx copied ({VectorWidth.Hardware})", 0, () =>
-        {
-            CopyXzx();
-            return BlockDiagonalRightProduct.SubtractProduct(weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, VectorWidth.Hardware);
-        });
+        Alternative("C = Xzx + (Dx^T P) Dz, general path (Xzx copied, Gemm per block)", 0,
+            () => BlockDiagonalRightProduct.SetInitialMinusProduct(d.Xzx, weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, vectorBits: 0));
         Phase($"C = Xzx + (Dx^T P) Dz ({VectorWidth.Hardware})", 0,
-            () => BlockDiagonalRightProduct.SetDifference(d.Xzx, weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, VectorWidth.Hardware));
+            () => BlockDiagonalRightProduct.SetInitialMinusProduct(d.Xzx, weighted, m, d.Dz, count, a, aIn, coupling, mIn, p, VectorWidth.Hardware));
         Alternative("E, congruence: general path", 0, () => BlockDiagonalCongruence.AddUpper(value, m, d.Dz, count, a, aIn, e, mIn, overwrite: true, vectorBits: 0));
         if (VectorWidth.Hardware > 256)
         {

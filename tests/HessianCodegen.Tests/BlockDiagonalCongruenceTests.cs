@@ -164,9 +164,9 @@ public sealed class BlockDiagonalCongruenceTests
         long first = 0, second = 0;
         if (sideBySide)
         {
-            System.Threading.Tasks.Parallel.Invoke(
-                () => first = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece),
-                () => second = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece));
+            (first, second) = SideBySide.Run(
+                () => BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece),
+                () => BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece));
         }
         else
         {
@@ -177,7 +177,6 @@ public sealed class BlockDiagonalCongruenceTests
 
         Assert.Equal(expectedFlops, first + second);
         Assert.Equal(expected, e);
-        Assert.Contains(e, double.IsFinite);
     }
 
     [Fact]

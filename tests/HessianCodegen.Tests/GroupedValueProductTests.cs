@@ -22,6 +22,7 @@ public sealed class GroupedValueProductTests
     /// </summary>
     public static IEnumerable<object[]> Cases => VectorWidthCases.Runnable(0,
         [512, true, 27, 3, 16, 0, -1, false],
+        [512, true, 27, 3, 16, 5, 37, false],
         [512, true, 17, 1, 40, 0, -1, false],
         [512, false, 23, 4, 9, 5, 37, false],
         [512, true, 30, 6, 7, 16, 42, false],
@@ -125,10 +126,9 @@ public sealed class GroupedValueProductTests
         double[] weighted = Enumerable.Repeat(double.NaN, p * m).ToArray();
         double[] weightedT = Enumerable.Repeat(double.NaN, m * p).ToArray();
         int[] nextChunk = [0];
-        long first = 0, second = 0;
-        System.Threading.Tasks.Parallel.Invoke(
-            () => first = GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk),
-            () => second = GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk));
+        (long first, long second) = SideBySide.Run(
+            () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk),
+            () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk));
 
         Assert.True(m >= 2 * GroupedValueProduct.SharedColumns && m % GroupedValueProduct.SharedColumns != 0, $"m = {m}: not several chunks with a short last one");
         Assert.Equal(expectedFlops, first + second);

@@ -6,12 +6,12 @@ using System.Runtime.Intrinsics;
 namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
-/// <c>c -= w D</c> for a block-diagonal <c>D</c> (a layer's <c>Dz</c> over the batch: blocks of <c>rows x columns</c>): column block
+/// <c>c = initial - w D</c> for a block-diagonal <c>D</c> (a layer's <c>Dz</c> over the batch: blocks of <c>rows x columns</c>): column block
 /// <c>n</c> of <c>c</c> takes <c>w(:, n rows..) D_n</c>. The Riccati recursion's <c>C = Xzx + (Dx^T P) Dz</c> with <c>w = -(Dx^T P)</c>.
 /// Blocks of 8 x 8 with AVX-512 go four rows of <c>w</c> at a time through a register kernel (a row of a block of <c>c</c> is one
-/// vector); others go through <see cref="Gemm"/>, one product per block. <see cref="SetDifference"/> starts <c>c</c> from the
-/// layer's <c>Xzx</c> blocks (or zero) inside the kernel instead of from a copy: at issue 7's order the copy (a short span per
-/// example and parameter) took 0.023 ms, as long as the product.
+/// vector); others go through <see cref="Gemm"/>, one product per block. <c>c</c> starts from the layer's <c>Xzx</c> blocks (or
+/// zero) inside the kernel instead of from a copy: at issue 7's order the copy (a short span per example and parameter) took
+/// 0.023 ms, as long as the product.
 /// </summary>
 internal static class BlockDiagonalRightProduct
 {
@@ -22,63 +22,26 @@ internal static class BlockDiagonalRightProduct
     private const int RowsAtOnce = 4;
 
     /// <summary>
-    /// <c>c(:, n columns..) -= w(:, n rows..) D_n</c> for every block <c>n</c>, over <paramref name="height"/> rows of <c>w</c> and <c>c</c>.
+    /// <c>c(:, n columns..) = initial_n - w(:, n rows..) D_n</c> for every block <c>n</c>, over <paramref name="height"/> rows of
+    /// <c>w</c> and <c>c</c>: <c>c</c> starts from <paramref name="initial"/>'s blocks, or from zero where <paramref name="initial"/>
+    /// is empty, inside the kernel; what <c>c</c> held is not read.
     /// </summary>
+    /// <param name="initial">Empty, or the blocks <c>initial_n</c> one after another, each <paramref name="height"/> x
+    /// <paramref name="columns"/> row-major (a layer's <c>Xzx</c>).</param>
     /// <param name="w">The left factor, <paramref name="height"/> x <c>blocks rows</c>, rows <paramref name="wStride"/> apart.</param>
     /// <param name="wStride">Values from one row of <paramref name="w"/> to the next.</param>
     /// <param name="d">The blocks <c>D_n</c> one after another, each <paramref name="rows"/> x <paramref name="columns"/> row-major.</param>
     /// <param name="blocks">Blocks of <c>D</c> (the batch).</param>
     /// <param name="rows">Rows of each block (a layer's outputs).</param>
     /// <param name="columns">Columns of each block (a layer's inputs).</param>
-    /// <param name="c">The target, <paramref name="height"/> x <c>blocks columns</c>, rows <paramref name="cStride"/> apart.</param>
+    /// <param name="c">The target, <paramref name="height"/> x <c>blocks columns</c>, rows <paramref name="cStride"/> apart; overwritten.</param>
     /// <param name="cStride">Values from one row of <paramref name="c"/> to the next.</param>
     /// <param name="height">Rows of <paramref name="w"/> and <paramref name="c"/> (a layer's parameters).</param>
     /// <param name="vectorBits">The widest vectors to use, at most <see cref="VectorWidth.Hardware"/>: the register kernel needs 512 and blocks of 8 x 8,
     /// else <see cref="Gemm"/> runs (the tests take both).</param>
-    /// <returns>The floating-point operations performed.</returns>
-    public static long SubtractProduct(ReadOnlySpan<double> w, int wStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
-        Span<double> c, int cStride, int height, int vectorBits) =>
-        Apply(Start.Target, [], w, wStride, d, blocks, rows, columns, c, cStride, height, vectorBits);
-
-    /// <summary>
-    /// <c>c(:, n columns..) = initial_n - w(:, n rows..) D_n</c> for every block <c>n</c>: <see cref="SubtractProduct"/> with
-    /// <c>c</c> first set to <paramref name="initial"/>'s blocks, or to zero where <paramref name="initial"/> is empty; what
-    /// <c>c</c> held is not read.
-    /// </summary>
-    /// <param name="initial">Empty, or the blocks <c>initial_n</c> one after another, each <paramref name="height"/> x
-    /// <paramref name="columns"/> row-major (a layer's <c>Xzx</c>).</param>
-    /// <param name="w">As for <see cref="SubtractProduct"/>.</param>
-    /// <param name="wStride">As for <see cref="SubtractProduct"/>.</param>
-    /// <param name="d">As for <see cref="SubtractProduct"/>.</param>
-    /// <param name="blocks">As for <see cref="SubtractProduct"/>.</param>
-    /// <param name="rows">As for <see cref="SubtractProduct"/>.</param>
-    /// <param name="columns">As for <see cref="SubtractProduct"/>.</param>
-    /// <param name="c">As for <see cref="SubtractProduct"/>; overwritten.</param>
-    /// <param name="cStride">As for <see cref="SubtractProduct"/>.</param>
-    /// <param name="height">As for <see cref="SubtractProduct"/>.</param>
-    /// <param name="vectorBits">As for <see cref="SubtractProduct"/>.</param>
     /// <returns>The floating-point operations performed (the product's).</returns>
-    public static long SetDifference(ReadOnlySpan<double> initial, ReadOnlySpan<double> w, int wStride, ReadOnlySpan<double> d, int blocks,
-        int rows, int columns, Span<double> c, int cStride, int height, int vectorBits)
-    {
-        if (!initial.IsEmpty && initial.Length < (long)blocks * height * columns)
-        {
-            throw new ArgumentException($"initial holds {blocks} blocks of {height} x {columns}, {(long)blocks * height * columns} values; got {initial.Length}.", nameof(initial));
-        }
-
-        return Apply(initial.IsEmpty ? Start.Zero : Start.Blocks, initial, w, wStride, d, blocks, rows, columns, c, cStride, height, vectorBits);
-    }
-
-    /// <summary>What a block of <c>c</c> starts from: its own values, the initial blocks, or zero.</summary>
-    private enum Start
-    {
-        Target,
-        Blocks,
-        Zero,
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static long Apply(Start start, ReadOnlySpan<double> initial, ReadOnlySpan<double> w, int wStride, ReadOnlySpan<double> d, int blocks,
+    public static long SetInitialMinusProduct(ReadOnlySpan<double> initial, ReadOnlySpan<double> w, int wStride, ReadOnlySpan<double> d, int blocks,
         int rows, int columns, Span<double> c, int cStride, int height, int vectorBits)
     {
         if (blocks < 0 || rows < 0 || columns < 0 || height < 0)
@@ -86,9 +49,16 @@ internal static class BlockDiagonalRightProduct
             throw new ArgumentOutOfRangeException(nameof(blocks), $"{height} rows by {blocks} blocks of {rows} x {columns}: sizes must not be negative.");
         }
 
+        if (!initial.IsEmpty && initial.Length < (long)blocks * height * columns)
+        {
+            throw new ArgumentException($"initial holds {blocks} blocks of {height} x {columns}, {(long)blocks * height * columns} values; got {initial.Length}.", nameof(initial));
+        }
+
         VectorWidth.Validate(vectorBits);
 
-        if (blocks == 0 || rows == 0 || columns == 0 || height == 0)
+        // With no rows in D the product is zero, but c must still start from the initial blocks or zero: the general path
+        // below does that, and its Gemm adds nothing.
+        if (blocks == 0 || columns == 0 || height == 0)
         {
             return 0;
         }
@@ -108,18 +78,19 @@ internal static class BlockDiagonalRightProduct
             throw new ArgumentException($"d holds {blocks} blocks of {rows} x {columns}, {blocks * rows * columns} values; got {d.Length}.", nameof(d));
         }
 
+        bool fromInitial = !initial.IsEmpty;
         long flops = 2L * height * blocks * rows * columns;
         if (rows != Block || columns != Block || vectorBits != 512)
         {
-            for (int row = 0; row < height && start != Start.Target; row++)
+            for (int row = 0; row < height; row++)
             {
                 Span<double> cRow = c.Slice(row * cStride, blocks * columns);
-                for (int n = 0; n < blocks && start == Start.Blocks; n++)
+                for (int n = 0; n < blocks && fromInitial; n++)
                 {
                     initial.Slice(((n * height) + row) * columns, columns).CopyTo(cRow.Slice(n * columns, columns));
                 }
 
-                if (start == Start.Zero)
+                if (!fromInitial)
                 {
                     cRow.Clear();
                 }
@@ -137,7 +108,7 @@ internal static class BlockDiagonalRightProduct
         // one row's single chain waited on each sum's latency (about 0.028 against 0.022 ms at issue 7's order, p = 72, 64 blocks);
         // the rows stream, and the blocks of D (32 KB at a batch of 64) stay in L1.
         ref double dStart = ref MemoryMarshal.GetReference(d);
-        ref double initialStart = ref MemoryMarshal.GetReference(initial); // read only for Start.Blocks, whose length was checked
+        ref double initialStart = ref MemoryMarshal.GetReference(initial); // read only from initial blocks, whose length was checked
         int j = 0;
         for (; j + RowsAtOnce <= height; j += RowsAtOnce)
         {
@@ -167,10 +138,10 @@ internal static class BlockDiagonalRightProduct
                     sum3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w3, offset + s)), row, sum3);
                 }
 
-                Finish(start, ref Unsafe.Add(ref c0, offset), ref initialStart, ((n * height) + j) * Block, sum0);
-                Finish(start, ref Unsafe.Add(ref c1, offset), ref initialStart, ((n * height) + j + 1) * Block, sum1);
-                Finish(start, ref Unsafe.Add(ref c2, offset), ref initialStart, ((n * height) + j + 2) * Block, sum2);
-                Finish(start, ref Unsafe.Add(ref c3, offset), ref initialStart, ((n * height) + j + 3) * Block, sum3);
+                Finish(fromInitial, ref Unsafe.Add(ref c0, offset), ref initialStart, ((n * height) + j) * Block, sum0);
+                Finish(fromInitial, ref Unsafe.Add(ref c1, offset), ref initialStart, ((n * height) + j + 1) * Block, sum1);
+                Finish(fromInitial, ref Unsafe.Add(ref c2, offset), ref initialStart, ((n * height) + j + 2) * Block, sum2);
+                Finish(fromInitial, ref Unsafe.Add(ref c3, offset), ref initialStart, ((n * height) + j + 3) * Block, sum3);
             }
         }
 
@@ -189,7 +160,7 @@ internal static class BlockDiagonalRightProduct
                     sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref coefficients, s)), Vector512.LoadUnsafe(ref block, (nuint)(s * Block)), sum);
                 }
 
-                Finish(start, ref Unsafe.Add(ref cRow, n * Block), ref initialStart, ((n * height) + j) * Block, sum);
+                Finish(fromInitial, ref Unsafe.Add(ref cRow, n * Block), ref initialStart, ((n * height) + j) * Block, sum);
             }
         }
 
@@ -197,18 +168,13 @@ internal static class BlockDiagonalRightProduct
     }
 
     /// <summary>
-    /// A row of a block of <c>c</c>: what it starts from (itself, the initial blocks' row at <paramref name="initialOffset"/>, or
-    /// zero) less <paramref name="sum"/>.
+    /// A row of a block of <c>c</c>: what it starts from (the initial blocks' row at <paramref name="initialOffset"/>, or zero)
+    /// less <paramref name="sum"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish(Start start, ref double target, ref double initialStart, int initialOffset, Vector512<double> sum)
+    private static void Finish(bool fromInitial, ref double target, ref double initialStart, int initialOffset, Vector512<double> sum)
     {
-        Vector512<double> from = start switch
-        {
-            Start.Target => Vector512.LoadUnsafe(ref target),
-            Start.Blocks => Vector512.LoadUnsafe(ref initialStart, (nuint)initialOffset),
-            _ => Vector512<double>.Zero,
-        };
+        Vector512<double> from = fromInitial ? Vector512.LoadUnsafe(ref initialStart, (nuint)initialOffset) : Vector512<double>.Zero;
         (from - sum).StoreUnsafe(ref target);
     }
 }
