@@ -59,7 +59,7 @@ internal static class GroupedJacobianProduct
                 int stride;
                 if (IsEvenlySpaced(rows))
                 {
-                    stride = count > 1 ? (rows[1] - rows[0]) * columns : columns;
+                    stride = (rows[1] - rows[0]) * columns; // count >= 2: one row went to SubtractOneRow
                     rowsOfB = b[(rows[0] * columns)..];
                 }
                 else

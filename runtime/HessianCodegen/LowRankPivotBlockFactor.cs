@@ -218,7 +218,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         // ||X_g||_inf of every group, then their Cholesky factors, two at a time where their orders agree (SmallCholeskyKernel.FactorPair).
         Span<double> norms = count <= StackScratch.MaxRows ? stackalloc double[count] : new double[count];
-        if (!FactorGroupsCholesky(structure, values, norms, scratch, tinyPivot, ref flops))
+        if (!FactorAllGroupsCholesky(structure, values, norms, scratch, tinyPivot, ref flops))
         {
             return null;
         }
@@ -268,7 +268,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// its Cholesky factor in place (<see cref="FactorGroupCholesky"/>; two groups of one order up to
     /// <see cref="SmallCholeskyKernel.PairLimit"/> at once). False at the first failed pivot.
     /// </summary>
-    private static bool FactorGroupsCholesky(ParameterGroups structure, double[] values, Span<double> norms, double[] scratch, double tinyPivot, ref long flops)
+    private static bool FactorAllGroupsCholesky(ParameterGroups structure, double[] values, Span<double> norms, double[] scratch, double tinyPivot, ref long flops)
     {
         int count = structure.Parameters.Length;
         int offset = 0;
@@ -646,7 +646,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             // A group of a few rows (one per example at batch 1) in plain loops: there a Gemm call per group cost more than its product.
             if (c <= DirectCoreRowLimit)
             {
-                flops += AddDirectCoreColumns(g, value, m, y, order);
+                flops += FormDirectCoreColumns(g, value, m, y, order);
                 continue;
             }
 
@@ -717,7 +717,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// rows (it is symmetric) and <c>R_g</c> where the QR left it, on and above the diagonal.
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
-    private static long AddDirectCoreColumns(GroupFactor g, ReadOnlySpan<double> value, int m, Span<double> y, int order)
+    private static long FormDirectCoreColumns(GroupFactor g, ReadOnlySpan<double> value, int m, Span<double> y, int order)
     {
         ReadOnlySpan<int> rows = g.Rows.Span;
         ReadOnlySpan<double> r = g.Reflectors.Span;
@@ -744,7 +744,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             }
         }
 
-        return 2L * m * UpperTerms(k, c);
+        return m * ((2L * UpperTerms(k, c)) - k);
     }
 
     /// <summary><c>T[g, :columns] = R_g Y[rows_g, :columns]</c>, <c>R_g</c> read where the QR left it.</summary>
@@ -771,10 +771,13 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             }
         }
 
-        return 2L * columns * UpperTerms(k, c);
+        return columns * ((2L * UpperTerms(k, c)) - k);
     }
 
-    /// <summary>The entries on and above the diagonal of <c>R_g</c>, <c>k x c</c> with <c>k &lt;= c</c>.</summary>
+    /// <summary>
+    /// The entries on and above the diagonal of <c>R_g</c>, <c>k x c</c> with <c>k &lt;= c</c>: the terms of each output of the
+    /// direct products, a multiply-add each but the first of each of the <c>k</c> rows, a plain multiply.
+    /// </summary>
     private static int UpperTerms(int k, int c) => (k * c) - (k * (k - 1) / 2);
 
     /// <summary>An entry of <c>Xxx</c>, which is zero where the layer stores none (it is empty).</summary>

@@ -7,8 +7,8 @@ namespace HessianCodegen;
 /// works in, kept by the recursion from layer to layer. At batch 1 most layers of a tanh chain take the low-rank route, and
 /// a new array per group and layer (<c>X_g</c>, its reflectors, <c>tau</c>) was most of what a deep factorization allocated
 /// (11 KB per layer at width 8): fresh memory that evicted the derivatives the next layers read. The groups' values are laid
-/// out as <see cref="LowRankPivotBlockFactor.KeptIn"/> stores them, so that keeping them is one copy. None of these is zeroed:
-/// every value is written before it is read.
+/// out as <see cref="LowRankPivotBlockFactor.KeptIn"/> stores them, so that keeping them is one copy. None of these but <see cref="Core"/> is
+/// zeroed (every value is written before it is read); <see cref="Core"/> is cleared by the factorization that forms <c>T</c> in it.
 /// </summary>
 internal sealed class LowRankWorkspace
 {
@@ -27,7 +27,10 @@ internal sealed class LowRankWorkspace
     /// <summary>A group's <c>R_g</c> with the zeros below its diagonal.</summary>
     internal double[] Triangle = [];
 
-    /// <summary>The core <c>T</c>, square (its order's exactly, as the factorization takes it), factored in place.</summary>
+    /// <summary>
+    /// The core <c>T</c>, square (its order's exactly, as the factorization takes it), factored in place: a new array whenever
+    /// the core's order changes from the last layer's (a longer one would not do: the factor takes the whole array as its square).
+    /// </summary>
     internal double[] Core = [];
 
     /// <summary>The core's factorization kernels' scratch.</summary>

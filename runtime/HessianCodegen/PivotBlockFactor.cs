@@ -139,8 +139,12 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// </summary>
     internal const int UnblockedBunchKaufmanLimit = 128;
 
-    /// <summary>The scratch values <see cref="Create"/> needs for a block of order <paramref name="order"/>.</summary>
-    public static int WorkLength(int order) => Math.Max(CholeskyWorkLength(order), BlockedBunchKaufmanKernel.WorkLength(order));
+    /// <summary>The scratch values <see cref="Create"/> needs for a block of order <paramref name="order"/>: its Cholesky's or its Bunch-Kaufman's.</summary>
+    public static int WorkLength(int order) => Math.Max(CholeskyWorkLength(order), BunchKaufmanWorkLength(order));
+
+    /// <summary>The scratch values <see cref="FactorBunchKaufman"/> needs at order <paramref name="order"/>, by the kernel it takes there.</summary>
+    internal static int BunchKaufmanWorkLength(int order) =>
+        order <= UnblockedBunchKaufmanLimit ? BunchKaufmanKernel.WorkLength(order) : BlockedBunchKaufmanKernel.WorkLength(order);
 
     /// <summary>The scratch values <see cref="FactorCholesky"/> needs at order <paramref name="order"/>.</summary>
     internal static int CholeskyWorkLength(int order) =>

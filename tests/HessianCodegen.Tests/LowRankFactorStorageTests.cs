@@ -65,8 +65,9 @@ public sealed class LowRankFactorStorageTests
     /// <summary>
     /// The recursion makes every layer's factor in one <see cref="LowRankWorkspace"/> and keeps each before the next is made:
     /// a kept factor reads none of the workspace, so it still solves as the dense block (MathNet's LU) after the same workspace
-    /// made a factor of another block over it, a larger one or a smaller one, with a Cholesky core (packed) and an indefinite
-    /// one. The workspace first grows for a still larger block (as for an earlier, wider layer), so that both are written in
+    /// made a factor of another block over it, a larger one, a smaller one or one of the same shape (whose core of the same
+    /// order is formed in the workspace's very square the first core was factored in), with a Cholesky core (packed) and an
+    /// indefinite one. The workspace first grows for a still larger block (as for an earlier, wider layer), so that both are written in
     /// place over the kept factor's values.
     /// </summary>
     [Theory]
@@ -74,6 +75,8 @@ public sealed class LowRankFactorStorageTests
     [InlineData(23, 5, 11, 3, true)]
     [InlineData(23, 5, 37, 7, false)]
     [InlineData(23, 5, 11, 3, false)]
+    [InlineData(23, 5, 23, 5, true)]
+    [InlineData(23, 5, 23, 5, false)]
     public void KeptFactorSolvesAfterItsWorkspaceMadeAnother(int p, int m, int nextP, int nextM, bool definiteCore)
     {
         var random = new Random((p * 100) + nextP + (definiteCore ? 1 : 0));

@@ -85,6 +85,7 @@ public sealed class LowRankKernelTests
         double smallest = Enumerable.Range(0, n).Min(i => diagonal[(i * n) + i]);
         Assert.Equal(1 / (smallest * smallest), TriangularKernel.InverseNormBound(diagonal, n), 12);
     }
+
     /// <summary>
     /// The bound is <c>||M(L)^-1||_inf ||M(L)^-1||_1</c> for the comparison matrix <c>M(L)</c> (|diagonal|, -|off-diagonal|):
     /// against that matrix's substitutions written plainly (by columns of <c>L</c> for the second), at odd orders.

@@ -9,7 +9,7 @@ namespace HessianCodegen.Tests;
 /// A Bunch-Kaufman factor as the sweeps keep it (<see cref="PivotBlockFactor.KeptIn"/>): its square and pivots copied into
 /// the factorization's <see cref="FactorStorage"/>, so that the recursion reuses the square it was factored in for the next
 /// layer. Kept in a storage poisoned beforehand (NaN values, -1 indices), it still solves as the dense block (MathNet's LU)
-/// once that square is overwritten with NaN.
+/// once that square is overwritten with NaN; factored unblocked, and blocked past <see cref="PivotBlockFactor.UnblockedBunchKaufmanLimit"/>.
 /// </summary>
 public sealed class PivotBlockFactorStorageTests
 {
@@ -17,6 +17,7 @@ public sealed class PivotBlockFactorStorageTests
     [InlineData(7, 2)]
     [InlineData(45, 3)]
     [InlineData(100, 1)]
+    [InlineData(PivotBlockFactor.UnblockedBunchKaufmanLimit + 32, 2)]
     public void KeptFactorSolvesAfterItsSquareIsOverwritten(int order, int width)
     {
         var random = new Random(order);

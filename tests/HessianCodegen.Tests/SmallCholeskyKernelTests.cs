@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using HessianCodegen.LinearAlgebra;
 using HessianCodegen.Tests.Infrastructure;
 using Xunit;
@@ -7,23 +9,24 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// The small Cholesky kernel of the low-rank route's groups against the textbook Cholesky-Banachiewicz loop, at odd orders
-/// up to its limit; its strict upper triangle never touched; and its stop at the first pivot that is not positive.
+/// up to its limit and at each vector width; its strict upper triangle never touched; and its stop at the first pivot that is not positive.
 /// </summary>
 public sealed class SmallCholeskyKernelTests
 {
+    /// <summary>Order and the updates' vector width (512, 256, 0: plain loops); a width this machine lacks is left out.</summary>
+    public static IEnumerable<object[]> Cases => VectorWidthCases.Runnable(1,
+        (from bits in new[] { 0, 256, 512 }
+         from n in new[] { 1, 2, 5, 9, 17, SmallCholeskyKernel.Limit }
+         select new object[] { n, bits }).ToArray());
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(5)]
-    [InlineData(9)]
-    [InlineData(17)]
-    [InlineData(SmallCholeskyKernel.Limit)]
-    public void MatchesTheTextbookLoopAndLeavesTheUpperTriangle(int n)
+    [MemberData(nameof(Cases))]
+    public void MatchesTheTextbookLoopAndLeavesTheUpperTriangle(int n, int vectorBits)
     {
         double[] matrix = RandomValues.PositiveDefiniteLowerTriangle(n, diagonalBase: (n / 2.0) + 1, seed: n);
         double[] factor = (double[])matrix.Clone();
         long flops = 0;
-        Assert.Equal(-1, SmallCholeskyKernel.Factor(factor, n, 0, ref flops));
+        Assert.Equal(-1, SmallCholeskyKernel.Factor(factor, n, 0, ref flops, vectorBits));
         Assert.Equal((long)n * (n - 1) * (n + 1) / 3, flops);
 
         // L row by row: L_ij = (A_ij - sum_k<j L_ik L_jk) / L_jj, L_ii = sqrt(A_ii - sum_k<i L_ik^2).

@@ -19,13 +19,16 @@ internal static class BunchKaufmanKernel
     /// <summary>Bunch and Kaufman's bound <c>(1 + sqrt(17)) / 8</c>, which minimizes the element growth.</summary>
     private static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
 
+    /// <summary>The scratch values <see cref="Factor"/> needs at order <paramref name="n"/>: two columns.</summary>
+    public static int WorkLength(int n) => checked(2 * n);
+
     /// <summary>
     /// Overwrites the lower triangle of <paramref name="a"/> with <c>L</c> and <c>D</c>, like LAPACK
     /// <c>dsytf2</c> (<c>uplo = 'L'</c>). Where LAPACK stops only at an exact zero, a 1x1 pivot or the
     /// off-diagonal of a 2x2 pivot of magnitude at most <paramref name="tinyPivot"/> (or not a number)
     /// stops this one: the matrix is singular to working precision.
     /// </summary>
-    /// The scratch <paramref name="work"/> holds at least <c>2n</c> values.
+    /// The scratch <paramref name="work"/> holds at least <see cref="WorkLength"/> values.
     /// <returns>-1 on success, else the column where no acceptable pivot was found.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops) =>
@@ -38,9 +41,9 @@ internal static class BunchKaufmanKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int FactorTrailing(Span<double> a, int n, int start, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops)
     {
-        if (a.Length != n * n || pivots.Length != n || work.Length < 2 * n || start < 0 || start > n)
+        if (a.Length != n * n || pivots.Length != n || work.Length < WorkLength(n) || start < 0 || start > n)
         {
-            throw new ArgumentException($"Bunch-Kaufman of order {n} from column {start} needs {n * n} matrix values, {n} pivots and {2 * n} of work; " +
+            throw new ArgumentException($"Bunch-Kaufman of order {n} from column {start} needs {n * n} matrix values, {n} pivots and {WorkLength(n)} of work; " +
                 $"got {a.Length}, {pivots.Length} and {work.Length}.");
         }
 

@@ -2,7 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Simd = System.Numerics.Vector;
+using System.Runtime.Intrinsics;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -26,24 +26,29 @@ internal static class SmallCholeskyKernel
     /// </summary>
     /// <returns>-1 on success, else the row whose pivot failed (then the lower triangle is partly overwritten).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Factor(Span<double> a, int n, double tinyPivot, ref long flops) => Factor(a, n, 0, tinyPivot, ref flops);
+    public static int Factor(Span<double> a, int n, double tinyPivot, ref long flops) => Factor(a, n, tinyPivot, ref flops, VectorWidth.OfVectorT);
 
-    /// <summary><see cref="Factor(Span{double}, int, double, ref long)"/> from column <paramref name="first"/> on, the columns before it done.</summary>
+    /// <summary>
+    /// <see cref="Factor(Span{double}, int, double, ref long)"/> with the updates' rows a vector of <paramref name="vectorBits"/>
+    /// (512, 256, or 0 for plain loops; at most <see cref="VectorWidth.Hardware"/>) at a time: the tests take each. The factor is the
+    /// same at every width (each entry's update is a product then a difference, not fused).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Factor(Span<double> a, int n, int first, double tinyPivot, ref long flops)
+    internal static int Factor(Span<double> a, int n, double tinyPivot, ref long flops, int vectorBits)
     {
         if (n < 0 || a.Length != n * n)
         {
             throw new ArgumentException($"A Cholesky factorization of order {n} needs {n} x {n} values; got {a.Length}.", nameof(a));
         }
 
+        VectorWidth.Validate(vectorBits);
+
         // Column k below the diagonal is copied as it is scaled, so that the updates read it contiguously; every access below
         // is inside the n x n values checked above.
         Span<double> column = n <= StackScratch.MaxRows ? stackalloc double[n] : new double[n];
         ref double start = ref MemoryMarshal.GetReference(a);
         ref double columnStart = ref MemoryMarshal.GetReference(column);
-        int width = Vector<double>.Count;
-        for (int k = first; k < n; k++)
+        for (int k = 0; k < n; k++)
         {
             ref double diagonal = ref Unsafe.Add(ref start, (k * n) + k);
             double pivot = diagonal;
@@ -70,13 +75,22 @@ internal static class SmallCholeskyKernel
                 ref double row = ref Unsafe.Add(ref start, ((k + 1 + i) * n) + k + 1);
                 int length = i + 1;
                 int j = 0;
-                if (length >= width)
+                if (vectorBits == 512 && length >= 8)
                 {
-                    var scale = new Vector<double>(weight);
-                    for (; j + width <= length; j += width)
+                    var scale = Vector512.Create(weight);
+                    for (; j + 8 <= length; j += 8)
                     {
                         ref double target = ref Unsafe.Add(ref row, j);
-                        (Simd.LoadUnsafe(ref target) - (scale * Simd.LoadUnsafe(ref Unsafe.Add(ref columnStart, j)))).StoreUnsafe(ref target);
+                        (Vector512.LoadUnsafe(ref target) - (scale * Vector512.LoadUnsafe(ref Unsafe.Add(ref columnStart, j)))).StoreUnsafe(ref target);
+                    }
+                }
+                else if (vectorBits == 256 && length >= 4)
+                {
+                    var scale = Vector256.Create(weight);
+                    for (; j + 4 <= length; j += 4)
+                    {
+                        ref double target = ref Unsafe.Add(ref row, j);
+                        (Vector256.LoadUnsafe(ref target) - (scale * Vector256.LoadUnsafe(ref Unsafe.Add(ref columnStart, j)))).StoreUnsafe(ref target);
                     }
                 }
 
@@ -92,10 +106,12 @@ internal static class SmallCholeskyKernel
 
         return -1;
     }
+
     /// <summary>
     /// The largest order the low-rank route gives <see cref="FactorPair"/>: measured at 9 (width 8, batch 1, depth 128: the
     /// factorization about 2 % faster, least of 4 runs alternating between two builds); its updates are scalar, where
-    /// <see cref="Factor(Span{double}, int, double, ref long)"/> takes rows of 4 or more a vector at a time, so width 16's
+    /// <see cref="Factor(Span{double}, int, double, ref long)"/> takes rows of at least a vector's width (4 values, 8 only where
+    /// <see cref="Vector{T}"/> is configured at 512 bits: <see cref="VectorWidth.OfVectorT"/>) a vector at a time, so width 16's
     /// groups of 17 keep that one.
     /// </summary>
     internal const int PairLimit = 16;
@@ -103,9 +119,10 @@ internal static class SmallCholeskyKernel
     /// <summary>
     /// <see cref="Factor(Span{double}, int, double, ref long)"/> of two matrices of one order at once, column by column in step: a 9 x 9 factor is a chain of a
     /// square root, a division and the next pivot's update per column, which the next group's factor did not overlap; two
-    /// chains side by side fill each other's waits. Each stops at its own failed pivot; the other goes on.
+    /// chains side by side fill each other's waits. Both stop at the first failed pivot of either: the low-rank route, its only
+    /// caller, then discards both (the whole block goes another way), so neither is finished.
     /// </summary>
-    /// <returns>-1 when both succeeded, else the row whose pivot failed in <paramref name="a"/> or, if none, in <paramref name="b"/>.</returns>
+    /// <returns>-1 when both succeeded, else the first row whose pivot failed, in either (then both lower triangles are partly overwritten).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int FactorPair(Span<double> a, Span<double> b, int n, double tinyPivot, ref long flops)
     {
@@ -127,10 +144,7 @@ internal static class SmallCholeskyKernel
             double bPivot = bDiagonal;
             if (!(aPivot > tinyPivot) || !(bPivot > tinyPivot))
             {
-                // One of them fails here: each finished alone, so that the failed row is the one Factor reports.
-                int aFailed = !(aPivot > tinyPivot) ? k : Factor(a, n, k, tinyPivot, ref flops);
-                int bFailed = !(bPivot > tinyPivot) ? k : Factor(b, n, k, tinyPivot, ref flops);
-                return aFailed >= 0 ? aFailed : bFailed;
+                return k;
             }
 
             double aRoot = Math.Sqrt(aPivot);

@@ -1,8 +1,7 @@
 using System;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Simd = System.Numerics.Vector;
+using System.Runtime.Intrinsics;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -11,7 +10,7 @@ namespace HessianCodegen.LinearAlgebra;
 /// where the state has a layer's width: order 8 or 16), straight from <c>A</c> and <c>B</c> as they lie, <c>inner</c> rows
 /// of <c>order</c> values. At these orders <see cref="PackedUpperUpdate"/>'s packing of both operands and its 6 x 8 tiles
 /// (an 8 x 8 triangle is two tile rows, the second mostly padding) cost several times the arithmetic. Four rows of <c>C</c>
-/// at a time, one vector of columns at a time, each summed over all <c>inner</c> terms in registers: per term one load of
+/// at a time, one vector of columns at a time (4 columns; 8 only with <see cref="VectorWidth.OfVectorT"/> at 512 bits), each summed over all <c>inner</c> terms in registers: per term one load of
 /// <c>B</c>'s row and four broadcasts of <c>A</c>'s.
 /// </summary>
 internal static class SmallUpperUpdate
@@ -24,9 +23,18 @@ internal static class SmallUpperUpdate
     /// are left as they were. <c>a</c> and <c>b</c> are <paramref name="inner"/> x <paramref name="order"/>, <c>c</c>
     /// <paramref name="order"/> x <paramref name="order"/>, row-major with the strides given.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddUpper(int order, int inner, double alpha, ReadOnlySpan<double> a, int aStride, ReadOnlySpan<double> b, int bStride,
-        Span<double> c, int cStride)
+        Span<double> c, int cStride) =>
+        AddUpper(order, inner, alpha, a, aStride, b, bStride, c, cStride, VectorWidth.OfVectorT);
+
+    /// <summary>
+    /// <see cref="AddUpper(int, int, double, ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, Span{double}, int)"/> with vectors
+    /// of <paramref name="vectorBits"/> columns (512, 256, or 0 for plain loops; at most <see cref="VectorWidth.Hardware"/>): the tests
+    /// take each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void AddUpper(int order, int inner, double alpha, ReadOnlySpan<double> a, int aStride, ReadOnlySpan<double> b, int bStride,
+        Span<double> c, int cStride, int vectorBits)
     {
         if (order < 0 || inner < 0 || (order > 0 && inner > 0 && (aStride < order || bStride < order || cStride < order
             || a.Length < ((inner - 1) * aStride) + order || b.Length < ((inner - 1) * bStride) + order))
@@ -36,6 +44,7 @@ internal static class SmallUpperUpdate
                 $"(a {aStride}, b {bStride}, c {cStride}) shorter than a row.");
         }
 
+        VectorWidth.Validate(vectorBits);
         if (order == 0 || inner == 0)
         {
             return;
@@ -45,33 +54,24 @@ internal static class SmallUpperUpdate
         ref double aStart = ref MemoryMarshal.GetReference(a);
         ref double bStart = ref MemoryMarshal.GetReference(b);
         ref double cStart = ref MemoryMarshal.GetReference(c);
-        int width = Vector<double>.Count;
-        // Whole vectors of columns where a vector holds a multiple of four (AVX: 4, AVX-512: 8), else (two) none.
-        int vectorColumns = width % 4 == 0 ? order / width * width : 0;
-        Vector<long> lanes = Vector<long>.Indices;
-        // The rows past the last block of four start past the last whole vector of columns (a multiple of four), so
-        // the entry by entry loop below covers them.
-        for (int row = 0; row + 4 <= order; row += 4)
+        // Whole vectors of columns: 4 (256 bits, what runs unless asked), 8 (512 bits: the tests, or a Vector<T> configured
+        // at 512 bits), else none. Either width is a multiple of four, so the rows past the last block of four start past the
+        // last whole vector of columns, and the entry by entry loop below covers them.
+        int width = vectorBits / 64;
+        int vectorColumns = width == 0 ? 0 : order / width * width;
+        for (int row = 0; row + 4 <= order && width > 0; row += 4)
         {
             // The vectors of columns that reach the upper triangle of these rows.
             for (int column = row / width * width; column < vectorColumns; column += width)
             {
-                Vector<double> s0 = Vector<double>.Zero, s1 = Vector<double>.Zero, s2 = Vector<double>.Zero, s3 = Vector<double>.Zero;
-                for (int k = 0; k < inner; k++)
+                if (width == 8)
                 {
-                    Vector<double> bk = Simd.LoadUnsafe(ref Unsafe.Add(ref bStart, (k * bStride) + column));
-                    ref double ak = ref Unsafe.Add(ref aStart, (k * aStride) + row);
-                    s0 = Simd.FusedMultiplyAdd(new Vector<double>(ak), bk, s0);
-                    s1 = Simd.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref ak, 1)), bk, s1);
-                    s2 = Simd.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref ak, 2)), bk, s2);
-                    s3 = Simd.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref ak, 3)), bk, s3);
+                    AddBlock512(ref aStart, aStride, ref bStart, bStride, ref cStart, cStride, inner, alpha, row, column);
                 }
-
-                Vector<long> columns = lanes + new Vector<long>(column);
-                Store(ref cStart, cStride, row, column, alpha, s0, columns);
-                Store(ref cStart, cStride, row + 1, column, alpha, s1, columns);
-                Store(ref cStart, cStride, row + 2, column, alpha, s2, columns);
-                Store(ref cStart, cStride, row + 3, column, alpha, s3, columns);
+                else
+                {
+                    AddBlock256(ref aStart, aStride, ref bStart, bStride, ref cStart, cStride, inner, alpha, row, column);
+                }
             }
         }
 
@@ -91,13 +91,69 @@ internal static class SmallUpperUpdate
         }
     }
 
+    /// <summary>Rows <c>row .. row + 3</c> of <c>c</c> at columns <c>column .. column + 3</c>, each summed over all terms in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddBlock256(ref double aStart, int aStride, ref double bStart, int bStride, ref double cStart, int cStride, int inner,
+        double alpha, int row, int column)
+    {
+        Vector256<double> s0 = Vector256<double>.Zero, s1 = Vector256<double>.Zero, s2 = Vector256<double>.Zero, s3 = Vector256<double>.Zero;
+        for (int k = 0; k < inner; k++)
+        {
+            Vector256<double> bk = Vector256.LoadUnsafe(ref Unsafe.Add(ref bStart, (k * bStride) + column));
+            ref double ak = ref Unsafe.Add(ref aStart, (k * aStride) + row);
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Create(ak), bk, s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref ak, 1)), bk, s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref ak, 2)), bk, s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref ak, 3)), bk, s3);
+        }
+
+        Vector256<long> columns = Vector256<long>.Indices + Vector256.Create((long)column);
+        Store256(ref cStart, cStride, row, column, alpha, s0, columns);
+        Store256(ref cStart, cStride, row + 1, column, alpha, s1, columns);
+        Store256(ref cStart, cStride, row + 2, column, alpha, s2, columns);
+        Store256(ref cStart, cStride, row + 3, column, alpha, s3, columns);
+    }
+
+    /// <summary><see cref="AddBlock256"/> at columns <c>column .. column + 7</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddBlock512(ref double aStart, int aStride, ref double bStart, int bStride, ref double cStart, int cStride, int inner,
+        double alpha, int row, int column)
+    {
+        Vector512<double> s0 = Vector512<double>.Zero, s1 = Vector512<double>.Zero, s2 = Vector512<double>.Zero, s3 = Vector512<double>.Zero;
+        for (int k = 0; k < inner; k++)
+        {
+            Vector512<double> bk = Vector512.LoadUnsafe(ref Unsafe.Add(ref bStart, (k * bStride) + column));
+            ref double ak = ref Unsafe.Add(ref aStart, (k * aStride) + row);
+            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(ak), bk, s0);
+            s1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ak, 1)), bk, s1);
+            s2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ak, 2)), bk, s2);
+            s3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ak, 3)), bk, s3);
+        }
+
+        Vector512<long> columns = Vector512<long>.Indices + Vector512.Create((long)column);
+        Store512(ref cStart, cStride, row, column, alpha, s0, columns);
+        Store512(ref cStart, cStride, row + 1, column, alpha, s1, columns);
+        Store512(ref cStart, cStride, row + 2, column, alpha, s2, columns);
+        Store512(ref cStart, cStride, row + 3, column, alpha, s3, columns);
+    }
+
     /// <summary><c>c[row, column..] += alpha sum</c> where the column is at least the row (the upper triangle).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref double cStart, int cStride, int row, int column, double alpha, Vector<double> sum, Vector<long> columns)
+    private static void Store256(ref double cStart, int cStride, int row, int column, double alpha, Vector256<double> sum, Vector256<long> columns)
     {
         ref double target = ref Unsafe.Add(ref cStart, (row * cStride) + column);
-        Vector<double> old = Simd.LoadUnsafe(ref target);
-        Vector<double> updated = Simd.FusedMultiplyAdd(new Vector<double>(alpha), sum, old);
-        Simd.ConditionalSelect(Simd.AsVectorDouble(Simd.GreaterThanOrEqual(columns, new Vector<long>(row))), updated, old).StoreUnsafe(ref target);
+        Vector256<double> old = Vector256.LoadUnsafe(ref target);
+        Vector256<double> updated = Vector256.FusedMultiplyAdd(Vector256.Create(alpha), sum, old);
+        Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(columns, Vector256.Create((long)row)).AsDouble(), updated, old).StoreUnsafe(ref target);
+    }
+
+    /// <summary><see cref="Store256"/> of eight columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(ref double cStart, int cStride, int row, int column, double alpha, Vector512<double> sum, Vector512<long> columns)
+    {
+        ref double target = ref Unsafe.Add(ref cStart, (row * cStride) + column);
+        Vector512<double> old = Vector512.LoadUnsafe(ref target);
+        Vector512<double> updated = Vector512.FusedMultiplyAdd(Vector512.Create(alpha), sum, old);
+        Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(columns, Vector512.Create((long)row)).AsDouble(), updated, old).StoreUnsafe(ref target);
     }
 }

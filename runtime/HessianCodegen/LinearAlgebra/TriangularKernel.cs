@@ -3,7 +3,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Simd = System.Numerics.Vector;
+using System.Runtime.Intrinsics;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -17,9 +17,18 @@ internal static class TriangularKernel
 {
     /// <summary><c>B = L^-1 B</c> for the <c>n x width</c> row-major <paramref name="rows"/> (<c>dtrsm</c>, trans N).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SolveLower(ReadOnlySpan<double> factor, int n, Span<double> rows, int width)
+    public static void SolveLower(ReadOnlySpan<double> factor, int n, Span<double> rows, int width) =>
+        SolveLower(factor, n, rows, width, VectorWidth.OfVectorT);
+
+    /// <summary>
+    /// <see cref="SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/> with the narrow path's vectors of <paramref name="vectorBits"/>
+    /// (512, 256, or 0 for plain loops; at most <see cref="VectorWidth.Hardware"/>): the tests take each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void SolveLower(ReadOnlySpan<double> factor, int n, Span<double> rows, int width, int vectorBits)
     {
         Require(factor, n, rows, width);
+        VectorWidth.Validate(vectorBits);
 
         // One right-hand side (a solve's sweep, a group's row of Dx at batch 1): a dot product per row.
         if (width == 1)
@@ -34,7 +43,7 @@ internal static class TriangularKernel
 
         if (width <= SmallWidth)
         {
-            SolveLowerNarrow(factor, n, rows, width);
+            SolveLowerNarrow(factor, n, rows, width, vectorBits);
             return;
         }
 
@@ -47,7 +56,7 @@ internal static class TriangularKernel
     }
 
     /// <summary>
-    /// The widest right-hand side <see cref="SolveLower"/> takes a vector of columns at a time through all rows (a low-rank
+    /// The widest right-hand side <see cref="SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/> takes a vector of columns at a time through all rows (a low-rank
     /// group's half solve at batch 1 has a layer's width of columns, 8 or 16): there a call of
     /// <see cref="RankUpdate.SubtractCombination"/> per row, for one or two vectors, cost more than its arithmetic.
     /// </summary>
@@ -56,25 +65,42 @@ internal static class TriangularKernel
     /// <summary>
     /// <c>B = L^-1 B</c> for at most <see cref="SmallWidth"/> columns: per vector of columns, each row less its combination of
     /// the rows solved above it (read back from L1), then scaled by <c>1 / L_ii</c>; the columns past the last vector entry by entry.
+    /// Vectors of <paramref name="vectorBits"/> (<see cref="VectorWidth.OfVectorT"/> but in tests: 8 columns only where
+    /// <see cref="Vector{T}"/> is configured at 512 bits).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SolveLowerNarrow(ReadOnlySpan<double> factor, int n, Span<double> rows, int width)
+    private static void SolveLowerNarrow(ReadOnlySpan<double> factor, int n, Span<double> rows, int width, int vectorBits)
     {
         // Bounds: factor is n x n and rows n x width (Require), so every access below is inside.
         ref double l = ref MemoryMarshal.GetReference(factor);
         ref double b = ref MemoryMarshal.GetReference(rows);
-        int vector = Vector<double>.Count;
         int column = 0;
-        for (; column + vector <= width; column += vector)
+        for (; vectorBits == 512 && column + 8 <= width; column += 8)
         {
             for (int i = 0; i < n; i++)
             {
                 ref double factorRow = ref Unsafe.Add(ref l, i * n);
-                Vector<double> sum = Simd.LoadUnsafe(ref Unsafe.Add(ref b, (i * width) + column));
+                Vector512<double> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (i * width) + column));
                 for (int j = 0; j < i; j++)
                 {
-                    sum = Simd.FusedMultiplyAdd(new Vector<double>(-Unsafe.Add(ref factorRow, j)),
-                        Simd.LoadUnsafe(ref Unsafe.Add(ref b, (j * width) + column)), sum);
+                    sum = Vector512.FusedMultiplyAdd(Vector512.Create(-Unsafe.Add(ref factorRow, j)),
+                        Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (j * width) + column)), sum);
+                }
+
+                (sum * (1.0 / Unsafe.Add(ref factorRow, i))).StoreUnsafe(ref Unsafe.Add(ref b, (i * width) + column));
+            }
+        }
+
+        for (; vectorBits == 256 && column + 4 <= width; column += 4)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                ref double factorRow = ref Unsafe.Add(ref l, i * n);
+                Vector256<double> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref b, (i * width) + column));
+                for (int j = 0; j < i; j++)
+                {
+                    sum = Vector256.FusedMultiplyAdd(Vector256.Create(-Unsafe.Add(ref factorRow, j)),
+                        Vector256.LoadUnsafe(ref Unsafe.Add(ref b, (j * width) + column)), sum);
                 }
 
                 (sum * (1.0 / Unsafe.Add(ref factorRow, i))).StoreUnsafe(ref Unsafe.Add(ref b, (i * width) + column));

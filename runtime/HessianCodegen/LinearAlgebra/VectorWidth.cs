@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -6,7 +7,9 @@ namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// The vector width of the register kernels that take one (<see cref="GroupedValueProduct"/>, <see cref="BlockDiagonalCongruence"/>,
-/// <see cref="BlockDiagonalRightProduct"/>): the machine's, or a narrower one the tests and benchmarks ask for.
+/// <see cref="BlockDiagonalRightProduct"/>; <see cref="SmallUpperUpdate"/>, <see cref="SmallCholeskyKernel"/> and
+/// <see cref="TriangularKernel.SolveLower(System.ReadOnlySpan{double}, int, System.Span{double}, int, int)"/>, which run at
+/// <see cref="OfVectorT"/> unless asked): the machine's, or a narrower one the tests and benchmarks ask for.
 /// </summary>
 internal static class VectorWidth
 {
@@ -17,6 +20,13 @@ internal static class VectorWidth
     /// </summary>
     public static int Hardware { get; } =
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 512 : Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256 : 0;
+
+    /// <summary>
+    /// The width <see cref="SmallUpperUpdate"/>, <see cref="SmallCholeskyKernel"/> and <see cref="TriangularKernel"/>'s narrow solve
+    /// run at unless asked for another: <see cref="Vector{T}"/>'s, which .NET keeps at 256 bits even with AVX-512 unless
+    /// <c>DOTNET_PreferredVectorBitWidth=512</c> is set, at most <see cref="Hardware"/>; 0 below 256 bits.
+    /// </summary>
+    public static int OfVectorT { get; } = Math.Min(Vector<double>.Count >= 4 ? Vector<double>.Count * 64 : 0, Hardware);
 
     /// <summary>Throws unless <paramref name="vectorBits"/> is 0, 256 or 512 and at most <see cref="Hardware"/>.</summary>
     public static void Validate(int vectorBits)
