@@ -127,7 +127,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops, LowRankWorkspace? workspace = null)
     {
         int count = structure.Parameters.Length;
-        if (!(EstimatedFlops(structure, m) < (double)p * p * p / 3))
+        if (!CheaperThanWhole(structure, p, m))
         {
             return null;
         }
@@ -898,6 +898,13 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// Flops of the route: per group Cholesky, triangular solve and QR, the two products that form <c>T</c>,
     /// and <c>T</c>'s factorization.
     /// </summary>
+    /// <summary>
+    /// Whether the route's <see cref="EstimatedFlops"/> are fewer than a whole block's Cholesky factor, <c>p^3 / 3</c>: where
+    /// not, <see cref="Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, LowRankWorkspace?)"/>
+    /// declines at once (the factorization's prefetch asks it too, to know which of a layer's derivatives will be read).
+    /// </summary>
+    internal static bool CheaperThanWhole(ParameterGroups structure, int p, int m) => EstimatedFlops(structure, m) < (double)p * p * p / 3;
+
     private static double EstimatedFlops(ParameterGroups structure, int m)
     {
         double flops = 0;
