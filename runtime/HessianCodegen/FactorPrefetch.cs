@@ -33,6 +33,9 @@ internal ref struct FactorPrefetch
     /// <summary>The lines of the whole spans walked so far.</summary>
     public readonly long IssuedLines => queue.IssuedLines;
 
+    /// <summary>Whether the rows of an <c>Xxx</c> are named (a default prefetch names nothing).</summary>
+    public readonly bool NamesRows => groups is not null;
+
     /// <summary>The rows of <c>Xxx</c> whose gathered lines were walked so far.</summary>
     public long IssuedRows { get; private set; }
 

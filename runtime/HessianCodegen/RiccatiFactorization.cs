@@ -246,6 +246,7 @@ internal sealed class RiccatiFactorization
         // Deep chains of small states prefetch the next layer's derivatives (the loop runs backwards: l - 1) while they
         // factor the current one; large states are other kernels' concern.
         bool prefetchNextLayer = prefetchNext ?? (derivativeBytes >= PrefetchFactorBytes && largestState < GroupedProductStateOrder);
+        bool rowsPrefetched = false; // whether the layer before named this layer's rows of Xxx
         for (int l = depth - 1; l >= 0; l--)
         {
             LayerDerivatives d = derivatives.Layer(l);
@@ -274,7 +275,7 @@ internal sealed class RiccatiFactorization
             // formed yet, so the route's scratch is E's buffer.
             IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
                 ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops,
-                    lowRankWorkspace ??= new LowRankWorkspace())
+                    lowRankWorkspace ??= new LowRankWorkspace(), rowsPrefetched)
                 : null;
             prefetch.Step();
             bool grouped = m < GroupedProductStateOrder;
@@ -539,6 +540,7 @@ internal sealed class RiccatiFactorization
             }
 
             prefetch.Finish();
+            rowsPrefetched = prefetch.NamesRows;
             solvedCouplings[l] = coupling;
 
             // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone (every

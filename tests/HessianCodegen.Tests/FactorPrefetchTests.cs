@@ -42,6 +42,8 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
                 long fewestLines = spanBytes.Sum(bytes => (bytes + 63) / 64);
                 FactorPrefetch prefetch = FactorPrefetch.Of(d, derivatives.ParameterGroups(l), steps);
                 Assert.Equal(spanBytes.Sum(), prefetch.QueuedBytes);
+                Assert.Equal(d.Has(SecondDerivativeBlocks.Xxx), prefetch.NamesRows);
+                Assert.False(default(FactorPrefetch).NamesRows);
                 for (int s = 0; s < steps; s++)
                 {
                     prefetch.Step();
