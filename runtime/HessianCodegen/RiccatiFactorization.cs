@@ -97,8 +97,8 @@ internal sealed class RiccatiFactorization
     /// <summary>
     /// The bytes of the derivatives from which <see cref="Create"/> prefetches the next layer's (<see cref="FactorPrefetch"/>)
     /// while it factors the current one: 8 MiB. Measured at width 8 batch 1 (51.7 KB of derivatives per layer; a scratch
-    /// driver alternating both in one process, cpu time, medians of 31 pairs, load 12): depth 64 and 128 (6.3 MiB) 0 to 2 %
-    /// slower with it, depth 256 (12.6 MiB) 3 to 4 % faster, depths 512 and 1024 7 to 8 % faster.
+    /// driver alternating both in one process, cpu time, medians of 31 pairs): depths 64 and 128 (6.3 MiB) 3 to 4 % slower
+    /// with it, depth 256 (12.6 MiB) even, depth 512 8.5 % faster (three lines per row of Xxx, TouchGroupRows skipped).
     /// </summary>
     internal const long PrefetchFactorBytes = 8L << 20;
 
