@@ -900,16 +900,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// Flops of the route: per group Cholesky, triangular solve and QR, the two products that form <c>T</c>,
-    /// and <c>T</c>'s factorization.
-    /// </summary>
-    /// <summary>
     /// Whether the route's <see cref="EstimatedFlops"/> are fewer than a whole block's Cholesky factor, <c>p^3 / 3</c>: where
     /// not, <see cref="Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, LowRankWorkspace?, bool)"/>
     /// declines at once (the factorization's prefetch asks it too, to know which of a layer's derivatives will be read).
     /// </summary>
     internal static bool CheaperThanWhole(ParameterGroups structure, int p, int m) => EstimatedFlops(structure, m) < (double)p * p * p / 3;
 
+    /// <summary>
+    /// Flops of the route: per group Cholesky, triangular solve and QR, the two products that form <c>T</c>,
+    /// and <c>T</c>'s factorization.
+    /// </summary>
     private static double EstimatedFlops(ParameterGroups structure, int m)
     {
         double flops = 0;
