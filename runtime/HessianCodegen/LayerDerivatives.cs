@@ -78,6 +78,18 @@ internal sealed class LayerDerivatives
     /// <summary>Second derivatives in the input contracted with <c>b</c>, B blocks <c>a_in x a_in</c> (empty for the first layer and where zero).</summary>
     public Span<double> Xzz => storage.AsSpan(xzzStart, end - xzzStart);
 
+    /// <summary>
+    /// Names to <paramref name="queue"/> what the factorization reads of the layer whole where its block goes the low-rank
+    /// route: <c>Dx</c>, <c>Dz</c>, <c>Xzx</c>, <c>Xzz</c> (of <c>Xxx</c> it reads a few lines per row: <see cref="FactorPrefetch"/>).
+    /// </summary>
+    internal void QueueLowRankSpans(ref LinearAlgebra.PrefetchQueue queue)
+    {
+        queue.Add<double>(Dx);
+        queue.Add<double>(Dz);
+        queue.Add<double>(Xzx);
+        queue.Add<double>(Xzz);
+    }
+
     /// <summary>Whether <paramref name="block"/> is stored; if not, it is zero or never read.</summary>
     public bool Has(SecondDerivativeBlocks block) => (Stored & block) == block;
 

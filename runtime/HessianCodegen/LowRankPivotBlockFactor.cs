@@ -106,13 +106,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// with the groups of <paramref name="xxx"/> and <paramref name="dx"/> found already: they depend on the zero
     /// pattern alone, not on epsilon, so the derivatives find them once for all their factorizations. The factor's groups
     /// live in <paramref name="workspace"/> (a new one when null) until <see cref="KeptIn"/> copies them: the recursion
-    /// passes one workspace for all its layers, each layer's factor kept before the next layer's is made.
+    /// passes one workspace for all its layers, each layer's factor kept before the next layer's is made. With
+    /// <paramref name="rowsPrefetched"/> the caller has prefetched the rows of <paramref name="xxx"/> the gather reads
+    /// (<see cref="FactorPrefetch"/>), and <see cref="TouchGroupRows"/> is skipped.
     /// </summary>
     public static LowRankPivotBlockFactor? Create(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
-        ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops, LowRankWorkspace? workspace = null)
+        ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops, LowRankWorkspace? workspace = null,
+        bool rowsPrefetched = false)
     {
         int count = structure.Parameters.Length;
-        if (!(EstimatedFlops(structure, m) < (double)p * p * p / 3))
+        if (!CheaperThanWhole(structure, p, m))
         {
             return null;
         }
@@ -135,8 +138,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         double[] values = LowRankWorkspace.Grow(ref workspace.GroupValues, total);
         double[] diagonal = LowRankWorkspace.Grow(ref workspace.Diagonal, p);
-        // The rows of Xxx the gather reads, their misses overlapped first; the sum stored, so that the loads are not dropped as dead.
-        workspace.TouchedSum = TouchGroupRows(structure, xxx, p);
+        // The rows of Xxx the gather reads, their misses overlapped first (unless prefetched during the layer before: touched
+        // again, they took a width-8 batch-1 factorization 1 to 2 % longer at depths 256 to 1024); the sum stored, so that the
+        // loads are not dropped as dead.
+        workspace.TouchedSum = rowsPrefetched ? 0 : TouchGroupRows(structure, xxx, p);
         int offset = 0;
         int diagonalOffset = 0;
         for (int g = 0; g < count; g++)
@@ -880,6 +885,13 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         return r;
     }
+
+    /// <summary>
+    /// Whether the route's <see cref="EstimatedFlops"/> are fewer than a whole block's Cholesky factor, <c>p^3 / 3</c>: where
+    /// not, <see cref="Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, LowRankWorkspace?, bool)"/>
+    /// declines at once (the factorization's prefetch asks it too, to know which of a layer's derivatives will be read).
+    /// </summary>
+    internal static bool CheaperThanWhole(ParameterGroups structure, int p, int m) => EstimatedFlops(structure, m) < (double)p * p * p / 3;
 
     /// <summary>
     /// Flops of the route: per group Cholesky, triangular solve and QR, the two products that form <c>T</c>,

@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using HessianCodegen.Layers;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// The factorization's prefetch of the next layer's derivatives (<see cref="FactorPrefetch"/>,
+/// <see cref="LayerDerivatives.QueueLowRankSpans"/>): each layer names what the low-rank route reads of it whole (the bytes
+/// counted from its shapes here), every row of <c>Xxx</c> and the whole spans are walked within the steps they were spread
+/// over, and a factorization that prefetches gives the same bits as one that does not.
+/// </summary>
+public sealed class FactorPrefetchTests(ITestOutputHelper output)
+{
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Each_layer_names_its_derivatives_and_the_steps_walk_them_all(string name, int seed, double epsilon)
+    {
+        _ = epsilon;
+        HessianDerivatives derivatives = Point(name, seed).Derivatives();
+        foreach (int steps in new[] { 1, 4, 5, 7 })
+        {
+            for (int l = 0; l < derivatives.Point.Network.Depth - 1; l++)
+            {
+                LayerDerivatives d = derivatives.Layer(l);
+                int p = d.ParameterCount;
+                int a = d.OutputSize;
+                int aIn = d.InputSize;
+                int n = d.Count;
+                // The reference: the blocks' shapes (docs/algorithm.md section 2), a block not stored taking no bytes.
+                long[] spanBytes = new[]
+                {
+                    (long)n * a * p,
+                    (long)n * a * aIn,
+                    d.Has(SecondDerivativeBlocks.Xzx) ? (long)n * p * aIn : 0,
+                    d.Has(SecondDerivativeBlocks.Xzz) ? (long)n * aIn * aIn : 0,
+                }.Where(values => values > 0).Select(values => values * sizeof(double)).ToArray();
+                // A span of L bytes covers ceil(L / 64) lines, or one more where it starts inside a line.
+                long fewestLines = spanBytes.Sum(bytes => (bytes + 63) / 64);
+                FactorPrefetch prefetch = FactorPrefetch.Of(d, derivatives.ParameterGroups(l), steps);
+                Assert.Equal(spanBytes.Sum(), prefetch.QueuedBytes);
+                Assert.Equal(d.Has(SecondDerivativeBlocks.Xxx), prefetch.NamesRows);
+                Assert.False(default(FactorPrefetch).NamesRows);
+                for (int s = 0; s < steps; s++)
+                {
+                    prefetch.Step();
+                }
+
+                // Every row of Xxx within the steps (each parameter is in one group); every whole span's line but at most
+                // one per span that starts inside a line (PrefetchQueue.Spread).
+                long rows = prefetch.IssuedRows;
+                long lines = prefetch.IssuedLines;
+                output.WriteLine($"{name}, layer {l}, {steps} steps: {rows} rows, {lines} lines, then {prefetch.IssuedLines - lines} by Finish");
+                Assert.Equal(d.Has(SecondDerivativeBlocks.Xxx) ? p : 0, rows);
+                prefetch.Finish();
+                Assert.Equal(rows, prefetch.IssuedRows);
+                Assert.InRange(prefetch.IssuedLines - lines, 0, spanBytes.Length);
+                Assert.InRange(prefetch.IssuedLines, fewestLines, fewestLines + spanBytes.Length);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void A_prefetching_factorization_gives_the_same_bits_as_a_plain_one(string name, int seed, double epsilon)
+    {
+        NetworkPoint point = Point(name, seed);
+        HessianDerivatives derivatives = point.Derivatives();
+        RiccatiFactorization plain = RiccatiFactorization.Create(derivatives, epsilon, out int singular, prefetchNext: false)
+            ?? throw new InvalidOperationException($"{name}: the pivot block of layer {singular} was singular; expected the recursion to succeed.");
+        var random = new Random(seed);
+        int size = point.Network.ParameterCount;
+        double[] rhs = Enumerable.Range(0, size).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var plainSolution = new double[size];
+        plain.Solve(rhs, plainSolution);
+        (Inertia inertia, LogDeterminant logDeterminant, long flops) = (plain.Inertia, plain.LogDeterminant, plain.FlopCount);
+        output.WriteLine($"{name}: routes {string.Join(", ", plain.Routes)}, inertia {inertia}");
+        plain.Release();
+
+        RiccatiFactorization prefetched = RiccatiFactorization.Create(derivatives, epsilon, out singular, prefetchNext: true)
+            ?? throw new InvalidOperationException($"{name}: the pivot block of layer {singular} was singular with the prefetch; expected the recursion to succeed.");
+        var prefetchedSolution = new double[size];
+        prefetched.Solve(rhs, prefetchedSolution);
+
+        Assert.All(plainSolution, value => Assert.True(double.IsFinite(value)));
+        Assert.Equal(plainSolution, prefetchedSolution);
+        Assert.Equal(inertia, prefetched.Inertia);
+        Assert.Equal(logDeterminant, prefetched.LogDeterminant);
+        Assert.Equal(flops, prefetched.FlopCount);
+        prefetched.Release();
+    }
+
+    /// <summary>
+    /// A tanh chain at batch 1 (low-rank blocks) and batch 8 (whole blocks), and a layer of one output (a dense <c>Dx</c>, a
+    /// narrow state between wide ones).
+    /// </summary>
+    public static IEnumerable<object[]> Networks() =>
+    [
+        ["tanh chain, batch 8", 8, 1e-3],
+        ["tanh chain, batch 1", 1, 1e-3],
+        ["one-output layer, batch 3", 3, 1e-2],
+    ];
+
+    private static NetworkPoint Point(string name, int seed)
+    {
+        bool oneOutput = name.StartsWith("one-output", StringComparison.Ordinal);
+        const int classes = 3;
+        Network network = oneOutput
+            ? new Network(new TanhLayer(4, 6), new TanhLayer(6, 1), new TanhLayer(1, 5), new SoftmaxCrossEntropyLayer(5, classes))
+            : new Network([.. Enumerable.Range(0, 12).Select(_ => (IHessianLayer)new TanhLayer(8, 8)), new SoftmaxCrossEntropyLayer(8, classes)]);
+        int inputs = network.Layers[0].InputSize;
+        var random = new Random(seed);
+        var rows = new double[seed, inputs];
+        var labels = new int[seed];
+        for (int n = 0; n < seed; n++)
+        {
+            for (int j = 0; j < inputs; j++)
+            {
+                rows[n, j] = (2 * random.NextDouble()) - 1;
+            }
+
+            labels[n] = random.Next(classes);
+        }
+
+        return network.At(network.RandomParameters(seed: 17), Batch.WithLabels(rows, labels));
+    }
+}
