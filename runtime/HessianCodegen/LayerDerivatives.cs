@@ -79,13 +79,19 @@ internal sealed class LayerDerivatives
     public Span<double> Xzz => storage.AsSpan(xzzStart, end - xzzStart);
 
     /// <summary>
-    /// Names to <paramref name="queue"/> what the factorization reads of the layer whole where its block goes the low-rank
-    /// route: <c>Dx</c>, <c>Dz</c>, <c>Xzx</c>, <c>Xzz</c> (of <c>Xxx</c> it reads a few lines per row: <see cref="FactorPrefetch"/>).
+    /// Names to <paramref name="queue"/> the spans the factorization reads of the layer where its block goes the low-rank
+    /// route: <c>Dx</c> (read at its groups' non-zeros, named whole), <c>Dz</c> (read only where the layer has an input state:
+    /// not for the <paramref name="firstLayer"/>), <c>Xzx</c>, <c>Xzz</c>; of <c>Xxx</c> it reads a few lines per row
+    /// (<see cref="FactorPrefetch"/>).
     /// </summary>
-    internal void QueueLowRankSpans(ref LinearAlgebra.PrefetchQueue queue)
+    internal void QueueLowRankSpans(ref LinearAlgebra.PrefetchQueue queue, bool firstLayer)
     {
         queue.Add<double>(Dx);
-        queue.Add<double>(Dz);
+        if (!firstLayer)
+        {
+            queue.Add<double>(Dz);
+        }
+
         queue.Add<double>(Xzx);
         queue.Add<double>(Xzz);
     }

@@ -107,8 +107,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// pattern alone, not on epsilon, so the derivatives find them once for all their factorizations. The factor's groups
     /// live in <paramref name="workspace"/> (a new one when null) until <see cref="KeptIn"/> copies them: the recursion
     /// passes one workspace for all its layers, each layer's factor kept before the next layer's is made. With
-    /// <paramref name="rowsPrefetched"/> the caller has prefetched the rows of <paramref name="xxx"/> the gather reads
-    /// (<see cref="FactorPrefetch"/>), and <see cref="TouchGroupRows"/> is skipped.
+    /// <paramref name="rowsPrefetched"/> the caller has prefetched three lines of each row of <paramref name="xxx"/> the gather
+    /// reads, at the group's first parameter, the diagonal and the one before it (<see cref="FactorPrefetch"/>), and
+    /// <see cref="TouchGroupRows"/> is skipped.
     /// </summary>
     public static LowRankPivotBlockFactor? Create(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops, LowRankWorkspace? workspace = null,

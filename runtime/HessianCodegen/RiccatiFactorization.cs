@@ -104,7 +104,18 @@ internal sealed class RiccatiFactorization
     /// </summary>
     internal const long PrefetchFactorBytes = 8L << 20;
 
-    /// <summary>The steps of a layer's work in <see cref="Create"/> over which the next layer's prefetch is spread.</summary>
+    /// <summary>
+    /// The states below which <see cref="Create"/> prefetches the next layer's derivatives (<see cref="PrefetchFactorBytes"/>):
+    /// 256, where the measured chains' states were 8 (width 8 batch 1); larger states are other kernels' concern.
+    /// </summary>
+    internal const int PrefetchFactorStateOrder = 256;
+
+    /// <summary>
+    /// The steps of a layer's work in <see cref="Create"/> over which the next layer's prefetch is spread, one at each of four
+    /// points: the layer's start, after the low-rank route's factor (or its offer declined), after <c>C</c> and <c>E</c>, and
+    /// before the half solve (then <see cref="FactorPrefetch.Finish"/>). For a low-rank layer nothing runs between the third
+    /// and the fourth (its block is factored already), so two of the steps meet there: half the lines are issued at that point.
+    /// </summary>
     private const int FactorPrefetchSteps = 4;
 
     private readonly HessianDerivatives derivatives;
@@ -168,6 +179,9 @@ internal sealed class RiccatiFactorization
     /// <summary>Floating-point operations the recursion performed.</summary>
     public long FlopCount { get; }
 
+    /// <summary>The layers whose derivatives <see cref="Create"/> prefetched while it factored the layer after (for tests).</summary>
+    internal int PrefetchedLayers { get; private init; }
+
     /// <summary>
     /// Runs the recursion. A pivot block that is singular to working precision (its Cholesky and its
     /// Bunch-Kaufman factorization both meet a pivot no larger than <c>p 2^-52</c> times the block's
@@ -177,8 +191,9 @@ internal sealed class RiccatiFactorization
     /// <param name="epsilon">The damping.</param>
     /// <param name="singularLayer">The layer whose block was singular, or -1.</param>
     /// <param name="allowLowRank">False to factor every pivot block whole (to compare the routes).</param>
-    /// <param name="prefetchNext">Whether to prefetch the next layer's derivatives (<see cref="FactorPrefetch"/>); null: where
-    /// they are <see cref="PrefetchFactorBytes"/> or more and the states small (for tests, which compare both).</param>
+    /// <param name="prefetchNext">Whether to prefetch the next layer's derivatives (<see cref="FactorPrefetch"/>): null, where
+    /// they are <see cref="PrefetchFactorBytes"/> or more and the states below <see cref="PrefetchFactorStateOrder"/>;
+    /// true or false for tests, which compare both.</param>
     /// <returns>The factorization, or null with <paramref name="singularLayer"/> naming the layer whose block was singular.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RiccatiFactorization? Create(HessianDerivatives derivatives, double epsilon, out int singularLayer, bool allowLowRank = true,
@@ -202,7 +217,7 @@ internal sealed class RiccatiFactorization
             // A wide layer's (p > m) triangle is not expected: the low-rank route may take it (at batch 1 most tanh layers
             // go there), and what that route keeps is expected instead. If it goes whole, its triangle goes to an added array;
             // so does the square of a Bunch-Kaufman factor (a layer's or a low-rank core's), a triangle being expected.
-            long wide = p > m && allowLowRank && m > 0 ? LowRankPivotBlockFactor.KeptValues(derivatives.ParameterGroups(l)) : 0;
+            long wide = OffersLowRank(allowLowRank, p, m) ? LowRankPivotBlockFactor.KeptValues(derivatives.ParameterGroups(l)) : 0;
             expectedValues += ((long)p * mIn) + (p > m ? wide : triangle);
             largestState = Math.Max(largestState, m);
             largestP = Math.Max(largestP, layer.ParameterCount);
@@ -253,8 +268,9 @@ internal sealed class RiccatiFactorization
 
         // Deep chains of small states prefetch the next layer's derivatives (the loop runs backwards: l - 1) while they
         // factor the current one; large states are other kernels' concern.
-        bool prefetchNextLayer = prefetchNext ?? (derivativeBytes >= PrefetchFactorBytes && largestState < GroupedProductStateOrder);
-        bool rowsPrefetched = false; // whether the layer before named this layer's rows of Xxx
+        bool prefetchNextLayer = prefetchNext ?? (derivativeBytes >= PrefetchFactorBytes && largestState < PrefetchFactorStateOrder);
+        bool rowsPrefetched = false; // whether the layer factored just before (l + 1) named this layer's rows of Xxx
+        int prefetchedLayers = 0;
         for (int l = depth - 1; l >= 0; l--)
         {
             LayerDerivatives d = derivatives.Layer(l);
@@ -264,7 +280,8 @@ internal sealed class RiccatiFactorization
             int m = StateCount(network, l, count);
             int mIn = l > 0 ? count * aIn : 0;
             FactorPrefetch prefetch = prefetchNextLayer && l > 0 ? NextLayerPrefetch(derivatives, l - 1, count, allowLowRank) : default;
-            prefetch.Step();
+            prefetchedLayers += prefetch.QueuedBytes > 0 || prefetch.NamesRows ? 1 : 0;
+            prefetch.Step(); // step 1 of FactorPrefetchSteps: the layer's start
             bool twoCores = worker is not null && Math.Max(m, mIn) >= TwoCoreStateOrder; // every m and mIn is at most largestState
             ReadOnlySpan<double> valueMatrix = value.AsSpan(0, m * m);
             if (valueSize != m)
@@ -281,11 +298,11 @@ internal sealed class RiccatiFactorization
 
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
             // formed yet, so the route's scratch is E's buffer.
-            IPivotBlockFactor? factor = allowLowRank && p > m && m > 0
+            IPivotBlockFactor? factor = OffersLowRank(allowLowRank, p, m)
                 ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops,
                     lowRankWorkspace ??= new LowRankWorkspace(), rowsPrefetched)
                 : null;
-            prefetch.Step();
+            prefetch.Step(); // step 2: after the low-rank route's factor
             bool grouped = m < GroupedProductStateOrder;
 
             // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T; both products skip Dx's zeros.
@@ -450,7 +467,7 @@ internal sealed class RiccatiFactorization
                 }
             }
 
-            prefetch.Step();
+            prefetch.Step(); // step 3: after C and E
 
             // Factor A (its upper triangle is the copy Bunch-Kaufman restarts from if Cholesky fails).
             if (factor is null)
@@ -472,7 +489,7 @@ internal sealed class RiccatiFactorization
 
             // P_l = E - C^T A^-1 C = E - Y^T M^-1 Y with A = W M W^T and Y = W^-1 C: one triangular solve per column where
             // A^-1 C took two (upper triangle, then mirrored: exactly symmetric). Y is what the sweeps keep of the layer.
-            prefetch.Step();
+            prefetch.Step(); // step 4: before the half solve (right after step 3 for a low-rank layer, factored already)
             if (mIn > 0)
             {
                 long halfSolveFlops = factor.LowerHalfFlops(mIn); // p^2 mIn for a whole block: a forward substitution per column
@@ -578,7 +595,10 @@ internal sealed class RiccatiFactorization
         }
 
         singularLayer = -1;
-        return new RiccatiFactorization(derivatives, blocks, solvedCouplings, jacobians, storage, largestState, largestP, flops);
+        return new RiccatiFactorization(derivatives, blocks, solvedCouplings, jacobians, storage, largestState, largestP, flops)
+        {
+            PrefetchedLayers = prefetchedLayers,
+        };
     }
 
     /// <summary>
@@ -781,19 +801,28 @@ internal sealed class RiccatiFactorization
     /// <see cref="Create"/> offers its block to the low-rank route and the route's flops do not decline it at once (a block it
     /// then declines for its conditioning goes whole); none for a block formed whole (<see cref="FactorPrefetch"/>'s remarks).
     /// </summary>
-    private static FactorPrefetch NextLayerPrefetch(HessianDerivatives derivatives, int next, int count, bool allowLowRank)
-    {
-        LayerDerivatives d = derivatives.Layer(next);
-        int p = d.ParameterCount;
-        int m = StateCount(derivatives.Point.Network, next, count);
-        if (!allowLowRank || p <= m || m == 0)
-        {
-            return default;
-        }
+    private static FactorPrefetch NextLayerPrefetch(HessianDerivatives derivatives, int next, int count, bool allowLowRank) =>
+        PredictsLowRank(derivatives, next, count, allowLowRank)
+            ? FactorPrefetch.Of(derivatives.Layer(next), next, derivatives.ParameterGroups(next), FactorPrefetchSteps)
+            : default;
 
-        ParameterGroups groups = derivatives.ParameterGroups(next);
-        return LowRankPivotBlockFactor.CheaperThanWhole(groups, p, m) ? FactorPrefetch.Of(d, groups, FactorPrefetchSteps) : default;
+    /// <summary>
+    /// Whether <see cref="Create"/> offers layer <paramref name="layer"/>'s block to the low-rank route and the route's flops do
+    /// not decline it at once: the route the layer goes unless its conditioning declines it (tests compare with
+    /// <see cref="Routes"/>).
+    /// </summary>
+    internal static bool PredictsLowRank(HessianDerivatives derivatives, int layer, int count, bool allowLowRank)
+    {
+        int p = derivatives.Layer(layer).ParameterCount;
+        int m = StateCount(derivatives.Point.Network, layer, count);
+        return OffersLowRank(allowLowRank, p, m) && LowRankPivotBlockFactor.CheaperThanWhole(derivatives.ParameterGroups(layer), p, m);
     }
+
+    /// <summary>
+    /// Whether <see cref="Create"/> offers a block of <paramref name="p"/> parameters and <paramref name="m"/> states to the
+    /// low-rank route: where allowed, wider than the state (<c>p &gt; m</c>) and with a state at all.
+    /// </summary>
+    private static bool OffersLowRank(bool allowLowRank, int p, int m) => allowLowRank && p > m && m > 0;
 
     /// <summary>
     /// Names to <paramref name="queue"/> what a sweep of <see cref="Solve(ReadOnlySpan{double}, Span{double})"/> reads of layer <paramref name="layer"/>: <c>Y</c>, <c>Dx</c>

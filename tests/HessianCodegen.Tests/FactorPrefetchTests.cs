@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.Intrinsics.X86;
 using HessianCodegen.Layers;
 using Xunit;
 using Xunit.Abstractions;
@@ -11,16 +12,24 @@ namespace HessianCodegen.Tests;
 /// The factorization's prefetch of the next layer's derivatives (<see cref="FactorPrefetch"/>,
 /// <see cref="LayerDerivatives.QueueLowRankSpans"/>): each layer names what the low-rank route reads of it whole (the bytes
 /// counted from its shapes here), every row of <c>Xxx</c> and the whole spans are walked within the steps they were spread
-/// over, and a factorization that prefetches gives the same bits as one that does not.
+/// over, the layers prefetched are those whose blocks go the low-rank route, and a factorization that prefetches gives the
+/// same bits as one that does not.
 /// </summary>
 public sealed class FactorPrefetchTests(ITestOutputHelper output)
 {
-    [Theory]
-    [MemberData(nameof(Networks))]
-    public void Each_layer_names_its_derivatives_and_the_steps_walk_them_all(string name, int seed, double epsilon)
+    [Fact]
+    public void A_default_prefetch_names_nothing()
     {
-        _ = epsilon;
-        HessianDerivatives derivatives = Point(name, seed).Derivatives();
+        FactorPrefetch prefetch = default;
+        Assert.False(prefetch.NamesRows);
+        Assert.Equal(0, prefetch.QueuedBytes);
+    }
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Each_layer_names_its_derivatives_and_the_steps_walk_them_all(string name, int seed)
+    {
+        HessianDerivatives derivatives = Derivatives(name, seed);
         foreach (int steps in new[] { 1, 4, 5, 7 })
         {
             for (int l = 0; l < derivatives.Point.Network.Depth - 1; l++)
@@ -30,20 +39,28 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
                 int a = d.OutputSize;
                 int aIn = d.InputSize;
                 int n = d.Count;
-                // The reference: the blocks' shapes (docs/algorithm.md section 2), a block not stored taking no bytes.
+                // The reference: the blocks' shapes (docs/algorithm.md section 2), a block not stored taking no bytes; the first
+                // layer's Dz is never read by the factorization (no input state).
                 long[] spanBytes = new[]
                 {
                     (long)n * a * p,
-                    (long)n * a * aIn,
+                    l > 0 ? (long)n * a * aIn : 0,
                     d.Has(SecondDerivativeBlocks.Xzx) ? (long)n * p * aIn : 0,
                     d.Has(SecondDerivativeBlocks.Xzz) ? (long)n * aIn * aIn : 0,
                 }.Where(values => values > 0).Select(values => values * sizeof(double)).ToArray();
                 // A span of L bytes covers ceil(L / 64) lines, or one more where it starts inside a line.
                 long fewestLines = spanBytes.Sum(bytes => (bytes + 63) / 64);
-                FactorPrefetch prefetch = FactorPrefetch.Of(d, derivatives.ParameterGroups(l), steps);
+                FactorPrefetch prefetch = FactorPrefetch.Of(d, l, derivatives.ParameterGroups(l), steps);
+                if (!Sse.IsSupported)
+                {
+                    // Nothing can be issued: nothing is named, so that no layer skips TouchGroupRows for rows never prefetched.
+                    Assert.False(prefetch.NamesRows);
+                    Assert.Equal(0, prefetch.QueuedBytes);
+                    continue;
+                }
+
                 Assert.Equal(spanBytes.Sum(), prefetch.QueuedBytes);
                 Assert.Equal(d.Has(SecondDerivativeBlocks.Xxx), prefetch.NamesRows);
-                Assert.False(default(FactorPrefetch).NamesRows);
                 for (int s = 0; s < steps; s++)
                 {
                     prefetch.Step();
@@ -64,11 +81,44 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [MemberData(nameof(WellConditioned))]
+    public void The_layers_prefetched_are_those_whose_blocks_go_the_low_rank_route(string name, int seed, double epsilon)
+    {
+        HessianDerivatives derivatives = Derivatives(name, seed);
+        RiccatiFactorization factorization = RiccatiFactorization.Create(derivatives, epsilon, out int singular, prefetchNext: true)
+            ?? throw new InvalidOperationException($"{name}: the pivot block of layer {singular} was singular; expected the recursion to succeed.");
+        IReadOnlyList<PivotBlockRoute> routes = factorization.Routes;
+        output.WriteLine($"{name}: routes {string.Join(", ", routes)}, {factorization.PrefetchedLayers} layers prefetched");
+        int count = derivatives.Point.Batch.Count;
+        for (int l = 0; l < routes.Count; l++)
+        {
+            // Well conditioned (epsilon large against Xxx, or Xxx zero): no block the route's flops take is declined for its
+            // conditioning, so the prediction is the route.
+            Assert.Equal(routes[l] == PivotBlockRoute.LowRankUpdate, RiccatiFactorization.PredictsLowRank(derivatives, l, count, allowLowRank: true));
+            Assert.False(RiccatiFactorization.PredictsLowRank(derivatives, l, count, allowLowRank: false));
+        }
+
+        // Each layer but the last (factored first, by no layer before it) is prefetched where its block goes the low-rank route.
+        int lowRankBeforeTheLast = routes.Take(routes.Count - 1).Count(route => route == PivotBlockRoute.LowRankUpdate);
+        Assert.Equal(Sse.IsSupported ? lowRankBeforeTheLast : 0, factorization.PrefetchedLayers);
+        if (seed == 1)
+        {
+            Assert.InRange(lowRankBeforeTheLast, 1, routes.Count);
+        }
+
+        factorization.Release();
+        RiccatiFactorization plain = RiccatiFactorization.Create(derivatives, epsilon, out singular, prefetchNext: false)
+            ?? throw new InvalidOperationException($"{name}: the pivot block of layer {singular} was singular without the prefetch; expected the recursion to succeed.");
+        Assert.Equal(0, plain.PrefetchedLayers);
+        plain.Release();
+    }
+
+    [Theory]
     [MemberData(nameof(Networks))]
     public void A_prefetching_factorization_gives_the_same_bits_as_a_plain_one(string name, int seed, double epsilon)
     {
-        NetworkPoint point = Point(name, seed);
-        HessianDerivatives derivatives = point.Derivatives();
+        HessianDerivatives derivatives = Derivatives(name, seed);
+        NetworkPoint point = derivatives.Point;
         RiccatiFactorization plain = RiccatiFactorization.Create(derivatives, epsilon, out int singular, prefetchNext: false)
             ?? throw new InvalidOperationException($"{name}: the pivot block of layer {singular} was singular; expected the recursion to succeed.");
         var random = new Random(seed);
@@ -94,23 +144,46 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A tanh chain at batch 1 (low-rank blocks) and batch 8 (whole blocks), and a layer of one output (a dense <c>Dx</c>, a
-    /// narrow state between wide ones).
+    /// A tanh chain at batch 1 (low-rank blocks) and batch 8 (whole blocks), the batch-1 chain's Gauss-Newton matrix (no
+    /// <c>Xxx</c> but the loss layer's), and a layer of one output (a dense <c>Dx</c>, a narrow state between wide ones); the
+    /// seed is the batch's size.
     /// </summary>
     public static IEnumerable<object[]> Networks() =>
     [
         ["tanh chain, batch 8", 8, 1e-3],
         ["tanh chain, batch 1", 1, 1e-3],
+        ["tanh chain, batch 1, Gauss-Newton", 1, 1e-3],
         ["one-output layer, batch 3", 3, 1e-2],
     ];
+
+    /// <summary>
+    /// The batch-1 chain damped enough that <c>Xxx + eps I</c> is well conditioned in every group (at <c>1e-3</c> most of its
+    /// blocks are declined for their conditioning and go whole), its Gauss-Newton matrix (<c>X = eps I</c>), and batch 8.
+    /// </summary>
+    public static IEnumerable<object[]> WellConditioned() =>
+    [
+        ["tanh chain, batch 1", 1, 1.0],
+        ["tanh chain, batch 1, Gauss-Newton", 1, 1e-3],
+        ["tanh chain, batch 8", 8, 1e-3],
+    ];
+
+    /// <summary><see cref="Networks"/> without the damping, for tests that factor nothing.</summary>
+    public static IEnumerable<object[]> Layouts() => Networks().Select(row => new[] { row[0], row[1] });
+
+    private static HessianDerivatives Derivatives(string name, int seed) =>
+        Point(name, seed).Derivatives(name.EndsWith("Gauss-Newton", StringComparison.Ordinal) ? Curvature.GaussNewton : Curvature.Hessian);
 
     private static NetworkPoint Point(string name, int seed)
     {
         bool oneOutput = name.StartsWith("one-output", StringComparison.Ordinal);
+        bool gaussNewton = name.EndsWith("Gauss-Newton", StringComparison.Ordinal);
         const int classes = 3;
+        IEnumerable<IHessianLayer> chain = Enumerable.Range(0, 12).Select(_ => (IHessianLayer)new TanhLayer(8, 8));
         Network network = oneOutput
             ? new Network(new TanhLayer(4, 6), new TanhLayer(6, 1), new TanhLayer(1, 5), new SoftmaxCrossEntropyLayer(5, classes))
-            : new Network([.. Enumerable.Range(0, 12).Select(_ => (IHessianLayer)new TanhLayer(8, 8)), new SoftmaxCrossEntropyLayer(8, classes)]);
+            : gaussNewton
+                ? new Network([.. chain, new LinearLayer(8, classes), new SoftmaxCrossEntropyLoss(classes)]) // the loss its own layer
+                : new Network([.. chain, new SoftmaxCrossEntropyLayer(8, classes)]);
         int inputs = network.Layers[0].InputSize;
         var random = new Random(seed);
         var rows = new double[seed, inputs];
