@@ -38,52 +38,24 @@ public sealed class PackedUpperUpdateTests
     [InlineData(53, 256, 48)]
     [InlineData(131, 256, -1)]
     [InlineData(301, 72, -1)]
-    public void Adds_the_product_to_the_upper_triangle_only(int order, int inner, int split)
-    {
-        var random = new Random((order * 1000) + inner);
-        int aStride = order + 2;
-        int bStride = order + 1;
-        int cStride = order + 3;
-        double[] a = RandomValues.Uniform(random, inner * aStride);
-        double[] b = RandomValues.Uniform(random, inner * bStride);
-        double[] c = RandomValues.Uniform(random, order * cStride);
-        double[] expected = (double[])c.Clone();
-        const double alpha = -0.75;
-        for (int i = 0; i < order; i++)
+    public void Adds_the_product_to_the_upper_triangle_only(int order, int inner, int split) =>
+        UpperUpdateCheck.AddsToTheUpperTriangleOnly(order, inner, (order, inner, alpha, a, aStride, b, bStride, c, cStride) =>
         {
-            for (int j = i; j < order; j++)
+            var packed = new double[PackedUpperUpdate.PackedLength(order, inner)];
+            PackedUpperUpdate.PackLeft(a, aStride, order, inner, packed);
+            if (split < 0)
             {
-                double sum = 0;
-                for (int k = 0; k < inner; k++)
-                {
-                    sum += a[(k * aStride) + i] * b[(k * bStride) + j];
-                }
-
-                expected[(i * cStride) + j] += alpha * sum;
+                Assert.True((double)order * order * inner >= ParallelTriangularGemm.Threshold);
+                PackedUpperUpdate.AddUpperOnTwoCores(order, inner, alpha, packed, b, bStride, c, cStride);
             }
-        }
-
-        var packed = new double[PackedUpperUpdate.PackedLength(order, inner)];
-        PackedUpperUpdate.PackLeft(a, aStride, order, inner, packed);
-        if (split < 0)
-        {
-            Assert.True((double)order * order * inner >= ParallelTriangularGemm.Threshold);
-            PackedUpperUpdate.AddUpperOnTwoCores(order, inner, alpha, packed, b, bStride, c, cStride);
-        }
-        else if (split > 0)
-        {
-            PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, split, order);
-            PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, 0, split);
-        }
-        else
-        {
-            PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, 0, order);
-        }
-
-        for (int index = 0; index < c.Length; index++)
-        {
-            Assert.True(Math.Abs(c[index] - expected[index]) <= 1e-13 * (1 + inner) * Math.Max(1, Math.Abs(expected[index])),
-                $"c[{index / cStride}, {index % cStride}] = {c[index]}, expected {expected[index]}");
-        }
-    }
+            else if (split > 0)
+            {
+                PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, split, order);
+                PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, 0, split);
+            }
+            else
+            {
+                PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, 0, order);
+            }
+        });
 }

@@ -25,39 +25,9 @@ public sealed class SmallUpperUpdateTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Adds_the_product_to_the_upper_triangle_only(int order, int inner, int vectorBits)
-    {
-        var random = new Random((order * 1000) + inner);
-        int aStride = order + 2;
-        int bStride = order + 1;
-        int cStride = order + 3;
-        double[] a = RandomValues.Uniform(random, inner * aStride);
-        double[] b = RandomValues.Uniform(random, inner * bStride);
-        double[] c = RandomValues.Uniform(random, order * cStride);
-        double[] expected = (double[])c.Clone();
-        const double alpha = -0.75;
-        for (int i = 0; i < order; i++)
-        {
-            for (int j = i; j < order; j++)
-            {
-                double sum = 0;
-                for (int k = 0; k < inner; k++)
-                {
-                    sum += a[(k * aStride) + i] * b[(k * bStride) + j];
-                }
-
-                expected[(i * cStride) + j] += alpha * sum;
-            }
-        }
-
-        SmallUpperUpdate.AddUpper(order, inner, alpha, a, aStride, b, bStride, c, cStride, vectorBits);
-
-        for (int index = 0; index < c.Length; index++)
-        {
-            Assert.True(Math.Abs(c[index] - expected[index]) <= 1e-13 * (1 + inner) * Math.Max(1, Math.Abs(expected[index])),
-                $"c[{index / cStride}, {index % cStride}] = {c[index]}, expected {expected[index]}");
-        }
-    }
+    public void Adds_the_product_to_the_upper_triangle_only(int order, int inner, int vectorBits) =>
+        UpperUpdateCheck.AddsToTheUpperTriangleOnly(order, inner, (order, inner, alpha, a, aStride, b, bStride, c, cStride) =>
+            SmallUpperUpdate.AddUpper(order, inner, alpha, a, aStride, b, bStride, c, cStride, vectorBits));
 
     [Theory]
     [InlineData(7, 8, 8)]
