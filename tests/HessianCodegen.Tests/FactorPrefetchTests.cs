@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.Intrinsics.X86;
 using HessianCodegen.Layers;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -184,20 +185,7 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
             : gaussNewton
                 ? new Network([.. chain, new LinearLayer(8, classes), new SoftmaxCrossEntropyLoss(classes)]) // the loss its own layer
                 : new Network([.. chain, new SoftmaxCrossEntropyLayer(8, classes)]);
-        int inputs = network.Layers[0].InputSize;
-        var random = new Random(seed);
-        var rows = new double[seed, inputs];
-        var labels = new int[seed];
-        for (int n = 0; n < seed; n++)
-        {
-            for (int j = 0; j < inputs; j++)
-            {
-                rows[n, j] = (2 * random.NextDouble()) - 1;
-            }
-
-            labels[n] = random.Next(classes);
-        }
-
-        return network.At(network.RandomParameters(seed: 17), Batch.WithLabels(rows, labels));
+        Batch batch = RandomValues.LabeledBatch(new Random(seed), count: seed, network.Layers[0].InputSize, classes);
+        return network.At(network.RandomParameters(seed: 17), batch);
     }
 }

@@ -208,20 +208,8 @@ public sealed class LowRankPivotBlockTests(ITestOutputHelper output)
     {
         IHessianLayer first = relu ? new ReluLayer(inputCount, Width) : new TanhLayer(inputCount, Width);
         var network = new Network(first, new TanhLayer(Width, Width), new SoftmaxCrossEntropyLayer(Width, 3));
-        var random = new Random(relu ? 21 : 22);
-        var inputs = new double[count, inputCount];
-        var labels = new int[count];
-        for (int n = 0; n < count; n++)
-        {
-            for (int j = 0; j < inputCount; j++)
-            {
-                inputs[n, j] = (2 * random.NextDouble()) - 1;
-            }
-
-            labels[n] = random.Next(3);
-        }
-
-        return network.At(network.RandomParameters(seed: relu ? 23 : 24), Batch.WithLabels(inputs, labels));
+        Batch batch = RandomValues.LabeledBatch(new Random(relu ? 21 : 22), count, inputCount, classes: 3);
+        return network.At(network.RandomParameters(seed: relu ? 23 : 24), batch);
     }
 
     /// <summary>1e-8 to 10, and just above and below the magnitudes of the three most negative eigenvalues.</summary>

@@ -47,16 +47,6 @@ public sealed class MixedRouteHalfSolveTests(ITestOutputHelper output)
     private static NetworkPoint MixedNetwork()
     {
         var network = new Network(new TanhLayer(2, 10), new ReluLayer(10, 3), new TanhLayer(3, 5), new SoftmaxCrossEntropyLayer(5, 3));
-        var random = new Random(41);
-        var inputs = new double[Count, 2];
-        var labels = new int[Count];
-        for (int n = 0; n < Count; n++)
-        {
-            inputs[n, 0] = (2 * random.NextDouble()) - 1;
-            inputs[n, 1] = (2 * random.NextDouble()) - 1;
-            labels[n] = random.Next(3);
-        }
-
-        return network.At(network.RandomParameters(seed: 43), Batch.WithLabels(inputs, labels));
+        return network.At(network.RandomParameters(seed: 43), RandomValues.LabeledBatch(new Random(41), Count, inputs: 2, classes: 3));
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using HessianCodegen.LinearAlgebra;
 using HessianCodegen.Layers;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -205,21 +206,8 @@ public sealed class SolvePrefetchTests(ITestOutputHelper output)
             TestNetwork.OneOutputLayer => new Network(new TanhLayer(4, 6), new TanhLayer(6, 1), new TanhLayer(1, 5), new SoftmaxCrossEntropyLayer(5, classes)),
             _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "Expected a network of TestNetwork."),
         };
-        int inputs = network.Layers[0].InputSize;
-        var random = new Random(batch);
-        var rows = new double[batch, inputs];
-        var labels = new int[batch];
-        for (int n = 0; n < batch; n++)
-        {
-            for (int j = 0; j < inputs; j++)
-            {
-                rows[n, j] = (2 * random.NextDouble()) - 1;
-            }
-
-            labels[n] = random.Next(classes);
-        }
-
-        return network.At(network.RandomParameters(seed: 17), Batch.WithLabels(rows, labels));
+        Batch examples = RandomValues.LabeledBatch(new Random(batch), batch, network.Layers[0].InputSize, classes);
+        return network.At(network.RandomParameters(seed: 17), examples);
     }
 
     /// <summary>The lines from the one that holds the span's first byte to the one that holds its last (the array is pinned).</summary>

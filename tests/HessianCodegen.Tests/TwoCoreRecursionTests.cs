@@ -64,21 +64,5 @@ public sealed class TwoCoreRecursionTests
     }
 
     /// <summary><see cref="Count"/> examples of inputs uniform in [-1, 1) and labels among 4 classes.</summary>
-    private static Batch RandomBatch(int width, int seed)
-    {
-        var random = new Random(seed);
-        var inputs = new double[Count, width];
-        var labels = new int[Count];
-        for (int n = 0; n < Count; n++)
-        {
-            for (int j = 0; j < width; j++)
-            {
-                inputs[n, j] = (2 * random.NextDouble()) - 1;
-            }
-
-            labels[n] = random.Next(4);
-        }
-
-        return Batch.WithLabels(inputs, labels);
-    }
+    private static Batch RandomBatch(int width, int seed) => RandomValues.LabeledBatch(new Random(seed), Count, width, classes: 4);
 }

@@ -25,20 +25,8 @@ public sealed class WideBatchTests(ITestOutputHelper output)
         const int count = 24;
         var network = new Network(new TanhLayer(5, width), new ReluLayer(width, width), new TanhLayer(width, width),
             new SoftmaxCrossEntropyLayer(width, 3));
-        var random = new Random(11);
-        var inputs = new double[count, 5];
-        var labels = new int[count];
-        for (int n = 0; n < count; n++)
-        {
-            for (int j = 0; j < 5; j++)
-            {
-                inputs[n, j] = (2 * random.NextDouble()) - 1;
-            }
-
-            labels[n] = random.Next(3);
-        }
-
-        NetworkPoint point = network.At(network.RandomParameters(seed: 12), Batch.WithLabels(inputs, labels));
+        var random = new Random(11); // the batch, then the right-hand side
+        NetworkPoint point = network.At(network.RandomParameters(seed: 12), RandomValues.LabeledBatch(random, count, inputs: 5, classes: 3));
         double[,] dense = DampedSystem.Matrix(point, epsilon);
         double[] rhs = Enumerable.Range(0, network.ParameterCount).Select(_ => random.NextDouble() - 0.5).ToArray();
         HessianFactorization factorization = point.Derivatives().Factorize(epsilon);

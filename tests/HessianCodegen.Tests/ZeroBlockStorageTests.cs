@@ -137,19 +137,6 @@ public sealed class ZeroBlockStorageTests(ITestOutputHelper output)
     {
         IHessianLayer[] layers = [new ReluLayer(Inputs, Width), new ReluLayer(Width, Width), new LinearLayer(Width, Classes), new SoftmaxCrossEntropyLoss(Classes)];
         var network = new Network(wrapped ? layers.Select(layer => (IHessianLayer)new CountingLayer(layer)).ToArray() : layers);
-        var random = new Random(31);
-        var inputs = new double[Count, Inputs];
-        var labels = new int[Count];
-        for (int n = 0; n < Count; n++)
-        {
-            for (int j = 0; j < Inputs; j++)
-            {
-                inputs[n, j] = (2 * random.NextDouble()) - 1;
-            }
-
-            labels[n] = random.Next(Classes);
-        }
-
-        return network.At(network.RandomParameters(seed: 32), Batch.WithLabels(inputs, labels));
+        return network.At(network.RandomParameters(seed: 32), RandomValues.LabeledBatch(new Random(31), Count, Inputs, Classes));
     }
 }

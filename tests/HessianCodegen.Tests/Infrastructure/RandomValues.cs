@@ -18,6 +18,27 @@ public static class RandomValues
     }
 
     /// <summary>
+    /// <paramref name="count"/> examples of <paramref name="inputs"/> values uniform in [-1, 1) with a label among
+    /// <paramref name="classes"/>, drawn example by example (the inputs, then the label).
+    /// </summary>
+    public static Batch LabeledBatch(Random random, int count, int inputs, int classes)
+    {
+        var rows = new double[count, inputs];
+        var labels = new int[count];
+        for (int n = 0; n < count; n++)
+        {
+            for (int j = 0; j < inputs; j++)
+            {
+                rows[n, j] = (2 * random.NextDouble()) - 1;
+            }
+
+            labels[n] = random.Next(classes);
+        }
+
+        return Batch.WithLabels(rows, labels);
+    }
+
+    /// <summary>
     /// A matrix of order <paramref name="n"/> whose lower triangle is symmetric positive definite (entries below the diagonal
     /// uniform in [-0.5, 0.5), the diagonal <paramref name="diagonalBase"/> plus one uniform in [0, 1), dominant when
     /// <paramref name="diagonalBase"/> is at least <c>n / 2</c>), and whose strict upper triangle holds other values (above 1000),
