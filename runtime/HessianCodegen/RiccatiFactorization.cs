@@ -622,59 +622,25 @@ internal sealed class RiccatiFactorization
     /// <c>x_l = -W_l^-T M_l^-1 (t_l + Y_l y_(l-1))</c> and <c>y_l = Dz_l y_(l-1) + Dx_l x_l</c>. The two halves of a solve
     /// with <c>A_l</c> per right-hand side, one in each sweep, where <c>k_l = -A_l^-1 r_l</c> took both in the first.
     /// </summary>
-    public void Solve(ReadOnlySpan<double> rhs, Span<double> result) =>
-        Solve(rhs, result, prefetchLayers: solveLeavesCache, twoCores: solveLeavesCache && Environment.ProcessorCount > 1);
+    public void Solve(ReadOnlySpan<double> rhs, Span<double> result) => Solve(rhs, result, prefetchLayers: solveLeavesCache);
 
     /// <summary>
-    /// <see cref="Solve(ReadOnlySpan{double}, Span{double})"/>, prefetching the next layer in each sweep or not, and with
-    /// the products with <c>Y</c> on two cores or one (<see cref="TwoCoreSweepProducts"/>, for the layers whose <c>Y</c> it
-    /// <see cref="TwoCoreSweepProducts.Splits"/>): the same operations on each value in the same order every way, so the same
-    /// result to the bit (tests compare them on small networks, which do neither on their own: <see cref="PrefetchSolveBytes"/>).
+    /// <see cref="Solve(ReadOnlySpan{double}, Span{double})"/>, prefetching the next layer in each sweep or not: the same
+    /// operations in the same order either way, so the same result to the bit (tests compare the two on small networks, which
+    /// do not prefetch on their own: <see cref="PrefetchSolveBytes"/>).
     /// </summary>
-    /// <returns>The layers queued for prefetch and the products with <c>Y</c> run on two cores, over both sweeps (for tests).</returns>
-    internal (int QueuedLayers, int TwoCoreProducts) Solve(ReadOnlySpan<double> rhs, Span<double> result, bool prefetchLayers, bool twoCores = false)
+    /// <returns>The layers queued for prefetch, over both sweeps (for tests: 0 when not prefetching).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal int Solve(ReadOnlySpan<double> rhs, Span<double> result, bool prefetchLayers)
     {
         ObjectDisposedException.ThrowIf(storage is null, this);
-
-        // A worker of the process's, not the factorization's: that one ended with Create, and solves may run side by side.
-        if (!twoCores || !TwoCoreSweepProducts.Splits(largestState))
-        {
-            return Sweep(rhs, result, prefetchLayers, null);
-        }
-
-        TwoCoreWorker worker = TwoCoreWorker.Rent();
-        try
-        {
-            var products = new TwoCoreSweepProducts(worker);
-            products.Start();
-            try
-            {
-                return Sweep(rhs, result, prefetchLayers, products);
-            }
-            finally
-            {
-                products.Stop();
-            }
-        }
-        finally
-        {
-            TwoCoreWorker.Return(worker);
-        }
-    }
-
-    /// <summary>The two sweeps of <see cref="Solve(ReadOnlySpan{double}, Span{double}, bool, bool)"/>, the products with <c>Y</c> through <paramref name="twoCores"/> where it splits them.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (int QueuedLayers, int TwoCoreProducts) Sweep(ReadOnlySpan<double> rhs, Span<double> result, bool prefetchLayers, TwoCoreSweepProducts? twoCores)
-    {
         Network network = derivatives.Point.Network;
         int depth = network.Depth;
         int count = derivatives.Point.Batch.Count;
         var value = new double[largestState];
         var nextValue = new double[largestState];
         var negativeLinear = new double[largestParameterCount];
-        double[] parameters = twoCores is null ? [] : new double[largestParameterCount];
         int queuedLayers = 0;
-        int twoCoreProducts = 0;
 
         // Backward: result_l holds t_l.
         for (int l = depth - 1; l >= 0; l--)
@@ -687,11 +653,9 @@ internal sealed class RiccatiFactorization
             int mIn = l > 0 ? count * aIn : 0;
             Span<double> v = value.AsSpan(0, m);
 
-            // The next layer's factors and derivatives toward L2 where they are not in cache, a step between each piece of this
-            // layer's work; on two cores each core prefetches its part of the next Y itself, and the queue takes the rest.
-            bool split = twoCores is not null && mIn > 0 && TwoCoreSweepProducts.Splits(mIn);
+            // The next layer's factors and derivatives toward L2 where they are not in cache, a step between each piece of this layer's work.
             var prefetch = new PrefetchQueue();
-            bool queued = prefetchLayers && QueueNextLayer(l - 1, split ? 0 : GainSteps(p), ref prefetch, withGain: !split);
+            bool queued = prefetchLayers && QueueNextLayer(l - 1, GainSteps(p), ref prefetch);
             int chunk = queued ? PrefetchRows : p;
             queuedLayers += queued ? 1 : 0;
 
@@ -751,32 +715,15 @@ internal sealed class RiccatiFactorization
                 MatrixVectorKernels.TransposeMultiplyAdd(1, d.DzBlock(n), a, aIn, v.Slice(n * a, a), next.Slice(n * aIn, aIn));
             }
 
-            if (split)
+            ReadOnlySpan<double> gain = solvedCouplings[l].Span;
+            for (int r = 0; r < p; r += chunk)
             {
-                // Each core its columns of Y, so its entries of the next value; M^-1 t in an array the worker can hold.
-                prefetch.Finish();
-                if (block.MiddleIsIdentity)
-                {
-                    t.CopyTo(linear);
-                }
-
-                (ReadOnlyMemory<double> following, int followingColumns) = queued && l - 1 > 0 ? (solvedCouplings[l - 1], count * derivatives.Layer(l - 1).InputSize) : default;
-                twoCores!.SubtractTransposeProduct(solvedCouplings[l], p, mIn, negativeLinear, nextValue, following,
-                    followingColumns > 0 ? following.Length / followingColumns : 0, followingColumns);
-                twoCoreProducts++;
+                int rows = Math.Min(chunk, p - r);
+                prefetch.Step();
+                MatrixVectorKernels.TransposeMultiplyAdd(-1, gain.Slice(r * mIn, rows * mIn), rows, mIn, middleSolved.Slice(r, rows), next);
             }
-            else
-            {
-                ReadOnlySpan<double> gain = solvedCouplings[l].Span;
-                for (int r = 0; r < p; r += chunk)
-                {
-                    int rows = Math.Min(chunk, p - r);
-                    prefetch.Step();
-                    MatrixVectorKernels.TransposeMultiplyAdd(-1, gain.Slice(r * mIn, rows * mIn), rows, mIn, middleSolved.Slice(r, rows), next);
-                }
 
-                prefetch.Finish();
-            }
+            prefetch.Finish();
 
             (value, nextValue) = (nextValue, value);
         }
@@ -792,27 +739,15 @@ internal sealed class RiccatiFactorization
             int m = StateCount(network, l, count);
             ReadOnlySpan<double> y = value.AsSpan(0, stateSize);
 
-            // The next layer toward L2, as in the backward sweep (no steps between chunks of Y where there is no Y y; on two
-            // cores, each core's part of the next Y by that core).
-            bool split = twoCores is not null && stateSize > 0 && TwoCoreSweepProducts.Splits(stateSize);
+            // The next layer toward L2, as in the backward sweep (no steps between chunks of Y where there is no Y y).
             var prefetch = new PrefetchQueue();
-            bool queued = prefetchLayers && QueueNextLayer(l + 1, stateSize > 0 && !split ? GainSteps(p) : 0, ref prefetch, withGain: !split);
+            bool queued = prefetchLayers && QueueNextLayer(l + 1, stateSize > 0 ? GainSteps(p) : 0, ref prefetch);
             int chunk = queued ? PrefetchRows : p;
             queuedLayers += queued ? 1 : 0;
 
             // x = -W^-T M^-1 (t + Y y), t in place, PrefetchRows rows of Y at a time when prefetching.
             Span<double> x = network.ParameterSlice(result, l);
-            if (split)
-            {
-                // Each core its rows of Y, so its entries of x, in an array the worker can hold.
-                x.CopyTo(parameters);
-                (ReadOnlyMemory<double> following, int followingColumns) = queued ? (solvedCouplings[l + 1], m) : default;
-                twoCores!.MultiplyAdd(solvedCouplings[l], p, stateSize, value, parameters, following,
-                    followingColumns > 0 ? following.Length / followingColumns : 0, followingColumns);
-                parameters.AsSpan(0, p).CopyTo(x);
-                twoCoreProducts++;
-            }
-            else if (stateSize > 0)
+            if (stateSize > 0)
             {
                 ReadOnlySpan<double> gain = solvedCouplings[l].Span;
                 for (int r = 0; r < p; r += chunk)
@@ -858,7 +793,7 @@ internal sealed class RiccatiFactorization
             stateSize = m;
         }
 
-        return (queuedLayers, twoCoreProducts);
+        return queuedLayers;
     }
 
     /// <summary>
@@ -894,10 +829,10 @@ internal sealed class RiccatiFactorization
     /// (compressed, or dense), <c>Dz</c> and the pivot block's stored factors; not the first layer's <c>Y</c> and <c>Dz</c>
     /// (<see cref="ReadsState"/>).
     /// </summary>
-    internal void QueueSolveSpans(int layer, ref PrefetchQueue queue, bool withGain = true)
+    internal void QueueSolveSpans(int layer, ref PrefetchQueue queue)
     {
         LayerDerivatives d = derivatives.Layer(layer);
-        if (ReadsState(layer) && withGain)
+        if (ReadsState(layer))
         {
             queue.Add(solvedCouplings[layer].Span);
         }
@@ -942,16 +877,15 @@ internal sealed class RiccatiFactorization
     /// the sweep multiplies no <c>Y</c>), three more. A layer of more than <see cref="PrefetchLayerBytes"/> is not queued.
     /// </summary>
     /// <returns>Whether the next layer is queued.</returns>
-    private bool QueueNextLayer(int next, int gainSteps, ref PrefetchQueue queue, bool withGain)
+    private bool QueueNextLayer(int next, int gainSteps, ref PrefetchQueue queue)
     {
         if (next < 0 || next >= blocks.Length)
         {
             return false;
         }
 
-        QueueSolveSpans(next, ref queue, withGain);
-        long gainBytes = withGain ? 0 : (long)solvedCouplings[next].Length * sizeof(double);
-        if (queue.QueuedBytes + gainBytes > PrefetchLayerBytes)
+        QueueSolveSpans(next, ref queue);
+        if (queue.QueuedBytes > PrefetchLayerBytes)
         {
             queue = default;
             return false;

@@ -156,8 +156,8 @@ public sealed class SolvePrefetchTests(ITestOutputHelper output)
         double[] rhs = Enumerable.Range(0, size).Select(_ => random.NextDouble() - 0.5).ToArray();
         var plain = new double[size];
         var prefetched = new double[size];
-        int plainQueued = factorization.Solve(rhs, plain, prefetchLayers: false).QueuedLayers;
-        int prefetchQueued = factorization.Solve(rhs, prefetched, prefetchLayers: true).QueuedLayers;
+        int plainQueued = factorization.Solve(rhs, plain, prefetchLayers: false);
+        int prefetchQueued = factorization.Solve(rhs, prefetched, prefetchLayers: true);
 
         // The prefetching solve took the chunked path: each sweep queued every layer after its first.
         Assert.Equal(0, plainQueued);

@@ -19,9 +19,6 @@ internal sealed class TwoCoreWorker : IDisposable
     /// <summary>Spins of each wait before it blocks (the most <see cref="ManualResetEventSlim"/> takes): tens of microseconds.</summary>
     private const int SpinCount = 2047;
 
-    /// <summary>The worker <see cref="Rent"/> hands out next, or null while it is out (or before the first).</summary>
-    private static TwoCoreWorker? idleShared;
-
     private readonly Thread thread;
     private readonly ManualResetEventSlim posted = new(false, SpinCount);
     private readonly ManualResetEventSlim finished = new(false, SpinCount);
@@ -86,45 +83,6 @@ internal sealed class TwoCoreWorker : IDisposable
     }
 
     /// <summary>
-    /// Starts <paramref name="background"/> on the worker's thread and returns at once; <see cref="End"/> waits for it. Between
-    /// the two the caller runs what it likes (a solve's sweeps, which hand the worker pieces through memory while
-    /// <paramref name="background"/> polls for them); no <see cref="Invoke"/> or other <see cref="Begin"/> meanwhile.
-    /// </summary>
-    public void Begin(Action background)
-    {
-        ArgumentNullException.ThrowIfNull(background);
-        ObjectDisposedException.ThrowIf(stopping, this);
-        if (Thread.CurrentThread == thread || Interlocked.Exchange(ref invoking, 1) != 0)
-        {
-            throw new InvalidOperationException("A two-core worker runs one fork at a time: it was begun from another thread during a fork, or from a half of one.");
-        }
-
-        failure = null;
-        finished.Reset();
-        work = background;
-        posted.Set();
-    }
-
-    /// <summary>Waits for the work of <see cref="Begin"/> to return, and re-throws its exception with its stack.</summary>
-    public void End()
-    {
-        if (Volatile.Read(ref invoking) == 0)
-        {
-            throw new InvalidOperationException("A two-core worker was ended without Begin.");
-        }
-
-        try
-        {
-            finished.Wait();
-            failure?.Throw();
-        }
-        finally
-        {
-            Volatile.Write(ref invoking, 0);
-        }
-    }
-
-    /// <summary>
     /// <see cref="Invoke"/> through <paramref name="worker"/>, or through <see cref="Parallel.Invoke(Action[])"/> where there is none
     /// (the kernels' callers other than the recursion).
     /// </summary>
@@ -159,25 +117,6 @@ internal sealed class TwoCoreWorker : IDisposable
         thread.Join();
         posted.Dispose();
         finished.Dispose();
-    }
-
-    /// <summary>
-    /// A worker for a computation that does not own one (a solve, which may run long after the factorization that made its
-    /// factors, and beside other solves): the process's idle one, or a new one while another computation holds that. Give it
-    /// back with <see cref="Return"/>.
-    /// </summary>
-    internal static TwoCoreWorker Rent() => Interlocked.Exchange(ref idleShared, null) ?? new TwoCoreWorker();
-
-    /// <summary>
-    /// Gives back a worker of <see cref="Rent"/>: kept as the process's idle one (its thread blocked, as an idle pool thread
-    /// is), or disposed where another is kept already.
-    /// </summary>
-    internal static void Return(TwoCoreWorker worker)
-    {
-        if (Interlocked.CompareExchange(ref idleShared, worker, null) is not null)
-        {
-            worker.Dispose();
-        }
     }
 
     /// <summary>Whether the worker's thread is still running (false once <see cref="Dispose"/> returned).</summary>
