@@ -33,7 +33,7 @@ internal static class GroupedJacobianProduct
             return 0;
         }
 
-        double[] coefficients = ArrayPool<double>.Shared.Rent(largestRows);
+        double[] coefficients = ArrayPool<double>.Shared.Rent(2 * largestRows);
         double[]? gathered = null;
         try
         {
@@ -75,10 +75,28 @@ internal static class GroupedJacobianProduct
                     rowsOfB = gathered;
                 }
 
-                // Row j of target takes column j of Z_g against the group's rows of b.
+                // Row j of target takes column j of Z_g against the group's rows of b; two rows at a time, so that each vector
+                // of b loaded feeds both.
                 Span<double> column = coefficients.AsSpan(0, count);
-                foreach (int j in groups.Parameters[g])
+                Span<double> nextColumn = coefficients.AsSpan(largestRows, count);
+                int[] parameters = groups.Parameters[g];
+                int pair = 0;
+                for (; pair + 2 <= parameters.Length; pair += 2)
                 {
+                    int j = parameters[pair];
+                    int next = parameters[pair + 1];
+                    for (int k = 0; k < count; k++)
+                    {
+                        column[k] = dx[(rows[k] * p) + j];
+                        nextColumn[k] = dx[(rows[k] * p) + next];
+                    }
+
+                    flops += RankUpdate.SubtractCombinations(target.Slice(j * columns, columns), column, target.Slice(next * columns, columns), nextColumn, rowsOfB, stride);
+                }
+
+                if (pair < parameters.Length)
+                {
+                    int j = parameters[pair];
                     for (int k = 0; k < count; k++)
                     {
                         column[k] = dx[(rows[k] * p) + j];

@@ -188,7 +188,11 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary><c>B = L^-1 B</c> (Cholesky) or <c>B = L^-1 P^T B</c> (Bunch-Kaufman) in place.</summary>
     public void SolveLowerHalf(Span<double> rows, int width)
     {
-        if (positiveDefinite)
+        if (positiveDefinite && width >= StripTriangularSolve.MinimumWidth)
+        {
+            StripTriangularSolve.SolveLower(factors.Span, Order, rows, width);
+        }
+        else if (positiveDefinite)
         {
             CholeskyKernel.SolveLower(factors.Span, Order, rows, width);
         }

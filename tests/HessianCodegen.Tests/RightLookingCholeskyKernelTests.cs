@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using HessianCodegen.LinearAlgebra;
 using HessianCodegen.Tests.Infrastructure;
@@ -8,27 +9,33 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// The right-looking Cholesky kernel against the row-by-row one (<see cref="CholeskyKernel.Factor"/>) and MathNet, at
-/// orders below, at and across its step of rows (odd ones included); its stop at the first pivot that is not positive,
+/// orders below, at and across its step of rows and its tiles of four rows and 16 columns (odd ones included), at each vector
+/// width of its updates (512, 256, 0: plain loops; a width this machine lacks is left out); its stop at the first pivot that is not positive,
 /// leaving the matrix as it was; and the strict upper triangle never touched (the copy Bunch-Kaufman restarts from).
 /// </summary>
 public sealed class RightLookingCholeskyKernelTests
 {
+    /// <summary>Order and the updates' vector width.</summary>
+    public static IEnumerable<object[]> Cases => VectorWidthCases.Runnable(1,
+        (from bits in new[] { 0, 256, 512 }
+         from n in new[] { 1, 2, 7, 8, 9, 12, 16, 17, 31, 72, 131 }
+         select new object[] { n, bits }).ToArray());
+
+    /// <summary>Failing row and the updates' vector width.</summary>
+    public static IEnumerable<object[]> FailureCases => VectorWidthCases.Runnable(1,
+        (from bits in new[] { 0, 256, 512 }
+         from failing in new[] { 0, 5, 8, 40, 77 }
+         select new object[] { failing, bits }).ToArray());
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(7)]
-    [InlineData(8)]
-    [InlineData(9)]
-    [InlineData(17)]
-    [InlineData(72)]
-    [InlineData(131)]
-    public void MatchesTheRowByRowKernelAndMathNet(int n)
+    [MemberData(nameof(Cases))]
+    public void MatchesTheRowByRowKernelAndMathNet(int n, int vectorBits)
     {
         double[] matrix = RandomValues.PositiveDefiniteLowerTriangle(n, diagonalBase: n, seed: n);
         double[] factor = (double[])matrix.Clone();
         double[] reference = (double[])matrix.Clone();
         long flops = 0;
-        Assert.Equal(-1, RightLookingCholeskyKernel.Factor(factor, n, new double[RightLookingCholeskyKernel.WorkLength(n)], 0, ref flops));
+        Assert.Equal(-1, RightLookingCholeskyKernel.Factor(factor, n, new double[RightLookingCholeskyKernel.WorkLength(n)], 0, ref flops, vectorBits));
         Assert.Equal(-1, CholeskyKernel.Factor(reference, n, 0, ref flops));
         double scale = reference.Max(Math.Abs);
         for (int i = 0; i < n; i++)
@@ -60,12 +67,8 @@ public sealed class RightLookingCholeskyKernelTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(5)]
-    [InlineData(8)]
-    [InlineData(40)]
-    [InlineData(77)]
-    public void StopsAtTheFirstRowWhoseLeadingMinorIsNotPositiveDefiniteAndLeavesTheMatrix(int failing)
+    [MemberData(nameof(FailureCases))]
+    public void StopsAtTheFirstRowWhoseLeadingMinorIsNotPositiveDefiniteAndLeavesTheMatrix(int failing, int vectorBits)
     {
         // Positive definite except that the leading minor of order failing + 1 is not: row failing's pivot fails.
         const int n = 90;
@@ -74,7 +77,7 @@ public sealed class RightLookingCholeskyKernelTests
         double[] factor = (double[])matrix.Clone();
         double[] reference = (double[])matrix.Clone();
         long flops = 0, referenceFlops = 0;
-        Assert.Equal(failing, RightLookingCholeskyKernel.Factor(factor, n, new double[RightLookingCholeskyKernel.WorkLength(n)], 1e-12, ref flops));
+        Assert.Equal(failing, RightLookingCholeskyKernel.Factor(factor, n, new double[RightLookingCholeskyKernel.WorkLength(n)], 1e-12, ref flops, vectorBits));
         Assert.Equal(failing, CholeskyKernel.Factor(reference, n, 1e-12, ref referenceFlops));
         Assert.Equal(matrix, factor);
 

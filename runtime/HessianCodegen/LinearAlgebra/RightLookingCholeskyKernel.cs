@@ -1,50 +1,59 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// <see cref="CholeskyKernel.Factor"/> for small orders (a pivot block of a narrow layer, a group of the low-rank route),
 /// where the row-by-row Crout order is mostly the overhead of its <c>n^2 / 2</c> short dot products. Right-looking on
-/// <c>U = L^T</c> in a scratch square: row <c>k</c> of <c>U</c> is final once scaled, and the rows below take
-/// <see cref="Step"/> finished rows at a time as one <see cref="RankUpdate.SubtractCombination"/> each, contiguous rows
-/// streaming past a target read and written once. The result, its pivot test and its storage are those of
-/// <see cref="CholeskyKernel.Factor"/>: the lower triangle of <c>a</c> receives <c>L</c>; the strict upper triangle
-/// is never touched (the copy Bunch-Kaufman restarts from), and on failure neither triangle is.
+/// <c>U = L^T</c> in a scratch square whose rows are padded to whole tiles: row <c>k</c> of <c>U</c> is final once scaled,
+/// and the rows below take <see cref="Step"/> finished rows at a time, four rows by two vectors of columns per register
+/// tile (<see cref="SubtractStep"/>), so that each broadcast coefficient and each loaded row vector feeds several
+/// multiply-adds. The result, its pivot test and its storage are those of <see cref="CholeskyKernel.Factor"/>: the lower
+/// triangle of <c>a</c> receives <c>L</c>; the strict upper triangle is never touched (the copy Bunch-Kaufman restarts
+/// from), and on failure neither triangle is.
 /// </summary>
 internal static class RightLookingCholeskyKernel
 {
     /// <summary>Rows of <c>U</c> finished before the rows below take them together.</summary>
     private const int Step = 8;
 
-    /// <summary>The scratch values <see cref="Factor"/> needs: the square <c>U</c>.</summary>
-    public static int WorkLength(int n) => checked(n * n);
+    /// <summary>Rows of the trailing matrix one register tile updates.</summary>
+    private const int TileRows = 4;
+
+    /// <summary>The scratch square's row length: the order rounded up to whole tiles of 16 columns (two 512-bit vectors).</summary>
+    internal static int Stride(int n) => (n + 15) & ~15;
+
+    /// <summary>The scratch values <see cref="Factor(Span{double}, int, Span{double}, double, ref long)"/> needs: the padded square <c>U</c>.</summary>
+    public static int WorkLength(int n) => checked(Stride(n) * Stride(n));
 
     /// <summary>
     /// Overwrites the lower triangle of <paramref name="a"/> with <c>L</c>, <c>A = L L^T</c>, reading the lower triangle
     /// of <c>A</c>. A pivot <c>L_ii^2</c> at most <paramref name="tinyPivot"/> (or not a number) stops it.
     /// </summary>
     /// <returns>-1 on success, else the row whose pivot failed (then <paramref name="a"/> is as it was).</returns>
+    public static int Factor(Span<double> a, int n, Span<double> work, double tinyPivot, ref long flops) =>
+        Factor(a, n, work, tinyPivot, ref flops, VectorWidth.Hardware);
+
+    /// <summary>
+    /// <see cref="Factor(Span{double}, int, Span{double}, double, ref long)"/> with the trailing updates' tiles of
+    /// <paramref name="vectorBits"/> (512, 256, or 0 for plain loops; at most <see cref="VectorWidth.Hardware"/>): the tests take each.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Factor(Span<double> a, int n, Span<double> work, double tinyPivot, ref long flops)
+    internal static int Factor(Span<double> a, int n, Span<double> work, double tinyPivot, ref long flops, int vectorBits)
     {
-        if (a.Length != n * n || work.Length < WorkLength(n))
+        if (n < 0 || a.Length != n * n || work.Length < WorkLength(n))
         {
             throw new ArgumentException($"A Cholesky factorization of order {n} needs {n * n} matrix values and {WorkLength(n)} of work; got {a.Length} and {work.Length}.");
         }
 
-        // U = the lower triangle of A, transposed: row j of U is column j of A from the diagonal on.
-        Span<double> u = work[..(n * n)];
-        for (int i = 0; i < n; i++)
-        {
-            ReadOnlySpan<double> row = a.Slice(i * n, i + 1);
-            for (int j = 0; j <= i; j++)
-            {
-                u[(j * n) + i] = row[j];
-            }
-        }
-
-        Span<double> coefficients = stackalloc double[Step];
+        VectorWidth.Validate(vectorBits);
+        int s = Stride(n);
+        Span<double> u = work[..(s * s)];
+        FillSymmetric(a, n, u, s);
+        ref double uStart = ref MemoryMarshal.GetReference(u);
         for (int k0 = 0; k0 < n; k0 += Step)
         {
             int k1 = Math.Min(k0 + Step, n);
@@ -52,7 +61,8 @@ internal static class RightLookingCholeskyKernel
             // The step's own rows, one at a time: the pivot, the row scaled, the step's later rows updated.
             for (int k = k0; k < k1; k++)
             {
-                double pivot = u[(k * n) + k];
+                ref double rowK = ref Unsafe.Add(ref uStart, k * s);
+                double pivot = Unsafe.Add(ref rowK, k);
                 if (!(pivot > tinyPivot))
                 {
                     flops += SpentBeforeFailure(n, k0, k, k1);
@@ -60,46 +70,240 @@ internal static class RightLookingCholeskyKernel
                 }
 
                 double diagonal = Math.Sqrt(pivot);
-                u[(k * n) + k] = diagonal;
-                Span<double> finished = u.Slice((k * n) + k + 1, n - k - 1);
-                double inverse = 1.0 / diagonal;
-                for (int j = 0; j < finished.Length; j++)
-                {
-                    finished[j] *= inverse;
-                }
-
+                ScaleRow(ref rowK, k + 1, n, 1.0 / diagonal, vectorBits);
+                Unsafe.Add(ref rowK, k) = diagonal;
                 for (int i = k + 1; i < k1; i++)
                 {
-                    VectorKernels.Axpy(-u[(k * n) + i], u.Slice((k * n) + i, n - i), u.Slice((i * n) + i, n - i));
+                    SubtractRow(ref Unsafe.Add(ref uStart, i * s), ref rowK, i, n, Unsafe.Add(ref rowK, i), vectorBits);
                 }
             }
 
             // Every later row, from its diagonal on, takes the step's rows at once.
-            int count = k1 - k0;
-            for (int i = k1; i < n; i++)
+            if (k1 < n)
             {
-                for (int k = 0; k < count; k++)
-                {
-                    coefficients[k] = u[((k0 + k) * n) + i];
-                }
-
-                RankUpdate.SubtractCombination(u.Slice((i * n) + i, n - i), coefficients[..count], u[((k0 * n) + i)..], n);
+                SubtractStep(ref uStart, s, n, k0, k1, vectorBits);
             }
         }
 
         // L = U^T into the lower triangle.
+        ref double aStart = ref MemoryMarshal.GetReference(a);
         for (int i = 0; i < n; i++)
         {
-            Span<double> row = a.Slice(i * n, i + 1);
+            ref double row = ref Unsafe.Add(ref aStart, i * n);
             for (int j = 0; j <= i; j++)
             {
-                row[j] = u[(j * n) + i];
+                Unsafe.Add(ref row, j) = Unsafe.Add(ref uStart, (j * s) + i);
             }
 
             flops += (long)i * (i + 1);
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// <c>row[j] *= inverse</c> for <c>from &lt;= j &lt; n</c>; vectors run from the aligned column at or before
+    /// <paramref name="from"/> (the entries left of it are scaled too: the caller sets or discards them) to the padded row's end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScaleRow(ref double row, int from, int n, double inverse, int vectorBits)
+    {
+        int j = from;
+        if (vectorBits == 512)
+        {
+            var scale = Vector512.Create(inverse);
+            for (j &= ~7; j < n; j += 8)
+            {
+                (Vector512.LoadUnsafe(ref row, (nuint)j) * scale).StoreUnsafe(ref row, (nuint)j);
+            }
+        }
+        else if (vectorBits == 256)
+        {
+            var scale = Vector256.Create(inverse);
+            for (j &= ~3; j < n; j += 4)
+            {
+                (Vector256.LoadUnsafe(ref row, (nuint)j) * scale).StoreUnsafe(ref row, (nuint)j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            Unsafe.Add(ref row, j) *= inverse;
+        }
+    }
+
+    /// <summary><c>target[j] -= weight * source[j]</c> for <c>from &lt;= j &lt; n</c>, vectors as in <see cref="ScaleRow"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SubtractRow(ref double target, ref double source, int from, int n, double weight, int vectorBits)
+    {
+        int j = from;
+        if (vectorBits == 512)
+        {
+            var scale = Vector512.Create(-weight);
+            for (j &= ~7; j < n; j += 8)
+            {
+                Vector512.FusedMultiplyAdd(scale, Vector512.LoadUnsafe(ref source, (nuint)j), Vector512.LoadUnsafe(ref target, (nuint)j)).StoreUnsafe(ref target, (nuint)j);
+            }
+        }
+        else if (vectorBits == 256)
+        {
+            var scale = Vector256.Create(-weight);
+            for (j &= ~3; j < n; j += 4)
+            {
+                Vector256.FusedMultiplyAdd(scale, Vector256.LoadUnsafe(ref source, (nuint)j), Vector256.LoadUnsafe(ref target, (nuint)j)).StoreUnsafe(ref target, (nuint)j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            Unsafe.Add(ref target, j) -= weight * Unsafe.Add(ref source, j);
+        }
+    }
+
+    /// <summary>
+    /// <c>U</c> as the whole symmetric <c>A</c> read from its lower triangle (row <c>j</c> of <c>U</c> is column <c>j</c> of
+    /// <c>A</c>), the padding zero: every value a tile reads is finite, though only the upper triangle's are kept.
+    /// </summary>
+    private static void FillSymmetric(ReadOnlySpan<double> a, int n, Span<double> u, int s)
+    {
+        u.Clear();
+        ref double uStart = ref MemoryMarshal.GetReference(u);
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<double> row = a.Slice(i * n, i + 1);
+            ref double rowU = ref Unsafe.Add(ref uStart, i * s);
+            for (int j = 0; j <= i; j++)
+            {
+                double value = row[j];
+                Unsafe.Add(ref rowU, j) = value;
+                Unsafe.Add(ref uStart, (j * s) + i) = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>U[i, j] -= sum_{k0 &lt;= k &lt; k1} U[k, i] U[k, j]</c> for <c>k1 &lt;= i &lt;= j &lt; n</c>. A tile takes four rows
+    /// from the vector-aligned column at or before the first one's diagonal to the padded end (<paramref name="s"/>), so the
+    /// entries left of a row's diagonal, in the padding rows and in the padding columns are updated too: none of them is
+    /// kept, and each entry's update reads only its own row's coefficients and its own column, so the kept ones are exact.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SubtractStep(ref double u, int s, int n, int k0, int k1, int vectorBits)
+    {
+        int count = k1 - k0;
+        if (vectorBits == 0)
+        {
+            for (int i = k1; i < n; i++)
+            {
+                ref double rowI = ref Unsafe.Add(ref u, i * s);
+                for (int k = k0; k < k1; k++)
+                {
+                    ref double rowK = ref Unsafe.Add(ref u, k * s);
+                    double weight = Unsafe.Add(ref rowK, i);
+                    for (int j = i; j < n; j++)
+                    {
+                        Unsafe.Add(ref rowI, j) -= weight * Unsafe.Add(ref rowK, j);
+                    }
+                }
+            }
+
+            return;
+        }
+
+        // k1 is a multiple of Step (or n), so the tiles of four rows stay inside the padded square.
+        int lanes = vectorBits / 64;
+        for (int i = k1; i < n; i += TileRows)
+        {
+            ref double coefficients = ref Unsafe.Add(ref u, (k0 * s) + i);
+            ref double target = ref Unsafe.Add(ref u, i * s);
+            for (int c = i & ~((2 * lanes) - 1); c < s; c += 2 * lanes)
+            {
+                if (vectorBits == 512)
+                {
+                    Tile512(ref Unsafe.Add(ref target, c), ref Unsafe.Add(ref u, (k0 * s) + c), ref coefficients, s, count);
+                }
+                else
+                {
+                    Tile256(ref Unsafe.Add(ref target, c), ref Unsafe.Add(ref u, (k0 * s) + c), ref coefficients, s, count);
+                }
+            }
+        }
+    }
+
+    /// <summary>Four rows by 16 columns: <c>t[r, :] -= sum_k w[k, r] x[k, :]</c>, rows of all three <paramref name="s"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile512(ref double t, ref double x, ref double w, int s, int count)
+    {
+        nuint stride = (nuint)s;
+        Vector512<double> t00 = Vector512.LoadUnsafe(ref t), t01 = Vector512.LoadUnsafe(ref t, 8);
+        Vector512<double> t10 = Vector512.LoadUnsafe(ref t, stride), t11 = Vector512.LoadUnsafe(ref t, stride + 8);
+        Vector512<double> t20 = Vector512.LoadUnsafe(ref t, 2 * stride), t21 = Vector512.LoadUnsafe(ref t, (2 * stride) + 8);
+        Vector512<double> t30 = Vector512.LoadUnsafe(ref t, 3 * stride), t31 = Vector512.LoadUnsafe(ref t, (3 * stride) + 8);
+        for (int k = 0; k < count; k++)
+        {
+            ref double xk = ref Unsafe.Add(ref x, k * s);
+            ref double wk = ref Unsafe.Add(ref w, k * s);
+            Vector512<double> x0 = Vector512.LoadUnsafe(ref xk), x1 = Vector512.LoadUnsafe(ref xk, 8);
+            var w0 = Vector512.Create(-wk);
+            var w1 = Vector512.Create(-Unsafe.Add(ref wk, 1));
+            var w2 = Vector512.Create(-Unsafe.Add(ref wk, 2));
+            var w3 = Vector512.Create(-Unsafe.Add(ref wk, 3));
+            t00 = Vector512.FusedMultiplyAdd(w0, x0, t00);
+            t01 = Vector512.FusedMultiplyAdd(w0, x1, t01);
+            t10 = Vector512.FusedMultiplyAdd(w1, x0, t10);
+            t11 = Vector512.FusedMultiplyAdd(w1, x1, t11);
+            t20 = Vector512.FusedMultiplyAdd(w2, x0, t20);
+            t21 = Vector512.FusedMultiplyAdd(w2, x1, t21);
+            t30 = Vector512.FusedMultiplyAdd(w3, x0, t30);
+            t31 = Vector512.FusedMultiplyAdd(w3, x1, t31);
+        }
+
+        t00.StoreUnsafe(ref t);
+        t01.StoreUnsafe(ref t, 8);
+        t10.StoreUnsafe(ref t, stride);
+        t11.StoreUnsafe(ref t, stride + 8);
+        t20.StoreUnsafe(ref t, 2 * stride);
+        t21.StoreUnsafe(ref t, (2 * stride) + 8);
+        t30.StoreUnsafe(ref t, 3 * stride);
+        t31.StoreUnsafe(ref t, (3 * stride) + 8);
+    }
+
+    /// <summary><see cref="Tile512"/> with 256-bit vectors: four rows by 8 columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile256(ref double t, ref double x, ref double w, int s, int count)
+    {
+        nuint stride = (nuint)s;
+        Vector256<double> t00 = Vector256.LoadUnsafe(ref t), t01 = Vector256.LoadUnsafe(ref t, 4);
+        Vector256<double> t10 = Vector256.LoadUnsafe(ref t, stride), t11 = Vector256.LoadUnsafe(ref t, stride + 4);
+        Vector256<double> t20 = Vector256.LoadUnsafe(ref t, 2 * stride), t21 = Vector256.LoadUnsafe(ref t, (2 * stride) + 4);
+        Vector256<double> t30 = Vector256.LoadUnsafe(ref t, 3 * stride), t31 = Vector256.LoadUnsafe(ref t, (3 * stride) + 4);
+        for (int k = 0; k < count; k++)
+        {
+            ref double xk = ref Unsafe.Add(ref x, k * s);
+            ref double wk = ref Unsafe.Add(ref w, k * s);
+            Vector256<double> x0 = Vector256.LoadUnsafe(ref xk), x1 = Vector256.LoadUnsafe(ref xk, 4);
+            var w0 = Vector256.Create(-wk);
+            var w1 = Vector256.Create(-Unsafe.Add(ref wk, 1));
+            var w2 = Vector256.Create(-Unsafe.Add(ref wk, 2));
+            var w3 = Vector256.Create(-Unsafe.Add(ref wk, 3));
+            t00 = Vector256.FusedMultiplyAdd(w0, x0, t00);
+            t01 = Vector256.FusedMultiplyAdd(w0, x1, t01);
+            t10 = Vector256.FusedMultiplyAdd(w1, x0, t10);
+            t11 = Vector256.FusedMultiplyAdd(w1, x1, t11);
+            t20 = Vector256.FusedMultiplyAdd(w2, x0, t20);
+            t21 = Vector256.FusedMultiplyAdd(w2, x1, t21);
+            t30 = Vector256.FusedMultiplyAdd(w3, x0, t30);
+            t31 = Vector256.FusedMultiplyAdd(w3, x1, t31);
+        }
+
+        t00.StoreUnsafe(ref t);
+        t01.StoreUnsafe(ref t, 4);
+        t10.StoreUnsafe(ref t, stride);
+        t11.StoreUnsafe(ref t, stride + 4);
+        t20.StoreUnsafe(ref t, 2 * stride);
+        t21.StoreUnsafe(ref t, (2 * stride) + 4);
+        t30.StoreUnsafe(ref t, 3 * stride);
+        t31.StoreUnsafe(ref t, (3 * stride) + 4);
     }
 
     /// <summary>

@@ -6,17 +6,24 @@ using System.Runtime.Intrinsics;
 namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
-/// <c>C += alpha A^T B</c> on the upper triangle of a small <c>C</c> (the Riccati update <c>E -= Y^T M^-1 Y</c> at batch 1,
-/// where the state has a layer's width: order 8 or 16), straight from <c>A</c> and <c>B</c> as they lie, <c>inner</c> rows
-/// of <c>order</c> values. At these orders <see cref="PackedUpperUpdate"/>'s packing of both operands and its 6 x 8 tiles
-/// (an 8 x 8 triangle is two tile rows, the second mostly padding) cost several times the arithmetic. Four rows of <c>C</c>
-/// at a time, one vector of columns at a time (4 columns; 8 only with <see cref="VectorWidth.OfVectorT"/> at 512 bits), each summed over all <c>inner</c> terms in registers: per term one load of
-/// <c>B</c>'s row and four broadcasts of <c>A</c>'s.
+/// <c>C += alpha A^T B</c> on the upper triangle of a small <c>C</c> (the Riccati update <c>E -= Y^T M^-1 Y</c> on one core up
+/// to state order <see cref="Limit"/>: at batch 1, where the state has a layer's width, order 8 or 16, and at batch 8, 64 or
+/// 128), straight from <c>A</c> and <c>B</c> as they lie, <c>inner</c> rows of <c>order</c> values. At batch 1
+/// <see cref="PackedUpperUpdate"/>'s packing of both operands and its 6 x 8 tiles (an 8 x 8 triangle is two tile rows, the
+/// second mostly padding) cost several times the arithmetic; at batch 8 its packing and its 256-bit tiles took longer than
+/// this kernel's 512-bit blocks. Four rows of <c>C</c> at a time, one vector of columns at a time (4 columns at 256 bits;
+/// 16, two vectors, at 512 while two fit, else 8), each summed over all <c>inner</c> terms in registers: per term one load
+/// of <c>B</c>'s row per vector and four broadcasts of <c>A</c>'s.
 /// </summary>
 internal static class SmallUpperUpdate
 {
-    /// <summary>The largest order the Riccati recursion gives this kernel (from there on <see cref="PackedUpperUpdate"/>).</summary>
-    internal const int Limit = 16;
+    /// <summary>
+    /// The largest order the Riccati recursion gives this kernel on one core (from there on <see cref="PackedUpperUpdate"/>), at
+    /// <see cref="VectorWidth.Hardware"/>: at width 8, batch 8 (order 64, 72 terms) the factorization took 10.1 to 9.1 ms of cpu
+    /// at depth 128, at width 16, batch 8 (order 128, 272 or 16 terms) 117 to 101 (scratch loop, medians, runs alternating
+    /// with the build before); batch 1 (order 8) unchanged at 512 bits. Orders above 128 were not measured.
+    /// </summary>
+    internal const int Limit = 128;
 
     /// <summary>
     /// <c>c[i, j] += alpha sum_k a[k, i] b[k, j]</c> for <c>j &gt;= i</c>; the strict lower triangle and the padding of the rows
@@ -64,7 +71,12 @@ internal static class SmallUpperUpdate
             // The vectors of columns that reach the upper triangle of these rows.
             for (int column = row / width * width; column < vectorColumns; column += width)
             {
-                if (width == 8)
+                if (width == 8 && column + 16 <= vectorColumns)
+                {
+                    AddWideBlock512(ref aStart, aStride, ref bStart, bStride, ref cStart, cStride, inner, alpha, row, column);
+                    column += width;
+                }
+                else if (width == 8)
                 {
                     AddBlock512(ref aStart, aStride, ref bStart, bStride, ref cStart, cStride, inner, alpha, row, column);
                 }
@@ -135,6 +147,48 @@ internal static class SmallUpperUpdate
         Store512(ref cStart, cStride, row + 1, column, alpha, s1, columns);
         Store512(ref cStart, cStride, row + 2, column, alpha, s2, columns);
         Store512(ref cStart, cStride, row + 3, column, alpha, s3, columns);
+    }
+
+    /// <summary>
+    /// <see cref="AddBlock512"/> at columns <c>column .. column + 15</c>: two vectors per row, so that each broadcast of <c>A</c>
+    /// feeds two multiply-adds (eight accumulators; the loads per multiply-add fall from 5 / 4 to 6 / 8).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddWideBlock512(ref double aStart, int aStride, ref double bStart, int bStride, ref double cStart, int cStride, int inner,
+        double alpha, int row, int column)
+    {
+        Vector512<double> s0 = Vector512<double>.Zero, s1 = Vector512<double>.Zero, s2 = Vector512<double>.Zero, s3 = Vector512<double>.Zero;
+        Vector512<double> t0 = Vector512<double>.Zero, t1 = Vector512<double>.Zero, t2 = Vector512<double>.Zero, t3 = Vector512<double>.Zero;
+        for (int k = 0; k < inner; k++)
+        {
+            ref double bk = ref Unsafe.Add(ref bStart, (k * bStride) + column);
+            Vector512<double> b0 = Vector512.LoadUnsafe(ref bk);
+            Vector512<double> b1 = Vector512.LoadUnsafe(ref bk, 8);
+            ref double ak = ref Unsafe.Add(ref aStart, (k * aStride) + row);
+            var a0 = Vector512.Create(ak);
+            var a1 = Vector512.Create(Unsafe.Add(ref ak, 1));
+            var a2 = Vector512.Create(Unsafe.Add(ref ak, 2));
+            var a3 = Vector512.Create(Unsafe.Add(ref ak, 3));
+            s0 = Vector512.FusedMultiplyAdd(a0, b0, s0);
+            t0 = Vector512.FusedMultiplyAdd(a0, b1, t0);
+            s1 = Vector512.FusedMultiplyAdd(a1, b0, s1);
+            t1 = Vector512.FusedMultiplyAdd(a1, b1, t1);
+            s2 = Vector512.FusedMultiplyAdd(a2, b0, s2);
+            t2 = Vector512.FusedMultiplyAdd(a2, b1, t2);
+            s3 = Vector512.FusedMultiplyAdd(a3, b0, s3);
+            t3 = Vector512.FusedMultiplyAdd(a3, b1, t3);
+        }
+
+        Vector512<long> columns = Vector512<long>.Indices + Vector512.Create((long)column);
+        Vector512<long> nextColumns = columns + Vector512.Create(8L);
+        Store512(ref cStart, cStride, row, column, alpha, s0, columns);
+        Store512(ref cStart, cStride, row + 1, column, alpha, s1, columns);
+        Store512(ref cStart, cStride, row + 2, column, alpha, s2, columns);
+        Store512(ref cStart, cStride, row + 3, column, alpha, s3, columns);
+        Store512(ref cStart, cStride, row, column + 8, alpha, t0, nextColumns);
+        Store512(ref cStart, cStride, row + 1, column + 8, alpha, t1, nextColumns);
+        Store512(ref cStart, cStride, row + 2, column + 8, alpha, t2, nextColumns);
+        Store512(ref cStart, cStride, row + 3, column + 8, alpha, t3, nextColumns);
     }
 
     /// <summary><c>c[row, column..] += alpha sum</c> where the column is at least the row (the upper triangle).</summary>
