@@ -9,8 +9,8 @@ namespace HessianCodegen;
 /// <remarks>
 /// The data of one example is laid out as the loss layer's <see cref="IHessianLayer.DataLayout"/>
 /// says: a label takes one slot holding its class as a double, a target vector takes its length.
-/// Whether labels lie in the class range is checked by <see cref="Network.At(ReadOnlySpan{double}, Batch)"/>,
-/// which knows the loss layer.
+/// Whether labels lie in the class range is checked by <see cref="Network.At(ReadOnlySpan{double}, Batch)"/>
+/// and <see cref="Network.LossAndGradient"/>, which know the loss layer.
 /// </remarks>
 public sealed class Batch
 {

@@ -14,6 +14,10 @@ namespace HessianCodegen;
 /// var network = new Network(new TanhLayer(4, 8), new TanhLayer(8, 8), new SoftmaxCrossEntropyLayer(8, 3));
 /// NetworkPoint point = network.At(parameters, Batch.WithLabels(inputs, labels));
 /// double[] step = point.Derivatives().Factorize(1e-3).Solve(point.Gradient());
+///
+/// // Only the loss and the gradient (a first-order step): nothing allocated per call.
+/// var gradient = new double[network.ParameterCount];
+/// double loss = network.LossAndGradient(parameters, Batch.WithLabels(inputs, labels), gradient);
 /// </code>
 /// </example>
 public sealed class Network
@@ -24,6 +28,9 @@ public sealed class Network
     // The layers' work buffers for the passes of At, one set per call in progress, kept between calls:
     // a training loop would otherwise allocate (and the collector clear) them at every step.
     private readonly ConcurrentBag<LayerWorkspace[]> workspaces = new();
+
+    // The rows of the passes of LossAndGradient, one set per call in progress, kept between calls for the same reason.
+    private readonly ConcurrentBag<PassBuffers> passBuffers = new();
 
     /// <summary>Builds the chain and checks that it is one.</summary>
     /// <exception cref="ArgumentException">
@@ -159,6 +166,57 @@ public sealed class Network
         return new NetworkPoint(this, parameters.ToArray(), batch);
     }
 
+    /// <summary>
+    /// Runs the network forward and backward on <paramref name="batch"/> at <paramref name="parameters"/>, writes
+    /// d loss / d parameters into <paramref name="gradient"/> and returns the mean loss: what
+    /// <c>At(parameters, batch)</c> gives as <see cref="NetworkPoint.Loss"/> and <see cref="NetworkPoint.Gradient()"/>,
+    /// to the bit, for a caller that wants nothing else (a first-order optimizer, a line search).
+    /// </summary>
+    /// <remarks>
+    /// The parameters are read in place, not copied, and the activations and adjoints of the pass are rows the
+    /// network keeps between calls, so a repeated call allocates nothing. Calls may run on several threads at once.
+    /// Hessian products, solves and the derivative blocks need the pass kept: use <see cref="At"/> for those.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// The parameter vector has the wrong length or a value that is not finite, the gradient has the wrong length
+    /// or overlaps the parameters, the batch rows have the wrong width, or a label lies outside the class range
+    /// of the loss layer.
+    /// </exception>
+    /// <exception cref="ArithmeticException">
+    /// The loss is not finite (an activation overflowed); <paramref name="gradient"/> then holds no meaningful values.
+    /// </exception>
+    public double LossAndGradient(ReadOnlySpan<double> parameters, Batch batch, Span<double> gradient)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Guard.Length(parameters, ParameterCount, nameof(parameters));
+        Guard.Finite(parameters, nameof(parameters));
+        Guard.Length(gradient, ParameterCount, nameof(gradient));
+        if (parameters.Overlaps(gradient))
+        {
+            throw new ArgumentException(
+                "gradient overlaps parameters; expected separate memory (the gradient is written while the parameters are read).",
+                nameof(gradient));
+        }
+
+        CheckBatch(batch);
+        if (!passBuffers.TryTake(out PassBuffers? buffers))
+        {
+            buffers = new PassBuffers(this);
+        }
+
+        try
+        {
+            buffers.Reserve(batch.Count);
+            return ForwardBackwardSweep.Run(this, parameters, batch, buffers.Inputs, buffers.OutputAdjoints,
+                buffers.Losses.AsSpan(0, batch.Count), gradient);
+        }
+        finally
+        {
+            // Every row the pass reads it writes first, so the buffers serve the next call even after a throw.
+            passBuffers.Add(buffers);
+        }
+    }
+
     /// <summary>One workspace per layer, for one forward and backward pass; give it back with <see cref="ReturnWorkspaces"/>.</summary>
     internal LayerWorkspace[] RentWorkspaces()
     {
@@ -198,8 +256,11 @@ public sealed class Network
                 $"({DescribeDataLayout()}).", nameof(batch));
         }
 
-        foreach (DataField field in LossLayer.DataLayout)
+        // Indexed, not foreach: the enumerator of an IReadOnlyList is an object, and LossAndGradient allocates nothing.
+        IReadOnlyList<DataField> layout = LossLayer.DataLayout;
+        for (int f = 0; f < layout.Count; f++)
         {
+            DataField field = layout[f];
             if (field.Kind != DataKind.ClassLabel)
             {
                 continue;

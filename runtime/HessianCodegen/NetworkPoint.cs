@@ -47,24 +47,8 @@ public sealed class NetworkPoint
             outputAdjoints[l] = new double[count * layer.OutputSize];
         }
 
-        // The batch loss is the mean, so each example's loss enters with weight 1/B.
-        Array.Fill(outputAdjoints[depth - 1], 1.0 / count);
-        var losses = new double[count];
         gradient = new double[network.ParameterCount];
-        Sweep(losses, gradient);
-
-        double lossSum = 0;
-        foreach (double loss in losses)
-        {
-            lossSum += loss;
-        }
-
-        Loss = lossSum / count;
-        if (!double.IsFinite(Loss))
-        {
-            throw new ArithmeticException(
-                $"The loss is {Loss} at these parameters; expected a finite number (an activation overflowed).");
-        }
+        Loss = ForwardBackwardSweep.Run(network, parameters, batch, inputs, outputAdjoints, new double[count], gradient);
     }
 
     /// <summary>The network this point belongs to.</summary>
@@ -242,35 +226,6 @@ public sealed class NetworkPoint
     /// that fixes it (for example <c>LinearLayer(16, 10)</c> followed by <c>SoftmaxCrossEntropyLoss(10)</c>).
     /// </exception>
     public HessianDerivatives Derivatives(Curvature curvature = Curvature.Hessian) => new(this, curvature);
-
-    /// <summary>
-    /// The forward and backward pass, the whole batch at a time per layer: fills the activations, the
-    /// output adjoints and <paramref name="losses"/> (one per example) and adds the gradient into
-    /// <paramref name="gradientSum"/>.
-    /// </summary>
-    private void Sweep(Span<double> losses, Span<double> gradientSum)
-    {
-        int depth = Network.Depth;
-        int count = Batch.Count;
-        LayerWorkspace[] workspaces = Network.RentWorkspaces();
-        for (int l = 0; l < depth; l++)
-        {
-            IHessianLayer layer = Network.Layers[l];
-            Span<double> outputs = l + 1 < depth ? inputs[l + 1] : losses;
-            layer.ForwardBatch(count, LayerParameters(l), inputs[l], LayerData(l), outputs, workspaces[l]);
-        }
-
-        for (int l = depth - 1; l >= 0; l--)
-        {
-            IHessianLayer layer = Network.Layers[l];
-            Span<double> inputAdjoints = l > 0 ? outputAdjoints[l - 1] : default;
-            layer.BackwardBatch(count, LayerParameters(l), inputs[l], LayerData(l), outputAdjoints[l], inputAdjoints,
-                Network.ParameterSlice(gradientSum, l), workspaces[l]);
-        }
-
-        // Not returned when a layer threw: the set is then simply collected.
-        Network.ReturnWorkspaces(workspaces);
-    }
 
     /// <summary>
     /// Each layer's workspace at this point (<see cref="LayerWorkspace.AtOnePoint"/>), shared by <c>H v</c>, <c>G v</c>

@@ -39,7 +39,7 @@ internal sealed record BenchmarkOptions(
         Option<bool> reluBatch = SampleOptions.Flag("relu-batch",
             "only report where the time and memory of issue 7's batch-64 ReLU network go, layer by layer");
         Option<bool> gradient = SampleOptions.Flag("gradient",
-            "only time the gradient (network.At + Gradient) of issue 9's four tanh chains, batched against per-example");
+            "only time the gradient (network.LossAndGradient, and network.At + Gradient) of issue 9's four tanh chains, batched against per-example");
         Option<bool> pyTorch = SampleOptions.Flag("pytorch",
             "with --gradient: also run pytorch/gradient.py (/usr/bin/python3, python3-torch) on the same chains in this session");
         Option<bool> gemmRates = SampleOptions.Flag("gemm",

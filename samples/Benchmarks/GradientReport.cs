@@ -9,8 +9,9 @@ using HessianCodegen;
 namespace Benchmarks;
 
 /// <summary>
-/// Issue 9's gradient table: <c>network.At(parameters, batch).Gradient()</c> (forward and backward, the
-/// layers' batched members) on four tanh chains, against the per-example members alone (the path before
+/// Issue 9's gradient table: <c>network.LossAndGradient(parameters, batch, gradient)</c> and
+/// <c>network.At(parameters, batch).Gradient(gradient)</c> (the same forward and backward pass, the layers' batched
+/// members; At also copies the parameters and allocates the point's rows and gradient) on four tanh chains, against the per-example members alone (the path before
 /// the batched members) and, with <c>--pytorch</c>, against PyTorch on the same chains in the same session.
 /// </summary>
 internal static class GradientReport
@@ -20,17 +21,18 @@ internal static class GradientReport
     public static void Run(BenchmarkOptions options, TextWriter output)
     {
         output.WriteLine($"load before: {Load()}");
-        var rows = new List<(int Depth, int Width, int Batch, Timing Batched, Timing PerExample)>();
+        var rows = new List<(int Depth, int Width, int Batch, Timing Span, Timing Batched, Timing PerExample)>();
         foreach ((int depth, int width, int batchSize) in Chains)
         {
             Network network = BenchmarkNetworks.TanhChain(width, depth);
             double[] parameters = network.RandomParameters(seed: depth);
             Batch batch = ChainBenchmark.RandomBatch(width, batchSize, seed: width);
             var gradient = new double[network.ParameterCount];
+            Timing span = MedianTimer.Measure(() => network.LossAndGradient(parameters, batch, gradient), options.Repeats, options.BudgetSeconds);
             Timing batched = MedianTimer.Measure(() => network.At(parameters, batch).Gradient(gradient), options.Repeats, options.BudgetSeconds);
             var perExample = new PerExampleGradient(network);
             Timing oneByOne = MedianTimer.Measure(() => perExample.Compute(parameters, batch), options.Repeats, options.BudgetSeconds);
-            rows.Add((depth, width, batchSize, batched, oneByOne));
+            rows.Add((depth, width, batchSize, span, batched, oneByOne));
         }
 
         Dictionary<(int, int, int, int), Timing> pyTorch = options.PyTorch ? RunPyTorch(options.Repeats) : new();
@@ -38,14 +40,14 @@ internal static class GradientReport
         output.WriteLine();
         output.WriteLine("Gradient (forward + backward), tanh chains with biases then softmax cross-entropy over 4 classes, float64; median ms,");
         output.WriteLine("wall time and (cpu) the timing thread's CPU time, which leaves out waiting for a core on a loaded machine");
-        output.WriteLine("| depth | width | batch | batched | batched cpu | per-example | PyTorch 2 threads | PyTorch 1 thread | PyTorch 1 thread cpu | cpu ratio batched / PyTorch 1 thread |");
-        output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine("| depth | width | batch | LossAndGradient | LossAndGradient cpu | batched | batched cpu | per-example | PyTorch 2 threads | PyTorch 1 thread | PyTorch 1 thread cpu | cpu ratio batched / PyTorch 1 thread |");
+        output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var row in rows)
         {
             bool hasTwo = pyTorch.TryGetValue((row.Depth, row.Width, row.Batch, 2), out Timing two);
             bool hasOne = pyTorch.TryGetValue((row.Depth, row.Width, row.Batch, 1), out Timing one);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {row.Depth} | {row.Width} | {row.Batch} | {row.Batched.Milliseconds:0.000} | {row.Batched.CpuMilliseconds:0.000} | {row.PerExample.Milliseconds:0.000} | " +
+                $"| {row.Depth} | {row.Width} | {row.Batch} | {row.Span.Milliseconds:0.000} | {row.Span.CpuMilliseconds:0.000} | {row.Batched.Milliseconds:0.000} | {row.Batched.CpuMilliseconds:0.000} | {row.PerExample.Milliseconds:0.000} | " +
                 $"{(hasTwo ? two.Milliseconds.ToString("0.000", CultureInfo.InvariantCulture) : "-")} | " +
                 $"{(hasOne ? one.Milliseconds.ToString("0.000", CultureInfo.InvariantCulture) : "-")} | " +
                 $"{(hasOne ? one.CpuMilliseconds.ToString("0.000", CultureInfo.InvariantCulture) : "-")} | " +
@@ -53,7 +55,8 @@ internal static class GradientReport
         }
 
         output.WriteLine();
-        output.WriteLine("batched: network.At(parameters, batch).Gradient(gradient), one thread; " +
+        output.WriteLine("LossAndGradient: network.LossAndGradient(parameters, batch, gradient), one thread, nothing allocated per call; " +
+                         "batched: network.At(parameters, batch).Gradient(gradient), one thread, the same pass kept in a NetworkPoint; " +
                          "per-example: Forward, BackpropInput and AddParameterGradient per example and layer, one thread.");
     }
 

@@ -122,7 +122,7 @@ try
         $"Tanh chains: depth - 1 TanhLayer(width, width) layers, then SoftmaxCrossEntropyLayer(width, 4); eps {options.Epsilon}; median of {options.Repeats} runs or more, fewer once a timing passes {options.BudgetSeconds} s (' marks a single run)"));
     Console.WriteLine();
     ResultTable.Write(rows, Console.Out);
-    Console.WriteLine("gradient: forward + backward + accumulation from scratch; H v: one matrix-free product at a computed point;");
+    Console.WriteLine("gradient: forward + backward from scratch, network.LossAndGradient into a caller's span; H v: one matrix-free product at a computed point;");
     Console.WriteLine("derivatives: Dx, Dz, Xxx, Xzx, Xzz of every layer; factor: Factorize(eps), the Riccati recursion (banded LU as its fallback);");
     Console.WriteLine("solve: one right-hand side; GFLOP/s: the factorization's counted flops / its time; MB: what it allocates;");
     Console.WriteLine("dense LU: MathNet.Numerics' managed LU with partial pivoting of the materialized H + eps I, plus one solve");

@@ -58,8 +58,8 @@ public sealed class Adam : IOptimizer
     public OptimizerStep Step()
     {
         long start = Stopwatch.GetTimestamp();
-        NetworkPoint point = network.At(parameters, sampler.Next(batchSize));
-        point.Gradient(gradient);
+        // Only the loss and gradient: no point kept, nothing allocated but the minibatch.
+        double loss = network.LossAndGradient(parameters, sampler.Next(batchSize), gradient);
         steps++;
         double meanCorrection = 1 - Math.Pow(beta1, steps);
         double squareCorrection = 1 - Math.Pow(beta2, steps);
@@ -71,6 +71,6 @@ public sealed class Adam : IOptimizer
         }
 
         var timings = new StepTimings(Stopwatch.GetElapsedTime(start), TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
-        return new OptimizerStep(point.Loss, Accepted: true, timings, Factorizations: 0, Scale: learningRate);
+        return new OptimizerStep(loss, Accepted: true, timings, Factorizations: 0, Scale: learningRate);
     }
 }

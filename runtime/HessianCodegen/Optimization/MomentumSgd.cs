@@ -52,8 +52,8 @@ public sealed class MomentumSgd : IOptimizer
     public OptimizerStep Step()
     {
         long start = Stopwatch.GetTimestamp();
-        NetworkPoint point = network.At(parameters, sampler.Next(batchSize));
-        point.Gradient(gradient);
+        // Only the loss and gradient: no point kept, nothing allocated but the minibatch.
+        double loss = network.LossAndGradient(parameters, sampler.Next(batchSize), gradient);
         for (int i = 0; i < parameters.Length; i++)
         {
             velocity[i] = (momentum * velocity[i]) - (learningRate * gradient[i]);
@@ -61,6 +61,6 @@ public sealed class MomentumSgd : IOptimizer
         }
 
         var timings = new StepTimings(Stopwatch.GetElapsedTime(start), TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
-        return new OptimizerStep(point.Loss, Accepted: true, timings, Factorizations: 0, Scale: learningRate);
+        return new OptimizerStep(loss, Accepted: true, timings, Factorizations: 0, Scale: learningRate);
     }
 }
