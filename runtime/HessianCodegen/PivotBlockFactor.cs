@@ -188,13 +188,9 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary><c>B = L^-1 B</c> (Cholesky) or <c>B = L^-1 P^T B</c> (Bunch-Kaufman) in place.</summary>
     public void SolveLowerHalf(Span<double> rows, int width)
     {
-        if (positiveDefinite && width >= StripTriangularSolve.MinimumWidth)
+        if (positiveDefinite)
         {
             StripTriangularSolve.SolveLower(factors.Span, Order, rows, width);
-        }
-        else if (positiveDefinite)
-        {
-            CholeskyKernel.SolveLower(factors.Span, Order, rows, width);
         }
         else if (width >= BlockedBunchKaufmanSolve.MinimumWidth)
         {
