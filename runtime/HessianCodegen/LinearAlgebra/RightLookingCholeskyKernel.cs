@@ -39,7 +39,7 @@ internal static class RightLookingCholeskyKernel
 
     /// <summary>
     /// <see cref="Factor(Span{double}, int, Span{double}, double, ref long)"/> with the trailing updates' tiles of
-    /// <paramref name="vectorBits"/> (512, 256, or 0 for plain loops; at most <see cref="VectorWidth.Hardware"/>): the tests take each.
+    /// <paramref name="vectorBits"/> (512, 256, or 0 for no explicit vectors: <see cref="RankUpdate"/> where <see cref="VectorWidth.FusedVectorT"/>, else plain loops; at most <see cref="VectorWidth.Hardware"/>): the tests take each.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Factor(Span<double> a, int n, Span<double> work, double tinyPivot, ref long flops, int vectorBits)
@@ -260,19 +260,22 @@ internal static class RightLookingCholeskyKernel
         }
     }
 
-    /// <summary>Four rows by 16 columns: <c>t[r, :] -= sum_k w[k, r] x[k, :]</c>, rows of all three <paramref name="s"/> apart.</summary>
+    /// <summary>
+    /// Four rows by 16 columns: <c>target[r, :] -= sum_k coefficients[k, r] rows[k, :]</c>, the rows of all three
+    /// <paramref name="stride"/> apart.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile512(ref double t, ref double x, ref double w, int s, int count)
+    private static void Tile512(ref double target, ref double rows, ref double coefficients, int stride, int count)
     {
-        nuint stride = (nuint)s;
-        Vector512<double> t00 = Vector512.LoadUnsafe(ref t), t01 = Vector512.LoadUnsafe(ref t, 8);
-        Vector512<double> t10 = Vector512.LoadUnsafe(ref t, stride), t11 = Vector512.LoadUnsafe(ref t, stride + 8);
-        Vector512<double> t20 = Vector512.LoadUnsafe(ref t, 2 * stride), t21 = Vector512.LoadUnsafe(ref t, (2 * stride) + 8);
-        Vector512<double> t30 = Vector512.LoadUnsafe(ref t, 3 * stride), t31 = Vector512.LoadUnsafe(ref t, (3 * stride) + 8);
+        nuint step = (nuint)stride;
+        Vector512<double> t00 = Vector512.LoadUnsafe(ref target), t01 = Vector512.LoadUnsafe(ref target, 8);
+        Vector512<double> t10 = Vector512.LoadUnsafe(ref target, step), t11 = Vector512.LoadUnsafe(ref target, step + 8);
+        Vector512<double> t20 = Vector512.LoadUnsafe(ref target, 2 * step), t21 = Vector512.LoadUnsafe(ref target, (2 * step) + 8);
+        Vector512<double> t30 = Vector512.LoadUnsafe(ref target, 3 * step), t31 = Vector512.LoadUnsafe(ref target, (3 * step) + 8);
         for (int k = 0; k < count; k++)
         {
-            ref double xk = ref Unsafe.Add(ref x, k * s);
-            ref double wk = ref Unsafe.Add(ref w, k * s);
+            ref double xk = ref Unsafe.Add(ref rows, k * stride);
+            ref double wk = ref Unsafe.Add(ref coefficients, k * stride);
             Vector512<double> x0 = Vector512.LoadUnsafe(ref xk), x1 = Vector512.LoadUnsafe(ref xk, 8);
             var w0 = Vector512.Create(-wk);
             var w1 = Vector512.Create(-Unsafe.Add(ref wk, 1));
@@ -288,29 +291,29 @@ internal static class RightLookingCholeskyKernel
             t31 = Vector512.FusedMultiplyAdd(w3, x1, t31);
         }
 
-        t00.StoreUnsafe(ref t);
-        t01.StoreUnsafe(ref t, 8);
-        t10.StoreUnsafe(ref t, stride);
-        t11.StoreUnsafe(ref t, stride + 8);
-        t20.StoreUnsafe(ref t, 2 * stride);
-        t21.StoreUnsafe(ref t, (2 * stride) + 8);
-        t30.StoreUnsafe(ref t, 3 * stride);
-        t31.StoreUnsafe(ref t, (3 * stride) + 8);
+        t00.StoreUnsafe(ref target);
+        t01.StoreUnsafe(ref target, 8);
+        t10.StoreUnsafe(ref target, step);
+        t11.StoreUnsafe(ref target, step + 8);
+        t20.StoreUnsafe(ref target, 2 * step);
+        t21.StoreUnsafe(ref target, (2 * step) + 8);
+        t30.StoreUnsafe(ref target, 3 * step);
+        t31.StoreUnsafe(ref target, (3 * step) + 8);
     }
 
     /// <summary><see cref="Tile512"/> with 256-bit vectors: four rows by 8 columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile256(ref double t, ref double x, ref double w, int s, int count)
+    private static void Tile256(ref double target, ref double rows, ref double coefficients, int stride, int count)
     {
-        nuint stride = (nuint)s;
-        Vector256<double> t00 = Vector256.LoadUnsafe(ref t), t01 = Vector256.LoadUnsafe(ref t, 4);
-        Vector256<double> t10 = Vector256.LoadUnsafe(ref t, stride), t11 = Vector256.LoadUnsafe(ref t, stride + 4);
-        Vector256<double> t20 = Vector256.LoadUnsafe(ref t, 2 * stride), t21 = Vector256.LoadUnsafe(ref t, (2 * stride) + 4);
-        Vector256<double> t30 = Vector256.LoadUnsafe(ref t, 3 * stride), t31 = Vector256.LoadUnsafe(ref t, (3 * stride) + 4);
+        nuint step = (nuint)stride;
+        Vector256<double> t00 = Vector256.LoadUnsafe(ref target), t01 = Vector256.LoadUnsafe(ref target, 4);
+        Vector256<double> t10 = Vector256.LoadUnsafe(ref target, step), t11 = Vector256.LoadUnsafe(ref target, step + 4);
+        Vector256<double> t20 = Vector256.LoadUnsafe(ref target, 2 * step), t21 = Vector256.LoadUnsafe(ref target, (2 * step) + 4);
+        Vector256<double> t30 = Vector256.LoadUnsafe(ref target, 3 * step), t31 = Vector256.LoadUnsafe(ref target, (3 * step) + 4);
         for (int k = 0; k < count; k++)
         {
-            ref double xk = ref Unsafe.Add(ref x, k * s);
-            ref double wk = ref Unsafe.Add(ref w, k * s);
+            ref double xk = ref Unsafe.Add(ref rows, k * stride);
+            ref double wk = ref Unsafe.Add(ref coefficients, k * stride);
             Vector256<double> x0 = Vector256.LoadUnsafe(ref xk), x1 = Vector256.LoadUnsafe(ref xk, 4);
             var w0 = Vector256.Create(-wk);
             var w1 = Vector256.Create(-Unsafe.Add(ref wk, 1));
@@ -326,14 +329,14 @@ internal static class RightLookingCholeskyKernel
             t31 = Vector256.FusedMultiplyAdd(w3, x1, t31);
         }
 
-        t00.StoreUnsafe(ref t);
-        t01.StoreUnsafe(ref t, 4);
-        t10.StoreUnsafe(ref t, stride);
-        t11.StoreUnsafe(ref t, stride + 4);
-        t20.StoreUnsafe(ref t, 2 * stride);
-        t21.StoreUnsafe(ref t, (2 * stride) + 4);
-        t30.StoreUnsafe(ref t, 3 * stride);
-        t31.StoreUnsafe(ref t, (3 * stride) + 4);
+        t00.StoreUnsafe(ref target);
+        t01.StoreUnsafe(ref target, 4);
+        t10.StoreUnsafe(ref target, step);
+        t11.StoreUnsafe(ref target, step + 4);
+        t20.StoreUnsafe(ref target, 2 * step);
+        t21.StoreUnsafe(ref target, (2 * step) + 4);
+        t30.StoreUnsafe(ref target, 3 * step);
+        t31.StoreUnsafe(ref target, (3 * step) + 4);
     }
 
     /// <summary>
