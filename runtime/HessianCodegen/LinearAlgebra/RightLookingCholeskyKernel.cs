@@ -248,95 +248,22 @@ internal static class RightLookingCholeskyKernel
             ref double target = ref Unsafe.Add(ref u, i * s);
             for (int c = i & ~((2 * lanes) - 1); c < s; c += 2 * lanes)
             {
+                ref double tileTarget = ref Unsafe.Add(ref target, c);
+                ref double rows = ref Unsafe.Add(ref u, (k0 * s) + c);
                 if (vectorBits == 512)
                 {
-                    Tile512(ref Unsafe.Add(ref target, c), ref Unsafe.Add(ref u, (k0 * s) + c), ref coefficients, s, count);
+                    var tile = RegisterTile512.Load(ref tileTarget, (nuint)s);
+                    tile.SubtractProducts(ref rows, s, ref coefficients, s, 1, count);
+                    tile.Store(ref tileTarget, (nuint)s);
                 }
                 else
                 {
-                    Tile256(ref Unsafe.Add(ref target, c), ref Unsafe.Add(ref u, (k0 * s) + c), ref coefficients, s, count);
+                    var tile = RegisterTile256.Load(ref tileTarget, (nuint)s);
+                    tile.SubtractProducts(ref rows, s, ref coefficients, s, 1, count);
+                    tile.Store(ref tileTarget, (nuint)s);
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// Four rows by 16 columns: <c>target[r, :] -= sum_k coefficients[k, r] rows[k, :]</c>, the rows of all three
-    /// <paramref name="stride"/> apart.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile512(ref double target, ref double rows, ref double coefficients, int stride, int count)
-    {
-        nuint step = (nuint)stride;
-        Vector512<double> t00 = Vector512.LoadUnsafe(ref target), t01 = Vector512.LoadUnsafe(ref target, 8);
-        Vector512<double> t10 = Vector512.LoadUnsafe(ref target, step), t11 = Vector512.LoadUnsafe(ref target, step + 8);
-        Vector512<double> t20 = Vector512.LoadUnsafe(ref target, 2 * step), t21 = Vector512.LoadUnsafe(ref target, (2 * step) + 8);
-        Vector512<double> t30 = Vector512.LoadUnsafe(ref target, 3 * step), t31 = Vector512.LoadUnsafe(ref target, (3 * step) + 8);
-        for (int k = 0; k < count; k++)
-        {
-            ref double xk = ref Unsafe.Add(ref rows, k * stride);
-            ref double wk = ref Unsafe.Add(ref coefficients, k * stride);
-            Vector512<double> x0 = Vector512.LoadUnsafe(ref xk), x1 = Vector512.LoadUnsafe(ref xk, 8);
-            var w0 = Vector512.Create(-wk);
-            var w1 = Vector512.Create(-Unsafe.Add(ref wk, 1));
-            var w2 = Vector512.Create(-Unsafe.Add(ref wk, 2));
-            var w3 = Vector512.Create(-Unsafe.Add(ref wk, 3));
-            t00 = Vector512.FusedMultiplyAdd(w0, x0, t00);
-            t01 = Vector512.FusedMultiplyAdd(w0, x1, t01);
-            t10 = Vector512.FusedMultiplyAdd(w1, x0, t10);
-            t11 = Vector512.FusedMultiplyAdd(w1, x1, t11);
-            t20 = Vector512.FusedMultiplyAdd(w2, x0, t20);
-            t21 = Vector512.FusedMultiplyAdd(w2, x1, t21);
-            t30 = Vector512.FusedMultiplyAdd(w3, x0, t30);
-            t31 = Vector512.FusedMultiplyAdd(w3, x1, t31);
-        }
-
-        t00.StoreUnsafe(ref target);
-        t01.StoreUnsafe(ref target, 8);
-        t10.StoreUnsafe(ref target, step);
-        t11.StoreUnsafe(ref target, step + 8);
-        t20.StoreUnsafe(ref target, 2 * step);
-        t21.StoreUnsafe(ref target, (2 * step) + 8);
-        t30.StoreUnsafe(ref target, 3 * step);
-        t31.StoreUnsafe(ref target, (3 * step) + 8);
-    }
-
-    /// <summary><see cref="Tile512"/> with 256-bit vectors: four rows by 8 columns.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile256(ref double target, ref double rows, ref double coefficients, int stride, int count)
-    {
-        nuint step = (nuint)stride;
-        Vector256<double> t00 = Vector256.LoadUnsafe(ref target), t01 = Vector256.LoadUnsafe(ref target, 4);
-        Vector256<double> t10 = Vector256.LoadUnsafe(ref target, step), t11 = Vector256.LoadUnsafe(ref target, step + 4);
-        Vector256<double> t20 = Vector256.LoadUnsafe(ref target, 2 * step), t21 = Vector256.LoadUnsafe(ref target, (2 * step) + 4);
-        Vector256<double> t30 = Vector256.LoadUnsafe(ref target, 3 * step), t31 = Vector256.LoadUnsafe(ref target, (3 * step) + 4);
-        for (int k = 0; k < count; k++)
-        {
-            ref double xk = ref Unsafe.Add(ref rows, k * stride);
-            ref double wk = ref Unsafe.Add(ref coefficients, k * stride);
-            Vector256<double> x0 = Vector256.LoadUnsafe(ref xk), x1 = Vector256.LoadUnsafe(ref xk, 4);
-            var w0 = Vector256.Create(-wk);
-            var w1 = Vector256.Create(-Unsafe.Add(ref wk, 1));
-            var w2 = Vector256.Create(-Unsafe.Add(ref wk, 2));
-            var w3 = Vector256.Create(-Unsafe.Add(ref wk, 3));
-            t00 = Vector256.FusedMultiplyAdd(w0, x0, t00);
-            t01 = Vector256.FusedMultiplyAdd(w0, x1, t01);
-            t10 = Vector256.FusedMultiplyAdd(w1, x0, t10);
-            t11 = Vector256.FusedMultiplyAdd(w1, x1, t11);
-            t20 = Vector256.FusedMultiplyAdd(w2, x0, t20);
-            t21 = Vector256.FusedMultiplyAdd(w2, x1, t21);
-            t30 = Vector256.FusedMultiplyAdd(w3, x0, t30);
-            t31 = Vector256.FusedMultiplyAdd(w3, x1, t31);
-        }
-
-        t00.StoreUnsafe(ref target);
-        t01.StoreUnsafe(ref target, 4);
-        t10.StoreUnsafe(ref target, step);
-        t11.StoreUnsafe(ref target, step + 4);
-        t20.StoreUnsafe(ref target, 2 * step);
-        t21.StoreUnsafe(ref target, (2 * step) + 4);
-        t30.StoreUnsafe(ref target, 3 * step);
-        t31.StoreUnsafe(ref target, (3 * step) + 4);
     }
 
     /// <summary>

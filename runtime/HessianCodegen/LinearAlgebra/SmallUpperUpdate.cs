@@ -161,38 +161,18 @@ internal static class SmallUpperUpdate
     private static void AddWideBlock512(ref double aStart, int aStride, ref double bStart, int bStride, ref double cStart, int cStride, int inner,
         double alpha, int row, int column)
     {
-        Vector512<double> s0 = Vector512<double>.Zero, s1 = Vector512<double>.Zero, s2 = Vector512<double>.Zero, s3 = Vector512<double>.Zero;
-        Vector512<double> t0 = Vector512<double>.Zero, t1 = Vector512<double>.Zero, t2 = Vector512<double>.Zero, t3 = Vector512<double>.Zero;
-        for (int k = 0; k < inner; k++)
-        {
-            ref double bk = ref Unsafe.Add(ref bStart, (k * bStride) + column);
-            Vector512<double> b0 = Vector512.LoadUnsafe(ref bk);
-            Vector512<double> b1 = Vector512.LoadUnsafe(ref bk, 8);
-            ref double ak = ref Unsafe.Add(ref aStart, (k * aStride) + row);
-            var a0 = Vector512.Create(ak);
-            var a1 = Vector512.Create(Unsafe.Add(ref ak, 1));
-            var a2 = Vector512.Create(Unsafe.Add(ref ak, 2));
-            var a3 = Vector512.Create(Unsafe.Add(ref ak, 3));
-            s0 = Vector512.FusedMultiplyAdd(a0, b0, s0);
-            t0 = Vector512.FusedMultiplyAdd(a0, b1, t0);
-            s1 = Vector512.FusedMultiplyAdd(a1, b0, s1);
-            t1 = Vector512.FusedMultiplyAdd(a1, b1, t1);
-            s2 = Vector512.FusedMultiplyAdd(a2, b0, s2);
-            t2 = Vector512.FusedMultiplyAdd(a2, b1, t2);
-            s3 = Vector512.FusedMultiplyAdd(a3, b0, s3);
-            t3 = Vector512.FusedMultiplyAdd(a3, b1, t3);
-        }
-
+        RegisterTile512 tile = default;
+        tile.AddProducts(ref Unsafe.Add(ref bStart, column), bStride, ref Unsafe.Add(ref aStart, row), aStride, 1, inner);
         Vector512<long> columns = Vector512<long>.Indices + Vector512.Create((long)column);
         Vector512<long> nextColumns = columns + Vector512.Create(8L);
-        Store512(ref cStart, cStride, row, column, alpha, s0, columns);
-        Store512(ref cStart, cStride, row + 1, column, alpha, s1, columns);
-        Store512(ref cStart, cStride, row + 2, column, alpha, s2, columns);
-        Store512(ref cStart, cStride, row + 3, column, alpha, s3, columns);
-        Store512(ref cStart, cStride, row, column + 8, alpha, t0, nextColumns);
-        Store512(ref cStart, cStride, row + 1, column + 8, alpha, t1, nextColumns);
-        Store512(ref cStart, cStride, row + 2, column + 8, alpha, t2, nextColumns);
-        Store512(ref cStart, cStride, row + 3, column + 8, alpha, t3, nextColumns);
+        Store512(ref cStart, cStride, row, column, alpha, tile.Row0Left, columns);
+        Store512(ref cStart, cStride, row + 1, column, alpha, tile.Row1Left, columns);
+        Store512(ref cStart, cStride, row + 2, column, alpha, tile.Row2Left, columns);
+        Store512(ref cStart, cStride, row + 3, column, alpha, tile.Row3Left, columns);
+        Store512(ref cStart, cStride, row, column + 8, alpha, tile.Row0Right, nextColumns);
+        Store512(ref cStart, cStride, row + 1, column + 8, alpha, tile.Row1Right, nextColumns);
+        Store512(ref cStart, cStride, row + 2, column + 8, alpha, tile.Row2Right, nextColumns);
+        Store512(ref cStart, cStride, row + 3, column + 8, alpha, tile.Row3Right, nextColumns);
     }
 
     /// <summary><c>c[row, column..] += alpha sum</c> where the column is at least the row (the upper triangle).</summary>

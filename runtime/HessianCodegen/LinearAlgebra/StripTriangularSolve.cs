@@ -11,7 +11,7 @@ namespace HessianCodegen.LinearAlgebra;
 /// <c>B = L^-1 B</c> with many right-hand sides (the recursion's half solve <c>Y = W^-1 C</c> of a Cholesky factor, <c>p</c> rows
 /// by <c>m_in</c> columns), a strip of two vectors of columns at a time: the strip is copied into a contiguous scratch (its rows
 /// <c>m_in</c> values apart would share a few L1 sets), then solved four rows at a time, each tile summing the rows above it in
-/// eight vector registers and solving its own 4 x 4 triangle there. <see cref="CholeskyKernel.SolveLower"/> went through
+/// eight vector registers (<see cref="RegisterTile512"/>) and solving its own 4 x 4 triangle there. <see cref="CholeskyKernel.SolveLower"/> went through
 /// <see cref="Gemm"/> for the rows above a block of 24 and a row kernel inside it: at <c>p = 72</c>, 64 columns, packing and
 /// short calls took more than the arithmetic.
 /// </summary>
@@ -131,122 +131,72 @@ internal static class StripTriangularSolve
         }
     }
 
-    /// <summary>Rows <c>i0 .. i0 + 3</c> of a strip of 16 columns: the rows above in registers, then the tile's own triangle.</summary>
+    /// <summary>Rows <c>i0 .. i0 + 3</c> of a strip of 16 columns: the rows above in a register tile, then the tile's own triangle.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile512(ref double l, int n, ref double strip, int i0)
     {
         ref double t = ref Unsafe.Add(ref strip, i0 * 16);
-        Vector512<double> a0 = Vector512.LoadUnsafe(ref t), b0 = Vector512.LoadUnsafe(ref t, 8);
-        Vector512<double> a1 = Vector512.LoadUnsafe(ref t, 16), b1 = Vector512.LoadUnsafe(ref t, 24);
-        Vector512<double> a2 = Vector512.LoadUnsafe(ref t, 32), b2 = Vector512.LoadUnsafe(ref t, 40);
-        Vector512<double> a3 = Vector512.LoadUnsafe(ref t, 48), b3 = Vector512.LoadUnsafe(ref t, 56);
         ref double row0 = ref Unsafe.Add(ref l, i0 * n);
         ref double row1 = ref Unsafe.Add(ref row0, n);
         ref double row2 = ref Unsafe.Add(ref row1, n);
         ref double row3 = ref Unsafe.Add(ref row2, n);
-        for (int j = 0; j < i0; j++)
-        {
-            ref double source = ref Unsafe.Add(ref strip, j * 16);
-            Vector512<double> x = Vector512.LoadUnsafe(ref source), y = Vector512.LoadUnsafe(ref source, 8);
-            var w0 = Vector512.Create(-Unsafe.Add(ref row0, j));
-            var w1 = Vector512.Create(-Unsafe.Add(ref row1, j));
-            var w2 = Vector512.Create(-Unsafe.Add(ref row2, j));
-            var w3 = Vector512.Create(-Unsafe.Add(ref row3, j));
-            a0 = Vector512.FusedMultiplyAdd(w0, x, a0);
-            b0 = Vector512.FusedMultiplyAdd(w0, y, b0);
-            a1 = Vector512.FusedMultiplyAdd(w1, x, a1);
-            b1 = Vector512.FusedMultiplyAdd(w1, y, b1);
-            a2 = Vector512.FusedMultiplyAdd(w2, x, a2);
-            b2 = Vector512.FusedMultiplyAdd(w2, y, b2);
-            a3 = Vector512.FusedMultiplyAdd(w3, x, a3);
-            b3 = Vector512.FusedMultiplyAdd(w3, y, b3);
-        }
+        var tile = RegisterTile512.Load(ref t, 16);
+        tile.SubtractProducts(ref strip, 16, ref row0, 1, n, i0);
 
         // The tile's triangle: row r less its multiples of the rows before it in the tile, then divided by its diagonal.
         var inverse = Vector512.Create(1.0 / Unsafe.Add(ref row0, i0));
-        a0 *= inverse;
-        b0 *= inverse;
+        tile.Row0Left *= inverse;
+        tile.Row0Right *= inverse;
         var l10 = Vector512.Create(-Unsafe.Add(ref row1, i0));
         inverse = Vector512.Create(1.0 / Unsafe.Add(ref row1, i0 + 1));
-        a1 = Vector512.FusedMultiplyAdd(l10, a0, a1) * inverse;
-        b1 = Vector512.FusedMultiplyAdd(l10, b0, b1) * inverse;
+        tile.Row1Left = Vector512.FusedMultiplyAdd(l10, tile.Row0Left, tile.Row1Left) * inverse;
+        tile.Row1Right = Vector512.FusedMultiplyAdd(l10, tile.Row0Right, tile.Row1Right) * inverse;
         var l20 = Vector512.Create(-Unsafe.Add(ref row2, i0));
         var l21 = Vector512.Create(-Unsafe.Add(ref row2, i0 + 1));
         inverse = Vector512.Create(1.0 / Unsafe.Add(ref row2, i0 + 2));
-        a2 = Vector512.FusedMultiplyAdd(l21, a1, Vector512.FusedMultiplyAdd(l20, a0, a2)) * inverse;
-        b2 = Vector512.FusedMultiplyAdd(l21, b1, Vector512.FusedMultiplyAdd(l20, b0, b2)) * inverse;
+        tile.Row2Left = Vector512.FusedMultiplyAdd(l21, tile.Row1Left, Vector512.FusedMultiplyAdd(l20, tile.Row0Left, tile.Row2Left)) * inverse;
+        tile.Row2Right = Vector512.FusedMultiplyAdd(l21, tile.Row1Right, Vector512.FusedMultiplyAdd(l20, tile.Row0Right, tile.Row2Right)) * inverse;
         var l30 = Vector512.Create(-Unsafe.Add(ref row3, i0));
         var l31 = Vector512.Create(-Unsafe.Add(ref row3, i0 + 1));
         var l32 = Vector512.Create(-Unsafe.Add(ref row3, i0 + 2));
         inverse = Vector512.Create(1.0 / Unsafe.Add(ref row3, i0 + 3));
-        a3 = Vector512.FusedMultiplyAdd(l32, a2, Vector512.FusedMultiplyAdd(l31, a1, Vector512.FusedMultiplyAdd(l30, a0, a3))) * inverse;
-        b3 = Vector512.FusedMultiplyAdd(l32, b2, Vector512.FusedMultiplyAdd(l31, b1, Vector512.FusedMultiplyAdd(l30, b0, b3))) * inverse;
-        a0.StoreUnsafe(ref t);
-        b0.StoreUnsafe(ref t, 8);
-        a1.StoreUnsafe(ref t, 16);
-        b1.StoreUnsafe(ref t, 24);
-        a2.StoreUnsafe(ref t, 32);
-        b2.StoreUnsafe(ref t, 40);
-        a3.StoreUnsafe(ref t, 48);
-        b3.StoreUnsafe(ref t, 56);
+        tile.Row3Left = Vector512.FusedMultiplyAdd(l32, tile.Row2Left, Vector512.FusedMultiplyAdd(l31, tile.Row1Left, Vector512.FusedMultiplyAdd(l30, tile.Row0Left, tile.Row3Left))) * inverse;
+        tile.Row3Right = Vector512.FusedMultiplyAdd(l32, tile.Row2Right, Vector512.FusedMultiplyAdd(l31, tile.Row1Right, Vector512.FusedMultiplyAdd(l30, tile.Row0Right, tile.Row3Right))) * inverse;
+        tile.Store(ref t, 16);
     }
 
-    /// <summary><see cref="Tile512"/> on a scratch of 8 columns, two 256-bit vectors per row.</summary>
+    /// <summary><see cref="Tile512"/> on a strip of 8 columns, two 256-bit vectors per row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile256(ref double l, int n, ref double strip, int i0)
     {
         ref double t = ref Unsafe.Add(ref strip, i0 * 8);
-        Vector256<double> a0 = Vector256.LoadUnsafe(ref t), b0 = Vector256.LoadUnsafe(ref t, 4);
-        Vector256<double> a1 = Vector256.LoadUnsafe(ref t, 8), b1 = Vector256.LoadUnsafe(ref t, 12);
-        Vector256<double> a2 = Vector256.LoadUnsafe(ref t, 16), b2 = Vector256.LoadUnsafe(ref t, 20);
-        Vector256<double> a3 = Vector256.LoadUnsafe(ref t, 24), b3 = Vector256.LoadUnsafe(ref t, 28);
         ref double row0 = ref Unsafe.Add(ref l, i0 * n);
         ref double row1 = ref Unsafe.Add(ref row0, n);
         ref double row2 = ref Unsafe.Add(ref row1, n);
         ref double row3 = ref Unsafe.Add(ref row2, n);
-        for (int j = 0; j < i0; j++)
-        {
-            ref double source = ref Unsafe.Add(ref strip, j * 8);
-            Vector256<double> x = Vector256.LoadUnsafe(ref source), y = Vector256.LoadUnsafe(ref source, 4);
-            var w0 = Vector256.Create(-Unsafe.Add(ref row0, j));
-            var w1 = Vector256.Create(-Unsafe.Add(ref row1, j));
-            var w2 = Vector256.Create(-Unsafe.Add(ref row2, j));
-            var w3 = Vector256.Create(-Unsafe.Add(ref row3, j));
-            a0 = Vector256.FusedMultiplyAdd(w0, x, a0);
-            b0 = Vector256.FusedMultiplyAdd(w0, y, b0);
-            a1 = Vector256.FusedMultiplyAdd(w1, x, a1);
-            b1 = Vector256.FusedMultiplyAdd(w1, y, b1);
-            a2 = Vector256.FusedMultiplyAdd(w2, x, a2);
-            b2 = Vector256.FusedMultiplyAdd(w2, y, b2);
-            a3 = Vector256.FusedMultiplyAdd(w3, x, a3);
-            b3 = Vector256.FusedMultiplyAdd(w3, y, b3);
-        }
+        var tile = RegisterTile256.Load(ref t, 8);
+        tile.SubtractProducts(ref strip, 8, ref row0, 1, n, i0);
 
+        // The tile's triangle: row r less its multiples of the rows before it in the tile, then divided by its diagonal.
         var inverse = Vector256.Create(1.0 / Unsafe.Add(ref row0, i0));
-        a0 *= inverse;
-        b0 *= inverse;
+        tile.Row0Left *= inverse;
+        tile.Row0Right *= inverse;
         var l10 = Vector256.Create(-Unsafe.Add(ref row1, i0));
         inverse = Vector256.Create(1.0 / Unsafe.Add(ref row1, i0 + 1));
-        a1 = Vector256.FusedMultiplyAdd(l10, a0, a1) * inverse;
-        b1 = Vector256.FusedMultiplyAdd(l10, b0, b1) * inverse;
+        tile.Row1Left = Vector256.FusedMultiplyAdd(l10, tile.Row0Left, tile.Row1Left) * inverse;
+        tile.Row1Right = Vector256.FusedMultiplyAdd(l10, tile.Row0Right, tile.Row1Right) * inverse;
         var l20 = Vector256.Create(-Unsafe.Add(ref row2, i0));
         var l21 = Vector256.Create(-Unsafe.Add(ref row2, i0 + 1));
         inverse = Vector256.Create(1.0 / Unsafe.Add(ref row2, i0 + 2));
-        a2 = Vector256.FusedMultiplyAdd(l21, a1, Vector256.FusedMultiplyAdd(l20, a0, a2)) * inverse;
-        b2 = Vector256.FusedMultiplyAdd(l21, b1, Vector256.FusedMultiplyAdd(l20, b0, b2)) * inverse;
+        tile.Row2Left = Vector256.FusedMultiplyAdd(l21, tile.Row1Left, Vector256.FusedMultiplyAdd(l20, tile.Row0Left, tile.Row2Left)) * inverse;
+        tile.Row2Right = Vector256.FusedMultiplyAdd(l21, tile.Row1Right, Vector256.FusedMultiplyAdd(l20, tile.Row0Right, tile.Row2Right)) * inverse;
         var l30 = Vector256.Create(-Unsafe.Add(ref row3, i0));
         var l31 = Vector256.Create(-Unsafe.Add(ref row3, i0 + 1));
         var l32 = Vector256.Create(-Unsafe.Add(ref row3, i0 + 2));
         inverse = Vector256.Create(1.0 / Unsafe.Add(ref row3, i0 + 3));
-        a3 = Vector256.FusedMultiplyAdd(l32, a2, Vector256.FusedMultiplyAdd(l31, a1, Vector256.FusedMultiplyAdd(l30, a0, a3))) * inverse;
-        b3 = Vector256.FusedMultiplyAdd(l32, b2, Vector256.FusedMultiplyAdd(l31, b1, Vector256.FusedMultiplyAdd(l30, b0, b3))) * inverse;
-        a0.StoreUnsafe(ref t);
-        b0.StoreUnsafe(ref t, 4);
-        a1.StoreUnsafe(ref t, 8);
-        b1.StoreUnsafe(ref t, 12);
-        a2.StoreUnsafe(ref t, 16);
-        b2.StoreUnsafe(ref t, 20);
-        a3.StoreUnsafe(ref t, 24);
-        b3.StoreUnsafe(ref t, 28);
+        tile.Row3Left = Vector256.FusedMultiplyAdd(l32, tile.Row2Left, Vector256.FusedMultiplyAdd(l31, tile.Row1Left, Vector256.FusedMultiplyAdd(l30, tile.Row0Left, tile.Row3Left))) * inverse;
+        tile.Row3Right = Vector256.FusedMultiplyAdd(l32, tile.Row2Right, Vector256.FusedMultiplyAdd(l31, tile.Row1Right, Vector256.FusedMultiplyAdd(l30, tile.Row0Right, tile.Row3Right))) * inverse;
+        tile.Store(ref t, 8);
     }
+
 }
