@@ -128,7 +128,9 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// The order up to which Cholesky runs right-looking (<see cref="RightLookingCholeskyKernel"/>) rather than blocked. Measured
-    /// (scratch timing, load 15, best of 15): 18 against 28 us at order 72, 81 against 107 at 128, 473 against 649 at 272.
+    /// (scratch timing, load 15, best of 15) with the right-looking kernel before its register tiles (batch 8): 18 against 28 us at
+    /// order 72, 81 against 107 at 128, 473 against 649 at 272. The tiles made it faster still (10 us at 72, 292 at 272 at 512
+    /// bits), so the crossover is at 320 or above; it was not measured again.
     /// </summary>
     internal const int RightLookingLimit = 320;
 
@@ -188,13 +190,9 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary><c>B = L^-1 B</c> (Cholesky) or <c>B = L^-1 P^T B</c> (Bunch-Kaufman) in place.</summary>
     public void SolveLowerHalf(Span<double> rows, int width)
     {
-        if (positiveDefinite && width >= StripTriangularSolve.MinimumWidth)
+        if (positiveDefinite)
         {
             StripTriangularSolve.SolveLower(factors.Span, Order, rows, width);
-        }
-        else if (positiveDefinite)
-        {
-            CholeskyKernel.SolveLower(factors.Span, Order, rows, width);
         }
         else if (width >= BlockedBunchKaufmanSolve.MinimumWidth)
         {

@@ -507,8 +507,8 @@ internal sealed class RiccatiFactorization
                 // Y^T for the update: packed in the micro-kernel's panels where the packed update takes the product (one
                 // pass, no transposed copy), else transposed. M^-1 Y is Y itself for a Cholesky factor, else a copy solved
                 // with D's 1x1 and 2x2 blocks (O(p mIn)).
-                // A state of up to SmallUpperUpdate.Limit on one core takes Y as it lies (SmallUpperUpdate).
-                bool smallUpdate = mIn <= SmallUpperUpdate.Limit && !twoCores;
+                // A state of up to SmallUpperUpdate.Limit (per vector width) on one core takes Y as it lies (SmallUpperUpdate).
+                bool smallUpdate = mIn <= SmallUpperUpdate.Limit(VectorWidth.Hardware) && !twoCores;
                 bool packedUpdate = !smallUpdate && PackedUpperUpdate.Supports(p);
                 Grow(ref couplingT, packedUpdate || smallUpdate ? 0 : mIn * p);
                 Span<double> yT = couplingT.AsSpan(0, packedUpdate || smallUpdate ? 0 : mIn * p);
@@ -551,7 +551,7 @@ internal sealed class RiccatiFactorization
                 {
                     if (smallUpdate)
                     {
-                        SmallUpperUpdate.AddUpper(mIn, p, -1, c, mIn, right.Span, mIn, e, mIn, VectorWidth.Hardware);
+                        SmallUpperUpdate.AddUpper(mIn, p, -1, c, mIn, right.Span, mIn, e, mIn);
                     }
                     else if (packedUpdate)
                     {

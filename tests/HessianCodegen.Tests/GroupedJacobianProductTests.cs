@@ -9,6 +9,9 @@ namespace HessianCodegen.Tests;
 /// <c>Dx</c> built group by group: parameters dealt to groups in a shuffled order (so a group's parameters are not
 /// contiguous), each row in one group with zeros among its values, some rows all zero. Rows one per example (evenly
 /// spaced, read in place) and rows in no order (gathered) each take their own branch, and so do groups of one row (batch 1).
+/// Parameters go two at a time (<see cref="LinearAlgebra.RankUpdate.SubtractCombinations"/>), a group of an odd count ending on
+/// one alone; 37, 64 and 72 columns reach the pairs' blocks of four vectors (16 columns at 256 bits), and a value that is zero
+/// in one parameter of a pair but not the other happens in most groups.
 /// </summary>
 public sealed class GroupedJacobianProductTests
 {
@@ -19,6 +22,10 @@ public sealed class GroupedJacobianProductTests
     [InlineData(false, 23, 5, 4, 1)]
     [InlineData(true, 9, 4, 1, 8)]
     [InlineData(true, 17, 3, 1, 5)]
+    [InlineData(true, 9, 2, 3, 64)]
+    [InlineData(false, 11, 3, 4, 37)]
+    [InlineData(true, 13, 4, 2, 72)]
+    [InlineData(true, 17, 3, 1, 37)]
     public void Matches_the_triple_loop(bool spacedRows, int p, int groupCount, int batch, int columns)
     {
         var random = new Random(p + (31 * groupCount) + (7 * batch) + columns);

@@ -10,19 +10,19 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="SmallUpperUpdate"/> against the triple loop: <c>c += alpha a^T b</c> on the upper triangle, the strict lower
 /// triangle and the padding of the rows left as they were; orders at and beside the edges of its four-row blocks and of a
-/// vector of columns, up to past its limit, with strides longer than a row.
+/// vector of columns, up to past its largest limit (128), with strides longer than a row.
 /// </summary>
 public sealed class SmallUpperUpdateTests
 {
     /// <summary>
     /// Order, terms, and the vector width (512, 256, 0: plain loops); a width this machine lacks is left out. At 512 bits orders
     /// 8, 9, 13 take one vector of columns, 16 and 19 two at once; 40, 64 and 128 (the recursion's batch-8 states) blocks of two
-    /// vectors and of one beside them; at 256, 4 on.
+    /// vectors and of one beside them, 131 with three columns entry by entry; at 256, 4 on.
     /// </summary>
     public static IEnumerable<object[]> Cases => VectorWidthCases.Runnable(2,
         (from bits in new[] { 0, 256, 512 }
          from shape in new[] { (1, 1), (1, 9), (3, 5), (4, 72), (5, 3), (7, 13), (8, 72), (9, 1), (12, 5), (13, 17), (16, 272), (19, 31),
-             (40, 9), (64, 72), (128, 17) }
+             (40, 9), (64, 72), (128, 17), (131, 9) }
          select new object[] { shape.Item1, shape.Item2, bits }).ToArray());
 
     [Theory]

@@ -20,9 +20,19 @@ public sealed class StripTriangularSolveTests
          from shape in new[] { (1, 1), (3, 16), (4, 8), (5, 17), (8, 33), (13, 64), (72, 64), (73, 40), (130, 128) }
          select new object[] { shape.Item1, shape.Item2, bits }).ToArray());
 
+    /// <summary>Order and right-hand sides through the overload the factorization calls (strips of 8 up to 8 columns at 512 bits).</summary>
+    [Theory]
+    [InlineData(5, 1)]
+    [InlineData(72, 8)]
+    [InlineData(13, 9)]
+    [InlineData(72, 64)]
+    public void MatchesForwardSubstitutionAtTheMachinesWidth(int n, int width) => Check(n, width, null);
+
     [Theory]
     [MemberData(nameof(Cases))]
-    public void MatchesForwardSubstitution(int n, int width, int vectorBits)
+    public void MatchesForwardSubstitution(int n, int width, int vectorBits) => Check(n, width, vectorBits);
+
+    private static void Check(int n, int width, int? vectorBits)
     {
         var random = new Random((n * 1000) + width);
         double[] factor = new double[n * n];
@@ -51,12 +61,20 @@ public sealed class StripTriangularSolveTests
             }
         }
 
-        StripTriangularSolve.SolveLower(factor, n, rows, width, vectorBits);
+        if (vectorBits is int bits)
+        {
+            StripTriangularSolve.SolveLower(factor, n, rows, width, bits);
+        }
+        else
+        {
+            StripTriangularSolve.SolveLower(factor, n, rows, width);
+        }
+
         double scale = expected.Select(Math.Abs).DefaultIfEmpty(0).Max();
         for (int k = 0; k < rows.Length; k++)
         {
             Assert.True(Math.Abs(rows[k] - expected[k]) <= 1e-14 * scale,
-                $"order {n}, width {width}, {vectorBits} bits: entry ({k / width}, {k % width}) {rows[k]:R} against {expected[k]:R}");
+                $"order {n}, width {width}, {vectorBits?.ToString() ?? "the machine's"} bits: entry ({k / width}, {k % width}) {rows[k]:R} against {expected[k]:R}");
         }
     }
 }

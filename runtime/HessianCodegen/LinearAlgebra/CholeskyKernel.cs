@@ -14,9 +14,10 @@ internal static class CholeskyKernel
     private const int SolveBlock = 24;
 
     /// <summary>
-    /// Columns of the strips a solve with many right-hand sides is cut into (not a power of two: see <see cref="Solve"/>). Measured
-    /// with Benchmarks --riccati-phases (p = 72, 512 right-hand sides, one core): 0.33 ms uncut, 0.28 in strips of 60, 0.245 of
-    /// 120, 0.235 of 200.
+    /// Columns of the strips a solve with many right-hand sides is cut into (not a power of two: see <see cref="Solve"/>); it serves
+    /// <see cref="Solve"/> and <see cref="SolveLowerTransposed"/> (the recursion's half solve <c>Y = W^-1 C</c> goes through
+    /// <see cref="StripTriangularSolve"/> since batch 8). Measured with Benchmarks --riccati-phases before that, on the half solve
+    /// (p = 72, 512 right-hand sides, one core): 0.33 ms uncut, 0.28 in strips of 60, 0.245 of 120, 0.235 of 200.
     /// </summary>
     private const int ChunkWidth = 200;
 

@@ -10,7 +10,7 @@ namespace HessianCodegen.LinearAlgebra;
 /// Cholesky of a matrix of a few dozen rows at most, in place on its lower triangle: the low-rank route's groups (a dense
 /// layer's group is one unit's weights and bias, 9 parameters at width 8, 17 at width 16), factored once per group and
 /// layer. Right-looking, column by column, in plain loops over a contiguous copy of the column, without bounds checks: at these orders the square copy of
-/// <see cref="RightLookingCholeskyKernel"/> and the calls of its row kernels cost more than the arithmetic, and the updates
+/// <see cref="RightLookingCholeskyKernel"/> and its padded register tiles cost more than the arithmetic, and the updates
 /// of one column are independent of each other, where the row-by-row Crout order waits on each dot product in turn.
 /// Unlike those kernels it leaves the lower triangle partly overwritten when a pivot fails: its caller's matrix is scratch.
 /// </summary>

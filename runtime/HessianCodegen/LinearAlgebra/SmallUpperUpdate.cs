@@ -18,12 +18,17 @@ namespace HessianCodegen.LinearAlgebra;
 internal static class SmallUpperUpdate
 {
     /// <summary>
-    /// The largest order the Riccati recursion gives this kernel on one core (from there on <see cref="PackedUpperUpdate"/>), at
-    /// <see cref="VectorWidth.Hardware"/>: at width 8, batch 8 (order 64, 72 terms) the factorization took 10.1 to 9.1 ms of cpu
-    /// at depth 128, at width 16, batch 8 (order 128, 272 or 16 terms) 117 to 101 (scratch loop, medians, runs alternating
-    /// with the build before); batch 1 (order 8) unchanged at 512 bits. Orders above 128 were not measured.
+    /// The largest order the Riccati recursion gives this kernel on one core at vectors of <paramref name="vectorBits"/> (from there
+    /// on <see cref="PackedUpperUpdate"/>, or <see cref="TriangularGemm"/> past its terms). At 512 bits: at width 8, batch 8 (order
+    /// 64, 72 terms) the factorization took 10.1 to 9.1 ms of cpu at depth 128, at width 16, batch 8 (order 128, 272 or 16 terms)
+    /// 117 to 101 (scratch loop, medians, runs alternating with the build before); batch 1 (order 8) unchanged. At 256 bits
+    /// (<c>DOTNET_PreferredVectorBitWidth=256</c>, scratch loop, median of 31, both kernels in one run): 13.4 against 23.1 us for
+    /// the packed update at order 64 (72 terms), 9.0 against 19.0 at 128 (16 terms), 247 against 528 for
+    /// <see cref="TriangularGemm"/> at 128 (272 terms). At 0 (plain loops) 16, as before batch 8: ARM64 was not measured, and
+    /// on x86 without vectors (<c>DOTNET_EnableAVX=0</c>) the loops lost from order 64 on (129 against 114 us). Orders above
+    /// 128 were not measured.
     /// </summary>
-    internal const int Limit = 128;
+    internal static int Limit(int vectorBits) => vectorBits == 0 ? 16 : 128;
 
     /// <summary>
     /// <c>c[i, j] += alpha sum_k a[k, i] b[k, j]</c> for <c>j &gt;= i</c>; the strict lower triangle and the padding of the rows
@@ -32,7 +37,7 @@ internal static class SmallUpperUpdate
     /// </summary>
     public static void AddUpper(int order, int inner, double alpha, ReadOnlySpan<double> a, int aStride, ReadOnlySpan<double> b, int bStride,
         Span<double> c, int cStride) =>
-        AddUpper(order, inner, alpha, a, aStride, b, bStride, c, cStride, VectorWidth.OfVectorT);
+        AddUpper(order, inner, alpha, a, aStride, b, bStride, c, cStride, VectorWidth.Hardware);
 
     /// <summary>
     /// <see cref="AddUpper(int, int, double, ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, Span{double}, int)"/> with vectors
@@ -61,8 +66,7 @@ internal static class SmallUpperUpdate
         ref double aStart = ref MemoryMarshal.GetReference(a);
         ref double bStart = ref MemoryMarshal.GetReference(b);
         ref double cStart = ref MemoryMarshal.GetReference(c);
-        // Whole vectors of columns: 4 (256 bits, what runs unless asked), 8 (512 bits: the tests, or a Vector<T> configured
-        // at 512 bits), else none. Either width is a multiple of four, so the rows past the last block of four start past the
+        // Whole vectors of columns: 8 (512 bits), 4 (256), else none (plain loops). Either width is a multiple of four, so the rows past the last block of four start past the
         // last whole vector of columns, and the entry by entry loop below covers them.
         int width = vectorBits / 64;
         int vectorColumns = width == 0 ? 0 : order / width * width;
@@ -157,38 +161,18 @@ internal static class SmallUpperUpdate
     private static void AddWideBlock512(ref double aStart, int aStride, ref double bStart, int bStride, ref double cStart, int cStride, int inner,
         double alpha, int row, int column)
     {
-        Vector512<double> s0 = Vector512<double>.Zero, s1 = Vector512<double>.Zero, s2 = Vector512<double>.Zero, s3 = Vector512<double>.Zero;
-        Vector512<double> t0 = Vector512<double>.Zero, t1 = Vector512<double>.Zero, t2 = Vector512<double>.Zero, t3 = Vector512<double>.Zero;
-        for (int k = 0; k < inner; k++)
-        {
-            ref double bk = ref Unsafe.Add(ref bStart, (k * bStride) + column);
-            Vector512<double> b0 = Vector512.LoadUnsafe(ref bk);
-            Vector512<double> b1 = Vector512.LoadUnsafe(ref bk, 8);
-            ref double ak = ref Unsafe.Add(ref aStart, (k * aStride) + row);
-            var a0 = Vector512.Create(ak);
-            var a1 = Vector512.Create(Unsafe.Add(ref ak, 1));
-            var a2 = Vector512.Create(Unsafe.Add(ref ak, 2));
-            var a3 = Vector512.Create(Unsafe.Add(ref ak, 3));
-            s0 = Vector512.FusedMultiplyAdd(a0, b0, s0);
-            t0 = Vector512.FusedMultiplyAdd(a0, b1, t0);
-            s1 = Vector512.FusedMultiplyAdd(a1, b0, s1);
-            t1 = Vector512.FusedMultiplyAdd(a1, b1, t1);
-            s2 = Vector512.FusedMultiplyAdd(a2, b0, s2);
-            t2 = Vector512.FusedMultiplyAdd(a2, b1, t2);
-            s3 = Vector512.FusedMultiplyAdd(a3, b0, s3);
-            t3 = Vector512.FusedMultiplyAdd(a3, b1, t3);
-        }
-
+        RegisterTile512 tile = default;
+        tile.AddProducts(ref Unsafe.Add(ref bStart, column), bStride, ref Unsafe.Add(ref aStart, row), aStride, 1, inner);
         Vector512<long> columns = Vector512<long>.Indices + Vector512.Create((long)column);
         Vector512<long> nextColumns = columns + Vector512.Create(8L);
-        Store512(ref cStart, cStride, row, column, alpha, s0, columns);
-        Store512(ref cStart, cStride, row + 1, column, alpha, s1, columns);
-        Store512(ref cStart, cStride, row + 2, column, alpha, s2, columns);
-        Store512(ref cStart, cStride, row + 3, column, alpha, s3, columns);
-        Store512(ref cStart, cStride, row, column + 8, alpha, t0, nextColumns);
-        Store512(ref cStart, cStride, row + 1, column + 8, alpha, t1, nextColumns);
-        Store512(ref cStart, cStride, row + 2, column + 8, alpha, t2, nextColumns);
-        Store512(ref cStart, cStride, row + 3, column + 8, alpha, t3, nextColumns);
+        Store512(ref cStart, cStride, row, column, alpha, tile.Row0Left, columns);
+        Store512(ref cStart, cStride, row + 1, column, alpha, tile.Row1Left, columns);
+        Store512(ref cStart, cStride, row + 2, column, alpha, tile.Row2Left, columns);
+        Store512(ref cStart, cStride, row + 3, column, alpha, tile.Row3Left, columns);
+        Store512(ref cStart, cStride, row, column + 8, alpha, tile.Row0Right, nextColumns);
+        Store512(ref cStart, cStride, row + 1, column + 8, alpha, tile.Row1Right, nextColumns);
+        Store512(ref cStart, cStride, row + 2, column + 8, alpha, tile.Row2Right, nextColumns);
+        Store512(ref cStart, cStride, row + 3, column + 8, alpha, tile.Row3Right, nextColumns);
     }
 
     /// <summary><c>c[row, column..] += alpha sum</c> where the column is at least the row (the upper triangle).</summary>

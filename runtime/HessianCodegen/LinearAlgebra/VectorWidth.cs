@@ -1,13 +1,15 @@
 using System;
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// The vector width of the register kernels that take one (<see cref="GroupedValueProduct"/>, <see cref="BlockDiagonalCongruence"/>,
-/// <see cref="BlockDiagonalRightProduct"/>; <see cref="SmallUpperUpdate"/>, <see cref="SmallCholeskyKernel"/> and
+/// <see cref="BlockDiagonalRightProduct"/>, <see cref="SmallUpperUpdate"/>, <see cref="RightLookingCholeskyKernel"/>,
+/// <see cref="StripTriangularSolve"/>; <see cref="SmallCholeskyKernel"/> and
 /// <see cref="TriangularKernel.SolveLower(System.ReadOnlySpan{double}, int, System.Span{double}, int, int)"/>, which run at
 /// <see cref="OfVectorT"/> unless asked): the machine's, or a narrower one the tests and benchmarks ask for.
 /// </summary>
@@ -22,11 +24,17 @@ internal static class VectorWidth
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 512 : Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256 : 0;
 
     /// <summary>
-    /// The width <see cref="SmallUpperUpdate"/>, <see cref="SmallCholeskyKernel"/> and <see cref="TriangularKernel"/>'s narrow solve
-    /// run at unless asked for another: <see cref="Vector{T}"/>'s, which .NET keeps at 256 bits even with AVX-512 unless
+    /// The width <see cref="SmallCholeskyKernel"/> and <see cref="TriangularKernel"/>'s narrow solve run at unless asked for another: <see cref="Vector{T}"/>'s, which .NET keeps at 256 bits even with AVX-512 unless
     /// <c>DOTNET_PreferredVectorBitWidth=512</c> is set, at most <see cref="Hardware"/>; 0 below 256 bits.
     /// </summary>
     public static int OfVectorT { get; } = Math.Min(Vector<double>.Count >= 4 ? Vector<double>.Count * 64 : 0, Hardware);
+
+    /// <summary>
+    /// Whether <c>Vector.FusedMultiplyAdd</c> on <see cref="Vector{T}"/> runs in hardware (x86 FMA, ARM64
+    /// AdvSimd); without it each lane is a software fused multiply-add, and the <see cref="Vector{T}"/> kernels (<see cref="RankUpdate"/>,
+    /// <see cref="Gemm"/>) lose to plain loops: where <see cref="Hardware"/> is 0 the kernels that take a width choose by this.
+    /// </summary>
+    public static bool FusedVectorT { get; } = Fma.IsSupported || AdvSimd.Arm64.IsSupported;
 
     /// <summary>Throws unless <paramref name="vectorBits"/> is 0, 256 or 512 and at most <see cref="Hardware"/>.</summary>
     public static void Validate(int vectorBits)
