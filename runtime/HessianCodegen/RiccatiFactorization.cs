@@ -304,12 +304,7 @@ internal sealed class RiccatiFactorization
                 : null;
             prefetch.Step(); // step 2: after the low-rank route's factor
             bool grouped = m < GroupedProductStateOrder;
-
-            // C is formed in the storage, where the half solve turns it into the Y the sweeps read (taken here, before the two-core
-            // products that may form it).
-            Memory<double> coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
-            bool couplingFormed = false; // C formed beside A's product on two cores
-            bool productsFormed = false; // A's Dx^T (P Dx) added on two cores
+            bool jacobianTransposed = false; // Dx^T formed in the two-core fork
 
             // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T; both products skip Dx's zeros.
             if (factor is null)
@@ -374,8 +369,7 @@ internal sealed class RiccatiFactorization
                         nextChunk[0] = 0;
                         nextPiece[0] = 0;
                         Grow(ref jacobianT, p * m);
-                        (double[] transposedJacobian, double[] pivotBlock) = (jacobianT, block);
-                        Memory<double> couplingMemory = coupling;
+                        double[] transposedJacobian = jacobianT;
                         long ShareCongruence() => nextOrder > 0
                             ? BlockDiagonalCongruence.AddUpperShared(valueArray.AsSpan(0, order * order), order, layerBlocks.Dz, examples,
                                 layerBlocks.OutputSize, layerBlocks.InputSize, nextValueArray.AsSpan(0, nextOrder * nextOrder), nextOrder, overwrite: true, nextPiece)
@@ -402,21 +396,7 @@ internal sealed class RiccatiFactorization
 
                         flops += productFlops + valueFlops;
                         valueFormed = mIn > 0;
-
-                        // A's product and C read -(Dx^T P) and write apart: side by side (as the steps after them, one core
-                        // each would leave the other spinning in its wait for the next fork).
-                        long blockFlops = 0, couplingFlops = 0;
-                        worker.Invoke(
-                            () => blockFlops = MatrixKernels.SubtractProduct(pivotBlock, rows, transposedJacobian.AsSpan(0, rows * order), order,
-                                productT.AsSpan(0, order * rows), rows, rows, order, rows),
-                            () => couplingFlops = nextOrder > 0
-                                ? BlockDiagonalRightProduct.SetInitialMinusProduct(layerBlocks.Has(SecondDerivativeBlocks.Xzx) ? layerBlocks.Xzx : [],
-                                    product.AsSpan(0, rows * order), order, layerBlocks.Dz, examples, layerBlocks.OutputSize, layerBlocks.InputSize,
-                                    couplingMemory.Span, nextOrder, rows, VectorWidth.Hardware)
-                                : 0);
-                        flops += blockFlops + couplingFlops;
-                        productsFormed = true;
-                        couplingFormed = mIn > 0;
+                        jacobianTransposed = true;
                     }
                     else
                     {
@@ -426,19 +406,21 @@ internal sealed class RiccatiFactorization
                     // A += Dx^T (P Dx) = -(Dx^T W^T), through the runs of Dx^T's rows. Group by group from Dx in place (as
                     // GroupedJacobianProduct or GroupedValueProduct sum), the solves' backward error at width 16, batch 64 went from
                     // 8.5e-14 to 1.2e-13 or 1.4e-13, past TwoCoreRecursionTests' bound.
-                    if (!productsFormed)
+                    Grow(ref jacobianT, p * m);
+                    Span<double> dxT = jacobianT.AsSpan(0, p * m);
+                    if (!jacobianTransposed)
                     {
-                        Grow(ref jacobianT, p * m);
-                        Span<double> dxT = jacobianT.AsSpan(0, p * m);
                         MatrixKernels.Transpose(d.Dx, m, p, dxT);
-                        flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
                     }
+
+                    flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
                 }
             }
 
             // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz (unless formed beside -(Dx^T P) above), per example block of Dz
             // (a block not stored is zero); the first layer's input is data, so it needs neither. C is formed in the storage,
             // where the half solve turns it into the Y the sweeps read.
+            Memory<double> coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
             Span<double> c = coupling.Span;
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
@@ -446,11 +428,7 @@ internal sealed class RiccatiFactorization
                 // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero. Where -(Dx^T P) was formed,
                 // its product with Dz starts C from them itself (a copy per example and parameter took as long as the product);
                 // elsewhere they are copied first.
-                if (couplingFormed)
-                {
-                    // Formed beside A's product on two cores.
-                }
-                else if (m > 0 && p > 0 && factor is null)
+                if (m > 0 && p > 0 && factor is null)
                 {
                     // C = Xzx + (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
