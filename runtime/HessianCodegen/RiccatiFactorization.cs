@@ -304,6 +304,7 @@ internal sealed class RiccatiFactorization
                 : null;
             prefetch.Step(); // step 2: after the low-rank route's factor
             bool grouped = m < GroupedProductStateOrder;
+            bool jacobianTransposed = false; // Dx^T formed in the two-core fork
 
             // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T; both products skip Dx's zeros.
             if (factor is null)
@@ -367,6 +368,8 @@ internal sealed class RiccatiFactorization
                         (int[] nextChunk, int[] nextPiece) = (productColumns, congruencePieces);
                         nextChunk[0] = 0;
                         nextPiece[0] = 0;
+                        Grow(ref jacobianT, p * m);
+                        double[] transposedJacobian = jacobianT;
                         long ShareCongruence() => nextOrder > 0
                             ? BlockDiagonalCongruence.AddUpperShared(valueArray.AsSpan(0, order * order), order, layerBlocks.Dz, examples,
                                 layerBlocks.OutputSize, layerBlocks.InputSize, nextValueArray.AsSpan(0, nextOrder * nextOrder), nextOrder, overwrite: true, nextPiece)
@@ -376,6 +379,8 @@ internal sealed class RiccatiFactorization
                         worker!.Invoke(
                             () =>
                             {
+                                // Dx^T, which A's product needs next, first: the other core's head start on -(Dx^T P).
+                                MatrixKernels.Transpose(layerBlocks.Dx, order, rows, transposedJacobian.AsSpan(0, rows * order));
                                 Interlocked.Add(ref valueFlops, ShareCongruence());
                                 Interlocked.Add(ref productFlops, ShareWeightedProduct());
                             },
@@ -391,6 +396,7 @@ internal sealed class RiccatiFactorization
 
                         flops += productFlops + valueFlops;
                         valueFormed = mIn > 0;
+                        jacobianTransposed = true;
                     }
                     else
                     {
@@ -402,7 +408,11 @@ internal sealed class RiccatiFactorization
                     // 8.5e-14 to 1.2e-13 or 1.4e-13, past TwoCoreRecursionTests' bound.
                     Grow(ref jacobianT, p * m);
                     Span<double> dxT = jacobianT.AsSpan(0, p * m);
-                    MatrixKernels.Transpose(d.Dx, m, p, dxT);
+                    if (!jacobianTransposed)
+                    {
+                        MatrixKernels.Transpose(d.Dx, m, p, dxT);
+                    }
+
                     flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
                 }
             }

@@ -57,6 +57,28 @@ public sealed class TransposeKernelTests
         }
     }
 
+    /// <summary><see cref="MatrixKernels.MirrorUpperRows"/> writes the lower triangle's rows in its band and nothing else (bands cut inside and outside the 8 x 8 blocks' reach, orders short of a block).</summary>
+    [Theory]
+    [InlineData(20, 0, 20)]
+    [InlineData(20, 8, 13)]
+    [InlineData(37, 16, 37)]
+    [InlineData(64, 24, 56)]
+    [InlineData(515, 360, 515)]
+    public void MirrorsTheRowsOfABandAndNothingElse(int n, int first, int end)
+    {
+        double[] a = RandomValues(n * n, n + first);
+        double[] mirrored = (double[])a.Clone();
+        MatrixKernels.MirrorUpperRows(mirrored, n, first, end);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                bool written = j < i && i >= first && i < end;
+                Assert.Equal(written ? a[(j * n) + i] : a[(i * n) + j], mirrored[(i * n) + j]);
+            }
+        }
+    }
+
     private static double[] RandomValues(int count, int seed)
     {
         var random = new Random(seed);

@@ -31,25 +31,6 @@ internal static class ParallelMirror
 
         // Row i of the lower triangle has i entries: the rows below n / sqrt(2) hold half of them.
         int split = (int)(n * Math.Sqrt(0.5)) / Strip * Strip;
-        TwoCoreWorker.Fork(worker, () => MirrorRows(matrix.Span, n, 0, split), () => MirrorRows(matrix.Span, n, split, n));
-    }
-
-    /// <summary>Rows <paramref name="first"/> (a multiple of <see cref="Strip"/>) to <paramref name="end"/> of the lower triangle, from the columns of the upper one.</summary>
-    private static void MirrorRows(Span<double> a, int n, int first, int end)
-    {
-        // Rows i0.. of the lower triangle: a(i, j) = a(j, i) for j < i, read from row j of the upper one.
-        for (int i0 = first; i0 < end; i0 += Strip)
-        {
-            int width = Math.Min(Strip, end - i0);
-            for (int j = 0; j < i0 + width - 1; j++)
-            {
-                int skip = Math.Max(0, j - i0 + 1);
-                ReadOnlySpan<double> source = a.Slice((j * n) + i0 + skip, width - skip);
-                for (int k = 0; k < source.Length; k++)
-                {
-                    a[((i0 + skip + k) * n) + j] = source[k];
-                }
-            }
-        }
+        TwoCoreWorker.Fork(worker, () => MatrixKernels.MirrorUpperRows(matrix.Span, n, 0, split), () => MatrixKernels.MirrorUpperRows(matrix.Span, n, split, n));
     }
 }
