@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 
 namespace HessianCodegen;
@@ -15,9 +14,11 @@ namespace HessianCodegen;
 /// NetworkPoint point = network.At(parameters, Batch.WithLabels(inputs, labels));
 /// double[] step = point.Derivatives().Factorize(1e-3).Solve(point.Gradient());
 ///
-/// // Only the loss and the gradient (a first-order step): nothing allocated per call.
+/// // Only the loss and the gradient (a first-order step): with the batch and the gradient made once,
+/// // nothing is allocated per call.
+/// Batch batch = Batch.WithLabels(inputs, labels);
 /// var gradient = new double[network.ParameterCount];
-/// double loss = network.LossAndGradient(parameters, Batch.WithLabels(inputs, labels), gradient);
+/// double loss = network.LossAndGradient(parameters, batch, gradient);
 /// </code>
 /// </example>
 public sealed class Network
@@ -25,12 +26,13 @@ public sealed class Network
     private readonly IHessianLayer[] layers;
     private readonly int[] parameterOffsets;
 
-    // The layers' work buffers for the passes of At, one set per call in progress, kept between calls:
-    // a training loop would otherwise allocate (and the collector clear) them at every step.
-    private readonly ConcurrentBag<LayerWorkspace[]> workspaces = new();
+    // The layers' work buffers for every forward and backward pass (At and LossAndGradient), one set per call in
+    // progress, kept between calls: a training loop would otherwise allocate (and the collector clear) them at every step.
+    private readonly BoundedPool<LayerWorkspace[]> workspaces = new();
 
-    // The rows of the passes of LossAndGradient, one set per call in progress, kept between calls for the same reason.
-    private readonly ConcurrentBag<PassBuffers> passBuffers = new();
+    // The rows of the passes of LossAndGradient, kept for the same reason; a set above PassBuffers.PoolableValues
+    // (a pass over a whole data set) is left to the collector.
+    private readonly BoundedPool<PassBuffers> passBuffers = new();
 
     /// <summary>Builds the chain and checks that it is one.</summary>
     /// <exception cref="ArgumentException">
@@ -159,10 +161,7 @@ public sealed class Network
     /// </exception>
     public NetworkPoint At(ReadOnlySpan<double> parameters, Batch batch)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        Guard.Length(parameters, ParameterCount, nameof(parameters));
-        Guard.Finite(parameters, nameof(parameters));
-        CheckBatch(batch);
+        CheckPass(parameters, batch);
         return new NetworkPoint(this, parameters.ToArray(), batch);
     }
 
@@ -173,9 +172,18 @@ public sealed class Network
     /// to the bit, for a caller that wants nothing else (a first-order optimizer, a line search).
     /// </summary>
     /// <remarks>
+    /// <para>
     /// The parameters are read in place, not copied, and the activations and adjoints of the pass are rows the
-    /// network keeps between calls, so a repeated call allocates nothing. Calls may run on several threads at once.
-    /// Hessian products, solves and the derivative blocks need the pass kept: use <see cref="At"/> for those.
+    /// network keeps between calls, so a repeated call allocates nothing. Calls may run on several threads at once;
+    /// neither <paramref name="parameters"/> nor <paramref name="gradient"/> may be changed by another thread during
+    /// a call. The network keeps at most <see cref="Environment.ProcessorCount"/> sets of rows, each of at most
+    /// 4 MiB: a larger pass (a whole data set in one call) allocates its rows and leaves them to the collector.
+    /// </para>
+    /// <para>
+    /// Hessian products, solves and the derivative blocks need the pass kept: use <see cref="At"/> for those. There
+    /// is no overload that allocates and returns the gradient: <c>At(parameters, batch)</c> with
+    /// <see cref="NetworkPoint.Loss"/> and <see cref="NetworkPoint.Gradient()"/> is that form.
+    /// </para>
     /// </remarks>
     /// <exception cref="ArgumentException">
     /// The parameter vector has the wrong length or a value that is not finite, the gradient has the wrong length
@@ -183,13 +191,12 @@ public sealed class Network
     /// of the loss layer.
     /// </exception>
     /// <exception cref="ArithmeticException">
-    /// The loss is not finite (an activation overflowed); <paramref name="gradient"/> then holds no meaningful values.
+    /// The loss is not finite (an activation overflowed). The check follows the forward pass, before the gradient is
+    /// written, so <paramref name="gradient"/> is then left as it was.
     /// </exception>
     public double LossAndGradient(ReadOnlySpan<double> parameters, Batch batch, Span<double> gradient)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        Guard.Length(parameters, ParameterCount, nameof(parameters));
-        Guard.Finite(parameters, nameof(parameters));
+        CheckPass(parameters, batch);
         Guard.Length(gradient, ParameterCount, nameof(gradient));
         if (parameters.Overlaps(gradient))
         {
@@ -198,8 +205,7 @@ public sealed class Network
                 nameof(gradient));
         }
 
-        CheckBatch(batch);
-        if (!passBuffers.TryTake(out PassBuffers? buffers))
+        if (!passBuffers.TryRent(out PassBuffers? buffers))
         {
             buffers = new PassBuffers(this);
         }
@@ -213,14 +219,17 @@ public sealed class Network
         finally
         {
             // Every row the pass reads it writes first, so the buffers serve the next call even after a throw.
-            passBuffers.Add(buffers);
+            if (buffers.Values <= PassBuffers.PoolableValues)
+            {
+                passBuffers.Return(buffers);
+            }
         }
     }
 
     /// <summary>One workspace per layer, for one forward and backward pass; give it back with <see cref="ReturnWorkspaces"/>.</summary>
     internal LayerWorkspace[] RentWorkspaces()
     {
-        if (workspaces.TryTake(out LayerWorkspace[]? set))
+        if (workspaces.TryRent(out LayerWorkspace[]? set))
         {
             return set;
         }
@@ -235,10 +244,19 @@ public sealed class Network
     }
 
     /// <summary>Keeps a set of workspaces from <see cref="RentWorkspaces"/> for the next pass.</summary>
-    internal void ReturnWorkspaces(LayerWorkspace[] set) => workspaces.Add(set);
+    internal void ReturnWorkspaces(LayerWorkspace[] set) => workspaces.Return(set);
 
     /// <summary>"layer 3 (TanhLayer)": how messages name a layer.</summary>
     internal string Describe(int layer) => $"layer {layer} ({layers[layer].GetType().Name})";
+
+    /// <summary>The checks of a pass's arguments, shared by At and LossAndGradient.</summary>
+    private void CheckPass(ReadOnlySpan<double> parameters, Batch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Guard.Length(parameters, ParameterCount, nameof(parameters));
+        Guard.Finite(parameters, nameof(parameters));
+        CheckBatch(batch);
+    }
 
     private void CheckBatch(Batch batch)
     {

@@ -31,24 +31,14 @@ public sealed class NetworkPoint
         Network = network;
         Batch = batch;
         this.parameters = parameters;
-        int depth = network.Depth;
-        int count = batch.Count;
-        inputs = new double[depth][];
-        outputAdjoints = new double[depth][];
+        // The point keeps the pass's rows (not the per-example losses) and its own copy of the batch's inputs.
+        var rows = new PassBuffers(network);
+        rows.Reserve(batch.Count);
+        inputs = rows.Inputs;
+        outputAdjoints = rows.OutputAdjoints;
         inputs[0] = batch.Inputs.ToArray();
-        for (int l = 0; l < depth; l++)
-        {
-            IHessianLayer layer = network.Layers[l];
-            if (l + 1 < depth)
-            {
-                inputs[l + 1] = new double[count * layer.OutputSize];
-            }
-
-            outputAdjoints[l] = new double[count * layer.OutputSize];
-        }
-
         gradient = new double[network.ParameterCount];
-        Loss = ForwardBackwardSweep.Run(network, parameters, batch, inputs, outputAdjoints, new double[count], gradient);
+        Loss = ForwardBackwardSweep.Run(network, parameters, batch, inputs, outputAdjoints, rows.Losses, gradient);
     }
 
     /// <summary>The network this point belongs to.</summary>
@@ -253,7 +243,7 @@ public sealed class NetworkPoint
     internal ReadOnlySpan<double> OutputAdjoints(int layer) => outputAdjoints[layer];
 
     /// <summary>The data rows a layer reads: the batch's for the loss layer, none for a hidden layer.</summary>
-    internal ReadOnlySpan<double> LayerData(int layer) => layer == Network.Depth - 1 ? Batch.DataRows : default;
+    internal ReadOnlySpan<double> LayerData(int layer) => ForwardBackwardSweep.LayerData(Network, Batch, layer);
 
     internal ReadOnlySpan<double> LayerParameters(int layer) => Network.ParameterSlice(parameters, layer);
 

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading.Tasks;
 using HessianCodegen.Layers;
 using HessianCodegen.Tests.Infrastructure;
 using Xunit;
@@ -9,7 +10,9 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="Network.LossAndGradient"/> against <c>At(...).Loss</c> and <c>At(...).Gradient()</c>, which run the
 /// same pass and so must agree to the bit; its argument checks, which are At's plus the gradient's; that a repeated
-/// call allocates nothing; and its gradient against central differences of its own loss.
+/// call allocates nothing and a pass above the pool's cap is not kept; reuse of the rows across batch sizes and
+/// threads; and its gradient against central differences of its own loss (the PyTorch oracle is in
+/// <see cref="OracleTests"/>).
 /// </summary>
 public sealed class LossAndGradientTests
 {
@@ -58,21 +61,95 @@ public sealed class LossAndGradientTests
         AssertSameBits(point.Gradient(), gradient);
     }
 
-    [Fact]
-    public void ReusedBuffersServeLargerAndSmallerBatches()
+    [Theory]
+    [InlineData("tanh-classifier")]
+    [InlineData("relu-regression")]
+    [InlineData("split-loss")]
+    public void ReusedBuffersServeLargerAndSmallerBatches(string name)
     {
-        // One network, batches growing then shrinking: the rented rows are then longer than the batch needs.
-        (Network network, _) = BatchedGradientTests.Create("tanh-classifier", 1);
+        // One network, a large batch, then small ones, then large again: the rented rows are then longer than the
+        // batch needs, and what the large batch left in them must not reach the small one's loss or gradient.
+        (Network network, _) = BatchedGradientTests.Create(name, 1);
         double[] parameters = network.RandomParameters(seed: 2);
         var gradient = new double[network.ParameterCount];
-        foreach (int count in new[] { 3, 257, 1, 64, 3 })
+        foreach (int count in new[] { 257, 3, 1, 64, 257, 3 })
         {
-            (_, Batch batch) = BatchedGradientTests.Create("tanh-classifier", count);
+            (_, Batch batch) = BatchedGradientTests.Create(name, count);
             double loss = network.LossAndGradient(parameters, batch, gradient);
             NetworkPoint point = network.At(parameters, batch);
             AssertSameBits([point.Loss], [loss]);
             AssertSameBits(point.Gradient(), gradient);
         }
+    }
+
+    [Theory]
+    [InlineData(5, 4, false)]
+    [InlineData(17, 6, true)]
+    [InlineData(29, 2, false)]
+    public void ReusedBuffersServeLargerAndSmallerBatchesOnReferenceLayers(int seed, int depth, bool regression)
+    {
+        // The same seed draws the same layers whatever the batch size, so the first point's network takes every batch.
+        Network network = RandomNetworks.Point(seed, depth, 1, regression).Network;
+        double[] parameters = network.RandomParameters(seed);
+        var gradient = new double[network.ParameterCount];
+        foreach (int count in new[] { 33, 2, 1, 33, 5 })
+        {
+            Batch batch = RandomNetworks.Point(seed, depth, count, regression).Batch;
+            double loss = network.LossAndGradient(parameters, batch, gradient);
+            NetworkPoint point = network.At(parameters, batch);
+            AssertSameBits([point.Loss], [loss]);
+            AssertSameBits(point.Gradient(), gradient);
+        }
+    }
+
+    [Fact]
+    public void ConcurrentCallsOfMixedBatchSizesEqualAtToTheBit()
+    {
+        // Several threads on one network, each call renting its own rows and workspaces: a set shared by two calls,
+        // or rows of a larger batch read by a smaller one, would show here as a wrong bit.
+        (Network network, _) = BatchedGradientTests.Create("tanh-classifier", 1);
+        double[] parameters = network.RandomParameters(seed: 4);
+        int[] counts = [1, 257, 3, 64, 513];
+        Batch[] batches = counts.Select(count => BatchedGradientTests.Create("tanh-classifier", count).Batch).ToArray();
+        NetworkPoint[] expected = batches.Select(batch => network.At(parameters, batch)).ToArray();
+
+        const int calls = 400;
+        var losses = new double[calls];
+        var gradients = new double[calls][];
+        Parallel.For(0, calls, new ParallelOptions { MaxDegreeOfParallelism = 4 }, call =>
+        {
+            gradients[call] = new double[network.ParameterCount];
+            losses[call] = network.LossAndGradient(parameters, batches[call % batches.Length], gradients[call]);
+        });
+
+        for (int call = 0; call < calls; call++)
+        {
+            NetworkPoint point = expected[call % batches.Length];
+            AssertSameBits([point.Loss], [losses[call]]);
+            AssertSameBits(point.Gradient(), gradients[call]);
+        }
+    }
+
+    [Fact]
+    public void APassAboveThePoolCapIsNotKept()
+    {
+        // A batch whose rows pass PassBuffers.PoolableValues (a whole data set in one call): its rows are left to the
+        // collector, so the same call again allocates them again instead of finding them pinned in the network.
+        const int count = 16384;
+        (Network network, Batch batch) = BatchedGradientTests.Create("tanh-classifier", count);
+        var rows = new PassBuffers(network);
+        rows.Reserve(count);
+        Assert.True(rows.Values > PassBuffers.PoolableValues, $"{rows.Values} values; expected a set above the cap");
+
+        double[] parameters = network.RandomParameters(seed: 5);
+        var gradient = new double[network.ParameterCount];
+        network.LossAndGradient(parameters, batch, gradient);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        network.LossAndGradient(parameters, batch, gradient);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated >= rows.Values * sizeof(double), $"{allocated} bytes allocated; expected the rows again");
     }
 
     [Theory]
@@ -93,10 +170,13 @@ public sealed class LossAndGradientTests
         Assert.Equal(0, allocated);
     }
 
-    [Fact]
-    public void GradientMatchesCentralDifferencesOfItsLoss()
+    [Theory]
+    [InlineData("tanh-classifier")]
+    [InlineData("relu-regression")]
+    [InlineData("split-loss")]
+    public void GradientMatchesCentralDifferencesOfItsLoss(string name)
     {
-        (Network network, Batch batch) = BatchedGradientTests.Create("tanh-classifier", 3);
+        (Network network, Batch batch) = BatchedGradientTests.Create(name, 3);
         double[] parameters = network.RandomParameters(seed: 3);
         var gradient = new double[network.ParameterCount];
         network.LossAndGradient(parameters, batch, gradient);
@@ -204,6 +284,21 @@ public sealed class LossAndGradientTests
         NetworkPoint point = network.At(parameters, batch);
         AssertSameBits([point.Loss], [loss]);
         AssertSameBits(point.Gradient(), gradient);
+    }
+
+    [Fact]
+    public void NotFiniteLossLeavesTheGradientAsItWas()
+    {
+        // The loss is checked after the forward pass, before the gradient is cleared for the backward pass.
+        var network = new Network(new LinearLayer(2, 2), new MeanSquaredErrorLayer(2, 1));
+        double[] parameters = Enumerable.Repeat(1e200, network.ParameterCount).ToArray();
+        Batch batch = Batch.WithTargets(new double[,] { { 1, 1 } }, new double[,] { { 0 } });
+        double[] gradient = Enumerable.Range(1, network.ParameterCount).Select(j => j / 7.0).ToArray();
+        double[] before = (double[])gradient.Clone();
+
+        Assert.Throws<ArithmeticException>(() => network.LossAndGradient(parameters, batch, gradient));
+
+        AssertSameBits(before, gradient);
     }
 
     private static void AssertSameBits(double[] expected, double[] actual) =>

@@ -35,6 +35,22 @@ public abstract class OracleTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(OracleFiles.Names), MemberType = typeof(OracleFiles))]
+    public void LossAndGradientMatchTheOracle(string name)
+    {
+        ReferenceCase oracle = Load(name);
+        var gradient = new double[oracle.Network.ParameterCount];
+        double loss = oracle.Network.LossAndGradient(oracle.Parameters, oracle.Batch, gradient);
+
+        double lossError = Math.Abs(loss - oracle.Loss) / Math.Abs(oracle.Loss);
+        double gradientError = Norms.RelativeError(gradient, oracle.Gradient);
+        output.WriteLine($"{name}: LossAndGradient loss {lossError:E2}, gradient {gradientError:E2}");
+
+        Assert.InRange(lossError, 0, Tolerance);
+        Assert.InRange(gradientError, 0, Tolerance);
+    }
+
+    [Theory]
+    [MemberData(nameof(OracleFiles.Names), MemberType = typeof(OracleFiles))]
     public void SolvesMatchTheOracle(string name)
     {
         ReferenceCase oracle = Load(name);

@@ -2,7 +2,8 @@
 
 For each "depth:width:batch" given: depth - 1 tanh layers (width -> width, with biases) and a linear
 layer to 4 classes with softmax cross-entropy (the mean over the batch), float64 on the CPU; one
-forward + backward is timed like the C# report times `network.At(parameters, batch).Gradient()`:
+forward + backward is timed like the C# report times `network.LossAndGradient(parameters, batch, gradient)`
+(the report's PyTorch ratio; it also times `network.At(parameters, batch).Gradient()` apart):
 warm-up, then the median of repeated runs, with 2 threads and with 1. Beside the wall time, the
 calling thread's CPU time (time.thread_time): with one thread all of PyTorch's work runs there, and
 on a loaded machine it leaves out the waiting for a core, as the C# report's CPU column does.
