@@ -19,8 +19,18 @@ internal static class GroupedJacobianProduct
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
     public static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
-        ReadOnlySpan<double> b, int columns, Span<double> target)
+        ReadOnlySpan<double> b, int columns, Span<double> target) =>
+        SubtractTransposeProduct(groups, dx, p, m, b, columns, target, VectorWidth.Hardware);
+
+    /// <summary>
+    /// <see cref="SubtractTransposeProduct(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, int, Span{double})"/>
+    /// with <see cref="FourRowCombination"/>'s tiles at <paramref name="vectorBits"/> (0, 256 or 512; the tests take each).
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    internal static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
+        ReadOnlySpan<double> b, int columns, Span<double> target, int vectorBits)
     {
+        VectorWidth.Validate(vectorBits);
         if (dx.Length != m * p || b.Length < m * columns || target.Length < p * columns)
         {
             throw new ArgumentException($"Dx has {dx.Length} values, b {b.Length} and the target {target.Length}; " +
@@ -33,7 +43,7 @@ internal static class GroupedJacobianProduct
             return 0;
         }
 
-        double[] coefficients = ArrayPool<double>.Shared.Rent(2 * largestRows);
+        double[] coefficients = ArrayPool<double>.Shared.Rent(4 * largestRows);
         double[]? gathered = null;
         try
         {
@@ -75,12 +85,28 @@ internal static class GroupedJacobianProduct
                     rowsOfB = gathered;
                 }
 
-                // Row j of target takes column j of Z_g against the group's rows of b; two rows at a time, so that each vector
-                // of b loaded feeds both.
-                Span<double> column = coefficients.AsSpan(0, count);
-                Span<double> nextColumn = coefficients.AsSpan(largestRows, count);
+                // Row j of target takes column j of Z_g against the group's rows of b; four rows at a time in register tiles,
+                // then two, so that each vector of b loaded feeds them all.
                 int[] parameters = groups.Parameters[g];
                 int pair = 0;
+                Span<double> four = coefficients.AsSpan(0, 4 * count);
+                for (; pair + 4 <= parameters.Length; pair += 4)
+                {
+                    for (int k = 0; k < count; k++)
+                    {
+                        int start = rows[k] * p;
+                        four[4 * k] = dx[start + parameters[pair]];
+                        four[(4 * k) + 1] = dx[start + parameters[pair + 1]];
+                        four[(4 * k) + 2] = dx[start + parameters[pair + 2]];
+                        four[(4 * k) + 3] = dx[start + parameters[pair + 3]];
+                    }
+
+                    flops += FourRowCombination.Subtract(target, columns, parameters[pair], parameters[pair + 1], parameters[pair + 2],
+                        parameters[pair + 3], four, rowsOfB, stride, vectorBits);
+                }
+
+                Span<double> column = coefficients.AsSpan(0, count);
+                Span<double> nextColumn = coefficients.AsSpan(largestRows, count);
                 for (; pair + 2 <= parameters.Length; pair += 2)
                 {
                     int j = parameters[pair];
