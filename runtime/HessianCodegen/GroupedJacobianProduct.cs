@@ -20,17 +20,25 @@ internal static class GroupedJacobianProduct
     /// <returns>The floating-point operations performed.</returns>
     public static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
         ReadOnlySpan<double> b, int columns, Span<double> target) =>
-        SubtractTransposeProduct(groups, dx, p, m, b, columns, target, VectorWidth.Hardware);
+        SubtractTransposeProduct(groups, dx, p, m, b, columns, target, [], VectorWidth.Hardware);
 
     /// <summary>
     /// <see cref="SubtractTransposeProduct(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, int, Span{double})"/>
-    /// with <see cref="FourRowCombination"/>'s tiles at <paramref name="vectorBits"/> (0, 256 or 512; the tests take each).
+    /// with <see cref="FourRowCombination"/>'s tiles at <paramref name="vectorBits"/> (0, 256 or 512; the tests take each); where
+    /// <paramref name="transposedTarget"/> is not empty it receives the updated target's transpose, <paramref name="columns"/> x
+    /// <paramref name="p"/> (each row of target is final after its group, so the tiles write it while it is in L1: the factorization
+    /// at a small state needed both layouts of <c>-(Dx^T P)</c> and transposed it whole in between).
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
     internal static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
-        ReadOnlySpan<double> b, int columns, Span<double> target, int vectorBits)
+        ReadOnlySpan<double> b, int columns, Span<double> target, Span<double> transposedTarget, int vectorBits)
     {
         VectorWidth.Validate(vectorBits);
+        if (!transposedTarget.IsEmpty && transposedTarget.Length < columns * p)
+        {
+            throw new ArgumentException($"The transposed target has {transposedTarget.Length} values; expected {columns} x {p}.", nameof(transposedTarget));
+        }
+
         if (dx.Length != m * p || b.Length < m * columns || target.Length < p * columns)
         {
             throw new ArgumentException($"Dx has {dx.Length} values, b {b.Length} and the target {target.Length}; " +
@@ -40,8 +48,13 @@ internal static class GroupedJacobianProduct
         int largestRows = groups.LargestRowCount;
         if (largestRows == 0 || columns == 0)
         {
+            CopyRowsToColumns(target, columns, p, 0, p, transposedTarget);
             return 0;
         }
+
+        // The parameters no group with rows reaches keep their rows of target; their columns of the transpose are copied at the end.
+        bool[]? reached = transposedTarget.IsEmpty ? null : ArrayPool<bool>.Shared.Rent(p);
+        reached?.AsSpan(0, p).Clear();
 
         double[] coefficients = ArrayPool<double>.Shared.Rent(4 * largestRows);
         double[]? gathered = null;
@@ -57,10 +70,23 @@ internal static class GroupedJacobianProduct
                     continue;
                 }
 
+                if (reached is not null)
+                {
+                    foreach (int j in groups.Parameters[g])
+                    {
+                        reached[j] = true;
+                    }
+                }
+
                 // One row (batch 1): each parameter's row of target takes that row of b once, an axpy per non-zero of Dx.
                 if (count == 1)
                 {
                     flops += SubtractOneRow(groups.Parameters[g], dx.Slice(rows[0] * p, p), b.Slice(rows[0] * columns, columns), columns, target);
+                    foreach (int j in groups.Parameters[g])
+                    {
+                        CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
+                    }
+
                     continue;
                 }
 
@@ -102,7 +128,7 @@ internal static class GroupedJacobianProduct
                     }
 
                     flops += FourRowCombination.Subtract(target, columns, parameters[pair], parameters[pair + 1], parameters[pair + 2],
-                        parameters[pair + 3], four, rowsOfB, stride, vectorBits);
+                        parameters[pair + 3], four, rowsOfB, stride, vectorBits, transposedTarget, p);
                 }
 
                 Span<double> column = coefficients.AsSpan(0, count);
@@ -118,6 +144,8 @@ internal static class GroupedJacobianProduct
                     }
 
                     flops += RankUpdate.SubtractCombinations(target.Slice(j * columns, columns), column, target.Slice(next * columns, columns), nextColumn, rowsOfB, stride);
+                    CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
+                    CopyRowsToColumns(target, columns, p, next, 1, transposedTarget);
                 }
 
                 if (pair < parameters.Length)
@@ -129,6 +157,15 @@ internal static class GroupedJacobianProduct
                     }
 
                     flops += RankUpdate.SubtractCombination(target.Slice(j * columns, columns), column, rowsOfB, stride);
+                    CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
+                }
+            }
+
+            for (int j = 0; reached is not null && j < p; j++)
+            {
+                if (!reached[j])
+                {
+                    CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
                 }
             }
 
@@ -137,6 +174,11 @@ internal static class GroupedJacobianProduct
         finally
         {
             ArrayPool<double>.Shared.Return(coefficients);
+            if (reached is not null)
+            {
+                ArrayPool<bool>.Shared.Return(reached);
+            }
+
             if (gathered is not null)
             {
                 ArrayPool<double>.Shared.Return(gathered);
@@ -163,6 +205,23 @@ internal static class GroupedJacobianProduct
         }
 
         return flops;
+    }
+
+    /// <summary>Rows <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> of target as columns of the transpose, where one is asked for.</summary>
+    private static void CopyRowsToColumns(ReadOnlySpan<double> target, int columns, int p, int first, int count, Span<double> transposed)
+    {
+        if (transposed.IsEmpty)
+        {
+            return;
+        }
+
+        for (int j = first; j < first + count; j++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                transposed[(c * p) + j] = target[(j * columns) + c];
+            }
+        }
     }
 
     /// <summary>Whether <paramref name="rows"/> are evenly spaced (one per example), and so read in place rather than gathered.</summary>

@@ -13,7 +13,7 @@ namespace HessianCodegen.Tests;
 /// spaced, read in place) and rows in no order (gathered) each take their own branch, and so do groups of one row (batch 1).
 /// Groups of four or more parameters take <see cref="HessianCodegen.LinearAlgebra.FourRowCombination"/>'s tiles, at each vector width
 /// (512, 256, 0: plain loops; a width this machine lacks is left out); the width-8 batch-8 shape (9 parameters, 8 rows a group,
-/// 64 and 72 columns) among them.
+/// 64 and 72 columns) among them. With a transposed target asked for, it holds the updated target's transpose exactly.
 /// </summary>
 public sealed class GroupedJacobianProductTests
 {
@@ -67,7 +67,19 @@ public sealed class GroupedJacobianProductTests
             }
         }
 
-        GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, target, vectorBits);
+        double[] transposed = Enumerable.Repeat(double.NaN, columns * p).ToArray();
+        double[] withTranspose = (double[])target.Clone();
+        GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, withTranspose, transposed, vectorBits);
+        GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, target, [], vectorBits);
+        Assert.Equal(target, withTranspose);
+        for (int j = 0; j < p; j++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                Assert.True(transposed[(c * p) + j] == target[(j * columns) + c], $"transposed[{c}, {j}] = {transposed[(c * p) + j]}, expected {target[(j * columns) + c]}");
+            }
+        }
+
         for (int index = 0; index < target.Length; index++)
         {
             Assert.True(Math.Abs(target[index] - expected[index]) <= 1e-13 * (1 + m),

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -19,9 +20,21 @@ internal static class FourRowCombination
     /// The four target rows must differ; the coefficients are laid four per term, a term's four side by side.
     /// </summary>
     /// <returns>The floating-point operations performed, two per non-zero coefficient and column.</returns>
+    public static long Subtract(Span<double> target, int columns, int row0, int row1, int row2, int row3,
+        ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride, int vectorBits) =>
+        Subtract(target, columns, row0, row1, row2, row3, coefficients, rows, stride, vectorBits, [], 0);
+
+    /// <summary>
+    /// <see cref="Subtract(Span{double}, int, int, int, int, int, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int)"/>, then the
+    /// four updated rows also written as columns of <paramref name="transposed"/> (<paramref name="columns"/> rows of
+    /// <paramref name="transposedColumns"/>: <c>transposed[c * transposedColumns + row_i] = target[row_i * columns + c]</c>) while
+    /// they are in L1, four at a time where the rows are consecutive, so that a caller who needs both layouts transposes nothing.
+    /// Nothing is written to <paramref name="transposed"/> where it is empty.
+    /// </summary>
+    /// <returns>The floating-point operations performed, two per non-zero coefficient and column.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long Subtract(Span<double> target, int columns, int row0, int row1, int row2, int row3,
-        ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride, int vectorBits)
+        ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride, int vectorBits, Span<double> transposed, int transposedColumns)
     {
         VectorWidth.Validate(vectorBits);
         int count = coefficients.Length / 4;
@@ -37,8 +50,15 @@ internal static class FourRowCombination
             throw new ArgumentException($"target has {target.Length} values; rows {row0}, {row1}, {row2}, {row3} of {columns} columns do not fit.", nameof(target));
         }
 
+        if (!transposed.IsEmpty && (highest >= transposedColumns || (long)(columns - 1) * transposedColumns + highest >= transposed.Length))
+        {
+            throw new ArgumentException($"transposed has {transposed.Length} values in rows of {transposedColumns}; expected {columns} rows " +
+                $"with column {highest} in them.", nameof(transposed));
+        }
+
         if (count == 0 || columns == 0)
         {
+            WriteTransposed(target, columns, row0, row1, row2, row3, transposed, transposedColumns, vectorBits);
             return 0;
         }
 
@@ -80,7 +100,50 @@ internal static class FourRowCombination
             target[(row3 * columns) + column] -= s3;
         }
 
+        WriteTransposed(target, columns, row0, row1, row2, row3, transposed, transposedColumns, vectorBits);
         return 2 * used * columns;
+    }
+
+    /// <summary>The four rows as columns of <paramref name="transposed"/>: 4 x 4 blocks turned in registers where the rows are consecutive.</summary>
+    private static void WriteTransposed(ReadOnlySpan<double> target, int columns, int row0, int row1, int row2, int row3,
+        Span<double> transposed, int transposedColumns, int vectorBits)
+    {
+        if (transposed.IsEmpty)
+        {
+            return;
+        }
+
+        int column = 0;
+        if (vectorBits >= 256 && Avx.IsSupported && row1 == row0 + 1 && row2 == row0 + 2 && row3 == row0 + 3)
+        {
+            ref double t0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row0 * columns);
+            ref double t1 = ref Unsafe.Add(ref t0, columns);
+            ref double t2 = ref Unsafe.Add(ref t1, columns);
+            ref double t3 = ref Unsafe.Add(ref t2, columns);
+            ref double outStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(transposed), row0);
+            for (; column + 4 <= columns; column += 4)
+            {
+                nuint at = (nuint)column;
+                Vector256<double> a = Vector256.LoadUnsafe(ref t0, at), b = Vector256.LoadUnsafe(ref t1, at);
+                Vector256<double> c = Vector256.LoadUnsafe(ref t2, at), d = Vector256.LoadUnsafe(ref t3, at);
+                Vector256<double> ab0 = Avx.UnpackLow(a, b), ab1 = Avx.UnpackHigh(a, b); // (a0 b0 a2 b2), (a1 b1 a3 b3)
+                Vector256<double> cd0 = Avx.UnpackLow(c, d), cd1 = Avx.UnpackHigh(c, d);
+                ref double o = ref Unsafe.Add(ref outStart, column * transposedColumns);
+                Avx.Permute2x128(ab0, cd0, 0x20).StoreUnsafe(ref o);
+                Avx.Permute2x128(ab1, cd1, 0x20).StoreUnsafe(ref Unsafe.Add(ref o, transposedColumns));
+                Avx.Permute2x128(ab0, cd0, 0x31).StoreUnsafe(ref Unsafe.Add(ref o, 2 * transposedColumns));
+                Avx.Permute2x128(ab1, cd1, 0x31).StoreUnsafe(ref Unsafe.Add(ref o, 3 * transposedColumns));
+            }
+        }
+
+        for (; column < columns; column++)
+        {
+            int at = column * transposedColumns;
+            transposed[at + row0] = target[(row0 * columns) + column];
+            transposed[at + row1] = target[(row1 * columns) + column];
+            transposed[at + row2] = target[(row2 * columns) + column];
+            transposed[at + row3] = target[(row3 * columns) + column];
+        }
     }
 
     /// <summary>The 512-bit tiles: 32 columns a tile, then 8; returns the first column left.</summary>
