@@ -19,8 +19,26 @@ internal static class GroupedJacobianProduct
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
     public static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
-        ReadOnlySpan<double> b, int columns, Span<double> target)
+        ReadOnlySpan<double> b, int columns, Span<double> target) =>
+        SubtractTransposeProduct(groups, dx, p, m, b, columns, target, [], VectorWidth.Hardware);
+
+    /// <summary>
+    /// <see cref="SubtractTransposeProduct(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, int, Span{double})"/>
+    /// with <see cref="FourRowCombination"/>'s tiles at <paramref name="vectorBits"/> (0, 256 or 512; the tests take each); where
+    /// <paramref name="transposedTarget"/> is not empty it receives the updated target's transpose, <paramref name="columns"/> x
+    /// <paramref name="p"/> (each row of target is final after its group, so the tiles write it while it is in L1: the factorization
+    /// at a small state needed both layouts of <c>-(Dx^T P)</c> and transposed it whole in between).
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    internal static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
+        ReadOnlySpan<double> b, int columns, Span<double> target, Span<double> transposedTarget, int vectorBits)
     {
+        VectorWidth.Validate(vectorBits);
+        if (!transposedTarget.IsEmpty && transposedTarget.Length < columns * p)
+        {
+            throw new ArgumentException($"The transposed target has {transposedTarget.Length} values; expected {columns} x {p}.", nameof(transposedTarget));
+        }
+
         if (dx.Length != m * p || b.Length < m * columns || target.Length < p * columns)
         {
             throw new ArgumentException($"Dx has {dx.Length} values, b {b.Length} and the target {target.Length}; " +
@@ -30,10 +48,15 @@ internal static class GroupedJacobianProduct
         int largestRows = groups.LargestRowCount;
         if (largestRows == 0 || columns == 0)
         {
+            CopyRowsToColumns(target, columns, p, 0, p, transposedTarget);
             return 0;
         }
 
-        double[] coefficients = ArrayPool<double>.Shared.Rent(2 * largestRows);
+        // The parameters no group with rows reaches keep their rows of target; their columns of the transpose are copied at the end.
+        bool[]? reached = transposedTarget.IsEmpty ? null : ArrayPool<bool>.Shared.Rent(p);
+        reached?.AsSpan(0, p).Clear();
+
+        double[] coefficients = ArrayPool<double>.Shared.Rent(4 * largestRows);
         double[]? gathered = null;
         try
         {
@@ -47,10 +70,23 @@ internal static class GroupedJacobianProduct
                     continue;
                 }
 
+                if (reached is not null)
+                {
+                    foreach (int j in groups.Parameters[g])
+                    {
+                        reached[j] = true;
+                    }
+                }
+
                 // One row (batch 1): each parameter's row of target takes that row of b once, an axpy per non-zero of Dx.
                 if (count == 1)
                 {
                     flops += SubtractOneRow(groups.Parameters[g], dx.Slice(rows[0] * p, p), b.Slice(rows[0] * columns, columns), columns, target);
+                    foreach (int j in groups.Parameters[g])
+                    {
+                        CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
+                    }
+
                     continue;
                 }
 
@@ -75,12 +111,28 @@ internal static class GroupedJacobianProduct
                     rowsOfB = gathered;
                 }
 
-                // Row j of target takes column j of Z_g against the group's rows of b; two rows at a time, so that each vector
-                // of b loaded feeds both.
-                Span<double> column = coefficients.AsSpan(0, count);
-                Span<double> nextColumn = coefficients.AsSpan(largestRows, count);
+                // Row j of target takes column j of Z_g against the group's rows of b; four rows at a time in register tiles,
+                // then two, so that each vector of b loaded feeds them all.
                 int[] parameters = groups.Parameters[g];
                 int pair = 0;
+                Span<double> four = coefficients.AsSpan(0, 4 * count);
+                for (; pair + 4 <= parameters.Length; pair += 4)
+                {
+                    for (int k = 0; k < count; k++)
+                    {
+                        int start = rows[k] * p;
+                        four[4 * k] = dx[start + parameters[pair]];
+                        four[(4 * k) + 1] = dx[start + parameters[pair + 1]];
+                        four[(4 * k) + 2] = dx[start + parameters[pair + 2]];
+                        four[(4 * k) + 3] = dx[start + parameters[pair + 3]];
+                    }
+
+                    flops += FourRowCombination.Subtract(target, columns, parameters[pair], parameters[pair + 1], parameters[pair + 2],
+                        parameters[pair + 3], four, rowsOfB, stride, vectorBits, transposedTarget, p);
+                }
+
+                Span<double> column = coefficients.AsSpan(0, count);
+                Span<double> nextColumn = coefficients.AsSpan(largestRows, count);
                 for (; pair + 2 <= parameters.Length; pair += 2)
                 {
                     int j = parameters[pair];
@@ -92,6 +144,8 @@ internal static class GroupedJacobianProduct
                     }
 
                     flops += RankUpdate.SubtractCombinations(target.Slice(j * columns, columns), column, target.Slice(next * columns, columns), nextColumn, rowsOfB, stride);
+                    CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
+                    CopyRowsToColumns(target, columns, p, next, 1, transposedTarget);
                 }
 
                 if (pair < parameters.Length)
@@ -103,6 +157,15 @@ internal static class GroupedJacobianProduct
                     }
 
                     flops += RankUpdate.SubtractCombination(target.Slice(j * columns, columns), column, rowsOfB, stride);
+                    CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
+                }
+            }
+
+            for (int j = 0; reached is not null && j < p; j++)
+            {
+                if (!reached[j])
+                {
+                    CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
                 }
             }
 
@@ -111,6 +174,11 @@ internal static class GroupedJacobianProduct
         finally
         {
             ArrayPool<double>.Shared.Return(coefficients);
+            if (reached is not null)
+            {
+                ArrayPool<bool>.Shared.Return(reached);
+            }
+
             if (gathered is not null)
             {
                 ArrayPool<double>.Shared.Return(gathered);
@@ -137,6 +205,23 @@ internal static class GroupedJacobianProduct
         }
 
         return flops;
+    }
+
+    /// <summary>Rows <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> of target as columns of the transpose, where one is asked for.</summary>
+    private static void CopyRowsToColumns(ReadOnlySpan<double> target, int columns, int p, int first, int count, Span<double> transposed)
+    {
+        if (transposed.IsEmpty)
+        {
+            return;
+        }
+
+        for (int j = first; j < first + count; j++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                transposed[(c * p) + j] = target[(j * columns) + c];
+            }
+        }
     }
 
     /// <summary>Whether <paramref name="rows"/> are evenly spaced (one per example), and so read in place rather than gathered.</summary>

@@ -338,12 +338,13 @@ internal sealed class RiccatiFactorization
                 Span<double> negativeWeighted = weighted.AsSpan(0, p * m);
                 if (grouped)
                 {
-                    // A small state: both products group by group from Dx in place, no Dx^T (GroupedJacobianProduct).
+                    // A small state: both products group by group from Dx in place, no Dx^T (GroupedJacobianProduct); the first
+                    // writes -(Dx^T P) in both layouts, the second reads the transposed one.
                     negativeWeighted.Clear();
                     ParameterGroups groups = derivatives.ParameterGroups(l);
-                    flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, valueMatrix, m, negativeWeighted);
                     Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
-                    MatrixKernels.Transpose(negativeWeighted, p, m, negativeWeightedT);
+                    flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, valueMatrix, m, negativeWeighted, negativeWeightedT,
+                        VectorWidth.Hardware);
                     flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, negativeWeightedT, p, block);
                 }
                 else

@@ -1,32 +1,38 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
 namespace HessianCodegen.Tests;
 
 /// <summary>
-/// <see cref="GroupedJacobianProduct.SubtractTransposeProduct"/> against the triple loop of <c>target -= Dx^T b</c>, on a
+/// <see cref="GroupedJacobianProduct"/>'s <c>SubtractTransposeProduct</c> against the triple loop of <c>target -= Dx^T b</c>, on a
 /// <c>Dx</c> built group by group: parameters dealt to groups in a shuffled order (so a group's parameters are not
 /// contiguous), each row in one group with zeros among its values, some rows all zero. Rows one per example (evenly
 /// spaced, read in place) and rows in no order (gathered) each take their own branch, and so do groups of one row (batch 1).
-/// Parameters go two at a time (<see cref="LinearAlgebra.RankUpdate.SubtractCombinations"/>), a group of an odd count ending on
-/// one alone; 37, 64 and 72 columns reach the pairs' blocks of four vectors (16 columns at 256 bits), and a value that is zero
-/// in one parameter of a pair but not the other happens in most groups.
+/// Groups of four or more parameters take <see cref="HessianCodegen.LinearAlgebra.FourRowCombination"/>'s tiles, at each vector width
+/// (512, 256, 0: plain loops; a width this machine lacks is left out); the width-8 batch-8 shape (9 parameters, 8 rows a group,
+/// 64 and 72 columns) among them. The parameters left over go two at a time (<see cref="LinearAlgebra.RankUpdate.SubtractCombinations"/>),
+/// then one alone; 37, 64 and 72 columns reach the pairs' blocks of four vectors (16 columns at 256 bits), and a value that is zero
+/// in one parameter of a pair but not the other happens in most groups. With a transposed target asked for, it holds the updated
+/// target's transpose exactly.
 /// </summary>
 public sealed class GroupedJacobianProductTests
 {
+    public static IEnumerable<object[]> Cases => VectorWidthCases.Runnable(5,
+        (from bits in new[] { 0, 256, 512 }
+         from shape in new (bool Spaced, int P, int Groups, int Batch, int Columns)[]
+         {
+             (true, 7, 3, 5, 9), (true, 13, 4, 2, 11), (false, 11, 3, 3, 7), (false, 23, 5, 4, 1), (true, 9, 4, 1, 8), (true, 17, 3, 1, 5),
+             (true, 72, 8, 8, 64), (true, 72, 8, 8, 72), (false, 41, 3, 5, 37), (true, 30, 2, 3, 45),
+             (true, 9, 2, 3, 64), (false, 11, 3, 4, 37), (true, 13, 4, 2, 72), (true, 17, 3, 1, 37),
+         }
+         select new object[] { shape.Spaced, shape.P, shape.Groups, shape.Batch, shape.Columns, bits }).ToArray());
+
     [Theory]
-    [InlineData(true, 7, 3, 5, 9)]
-    [InlineData(true, 13, 4, 2, 11)]
-    [InlineData(false, 11, 3, 3, 7)]
-    [InlineData(false, 23, 5, 4, 1)]
-    [InlineData(true, 9, 4, 1, 8)]
-    [InlineData(true, 17, 3, 1, 5)]
-    [InlineData(true, 9, 2, 3, 64)]
-    [InlineData(false, 11, 3, 4, 37)]
-    [InlineData(true, 13, 4, 2, 72)]
-    [InlineData(true, 17, 3, 1, 37)]
-    public void Matches_the_triple_loop(bool spacedRows, int p, int groupCount, int batch, int columns)
+    [MemberData(nameof(Cases))]
+    public void Matches_the_triple_loop(bool spacedRows, int p, int groupCount, int batch, int columns, int vectorBits)
     {
         var random = new Random(p + (31 * groupCount) + (7 * batch) + columns);
         int[] groupOfParameter = Enumerable.Range(0, p).Select(j => j % groupCount).OrderBy(_ => random.Next()).ToArray();
@@ -65,7 +71,19 @@ public sealed class GroupedJacobianProductTests
             }
         }
 
-        GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, target);
+        double[] transposed = Enumerable.Repeat(double.NaN, columns * p).ToArray();
+        double[] withTranspose = (double[])target.Clone();
+        GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, withTranspose, transposed, vectorBits);
+        GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, target, [], vectorBits);
+        Assert.Equal(target, withTranspose);
+        for (int j = 0; j < p; j++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                Assert.True(transposed[(c * p) + j] == target[(j * columns) + c], $"transposed[{c}, {j}] = {transposed[(c * p) + j]}, expected {target[(j * columns) + c]}");
+            }
+        }
+
         for (int index = 0; index < target.Length; index++)
         {
             Assert.True(Math.Abs(target[index] - expected[index]) <= 1e-13 * (1 + m),

@@ -38,6 +38,30 @@ public sealed class RightLookingCholeskyKernelTests
         Assert.Equal(-1, RightLookingCholeskyKernel.Factor(factor, n, new double[RightLookingCholeskyKernel.WorkLength(n)], 0, ref flops, vectorBits));
         Assert.Equal(-1, CholeskyKernel.Factor(reference, n, 0, ref flops));
         double scale = reference.Max(Math.Abs);
+
+        // A matrix whose upper triangle mirrors the lower one, its square filled by rows (work full of NaN: the padding must be
+        // set): the same factor bit for bit, the upper triangle left as it was.
+        double[] mirrored = (double[])matrix.Clone();
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                mirrored[(i * n) + j] = mirrored[(j * n) + i];
+            }
+        }
+
+        double[] mirroredFactor = (double[])mirrored.Clone();
+        double[] notANumber = Enumerable.Repeat(double.NaN, RightLookingCholeskyKernel.WorkLength(n)).ToArray();
+        Assert.Equal(-1, RightLookingCholeskyKernel.Factor(mirroredFactor, n, notANumber, 0, ref flops, vectorBits, upperMirrorsLower: true));
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double expected = j <= i ? factor[(i * n) + j] : mirrored[(i * n) + j];
+                Assert.True(mirroredFactor[(i * n) + j] == expected, $"order {n}, mirrored: entry ({i}, {j}) {mirroredFactor[(i * n) + j]:R} against {expected:R}");
+            }
+        }
+
         for (int i = 0; i < n; i++)
         {
             for (int j = 0; j < n; j++)

@@ -41,8 +41,23 @@ internal static class RightLookingCholeskyKernel
     /// <see cref="Factor(Span{double}, int, Span{double}, double, ref long)"/> with the trailing updates' tiles of
     /// <paramref name="vectorBits"/> (512, 256, or 0 for no explicit vectors: <see cref="RankUpdate"/> where <see cref="VectorWidth.FusedVectorT"/>, else plain loops; at most <see cref="VectorWidth.Hardware"/>): the tests take each.
     /// </summary>
+    internal static int Factor(Span<double> a, int n, Span<double> work, double tinyPivot, ref long flops, int vectorBits) =>
+        Factor(a, n, work, tinyPivot, ref flops, vectorBits, upperMirrorsLower: false);
+
+    /// <summary>
+    /// <see cref="Factor(Span{double}, int, Span{double}, double, ref long)"/> of an <paramref name="a"/> whose strict upper triangle is
+    /// already the lower one's exact mirror (<see cref="PivotBlockFactor"/> mirrors it for Bunch-Kaufman's restart): <c>U</c> is then
+    /// <c>a</c>'s rows copied whole, not filled column by column from the lower triangle.
+    /// </summary>
+    public static int FactorMirrored(Span<double> a, int n, Span<double> work, double tinyPivot, ref long flops) =>
+        Factor(a, n, work, tinyPivot, ref flops, VectorWidth.Hardware, upperMirrorsLower: true);
+
+    /// <summary>
+    /// The factorization with the updates' tiles of <paramref name="vectorBits"/>; <paramref name="upperMirrorsLower"/> says
+    /// the strict upper triangle equals the lower one's mirror, so <c>U</c> is filled by copying rows.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static int Factor(Span<double> a, int n, Span<double> work, double tinyPivot, ref long flops, int vectorBits)
+    internal static int Factor(Span<double> a, int n, Span<double> work, double tinyPivot, ref long flops, int vectorBits, bool upperMirrorsLower)
     {
         if (n < 0 || a.Length != n * n || work.Length < WorkLength(n))
         {
@@ -52,7 +67,15 @@ internal static class RightLookingCholeskyKernel
         VectorWidth.Validate(vectorBits);
         int s = Stride(n);
         Span<double> u = work[..(s * s)];
-        FillSymmetric(a, n, u, s);
+        if (upperMirrorsLower)
+        {
+            FillFromRows(a, n, u, s);
+        }
+        else
+        {
+            FillSymmetric(a, n, u, s);
+        }
+
         ref double uStart = ref MemoryMarshal.GetReference(u);
         for (int k0 = 0; k0 < n; k0 += Step)
         {
@@ -187,6 +210,18 @@ internal static class RightLookingCholeskyKernel
                 Unsafe.Add(ref uStart, (j * s) + i) = value;
             }
         }
+    }
+
+    /// <summary><c>U</c> as <c>a</c>'s rows, which are already the whole symmetric matrix; the padding zero, as in <see cref="FillSymmetric"/>.</summary>
+    private static void FillFromRows(ReadOnlySpan<double> a, int n, Span<double> u, int s)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            a.Slice(i * n, n).CopyTo(u.Slice(i * s, n));
+            u.Slice((i * s) + n, s - n).Clear();
+        }
+
+        u[(n * s)..].Clear();
     }
 
     /// <summary>

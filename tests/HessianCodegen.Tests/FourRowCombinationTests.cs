@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// <see cref="FourRowCombination"/>'s <c>Subtract</c> against the plain double loop of <c>target[row_i, c] -= sum_k coefficients[4 k + i]
+/// rows[k stride + c]</c>, at each vector width (512, 256, 0: plain loops; a width this machine lacks is left out), with column
+/// counts that end in whole 32- and 16-column tiles, in the narrow vectors and in single columns, rows of the target in no
+/// order, zero coefficients, and the target rows not named left as they were. With a transposed target, the four updated rows
+/// as its columns and nothing else written, for consecutive rows (turned 4 x 4 in registers) and rows in no order.
+/// </summary>
+public sealed class FourRowCombinationTests
+{
+    public static IEnumerable<object[]> Cases => VectorWidthCases.Runnable(2,
+        (from bits in new[] { 0, 256, 512 }
+         from shape in new[] { (1, 1), (3, 4), (8, 8), (5, 16), (9, 32), (8, 64), (8, 72), (7, 45), (2, 100) }
+         from consecutive in new[] { false, true }
+         select new object[] { shape.Item1, shape.Item2, bits, consecutive }).ToArray());
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_the_plain_loop(int count, int columns, int vectorBits, bool consecutive)
+    {
+        var random = new Random((count * 1000) + columns + vectorBits);
+        int[] targetRows = consecutive ? [2, 3, 4, 5] : [4, 1, 6, 2];
+        int stride = columns + 3;
+        double[] coefficients = Enumerable.Range(0, 4 * count).Select(i => i % 7 == 3 ? 0 : random.NextDouble() - 0.5).ToArray();
+        double[] rows = Enumerable.Range(0, ((count - 1) * stride) + columns).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] target = Enumerable.Range(0, 7 * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] expected = (double[])target.Clone();
+        for (int i = 0; i < 4; i++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                for (int k = 0; k < count; k++)
+                {
+                    expected[(targetRows[i] * columns) + c] -= coefficients[(4 * k) + i] * rows[(k * stride) + c];
+                }
+            }
+        }
+
+        double[] plainTarget = (double[])target.Clone();
+        long flops = FourRowCombination.Subtract(plainTarget, columns, targetRows[0], targetRows[1], targetRows[2], targetRows[3], coefficients, rows, stride, vectorBits);
+        Assert.Equal(2L * coefficients.Count(value => value != 0) * columns, flops);
+
+        const int TransposedColumns = 9;
+        double[] transposed = Enumerable.Repeat(double.NaN, columns * TransposedColumns).ToArray();
+        FourRowCombination.Subtract(target, columns, targetRows[0], targetRows[1], targetRows[2], targetRows[3], coefficients, rows, stride, vectorBits,
+            transposed, TransposedColumns);
+        Assert.Equal(plainTarget, target);
+        for (int index = 0; index < target.Length; index++)
+        {
+            Assert.True(Math.Abs(target[index] - expected[index]) <= 1e-14 * (1 + count),
+                $"target[{index / columns}, {index % columns}] = {target[index]}, expected {expected[index]}");
+        }
+
+        for (int c = 0; c < columns; c++)
+        {
+            for (int row = 0; row < TransposedColumns; row++)
+            {
+                double value = transposed[(c * TransposedColumns) + row];
+                if (targetRows.Contains(row))
+                {
+                    Assert.True(value == target[(row * columns) + c], $"transposed[{c}, {row}] = {value}, expected {target[(row * columns) + c]}");
+                }
+                else
+                {
+                    Assert.True(double.IsNaN(value), $"transposed[{c}, {row}] = {value} was written; row {row} is not one of the four");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Rejects_target_rows_that_do_not_fit()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            FourRowCombination.Subtract(new double[8], 4, 0, 1, 2, 3, new double[4], new double[4], 4, 0));
+        Assert.Contains("target", error.Message);
+    }
+}
