@@ -167,11 +167,12 @@ internal static class MatrixKernels
 
     /// <summary>
     /// Rows of the target the transposes write together, one cache line of doubles: each source row gives one line
-    /// (read once, whole), and the target's lines stay in L1 across the whole strip. A square tile instead reads its
-    /// source a column at a time, and with a row length a multiple of 512 values (4 KB) all of a column's lines fall into
-    /// one L1 set and evict each other (4K aliasing), so every value read missed L1.
+    /// (read once, whole), and the target's lines stay in L1 across the whole strip. A cache-sized square tile of scalar
+    /// copies (32 x 32) instead reads its source a column at a time, and with a row length a multiple of 512 values (4 KB)
+    /// all of a column's lines fall into one L1 set and evict each other (4K aliasing), so every value read missed L1. The
+    /// register blocks (4 x 4 and 8 x 8) read each source row as whole vectors, a line at a time, so they avoid it.
     /// </summary>
-    private const int Strip = 8;
+    internal const int Strip = 8;
 
     /// <summary>
     /// <c>t = a^T</c> for <c>a</c> <paramref name="rows"/> x <paramref name="columns"/> (like BLAS <c>domatcopy</c> with
@@ -261,7 +262,7 @@ internal static class MatrixKernels
     }
 
     /// <summary>
-    /// Rows <paramref name="first"/> (a multiple of <see cref="Strip"/>) to <paramref name="end"/> of the lower triangle of the
+    /// Rows <paramref name="first"/> to <paramref name="end"/> of the lower triangle of the
     /// square matrix <paramref name="a"/> (order <paramref name="n"/>), from the columns of its upper one; nothing else is written.
     /// The upper triangle is read <see cref="Strip"/> rows at a time along the rows, a block of 8 x 8 transposed in registers
     /// (four of 4 x 4), so its rows stream past the prefetchers; the lower one is written a block's lines at a time. At issue 7's
@@ -271,17 +272,27 @@ internal static class MatrixKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MirrorUpperRows(Span<double> a, int n, int first, int end)
     {
-        if (a.Length < n * n || first < 0 || first % Strip != 0 || end > n || first > end)
+        if (a.Length < n * n)
         {
-            throw new ArgumentException($"Rows {first} to {end} of a matrix of order {n} ({a.Length} values): expected a first row that is a multiple of {Strip}, within {n} rows and {n * n} values.", nameof(a));
+            throw new ArgumentException($"A matrix of order {n} needs {n * n} values; got {a.Length}.", nameof(a));
+        }
+
+        if (first < 0 || first > n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(first), $"The band's first row {first} is not within 0 to {n}.");
+        }
+
+        if (end < first || end > n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), $"The band's end row {end} is not within {first} to {n}.");
         }
 
         ref double start = ref MemoryMarshal.GetReference(a);
         for (int j0 = 0; j0 < end; j0 += Strip)
         {
+            // The diagonal block's rows in range: a(i, j) = a(j, i) for j0 <= j < i. Only this block can be narrower than a
+            // strip: a block below it has rows past j0 + Strip <= n, so its strip of columns j0.. is whole.
             int width = Math.Min(Strip, n - j0);
-
-            // The diagonal block's rows in range: a(i, j) = a(j, i) for j0 <= j < i.
             for (int i = Math.Max(j0 + 1, first); i < Math.Min(j0 + width, end); i++)
             {
                 for (int j = j0; j < i; j++)
@@ -294,7 +305,7 @@ internal static class MatrixKernels
             for (int i0 = Math.Max(first, j0 + Strip); i0 < end; i0 += Strip)
             {
                 int rows = Math.Min(Strip, end - i0);
-                if (Avx.IsSupported && width == Strip && rows == Strip)
+                if (Avx.IsSupported && rows == Strip)
                 {
                     ref double source = ref Unsafe.Add(ref start, ((nint)j0 * n) + i0);
                     ref double target = ref Unsafe.Add(ref start, ((nint)i0 * n) + j0);
@@ -305,7 +316,7 @@ internal static class MatrixKernels
                     continue;
                 }
 
-                for (int r = 0; r < width; r++)
+                for (int r = 0; r < Strip; r++)
                 {
                     for (int c = 0; c < rows; c++)
                     {
