@@ -233,7 +233,7 @@ internal sealed class RiccatiFactorization
         // M^-1 Y, which only a block with a Bunch-Kaufman factor (or core) needs.
         double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
         double[] nextValue = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
-        double[] jacobianT = [];
+        double[] dxT = [];
         double[] weighted = [];
         double[] weightedT = [];
         double[] stateProduct = [];
@@ -304,7 +304,7 @@ internal sealed class RiccatiFactorization
                 : null;
             prefetch.Step(); // step 2: after the low-rank route's factor
             bool grouped = m < GroupedProductStateOrder;
-            bool jacobianTransposed = false; // Dx^T formed in the two-core fork
+            bool dxTFormed = false; // Dx^T formed in the two-core fork
 
             // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T; both products skip Dx's zeros.
             if (factor is null)
@@ -354,6 +354,7 @@ internal sealed class RiccatiFactorization
 
                     // A large state: -(Dx^T P) and its transpose at once, in register tiles per group (GroupedValueProduct).
                     int vectorBits = VectorWidth.Hardware;
+                    Grow(ref dxT, p * m);
                     if (twoCores)
                     {
                         // Two cores: Dz^T P Dz, which reads P only, is begun on one while the other begins -(Dx^T P); each then
@@ -362,26 +363,24 @@ internal sealed class RiccatiFactorization
                         // and E taken whole by one core left the other idle 60 us per layer at issue 7's order once -(Dx^T P)
                         // was faster: E takes 0.2 ms there on two cores, from a P and into an E not in cache). The first layer
                         // has no E. The lambdas capture block locals only, so no closure is made on the other paths.
-                        (double[] product, double[] productT, double[] valueArray, double[] nextValueArray) = (weighted, weightedT, value, nextValue);
+                        (double[] product, double[] productT, double[] valueArray, double[] nextValueArray, double[] dxTArray) = (weighted, weightedT, value, nextValue, dxT);
                         (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups, int bits) = (d, count, groups, vectorBits);
                         long productFlops = 0, valueFlops = 0;
-                        int rows = p, order = m, nextOrder = mIn;
+                        int parameters = p, states = m, nextOrder = mIn;
                         (int[] nextChunk, int[] nextPiece) = (productColumns, congruencePieces);
                         nextChunk[0] = 0;
                         nextPiece[0] = 0;
-                        Grow(ref jacobianT, p * m);
-                        double[] transposedJacobian = jacobianT;
                         long ShareCongruence() => nextOrder > 0
-                            ? BlockDiagonalCongruence.AddUpperShared(valueArray.AsSpan(0, order * order), order, layerBlocks.Dz, examples,
+                            ? BlockDiagonalCongruence.AddUpperShared(valueArray.AsSpan(0, states * states), states, layerBlocks.Dz, examples,
                                 layerBlocks.OutputSize, layerBlocks.InputSize, nextValueArray.AsSpan(0, nextOrder * nextOrder), nextOrder, overwrite: true, nextPiece)
                             : 0;
-                        long ShareWeightedProduct() => GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, rows, order,
-                            valueArray.AsSpan(0, order * order), product.AsSpan(0, rows * order), productT.AsSpan(0, order * rows), bits, nextChunk);
+                        long ShareWeightedProduct() => GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, parameters, states,
+                            valueArray.AsSpan(0, states * states), product.AsSpan(0, parameters * states), productT.AsSpan(0, states * parameters), bits, nextChunk);
                         worker!.Invoke(
                             () =>
                             {
                                 // Dx^T, which A's product needs next, first: the other core's head start on -(Dx^T P).
-                                MatrixKernels.Transpose(layerBlocks.Dx, order, rows, transposedJacobian.AsSpan(0, rows * order));
+                                MatrixKernels.Transpose(layerBlocks.Dx, states, parameters, dxTArray.AsSpan(0, parameters * states));
                                 Interlocked.Add(ref valueFlops, ShareCongruence());
                                 Interlocked.Add(ref productFlops, ShareWeightedProduct());
                             },
@@ -397,7 +396,7 @@ internal sealed class RiccatiFactorization
 
                         flops += productFlops + valueFlops;
                         valueFormed = mIn > 0;
-                        jacobianTransposed = true;
+                        dxTFormed = true;
                     }
                     else
                     {
@@ -407,14 +406,12 @@ internal sealed class RiccatiFactorization
                     // A += Dx^T (P Dx) = -(Dx^T W^T), through the runs of Dx^T's rows. Group by group from Dx in place (as
                     // GroupedJacobianProduct or GroupedValueProduct sum), the solves' backward error at width 16, batch 64 went from
                     // 8.5e-14 to 1.2e-13 or 1.4e-13, past TwoCoreRecursionTests' bound.
-                    Grow(ref jacobianT, p * m);
-                    Span<double> dxT = jacobianT.AsSpan(0, p * m);
-                    if (!jacobianTransposed)
+                    if (!dxTFormed)
                     {
-                        MatrixKernels.Transpose(d.Dx, m, p, dxT);
+                        MatrixKernels.Transpose(d.Dx, m, p, dxT.AsSpan(0, p * m));
                     }
 
-                    flops += MatrixKernels.SubtractProduct(block, p, dxT, m, negativeWeightedT, p, p, m, p);
+                    flops += MatrixKernels.SubtractProduct(block, p, dxT.AsSpan(0, p * m), m, negativeWeightedT, p, p, m, p);
                 }
             }
 

@@ -32,6 +32,31 @@ public sealed class TransposeKernelTests
         }
     }
 
+    /// <summary>
+    /// The ranged transpose (GroupedValueProduct's, column by column of its chunks) writes the rows <c>firstColumn</c> to
+    /// <c>endColumn</c> of <c>t</c> and leaves the rest as it was, with a range that starts and ends inside a strip.
+    /// </summary>
+    [Theory]
+    [InlineData(9, 37, 5, 30)]
+    [InlineData(8, 24, 3, 19)]
+    [InlineData(12, 16, 0, 16)]
+    [InlineData(5, 11, 7, 7)]
+    public void TransposeOfAColumnRangeWritesOnlyItsRows(int rows, int columns, int firstColumn, int endColumn)
+    {
+        double[] a = RandomValues(rows * columns, rows + columns);
+        double[] before = RandomValues(rows * columns, rows * columns);
+        double[] t = (double[])before.Clone();
+        MatrixKernels.Transpose(a, rows, columns, t, firstColumn, endColumn);
+        for (int j = 0; j < columns; j++)
+        {
+            bool written = j >= firstColumn && j < endColumn;
+            for (int i = 0; i < rows; i++)
+            {
+                Assert.Equal(written ? a[(i * columns) + j] : before[(j * rows) + i], t[(j * rows) + i]);
+            }
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -57,13 +82,16 @@ public sealed class TransposeKernelTests
         }
     }
 
-    /// <summary><see cref="MatrixKernels.MirrorUpperRows"/> writes the lower triangle's rows in its band and nothing else (bands cut inside and outside the 8 x 8 blocks' reach, orders short of a block).</summary>
+    /// <summary><see cref="MatrixKernels.MirrorUpperRows"/> writes the lower triangle's rows in its band and nothing else (bands cut inside and outside the 8 x 8 blocks' reach, bands starting inside a strip, orders short of a block).</summary>
     [Theory]
     [InlineData(20, 0, 20)]
     [InlineData(20, 8, 13)]
     [InlineData(37, 16, 37)]
     [InlineData(64, 24, 56)]
+    [InlineData(64, 13, 50)]
+    [InlineData(37, 3, 37)]
     [InlineData(515, 360, 515)]
+    [InlineData(515, 363, 514)]
     public void MirrorsTheRowsOfABandAndNothingElse(int n, int first, int end)
     {
         double[] a = RandomValues(n * n, n + first);
@@ -77,6 +105,17 @@ public sealed class TransposeKernelTests
                 Assert.Equal(written ? a[(j * n) + i] : a[(i * n) + j], mirrored[(i * n) + j]);
             }
         }
+    }
+
+    [Theory]
+    [InlineData(-1, 5)]
+    [InlineData(6, 5)]
+    [InlineData(0, 21)]
+    public void ABandOutsideTheMatrixIsRejected(int first, int end)
+    {
+        var a = new double[20 * 20];
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => MatrixKernels.MirrorUpperRows(a, 20, first, end));
+        Assert.Equal(first < 0 ? "first" : "end", error.ParamName);
     }
 
     private static double[] RandomValues(int count, int seed)

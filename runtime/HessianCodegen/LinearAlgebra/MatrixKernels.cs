@@ -167,11 +167,12 @@ internal static class MatrixKernels
 
     /// <summary>
     /// Rows of the target the transposes write together, one cache line of doubles: each source row gives one line
-    /// (read once, whole), and the target's lines stay in L1 across the whole strip. A square tile instead reads its
-    /// source a column at a time, and with a row length a multiple of 512 values (4 KB) all of a column's lines fall into
-    /// one L1 set and evict each other (4K aliasing), so every value read missed L1.
+    /// (read once, whole), and the target's lines stay in L1 across the whole strip. A cache-sized square tile of scalar
+    /// copies (32 x 32) instead reads its source a column at a time, and with a row length a multiple of 512 values (4 KB)
+    /// all of a column's lines fall into one L1 set and evict each other (4K aliasing), so every value read missed L1. The
+    /// register blocks (4 x 4 and 8 x 8) read each source row as whole vectors, a line at a time, so they avoid it.
     /// </summary>
-    private const int Strip = 8;
+    internal const int Strip = 8;
 
     /// <summary>
     /// <c>t = a^T</c> for <c>a</c> <paramref name="rows"/> x <paramref name="columns"/> (like BLAS <c>domatcopy</c> with
@@ -225,7 +226,12 @@ internal static class MatrixKernels
         }
     }
 
-    /// <summary>Copies the lower triangle of the square matrix <paramref name="a"/> (order <paramref name="n"/>) onto its upper triangle, in strips of <see cref="Strip"/> rows.</summary>
+    /// <summary>
+    /// Copies the lower triangle of the square matrix <paramref name="a"/> (order <paramref name="n"/>) onto its upper triangle,
+    /// read along the lower triangle's rows in 8 x 8 blocks transposed in registers, as <see cref="MirrorUpperRows"/> reads the upper one
+    /// (it read down the columns: issue 7's pivot block, p = 72, mirrored and factored in 0.0117 ms against 0.0129, medians of
+    /// five alternating runs each of Benchmarks --riccati-phases).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MirrorLower(Span<double> a, int n)
     {
@@ -234,16 +240,36 @@ internal static class MatrixKernels
             throw new ArgumentException($"A matrix of order {n} needs {n * n} values; got {a.Length}.", nameof(a));
         }
 
-        // Rows i0.. of the upper triangle: a(i, j) = a(j, i) for j > i, read from row j of the lower one.
+        ref double start = ref MemoryMarshal.GetReference(a);
         for (int i0 = 0; i0 < n; i0 += Strip)
         {
+            // The diagonal block: a(i, j) = a(j, i) for i < j < i0 + width. Only this block can be narrower than a strip: a
+            // block right of it has columns past i0 + Strip <= n, so its strip of rows i0.. is whole.
             int width = Math.Min(Strip, n - i0);
-            for (int j = i0 + 1; j < n; j++)
+            for (int i = i0; i < i0 + width; i++)
             {
-                ReadOnlySpan<double> source = a.Slice((j * n) + i0, Math.Min(width, j - i0));
-                for (int k = 0; k < source.Length; k++)
+                for (int j = i + 1; j < i0 + width; j++)
                 {
-                    a[((i0 + k) * n) + j] = source[k];
+                    a[(i * n) + j] = a[(j * n) + i];
+                }
+            }
+
+            // The blocks right of it: rows i0.. of the upper triangle, columns j0.., from rows j0.. of the lower one.
+            for (int j0 = i0 + Strip; j0 < n; j0 += Strip)
+            {
+                int columns = Math.Min(Strip, n - j0);
+                if (Avx.IsSupported && columns == Strip)
+                {
+                    Transpose8x8(ref Unsafe.Add(ref start, ((nint)j0 * n) + i0), ref Unsafe.Add(ref start, ((nint)i0 * n) + j0), n);
+                    continue;
+                }
+
+                for (int r = 0; r < Strip; r++)
+                {
+                    for (int c = 0; c < columns; c++)
+                    {
+                        a[((i0 + r) * n) + j0 + c] = a[((j0 + c) * n) + i0 + r];
+                    }
                 }
             }
         }
@@ -261,7 +287,7 @@ internal static class MatrixKernels
     }
 
     /// <summary>
-    /// Rows <paramref name="first"/> (a multiple of <see cref="Strip"/>) to <paramref name="end"/> of the lower triangle of the
+    /// Rows <paramref name="first"/> to <paramref name="end"/> of the lower triangle of the
     /// square matrix <paramref name="a"/> (order <paramref name="n"/>), from the columns of its upper one; nothing else is written.
     /// The upper triangle is read <see cref="Strip"/> rows at a time along the rows, a block of 8 x 8 transposed in registers
     /// (four of 4 x 4), so its rows stream past the prefetchers; the lower one is written a block's lines at a time. At issue 7's
@@ -271,17 +297,27 @@ internal static class MatrixKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MirrorUpperRows(Span<double> a, int n, int first, int end)
     {
-        if (a.Length < n * n || first < 0 || first % Strip != 0 || end > n || first > end)
+        if (a.Length < n * n)
         {
-            throw new ArgumentException($"Rows {first} to {end} of a matrix of order {n} ({a.Length} values): expected a first row that is a multiple of {Strip}, within {n} rows and {n * n} values.", nameof(a));
+            throw new ArgumentException($"A matrix of order {n} needs {n * n} values; got {a.Length}.", nameof(a));
+        }
+
+        if (first < 0 || first > n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(first), $"The band's first row {first} is not within 0 to {n}.");
+        }
+
+        if (end < first || end > n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), $"The band's end row {end} is not within {first} to {n}.");
         }
 
         ref double start = ref MemoryMarshal.GetReference(a);
         for (int j0 = 0; j0 < end; j0 += Strip)
         {
+            // The diagonal block's rows in range: a(i, j) = a(j, i) for j0 <= j < i. Only this block can be narrower than a
+            // strip: a block below it has rows past j0 + Strip <= n, so its strip of columns j0.. is whole.
             int width = Math.Min(Strip, n - j0);
-
-            // The diagonal block's rows in range: a(i, j) = a(j, i) for j0 <= j < i.
             for (int i = Math.Max(j0 + 1, first); i < Math.Min(j0 + width, end); i++)
             {
                 for (int j = j0; j < i; j++)
@@ -294,18 +330,13 @@ internal static class MatrixKernels
             for (int i0 = Math.Max(first, j0 + Strip); i0 < end; i0 += Strip)
             {
                 int rows = Math.Min(Strip, end - i0);
-                if (Avx.IsSupported && width == Strip && rows == Strip)
+                if (Avx.IsSupported && rows == Strip)
                 {
-                    ref double source = ref Unsafe.Add(ref start, ((nint)j0 * n) + i0);
-                    ref double target = ref Unsafe.Add(ref start, ((nint)i0 * n) + j0);
-                    Transpose4x4(ref source, n, ref target, n);
-                    Transpose4x4(ref Unsafe.Add(ref source, 4 * (nint)n), n, ref Unsafe.Add(ref target, 4), n);
-                    Transpose4x4(ref Unsafe.Add(ref source, 4), n, ref Unsafe.Add(ref target, 4 * (nint)n), n);
-                    Transpose4x4(ref Unsafe.Add(ref source, (4 * (nint)n) + 4), n, ref Unsafe.Add(ref target, (4 * (nint)n) + 4), n);
+                    Transpose8x8(ref Unsafe.Add(ref start, ((nint)j0 * n) + i0), ref Unsafe.Add(ref start, ((nint)i0 * n) + j0), n);
                     continue;
                 }
 
-                for (int r = 0; r < width; r++)
+                for (int r = 0; r < Strip; r++)
                 {
                     for (int c = 0; c < rows; c++)
                     {
@@ -314,6 +345,16 @@ internal static class MatrixKernels
                 }
             }
         }
+    }
+
+    /// <summary>The 8 x 8 block at <paramref name="source"/> transposed into the one at <paramref name="target"/> (both with rows <paramref name="stride"/> apart), as four of 4 x 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref double source, ref double target, int stride)
+    {
+        Transpose4x4(ref source, stride, ref target, stride);
+        Transpose4x4(ref Unsafe.Add(ref source, 4 * (nint)stride), stride, ref Unsafe.Add(ref target, 4), stride);
+        Transpose4x4(ref Unsafe.Add(ref source, 4), stride, ref Unsafe.Add(ref target, 4 * (nint)stride), stride);
+        Transpose4x4(ref Unsafe.Add(ref source, (4 * (nint)stride) + 4), stride, ref Unsafe.Add(ref target, (4 * (nint)stride) + 4), stride);
     }
 
     /// <summary>

@@ -12,9 +12,6 @@ internal static class ParallelMirror
     /// <summary>Order from which the second core is used (a triangle of 131,000 values; issue 7's chain mirrors order 512).</summary>
     public const int Threshold = 512;
 
-    /// <summary>Rows of the lower triangle each step writes: one cache line of doubles, as in <see cref="MatrixKernels"/>.</summary>
-    private const int Strip = 8;
-
     /// <summary>Copies the upper triangle of the square matrix <paramref name="matrix"/> (order <paramref name="n"/>) onto its lower triangle; the second band on <paramref name="worker"/>'s thread, or on the thread pool where there is none.</summary>
     public static void MirrorUpper(Memory<double> matrix, int n, TwoCoreWorker? worker = null)
     {
@@ -29,8 +26,9 @@ internal static class ParallelMirror
             return;
         }
 
-        // Row i of the lower triangle has i entries: the rows below n / sqrt(2) hold half of them.
-        int split = (int)(n * Math.Sqrt(0.5)) / Strip * Strip;
+        // Row i of the lower triangle has i entries: the rows below n / sqrt(2) hold half of them. Any split is correct; one
+        // on a strip's edge keeps every block of the second band whole (8 x 8 in registers).
+        int split = (int)(n * Math.Sqrt(0.5)) / MatrixKernels.Strip * MatrixKernels.Strip;
         TwoCoreWorker.Fork(worker, () => MatrixKernels.MirrorUpperRows(matrix.Span, n, 0, split), () => MatrixKernels.MirrorUpperRows(matrix.Span, n, split, n));
     }
 }
