@@ -10,7 +10,7 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="FourRowCombination"/>'s <c>Subtract</c> against the plain double loop of <c>target[row_i, c] -= sum_k coefficients[4 k + i]
 /// rows[k stride + c]</c>, at each vector width (512, 256, 0: plain loops; a width this machine lacks is left out), with column
-/// counts that end in whole 32- and 8-column tiles, in the narrow vectors and in single columns, rows of the target in no
+/// counts that end in whole 16- and 8-column tiles, in the narrow vectors and in single columns, rows of the target in no
 /// order, zero coefficients, and the target rows not named left as they were. With a transposed target, the four updated rows
 /// as its columns and nothing else written, for consecutive rows (turned 4 x 4 in registers) and rows in no order.
 /// </summary>

@@ -8,7 +8,7 @@ namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// Four rows of a rank-k update at once, <c>target[row_i, c] -= sum_k coefficients[4 k + i] rows[k stride + c]</c>: a
-/// register tile of four target rows by 32 columns (four 512-bit vectors a row; 8 columns with 256-bit ones), so that each
+/// register tile of four target rows by 16 columns (<see cref="RegisterTile512"/>; 8 columns with 256-bit ones, <see cref="RegisterTile256"/>), so that each
 /// vector of <c>rows</c> loaded feeds four multiply-adds. <see cref="GroupedJacobianProduct"/>'s products at a small state
 /// (<c>m = 64</c>: eight terms a group) were one or two multiply-adds per load with <see cref="RankUpdate"/>'s rows.
 /// </summary>
@@ -136,12 +136,11 @@ internal static class FourRowCombination
         }
     }
 
-    // Why not RegisterTile's SubtractProducts: its Load/Store take four target rows a stride apart, and a group's four parameters
-    // may be any four rows of the target (the dense layer's are consecutive, a convolution's are not); at 512 bits this tile is
-    // 32 columns wide, twice RegisterTile512's, which the four rows' eight-term products at m = 64 needed to amortize the
-    // accumulators' load and store. Each term's coefficient is negated as it is broadcast (the caller's gather keeps Dx's sign).
+    // RegisterTile's tiles, the four target rows anywhere (a group's four parameters are any four rows of the target). The
+    // private 4 x 32 tile at 512 bits this replaced measured the same as RegisterTile512's 4 x 16 (width 8, depth 128, batch 8,
+    // two sessions of nine alternating runs: medians of the same-run ratios 0.998 and 0.997), so the shared one is used.
 
-    /// <summary>The 512-bit tiles: 4 rows x 32 columns (16 accumulators of 32 registers), then 4 x 8; returns the first column left.</summary>
+    /// <summary>The 512-bit tiles: <see cref="RegisterTile512"/>'s 4 x 16, then 4 x 8; returns the first column left.</summary>
     private static int Tiles512(Span<double> target, int columns, int row0, int row1, int row2, int row3,
         ReadOnlySpan<double> coefficients, int count, ReadOnlySpan<double> rows, int stride)
     {
@@ -152,48 +151,11 @@ internal static class FourRowCombination
         ref double t2 = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row2 * columns);
         ref double t3 = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row3 * columns);
         int column = 0;
-        for (; column + 32 <= columns; column += 32)
+        for (; column + 16 <= columns; column += 16)
         {
-            nuint at = (nuint)column;
-            Vector512<double> row0a = Vector512.LoadUnsafe(ref t0, at), row0b = Vector512.LoadUnsafe(ref t0, at + 8);
-            Vector512<double> row0c = Vector512.LoadUnsafe(ref t0, at + 16), row0d = Vector512.LoadUnsafe(ref t0, at + 24);
-            Vector512<double> row1a = Vector512.LoadUnsafe(ref t1, at), row1b = Vector512.LoadUnsafe(ref t1, at + 8);
-            Vector512<double> row1c = Vector512.LoadUnsafe(ref t1, at + 16), row1d = Vector512.LoadUnsafe(ref t1, at + 24);
-            Vector512<double> row2a = Vector512.LoadUnsafe(ref t2, at), row2b = Vector512.LoadUnsafe(ref t2, at + 8);
-            Vector512<double> row2c = Vector512.LoadUnsafe(ref t2, at + 16), row2d = Vector512.LoadUnsafe(ref t2, at + 24);
-            Vector512<double> row3a = Vector512.LoadUnsafe(ref t3, at), row3b = Vector512.LoadUnsafe(ref t3, at + 8);
-            Vector512<double> row3c = Vector512.LoadUnsafe(ref t3, at + 16), row3d = Vector512.LoadUnsafe(ref t3, at + 24);
-            for (int k = 0; k < count; k++)
-            {
-                ref double term = ref Unsafe.Add(ref rowStart, (k * stride) + column);
-                Vector512<double> va = Vector512.LoadUnsafe(ref term), vb = Vector512.LoadUnsafe(ref term, 8);
-                Vector512<double> vc = Vector512.LoadUnsafe(ref term, 16), vd = Vector512.LoadUnsafe(ref term, 24);
-                var s = Vector512.Create(-Unsafe.Add(ref coefficientStart, 4 * k));
-                row0a = Vector512.FusedMultiplyAdd(s, va, row0a);
-                row0b = Vector512.FusedMultiplyAdd(s, vb, row0b);
-                row0c = Vector512.FusedMultiplyAdd(s, vc, row0c);
-                row0d = Vector512.FusedMultiplyAdd(s, vd, row0d);
-                s = Vector512.Create(-Unsafe.Add(ref coefficientStart, (4 * k) + 1));
-                row1a = Vector512.FusedMultiplyAdd(s, va, row1a);
-                row1b = Vector512.FusedMultiplyAdd(s, vb, row1b);
-                row1c = Vector512.FusedMultiplyAdd(s, vc, row1c);
-                row1d = Vector512.FusedMultiplyAdd(s, vd, row1d);
-                s = Vector512.Create(-Unsafe.Add(ref coefficientStart, (4 * k) + 2));
-                row2a = Vector512.FusedMultiplyAdd(s, va, row2a);
-                row2b = Vector512.FusedMultiplyAdd(s, vb, row2b);
-                row2c = Vector512.FusedMultiplyAdd(s, vc, row2c);
-                row2d = Vector512.FusedMultiplyAdd(s, vd, row2d);
-                s = Vector512.Create(-Unsafe.Add(ref coefficientStart, (4 * k) + 3));
-                row3a = Vector512.FusedMultiplyAdd(s, va, row3a);
-                row3b = Vector512.FusedMultiplyAdd(s, vb, row3b);
-                row3c = Vector512.FusedMultiplyAdd(s, vc, row3c);
-                row3d = Vector512.FusedMultiplyAdd(s, vd, row3d);
-            }
-
-            row0a.StoreUnsafe(ref t0, at); row0b.StoreUnsafe(ref t0, at + 8); row0c.StoreUnsafe(ref t0, at + 16); row0d.StoreUnsafe(ref t0, at + 24);
-            row1a.StoreUnsafe(ref t1, at); row1b.StoreUnsafe(ref t1, at + 8); row1c.StoreUnsafe(ref t1, at + 16); row1d.StoreUnsafe(ref t1, at + 24);
-            row2a.StoreUnsafe(ref t2, at); row2b.StoreUnsafe(ref t2, at + 8); row2c.StoreUnsafe(ref t2, at + 16); row2d.StoreUnsafe(ref t2, at + 24);
-            row3a.StoreUnsafe(ref t3, at); row3b.StoreUnsafe(ref t3, at + 8); row3c.StoreUnsafe(ref t3, at + 16); row3d.StoreUnsafe(ref t3, at + 24);
+            var tile = RegisterTile512.Load(ref t0, ref t1, ref t2, ref t3, (nuint)column);
+            tile.SubtractProducts(ref Unsafe.Add(ref rowStart, column), stride, ref coefficientStart, 4, 1, count);
+            tile.Store(ref t0, ref t1, ref t2, ref t3, (nuint)column);
         }
 
         for (; column + 8 <= columns; column += 8)
@@ -217,8 +179,8 @@ internal static class FourRowCombination
     }
 
     /// <summary>
-    /// The 256-bit tiles: 4 rows x 8 columns (8 accumulators, 2 row vectors and a broadcast: 11 of an AVX2 machine's 16 ymm
-    /// registers, as <see cref="RegisterTile256"/>'s), then 4 x 4; returns the first column left.
+    /// The 256-bit tiles: <see cref="RegisterTile256"/>'s 4 x 8 (8 accumulators, 2 row vectors and a broadcast: 11 of an AVX2
+    /// machine's 16 ymm registers), then 4 x 4; returns the first column left.
     /// </summary>
     private static int Tiles256(Span<double> target, int columns, int row0, int row1, int row2, int row3,
         ReadOnlySpan<double> coefficients, int count, ReadOnlySpan<double> rows, int stride)
@@ -232,33 +194,9 @@ internal static class FourRowCombination
         int column = 0;
         for (; column + 8 <= columns; column += 8)
         {
-            nuint at = (nuint)column;
-            Vector256<double> row0a = Vector256.LoadUnsafe(ref t0, at), row0b = Vector256.LoadUnsafe(ref t0, at + 4);
-            Vector256<double> row1a = Vector256.LoadUnsafe(ref t1, at), row1b = Vector256.LoadUnsafe(ref t1, at + 4);
-            Vector256<double> row2a = Vector256.LoadUnsafe(ref t2, at), row2b = Vector256.LoadUnsafe(ref t2, at + 4);
-            Vector256<double> row3a = Vector256.LoadUnsafe(ref t3, at), row3b = Vector256.LoadUnsafe(ref t3, at + 4);
-            for (int k = 0; k < count; k++)
-            {
-                ref double term = ref Unsafe.Add(ref rowStart, (k * stride) + column);
-                Vector256<double> va = Vector256.LoadUnsafe(ref term), vb = Vector256.LoadUnsafe(ref term, 4);
-                var s = Vector256.Create(-Unsafe.Add(ref coefficientStart, 4 * k));
-                row0a = Vector256.FusedMultiplyAdd(s, va, row0a);
-                row0b = Vector256.FusedMultiplyAdd(s, vb, row0b);
-                s = Vector256.Create(-Unsafe.Add(ref coefficientStart, (4 * k) + 1));
-                row1a = Vector256.FusedMultiplyAdd(s, va, row1a);
-                row1b = Vector256.FusedMultiplyAdd(s, vb, row1b);
-                s = Vector256.Create(-Unsafe.Add(ref coefficientStart, (4 * k) + 2));
-                row2a = Vector256.FusedMultiplyAdd(s, va, row2a);
-                row2b = Vector256.FusedMultiplyAdd(s, vb, row2b);
-                s = Vector256.Create(-Unsafe.Add(ref coefficientStart, (4 * k) + 3));
-                row3a = Vector256.FusedMultiplyAdd(s, va, row3a);
-                row3b = Vector256.FusedMultiplyAdd(s, vb, row3b);
-            }
-
-            row0a.StoreUnsafe(ref t0, at); row0b.StoreUnsafe(ref t0, at + 4);
-            row1a.StoreUnsafe(ref t1, at); row1b.StoreUnsafe(ref t1, at + 4);
-            row2a.StoreUnsafe(ref t2, at); row2b.StoreUnsafe(ref t2, at + 4);
-            row3a.StoreUnsafe(ref t3, at); row3b.StoreUnsafe(ref t3, at + 4);
+            var tile = RegisterTile256.Load(ref t0, ref t1, ref t2, ref t3, (nuint)column);
+            tile.SubtractProducts(ref Unsafe.Add(ref rowStart, column), stride, ref coefficientStart, 4, 1, count);
+            tile.Store(ref t0, ref t1, ref t2, ref t3, (nuint)column);
         }
 
         for (; column + 4 <= columns; column += 4)
