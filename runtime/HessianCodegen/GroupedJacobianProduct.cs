@@ -24,10 +24,12 @@ internal static class GroupedJacobianProduct
 
     /// <summary>
     /// <see cref="SubtractTransposeProduct(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, int, Span{double})"/>
-    /// with <see cref="FourRowCombination"/>'s tiles at <paramref name="vectorBits"/> (0, 256 or 512; the tests take each); where
+    /// with <see cref="FourRowCombination"/>'s four-parameter tiles at <paramref name="vectorBits"/> (0, 256 or 512; the tests take
+    /// each; the pairs and single parameters left run at <see cref="System.Numerics.Vector{T}"/>'s width whatever it is); where
     /// <paramref name="transposedTarget"/> is not empty it receives the updated target's transpose, <paramref name="columns"/> x
-    /// <paramref name="p"/> (each row of target is final after its group, so the tiles write it while it is in L1: the factorization
-    /// at a small state needed both layouts of <c>-(Dx^T P)</c> and transposed it whole in between).
+    /// <paramref name="p"/> (each row of target is final after its group, so the four-parameter tiles write it while it is in L1, and
+    /// the pairs, singles and parameters no group reaches are copied by <c>CopyRowsToColumns</c>: the factorization at a small
+    /// state needed both layouts of <c>-(Dx^T P)</c> and transposed it whole in between).
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
     internal static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
@@ -112,31 +114,34 @@ internal static class GroupedJacobianProduct
                 }
 
                 // Row j of target takes column j of Z_g against the group's rows of b; four rows at a time in register tiles,
-                // then two, so that each vector of b loaded feeds them all.
+                // then two (RankUpdate.SubtractCombinations), then the one left (SubtractCombination), so that each vector of b
+                // loaded feeds them all. Without explicit vectors the four-row tiles are plain loops, so where Vector<T> fuses
+                // (AdvSimd on ARM64, whose Hardware width is 0) the pairs take every parameter.
                 int[] parameters = groups.Parameters[g];
-                int pair = 0;
-                Span<double> four = coefficients.AsSpan(0, 4 * count);
-                for (; pair + 4 <= parameters.Length; pair += 4)
+                int position = 0;
+                bool fourAtATime = vectorBits != 0 || !VectorWidth.FusedVectorT;
+                Span<double> quadCoefficients = coefficients.AsSpan(0, 4 * count);
+                for (; fourAtATime && position + 4 <= parameters.Length; position += 4)
                 {
                     for (int k = 0; k < count; k++)
                     {
                         int start = rows[k] * p;
-                        four[4 * k] = dx[start + parameters[pair]];
-                        four[(4 * k) + 1] = dx[start + parameters[pair + 1]];
-                        four[(4 * k) + 2] = dx[start + parameters[pair + 2]];
-                        four[(4 * k) + 3] = dx[start + parameters[pair + 3]];
+                        quadCoefficients[4 * k] = dx[start + parameters[position]];
+                        quadCoefficients[(4 * k) + 1] = dx[start + parameters[position + 1]];
+                        quadCoefficients[(4 * k) + 2] = dx[start + parameters[position + 2]];
+                        quadCoefficients[(4 * k) + 3] = dx[start + parameters[position + 3]];
                     }
 
-                    flops += FourRowCombination.Subtract(target, columns, parameters[pair], parameters[pair + 1], parameters[pair + 2],
-                        parameters[pair + 3], four, rowsOfB, stride, vectorBits, transposedTarget, p);
+                    flops += FourRowCombination.Subtract(target, columns, parameters[position], parameters[position + 1], parameters[position + 2],
+                        parameters[position + 3], quadCoefficients, rowsOfB, stride, vectorBits, transposedTarget, p);
                 }
 
                 Span<double> column = coefficients.AsSpan(0, count);
                 Span<double> nextColumn = coefficients.AsSpan(largestRows, count);
-                for (; pair + 2 <= parameters.Length; pair += 2)
+                for (; position + 2 <= parameters.Length; position += 2)
                 {
-                    int j = parameters[pair];
-                    int next = parameters[pair + 1];
+                    int j = parameters[position];
+                    int next = parameters[position + 1];
                     for (int k = 0; k < count; k++)
                     {
                         column[k] = dx[(rows[k] * p) + j];
@@ -148,9 +153,9 @@ internal static class GroupedJacobianProduct
                     CopyRowsToColumns(target, columns, p, next, 1, transposedTarget);
                 }
 
-                if (pair < parameters.Length)
+                if (position < parameters.Length)
                 {
-                    int j = parameters[pair];
+                    int j = parameters[position];
                     for (int k = 0; k < count; k++)
                     {
                         column[k] = dx[(rows[k] * p) + j];

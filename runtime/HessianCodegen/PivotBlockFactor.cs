@@ -77,7 +77,7 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
 
         // Cholesky's pivot in row i is at most the diagonal entry, so a diagonal entry at most tinyPivot means it
         // would fail there: go to Bunch-Kaufman without the failed attempt (up to p^3 / 3 flops).
-        if (positiveDiagonal && FactorMirroredCholesky(block, order, work, tinyPivot, ref flops) < 0)
+        if (positiveDiagonal && FactorCholesky(block, order, work, tinyPivot, ref flops, upperMirrorsLower: true) < 0)
         {
             double log = 0;
             for (int i = 0; i < order; i++)
@@ -163,20 +163,15 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// Cholesky of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (right-looking
-    /// up to <see cref="RightLookingLimit"/>, else blocked); the index of a failed pivot, or -1.
+    /// up to <see cref="RightLookingLimit"/>, else blocked); the index of a failed pivot, or -1. Where
+    /// <paramref name="upperMirrorsLower"/> says the strict upper triangle is the lower one's mirror, the right-looking kernel
+    /// copies it by rows rather than filling its square column by column.
     /// </summary>
-    internal static int FactorCholesky(Span<double> block, int order, Span<double> work, double tinyPivot, ref long flops) =>
+    internal static int FactorCholesky(Span<double> block, int order, Span<double> work, double tinyPivot, ref long flops, bool upperMirrorsLower = false) =>
         order <= RightLookingLimit
-            ? RightLookingCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops)
-            : BlockedCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops);
-
-    /// <summary>
-    /// <see cref="FactorCholesky"/> of a block whose upper triangle is the lower one's mirror, which the right-looking kernel then
-    /// copies by rows rather than filling its square column by column.
-    /// </summary>
-    private static int FactorMirroredCholesky(Span<double> block, int order, Span<double> work, double tinyPivot, ref long flops) =>
-        order <= RightLookingLimit
-            ? RightLookingCholeskyKernel.FactorMirrored(block, order, work, tinyPivot, ref flops)
+            ? (upperMirrorsLower
+                ? RightLookingCholeskyKernel.FactorMirrored(block, order, work, tinyPivot, ref flops)
+                : RightLookingCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops))
             : BlockedCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops);
 
     /// <summary>Solves <c>A_l Z = B</c> in place for the <c>p</c> rows of <paramref name="rows"/>, <paramref name="width"/> values each.</summary>

@@ -10,7 +10,7 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="FourRowCombination"/>'s <c>Subtract</c> against the plain double loop of <c>target[row_i, c] -= sum_k coefficients[4 k + i]
 /// rows[k stride + c]</c>, at each vector width (512, 256, 0: plain loops; a width this machine lacks is left out), with column
-/// counts that end in whole 32- and 16-column tiles, in the narrow vectors and in single columns, rows of the target in no
+/// counts that end in whole 16- and 8-column tiles, in the narrow vectors and in single columns, rows of the target in no
 /// order, zero coefficients, and the target rows not named left as they were. With a transposed target, the four updated rows
 /// as its columns and nothing else written, for consecutive rows (turned 4 x 4 in registers) and rows in no order.
 /// </summary>
@@ -45,7 +45,7 @@ public sealed class FourRowCombinationTests
         }
 
         double[] plainTarget = (double[])target.Clone();
-        long flops = FourRowCombination.Subtract(plainTarget, columns, targetRows[0], targetRows[1], targetRows[2], targetRows[3], coefficients, rows, stride, vectorBits);
+        long flops = FourRowCombination.Subtract(plainTarget, columns, targetRows[0], targetRows[1], targetRows[2], targetRows[3], coefficients, rows, stride, vectorBits, [], 0);
         Assert.Equal(2L * coefficients.Count(value => value != 0) * columns, flops);
 
         const int TransposedColumns = 9;
@@ -76,11 +76,39 @@ public sealed class FourRowCombinationTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 1, 2, 1)]
+    [InlineData(3, 1, 2, 3)]
+    [InlineData(0, 0, 2, 3)]
+    public void Rejects_target_rows_that_repeat(int row0, int row1, int row2, int row3)
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            FourRowCombination.Subtract(new double[16], 4, row0, row1, row2, row3, new double[4], new double[4], 4, 0, [], 0));
+        Assert.Contains("distinct", error.Message);
+    }
+
+    [Fact]
+    public void Rejects_a_negative_stride()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            FourRowCombination.Subtract(new double[16], 4, 0, 1, 2, 3, new double[8], new double[8], -4, 0, [], 0));
+        Assert.Equal("stride", error.ParamName);
+    }
+
+    [Fact]
+    public void Rejects_a_transposed_target_that_does_not_hold_the_rows()
+    {
+        // Row 3 is column 3 of the transpose: rows of 3 columns leave it out.
+        var error = Assert.Throws<ArgumentException>(() =>
+            FourRowCombination.Subtract(new double[16], 4, 0, 1, 2, 3, new double[4], new double[4], 4, 0, new double[12], 3));
+        Assert.Equal("transposed", error.ParamName);
+    }
+
     [Fact]
     public void Rejects_target_rows_that_do_not_fit()
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            FourRowCombination.Subtract(new double[8], 4, 0, 1, 2, 3, new double[4], new double[4], 4, 0));
+            FourRowCombination.Subtract(new double[8], 4, 0, 1, 2, 3, new double[4], new double[4], 4, 0, [], 0));
         Assert.Contains("target", error.Message);
     }
 }

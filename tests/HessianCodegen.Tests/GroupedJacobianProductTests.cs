@@ -16,7 +16,8 @@ namespace HessianCodegen.Tests;
 /// 64 and 72 columns) among them. The parameters left over go two at a time (<see cref="LinearAlgebra.RankUpdate.SubtractCombinations"/>),
 /// then one alone; 37, 64 and 72 columns reach the pairs' blocks of four vectors (16 columns at 256 bits), and a value that is zero
 /// in one parameter of a pair but not the other happens in most groups. With a transposed target asked for, it holds the updated
-/// target's transpose exactly.
+/// target's transpose exactly. The dense layer's own layout (a group's parameters consecutive), a parameter no row touches and
+/// Dx all zero have their own cases.
 /// </summary>
 public sealed class GroupedJacobianProductTests
 {
@@ -57,6 +58,56 @@ public sealed class GroupedJacobianProductTests
         bool inPlace = groups.Rows.Any(rows => rows.Length > 1 && GroupedJacobianProduct.IsEvenlySpaced(rows));
         bool gathered = groups.Rows.Any(rows => !GroupedJacobianProduct.IsEvenlySpaced(rows));
         Assert.Equal(spacedRows, (inPlace || batch == 1) && !gathered);
+        AssertMatchesTheTripleLoop(groups, dx, p, m, columns, vectorBits, random);
+    }
+
+    public static IEnumerable<object[]> LayoutCases => VectorWidthCases.Runnable(1,
+        (from bits in new[] { 0, 256, 512 }
+         from layout in new[] { "contiguous", "zero column", "all zero" }
+         select new object[] { layout, bits }).ToArray());
+
+    /// <summary>
+    /// The dense layer's layout (9 parameters a group, consecutive: 8 weights and the bias, so the four-parameter tiles turn 4 x 4
+    /// blocks in registers), a parameter that no row of Dx touches (its group has no rows: its column of the transpose is copied
+    /// at the end), and Dx all zero (nothing to subtract: the transpose is the target's).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LayoutCases))]
+    public void Matches_the_triple_loop_in_the_dense_layout_and_with_untouched_parameters(string layout, int vectorBits)
+    {
+        const int p = 72, groupCount = 8, batch = 8, columns = 64;
+        var random = new Random(layout.Length + vectorBits);
+        int m = batch * groupCount;
+        var dx = new double[m * p];
+        for (int r = 0; r < m && layout != "all zero"; r++)
+        {
+            for (int j = (r % groupCount) * 9; j < ((r % groupCount) + 1) * 9; j++)
+            {
+                dx[(r * p) + j] = layout == "zero column" && j == 13 ? 0 : random.NextDouble() - 0.5;
+            }
+        }
+
+        ParameterGroups groups = ParameterGroups.Find([], dx, p, m);
+        switch (layout)
+        {
+            case "contiguous":
+                Assert.Equal(groupCount, groups.Parameters.Length);
+                Assert.All(groups.Parameters, parameters => Assert.Equal(Enumerable.Range(parameters[0], 9), parameters));
+                break;
+            case "zero column":
+                Assert.Contains(groups.Rows, rows => rows.Length == 0);
+                break;
+            default:
+                Assert.Equal(0, groups.LargestRowCount);
+                break;
+        }
+
+        AssertMatchesTheTripleLoop(groups, dx, p, m, columns, vectorBits, random);
+    }
+
+    /// <summary>The product with and without a transposed target against the triple loop; the transpose exactly the updated target's.</summary>
+    private static void AssertMatchesTheTripleLoop(ParameterGroups groups, double[] dx, int p, int m, int columns, int vectorBits, Random random)
+    {
         double[] b = Enumerable.Range(0, m * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
         double[] target = Enumerable.Range(0, p * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
         double[] expected = (double[])target.Clone();

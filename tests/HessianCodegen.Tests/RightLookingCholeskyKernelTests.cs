@@ -105,6 +105,23 @@ public sealed class RightLookingCholeskyKernelTests
         Assert.Equal(failing, CholeskyKernel.Factor(reference, n, 1e-12, ref referenceFlops));
         Assert.Equal(matrix, factor);
 
+        // The same with the strict upper triangle mirrored (PivotBlockFactor's call): the same failed row, the matrix left, the same count.
+        double[] mirrored = (double[])matrix.Clone();
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                mirrored[(i * n) + j] = mirrored[(j * n) + i];
+            }
+        }
+
+        double[] mirroredFactor = (double[])mirrored.Clone();
+        long mirroredFlops = 0;
+        Assert.Equal(failing, RightLookingCholeskyKernel.Factor(mirroredFactor, n, new double[RightLookingCholeskyKernel.WorkLength(n)], 1e-12, ref mirroredFlops,
+            vectorBits, upperMirrorsLower: true));
+        Assert.Equal(mirrored, mirroredFactor);
+        Assert.Equal(flops, mirroredFlops);
+
         // The work spent before the failed pivot is counted: none at row 0, else some, less than a whole factorization
         // (n (n - 1) (n + 1) / 3 in this count), and at least the finished rows' share that the row-by-row kernel counts.
         long whole = (long)n * (n - 1) * (n + 1) / 3;

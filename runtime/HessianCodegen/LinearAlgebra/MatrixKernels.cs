@@ -362,7 +362,7 @@ internal static class MatrixKernels
     /// <paramref name="target"/> (rows <paramref name="targetStride"/> apart).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose4x4(ref double source, int sourceStride, ref double target, int targetStride)
+    internal static void Transpose4x4(ref double source, int sourceStride, ref double target, int targetStride)
     {
         Vector256<double> row0 = Vector256.LoadUnsafe(ref source);
         Vector256<double> row1 = Vector256.LoadUnsafe(ref source, (nuint)sourceStride);

@@ -5,7 +5,8 @@ namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// Four rows by two 512-bit vectors of columns (16 values a row) held in eight registers, the tile that
-/// <see cref="RightLookingCholeskyKernel"/>, <see cref="StripTriangularSolve"/> and <see cref="SmallUpperUpdate"/> share: per term
+/// <see cref="RightLookingCholeskyKernel"/>, <see cref="StripTriangularSolve"/>, <see cref="SmallUpperUpdate"/> and
+/// <see cref="FourRowCombination"/> share: per term
 /// two loads of a source row and four broadcast coefficients feed eight multiply-adds. Shared, the three ran as fast as with their
 /// own copies (scratch loop, medians of 41, alternating in one run: 0.99 to 1.01 of the time), once the update's products got
 /// their own <see cref="AddProducts"/>: negated broadcasts there took 10 to 17 % longer.
@@ -23,6 +24,30 @@ internal struct RegisterTile512
         Row2Left = Vector512.LoadUnsafe(ref target, 2 * stride), Row2Right = Vector512.LoadUnsafe(ref target, (2 * stride) + 8),
         Row3Left = Vector512.LoadUnsafe(ref target, 3 * stride), Row3Right = Vector512.LoadUnsafe(ref target, (3 * stride) + 8),
     };
+
+    /// <summary>The tile read from four rows anywhere, from column <paramref name="at"/> (<see cref="FourRowCombination"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static RegisterTile512 Load(ref double row0, ref double row1, ref double row2, ref double row3, nuint at) => new()
+    {
+        Row0Left = Vector512.LoadUnsafe(ref row0, at), Row0Right = Vector512.LoadUnsafe(ref row0, at + 8),
+        Row1Left = Vector512.LoadUnsafe(ref row1, at), Row1Right = Vector512.LoadUnsafe(ref row1, at + 8),
+        Row2Left = Vector512.LoadUnsafe(ref row2, at), Row2Right = Vector512.LoadUnsafe(ref row2, at + 8),
+        Row3Left = Vector512.LoadUnsafe(ref row3, at), Row3Right = Vector512.LoadUnsafe(ref row3, at + 8),
+    };
+
+    /// <summary>The tile written to four rows anywhere, from column <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Store(ref double row0, ref double row1, ref double row2, ref double row3, nuint at)
+    {
+        Row0Left.StoreUnsafe(ref row0, at);
+        Row0Right.StoreUnsafe(ref row0, at + 8);
+        Row1Left.StoreUnsafe(ref row1, at);
+        Row1Right.StoreUnsafe(ref row1, at + 8);
+        Row2Left.StoreUnsafe(ref row2, at);
+        Row2Right.StoreUnsafe(ref row2, at + 8);
+        Row3Left.StoreUnsafe(ref row3, at);
+        Row3Right.StoreUnsafe(ref row3, at + 8);
+    }
 
     /// <summary>
     /// <c>tile[r, :] -= sum_k coefficients[k termStep + r rowStep] rows[k rowStride, :]</c> for <c>k &lt; count</c>.
@@ -109,6 +134,30 @@ internal struct RegisterTile256
         Row2Left = Vector256.LoadUnsafe(ref target, 2 * stride), Row2Right = Vector256.LoadUnsafe(ref target, (2 * stride) + 4),
         Row3Left = Vector256.LoadUnsafe(ref target, 3 * stride), Row3Right = Vector256.LoadUnsafe(ref target, (3 * stride) + 4),
     };
+
+    /// <summary>The tile read from four rows anywhere, from column <paramref name="at"/> (<see cref="FourRowCombination"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static RegisterTile256 Load(ref double row0, ref double row1, ref double row2, ref double row3, nuint at) => new()
+    {
+        Row0Left = Vector256.LoadUnsafe(ref row0, at), Row0Right = Vector256.LoadUnsafe(ref row0, at + 4),
+        Row1Left = Vector256.LoadUnsafe(ref row1, at), Row1Right = Vector256.LoadUnsafe(ref row1, at + 4),
+        Row2Left = Vector256.LoadUnsafe(ref row2, at), Row2Right = Vector256.LoadUnsafe(ref row2, at + 4),
+        Row3Left = Vector256.LoadUnsafe(ref row3, at), Row3Right = Vector256.LoadUnsafe(ref row3, at + 4),
+    };
+
+    /// <summary>The tile written to four rows anywhere, from column <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Store(ref double row0, ref double row1, ref double row2, ref double row3, nuint at)
+    {
+        Row0Left.StoreUnsafe(ref row0, at);
+        Row0Right.StoreUnsafe(ref row0, at + 4);
+        Row1Left.StoreUnsafe(ref row1, at);
+        Row1Right.StoreUnsafe(ref row1, at + 4);
+        Row2Left.StoreUnsafe(ref row2, at);
+        Row2Right.StoreUnsafe(ref row2, at + 4);
+        Row3Left.StoreUnsafe(ref row3, at);
+        Row3Right.StoreUnsafe(ref row3, at + 4);
+    }
 
     /// <summary>
     /// <c>tile[r, :] -= sum_k coefficients[k termStep + r rowStep] rows[k rowStride, :]</c> for <c>k &lt; count</c>.

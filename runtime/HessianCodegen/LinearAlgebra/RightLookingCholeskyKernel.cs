@@ -49,7 +49,7 @@ internal static class RightLookingCholeskyKernel
     /// already the lower one's exact mirror (<see cref="PivotBlockFactor"/> mirrors it for Bunch-Kaufman's restart): <c>U</c> is then
     /// <c>a</c>'s rows copied whole, not filled column by column from the lower triangle.
     /// </summary>
-    public static int FactorMirrored(Span<double> a, int n, Span<double> work, double tinyPivot, ref long flops) =>
+    internal static int FactorMirrored(Span<double> a, int n, Span<double> work, double tinyPivot, ref long flops) =>
         Factor(a, n, work, tinyPivot, ref flops, VectorWidth.Hardware, upperMirrorsLower: true);
 
     /// <summary>
