@@ -60,7 +60,7 @@ internal static class BatchScaleBenchmark
         factorization.Solve(gradient, solution);
         double peakMegabytes = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
 
-        Timing derivativesTime = Time(() => point.Derivatives(), options);
+        Timing derivativesTime = Time(() => point.Derivatives().Dispose(), options);
         Timing factorizationTime = Time(() => derivatives.Factorize(options.Epsilon), options);
         Timing solveTime = Time(() => factorization.Solve(gradient, solution), options);
         Timing total = Time(() => point.Derivatives().Factorize(options.Epsilon).Solve(gradient, solution), options);
