@@ -16,15 +16,30 @@ namespace HessianCodegen;
 /// and every other second-derivative block is zero and not stored. The same factorization then solves
 /// <c>(G + eps I) x = g</c>. With either curvature a block the layer declares zero
 /// (<see cref="IHessianLayer.NonZeroSecondDerivatives"/>) is not stored either.
+/// <para>
+/// All blocks live in one large array. Disposing the derivatives when done with them gives it to a pool the process
+/// shares, and the next <see cref="NetworkPoint.Derivatives"/> of a size it holds (the next training step's, of the
+/// same network) computes its blocks there instead of allocating:
+/// <c>using HessianDerivatives d = point.Derivatives();</c>. Disposing is optional, like a factorization's. A
+/// factorization made from these derivatives reads their blocks as long as it lives, so it keeps them alive: the array
+/// goes to the pool only once the derivatives and every factorization of them are disposed, in either order. After
+/// <see cref="Dispose"/>, <see cref="Factorize(double)"/> throws <see cref="ObjectDisposedException"/>; the
+/// factorizations already made stay valid.
+/// </para>
 /// </remarks>
-public sealed class HessianDerivatives
+public sealed class HessianDerivatives : IDisposable
 {
     private readonly LayerDerivatives[] layers;
+    private readonly object gate = new();
+    private readonly DerivativeStoragePool storagePool;
+    private double[]? storage;
+    private int liveFactorizations;
+    private bool disposed;
     private readonly ParameterGroups?[] parameterGroups;
     private double? hessianNormEstimate;
     private double? largestEntry;
 
-    internal HessianDerivatives(NetworkPoint point, Curvature curvature)
+    internal HessianDerivatives(NetworkPoint point, Curvature curvature, DerivativeStoragePool storagePool)
     {
         if (curvature == Curvature.GaussNewton)
         {
@@ -38,6 +53,7 @@ public sealed class HessianDerivatives
 
         Point = point;
         Curvature = curvature;
+        this.storagePool = storagePool;
         Network network = point.Network;
         Batch batch = point.Batch;
         layers = new LayerDerivatives[network.Depth];
@@ -50,14 +66,15 @@ public sealed class HessianDerivatives
 
         // One array for all layers (no per-layer objects for the collector to move); each layer's part
         // is cleared just before its blocks are accumulated, while it is in cache.
-        double[] storage = GC.AllocateUninitializedArray<double>(length);
+        double[] rented = storagePool.Rent(length);
+        storage = rented;
         int start = 0;
         for (int l = 0; l < network.Depth; l++)
         {
             IHessianLayer layer = network.Layers[l];
             bool needsJacobians = NeedsJacobians(l);
             SecondDerivativeBlocks stored = LayerDerivatives.StoredBlocks(network, l, curvature);
-            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians, stored, storage, start);
+            var blocks = new LayerDerivatives(layer, batch.Count, needsJacobians, stored, rented, start);
             start += LayerDerivatives.Length(layer, batch.Count, needsJacobians, stored);
             blocks.All.Clear();
             ReadOnlySpan<double> parameters = point.LayerParameters(l);
@@ -124,10 +141,58 @@ public sealed class HessianDerivatives
             throw new ArgumentOutOfRangeException(nameof(path), path, $"path is {path}; expected Riccati or BandedLU.");
         }
 
+        ObjectDisposedException.ThrowIf(disposed, this);
         return HessianFactorization.Create(this, epsilon, path);
     }
 
-    internal LayerDerivatives Layer(int layer) => layers[layer];
+    /// <summary>
+    /// Gives the blocks' array to the process's pool for the next <see cref="NetworkPoint.Derivatives"/> to reuse, once
+    /// every factorization of these derivatives is disposed too (until then they keep it). Factorizing afterwards throws
+    /// <see cref="ObjectDisposedException"/>. Calling it again does nothing.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            disposed = true;
+            ReturnStorageWhenUnused();
+        }
+    }
+
+    /// <summary>A factorization of these derivatives was made: it reads their blocks until <see cref="FactorizationDisposed"/>.</summary>
+    internal void FactorizationCreated()
+    {
+        lock (gate)
+        {
+            liveFactorizations++;
+        }
+    }
+
+    /// <summary>A factorization of these derivatives was disposed: it reads their blocks no more.</summary>
+    internal void FactorizationDisposed()
+    {
+        lock (gate)
+        {
+            liveFactorizations--;
+            ReturnStorageWhenUnused();
+        }
+    }
+
+    private void ReturnStorageWhenUnused()
+    {
+        if (disposed && liveFactorizations == 0 && storage is not null)
+        {
+            storagePool.Return(storage);
+            storage = null;
+        }
+    }
+
+    /// <exception cref="ObjectDisposedException">The blocks went back to the pool: the derivatives and all their factorizations were disposed.</exception>
+    internal LayerDerivatives Layer(int layer)
+    {
+        ObjectDisposedException.ThrowIf(storage is null, this);
+        return layers[layer];
+    }
 
     /// <summary>
     /// The groups of a layer's parameters (<see cref="HessianCodegen.ParameterGroups"/>) that the low-rank route and the grouped

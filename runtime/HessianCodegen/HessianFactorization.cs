@@ -75,6 +75,7 @@ public sealed class HessianFactorization : IDisposable
         Path = riccati is null ? FactorizationPath.BandedLU : FactorizationPath.Riccati;
         LogDeterminant = riccati?.LogDeterminant ?? bandedLU!.LogDeterminant;
         FlopCount = riccati?.FlopCount ?? bandedLU!.FlopCount;
+        derivatives.FactorizationCreated();
     }
 
     /// <summary>The damping <c>eps</c> in <c>H + eps I</c>.</summary>
@@ -247,14 +248,20 @@ public sealed class HessianFactorization : IDisposable
 
     /// <summary>
     /// Gives the stored factors back to the derivatives that made this factorization, for their next
-    /// factorization to reuse. Solving with this one afterwards throws <see cref="ObjectDisposedException"/>.
+    /// factorization to reuse, and stops keeping the derivatives' blocks alive (<see cref="HessianDerivatives.Dispose"/>). Solving with this one afterwards throws <see cref="ObjectDisposedException"/>.
     /// Calling it again does nothing.
     /// </summary>
     public void Dispose()
     {
+        if (disposed)
+        {
+            return;
+        }
+
         disposed = true;
         riccati?.Release();
         requestedLater?.Release();
+        derivatives.FactorizationDisposed(); // the derivatives' blocks may go to their pool now
     }
 
     /// <summary>The recursion's factors: this factorization's, or, when the banded LU was asked for, one run on first need.</summary>

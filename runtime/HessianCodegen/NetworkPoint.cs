@@ -215,7 +215,14 @@ public sealed class NetworkPoint
     /// Gauss-Newton is asked of a network whose loss layer has parameters; the message names the split
     /// that fixes it (for example <c>LinearLayer(16, 10)</c> followed by <c>SoftmaxCrossEntropyLoss(10)</c>).
     /// </exception>
-    public HessianDerivatives Derivatives(Curvature curvature = Curvature.Hessian) => new(this, curvature);
+    /// <remarks>
+    /// Disposing the result when done with it lets the next derivatives (of this point or another of the same network)
+    /// compute their blocks in its array instead of allocating (<see cref="HessianDerivatives.Dispose"/>).
+    /// </remarks>
+    public HessianDerivatives Derivatives(Curvature curvature = Curvature.Hessian) => new(this, curvature, DerivativeStoragePool.Shared);
+
+    /// <summary><see cref="Derivatives(Curvature)"/> with their array taken from, and returned to, <paramref name="pool"/> (a test's own).</summary>
+    internal HessianDerivatives DerivativesStoredIn(DerivativeStoragePool pool, Curvature curvature = Curvature.Hessian) => new(this, curvature, pool);
 
     /// <summary>
     /// Each layer's workspace at this point (<see cref="LayerWorkspace.AtOnePoint"/>), shared by <c>H v</c>, <c>G v</c>

@@ -60,7 +60,7 @@ internal static class BatchScaleBenchmark
         factorization.Solve(gradient, solution);
         double peakMegabytes = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
 
-        Timing derivativesTime = Time(() => point.Derivatives(), options);
+        Timing derivativesTime = Time(() => point.Derivatives().Dispose(), options);
         Timing factorizationTime = Time(() => derivatives.Factorize(options.Epsilon), options);
         Timing solveTime = Time(() => factorization.Solve(gradient, solution), options);
         Timing total = Time(() => point.Derivatives().Factorize(options.Epsilon).Solve(gradient, solution), options);
@@ -147,14 +147,22 @@ internal static class BatchScaleBenchmark
     }
 
     /// <summary>Depth 64, width 8, batch 1: derivatives + factorization + one solve, Riccati against the banded LU.</summary>
+    /// <summary>One step as a training loop takes it: the derivatives and their factorization are disposed, so the next step reuses their storage.</summary>
+    private static void DerivativesFactorizationSolve(NetworkPoint point, double epsilon, FactorizationPath path, double[] gradient, double[] solution)
+    {
+        using HessianDerivatives derivatives = point.Derivatives();
+        using HessianFactorization factorization = derivatives.Factorize(epsilon, path);
+        factorization.Solve(gradient, solution);
+    }
+
     private static void ShallowBatchOneChain(BenchmarkOptions options, TextWriter output)
     {
         Network network = ChainBenchmark.Chain(8, 64);
         NetworkPoint point = network.At(network.RandomParameters(seed: 64), ChainBenchmark.RandomBatch(8, 1, seed: 8));
         double[] gradient = point.Gradient();
         var solution = new double[gradient.Length];
-        Timing riccati = Time(() => point.Derivatives().Factorize(options.Epsilon, FactorizationPath.Riccati).Solve(gradient, solution), options);
-        Timing bandedLU = Time(() => point.Derivatives().Factorize(options.Epsilon, FactorizationPath.BandedLU).Solve(gradient, solution), options);
+        Timing riccati = Time(() => DerivativesFactorizationSolve(point, options.Epsilon, FactorizationPath.Riccati, gradient, solution), options);
+        Timing bandedLU = Time(() => DerivativesFactorizationSolve(point, options.Epsilon, FactorizationPath.BandedLU, gradient, solution), options);
         output.WriteLine(string.Create(Invariant,
             $"Chain: 63 x TanhLayer(8, 8), SoftmaxCrossEntropyLayer(8, 4); batch 1; P = {network.ParameterCount}; derivatives + factorization + one solve"));
         output.WriteLine(string.Create(Invariant, $"  Riccati                            {Ms(riccati),10}"));

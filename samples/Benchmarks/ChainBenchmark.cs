@@ -52,8 +52,8 @@ internal static class ChainBenchmark
         point.Gradient(gradient);
         Timing productTime = Time(() => point.HessianVector(direction, product), options);
 
-        // Timed results are dropped at once, so that at most one extra copy of the (large) blocks is alive.
-        Timing derivativesTime = Time(() => point.Derivatives(), options);
+        // Timed results are disposed at once, as a training loop does: the next call computes its blocks in their array.
+        Timing derivativesTime = Time(() => point.Derivatives().Dispose(), options);
         HessianDerivatives derivatives = point.Derivatives();
 
         // What one factorization allocates: the memory it holds on to, plus short-lived panels.
@@ -88,7 +88,8 @@ internal static class ChainBenchmark
         var solution = new double[gradient.Length];
         return Time(() =>
         {
-            using HessianFactorization factorization = point.Derivatives().Factorize(options.Epsilon);
+            using HessianDerivatives derivatives = point.Derivatives();
+            using HessianFactorization factorization = derivatives.Factorize(options.Epsilon);
             factorization.Solve(gradient, solution);
         }, options);
     }

@@ -35,7 +35,7 @@ internal static class ReluBatchReport
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
         HessianDerivatives derivatives = point.Derivatives();
-        Timing derivativeTime = MedianTimer.Measure(() => point.Derivatives(), options.Repeats, options.BudgetSeconds);
+        Timing derivativeTime = MedianTimer.Measure(() => point.Derivatives().Dispose(), options.Repeats, options.BudgetSeconds);
         HessianFactorization factor = derivatives.Factorize(options.Epsilon);
         Timing factorTime = MedianTimer.Measure(() => derivatives.Factorize(options.Epsilon), options.Repeats, options.BudgetSeconds);
         Timing solveTime = MedianTimer.Measure(() => factor.Solve(gradient, solution), options.Repeats, options.BudgetSeconds);
@@ -61,7 +61,7 @@ internal static class ReluBatchReport
         // The rest of the network: the same layers after a 24-input first layer (p = 600 like the others).
         (_, NetworkPoint narrowPoint, _) = Build(Width);
         HessianDerivatives narrow = narrowPoint.Derivatives();
-        Timing narrowDerivatives = MedianTimer.Measure(() => narrowPoint.Derivatives(), options.Repeats, options.BudgetSeconds);
+        Timing narrowDerivatives = MedianTimer.Measure(() => narrowPoint.Derivatives().Dispose(), options.Repeats, options.BudgetSeconds);
         Timing narrowFactor = MedianTimer.Measure(() => narrow.Factorize(options.Epsilon), options.Repeats, options.BudgetSeconds);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  the same network with a {Width}-input first layer: derivatives {narrowDerivatives.Milliseconds:0} ms, factorization {narrowFactor.Milliseconds:0} ms (cpu {narrowFactor.CpuMilliseconds:0}) " +

@@ -63,7 +63,7 @@ public sealed class DampedNewtonOptimizer : IOptimizer
     public OptimizerStep Step()
     {
         var timings = default(StepTimings);
-        LocalModel model = LocalModel.Build(network, parameters, sampler, gradientBatchSize, curvatureBatchSize, curvature, accepted, ref timings);
+        using LocalModel model = LocalModel.Build(network, parameters, sampler, gradientBatchSize, curvatureBatchSize, curvature, accepted, ref timings);
         double[] g = model.Gradient;
 
         long start = Stopwatch.GetTimestamp();

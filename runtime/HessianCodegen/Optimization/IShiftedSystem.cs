@@ -6,10 +6,16 @@ namespace HessianCodegen.Optimization;
 /// A symmetric matrix <c>M</c> (the Hessian or the Gauss-Newton matrix at a point) seen through what
 /// the trust-region search needs: <c>M + shift I</c> factorized for a trial shift, and products <c>M v</c>.
 /// The network's derivatives implement it in linear time; the tests implement it with a dense
-/// eigendecomposition to check the search against.
+/// eigendecomposition to check the search against. Disposing it when done (a step's model is replaced) lets the next
+/// system reuse its storage (<see cref="HessianDerivatives.Dispose"/>).
 /// </summary>
-internal interface IShiftedSystem
+internal interface IShiftedSystem : IDisposable
 {
+    /// <summary>Nothing to give back, unless the system says otherwise.</summary>
+    void IDisposable.Dispose()
+    {
+    }
+
     /// <summary>Rows (and columns) of <c>M</c>.</summary>
     int Dimension { get; }
 

@@ -95,6 +95,7 @@ public sealed class LevenbergMarquardtOptimizer : IOptimizer
             growth = 2;
             parameters = trial!.Parameters.ToArray();
             accepted = trial;
+            current.Dispose(); // the next point's derivatives reuse this one's storage
             model = null;
         }
         else

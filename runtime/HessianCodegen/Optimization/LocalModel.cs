@@ -7,9 +7,9 @@ namespace HessianCodegen.Optimization;
 /// What a second-order step builds at its point and keeps while steps there are rejected: the loss
 /// and gradient on the gradient batch, and the curvature (derivatives computed once) on the curvature
 /// batch. Also evaluates trial points on the same gradient batch, so that the ratio test compares
-/// like with like.
+/// like with like. Disposing it disposes the curvature, whose derivatives the next model then reuses.
 /// </summary>
-internal sealed class LocalModel
+internal sealed class LocalModel : IDisposable
 {
     private LocalModel(NetworkPoint point, double[] gradient, IShiftedSystem curvature)
     {
@@ -25,6 +25,9 @@ internal sealed class LocalModel
     public double[] Gradient { get; }
 
     public IShiftedSystem Curvature { get; }
+
+    /// <summary>Gives the curvature's storage back for the next model's (<see cref="IShiftedSystem"/>).</summary>
+    public void Dispose() => Curvature.Dispose();
 
     /// <summary>
     /// Builds the model at <paramref name="parameters"/>. <paramref name="reusable"/> is the last

@@ -9,12 +9,22 @@ namespace HessianCodegen.Optimization;
 /// </summary>
 internal static class NetworkCurvature
 {
-    public static IShiftedSystem For(NetworkPoint point, Curvature curvature) => new System(point.Derivatives(curvature));
+    /// <summary>The curvature at <paramref name="point"/>, on derivatives of its own that disposing the system disposes.</summary>
+    public static IShiftedSystem For(NetworkPoint point, Curvature curvature) => new System(point.Derivatives(curvature), ownsDerivatives: true);
 
-    public static IShiftedSystem For(HessianDerivatives derivatives) => new System(derivatives);
+    /// <summary>The curvature described by the caller's <paramref name="derivatives"/>, which stay the caller's to dispose.</summary>
+    public static IShiftedSystem For(HessianDerivatives derivatives) => new System(derivatives, ownsDerivatives: false);
 
-    private sealed class System(HessianDerivatives derivatives) : IShiftedSystem
+    private sealed class System(HessianDerivatives derivatives, bool ownsDerivatives) : IShiftedSystem
     {
+        public void Dispose()
+        {
+            if (ownsDerivatives)
+            {
+                derivatives.Dispose();
+            }
+        }
+
         public int Dimension => derivatives.Point.Network.ParameterCount;
 
         public IShiftedFactorization Factorize(double shift)

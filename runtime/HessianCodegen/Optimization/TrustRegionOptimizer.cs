@@ -83,6 +83,7 @@ public sealed class TrustRegionOptimizer : IOptimizer
         {
             parameters = trial!.Parameters.ToArray();
             accepted = trial;
+            current.Dispose(); // the next point's derivatives reuse this one's storage
             model = null;
         }
 

@@ -55,6 +55,58 @@ public sealed class TrainingTests
         Assert.Equal(1, curvatureBuilt);
     }
 
+    [Fact]
+    public void SecondOrderOptimizersDisposeEveryCurvatureTheyAreDoneWith()
+    {
+        (Network network, Batch batch, double[] start) = Regression();
+        var built = new System.Collections.Generic.List<CountingSystem>();
+        Func<NetworkPoint, IShiftedSystem> Counted(HessianCodegen.Curvature curvature) => point =>
+        {
+            var system = new CountingSystem(NetworkCurvature.For(point, curvature));
+            built.Add(system);
+            return system;
+        };
+
+        IOptimizer[] optimizers =
+        [
+            new TrustRegionOptimizer(network, start, new MinibatchSampler(batch, seed: 1),
+                new TrustRegionSettings { CurvatureBatchSize = batch.Count }, Counted(HessianCodegen.Curvature.Hessian), "trust-region"),
+            new LevenbergMarquardtOptimizer(network, start, new MinibatchSampler(batch, seed: 1),
+                new LevenbergMarquardtSettings { CurvatureBatchSize = batch.Count }, Counted(HessianCodegen.Curvature.Hessian)), // this loss layer has parameters
+            new DampedNewtonOptimizer(network, start, new MinibatchSampler(batch, seed: 1), batch.Count, batch.Count, 1e-2,
+                Counted(HessianCodegen.Curvature.Hessian)),
+        ];
+        foreach (IOptimizer optimizer in optimizers)
+        {
+            built.Clear();
+            for (int step = 0; step < 10; step++)
+            {
+                optimizer.Step();
+            }
+
+            // All but the model the optimizer still stands on (none for Newton, which keeps no model between steps).
+            Assert.True(built.Count >= 2, $"{optimizer.Name}: {built.Count} curvatures built in 10 steps; expected a few accepted steps");
+            Assert.True(built.SkipLast(1).All(system => system.Disposed), $"{optimizer.Name}: a replaced curvature was not disposed");
+        }
+    }
+
+    private sealed class CountingSystem(IShiftedSystem inner) : IShiftedSystem
+    {
+        public bool Disposed { get; private set; }
+
+        public int Dimension => inner.Dimension;
+
+        public IShiftedFactorization Factorize(double shift) => inner.Factorize(shift);
+
+        public void Multiply(ReadOnlySpan<double> v, Span<double> result) => inner.Multiply(v, result);
+
+        public void Dispose()
+        {
+            Disposed = true;
+            inner.Dispose();
+        }
+    }
+
     private static int StepsToMemorize(IOptimizer optimizer, int maxSteps)
     {
         TrainingProgress end = TrainingLoop.Run(optimizer, TimeSpan.MaxValue, maxSteps, progress => progress.Last.Loss >= Memorized);
