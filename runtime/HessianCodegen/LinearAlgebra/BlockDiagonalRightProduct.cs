@@ -2,7 +2,6 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -21,9 +20,6 @@ internal static class BlockDiagonalRightProduct
 
     /// <summary>Rows of <c>w</c> the register kernel takes at a time: four independent sums per block.</summary>
     private const int RowsAtOnce = 4;
-
-    /// <summary>How many groups of <see cref="RowsAtOnce"/> rows ahead the initial blocks' rows are prefetched.</summary>
-    private const int PrefetchQuads = 2;
 
     /// <summary>
     /// <c>c(:, n columns..) = initial_n - w(:, n rows..) D_n</c> for every block <c>n</c>, over <paramref name="height"/> rows of
@@ -124,11 +120,6 @@ internal static class BlockDiagonalRightProduct
             ref double c1 = ref MemoryMarshal.GetReference(c.Slice((j + 1) * cStride, blocks * Block));
             ref double c2 = ref MemoryMarshal.GetReference(c.Slice((j + 2) * cStride, blocks * Block));
             ref double c3 = ref MemoryMarshal.GetReference(c.Slice((j + 3) * cStride, blocks * Block));
-            if (fromInitial && j + (PrefetchQuads * RowsAtOnce) < height)
-            {
-                PrefetchInitialRows(ref initialStart, blocks, height, j + (PrefetchQuads * RowsAtOnce), Math.Min(RowsAtOnce, height - j - (PrefetchQuads * RowsAtOnce)));
-            }
-
             for (int n = 0; n < blocks; n++)
             {
                 int offset = n * Block;
@@ -174,32 +165,6 @@ internal static class BlockDiagonalRightProduct
         }
 
         return flops;
-    }
-
-    /// <summary>
-    /// Brings rows <paramref name="first"/>.. (<paramref name="rows"/> of them) of every initial block toward L1, a line per row
-    /// (a row of a block of 8 columns is one line): the initial blocks (a layer's <c>Xzx</c>) come from beyond L2, one short run
-    /// per block and four rows, which the hardware's prefetchers do not reach ahead of.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PrefetchInitialRows(ref double initialStart, int blocks, int height, int first, int rows)
-    {
-        if (!Sse.IsSupported)
-        {
-            return;
-        }
-
-        fixed (double* start = &initialStart)
-        {
-            for (int n = 0; n < blocks; n++)
-            {
-                double* row = start + (((long)n * height) + first) * Block;
-                for (int r = 0; r < rows; r++)
-                {
-                    Sse.Prefetch0(row + (r * Block));
-                }
-            }
-        }
     }
 
     /// <summary>
