@@ -18,7 +18,19 @@ internal sealed class DerivativeStoragePool
     private static DerivativeStoragePool? shared;
 
     private readonly WeakReference<double[]>?[] kept = new WeakReference<double[]>?[Limit];
+    private readonly double[]?[]? heldStrongly;
     private readonly object gate = new();
+
+    /// <summary>A pool of weak references, as the shared one is.</summary>
+    public DerivativeStoragePool()
+    {
+    }
+
+    /// <summary>
+    /// A pool that, with <paramref name="holdStrongly"/>, also keeps strong references to what it keeps (for tests: a
+    /// collection between a return and the next rent would otherwise empty it at random).
+    /// </summary>
+    internal DerivativeStoragePool(bool holdStrongly) => heldStrongly = holdStrongly ? new double[]?[Limit] : null;
 
     /// <summary>The pool every <see cref="NetworkPoint.Derivatives"/> uses.</summary>
     public static DerivativeStoragePool Shared => LazyInitializer.EnsureInitialized(ref shared);
@@ -37,6 +49,7 @@ internal sealed class DerivativeStoragePool
                 if (kept[i] is { } reference && reference.TryGetTarget(out double[]? array) && array.Length >= length)
                 {
                     kept[i] = null;
+                    heldStrongly?[i] = null;
                     return array;
                 }
             }
@@ -83,6 +96,7 @@ internal sealed class DerivativeStoragePool
             if (slot >= 0)
             {
                 kept[slot] = new WeakReference<double[]>(array);
+                heldStrongly?[slot] = array;
             }
         }
     }

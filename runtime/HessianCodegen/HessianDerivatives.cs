@@ -141,8 +141,23 @@ public sealed class HessianDerivatives : IDisposable
             throw new ArgumentOutOfRangeException(nameof(path), path, $"path is {path}; expected Riccati or BandedLU.");
         }
 
-        ObjectDisposedException.ThrowIf(disposed, this);
-        return HessianFactorization.Create(this, epsilon, path);
+        // The hold is taken before the blocks are read, under the lock Dispose takes: a Dispose on another thread
+        // meanwhile cannot hand the blocks to the pool while this factorization reads them.
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            liveFactorizations++;
+        }
+
+        try
+        {
+            return HessianFactorization.Create(this, epsilon, path);
+        }
+        catch
+        {
+            FactorizationDisposed();
+            throw;
+        }
     }
 
     /// <summary>
@@ -159,20 +174,19 @@ public sealed class HessianDerivatives : IDisposable
         }
     }
 
-    /// <summary>A factorization of these derivatives was made: it reads their blocks until <see cref="FactorizationDisposed"/>.</summary>
-    internal void FactorizationCreated()
-    {
-        lock (gate)
-        {
-            liveFactorizations++;
-        }
-    }
-
-    /// <summary>A factorization of these derivatives was disposed: it reads their blocks no more.</summary>
+    /// <summary>
+    /// A factorization of these derivatives was disposed, or failed to be made: it reads their blocks no more (each
+    /// <see cref="Factorize(double, FactorizationPath)"/> holds them from before it reads them).
+    /// </summary>
     internal void FactorizationDisposed()
     {
         lock (gate)
         {
+            if (liveFactorizations == 0)
+            {
+                throw new InvalidOperationException("A factorization of these derivatives was released twice.");
+            }
+
             liveFactorizations--;
             ReturnStorageWhenUnused();
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
@@ -75,7 +76,6 @@ public sealed class HessianFactorization : IDisposable
         Path = riccati is null ? FactorizationPath.BandedLU : FactorizationPath.Riccati;
         LogDeterminant = riccati?.LogDeterminant ?? bandedLU!.LogDeterminant;
         FlopCount = riccati?.FlopCount ?? bandedLU!.FlopCount;
-        derivatives.FactorizationCreated();
     }
 
     /// <summary>The damping <c>eps</c> in <c>H + eps I</c>.</summary>
@@ -253,12 +253,12 @@ public sealed class HessianFactorization : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (disposed)
+        // Exchanged, so that two threads disposing at once release the derivatives' hold once.
+        if (Interlocked.Exchange(ref disposed, true))
         {
             return;
         }
 
-        disposed = true;
         riccati?.Release();
         requestedLater?.Release();
         derivatives.FactorizationDisposed(); // the derivatives' blocks may go to their pool now

@@ -146,7 +146,6 @@ internal static class BatchScaleBenchmark
         }
     }
 
-    /// <summary>Depth 64, width 8, batch 1: derivatives + factorization + one solve, Riccati against the banded LU.</summary>
     /// <summary>One step as a training loop takes it: the derivatives and their factorization are disposed, so the next step reuses their storage.</summary>
     private static void DerivativesFactorizationSolve(NetworkPoint point, double epsilon, FactorizationPath path, double[] gradient, double[] solution)
     {
@@ -155,6 +154,7 @@ internal static class BatchScaleBenchmark
         factorization.Solve(gradient, solution);
     }
 
+    /// <summary>Depth 64, width 8, batch 1: derivatives + factorization + one solve, Riccati against the banded LU.</summary>
     private static void ShallowBatchOneChain(BenchmarkOptions options, TextWriter output)
     {
         Network network = ChainBenchmark.Chain(8, 64);

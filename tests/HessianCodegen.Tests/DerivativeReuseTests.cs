@@ -1,5 +1,6 @@
 using System;
 using HessianCodegen.Tests.Infrastructure;
+using HessianCodegen.Tests.ReferenceLayers;
 using Xunit;
 
 namespace HessianCodegen.Tests;
@@ -19,7 +20,7 @@ public sealed class DerivativeReuseTests
     {
         NetworkPoint point = RandomNetworks.Point(seed, depth, batchSize, regression: false);
         NetworkPoint other = point.Network.At(RandomNetworks.Vector(seed + 1, point.Network.ParameterCount), point.Batch);
-        var pool = new DerivativeStoragePool();
+        var pool = new DerivativeStoragePool(holdStrongly: true);
         HessianDerivatives fresh = point.DerivativesStoredIn(new DerivativeStoragePool());
 
         // The array first holds another point's blocks: every value must be written again.
@@ -53,7 +54,7 @@ public sealed class DerivativeReuseTests
     public void DerivativesAfterDisposedOnesAllocateAlmostNothing()
     {
         NetworkPoint point = RandomNetworks.Point(9, 40, 8, regression: false);
-        var pool = new DerivativeStoragePool();
+        var pool = new DerivativeStoragePool(holdStrongly: true);
         point.DerivativesStoredIn(pool).Dispose(); // the point's workspaces and the code, made once
 
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -86,7 +87,7 @@ public sealed class DerivativeReuseTests
         double[] expectedRefined = new double[rhs.Length];
         reference.SolveRefined(rhs, expectedRefined);
 
-        var pool = new DerivativeStoragePool();
+        var pool = new DerivativeStoragePool(holdStrongly: true);
         HessianDerivatives derivatives = point.DerivativesStoredIn(pool);
         HessianFactorization factorization = derivatives.Factorize(1e-3);
         derivatives.Dispose();
@@ -97,7 +98,7 @@ public sealed class DerivativeReuseTests
         using HessianDerivatives next = other.DerivativesStoredIn(pool);
         Assert.Equal(expected, factorization.Solve(rhs));
         double[] refined = new double[rhs.Length];
-        factorization.SolveRefined(rhs, refined); // reads the blocks for H x
+        factorization.SolveRefined(rhs, refined); // its solves read the blocks (H x is matrix-free)
         Assert.Equal(expectedRefined, refined);
 
         factorization.Dispose();
@@ -109,10 +110,27 @@ public sealed class DerivativeReuseTests
     public void DerivativesDisposedAfterTheirFactorizationGoToThePool()
     {
         NetworkPoint point = RandomNetworks.Point(5, 5, 4, regression: false);
-        var pool = new DerivativeStoragePool();
+        var pool = new DerivativeStoragePool(holdStrongly: true);
         HessianDerivatives derivatives = point.DerivativesStoredIn(pool);
         derivatives.Factorize(1e-3).Dispose();
         Assert.Equal(0, pool.Count);
+        derivatives.Dispose();
+        Assert.Equal(1, pool.Count);
+    }
+
+    [Fact]
+    public void AFactorizationThatFailsHoldsNoBlocks()
+    {
+        // A linear first layer fed zero inputs: its rows and columns of H are zero, singular at eps = 0 (as in
+        // StructuredSolveTests). The failed Factorize must give back the hold it took, or the blocks never reach the pool.
+        var network = new Network(
+            new DenseReferenceLayer(Activation.Identity, 3, 2),
+            new DenseReferenceLayer(Activation.Tanh, 2, 2),
+            new SoftmaxCrossEntropyReferenceLayer(2, 2));
+        NetworkPoint point = network.At(network.RandomParameters(5), Batch.WithLabels(new double[2, 3], [0, 1]));
+        var pool = new DerivativeStoragePool(holdStrongly: true);
+        HessianDerivatives derivatives = point.DerivativesStoredIn(pool);
+        Assert.Throws<SingularSystemException>(() => derivatives.Factorize(0));
         derivatives.Dispose();
         Assert.Equal(1, pool.Count);
     }
