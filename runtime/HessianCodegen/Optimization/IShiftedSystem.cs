@@ -11,7 +11,11 @@ namespace HessianCodegen.Optimization;
 /// </summary>
 internal interface IShiftedSystem : IDisposable
 {
-    /// <summary>Nothing to give back, unless the system says otherwise.</summary>
+    /// <summary>
+    /// Nothing to give back: right for a system that owns nothing pooled (the tests' dense ones, or one made over
+    /// derivatives its caller disposes). A system that owns its derivatives must override it and dispose them, or
+    /// their array never returns to the pool.
+    /// </summary>
     void IDisposable.Dispose()
     {
     }
