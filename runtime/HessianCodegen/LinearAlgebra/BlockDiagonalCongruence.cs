@@ -186,6 +186,21 @@ internal static class BlockDiagonalCongruence
             return Flops(blocks, rows, columns, firstBlock, endBlock);
         }
 
+        if (columns == SixteenColumnCongruenceTile.Columns && rows <= SixteenColumnCongruenceTile.MaxRows && vectorBits == 512)
+        {
+            // Sixteen columns (a hidden layer of width 16) with 512-bit vectors: a tile row is two vectors.
+            for (int n = firstBlock; n < endBlock; n++)
+            {
+                for (int k = n; k < blocks; k++)
+                {
+                    SixteenColumnCongruenceTile.Add(p.Slice((n * rows * pStride) + (k * rows)), pStride, d.Slice(n * rows * columns, rows * columns),
+                        d.Slice(k * rows * columns, rows * columns), rows, e.Slice((n * columns * eStride) + (k * columns)), eStride, overwrite);
+                }
+            }
+
+            return Flops(blocks, rows, columns, firstBlock, endBlock);
+        }
+
         // Per block row n: U = D_n^T P(n rows, from column n on) in one product (columns x (order - n rows)), then tile
         // (n, k) += U(:, k's rows) D_k, a short row combination per row of U.
         double[] rented = ArrayPool<double>.Shared.Rent(columns * order);
