@@ -484,17 +484,53 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         SolveGroupsUpper(rows, width, block, work, coreRows);
     }
 
-    /// <summary>Per group <c>Q_g^T L_g^-1</c> on its rows, the first <c>k</c> of each copied to <paramref name="coreRows"/>.</summary>
-    private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    /// <summary>
+    /// Per group <c>Q_g^T L_g^-1</c> on its rows, the first <c>k</c> of each copied to <paramref name="coreRows"/>; with
+    /// <paramref name="explicitly"/>, as one product where <see cref="SolvesGroupExplicitly"/> says so (the rows that go to the core
+    /// are then left in <paramref name="rows"/> as they were).
+    /// </summary>
+    private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows, bool explicitly = false)
     {
-        foreach (GroupFactor g in groups)
+        double[]? inverse = null;
+        double[]? coefficients = null;
+        try
         {
-            Span<double> z = Gather(g, rows, width, block);
-            TriangularKernel.SolveLower(g.Cholesky.Span, g.Parameters.Length, z, width);
-            HouseholderKernel.ApplyTranspose(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
-            z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
-            Scatter(g, z, rows, width);
+            foreach (GroupFactor g in groups)
+            {
+                if (explicitly && SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width))
+                {
+                    inverse ??= ArrayPool<double>.Shared.Rent(largestGroup * largestGroup);
+                    coefficients ??= ArrayPool<double>.Shared.Rent(4 * largestGroup);
+                    int q = g.Parameters.Length;
+                    SolveGroupLowerExplicitly(g, rows, width, block, inverse.AsSpan(0, q * q), coefficients, work, coreRows);
+                    continue;
+                }
+
+                SolveGroupLowerByReflectors(g, rows, width, block, work, coreRows);
+            }
         }
+        finally
+        {
+            if (inverse is not null)
+            {
+                ArrayPool<double>.Shared.Return(inverse);
+            }
+
+            if (coefficients is not null)
+            {
+                ArrayPool<double>.Shared.Return(coefficients);
+            }
+        }
+    }
+
+    /// <summary><c>Q_g^T L_g^-1</c> on the group's rows, by a triangular solve and the reflectors one by one; the first <c>k</c> rows copied to <paramref name="coreRows"/>.</summary>
+    private static void SolveGroupLowerByReflectors(GroupFactor g, Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    {
+        Span<double> z = Gather(g, rows, width, block);
+        TriangularKernel.SolveLower(g.Cholesky.Span, g.Parameters.Length, z, width);
+        HouseholderKernel.ApplyTranspose(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
+        z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
+        Scatter(g, z, rows, width);
     }
 
     /// <summary>Per group, its first <c>k</c> rows from <paramref name="coreRows"/>, then <c>L_g^-T Q_g</c> on its rows.</summary>
@@ -548,15 +584,89 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// </summary>
     public long LowerHalfFlops(int width)
     {
-        long perColumn = 0;
+        long flops = 0;
         foreach (GroupFactor g in groups)
         {
             long q = g.Parameters.Length;
             long k = g.Tau.Length;
-            perColumn += (q * q) + (4 * q * k) - (2 * k * k);
+            long reflectorsPerColumn = (q * q) + (4 * q * k) - (2 * k * k);
+            // Explicitly: the same on the identity's q columns to form Q_g^T L_g^-1, then a product of 2 q^2 per column.
+            flops += SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width) ? (reflectorsPerColumn * q) + (2 * q * q * width) : reflectorsPerColumn * width;
         }
 
-        return (perColumn * width) + core.LowerHalfFlops(width);
+        return flops + core.LowerHalfFlops(width);
+    }
+
+    /// <summary>
+    /// Whether the lower half solve of a group (<paramref name="q"/> parameters, <paramref name="k"/> reflectors) on
+    /// <paramref name="width"/> columns forms <c>Q_g^T L_g^-1</c> (<c>q x q</c>) and multiplies by it (<see cref="SolveGroupLowerExplicitly"/>)
+    /// rather than solving with <c>L_g</c> and applying the reflectors one by one: where there are several reflectors and
+    /// the columns are many (the recursion's <c>Y = W^-1 C</c> at batch 8 and more, not a sweep's one column), the reflectors'
+    /// passes, each a dependent chain over the group's rows, ran at a third of a register-tiled product's rate.
+    /// </summary>
+    internal static bool SolvesGroupExplicitly(int q, int k, int width) => k >= 2 && width >= 2 * q;
+
+    /// <summary>
+    /// <c>Q_g^T L_g^-1</c> on the group's rows of <paramref name="rows"/> as one product: <c>G = Q_g^T L_g^-1</c> formed from the
+    /// identity (<paramref name="inverse"/>, <c>q x q</c>), the rows gathered into <paramref name="block"/>, then four rows of
+    /// <c>G Z</c> at a time in register tiles (<see cref="FourRowCombination"/>): the first <c>k</c> rows, which go to <c>T</c>,
+    /// straight into <paramref name="coreRows"/>, the rest back into the group's rows.
+    /// </summary>
+    private static void SolveGroupLowerExplicitly(GroupFactor g, Span<double> rows, int width, double[] block, Span<double> inverse,
+        Span<double> coefficients, Span<double> work, Span<double> coreRows)
+    {
+        ReadOnlySpan<int> parameters = g.Parameters.Span;
+        int q = parameters.Length;
+        int k = g.Tau.Length;
+        inverse.Clear();
+        for (int i = 0; i < q; i++)
+        {
+            inverse[(i * q) + i] = 1;
+        }
+
+        TriangularKernel.SolveLower(g.Cholesky.Span, q, inverse, q);
+        HouseholderKernel.ApplyTranspose(g.Reflectors.Span, q, g.Rows.Length, g.Tau.Span, inverse, q, work[..q]);
+        Span<double> z = Gather(g, rows, width, block);
+        int vectorBits = VectorWidth.Hardware;
+        int row = 0;
+        while (row < q)
+        {
+            // Four rows at once where all four go to T or all to the group's own rows; one at a time where they would straddle k, and at the end.
+            if (row + 4 <= q && (row + 4 <= k || row >= k))
+            {
+                bool toCore = row < k;
+                Span<double> target = toCore ? coreRows : rows;
+                int r0 = toCore ? g.CoreOffset + row : parameters[row];
+                int r1 = toCore ? r0 + 1 : parameters[row + 1];
+                int r2 = toCore ? r0 + 2 : parameters[row + 2];
+                int r3 = toCore ? r0 + 3 : parameters[row + 3];
+                target.Slice(r0 * width, width).Clear();
+                target.Slice(r1 * width, width).Clear();
+                target.Slice(r2 * width, width).Clear();
+                target.Slice(r3 * width, width).Clear();
+                for (int term = 0; term < q; term++)
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        coefficients[(4 * term) + i] = -inverse[((row + i) * q) + term];
+                    }
+                }
+
+                FourRowCombination.Subtract(target, width, r0, r1, r2, r3, coefficients[..(4 * q)], z, width, vectorBits, [], 0);
+                row += 4;
+                continue;
+            }
+
+            Span<double> single = row < k ? coreRows.Slice((g.CoreOffset + row) * width, width) : rows.Slice(parameters[row] * width, width);
+            single.Clear();
+            for (int term = 0; term < q; term++)
+            {
+                coefficients[term] = -inverse[(row * q) + term];
+            }
+
+            RankUpdate.SubtractCombination(single, coefficients[..q], z, width);
+            row++;
+        }
     }
 
     /// <summary>Whether the core's middle is the identity (a Cholesky factor of <c>T</c>).</summary>
@@ -577,7 +687,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
             if (lower)
             {
-                SolveGroupsLower(rows, width, block, work, coreRows);
+                SolveGroupsLower(rows, width, block, work, coreRows, explicitly: true);
                 core.SolveLowerHalf(coreRows, width);
                 MoveCoreRows(rows, coreRows, width, toCore: false);
                 return;
