@@ -607,6 +607,120 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     internal static bool SolvesGroupExplicitly(int q, int k, int width) => k >= 2 && width >= 2 * q;
 
     /// <summary>
+    /// Whether <see cref="SolveCouplingLowerHalf"/> takes <c>Y = W^-1 C</c> at this width: every group with rows of <c>Dx</c> is
+    /// solved explicitly there (<see cref="SolvesGroupExplicitly"/>; a group without rows has <c>G = L_g^-1</c>).
+    /// </summary>
+    internal bool SolvesCouplingDirectly(int width)
+    {
+        foreach (GroupFactor g in groups)
+        {
+            if (g.Rows.Length > 0 && !SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <c>Y = W^-1 C</c> for the coupling <c>C = Xzx + Dx^T (P Dz)</c> without forming <c>C</c>: with <c>G_g = Q_g^T L_g^-1</c>,
+    /// <c>G_g Z_g^T = [R_g; 0]</c> (the group's QR), so <c>Y_g = G_g Xzx_g + [R_g; 0] (P Dz)[rows_g, :]</c>, <c>Xzx_g</c>'s rows
+    /// gathered from its example blocks while the group's factors are in L1; then the core's lower half on the rows that go to
+    /// <c>T</c>. Where <see cref="SolvesCouplingDirectly"/>: forming <c>C</c> (a copy of <c>Xzx</c> into the storage and
+    /// <c>Dx^T (P Dz)</c> group by group) and solving it took a pass over <c>C</c> more and the product with <c>Z_g^T</c>.
+    /// </summary>
+    /// <param name="xzx"><c>Xzx</c>'s example blocks, <paramref name="count"/> of <c>p x inputs</c>; empty where it is zero.</param>
+    /// <param name="count">Examples: <paramref name="width"/> is <paramref name="count"/> x <paramref name="inputs"/>.</param>
+    /// <param name="inputs">The layer's inputs per example.</param>
+    /// <param name="negativeValueDz"><c>-(P Dz)</c>, <c>m x width</c>.</param>
+    /// <param name="width">Columns of <c>C</c>: the input state's order.</param>
+    /// <param name="y"><c>Y</c>, <c>p x width</c>, written whole.</param>
+    /// <returns>The floating-point operations performed.</returns>
+    internal long SolveCouplingLowerHalf(ReadOnlySpan<double> xzx, int count, int inputs, ReadOnlySpan<double> negativeValueDz, int width, Span<double> y)
+    {
+        RequireRows(y, width);
+        if (width != count * inputs || (!xzx.IsEmpty && xzx.Length != count * Order * inputs))
+        {
+            throw new ArgumentException($"Xzx has {xzx.Length} values and the coupling {width} columns; expected {count} blocks of {Order} x {inputs}.", nameof(xzx));
+        }
+
+        int largestRows = 0;
+        foreach (GroupFactor g in groups)
+        {
+            largestRows = Math.Max(largestRows, g.Rows.Length);
+        }
+
+        double[] block = ArrayPool<double>.Shared.Rent(Math.Max(largestGroup, largestRows) * width);
+        double[] inverse = ArrayPool<double>.Shared.Rent(largestGroup * largestGroup);
+        double[] coefficients = ArrayPool<double>.Shared.Rent(4 * Math.Max(largestGroup, largestRows));
+        double[] workArray = ArrayPool<double>.Shared.Rent(largestGroup);
+        double[] coreArray = ArrayPool<double>.Shared.Rent(core.Order * width);
+        try
+        {
+            Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
+            long flops = 0;
+            foreach (GroupFactor g in groups)
+            {
+                ReadOnlySpan<int> parameters = g.Parameters.Span;
+                ReadOnlySpan<int> rows = g.Rows.Span;
+                int q = parameters.Length;
+                int c = rows.Length;
+                int k = g.Tau.Length;
+                Span<double> xzxRows = block.AsSpan(0, q * width);
+                for (int i = 0; i < q && !xzx.IsEmpty; i++)
+                {
+                    for (int n = 0; n < count; n++)
+                    {
+                        xzx.Slice((((n * Order) + parameters[i]) * inputs), inputs).CopyTo(xzxRows.Slice((i * width) + (n * inputs), inputs));
+                    }
+                }
+
+                if (xzx.IsEmpty)
+                {
+                    xzxRows.Clear();
+                }
+
+                FormGroupInverse(g, inverse.AsSpan(0, q * q), workArray);
+                MultiplyGroupRows(g, inverse.AsSpan(0, q * q), xzxRows, y, width, coefficients, coreRows);
+                long reflectorsPerColumn = ((long)q * q) + (4L * q * k) - (2L * k * k);
+                flops += (reflectorsPerColumn * q) + (2L * q * q * width);
+
+                // The first k rows += R_g (P Dz)[rows_g, :] = -R_g (-(P Dz))[rows_g, :], R_g upper triangular (k x c).
+                if (k > 0)
+                {
+                    Span<double> valueRows = block.AsSpan(0, c * width);
+                    for (int j = 0; j < c; j++)
+                    {
+                        negativeValueDz.Slice(rows[j] * width, width).CopyTo(valueRows.Slice(j * width, width));
+                    }
+
+                    ReadOnlySpan<double> r = g.Reflectors.Span;
+                    for (int i = 0; i < k; i++)
+                    {
+                        r.Slice((i * c) + i, c - i).CopyTo(coefficients.AsSpan(0, c - i));
+                        RankUpdate.SubtractCombination(coreRows.Slice((g.CoreOffset + i) * width, width), coefficients.AsSpan(0, c - i), valueRows[(i * width)..], width);
+                    }
+
+                    flops += 2L * UpperTerms(k, c) * width;
+                }
+            }
+
+            core.SolveLowerHalf(coreRows, width);
+            MoveCoreRows(y, coreRows, width, toCore: false);
+            return flops + core.LowerHalfFlops(width);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(block);
+            ArrayPool<double>.Shared.Return(inverse);
+            ArrayPool<double>.Shared.Return(coefficients);
+            ArrayPool<double>.Shared.Return(workArray);
+            ArrayPool<double>.Shared.Return(coreArray);
+        }
+    }
+
+    /// <summary>
     /// <c>Q_g^T L_g^-1</c> on the group's rows of <paramref name="rows"/> as one product: <c>G = Q_g^T L_g^-1</c> formed from the
     /// identity (<paramref name="inverse"/>, <c>q x q</c>), the rows gathered into <paramref name="block"/>, then four rows of
     /// <c>G Z</c> at a time in register tiles (<see cref="FourRowCombination"/>): the first <c>k</c> rows, which go to <c>T</c>,
@@ -615,9 +729,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private static void SolveGroupLowerExplicitly(GroupFactor g, Span<double> rows, int width, double[] block, Span<double> inverse,
         Span<double> coefficients, Span<double> work, Span<double> coreRows)
     {
-        ReadOnlySpan<int> parameters = g.Parameters.Span;
-        int q = parameters.Length;
-        int k = g.Tau.Length;
+        FormGroupInverse(g, inverse, work);
+        MultiplyGroupRows(g, inverse, Gather(g, rows, width, block), rows, width, coefficients, coreRows);
+    }
+
+    /// <summary><c>G = Q_g^T L_g^-1</c> (<c>q x q</c>) into <paramref name="inverse"/>: the identity, then the triangular solve and the reflectors on its <c>q</c> columns.</summary>
+    private static void FormGroupInverse(GroupFactor g, Span<double> inverse, Span<double> work)
+    {
+        int q = g.Parameters.Length;
         inverse.Clear();
         for (int i = 0; i < q; i++)
         {
@@ -626,7 +745,19 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         TriangularKernel.SolveLower(g.Cholesky.Span, q, inverse, q);
         HouseholderKernel.ApplyTranspose(g.Reflectors.Span, q, g.Rows.Length, g.Tau.Span, inverse, q, work[..q]);
-        Span<double> z = Gather(g, rows, width, block);
+    }
+
+    /// <summary>
+    /// <c>G z</c> for the group's <c>q x q</c> <paramref name="inverse"/> and <c>q</c> rows <paramref name="z"/> (apart from
+    /// <paramref name="rows"/>): its first <c>k</c> rows into <paramref name="coreRows"/> (from the group's core offset), the rest
+    /// into the group's rows of <paramref name="rows"/>, four at a time in register tiles.
+    /// </summary>
+    private static void MultiplyGroupRows(GroupFactor g, ReadOnlySpan<double> inverse, ReadOnlySpan<double> z, Span<double> rows, int width,
+        Span<double> coefficients, Span<double> coreRows)
+    {
+        ReadOnlySpan<int> parameters = g.Parameters.Span;
+        int q = parameters.Length;
+        int k = g.Tau.Length;
         int vectorBits = VectorWidth.Hardware;
         int row = 0;
         while (row < q)
