@@ -106,9 +106,11 @@ internal sealed class RiccatiFactorization
 
     /// <summary>
     /// The states below which <see cref="Create"/> prefetches the next layer's derivatives (<see cref="PrefetchFactorBytes"/>):
-    /// 256, where the measured chains' states were 8 (width 8 batch 1); larger states are other kernels' concern.
+    /// 128, where the measured chains' states were 8 (width 8 batch 1); larger states are other kernels' concern. At width 16,
+    /// batch 8 (state 128, about 550 us of arithmetic per layer, which hides its reads) the prefetch cost 1 to 4 % (a scratch loop
+    /// alternating both in one process, cpu time, four pairs), so it stopped below 256.
     /// </summary>
-    internal const int PrefetchFactorStateOrder = 256;
+    internal const int PrefetchFactorStateOrder = 128;
 
     /// <summary>
     /// The steps of a layer's work in <see cref="Create"/> over which the next layer's prefetch is spread, one at each of four
