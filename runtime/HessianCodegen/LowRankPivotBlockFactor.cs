@@ -651,9 +651,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             largestRows = Math.Max(largestRows, g.Rows.Length);
         }
 
-        double[] block = ArrayPool<double>.Shared.Rent(Math.Max(largestGroup, largestRows) * width);
+        double[] block = ArrayPool<double>.Shared.Rent((largestGroup + largestRows) * width);
         double[] inverse = ArrayPool<double>.Shared.Rent(largestGroup * largestGroup);
-        double[] coefficients = ArrayPool<double>.Shared.Rent(4 * Math.Max(largestGroup, largestRows));
+        double[] coefficients = ArrayPool<double>.Shared.Rent(4 * (largestGroup + largestRows));
         double[] workArray = ArrayPool<double>.Shared.Rent(largestGroup);
         double[] coreArray = ArrayPool<double>.Shared.Rent(core.Order * width);
         try
@@ -681,29 +681,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                     xzxRows.Clear();
                 }
 
-                FormGroupInverse(g, inverse.AsSpan(0, q * q), workArray);
-                MultiplyGroupRows(g, inverse.AsSpan(0, q * q), xzxRows, y, width, coefficients, coreRows);
-                long reflectorsPerColumn = ((long)q * q) + (4L * q * k) - (2L * k * k);
-                flops += (reflectorsPerColumn * q) + (2L * q * q * width);
-
-                // The first k rows += R_g (P Dz)[rows_g, :] = -R_g (-(P Dz))[rows_g, :], R_g upper triangular (k x c).
-                if (k > 0)
+                // Below Xzx_g, the group's rows of -(P Dz): the rows bound for T take R_g's terms from them, -R_g (-(P Dz))[rows_g, :].
+                for (int j = 0; j < c; j++)
                 {
-                    Span<double> valueRows = block.AsSpan(0, c * width);
-                    for (int j = 0; j < c; j++)
-                    {
-                        negativeValueDz.Slice(rows[j] * width, width).CopyTo(valueRows.Slice(j * width, width));
-                    }
-
-                    ReadOnlySpan<double> r = g.Reflectors.Span;
-                    for (int i = 0; i < k; i++)
-                    {
-                        r.Slice((i * c) + i, c - i).CopyTo(coefficients.AsSpan(0, c - i));
-                        RankUpdate.SubtractCombination(coreRows.Slice((g.CoreOffset + i) * width, width), coefficients.AsSpan(0, c - i), valueRows[(i * width)..], width);
-                    }
-
-                    flops += 2L * UpperTerms(k, c) * width;
+                    negativeValueDz.Slice(rows[j] * width, width).CopyTo(block.AsSpan((q + j) * width, width));
                 }
+
+                FormGroupInverse(g, inverse.AsSpan(0, q * q), workArray);
+                long reflectorsPerColumn = ((long)q * q) + (4L * q * k) - (2L * k * k);
+                flops += (reflectorsPerColumn * q)
+                    + MultiplyGroupRows(g, inverse.AsSpan(0, q * q), block.AsSpan(0, (q + c) * width), y, width, coefficients, coreRows, withTriangle: true);
             }
 
             core.SolveLowerHalf(coreRows, width);
@@ -730,7 +717,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         Span<double> coefficients, Span<double> work, Span<double> coreRows)
     {
         FormGroupInverse(g, inverse, work);
-        MultiplyGroupRows(g, inverse, Gather(g, rows, width, block), rows, width, coefficients, coreRows);
+        _ = MultiplyGroupRows(g, inverse, Gather(g, rows, width, block), rows, width, coefficients, coreRows);
     }
 
     /// <summary><c>G = Q_g^T L_g^-1</c> (<c>q x q</c>) into <paramref name="inverse"/>: the identity, then the triangular solve and the reflectors on its <c>q</c> columns.</summary>
@@ -750,18 +737,26 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// <c>G z</c> for the group's <c>q x q</c> <paramref name="inverse"/> and <c>q</c> rows <paramref name="z"/> (apart from
     /// <paramref name="rows"/>): its first <c>k</c> rows into <paramref name="coreRows"/> (from the group's core offset), the rest
-    /// into the group's rows of <paramref name="rows"/>, four at a time in register tiles.
+    /// into the group's rows of <paramref name="rows"/>, four at a time in register tiles. With <paramref name="withTriangle"/>,
+    /// <paramref name="z"/> has <c>c</c> rows more and the rows bound for <c>T</c> subtract <c>R_g</c>'s row times them too.
     /// </summary>
-    private static void MultiplyGroupRows(GroupFactor g, ReadOnlySpan<double> inverse, ReadOnlySpan<double> z, Span<double> rows, int width,
-        Span<double> coefficients, Span<double> coreRows)
+    /// <returns>The floating-point operations performed.</returns>
+    private static long MultiplyGroupRows(GroupFactor g, ReadOnlySpan<double> inverse, ReadOnlySpan<double> z, Span<double> rows, int width,
+        Span<double> coefficients, Span<double> coreRows, bool withTriangle = false)
     {
         ReadOnlySpan<int> parameters = g.Parameters.Span;
+        ReadOnlySpan<double> r = g.Reflectors.Span;
         int q = parameters.Length;
+        int c = g.Rows.Length;
         int k = g.Tau.Length;
         int vectorBits = VectorWidth.Hardware;
+        long flops = 0;
         int row = 0;
         while (row < q)
         {
+            // A row bound for T takes R_g's row too where asked: its c terms after the q of G (zero below R_g's diagonal, skipped).
+            int terms = withTriangle && row < k ? q + c : q;
+
             // Four rows at once where all four go to T or all to the group's own rows; one at a time where they would straddle k, and at the end.
             if (row + 4 <= q && (row + 4 <= k || row >= k))
             {
@@ -775,15 +770,20 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 target.Slice(r1 * width, width).Clear();
                 target.Slice(r2 * width, width).Clear();
                 target.Slice(r3 * width, width).Clear();
-                for (int term = 0; term < q; term++)
+                for (int i = 0; i < 4; i++)
                 {
-                    for (int i = 0; i < 4; i++)
+                    for (int term = 0; term < q; term++)
                     {
                         coefficients[(4 * term) + i] = -inverse[((row + i) * q) + term];
                     }
+
+                    for (int j = 0; j < terms - q; j++)
+                    {
+                        coefficients[(4 * (q + j)) + i] = j >= row + i ? r[((row + i) * c) + j] : 0;
+                    }
                 }
 
-                FourRowCombination.Subtract(target, width, r0, r1, r2, r3, coefficients[..(4 * q)], z, width, vectorBits, [], 0);
+                flops += FourRowCombination.Subtract(target, width, r0, r1, r2, r3, coefficients[..(4 * terms)], z, width, vectorBits, [], 0);
                 row += 4;
                 continue;
             }
@@ -795,9 +795,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 coefficients[term] = -inverse[(row * q) + term];
             }
 
-            RankUpdate.SubtractCombination(single, coefficients[..q], z, width);
+            for (int j = 0; j < terms - q; j++)
+            {
+                coefficients[q + j] = j >= row ? r[(row * c) + j] : 0;
+            }
+
+            flops += RankUpdate.SubtractCombination(single, coefficients[..terms], z, width);
             row++;
         }
+
+        return flops;
     }
 
     /// <summary>Whether the core's middle is the identity (a Cholesky factor of <c>T</c>).</summary>
