@@ -17,7 +17,8 @@ namespace HessianCodegen.LinearAlgebra;
 /// (hidden layers of width 8) go tile by tile through a register kernel (<c>D_n^T (P_nk D_k)</c>): blocks of 8 x 8 with 512-bit
 /// vectors through one that keeps the tile's <c>P_nk D_k</c> in eight registers, else through one of 256-bit vectors with that
 /// product on the stack. At issue 7's order 512: 52 GFLOP/s (512-bit) and 35 (256-bit) against 18 for the row products of the
-/// general path (Benchmarks --riccati-phases, one run).
+/// general path (Benchmarks --riccati-phases, one run). Blocks of sixteen columns (width 16) with 512-bit vectors go through
+/// <see cref="SixteenColumnCongruenceTile"/>.
 /// </summary>
 internal static class BlockDiagonalCongruence
 {
