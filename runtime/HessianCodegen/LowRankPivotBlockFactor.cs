@@ -484,17 +484,53 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         SolveGroupsUpper(rows, width, block, work, coreRows);
     }
 
-    /// <summary>Per group <c>Q_g^T L_g^-1</c> on its rows, the first <c>k</c> of each copied to <paramref name="coreRows"/>.</summary>
-    private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    /// <summary>
+    /// Per group <c>Q_g^T L_g^-1</c> on its rows, the first <c>k</c> of each copied to <paramref name="coreRows"/>; with
+    /// <paramref name="explicitly"/>, as one product where <see cref="SolvesGroupExplicitly"/> says so (the rows that go to the core
+    /// are then left in <paramref name="rows"/> as they were).
+    /// </summary>
+    private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows, bool explicitly = false)
     {
-        foreach (GroupFactor g in groups)
+        double[]? inverse = null;
+        double[]? coefficients = null;
+        try
         {
-            Span<double> z = Gather(g, rows, width, block);
-            TriangularKernel.SolveLower(g.Cholesky.Span, g.Parameters.Length, z, width);
-            HouseholderKernel.ApplyTranspose(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
-            z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
-            Scatter(g, z, rows, width);
+            foreach (GroupFactor g in groups)
+            {
+                if (explicitly && SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width))
+                {
+                    inverse ??= ArrayPool<double>.Shared.Rent(largestGroup * largestGroup);
+                    coefficients ??= ArrayPool<double>.Shared.Rent(4 * largestGroup);
+                    int q = g.Parameters.Length;
+                    SolveGroupLowerExplicitly(g, rows, width, block, inverse.AsSpan(0, q * q), coefficients, work, coreRows);
+                    continue;
+                }
+
+                SolveGroupLowerByReflectors(g, rows, width, block, work, coreRows);
+            }
         }
+        finally
+        {
+            if (inverse is not null)
+            {
+                ArrayPool<double>.Shared.Return(inverse);
+            }
+
+            if (coefficients is not null)
+            {
+                ArrayPool<double>.Shared.Return(coefficients);
+            }
+        }
+    }
+
+    /// <summary><c>Q_g^T L_g^-1</c> on the group's rows, by a triangular solve and the reflectors one by one; the first <c>k</c> rows copied to <paramref name="coreRows"/>.</summary>
+    private static void SolveGroupLowerByReflectors(GroupFactor g, Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    {
+        Span<double> z = Gather(g, rows, width, block);
+        TriangularKernel.SolveLower(g.Cholesky.Span, g.Parameters.Length, z, width);
+        HouseholderKernel.ApplyTranspose(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
+        z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
+        Scatter(g, z, rows, width);
     }
 
     /// <summary>Per group, its first <c>k</c> rows from <paramref name="coreRows"/>, then <c>L_g^-T Q_g</c> on its rows.</summary>
@@ -548,15 +584,227 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// </summary>
     public long LowerHalfFlops(int width)
     {
-        long perColumn = 0;
+        long flops = 0;
         foreach (GroupFactor g in groups)
         {
             long q = g.Parameters.Length;
             long k = g.Tau.Length;
-            perColumn += (q * q) + (4 * q * k) - (2 * k * k);
+            long reflectorsPerColumn = (q * q) + (4 * q * k) - (2 * k * k);
+            // Explicitly: the same on the identity's q columns to form Q_g^T L_g^-1, then a product of 2 q^2 per column.
+            flops += SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width) ? (reflectorsPerColumn * q) + (2 * q * q * width) : reflectorsPerColumn * width;
         }
 
-        return (perColumn * width) + core.LowerHalfFlops(width);
+        return flops + core.LowerHalfFlops(width);
+    }
+
+    /// <summary>
+    /// Whether the lower half solve of a group (<paramref name="q"/> parameters, <paramref name="k"/> reflectors) on
+    /// <paramref name="width"/> columns forms <c>Q_g^T L_g^-1</c> (<c>q x q</c>) and multiplies by it (<see cref="SolveGroupLowerExplicitly"/>)
+    /// rather than solving with <c>L_g</c> and applying the reflectors one by one: where there are several reflectors and
+    /// the columns are many (the recursion's <c>Y = W^-1 C</c> at batch 8 and more, not a sweep's one column), the reflectors'
+    /// passes, each a dependent chain over the group's rows, ran at a third of a register-tiled product's rate.
+    /// </summary>
+    internal static bool SolvesGroupExplicitly(int q, int k, int width) => k >= 2 && width >= 2 * q;
+
+    /// <summary>
+    /// Whether <see cref="SolveCouplingLowerHalf"/> takes <c>Y = W^-1 C</c> at this width: every group with rows of <c>Dx</c> is
+    /// solved explicitly there (<see cref="SolvesGroupExplicitly"/>; a group without rows has <c>G = L_g^-1</c>).
+    /// </summary>
+    internal bool SolvesCouplingDirectly(int width)
+    {
+        foreach (GroupFactor g in groups)
+        {
+            if (g.Rows.Length > 0 && !SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <c>Y = W^-1 C</c> for the coupling <c>C = Xzx + Dx^T (P Dz)</c> without forming <c>C</c>: with <c>G_g = Q_g^T L_g^-1</c>,
+    /// <c>G_g Z_g^T = [R_g; 0]</c> (the group's QR), so <c>Y_g = G_g Xzx_g + [R_g; 0] (P Dz)[rows_g, :]</c>, <c>Xzx_g</c>'s rows
+    /// gathered from its example blocks while the group's factors are in L1; then the core's lower half on the rows that go to
+    /// <c>T</c>. Where <see cref="SolvesCouplingDirectly"/>: forming <c>C</c> (a copy of <c>Xzx</c> into the storage and
+    /// <c>Dx^T (P Dz)</c> group by group) and solving it took a pass over <c>C</c> more and the product with <c>Z_g^T</c>.
+    /// </summary>
+    /// <param name="xzx"><c>Xzx</c>'s example blocks, <paramref name="count"/> of <c>p x inputs</c>; empty where it is zero.</param>
+    /// <param name="count">Examples: <paramref name="width"/> is <paramref name="count"/> x <paramref name="inputs"/>.</param>
+    /// <param name="inputs">The layer's inputs per example.</param>
+    /// <param name="negativeValueDz"><c>-(P Dz)</c>, <c>m x width</c>.</param>
+    /// <param name="width">Columns of <c>C</c>: the input state's order.</param>
+    /// <param name="y"><c>Y</c>, <c>p x width</c>, written whole.</param>
+    /// <returns>The floating-point operations performed.</returns>
+    internal long SolveCouplingLowerHalf(ReadOnlySpan<double> xzx, int count, int inputs, ReadOnlySpan<double> negativeValueDz, int width, Span<double> y)
+    {
+        RequireRows(y, width);
+        if (width != count * inputs || (!xzx.IsEmpty && xzx.Length != count * Order * inputs))
+        {
+            throw new ArgumentException($"Xzx has {xzx.Length} values and the coupling {width} columns; expected {count} blocks of {Order} x {inputs}.", nameof(xzx));
+        }
+
+        int largestRows = 0;
+        foreach (GroupFactor g in groups)
+        {
+            largestRows = Math.Max(largestRows, g.Rows.Length);
+        }
+
+        double[] block = ArrayPool<double>.Shared.Rent((largestGroup + largestRows) * width);
+        double[] inverse = ArrayPool<double>.Shared.Rent(largestGroup * largestGroup);
+        double[] coefficients = ArrayPool<double>.Shared.Rent(4 * (largestGroup + largestRows));
+        double[] workArray = ArrayPool<double>.Shared.Rent(largestGroup);
+        double[] coreArray = ArrayPool<double>.Shared.Rent(core.Order * width);
+        try
+        {
+            Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
+            long flops = 0;
+            foreach (GroupFactor g in groups)
+            {
+                ReadOnlySpan<int> parameters = g.Parameters.Span;
+                ReadOnlySpan<int> rows = g.Rows.Span;
+                int q = parameters.Length;
+                int c = rows.Length;
+                int k = g.Tau.Length;
+                Span<double> xzxRows = block.AsSpan(0, q * width);
+                for (int i = 0; i < q && !xzx.IsEmpty; i++)
+                {
+                    for (int n = 0; n < count; n++)
+                    {
+                        xzx.Slice((((n * Order) + parameters[i]) * inputs), inputs).CopyTo(xzxRows.Slice((i * width) + (n * inputs), inputs));
+                    }
+                }
+
+                if (xzx.IsEmpty)
+                {
+                    xzxRows.Clear();
+                }
+
+                // Below Xzx_g, the group's rows of -(P Dz): the rows bound for T take R_g's terms from them, -R_g (-(P Dz))[rows_g, :].
+                for (int j = 0; j < c; j++)
+                {
+                    negativeValueDz.Slice(rows[j] * width, width).CopyTo(block.AsSpan((q + j) * width, width));
+                }
+
+                FormGroupInverse(g, inverse.AsSpan(0, q * q), workArray);
+                long reflectorsPerColumn = ((long)q * q) + (4L * q * k) - (2L * k * k);
+                flops += (reflectorsPerColumn * q)
+                    + MultiplyGroupRows(g, inverse.AsSpan(0, q * q), block.AsSpan(0, (q + c) * width), y, width, coefficients, coreRows, withTriangle: true);
+            }
+
+            core.SolveLowerHalf(coreRows, width);
+            MoveCoreRows(y, coreRows, width, toCore: false);
+            return flops + core.LowerHalfFlops(width);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(block);
+            ArrayPool<double>.Shared.Return(inverse);
+            ArrayPool<double>.Shared.Return(coefficients);
+            ArrayPool<double>.Shared.Return(workArray);
+            ArrayPool<double>.Shared.Return(coreArray);
+        }
+    }
+
+    /// <summary>
+    /// <c>Q_g^T L_g^-1</c> on the group's rows of <paramref name="rows"/> as one product: <c>G = Q_g^T L_g^-1</c> formed from the
+    /// identity (<paramref name="inverse"/>, <c>q x q</c>), the rows gathered into <paramref name="block"/>, then four rows of
+    /// <c>G Z</c> at a time in register tiles (<see cref="FourRowCombination"/>): the first <c>k</c> rows, which go to <c>T</c>,
+    /// straight into <paramref name="coreRows"/>, the rest back into the group's rows.
+    /// </summary>
+    private static void SolveGroupLowerExplicitly(GroupFactor g, Span<double> rows, int width, double[] block, Span<double> inverse,
+        Span<double> coefficients, Span<double> work, Span<double> coreRows)
+    {
+        FormGroupInverse(g, inverse, work);
+        _ = MultiplyGroupRows(g, inverse, Gather(g, rows, width, block), rows, width, coefficients, coreRows);
+    }
+
+    /// <summary><c>G = Q_g^T L_g^-1</c> (<c>q x q</c>) into <paramref name="inverse"/>: the identity, then the triangular solve and the reflectors on its <c>q</c> columns.</summary>
+    private static void FormGroupInverse(GroupFactor g, Span<double> inverse, Span<double> work)
+    {
+        int q = g.Parameters.Length;
+        inverse.Clear();
+        for (int i = 0; i < q; i++)
+        {
+            inverse[(i * q) + i] = 1;
+        }
+
+        TriangularKernel.SolveLower(g.Cholesky.Span, q, inverse, q);
+        HouseholderKernel.ApplyTranspose(g.Reflectors.Span, q, g.Rows.Length, g.Tau.Span, inverse, q, work[..q]);
+    }
+
+    /// <summary>
+    /// <c>G z</c> for the group's <c>q x q</c> <paramref name="inverse"/> and <c>q</c> rows <paramref name="z"/> (apart from
+    /// <paramref name="rows"/>): its first <c>k</c> rows into <paramref name="coreRows"/> (from the group's core offset), the rest
+    /// into the group's rows of <paramref name="rows"/>, four at a time in register tiles. With <paramref name="withTriangle"/>,
+    /// <paramref name="z"/> has <c>c</c> rows more and the rows bound for <c>T</c> subtract <c>R_g</c>'s row times them too.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long MultiplyGroupRows(GroupFactor g, ReadOnlySpan<double> inverse, ReadOnlySpan<double> z, Span<double> rows, int width,
+        Span<double> coefficients, Span<double> coreRows, bool withTriangle = false)
+    {
+        ReadOnlySpan<int> parameters = g.Parameters.Span;
+        ReadOnlySpan<double> r = g.Reflectors.Span;
+        int q = parameters.Length;
+        int c = g.Rows.Length;
+        int k = g.Tau.Length;
+        int vectorBits = VectorWidth.Hardware;
+        long flops = 0;
+        int row = 0;
+        while (row < q)
+        {
+            // A row bound for T takes R_g's row too where asked: its c terms after the q of G (zero below R_g's diagonal, skipped).
+            int terms = withTriangle && row < k ? q + c : q;
+
+            // Four rows at once where all four go to T or all to the group's own rows; one at a time where they would straddle k, and at the end.
+            if (row + 4 <= q && (row + 4 <= k || row >= k))
+            {
+                bool toCore = row < k;
+                Span<double> target = toCore ? coreRows : rows;
+                int r0 = toCore ? g.CoreOffset + row : parameters[row];
+                int r1 = toCore ? r0 + 1 : parameters[row + 1];
+                int r2 = toCore ? r0 + 2 : parameters[row + 2];
+                int r3 = toCore ? r0 + 3 : parameters[row + 3];
+                target.Slice(r0 * width, width).Clear();
+                target.Slice(r1 * width, width).Clear();
+                target.Slice(r2 * width, width).Clear();
+                target.Slice(r3 * width, width).Clear();
+                for (int i = 0; i < 4; i++)
+                {
+                    for (int term = 0; term < q; term++)
+                    {
+                        coefficients[(4 * term) + i] = -inverse[((row + i) * q) + term];
+                    }
+
+                    for (int j = 0; j < terms - q; j++)
+                    {
+                        coefficients[(4 * (q + j)) + i] = j >= row + i ? r[((row + i) * c) + j] : 0;
+                    }
+                }
+
+                flops += FourRowCombination.Subtract(target, width, r0, r1, r2, r3, coefficients[..(4 * terms)], z, width, vectorBits, [], 0);
+                row += 4;
+                continue;
+            }
+
+            Span<double> single = row < k ? coreRows.Slice((g.CoreOffset + row) * width, width) : rows.Slice(parameters[row] * width, width);
+            single.Clear();
+            for (int term = 0; term < q; term++)
+            {
+                coefficients[term] = -inverse[(row * q) + term];
+            }
+
+            for (int j = 0; j < terms - q; j++)
+            {
+                coefficients[q + j] = j >= row ? r[(row * c) + j] : 0;
+            }
+
+            flops += RankUpdate.SubtractCombination(single, coefficients[..terms], z, width);
+            row++;
+        }
+
+        return flops;
     }
 
     /// <summary>Whether the core's middle is the identity (a Cholesky factor of <c>T</c>).</summary>
@@ -577,7 +825,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
             if (lower)
             {
-                SolveGroupsLower(rows, width, block, work, coreRows);
+                SolveGroupsLower(rows, width, block, work, coreRows, explicitly: true);
                 core.SolveLowerHalf(coreRows, width);
                 MoveCoreRows(rows, coreRows, width, toCore: false);
                 return;

@@ -106,9 +106,11 @@ internal sealed class RiccatiFactorization
 
     /// <summary>
     /// The states below which <see cref="Create"/> prefetches the next layer's derivatives (<see cref="PrefetchFactorBytes"/>):
-    /// 256, where the measured chains' states were 8 (width 8 batch 1); larger states are other kernels' concern.
+    /// 128, where the measured chains' states were 8 (width 8 batch 1); larger states are other kernels' concern. At width 16,
+    /// batch 8 (state 128, about 550 us of arithmetic per layer, which hides its reads) the prefetch cost 1 to 4 % (a scratch loop
+    /// alternating both in one process, cpu time, four pairs), so it stopped below 256.
     /// </summary>
-    internal const int PrefetchFactorStateOrder = 256;
+    internal const int PrefetchFactorStateOrder = 128;
 
     /// <summary>
     /// The steps of a layer's work in <see cref="Create"/> over which the next layer's prefetch is spread, one at each of four
@@ -419,6 +421,9 @@ internal sealed class RiccatiFactorization
             // (a block not stored is zero); the first layer's input is data, so it needs neither. C is formed in the storage,
             // where the half solve turns it into the Y the sweeps read.
             Memory<double> coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
+            // A low-rank factor whose groups all solve explicitly at this width takes Y straight from Xzx and -(P Dz) (one core).
+            LowRankPivotBlockFactor? directLowRank = factor as LowRankPivotBlockFactor;
+            bool directCoupling = directLowRank is not null && mIn > 0 && m > 0 && p > 0 && !twoCores && directLowRank.SolvesCouplingDirectly(mIn);
             Span<double> c = coupling.Span;
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
@@ -432,6 +437,18 @@ internal sealed class RiccatiFactorization
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
                     flops += BlockDiagonalRightProduct.SetInitialMinusProduct(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], weighted.AsSpan(0, p * m), m, d.Dz,
                         count, a, aIn, c, mIn, p, VectorWidth.Hardware);
+                }
+                else if (directCoupling)
+                {
+                    // The low-rank route solves Y = W^-1 C from Xzx and -(P Dz) below without forming C (SolveCouplingLowerHalf).
+                    Grow(ref stateProduct, m * mIn);
+                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
+                    for (int n = 0; n < count; n++)
+                    {
+                        Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
+                    }
+
+                    flops += 2L * m * mIn * a;
                 }
                 else
                 {
@@ -500,8 +517,13 @@ internal sealed class RiccatiFactorization
             prefetch.Step(); // step 4: before the half solve (right after step 3 for a low-rank layer, factored already)
             if (mIn > 0)
             {
-                long halfSolveFlops = factor.LowerHalfFlops(mIn); // p^2 mIn for a whole block: a forward substitution per column
-                if (twoCores)
+                long halfSolveFlops = directCoupling ? 0 : factor.LowerHalfFlops(mIn); // p^2 mIn for a whole block: a forward substitution per column
+                if (directCoupling)
+                {
+                    halfSolveFlops = directLowRank!.SolveCouplingLowerHalf(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], count, aIn,
+                        stateProduct.AsSpan(0, m * mIn), mIn, c);
+                }
+                else if (twoCores)
                 {
                     ColumnSplitSolve.Solve(factor.SolveLowerHalf, p, coupling, mIn, halfSolveFlops, worker);
                 }

@@ -11,7 +11,8 @@ namespace HessianCodegen.Tests;
 /// <see cref="BlockDiagonalCongruence"/> against the triple products <c>D^T P D</c> of a dense symmetric <c>P</c> and the
 /// dense block-diagonal <c>D</c>: its upper block triangle added, the tiles below left as they were, and the lower block
 /// triangle of <c>P</c> never read (it holds NaN); on one core and, past its threshold, split between two; the 8 x 8 blocks of a
-/// width-8 layer through each tile kernel (512-bit, 256-bit, none).
+/// width-8 layer through each tile kernel (512-bit, 256-bit, none), and the 16-column blocks of a width-16 layer through the
+/// 512-bit one (<see cref="SixteenColumnCongruenceTile"/>) and the general path.
 /// </summary>
 public sealed class BlockDiagonalCongruenceTests
 {
@@ -44,7 +45,14 @@ public sealed class BlockDiagonalCongruenceTests
         [7, 12, 8, false, true, 256],
         [9, 8, 8, false, false, 0],
         [9, 8, 8, false, true, 512],
-        [3, 8, 8, false, false, 512]);
+        [3, 8, 8, false, false, 512],
+        [9, 16, 16, false, false, 512],
+        [9, 16, 16, false, true, 512],
+        [4, 5, 16, false, true, 512],
+        [3, 18, 16, false, false, 512],
+        [20, 16, 16, true, false, -1],
+        [5, 16, 16, false, false, 256],
+        [5, 16, 16, false, true, 0]);
 
     [Theory]
     [MemberData(nameof(Cases))]

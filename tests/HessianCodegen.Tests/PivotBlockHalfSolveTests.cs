@@ -33,6 +33,12 @@ public sealed class PivotBlockHalfSolveTests
 
         /// <summary>The low-rank route with an indefinite (Bunch-Kaufman) core.</summary>
         LowRankIndefiniteCore,
+
+        /// <summary>The low-rank route, three rows of <c>Dx</c> per group (three reflectors: a wide solve forms <c>Q_g^T L_g^-1</c>).</summary>
+        LowRankRowsPerGroup,
+
+        /// <summary>The same with an indefinite core.</summary>
+        LowRankRowsPerGroupIndefiniteCore,
     }
 
     [Theory]
@@ -53,6 +59,10 @@ public sealed class PivotBlockHalfSolveTests
     [InlineData(Route.LowRankDefiniteCore, 37, 3)]
     [InlineData(Route.LowRankIndefiniteCore, 23, 1)]
     [InlineData(Route.LowRankIndefiniteCore, 37, 4)]
+    [InlineData(Route.LowRankRowsPerGroup, 45, 3)]
+    [InlineData(Route.LowRankRowsPerGroup, 45, 40)]
+    [InlineData(Route.LowRankRowsPerGroup, 62, 33)]
+    [InlineData(Route.LowRankRowsPerGroupIndefiniteCore, 45, 41)]
     public void Halves_compose_to_the_dense_solve_and_its_quadratic_form(Route route, int order, int width)
     {
         var random = new Random((order * 1000) + (width * 10) + (int)route);
@@ -202,6 +212,7 @@ public sealed class PivotBlockHalfSolveTests
     private static (IPivotBlockFactor Factor, double[,] Dense) Build(Route route, int order, Random random) => route switch
     {
         Route.Cholesky or Route.PackedCholesky or Route.BunchKaufman => Whole(route, order, random),
+        Route.LowRankRowsPerGroup or Route.LowRankRowsPerGroupIndefiniteCore => LowRank(order, route == Route.LowRankRowsPerGroup, random, rowsPerGroup: 3),
         _ => LowRank(order, route == Route.LowRankDefiniteCore, random),
     };
 
@@ -235,22 +246,28 @@ public sealed class PivotBlockHalfSolveTests
     /// A wide block <c>A = X + Dx^T P Dx</c> on the low-rank route (<c>X = Xxx + 0.5 I</c>, <c>Xxx</c> block-diagonal by output),
     /// with <c>P</c> positive definite or with a negative eigenvalue that makes the core indefinite; its core kept as the sweeps keep it.
     /// </summary>
-    private static (IPivotBlockFactor Factor, double[,] Dense) LowRank(int p, bool definiteCore, Random random)
+    private static (IPivotBlockFactor Factor, double[,] Dense) LowRank(int p, bool definiteCore, Random random, int rowsPerGroup = 1)
     {
         const double epsilon = 0.5;
         int m = p / 5;
-        int run = p / m;
+        int groups = m / rowsPerGroup;
+        m = groups * rowsPerGroup;
+        int run = p / groups;
         var dx = new double[m * p];
         var xxx = new double[p * p];
-        for (int r = 0; r < m; r++)
+        for (int g = 0; g < groups; g++)
         {
             double[] v = Enumerable.Range(0, run).Select(_ => random.NextDouble() - 0.5).ToArray();
             for (int i = 0; i < run; i++)
             {
-                dx[(r * p) + (r * run) + i] = random.NextDouble() - 0.5;
+                for (int r = g * rowsPerGroup; r < (g + 1) * rowsPerGroup; r++)
+                {
+                    dx[(r * p) + (g * run) + i] = random.NextDouble() - 0.5;
+                }
+
                 for (int j = 0; j < run; j++)
                 {
-                    xxx[(((r * run) + i) * p) + (r * run) + j] = 0.3 * v[i] * v[j];
+                    xxx[(((g * run) + i) * p) + (g * run) + j] = 0.3 * v[i] * v[j];
                 }
             }
         }

@@ -17,7 +17,8 @@ namespace HessianCodegen.LinearAlgebra;
 /// (hidden layers of width 8) go tile by tile through a register kernel (<c>D_n^T (P_nk D_k)</c>): blocks of 8 x 8 with 512-bit
 /// vectors through one that keeps the tile's <c>P_nk D_k</c> in eight registers, else through one of 256-bit vectors with that
 /// product on the stack. At issue 7's order 512: 52 GFLOP/s (512-bit) and 35 (256-bit) against 18 for the row products of the
-/// general path (Benchmarks --riccati-phases, one run).
+/// general path (Benchmarks --riccati-phases, one run). Blocks of sixteen columns (width 16) with 512-bit vectors go through
+/// <see cref="SixteenColumnCongruenceTile"/>.
 /// </summary>
 internal static class BlockDiagonalCongruence
 {
@@ -180,6 +181,21 @@ internal static class BlockDiagonalCongruence
                 {
                     AddTile(p.Slice((n * rows * pStride) + (k * rows)), pStride, d.Slice(n * rows * columns, rows * columns), d.Slice(k * rows * columns, rows * columns),
                         rows, e.Slice((n * columns * eStride) + (k * columns)), eStride, overwrite);
+                }
+            }
+
+            return Flops(blocks, rows, columns, firstBlock, endBlock);
+        }
+
+        if (columns == SixteenColumnCongruenceTile.Columns && rows <= SixteenColumnCongruenceTile.MaxRows && vectorBits == 512)
+        {
+            // Sixteen columns (a hidden layer of width 16) with 512-bit vectors: a tile row is two vectors.
+            for (int n = firstBlock; n < endBlock; n++)
+            {
+                for (int k = n; k < blocks; k++)
+                {
+                    SixteenColumnCongruenceTile.Add(p.Slice((n * rows * pStride) + (k * rows)), pStride, d.Slice(n * rows * columns, rows * columns),
+                        d.Slice(k * rows * columns, rows * columns), rows, e.Slice((n * columns * eStride) + (k * columns)), eStride, overwrite);
                 }
             }
 

@@ -1,0 +1,135 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// <see cref="LowRankPivotBlockFactor.SolveCouplingLowerHalf"/>, <c>Y = W^-1 C</c> for <c>C = Xzx + Dx^T (P Dz)</c> without forming
+/// <c>C</c>, against the plain way: <c>C</c> formed entry by entry, then solved a column at a time (one column takes the
+/// reflectors one by one, not the explicit <c>Q_g^T L_g^-1</c>). Groups of several rows of <c>Dx</c> (so several reflectors), two
+/// parameters no row reaches (groups of their own, without rows), with and without <c>Xzx</c>, definite and indefinite cores.
+/// </summary>
+public sealed class LowRankCouplingSolveTests
+{
+    [Theory]
+    [InlineData(3, 15, 3, 4, 8, true, true)]
+    [InlineData(3, 15, 3, 4, 8, false, true)]
+    [InlineData(4, 9, 5, 5, 4, true, false)]
+    [InlineData(2, 12, 4, 3, 9, true, true)]
+    public void Solves_the_coupling_as_forming_it_and_solving_each_column(int groups, int q, int rowsPerGroup, int count, int inputs, bool hasXzx,
+        bool definiteCore)
+    {
+        var random = new Random((groups * 1000) + (q * 100) + (rowsPerGroup * 10) + count);
+        int p = (groups * q) + 2; // the last two parameters reach no row of Dx
+        int m = groups * rowsPerGroup;
+        int width = count * inputs;
+        const double epsilon = 0.5;
+        var dx = new double[m * p];
+        var xxx = new double[p * p];
+        for (int g = 0; g < groups; g++)
+        {
+            double[] v = Enumerable.Range(0, q).Select(_ => random.NextDouble() - 0.5).ToArray();
+            for (int i = 0; i < q; i++)
+            {
+                for (int r = g * rowsPerGroup; r < (g + 1) * rowsPerGroup; r++)
+                {
+                    dx[(r * p) + (g * q) + i] = random.NextDouble() - 0.5;
+                }
+
+                for (int j = 0; j < q; j++)
+                {
+                    xxx[(((g * q) + i) * p) + (g * q) + j] = 0.3 * v[i] * v[j];
+                }
+            }
+        }
+
+        var value = new double[m * m];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                value[(i * m) + j] = value[(j * m) + i] = 0.1 * (random.NextDouble() - 0.5);
+            }
+
+            value[(i * m) + i] = definiteCore || i > 0 ? 1 + random.NextDouble() : -40;
+        }
+
+        long flops = 0;
+        LowRankPivotBlockFactor factor = LowRankPivotBlockFactor.Create(xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops)
+            ?? throw new InvalidOperationException("The low-rank route declined the test block; expected it to take it.");
+        Assert.Equal(definiteCore, factor.IsPositiveDefinite);
+        Assert.True(factor.SolvesCouplingDirectly(width));
+        Assert.False(factor.SolvesCouplingDirectly(q)); // too few columns for the explicit groups
+
+        double[] xzx = hasXzx ? Enumerable.Range(0, count * p * inputs).Select(_ => random.NextDouble() - 0.5).ToArray() : [];
+        double[] negativeValueDz = Enumerable.Range(0, m * width).Select(_ => random.NextDouble() - 0.5).ToArray();
+
+        // C = Xzx + Dx^T (P Dz) = Xzx - Dx^T (-(P Dz)), entry by entry; C[j, n inputs + t] = Xzx_n[j, t].
+        var coupling = new double[p * width];
+        for (int j = 0; j < p; j++)
+        {
+            for (int column = 0; column < width; column++)
+            {
+                double sum = hasXzx ? xzx[(((column / inputs) * p) + j) * inputs + (column % inputs)] : 0;
+                for (int r = 0; r < m; r++)
+                {
+                    sum -= dx[(r * p) + j] * negativeValueDz[(r * width) + column];
+                }
+
+                coupling[(j * width) + column] = sum;
+            }
+        }
+
+        var expected = new double[p * width];
+        var single = new double[p];
+        for (int column = 0; column < width; column++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                single[j] = coupling[(j * width) + column];
+            }
+
+            factor.SolveLowerHalf(single, 1);
+            for (int j = 0; j < p; j++)
+            {
+                expected[(j * width) + column] = single[j];
+            }
+        }
+
+        double[] y = Enumerable.Repeat(double.NaN, p * width).ToArray(); // written whole: NaN must not survive
+        long performed = factor.SolveCouplingLowerHalf(xzx, count, inputs, negativeValueDz, width, y);
+        Assert.True(performed > 0);
+        double scale = Math.Max(1, expected.Max(Math.Abs));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - y[i]) <= 1e-12 * scale, $"Y[{i / width}, {i % width}] = {y[i]}, expected {expected[i]}");
+        }
+    }
+
+    [Fact]
+    public void Rejects_an_xzx_of_another_shape()
+    {
+        var random = new Random(3);
+        int p = 20, m = 4;
+        var dx = new double[m * p];
+        for (int r = 0; r < m; r++)
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                dx[(r * p) + ((r / 2) * 10) + i] = random.NextDouble() - 0.5;
+            }
+        }
+
+        var value = new double[m * m];
+        for (int i = 0; i < m; i++)
+        {
+            value[(i * m) + i] = 1;
+        }
+
+        long flops = 0;
+        LowRankPivotBlockFactor factor = LowRankPivotBlockFactor.Create([], 1.0, dx, value, p, m, new double[m * m], 1.0, ref flops)!;
+        var exception = Assert.Throws<ArgumentException>(() => factor.SolveCouplingLowerHalf(new double[7], 2, 20, new double[m * 40], 40, new double[p * 40]));
+        Assert.Contains("Xzx", exception.Message, StringComparison.Ordinal);
+    }
+}
