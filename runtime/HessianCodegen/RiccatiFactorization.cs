@@ -423,6 +423,13 @@ internal sealed class RiccatiFactorization
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
             {
+                // The half solve forks next, after C's product and A's factor (some tens of microseconds): the worker, blocked since
+                // its part of -(Dx^T P) and E, wakes meanwhile.
+                if (twoCores)
+                {
+                    worker!.WakeAhead();
+                }
+
                 // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero. Where -(Dx^T P) was formed,
                 // its product with Dz starts C from them itself (a copy per example and parameter took as long as the product);
                 // elsewhere they are copied first.
