@@ -33,9 +33,27 @@ internal static class GroupedJacobianProduct
     /// </summary>
     /// <returns>The floating-point operations performed.</returns>
     internal static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
-        ReadOnlySpan<double> b, int columns, Span<double> target, Span<double> transposedTarget, int vectorBits)
+        ReadOnlySpan<double> b, int columns, Span<double> target, Span<double> transposedTarget, int vectorBits) =>
+        SubtractTransposeProduct(groups, dx, p, m, b, columns, target, transposedTarget, vectorBits, lowerTriangle: false);
+
+    /// <summary>
+    /// <see cref="SubtractTransposeProduct(ParameterGroups, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, int, Span{double}, Span{double}, int)"/>;
+    /// where <paramref name="lowerTriangle"/> is set, the target is <c>p x p</c> (<paramref name="columns"/> = <paramref name="p"/>), the
+    /// product symmetric, and only its lower triangle is wanted: each parameter's row is updated up to its diagonal, rounded up to
+    /// whole 16 columns (<see cref="FourRowCombination"/>'s widths), every value computed there the same as without the option; the rest of
+    /// the upper triangle is left partly updated. Rows of groups of one row (batch 1) are updated whole. Nothing is transposed then.
+    /// A whole pivot block's <c>Dx^T (P Dx)</c> at width 8, batch 8 (eight groups of nine parameters, <c>p = 72</c>) so takes 47 of
+    /// every 72 columns.
+    /// </summary>
+    internal static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
+        ReadOnlySpan<double> b, int columns, Span<double> target, Span<double> transposedTarget, int vectorBits, bool lowerTriangle)
     {
         VectorWidth.Validate(vectorBits);
+        if (lowerTriangle && (columns != p || !transposedTarget.IsEmpty))
+        {
+            throw new ArgumentException($"A lower triangle alone is formed in a square target without its transpose; got {p} x {columns} and a transposed target of {transposedTarget.Length} values.", nameof(lowerTriangle));
+        }
+
         if (!transposedTarget.IsEmpty && transposedTarget.Length < columns * p)
         {
             throw new ArgumentException($"The transposed target has {transposedTarget.Length} values; expected {columns} x {p}.", nameof(transposedTarget));
@@ -132,7 +150,10 @@ internal static class GroupedJacobianProduct
                         quadCoefficients[(4 * k) + 3] = dx[start + parameters[position + 3]];
                     }
 
-                    flops += FourRowCombination.Subtract(target, columns, parameters[position], parameters[position + 1], parameters[position + 2],
+                    int quadWidth = lowerTriangle
+                        ? Width(columns, Math.Max(Math.Max(parameters[position], parameters[position + 1]), Math.Max(parameters[position + 2], parameters[position + 3])))
+                        : columns;
+                    flops += FourRowCombination.Subtract(target, columns, quadWidth, parameters[position], parameters[position + 1], parameters[position + 2],
                         parameters[position + 3], quadCoefficients, rowsOfB, stride, vectorBits, transposedTarget, p);
                 }
 
@@ -148,7 +169,8 @@ internal static class GroupedJacobianProduct
                         nextColumn[k] = dx[(rows[k] * p) + next];
                     }
 
-                    flops += RankUpdate.SubtractCombinations(target.Slice(j * columns, columns), column, target.Slice(next * columns, columns), nextColumn, rowsOfB, stride);
+                    int pairWidth = lowerTriangle ? Width(columns, Math.Max(j, next)) : columns;
+                    flops += RankUpdate.SubtractCombinations(target.Slice(j * columns, pairWidth), column, target.Slice(next * columns, pairWidth), nextColumn, rowsOfB, stride);
                     CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
                     CopyRowsToColumns(target, columns, p, next, 1, transposedTarget);
                 }
@@ -161,7 +183,7 @@ internal static class GroupedJacobianProduct
                         column[k] = dx[(rows[k] * p) + j];
                     }
 
-                    flops += RankUpdate.SubtractCombination(target.Slice(j * columns, columns), column, rowsOfB, stride);
+                    flops += RankUpdate.SubtractCombination(target.Slice(j * columns, lowerTriangle ? Width(columns, j) : columns), column, rowsOfB, stride);
                     CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
                 }
             }
@@ -190,6 +212,9 @@ internal static class GroupedJacobianProduct
             }
         }
     }
+
+    /// <summary>The columns a row of a lower triangle takes up to <paramref name="highestRow"/>'s diagonal: whole 16 columns, at most all.</summary>
+    private static int Width(int columns, int highestRow) => Math.Min(columns, (highestRow + 16) & ~15);
 
     /// <summary>
     /// <c>target[j, :] -= dxRow[j] bRow</c> for the group's parameters <c>j</c>: a group of one row, where the general path's

@@ -333,6 +333,7 @@ internal sealed class RiccatiFactorization
             }
 
             bool valueFormed = false;
+            bool lowerOnly = false; // A formed in its lower triangle only (its upper one is not A's)
             if (factor is null && m > 0)
             {
                 Grow(ref weighted, p * m);
@@ -347,7 +348,10 @@ internal sealed class RiccatiFactorization
                     Span<double> negativeWeightedT = weightedT.AsSpan(0, m * p);
                     flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, valueMatrix, m, negativeWeighted, negativeWeightedT,
                         VectorWidth.Hardware);
-                    flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, negativeWeightedT, p, block);
+                    // A's lower triangle alone: the factor reads it (and mirrors it), so the columns past each row's diagonal are skipped.
+                    flops += GroupedJacobianProduct.SubtractTransposeProduct(groups, d.Dx, p, m, negativeWeightedT, p, block, [], VectorWidth.Hardware,
+                        lowerTriangle: true);
+                    lowerOnly = true;
                 }
                 else
                 {
@@ -428,6 +432,13 @@ internal sealed class RiccatiFactorization
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
             {
+                // The half solve forks next, after C's product and A's factor (some tens of microseconds): the worker, blocked since
+                // its part of -(Dx^T P) and E, wakes meanwhile.
+                if (twoCores)
+                {
+                    worker!.WakeAhead();
+                }
+
                 // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero. Where -(Dx^T P) was formed,
                 // its product with Dz starts C from them itself (a copy per example and parameter took as long as the product);
                 // elsewhere they are copied first.
@@ -497,7 +508,7 @@ internal sealed class RiccatiFactorization
             // Factor A (its upper triangle is the copy Bunch-Kaufman restarts from if Cholesky fails).
             if (factor is null)
             {
-                double largest = VectorKernels.MaxAbs(block);
+                double largest = lowerOnly ? LargestInLowerTriangle(block, p) : VectorKernels.MaxAbs(block);
                 double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, largest);
                 Grow(ref work, PivotBlockFactor.WorkLength(p));
                 factor = double.IsFinite(largest)
@@ -824,6 +835,18 @@ internal sealed class RiccatiFactorization
         }
 
         return queuedLayers;
+    }
+
+    /// <summary>The largest magnitude in the lower triangle of <paramref name="block"/> (order <paramref name="p"/>), row by row.</summary>
+    private static double LargestInLowerTriangle(double[] block, int p)
+    {
+        double largest = 0;
+        for (int i = 0; i < p; i++)
+        {
+            largest = Math.Max(largest, VectorKernels.MaxAbs(block.AsSpan(i * p, i + 1)));
+        }
+
+        return largest;
     }
 
     /// <summary>

@@ -76,6 +76,43 @@ public sealed class FourRowCombinationTests
         }
     }
 
+    public static IEnumerable<object[]> WidthCases => VectorWidthCases.Runnable(2,
+        (from bits in new[] { 0, 256, 512 }
+         from shape in new[] { (37, 0), (37, 16), (37, 32), (72, 16), (72, 48), (72, 64), (80, 64), (72, 72) }
+         select new object[] { shape.Item1, shape.Item2, bits }).ToArray());
+
+    /// <summary>Over the first columns alone (a multiple of 16, or all): those columns the whole update's to the bit, the others untouched.</summary>
+    [Theory]
+    [MemberData(nameof(WidthCases))]
+    public void Updates_the_first_columns_as_the_whole_update_does(int columns, int width, int vectorBits)
+    {
+        const int Count = 8;
+        var random = new Random((columns * 100) + width + vectorBits);
+        int stride = columns + 5;
+        double[] coefficients = Enumerable.Range(0, 4 * Count).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] rows = Enumerable.Range(0, ((Count - 1) * stride) + columns).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] before = Enumerable.Range(0, 6 * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] whole = (double[])before.Clone();
+        double[] first = (double[])before.Clone();
+        FourRowCombination.Subtract(whole, columns, 5, 0, 3, 1, coefficients, rows, stride, vectorBits, [], 0);
+        long flops = FourRowCombination.Subtract(first, columns, width, 5, 0, 3, 1, coefficients, rows, stride, vectorBits, [], 0);
+        Assert.Equal(2L * 4 * Count * width, flops);
+        for (int index = 0; index < first.Length; index++)
+        {
+            double expected = index % columns < width ? whole[index] : before[index];
+            Assert.True(first[index] == expected, $"entry ({index / columns}, {index % columns}) of width {width}: {first[index]:R}, expected {expected:R}");
+        }
+    }
+
+    [Fact]
+    public void Rejects_a_width_not_whole_16_columns_or_transposed()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            FourRowCombination.Subtract(new double[4 * 40], 40, 20, 0, 1, 2, 3, new double[4], new double[40], 40, 0, [], 0));
+        Assert.Throws<ArgumentException>(() =>
+            FourRowCombination.Subtract(new double[4 * 40], 40, 32, 0, 1, 2, 3, new double[4], new double[40], 40, 0, new double[160], 4));
+    }
+
     [Theory]
     [InlineData(0, 1, 2, 1)]
     [InlineData(3, 1, 2, 3)]

@@ -16,7 +16,8 @@ namespace HessianCodegen.Tests;
 /// 64 and 72 columns) among them. The parameters left over go two at a time (<see cref="LinearAlgebra.RankUpdate.SubtractCombinations"/>),
 /// then one alone; 37, 64 and 72 columns reach the pairs' blocks of four vectors (16 columns at 256 bits), and a value that is zero
 /// in one parameter of a pair but not the other happens in most groups. With a transposed target asked for, it holds the updated
-/// target's transpose exactly. The dense layer's own layout (a group's parameters consecutive), a parameter no row touches and
+/// target's transpose exactly; with a square target, the lower triangle alone (rows stopped past their diagonal) is the whole
+/// product's to the bit. The dense layer's own layout (a group's parameters consecutive), a parameter no row touches and
 /// Dx all zero have their own cases.
 /// </summary>
 public sealed class GroupedJacobianProductTests
@@ -28,6 +29,7 @@ public sealed class GroupedJacobianProductTests
              (true, 7, 3, 5, 9), (true, 13, 4, 2, 11), (false, 11, 3, 3, 7), (false, 23, 5, 4, 1), (true, 9, 4, 1, 8), (true, 17, 3, 1, 5),
              (true, 72, 8, 8, 64), (true, 72, 8, 8, 72), (false, 41, 3, 5, 37), (true, 30, 2, 3, 45),
              (true, 9, 2, 3, 64), (false, 11, 3, 4, 37), (true, 13, 4, 2, 72), (true, 17, 3, 1, 37),
+             (true, 41, 5, 3, 41), (false, 37, 3, 4, 37), (true, 17, 3, 1, 17),
          }
          select new object[] { shape.Spaced, shape.P, shape.Groups, shape.Batch, shape.Columns, bits }).ToArray());
 
@@ -124,9 +126,27 @@ public sealed class GroupedJacobianProductTests
 
         double[] transposed = Enumerable.Repeat(double.NaN, columns * p).ToArray();
         double[] withTranspose = (double[])target.Clone();
+        double[] lowerTriangle = (double[])target.Clone();
         GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, withTranspose, transposed, vectorBits);
         GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, target, [], vectorBits);
         Assert.Equal(target, withTranspose);
+        if (columns == p)
+        {
+            // A square target's lower triangle alone: the same values to the bit; past each row's diagonal, the whole product's value
+            // or the value before (the row stopped at its 16 columns).
+            double[] before = (double[])lowerTriangle.Clone();
+            GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, lowerTriangle, [], vectorBits, lowerTriangle: true);
+            for (int j = 0; j < p; j++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    double value = lowerTriangle[(j * columns) + c];
+                    Assert.True(c <= j ? value == target[(j * columns) + c] : value == target[(j * columns) + c] || value == before[(j * columns) + c],
+                        $"lower triangle, entry ({j}, {c}): {value:R}, whole product {target[(j * columns) + c]:R}");
+                }
+            }
+        }
+
         for (int j = 0; j < p; j++)
         {
             for (int c = 0; c < columns; c++)

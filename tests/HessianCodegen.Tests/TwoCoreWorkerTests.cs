@@ -8,7 +8,9 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="TwoCoreWorker"/>: both halves of a fork run, the second on the worker's own thread; an exception of either half
 /// reaches the caller with its stack, after the other half is done; the worker serves many forks, and one after a failed
-/// fork; <see cref="TwoCoreWorker.Dispose"/> ends its thread.
+/// fork; <see cref="TwoCoreWorker.Dispose"/> ends its thread. <see cref="TwoCoreWorker.WakeAhead"/> (the worker woken to spin for
+/// the next fork) runs no half and loses none, whenever it comes between forks (right before one, long before one, twice), and is
+/// refused during a fork and after <see cref="TwoCoreWorker.Dispose"/>.
 /// </summary>
 public sealed class TwoCoreWorkerTests
 {
@@ -91,6 +93,50 @@ public sealed class TwoCoreWorkerTests
         Assert.Collection(thrown.InnerExceptions,
             e => Assert.Equal("first", e.Message),
             e => Assert.Equal("second", Assert.IsType<ArgumentOutOfRangeException>(e).ParamName));
+    }
+
+    [Fact]
+    public void ForksWokenAheadRunEveryHalfOnce()
+    {
+        const int Forks = 20_000;
+        using var worker = new TwoCoreWorker();
+        var seconds = new int[Forks];
+        var random = new Random(3);
+        for (int k = 0; k < Forks; k++)
+        {
+            // Woken right before the fork, a little before it, twice, or not at all; every 50th fork long before it, so that the worker
+            // surely takes the wake (and its spin ends) before the fork is posted.
+            int wakes = random.Next(3);
+            for (int w = 0; w < wakes; w++)
+            {
+                worker.WakeAhead();
+                Thread.SpinWait(random.Next(200));
+            }
+
+            if (k % 50 == 0)
+            {
+                worker.WakeAhead();
+                Thread.Sleep(1);
+            }
+
+            int index = k;
+            worker.Invoke(() => { }, () => seconds[index]++);
+            Assert.Equal(1, seconds[index]);
+        }
+
+        Assert.All(seconds, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public void WakeAheadIsRefusedDuringAForkAndAfterDispose()
+    {
+        var worker = new TwoCoreWorker();
+        Assert.Throws<InvalidOperationException>(() => worker.Invoke(worker.WakeAhead, () => { }));
+        Assert.Throws<InvalidOperationException>(() => worker.Invoke(() => { }, worker.WakeAhead));
+        worker.WakeAhead();
+        worker.Dispose();
+        Assert.False(worker.IsAlive);
+        Assert.Throws<ObjectDisposedException>(worker.WakeAhead);
     }
 
     [Fact]

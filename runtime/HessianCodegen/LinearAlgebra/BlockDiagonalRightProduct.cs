@@ -104,46 +104,47 @@ internal static class BlockDiagonalRightProduct
             return flops;
         }
 
-        // Four rows of w and of c at a time, block by block: four independent chains of eight fused multiply-adds per block, where
-        // one row's single chain waited on each sum's latency (about 0.028 against 0.022 ms at issue 7's order, p = 72, 64 blocks);
-        // the rows stream, and the blocks of D (32 KB at a batch of 64) stay in L1.
+        // Block by block, and in each four rows of w and of c at a time: four independent chains of eight fused multiply-adds per
+        // block, where one row's single chain waited on each sum's latency (about 0.028 against 0.022 ms at issue 7's order, p = 72,
+        // 64 blocks). The block's eight rows stay in registers across its rows of c, and the initial blocks are read in the order
+        // they lie in memory (a block n is height x 8 values, contiguous), where rows outside and blocks inside read a line 4.6 KB
+        // after the last (at width 8, batch 8) from a layer's Xzx beyond L2. Each sum takes its terms in the same order either way.
         ref double dStart = ref MemoryMarshal.GetReference(d);
         ref double initialStart = ref MemoryMarshal.GetReference(initial); // read only from initial blocks, whose length was checked
-        int j = 0;
-        for (; j + RowsAtOnce <= height; j += RowsAtOnce)
+        ref double wStart = ref MemoryMarshal.GetReference(w);
+        ref double cStart = ref MemoryMarshal.GetReference(c);
+        int wholeRows = height - (height % RowsAtOnce);
+        for (int n = 0; n < blocks; n++)
         {
-            ref double w0 = ref MemoryMarshal.GetReference(w.Slice(j * wStride, blocks * Block));
-            ref double w1 = ref MemoryMarshal.GetReference(w.Slice((j + 1) * wStride, blocks * Block));
-            ref double w2 = ref MemoryMarshal.GetReference(w.Slice((j + 2) * wStride, blocks * Block));
-            ref double w3 = ref MemoryMarshal.GetReference(w.Slice((j + 3) * wStride, blocks * Block));
-            ref double c0 = ref MemoryMarshal.GetReference(c.Slice(j * cStride, blocks * Block));
-            ref double c1 = ref MemoryMarshal.GetReference(c.Slice((j + 1) * cStride, blocks * Block));
-            ref double c2 = ref MemoryMarshal.GetReference(c.Slice((j + 2) * cStride, blocks * Block));
-            ref double c3 = ref MemoryMarshal.GetReference(c.Slice((j + 3) * cStride, blocks * Block));
-            for (int n = 0; n < blocks; n++)
+            int offset = n * Block;
+            ref double block = ref Unsafe.Add(ref dStart, n * Block * Block);
+            Vector512<double> d0 = Vector512.LoadUnsafe(ref block);
+            Vector512<double> d1 = Vector512.LoadUnsafe(ref block, Block);
+            Vector512<double> d2 = Vector512.LoadUnsafe(ref block, 2 * Block);
+            Vector512<double> d3 = Vector512.LoadUnsafe(ref block, 3 * Block);
+            Vector512<double> d4 = Vector512.LoadUnsafe(ref block, 4 * Block);
+            Vector512<double> d5 = Vector512.LoadUnsafe(ref block, 5 * Block);
+            Vector512<double> d6 = Vector512.LoadUnsafe(ref block, 6 * Block);
+            Vector512<double> d7 = Vector512.LoadUnsafe(ref block, 7 * Block);
+            for (int row = 0; row < wholeRows; row += RowsAtOnce)
             {
-                int offset = n * Block;
-                ref double block = ref Unsafe.Add(ref dStart, n * Block * Block);
-                Vector512<double> row = Vector512.LoadUnsafe(ref block);
-                Vector512<double> sum0 = Vector512.Create(Unsafe.Add(ref w0, offset)) * row;
-                Vector512<double> sum1 = Vector512.Create(Unsafe.Add(ref w1, offset)) * row;
-                Vector512<double> sum2 = Vector512.Create(Unsafe.Add(ref w2, offset)) * row;
-                Vector512<double> sum3 = Vector512.Create(Unsafe.Add(ref w3, offset)) * row;
-                for (int s = 1; s < Block; s++)
-                {
-                    row = Vector512.LoadUnsafe(ref block, (nuint)(s * Block));
-                    sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w0, offset + s)), row, sum0);
-                    sum1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w1, offset + s)), row, sum1);
-                    sum2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w2, offset + s)), row, sum2);
-                    sum3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w3, offset + s)), row, sum3);
-                }
-
-                Finish(fromInitial, ref Unsafe.Add(ref c0, offset), ref initialStart, ((n * height) + j) * Block, sum0);
-                Finish(fromInitial, ref Unsafe.Add(ref c1, offset), ref initialStart, ((n * height) + j + 1) * Block, sum1);
-                Finish(fromInitial, ref Unsafe.Add(ref c2, offset), ref initialStart, ((n * height) + j + 2) * Block, sum2);
-                Finish(fromInitial, ref Unsafe.Add(ref c3, offset), ref initialStart, ((n * height) + j + 3) * Block, sum3);
+                ref double w0 = ref Unsafe.Add(ref wStart, (row * wStride) + offset);
+                ref double w1 = ref Unsafe.Add(ref w0, wStride);
+                ref double w2 = ref Unsafe.Add(ref w1, wStride);
+                ref double w3 = ref Unsafe.Add(ref w2, wStride);
+                Vector512<double> sum0 = BlockRow(ref w0, d0, d1, d2, d3, d4, d5, d6, d7);
+                Vector512<double> sum1 = BlockRow(ref w1, d0, d1, d2, d3, d4, d5, d6, d7);
+                Vector512<double> sum2 = BlockRow(ref w2, d0, d1, d2, d3, d4, d5, d6, d7);
+                Vector512<double> sum3 = BlockRow(ref w3, d0, d1, d2, d3, d4, d5, d6, d7);
+                ref double c0 = ref Unsafe.Add(ref cStart, (row * cStride) + offset);
+                Finish(fromInitial, ref c0, ref initialStart, ((n * height) + row) * Block, sum0);
+                Finish(fromInitial, ref Unsafe.Add(ref c0, cStride), ref initialStart, ((n * height) + row + 1) * Block, sum1);
+                Finish(fromInitial, ref Unsafe.Add(ref c0, 2 * cStride), ref initialStart, ((n * height) + row + 2) * Block, sum2);
+                Finish(fromInitial, ref Unsafe.Add(ref c0, 3 * cStride), ref initialStart, ((n * height) + row + 3) * Block, sum3);
             }
         }
+
+        int j = wholeRows;
 
         // The rows left over, one at a time.
         for (; j < height; j++)
@@ -165,6 +166,24 @@ internal static class BlockDiagonalRightProduct
         }
 
         return flops;
+    }
+
+    /// <summary>
+    /// <c>sum_s w[s] D_n(s, :)</c> for the block's rows <paramref name="d0"/> to <paramref name="d7"/>, the first term a product and
+    /// the others fused multiply-adds in row order (the one-row loop below sums the same way).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> BlockRow(ref double w, Vector512<double> d0, Vector512<double> d1, Vector512<double> d2, Vector512<double> d3,
+        Vector512<double> d4, Vector512<double> d5, Vector512<double> d6, Vector512<double> d7)
+    {
+        Vector512<double> sum = Vector512.Create(w) * d0;
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w, 1)), d1, sum);
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w, 2)), d2, sum);
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w, 3)), d3, sum);
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w, 4)), d4, sum);
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w, 5)), d5, sum);
+        sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w, 6)), d6, sum);
+        return Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w, 7)), d7, sum);
     }
 
     /// <summary>

@@ -24,11 +24,33 @@ internal static class FourRowCombination
     /// Nothing is written to <paramref name="transposed"/> where it is empty.
     /// </summary>
     /// <returns>The floating-point operations performed, two per non-zero coefficient and column.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long Subtract(Span<double> target, int columns, int row0, int row1, int row2, int row3,
+        ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride, int vectorBits, Span<double> transposed, int transposedColumns) =>
+        Subtract(target, columns, columns, row0, row1, row2, row3, coefficients, rows, stride, vectorBits, transposed, transposedColumns);
+
+    /// <summary>
+    /// <see cref="Subtract(Span{double}, int, int, int, int, int, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, int)"/>
+    /// over the first <paramref name="width"/> of the <paramref name="columns"/> columns only (the rest of the rows untouched): each
+    /// column's sums are the same operations whatever the width, where the width is a multiple of 16 or all the columns (the 512-bit
+    /// tiles' 16 columns, the 256-bit ones' 8 and the vectors' 4 all divide 16, so no column moves between a tile and the tail). A
+    /// caller that needs a symmetric product's lower triangle alone stops each row's columns past its diagonal so. Nothing is
+    /// transposed unless the width is all the columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long Subtract(Span<double> target, int columns, int width, int row0, int row1, int row2, int row3,
         ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride, int vectorBits, Span<double> transposed, int transposedColumns)
     {
         VectorWidth.Validate(vectorBits);
+        if (width < 0 || width > columns || (width != columns && width % 16 != 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, $"The width must be all {columns} columns or a multiple of 16 below them.");
+        }
+
+        if (width != columns && !transposed.IsEmpty)
+        {
+            throw new ArgumentException("Only rows updated over all their columns are transposed.", nameof(transposed));
+        }
+
         int count = coefficients.Length / 4;
         if (coefficients.Length != 4 * count)
         {
@@ -65,9 +87,9 @@ internal static class FourRowCombination
         }
 
         // Every access below stays inside these bounds, checked once here instead of per load.
-        if (rows.Length < ((long)(count - 1) * stride) + columns)
+        if (rows.Length < ((long)(count - 1) * stride) + width)
         {
-            throw new ArgumentException($"rows has {rows.Length} values; expected at least {((long)(count - 1) * stride) + columns}.", nameof(rows));
+            throw new ArgumentException($"rows has {rows.Length} values; expected at least {((long)(count - 1) * stride) + width}.", nameof(rows));
         }
 
         long used = 0;
@@ -78,13 +100,13 @@ internal static class FourRowCombination
 
         int column = vectorBits switch
         {
-            512 => Tiles512(target, columns, row0, row1, row2, row3, coefficients, count, rows, stride),
-            256 => Tiles256(target, columns, row0, row1, row2, row3, coefficients, count, rows, stride),
+            512 => Tiles512(target, columns, width, row0, row1, row2, row3, coefficients, count, rows, stride),
+            256 => Tiles256(target, columns, width, row0, row1, row2, row3, coefficients, count, rows, stride),
             _ => 0,
         };
 
         // The columns past the last whole vector, one at a time.
-        for (; column < columns; column++)
+        for (; column < width; column++)
         {
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
             for (int k = 0; k < count; k++)
@@ -103,7 +125,7 @@ internal static class FourRowCombination
         }
 
         WriteTransposed(target, columns, row0, row1, row2, row3, transposed, transposedColumns, vectorBits);
-        return 2 * used * columns;
+        return 2 * used * width;
     }
 
     /// <summary>The four rows as columns of <paramref name="transposed"/>: 4 x 4 blocks turned in registers where the rows are consecutive.</summary>
@@ -142,7 +164,7 @@ internal static class FourRowCombination
     // the caller gathering -Dx for AddProducts measured 1.008 of the time (seven alternating runs), so the sign stays here.
 
     /// <summary>The 512-bit tiles: <see cref="RegisterTile512"/>'s 4 x 16, then 4 x 8; returns the first column left.</summary>
-    private static int Tiles512(Span<double> target, int columns, int row0, int row1, int row2, int row3,
+    private static int Tiles512(Span<double> target, int columns, int width, int row0, int row1, int row2, int row3,
         ReadOnlySpan<double> coefficients, int count, ReadOnlySpan<double> rows, int stride)
     {
         ref double coefficientStart = ref MemoryMarshal.GetReference(coefficients);
@@ -152,14 +174,14 @@ internal static class FourRowCombination
         ref double t2 = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row2 * columns);
         ref double t3 = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row3 * columns);
         int column = 0;
-        for (; column + 16 <= columns; column += 16)
+        for (; column + 16 <= width; column += 16)
         {
             var tile = RegisterTile512.Load(ref t0, ref t1, ref t2, ref t3, (nuint)column);
             tile.SubtractProducts(ref Unsafe.Add(ref rowStart, column), stride, ref coefficientStart, 4, 1, count);
             tile.Store(ref t0, ref t1, ref t2, ref t3, (nuint)column);
         }
 
-        for (; column + 8 <= columns; column += 8)
+        for (; column + 8 <= width; column += 8)
         {
             nuint at = (nuint)column;
             Vector512<double> acc0 = Vector512.LoadUnsafe(ref t0, at), acc1 = Vector512.LoadUnsafe(ref t1, at);
@@ -183,7 +205,7 @@ internal static class FourRowCombination
     /// The 256-bit tiles: <see cref="RegisterTile256"/>'s 4 x 8 (8 accumulators, 2 row vectors and a broadcast: 11 of an AVX2
     /// machine's 16 ymm registers), then 4 x 4; returns the first column left.
     /// </summary>
-    private static int Tiles256(Span<double> target, int columns, int row0, int row1, int row2, int row3,
+    private static int Tiles256(Span<double> target, int columns, int width, int row0, int row1, int row2, int row3,
         ReadOnlySpan<double> coefficients, int count, ReadOnlySpan<double> rows, int stride)
     {
         ref double coefficientStart = ref MemoryMarshal.GetReference(coefficients);
@@ -193,14 +215,14 @@ internal static class FourRowCombination
         ref double t2 = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row2 * columns);
         ref double t3 = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), row3 * columns);
         int column = 0;
-        for (; column + 8 <= columns; column += 8)
+        for (; column + 8 <= width; column += 8)
         {
             var tile = RegisterTile256.Load(ref t0, ref t1, ref t2, ref t3, (nuint)column);
             tile.SubtractProducts(ref Unsafe.Add(ref rowStart, column), stride, ref coefficientStart, 4, 1, count);
             tile.Store(ref t0, ref t1, ref t2, ref t3, (nuint)column);
         }
 
-        for (; column + 4 <= columns; column += 4)
+        for (; column + 4 <= width; column += 4)
         {
             nuint at = (nuint)column;
             Vector256<double> acc0 = Vector256.LoadUnsafe(ref t0, at), acc1 = Vector256.LoadUnsafe(ref t1, at);

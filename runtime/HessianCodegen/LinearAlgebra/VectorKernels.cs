@@ -96,12 +96,26 @@ internal static class VectorKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double MaxAbs(ReadOnlySpan<double> x)
     {
+        // Four independent maxima, so that each vector waits on the one four before it, not on the last (one chain took 1.4 us of a
+        // width-8 batch-8 layer's pivot block, p = 72). The largest of a set does not depend on the order it is taken in (a NaN
+        // propagates through Max wherever it is), so the result is the one chain's.
         ReadOnlySpan<Vector<double>> xs = MemoryMarshal.Cast<double, Vector<double>>(x);
-        Vector<double> largest = Vector<double>.Zero;
-        for (int k = 0; k < xs.Length; k++)
+        Vector<double> largest = Vector<double>.Zero, largest1 = Vector<double>.Zero, largest2 = Vector<double>.Zero, largest3 = Vector<double>.Zero;
+        int k = 0;
+        for (; k + 4 <= xs.Length; k += 4)
+        {
+            largest = Simd.Max(largest, Simd.Abs(xs[k]));
+            largest1 = Simd.Max(largest1, Simd.Abs(xs[k + 1]));
+            largest2 = Simd.Max(largest2, Simd.Abs(xs[k + 2]));
+            largest3 = Simd.Max(largest3, Simd.Abs(xs[k + 3]));
+        }
+
+        for (; k < xs.Length; k++)
         {
             largest = Simd.Max(largest, Simd.Abs(xs[k]));
         }
+
+        largest = Simd.Max(Simd.Max(largest, largest1), Simd.Max(largest2, largest3));
 
         double result = 0;
         for (int i = 0; i < Vector<double>.Count; i++)
