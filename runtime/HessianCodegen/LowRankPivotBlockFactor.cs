@@ -39,6 +39,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private readonly ReadOnlyMemory<int> groupParameters;
     private readonly IPivotBlockFactor core;
     private readonly int largestGroup;
+    private readonly bool oneRowGroups;
 
     private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, ReadOnlyMemory<int> groupParameters, IPivotBlockFactor core,
         int order, Inertia inertia, LogDeterminant logDeterminant)
@@ -48,11 +49,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         this.groupParameters = groupParameters;
         this.core = core;
         Order = order;
+        oneRowGroups = groups.Length > 0;
         foreach (GroupFactor g in groups)
         {
             largestGroup = Math.Max(largestGroup, g.Parameters.Length);
+            oneRowGroups &= g.Rows.Length == 1;
         }
 
+        oneRowGroups &= largestGroup <= SmallCholeskyKernel.Limit;
         Inertia = inertia;
         LogDeterminant = logDeterminant;
     }
@@ -217,6 +221,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, double[] scratch, LowRankWorkspace workspace, ref long flops)
     {
+        if (TakesOneRowGroups(structure))
+        {
+            return FactorOneRowGroups(structure, values, total, value, p, m, work, tinyPivot, workspace, ref flops);
+        }
+
         int count = structure.Parameters.Length;
         var factors = new GroupFactor[count];
         int coreOrder = 0;
@@ -242,6 +251,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Memory<double> cholesky = values.AsMemory()[choleskyRange];
             Memory<double> reflectors = values.AsMemory()[reflectorRange];
             Memory<double> tau = values.AsMemory()[tauRange];
+            Memory<double> groupValues = values.AsMemory(offset, GroupValueCount(q, c));
             offset += GroupValueCount(q, c);
             Span<double> matrix = cholesky.Span;
             if (!(norms[g] * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
@@ -257,10 +267,57 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
             TriangularKernel.SolveLower(matrix, q, reflectors.Span, c);
             flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors.Span, q, c, tau.Span, scratch.AsSpan(0, c));
-            factors[g] = new GroupFactor(parameters, rows, cholesky, reflectors, tau, coreOrder);
+            factors[g] = new GroupFactor(parameters, rows, groupValues, cholesky, reflectors, tau, coreOrder);
             coreOrder += rank;
         }
 
+        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, workspace, ref flops);
+    }
+
+    /// <summary>
+    /// Whether the groups go through <see cref="FactorOneRowGroups"/>: every group has one row of <c>Dx</c> (a dense layer at batch 1)
+    /// and at most <see cref="SmallCholeskyKernel.Limit"/> parameters (larger ones keep the whole block's Cholesky kernels).
+    /// </summary>
+    private static bool TakesOneRowGroups(ParameterGroups structure) =>
+        structure.EveryGroupHasOneRow && structure.LargestParameterCount <= SmallCholeskyKernel.Limit;
+
+    /// <summary>
+    /// <see cref="FactorGroups"/> where every group has one row: each group's norm, Cholesky factor, condition bound, <c>L_g^-1 z_g</c>
+    /// and reflector in one pass over its values (<see cref="OneRowGroupKernel.Factor"/>), then the core as there.
+    /// </summary>
+    private static LowRankPivotBlockFactor? FactorOneRowGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> value,
+        int p, int m, Span<double> work, double tinyPivot, LowRankWorkspace workspace, ref long flops)
+    {
+        int count = structure.Parameters.Length;
+        var factors = new GroupFactor[count];
+        double logDeterminantX = 0;
+        double smallestPivotX = double.PositiveInfinity;
+        int offset = 0;
+        for (int g = 0; g < count; g++)
+        {
+            int[] parameters = structure.Parameters[g];
+            int q = parameters.Length;
+            int length = GroupValueCount(q, 1);
+            if (!OneRowGroupKernel.Factor(values.AsSpan(offset, length), q, tinyPivot, out double norm, out double inverseNormBound,
+                    ref logDeterminantX, ref smallestPivotX, ref flops)
+                || !(norm * inverseNormBound <= ConditionLimit))
+            {
+                return null;
+            }
+
+            (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, 1);
+            factors[g] = new GroupFactor(parameters, structure.Rows[g], values.AsMemory(offset, length), values.AsMemory()[choleskyRange],
+                values.AsMemory()[reflectorRange], values.AsMemory()[tauRange], g);
+            offset += length;
+        }
+
+        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, count, logDeterminantX, smallestPivotX, workspace, ref flops);
+    }
+
+    /// <summary>Forms the core <c>T</c> from the groups' factors and factors it: the route's factor, or null where <c>T</c>'s pivot fails.</summary>
+    private static LowRankPivotBlockFactor? FactorCore(GroupFactor[] factors, ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> value,
+        int p, int m, Span<double> work, double tinyPivot, int coreOrder, double logDeterminantX, double smallestPivotX, LowRankWorkspace workspace, ref long flops)
+    {
         double[] t = FormCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
@@ -439,6 +496,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             stored[i] = g with
             {
                 Parameters = parameters,
+                Values = kept.Slice(offset, GroupValueCount(q, c)),
                 Cholesky = kept[choleskyRange],
                 Reflectors = kept[reflectorRange],
                 Tau = kept[tauRange],
@@ -487,6 +545,17 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>Per group <c>Q_g^T L_g^-1</c> on its rows, the first <c>k</c> of each copied to <paramref name="coreRows"/>.</summary>
     private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
     {
+        if (oneRowGroups)
+        {
+            // One row per group: each group's rows solved and reflected in place, no gather or scatter (OneRowGroupKernel).
+            foreach (GroupFactor g in groups)
+            {
+                OneRowGroupKernel.SolveLower(g.Values.Span, g.Parameters.Span, rows, width, coreRows.Slice(g.CoreOffset * width, width), VectorWidth.Hardware);
+            }
+
+            return;
+        }
+
         foreach (GroupFactor g in groups)
         {
             Span<double> z = Gather(g, rows, width, block);
@@ -938,9 +1007,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// One group's factors, the storage both sweeps of <see cref="Solve"/> read: its parameters and rows of
     /// <c>Dx</c>, <c>L_g</c> (<c>q x q</c>, lower triangle), the QR of <c>L_g^-1 Z_g^T</c> (<c>q x c</c>, <c>R_g</c> on
-    /// and above the diagonal, reflectors below, as <c>dgeqr2</c> leaves them) with its <c>tau</c>, and where its
-    /// <c>k</c> rows start in <c>T</c>.
+    /// and above the diagonal, reflectors below, as <c>dgeqr2</c> leaves them) with its <c>tau</c>, all three contiguous in
+    /// <c>Values</c> (which <see cref="OneRowGroupKernel"/> reads whole), and where its <c>k</c> rows start in <c>T</c>.
     /// </summary>
-    private readonly record struct GroupFactor(ReadOnlyMemory<int> Parameters, ReadOnlyMemory<int> Rows, ReadOnlyMemory<double> Cholesky, ReadOnlyMemory<double> Reflectors,
+    private readonly record struct GroupFactor(ReadOnlyMemory<int> Parameters, ReadOnlyMemory<int> Rows, ReadOnlyMemory<double> Values, ReadOnlyMemory<double> Cholesky, ReadOnlyMemory<double> Reflectors,
         ReadOnlyMemory<double> Tau, int CoreOffset);
 }
