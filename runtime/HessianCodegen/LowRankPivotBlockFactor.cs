@@ -283,7 +283,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// <see cref="FactorGroups"/> where every group has one row: each group's norm, Cholesky factor, condition bound, <c>L_g^-1 z_g</c>
-    /// and reflector in one pass over its values (<see cref="OneRowGroupKernel.Factor"/>), then the core as there.
+    /// and reflector in one pass over its values (<see cref="OneRowGroupKernel.Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>), then the core as there.
     /// </summary>
     private static LowRankPivotBlockFactor? FactorOneRowGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> value,
         int p, int m, Span<double> work, double tinyPivot, LowRankWorkspace workspace, ref long flops)

@@ -16,14 +16,15 @@ namespace HessianCodegen.Tests;
 /// </summary>
 public sealed class OneRowGroupKernelTests
 {
+    /// <summary>Order and the Cholesky updates' vector width (512, 256, 0: plain loops); a width this machine lacks is left out.</summary>
+    public static IEnumerable<object[]> FactorCases => VectorWidthCases.Runnable(1,
+        (from bits in new[] { 0, 256, 512 }
+         from q in new[] { 1, 2, 5, 9, 13, 17, 32 }
+         select new object[] { q, bits }).ToArray());
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(5)]
-    [InlineData(9)]
-    [InlineData(17)]
-    [InlineData(32)]
-    public void FactorsAsTheGeneralKernels(int q)
+    [MemberData(nameof(FactorCases))]
+    public void FactorsAsTheGeneralKernels(int q, int vectorBits)
     {
         double[] x = RandomValues.PositiveDefiniteLowerTriangle(q, seed: q, diagonalBase: (q / 2.0) + 1);
         double[] z = RandomValues.Uniform(new Random(q + 50), q);
@@ -62,7 +63,8 @@ public sealed class OneRowGroupKernelTests
         double groupLogDeterminant = 0;
         double groupSmallestPivot = double.PositiveInfinity;
         long flops = 0;
-        Assert.True(OneRowGroupKernel.Factor(group, q, 0, out double groupNorm, out double groupBound, ref groupLogDeterminant, ref groupSmallestPivot, ref flops));
+        Assert.True(OneRowGroupKernel.Factor(group, q, 0, out double groupNorm, out double groupBound, ref groupLogDeterminant, ref groupSmallestPivot, ref flops,
+            vectorBits));
         Assert.Equal(expectedFlops, flops);
         Assert.Equal(norm, groupNorm, 1e-15 * norm);
         Assert.Equal(bound, groupBound);

@@ -32,11 +32,22 @@ internal static class OneRowGroupKernel
     /// <param name="smallestPivot">Lowered to the smallest <c>L_ii^2</c>.</param>
     /// <param name="flops">Incremented by the flops the Cholesky factor and the solve perform, counted as their kernels count them.</param>
     /// <returns>False at a failed pivot (then <paramref name="group"/> is partly overwritten and the outputs not set).</returns>
+    public static bool Factor(Span<double> group, int q, double tinyPivot, out double norm, out double inverseNormBound,
+        ref double logDeterminant, ref double smallestPivot, ref long flops) =>
+        Factor(group, q, tinyPivot, out norm, out inverseNormBound, ref logDeterminant, ref smallestPivot, ref flops, VectorWidth.Hardware);
+
+    /// <summary>
+    /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> with the Cholesky
+    /// factor's row updates a vector of <paramref name="vectorBits"/> (512, then 256 for the rest of a row, or 0 for plain loops; at
+    /// most <see cref="VectorWidth.Hardware"/>) at a time: the tests take each. Each entry's update is a product then a difference,
+    /// not fused, so the factor is the same at every width (and <see cref="SmallCholeskyKernel"/>'s).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    public static bool Factor(Span<double> group, int q, double tinyPivot, out double norm, out double inverseNormBound,
-        ref double logDeterminant, ref double smallestPivot, ref long flops)
+    internal static bool Factor(Span<double> group, int q, double tinyPivot, out double norm, out double inverseNormBound,
+        ref double logDeterminant, ref double smallestPivot, ref long flops, int vectorBits)
     {
+        VectorWidth.Validate(vectorBits);
         if (q <= 0 || q > StackScratch.MaxRows || group.Length != (q * q) + q + 1)
         {
             throw new ArgumentException($"A group of {q} parameters and one row needs {(q * q) + q + 1} values (at most {StackScratch.MaxRows} parameters); got {group.Length}.", nameof(group));
@@ -99,7 +110,29 @@ internal static class OneRowGroupKernel
             {
                 double weight = Unsafe.Add(ref column, i);
                 ref double row = ref Unsafe.Add(ref a, ((k + 1 + i) * q) + k + 1);
-                for (int j = 0; j <= i; j++)
+                int length = i + 1;
+                int j = 0;
+                if (vectorBits == 512)
+                {
+                    var weights = Vector512.Create(weight);
+                    for (; j + 8 <= length; j += 8)
+                    {
+                        ref double target = ref Unsafe.Add(ref row, j);
+                        (Vector512.LoadUnsafe(ref target) - (weights * Vector512.LoadUnsafe(ref Unsafe.Add(ref column, j)))).StoreUnsafe(ref target);
+                    }
+                }
+
+                if (vectorBits >= 256)
+                {
+                    var weights = Vector256.Create(weight);
+                    for (; j + 4 <= length; j += 4)
+                    {
+                        ref double target = ref Unsafe.Add(ref row, j);
+                        (Vector256.LoadUnsafe(ref target) - (weights * Vector256.LoadUnsafe(ref Unsafe.Add(ref column, j)))).StoreUnsafe(ref target);
+                    }
+                }
+
+                for (; j < length; j++)
                 {
                     Unsafe.Add(ref row, j) -= weight * Unsafe.Add(ref column, j);
                 }
@@ -178,7 +211,7 @@ internal static class OneRowGroupKernel
 
     /// <summary>
     /// <c>B = Q_g^T L_g^-1 B</c> on a group's rows of <paramref name="rows"/> in place (its parameters' rows, <paramref name="width"/>
-    /// values each), with the group's factors as <see cref="Factor"/> left them, and the first row, the one that goes to the core
+    /// values each), with the group's factors as <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> left them, and the first row, the one that goes to the core
     /// <c>T</c>, copied to <paramref name="coreRow"/>: what the low-rank route's half solve did through a gather, <see cref="TriangularKernel.SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/>,
     /// <see cref="HouseholderKernel.ApplyTranspose"/> and a scatter. Vectors of <paramref name="vectorBits"/> (512, 256, or 0 for
     /// plain loops; at most <see cref="VectorWidth.Hardware"/>), every update a fused multiply-add at each width, so all give the same bits.
