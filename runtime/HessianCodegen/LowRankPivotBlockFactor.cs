@@ -295,9 +295,26 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         int offset = 0;
         for (int g = 0; g < count; g++)
         {
-            int[] parameters = structure.Parameters[g];
-            int q = parameters.Length;
+            int q = structure.Parameters[g].Length;
             int length = GroupValueCount(q, 1);
+            if (g + 1 < count && structure.Parameters[g + 1].Length == q && q <= OneRowGroupKernel.PairLimit)
+            {
+                // Two groups of one order side by side: their chains of square roots and divisions overlap.
+                if (!OneRowGroupKernel.FactorPair(values.AsSpan(offset, length), values.AsSpan(offset + length, length), q, tinyPivot,
+                        out (double First, double Second) norms, out (double First, double Second) bounds, ref logDeterminantX, ref smallestPivotX, ref flops)
+                    || !(norms.First * bounds.First <= ConditionLimit)
+                    || !(norms.Second * bounds.Second <= ConditionLimit))
+                {
+                    return null;
+                }
+
+                factors[g] = OneRowGroup(structure, g, values, offset);
+                factors[g + 1] = OneRowGroup(structure, g + 1, values, offset + length);
+                offset += 2 * length;
+                g++;
+                continue;
+            }
+
             if (!OneRowGroupKernel.Factor(values.AsSpan(offset, length), q, tinyPivot, out double norm, out double inverseNormBound,
                     ref logDeterminantX, ref smallestPivotX, ref flops)
                 || !(norm * inverseNormBound <= ConditionLimit))
@@ -305,13 +322,20 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 return null;
             }
 
-            (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, 1);
-            factors[g] = new GroupFactor(parameters, structure.Rows[g], values.AsMemory(offset, length), values.AsMemory()[choleskyRange],
-                values.AsMemory()[reflectorRange], values.AsMemory()[tauRange], g);
+            factors[g] = OneRowGroup(structure, g, values, offset);
             offset += length;
         }
 
         return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, count, logDeterminantX, smallestPivotX, workspace, ref flops);
+    }
+
+    /// <summary>Group <paramref name="g"/> of one row, its values from <paramref name="offset"/>; its row of the core is its number.</summary>
+    private static GroupFactor OneRowGroup(ParameterGroups structure, int g, double[] values, int offset)
+    {
+        int q = structure.Parameters[g].Length;
+        (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, 1);
+        return new GroupFactor(structure.Parameters[g], structure.Rows[g], values.AsMemory(offset, GroupValueCount(q, 1)), values.AsMemory()[choleskyRange],
+            values.AsMemory()[reflectorRange], values.AsMemory()[tauRange], g);
     }
 
     /// <summary>Forms the core <c>T</c> from the groups' factors and factors it: the route's factor, or null where <c>T</c>'s pivot fails.</summary>

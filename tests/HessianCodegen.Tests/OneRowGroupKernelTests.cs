@@ -115,6 +115,60 @@ public sealed class OneRowGroupKernelTests
         Assert.False(OneRowGroupKernel.Factor(group, q, 1e-12, out _, out _, ref logDeterminant, ref smallestPivot, ref flops));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(9)]
+    [InlineData(OneRowGroupKernel.PairLimit)]
+    public void FactorsAPairAsEachAlone(int q)
+    {
+        double[] first = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: q, diagonalBase: (q / 2.0) + 1), .. RandomValues.Uniform(new Random(q), q), 0];
+        double[] second = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: q + 1, diagonalBase: (q / 2.0) + 2), .. RandomValues.Uniform(new Random(q + 1), q), 0];
+        double[] expectedFirst = (double[])first.Clone();
+        double[] expectedSecond = (double[])second.Clone();
+        double expectedLogDeterminant = 0, expectedSmallest = double.PositiveInfinity;
+        long expectedFlops = 0;
+        Assert.True(OneRowGroupKernel.Factor(expectedFirst, q, 0, out double firstNorm, out double firstBound, ref expectedLogDeterminant, ref expectedSmallest, ref expectedFlops));
+        Assert.True(OneRowGroupKernel.Factor(expectedSecond, q, 0, out double secondNorm, out double secondBound, ref expectedLogDeterminant, ref expectedSmallest, ref expectedFlops));
+
+        double logDeterminant = 0, smallest = double.PositiveInfinity;
+        long flops = 0;
+        Assert.True(OneRowGroupKernel.FactorPair(first, second, q, 0, out (double First, double Second) norms, out (double First, double Second) bounds,
+            ref logDeterminant, ref smallest, ref flops));
+        Assert.Equal(expectedFirst, first);
+        Assert.Equal(expectedSecond, second);
+        Assert.Equal((firstNorm, secondNorm), norms);
+        Assert.Equal((firstBound, secondBound), bounds);
+        Assert.Equal(expectedSmallest, smallest);
+        Assert.Equal(expectedFlops, flops);
+        Assert.Equal(expectedLogDeterminant, logDeterminant, 1e-14 * Math.Max(1, Math.Abs(expectedLogDeterminant)));
+    }
+
+    [Theory]
+    [InlineData(0, -1)]
+    [InlineData(-1, 0)]
+    [InlineData(5, -1)]
+    [InlineData(-1, 8)]
+    public void APairStopsAtAFailedPivotOfEither(int firstFailing, int secondFailing)
+    {
+        const int q = 9;
+        double[] first = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: 21, diagonalBase: 5.5), .. RandomValues.Uniform(new Random(22), q), 0];
+        double[] second = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: 23, diagonalBase: 5.5), .. RandomValues.Uniform(new Random(24), q), 0];
+        if (firstFailing >= 0)
+        {
+            first[(firstFailing * q) + firstFailing] -= 40;
+        }
+
+        if (secondFailing >= 0)
+        {
+            second[(secondFailing * q) + secondFailing] -= 40;
+        }
+
+        double logDeterminant = 0, smallest = double.PositiveInfinity;
+        long flops = 0;
+        Assert.False(OneRowGroupKernel.FactorPair(first, second, q, 1e-12, out _, out _, ref logDeterminant, ref smallest, ref flops));
+    }
+
     /// <summary>Order, width of the rows and vector width (512, 256, 0: plain loops); a width this machine lacks is left out.</summary>
     public static IEnumerable<object[]> SolveCases => VectorWidthCases.Runnable(2,
         (from bits in new[] { 0, 256, 512 }

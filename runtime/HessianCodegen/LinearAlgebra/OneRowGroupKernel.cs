@@ -180,8 +180,16 @@ internal static class OneRowGroupKernel
 
         inverseNormBound = infinity * one;
         flops += (long)q * q;
+        ReflectColumn(ref z, q);
+        return true;
+    }
 
-        // The QR of the one column z: a reflector taking it to [beta; 0] (dgeqr2; none where z is zero below its first entry).
+    /// <summary>
+    /// The QR of the one column <c>z</c> (<paramref name="q"/> values, <c>tau</c> after them) in place: a reflector taking it to
+    /// <c>[beta; 0]</c> (<c>dgeqr2</c>; none, <c>tau = 0</c>, where <c>z</c> is zero below its first entry).
+    /// </summary>
+    private static void ReflectColumn(ref double z, int q)
+    {
         double alpha = z;
         double tail = 0;
         for (int i = 1; i < q; i++)
@@ -194,7 +202,7 @@ internal static class OneRowGroupKernel
         if (tail == 0)
         {
             tau = 0;
-            return true;
+            return;
         }
 
         double beta = -Math.CopySign(Math.Sqrt((alpha * alpha) + tail), alpha);
@@ -206,6 +214,160 @@ internal static class OneRowGroupKernel
         }
 
         z = beta;
+    }
+
+    /// <summary>The largest order <see cref="FactorPair"/> takes: a group of 17 (width 16) keeps <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s row vectors.</summary>
+    internal const int PairLimit = 16;
+
+    /// <summary>
+    /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> of two groups of
+    /// one order at once, each in one lane of a 128-bit vector: a group's factor is a chain of square roots and divisions (each
+    /// pivot, then each row's condition bound, waits for the one before), which two groups side by side overlap. Lane by lane the
+    /// operations are <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s,
+    /// so the results are the same bits. False when a pivot of either fails (then both are partly overwritten).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    public static bool FactorPair(Span<double> first, Span<double> second, int q, double tinyPivot, out (double First, double Second) norms,
+        out (double First, double Second) inverseNormBounds, ref double logDeterminant, ref double smallestPivot, ref long flops)
+    {
+        int length = (q * q) + q + 1;
+        if (q <= 0 || q > PairLimit || first.Length != length || second.Length != length)
+        {
+            throw new ArgumentException($"Two groups of {q} parameters (at most {PairLimit}) and one row need {length} values each; got {first.Length} and {second.Length}.");
+        }
+
+        // Lane 0 is the first group, lane 1 the second; every access is inside the values checked above or the scratch.
+        ref double a = ref MemoryMarshal.GetReference(first);
+        ref double b = ref MemoryMarshal.GetReference(second);
+        Span<Vector128<double>> scratch = stackalloc Vector128<double>[3 * PairLimit];
+        ref Vector128<double> column = ref MemoryMarshal.GetReference(scratch);
+        ref Vector128<double> bounds = ref Unsafe.Add(ref column, PairLimit);
+        ref Vector128<double> solved = ref Unsafe.Add(ref bounds, PairLimit);
+
+        for (int i = 0; i < q; i++)
+        {
+            Unsafe.Add(ref bounds, i) = Vector128<double>.Zero;
+        }
+
+        for (int i = 0; i < q; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                int at = (i * q) + j;
+                Vector128<double> magnitude = Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at)));
+                Unsafe.Add(ref bounds, i) += magnitude;
+                Unsafe.Add(ref bounds, j) += magnitude;
+            }
+
+            int diagonalAt = (i * q) + i;
+            Unsafe.Add(ref bounds, i) += Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, diagonalAt), Unsafe.Add(ref b, diagonalAt)));
+        }
+
+        Vector128<double> norm = Vector128<double>.Zero;
+        for (int i = 0; i < q; i++)
+        {
+            norm = Vector128.Max(norm, Unsafe.Add(ref bounds, i));
+        }
+
+        norms = (norm.GetElement(0), norm.GetElement(1));
+        inverseNormBounds = (0, 0);
+
+        for (int k = 0; k < q; k++)
+        {
+            int diagonalAt = (k * q) + k;
+            double firstPivot = Unsafe.Add(ref a, diagonalAt);
+            double secondPivot = Unsafe.Add(ref b, diagonalAt);
+            if (!(firstPivot > tinyPivot) || !(secondPivot > tinyPivot))
+            {
+                return false;
+            }
+
+            Vector128<double> root = Vector128.Sqrt(Vector128.Create(firstPivot, secondPivot));
+            Unsafe.Add(ref a, diagonalAt) = root.GetElement(0);
+            Unsafe.Add(ref b, diagonalAt) = root.GetElement(1);
+            Vector128<double> inverse = Vector128<double>.One / root;
+            int below = q - k - 1;
+            for (int i = 0; i < below; i++)
+            {
+                int at = ((k + 1 + i) * q) + k;
+                Vector128<double> entry = Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at)) * inverse;
+                Unsafe.Add(ref a, at) = entry.GetElement(0);
+                Unsafe.Add(ref b, at) = entry.GetElement(1);
+                Unsafe.Add(ref column, i) = entry;
+            }
+
+            for (int i = 0; i < below; i++)
+            {
+                Vector128<double> weight = Unsafe.Add(ref column, i);
+                int rowAt = ((k + 1 + i) * q) + k + 1;
+                for (int j = 0; j <= i; j++)
+                {
+                    int at = rowAt + j;
+                    Vector128<double> entry = Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at)) - (weight * Unsafe.Add(ref column, j));
+                    Unsafe.Add(ref a, at) = entry.GetElement(0);
+                    Unsafe.Add(ref b, at) = entry.GetElement(1);
+                }
+            }
+
+            flops += 2L * (q - k - 1) * (q - k);
+        }
+
+        // The condition bounds' forward recurrence, the determinants' terms and z = L^-1 z, row by row.
+        ref double firstZ = ref Unsafe.Add(ref a, q * q);
+        ref double secondZ = ref Unsafe.Add(ref b, q * q);
+        Vector128<double> infinity = Vector128<double>.Zero;
+        for (int i = 0; i < q; i++)
+        {
+            Vector128<double> sum = Vector128<double>.One;
+            Vector128<double> value = Vector128.Create(Unsafe.Add(ref firstZ, i), Unsafe.Add(ref secondZ, i));
+            for (int j = 0; j < i; j++)
+            {
+                int at = (i * q) + j;
+                Vector128<double> entry = Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at));
+                sum += Vector128.Abs(entry) * Unsafe.Add(ref bounds, j);
+                value = Vector128.FusedMultiplyAdd(-entry, Unsafe.Add(ref solved, j), value);
+            }
+
+            int diagonalAt = (i * q) + i;
+            Vector128<double> pivot = Vector128.Create(Unsafe.Add(ref a, diagonalAt), Unsafe.Add(ref b, diagonalAt));
+            Vector128<double> bound = sum / Vector128.Abs(pivot);
+            Unsafe.Add(ref bounds, i) = bound;
+            infinity = Vector128.Max(infinity, bound);
+            Unsafe.Add(ref column, i) = Vector128<double>.One;
+            Unsafe.Add(ref solved, i) = value / pivot;
+            logDeterminant += 2 * Math.Log(pivot.GetElement(0));
+            logDeterminant += 2 * Math.Log(pivot.GetElement(1));
+            Vector128<double> square = pivot * pivot;
+            smallestPivot = Math.Min(Math.Min(smallestPivot, square.GetElement(0)), square.GetElement(1));
+        }
+
+        // The backward recurrence: column i's bound, its sum gathered from the rows below.
+        Vector128<double> one = Vector128<double>.Zero;
+        for (int i = q - 1; i >= 0; i--)
+        {
+            Vector128<double> bound = Unsafe.Add(ref column, i)
+                / Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, (i * q) + i), Unsafe.Add(ref b, (i * q) + i)));
+            one = Vector128.Max(one, bound);
+            for (int j = 0; j < i; j++)
+            {
+                int at = (i * q) + j;
+                Unsafe.Add(ref column, j) += Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at))) * bound;
+            }
+        }
+
+        Vector128<double> product = infinity * one;
+        inverseNormBounds = (product.GetElement(0), product.GetElement(1));
+        for (int i = 0; i < q; i++)
+        {
+            Vector128<double> value = Unsafe.Add(ref solved, i);
+            Unsafe.Add(ref firstZ, i) = value.GetElement(0);
+            Unsafe.Add(ref secondZ, i) = value.GetElement(1);
+        }
+
+        flops += 2L * q * q;
+        ReflectColumn(ref firstZ, q);
+        ReflectColumn(ref secondZ, q);
         return true;
     }
 
