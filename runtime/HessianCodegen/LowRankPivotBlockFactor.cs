@@ -730,6 +730,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             throw new ArgumentException($"work has {work.Length} values; expected at least {m} x {order}.", nameof(work));
         }
 
+        if (largestRows == 1 && order == factors.Length)
+        {
+            flops += FormOneRowCore(factors, value, m, order, workspace);
+            return workspace.Core;
+        }
+
         Span<double> y = work[..(m * order)];
         double[] gathered = LowRankWorkspace.Grow(ref workspace.Gathered, largestRows * Math.Max(m, order));
         double[] triangle = LowRankWorkspace.Grow(ref workspace.Triangle, largestRows * largestRows);
@@ -802,6 +808,47 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         return t;
+    }
+
+    /// <summary>
+    /// <see cref="FormCore"/> where every group has one row <c>r_g</c> of <c>Dx</c> and <c>R_g</c> is a scalar (batch 1): then
+    /// <c>T_gh = delta_gh + R_g P[r_h, r_g] R_h</c>, formed entry by entry in its lower triangle into <see cref="LowRankWorkspace.Core"/>
+    /// (the upper triangle zero), each entry the product <see cref="FormDirectCoreColumns"/> and <see cref="FormDirectCoreRows"/> form,
+    /// <c>R_g (P[r_h, r_g] R_h)</c>, without the <c>m x r</c> product <c>P R^T</c> of which only the groups' rows are read.
+    /// </summary>
+    /// <returns>The floating-point operations performed: two multiplications per entry of the lower triangle.</returns>
+    private static long FormOneRowCore(GroupFactor[] factors, ReadOnlySpan<double> value, int m, int order, LowRankWorkspace workspace)
+    {
+        if (workspace.Core.Length != order * order)
+        {
+            workspace.Core = new double[order * order];
+        }
+
+        // Each group's row and R_g read once (through their Memory), not once per entry.
+        Span<int> rows = order <= StackScratch.MaxRows ? stackalloc int[order] : new int[order];
+        Span<double> weights = order <= StackScratch.MaxRows ? stackalloc double[order] : new double[order];
+        for (int g = 0; g < order; g++)
+        {
+            rows[g] = factors[g].Rows.Span[0];
+            weights[g] = factors[g].Reflectors.Span[0];
+        }
+
+        Span<double> t = workspace.Core;
+        t.Clear();
+        for (int g = 0; g < order; g++)
+        {
+            int row = rows[g];
+            double weight = weights[g];
+            Span<double> target = t.Slice(g * order, g + 1);
+            for (int h = 0; h <= g; h++)
+            {
+                target[h] = weight * (value[(rows[h] * m) + row] * weights[h]);
+            }
+
+            target[g] += 1.0;
+        }
+
+        return (long)order * (order + 1);
     }
 
     /// <summary>
