@@ -141,9 +141,16 @@ internal static class OneRowGroupKernel
             flops += (long)(q - k - 1) * (q - k);
         }
 
-        // The condition bound (TriangularKernel.InverseNormBound's recurrences, in its order), the determinant's terms and z = L^-1 z:
-        // three independent chains over the same rows of L.
+        // The condition bound's two recurrences (TriangularKernel.InverseNormBound's, each in its order: the forward one down the rows,
+        // the backward one up them), the determinant's terms and z = L^-1 z: independent chains of divisions over the rows of L, a row
+        // of each per step so that they overlap.
+        for (int i = 0; i < q; i++)
+        {
+            Unsafe.Add(ref column, i) = 1;
+        }
+
         double infinity = 0;
+        double one = 0;
         for (int i = 0; i < q; i++)
         {
             ref double row = ref Unsafe.Add(ref a, i * q);
@@ -160,21 +167,18 @@ internal static class OneRowGroupKernel
             double bound = sum / Math.Abs(pivot);
             Unsafe.Add(ref bounds, i) = bound;
             infinity = Math.Max(infinity, bound);
-            Unsafe.Add(ref column, i) = 1;
             Unsafe.Add(ref z, i) = solved / pivot;
             logDeterminant += 2 * Math.Log(pivot);
             smallestPivot = Math.Min(smallestPivot, pivot * pivot);
-        }
 
-        double one = 0;
-        for (int i = q - 1; i >= 0; i--)
-        {
-            ref double row = ref Unsafe.Add(ref a, i * q);
-            double bound = Unsafe.Add(ref column, i) / Math.Abs(Unsafe.Add(ref row, i));
-            one = Math.Max(one, bound);
-            for (int j = 0; j < i; j++)
+            // Column up's bound, its sum gathered from the rows below it, taken in the steps before.
+            int up = q - 1 - i;
+            ref double upRow = ref Unsafe.Add(ref a, up * q);
+            double upBound = Unsafe.Add(ref column, up) / Math.Abs(Unsafe.Add(ref upRow, up));
+            one = Math.Max(one, upBound);
+            for (int j = 0; j < up; j++)
             {
-                Unsafe.Add(ref column, j) += Math.Abs(Unsafe.Add(ref row, j)) * bound;
+                Unsafe.Add(ref column, j) += Math.Abs(Unsafe.Add(ref upRow, j)) * upBound;
             }
         }
 
@@ -313,10 +317,16 @@ internal static class OneRowGroupKernel
             flops += 2L * (q - k - 1) * (q - k);
         }
 
-        // The condition bounds' forward recurrence, the determinants' terms and z = L^-1 z, row by row.
+        // The condition bounds' two recurrences, the determinants' terms and z = L^-1 z, a row of each per step (as in Factor).
         ref double firstZ = ref Unsafe.Add(ref a, q * q);
         ref double secondZ = ref Unsafe.Add(ref b, q * q);
+        for (int i = 0; i < q; i++)
+        {
+            Unsafe.Add(ref column, i) = Vector128<double>.One;
+        }
+
         Vector128<double> infinity = Vector128<double>.Zero;
+        Vector128<double> one = Vector128<double>.Zero;
         for (int i = 0; i < q; i++)
         {
             Vector128<double> sum = Vector128<double>.One;
@@ -334,25 +344,20 @@ internal static class OneRowGroupKernel
             Vector128<double> bound = sum / Vector128.Abs(pivot);
             Unsafe.Add(ref bounds, i) = bound;
             infinity = Vector128.Max(infinity, bound);
-            Unsafe.Add(ref column, i) = Vector128<double>.One;
             Unsafe.Add(ref solved, i) = value / pivot;
             logDeterminant += 2 * Math.Log(pivot.GetElement(0));
             logDeterminant += 2 * Math.Log(pivot.GetElement(1));
             Vector128<double> square = pivot * pivot;
             smallestPivot = Math.Min(Math.Min(smallestPivot, square.GetElement(0)), square.GetElement(1));
-        }
 
-        // The backward recurrence: column i's bound, its sum gathered from the rows below.
-        Vector128<double> one = Vector128<double>.Zero;
-        for (int i = q - 1; i >= 0; i--)
-        {
-            Vector128<double> bound = Unsafe.Add(ref column, i)
-                / Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, (i * q) + i), Unsafe.Add(ref b, (i * q) + i)));
-            one = Vector128.Max(one, bound);
-            for (int j = 0; j < i; j++)
+            int up = q - 1 - i;
+            Vector128<double> upBound = Unsafe.Add(ref column, up)
+                / Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, (up * q) + up), Unsafe.Add(ref b, (up * q) + up)));
+            one = Vector128.Max(one, upBound);
+            for (int j = 0; j < up; j++)
             {
-                int at = (i * q) + j;
-                Unsafe.Add(ref column, j) += Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at))) * bound;
+                int at = (up * q) + j;
+                Unsafe.Add(ref column, j) += Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at))) * upBound;
             }
         }
 
