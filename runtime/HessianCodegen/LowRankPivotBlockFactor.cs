@@ -39,6 +39,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private readonly ReadOnlyMemory<int> groupParameters;
     private readonly IPivotBlockFactor core;
     private readonly int largestGroup;
+    private readonly bool oneRowGroups;
 
     private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, ReadOnlyMemory<int> groupParameters, IPivotBlockFactor core,
         int order, Inertia inertia, LogDeterminant logDeterminant)
@@ -48,11 +49,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         this.groupParameters = groupParameters;
         this.core = core;
         Order = order;
+        oneRowGroups = groups.Length > 0;
         foreach (GroupFactor g in groups)
         {
             largestGroup = Math.Max(largestGroup, g.Parameters.Length);
+            oneRowGroups &= g.Rows.Length == 1;
         }
 
+        oneRowGroups &= largestGroup <= SmallCholeskyKernel.Limit;
         Inertia = inertia;
         LogDeterminant = logDeterminant;
     }
@@ -217,6 +221,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, double[] scratch, LowRankWorkspace workspace, ref long flops)
     {
+        if (TakesOneRowGroups(structure))
+        {
+            return FactorOneRowGroups(structure, values, total, value, p, m, work, tinyPivot, workspace, ref flops);
+        }
+
         int count = structure.Parameters.Length;
         var factors = new GroupFactor[count];
         int coreOrder = 0;
@@ -242,6 +251,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Memory<double> cholesky = values.AsMemory()[choleskyRange];
             Memory<double> reflectors = values.AsMemory()[reflectorRange];
             Memory<double> tau = values.AsMemory()[tauRange];
+            Memory<double> groupValues = values.AsMemory(offset, GroupValueCount(q, c));
             offset += GroupValueCount(q, c);
             Span<double> matrix = cholesky.Span;
             if (!(norms[g] * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
@@ -257,10 +267,81 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
             TriangularKernel.SolveLower(matrix, q, reflectors.Span, c);
             flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors.Span, q, c, tau.Span, scratch.AsSpan(0, c));
-            factors[g] = new GroupFactor(parameters, rows, cholesky, reflectors, tau, coreOrder);
+            factors[g] = new GroupFactor(parameters, rows, groupValues, cholesky, reflectors, tau, coreOrder);
             coreOrder += rank;
         }
 
+        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, workspace, ref flops);
+    }
+
+    /// <summary>
+    /// Whether the groups go through <see cref="FactorOneRowGroups"/>: every group has one row of <c>Dx</c> (a dense layer at batch 1)
+    /// and at most <see cref="SmallCholeskyKernel.Limit"/> parameters (larger ones keep the whole block's Cholesky kernels).
+    /// </summary>
+    private static bool TakesOneRowGroups(ParameterGroups structure) =>
+        structure.EveryGroupHasOneRow && structure.LargestParameterCount <= SmallCholeskyKernel.Limit;
+
+    /// <summary>
+    /// <see cref="FactorGroups"/> where every group has one row: each group's norm, Cholesky factor, condition bound, <c>L_g^-1 z_g</c>
+    /// and reflector in one pass over its values (<see cref="OneRowGroupKernel.Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>), then the core as there.
+    /// </summary>
+    private static LowRankPivotBlockFactor? FactorOneRowGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> value,
+        int p, int m, Span<double> work, double tinyPivot, LowRankWorkspace workspace, ref long flops)
+    {
+        int count = structure.Parameters.Length;
+        var factors = new GroupFactor[count];
+        double logDeterminantX = 0;
+        double smallestPivotX = double.PositiveInfinity;
+        int offset = 0;
+        for (int g = 0; g < count; g++)
+        {
+            int q = structure.Parameters[g].Length;
+            int length = GroupValueCount(q, 1);
+            if (g + 1 < count && structure.Parameters[g + 1].Length == q && q <= OneRowGroupKernel.PairLimit)
+            {
+                // Two groups of one order side by side: their chains of square roots and divisions overlap.
+                if (!OneRowGroupKernel.FactorPair(values.AsSpan(offset, length), values.AsSpan(offset + length, length), q, tinyPivot,
+                        out (double First, double Second) norms, out (double First, double Second) bounds, ref logDeterminantX, ref smallestPivotX, ref flops)
+                    || !(norms.First * bounds.First <= ConditionLimit)
+                    || !(norms.Second * bounds.Second <= ConditionLimit))
+                {
+                    return null;
+                }
+
+                factors[g] = OneRowGroup(structure, g, values, offset);
+                factors[g + 1] = OneRowGroup(structure, g + 1, values, offset + length);
+                offset += 2 * length;
+                g++;
+                continue;
+            }
+
+            if (!OneRowGroupKernel.Factor(values.AsSpan(offset, length), q, tinyPivot, out double norm, out double inverseNormBound,
+                    ref logDeterminantX, ref smallestPivotX, ref flops)
+                || !(norm * inverseNormBound <= ConditionLimit))
+            {
+                return null;
+            }
+
+            factors[g] = OneRowGroup(structure, g, values, offset);
+            offset += length;
+        }
+
+        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, count, logDeterminantX, smallestPivotX, workspace, ref flops);
+    }
+
+    /// <summary>Group <paramref name="g"/> of one row, its values from <paramref name="offset"/>; its row of the core is its number.</summary>
+    private static GroupFactor OneRowGroup(ParameterGroups structure, int g, double[] values, int offset)
+    {
+        int q = structure.Parameters[g].Length;
+        (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, 1);
+        return new GroupFactor(structure.Parameters[g], structure.Rows[g], values.AsMemory(offset, GroupValueCount(q, 1)), values.AsMemory()[choleskyRange],
+            values.AsMemory()[reflectorRange], values.AsMemory()[tauRange], g);
+    }
+
+    /// <summary>Forms the core <c>T</c> from the groups' factors and factors it: the route's factor, or null where <c>T</c>'s pivot fails.</summary>
+    private static LowRankPivotBlockFactor? FactorCore(GroupFactor[] factors, ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> value,
+        int p, int m, Span<double> work, double tinyPivot, int coreOrder, double logDeterminantX, double smallestPivotX, LowRankWorkspace workspace, ref long flops)
+    {
         double[] t = FormCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
@@ -439,6 +520,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             stored[i] = g with
             {
                 Parameters = parameters,
+                Values = kept.Slice(offset, GroupValueCount(q, c)),
                 Cholesky = kept[choleskyRange],
                 Reflectors = kept[reflectorRange],
                 Tau = kept[tauRange],
@@ -491,6 +573,17 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// </summary>
     private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows, bool explicitly = false)
     {
+        if (oneRowGroups)
+        {
+            // One row per group: each group's rows solved and reflected in place, no gather or scatter (OneRowGroupKernel).
+            foreach (GroupFactor g in groups)
+            {
+                OneRowGroupKernel.SolveLower(g.Values.Span, g.Parameters.Span, rows, width, coreRows.Slice(g.CoreOffset * width, width), VectorWidth.Hardware);
+            }
+
+            return;
+        }
+
         double[]? inverse = null;
         double[]? coefficients = null;
         try
@@ -885,6 +978,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             throw new ArgumentException($"work has {work.Length} values; expected at least {m} x {order}.", nameof(work));
         }
 
+        if (largestRows == 1 && order == factors.Length)
+        {
+            flops += FormOneRowCore(factors, value, m, order, workspace);
+            return workspace.Core;
+        }
+
         Span<double> y = work[..(m * order)];
         double[] gathered = LowRankWorkspace.Grow(ref workspace.Gathered, largestRows * Math.Max(m, order));
         double[] triangle = LowRankWorkspace.Grow(ref workspace.Triangle, largestRows * largestRows);
@@ -957,6 +1056,47 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         return t;
+    }
+
+    /// <summary>
+    /// <see cref="FormCore"/> where every group has one row <c>r_g</c> of <c>Dx</c> and <c>R_g</c> is a scalar (batch 1): then
+    /// <c>T_gh = delta_gh + R_g P[r_h, r_g] R_h</c>, formed entry by entry in its lower triangle into <see cref="LowRankWorkspace.Core"/>
+    /// (the upper triangle zero), each entry the product <see cref="FormDirectCoreColumns"/> and <see cref="FormDirectCoreRows"/> form,
+    /// <c>R_g (P[r_h, r_g] R_h)</c>, without the <c>m x r</c> product <c>P R^T</c> of which only the groups' rows are read.
+    /// </summary>
+    /// <returns>The floating-point operations performed: two multiplications per entry of the lower triangle.</returns>
+    private static long FormOneRowCore(GroupFactor[] factors, ReadOnlySpan<double> value, int m, int order, LowRankWorkspace workspace)
+    {
+        if (workspace.Core.Length != order * order)
+        {
+            workspace.Core = new double[order * order];
+        }
+
+        // Each group's row and R_g read once (through their Memory), not once per entry.
+        Span<int> rows = order <= StackScratch.MaxRows ? stackalloc int[order] : new int[order];
+        Span<double> weights = order <= StackScratch.MaxRows ? stackalloc double[order] : new double[order];
+        for (int g = 0; g < order; g++)
+        {
+            rows[g] = factors[g].Rows.Span[0];
+            weights[g] = factors[g].Reflectors.Span[0];
+        }
+
+        Span<double> t = workspace.Core;
+        t.Clear();
+        for (int g = 0; g < order; g++)
+        {
+            int row = rows[g];
+            double weight = weights[g];
+            Span<double> target = t.Slice(g * order, g + 1);
+            for (int h = 0; h <= g; h++)
+            {
+                target[h] = weight * (value[(rows[h] * m) + row] * weights[h]);
+            }
+
+            target[g] += 1.0;
+        }
+
+        return (long)order * (order + 1);
     }
 
     /// <summary>
@@ -1186,9 +1326,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// One group's factors, the storage both sweeps of <see cref="Solve"/> read: its parameters and rows of
     /// <c>Dx</c>, <c>L_g</c> (<c>q x q</c>, lower triangle), the QR of <c>L_g^-1 Z_g^T</c> (<c>q x c</c>, <c>R_g</c> on
-    /// and above the diagonal, reflectors below, as <c>dgeqr2</c> leaves them) with its <c>tau</c>, and where its
-    /// <c>k</c> rows start in <c>T</c>.
+    /// and above the diagonal, reflectors below, as <c>dgeqr2</c> leaves them) with its <c>tau</c>, all three contiguous in
+    /// <c>Values</c> (which <see cref="OneRowGroupKernel"/> reads whole), and where its <c>k</c> rows start in <c>T</c>.
     /// </summary>
-    private readonly record struct GroupFactor(ReadOnlyMemory<int> Parameters, ReadOnlyMemory<int> Rows, ReadOnlyMemory<double> Cholesky, ReadOnlyMemory<double> Reflectors,
+    private readonly record struct GroupFactor(ReadOnlyMemory<int> Parameters, ReadOnlyMemory<int> Rows, ReadOnlyMemory<double> Values, ReadOnlyMemory<double> Cholesky, ReadOnlyMemory<double> Reflectors,
         ReadOnlyMemory<double> Tau, int CoreOffset);
 }

@@ -17,9 +17,16 @@ internal sealed class ParameterGroups
     {
         Parameters = parameters;
         Rows = rows;
+        EveryGroupHasOneRow = rows.Length > 0;
         foreach (int[] group in rows)
         {
             LargestRowCount = Math.Max(LargestRowCount, group.Length);
+            EveryGroupHasOneRow &= group.Length == 1;
+        }
+
+        foreach (int[] group in parameters)
+        {
+            LargestParameterCount = Math.Max(LargestParameterCount, group.Length);
         }
     }
 
@@ -31,6 +38,15 @@ internal sealed class ParameterGroups
 
     /// <summary>The most rows of any group (0 when there are none): what a scratch sized for every group holds.</summary>
     public int LargestRowCount { get; }
+
+    /// <summary>The most parameters of any group.</summary>
+    public int LargestParameterCount { get; }
+
+    /// <summary>
+    /// Whether every group has exactly one row of <c>Dx</c> (a dense layer at batch 1): the low-rank route then takes each group
+    /// in one pass (<see cref="LinearAlgebra.OneRowGroupKernel"/>).
+    /// </summary>
+    public bool EveryGroupHasOneRow { get; }
 
     /// <summary>
     /// The groups of <paramref name="xxx"/> (<c>p x p</c>, lower triangle read; empty where the layer's <c>Xxx</c> is zero,

@@ -1,0 +1,538 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace HessianCodegen.LinearAlgebra;
+
+/// <summary>
+/// The low-rank route's per-group work where a group has one row of <c>Dx</c> (<c>c = 1</c>: a dense layer at batch 1), each
+/// group's steps in one pass while its values are in L1. There <c>L_g^-1 z_g^T</c> is one column, its QR one reflector and
+/// <c>R_g</c> a scalar, and the work per group is a few hundred flops: through the general kernels, a call, a check of its
+/// arguments and a scratch per step (norm, Cholesky, condition bound, triangular solve, reflector; then per half solve a gather,
+/// a solve, a reflection and a scatter) cost more than their arithmetic (docs/algorithm.md section 12, batch 1). The operations
+/// are those of <see cref="SmallCholeskyKernel"/>, <see cref="TriangularKernel"/> and <see cref="HouseholderKernel"/>, in their
+/// order, so the factors agree with theirs to the bit except <c>L^-1 z</c>, whose dot products sum in another order.
+/// </summary>
+internal static class OneRowGroupKernel
+{
+    /// <summary>
+    /// Factors one group in place. <paramref name="group"/> holds, as the low-rank route lays a group out, <c>X_g</c> (<c>q x q</c>,
+    /// lower triangle read, the strict upper triangle not touched), then <c>z_g</c> (<c>q</c> values), then one value for <c>tau</c>;
+    /// it leaves <c>L_g</c>, then <c>L_g^-1 z_g</c> reflected to <c>[beta; 0]</c> (<c>beta = R_g</c> first, the reflector's
+    /// vector below, its leading 1 implied), then <c>tau</c>: what <see cref="SmallCholeskyKernel.Factor(Span{double}, int, double, ref long)"/>,
+    /// <see cref="TriangularKernel.SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/> and <see cref="HouseholderKernel.Factor"/> leave.
+    /// </summary>
+    /// <param name="group">The group's <c>q^2 + q + 1</c> values.</param>
+    /// <param name="q">The group's parameters.</param>
+    /// <param name="tinyPivot">A pivot <c>L_ii^2</c> at most this (or not a number) fails.</param>
+    /// <param name="norm"><c>||X_g||_inf</c>, from the lower triangle (<c>X_g</c> is symmetric).</param>
+    /// <param name="inverseNormBound"><see cref="TriangularKernel.InverseNormBound"/> of <c>L_g</c>.</param>
+    /// <param name="logDeterminant">Incremented by <c>log det X_g</c>, the sum of <c>2 log L_ii</c>.</param>
+    /// <param name="smallestPivot">Lowered to the smallest <c>L_ii^2</c>.</param>
+    /// <param name="flops">Incremented by the flops the Cholesky factor and the solve perform, counted as their kernels count them.</param>
+    /// <returns>False at a failed pivot (then <paramref name="group"/> is partly overwritten and the outputs not set).</returns>
+    public static bool Factor(Span<double> group, int q, double tinyPivot, out double norm, out double inverseNormBound,
+        ref double logDeterminant, ref double smallestPivot, ref long flops) =>
+        Factor(group, q, tinyPivot, out norm, out inverseNormBound, ref logDeterminant, ref smallestPivot, ref flops, VectorWidth.Hardware);
+
+    /// <summary>
+    /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> with the Cholesky
+    /// factor's row updates a vector of <paramref name="vectorBits"/> (512, then 256 for the rest of a row, or 0 for plain loops; at
+    /// most <see cref="VectorWidth.Hardware"/>) at a time: the tests take each. Each entry's update is a product then a difference,
+    /// not fused, so the factor is the same at every width (and <see cref="SmallCholeskyKernel"/>'s).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    internal static bool Factor(Span<double> group, int q, double tinyPivot, out double norm, out double inverseNormBound,
+        ref double logDeterminant, ref double smallestPivot, ref long flops, int vectorBits)
+    {
+        VectorWidth.Validate(vectorBits);
+        if (q <= 0 || q > StackScratch.MaxRows || group.Length != (q * q) + q + 1)
+        {
+            throw new ArgumentException($"A group of {q} parameters and one row needs {(q * q) + q + 1} values (at most {StackScratch.MaxRows} parameters); got {group.Length}.", nameof(group));
+        }
+
+        // Every access below is inside the q^2 + q + 1 values checked above or the q-value scratch.
+        ref double a = ref MemoryMarshal.GetReference(group);
+        ref double z = ref Unsafe.Add(ref a, q * q);
+        Span<double> scratch = stackalloc double[2 * q];
+        ref double column = ref MemoryMarshal.GetReference(scratch);
+        ref double bounds = ref Unsafe.Add(ref column, q);
+
+        // ||X_g||_inf: row sums of |X_g| over its lower triangle, each entry counted in its row and (off the diagonal) its column.
+        for (int i = 0; i < q; i++)
+        {
+            Unsafe.Add(ref bounds, i) = 0;
+        }
+
+        for (int i = 0; i < q; i++)
+        {
+            ref double row = ref Unsafe.Add(ref a, i * q);
+            for (int j = 0; j <= i; j++)
+            {
+                double magnitude = Math.Abs(Unsafe.Add(ref row, j));
+                Unsafe.Add(ref bounds, i) += magnitude;
+                Unsafe.Add(ref bounds, j) += j < i ? magnitude : 0;
+            }
+        }
+
+        norm = 0;
+        for (int i = 0; i < q; i++)
+        {
+            norm = Math.Max(norm, Unsafe.Add(ref bounds, i));
+        }
+
+        inverseNormBound = 0;
+
+        // Cholesky, right-looking, column by column (SmallCholeskyKernel's order: each entry's update a product then a difference).
+        for (int k = 0; k < q; k++)
+        {
+            ref double diagonal = ref Unsafe.Add(ref a, (k * q) + k);
+            double pivot = diagonal;
+            if (!(pivot > tinyPivot))
+            {
+                return false;
+            }
+
+            double root = Math.Sqrt(pivot);
+            diagonal = root;
+            double inverse = 1.0 / root;
+            int below = q - k - 1;
+            for (int i = 0; i < below; i++)
+            {
+                ref double entry = ref Unsafe.Add(ref a, ((k + 1 + i) * q) + k);
+                entry *= inverse;
+                Unsafe.Add(ref column, i) = entry;
+            }
+
+            for (int i = 0; i < below; i++)
+            {
+                double weight = Unsafe.Add(ref column, i);
+                ref double row = ref Unsafe.Add(ref a, ((k + 1 + i) * q) + k + 1);
+                int length = i + 1;
+                int j = 0;
+                if (vectorBits == 512)
+                {
+                    var weights = Vector512.Create(weight);
+                    for (; j + 8 <= length; j += 8)
+                    {
+                        ref double target = ref Unsafe.Add(ref row, j);
+                        (Vector512.LoadUnsafe(ref target) - (weights * Vector512.LoadUnsafe(ref Unsafe.Add(ref column, j)))).StoreUnsafe(ref target);
+                    }
+                }
+
+                if (vectorBits >= 256)
+                {
+                    var weights = Vector256.Create(weight);
+                    for (; j + 4 <= length; j += 4)
+                    {
+                        ref double target = ref Unsafe.Add(ref row, j);
+                        (Vector256.LoadUnsafe(ref target) - (weights * Vector256.LoadUnsafe(ref Unsafe.Add(ref column, j)))).StoreUnsafe(ref target);
+                    }
+                }
+
+                for (; j < length; j++)
+                {
+                    Unsafe.Add(ref row, j) -= weight * Unsafe.Add(ref column, j);
+                }
+            }
+
+            flops += (long)(q - k - 1) * (q - k);
+        }
+
+        // The condition bound's two recurrences (TriangularKernel.InverseNormBound's, each in its order: the forward one down the rows,
+        // the backward one up them), the determinant's terms and z = L^-1 z: independent chains of divisions over the rows of L, a row
+        // of each per step so that they overlap.
+        for (int i = 0; i < q; i++)
+        {
+            Unsafe.Add(ref column, i) = 1;
+        }
+
+        double infinity = 0;
+        double one = 0;
+        for (int i = 0; i < q; i++)
+        {
+            ref double row = ref Unsafe.Add(ref a, i * q);
+            double sum = 1;
+            double solved = Unsafe.Add(ref z, i);
+            for (int j = 0; j < i; j++)
+            {
+                double entry = Unsafe.Add(ref row, j);
+                sum += Math.Abs(entry) * Unsafe.Add(ref bounds, j);
+                solved = Math.FusedMultiplyAdd(-entry, Unsafe.Add(ref z, j), solved);
+            }
+
+            double pivot = Unsafe.Add(ref row, i);
+            double bound = sum / Math.Abs(pivot);
+            Unsafe.Add(ref bounds, i) = bound;
+            infinity = Math.Max(infinity, bound);
+            Unsafe.Add(ref z, i) = solved / pivot;
+            logDeterminant += 2 * Math.Log(pivot);
+            smallestPivot = Math.Min(smallestPivot, pivot * pivot);
+
+            // Column up's bound, its sum gathered from the rows below it, taken in the steps before.
+            int up = q - 1 - i;
+            ref double upRow = ref Unsafe.Add(ref a, up * q);
+            double upBound = Unsafe.Add(ref column, up) / Math.Abs(Unsafe.Add(ref upRow, up));
+            one = Math.Max(one, upBound);
+            for (int j = 0; j < up; j++)
+            {
+                Unsafe.Add(ref column, j) += Math.Abs(Unsafe.Add(ref upRow, j)) * upBound;
+            }
+        }
+
+        inverseNormBound = infinity * one;
+        flops += (long)q * q;
+        ReflectColumn(ref z, q);
+        return true;
+    }
+
+    /// <summary>
+    /// The QR of the one column <c>z</c> (<paramref name="q"/> values, <c>tau</c> after them) in place: a reflector taking it to
+    /// <c>[beta; 0]</c> (<c>dgeqr2</c>; none, <c>tau = 0</c>, where <c>z</c> is zero below its first entry).
+    /// </summary>
+    private static void ReflectColumn(ref double z, int q)
+    {
+        double alpha = z;
+        double tail = 0;
+        for (int i = 1; i < q; i++)
+        {
+            double v = Unsafe.Add(ref z, i);
+            tail += v * v;
+        }
+
+        ref double tau = ref Unsafe.Add(ref z, q);
+        if (tail == 0)
+        {
+            tau = 0;
+            return;
+        }
+
+        double beta = -Math.CopySign(Math.Sqrt((alpha * alpha) + tail), alpha);
+        tau = (beta - alpha) / beta;
+        double scale = 1.0 / (alpha - beta);
+        for (int i = 1; i < q; i++)
+        {
+            Unsafe.Add(ref z, i) *= scale;
+        }
+
+        z = beta;
+    }
+
+    /// <summary>The largest order <see cref="FactorPair"/> takes: a group of 17 (width 16) keeps <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s row vectors.</summary>
+    internal const int PairLimit = 16;
+
+    /// <summary>
+    /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> of two groups of
+    /// one order at once, each in one lane of a 128-bit vector: a group's factor is a chain of square roots and divisions (each
+    /// pivot, then each row's condition bound, waits for the one before), which two groups side by side overlap. Lane by lane the
+    /// operations are <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s,
+    /// so the results are the same bits. False when a pivot of either fails (then both are partly overwritten).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    public static bool FactorPair(Span<double> first, Span<double> second, int q, double tinyPivot, out (double First, double Second) norms,
+        out (double First, double Second) inverseNormBounds, ref double logDeterminant, ref double smallestPivot, ref long flops)
+    {
+        int length = (q * q) + q + 1;
+        if (q <= 0 || q > PairLimit || first.Length != length || second.Length != length)
+        {
+            throw new ArgumentException($"Two groups of {q} parameters (at most {PairLimit}) and one row need {length} values each; got {first.Length} and {second.Length}.");
+        }
+
+        // Lane 0 is the first group, lane 1 the second; every access is inside the values checked above or the scratch.
+        ref double a = ref MemoryMarshal.GetReference(first);
+        ref double b = ref MemoryMarshal.GetReference(second);
+        Span<Vector128<double>> scratch = stackalloc Vector128<double>[3 * PairLimit];
+        ref Vector128<double> column = ref MemoryMarshal.GetReference(scratch);
+        ref Vector128<double> bounds = ref Unsafe.Add(ref column, PairLimit);
+        ref Vector128<double> solved = ref Unsafe.Add(ref bounds, PairLimit);
+
+        for (int i = 0; i < q; i++)
+        {
+            Unsafe.Add(ref bounds, i) = Vector128<double>.Zero;
+        }
+
+        for (int i = 0; i < q; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                int at = (i * q) + j;
+                Vector128<double> magnitude = Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at)));
+                Unsafe.Add(ref bounds, i) += magnitude;
+                Unsafe.Add(ref bounds, j) += magnitude;
+            }
+
+            int diagonalAt = (i * q) + i;
+            Unsafe.Add(ref bounds, i) += Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, diagonalAt), Unsafe.Add(ref b, diagonalAt)));
+        }
+
+        Vector128<double> norm = Vector128<double>.Zero;
+        for (int i = 0; i < q; i++)
+        {
+            norm = Vector128.Max(norm, Unsafe.Add(ref bounds, i));
+        }
+
+        norms = (norm.GetElement(0), norm.GetElement(1));
+        inverseNormBounds = (0, 0);
+
+        for (int k = 0; k < q; k++)
+        {
+            int diagonalAt = (k * q) + k;
+            double firstPivot = Unsafe.Add(ref a, diagonalAt);
+            double secondPivot = Unsafe.Add(ref b, diagonalAt);
+            if (!(firstPivot > tinyPivot) || !(secondPivot > tinyPivot))
+            {
+                return false;
+            }
+
+            Vector128<double> root = Vector128.Sqrt(Vector128.Create(firstPivot, secondPivot));
+            Unsafe.Add(ref a, diagonalAt) = root.GetElement(0);
+            Unsafe.Add(ref b, diagonalAt) = root.GetElement(1);
+            Vector128<double> inverse = Vector128<double>.One / root;
+            int below = q - k - 1;
+            for (int i = 0; i < below; i++)
+            {
+                int at = ((k + 1 + i) * q) + k;
+                Vector128<double> entry = Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at)) * inverse;
+                Unsafe.Add(ref a, at) = entry.GetElement(0);
+                Unsafe.Add(ref b, at) = entry.GetElement(1);
+                Unsafe.Add(ref column, i) = entry;
+            }
+
+            for (int i = 0; i < below; i++)
+            {
+                Vector128<double> weight = Unsafe.Add(ref column, i);
+                int rowAt = ((k + 1 + i) * q) + k + 1;
+                for (int j = 0; j <= i; j++)
+                {
+                    int at = rowAt + j;
+                    Vector128<double> entry = Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at)) - (weight * Unsafe.Add(ref column, j));
+                    Unsafe.Add(ref a, at) = entry.GetElement(0);
+                    Unsafe.Add(ref b, at) = entry.GetElement(1);
+                }
+            }
+
+            flops += 2L * (q - k - 1) * (q - k);
+        }
+
+        // The condition bounds' two recurrences, the determinants' terms and z = L^-1 z, a row of each per step (as in Factor).
+        ref double firstZ = ref Unsafe.Add(ref a, q * q);
+        ref double secondZ = ref Unsafe.Add(ref b, q * q);
+        for (int i = 0; i < q; i++)
+        {
+            Unsafe.Add(ref column, i) = Vector128<double>.One;
+        }
+
+        Vector128<double> infinity = Vector128<double>.Zero;
+        Vector128<double> one = Vector128<double>.Zero;
+        for (int i = 0; i < q; i++)
+        {
+            Vector128<double> sum = Vector128<double>.One;
+            Vector128<double> value = Vector128.Create(Unsafe.Add(ref firstZ, i), Unsafe.Add(ref secondZ, i));
+            for (int j = 0; j < i; j++)
+            {
+                int at = (i * q) + j;
+                Vector128<double> entry = Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at));
+                sum += Vector128.Abs(entry) * Unsafe.Add(ref bounds, j);
+                value = Vector128.FusedMultiplyAdd(-entry, Unsafe.Add(ref solved, j), value);
+            }
+
+            int diagonalAt = (i * q) + i;
+            Vector128<double> pivot = Vector128.Create(Unsafe.Add(ref a, diagonalAt), Unsafe.Add(ref b, diagonalAt));
+            Vector128<double> bound = sum / Vector128.Abs(pivot);
+            Unsafe.Add(ref bounds, i) = bound;
+            infinity = Vector128.Max(infinity, bound);
+            Unsafe.Add(ref solved, i) = value / pivot;
+            logDeterminant += 2 * Math.Log(pivot.GetElement(0));
+            logDeterminant += 2 * Math.Log(pivot.GetElement(1));
+            Vector128<double> square = pivot * pivot;
+            smallestPivot = Math.Min(Math.Min(smallestPivot, square.GetElement(0)), square.GetElement(1));
+
+            int up = q - 1 - i;
+            Vector128<double> upBound = Unsafe.Add(ref column, up)
+                / Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, (up * q) + up), Unsafe.Add(ref b, (up * q) + up)));
+            one = Vector128.Max(one, upBound);
+            for (int j = 0; j < up; j++)
+            {
+                int at = (up * q) + j;
+                Unsafe.Add(ref column, j) += Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at))) * upBound;
+            }
+        }
+
+        Vector128<double> product = infinity * one;
+        inverseNormBounds = (product.GetElement(0), product.GetElement(1));
+        for (int i = 0; i < q; i++)
+        {
+            Vector128<double> value = Unsafe.Add(ref solved, i);
+            Unsafe.Add(ref firstZ, i) = value.GetElement(0);
+            Unsafe.Add(ref secondZ, i) = value.GetElement(1);
+        }
+
+        flops += 2L * q * q;
+        ReflectColumn(ref firstZ, q);
+        ReflectColumn(ref secondZ, q);
+        return true;
+    }
+
+    /// <summary>
+    /// <c>B = Q_g^T L_g^-1 B</c> on a group's rows of <paramref name="rows"/> in place (its parameters' rows, <paramref name="width"/>
+    /// values each), with the group's factors as <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> left them, and the first row, the one that goes to the core
+    /// <c>T</c>, copied to <paramref name="coreRow"/>: what the low-rank route's half solve did through a gather, <see cref="TriangularKernel.SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/>,
+    /// <see cref="HouseholderKernel.ApplyTranspose"/> and a scatter. Vectors of <paramref name="vectorBits"/> (512, 256, or 0 for
+    /// plain loops; at most <see cref="VectorWidth.Hardware"/>), every update a fused multiply-add at each width, so all give the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SolveLower(ReadOnlySpan<double> group, ReadOnlySpan<int> parameters, Span<double> rows, int width, Span<double> coreRow, int vectorBits)
+    {
+        int q = parameters.Length;
+        if (q == 0 || group.Length != (q * q) + q + 1 || coreRow.Length != width)
+        {
+            throw new ArgumentException($"A group of {q} parameters and one row needs {(q * q) + q + 1} values and a core row of {width}; got {group.Length} and {coreRow.Length}.");
+        }
+
+        foreach (int parameter in parameters)
+        {
+            if ((uint)parameter >= (uint)(rows.Length / Math.Max(width, 1)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(parameters), $"Parameter {parameter} has no row among the {rows.Length / Math.Max(width, 1)} rows of {width}.");
+            }
+        }
+
+        VectorWidth.Validate(vectorBits);
+
+        // Bounds: the group's values, the parameters' rows and the core row were checked above.
+        ref double l = ref MemoryMarshal.GetReference(group);
+        ref double v = ref Unsafe.Add(ref l, q * q);
+        double tau = Unsafe.Add(ref v, q);
+        ref double b = ref MemoryMarshal.GetReference(rows);
+        ref int index = ref MemoryMarshal.GetReference(parameters);
+        ref double core = ref MemoryMarshal.GetReference(coreRow);
+        int column = 0;
+        for (; vectorBits == 512 && column + 8 <= width; column += 8)
+        {
+            // L^-1: each row less the rows solved above it, then times 1 / L_ii (TriangularKernel's narrow solve).
+            for (int i = 0; i < q; i++)
+            {
+                ref double factorRow = ref Unsafe.Add(ref l, i * q);
+                ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
+                Vector512<double> sum = Vector512.LoadUnsafe(ref target);
+                for (int j = 0; j < i; j++)
+                {
+                    sum = Vector512.FusedMultiplyAdd(Vector512.Create(-Unsafe.Add(ref factorRow, j)),
+                        Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, j) * width) + column)), sum);
+                }
+
+                (sum * (1.0 / Unsafe.Add(ref factorRow, i))).StoreUnsafe(ref target);
+            }
+
+            // H^T = I - tau v v^T: w = v^T B, then B -= tau v w.
+            ref double first = ref Unsafe.Add(ref b, (index * width) + column);
+            Vector512<double> w = Vector512.LoadUnsafe(ref first);
+            if (tau != 0)
+            {
+                for (int i = 1; i < q; i++)
+                {
+                    double weight = Unsafe.Add(ref v, i);
+                    if (weight != 0)
+                    {
+                        w = Vector512.FusedMultiplyAdd(Vector512.Create(weight), Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column)), w);
+                    }
+                }
+
+                Vector512<double> head = Vector512.FusedMultiplyAdd(Vector512.Create(-tau), w, Vector512.LoadUnsafe(ref first));
+                head.StoreUnsafe(ref first);
+                for (int i = 1; i < q; i++)
+                {
+                    ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
+                    Vector512.FusedMultiplyAdd(Vector512.Create(-tau * Unsafe.Add(ref v, i)), w, Vector512.LoadUnsafe(ref target)).StoreUnsafe(ref target);
+                }
+            }
+
+            Vector512.LoadUnsafe(ref first).StoreUnsafe(ref Unsafe.Add(ref core, column));
+        }
+
+        for (; vectorBits == 256 && column + 4 <= width; column += 4)
+        {
+            for (int i = 0; i < q; i++)
+            {
+                ref double factorRow = ref Unsafe.Add(ref l, i * q);
+                ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
+                Vector256<double> sum = Vector256.LoadUnsafe(ref target);
+                for (int j = 0; j < i; j++)
+                {
+                    sum = Vector256.FusedMultiplyAdd(Vector256.Create(-Unsafe.Add(ref factorRow, j)),
+                        Vector256.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, j) * width) + column)), sum);
+                }
+
+                (sum * (1.0 / Unsafe.Add(ref factorRow, i))).StoreUnsafe(ref target);
+            }
+
+            ref double first = ref Unsafe.Add(ref b, (index * width) + column);
+            Vector256<double> w = Vector256.LoadUnsafe(ref first);
+            if (tau != 0)
+            {
+                for (int i = 1; i < q; i++)
+                {
+                    double weight = Unsafe.Add(ref v, i);
+                    if (weight != 0)
+                    {
+                        w = Vector256.FusedMultiplyAdd(Vector256.Create(weight), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column)), w);
+                    }
+                }
+
+                Vector256.FusedMultiplyAdd(Vector256.Create(-tau), w, Vector256.LoadUnsafe(ref first)).StoreUnsafe(ref first);
+                for (int i = 1; i < q; i++)
+                {
+                    ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
+                    Vector256.FusedMultiplyAdd(Vector256.Create(-tau * Unsafe.Add(ref v, i)), w, Vector256.LoadUnsafe(ref target)).StoreUnsafe(ref target);
+                }
+            }
+
+            Vector256.LoadUnsafe(ref first).StoreUnsafe(ref Unsafe.Add(ref core, column));
+        }
+
+        for (; column < width; column++)
+        {
+            for (int i = 0; i < q; i++)
+            {
+                ref double factorRow = ref Unsafe.Add(ref l, i * q);
+                ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
+                double sum = target;
+                for (int j = 0; j < i; j++)
+                {
+                    sum = Math.FusedMultiplyAdd(-Unsafe.Add(ref factorRow, j), Unsafe.Add(ref b, (Unsafe.Add(ref index, j) * width) + column), sum);
+                }
+
+                target = sum * (1.0 / Unsafe.Add(ref factorRow, i));
+            }
+
+            ref double first = ref Unsafe.Add(ref b, (index * width) + column);
+            double w = first;
+            if (tau != 0)
+            {
+                for (int i = 1; i < q; i++)
+                {
+                    double weight = Unsafe.Add(ref v, i);
+                    if (weight != 0)
+                    {
+                        w = Math.FusedMultiplyAdd(weight, Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column), w);
+                    }
+                }
+
+                first = Math.FusedMultiplyAdd(-tau, w, first);
+                for (int i = 1; i < q; i++)
+                {
+                    ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
+                    target = Math.FusedMultiplyAdd(-tau * Unsafe.Add(ref v, i), w, target);
+                }
+            }
+
+            Unsafe.Add(ref core, column) = first;
+        }
+    }
+
+    /// <summary>The flops of <see cref="SolveLower"/> per column, as the general kernels count them: <c>q^2</c> for <c>L^-1</c>, <c>4 q - 2</c> for the reflector.</summary>
+    public static long LowerHalfFlopsPerColumn(int q) => ((long)q * q) + (4L * q) - 2;
+}

@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// The low-rank route's one-row group kernel against the general kernels it stands for, step by step: the group's norm,
+/// Cholesky factor and condition bound to the bit (the same operations in the same order), <c>L^-1 z</c>, its reflector and
+/// <c>tau</c> to round-off; the half solve against a gather, <see cref="TriangularKernel.SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/>,
+/// <see cref="HouseholderKernel.ApplyTranspose"/> and a scatter, at each vector width, on a group's parameters scattered among
+/// other rows, which it must leave alone.
+/// </summary>
+public sealed class OneRowGroupKernelTests
+{
+    /// <summary>Order and the Cholesky updates' vector width (512, 256, 0: plain loops); a width this machine lacks is left out.</summary>
+    public static IEnumerable<object[]> FactorCases => VectorWidthCases.Runnable(1,
+        (from bits in new[] { 0, 256, 512 }
+         from q in new[] { 1, 2, 5, 9, 13, 17, 32 }
+         select new object[] { q, bits }).ToArray());
+
+    [Theory]
+    [MemberData(nameof(FactorCases))]
+    public void FactorsAsTheGeneralKernels(int q, int vectorBits)
+    {
+        double[] x = RandomValues.PositiveDefiniteLowerTriangle(q, seed: q, diagonalBase: (q / 2.0) + 1);
+        double[] z = RandomValues.Uniform(new Random(q + 50), q);
+        double[] group = [.. x, .. z, double.NaN];
+
+        // The reference: the kernels the general path calls, one after another.
+        double norm = 0;
+        for (int i = 0; i < q; i++)
+        {
+            double sum = 0;
+            for (int j = 0; j < q; j++)
+            {
+                sum += Math.Abs(j <= i ? x[(i * q) + j] : x[(j * q) + i]);
+            }
+
+            norm = Math.Max(norm, sum);
+        }
+
+        double[] factor = (double[])x.Clone();
+        long expectedFlops = 0;
+        Assert.Equal(-1, SmallCholeskyKernel.Factor(factor, q, 0, ref expectedFlops));
+        double bound = TriangularKernel.InverseNormBound(factor, q);
+        double[] solved = (double[])z.Clone();
+        TriangularKernel.SolveLower(factor, q, solved, 1);
+        expectedFlops += (long)q * q;
+        var tau = new double[1];
+        HouseholderKernel.Factor(solved, q, 1, tau, new double[1]);
+        double logDeterminant = 0;
+        double smallestPivot = double.PositiveInfinity;
+        for (int i = 0; i < q; i++)
+        {
+            logDeterminant += 2 * Math.Log(factor[(i * q) + i]);
+            smallestPivot = Math.Min(smallestPivot, factor[(i * q) + i] * factor[(i * q) + i]);
+        }
+
+        double groupLogDeterminant = 0;
+        double groupSmallestPivot = double.PositiveInfinity;
+        long flops = 0;
+        Assert.True(OneRowGroupKernel.Factor(group, q, 0, out double groupNorm, out double groupBound, ref groupLogDeterminant, ref groupSmallestPivot, ref flops,
+            vectorBits));
+        Assert.Equal(expectedFlops, flops);
+        Assert.Equal(norm, groupNorm, 1e-15 * norm);
+        Assert.Equal(bound, groupBound);
+        Assert.Equal(logDeterminant, groupLogDeterminant);
+        Assert.Equal(smallestPivot, groupSmallestPivot);
+        Assert.Equal(factor, group[..(q * q)]);
+        double scale = solved.Max(Math.Abs);
+        for (int i = 0; i < q; i++)
+        {
+            Assert.True(Math.Abs(group[(q * q) + i] - solved[i]) <= 1e-14 * scale, $"order {q}: reflector entry {i} {group[(q * q) + i]:R} against {solved[i]:R}");
+        }
+
+        Assert.True(Math.Abs(group[^1] - tau[0]) <= 1e-14, $"order {q}: tau {group[^1]:R} against {tau[0]:R}");
+    }
+
+    [Fact]
+    public void AColumnZeroBelowItsFirstEntryTakesNoReflector()
+    {
+        // X diagonal, so that L^-1 z keeps z's zeros.
+        const int q = 4;
+        var x = new double[q * q];
+        for (int i = 0; i < q; i++)
+        {
+            x[(i * q) + i] = 4.0 * (i + 1);
+        }
+
+        double[] group = [.. x, 2.5, 0, 0, 0, double.NaN];
+        double logDeterminant = 0, smallestPivot = double.PositiveInfinity;
+        long flops = 0;
+        Assert.True(OneRowGroupKernel.Factor(group, q, 0, out _, out _, ref logDeterminant, ref smallestPivot, ref flops));
+        Assert.Equal(0, group[^1]);
+        Assert.Equal(2.5 / 2.0, group[q * q]);
+        Assert.Equal([0, 0, 0], group[((q * q) + 1)..^1]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void StopsAtAFailedPivot(int failing)
+    {
+        const int q = 9;
+        double[] x = RandomValues.PositiveDefiniteLowerTriangle(q, seed: 11, diagonalBase: 5.5);
+        x[(failing * q) + failing] -= 40;
+        double[] group = [.. x, .. RandomValues.Uniform(new Random(12), q), 0];
+        double logDeterminant = 0, smallestPivot = double.PositiveInfinity;
+        long flops = 0;
+        Assert.False(OneRowGroupKernel.Factor(group, q, 1e-12, out _, out _, ref logDeterminant, ref smallestPivot, ref flops));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(9)]
+    [InlineData(OneRowGroupKernel.PairLimit)]
+    public void FactorsAPairAsEachAlone(int q)
+    {
+        double[] first = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: q, diagonalBase: (q / 2.0) + 1), .. RandomValues.Uniform(new Random(q), q), 0];
+        double[] second = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: q + 1, diagonalBase: (q / 2.0) + 2), .. RandomValues.Uniform(new Random(q + 1), q), 0];
+        double[] expectedFirst = (double[])first.Clone();
+        double[] expectedSecond = (double[])second.Clone();
+        double expectedLogDeterminant = 0, expectedSmallest = double.PositiveInfinity;
+        long expectedFlops = 0;
+        Assert.True(OneRowGroupKernel.Factor(expectedFirst, q, 0, out double firstNorm, out double firstBound, ref expectedLogDeterminant, ref expectedSmallest, ref expectedFlops));
+        Assert.True(OneRowGroupKernel.Factor(expectedSecond, q, 0, out double secondNorm, out double secondBound, ref expectedLogDeterminant, ref expectedSmallest, ref expectedFlops));
+
+        double logDeterminant = 0, smallest = double.PositiveInfinity;
+        long flops = 0;
+        Assert.True(OneRowGroupKernel.FactorPair(first, second, q, 0, out (double First, double Second) norms, out (double First, double Second) bounds,
+            ref logDeterminant, ref smallest, ref flops));
+        Assert.Equal(expectedFirst, first);
+        Assert.Equal(expectedSecond, second);
+        Assert.Equal((firstNorm, secondNorm), norms);
+        Assert.Equal((firstBound, secondBound), bounds);
+        Assert.Equal(expectedSmallest, smallest);
+        Assert.Equal(expectedFlops, flops);
+        Assert.Equal(expectedLogDeterminant, logDeterminant, 1e-14 * Math.Max(1, Math.Abs(expectedLogDeterminant)));
+    }
+
+    [Theory]
+    [InlineData(0, -1)]
+    [InlineData(-1, 0)]
+    [InlineData(5, -1)]
+    [InlineData(-1, 8)]
+    public void APairStopsAtAFailedPivotOfEither(int firstFailing, int secondFailing)
+    {
+        const int q = 9;
+        double[] first = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: 21, diagonalBase: 5.5), .. RandomValues.Uniform(new Random(22), q), 0];
+        double[] second = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: 23, diagonalBase: 5.5), .. RandomValues.Uniform(new Random(24), q), 0];
+        if (firstFailing >= 0)
+        {
+            first[(firstFailing * q) + firstFailing] -= 40;
+        }
+
+        if (secondFailing >= 0)
+        {
+            second[(secondFailing * q) + secondFailing] -= 40;
+        }
+
+        double logDeterminant = 0, smallest = double.PositiveInfinity;
+        long flops = 0;
+        Assert.False(OneRowGroupKernel.FactorPair(first, second, q, 1e-12, out _, out _, ref logDeterminant, ref smallest, ref flops));
+    }
+
+    /// <summary>Order, width of the rows and vector width (512, 256, 0: plain loops); a width this machine lacks is left out.</summary>
+    public static IEnumerable<object[]> SolveCases => VectorWidthCases.Runnable(2,
+        (from bits in new[] { 0, 256, 512 }
+         from shape in new[] { (1, 1), (2, 3), (9, 1), (9, 8), (9, 13), (17, 16), (17, 20), (32, 8) }
+         select new object[] { shape.Item1, shape.Item2, bits }).ToArray());
+
+    [Theory]
+    [MemberData(nameof(SolveCases))]
+    public void SolvesTheLowerHalfAsGatherSolveReflectAndScatter(int q, int width, int vectorBits)
+    {
+        double[] x = RandomValues.PositiveDefiniteLowerTriangle(q, seed: q + width, diagonalBase: (q / 2.0) + 1);
+        double[] group = [.. x, .. RandomValues.Uniform(new Random(q), q), 0];
+        double logDeterminant = 0, smallestPivot = double.PositiveInfinity;
+        long flops = 0;
+        Assert.True(OneRowGroupKernel.Factor(group, q, 0, out _, out _, ref logDeterminant, ref smallestPivot, ref flops));
+
+        // The group's parameters every other row and one more, among 2 q + 3 rows.
+        int[] parameters = Enumerable.Range(0, q).Select(i => (2 * i) + (i % 3 == 2 ? 1 : 0)).ToArray();
+        int rowCount = (2 * q) + 3;
+        double[] rows = RandomValues.Uniform(new Random(q + (3 * width)), rowCount * width);
+
+        double[] block = new double[q * width];
+        for (int i = 0; i < q; i++)
+        {
+            rows.AsSpan(parameters[i] * width, width).CopyTo(block.AsSpan(i * width, width));
+        }
+
+        TriangularKernel.SolveLower(group.AsSpan(0, q * q), q, block, width);
+        HouseholderKernel.ApplyTranspose(group.AsSpan(q * q, q), q, 1, group.AsSpan((q * q) + q, 1), block, width, new double[width]);
+        double[] expected = (double[])rows.Clone();
+        for (int i = 0; i < q; i++)
+        {
+            block.AsSpan(i * width, width).CopyTo(expected.AsSpan(parameters[i] * width, width));
+        }
+
+        var coreRow = new double[width];
+        OneRowGroupKernel.SolveLower(group, parameters, rows, width, coreRow, vectorBits);
+        double scale = expected.Max(Math.Abs);
+        for (int k = 0; k < rows.Length; k++)
+        {
+            Assert.True(Math.Abs(rows[k] - expected[k]) <= 1e-14 * scale,
+                $"order {q}, width {width}, {vectorBits} bits: entry ({k / width}, {k % width}) {rows[k]:R} against {expected[k]:R}");
+        }
+
+        Assert.Equal(rows.AsSpan(parameters[0] * width, width).ToArray(), coreRow);
+    }
+}
