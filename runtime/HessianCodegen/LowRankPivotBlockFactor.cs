@@ -616,11 +616,23 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// Whether the lower half solve of a group (<paramref name="q"/> parameters, <paramref name="k"/> reflectors) on
     /// <paramref name="width"/> columns forms <c>Q_g^T L_g^-1</c> (<c>q x q</c>) and multiplies by it (<see cref="SolveGroupLowerExplicitly"/>)
-    /// rather than solving with <c>L_g</c> and applying the reflectors one by one: where there are several reflectors and
-    /// the columns are many (the recursion's <c>Y = W^-1 C</c> at batch 8 and more, not a sweep's one column), the reflectors'
-    /// passes, each a dependent chain over the group's rows, ran at a third of a register-tiled product's rate.
+    /// rather than solving with <c>L_g</c> and applying the reflectors one by one: for groups of at least
+    /// <see cref="ExplicitGroupParameters"/> parameters and <see cref="ExplicitGroupReflectors"/> reflectors on at least <c>2 q</c>
+    /// columns (the recursion's <c>Y = W^-1 C</c>, not a sweep's one column). The flops do not decide it (the product costs
+    /// <c>2 q^2</c> a column against <c>q^2 + 4 q k - 2 k^2</c>, and forming <c>G</c> more): the reflectors' passes, each a
+    /// dependent chain over the group's rows, run far below a register-tiled product's rate. Measured on tanh chains of depth 32
+    /// (a dense unit's group: <c>q = width + 1</c>, <c>k = batch</c>), both ways alternating in one process, cpu medians of 9 to 15
+    /// pairs, explicit over reflectors: width 8 (<c>q = 9</c>) 1.04, 1.04, 1.02, 1.02, 0.99 to 1.02 at batches 3, 4, 5, 6, 8; width
+    /// 16 (<c>q = 17</c>) 1.01, 0.98, 0.94, 0.98, 0.92 to 0.95; width 32 (<c>q = 33</c>) at batches 3, 4, 5, 8 0.99, 1.00, 0.93, 0.94.
     /// </summary>
-    internal static bool SolvesGroupExplicitly(int q, int k, int width) => k >= 2 && width >= 2 * q;
+    internal static bool SolvesGroupExplicitly(int q, int k, int width) =>
+        q >= ExplicitGroupParameters && k >= ExplicitGroupReflectors && width >= 2 * q;
+
+    /// <summary>The fewest parameters of a group solved explicitly: between 9 (never paid) and 17 (paid from four reflectors on).</summary>
+    internal const int ExplicitGroupParameters = 16;
+
+    /// <summary>The fewest reflectors of a group solved explicitly: at three (batch 3) it was 1 % slower at width 16.</summary>
+    internal const int ExplicitGroupReflectors = 4;
 
     /// <summary>
     /// Whether <see cref="SolveCouplingLowerHalf"/> takes <c>Y = W^-1 C</c> at this width: every group with rows of <c>Dx</c> is
