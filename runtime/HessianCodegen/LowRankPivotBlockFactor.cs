@@ -567,11 +567,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// Per group <c>Q_g^T L_g^-1</c> on its rows, the first <c>k</c> of each copied to <paramref name="coreRows"/>; with
-    /// <paramref name="explicitly"/>, as one product where <see cref="SolvesGroupExplicitly"/> says so (the rows that go to the core
-    /// are then left in <paramref name="rows"/> as they were).
+    /// Per group <c>Q_g^T L_g^-1</c> on its rows, the first <c>k</c> of each copied to <paramref name="coreRows"/>; as one product
+    /// where <see cref="SolvesGroupExplicitly"/> says so (the rows that go to the core are then left in <paramref name="rows"/> as
+    /// they were).
     /// </summary>
-    private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows, bool explicitly = false)
+    private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
     {
         if (oneRowGroups)
         {
@@ -590,7 +590,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             foreach (GroupFactor g in groups)
             {
-                if (explicitly && SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width))
+                if (SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width))
                 {
                     inverse ??= ArrayPool<double>.Shared.Rent(largestGroup * largestGroup);
                     coefficients ??= ArrayPool<double>.Shared.Rent(4 * largestGroup);
@@ -673,31 +673,59 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// Per column and group, <c>q^2</c> for <c>L_g^-1</c> and <c>4 q k - 2 k^2</c> for <c>Q_g^T</c> (<c>k</c> reflectors, the <c>j</c>-th
-    /// <c>q - j</c> long), then the core's lower half.
+    /// <c>q - j</c> long); for a group solved explicitly at this width (<see cref="SolvesGroupExplicitly"/>) that on the identity's
+    /// <c>q</c> columns to form <c>Q_g^T L_g^-1</c>, then <c>2 q^2</c> per column for the product; then the core's lower half.
     /// </summary>
     public long LowerHalfFlops(int width)
     {
         long flops = 0;
         foreach (GroupFactor g in groups)
         {
-            long q = g.Parameters.Length;
-            long k = g.Tau.Length;
-            long reflectorsPerColumn = (q * q) + (4 * q * k) - (2 * k * k);
-            // Explicitly: the same on the identity's q columns to form Q_g^T L_g^-1, then a product of 2 q^2 per column.
-            flops += SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width) ? (reflectorsPerColumn * q) + (2 * q * q * width) : reflectorsPerColumn * width;
+            int q = g.Parameters.Length;
+            int k = g.Tau.Length;
+            flops += SolvesGroupExplicitly(q, k, width) ? ExplicitFlops(q, k, 0, width, formsInverse: true) : ReflectorFlops(q, k) * width;
         }
 
         return flops + core.LowerHalfFlops(width);
     }
 
+    /// <summary>A column's flops of <c>L_g^-1</c> (<c>q^2</c>) and then <c>Q_g^T</c> (<c>4 q k - 2 k^2</c>: <c>k</c> reflectors, the <c>j</c>-th <c>q - j</c> long).</summary>
+    private static long ReflectorFlops(long q, long k) => (q * q) + (4 * q * k) - (2 * k * k);
+
+    /// <summary>
+    /// A group's explicit half solve on <paramref name="width"/> columns, counted as the reflectors' way is, by the factors' structural
+    /// non-zeros: with <paramref name="formsInverse"/>, <c>G = Q_g^T L_g^-1</c> formed (the reflectors' count on the identity's
+    /// <c>q</c> columns) and applied (<c>2 q^2</c> per column; <c>q (q + 1)</c> for <c>G = L_g^-1</c>, lower triangular, where
+    /// <c>k = 0</c>); and <c>R_g</c>'s rows on <paramref name="triangleColumns"/> rows of <c>-(P Dz)</c> (row <c>i</c> of
+    /// <c>R_g</c> has <c>c - i</c> terms), twice per column.
+    /// </summary>
+    private static long ExplicitFlops(long q, long k, long triangleColumns, long width, bool formsInverse)
+    {
+        long triangle = triangleColumns == 0 ? 0 : 2 * ((k * triangleColumns) - (k * (k - 1) / 2)) * width;
+        long product = k == 0 ? q * (q + 1) : 2 * q * q;
+        return formsInverse ? (ReflectorFlops(q, k) * q) + (product * width) + triangle : triangle;
+    }
+
     /// <summary>
     /// Whether the lower half solve of a group (<paramref name="q"/> parameters, <paramref name="k"/> reflectors) on
     /// <paramref name="width"/> columns forms <c>Q_g^T L_g^-1</c> (<c>q x q</c>) and multiplies by it (<see cref="SolveGroupLowerExplicitly"/>)
-    /// rather than solving with <c>L_g</c> and applying the reflectors one by one: where there are several reflectors and
-    /// the columns are many (the recursion's <c>Y = W^-1 C</c> at batch 8 and more, not a sweep's one column), the reflectors'
-    /// passes, each a dependent chain over the group's rows, ran at a third of a register-tiled product's rate.
+    /// rather than solving with <c>L_g</c> and applying the reflectors one by one: for groups of at least
+    /// <see cref="ExplicitGroupParameters"/> parameters and <see cref="ExplicitGroupReflectors"/> reflectors on at least <c>2 q</c>
+    /// columns (the recursion's <c>Y = W^-1 C</c>, not a sweep's one column). The flops do not decide it (the product costs
+    /// <c>2 q^2</c> a column against <c>q^2 + 4 q k - 2 k^2</c>, and forming <c>G</c> more): the reflectors' passes, each a
+    /// dependent chain over the group's rows, run far below a register-tiled product's rate. Measured on tanh chains of depth 32
+    /// (a dense unit's group: <c>q = width + 1</c>, <c>k = batch</c>), both ways alternating in one process, cpu medians of 9 to 15
+    /// pairs, explicit over reflectors: width 8 (<c>q = 9</c>) 1.04, 1.04, 1.02, 1.02, 0.99 to 1.02 at batches 3, 4, 5, 6, 8; width
+    /// 16 (<c>q = 17</c>) 1.01, 0.98, 0.94, 0.98, 0.92 to 0.95; width 32 (<c>q = 33</c>) at batches 3, 4, 5, 8 0.99, 1.00, 0.93, 0.94.
     /// </summary>
-    internal static bool SolvesGroupExplicitly(int q, int k, int width) => k >= 2 && width >= 2 * q;
+    internal static bool SolvesGroupExplicitly(int q, int k, int width) =>
+        q >= ExplicitGroupParameters && k >= ExplicitGroupReflectors && width >= 2 * q;
+
+    /// <summary>The fewest parameters of a group solved explicitly: between 9 (never paid) and 17 (paid from four reflectors on).</summary>
+    internal const int ExplicitGroupParameters = 16;
+
+    /// <summary>The fewest reflectors of a group solved explicitly: at three (batch 3) it was 1 % slower at width 16.</summary>
+    internal const int ExplicitGroupReflectors = 4;
 
     /// <summary>
     /// Whether <see cref="SolveCouplingLowerHalf"/> takes <c>Y = W^-1 C</c> at this width: every group with rows of <c>Dx</c> is
@@ -760,30 +788,30 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 int q = parameters.Length;
                 int c = rows.Length;
                 int k = g.Tau.Length;
-                Span<double> xzxRows = block.AsSpan(0, q * width);
-                for (int i = 0; i < q && !xzx.IsEmpty; i++)
+                // Without Xzx, G_g multiplies zero rows: neither formed nor applied (a group without rows of Dx then gives zero rows).
+                int xzxRows = xzx.IsEmpty ? 0 : q;
+                for (int i = 0; i < xzxRows; i++)
                 {
                     for (int n = 0; n < count; n++)
                     {
-                        xzx.Slice((((n * Order) + parameters[i]) * inputs), inputs).CopyTo(xzxRows.Slice((i * width) + (n * inputs), inputs));
+                        xzx.Slice((((n * Order) + parameters[i]) * inputs), inputs).CopyTo(block.AsSpan((i * width) + (n * inputs), inputs));
                     }
-                }
-
-                if (xzx.IsEmpty)
-                {
-                    xzxRows.Clear();
                 }
 
                 // Below Xzx_g, the group's rows of -(P Dz): the rows bound for T take R_g's terms from them, -R_g (-(P Dz))[rows_g, :].
                 for (int j = 0; j < c; j++)
                 {
-                    negativeValueDz.Slice(rows[j] * width, width).CopyTo(block.AsSpan((q + j) * width, width));
+                    negativeValueDz.Slice(rows[j] * width, width).CopyTo(block.AsSpan((xzxRows + j) * width, width));
                 }
 
-                FormGroupInverse(g, inverse.AsSpan(0, q * q), workArray);
-                long reflectorsPerColumn = ((long)q * q) + (4L * q * k) - (2L * k * k);
-                flops += (reflectorsPerColumn * q)
-                    + MultiplyGroupRows(g, inverse.AsSpan(0, q * q), block.AsSpan(0, (q + c) * width), y, width, coefficients, coreRows, withTriangle: true);
+                Span<double> groupInverse = inverse.AsSpan(0, xzxRows * xzxRows);
+                if (xzxRows > 0)
+                {
+                    FormGroupInverse(g, groupInverse, workArray);
+                }
+
+                MultiplyGroupRows(g, groupInverse, block.AsSpan(0, (xzxRows + c) * width), y, width, coefficients, coreRows, triangleColumns: c);
+                flops += ExplicitFlops(q, k, c, width, formsInverse: xzxRows > 0);
             }
 
             core.SolveLowerHalf(coreRows, width);
@@ -810,7 +838,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         Span<double> coefficients, Span<double> work, Span<double> coreRows)
     {
         FormGroupInverse(g, inverse, work);
-        _ = MultiplyGroupRows(g, inverse, Gather(g, rows, width, block), rows, width, coefficients, coreRows);
+        MultiplyGroupRows(g, inverse, Gather(g, rows, width, block), rows, width, coefficients, coreRows, triangleColumns: 0);
     }
 
     /// <summary><c>G = Q_g^T L_g^-1</c> (<c>q x q</c>) into <paramref name="inverse"/>: the identity, then the triangular solve and the reflectors on its <c>q</c> columns.</summary>
@@ -828,14 +856,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// <c>G z</c> for the group's <c>q x q</c> <paramref name="inverse"/> and <c>q</c> rows <paramref name="z"/> (apart from
-    /// <paramref name="rows"/>): its first <c>k</c> rows into <paramref name="coreRows"/> (from the group's core offset), the rest
-    /// into the group's rows of <paramref name="rows"/>, four at a time in register tiles. With <paramref name="withTriangle"/>,
-    /// <paramref name="z"/> has <c>c</c> rows more and the rows bound for <c>T</c> subtract <c>R_g</c>'s row times them too.
+    /// <c>G z</c> for the group's <c>q x q</c> <paramref name="inverse"/> and the first <c>q</c> rows of <paramref name="z"/> (apart
+    /// from <paramref name="rows"/>): its first <c>k</c> rows into <paramref name="coreRows"/> (from the group's core offset), the rest
+    /// into the group's rows of <paramref name="rows"/>, four at a time in register tiles. An empty <paramref name="inverse"/> stands
+    /// for rows of <paramref name="z"/> that are zero (none in it). Below them <paramref name="z"/> has <paramref name="triangleColumns"/>
+    /// rows more (0, or the group's <c>c</c>), and the rows bound for <c>T</c> subtract <c>R_g</c>'s row times them too.
     /// </summary>
-    /// <returns>The floating-point operations performed.</returns>
-    private static long MultiplyGroupRows(GroupFactor g, ReadOnlySpan<double> inverse, ReadOnlySpan<double> z, Span<double> rows, int width,
-        Span<double> coefficients, Span<double> coreRows, bool withTriangle = false)
+    private static void MultiplyGroupRows(GroupFactor g, ReadOnlySpan<double> inverse, ReadOnlySpan<double> z, Span<double> rows, int width,
+        Span<double> coefficients, Span<double> coreRows, int triangleColumns)
     {
         ReadOnlySpan<int> parameters = g.Parameters.Span;
         ReadOnlySpan<double> r = g.Reflectors.Span;
@@ -843,12 +871,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         int c = g.Rows.Length;
         int k = g.Tau.Length;
         int vectorBits = VectorWidth.Hardware;
-        long flops = 0;
+        int inverseTerms = inverse.IsEmpty ? 0 : q;
         int row = 0;
         while (row < q)
         {
-            // A row bound for T takes R_g's row too where asked: its c terms after the q of G (zero below R_g's diagonal, skipped).
-            int terms = withTriangle && row < k ? q + c : q;
+            // A row bound for T takes R_g's row too where asked: its c terms after G's (zero below R_g's diagonal, skipped).
+            int terms = inverseTerms + (row < k ? triangleColumns : 0);
 
             // Four rows at once where all four go to T or all to the group's own rows; one at a time where they would straddle k, and at the end.
             if (row + 4 <= q && (row + 4 <= k || row >= k))
@@ -865,39 +893,41 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 target.Slice(r3 * width, width).Clear();
                 for (int i = 0; i < 4; i++)
                 {
-                    for (int term = 0; term < q; term++)
+                    for (int term = 0; term < inverseTerms; term++)
                     {
                         coefficients[(4 * term) + i] = -inverse[((row + i) * q) + term];
                     }
 
-                    for (int j = 0; j < terms - q; j++)
+                    for (int j = 0; j < terms - inverseTerms; j++)
                     {
-                        coefficients[(4 * (q + j)) + i] = j >= row + i ? r[((row + i) * c) + j] : 0;
+                        coefficients[(4 * (inverseTerms + j)) + i] = j >= row + i ? r[((row + i) * c) + j] : 0;
                     }
                 }
 
-                flops += FourRowCombination.Subtract(target, width, r0, r1, r2, r3, coefficients[..(4 * terms)], z, width, vectorBits, [], 0);
+                if (terms > 0)
+                {
+                    _ = FourRowCombination.Subtract(target, width, r0, r1, r2, r3, coefficients[..(4 * terms)], z, width, vectorBits, [], 0);
+                }
+
                 row += 4;
                 continue;
             }
 
             Span<double> single = row < k ? coreRows.Slice((g.CoreOffset + row) * width, width) : rows.Slice(parameters[row] * width, width);
             single.Clear();
-            for (int term = 0; term < q; term++)
+            for (int term = 0; term < inverseTerms; term++)
             {
                 coefficients[term] = -inverse[(row * q) + term];
             }
 
-            for (int j = 0; j < terms - q; j++)
+            for (int j = 0; j < terms - inverseTerms; j++)
             {
-                coefficients[q + j] = j >= row ? r[(row * c) + j] : 0;
+                coefficients[inverseTerms + j] = j >= row ? r[(row * c) + j] : 0;
             }
 
-            flops += RankUpdate.SubtractCombination(single, coefficients[..terms], z, width);
+            _ = RankUpdate.SubtractCombination(single, coefficients[..terms], z, width);
             row++;
         }
-
-        return flops;
     }
 
     /// <summary>Whether the core's middle is the identity (a Cholesky factor of <c>T</c>).</summary>
@@ -918,7 +948,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
             if (lower)
             {
-                SolveGroupsLower(rows, width, block, work, coreRows, explicitly: true);
+                SolveGroupsLower(rows, width, block, work, coreRows);
                 core.SolveLowerHalf(coreRows, width);
                 MoveCoreRows(rows, coreRows, width, toCore: false);
                 return;

@@ -106,9 +106,9 @@ internal sealed class RiccatiFactorization
 
     /// <summary>
     /// The states below which <see cref="Create"/> prefetches the next layer's derivatives (<see cref="PrefetchFactorBytes"/>):
-    /// 128, where the measured chains' states were 8 (width 8 batch 1); larger states are other kernels' concern. At width 16,
-    /// batch 8 (state 128, about 550 us of arithmetic per layer, which hides its reads) the prefetch cost 1 to 4 % (a scratch loop
-    /// alternating both in one process, cpu time, four pairs), so it stopped below 256.
+    /// 128. It paid at width 8, batch 1 (state 8, see <see cref="PrefetchFactorBytes"/>); at width 16, batch 8 (state 128, about
+    /// 550 us of arithmetic per layer, which hides its reads) it cost 1 to 4 % (a scratch loop alternating both in one process,
+    /// cpu time, four pairs), so it no longer runs there (it ran below 256 before). States between were not measured.
     /// </summary>
     internal const int PrefetchFactorStateOrder = 128;
 
@@ -423,7 +423,7 @@ internal sealed class RiccatiFactorization
 
             // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz (unless formed beside -(Dx^T P) above), per example block of Dz
             // (a block not stored is zero); the first layer's input is data, so it needs neither. C is formed in the storage,
-            // where the half solve turns it into the Y the sweeps read.
+            // where the half solve turns it into the Y the sweeps read; on the direct coupling below, Y is written there without C.
             Memory<double> coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
             // A low-rank factor whose groups all solve explicitly at this width takes Y straight from Xzx and -(P Dz) (one core).
             LowRankPivotBlockFactor? directLowRank = factor as LowRankPivotBlockFactor;
@@ -441,7 +441,7 @@ internal sealed class RiccatiFactorization
 
                 // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero. Where -(Dx^T P) was formed,
                 // its product with Dz starts C from them itself (a copy per example and parameter took as long as the product);
-                // elsewhere they are copied first.
+                // on the direct coupling the half solve reads them; elsewhere they are copied first.
                 if (m > 0 && p > 0 && factor is null)
                 {
                     // C = Xzx + (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
@@ -452,14 +452,7 @@ internal sealed class RiccatiFactorization
                 else if (directCoupling)
                 {
                     // The low-rank route solves Y = W^-1 C from Xzx and -(P Dz) below without forming C (SolveCouplingLowerHalf).
-                    Grow(ref stateProduct, m * mIn);
-                    Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
-                    for (int n = 0; n < count; n++)
-                    {
-                        Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
-                    }
-
-                    flops += 2L * m * mIn * a;
+                    flops += FormNegativeValueDz(ref stateProduct, valueMatrix, d, count, m, a, aIn, mIn);
                 }
                 else
                 {
@@ -481,18 +474,9 @@ internal sealed class RiccatiFactorization
 
                     if (m > 0 && p > 0)
                     {
-                        // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), group by group of Dx's non-zeros. The
-                        // columns n aIn.. of -(P Dz) are -P(:, n a..) Dz_n, read as P(n a.., :)^T (P is exactly symmetric):
-                        // rows of P stream, where its columns would be a cache line per value.
-                        Grow(ref stateProduct, m * mIn);
-                        Span<double> negativeValueDz = stateProduct.AsSpan(0, m * mIn);
-                        for (int n = 0; n < count; n++)
-                        {
-                            Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, negativeValueDz[(n * aIn)..], mIn);
-                        }
-
-                        flops += GroupedJacobianProduct.SubtractTransposeProduct(derivatives.ParameterGroups(l), d.Dx, p, m, negativeValueDz, mIn, c);
-                        flops += 2L * m * mIn * a;
+                        // The low-rank route did not form Dx^T P: C -= Dx^T (-(P Dz)), group by group of Dx's non-zeros.
+                        flops += FormNegativeValueDz(ref stateProduct, valueMatrix, d, count, m, a, aIn, mIn);
+                        flops += GroupedJacobianProduct.SubtractTransposeProduct(derivatives.ParameterGroups(l), d.Dx, p, m, stateProduct.AsSpan(0, m * mIn), mIn, c);
                     }
                 }
 
@@ -536,7 +520,10 @@ internal sealed class RiccatiFactorization
                 }
                 else if (twoCores)
                 {
+                    // Each half of the columns is solved on its own and may take another way (SolvesGroupExplicitly's width): counted per half.
+                    int firstHalf = ColumnSplitSolve.FirstHalfColumns(mIn, halfSolveFlops);
                     ColumnSplitSolve.Solve(factor.SolveLowerHalf, p, coupling, mIn, halfSolveFlops, worker);
+                    halfSolveFlops = firstHalf == 0 ? halfSolveFlops : factor.LowerHalfFlops(firstHalf) + factor.LowerHalfFlops(mIn - firstHalf);
                 }
                 else
                 {
@@ -1020,6 +1007,25 @@ internal sealed class RiccatiFactorization
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <c>-(P Dz)</c> (<c>m x mIn</c>) into the first values of <paramref name="negativeValueDz"/> (grown to hold them), per example
+    /// block of <c>Dz</c>: the columns <c>n aIn..</c> are <c>-P(:, n a..) Dz_n</c>, read as <c>P(n a.., :)^T</c> (<c>P</c> is exactly
+    /// symmetric): rows of <c>P</c> stream, where its columns would be a cache line per value.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long FormNegativeValueDz(ref double[] negativeValueDz, ReadOnlySpan<double> valueMatrix, LayerDerivatives d, int count, int m, int a,
+        int aIn, int mIn)
+    {
+        Grow(ref negativeValueDz, m * mIn);
+        Span<double> product = negativeValueDz.AsSpan(0, m * mIn);
+        for (int n = 0; n < count; n++)
+        {
+            Gemm.Multiply(true, false, m, aIn, a, -1, valueMatrix[(n * a * m)..], m, d.DzBlock(n), aIn, 0, product[(n * aIn)..], mIn);
+        }
+
+        return 2L * m * mIn * a;
     }
 
     /// <summary>Replaces <paramref name="buffer"/> by a larger one when it holds fewer than <paramref name="length"/> values (its contents are not kept).</summary>

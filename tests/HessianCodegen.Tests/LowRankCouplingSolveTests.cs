@@ -8,20 +8,28 @@ namespace HessianCodegen.Tests;
 /// <see cref="LowRankPivotBlockFactor.SolveCouplingLowerHalf"/>, <c>Y = W^-1 C</c> for <c>C = Xzx + Dx^T (P Dz)</c> without forming
 /// <c>C</c>, against the plain way: <c>C</c> formed entry by entry, then solved a column at a time (one column takes the
 /// reflectors one by one, not the explicit <c>Q_g^T L_g^-1</c>). Groups of several rows of <c>Dx</c> (so several reflectors), two
-/// parameters no row reaches (groups of their own, without rows), with and without <c>Xzx</c>, definite and indefinite cores.
+/// parameters no row reaches (groups of their own, without rows), with and without <c>Xzx</c>, definite and indefinite cores;
+/// more rows than parameters in a group (<c>R_g</c> trapezoidal), a group's row of <c>Dx</c> twice (<c>Z_g</c> rank-deficient),
+/// and groups laid out as a dense layer's units are (a run of weights, the bias far away, rows <c>n groups + g</c>). The flops
+/// returned are the count's formula.
 /// </summary>
 public sealed class LowRankCouplingSolveTests
 {
     [Theory]
-    [InlineData(3, 15, 3, 4, 8, true, true)]
-    [InlineData(3, 15, 3, 4, 8, false, true)]
-    [InlineData(4, 9, 5, 5, 4, true, false)]
-    [InlineData(2, 12, 4, 3, 9, true, true)]
+    [InlineData(3, 17, 5, 4, 9, true, true, false, false, 2)]
+    [InlineData(3, 17, 5, 4, 9, false, true, false, false, 2)]
+    [InlineData(2, 16, 4, 5, 7, true, false, false, false, 2)]
+    [InlineData(2, 18, 6, 3, 13, true, true, false, false, 2)]
+    [InlineData(2, 16, 20, 4, 9, true, true, false, false, 60)] // c = 20 > q = 16: R_g is 16 x 20
+    [InlineData(2, 16, 20, 4, 9, false, false, false, false, 60)]
+    [InlineData(3, 17, 6, 4, 9, true, true, false, true, 2)] // Z_g rank-deficient
+    [InlineData(4, 17, 8, 8, 16, true, true, true, false, 2)] // width 16, batch 8's units: k = 8
+    [InlineData(4, 17, 8, 8, 16, false, false, true, true, 2)]
     public void Solves_the_coupling_as_forming_it_and_solving_each_column(int groups, int q, int rowsPerGroup, int count, int inputs, bool hasXzx,
-        bool definiteCore)
+        bool definiteCore, bool asUnits, bool duplicateRow, int rowless)
     {
         var random = new Random((groups * 1000) + (q * 100) + (rowsPerGroup * 10) + count);
-        int p = (groups * q) + 2; // the last two parameters reach no row of Dx
+        int p = (groups * q) + rowless; // the last parameters reach no row of Dx
         int m = groups * rowsPerGroup;
         int width = count * inputs;
         const double epsilon = 0.5;
@@ -29,17 +37,27 @@ public sealed class LowRankCouplingSolveTests
         var xxx = new double[p * p];
         for (int g = 0; g < groups; g++)
         {
+            // As units: group g's weights g (q - 1).., its bias groups (q - 1) + g, its rows n groups + g; else one run, rows in a block.
+            int[] parameters = Enumerable.Range(0, q)
+                .Select(i => !asUnits ? (g * q) + i : i < q - 1 ? (g * (q - 1)) + i : (groups * (q - 1)) + g).ToArray();
+            int[] rows = Enumerable.Range(0, rowsPerGroup).Select(n => asUnits ? (n * groups) + g : (g * rowsPerGroup) + n).ToArray();
             double[] v = Enumerable.Range(0, q).Select(_ => random.NextDouble() - 0.5).ToArray();
             for (int i = 0; i < q; i++)
             {
-                for (int r = g * rowsPerGroup; r < (g + 1) * rowsPerGroup; r++)
+                foreach (int r in rows)
                 {
-                    dx[(r * p) + (g * q) + i] = random.NextDouble() - 0.5;
+                    dx[(r * p) + parameters[i]] = random.NextDouble() - 0.5;
+                }
+
+                // Where asked, the group's second row repeats its first.
+                if (duplicateRow)
+                {
+                    dx[(rows[1] * p) + parameters[i]] = dx[(rows[0] * p) + parameters[i]];
                 }
 
                 for (int j = 0; j < q; j++)
                 {
-                    xxx[(((g * q) + i) * p) + (g * q) + j] = 0.3 * v[i] * v[j];
+                    xxx[(parameters[i] * p) + parameters[j]] = 0.3 * v[i] * v[j];
                 }
             }
         }
@@ -61,6 +79,8 @@ public sealed class LowRankCouplingSolveTests
         Assert.Equal(definiteCore, factor.IsPositiveDefinite);
         Assert.True(factor.SolvesCouplingDirectly(width));
         Assert.False(factor.SolvesCouplingDirectly(q)); // too few columns for the explicit groups
+        int k = Math.Min(q, rowsPerGroup);
+        Assert.True(LowRankPivotBlockFactor.SolvesGroupExplicitly(q, k, width));
 
         double[] xzx = hasXzx ? Enumerable.Range(0, count * p * inputs).Select(_ => random.NextDouble() - 0.5).ToArray() : [];
         double[] negativeValueDz = Enumerable.Range(0, m * width).Select(_ => random.NextDouble() - 0.5).ToArray();
@@ -99,7 +119,15 @@ public sealed class LowRankCouplingSolveTests
 
         double[] y = Enumerable.Repeat(double.NaN, p * width).ToArray(); // written whole: NaN must not survive
         long performed = factor.SolveCouplingLowerHalf(xzx, count, inputs, negativeValueDz, width, y);
-        Assert.True(performed > 0);
+
+        // Per group with rows: G_g formed (the reflectors' q^2 + 4 q k - 2 k^2 on q columns) and applied (2 q^2 a column) where
+        // there is Xzx, R_g's c - i terms in row i twice a column; per parameter without rows (G = L^-1, 1 x 1) 1 + 2 a column
+        // where there is Xzx, nothing without; the core's forward substitution, (groups k)^2 a column.
+        long reflectors = ((long)q * q) + (4L * q * k) - (2L * k * k);
+        long perGroup = (hasXzx ? (reflectors * q) + (2L * q * q * width) : 0) + (2L * ((k * rowsPerGroup) - (k * (k - 1) / 2)) * width);
+        long coreOrder = (long)groups * k;
+        long expectedFlops = (groups * perGroup) + (hasXzx ? rowless * (1 + (2L * width)) : 0) + (coreOrder * coreOrder * width);
+        Assert.Equal(expectedFlops, performed);
         double scale = Math.Max(1, expected.Max(Math.Abs));
         for (int i = 0; i < expected.Length; i++)
         {

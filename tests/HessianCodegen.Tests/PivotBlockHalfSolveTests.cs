@@ -34,11 +34,14 @@ public sealed class PivotBlockHalfSolveTests
         /// <summary>The low-rank route with an indefinite (Bunch-Kaufman) core.</summary>
         LowRankIndefiniteCore,
 
-        /// <summary>The low-rank route, three rows of <c>Dx</c> per group (three reflectors: a wide solve forms <c>Q_g^T L_g^-1</c>).</summary>
+        /// <summary>The low-rank route, five rows of <c>Dx</c> per group (five reflectors: a wide solve forms <c>Q_g^T L_g^-1</c>).</summary>
         LowRankRowsPerGroup,
 
         /// <summary>The same with an indefinite core.</summary>
         LowRankRowsPerGroupIndefiniteCore,
+
+        /// <summary>Eight rows per group (width 16, batch 8's units): the rows bound for <c>T</c> in two four-row tiles.</summary>
+        LowRankEightRowsPerGroup,
     }
 
     [Theory]
@@ -59,15 +62,24 @@ public sealed class PivotBlockHalfSolveTests
     [InlineData(Route.LowRankDefiniteCore, 37, 3)]
     [InlineData(Route.LowRankIndefiniteCore, 23, 1)]
     [InlineData(Route.LowRankIndefiniteCore, 37, 4)]
-    [InlineData(Route.LowRankRowsPerGroup, 45, 3)]
-    [InlineData(Route.LowRankRowsPerGroup, 45, 40)]
-    [InlineData(Route.LowRankRowsPerGroup, 62, 33)]
-    [InlineData(Route.LowRankRowsPerGroupIndefiniteCore, 45, 41)]
+    [InlineData(Route.LowRankRowsPerGroup, 62, 3)]
+    [InlineData(Route.LowRankRowsPerGroup, 62, 67)]
+    [InlineData(Route.LowRankRowsPerGroup, 63, 80)]
+    [InlineData(Route.LowRankRowsPerGroupIndefiniteCore, 62, 71)]
+    [InlineData(Route.LowRankEightRowsPerGroup, 85, 5)]
+    [InlineData(Route.LowRankEightRowsPerGroup, 85, 90)]
     public void Halves_compose_to_the_dense_solve_and_its_quadratic_form(Route route, int order, int width)
     {
         var random = new Random((order * 1000) + (width * 10) + (int)route);
         (IPivotBlockFactor factor, double[,] dense) = Build(route, order, random);
         Assert.Equal(order, factor.Order);
+        if (RowsPerGroup(route) > 1)
+        {
+            // The wide cases are the explicit Q_g^T L_g^-1 (groups of p / (p / 5 / rows) parameters), the narrow ones the reflectors.
+            int groupParameters = order / (order / 5 / RowsPerGroup(route));
+            Assert.Equal(width >= 2 * groupParameters, ((LowRankPivotBlockFactor)factor).SolvesCouplingDirectly(width));
+        }
+
         double[] b = RandomValues(random, order * width);
 
         // Z = W^-T M^-1 W^-1 B against the dense solve, column by column.
@@ -88,6 +100,9 @@ public sealed class PivotBlockHalfSolveTests
         }
 
         AssertClose(expected, z, "W^-T M^-1 W^-1 B against A^-1 B");
+        double[] whole = (double[])b.Clone();
+        factor.Solve(whole, width);
+        AssertClose(expected, whole, "A^-1 B in one call against the dense solve");
 
         // Y^T M^-1 Y = B^T A^-1 B (width x width): the recursion's update.
         AssertClose(Gram(b, expected, order, width), Gram(y, middleSolved, order, width), "Y^T M^-1 Y against B^T A^-1 B");
@@ -212,8 +227,17 @@ public sealed class PivotBlockHalfSolveTests
     private static (IPivotBlockFactor Factor, double[,] Dense) Build(Route route, int order, Random random) => route switch
     {
         Route.Cholesky or Route.PackedCholesky or Route.BunchKaufman => Whole(route, order, random),
-        Route.LowRankRowsPerGroup or Route.LowRankRowsPerGroupIndefiniteCore => LowRank(order, route == Route.LowRankRowsPerGroup, random, rowsPerGroup: 3),
+        Route.LowRankRowsPerGroup or Route.LowRankEightRowsPerGroup or Route.LowRankRowsPerGroupIndefiniteCore =>
+            LowRank(order, route != Route.LowRankRowsPerGroupIndefiniteCore, random, RowsPerGroup(route)),
         _ => LowRank(order, route == Route.LowRankDefiniteCore, random),
+    };
+
+    /// <summary>The rows of <c>Dx</c> per group of the low-rank routes (1 elsewhere).</summary>
+    private static int RowsPerGroup(Route route) => route switch
+    {
+        Route.LowRankRowsPerGroup or Route.LowRankRowsPerGroupIndefiniteCore => 5,
+        Route.LowRankEightRowsPerGroup => 8,
+        _ => 1,
     };
 
     /// <summary>

@@ -34,8 +34,8 @@ internal static class ColumnSplitSolve
             throw new ArgumentException($"rows has {rows.Length} values; expected {order} rows of {width}.", nameof(rows));
         }
 
-        int half = width / 2 / ColumnAlignment * ColumnAlignment;
-        if (flops < Threshold || Environment.ProcessorCount < 2 || half == 0)
+        int half = FirstHalfColumns(width, flops);
+        if (half == 0)
         {
             solve(rows.Span, width);
             return;
@@ -54,6 +54,16 @@ internal static class ColumnSplitSolve
         {
             ArrayPool<double>.Shared.Return(scratch);
         }
+    }
+
+    /// <summary>
+    /// The columns of the first half <see cref="Solve"/> cuts <paramref name="width"/> columns into for a solve of
+    /// <paramref name="flops"/> (the second has the rest); 0 where it solves them on one core.
+    /// </summary>
+    public static int FirstHalfColumns(int width, double flops)
+    {
+        int half = width / 2 / ColumnAlignment * ColumnAlignment;
+        return flops < Threshold || Environment.ProcessorCount < 2 ? 0 : half;
     }
 
     /// <summary>Columns <paramref name="first"/> to <c>first + count</c> of <paramref name="rows"/>, solved in <paramref name="block"/>.</summary>

@@ -10,7 +10,10 @@ namespace HessianCodegen.LinearAlgebra;
 /// of width 16) with 512-bit vectors: a tile row is two vectors. <c>T = P_nk D_k</c> four rows at a time into a stack buffer
 /// (eight accumulators), then <c>e_nk</c> four rows at a time from it. The general path it replaces there formed
 /// <c>D_n^T P</c> by <see cref="Gemm"/> and then each tile row in plain loops, since <see cref="System.Numerics.Vector{T}"/> is
-/// 256 bits wide: at width 16, batch 8 that was an eighth of the factorization.
+/// 256 bits wide: at width 16, batch 8 that was 15 % of the factorization's profile (docs/algorithm.md). It is
+/// <see cref="BlockDiagonalCongruence"/>'s 8-column tile with 512-bit vectors (rows 16 apart, halves 8 apart, where that one has 256-bit
+/// vectors, 8 and 4): one kernel generic over the vector type (<c>ISimdVector</c>) could serve both, but whether the JIT keeps its
+/// sixteen accumulators in registers as fast was not measured, so the two stay side by side.
 /// </summary>
 internal static class SixteenColumnCongruenceTile
 {
