@@ -34,8 +34,8 @@ internal static class ColumnSplitSolve
             throw new ArgumentException($"rows has {rows.Length} values; expected {order} rows of {width}.", nameof(rows));
         }
 
-        int half = width / 2 / ColumnAlignment * ColumnAlignment;
-        if (flops < Threshold || Environment.ProcessorCount < 2 || half == 0)
+        int half = Half(width);
+        if (!Forks(flops, width))
         {
             solve(rows.Span, width);
             return;
@@ -55,6 +55,15 @@ internal static class ColumnSplitSolve
             ArrayPool<double>.Shared.Return(scratch);
         }
     }
+
+    /// <summary>
+    /// Whether <see cref="Solve"/> forks for a solve of <paramref name="flops"/> over <paramref name="width"/> columns (a caller that
+    /// wakes the worker ahead of the fork asks first, so that a solve on one core wakes nothing).
+    /// </summary>
+    public static bool Forks(double flops, int width) => flops >= Threshold && Environment.ProcessorCount >= 2 && Half(width) > 0;
+
+    /// <summary>The columns of the first half: half of <paramref name="width"/>, rounded down to whole <see cref="ColumnAlignment"/>.</summary>
+    private static int Half(int width) => width / 2 / ColumnAlignment * ColumnAlignment;
 
     /// <summary>Columns <paramref name="first"/> to <c>first + count</c> of <paramref name="rows"/>, solved in <paramref name="block"/>.</summary>
     private static void SolveColumns(RowsSolve solve, int order, Memory<double> rows, int width, int first, int count, Memory<double> block)
