@@ -41,7 +41,8 @@ internal static class GroupedJacobianProduct
     /// where <paramref name="lowerTriangle"/> is set, the target is <c>p x p</c> (<paramref name="columns"/> = <paramref name="p"/>), the
     /// product symmetric, and only its lower triangle is wanted: each parameter's row is updated up to its diagonal, rounded up to
     /// whole 16 columns (<see cref="FourRowCombination"/>'s widths), every value computed there the same as without the option; the rest of
-    /// the upper triangle is left partly updated. Rows of groups of one row (batch 1) are updated whole. Nothing is transposed then.
+    /// the upper triangle is left partly updated. Rows of groups of one row (batch 1) are updated whole. A non-empty
+    /// <paramref name="transposedTarget"/> is refused then (<see cref="ArgumentException"/>), as is <paramref name="columns"/> other than <paramref name="p"/>.
     /// A whole pivot block's <c>Dx^T (P Dx)</c> at width 8, batch 8 (eight groups of nine parameters, <c>p = 72</c>; with
     /// <see cref="Layers.TanhLayer"/>'s layout, <c>W</c> then <c>c</c>, group <c>i</c> is parameters <c>8i..8i+7</c> and <c>64+i</c>, its
     /// <c>c</c> row updated whole) so takes about 44 of every 72 columns (3136 of 5184 values).
