@@ -153,9 +153,9 @@ internal static class GroupedJacobianProduct
                     }
 
                     int quadWidth = lowerTriangle
-                        ? Width(columns, Math.Max(Math.Max(parameters[position], parameters[position + 1]), Math.Max(parameters[position + 2], parameters[position + 3])))
+                        ? LowerTriangleWidth(columns, Math.Max(Math.Max(parameters[position], parameters[position + 1]), Math.Max(parameters[position + 2], parameters[position + 3])))
                         : columns;
-                    flops += FourRowCombination.Subtract(target, columns, quadWidth, parameters[position], parameters[position + 1], parameters[position + 2],
+                    flops += FourRowCombination.SubtractLeadingColumns(target, columns, quadWidth, parameters[position], parameters[position + 1], parameters[position + 2],
                         parameters[position + 3], quadCoefficients, rowsOfB, stride, vectorBits, transposedTarget, p);
                 }
 
@@ -171,7 +171,7 @@ internal static class GroupedJacobianProduct
                         nextColumn[k] = dx[(rows[k] * p) + next];
                     }
 
-                    int pairWidth = lowerTriangle ? Width(columns, Math.Max(j, next)) : columns;
+                    int pairWidth = lowerTriangle ? LowerTriangleWidth(columns, Math.Max(j, next)) : columns;
                     flops += RankUpdate.SubtractCombinations(target.Slice(j * columns, pairWidth), column, target.Slice(next * columns, pairWidth), nextColumn, rowsOfB, stride);
                     CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
                     CopyRowsToColumns(target, columns, p, next, 1, transposedTarget);
@@ -185,7 +185,7 @@ internal static class GroupedJacobianProduct
                         column[k] = dx[(rows[k] * p) + j];
                     }
 
-                    flops += RankUpdate.SubtractCombination(target.Slice(j * columns, lowerTriangle ? Width(columns, j) : columns), column, rowsOfB, stride);
+                    flops += RankUpdate.SubtractCombination(target.Slice(j * columns, lowerTriangle ? LowerTriangleWidth(columns, j) : columns), column, rowsOfB, stride);
                     CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
                 }
             }
@@ -216,7 +216,7 @@ internal static class GroupedJacobianProduct
     }
 
     /// <summary>The columns a row of a lower triangle takes up to <paramref name="highestRow"/>'s diagonal: whole 16 columns, at most all.</summary>
-    private static int Width(int columns, int highestRow) => Math.Min(columns, (highestRow + 16) & ~15);
+    private static int LowerTriangleWidth(int columns, int highestRow) => Math.Min(columns, (highestRow + 16) & ~15);
 
     /// <summary>
     /// <c>target[j, :] -= dxRow[j] bRow</c> for the group's parameters <c>j</c>: a group of one row, where the general path's

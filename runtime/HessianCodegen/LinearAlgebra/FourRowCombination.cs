@@ -26,7 +26,7 @@ internal static class FourRowCombination
     /// <returns>The floating-point operations performed, two per non-zero coefficient and column.</returns>
     public static long Subtract(Span<double> target, int columns, int row0, int row1, int row2, int row3,
         ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride, int vectorBits, Span<double> transposed, int transposedColumns) =>
-        Subtract(target, columns, columns, row0, row1, row2, row3, coefficients, rows, stride, vectorBits, transposed, transposedColumns);
+        SubtractLeadingColumns(target, columns, columns, row0, row1, row2, row3, coefficients, rows, stride, vectorBits, transposed, transposedColumns);
 
     /// <summary>
     /// <see cref="Subtract(Span{double}, int, int, int, int, int, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, int)"/>
@@ -37,7 +37,7 @@ internal static class FourRowCombination
     /// <paramref name="transposed"/> is refused (<see cref="ArgumentException"/>) unless the width is all the columns.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static long Subtract(Span<double> target, int columns, int width, int row0, int row1, int row2, int row3,
+    public static long SubtractLeadingColumns(Span<double> target, int columns, int width, int row0, int row1, int row2, int row3,
         ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride, int vectorBits, Span<double> transposed, int transposedColumns)
     {
         VectorWidth.Validate(vectorBits);
