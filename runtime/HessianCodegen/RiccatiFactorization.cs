@@ -514,7 +514,7 @@ internal sealed class RiccatiFactorization
             // Factor A (its upper triangle is the copy Bunch-Kaufman restarts from if Cholesky fails).
             if (factor is null)
             {
-                double largest = lowerOnly ? LargestInLowerTriangle(block, p) : VectorKernels.MaxAbs(block);
+                double largest = lowerOnly ? MatrixKernels.MaxAbsLower(block, p) : VectorKernels.MaxAbs(block);
                 double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, largest);
                 Grow(ref work, PivotBlockFactor.WorkLength(p));
                 factor = double.IsFinite(largest)
@@ -849,18 +849,6 @@ internal sealed class RiccatiFactorization
     /// </summary>
     private static bool HalfSolveForks(IPivotBlockFactor? factor, int p, int mIn) =>
         ColumnSplitSolve.Forks(factor?.LowerHalfFlops(mIn) ?? (long)p * p * mIn, mIn);
-
-    /// <summary>The largest magnitude in the lower triangle of <paramref name="block"/> (order <paramref name="p"/>), row by row.</summary>
-    private static double LargestInLowerTriangle(double[] block, int p)
-    {
-        double largest = 0;
-        for (int i = 0; i < p; i++)
-        {
-            largest = Math.Max(largest, VectorKernels.MaxAbs(block.AsSpan(i * p, i + 1)));
-        }
-
-        return largest;
-    }
 
     /// <summary>
     /// The prefetch of layer <paramref name="next"/>'s derivatives, spread over <see cref="FactorPrefetchSteps"/> steps, where
