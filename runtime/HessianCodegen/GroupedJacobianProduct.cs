@@ -41,9 +41,11 @@ internal static class GroupedJacobianProduct
     /// where <paramref name="lowerTriangle"/> is set, the target is <c>p x p</c> (<paramref name="columns"/> = <paramref name="p"/>), the
     /// product symmetric, and only its lower triangle is wanted: each parameter's row is updated up to its diagonal, rounded up to
     /// whole 16 columns (<see cref="FourRowCombination"/>'s widths), every value computed there the same as without the option; the rest of
-    /// the upper triangle is left partly updated. Rows of groups of one row (batch 1) are updated whole. Nothing is transposed then.
-    /// A whole pivot block's <c>Dx^T (P Dx)</c> at width 8, batch 8 (eight groups of nine parameters, <c>p = 72</c>) so takes 47 of
-    /// every 72 columns.
+    /// the upper triangle is left partly updated. Rows of groups of one row (batch 1) are updated whole. A non-empty
+    /// <paramref name="transposedTarget"/> is refused then (<see cref="ArgumentException"/>), as is <paramref name="columns"/> other than <paramref name="p"/>.
+    /// A whole pivot block's <c>Dx^T (P Dx)</c> at width 8, batch 8 (eight groups of nine parameters, <c>p = 72</c>; with
+    /// <see cref="Layers.TanhLayer"/>'s layout, <c>W</c> then <c>c</c>, group <c>i</c> is parameters <c>8i..8i+7</c> and <c>64+i</c>, its
+    /// <c>c</c> row updated whole) so takes about 44 of every 72 columns (3136 of 5184 values).
     /// </summary>
     internal static long SubtractTransposeProduct(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m,
         ReadOnlySpan<double> b, int columns, Span<double> target, Span<double> transposedTarget, int vectorBits, bool lowerTriangle)
@@ -151,9 +153,9 @@ internal static class GroupedJacobianProduct
                     }
 
                     int quadWidth = lowerTriangle
-                        ? Width(columns, Math.Max(Math.Max(parameters[position], parameters[position + 1]), Math.Max(parameters[position + 2], parameters[position + 3])))
+                        ? LowerTriangleWidth(columns, Math.Max(Math.Max(parameters[position], parameters[position + 1]), Math.Max(parameters[position + 2], parameters[position + 3])))
                         : columns;
-                    flops += FourRowCombination.Subtract(target, columns, quadWidth, parameters[position], parameters[position + 1], parameters[position + 2],
+                    flops += FourRowCombination.SubtractLeadingColumns(target, columns, quadWidth, parameters[position], parameters[position + 1], parameters[position + 2],
                         parameters[position + 3], quadCoefficients, rowsOfB, stride, vectorBits, transposedTarget, p);
                 }
 
@@ -169,7 +171,7 @@ internal static class GroupedJacobianProduct
                         nextColumn[k] = dx[(rows[k] * p) + next];
                     }
 
-                    int pairWidth = lowerTriangle ? Width(columns, Math.Max(j, next)) : columns;
+                    int pairWidth = lowerTriangle ? LowerTriangleWidth(columns, Math.Max(j, next)) : columns;
                     flops += RankUpdate.SubtractCombinations(target.Slice(j * columns, pairWidth), column, target.Slice(next * columns, pairWidth), nextColumn, rowsOfB, stride);
                     CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
                     CopyRowsToColumns(target, columns, p, next, 1, transposedTarget);
@@ -183,7 +185,7 @@ internal static class GroupedJacobianProduct
                         column[k] = dx[(rows[k] * p) + j];
                     }
 
-                    flops += RankUpdate.SubtractCombination(target.Slice(j * columns, lowerTriangle ? Width(columns, j) : columns), column, rowsOfB, stride);
+                    flops += RankUpdate.SubtractCombination(target.Slice(j * columns, lowerTriangle ? LowerTriangleWidth(columns, j) : columns), column, rowsOfB, stride);
                     CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
                 }
             }
@@ -214,7 +216,7 @@ internal static class GroupedJacobianProduct
     }
 
     /// <summary>The columns a row of a lower triangle takes up to <paramref name="highestRow"/>'s diagonal: whole 16 columns, at most all.</summary>
-    private static int Width(int columns, int highestRow) => Math.Min(columns, (highestRow + 16) & ~15);
+    private static int LowerTriangleWidth(int columns, int highestRow) => Math.Min(columns, (highestRow + 16) & ~15);
 
     /// <summary>
     /// <c>target[j, :] -= dxRow[j] bRow</c> for the group's parameters <c>j</c>: a group of one row, where the general path's

@@ -432,9 +432,9 @@ internal sealed class RiccatiFactorization
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
             {
-                // The half solve forks next, after C's product and A's factor (some tens of microseconds): the worker, blocked since
-                // its part of -(Dx^T P) and E, wakes meanwhile.
-                if (twoCores)
+                // Where E was formed beside -(Dx^T P), the next fork is the half solve's, after C's product and A's factor (some tens
+                // of microseconds): the worker, blocked since that fork, wakes meanwhile, if the half solve forks at all.
+                if (twoCores && valueFormed && HalfSolveForks(factor, p, mIn))
                 {
                     worker!.WakeAhead();
                 }
@@ -489,10 +489,16 @@ internal sealed class RiccatiFactorization
 
             prefetch.Step(); // step 3: after C and E
 
+            // Where E was formed just above (its own fork, or none), the half solve's fork, if any, comes after A's factor alone.
+            if (twoCores && mIn > 0 && !valueFormed && HalfSolveForks(factor, p, mIn))
+            {
+                worker!.WakeAhead();
+            }
+
             // Factor A (its upper triangle is the copy Bunch-Kaufman restarts from if Cholesky fails).
             if (factor is null)
             {
-                double largest = lowerOnly ? LargestInLowerTriangle(block, p) : VectorKernels.MaxAbs(block);
+                double largest = lowerOnly ? MatrixKernels.MaxAbsLower(block, p) : VectorKernels.MaxAbs(block);
                 double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, largest);
                 Grow(ref work, PivotBlockFactor.WorkLength(p));
                 factor = double.IsFinite(largest)
@@ -824,17 +830,12 @@ internal sealed class RiccatiFactorization
         return queuedLayers;
     }
 
-    /// <summary>The largest magnitude in the lower triangle of <paramref name="block"/> (order <paramref name="p"/>), row by row.</summary>
-    private static double LargestInLowerTriangle(double[] block, int p)
-    {
-        double largest = 0;
-        for (int i = 0; i < p; i++)
-        {
-            largest = Math.Max(largest, VectorKernels.MaxAbs(block.AsSpan(i * p, i + 1)));
-        }
-
-        return largest;
-    }
+    /// <summary>
+    /// Whether the half solve <c>Y = W^-1 C</c> of <paramref name="mIn"/> columns forks (<see cref="ColumnSplitSolve.Forks"/>), with
+    /// <paramref name="factor"/>'s flops, or a whole block's <c>p^2 mIn</c> where A is yet to be factored.
+    /// </summary>
+    private static bool HalfSolveForks(IPivotBlockFactor? factor, int p, int mIn) =>
+        ColumnSplitSolve.Forks(factor?.LowerHalfFlops(mIn) ?? (long)p * p * mIn, mIn);
 
     /// <summary>
     /// The prefetch of layer <paramref name="next"/>'s derivatives, spread over <see cref="FactorPrefetchSteps"/> steps, where

@@ -95,7 +95,7 @@ public sealed class FourRowCombinationTests
         double[] whole = (double[])before.Clone();
         double[] first = (double[])before.Clone();
         FourRowCombination.Subtract(whole, columns, 5, 0, 3, 1, coefficients, rows, stride, vectorBits, [], 0);
-        long flops = FourRowCombination.Subtract(first, columns, width, 5, 0, 3, 1, coefficients, rows, stride, vectorBits, [], 0);
+        long flops = FourRowCombination.SubtractLeadingColumns(first, columns, width, 5, 0, 3, 1, coefficients, rows, stride, vectorBits, [], 0);
         Assert.Equal(2L * 4 * Count * width, flops);
         for (int index = 0; index < first.Length; index++)
         {
@@ -108,9 +108,9 @@ public sealed class FourRowCombinationTests
     public void Rejects_a_width_not_whole_16_columns_or_transposed()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            FourRowCombination.Subtract(new double[4 * 40], 40, 20, 0, 1, 2, 3, new double[4], new double[40], 40, 0, [], 0));
+            FourRowCombination.SubtractLeadingColumns(new double[4 * 40], 40, 20, 0, 1, 2, 3, new double[4], new double[40], 40, 0, [], 0));
         Assert.Throws<ArgumentException>(() =>
-            FourRowCombination.Subtract(new double[4 * 40], 40, 32, 0, 1, 2, 3, new double[4], new double[40], 40, 0, new double[160], 4));
+            FourRowCombination.SubtractLeadingColumns(new double[4 * 40], 40, 32, 0, 1, 2, 3, new double[4], new double[40], 40, 0, new double[160], 4));
     }
 
     [Theory]

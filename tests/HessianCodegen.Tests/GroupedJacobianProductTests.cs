@@ -66,19 +66,21 @@ public sealed class GroupedJacobianProductTests
     public static IEnumerable<object[]> LayoutCases => VectorWidthCases.Runnable(1,
         (from bits in new[] { 0, 256, 512 }
          from layout in new[] { "contiguous", "zero column", "all zero" }
-         select new object[] { layout, bits }).ToArray());
+         from columns in new[] { 64, 72 }
+         select new object[] { layout, columns, bits }).ToArray());
 
     /// <summary>
     /// The dense layer's layout (9 parameters a group, consecutive: 8 weights and the bias, so the four-parameter tiles turn 4 x 4
     /// blocks in registers), a parameter that no row of Dx touches (its group has no rows: its column of the transpose is copied
-    /// at the end), and Dx all zero (nothing to subtract: the transpose is the target's).
+    /// at the end), and Dx all zero (nothing to subtract: the transpose is the target's); 72 columns, a square target, also take
+    /// the lower triangle alone, whose first groups' rows stop well short of the last column.
     /// </summary>
     [Theory]
     [MemberData(nameof(LayoutCases))]
-    public void Matches_the_triple_loop_in_the_dense_layout_and_with_untouched_parameters(string layout, int vectorBits)
+    public void Matches_the_triple_loop_in_the_dense_layout_and_with_untouched_parameters(string layout, int columns, int vectorBits)
     {
-        const int p = 72, groupCount = 8, batch = 8, columns = 64;
-        var random = new Random(layout.Length + vectorBits);
+        const int p = 72, groupCount = 8, batch = 8;
+        var random = new Random(layout.Length + vectorBits + columns);
         int m = batch * groupCount;
         var dx = new double[m * p];
         for (int r = 0; r < m && layout != "all zero"; r++)
@@ -107,7 +109,24 @@ public sealed class GroupedJacobianProductTests
         AssertMatchesTheTripleLoop(groups, dx, p, m, columns, vectorBits, random);
     }
 
-    /// <summary>The product with and without a transposed target against the triple loop; the transpose exactly the updated target's.</summary>
+    [Fact]
+    public void Refuses_a_lower_triangle_not_square_or_with_a_transposed_target()
+    {
+        const int p = 4, m = 2;
+        double[] dx = [1, 0, 0, 0, 0, 1, 0, 0];
+        ParameterGroups groups = ParameterGroups.Find([], dx, p, m);
+        Assert.Throws<ArgumentException>(() =>
+            GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, new double[m * 5], 5, new double[p * 5], [], 0, lowerTriangle: true));
+        Assert.Throws<ArgumentException>(() =>
+            GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, new double[m * p], p, new double[p * p], new double[p * p], 0, lowerTriangle: true));
+    }
+
+    /// <summary>
+    /// The product with and without a transposed target against the triple loop; the transpose exactly the updated target's. A
+    /// square target's lower triangle alone as well: its values the whole product's to the bit, the entries from its group's
+    /// highest parameter's diagonal rounded up to 16 columns on untouched (a group of one row updates whole rows), in fewer flops
+    /// than the whole product where any row stops short.
+    /// </summary>
     private static void AssertMatchesTheTripleLoop(ParameterGroups groups, double[] dx, int p, int m, int columns, int vectorBits, Random random)
     {
         double[] b = Enumerable.Range(0, m * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
@@ -128,23 +147,43 @@ public sealed class GroupedJacobianProductTests
         double[] withTranspose = (double[])target.Clone();
         double[] lowerTriangle = (double[])target.Clone();
         GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, withTranspose, transposed, vectorBits);
-        GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, target, [], vectorBits);
+        long wholeFlops = GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, target, [], vectorBits);
         Assert.Equal(target, withTranspose);
         if (columns == p)
         {
-            // A square target's lower triangle alone: the same values to the bit; past each row's diagonal, the whole product's value
-            // or the value before (the row stopped at its 16 columns).
+            // A square target's lower triangle alone: the same values to the bit up to each row's diagonal; from its group's highest
+            // parameter's diagonal rounded up to 16 columns on, the value before; between, either.
             double[] before = (double[])lowerTriangle.Clone();
-            GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, lowerTriangle, [], vectorBits, lowerTriangle: true);
+            long lowerFlops = GroupedJacobianProduct.SubtractTransposeProduct(groups, dx, p, m, b, columns, lowerTriangle, [], vectorBits, lowerTriangle: true);
+            int[] untouchedFrom = Enumerable.Repeat(p, p).ToArray();
+            for (int g = 0; g < groups.Parameters.Length; g++)
+            {
+                if (groups.Rows[g].Length > 1)
+                {
+                    int from = Math.Min(p, (groups.Parameters[g].Max() + 16) & ~15);
+                    foreach (int j in groups.Parameters[g])
+                    {
+                        untouchedFrom[j] = from;
+                    }
+                }
+            }
+
             for (int j = 0; j < p; j++)
             {
                 for (int c = 0; c < columns; c++)
                 {
                     double value = lowerTriangle[(j * columns) + c];
-                    Assert.True(c <= j ? value == target[(j * columns) + c] : value == target[(j * columns) + c] || value == before[(j * columns) + c],
-                        $"lower triangle, entry ({j}, {c}): {value:R}, whole product {target[(j * columns) + c]:R}");
+                    double whole = target[(j * columns) + c];
+                    double untouched = before[(j * columns) + c];
+                    Assert.True(c <= j ? value == whole : c >= untouchedFrom[j] ? value == untouched : value == whole || value == untouched,
+                        $"lower triangle, entry ({j}, {c}): {value:R}, whole product {whole:R}, before {untouched:R}, untouched from column {untouchedFrom[j]}");
                 }
             }
+
+            // Rows stopped short of the last column (a group of more than one row with a non-zero in it) cost fewer flops.
+            bool stopsShort = Enumerable.Range(0, groups.Parameters.Length).Any(g =>
+                groups.Rows[g].Length > 1 && ((groups.Parameters[g].Max() + 16) & ~15) < p && groups.Parameters[g].Any(j => groups.Rows[g].Any(r => dx[(r * p) + j] != 0)));
+            Assert.True(stopsShort ? lowerFlops < wholeFlops : lowerFlops <= wholeFlops, $"lower triangle {lowerFlops} flops, whole product {wholeFlops}");
         }
 
         for (int j = 0; j < p; j++)

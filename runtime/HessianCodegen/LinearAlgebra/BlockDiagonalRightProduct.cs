@@ -153,14 +153,10 @@ internal static class BlockDiagonalRightProduct
             ref double cRow = ref MemoryMarshal.GetReference(c.Slice(j * cStride, blocks * Block));
             for (int n = 0; n < blocks; n++)
             {
-                ref double coefficients = ref Unsafe.Add(ref wRow, n * Block);
                 ref double block = ref Unsafe.Add(ref dStart, n * Block * Block);
-                Vector512<double> sum = Vector512.Create(coefficients) * Vector512.LoadUnsafe(ref block);
-                for (int s = 1; s < Block; s++)
-                {
-                    sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref coefficients, s)), Vector512.LoadUnsafe(ref block, (nuint)(s * Block)), sum);
-                }
-
+                Vector512<double> sum = BlockRow(ref Unsafe.Add(ref wRow, n * Block), Vector512.LoadUnsafe(ref block), Vector512.LoadUnsafe(ref block, Block),
+                    Vector512.LoadUnsafe(ref block, 2 * Block), Vector512.LoadUnsafe(ref block, 3 * Block), Vector512.LoadUnsafe(ref block, 4 * Block),
+                    Vector512.LoadUnsafe(ref block, 5 * Block), Vector512.LoadUnsafe(ref block, 6 * Block), Vector512.LoadUnsafe(ref block, 7 * Block));
                 Finish(fromInitial, ref Unsafe.Add(ref cRow, n * Block), ref initialStart, ((n * height) + j) * Block, sum);
             }
         }
@@ -170,7 +166,7 @@ internal static class BlockDiagonalRightProduct
 
     /// <summary>
     /// <c>sum_s w[s] D_n(s, :)</c> for the block's rows <paramref name="d0"/> to <paramref name="d7"/>, the first term a product and
-    /// the others fused multiply-adds in row order (the one-row loop below sums the same way).
+    /// the others fused multiply-adds in row order: the four rows' blocks and the rows left over alike.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> BlockRow(ref double w, Vector512<double> d0, Vector512<double> d1, Vector512<double> d2, Vector512<double> d3,

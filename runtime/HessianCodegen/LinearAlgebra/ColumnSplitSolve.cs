@@ -60,11 +60,16 @@ internal static class ColumnSplitSolve
     /// The columns of the first half <see cref="Solve"/> cuts <paramref name="width"/> columns into for a solve of
     /// <paramref name="flops"/> (the second has the rest); 0 where it solves them on one core.
     /// </summary>
-    public static int FirstHalfColumns(int width, double flops)
-    {
-        int half = width / 2 / ColumnAlignment * ColumnAlignment;
-        return flops < Threshold || Environment.ProcessorCount < 2 ? 0 : half;
-    }
+    public static int FirstHalfColumns(int width, double flops) => Forks(flops, width) ? Half(width) : 0;
+
+    /// <summary>
+    /// Whether <see cref="Solve"/> forks for a solve of <paramref name="flops"/> over <paramref name="width"/> columns (a caller that
+    /// wakes the worker ahead of the fork asks first, so that a solve on one core wakes nothing).
+    /// </summary>
+    public static bool Forks(double flops, int width) => flops >= Threshold && Environment.ProcessorCount >= 2 && Half(width) > 0;
+
+    /// <summary>The columns of the first half: half of <paramref name="width"/>, rounded down to whole <see cref="ColumnAlignment"/>.</summary>
+    private static int Half(int width) => width / 2 / ColumnAlignment * ColumnAlignment;
 
     /// <summary>Columns <paramref name="first"/> to <c>first + count</c> of <paramref name="rows"/>, solved in <paramref name="block"/>.</summary>
     private static void SolveColumns(RowsSolve solve, int order, Memory<double> rows, int width, int first, int count, Memory<double> block)

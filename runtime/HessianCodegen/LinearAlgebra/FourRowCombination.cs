@@ -26,18 +26,18 @@ internal static class FourRowCombination
     /// <returns>The floating-point operations performed, two per non-zero coefficient and column.</returns>
     public static long Subtract(Span<double> target, int columns, int row0, int row1, int row2, int row3,
         ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride, int vectorBits, Span<double> transposed, int transposedColumns) =>
-        Subtract(target, columns, columns, row0, row1, row2, row3, coefficients, rows, stride, vectorBits, transposed, transposedColumns);
+        SubtractLeadingColumns(target, columns, columns, row0, row1, row2, row3, coefficients, rows, stride, vectorBits, transposed, transposedColumns);
 
     /// <summary>
     /// <see cref="Subtract(Span{double}, int, int, int, int, int, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, int)"/>
     /// over the first <paramref name="width"/> of the <paramref name="columns"/> columns only (the rest of the rows untouched): each
     /// column's sums are the same operations whatever the width, where the width is a multiple of 16 or all the columns (the 512-bit
     /// tiles' 16 columns, the 256-bit ones' 8 and the vectors' 4 all divide 16, so no column moves between a tile and the tail). A
-    /// caller that needs a symmetric product's lower triangle alone stops each row's columns past its diagonal so. Nothing is
-    /// transposed unless the width is all the columns.
+    /// caller that needs a symmetric product's lower triangle alone stops each row's columns past its diagonal so. A non-empty
+    /// <paramref name="transposed"/> is refused (<see cref="ArgumentException"/>) unless the width is all the columns.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static long Subtract(Span<double> target, int columns, int width, int row0, int row1, int row2, int row3,
+    public static long SubtractLeadingColumns(Span<double> target, int columns, int width, int row0, int row1, int row2, int row3,
         ReadOnlySpan<double> coefficients, ReadOnlySpan<double> rows, int stride, int vectorBits, Span<double> transposed, int transposedColumns)
     {
         VectorWidth.Validate(vectorBits);

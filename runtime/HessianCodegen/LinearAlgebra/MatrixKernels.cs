@@ -275,6 +275,27 @@ internal static class MatrixKernels
         }
     }
 
+    /// <summary>
+    /// The largest magnitude in the lower triangle (with the diagonal) of the square matrix <paramref name="a"/> (order
+    /// <paramref name="n"/>), row by row (<see cref="VectorKernels.MaxAbs"/>); a NaN there is carried, the strict upper triangle
+    /// is not read: a symmetric matrix formed in its lower triangle alone.
+    /// </summary>
+    public static double MaxAbsLower(ReadOnlySpan<double> a, int n)
+    {
+        if (a.Length < n * n)
+        {
+            throw new ArgumentException($"A matrix of order {n} needs {n * n} values; got {a.Length}.", nameof(a));
+        }
+
+        double largest = 0;
+        for (int i = 0; i < n; i++)
+        {
+            largest = Math.Max(largest, VectorKernels.MaxAbs(a.Slice(i * n, i + 1)));
+        }
+
+        return largest;
+    }
+
     /// <summary>Copies the upper triangle of the square matrix <paramref name="a"/> (order <paramref name="n"/>) onto its lower triangle (<see cref="MirrorUpperRows"/>).</summary>
     public static void MirrorUpper(Span<double> a, int n)
     {

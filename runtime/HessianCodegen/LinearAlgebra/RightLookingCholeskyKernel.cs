@@ -109,7 +109,7 @@ internal static class RightLookingCholeskyKernel
             }
         }
 
-        CopyTransposedLower(ref uStart, s, ref MemoryMarshal.GetReference(a), n);
+        CopyTransposedLower(ref uStart, s, ref MemoryMarshal.GetReference(a), n, vectorBits);
         for (int i = 0; i < n; i++)
         {
             flops += (long)i * (i + 1);
@@ -123,13 +123,15 @@ internal static class RightLookingCholeskyKernel
     /// registers (<see cref="MatrixKernels.Transpose4x4"/>), each read of <c>U</c> a row's four values where value by value it read a
     /// column, one line per value of a square larger than L1; the diagonal blocks and the rows short of a block value by value, so that
     /// neither <c>U</c>'s discarded entries left of its diagonal reach <paramref name="a"/> nor <paramref name="a"/>'s strict upper
-    /// triangle (the copy Bunch-Kaufman restarts from) is written. Only values are copied: the factor is the same to the bit.
+    /// triangle (the copy Bunch-Kaufman restarts from) is written. Only values are copied: the factor is the same to the bit. The
+    /// register blocks take vectors of 256 bits or more (<paramref name="vectorBits"/>, as the rest of the factor), so that a factor
+    /// asked for without vectors uses none.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CopyTransposedLower(ref double u, int s, ref double a, int n)
+    private static void CopyTransposedLower(ref double u, int s, ref double a, int n, int vectorBits)
     {
         int i0 = 0;
-        for (; Avx.IsSupported && i0 + 4 <= n; i0 += 4)
+        for (; vectorBits >= 256 && Avx.IsSupported && i0 + 4 <= n; i0 += 4)
         {
             for (int j0 = 0; j0 < i0; j0 += 4)
             {

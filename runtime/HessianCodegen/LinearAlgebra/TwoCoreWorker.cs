@@ -23,14 +23,14 @@ internal sealed class TwoCoreWorker : IDisposable
     /// stretches between a layer's forks at issue 7's order, so the worker spun through all of them (two cores' cpu time about
     /// twice the wall time); a blocked thread woke 12 to 17 us after the event was set.
     /// </summary>
-    internal const int WorkerSpinCount = 50;
+    private const int WorkerSpinCount = 50;
 
     /// <summary>
     /// Spins of the caller's wait for the second half before it blocks: about 0.1 ms. The caller's wait is on the critical path
     /// (a blocked caller would add its wake-up to the wall time), and a fork's halves are cut to finish together, so it spins longer
     /// than the worker, though no longer than a half late by a whole preemption.
     /// </summary>
-    internal const int CallerSpinCount = 200;
+    private const int CallerSpinCount = 200;
 
     private readonly Thread thread;
     private readonly ManualResetEventSlim posted = new(false, WorkerSpinCount);
