@@ -532,7 +532,4 @@ internal static class OneRowGroupKernel
             Unsafe.Add(ref core, column) = first;
         }
     }
-
-    /// <summary>The flops of <see cref="SolveLower"/> per column, as the general kernels count them: <c>q^2</c> for <c>L^-1</c>, <c>4 q - 2</c> for the reflector.</summary>
-    public static long LowerHalfFlopsPerColumn(int q) => ((long)q * q) + (4L * q) - 2;
 }
