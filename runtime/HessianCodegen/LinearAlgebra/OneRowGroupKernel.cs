@@ -453,7 +453,7 @@ internal static class OneRowGroupKernel
             Vector512.LoadUnsafe(ref first).StoreUnsafe(ref Unsafe.Add(ref core, column));
         }
 
-        for (; vectorBits == 256 && column + 4 <= width; column += 4)
+        for (; vectorBits >= 256 && column + 4 <= width; column += 4)
         {
             for (int i = 0; i < q; i++)
             {
