@@ -222,7 +222,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, double[] scratch, LowRankWorkspace workspace, ref long flops)
     {
-        if (TakesOneRowGroups(structure))
+        if (TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly)
         {
             return FactorOneRowGroups(structure, values, total, value, p, m, work, tinyPivot, workspace, ref flops);
         }
@@ -983,7 +983,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             throw new ArgumentException($"work has {work.Length} values; expected at least {m} x {order}.", nameof(work));
         }
 
-        if (largestRows == 1 && order == factors.Length)
+        if (largestRows == 1 && order == factors.Length && !workspace.GeneralGroupsOnly)
         {
             flops += FormOneRowCore(factors, value, m, order, workspace);
             return workspace.Core;
