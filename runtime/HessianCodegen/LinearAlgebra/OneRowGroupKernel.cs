@@ -228,7 +228,8 @@ internal static class OneRowGroupKernel
     /// one order at once, each in one lane of a 128-bit vector: a group's factor is a chain of square roots and divisions (each
     /// pivot, then each row's condition bound, waits for the one before), which two groups side by side overlap. Lane by lane the
     /// operations are <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s,
-    /// so the results are the same bits. False when a pivot of either fails (then both are partly overwritten).
+    /// so the results are the same bits, but for <paramref name="logDeterminant"/>: the two lanes' terms are added to it interleaved,
+    /// not one group's after the other's, so it agrees with two calls of <c>Factor</c> to round-off. False when a pivot of either fails (then both are partly overwritten).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
