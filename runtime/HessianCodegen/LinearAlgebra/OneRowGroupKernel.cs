@@ -57,6 +57,8 @@ internal static class OneRowGroupKernel
         ref double a = ref MemoryMarshal.GetReference(group);
         ref double z = ref Unsafe.Add(ref a, q * q);
         Span<double> scratch = stackalloc double[2 * q];
+        // Two q-value scratches, each used twice (aliased by the recurrences below): the Cholesky step's column, then the backward
+        // recurrence's column sums; the norm's row sums, then the forward recurrence's row bounds.
         ref double column = ref MemoryMarshal.GetReference(scratch);
         ref double bounds = ref Unsafe.Add(ref column, q);
 
@@ -141,12 +143,16 @@ internal static class OneRowGroupKernel
             flops += (long)(q - k - 1) * (q - k);
         }
 
+        // The scratch again, now for the recurrences: the backward one's column sums where the Cholesky step kept its column,
+        // the forward one's row bounds where the norm's row sums were.
+        ref double columnSums = ref column;
+        ref double rowBounds = ref bounds;
         // The condition bound's two recurrences (TriangularKernel.InverseNormBound's, each in its order: the forward one down the rows,
         // the backward one up them), the determinant's terms and z = L^-1 z: independent chains of divisions over the rows of L, a row
         // of each per step so that they overlap.
         for (int i = 0; i < q; i++)
         {
-            Unsafe.Add(ref column, i) = 1;
+            Unsafe.Add(ref columnSums, i) = 1;
         }
 
         double infinity = 0;
@@ -159,13 +165,13 @@ internal static class OneRowGroupKernel
             for (int j = 0; j < i; j++)
             {
                 double entry = Unsafe.Add(ref row, j);
-                sum += Math.Abs(entry) * Unsafe.Add(ref bounds, j);
+                sum += Math.Abs(entry) * Unsafe.Add(ref rowBounds, j);
                 solved = Math.FusedMultiplyAdd(-entry, Unsafe.Add(ref z, j), solved);
             }
 
             double pivot = Unsafe.Add(ref row, i);
             double bound = sum / Math.Abs(pivot);
-            Unsafe.Add(ref bounds, i) = bound;
+            Unsafe.Add(ref rowBounds, i) = bound;
             infinity = Math.Max(infinity, bound);
             Unsafe.Add(ref z, i) = solved / pivot;
             logDeterminant += 2 * Math.Log(pivot);
@@ -174,11 +180,11 @@ internal static class OneRowGroupKernel
             // Column up's bound, its sum gathered from the rows below it, taken in the steps before.
             int up = q - 1 - i;
             ref double upRow = ref Unsafe.Add(ref a, up * q);
-            double upBound = Unsafe.Add(ref column, up) / Math.Abs(Unsafe.Add(ref upRow, up));
+            double upBound = Unsafe.Add(ref columnSums, up) / Math.Abs(Unsafe.Add(ref upRow, up));
             one = Math.Max(one, upBound);
             for (int j = 0; j < up; j++)
             {
-                Unsafe.Add(ref column, j) += Math.Abs(Unsafe.Add(ref upRow, j)) * upBound;
+                Unsafe.Add(ref columnSums, j) += Math.Abs(Unsafe.Add(ref upRow, j)) * upBound;
             }
         }
 
