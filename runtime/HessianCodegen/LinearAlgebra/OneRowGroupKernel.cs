@@ -226,8 +226,8 @@ internal static class OneRowGroupKernel
         z = beta;
     }
 
-    /// <summary>The largest order <see cref="FactorPair"/> takes: a group of 17 (width 16) keeps <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s row vectors.</summary>
-    internal const int PairLimit = 16;
+    /// <summary>The largest order <see cref="FactorPair"/> takes, the general path's (<see cref="SmallCholeskyKernel.PairLimit"/>): a group of 17 (width 16) keeps <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s row vectors.</summary>
+    internal const int PairLimit = SmallCholeskyKernel.PairLimit;
 
     /// <summary>
     /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> of two groups of
