@@ -198,33 +198,7 @@ internal static class OneRowGroupKernel
     /// The QR of the one column <c>z</c> (<paramref name="q"/> values, <c>tau</c> after them) in place: a reflector taking it to
     /// <c>[beta; 0]</c> (<c>dgeqr2</c>; none, <c>tau = 0</c>, where <c>z</c> is zero below its first entry).
     /// </summary>
-    private static void ReflectColumn(ref double z, int q)
-    {
-        double alpha = z;
-        double tail = 0;
-        for (int i = 1; i < q; i++)
-        {
-            double v = Unsafe.Add(ref z, i);
-            tail += v * v;
-        }
-
-        ref double tau = ref Unsafe.Add(ref z, q);
-        if (tail == 0)
-        {
-            tau = 0;
-            return;
-        }
-
-        double beta = -Math.CopySign(Math.Sqrt((alpha * alpha) + tail), alpha);
-        tau = (beta - alpha) / beta;
-        double scale = 1.0 / (alpha - beta);
-        for (int i = 1; i < q; i++)
-        {
-            Unsafe.Add(ref z, i) *= scale;
-        }
-
-        z = beta;
-    }
+    private static void ReflectColumn(ref double z, int q) => Unsafe.Add(ref z, q) = HouseholderKernel.GenerateReflector(ref z, q, 1);
 
     /// <summary>The largest order <see cref="FactorPair"/> takes, the general path's (<see cref="SmallCholeskyKernel.PairLimit"/>): a group of 17 (width 16) keeps <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s row vectors.</summary>
     internal const int PairLimit = SmallCholeskyKernel.PairLimit;
