@@ -39,31 +39,32 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private readonly ReadOnlyMemory<int> groupParameters;
     private readonly IPivotBlockFactor core;
     private readonly int largestGroup;
+
+    /// <summary>Whether the groups came from <see cref="FactorOneRowGroups"/> (<see cref="TakesOneRowGroups"/>, the one rule), laid out for <see cref="OneRowGroupKernel"/>.</summary>
     private readonly bool oneRowGroups;
 
     private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, ReadOnlyMemory<int> groupParameters, IPivotBlockFactor core,
-        int order, Inertia inertia, LogDeterminant logDeterminant)
+        int order, Inertia inertia, LogDeterminant logDeterminant, bool oneRowGroups)
     {
         this.groups = groups;
         this.groupValues = groupValues;
         this.groupParameters = groupParameters;
         this.core = core;
         Order = order;
-        oneRowGroups = groups.Length > 0;
+        this.oneRowGroups = oneRowGroups;
         foreach (GroupFactor g in groups)
         {
             largestGroup = Math.Max(largestGroup, g.Parameters.Length);
-            oneRowGroups &= g.Rows.Length == 1;
         }
 
-        oneRowGroups &= largestGroup <= SmallCholeskyKernel.Limit;
         Inertia = inertia;
         LogDeterminant = logDeterminant;
     }
 
-    private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, IPivotBlockFactor core, int order, double logDeterminantX)
+    private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, IPivotBlockFactor core, int order, double logDeterminantX,
+        bool oneRowGroups)
         : this(groups, groupValues, ReadOnlyMemory<int>.Empty, core, order, core.Inertia + new Inertia(order - core.Order, 0, 0),
-            core.LogDeterminant + new LogDeterminant(logDeterminantX, 1))
+            core.LogDeterminant + new LogDeterminant(logDeterminantX, 1), oneRowGroups)
     {
     }
 
@@ -221,7 +222,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, double[] scratch, LowRankWorkspace workspace, ref long flops)
     {
-        if (TakesOneRowGroups(structure))
+        if (TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly)
         {
             return FactorOneRowGroups(structure, values, total, value, p, m, work, tinyPivot, workspace, ref flops);
         }
@@ -271,7 +272,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             coreOrder += rank;
         }
 
-        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, workspace, ref flops);
+        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: false, workspace, ref flops);
     }
 
     /// <summary>
@@ -326,7 +327,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             offset += length;
         }
 
-        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, count, logDeterminantX, smallestPivotX, workspace, ref flops);
+        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, count, logDeterminantX, smallestPivotX, oneRowGroups: true, workspace, ref flops);
     }
 
     /// <summary>Group <paramref name="g"/> of one row, its values from <paramref name="offset"/>; its row of the core is its number.</summary>
@@ -338,16 +339,20 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             values.AsMemory()[reflectorRange], values.AsMemory()[tauRange], g);
     }
 
-    /// <summary>Forms the core <c>T</c> from the groups' factors and factors it: the route's factor, or null where <c>T</c>'s pivot fails.</summary>
+    /// <summary>
+    /// Forms the core <c>T</c> from the groups' factors and factors it: the route's factor, or null where <c>T</c>'s pivot fails;
+    /// <paramref name="oneRowGroups"/> where the groups came from <see cref="FactorOneRowGroups"/> (the half solve then takes them in place).
+    /// </summary>
     private static LowRankPivotBlockFactor? FactorCore(GroupFactor[] factors, ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> value,
-        int p, int m, Span<double> work, double tinyPivot, int coreOrder, double logDeterminantX, double smallestPivotX, LowRankWorkspace workspace, ref long flops)
+        int p, int m, Span<double> work, double tinyPivot, int coreOrder, double logDeterminantX, double smallestPivotX, bool oneRowGroups, LowRankWorkspace workspace,
+        ref long flops)
     {
         double[] t = FormCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
         double[] coreWork = LowRankWorkspace.Grow(ref workspace.CoreWork, PivotBlockFactor.WorkLength(coreOrder));
         PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork.AsSpan(0, PivotBlockFactor.WorkLength(coreOrder)), tinyCorePivot, ref flops);
-        return core is null ? null : new LowRankPivotBlockFactor(factors, values.AsMemory(0, total), core, p, logDeterminantX);
+        return core is null ? null : new LowRankPivotBlockFactor(factors, values.AsMemory(0, total), core, p, logDeterminantX, oneRowGroups);
     }
 
     /// <summary>
@@ -443,7 +448,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         Memory<double> kept = storage.Take(groupValues.Length);
         groupValues.CopyTo(kept);
         (GroupFactor[] keptGroups, ReadOnlyMemory<int> keptParameters) = Keep(groups, kept, storage);
-        return new LowRankPivotBlockFactor(keptGroups, kept, keptParameters, keptCore, Order, Inertia, LogDeterminant);
+        return new LowRankPivotBlockFactor(keptGroups, kept, keptParameters, keptCore, Order, Inertia, LogDeterminant, oneRowGroups);
     }
 
     /// <summary>
@@ -1008,7 +1013,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             throw new ArgumentException($"work has {work.Length} values; expected at least {m} x {order}.", nameof(work));
         }
 
-        if (largestRows == 1 && order == factors.Length)
+        if (largestRows == 1 && order == factors.Length && !workspace.GeneralGroupsOnly)
         {
             flops += FormOneRowCore(factors, value, m, order, workspace);
             return workspace.Core;

@@ -37,6 +37,12 @@ internal sealed class LowRankWorkspace
     internal double[] CoreWork = [];
 
     /// <summary>
+    /// For the tests: the general path (the groups' kernels one by one, <c>T</c> through its products) even where every group has one
+    /// row, so that the one-row route (<see cref="LinearAlgebra.OneRowGroupKernel"/>, the core entry by entry) can be checked against it.
+    /// </summary>
+    internal bool GeneralGroupsOnly;
+
+    /// <summary>
     /// The sum of the <c>Xxx</c> values the last factor's touch pass read, never read: stored here (one workspace per
     /// recursion, not a static that every recursion's threads would share) so that the pass's loads are not dropped as dead.
     /// </summary>

@@ -30,18 +30,20 @@ public sealed class OneRowGroupKernelTests
         double[] z = RandomValues.Uniform(new Random(q + 50), q);
         double[] group = [.. x, .. z, double.NaN];
 
-        // The reference: the kernels the general path calls, one after another.
-        double norm = 0;
+        // The reference: the kernels the general path calls, one after another; the norm as FactorAllGroupsCholesky sums it (the
+        // lower triangle row by row, each entry added to its row's sum and, off the diagonal, its column's), so to the bit.
+        var rowSums = new double[q];
         for (int i = 0; i < q; i++)
         {
-            double sum = 0;
-            for (int j = 0; j < q; j++)
+            for (int j = 0; j <= i; j++)
             {
-                sum += Math.Abs(j <= i ? x[(i * q) + j] : x[(j * q) + i]);
+                double magnitude = Math.Abs(x[(i * q) + j]);
+                rowSums[i] += magnitude;
+                rowSums[j] += j < i ? magnitude : 0;
             }
-
-            norm = Math.Max(norm, sum);
         }
+
+        double norm = rowSums.Max();
 
         double[] factor = (double[])x.Clone();
         long expectedFlops = 0;
@@ -66,7 +68,7 @@ public sealed class OneRowGroupKernelTests
         Assert.True(OneRowGroupKernel.Factor(group, q, 0, out double groupNorm, out double groupBound, ref groupLogDeterminant, ref groupSmallestPivot, ref flops,
             vectorBits));
         Assert.Equal(expectedFlops, flops);
-        Assert.Equal(norm, groupNorm, 1e-15 * norm);
+        Assert.Equal(norm, groupNorm);
         Assert.Equal(bound, groupBound);
         Assert.Equal(logDeterminant, groupLogDeterminant);
         Assert.Equal(smallestPivot, groupSmallestPivot);
@@ -180,10 +182,73 @@ public sealed class OneRowGroupKernelTests
     public void SolvesTheLowerHalfAsGatherSolveReflectAndScatter(int q, int width, int vectorBits)
     {
         double[] x = RandomValues.PositiveDefiniteLowerTriangle(q, seed: q + width, diagonalBase: (q / 2.0) + 1);
-        double[] group = [.. x, .. RandomValues.Uniform(new Random(q), q), 0];
+        AssertSolvesAsGatherSolveReflectAndScatter(x, RandomValues.Uniform(new Random(q), q), q, width, vectorBits);
+    }
+
+    /// <summary>Order (at least 4), width of the rows and vector width, as <see cref="SolveCases"/>.</summary>
+    public static IEnumerable<object[]> DecoupledSolveCases => VectorWidthCases.Runnable(2,
+        (from bits in new[] { 0, 256, 512 }
+         from shape in new[] { (4, 1), (9, 3), (9, 8), (17, 13) }
+         select new object[] { shape.Item1, shape.Item2, bits }).ToArray());
+
+    [Theory]
+    [MemberData(nameof(DecoupledSolveCases))]
+    public void SolvesTheLowerHalfWithoutAReflector(int q, int width, int vectorBits)
+    {
+        // z = [a, 0, ..., 0] and X's first parameter coupled to no other, so that L^-1 z = [a / L_00, 0, ..., 0]: tau = 0, no reflection.
+        double[] x = Decoupled(RandomValues.PositiveDefiniteLowerTriangle(q, seed: q + width + 1, diagonalBase: (q / 2.0) + 1), q, 0);
+        double[] z = new double[q];
+        z[0] = 1.75;
+        AssertSolvesAsGatherSolveReflectAndScatter(x, z, q, width, vectorBits, expectedTau: 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(DecoupledSolveCases))]
+    public void SolvesTheLowerHalfWithAZeroInsideTheReflector(int q, int width, int vectorBits)
+    {
+        // z_2 = 0 and X's third parameter coupled to no other: (L^-1 z)_2 = 0, so the reflector's entry 2 is zero and skipped.
+        double[] x = Decoupled(RandomValues.PositiveDefiniteLowerTriangle(q, seed: q + width + 2, diagonalBase: (q / 2.0) + 1), q, 2);
+        double[] z = RandomValues.Uniform(new Random(q + 7), q);
+        z[2] = 0;
+        AssertSolvesAsGatherSolveReflectAndScatter(x, z, q, width, vectorBits, zeroReflectorEntry: 2);
+    }
+
+    /// <summary><paramref name="x"/> (<c>q x q</c>, lower triangle) with parameter <paramref name="k"/>'s row and column zero off the diagonal (still positive definite).</summary>
+    private static double[] Decoupled(double[] x, int q, int k)
+    {
+        for (int j = 0; j < q; j++)
+        {
+            if (j != k)
+            {
+                x[(Math.Max(j, k) * q) + Math.Min(j, k)] = 0;
+            }
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// Factors the group <c>(X, z)</c>, then checks <see cref="OneRowGroupKernel.SolveLower"/> on its parameters scattered among other
+    /// rows against a gather, <see cref="TriangularKernel.SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/>,
+    /// <see cref="HouseholderKernel.ApplyTranspose"/> and a scatter, and the core row against the first of the group's rows.
+    /// </summary>
+    private static void AssertSolvesAsGatherSolveReflectAndScatter(double[] x, double[] z, int q, int width, int vectorBits, double? expectedTau = null,
+        int? zeroReflectorEntry = null)
+    {
+        double[] group = [.. x, .. z, 0];
         double logDeterminant = 0, smallestPivot = double.PositiveInfinity;
         long flops = 0;
         Assert.True(OneRowGroupKernel.Factor(group, q, 0, out _, out _, ref logDeterminant, ref smallestPivot, ref flops));
+        if (expectedTau is double tau)
+        {
+            Assert.Equal(tau, group[^1]);
+        }
+
+        if (zeroReflectorEntry is int entry)
+        {
+            Assert.NotEqual(0, group[^1]);
+            Assert.Equal(0, group[(q * q) + entry]);
+        }
 
         // The group's parameters every other row and one more, among 2 q + 3 rows.
         int[] parameters = Enumerable.Range(0, q).Select(i => (2 * i) + (i % 3 == 2 ? 1 : 0)).ToArray();

@@ -27,30 +27,13 @@ internal static class HouseholderKernel
         long flops = 0;
         for (int k = 0; k < count; k++)
         {
-            double alpha = a[(k * columns) + k];
-            double tail = 0;
-            for (int i = k + 1; i < rows; i++)
+            // Inside a: Require checked rows x columns, and column k's rows k..rows-1 are there.
+            tau[k] = GenerateReflector(ref a[(k * columns) + k], rows - k, columns);
+            if (tau[k] == 0)
             {
-                double v = a[(i * columns) + k];
-                tail += v * v;
-            }
-
-            // A column already zero below the diagonal needs no reflection (H = I, as dlarfg).
-            if (tail == 0)
-            {
-                tau[k] = 0;
                 continue;
             }
 
-            double beta = -Math.CopySign(Math.Sqrt((alpha * alpha) + tail), alpha);
-            tau[k] = (beta - alpha) / beta;
-            double scale = 1.0 / (alpha - beta);
-            for (int i = k + 1; i < rows; i++)
-            {
-                a[(i * columns) + k] *= scale;
-            }
-
-            a[(k * columns) + k] = beta;
             int rest = columns - k - 1;
             if (rest > 0)
             {
@@ -60,6 +43,41 @@ internal static class HouseholderKernel
         }
 
         return flops;
+    }
+
+    /// <summary>
+    /// The reflector of one column (<c>dlarfg</c>): the <paramref name="length"/> values from <paramref name="head"/>,
+    /// <paramref name="stride"/> apart, become <c>[beta; v]</c> (<c>H [alpha; x] = [beta; 0]</c>, <c>v</c>'s leading 1 implied).
+    /// The caller has checked that they lie inside its span. Both <see cref="Factor"/> and <see cref="OneRowGroupKernel"/> take it.
+    /// </summary>
+    /// <returns><c>tau</c>: 0 (no reflection, the values untouched) where the column is zero below its first value.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double GenerateReflector(ref double head, int length, int stride)
+    {
+        double alpha = head;
+        double tail = 0;
+        for (int i = 1; i < length; i++)
+        {
+            double v = Unsafe.Add(ref head, i * stride);
+            tail += v * v;
+        }
+
+        // A column already zero below its first value needs no reflection (H = I, as dlarfg).
+        if (tail == 0)
+        {
+            return 0;
+        }
+
+        double beta = -Math.CopySign(Math.Sqrt((alpha * alpha) + tail), alpha);
+        double tau = (beta - alpha) / beta;
+        double scale = 1.0 / (alpha - beta);
+        for (int i = 1; i < length; i++)
+        {
+            Unsafe.Add(ref head, i * stride) *= scale;
+        }
+
+        head = beta;
+        return tau;
     }
 
     /// <summary>

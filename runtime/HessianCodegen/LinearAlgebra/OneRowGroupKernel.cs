@@ -57,6 +57,8 @@ internal static class OneRowGroupKernel
         ref double a = ref MemoryMarshal.GetReference(group);
         ref double z = ref Unsafe.Add(ref a, q * q);
         Span<double> scratch = stackalloc double[2 * q];
+        // Two q-value scratches, each used twice (aliased by the recurrences below): the Cholesky step's column, then the backward
+        // recurrence's column sums; the norm's row sums, then the forward recurrence's row bounds.
         ref double column = ref MemoryMarshal.GetReference(scratch);
         ref double bounds = ref Unsafe.Add(ref column, q);
 
@@ -141,12 +143,16 @@ internal static class OneRowGroupKernel
             flops += (long)(q - k - 1) * (q - k);
         }
 
+        // The scratch again, now for the recurrences: the backward one's column sums where the Cholesky step kept its column,
+        // the forward one's row bounds where the norm's row sums were.
+        ref double columnSums = ref column;
+        ref double rowBounds = ref bounds;
         // The condition bound's two recurrences (TriangularKernel.InverseNormBound's, each in its order: the forward one down the rows,
         // the backward one up them), the determinant's terms and z = L^-1 z: independent chains of divisions over the rows of L, a row
         // of each per step so that they overlap.
         for (int i = 0; i < q; i++)
         {
-            Unsafe.Add(ref column, i) = 1;
+            Unsafe.Add(ref columnSums, i) = 1;
         }
 
         double infinity = 0;
@@ -159,13 +165,13 @@ internal static class OneRowGroupKernel
             for (int j = 0; j < i; j++)
             {
                 double entry = Unsafe.Add(ref row, j);
-                sum += Math.Abs(entry) * Unsafe.Add(ref bounds, j);
+                sum += Math.Abs(entry) * Unsafe.Add(ref rowBounds, j);
                 solved = Math.FusedMultiplyAdd(-entry, Unsafe.Add(ref z, j), solved);
             }
 
             double pivot = Unsafe.Add(ref row, i);
             double bound = sum / Math.Abs(pivot);
-            Unsafe.Add(ref bounds, i) = bound;
+            Unsafe.Add(ref rowBounds, i) = bound;
             infinity = Math.Max(infinity, bound);
             Unsafe.Add(ref z, i) = solved / pivot;
             logDeterminant += 2 * Math.Log(pivot);
@@ -174,11 +180,11 @@ internal static class OneRowGroupKernel
             // Column up's bound, its sum gathered from the rows below it, taken in the steps before.
             int up = q - 1 - i;
             ref double upRow = ref Unsafe.Add(ref a, up * q);
-            double upBound = Unsafe.Add(ref column, up) / Math.Abs(Unsafe.Add(ref upRow, up));
+            double upBound = Unsafe.Add(ref columnSums, up) / Math.Abs(Unsafe.Add(ref upRow, up));
             one = Math.Max(one, upBound);
             for (int j = 0; j < up; j++)
             {
-                Unsafe.Add(ref column, j) += Math.Abs(Unsafe.Add(ref upRow, j)) * upBound;
+                Unsafe.Add(ref columnSums, j) += Math.Abs(Unsafe.Add(ref upRow, j)) * upBound;
             }
         }
 
@@ -192,43 +198,18 @@ internal static class OneRowGroupKernel
     /// The QR of the one column <c>z</c> (<paramref name="q"/> values, <c>tau</c> after them) in place: a reflector taking it to
     /// <c>[beta; 0]</c> (<c>dgeqr2</c>; none, <c>tau = 0</c>, where <c>z</c> is zero below its first entry).
     /// </summary>
-    private static void ReflectColumn(ref double z, int q)
-    {
-        double alpha = z;
-        double tail = 0;
-        for (int i = 1; i < q; i++)
-        {
-            double v = Unsafe.Add(ref z, i);
-            tail += v * v;
-        }
+    private static void ReflectColumn(ref double z, int q) => Unsafe.Add(ref z, q) = HouseholderKernel.GenerateReflector(ref z, q, 1);
 
-        ref double tau = ref Unsafe.Add(ref z, q);
-        if (tail == 0)
-        {
-            tau = 0;
-            return;
-        }
-
-        double beta = -Math.CopySign(Math.Sqrt((alpha * alpha) + tail), alpha);
-        tau = (beta - alpha) / beta;
-        double scale = 1.0 / (alpha - beta);
-        for (int i = 1; i < q; i++)
-        {
-            Unsafe.Add(ref z, i) *= scale;
-        }
-
-        z = beta;
-    }
-
-    /// <summary>The largest order <see cref="FactorPair"/> takes: a group of 17 (width 16) keeps <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s row vectors.</summary>
-    internal const int PairLimit = 16;
+    /// <summary>The largest order <see cref="FactorPair"/> takes, the general path's (<see cref="SmallCholeskyKernel.PairLimit"/>): a group of 17 (width 16) keeps <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s row vectors.</summary>
+    internal const int PairLimit = SmallCholeskyKernel.PairLimit;
 
     /// <summary>
     /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> of two groups of
     /// one order at once, each in one lane of a 128-bit vector: a group's factor is a chain of square roots and divisions (each
     /// pivot, then each row's condition bound, waits for the one before), which two groups side by side overlap. Lane by lane the
     /// operations are <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s,
-    /// so the results are the same bits. False when a pivot of either fails (then both are partly overwritten).
+    /// so the results are the same bits, but for <paramref name="logDeterminant"/>: the two lanes' terms are added to it interleaved,
+    /// not one group's after the other's, so it agrees with two calls of <c>Factor</c> to round-off. False when a pivot of either fails (then both are partly overwritten).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
@@ -453,7 +434,7 @@ internal static class OneRowGroupKernel
             Vector512.LoadUnsafe(ref first).StoreUnsafe(ref Unsafe.Add(ref core, column));
         }
 
-        for (; vectorBits == 256 && column + 4 <= width; column += 4)
+        for (; vectorBits >= 256 && column + 4 <= width; column += 4)
         {
             for (int i = 0; i < q; i++)
             {
@@ -532,7 +513,4 @@ internal static class OneRowGroupKernel
             Unsafe.Add(ref core, column) = first;
         }
     }
-
-    /// <summary>The flops of <see cref="SolveLower"/> per column, as the general kernels count them: <c>q^2</c> for <c>L^-1</c>, <c>4 q - 2</c> for the reflector.</summary>
-    public static long LowerHalfFlopsPerColumn(int q) => ((long)q * q) + (4L * q) - 2;
 }

@@ -9,7 +9,7 @@ namespace HessianCodegen.LinearAlgebra;
 /// <summary>
 /// The vector width of the register kernels that take one (<see cref="GroupedValueProduct"/>, <see cref="BlockDiagonalCongruence"/>,
 /// <see cref="BlockDiagonalRightProduct"/>, <see cref="SmallUpperUpdate"/>, <see cref="RightLookingCholeskyKernel"/>,
-/// <see cref="StripTriangularSolve"/>; <see cref="SmallCholeskyKernel"/> and
+/// <see cref="StripTriangularSolve"/>, <see cref="OneRowGroupKernel"/>; <see cref="SmallCholeskyKernel"/> and
 /// <see cref="TriangularKernel.SolveLower(System.ReadOnlySpan{double}, int, System.Span{double}, int, int)"/>, which run at
 /// <see cref="OfVectorT"/> unless asked): the machine's, or a narrower one the tests and benchmarks ask for.
 /// </summary>

@@ -1,0 +1,129 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace HessianCodegen.Tests;
+
+/// <summary>
+/// The low-rank route at batch 1 (every group one row of <c>Dx</c>) through its one-row path (<see cref="LinearAlgebra.OneRowGroupKernel"/>:
+/// groups factored alone or in pairs, the core entry by entry, the lower half solve in place) against the general path on the same
+/// block (<see cref="LowRankWorkspace.GeneralGroupsOnly"/>): the inertia exactly; the log-determinant, <c>Solve</c> and
+/// <c>SolveLowerHalf</c> to round-off, not to the bit, because <c>L_g^-1 z_g</c> (and so <c>R_g</c> and <c>T</c>) sums its dot
+/// products in another order. Group orders: a pair then a single group, two orders side by side, orders past the pair kernel's
+/// limit; and a block whose second group of a pair is ill-conditioned, which both paths decline.
+/// </summary>
+public sealed class OneRowGroupRouteTests
+{
+    [Theory]
+    [InlineData(new[] { 9, 9, 9 }, true)]
+    [InlineData(new[] { 9, 9, 9 }, false)]
+    [InlineData(new[] { 5, 9 }, true)]
+    [InlineData(new[] { 1, 1, 2, 16, 16 }, false)]
+    [InlineData(new[] { 17, 24, 32 }, true)]
+    [InlineData(new[] { 17, 24, 32 }, false)]
+    public void FactorsAndSolvesAsTheGeneralPath(int[] orders, bool definiteCore)
+    {
+        const double epsilon = 0.5;
+        (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore, illConditionedGroup: -1, seed: orders.Sum() + (definiteCore ? 1 : 0));
+        LowRankPivotBlockFactor oneRow = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false)
+            ?? throw new InvalidOperationException("the one-row route declined");
+        LowRankPivotBlockFactor general = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: true)
+            ?? throw new InvalidOperationException("the general path declined");
+
+        Assert.Equal(general.Inertia, oneRow.Inertia);
+        Assert.Equal(definiteCore, oneRow.IsPositiveDefinite);
+        Assert.Equal(general.CoreOrder, oneRow.CoreOrder);
+        Assert.Equal(general.LogDeterminant.Sign, oneRow.LogDeterminant.Sign);
+        Assert.True(Math.Abs(general.LogDeterminant.LogAbsoluteValue - oneRow.LogDeterminant.LogAbsoluteValue) <= 1e-13 * Math.Max(1, Math.Abs(general.LogDeterminant.LogAbsoluteValue)),
+            $"log |det| {oneRow.LogDeterminant.LogAbsoluteValue:R} against the general path's {general.LogDeterminant.LogAbsoluteValue:R}");
+
+        var random = new Random(p);
+        foreach (int width in new[] { 1, 3, 8, 13 })
+        {
+            double[] rhs = Enumerable.Range(0, p * width).Select(_ => random.NextDouble() - 0.5).ToArray();
+            AssertAgree(rhs, width, general.Solve, oneRow.Solve, "Solve");
+            AssertAgree(rhs, width, general.SolveLowerHalf, oneRow.SolveLowerHalf, "SolveLowerHalf");
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { 9, 9, 9 }, 1)]
+    [InlineData(new[] { 9, 9, 9 }, 0)]
+    [InlineData(new[] { 9, 9, 9 }, 2)]
+    [InlineData(new[] { 5, 9 }, 1)]
+    public void AnIllConditionedGroupDeclinesAsOnTheGeneralPath(int[] orders, int illConditionedGroup)
+    {
+        const double epsilon = 0.5;
+        (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore: true, illConditionedGroup, seed: 5);
+        Assert.Null(Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: true));
+        Assert.Null(Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false));
+    }
+
+    private static void AssertAgree(double[] rhs, int width, SolveInPlace expectedSolve, SolveInPlace actualSolve, string what)
+    {
+        double[] expected = (double[])rhs.Clone();
+        double[] actual = (double[])rhs.Clone();
+        expectedSolve(expected, width);
+        actualSolve(actual, width);
+        double scale = expected.Max(Math.Abs);
+        for (int k = 0; k < expected.Length; k++)
+        {
+            Assert.True(Math.Abs(actual[k] - expected[k]) <= 1e-13 * scale,
+                $"{what}, width {width}: entry ({k / width}, {k % width}) {actual[k]:R} against the general path's {expected[k]:R}");
+        }
+    }
+
+    private delegate void SolveInPlace(Span<double> rows, int width);
+
+    private static LowRankPivotBlockFactor? Create(double[] dx, double[] value, double[] xxx, double epsilon, int p, int m, bool generalGroupsOnly)
+    {
+        long flops = 0;
+        var workspace = new LowRankWorkspace { GeneralGroupsOnly = generalGroupsOnly };
+        return LowRankPivotBlockFactor.Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops, workspace);
+    }
+
+    /// <summary>
+    /// A dense layer's block at batch 1 with one group per output of the given orders: <c>Dx</c>'s row r non-zero on group r's run of
+    /// parameters, <c>Xxx</c> per run a positive semidefinite <c>0.3 v v^T + 0.2 w w^T</c> (<c>10^4 v v^T</c> for
+    /// <paramref name="illConditionedGroup"/>, whose <c>X_g = Xxx_g + eps I</c> then fails the condition limit), and <c>P</c>
+    /// positive definite, or with a negative eigenvalue large enough to make the core indefinite.
+    /// </summary>
+    private static (double[] Dx, double[] Value, double[] Xxx, int P, int M) Problem(int[] orders, bool definiteCore, int illConditionedGroup, int seed)
+    {
+        var random = new Random(seed);
+        int p = orders.Sum();
+        int m = orders.Length;
+        var dx = new double[m * p];
+        var xxx = new double[p * p];
+        int start = 0;
+        for (int r = 0; r < m; r++)
+        {
+            int run = orders[r];
+            double[] v = Enumerable.Range(0, run).Select(_ => random.NextDouble() - 0.5).ToArray();
+            double[] w = Enumerable.Range(0, run).Select(_ => random.NextDouble() - 0.5).ToArray();
+            for (int i = 0; i < run; i++)
+            {
+                dx[(r * p) + start + i] = random.NextDouble() - 0.5;
+                for (int j = 0; j < run; j++)
+                {
+                    xxx[((start + i) * p) + start + j] = r == illConditionedGroup ? 1e4 * v[i] * v[j] : (0.3 * v[i] * v[j]) + (0.2 * w[i] * w[j]);
+                }
+            }
+
+            start += run;
+        }
+
+        var value = new double[m * m];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                value[(i * m) + j] = value[(j * m) + i] = 0.1 * (random.NextDouble() - 0.5);
+            }
+
+            value[(i * m) + i] = definiteCore || i > 0 ? 1 + random.NextDouble() : -40;
+        }
+
+        return (dx, value, xxx, p, m);
+    }
+}
