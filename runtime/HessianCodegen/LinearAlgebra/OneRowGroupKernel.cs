@@ -59,50 +59,8 @@ internal static class OneRowGroupKernel
         Span<double> scratch = stackalloc double[2 * q];
         ref double column = ref MemoryMarshal.GetReference(scratch);
         ref double bounds = ref Unsafe.Add(ref column, q);
-        norm = RowSumNorm(ref a, q, ref bounds);
-        inverseNormBound = 0;
 
-        // Cholesky, right-looking, column by column (SmallCholeskyKernel's order: each entry's update a product then a difference).
-        for (int k = 0; k < q; k++)
-        {
-            double pivot = Unsafe.Add(ref a, (k * q) + k);
-            if (!(pivot > tinyPivot))
-            {
-                return false;
-            }
-
-            EliminateColumn(ref a, q, k, Math.Sqrt(pivot), ref column, vectorBits);
-            flops += (long)(q - k - 1) * (q - k);
-        }
-
-        // The condition bound's two recurrences (TriangularKernel.InverseNormBound's, each in its order: the forward one down the rows,
-        // the backward one up them), the determinant's terms and z = L^-1 z: independent chains of divisions over the rows of L, a row
-        // of each per step so that they overlap.
-        for (int i = 0; i < q; i++)
-        {
-            Unsafe.Add(ref column, i) = 1;
-        }
-
-        double infinity = 0;
-        double one = 0;
-        for (int i = 0; i < q; i++)
-        {
-            BoundRow(ref a, ref z, q, i, ref bounds, ref column, ref infinity, ref one, ref logDeterminant, ref smallestPivot);
-        }
-
-        inverseNormBound = infinity * one;
-        flops += (long)q * q;
-        ReflectColumn(ref z, q);
-        return true;
-    }
-
-    /// <summary>
-    /// <c>||X_g||_inf</c>: row sums of <c>|X_g|</c> over its lower triangle (<paramref name="a"/>, <paramref name="q"/> x <paramref name="q"/>),
-    /// each entry counted in its row and (off the diagonal) its column, left in <paramref name="bounds"/> for the condition bound.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double RowSumNorm(ref double a, int q, ref double bounds)
-    {
+        // ||X_g||_inf: row sums of |X_g| over its lower triangle, each entry counted in its row and (off the diagonal) its column.
         for (int i = 0; i < q; i++)
         {
             Unsafe.Add(ref bounds, i) = 0;
@@ -119,103 +77,115 @@ internal static class OneRowGroupKernel
             }
         }
 
-        double norm = 0;
+        norm = 0;
         for (int i = 0; i < q; i++)
         {
             norm = Math.Max(norm, Unsafe.Add(ref bounds, i));
         }
 
-        return norm;
-    }
+        inverseNormBound = 0;
 
-    /// <summary>
-    /// Column <paramref name="k"/> of the right-looking Cholesky factor, its pivot's square root <paramref name="root"/> taken by the
-    /// caller: the diagonal set, the column below it scaled by <c>1 / root</c> (and copied to <paramref name="column"/>), the trailing
-    /// lower triangle updated row by row, each entry a product then a difference (not fused: the same bits at every width).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void EliminateColumn(ref double a, int q, int k, double root, ref double column, int vectorBits)
-    {
-        Unsafe.Add(ref a, (k * q) + k) = root;
-        double inverse = 1.0 / root;
-        int below = q - k - 1;
-        for (int i = 0; i < below; i++)
+        // Cholesky, right-looking, column by column (SmallCholeskyKernel's order: each entry's update a product then a difference).
+        for (int k = 0; k < q; k++)
         {
-            ref double entry = ref Unsafe.Add(ref a, ((k + 1 + i) * q) + k);
-            entry *= inverse;
-            Unsafe.Add(ref column, i) = entry;
-        }
-
-        for (int i = 0; i < below; i++)
-        {
-            double weight = Unsafe.Add(ref column, i);
-            ref double row = ref Unsafe.Add(ref a, ((k + 1 + i) * q) + k + 1);
-            int length = i + 1;
-            int j = 0;
-            if (vectorBits == 512)
+            ref double diagonal = ref Unsafe.Add(ref a, (k * q) + k);
+            double pivot = diagonal;
+            if (!(pivot > tinyPivot))
             {
-                var weights = Vector512.Create(weight);
-                for (; j + 8 <= length; j += 8)
+                return false;
+            }
+
+            double root = Math.Sqrt(pivot);
+            diagonal = root;
+            double inverse = 1.0 / root;
+            int below = q - k - 1;
+            for (int i = 0; i < below; i++)
+            {
+                ref double entry = ref Unsafe.Add(ref a, ((k + 1 + i) * q) + k);
+                entry *= inverse;
+                Unsafe.Add(ref column, i) = entry;
+            }
+
+            for (int i = 0; i < below; i++)
+            {
+                double weight = Unsafe.Add(ref column, i);
+                ref double row = ref Unsafe.Add(ref a, ((k + 1 + i) * q) + k + 1);
+                int length = i + 1;
+                int j = 0;
+                if (vectorBits == 512)
                 {
-                    ref double target = ref Unsafe.Add(ref row, j);
-                    (Vector512.LoadUnsafe(ref target) - (weights * Vector512.LoadUnsafe(ref Unsafe.Add(ref column, j)))).StoreUnsafe(ref target);
+                    var weights = Vector512.Create(weight);
+                    for (; j + 8 <= length; j += 8)
+                    {
+                        ref double target = ref Unsafe.Add(ref row, j);
+                        (Vector512.LoadUnsafe(ref target) - (weights * Vector512.LoadUnsafe(ref Unsafe.Add(ref column, j)))).StoreUnsafe(ref target);
+                    }
+                }
+
+                if (vectorBits >= 256)
+                {
+                    var weights = Vector256.Create(weight);
+                    for (; j + 4 <= length; j += 4)
+                    {
+                        ref double target = ref Unsafe.Add(ref row, j);
+                        (Vector256.LoadUnsafe(ref target) - (weights * Vector256.LoadUnsafe(ref Unsafe.Add(ref column, j)))).StoreUnsafe(ref target);
+                    }
+                }
+
+                for (; j < length; j++)
+                {
+                    Unsafe.Add(ref row, j) -= weight * Unsafe.Add(ref column, j);
                 }
             }
 
-            if (vectorBits >= 256)
+            flops += (long)(q - k - 1) * (q - k);
+        }
+
+        // The condition bound's two recurrences (TriangularKernel.InverseNormBound's, each in its order: the forward one down the rows,
+        // the backward one up them), the determinant's terms and z = L^-1 z: independent chains of divisions over the rows of L, a row
+        // of each per step so that they overlap.
+        for (int i = 0; i < q; i++)
+        {
+            Unsafe.Add(ref column, i) = 1;
+        }
+
+        double infinity = 0;
+        double one = 0;
+        for (int i = 0; i < q; i++)
+        {
+            ref double row = ref Unsafe.Add(ref a, i * q);
+            double sum = 1;
+            double solved = Unsafe.Add(ref z, i);
+            for (int j = 0; j < i; j++)
             {
-                var weights = Vector256.Create(weight);
-                for (; j + 4 <= length; j += 4)
-                {
-                    ref double target = ref Unsafe.Add(ref row, j);
-                    (Vector256.LoadUnsafe(ref target) - (weights * Vector256.LoadUnsafe(ref Unsafe.Add(ref column, j)))).StoreUnsafe(ref target);
-                }
+                double entry = Unsafe.Add(ref row, j);
+                sum += Math.Abs(entry) * Unsafe.Add(ref bounds, j);
+                solved = Math.FusedMultiplyAdd(-entry, Unsafe.Add(ref z, j), solved);
             }
 
-            for (; j < length; j++)
+            double pivot = Unsafe.Add(ref row, i);
+            double bound = sum / Math.Abs(pivot);
+            Unsafe.Add(ref bounds, i) = bound;
+            infinity = Math.Max(infinity, bound);
+            Unsafe.Add(ref z, i) = solved / pivot;
+            logDeterminant += 2 * Math.Log(pivot);
+            smallestPivot = Math.Min(smallestPivot, pivot * pivot);
+
+            // Column up's bound, its sum gathered from the rows below it, taken in the steps before.
+            int up = q - 1 - i;
+            ref double upRow = ref Unsafe.Add(ref a, up * q);
+            double upBound = Unsafe.Add(ref column, up) / Math.Abs(Unsafe.Add(ref upRow, up));
+            one = Math.Max(one, upBound);
+            for (int j = 0; j < up; j++)
             {
-                Unsafe.Add(ref row, j) -= weight * Unsafe.Add(ref column, j);
+                Unsafe.Add(ref column, j) += Math.Abs(Unsafe.Add(ref upRow, j)) * upBound;
             }
         }
-    }
 
-    /// <summary>
-    /// Row <paramref name="i"/> of the condition bound's forward recurrence, of <c>z = L^-1 z</c> and the determinant's terms, and row
-    /// <c>q - 1 - i</c> of the backward recurrence (<see cref="TriangularKernel.InverseNormBound"/>'s, each in its order):
-    /// <paramref name="bounds"/> holds the forward bounds found so far (the row sums before), <paramref name="column"/> the backward
-    /// recurrence's sums gathered from the rows below.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BoundRow(ref double a, ref double z, int q, int i, ref double bounds, ref double column, ref double infinity, ref double one,
-        ref double logDeterminant, ref double smallestPivot)
-    {
-        ref double row = ref Unsafe.Add(ref a, i * q);
-        double sum = 1;
-        double solved = Unsafe.Add(ref z, i);
-        for (int j = 0; j < i; j++)
-        {
-            double entry = Unsafe.Add(ref row, j);
-            sum += Math.Abs(entry) * Unsafe.Add(ref bounds, j);
-            solved = Math.FusedMultiplyAdd(-entry, Unsafe.Add(ref z, j), solved);
-        }
-
-        double pivot = Unsafe.Add(ref row, i);
-        double bound = sum / Math.Abs(pivot);
-        Unsafe.Add(ref bounds, i) = bound;
-        infinity = Math.Max(infinity, bound);
-        Unsafe.Add(ref z, i) = solved / pivot;
-        logDeterminant += 2 * Math.Log(pivot);
-        smallestPivot = Math.Min(smallestPivot, pivot * pivot);
-
-        // Column up's bound, its sum gathered from the rows below it, taken in the steps before.
-        int up = q - 1 - i;
-        ref double upRow = ref Unsafe.Add(ref a, up * q);
-        double upBound = Unsafe.Add(ref column, up) / Math.Abs(Unsafe.Add(ref upRow, up));
-        one = Math.Max(one, upBound);
-        for (int j = 0; j < up; j++)
-        {
-            Unsafe.Add(ref column, j) += Math.Abs(Unsafe.Add(ref upRow, j)) * upBound;
-        }
+        inverseNormBound = infinity * one;
+        flops += (long)q * q;
+        ReflectColumn(ref z, q);
+        return true;
     }
 
     /// <summary>
@@ -250,17 +220,15 @@ internal static class OneRowGroupKernel
         z = beta;
     }
 
-    /// <summary>The largest order <see cref="FactorPair"/> takes: every group the one-row route takes (<see cref="SmallCholeskyKernel.Limit"/>), the groups of 17 at width 16 too.</summary>
-    internal const int PairLimit = SmallCholeskyKernel.Limit;
+    /// <summary>The largest order <see cref="FactorPair"/> takes: a group of 17 (width 16) keeps <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s row vectors.</summary>
+    internal const int PairLimit = 16;
 
     /// <summary>
     /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> of two groups of
-    /// one order at once, each step of the first followed by the same step of the second: a group's factor is a chain of square
-    /// roots and divisions (each pivot, then each row's condition bound, waits for the one before), which two groups side by side
-    /// overlap. Each group's operations are <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s
-    /// (its row vectors too), so the results are the same bits. (Each group in one lane of a 128-bit vector, as this was first,
-    /// gathered and scattered every entry: about seven micro-ops per update of a pair.) False when a pivot of either fails (then both are
-    /// partly overwritten).
+    /// one order at once, each in one lane of a 128-bit vector: a group's factor is a chain of square roots and divisions (each
+    /// pivot, then each row's condition bound, waits for the one before), which two groups side by side overlap. Lane by lane the
+    /// operations are <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s,
+    /// so the results are the same bits. False when a pivot of either fails (then both are partly overwritten).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
@@ -273,19 +241,42 @@ internal static class OneRowGroupKernel
             throw new ArgumentException($"Two groups of {q} parameters (at most {PairLimit}) and one row need {length} values each; got {first.Length} and {second.Length}.");
         }
 
-        // Every access is inside the values checked above or the scratch. Each step of the one group is followed by the same step of
-        // the other, so that their chains of square roots and divisions run side by side; each group's rows keep Factor's vectors.
+        // Lane 0 is the first group, lane 1 the second; every access is inside the values checked above or the scratch.
         ref double a = ref MemoryMarshal.GetReference(first);
         ref double b = ref MemoryMarshal.GetReference(second);
-        Span<double> scratch = stackalloc double[4 * PairLimit];
-        ref double firstColumn = ref MemoryMarshal.GetReference(scratch);
-        ref double secondColumn = ref Unsafe.Add(ref firstColumn, PairLimit);
-        ref double firstBounds = ref Unsafe.Add(ref secondColumn, PairLimit);
-        ref double secondBounds = ref Unsafe.Add(ref firstBounds, PairLimit);
-        norms = (RowSumNorm(ref a, q, ref firstBounds), RowSumNorm(ref b, q, ref secondBounds));
+        Span<Vector128<double>> scratch = stackalloc Vector128<double>[3 * PairLimit];
+        ref Vector128<double> column = ref MemoryMarshal.GetReference(scratch);
+        ref Vector128<double> bounds = ref Unsafe.Add(ref column, PairLimit);
+        ref Vector128<double> solved = ref Unsafe.Add(ref bounds, PairLimit);
+
+        for (int i = 0; i < q; i++)
+        {
+            Unsafe.Add(ref bounds, i) = Vector128<double>.Zero;
+        }
+
+        for (int i = 0; i < q; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                int at = (i * q) + j;
+                Vector128<double> magnitude = Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at)));
+                Unsafe.Add(ref bounds, i) += magnitude;
+                Unsafe.Add(ref bounds, j) += magnitude;
+            }
+
+            int diagonalAt = (i * q) + i;
+            Unsafe.Add(ref bounds, i) += Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, diagonalAt), Unsafe.Add(ref b, diagonalAt)));
+        }
+
+        Vector128<double> norm = Vector128<double>.Zero;
+        for (int i = 0; i < q; i++)
+        {
+            norm = Vector128.Max(norm, Unsafe.Add(ref bounds, i));
+        }
+
+        norms = (norm.GetElement(0), norm.GetElement(1));
         inverseNormBounds = (0, 0);
 
-        int vectorBits = VectorWidth.Hardware;
         for (int k = 0; k < q; k++)
         {
             int diagonalAt = (k * q) + k;
@@ -296,30 +287,89 @@ internal static class OneRowGroupKernel
                 return false;
             }
 
-            double firstRoot = Math.Sqrt(firstPivot);
-            double secondRoot = Math.Sqrt(secondPivot);
-            EliminateColumn(ref a, q, k, firstRoot, ref firstColumn, vectorBits);
-            EliminateColumn(ref b, q, k, secondRoot, ref secondColumn, vectorBits);
+            Vector128<double> root = Vector128.Sqrt(Vector128.Create(firstPivot, secondPivot));
+            Unsafe.Add(ref a, diagonalAt) = root.GetElement(0);
+            Unsafe.Add(ref b, diagonalAt) = root.GetElement(1);
+            Vector128<double> inverse = Vector128<double>.One / root;
+            int below = q - k - 1;
+            for (int i = 0; i < below; i++)
+            {
+                int at = ((k + 1 + i) * q) + k;
+                Vector128<double> entry = Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at)) * inverse;
+                Unsafe.Add(ref a, at) = entry.GetElement(0);
+                Unsafe.Add(ref b, at) = entry.GetElement(1);
+                Unsafe.Add(ref column, i) = entry;
+            }
+
+            for (int i = 0; i < below; i++)
+            {
+                Vector128<double> weight = Unsafe.Add(ref column, i);
+                int rowAt = ((k + 1 + i) * q) + k + 1;
+                for (int j = 0; j <= i; j++)
+                {
+                    int at = rowAt + j;
+                    Vector128<double> entry = Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at)) - (weight * Unsafe.Add(ref column, j));
+                    Unsafe.Add(ref a, at) = entry.GetElement(0);
+                    Unsafe.Add(ref b, at) = entry.GetElement(1);
+                }
+            }
+
             flops += 2L * (q - k - 1) * (q - k);
         }
 
-        // The condition bounds' two recurrences, the determinants' terms and z = L^-1 z, a row of each group per step (as in Factor).
+        // The condition bounds' two recurrences, the determinants' terms and z = L^-1 z, a row of each per step (as in Factor).
         ref double firstZ = ref Unsafe.Add(ref a, q * q);
         ref double secondZ = ref Unsafe.Add(ref b, q * q);
         for (int i = 0; i < q; i++)
         {
-            Unsafe.Add(ref firstColumn, i) = 1;
-            Unsafe.Add(ref secondColumn, i) = 1;
+            Unsafe.Add(ref column, i) = Vector128<double>.One;
         }
 
-        double firstInfinity = 0, firstOne = 0, secondInfinity = 0, secondOne = 0;
+        Vector128<double> infinity = Vector128<double>.Zero;
+        Vector128<double> one = Vector128<double>.Zero;
         for (int i = 0; i < q; i++)
         {
-            BoundRow(ref a, ref firstZ, q, i, ref firstBounds, ref firstColumn, ref firstInfinity, ref firstOne, ref logDeterminant, ref smallestPivot);
-            BoundRow(ref b, ref secondZ, q, i, ref secondBounds, ref secondColumn, ref secondInfinity, ref secondOne, ref logDeterminant, ref smallestPivot);
+            Vector128<double> sum = Vector128<double>.One;
+            Vector128<double> value = Vector128.Create(Unsafe.Add(ref firstZ, i), Unsafe.Add(ref secondZ, i));
+            for (int j = 0; j < i; j++)
+            {
+                int at = (i * q) + j;
+                Vector128<double> entry = Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at));
+                sum += Vector128.Abs(entry) * Unsafe.Add(ref bounds, j);
+                value = Vector128.FusedMultiplyAdd(-entry, Unsafe.Add(ref solved, j), value);
+            }
+
+            int diagonalAt = (i * q) + i;
+            Vector128<double> pivot = Vector128.Create(Unsafe.Add(ref a, diagonalAt), Unsafe.Add(ref b, diagonalAt));
+            Vector128<double> bound = sum / Vector128.Abs(pivot);
+            Unsafe.Add(ref bounds, i) = bound;
+            infinity = Vector128.Max(infinity, bound);
+            Unsafe.Add(ref solved, i) = value / pivot;
+            logDeterminant += 2 * Math.Log(pivot.GetElement(0));
+            logDeterminant += 2 * Math.Log(pivot.GetElement(1));
+            Vector128<double> square = pivot * pivot;
+            smallestPivot = Math.Min(Math.Min(smallestPivot, square.GetElement(0)), square.GetElement(1));
+
+            int up = q - 1 - i;
+            Vector128<double> upBound = Unsafe.Add(ref column, up)
+                / Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, (up * q) + up), Unsafe.Add(ref b, (up * q) + up)));
+            one = Vector128.Max(one, upBound);
+            for (int j = 0; j < up; j++)
+            {
+                int at = (up * q) + j;
+                Unsafe.Add(ref column, j) += Vector128.Abs(Vector128.Create(Unsafe.Add(ref a, at), Unsafe.Add(ref b, at))) * upBound;
+            }
         }
 
-        inverseNormBounds = (firstInfinity * firstOne, secondInfinity * secondOne);
+        Vector128<double> product = infinity * one;
+        inverseNormBounds = (product.GetElement(0), product.GetElement(1));
+        for (int i = 0; i < q; i++)
+        {
+            Vector128<double> value = Unsafe.Add(ref solved, i);
+            Unsafe.Add(ref firstZ, i) = value.GetElement(0);
+            Unsafe.Add(ref secondZ, i) = value.GetElement(1);
+        }
+
         flops += 2L * q * q;
         ReflectColumn(ref firstZ, q);
         ReflectColumn(ref secondZ, q);
