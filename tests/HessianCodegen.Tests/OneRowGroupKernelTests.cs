@@ -121,6 +121,8 @@ public sealed class OneRowGroupKernelTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(9)]
+    [InlineData(16)]
+    [InlineData(17)]
     [InlineData(OneRowGroupKernel.PairLimit)]
     public void FactorsAPairAsEachAlone(int q)
     {
