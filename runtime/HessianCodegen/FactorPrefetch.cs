@@ -45,7 +45,7 @@ internal ref struct FactorPrefetch
     /// <paramref name="groups"/>, and spreads them over <paramref name="steps"/> calls of <see cref="Step"/>; names nothing
     /// (a default prefetch) where SSE is not supported, so that <see cref="NamesRows"/> never claims rows no line was issued for.
     /// </summary>
-    public static FactorPrefetch Of(LayerDerivatives next, int layer, ParameterGroups groups, int steps, ReadOnlySpan<double> written = default)
+    public static FactorPrefetch Of(LayerDerivatives next, int layer, ParameterGroups groups, int steps)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         if (!Sse.IsSupported)
@@ -55,7 +55,6 @@ internal ref struct FactorPrefetch
 
         var prefetch = new FactorPrefetch();
         next.QueueLowRankSpans(ref prefetch.queue, firstLayer: layer == 0);
-        prefetch.queue.Add(written);
         prefetch.queue.Spread(steps);
         if (!next.Xxx.IsEmpty)
         {
@@ -104,28 +103,9 @@ internal ref struct FactorPrefetch
                 double* row = start + ((long)parameters[member] * parameterCount);
                 if (Sse.IsSupported)
                 {
-                    if (ExperimentKnobs.Dedupe)
-                    {
-                        nuint first = LineOf(row + parameters[0]);
-                        nuint before = LineOf(row + parameters[Math.Max(member - 1, 0)]);
-                        nuint diagonal = LineOf(row + parameters[member]);
-                        Sse.Prefetch1((void*)first);
-                        if (before != first && !ExperimentKnobs.NoBefore)
-                        {
-                            Sse.Prefetch1((void*)before);
-                        }
-
-                        if (diagonal != first && diagonal != before)
-                        {
-                            Sse.Prefetch1((void*)diagonal);
-                        }
-                    }
-                    else
-                    {
                     Sse.Prefetch1(row + parameters[0]);
                     Sse.Prefetch1(row + parameters[Math.Max(member - 1, 0)]);
                     Sse.Prefetch1(row + parameters[member]);
-                    }
                 }
 
                 IssuedRows++;
@@ -137,25 +117,4 @@ internal ref struct FactorPrefetch
             }
         }
     }
-
-    /// <summary>Brings toward the L2 cache the index arrays of <paramref name="groups"/> (their first line each).</summary>
-    public static unsafe void GroupArrays(ParameterGroups groups)
-    {
-        if (!Sse.IsSupported)
-        {
-            return;
-        }
-
-        foreach (int[] parameters in groups.Parameters)
-        {
-            Sse.Prefetch1(Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(parameters)));
-        }
-
-        foreach (int[] rows in groups.Rows)
-        {
-            Sse.Prefetch1(Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(rows)));
-        }
-    }
-
-    private static unsafe nuint LineOf(double* address) => (nuint)address & ~(nuint)(PrefetchQueue.LineBytes - 1);
 }

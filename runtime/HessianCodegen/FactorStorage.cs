@@ -45,12 +45,6 @@ internal sealed class FactorStorage
     /// <summary>The next <paramref name="length"/> values not yet handed out, contiguous.</summary>
     public Memory<double> Take(int length) => values.Take(length);
 
-    /// <summary>The values handed out since the last <see cref="Reset"/>.</summary>
-    public long TakenValues => values.Taken;
-
-    /// <summary>Up to <paramref name="length"/> values the next <see cref="Take"/> calls are likely to hand out (the rest of the current array at most); not handed out.</summary>
-    public ReadOnlySpan<double> Upcoming(int length) => values.Upcoming(length);
-
     /// <summary>The next <paramref name="length"/> indices not yet handed out, contiguous.</summary>
     public Memory<int> TakeIndices(int length) => indices.Take(length);
 
@@ -84,13 +78,8 @@ internal sealed class FactorStorage
             }
         }
 
-        public long Taken { get; private set; }
-
-        public ReadOnlySpan<T> Upcoming(int length) => arrays[current].AsSpan(used, Math.Min(length, arrays[current].Length - used));
-
         public Memory<T> Take(int length)
         {
-            Taken += length;
             ArgumentOutOfRangeException.ThrowIfNegative(length);
             while (arrays[current].Length - used < length)
             {
@@ -112,7 +101,6 @@ internal sealed class FactorStorage
         {
             current = 0;
             used = 0;
-            Taken = 0;
         }
     }
 }

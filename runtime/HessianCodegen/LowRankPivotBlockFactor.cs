@@ -147,7 +147,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         // The rows of Xxx the gather reads, their misses overlapped first (unless prefetched during the layer before: touched
         // again, they took a width-8 batch-1 factorization 1 to 2 % longer at depths 256 to 1024); the sum stored, so that the
         // loads are not dropped as dead.
-        workspace.TouchedSum = rowsPrefetched && !ExperimentKnobs.AlwaysTouch ? 0 : TouchGroupRows(structure, xxx, p);
+        workspace.TouchedSum = rowsPrefetched ? 0 : TouchGroupRows(structure, xxx, p);
         int offset = 0;
         int diagonalOffset = 0;
         for (int g = 0; g < count; g++)

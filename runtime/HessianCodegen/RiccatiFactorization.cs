@@ -270,10 +270,9 @@ internal sealed class RiccatiFactorization
 
         // Deep chains of small states prefetch the next layer's derivatives (the loop runs backwards: l - 1) while they
         // factor the current one; large states are other kernels' concern.
-        bool prefetchNextLayer = !ExperimentKnobs.NoPrefetch && (prefetchNext ?? (derivativeBytes >= PrefetchFactorBytes && largestState < PrefetchFactorStateOrder));
+        bool prefetchNextLayer = prefetchNext ?? (derivativeBytes >= PrefetchFactorBytes && largestState < PrefetchFactorStateOrder);
         bool rowsPrefetched = false; // whether the layer factored just before (l + 1) named this layer's rows of Xxx
         int prefetchedLayers = 0;
-        long storedLastLayer = 0;
         for (int l = depth - 1; l >= 0; l--)
         {
             LayerDerivatives d = derivatives.Layer(l);
@@ -282,14 +281,7 @@ internal sealed class RiccatiFactorization
             int aIn = d.InputSize;
             int m = StateCount(network, l, count);
             int mIn = l > 0 ? count * aIn : 0;
-            FactorPrefetch prefetch = prefetchNextLayer && l >= ExperimentKnobs.Ahead ? NextLayerPrefetch(derivatives, l - ExperimentKnobs.Ahead, count, allowLowRank,
-                ExperimentKnobs.Store ? storage.Upcoming((int)storedLastLayer) : default) : default;
-            long takenBefore = storage.TakenValues;
-            if (ExperimentKnobs.Groups && prefetchNextLayer && l > 1)
-            {
-                FactorPrefetch.GroupArrays(derivatives.ParameterGroups(l - 2));
-            }
-
+            FactorPrefetch prefetch = prefetchNextLayer && l > 0 ? NextLayerPrefetch(derivatives, l - 1, count, allowLowRank) : default;
             prefetchedLayers += prefetch.QueuedBytes > 0 || prefetch.NamesRows ? 1 : 0;
             prefetch.Step(); // step 1 of FactorPrefetchSteps: the layer's start
             bool twoCores = worker is not null && Math.Max(m, mIn) >= TwoCoreStateOrder; // every m and mIn is at most largestState
@@ -634,7 +626,6 @@ internal sealed class RiccatiFactorization
 
             (value, nextValue) = (nextValue, value);
             valueSize = mIn;
-            storedLastLayer = storage.TakenValues - takenBefore;
         }
 
         singularLayer = -1;
@@ -851,9 +842,9 @@ internal sealed class RiccatiFactorization
     /// <see cref="Create"/> offers its block to the low-rank route and the route's flops do not decline it at once (a block it
     /// then declines for its conditioning goes whole); none for a block formed whole (<see cref="FactorPrefetch"/>'s remarks).
     /// </summary>
-    private static FactorPrefetch NextLayerPrefetch(HessianDerivatives derivatives, int next, int count, bool allowLowRank, ReadOnlySpan<double> written) =>
+    private static FactorPrefetch NextLayerPrefetch(HessianDerivatives derivatives, int next, int count, bool allowLowRank) =>
         PredictsLowRank(derivatives, next, count, allowLowRank)
-            ? FactorPrefetch.Of(derivatives.Layer(next), next, derivatives.ParameterGroups(next), ExperimentKnobs.Steps, written)
+            ? FactorPrefetch.Of(derivatives.Layer(next), next, derivatives.ParameterGroups(next), FactorPrefetchSteps)
             : default;
 
     /// <summary>
