@@ -43,6 +43,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>Whether the groups came from <see cref="FactorOneRowGroups"/> (<see cref="TakesOneRowGroups"/>, the one rule), laid out for <see cref="OneRowGroupKernel"/>.</summary>
     private readonly bool oneRowGroups;
 
+    /// <summary>Whether this factor took the one-row path (<see cref="FactorOneRowGroups"/>): for the tests, which assert the route a layer takes.</summary>
+    internal bool TookOneRowGroups => oneRowGroups;
+
     private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, ReadOnlyMemory<int> groupParameters, IPivotBlockFactor core,
         int order, Inertia inertia, LogDeterminant logDeterminant, bool oneRowGroups)
     {
@@ -276,15 +279,18 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// Whether the groups go through <see cref="FactorOneRowGroups"/>: every group has one row of <c>Dx</c> (a dense layer at batch 1)
-    /// and at most <see cref="SmallCholeskyKernel.Limit"/> parameters (larger ones keep the whole block's Cholesky kernels).
+    /// Whether the groups go through <see cref="FactorOneRowGroups"/>: every group has at most one row of <c>Dx</c> (a dense layer at
+    /// batch 1, some of its weights perhaps without a row: a zero input) and at most <see cref="SmallCholeskyKernel.Limit"/> parameters
+    /// (larger ones keep the whole block's Cholesky kernels).
     /// </summary>
     private static bool TakesOneRowGroups(ParameterGroups structure) =>
-        structure.EveryGroupHasOneRow && structure.LargestParameterCount <= SmallCholeskyKernel.Limit;
+        structure.AtMostOneRowPerGroup && structure.LargestParameterCount <= SmallCholeskyKernel.Limit;
 
     /// <summary>
-    /// <see cref="FactorGroups"/> where every group has one row: each group's norm, Cholesky factor, condition bound, <c>L_g^-1 z_g</c>
-    /// and reflector in one pass over its values (<see cref="OneRowGroupKernel.Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>), then the core as there.
+    /// <see cref="FactorGroups"/> where every group has at most one row: each group with a row has its norm, Cholesky factor, condition
+    /// bound, <c>L_g^-1 z_g</c> and reflector in one pass over its values (<see cref="OneRowGroupKernel.Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>;
+    /// two of one order with a row each at once), a group without one its Cholesky factor, condition bound and log-determinant only
+    /// (<see cref="FactorRowlessGroup"/>: no reflector, no row of the core); then the core as there, over the groups with a row.
     /// </summary>
     private static LowRankPivotBlockFactor? FactorOneRowGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> value,
         int p, int m, Span<double> work, double tinyPivot, LowRankWorkspace workspace, ref long flops)
@@ -294,11 +300,26 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double logDeterminantX = 0;
         double smallestPivotX = double.PositiveInfinity;
         int offset = 0;
+        int coreOrder = 0;
         for (int g = 0; g < count; g++)
         {
             int q = structure.Parameters[g].Length;
-            int length = GroupValueCount(q, 1);
-            if (g + 1 < count && structure.Parameters[g + 1].Length == q && q <= OneRowGroupKernel.PairLimit)
+            int c = structure.Rows[g].Length;
+            int length = GroupValueCount(q, c);
+            if (c == 0)
+            {
+                if (!FactorRowlessGroup(values.AsSpan(offset, length), q, tinyPivot, ref logDeterminantX, ref smallestPivotX, ref flops))
+                {
+                    return null;
+                }
+
+                factors[g] = OneRowGroup(structure, g, values, offset, coreOrder);
+                offset += length;
+                continue;
+            }
+
+            // Only two groups with a row each pair up: the pair kernel reflects both.
+            if (g + 1 < count && structure.Parameters[g + 1].Length == q && structure.Rows[g + 1].Length == 1 && q <= OneRowGroupKernel.PairLimit)
             {
                 // Two groups of one order side by side: their chains of square roots and divisions overlap.
                 if (!OneRowGroupKernel.FactorPair(values.AsSpan(offset, length), values.AsSpan(offset + length, length), q, tinyPivot,
@@ -309,8 +330,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                     return null;
                 }
 
-                factors[g] = OneRowGroup(structure, g, values, offset);
-                factors[g + 1] = OneRowGroup(structure, g + 1, values, offset + length);
+                factors[g] = OneRowGroup(structure, g, values, offset, coreOrder);
+                factors[g + 1] = OneRowGroup(structure, g + 1, values, offset + length, coreOrder + 1);
+                coreOrder += 2;
                 offset += 2 * length;
                 g++;
                 continue;
@@ -323,20 +345,46 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 return null;
             }
 
-            factors[g] = OneRowGroup(structure, g, values, offset);
+            factors[g] = OneRowGroup(structure, g, values, offset, coreOrder);
+            coreOrder++;
             offset += length;
         }
 
-        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, count, logDeterminantX, smallestPivotX, oneRowGroups: true, workspace, ref flops);
+        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: true, workspace, ref flops);
     }
 
-    /// <summary>Group <paramref name="g"/> of one row, its values from <paramref name="offset"/>; its row of the core is its number.</summary>
-    private static GroupFactor OneRowGroup(ParameterGroups structure, int g, double[] values, int offset)
+    /// <summary>
+    /// A group without a row of <c>Dx</c> (<paramref name="matrix"/>, <c>X_g</c>, <paramref name="q"/> x <paramref name="q"/>): its
+    /// Cholesky factor in place, condition check and log-determinant, as <see cref="FactorGroups"/> takes it (the same norm, kernel and bound).
+    /// False at a failed pivot or past <see cref="ConditionLimit"/>.
+    /// </summary>
+    private static bool FactorRowlessGroup(Span<double> matrix, int q, double tinyPivot, ref double logDeterminantX, ref double smallestPivotX, ref long flops)
+    {
+        Span<double> rowSums = stackalloc double[q];
+        double norm = LowerTriangleNorm(matrix, q, rowSums);
+        if (SmallCholeskyKernel.Factor(matrix, q, tinyPivot, ref flops) >= 0
+            || !(norm * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
+        {
+            return false;
+        }
+
+        for (int i = 0; i < q; i++)
+        {
+            logDeterminantX += 2 * Math.Log(matrix[(i * q) + i]);
+            smallestPivotX = Math.Min(smallestPivotX, matrix[(i * q) + i] * matrix[(i * q) + i]);
+        }
+
+        return true;
+    }
+
+    /// <summary>Group <paramref name="g"/> of at most one row, its values from <paramref name="offset"/>, its row of the core (if it has one) <paramref name="coreOffset"/>.</summary>
+    private static GroupFactor OneRowGroup(ParameterGroups structure, int g, double[] values, int offset, int coreOffset)
     {
         int q = structure.Parameters[g].Length;
-        (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, 1);
-        return new GroupFactor(structure.Parameters[g], structure.Rows[g], values.AsMemory(offset, GroupValueCount(q, 1)), values.AsMemory()[choleskyRange],
-            values.AsMemory()[reflectorRange], values.AsMemory()[tauRange], g);
+        int c = structure.Rows[g].Length;
+        (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
+        return new GroupFactor(structure.Parameters[g], structure.Rows[g], values.AsMemory(offset, GroupValueCount(q, c)), values.AsMemory()[choleskyRange],
+            values.AsMemory()[reflectorRange], values.AsMemory()[tauRange], coreOffset);
     }
 
     /// <summary>
@@ -368,25 +416,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             int q = structure.Parameters[g].Length;
             Span<double> matrix = values.AsSpan(offset, q * q);
-            Span<double> rowSums = scratch.AsSpan(0, q);
-            rowSums.Clear();
-            for (int i = 0; i < q; i++)
-            {
-                for (int j = 0; j <= i; j++)
-                {
-                    double magnitude = Math.Abs(matrix[(i * q) + j]);
-                    rowSums[i] += magnitude;
-                    rowSums[j] += j < i ? magnitude : 0;
-                }
-            }
-
-            double norm = 0;
-            foreach (double sum in rowSums)
-            {
-                norm = Math.Max(norm, sum);
-            }
-
-            norms[g] = norm;
+            norms[g] = LowerTriangleNorm(matrix, q, scratch.AsSpan(0, q));
             offset += GroupValueCount(q, structure.Rows[g].Length);
         }
 
@@ -413,6 +443,29 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         return true;
+    }
+
+    /// <summary><c>||X_g||_inf</c> from the lower triangle of <paramref name="matrix"/> (<c>X_g</c> is symmetric), <paramref name="rowSums"/> (<paramref name="q"/> values) its scratch.</summary>
+    private static double LowerTriangleNorm(ReadOnlySpan<double> matrix, int q, Span<double> rowSums)
+    {
+        rowSums.Clear();
+        for (int i = 0; i < q; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double magnitude = Math.Abs(matrix[(i * q) + j]);
+                rowSums[i] += magnitude;
+                rowSums[j] += j < i ? magnitude : 0;
+            }
+        }
+
+        double norm = 0;
+        foreach (double sum in rowSums)
+        {
+            norm = Math.Max(norm, sum);
+        }
+
+        return norm;
     }
 
     /// <summary>
@@ -580,10 +633,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     {
         if (oneRowGroups)
         {
-            // One row per group: each group's rows solved and reflected in place, no gather or scatter (OneRowGroupKernel).
+            // At most one row per group: each group's rows solved (and, with a row, reflected) in place, no gather or scatter (OneRowGroupKernel).
             foreach (GroupFactor g in groups)
             {
-                OneRowGroupKernel.SolveLower(g.Values.Span, g.Parameters.Span, rows, width, coreRows.Slice(g.CoreOffset * width, width), VectorWidth.Hardware);
+                OneRowGroupKernel.SolveLower(g.Values.Span, g.Parameters.Span, rows, width, coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width), VectorWidth.Hardware);
             }
 
             return;
@@ -1013,7 +1066,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             throw new ArgumentException($"work has {work.Length} values; expected at least {m} x {order}.", nameof(work));
         }
 
-        if (largestRows == 1 && order == factors.Length && !workspace.GeneralGroupsOnly)
+        if (largestRows == 1 && !workspace.GeneralGroupsOnly)
         {
             flops += FormOneRowCore(factors, value, m, order, workspace);
             return workspace.Core;
@@ -1094,7 +1147,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// <see cref="FormCore"/> where every group has one row <c>r_g</c> of <c>Dx</c> and <c>R_g</c> is a scalar (batch 1): then
+    /// <see cref="FormCore"/> where every group has at most one row <c>r_g</c> of <c>Dx</c> and <c>R_g</c> is a scalar (batch 1; a group
+    /// without a row has no row of <c>T</c> and is skipped, the others in the order of their <c>CoreOffset</c>): then
     /// <c>T_gh = delta_gh + R_g P[r_h, r_g] R_h</c>, formed entry by entry in its lower triangle into <see cref="LowRankWorkspace.Core"/>
     /// (the upper triangle zero), each entry the product <see cref="FormDirectCoreColumns"/> and <see cref="FormDirectCoreRows"/> form,
     /// <c>R_g (P[r_h, r_g] R_h)</c>, without the <c>m x r</c> product <c>P R^T</c> of which only the groups' rows are read.
@@ -1107,13 +1161,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             workspace.Core = new double[order * order];
         }
 
-        // Each group's row and R_g read once (through their Memory), not once per entry.
+        // Each group's row and R_g read once (through their Memory), not once per entry; a group without a row has no row of T.
         Span<int> rows = order <= StackScratch.MaxRows ? stackalloc int[order] : new int[order];
         Span<double> weights = order <= StackScratch.MaxRows ? stackalloc double[order] : new double[order];
-        for (int g = 0; g < order; g++)
+        foreach (GroupFactor factor in factors)
         {
-            rows[g] = factors[g].Rows.Span[0];
-            weights[g] = factors[g].Reflectors.Span[0];
+            if (factor.Tau.Length == 1)
+            {
+                rows[factor.CoreOffset] = factor.Rows.Span[0];
+                weights[factor.CoreOffset] = factor.Reflectors.Span[0];
+            }
         }
 
         Span<double> t = workspace.Core;

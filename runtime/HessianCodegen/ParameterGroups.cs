@@ -17,11 +17,11 @@ internal sealed class ParameterGroups
     {
         Parameters = parameters;
         Rows = rows;
-        EveryGroupHasOneRow = rows.Length > 0;
+        AtMostOneRowPerGroup = rows.Length > 0;
         foreach (int[] group in rows)
         {
             LargestRowCount = Math.Max(LargestRowCount, group.Length);
-            EveryGroupHasOneRow &= group.Length == 1;
+            AtMostOneRowPerGroup &= group.Length <= 1;
         }
 
         foreach (int[] group in parameters)
@@ -43,10 +43,11 @@ internal sealed class ParameterGroups
     public int LargestParameterCount { get; }
 
     /// <summary>
-    /// Whether every group has exactly one row of <c>Dx</c> (a dense layer at batch 1): the low-rank route then takes each group
-    /// in one pass (<see cref="LinearAlgebra.OneRowGroupKernel"/>).
+    /// Whether every group has at most one row of <c>Dx</c> (a dense layer at batch 1; a group with none is a weight whose input is
+    /// exactly 0, a ReLU output or a zero pixel, or a dead unit): the low-rank route then takes each group in one pass
+    /// (<see cref="LinearAlgebra.OneRowGroupKernel"/>).
     /// </summary>
-    public bool EveryGroupHasOneRow { get; }
+    public bool AtMostOneRowPerGroup { get; }
 
     /// <summary>
     /// The groups of <paramref name="xxx"/> (<c>p x p</c>, lower triangle read; empty where the layer's <c>Xxx</c> is zero,

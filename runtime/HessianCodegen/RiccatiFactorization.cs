@@ -169,6 +169,9 @@ internal sealed class RiccatiFactorization
     /// <summary>How each layer's pivot block was factored, first layer first.</summary>
     public IReadOnlyList<PivotBlockRoute> Routes { get; }
 
+    /// <summary>Whether layer <paramref name="layer"/>'s pivot block took the low-rank route's one-row path (for the tests, which assert it).</summary>
+    internal bool TookOneRowGroups(int layer) => blocks[layer] is LowRankPivotBlockFactor { TookOneRowGroups: true };
+
     /// <summary>The inertia of <c>H + eps I</c>: the sum of the pivot blocks' (Haynsworth).</summary>
     public Inertia Inertia { get; }
 

@@ -10,7 +10,7 @@ namespace HessianCodegen.Tests;
 /// block (<see cref="LowRankWorkspace.GeneralGroupsOnly"/>): the inertia exactly; the log-determinant, <c>Solve</c> and
 /// <c>SolveLowerHalf</c> to round-off, not to the bit, because <c>L_g^-1 z_g</c> (and so <c>R_g</c> and <c>T</c>) sums its dot
 /// products in another order. Group orders: a pair then a single group, two orders side by side, orders past the pair kernel's
-/// limit; and a block whose second group of a pair is ill-conditioned, which both paths decline.
+/// limit; groups without a row (a zero input); and a block whose second group of a pair is ill-conditioned, which both paths decline.
 /// </summary>
 public sealed class OneRowGroupRouteTests
 {
@@ -23,13 +23,40 @@ public sealed class OneRowGroupRouteTests
     [InlineData(new[] { 17, 24, 32 }, false)]
     public void FactorsAndSolvesAsTheGeneralPath(int[] orders, bool definiteCore)
     {
-        const double epsilon = 0.5;
         (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore, illConditionedGroup: -1, seed: orders.Sum() + (definiteCore ? 1 : 0));
+        AssertAgreesWithTheGeneralPath(dx, value, xxx, p, m, definiteCore);
+    }
+
+    /// <summary>
+    /// Groups without a row of <c>Dx</c> (a weight whose input is exactly 0 at batch 1): still the one-row path, their factors
+    /// Cholesky only and no row of the core. Alone, between groups with a row, of the order of a neighbour with a row (which the
+    /// pair kernel must not take with it), all of them.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 9, 9 }, new[] { 0 }, true)]
+    [InlineData(new[] { 9, 9, 9 }, new[] { 1 }, true)]
+    [InlineData(new[] { 9, 9, 9 }, new[] { 1 }, false)]
+    [InlineData(new[] { 9, 9, 9 }, new[] { 0 }, false)]
+    [InlineData(new[] { 9, 9, 9 }, new[] { 2 }, true)]
+    [InlineData(new[] { 5, 5, 9, 9, 3 }, new[] { 0, 3 }, false)]
+    [InlineData(new[] { 1, 2, 16, 16, 17, 17 }, new[] { 2, 5 }, true)]
+    [InlineData(new[] { 4, 7, 7 }, new[] { 0, 1, 2 }, true)]
+    public void RowlessGroupsFactorAndSolveAsTheGeneralPath(int[] orders, int[] rowless, bool definiteCore)
+    {
+        (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore, illConditionedGroup: -1, seed: orders.Sum() + rowless.Sum(), rowless);
+        AssertAgreesWithTheGeneralPath(dx, value, xxx, p, m, definiteCore);
+    }
+
+    private static void AssertAgreesWithTheGeneralPath(double[] dx, double[] value, double[] xxx, int p, int m, bool definiteCore)
+    {
+        const double epsilon = 0.5;
         LowRankPivotBlockFactor oneRow = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false)
             ?? throw new InvalidOperationException("the one-row route declined");
         LowRankPivotBlockFactor general = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: true)
             ?? throw new InvalidOperationException("the general path declined");
 
+        Assert.True(oneRow.TookOneRowGroups, "the one-row path was not taken");
+        Assert.False(general.TookOneRowGroups);
         Assert.Equal(general.Inertia, oneRow.Inertia);
         Assert.Equal(definiteCore, oneRow.IsPositiveDefinite);
         Assert.Equal(general.CoreOrder, oneRow.CoreOrder);
@@ -88,7 +115,8 @@ public sealed class OneRowGroupRouteTests
     /// <paramref name="illConditionedGroup"/>, whose <c>X_g = Xxx_g + eps I</c> then fails the condition limit), and <c>P</c>
     /// positive definite, or with a negative eigenvalue large enough to make the core indefinite.
     /// </summary>
-    private static (double[] Dx, double[] Value, double[] Xxx, int P, int M) Problem(int[] orders, bool definiteCore, int illConditionedGroup, int seed)
+    private static (double[] Dx, double[] Value, double[] Xxx, int P, int M) Problem(int[] orders, bool definiteCore, int illConditionedGroup, int seed,
+        int[]? rowless = null)
     {
         var random = new Random(seed);
         int p = orders.Sum();
@@ -103,7 +131,8 @@ public sealed class OneRowGroupRouteTests
             double[] w = Enumerable.Range(0, run).Select(_ => random.NextDouble() - 0.5).ToArray();
             for (int i = 0; i < run; i++)
             {
-                dx[(r * p) + start + i] = random.NextDouble() - 0.5;
+                double entry = random.NextDouble() - 0.5;
+                dx[(r * p) + start + i] = rowless?.Contains(r) == true ? 0 : entry;
                 for (int j = 0; j < run; j++)
                 {
                     xxx[((start + i) * p) + start + j] = r == illConditionedGroup ? 1e4 * v[i] * v[j] : (0.3 * v[i] * v[j]) + (0.2 * w[i] * w[j]);
@@ -113,6 +142,8 @@ public sealed class OneRowGroupRouteTests
             start += run;
         }
 
+        // The core made indefinite through the first group with a row (a rowless group's row of P reaches nothing).
+        int firstWithRow = Enumerable.Range(0, m).FirstOrDefault(r => rowless?.Contains(r) != true);
         var value = new double[m * m];
         for (int i = 0; i < m; i++)
         {
@@ -121,7 +152,7 @@ public sealed class OneRowGroupRouteTests
                 value[(i * m) + j] = value[(j * m) + i] = 0.1 * (random.NextDouble() - 0.5);
             }
 
-            value[(i * m) + i] = definiteCore || i > 0 ? 1 + random.NextDouble() : -40;
+            value[(i * m) + i] = definiteCore || i != firstWithRow ? 1 + random.NextDouble() : -40;
         }
 
         return (dx, value, xxx, p, m);

@@ -1,7 +1,5 @@
 using System;
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using Simd = System.Numerics.Vector;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -129,7 +127,7 @@ internal static class BunchKaufmanKernel
                 double inverse = 1.0 / pivot;
                 for (int i = k + 1; i < n; i++)
                 {
-                    AddScaled(-x[i] * inverse, ref x[k + 1], ref a[(i * n) + k + 1], i - k);
+                    VectorKernels.AxpyUnchecked(-x[i] * inverse, ref x[k + 1], ref a[(i * n) + k + 1], i - k);
                     a[(i * n) + k] = x[i] * inverse;
                 }
 
@@ -161,8 +159,8 @@ internal static class BunchKaufmanKernel
                 for (int i = k + 2; i < n; i++)
                 {
                     ref double row = ref a[(i * n) + k + 2];
-                    AddScaled(-a[(i * n) + k], ref wk[k + 2], ref row, i - k - 1);
-                    AddScaled(-a[(i * n) + k + 1], ref wkp1[k + 2], ref row, i - k - 1);
+                    VectorKernels.AxpyUnchecked(-a[(i * n) + k], ref wk[k + 2], ref row, i - k - 1);
+                    VectorKernels.AxpyUnchecked(-a[(i * n) + k + 1], ref wkp1[k + 2], ref row, i - k - 1);
                 }
 
                 for (int j = k + 2; j < n; j++)
@@ -188,30 +186,6 @@ internal static class BunchKaufmanKernel
         }
 
         return -1;
-    }
-
-    /// <summary>
-    /// <c>y += alpha x</c> over <paramref name="length"/> values from the references (inside the spans the caller checked), as
-    /// <see cref="VectorKernels.Axpy"/> computes it (<see cref="Vector{T}"/> fused multiply-adds, the rest unfused), so the same
-    /// bits, without its call and checks: the unblocked factor updates one row per call, 36 values long on average at order 72,
-    /// where the call cost about what the arithmetic did.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddScaled(double alpha, ref double x, ref double y, int length)
-    {
-        int width = Vector<double>.Count;
-        var scale = new Vector<double>(alpha);
-        int k = 0;
-        for (; k + width <= length; k += width)
-        {
-            ref double target = ref Unsafe.Add(ref y, k);
-            Simd.FusedMultiplyAdd(scale, Simd.LoadUnsafe(ref Unsafe.Add(ref x, k)), Simd.LoadUnsafe(ref target)).StoreUnsafe(ref target);
-        }
-
-        for (; k < length; k++)
-        {
-            Unsafe.Add(ref y, k) += alpha * Unsafe.Add(ref x, k);
-        }
     }
 
     /// <summary>

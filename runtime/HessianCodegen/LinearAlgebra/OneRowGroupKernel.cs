@@ -363,6 +363,8 @@ internal static class OneRowGroupKernel
 
     /// <summary>
     /// <c>B = Q_g^T L_g^-1 B</c> on a group's rows of <paramref name="rows"/> in place (its parameters' rows, <paramref name="width"/>
+    /// values each; for a group without a row of <c>Dx</c>, <paramref name="group"/> its <c>L_g</c> alone and <paramref name="coreRow"/>
+    /// empty, <c>L_g^-1 B</c> only)
     /// values each), with the group's factors as <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> left them, and the first row, the one that goes to the core
     /// <c>T</c>, copied to <paramref name="coreRow"/>: what the low-rank route's half solve did through a gather, <see cref="TriangularKernel.SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/>,
     /// <see cref="HouseholderKernel.ApplyTranspose"/> and a scatter. Vectors of <paramref name="vectorBits"/> (512, 256, or 0 for
@@ -372,9 +374,11 @@ internal static class OneRowGroupKernel
     public static void SolveLower(ReadOnlySpan<double> group, ReadOnlySpan<int> parameters, Span<double> rows, int width, Span<double> coreRow, int vectorBits)
     {
         int q = parameters.Length;
-        if (q == 0 || group.Length != (q * q) + q + 1 || coreRow.Length != width)
+        // A group without a row of Dx holds L_g alone and sends no row to the core: L_g^-1 only.
+        bool hasRow = group.Length != q * q;
+        if (q == 0 || (hasRow && (group.Length != (q * q) + q + 1 || coreRow.Length != width)) || (!hasRow && !coreRow.IsEmpty))
         {
-            throw new ArgumentException($"A group of {q} parameters and one row needs {(q * q) + q + 1} values and a core row of {width}; got {group.Length} and {coreRow.Length}.");
+            throw new ArgumentException($"A group of {q} parameters needs {(q * q) + q + 1} values and a core row of {width} (one row), or {q * q} and none (no row); got {group.Length} and {coreRow.Length}.");
         }
 
         foreach (int parameter in parameters)
@@ -390,7 +394,7 @@ internal static class OneRowGroupKernel
         // Bounds: the group's values, the parameters' rows and the core row were checked above.
         ref double l = ref MemoryMarshal.GetReference(group);
         ref double v = ref Unsafe.Add(ref l, q * q);
-        double tau = Unsafe.Add(ref v, q);
+        double tau = hasRow ? Unsafe.Add(ref v, q) : 0;
         ref double b = ref MemoryMarshal.GetReference(rows);
         ref int index = ref MemoryMarshal.GetReference(parameters);
         ref double core = ref MemoryMarshal.GetReference(coreRow);
@@ -410,6 +414,11 @@ internal static class OneRowGroupKernel
                 }
 
                 (sum * (1.0 / Unsafe.Add(ref factorRow, i))).StoreUnsafe(ref target);
+            }
+
+            if (!hasRow)
+            {
+                continue;
             }
 
             // H^T = I - tau v v^T: w = v^T B, then B -= tau v w.
@@ -454,6 +463,11 @@ internal static class OneRowGroupKernel
                 (sum * (1.0 / Unsafe.Add(ref factorRow, i))).StoreUnsafe(ref target);
             }
 
+            if (!hasRow)
+            {
+                continue;
+            }
+
             ref double first = ref Unsafe.Add(ref b, (index * width) + column);
             Vector256<double> w = Vector256.LoadUnsafe(ref first);
             if (tau != 0)
@@ -491,6 +505,11 @@ internal static class OneRowGroupKernel
                 }
 
                 target = sum * (1.0 / Unsafe.Add(ref factorRow, i));
+            }
+
+            if (!hasRow)
+            {
+                continue;
             }
 
             ref double first = ref Unsafe.Add(ref b, (index * width) + column);
