@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
 namespace HessianCodegen.Tests;
@@ -62,16 +63,7 @@ public sealed class LowRankCouplingSolveTests
             }
         }
 
-        var value = new double[m * m];
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < i; j++)
-            {
-                value[(i * m) + j] = value[(j * m) + i] = 0.1 * (random.NextDouble() - 0.5);
-            }
-
-            value[(i * m) + i] = definiteCore || i > 0 ? 1 + random.NextDouble() : -40;
-        }
+        double[] value = RandomValues.SymmetricState(random, m, negativeDiagonal: definiteCore ? -1 : 0);
 
         long flops = 0;
         LowRankPivotBlockFactor factor = LowRankPivotBlockFactor.Create(xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops)

@@ -142,16 +142,7 @@ public sealed class LowRankFactorStorageTests
         }
 
         // P symmetric: positive definite, or with a negative eigenvalue large enough to make T = I + R P R^T indefinite.
-        var value = new double[m * m];
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < i; j++)
-            {
-                value[(i * m) + j] = value[(j * m) + i] = 0.1 * (random.NextDouble() - 0.5);
-            }
-
-            value[(i * m) + i] = definiteCore || i > 0 ? 1 + random.NextDouble() : -40;
-        }
+        double[] value = RandomValues.SymmetricState(random, m, negativeDiagonal: definiteCore ? -1 : 0);
 
         // Xxx, when wanted: per output's run of parameters a positive semidefinite block 0.3 v v^T + 0.2 w w^T, zero elsewhere.
         double[] xxx = blockXxx ? new double[p * p] : [];

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
 namespace HessianCodegen.Tests;
@@ -144,16 +145,7 @@ public sealed class OneRowGroupRouteTests
 
         // The core made indefinite through the first group with a row (a rowless group's row of P reaches nothing).
         int firstWithRow = Enumerable.Range(0, m).FirstOrDefault(r => rowless?.Contains(r) != true);
-        var value = new double[m * m];
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < i; j++)
-            {
-                value[(i * m) + j] = value[(j * m) + i] = 0.1 * (random.NextDouble() - 0.5);
-            }
-
-            value[(i * m) + i] = definiteCore || i != firstWithRow ? 1 + random.NextDouble() : -40;
-        }
+        double[] value = RandomValues.SymmetricState(random, m, negativeDiagonal: definiteCore ? -1 : firstWithRow);
 
         return (dx, value, xxx, p, m);
     }

@@ -18,6 +18,27 @@ public static class RandomValues
     }
 
     /// <summary>
+    /// A symmetric state <c>P</c> of order <paramref name="m"/> (row-major), as the low-rank route's tests take it: entries off the
+    /// diagonal uniform in [-0.05, 0.05), the diagonal uniform in [1, 2), but -40 at <paramref name="negativeDiagonal"/> where that is
+    /// an index (an indefinite core); drawn row by row, the row's entries left of the diagonal, then its diagonal.
+    /// </summary>
+    public static double[] SymmetricState(Random random, int m, int negativeDiagonal = -1)
+    {
+        var value = new double[m * m];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                value[(i * m) + j] = value[(j * m) + i] = 0.1 * (random.NextDouble() - 0.5);
+            }
+
+            value[(i * m) + i] = i != negativeDiagonal ? 1 + random.NextDouble() : -40;
+        }
+
+        return value;
+    }
+
+    /// <summary>
     /// <paramref name="count"/> examples of <paramref name="inputs"/> values uniform in [-1, 1) with a label among
     /// <paramref name="classes"/>, drawn example by example (the inputs, then the label).
     /// </summary>
