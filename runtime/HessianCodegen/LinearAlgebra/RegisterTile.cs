@@ -5,8 +5,8 @@ namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// Four rows by two 512-bit vectors of columns (16 values a row) held in eight registers, the tile that
-/// <see cref="RightLookingCholeskyKernel"/>, <see cref="StripTriangularSolve"/>, <see cref="SmallUpperUpdate"/> and
-/// <see cref="FourRowCombination"/> share: per term
+/// <see cref="RightLookingCholeskyKernel"/>, <see cref="StripTriangularSolve"/>, <see cref="SmallUpperUpdate"/>,
+/// <see cref="FourRowCombination"/> and <see cref="SixteenColumnCongruenceTile"/> share: per term
 /// two loads of a source row and four broadcast coefficients feed eight multiply-adds. Shared, the three ran as fast as with their
 /// own copies (scratch loop, medians of 41, alternating in one run: 0.99 to 1.01 of the time), once the update's products got
 /// their own <see cref="AddProducts"/>: negated broadcasts there took 10 to 17 % longer.

@@ -8,7 +8,7 @@ namespace HessianCodegen.LinearAlgebra;
 /// <summary>
 /// One tile <c>e_nk (+)= D_n^T (P_nk D_k)</c> of <see cref="BlockDiagonalCongruence"/> for blocks of sixteen columns (a hidden layer
 /// of width 16) with 512-bit vectors: a tile row is two vectors. <c>T = P_nk D_k</c> four rows at a time into a stack buffer
-/// (eight accumulators), then <c>e_nk</c> four rows at a time from it. The general path it replaces there formed
+/// (<see cref="RegisterTile512"/>'s eight accumulators), then <c>e_nk</c> four rows at a time from it, in the same tiles. The general path it replaces there formed
 /// <c>D_n^T P</c> by <see cref="Gemm"/> and then each tile row in plain loops, since <see cref="System.Numerics.Vector{T}"/> is
 /// 256 bits wide: at width 16, batch 8 that was 15 % of the factorization's profile (docs/algorithm.md). It is
 /// <see cref="BlockDiagonalCongruence"/>'s 8-column tile with 512-bit vectors (rows 16 apart, halves 8 apart, where that one has 256-bit
@@ -52,38 +52,9 @@ internal static class SixteenColumnCongruenceTile
         int r = 0;
         for (; r + 4 <= rows; r += 4)
         {
-            ref double p0 = ref Unsafe.Add(ref pStart, r * pStride);
-            ref double p1 = ref Unsafe.Add(ref p0, pStride);
-            ref double p2 = ref Unsafe.Add(ref p1, pStride);
-            ref double p3 = ref Unsafe.Add(ref p2, pStride);
-            Vector512<double> a0 = Vector512<double>.Zero, b0 = Vector512<double>.Zero, a1 = Vector512<double>.Zero, b1 = Vector512<double>.Zero;
-            Vector512<double> a2 = Vector512<double>.Zero, b2 = Vector512<double>.Zero, a3 = Vector512<double>.Zero, b3 = Vector512<double>.Zero;
-            for (int s = 0; s < rows; s++)
-            {
-                Vector512<double> low = Vector512.LoadUnsafe(ref dkStart, (nuint)(s * C));
-                Vector512<double> high = Vector512.LoadUnsafe(ref dkStart, (nuint)((s * C) + 8));
-                Vector512<double> x = Vector512.Create(Unsafe.Add(ref p0, s));
-                a0 = Vector512.FusedMultiplyAdd(x, low, a0);
-                b0 = Vector512.FusedMultiplyAdd(x, high, b0);
-                x = Vector512.Create(Unsafe.Add(ref p1, s));
-                a1 = Vector512.FusedMultiplyAdd(x, low, a1);
-                b1 = Vector512.FusedMultiplyAdd(x, high, b1);
-                x = Vector512.Create(Unsafe.Add(ref p2, s));
-                a2 = Vector512.FusedMultiplyAdd(x, low, a2);
-                b2 = Vector512.FusedMultiplyAdd(x, high, b2);
-                x = Vector512.Create(Unsafe.Add(ref p3, s));
-                a3 = Vector512.FusedMultiplyAdd(x, low, a3);
-                b3 = Vector512.FusedMultiplyAdd(x, high, b3);
-            }
-
-            a0.StoreUnsafe(ref t, (nuint)(r * C));
-            b0.StoreUnsafe(ref t, (nuint)((r * C) + 8));
-            a1.StoreUnsafe(ref t, (nuint)((r + 1) * C));
-            b1.StoreUnsafe(ref t, (nuint)(((r + 1) * C) + 8));
-            a2.StoreUnsafe(ref t, (nuint)((r + 2) * C));
-            b2.StoreUnsafe(ref t, (nuint)(((r + 2) * C) + 8));
-            a3.StoreUnsafe(ref t, (nuint)((r + 3) * C));
-            b3.StoreUnsafe(ref t, (nuint)(((r + 3) * C) + 8));
+            RegisterTile512 tile = default;
+            tile.AddProducts(ref dkStart, C, ref Unsafe.Add(ref pStart, r * pStride), 1, pStride, rows);
+            tile.Store(ref Unsafe.Add(ref t, r * C), C);
         }
 
         for (; r < rows; r++)
@@ -104,31 +75,12 @@ internal static class SixteenColumnCongruenceTile
         // e_nk(i, :) (+)= sum_q D_n(q, i) T(q, :), four rows i at a time, in order of q.
         for (int i = 0; i < C; i += 4)
         {
-            Vector512<double> a0 = Vector512<double>.Zero, b0 = Vector512<double>.Zero, a1 = Vector512<double>.Zero, b1 = Vector512<double>.Zero;
-            Vector512<double> a2 = Vector512<double>.Zero, b2 = Vector512<double>.Zero, a3 = Vector512<double>.Zero, b3 = Vector512<double>.Zero;
-            for (int q = 0; q < rows; q++)
-            {
-                Vector512<double> low = Vector512.LoadUnsafe(ref t, (nuint)(q * C));
-                Vector512<double> high = Vector512.LoadUnsafe(ref t, (nuint)((q * C) + 8));
-                ref double dRow = ref Unsafe.Add(ref dnStart, (q * C) + i);
-                Vector512<double> x = Vector512.Create(dRow);
-                a0 = Vector512.FusedMultiplyAdd(x, low, a0);
-                b0 = Vector512.FusedMultiplyAdd(x, high, b0);
-                x = Vector512.Create(Unsafe.Add(ref dRow, 1));
-                a1 = Vector512.FusedMultiplyAdd(x, low, a1);
-                b1 = Vector512.FusedMultiplyAdd(x, high, b1);
-                x = Vector512.Create(Unsafe.Add(ref dRow, 2));
-                a2 = Vector512.FusedMultiplyAdd(x, low, a2);
-                b2 = Vector512.FusedMultiplyAdd(x, high, b2);
-                x = Vector512.Create(Unsafe.Add(ref dRow, 3));
-                a3 = Vector512.FusedMultiplyAdd(x, low, a3);
-                b3 = Vector512.FusedMultiplyAdd(x, high, b3);
-            }
-
-            Store(ref Unsafe.Add(ref eStart, i * eStride), a0, b0, overwrite);
-            Store(ref Unsafe.Add(ref eStart, (i + 1) * eStride), a1, b1, overwrite);
-            Store(ref Unsafe.Add(ref eStart, (i + 2) * eStride), a2, b2, overwrite);
-            Store(ref Unsafe.Add(ref eStart, (i + 3) * eStride), a3, b3, overwrite);
+            RegisterTile512 tile = default;
+            tile.AddProducts(ref t, C, ref Unsafe.Add(ref dnStart, i), C, 1, rows);
+            Store(ref Unsafe.Add(ref eStart, i * eStride), tile.Row0Left, tile.Row0Right, overwrite);
+            Store(ref Unsafe.Add(ref eStart, (i + 1) * eStride), tile.Row1Left, tile.Row1Right, overwrite);
+            Store(ref Unsafe.Add(ref eStart, (i + 2) * eStride), tile.Row2Left, tile.Row2Right, overwrite);
+            Store(ref Unsafe.Add(ref eStart, (i + 3) * eStride), tile.Row3Left, tile.Row3Right, overwrite);
         }
     }
 
