@@ -12,8 +12,8 @@ namespace HessianCodegen.LinearAlgebra;
 /// <c>D_n^T P</c> by <see cref="Gemm"/> and then each tile row in plain loops, since <see cref="System.Numerics.Vector{T}"/> is
 /// 256 bits wide: at width 16, batch 8 that was 15 % of the factorization's profile (docs/algorithm.md). It is
 /// <see cref="BlockDiagonalCongruence"/>'s 8-column tile with 512-bit vectors (rows 16 apart, halves 8 apart, where that one has 256-bit
-/// vectors, 8 and 4): one kernel generic over the vector type (<c>ISimdVector</c>) could serve both, but whether the JIT keeps its
-/// sixteen accumulators in registers as fast was not measured, so the two stay side by side.
+/// vectors, 8 and 4); that one keeps loops of its own (<see cref="RegisterTile256"/> has no <c>AddProducts</c>, and the 256-bit path
+/// cannot be timed on this project's AVX-512 machine).
 /// </summary>
 internal static class SixteenColumnCongruenceTile
 {
