@@ -79,6 +79,7 @@ internal static class TrainingApp
 
                 display.Note(name, "running");
                 RunRecord record = OptimizerRun.Run(optimizer, settings, budget, test, validation, display.Update);
+                (optimizer as IDisposable)?.Dispose(); // its last derivatives' storage, for the next optimizer's
                 display.Finish(record);
                 records.Add(record);
             }

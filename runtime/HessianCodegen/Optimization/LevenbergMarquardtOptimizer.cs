@@ -10,7 +10,7 @@ namespace HessianCodegen.Optimization;
 /// predicted reduction (Nielsen's rule: shrink by up to 3 after a good step, double, then quadruple,
 /// after a rejected one). One factorization per step; a rejected step keeps the point and its derivatives.
 /// </summary>
-public sealed class LevenbergMarquardtOptimizer : IOptimizer
+public sealed class LevenbergMarquardtOptimizer : IOptimizer, IDisposable
 {
     private readonly Network network;
     private readonly MinibatchSampler sampler;
@@ -21,6 +21,7 @@ public sealed class LevenbergMarquardtOptimizer : IOptimizer
     private double growth = 2;
     private LocalModel? model;
     private NetworkPoint? accepted;
+    private bool disposed;
 
     /// <summary>Starts at <paramref name="start"/> (copied); batches come from <paramref name="sampler"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="start"/> has the wrong length.</exception>
@@ -58,8 +59,10 @@ public sealed class LevenbergMarquardtOptimizer : IOptimizer
     public double Damping => damping;
 
     /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The optimizer was disposed.</exception>
     public OptimizerStep Step()
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         var timings = default(StepTimings);
         model ??= LocalModel.Build(network, parameters, sampler, settings.GradientBatchSize, settings.CurvatureBatchSize,
             curvature, accepted, ref timings);
@@ -105,5 +108,17 @@ public sealed class LevenbergMarquardtOptimizer : IOptimizer
         }
 
         return new OptimizerStep(current.Loss, taken, timings, Factorizations: 1, Scale: damping);
+    }
+
+    /// <summary>
+    /// Gives the derivatives of the point it stands on back to the pool the process shares, so that the next derivatives
+    /// computed (another optimizer's, say) reuse their storage; optional, as for <see cref="HessianDerivatives"/>. After it,
+    /// <see cref="Step"/> throws <see cref="ObjectDisposedException"/>; <see cref="Parameters"/> stays readable.
+    /// </summary>
+    public void Dispose()
+    {
+        disposed = true;
+        model?.Dispose();
+        model = null;
     }
 }

@@ -8,7 +8,7 @@ namespace HessianCodegen.Optimization;
 /// larger batch (subsampled Newton). A rejected step keeps the point, its batches and its derivatives,
 /// so the next try costs only the factorizations of the smaller radius.
 /// </summary>
-public sealed class TrustRegionOptimizer : IOptimizer
+public sealed class TrustRegionOptimizer : IOptimizer, IDisposable
 {
     private readonly Network network;
     private readonly MinibatchSampler sampler;
@@ -18,6 +18,7 @@ public sealed class TrustRegionOptimizer : IOptimizer
     private double radius;
     private LocalModel? model;
     private NetworkPoint? accepted;
+    private bool disposed;
 
     /// <summary>Starts at <paramref name="start"/> (copied); batches come from <paramref name="sampler"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="start"/> has the wrong length.</exception>
@@ -63,8 +64,10 @@ public sealed class TrustRegionOptimizer : IOptimizer
     public TrustRegionSolution? LastSolution { get; private set; }
 
     /// <inheritdoc/>
+    /// <exception cref="ObjectDisposedException">The optimizer was disposed.</exception>
     public OptimizerStep Step()
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         var timings = default(StepTimings);
         model ??= LocalModel.Build(network, parameters, sampler, settings.GradientBatchSize, settings.CurvatureBatchSize,
             curvature, accepted, ref timings);
@@ -88,5 +91,17 @@ public sealed class TrustRegionOptimizer : IOptimizer
         }
 
         return new OptimizerStep(current.Loss, taken, timings, solution.Factorizations, radius);
+    }
+
+    /// <summary>
+    /// Gives the derivatives of the point it stands on back to the pool the process shares, so that the next derivatives
+    /// computed (another optimizer's, say) reuse their storage; optional, as for <see cref="HessianDerivatives"/>. After it,
+    /// <see cref="Step"/> throws <see cref="ObjectDisposedException"/>; <see cref="Parameters"/> stays readable.
+    /// </summary>
+    public void Dispose()
+    {
+        disposed = true;
+        model?.Dispose();
+        model = null;
     }
 }

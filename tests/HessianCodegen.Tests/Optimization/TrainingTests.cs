@@ -56,7 +56,7 @@ public sealed class TrainingTests
     }
 
     [Fact]
-    public void SecondOrderOptimizersDisposeEveryCurvatureTheyAreDoneWith()
+    public void SecondOrderOptimizersDisposeEveryCurvatureTheyAreDoneWithAndTheLastWithThemselves()
     {
         (Network network, Batch batch, double[] start) = Regression();
         var built = new System.Collections.Generic.List<CountingSystem>();
@@ -87,6 +87,15 @@ public sealed class TrainingTests
             // All but the model the optimizer still stands on (none for Newton, which keeps no model between steps).
             Assert.True(built.Count >= 2, $"{optimizer.Name}: {built.Count} curvatures built in 10 steps; expected a few accepted steps");
             Assert.True(built.SkipLast(1).All(system => system.Disposed), $"{optimizer.Name}: a replaced curvature was not disposed");
+
+            // And that one with the optimizer, which then takes no more steps.
+            if (optimizer is IDisposable disposable)
+            {
+                disposable.Dispose();
+                Assert.Throws<ObjectDisposedException>(() => optimizer.Step());
+            }
+
+            Assert.True(built.All(system => system.Disposed), $"{optimizer.Name}: the last curvature outlived the optimizer");
         }
     }
 
