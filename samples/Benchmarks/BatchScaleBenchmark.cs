@@ -184,6 +184,7 @@ internal static class BatchScaleBenchmark
         output.WriteLine(string.Create(Invariant,
             $"{"width",5} {"batch",5} {"depth",5} {"p",4} {"m",4} | {"Riccati",7} {"dpotrf(p)",9} {"dgemm(p,m,m)",12} {"dgemm(m,m,p)",12} {"ratio",5} | {"ms",7} {"OpenBLAS ms",11} {"mix",5} | {"LU",5} {"dgetrf(p+2m)",12} {"ratio",5}"));
         output.WriteLine(new string('-', 130));
+        var wallRows = new List<string>();
         foreach ((int width, int batchSize, int depth) in configurations)
         {
             Network network = ChainBenchmark.Chain(width, depth);
@@ -194,7 +195,8 @@ internal static class BatchScaleBenchmark
             long luFlops = derivatives.Factorize(options.Epsilon, FactorizationPath.BandedLU).FlopCount;
             // Disposed as the tanh table's factorizations are (a caller that factors repeatedly): the next factorization stores its
             // factors where the last one did, so that the rate times the kernels, not the first touch of fresh storage's pages.
-            double riccatiMilliseconds = Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati).Dispose(), options).CpuMilliseconds;
+            Timing riccatiTiming = Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.Riccati).Dispose(), options);
+            double riccatiMilliseconds = riccatiTiming.CpuMilliseconds;
             double riccatiRate = riccatiFlops / (riccatiMilliseconds * 1e6);
             double luRate = luFlops / (Time(() => derivatives.Factorize(options.Epsilon, FactorizationPath.BandedLU).Dispose(), options).CpuMilliseconds * 1e6);
             int p = (width * width) + width;
@@ -213,6 +215,12 @@ internal static class BatchScaleBenchmark
                 "{0,5} {1,5} {2,5} {3,4} {4,4} | {5,7:0.00} {6,9:0.00} {7,12:0.00} {8,12:0.00} {9,5:0.00} | {10,7:0.000} {11,11:0.000} {12,5:0.00} | {13,5:0.00} {14,12:0.00} {15,5:0.00}",
                 width, batchSize, depth, p, m, riccatiRate, potrf, gemmLeft, gemmRight, riccatiRate / bestGemm,
                 riccatiMilliseconds, openBlasMilliseconds, openBlasMilliseconds / riccatiMilliseconds, luRate, getrf, luRate / getrf));
+
+            // The same flop mix by wall time, OpenBLAS at the faster of 1 and 2 threads per kernel: what each takes on the whole machine.
+            double openBlasWall = OpenBlasMilliseconds(riccati, network, batchSize,
+                openBlas.Best("dpotrf", P).Gflops, openBlas.Best("dgemm", P, M, M).Gflops, openBlas.Best("dgemm", M, M, P).Gflops);
+            wallRows.Add(string.Format(Invariant, "{0,5} {1,5} {2,5} | {3,7:0.000} {4,11:0.000} {5,5:0.00}",
+                width, batchSize, depth, riccatiTiming.Milliseconds, openBlasWall, openBlasWall / riccatiTiming.Milliseconds));
         }
 
         output.WriteLine("ratio: Riccati's rate / the faster of the two dgemm shapes. LU: / dgetrf of its block size. OpenBLAS rates use LAPACK's nominal counts");
@@ -221,6 +229,11 @@ internal static class BatchScaleBenchmark
         output.WriteLine("on 1 thread takes for the same flops: per layer the pivot block's factorization (p^3 / 3, or m^3 / 3 on the low-rank route) at");
         output.WriteLine("dpotrf(p)'s rate, the rank update C^T A^-1 C = Y^T M^-1 Y (m (m + 1) p) at dgemm(m,m,p)'s, and the rest of the counted flops (the");
         output.WriteLine("products with P, Dz and Dx, the half solves Y = W^-1 C, p^2 m) at dgemm(p,m,m)'s.");
+        output.WriteLine();
+        output.WriteLine("The same by wall time: the factorization's median wall time (two cores from state order 512), OpenBLAS ms the same flops at");
+        output.WriteLine("each kernel's rate on the faster of 1 and 2 threads");
+        output.WriteLine(string.Create(Invariant, $"{"width",5} {"batch",5} {"depth",5} | {"ms",7} {"OpenBLAS ms",11} {"mix",5}"));
+        wallRows.ForEach(output.WriteLine);
     }
 
     /// <summary>
