@@ -138,7 +138,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             return null;
         }
 
-        // Each group's values where KeptIn will copy them from: X_g (lower triangle, strict upper zero) in the place of its
+        // Each group's values where KeptIn will copy them from (or, below, where they are kept): X_g (lower triangle, strict upper zero) in the place of its
         // Cholesky factor, Z_g^T in the place of its QR, then tau. One pass over Xxx and Dx, whose rows are mostly not in
         // cache; X's diagonal goes aside for the whole block's test, which would otherwise read it from Xxx again.
         workspace ??= new LowRankWorkspace();
