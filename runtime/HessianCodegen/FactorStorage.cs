@@ -48,6 +48,19 @@ internal sealed class FactorStorage
     /// <summary>The next <paramref name="length"/> indices not yet handed out, contiguous.</summary>
     public Memory<int> TakeIndices(int length) => indices.Take(length);
 
+    /// <summary>Where the next <see cref="Take"/> and <see cref="TakeIndices"/> will hand out from, for <see cref="Rewind"/>.</summary>
+    public (int Array, int Used, int IndexArray, int IndicesUsed) Mark() => (values.Current, values.Used, indices.Current, indices.Used);
+
+    /// <summary>
+    /// Hands out again from <paramref name="mark"/> (<see cref="Mark"/>) on: what was taken since is given back, the caller
+    /// being done with it (the low-rank route writes a layer's groups here and gives them back where it declines the block).
+    /// </summary>
+    public void Rewind((int Array, int Used, int IndexArray, int IndicesUsed) mark)
+    {
+        values.Rewind(mark.Array, mark.Used);
+        indices.Rewind(mark.IndexArray, mark.IndicesUsed);
+    }
+
     /// <summary>Hands out every value and index again from the start: the previous owner is done with them.</summary>
     public void Reset()
     {
@@ -63,6 +76,10 @@ internal sealed class FactorStorage
         private int used;
 
         public Arena(int expected) => arrays.Add(GC.AllocateUninitializedArray<T>(expected));
+
+        public int Current => current;
+
+        public int Used => used;
 
         public long Capacity
         {
@@ -101,6 +118,17 @@ internal sealed class FactorStorage
         {
             current = 0;
             used = 0;
+        }
+
+        public void Rewind(int array, int usedThere)
+        {
+            if (array > current || (array == current && usedThere > used) || usedThere < 0 || usedThere > arrays[array].Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(array), $"A mark at array {array}, value {usedThere} is not at or before the storage's cursor (array {current}, value {used}).");
+            }
+
+            current = array;
+            used = usedThere;
         }
     }
 }

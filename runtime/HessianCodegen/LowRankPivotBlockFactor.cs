@@ -43,6 +43,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>Whether the groups came from <see cref="FactorOneRowGroups"/> (<see cref="TakesOneRowGroups"/>, the one rule), laid out for <see cref="OneRowGroupKernel"/>.</summary>
     private readonly bool oneRowGroups;
 
+    /// <summary>
+    /// The storage the groups' values were written to as they were factored (the one-row path given one), so that
+    /// <see cref="KeptIn"/> of the same storage copies nothing; null where they lie in the workspace.
+    /// </summary>
+    private readonly FactorStorage? valuesStorage;
+
     /// <summary>Whether this factor took the one-row path (<see cref="FactorOneRowGroups"/>): for the tests, which assert the route a layer takes.</summary>
     internal bool TookOneRowGroups => oneRowGroups;
 
@@ -65,10 +71,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, IPivotBlockFactor core, int order, double logDeterminantX,
-        bool oneRowGroups)
+        bool oneRowGroups, FactorStorage? valuesStorage)
         : this(groups, groupValues, ReadOnlyMemory<int>.Empty, core, order, core.Inertia + new Inertia(order - core.Order, 0, 0),
             core.LogDeterminant + new LogDeterminant(logDeterminantX, 1), oneRowGroups)
     {
+        this.valuesStorage = valuesStorage;
     }
 
     public int Order { get; }
@@ -117,11 +124,13 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// passes one workspace for all its layers, each layer's factor kept before the next layer's is made. With
     /// <paramref name="rowsPrefetched"/> the caller has prefetched three lines of each row of <paramref name="xxx"/> the gather
     /// reads, at the group's first parameter, the diagonal and the one before it (<see cref="FactorPrefetch"/>), and
-    /// <see cref="TouchGroupRows"/> is skipped.
+    /// <see cref="TouchGroupRows"/> is skipped. Given <paramref name="storage"/>, where the groups go the one-row path
+    /// (<see cref="FactorOneRowGroups"/>) their values are written there and factored in place, as <see cref="KeptIn"/> of the
+    /// same storage then keeps them without a copy; where the route declines the block, the storage is rewound to where it was.
     /// </summary>
     public static LowRankPivotBlockFactor? Create(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops, LowRankWorkspace? workspace = null,
-        bool rowsPrefetched = false)
+        bool rowsPrefetched = false, FactorStorage? storage = null)
     {
         int count = structure.Parameters.Length;
         if (!CheaperThanWhole(structure, p, m))
@@ -129,7 +138,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             return null;
         }
 
-        // Each group's values where KeptIn will copy them from: X_g (lower triangle, strict upper zero) in the place of its
+        // Each group's values where KeptIn will copy them from (or, below, where they are kept): X_g (lower triangle, strict upper zero) in the place of its
         // Cholesky factor, Z_g^T in the place of its QR, then tau. One pass over Xxx and Dx, whose rows are mostly not in
         // cache; X's diagonal goes aside for the whole block's test, which would otherwise read it from Xxx again.
         workspace ??= new LowRankWorkspace();
@@ -145,7 +154,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             largestScratch = Math.Max(largestScratch, Math.Max(Math.Max(GroupCholeskyWorkLength(q), q), c));
         }
 
-        double[] values = LowRankWorkspace.Grow(ref workspace.GroupValues, total);
+        // The one-row path writes the groups where they are kept (a copy of them into the storage was 2 % of a width-8
+        // batch-1 factorization at depth 128, and its stores missed the cache at depth 512); the general path in the workspace.
+        bool inStorage = storage is not null && TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly;
+        (int, int, int, int) mark = inStorage ? storage!.Mark() : default;
+        Memory<double> values = inStorage ? storage!.Take(total) : LowRankWorkspace.Grow(ref workspace.GroupValues, total).AsMemory(0, total);
+        Span<double> valueSpan = values.Span;
         double[] diagonal = LowRankWorkspace.Grow(ref workspace.Diagonal, p);
         // The rows of Xxx the gather reads, their misses overlapped first (unless prefetched during the layer before: touched
         // again, they took a width-8 batch-1 factorization 1 to 2 % longer at depths 256 to 1024); the sum stored, so that the
@@ -160,7 +174,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int q = parameters.Length;
             int c = rows.Length;
             (Range choleskyRange, Range reflectorRange, _) = GroupLayout(offset, q, c);
-            Span<double> matrix = values.AsSpan()[choleskyRange];
+            Span<double> matrix = valueSpan[choleskyRange];
             for (int i = 0; i < q; i++)
             {
                 int row = parameters[i] * p;
@@ -175,7 +189,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 diagonal[diagonalOffset + i] = target[i];
             }
 
-            Span<double> reflectors = values.AsSpan()[reflectorRange];
+            Span<double> reflectors = valueSpan[reflectorRange];
             for (int i = 0; i < q; i++)
             {
                 for (int k = 0; k < c; k++)
@@ -190,7 +204,18 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, diagonal, dx, value, p, m));
         double[] scratch = LowRankWorkspace.Grow(ref workspace.Scratch, largestScratch);
-        return FactorGroups(structure, values, total, dx, value, p, m, work, tinyPivot, scratch, workspace, ref flops);
+        if (!inStorage)
+        {
+            return FactorGroups(structure, workspace.GroupValues, total, dx, value, p, m, work, tinyPivot, scratch, workspace, ref flops);
+        }
+
+        LowRankPivotBlockFactor? factor = FactorOneRowGroups(structure, values, value, p, m, work, tinyPivot, workspace, storage, ref flops);
+        if (factor is null)
+        {
+            storage!.Rewind(mark);
+        }
+
+        return factor;
     }
 
     /// <summary>
@@ -227,7 +252,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     {
         if (TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly)
         {
-            return FactorOneRowGroups(structure, values, total, value, p, m, work, tinyPivot, workspace, ref flops);
+            return FactorOneRowGroups(structure, values.AsMemory(0, total), value, p, m, work, tinyPivot, workspace, valuesStorage: null, ref flops);
         }
 
         int count = structure.Parameters.Length;
@@ -275,7 +300,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             coreOrder += rank;
         }
 
-        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: false, workspace, ref flops);
+        return FactorCore(factors, structure, values.AsMemory(0, total), value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: false, workspace,
+            valuesStorage: null, ref flops);
     }
 
     /// <summary>
@@ -292,9 +318,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// two of one order with a row each at once), a group without one its Cholesky factor, condition bound and log-determinant only
     /// (<see cref="FactorRowlessGroup"/>: no reflector, no row of the core); then the core as there, over the groups with a row.
     /// </summary>
-    private static LowRankPivotBlockFactor? FactorOneRowGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> value,
-        int p, int m, Span<double> work, double tinyPivot, LowRankWorkspace workspace, ref long flops)
+    private static LowRankPivotBlockFactor? FactorOneRowGroups(ParameterGroups structure, Memory<double> values, ReadOnlySpan<double> value,
+        int p, int m, Span<double> work, double tinyPivot, LowRankWorkspace workspace, FactorStorage? valuesStorage, ref long flops)
     {
+        Span<double> valueSpan = values.Span;
         int count = structure.Parameters.Length;
         var factors = new GroupFactor[count];
         double logDeterminantX = 0;
@@ -308,7 +335,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int length = GroupValueCount(q, c);
             if (c == 0)
             {
-                if (!FactorRowlessGroup(values.AsSpan(offset, length), q, tinyPivot, ref logDeterminantX, ref smallestPivotX, ref flops))
+                if (!FactorRowlessGroup(valueSpan.Slice(offset, length), q, tinyPivot, ref logDeterminantX, ref smallestPivotX, ref flops))
                 {
                     return null;
                 }
@@ -322,7 +349,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             if (g + 1 < count && structure.Parameters[g + 1].Length == q && structure.Rows[g + 1].Length == 1 && q <= OneRowGroupKernel.PairLimit)
             {
                 // Two groups of one order side by side: their chains of square roots and divisions overlap.
-                if (!OneRowGroupKernel.FactorPair(values.AsSpan(offset, length), values.AsSpan(offset + length, length), q, tinyPivot,
+                if (!OneRowGroupKernel.FactorPair(valueSpan.Slice(offset, length), valueSpan.Slice(offset + length, length), q, tinyPivot,
                         out (double First, double Second) norms, out (double First, double Second) bounds, ref logDeterminantX, ref smallestPivotX, ref flops)
                     || !(norms.First * bounds.First <= ConditionLimit)
                     || !(norms.Second * bounds.Second <= ConditionLimit))
@@ -338,7 +365,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 continue;
             }
 
-            if (!OneRowGroupKernel.Factor(values.AsSpan(offset, length), q, tinyPivot, out double norm, out double inverseNormBound,
+            if (!OneRowGroupKernel.Factor(valueSpan.Slice(offset, length), q, tinyPivot, out double norm, out double inverseNormBound,
                     ref logDeterminantX, ref smallestPivotX, ref flops)
                 || !(norm * inverseNormBound <= ConditionLimit))
             {
@@ -350,7 +377,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             offset += length;
         }
 
-        return FactorCore(factors, structure, values, total, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: true, workspace, ref flops);
+        return FactorCore(factors, structure, values, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: true, workspace,
+            valuesStorage, ref flops);
     }
 
     /// <summary>
@@ -378,29 +406,30 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>Group <paramref name="g"/> of at most one row, its values from <paramref name="offset"/>, its row of the core (if it has one) <paramref name="coreOffset"/>.</summary>
-    private static GroupFactor OneRowGroup(ParameterGroups structure, int g, double[] values, int offset, int coreOffset)
+    private static GroupFactor OneRowGroup(ParameterGroups structure, int g, Memory<double> values, int offset, int coreOffset)
     {
         int q = structure.Parameters[g].Length;
         int c = structure.Rows[g].Length;
         (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
-        return new GroupFactor(structure.Parameters[g], structure.Rows[g], values.AsMemory(offset, GroupValueCount(q, c)), values.AsMemory()[choleskyRange],
-            values.AsMemory()[reflectorRange], values.AsMemory()[tauRange], coreOffset);
+        return new GroupFactor(structure.Parameters[g], structure.Rows[g], values.Slice(offset, GroupValueCount(q, c)), values[choleskyRange],
+            values[reflectorRange], values[tauRange], coreOffset);
     }
 
     /// <summary>
     /// Forms the core <c>T</c> from the groups' factors and factors it: the route's factor, or null where <c>T</c>'s pivot fails;
-    /// <paramref name="oneRowGroups"/> where the groups came from <see cref="FactorOneRowGroups"/> (the half solve then takes them in place).
+    /// <paramref name="oneRowGroups"/> where the groups came from <see cref="FactorOneRowGroups"/> (the half solve then takes them in place);
+    /// <paramref name="valuesStorage"/> the storage <paramref name="values"/> (all the groups' values) lie in, if they do.
     /// </summary>
-    private static LowRankPivotBlockFactor? FactorCore(GroupFactor[] factors, ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> value,
+    private static LowRankPivotBlockFactor? FactorCore(GroupFactor[] factors, ParameterGroups structure, ReadOnlyMemory<double> values, ReadOnlySpan<double> value,
         int p, int m, Span<double> work, double tinyPivot, int coreOrder, double logDeterminantX, double smallestPivotX, bool oneRowGroups, LowRankWorkspace workspace,
-        ref long flops)
+        FactorStorage? valuesStorage, ref long flops)
     {
         double[] t = FormCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
         double[] coreWork = LowRankWorkspace.Grow(ref workspace.CoreWork, PivotBlockFactor.WorkLength(coreOrder));
         PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork.AsSpan(0, PivotBlockFactor.WorkLength(coreOrder)), tinyCorePivot, ref flops);
-        return core is null ? null : new LowRankPivotBlockFactor(factors, values.AsMemory(0, total), core, p, logDeterminantX, oneRowGroups);
+        return core is null ? null : new LowRankPivotBlockFactor(factors, values, core, p, logDeterminantX, oneRowGroups, valuesStorage);
     }
 
     /// <summary>
@@ -488,7 +517,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// contiguous in the storage's indices, and the core: a Cholesky core packed (<see cref="PackedCholeskyFactor"/>), a
     /// Bunch-Kaufman one square with its pivots (<see cref="PivotBlockFactor.KeptIn"/>). Kept as arrays of their own they were a few small objects per group and layer
     /// that lived to the end of a deep factorization, which every collection promoted; the storage is reused from the pool
-    /// and never copied. <c>Create</c> lays the groups' values out in its workspace as they are kept here, so they go over in one copy.
+    /// and never copied. <c>Create</c> lays the groups' values out in its workspace as they are kept here, so they go over in one copy;
+    /// on the one-row path, given this storage, it wrote them here already and they are not copied.
     /// </summary>
     internal LowRankPivotBlockFactor KeptIn(FactorStorage storage)
     {
@@ -498,8 +528,15 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             PivotBlockFactor bunchKaufman => bunchKaufman.KeptIn(storage),
             _ => throw new InvalidOperationException($"The core ({core.GetType().Name}) is kept already."),
         };
-        Memory<double> kept = storage.Take(groupValues.Length);
-        groupValues.CopyTo(kept);
+        // Written there as they were factored (Create given this storage), or copied now from the workspace.
+        ReadOnlyMemory<double> kept = groupValues;
+        if (!ReferenceEquals(storage, valuesStorage))
+        {
+            Memory<double> copy = storage.Take(groupValues.Length);
+            groupValues.CopyTo(copy);
+            kept = copy;
+        }
+
         (GroupFactor[] keptGroups, ReadOnlyMemory<int> keptParameters) = Keep(groups, kept, storage);
         return new LowRankPivotBlockFactor(keptGroups, kept, keptParameters, keptCore, Order, Inertia, LogDeterminant, oneRowGroups);
     }
@@ -1369,7 +1406,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// Whether the route's <see cref="EstimatedFlops"/> are fewer than a whole block's Cholesky factor, <c>p^3 / 3</c>: where
-    /// not, <see cref="Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, LowRankWorkspace?, bool)"/>
+    /// not, <see cref="Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, LowRankWorkspace?, bool, FactorStorage?)"/>
     /// declines at once (the factorization's prefetch asks it too, to know which of a layer's derivatives will be read).
     /// </summary>
     internal static bool CheaperThanWhole(ParameterGroups structure, int p, int m) => EstimatedFlops(structure, m) < (double)p * p * p / 3;

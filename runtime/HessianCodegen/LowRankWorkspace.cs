@@ -3,11 +3,12 @@ using System;
 namespace HessianCodegen;
 
 /// <summary>
-/// The arrays <see cref="LowRankPivotBlockFactor.Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, LowRankWorkspace?, bool)"/>
+/// The arrays <see cref="LowRankPivotBlockFactor.Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, LowRankWorkspace?, bool, FactorStorage?)"/>
 /// works in, kept by the recursion from layer to layer. At batch 1 most layers of a tanh chain take the low-rank route, and
 /// a new array per group and layer (<c>X_g</c>, its reflectors, <c>tau</c>) was most of what a deep factorization allocated
 /// (11 KB per layer at width 8): fresh memory that evicted the derivatives the next layers read. The groups' values are laid
-/// out as <see cref="LowRankPivotBlockFactor.KeptIn"/> stores them, so that keeping them is one copy. None of these but <see cref="Core"/> is
+/// out as <see cref="LowRankPivotBlockFactor.KeptIn"/> stores them, so that keeping them is one copy (on the one-row path, given the
+/// recursion's storage, they are written there instead and not copied). None of these but <see cref="Core"/> is
 /// zeroed (every value is written before it is read); <see cref="Core"/> is cleared by the factorization that forms <c>T</c> in it.
 /// </summary>
 internal sealed class LowRankWorkspace

@@ -305,7 +305,7 @@ internal sealed class RiccatiFactorization
             // formed yet, so the route's scratch is E's buffer.
             IPivotBlockFactor? factor = OffersLowRank(allowLowRank, p, m)
                 ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops,
-                    lowRankWorkspace ??= new LowRankWorkspace(), rowsPrefetched)
+                    lowRankWorkspace ??= new LowRankWorkspace(), rowsPrefetched, storage)
                 : null;
             prefetch.Step(); // step 2: after the low-rank route's factor
             bool grouped = m < GroupedProductStateOrder;

@@ -61,6 +61,33 @@ public sealed class FactorStorageTests
         }
     }
 
+    /// <summary>A rewind to a mark hands out the same values again, also across an array added since, and no added array is lost; a mark past the cursor is refused.</summary>
+    [Fact]
+    public void RewindHandsOutFromTheMarkAgain()
+    {
+        var storage = new FactorStorage(10);
+        storage.Take(4);
+        storage.TakeIndices(3);
+        var mark = storage.Mark();
+        Memory<double> taken = storage.Take(5);
+        Memory<double> added = storage.Take(6);
+        storage.TakeIndices(2);
+        Assert.NotSame(ArrayOf(taken), ArrayOf(added));
+        long capacity = storage.Capacity;
+
+        storage.Rewind(mark);
+        Assert.Equal(mark, storage.Mark());
+        Memory<double> again = storage.Take(5);
+        Assert.Same(ArrayOf(taken), ArrayOf(again));
+        Assert.Equal(Offset(taken), Offset(again));
+        Assert.Same(ArrayOf(added), ArrayOf(storage.Take(6)));
+        Assert.Equal(capacity, storage.Capacity);
+
+        var later = storage.Mark();
+        storage.Rewind(mark);
+        Assert.Throws<ArgumentOutOfRangeException>(() => storage.Rewind(later));
+    }
+
     [Fact]
     public void StorageAddsAnArrayForWhatDoesNotFitAndHandsOutTheSameArraysAfterReset()
     {

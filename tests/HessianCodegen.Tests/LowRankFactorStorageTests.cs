@@ -118,7 +118,7 @@ public sealed class LowRankFactorStorageTests
     }
 
     /// <summary>A storage whose values are NaN and indices -1 where it will be taken: a reused storage holds an earlier factorization's.</summary>
-    private static FactorStorage PoisonedStorage()
+    internal static FactorStorage PoisonedStorage()
     {
         var storage = new FactorStorage(0);
         storage.Take(FactorStorage.MinimumAddedValues).Span.Fill(double.NaN);

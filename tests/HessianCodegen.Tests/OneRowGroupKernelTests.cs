@@ -70,7 +70,8 @@ public sealed class OneRowGroupKernelTests
         Assert.Equal(expectedFlops, flops);
         Assert.Equal(norm, groupNorm);
         Assert.Equal(bound, groupBound);
-        Assert.Equal(logDeterminant, groupLogDeterminant);
+        // One logarithm of the pivots' product against a sum of one per pivot: round-off.
+        Assert.Equal(logDeterminant, groupLogDeterminant, 1e-14 * Math.Max(1, Math.Abs(logDeterminant)));
         Assert.Equal(smallestPivot, groupSmallestPivot);
         Assert.Equal(factor, group[..(q * q)]);
         double scale = solved.Max(Math.Abs);
@@ -145,7 +146,47 @@ public sealed class OneRowGroupKernelTests
         Assert.Equal((firstBound, secondBound), bounds);
         Assert.Equal(expectedSmallest, smallest);
         Assert.Equal(expectedFlops, flops);
-        Assert.Equal(expectedLogDeterminant, logDeterminant, 1e-14 * Math.Max(1, Math.Abs(expectedLogDeterminant)));
+        Assert.Equal(expectedLogDeterminant, logDeterminant);
+    }
+
+    /// <summary>
+    /// Pivots whose product leaves the normal range (<c>X_g = s I</c> plus a small coupling, <c>s</c> from <c>1e-200</c> to <c>1e250</c>: the
+    /// product of the <c>L_ii = sqrt(s)</c> overflows or underflows) still give <c>log det X_g</c> as the sum of <c>2 log L_ii</c>, alone
+    /// and in a pair (beside a group whose product stays normal).
+    /// </summary>
+    [Theory]
+    [InlineData(9, 1e250)]
+    [InlineData(9, 1e-200)]
+    [InlineData(32, 1e40)]
+    [InlineData(32, 1e-30)]
+    public void LogDeterminantOfPivotsFarFromOne(int q, double scale)
+    {
+        double[] x = RandomValues.PositiveDefiniteLowerTriangle(q, seed: q + 3, diagonalBase: (q / 2.0) + 1);
+        for (int k = 0; k < x.Length; k++)
+        {
+            x[k] *= scale;
+        }
+
+        double[] group = [.. x, .. RandomValues.Uniform(new Random(q), q), 0];
+        double[] factor = (double[])x.Clone();
+        long flops = 0;
+        Assert.Equal(-1, SmallCholeskyKernel.Factor(factor, q, 0, ref flops));
+        double expected = 0;
+        for (int i = 0; i < q; i++)
+        {
+            expected += 2 * Math.Log(factor[(i * q) + i]);
+        }
+
+        double alone = 0, smallest = double.PositiveInfinity;
+        Assert.True(OneRowGroupKernel.Factor((double[])group.Clone(), q, 0, out _, out _, ref alone, ref smallest, ref flops));
+        Assert.True(Math.Abs(alone - expected) <= 1e-14 * Math.Abs(expected), $"order {q}, scale {scale:R}: log det {alone:R} against {expected:R}");
+
+        double[] normal = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: q, diagonalBase: (q / 2.0) + 1), .. RandomValues.Uniform(new Random(q + 1), q), 0];
+        double normalAlone = 0;
+        Assert.True(OneRowGroupKernel.Factor((double[])normal.Clone(), q, 0, out _, out _, ref normalAlone, ref smallest, ref flops));
+        double pair = 0;
+        Assert.True(OneRowGroupKernel.FactorPair(normal, group, q, 0, out _, out _, ref pair, ref smallest, ref flops));
+        Assert.True(Math.Abs(pair - (expected + normalAlone)) <= 1e-14 * Math.Abs(expected), $"order {q}, scale {scale:R}: the pair's log det {pair:R} against {expected + normalAlone:R}");
     }
 
     [Theory]

@@ -87,6 +87,67 @@ public sealed class OneRowGroupRouteTests
         Assert.Null(Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false));
     }
 
+    /// <summary>
+    /// Given the storage it is kept in, the one-row path factors the groups there (no copy by <c>KeptIn</c>): kept so, the factor solves
+    /// to the bit as one made in the workspace and copied into a storage (the same operations on the same values), and the two
+    /// storages hand out as many values in all (the groups' values once, the core packed, the indices), both poisoned beforehand as a
+    /// reused storage is.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 9, 9, 9 }, new int[0], true)]
+    [InlineData(new[] { 9, 9, 9 }, new int[0], false)]
+    [InlineData(new[] { 5, 5, 9, 9, 3 }, new[] { 0, 3 }, false)]
+    [InlineData(new[] { 1, 2, 16, 16, 17, 17 }, new[] { 2 }, true)]
+    public void FactorsInTheStorageItIsKeptInAsInTheWorkspace(int[] orders, int[] rowless, bool definiteCore)
+    {
+        const double epsilon = 0.5;
+        (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore, illConditionedGroup: -1, seed: orders.Sum() + rowless.Sum() + 3, rowless);
+        FactorStorage copied = LowRankFactorStorageTests.PoisonedStorage();
+        FactorStorage inPlace = LowRankFactorStorageTests.PoisonedStorage();
+        LowRankPivotBlockFactor fromWorkspace = (Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false)
+            ?? throw new InvalidOperationException("the route declined")).KeptIn(copied);
+        LowRankPivotBlockFactor factored = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, inPlace)
+            ?? throw new InvalidOperationException("the route declined");
+        Assert.True(factored.TookOneRowGroups, "the one-row path was not taken");
+        LowRankPivotBlockFactor fromStorage = factored.KeptIn(inPlace);
+        Assert.Equal(copied.Mark(), inPlace.Mark());
+        Assert.Equal(fromWorkspace.Inertia, fromStorage.Inertia);
+        Assert.Equal(fromWorkspace.LogDeterminant, fromStorage.LogDeterminant);
+
+        var random = new Random(p);
+        foreach (int width in new[] { 1, 8 })
+        {
+            double[] rhs = Enumerable.Range(0, p * width).Select(_ => random.NextDouble() - 0.5).ToArray();
+            foreach ((SolveInPlace expected, SolveInPlace actual, string what) in new (SolveInPlace, SolveInPlace, string)[]
+                {
+                    (fromWorkspace.Solve, fromStorage.Solve, "Solve"), (fromWorkspace.SolveLowerHalf, fromStorage.SolveLowerHalf, "SolveLowerHalf"),
+                    (fromWorkspace.SolveUpperHalf, fromStorage.SolveUpperHalf, "SolveUpperHalf"),
+                })
+            {
+                double[] expectedRows = (double[])rhs.Clone();
+                double[] actualRows = (double[])rhs.Clone();
+                expected(expectedRows, width);
+                actual(actualRows, width);
+                Assert.Equal(expectedRows, actualRows);
+            }
+        }
+    }
+
+    /// <summary>A block the one-row path declines (an ill-conditioned group) after taking the groups' values from the storage gives them back: its cursor is where it was.</summary>
+    [Theory]
+    [InlineData(new[] { 9, 9, 9 }, 1)]
+    [InlineData(new[] { 5, 9 }, 1)]
+    public void ADeclinedBlockGivesItsStorageBack(int[] orders, int illConditionedGroup)
+    {
+        const double epsilon = 0.5;
+        (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore: true, illConditionedGroup, seed: 5);
+        FactorStorage storage = LowRankFactorStorageTests.PoisonedStorage();
+        _ = storage.Take(7);
+        var before = storage.Mark();
+        Assert.Null(Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, storage));
+        Assert.Equal(before, storage.Mark());
+    }
+
     private static void AssertAgree(double[] rhs, int width, SolveInPlace expectedSolve, SolveInPlace actualSolve, string what)
     {
         double[] expected = (double[])rhs.Clone();
@@ -103,11 +164,13 @@ public sealed class OneRowGroupRouteTests
 
     private delegate void SolveInPlace(Span<double> rows, int width);
 
-    private static LowRankPivotBlockFactor? Create(double[] dx, double[] value, double[] xxx, double epsilon, int p, int m, bool generalGroupsOnly)
+    private static LowRankPivotBlockFactor? Create(double[] dx, double[] value, double[] xxx, double epsilon, int p, int m, bool generalGroupsOnly,
+        FactorStorage? storage = null)
     {
         long flops = 0;
         var workspace = new LowRankWorkspace { GeneralGroupsOnly = generalGroupsOnly };
-        return LowRankPivotBlockFactor.Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops, workspace);
+        return LowRankPivotBlockFactor.Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops, workspace,
+            storage: storage);
     }
 
     /// <summary>
