@@ -56,7 +56,8 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// Factors the symmetric matrix in <paramref name="block"/> (<c>p x p</c>, lower triangle read; the array
     /// becomes the factor's storage): Cholesky (<c>dpotrf</c>: right-looking up to <see cref="RightLookingLimit"/>, else blocked) first, and on failure Bunch-Kaufman
-    /// (<c>dsytrf</c>: unblocked up to <see cref="UnblockedBunchKaufmanLimit"/>, else blocked) of the matrix again. Both kernels write the lower triangle only, so the strict
+    /// (<c>dsytrf</c>: unblocked up to <see cref="UnblockedBunchKaufmanLimit"/>, right-looking up to <see cref="RightLookingLimit"/>, else blocked) of the matrix again.
+    /// Cholesky writes the lower triangle only, so the strict
     /// upper triangle and a saved diagonal are the copy Bunch-Kaufman restarts from: no second <c>p x p</c>
     /// array (171 MB for the wide first layer of issue 7's network). <paramref name="work"/> holds
     /// <see cref="WorkLength"/> values.
@@ -95,7 +96,7 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
         }
 
         var pivots = new int[order];
-        if (FactorBunchKaufman(block, order, pivots, work, tinyPivot, ref flops) >= 0)
+        if (FactorBunchKaufman(block, order, pivots, work, tinyPivot, ref flops, upperMirrorsLower: true) >= 0)
         {
             return null;
         }
@@ -105,7 +106,8 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// A Bunch-Kaufman factor copied into <paramref name="storage"/> (its square and its pivots), for the sweeps once the
+    /// A Bunch-Kaufman factor copied into <paramref name="storage"/> (its square's lower triangle, all the solves and the inertia read, and its
+    /// pivots), for the sweeps once the
     /// recursion is past the layer, so that the recursion keeps its square scratch for the next layer. Given away instead,
     /// the next whole layer allocated a new <c>p x p</c> array: at width 16 (<c>p = 272</c>, 592 KB on the large-object
     /// heap) each indefinite layer's fresh pages were faulted in and zeroed by the kernel as <c>Xxx</c> was copied into them.
@@ -119,8 +121,15 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             throw new InvalidOperationException("A Cholesky factor is kept packed (PackedCholeskyFactor), not square.");
         }
 
+        // Only the lower triangle: the solves and the inertia read nothing else, and the upper one is the kernel's scratch.
         Memory<double> keptFactors = storage.Take(factors.Length);
-        factors.CopyTo(keptFactors);
+        ReadOnlySpan<double> source = factors.Span;
+        Span<double> target = keptFactors.Span;
+        for (int i = 0; i < Order; i++)
+        {
+            source.Slice(i * Order, i + 1).CopyTo(target.Slice(i * Order, i + 1));
+        }
+
         Memory<int> keptPivots = storage.TakeIndices(pivots.Length);
         pivots.CopyTo(keptPivots);
         return new PivotBlockFactor(keptFactors, keptPivots, positiveDefinite: false, Order, Inertia, LogDeterminant);
@@ -146,7 +155,9 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
 
     /// <summary>The scratch values <see cref="FactorBunchKaufman"/> needs at order <paramref name="order"/>, by the kernel it takes there.</summary>
     internal static int BunchKaufmanWorkLength(int order) =>
-        order <= UnblockedBunchKaufmanLimit ? BunchKaufmanKernel.WorkLength(order) : BlockedBunchKaufmanKernel.WorkLength(order);
+        order <= UnblockedBunchKaufmanLimit ? BunchKaufmanKernel.WorkLength(order)
+            : order <= RightLookingLimit ? RightLookingBunchKaufmanKernel.WorkLength(order)
+            : BlockedBunchKaufmanKernel.WorkLength(order);
 
     /// <summary>The scratch values <see cref="FactorCholesky"/> needs at order <paramref name="order"/>.</summary>
     internal static int CholeskyWorkLength(int order) =>
@@ -154,12 +165,22 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// Bunch-Kaufman of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (unblocked up
-    /// to <see cref="UnblockedBunchKaufmanLimit"/>, else blocked); the column where no acceptable pivot was found, or -1.
+    /// to <see cref="UnblockedBunchKaufmanLimit"/>, right-looking (<see cref="RightLookingBunchKaufmanKernel"/>) up to
+    /// <see cref="RightLookingLimit"/>, where its padded square fits the work Cholesky takes there, else blocked); the column where
+    /// no acceptable pivot was found, or -1. Where <paramref name="upperMirrorsLower"/> says the strict upper triangle is the lower
+    /// one's mirror, the right-looking kernel copies rows, or at an order that is a multiple of 16 works in that triangle itself
+    /// (it is scratch afterwards).
+    /// Measured on the seven whole blocks of order 272 of the width-16 batch-1 chain (scratch loop, least of 41 at load 11): 299 us
+    /// right-looking with panels of 16 against 517 blocked and 649 unblocked (OpenBLAS <c>dsytrf</c> on one thread: 458).
     /// </summary>
-    internal static int FactorBunchKaufman(Span<double> block, int order, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops) =>
+    internal static int FactorBunchKaufman(Span<double> block, int order, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops,
+        bool upperMirrorsLower = false) =>
         order <= UnblockedBunchKaufmanLimit
             ? BunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops)
-            : BlockedBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops);
+            : order <= RightLookingLimit
+                ? RightLookingBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops, VectorWidth.Hardware,
+                    RightLookingBunchKaufmanKernel.DefaultPanel, upperMirrorsLower)
+                : BlockedBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops);
 
     /// <summary>
     /// Cholesky of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (right-looking
