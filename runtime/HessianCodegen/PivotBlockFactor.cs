@@ -89,10 +89,16 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             return new PivotBlockFactor(block, ReadOnlyMemory<int>.Empty, positiveDefinite: true, order, new Inertia(order, 0, 0), new LogDeterminant(2 * log, 1));
         }
 
-        MatrixKernels.MirrorUpper(block, order);
-        for (int i = 0; i < order; i++)
+        // Only the blocked Cholesky leaves a failed attempt's lower triangle written; the right-looking one leaves the matrix as it
+        // was, and none ran where a diagonal entry ruled it out (the whole layers next to the loss at width 16: a mirror of 272 rows
+        // saved per layer).
+        if (positiveDiagonal && order > RightLookingLimit)
         {
-            block[(i * order) + i] = diagonal[i];
+            MatrixKernels.MirrorUpper(block, order);
+            for (int i = 0; i < order; i++)
+            {
+                block[(i * order) + i] = diagonal[i];
+            }
         }
 
         var pivots = new int[order];
