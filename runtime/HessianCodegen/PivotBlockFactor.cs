@@ -150,11 +150,14 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     internal const int RightLookingLimit = 320;
 
     /// <summary>
-    /// The order up to which Bunch-Kaufman runs unblocked (<see cref="BunchKaufmanKernel"/>) rather than blocked. Measured (scratch
-    /// timing of both kernels on one random symmetric matrix per order, median of 2000, load 9): 24 against 31 us at order 72 (a
-    /// width-8 layer), 47 against 58 at 96, 101 against 108 at 128, then 170 against 161 at 160 and 668 against 567 at 272.
+    /// The order up to which Bunch-Kaufman runs unblocked (<see cref="BunchKaufmanKernel"/>) rather than right-looking
+    /// (<see cref="RightLookingBunchKaufmanKernel"/>). Measured (scratch loop on four random symmetric matrices per order with 2x2
+    /// pivots and interchanges, medians of 301, load 10): 19.5 against 19.2 us at order 72 (a width-8 layer: a tie, so it stays
+    /// unblocked), 41.8 against 32.5 at 96, 90.4 against 63.3 at 128 (the low-rank route's core at width 16, batch 8), 160.5
+    /// against 104.5 at 160; on the width-16 chain's whole blocks of order 272, 655 against 292 (least of 61). Against the blocked
+    /// kernel before it, the unblocked one had been ahead up to 128.
     /// </summary>
-    internal const int UnblockedBunchKaufmanLimit = 128;
+    internal const int UnblockedBunchKaufmanLimit = 80;
 
     /// <summary>The scratch values <see cref="Create"/> needs for a block of order <paramref name="order"/>: its Cholesky's or its Bunch-Kaufman's.</summary>
     public static int WorkLength(int order) => Math.Max(CholeskyWorkLength(order), BunchKaufmanWorkLength(order));
