@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -112,10 +113,7 @@ internal static class RightLookingBunchKaufmanKernel
             // Column k of A (row k of U), brought up to date with the panel so far: W(k:n, k) -= L(k:n, panel) W(k, panel)^T.
             Span<double> wk = w.Slice(rel * s, s);
             u.Slice((k * s) + k, length).CopyTo(wk[k..]);
-            for (int c = 0; c < rel; c++)
-            {
-                VectorKernels.Axpy(-w[(c * s) + k], l.Slice((c * s) + k, length), wk.Slice(k, length));
-            }
+            SubtractPanelColumns(wk, k, n, w, l, s, k, rel, vectorBits);
 
             flops += 2L * rel * length;
             double absakk = Math.Abs(wk[k]);
@@ -153,10 +151,7 @@ internal static class RightLookingBunchKaufmanKernel
                 }
 
                 u.Slice((imax * s) + imax, n - imax).CopyTo(wk1[imax..]);
-                for (int c = 0; c < rel; c++)
-                {
-                    VectorKernels.Axpy(-w[(c * s) + imax], l.Slice((c * s) + k, length), wk1.Slice(k, length));
-                }
+                SubtractPanelColumns(wk1, k, n, w, l, s, imax, rel, vectorBits);
 
                 flops += 2L * rel * length;
                 double rowmax = 0;
@@ -218,11 +213,7 @@ internal static class RightLookingBunchKaufmanKernel
                 }
 
                 lk[k] = pivot;
-                double inverse = 1.0 / pivot;
-                for (int i = k + 1; i < n; i++)
-                {
-                    lk[i] = wk[i] * inverse;
-                }
+                Scale(wk, lk, k + 1, n, 1.0 / pivot, vectorBits);
 
                 pivots[k] = kp;
             }
@@ -295,6 +286,93 @@ internal static class RightLookingBunchKaufmanKernel
         }
 
         return panel;
+    }
+
+    /// <summary><c>target[i] = source[i] * factor</c> for <paramref name="from"/> &lt;= i &lt; <paramref name="to"/>, in vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scale(ReadOnlySpan<double> source, Span<double> target, int from, int to, double factor, int vectorBits)
+    {
+        ref double sourceStart = ref MemoryMarshal.GetReference(source);
+        ref double targetStart = ref MemoryMarshal.GetReference(target);
+        int i = from;
+        if (vectorBits == 512)
+        {
+            var scale = Vector512.Create(factor);
+            for (; i + 8 <= to; i += 8)
+            {
+                (Vector512.LoadUnsafe(ref sourceStart, (nuint)i) * scale).StoreUnsafe(ref targetStart, (nuint)i);
+            }
+        }
+        else if (vectorBits == 256)
+        {
+            var scale = Vector256.Create(factor);
+            for (; i + 4 <= to; i += 4)
+            {
+                (Vector256.LoadUnsafe(ref sourceStart, (nuint)i) * scale).StoreUnsafe(ref targetStart, (nuint)i);
+            }
+        }
+
+        for (; i < to; i++)
+        {
+            Unsafe.Add(ref targetStart, i) = Unsafe.Add(ref sourceStart, i) * factor;
+        }
+    }
+
+    /// <summary>
+    /// <c>column[i] -= sum_c W(row, c) L(i, c)</c> for <paramref name="from"/> &lt;= i &lt; <paramref name="to"/>, the panel's
+    /// columns <c>c &lt; count</c> in order, each a fused multiply-add: one pass over the column with the terms in registers, where
+    /// an <c>Axpy</c> per column loaded and stored it <paramref name="count"/> times (the panel's <c>dgemv</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SubtractPanelColumns(Span<double> column, int from, int to, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
+        int s, int row, int count, int vectorBits)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        ref double target = ref MemoryMarshal.GetReference(column);
+        ref double lStart = ref MemoryMarshal.GetReference(l);
+        ref double wRow = ref Unsafe.Add(ref MemoryMarshal.GetReference(w), row);
+        int i = from;
+        if (vectorBits == 512)
+        {
+            for (; i + 8 <= to; i += 8)
+            {
+                Vector512<double> sum = Vector512.LoadUnsafe(ref target, (nuint)i);
+                for (int c = 0; c < count; c++)
+                {
+                    sum = Vector512.FusedMultiplyAdd(Vector512.Create(-Unsafe.Add(ref wRow, c * s)), Vector512.LoadUnsafe(ref lStart, (nuint)((c * s) + i)), sum);
+                }
+
+                sum.StoreUnsafe(ref target, (nuint)i);
+            }
+        }
+        else if (vectorBits == 256)
+        {
+            for (; i + 4 <= to; i += 4)
+            {
+                Vector256<double> sum = Vector256.LoadUnsafe(ref target, (nuint)i);
+                for (int c = 0; c < count; c++)
+                {
+                    sum = Vector256.FusedMultiplyAdd(Vector256.Create(-Unsafe.Add(ref wRow, c * s)), Vector256.LoadUnsafe(ref lStart, (nuint)((c * s) + i)), sum);
+                }
+
+                sum.StoreUnsafe(ref target, (nuint)i);
+            }
+        }
+
+        for (; i < to; i++)
+        {
+            double sum = Unsafe.Add(ref target, i);
+            for (int c = 0; c < count; c++)
+            {
+                sum = Math.FusedMultiplyAdd(-Unsafe.Add(ref wRow, c * s), Unsafe.Add(ref lStart, (c * s) + i), sum);
+            }
+
+            Unsafe.Add(ref target, i) = sum;
+        }
     }
 
     /// <summary>
