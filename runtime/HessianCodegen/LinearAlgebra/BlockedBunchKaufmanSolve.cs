@@ -91,16 +91,25 @@ internal static class BlockedBunchKaufmanSolve
             l[(i * n) + i] = 1;
         }
 
+        // A row is not swapped with itself: most pivots interchange nothing, and swapping a prefix with itself moved n^2 / 2 values
+        // (at order 272 and 16 right-hand sides, as long as the solve itself).
         for (int k = 0; k < n; k++)
         {
             if (pivots[k] >= 0)
             {
-                VectorKernels.Swap(l.Slice(k * n, k), l.Slice(pivots[k] * n, k));
+                if (pivots[k] != k)
+                {
+                    VectorKernels.Swap(l.Slice(k * n, k), l.Slice(pivots[k] * n, k));
+                }
             }
             else
             {
                 l[((k + 1) * n) + k] = 0;
-                VectorKernels.Swap(l.Slice((k + 1) * n, k), l.Slice((-pivots[k] - 1) * n, k));
+                if (-pivots[k] - 1 != k + 1)
+                {
+                    VectorKernels.Swap(l.Slice((k + 1) * n, k), l.Slice((-pivots[k] - 1) * n, k));
+                }
+
                 k++;
             }
         }
