@@ -117,17 +117,7 @@ internal static class RightLookingBunchKaufmanKernel
 
             flops += 2L * rel * length;
             double absakk = Math.Abs(wk[k]);
-            int imax = k;
-            double colmax = 0;
-            for (int i = k + 1; i < n; i++)
-            {
-                double candidate = Math.Abs(wk[i]);
-                if (candidate > colmax)
-                {
-                    colmax = candidate;
-                    imax = i;
-                }
-            }
+            (int imax, double colmax) = LargestMagnitude(wk, k + 1, n, k, vectorBits);
 
             if (!(Math.Max(absakk, colmax) > tinyPivot))
             {
@@ -286,6 +276,66 @@ internal static class RightLookingBunchKaufmanKernel
         }
 
         return panel;
+    }
+
+    /// <summary>
+    /// The first index in <paramref name="from"/> &lt;= i &lt; <paramref name="to"/> of the largest <c>|x[i]|</c> and that magnitude, as
+    /// the scalar loop <c>if (|x[i]| &gt; largest) { largest = |x[i]|; index = i; }</c> from <c>(none, 0)</c> finds them (<c>idamax</c>;
+    /// a NaN never compares greater, so it is passed over): the largest by comparisons in vectors, then the first entry equal to it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int Index, double Largest) LargestMagnitude(ReadOnlySpan<double> x, int from, int to, int none, int vectorBits)
+    {
+        ref double start = ref MemoryMarshal.GetReference(x);
+        double largest = 0;
+        int i = from;
+        if (vectorBits == 512 && to - from >= 16)
+        {
+            Vector512<double> best = Vector512<double>.Zero;
+            for (; i + 8 <= to; i += 8)
+            {
+                Vector512<double> candidate = Vector512.Abs(Vector512.LoadUnsafe(ref start, (nuint)i));
+                best = Vector512.ConditionalSelect(Vector512.GreaterThan(candidate, best), candidate, best);
+            }
+
+            for (int lane = 0; lane < 8; lane++)
+            {
+                largest = best[lane] > largest ? best[lane] : largest;
+            }
+        }
+        else if (vectorBits == 256 && to - from >= 8)
+        {
+            Vector256<double> best = Vector256<double>.Zero;
+            for (; i + 4 <= to; i += 4)
+            {
+                Vector256<double> candidate = Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)i));
+                best = Vector256.ConditionalSelect(Vector256.GreaterThan(candidate, best), candidate, best);
+            }
+
+            for (int lane = 0; lane < 4; lane++)
+            {
+                largest = best[lane] > largest ? best[lane] : largest;
+            }
+        }
+
+        for (; i < to; i++)
+        {
+            double candidate = Math.Abs(Unsafe.Add(ref start, i));
+            largest = candidate > largest ? candidate : largest;
+        }
+
+        if (!(largest > 0))
+        {
+            return (none, 0);
+        }
+
+        for (int j = from; ; j++)
+        {
+            if (Math.Abs(Unsafe.Add(ref start, j)) == largest)
+            {
+                return (j, largest);
+            }
+        }
     }
 
     /// <summary><c>target[i] = source[i] * factor</c> for <paramref name="from"/> &lt;= i &lt; <paramref name="to"/>, in vectors.</summary>
