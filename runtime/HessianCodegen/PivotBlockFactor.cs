@@ -56,7 +56,8 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// Factors the symmetric matrix in <paramref name="block"/> (<c>p x p</c>, lower triangle read; the array
     /// becomes the factor's storage): Cholesky (<c>dpotrf</c>: right-looking up to <see cref="RightLookingLimit"/>, else blocked) first, and on failure Bunch-Kaufman
-    /// (<c>dsytrf</c>: unblocked up to <see cref="UnblockedBunchKaufmanLimit"/>, else blocked) of the matrix again. Both kernels write the lower triangle only, so the strict
+    /// (<c>dsytrf</c>: unblocked up to <see cref="UnblockedBunchKaufmanLimit"/>, right-looking up to <see cref="RightLookingLimit"/>, else blocked) of the matrix again.
+    /// Cholesky writes the lower triangle only, so the strict
     /// upper triangle and a saved diagonal are the copy Bunch-Kaufman restarts from: no second <c>p x p</c>
     /// array (171 MB for the wide first layer of issue 7's network). <paramref name="work"/> holds
     /// <see cref="WorkLength"/> values.
@@ -88,14 +89,20 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             return new PivotBlockFactor(block, ReadOnlyMemory<int>.Empty, positiveDefinite: true, order, new Inertia(order, 0, 0), new LogDeterminant(2 * log, 1));
         }
 
-        MatrixKernels.MirrorUpper(block, order);
-        for (int i = 0; i < order; i++)
+        // Only the blocked Cholesky leaves a failed attempt's lower triangle written; the right-looking one leaves the matrix as it
+        // was, and none ran where a diagonal entry ruled it out (the whole layers next to the loss at width 16: a mirror of 272 rows
+        // saved per layer).
+        if (positiveDiagonal && order > RightLookingLimit)
         {
-            block[(i * order) + i] = diagonal[i];
+            MatrixKernels.MirrorUpper(block, order);
+            for (int i = 0; i < order; i++)
+            {
+                block[(i * order) + i] = diagonal[i];
+            }
         }
 
         var pivots = new int[order];
-        if (FactorBunchKaufman(block, order, pivots, work, tinyPivot, ref flops) >= 0)
+        if (FactorBunchKaufman(block, order, pivots, work, tinyPivot, ref flops, upperMirrorsLower: true) >= 0)
         {
             return null;
         }
@@ -105,7 +112,8 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// A Bunch-Kaufman factor copied into <paramref name="storage"/> (its square and its pivots), for the sweeps once the
+    /// A Bunch-Kaufman factor copied into <paramref name="storage"/> (its square's lower triangle, all the solves and the inertia read, and its
+    /// pivots), for the sweeps once the
     /// recursion is past the layer, so that the recursion keeps its square scratch for the next layer. Given away instead,
     /// the next whole layer allocated a new <c>p x p</c> array: at width 16 (<c>p = 272</c>, 592 KB on the large-object
     /// heap) each indefinite layer's fresh pages were faulted in and zeroed by the kernel as <c>Xxx</c> was copied into them.
@@ -119,8 +127,15 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             throw new InvalidOperationException("A Cholesky factor is kept packed (PackedCholeskyFactor), not square.");
         }
 
+        // Only the lower triangle: the solves and the inertia read nothing else, and the upper one is the kernel's scratch.
         Memory<double> keptFactors = storage.Take(factors.Length);
-        factors.CopyTo(keptFactors);
+        ReadOnlySpan<double> source = factors.Span;
+        Span<double> target = keptFactors.Span;
+        for (int i = 0; i < Order; i++)
+        {
+            source.Slice(i * Order, i + 1).CopyTo(target.Slice(i * Order, i + 1));
+        }
+
         Memory<int> keptPivots = storage.TakeIndices(pivots.Length);
         pivots.CopyTo(keptPivots);
         return new PivotBlockFactor(keptFactors, keptPivots, positiveDefinite: false, Order, Inertia, LogDeterminant);
@@ -135,18 +150,23 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     internal const int RightLookingLimit = 320;
 
     /// <summary>
-    /// The order up to which Bunch-Kaufman runs unblocked (<see cref="BunchKaufmanKernel"/>) rather than blocked. Measured (scratch
-    /// timing of both kernels on one random symmetric matrix per order, median of 2000, load 9): 24 against 31 us at order 72 (a
-    /// width-8 layer), 47 against 58 at 96, 101 against 108 at 128, then 170 against 161 at 160 and 668 against 567 at 272.
+    /// The order up to which Bunch-Kaufman runs unblocked (<see cref="BunchKaufmanKernel"/>) rather than right-looking
+    /// (<see cref="RightLookingBunchKaufmanKernel"/>). Measured (scratch loop on four random symmetric matrices per order with 2x2
+    /// pivots and interchanges, medians of 301, load 10): 19.5 against 19.2 us at order 72 (a width-8 layer: a tie, so it stays
+    /// unblocked), 41.8 against 32.5 at 96, 90.4 against 63.3 at 128 (the low-rank route's core at width 16, batch 8), 160.5
+    /// against 104.5 at 160; on the width-16 chain's whole blocks of order 272, 655 against 292 (least of 61). Against the blocked
+    /// kernel before it, the unblocked one had been ahead up to 128.
     /// </summary>
-    internal const int UnblockedBunchKaufmanLimit = 128;
+    internal const int UnblockedBunchKaufmanLimit = 80;
 
     /// <summary>The scratch values <see cref="Create"/> needs for a block of order <paramref name="order"/>: its Cholesky's or its Bunch-Kaufman's.</summary>
     public static int WorkLength(int order) => Math.Max(CholeskyWorkLength(order), BunchKaufmanWorkLength(order));
 
     /// <summary>The scratch values <see cref="FactorBunchKaufman"/> needs at order <paramref name="order"/>, by the kernel it takes there.</summary>
     internal static int BunchKaufmanWorkLength(int order) =>
-        order <= UnblockedBunchKaufmanLimit ? BunchKaufmanKernel.WorkLength(order) : BlockedBunchKaufmanKernel.WorkLength(order);
+        order <= UnblockedBunchKaufmanLimit ? BunchKaufmanKernel.WorkLength(order)
+            : order <= RightLookingLimit ? RightLookingBunchKaufmanKernel.WorkLength(order)
+            : BlockedBunchKaufmanKernel.WorkLength(order);
 
     /// <summary>The scratch values <see cref="FactorCholesky"/> needs at order <paramref name="order"/>.</summary>
     internal static int CholeskyWorkLength(int order) =>
@@ -154,12 +174,22 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// Bunch-Kaufman of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (unblocked up
-    /// to <see cref="UnblockedBunchKaufmanLimit"/>, else blocked); the column where no acceptable pivot was found, or -1.
+    /// to <see cref="UnblockedBunchKaufmanLimit"/>, right-looking (<see cref="RightLookingBunchKaufmanKernel"/>) up to
+    /// <see cref="RightLookingLimit"/>, where its padded square fits the work Cholesky takes there, else blocked); the column where
+    /// no acceptable pivot was found, or -1. Where <paramref name="upperMirrorsLower"/> says the strict upper triangle is the lower
+    /// one's mirror, the right-looking kernel copies rows, or at an order that is a multiple of 16 works in that triangle itself
+    /// (it is scratch afterwards).
+    /// Measured on the seven whole blocks of order 272 of the width-16 batch-1 chain (scratch loop, least of 41 at load 11): 299 us
+    /// right-looking with panels of 16 against 517 blocked and 649 unblocked (OpenBLAS <c>dsytrf</c> on one thread: 458).
     /// </summary>
-    internal static int FactorBunchKaufman(Span<double> block, int order, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops) =>
+    internal static int FactorBunchKaufman(Span<double> block, int order, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops,
+        bool upperMirrorsLower = false) =>
         order <= UnblockedBunchKaufmanLimit
             ? BunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops)
-            : BlockedBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops);
+            : order <= RightLookingLimit
+                ? RightLookingBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops, VectorWidth.Hardware,
+                    RightLookingBunchKaufmanKernel.DefaultPanel, upperMirrorsLower)
+                : BlockedBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops);
 
     /// <summary>
     /// Cholesky of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (right-looking

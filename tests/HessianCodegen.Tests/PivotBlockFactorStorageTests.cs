@@ -18,6 +18,8 @@ public sealed class PivotBlockFactorStorageTests
     [InlineData(45, 3)]
     [InlineData(100, 1)]
     [InlineData(PivotBlockFactor.UnblockedBunchKaufmanLimit + 32, 2)]
+    [InlineData(PivotBlockFactor.UnblockedBunchKaufmanLimit + 23, 17)]
+    [InlineData(PivotBlockFactor.RightLookingLimit + 8, 2)]
     public void KeptFactorSolvesAfterItsSquareIsOverwritten(int order, int width)
     {
         var random = new Random(order);

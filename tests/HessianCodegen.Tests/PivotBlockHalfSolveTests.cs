@@ -58,6 +58,8 @@ public sealed class PivotBlockHalfSolveTests
     [InlineData(Route.BunchKaufman, 65, 17)]
     [InlineData(Route.BunchKaufman, 65, 131)]
     [InlineData(Route.BunchKaufman, PivotBlockFactor.UnblockedBunchKaufmanLimit + 32, 3)]
+    [InlineData(Route.BunchKaufman, PivotBlockFactor.UnblockedBunchKaufmanLimit + 32, 128)]
+    [InlineData(Route.BunchKaufman, PivotBlockFactor.UnblockedBunchKaufmanLimit + 23, 16)]
     [InlineData(Route.LowRankDefiniteCore, 23, 1)]
     [InlineData(Route.LowRankDefiniteCore, 37, 3)]
     [InlineData(Route.LowRankIndefiniteCore, 23, 1)]

@@ -128,7 +128,7 @@ internal static class RightLookingCholeskyKernel
     /// asked for without vectors uses none.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CopyTransposedLower(ref double u, int s, ref double a, int n, int vectorBits)
+    internal static void CopyTransposedLower(ref double u, int s, ref double a, int n, int vectorBits)
     {
         int i0 = 0;
         for (; vectorBits >= 256 && Avx.IsSupported && i0 + 4 <= n; i0 += 4)
@@ -227,7 +227,7 @@ internal static class RightLookingCholeskyKernel
     /// <c>U</c> as the whole symmetric <c>A</c> read from its lower triangle (row <c>j</c> of <c>U</c> is column <c>j</c> of
     /// <c>A</c>), the padding zero: every value a tile reads is finite, though only the upper triangle's are kept.
     /// </summary>
-    private static void FillSymmetric(ReadOnlySpan<double> a, int n, Span<double> u, int s)
+    internal static void FillSymmetric(ReadOnlySpan<double> a, int n, Span<double> u, int s)
     {
         u.Clear();
         ref double uStart = ref MemoryMarshal.GetReference(u);
@@ -245,7 +245,7 @@ internal static class RightLookingCholeskyKernel
     }
 
     /// <summary><c>U</c> as <c>a</c>'s rows, which are already the whole symmetric matrix; the padding zero, as in <see cref="FillSymmetric"/>.</summary>
-    private static void FillFromRows(ReadOnlySpan<double> a, int n, Span<double> u, int s)
+    internal static void FillFromRows(ReadOnlySpan<double> a, int n, Span<double> u, int s)
     {
         for (int i = 0; i < n; i++)
         {
