@@ -59,9 +59,10 @@ public sealed class SharedPieceTests
         Assert.Equal(pieces, first + second);
         Assert.DoesNotContain(0, owner);
 
-        // The front's pieces come before the end's: one cut between them.
+        // The front's pieces come before the end's: one cut between them (none where one thread took every piece first).
         int cut = Array.IndexOf(owner, 2);
-        Assert.All(owner.Skip(cut), id => Assert.Equal(2, id));
+        Assert.All(owner.Skip(cut < 0 ? pieces : cut), id => Assert.Equal(2, id));
+        Assert.All(owner.Take(cut < 0 ? pieces : cut), id => Assert.Equal(1, id));
     }
 
     [Fact]
