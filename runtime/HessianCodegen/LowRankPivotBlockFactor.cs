@@ -919,19 +919,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         MultiplyGroupRows(g, inverse, Gather(g, rows, width, block), rows, width, coefficients, coreRows, triangleColumns: 0, coreRowsInPlace: false);
     }
 
-    /// <summary><c>G = Q_g^T L_g^-1</c> (<c>q x q</c>) into <paramref name="inverse"/>: the identity, then the triangular solve and the reflectors on its <c>q</c> columns.</summary>
-    private static void FormGroupInverse(GroupFactor g, Span<double> inverse, Span<double> work)
-    {
-        int q = g.Parameters.Length;
-        inverse.Clear();
-        for (int i = 0; i < q; i++)
-        {
-            inverse[(i * q) + i] = 1;
-        }
-
-        TriangularKernel.SolveLower(g.Cholesky.Span, q, inverse, q);
-        HouseholderKernel.ApplyTranspose(g.Reflectors.Span, q, g.Rows.Length, g.Tau.Span, inverse, q, work[..q]);
-    }
+    /// <summary><c>G = Q_g^T L_g^-1</c> (<c>q x q</c>) into <paramref name="inverse"/>: the triangular solve and the reflectors on the identity's <c>q</c> columns (<see cref="GroupInverseKernel"/>).</summary>
+    private static void FormGroupInverse(GroupFactor g, Span<double> inverse, Span<double> work) =>
+        GroupInverseKernel.Form(g.Cholesky.Span, g.Parameters.Length, g.Reflectors.Span, g.Rows.Length, g.Tau.Span, inverse, work);
 
     /// <summary>
     /// <c>G z</c> for the group's <c>q x q</c> <paramref name="inverse"/> and the first <c>q</c> rows of <paramref name="z"/> (apart
