@@ -8,8 +8,9 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="GroupInverseKernel.Form"/>, <c>G = Q^T L^-1</c> of a low-rank group, against plain references: <c>L^-1</c> by forward
 /// substitution on the identity's columns, <c>Q</c> multiplied out from its reflectors as dense <c>I - tau v v^T</c>, and
-/// <c>Q^T L^-1</c> by a plain triple loop. Orders below, at and across <see cref="System.Numerics.Vector{T}"/>'s width (1 to 33), fewer
-/// and more rows than parameters, no rows (<c>G = L^-1</c>), and a reflector with <c>tau = 0</c>.
+/// <c>Q^T L^-1</c> by a plain triple loop.
+/// Orders below, at and across four vectors and one of <see cref="System.Numerics.Vector{T}"/> at 256 and 512 bits (1 to 40), fewer and
+/// more rows than parameters, no rows (<c>G = L^-1</c>), and a reflector with <c>tau = 0</c> (its vector NaN, so that it must be skipped).
 /// </summary>
 public sealed class GroupInverseKernelTests
 {
@@ -24,6 +25,7 @@ public sealed class GroupInverseKernelTests
     [InlineData(17, 20)]
     [InlineData(24, 3)]
     [InlineData(33, 8)]
+    [InlineData(40, 8)]
     [InlineData(17, 0)]
     public void Matches_the_reflectors_multiplied_out_on_the_inverse(int q, int c) => Check(q, c, zeroTau: false);
 
@@ -39,6 +41,17 @@ public sealed class GroupInverseKernelTests
         Assert.Throws<ArgumentException>(() => GroupInverseKernel.Form(l, 2, new double[2], 1, [0.5], new double[3], new double[2]));
         Assert.Throws<ArgumentException>(() => GroupInverseKernel.Form(l, 2, new double[2], 1, [0.5], new double[4], new double[1]));
         Assert.Throws<ArgumentException>(() => GroupInverseKernel.Form(l, 2, new double[2], 1, [0.5, 0.5], new double[4], new double[2]));
+        Assert.Throws<ArgumentException>(() => GroupInverseKernel.Form(l.AsSpan(0, 3), 2, new double[2], 1, [0.5], new double[4], new double[2]));
+        Assert.Throws<ArgumentException>(() => GroupInverseKernel.Form(l, 2, new double[1], 1, [0.5], new double[4], new double[2]));
+    }
+
+    [Fact]
+    public void Refuses_a_negative_order()
+    {
+        // q = -2 makes q x q match the four values given: only the sign check (and the bound on tau) can refuse it.
+        double[] l = [1, 0, 0, 1];
+        Assert.Throws<ArgumentException>(() => GroupInverseKernel.Form(l, -2, new double[2], 1, [], new double[4], new double[2]));
+        Assert.Throws<ArgumentException>(() => GroupInverseKernel.Form(l, 2, new double[2], -2, [], new double[4], new double[2]));
     }
 
     private static void Check(int q, int c, bool zeroTau)
@@ -61,7 +74,12 @@ public sealed class GroupInverseKernelTests
         HouseholderKernel.Factor(reflectors, q, c, tau, new double[Math.Max(c, 1)]);
         if (zeroTau)
         {
+            // Its vector NaN below the diagonal: any use of the reflector (a zero multiple of it included) would show.
             tau[k / 2] = 0;
+            for (int i = (k / 2) + 1; i < q; i++)
+            {
+                reflectors[(i * c) + (k / 2)] = double.NaN;
+            }
         }
 
         // L^-1 by forward substitution, column by column of the identity.
@@ -80,10 +98,15 @@ public sealed class GroupInverseKernelTests
             }
         }
 
-        // Q = H_0 H_1 ... H_{k-1}, each H_j = I - tau_j v_j v_j^T formed dense.
+        // Q = H_0 H_1 ... H_{k-1}, each H_j = I - tau_j v_j v_j^T formed dense (H_j = I where tau_j = 0).
         double[] qMatrix = Identity(q);
         for (int j = 0; j < k; j++)
         {
+            if (tau[j] == 0)
+            {
+                continue;
+            }
+
             double[] v = new double[q];
             v[j] = 1;
             for (int i = j + 1; i < q; i++)
