@@ -6,9 +6,9 @@ using Xunit;
 namespace HessianCodegen.Tests;
 
 /// <summary>
-/// <see cref="GroupInverseKernel.Form"/>, <c>G = Q^T L^-1</c> of a low-rank group, against plain references: <c>L^-1</c> by forward
+/// <see cref="GroupInverseKernel"/>.Form, <c>G = Q^T L^-1</c> of a low-rank group, against plain references: <c>L^-1</c> by forward
 /// substitution on the identity's columns, <c>Q</c> multiplied out from its reflectors as dense <c>I - tau v v^T</c>, and
-/// <c>Q^T L^-1</c> by a plain triple loop.
+/// <c>Q^T L^-1</c> by a plain triple loop, each with <see cref="System.Numerics.Vector{T}"/>'s fused multiply-adds and with plain loops.
 /// Orders below, at and across four vectors and one of <see cref="System.Numerics.Vector{T}"/> at 256 and 512 bits (1 to 40), fewer and
 /// more rows than parameters, no rows (<c>G = L^-1</c>), and a reflector with <c>tau = 0</c> (its vector NaN, so that it must be skipped).
 /// </summary>
@@ -141,13 +141,16 @@ public sealed class GroupInverseKernelTests
             }
         }
 
-        double[] actual = new double[q * q];
-        actual.AsSpan().Fill(double.NaN); // written whole
-        GroupInverseKernel.Form(l, q, reflectors, c, tau, actual, new double[q]);
-        for (int i = 0; i < actual.Length; i++)
+        foreach (bool vectors in (bool[])[true, false])
         {
-            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-14 * q,
-                $"q {q}, c {c}: G[{i / q}, {i % q}] = {actual[i]:R}, expected {expected[i]:R}");
+            double[] actual = new double[q * q];
+            actual.AsSpan().Fill(double.NaN); // written whole
+            GroupInverseKernel.Form(l, q, reflectors, c, tau, actual, new double[q], vectors);
+            for (int i = 0; i < actual.Length; i++)
+            {
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-14 * q,
+                    $"q {q}, c {c}, vectors {vectors}: G[{i / q}, {i % q}] = {actual[i]:R}, expected {expected[i]:R}");
+            }
         }
     }
 

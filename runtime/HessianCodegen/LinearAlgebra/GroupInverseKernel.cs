@@ -1,6 +1,5 @@
 using System;
 using System.Numerics;
-using Simd = System.Numerics.Vector;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -10,7 +9,8 @@ namespace HessianCodegen.LinearAlgebra;
 /// <c>G = Q^T L^-1</c> (<c>q x q</c>, row-major) of a low-rank group solved explicitly (<c>LowRankPivotBlockFactor</c>'s half solve
 /// of a group with several reflectors): <c>L^-1</c> row by row, each row the identity's less its multiples of the rows above, then
 /// the reflectors one by one (<c>dorm2r</c>'s order), each row's combination of the rows above, and each reflector's <c>w = v^T G</c>,
-/// summed in registers a few vectors of columns at a time. The triangular solve on the identity and
+/// summed in registers a few vectors of columns at a time (<see cref="RankUpdate.AddCombinationUnchecked"/>, the core of
+/// <see cref="RankUpdate.SubtractCombination"/>; plain loops where <see cref="VectorWidth.FusedVectorT"/> is false). The triangular solve on the identity and
 /// <see cref="HouseholderKernel.ApplyTranspose"/> (3.9 % of a width-16 batch-8 factorization) and the same loops as inlined axpys
 /// (no faster: each row's update waited for the store of the one before) ran at about 8 GFLOP/s on rows of 17. The flops are those of
 /// the solve and the reflectors on <c>q</c> columns (the zeros of <c>L^-1</c> not skipped).
@@ -23,9 +23,18 @@ internal static class GroupInverseKernel
     /// <c>v_j</c> below the diagonal of column <c>j</c> of the <paramref name="q"/> x <paramref name="c"/> <paramref name="reflectors"/>
     /// (and 1 on it), <c>k</c> = <paramref name="tau"/>'s length. <paramref name="work"/> holds <paramref name="q"/> values.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Form(ReadOnlySpan<double> cholesky, int q, ReadOnlySpan<double> reflectors, int c, ReadOnlySpan<double> tau, Span<double> inverse,
-        Span<double> work)
+        Span<double> work) =>
+        Form(cholesky, q, reflectors, c, tau, inverse, work, VectorWidth.FusedVectorT);
+
+    /// <summary>
+    /// <see cref="Form(ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, ReadOnlySpan{double}, Span{double}, Span{double})"/> with
+    /// <see cref="Vector{T}"/> fused multiply-adds or, without <paramref name="vectors"/>, plain loops (the choice
+    /// <see cref="VectorWidth.FusedVectorT"/> makes; the tests take both).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Form(ReadOnlySpan<double> cholesky, int q, ReadOnlySpan<double> reflectors, int c, ReadOnlySpan<double> tau, Span<double> inverse,
+        Span<double> work, bool vectors)
     {
         if (q < 0 || c < 0 || cholesky.Length < q * q || reflectors.Length < q * c || tau.Length > Math.Min(q, c) || inverse.Length != q * q || work.Length < q)
         {
@@ -41,7 +50,7 @@ internal static class GroupInverseKernel
         {
             ref double row = ref Unsafe.Add(ref g, i * q);
             Unsafe.Add(ref row, i) = 1;
-            AddCombination(ref row, ref g, q, ref Unsafe.Add(ref l, i * q), 1, i, -1);
+            RankUpdate.AddCombinationUnchecked(ref row, q, ref g, q, ref Unsafe.Add(ref l, i * q), 1, i, sign: -1, skipZeros: false, vectors);
 
             double reciprocal = 1.0 / Unsafe.Add(ref l, (i * q) + i);
             for (int j = 0; j < q; j++)
@@ -63,72 +72,21 @@ internal static class GroupInverseKernel
 
             ref double rowJ = ref Unsafe.Add(ref g, j * q);
             Unsafe.CopyBlockUnaligned(ref Unsafe.As<double, byte>(ref w), ref Unsafe.As<double, byte>(ref rowJ), (uint)(q * sizeof(double)));
-            AddCombination(ref w, ref Unsafe.Add(ref g, (j + 1) * q), q, ref Unsafe.Add(ref v, ((j + 1) * c) + j), c, q - j - 1, 1);
+            if (j + 1 < q)
+            {
+                // Formed only where the reflector has rows below the diagonal: for the last of q, (j + 1) * c + j is past the storage.
+                RankUpdate.AddCombinationUnchecked(ref w, q, ref Unsafe.Add(ref g, (j + 1) * q), q, ref Unsafe.Add(ref v, ((j + 1) * c) + j), c,
+                    q - j - 1, sign: 1, skipZeros: false, vectors);
+            }
 
-            VectorKernels.AxpyUnchecked(-tj, ref w, ref rowJ, q);
+            // G -= tau v w^T, row by row: an axpy each, the combination of the one row w with the coefficient -tau v_i.
+            double scale = -tj;
+            RankUpdate.AddCombinationUnchecked(ref rowJ, q, ref w, 0, ref scale, 0, 1, sign: 1, skipZeros: false, vectors);
             for (int i = j + 1; i < q; i++)
             {
-                VectorKernels.AxpyUnchecked(-tj * Unsafe.Add(ref v, (i * c) + j), ref w, ref Unsafe.Add(ref g, i * q), q);
+                scale = -tj * Unsafe.Add(ref v, (i * c) + j);
+                RankUpdate.AddCombinationUnchecked(ref Unsafe.Add(ref g, i * q), q, ref w, 0, ref scale, 0, 1, sign: 1, skipZeros: false, vectors);
             }
-        }
-    }
-
-    /// <summary>
-    /// <c>target += sign sum_t a_t row_t</c> over <paramref name="length"/> values: <paramref name="count"/> rows <paramref name="length"/>
-    /// apart from <paramref name="rows"/>, their coefficients <paramref name="coefficientStride"/> apart from <paramref name="coefficients"/>.
-    /// Four vectors of columns at a time in registers through all the rows (an axpy per row made each row wait for the last one's store),
-    /// then a vector at a time, then the columns left one by one.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddCombination(ref double target, ref double rows, int length, ref double coefficients, int coefficientStride, int count, double sign)
-    {
-        int width = Vector<double>.Count;
-        int column = 0;
-        for (; column + (4 * width) <= length; column += 4 * width)
-        {
-            ref double t = ref Unsafe.Add(ref target, column);
-            Vector<double> sum0 = Simd.LoadUnsafe(ref t);
-            Vector<double> sum1 = Simd.LoadUnsafe(ref Unsafe.Add(ref t, width));
-            Vector<double> sum2 = Simd.LoadUnsafe(ref Unsafe.Add(ref t, 2 * width));
-            Vector<double> sum3 = Simd.LoadUnsafe(ref Unsafe.Add(ref t, 3 * width));
-            for (int r = 0; r < count; r++)
-            {
-                var a = new Vector<double>(sign * Unsafe.Add(ref coefficients, r * coefficientStride));
-                ref double source = ref Unsafe.Add(ref rows, (r * length) + column);
-                sum0 = Simd.FusedMultiplyAdd(a, Simd.LoadUnsafe(ref source), sum0);
-                sum1 = Simd.FusedMultiplyAdd(a, Simd.LoadUnsafe(ref Unsafe.Add(ref source, width)), sum1);
-                sum2 = Simd.FusedMultiplyAdd(a, Simd.LoadUnsafe(ref Unsafe.Add(ref source, 2 * width)), sum2);
-                sum3 = Simd.FusedMultiplyAdd(a, Simd.LoadUnsafe(ref Unsafe.Add(ref source, 3 * width)), sum3);
-            }
-
-            sum0.StoreUnsafe(ref t);
-            sum1.StoreUnsafe(ref Unsafe.Add(ref t, width));
-            sum2.StoreUnsafe(ref Unsafe.Add(ref t, 2 * width));
-            sum3.StoreUnsafe(ref Unsafe.Add(ref t, 3 * width));
-        }
-
-        for (; column + width <= length; column += width)
-        {
-            ref double t = ref Unsafe.Add(ref target, column);
-            Vector<double> sum = Simd.LoadUnsafe(ref t);
-            for (int r = 0; r < count; r++)
-            {
-                var a = new Vector<double>(sign * Unsafe.Add(ref coefficients, r * coefficientStride));
-                sum = Simd.FusedMultiplyAdd(a, Simd.LoadUnsafe(ref Unsafe.Add(ref rows, (r * length) + column)), sum);
-            }
-
-            sum.StoreUnsafe(ref t);
-        }
-
-        for (; column < length; column++)
-        {
-            double sum = Unsafe.Add(ref target, column);
-            for (int r = 0; r < count; r++)
-            {
-                sum += sign * Unsafe.Add(ref coefficients, r * coefficientStride) * Unsafe.Add(ref rows, (r * length) + column);
-            }
-
-            Unsafe.Add(ref target, column) = sum;
         }
     }
 }
