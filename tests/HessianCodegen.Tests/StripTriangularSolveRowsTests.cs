@@ -94,6 +94,24 @@ public sealed class StripTriangularSolveRowsTests
         Assert.Throws<ArgumentException>(() => StripTriangularSolve.SolveLowerRows(factor, 2, rows.AsSpan(0, 11), 4, [0, 1]));
     }
 
+    [Fact]
+    public void Refuses_a_row_named_twice()
+    {
+        // Two rows of L on one row of Y would be solved as two and written back twice: silently wrong.
+        double[] factor = LowerFactor(new Random(2), 3);
+        double[] rows = new double[4 * 5];
+        Assert.Throws<ArgumentOutOfRangeException>(() => StripTriangularSolve.SolveLowerRows(factor, 3, rows, 5, [2, 0, 2]));
+    }
+
+    [Fact]
+    public void Returns_without_right_hand_sides_as_SolveLower_does()
+    {
+        // No columns: no rows to name, so any index is in no row's range; SolveLower returns here, and so does the rows' solve.
+        double[] factor = LowerFactor(new Random(3), 2);
+        StripTriangularSolve.SolveLower(factor, 2, [], 0);
+        StripTriangularSolve.SolveLowerRows(factor, 2, [], 0, [0, 1]);
+    }
+
     /// <summary>A well-conditioned <c>L</c> in the lower triangle; NaN above, which would spoil the result if read.</summary>
     private static double[] LowerFactor(Random random, int n)
     {

@@ -66,8 +66,10 @@ internal static class StripTriangularSolve
     /// <c>L^-1</c> on the rows <paramref name="rowIndices"/> of <paramref name="rows"/> (row <c>i</c> of the solve is row
     /// <c>rowIndices[i]</c>, <paramref name="width"/> values, of <paramref name="rows"/>; the other rows are not touched), in place: the
     /// low-rank route's core <c>T</c> solves its rows where the explicit product leaves them, among a group's other rows of <c>Y</c>,
-    /// instead of in a copy moved back (the strips are copies already). The same strips as
-    /// <see cref="SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/> at the same width, so the same bits.
+    /// instead of in a copy moved back (the strips are copies already). Where <see cref="VectorWidth.Hardware"/> is 256 or 512 bits the
+    /// same strips as <see cref="SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/>, so the same bits; at 0 plain strips, where
+    /// <see cref="SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/> may take <see cref="CholeskyKernel.SolveLower"/> (round-off,
+    /// not the same bits). The indices must be distinct (a row solved twice would be wrong).
     /// </summary>
     public static void SolveLowerRows(ReadOnlySpan<double> factor, int n, Span<double> rows, int width, ReadOnlySpan<int> rowIndices) =>
         SolveLowerRows(factor, n, rows, width, rowIndices, width <= 8 && VectorWidth.Hardware == 512 ? 256 : VectorWidth.Hardware);
@@ -85,18 +87,30 @@ internal static class StripTriangularSolve
             throw new ArgumentException($"A triangular solve of order {n} with {width} right-hand sides needs {n} x {n} factor values, {n} row indices and whole rows of {width}; got {factor.Length}, {rowIndices.Length} and {rows.Length} values.");
         }
 
-        foreach (int index in rowIndices)
-        {
-            if ((uint)index >= (uint)rowCount)
-            {
-                throw new ArgumentOutOfRangeException(nameof(rowIndices), $"Row index {index}; expected 0 to {rowCount - 1}.");
-            }
-        }
-
         VectorWidth.Validate(vectorBits);
         if (n == 0 || width == 0)
         {
             return;
+        }
+
+        // In range and distinct: each row named once (a row named twice would be solved as two rows of L and written back twice).
+        bool[] named = ArrayPool<bool>.Shared.Rent(rowCount);
+        try
+        {
+            named.AsSpan(0, rowCount).Clear();
+            foreach (int index in rowIndices)
+            {
+                if ((uint)index >= (uint)rowCount || named[index])
+                {
+                    throw new ArgumentOutOfRangeException(nameof(rowIndices), $"Row index {index}; expected distinct indices 0 to {rowCount - 1}.");
+                }
+
+                named[index] = true;
+            }
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(named);
         }
 
         SolveStrips(factor, n, rows, width, rowIndices, vectorBits);
