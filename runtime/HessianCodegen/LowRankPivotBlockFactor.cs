@@ -836,7 +836,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double[] workArray = ArrayPool<double>.Shared.Rent(largestGroup);
         // A Cholesky core solves T's rows where the products leave them, each group's first k rows of Y (the same strips as on a
         // copy, so the same bits); a Bunch-Kaufman core, or one without explicit vectors, on a copy that is then moved back.
-        PivotBlockFactor? choleskyCore = core is PivotBlockFactor { IsPositiveDefinite: true } cholesky && VectorWidth.Hardware != 0 ? cholesky : null;
+        PivotBlockFactor? choleskyCore = core is PivotBlockFactor { SolvesLowerHalfRows: true } rowSolver ? rowSolver : null;
         double[] coreArray = ArrayPool<double>.Shared.Rent(choleskyCore is null ? core.Order * width : 0);
         int[] coreRowArray = ArrayPool<int>.Shared.Rent(choleskyCore is null ? 0 : core.Order);
         try
@@ -885,7 +885,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                     g.Parameters.Span[..g.Tau.Length].CopyTo(coreRowIndices[g.CoreOffset..]);
                 }
 
-                StripTriangularSolve.SolveLowerRows(choleskyCore.Factors, core.Order, y, width, coreRowIndices);
+                choleskyCore.SolveLowerHalfRows(y, width, coreRowIndices);
             }
             else
             {
@@ -930,7 +930,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// for rows of <paramref name="z"/> that are zero (none in it). Below them <paramref name="z"/> has <paramref name="triangleColumns"/>
     /// rows more (0, or the group's <c>c</c>), and the rows bound for <c>T</c> subtract <c>R_g</c>'s row times them too. With
     /// <paramref name="coreRowsInPlace"/> the rows bound for <c>T</c> go to the group's rows of <paramref name="rows"/> too, where the core
-    /// solves them (<see cref="StripTriangularSolve.SolveLowerRows(ReadOnlySpan{double}, int, Span{double}, int, ReadOnlySpan{int})"/>).
+    /// solves them (<see cref="PivotBlockFactor.SolveLowerHalfRows"/>).
     /// </summary>
     private static void MultiplyGroupRows(GroupFactor g, ReadOnlySpan<double> inverse, ReadOnlySpan<double> z, Span<double> rows, int width,
         Span<double> coefficients, Span<double> coreRows, int triangleColumns, bool coreRowsInPlace)

@@ -29,7 +29,10 @@ internal static class StripTriangularSolve
     /// 1.75 against 2.4 us at <c>p = 72</c>, no padding to 16 columns.
     /// </summary>
     public static void SolveLower(ReadOnlySpan<double> factor, int n, Span<double> rows, int width) =>
-        SolveLower(factor, n, rows, width, width <= 8 && VectorWidth.Hardware == 512 ? 256 : VectorWidth.Hardware);
+        SolveLower(factor, n, rows, width, DefaultBits(width));
+
+    /// <summary>The tiles' width without one asked for: <see cref="VectorWidth.Hardware"/>, but 256 bits up to 8 right-hand sides on a 512-bit machine.</summary>
+    private static int DefaultBits(int width) => width <= 8 && VectorWidth.Hardware == 512 ? 256 : VectorWidth.Hardware;
 
     /// <summary>
     /// <see cref="SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/> with tiles of <paramref name="vectorBits"/> (512: strips
@@ -72,7 +75,7 @@ internal static class StripTriangularSolve
     /// not the same bits). The indices must be distinct (a row solved twice would be wrong).
     /// </summary>
     public static void SolveLowerRows(ReadOnlySpan<double> factor, int n, Span<double> rows, int width, ReadOnlySpan<int> rowIndices) =>
-        SolveLowerRows(factor, n, rows, width, rowIndices, width <= 8 && VectorWidth.Hardware == 512 ? 256 : VectorWidth.Hardware);
+        SolveLowerRows(factor, n, rows, width, rowIndices, DefaultBits(width));
 
     /// <summary>
     /// <see cref="SolveLowerRows(ReadOnlySpan{double}, int, Span{double}, int, ReadOnlySpan{int})"/> with tiles of
