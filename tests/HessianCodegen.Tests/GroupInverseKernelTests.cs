@@ -11,6 +11,8 @@ namespace HessianCodegen.Tests;
 /// <c>Q^T L^-1</c> by a plain triple loop, each with <see cref="System.Numerics.Vector{T}"/>'s fused multiply-adds and with plain loops.
 /// Orders below, at and across four vectors and one of <see cref="System.Numerics.Vector{T}"/> at 256 and 512 bits (1 to 40), fewer and
 /// more rows than parameters, no rows (<c>G = L^-1</c>), and a reflector with <c>tau = 0</c> (its vector NaN, so that it must be skipped).
+/// <see cref="System.Numerics.Vector{T}"/> holds 4 values unless the tests run with <c>DOTNET_MaxVectorTBitWidth=512</c> on an AVX-512
+/// machine (8; <c>DOTNET_PreferredVectorBitWidth</c> leaves it at 4).
 /// </summary>
 public sealed class GroupInverseKernelTests
 {
