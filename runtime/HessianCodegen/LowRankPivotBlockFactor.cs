@@ -843,7 +843,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <c>Y = W^-1 C</c> for the coupling <c>C = Xzx + Dx^T (P Dz)</c> without forming <c>C</c>: with <c>G_g = Q_g^T L_g^-1</c>,
     /// <c>G_g Z_g^T = [R_g; 0]</c> (the group's QR), so <c>Y_g = G_g Xzx_g + [R_g; 0] (P Dz)[rows_g, :]</c>, <c>Xzx_g</c>'s rows
     /// gathered from its example blocks while the group's factors are in L1; then the core's lower half on the rows that go to
-    /// <c>T</c>. Where <see cref="SolvesCouplingDirectly"/>: forming <c>C</c> (a copy of <c>Xzx</c> into the storage and
+    /// <c>T</c> (a Cholesky core's where the products left them, in <paramref name="y"/>, not on a copy moved back). Where <see cref="SolvesCouplingDirectly"/>: forming <c>C</c> (a copy of <c>Xzx</c> into the storage and
     /// <c>Dx^T (P Dz)</c> group by group) and solving it took a pass over <c>C</c> more and the product with <c>Z_g^T</c>.
     /// </summary>
     /// <param name="xzx"><c>Xzx</c>'s example blocks, <paramref name="count"/> of <c>p x inputs</c>; empty where it is zero.</param>
@@ -871,10 +871,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double[] inverse = ArrayPool<double>.Shared.Rent(largestGroup * largestGroup);
         double[] coefficients = ArrayPool<double>.Shared.Rent(4 * (largestGroup + largestRows));
         double[] workArray = ArrayPool<double>.Shared.Rent(largestGroup);
-        double[] coreArray = ArrayPool<double>.Shared.Rent(core.Order * width);
+        // A Cholesky core solves T's rows where the products leave them, each group's first k rows of Y (the same strips as on a
+        // copy, so the same bits); a Bunch-Kaufman core, or one without explicit vectors, on a copy that is then moved back.
+        PivotBlockFactor? choleskyCore = core is PivotBlockFactor { SolvesLowerHalfRows: true } rowSolver ? rowSolver : null;
+        double[] coreArray = ArrayPool<double>.Shared.Rent(choleskyCore is null ? core.Order * width : 0);
+        int[] coreRowArray = ArrayPool<int>.Shared.Rent(choleskyCore is null ? 0 : core.Order);
         try
         {
-            Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
+            Span<double> coreRows = choleskyCore is null ? coreArray.AsSpan(0, core.Order * width) : [];
             long flops = 0;
             foreach (GroupFactor g in groups)
             {
@@ -905,12 +909,27 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                     FormGroupInverse(g, groupInverse, workArray);
                 }
 
-                MultiplyGroupRows(g, groupInverse, block.AsSpan(0, (xzxRows + c) * width), y, width, coefficients, coreRows, triangleColumns: c);
+                MultiplyGroupRows(g, groupInverse, block.AsSpan(0, (xzxRows + c) * width), y, width, coefficients, coreRows, triangleColumns: c,
+                    coreRowsInPlace: choleskyCore is not null);
                 flops += ExplicitFlops(q, k, c, width, formsInverse: xzxRows > 0);
             }
 
-            core.SolveLowerHalf(coreRows, width);
-            MoveCoreRows(y, coreRows, width, toCore: false);
+            if (choleskyCore is not null)
+            {
+                Span<int> coreRowIndices = coreRowArray.AsSpan(0, core.Order);
+                foreach (GroupFactor g in groups)
+                {
+                    g.Parameters.Span[..g.Tau.Length].CopyTo(coreRowIndices[g.CoreOffset..]);
+                }
+
+                choleskyCore.SolveLowerHalfRows(y, width, coreRowIndices);
+            }
+            else
+            {
+                core.SolveLowerHalf(coreRows, width);
+                MoveCoreRows(y, coreRows, width, toCore: false);
+            }
+
             return flops + core.LowerHalfFlops(width);
         }
         finally
@@ -920,6 +939,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             ArrayPool<double>.Shared.Return(coefficients);
             ArrayPool<double>.Shared.Return(workArray);
             ArrayPool<double>.Shared.Return(coreArray);
+            ArrayPool<int>.Shared.Return(coreRowArray);
         }
     }
 
@@ -933,32 +953,24 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         Span<double> coefficients, Span<double> work, Span<double> coreRows)
     {
         FormGroupInverse(g, inverse, work);
-        MultiplyGroupRows(g, inverse, Gather(g, rows, width, block), rows, width, coefficients, coreRows, triangleColumns: 0);
+        MultiplyGroupRows(g, inverse, Gather(g, rows, width, block), rows, width, coefficients, coreRows, triangleColumns: 0, coreRowsInPlace: false);
     }
 
-    /// <summary><c>G = Q_g^T L_g^-1</c> (<c>q x q</c>) into <paramref name="inverse"/>: the identity, then the triangular solve and the reflectors on its <c>q</c> columns.</summary>
-    private static void FormGroupInverse(GroupFactor g, Span<double> inverse, Span<double> work)
-    {
-        int q = g.Parameters.Length;
-        inverse.Clear();
-        for (int i = 0; i < q; i++)
-        {
-            inverse[(i * q) + i] = 1;
-        }
-
-        TriangularKernel.SolveLower(g.Cholesky.Span, q, inverse, q);
-        HouseholderKernel.ApplyTranspose(g.Reflectors.Span, q, g.Rows.Length, g.Tau.Span, inverse, q, work[..q]);
-    }
+    /// <summary><c>G = Q_g^T L_g^-1</c> (<c>q x q</c>) into <paramref name="inverse"/>: the triangular solve and the reflectors on the identity's <c>q</c> columns (<see cref="GroupInverseKernel"/>).</summary>
+    private static void FormGroupInverse(GroupFactor g, Span<double> inverse, Span<double> work) =>
+        GroupInverseKernel.Form(g.Cholesky.Span, g.Parameters.Length, g.Reflectors.Span, g.Rows.Length, g.Tau.Span, inverse, work);
 
     /// <summary>
     /// <c>G z</c> for the group's <c>q x q</c> <paramref name="inverse"/> and the first <c>q</c> rows of <paramref name="z"/> (apart
     /// from <paramref name="rows"/>): its first <c>k</c> rows into <paramref name="coreRows"/> (from the group's core offset), the rest
     /// into the group's rows of <paramref name="rows"/>, four at a time in register tiles. An empty <paramref name="inverse"/> stands
     /// for rows of <paramref name="z"/> that are zero (none in it). Below them <paramref name="z"/> has <paramref name="triangleColumns"/>
-    /// rows more (0, or the group's <c>c</c>), and the rows bound for <c>T</c> subtract <c>R_g</c>'s row times them too.
+    /// rows more (0, or the group's <c>c</c>), and the rows bound for <c>T</c> subtract <c>R_g</c>'s row times them too. With
+    /// <paramref name="coreRowsInPlace"/> the rows bound for <c>T</c> go to the group's rows of <paramref name="rows"/> too, where the core
+    /// solves them (<see cref="PivotBlockFactor.SolveLowerHalfRows"/>).
     /// </summary>
     private static void MultiplyGroupRows(GroupFactor g, ReadOnlySpan<double> inverse, ReadOnlySpan<double> z, Span<double> rows, int width,
-        Span<double> coefficients, Span<double> coreRows, int triangleColumns)
+        Span<double> coefficients, Span<double> coreRows, int triangleColumns, bool coreRowsInPlace)
     {
         ReadOnlySpan<int> parameters = g.Parameters.Span;
         ReadOnlySpan<double> r = g.Reflectors.Span;
@@ -976,7 +988,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             // Four rows at once where all four go to T or all to the group's own rows; one at a time where they would straddle k, and at the end.
             if (row + 4 <= q && (row + 4 <= k || row >= k))
             {
-                bool toCore = row < k;
+                bool toCore = row < k && !coreRowsInPlace;
                 Span<double> target = toCore ? coreRows : rows;
                 int r0 = toCore ? g.CoreOffset + row : parameters[row];
                 int r1 = toCore ? r0 + 1 : parameters[row + 1];
@@ -1008,7 +1020,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 continue;
             }
 
-            Span<double> single = row < k ? coreRows.Slice((g.CoreOffset + row) * width, width) : rows.Slice(parameters[row] * width, width);
+            Span<double> single = row < k && !coreRowsInPlace ? coreRows.Slice((g.CoreOffset + row) * width, width) : rows.Slice(parameters[row] * width, width);
             single.Clear();
             for (int term = 0; term < inverseTerms; term++)
             {

@@ -238,6 +238,27 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
         }
     }
 
+    /// <summary>
+    /// Whether <see cref="SolveLowerHalfRows"/> solves: a Cholesky factor whose strips have explicit vectors, where they are
+    /// <see cref="SolveLowerHalf"/>'s (the same bits); not a Bunch-Kaufman factor, nor where <see cref="VectorWidth.Hardware"/> is 0.
+    /// </summary>
+    internal bool SolvesLowerHalfRows => positiveDefinite && VectorWidth.Hardware != 0;
+
+    /// <summary>
+    /// <see cref="SolveLowerHalf"/> on the rows <paramref name="rowIndices"/> of <paramref name="rows"/> (<paramref name="width"/> values
+    /// each), where they lie among others (<see cref="StripTriangularSolve.SolveLowerRows(ReadOnlySpan{double}, int, Span{double}, int, ReadOnlySpan{int})"/>).
+    /// Only where <see cref="SolvesLowerHalfRows"/>.
+    /// </summary>
+    internal void SolveLowerHalfRows(Span<double> rows, int width, ReadOnlySpan<int> rowIndices)
+    {
+        if (!SolvesLowerHalfRows)
+        {
+            throw new InvalidOperationException("Only a Cholesky factor with explicit vectors solves rows named by index; see SolvesLowerHalfRows.");
+        }
+
+        StripTriangularSolve.SolveLowerRows(factors.Span, Order, rows, width, rowIndices);
+    }
+
     /// <summary><c>B = D^-1 B</c> in place for a Bunch-Kaufman factor; nothing for a Cholesky one (<c>M = I</c>).</summary>
     public void SolveMiddle(Span<double> rows, int width)
     {

@@ -35,77 +35,95 @@ internal static class RankUpdate
             throw new ArgumentException($"rows has {rows.Length} values; expected at least {((count - 1) * stride) + length}.", nameof(rows));
         }
 
-        ref double targetStart = ref MemoryMarshal.GetReference(target);
-        ref double rowsStart = ref MemoryMarshal.GetReference(rows);
-        int width = Vector<double>.Count;
         int used = 0;
         foreach (double coefficient in coefficients)
         {
             used += coefficient != 0 ? 1 : 0;
         }
 
+        AddCombinationUnchecked(ref MemoryMarshal.GetReference(target), length, ref MemoryMarshal.GetReference(rows), stride,
+            ref MemoryMarshal.GetReference(coefficients), 1, count, sign: -1, skipZeros: true, vectors: true);
+        return 2L * used * length;
+    }
+
+    /// <summary>
+    /// <c>target[c] += sign sum_k coefficients[k * coefficientStride] * rows[k * rowStride + c]</c> over <paramref name="length"/>
+    /// values from the references, which the caller has checked lie inside its spans (<see cref="SubtractCombination"/>'s arithmetic,
+    /// and <see cref="GroupInverseKernel"/>'s, whose coefficients are a column of a row-major matrix). With <paramref name="vectors"/>
+    /// four <see cref="Vector{T}"/> accumulators stay in registers while the rows stream past, then one, then the columns left one by
+    /// one, unfused; without it (where <see cref="VectorWidth.FusedVectorT"/> is false each lane would be a software fused multiply-add)
+    /// every column that way. <paramref name="sign"/> is 1 or -1 (a negation, exact); <paramref name="skipZeros"/> skips zero
+    /// coefficients. Inlined, so that the flags are constants in each caller.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AddCombinationUnchecked(ref double target, int length, ref double rows, int rowStride, ref double coefficients,
+        int coefficientStride, int count, double sign, bool skipZeros, bool vectors)
+    {
+        int width = Vector<double>.Count;
         int column = 0;
-        for (; column + (4 * width) <= length; column += 4 * width)
+        if (vectors)
         {
-            ref double t = ref Unsafe.Add(ref targetStart, column);
-            Vector<double> a0 = Simd.LoadUnsafe(ref t);
-            Vector<double> a1 = Simd.LoadUnsafe(ref t, (nuint)width);
-            Vector<double> a2 = Simd.LoadUnsafe(ref t, (nuint)(2 * width));
-            Vector<double> a3 = Simd.LoadUnsafe(ref t, (nuint)(3 * width));
-            for (int k = 0; k < count; k++)
+            for (; column + (4 * width) <= length; column += 4 * width)
             {
-                double coefficient = coefficients[k];
-                if (coefficient == 0)
+                ref double t = ref Unsafe.Add(ref target, column);
+                Vector<double> a0 = Simd.LoadUnsafe(ref t);
+                Vector<double> a1 = Simd.LoadUnsafe(ref t, (nuint)width);
+                Vector<double> a2 = Simd.LoadUnsafe(ref t, (nuint)(2 * width));
+                Vector<double> a3 = Simd.LoadUnsafe(ref t, (nuint)(3 * width));
+                for (int k = 0; k < count; k++)
                 {
-                    continue;
+                    double coefficient = Unsafe.Add(ref coefficients, k * coefficientStride);
+                    if (skipZeros && coefficient == 0)
+                    {
+                        continue;
+                    }
+
+                    var s = new Vector<double>(sign * coefficient);
+                    ref double r = ref Unsafe.Add(ref rows, (k * rowStride) + column);
+                    a0 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r), a0);
+                    a1 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r, (nuint)width), a1);
+                    a2 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r, (nuint)(2 * width)), a2);
+                    a3 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r, (nuint)(3 * width)), a3);
                 }
 
-                var s = new Vector<double>(-coefficient);
-                ref double r = ref Unsafe.Add(ref rowsStart, (k * stride) + column);
-                a0 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r), a0);
-                a1 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r, (nuint)width), a1);
-                a2 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r, (nuint)(2 * width)), a2);
-                a3 = Simd.FusedMultiplyAdd(s, Simd.LoadUnsafe(ref r, (nuint)(3 * width)), a3);
+                a0.StoreUnsafe(ref t);
+                a1.StoreUnsafe(ref t, (nuint)width);
+                a2.StoreUnsafe(ref t, (nuint)(2 * width));
+                a3.StoreUnsafe(ref t, (nuint)(3 * width));
             }
 
-            a0.StoreUnsafe(ref t);
-            a1.StoreUnsafe(ref t, (nuint)width);
-            a2.StoreUnsafe(ref t, (nuint)(2 * width));
-            a3.StoreUnsafe(ref t, (nuint)(3 * width));
-        }
-
-        for (; column + width <= length; column += width)
-        {
-            ref double t = ref Unsafe.Add(ref targetStart, column);
-            Vector<double> a = Simd.LoadUnsafe(ref t);
-            for (int k = 0; k < count; k++)
+            for (; column + width <= length; column += width)
             {
-                double coefficient = coefficients[k];
-                if (coefficient != 0)
+                ref double t = ref Unsafe.Add(ref target, column);
+                Vector<double> a = Simd.LoadUnsafe(ref t);
+                for (int k = 0; k < count; k++)
                 {
-                        a = Simd.FusedMultiplyAdd(new Vector<double>(-coefficient), Simd.LoadUnsafe(ref Unsafe.Add(ref rowsStart, (k * stride) + column)), a);
+                    double coefficient = Unsafe.Add(ref coefficients, k * coefficientStride);
+                    if (!skipZeros || coefficient != 0)
+                    {
+                        a = Simd.FusedMultiplyAdd(new Vector<double>(sign * coefficient), Simd.LoadUnsafe(ref Unsafe.Add(ref rows, (k * rowStride) + column)), a);
+                    }
                 }
-            }
 
-            a.StoreUnsafe(ref t);
+                a.StoreUnsafe(ref t);
+            }
         }
 
         for (; column < length; column++)
         {
-            double sum = target[column];
+            ref double t = ref Unsafe.Add(ref target, column);
+            double sum = t;
             for (int k = 0; k < count; k++)
             {
-                double coefficient = coefficients[k];
-                if (coefficient != 0)
+                double coefficient = Unsafe.Add(ref coefficients, k * coefficientStride);
+                if (!skipZeros || coefficient != 0)
                 {
-                        sum -= coefficient * rows[(k * stride) + column];
+                    sum += sign * coefficient * Unsafe.Add(ref rows, (k * rowStride) + column);
                 }
             }
 
-            target[column] = sum;
+            t = sum;
         }
-
-        return 2L * used * length;
     }
 
     /// <summary>

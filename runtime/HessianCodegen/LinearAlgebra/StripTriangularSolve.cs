@@ -29,7 +29,10 @@ internal static class StripTriangularSolve
     /// 1.75 against 2.4 us at <c>p = 72</c>, no padding to 16 columns.
     /// </summary>
     public static void SolveLower(ReadOnlySpan<double> factor, int n, Span<double> rows, int width) =>
-        SolveLower(factor, n, rows, width, width <= 8 && VectorWidth.Hardware == 512 ? 256 : VectorWidth.Hardware);
+        SolveLower(factor, n, rows, width, DefaultBits(width));
+
+    /// <summary>The tiles' width without one asked for: <see cref="VectorWidth.Hardware"/>, but 256 bits up to 8 right-hand sides on a 512-bit machine.</summary>
+    private static int DefaultBits(int width) => width <= 8 && VectorWidth.Hardware == 512 ? 256 : VectorWidth.Hardware;
 
     /// <summary>
     /// <see cref="SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/> with tiles of <paramref name="vectorBits"/> (512: strips
@@ -59,6 +62,67 @@ internal static class StripTriangularSolve
             return;
         }
 
+        SolveStrips(factor, n, rows, width, [], vectorBits);
+    }
+
+    /// <summary>
+    /// <c>L^-1</c> on the rows <paramref name="rowIndices"/> of <paramref name="rows"/> (row <c>i</c> of the solve is row
+    /// <c>rowIndices[i]</c>, <paramref name="width"/> values, of <paramref name="rows"/>; the other rows are not touched), in place: the
+    /// low-rank route's core <c>T</c> solves its rows where the explicit product leaves them, among a group's other rows of <c>Y</c>,
+    /// instead of in a copy moved back (the strips are copies already). Where <see cref="VectorWidth.Hardware"/> is 256 or 512 bits the
+    /// same strips as <see cref="SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/>, so the same bits; at 0 plain strips, where
+    /// <see cref="SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/> may take <see cref="CholeskyKernel.SolveLower"/> (round-off,
+    /// not the same bits). The indices must be distinct (a row solved twice would be wrong).
+    /// </summary>
+    public static void SolveLowerRows(ReadOnlySpan<double> factor, int n, Span<double> rows, int width, ReadOnlySpan<int> rowIndices) =>
+        SolveLowerRows(factor, n, rows, width, rowIndices, DefaultBits(width));
+
+    /// <summary>
+    /// <see cref="SolveLowerRows(ReadOnlySpan{double}, int, Span{double}, int, ReadOnlySpan{int})"/> with tiles of
+    /// <paramref name="vectorBits"/> (0: strips in plain loops, not <see cref="CholeskyKernel.SolveLower"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void SolveLowerRows(ReadOnlySpan<double> factor, int n, Span<double> rows, int width, ReadOnlySpan<int> rowIndices, int vectorBits)
+    {
+        int rowCount = width == 0 ? 0 : rows.Length / width;
+        if (n < 0 || width < 0 || factor.Length != n * n || rowIndices.Length != n || rows.Length != rowCount * width)
+        {
+            throw new ArgumentException($"A triangular solve of order {n} with {width} right-hand sides needs {n} x {n} factor values, {n} row indices and whole rows of {width}; got {factor.Length}, {rowIndices.Length} and {rows.Length} values.");
+        }
+
+        VectorWidth.Validate(vectorBits);
+        if (n == 0 || width == 0)
+        {
+            return;
+        }
+
+        // In range and distinct: each row named once (a row named twice would be solved as two rows of L and written back twice).
+        bool[] named = ArrayPool<bool>.Shared.Rent(rowCount);
+        try
+        {
+            named.AsSpan(0, rowCount).Clear();
+            foreach (int index in rowIndices)
+            {
+                if ((uint)index >= (uint)rowCount || named[index])
+                {
+                    throw new ArgumentOutOfRangeException(nameof(rowIndices), $"Row index {index}; expected distinct indices 0 to {rowCount - 1}.");
+                }
+
+                named[index] = true;
+            }
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(named);
+        }
+
+        SolveStrips(factor, n, rows, width, rowIndices, vectorBits);
+    }
+
+    /// <summary>The strips of both: row <c>i</c> is <paramref name="rows"/>' row <c>rowIndices[i]</c>, or row <c>i</c> where <paramref name="rowIndices"/> is empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SolveStrips(ReadOnlySpan<double> factor, int n, Span<double> rows, int width, ReadOnlySpan<int> rowIndices, int vectorBits)
+    {
         int stripWidth = vectorBits == 512 ? 16 : 8;
         double[] scratch = ArrayPool<double>.Shared.Rent(n * stripWidth);
         try
@@ -72,7 +136,7 @@ internal static class StripTriangularSolve
                 for (int i = 0; i < n; i++)
                 {
                     Span<double> stripRow = scratch.AsSpan(i * stripWidth, stripWidth);
-                    rows.Slice((i * width) + c0, columns).CopyTo(stripRow);
+                    rows.Slice((RowIndex(rowIndices, i) * width) + c0, columns).CopyTo(stripRow);
                     stripRow[columns..].Clear();
                 }
 
@@ -96,7 +160,7 @@ internal static class StripTriangularSolve
                 PlainRows(ref l, n, ref strip, stripWidth, i0, n);
                 for (int i = 0; i < n; i++)
                 {
-                    scratch.AsSpan(i * stripWidth, columns).CopyTo(rows.Slice((i * width) + c0, columns));
+                    scratch.AsSpan(i * stripWidth, columns).CopyTo(rows.Slice((RowIndex(rowIndices, i) * width) + c0, columns));
                 }
             }
         }
@@ -105,6 +169,8 @@ internal static class StripTriangularSolve
             ArrayPool<double>.Shared.Return(scratch);
         }
     }
+
+    private static int RowIndex(ReadOnlySpan<int> rowIndices, int i) => rowIndices.IsEmpty ? i : rowIndices[i];
 
     /// <summary>Rows <paramref name="first"/> to <paramref name="end"/> of the strip, one after another, in plain loops.</summary>
     private static void PlainRows(ref double l, int n, ref double strip, int stripWidth, int first, int end)
