@@ -157,7 +157,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         // The one-row path writes the groups where they are kept (a copy of them into the storage was 2 % of a width-8
         // batch-1 factorization at depth 128, and its stores missed the cache at depth 512); the general path in the workspace.
         bool inStorage = storage is not null && TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly;
-        (int, int, int, int) mark = inStorage ? storage!.Mark() : default;
+        FactorStorage.Position mark = inStorage ? storage!.Mark() : default;
         Memory<double> values = inStorage ? storage!.Take(total) : LowRankWorkspace.Grow(ref workspace.GroupValues, total).AsMemory(0, total);
         Span<double> valueSpan = values.Span;
         double[] diagonal = LowRankWorkspace.Grow(ref workspace.Diagonal, p);

@@ -143,7 +143,7 @@ public sealed class OneRowGroupRouteTests
         (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore: true, illConditionedGroup, seed: 5);
         FactorStorage storage = LowRankFactorStorageTests.PoisonedStorage();
         _ = storage.Take(7);
-        var before = storage.Mark();
+        FactorStorage.Position before = storage.Mark();
         Assert.Null(Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, storage));
         Assert.Equal(before, storage.Mark());
     }
