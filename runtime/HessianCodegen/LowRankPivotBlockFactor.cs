@@ -154,9 +154,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             largestScratch = Math.Max(largestScratch, Math.Max(Math.Max(GroupCholeskyWorkLength(q), q), c));
         }
 
-        // The one-row path writes the groups where they are kept (a copy of them into the storage was 2 % of a width-8
-        // batch-1 factorization at depth 128, and its stores missed the cache at depth 512); the general path in the workspace.
-        bool inStorage = storage is not null && TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly;
+        // The one-row path writes the groups where they are kept, given the storage (a copy of them into the storage was 2 % of
+        // a width-8 batch-1 factorization at depth 128, and its stores missed the cache at depth 512); else in the workspace.
+        bool oneRow = TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly;
+        bool inStorage = oneRow && storage is not null;
         FactorStorage.Position mark = inStorage ? storage!.Mark() : default;
         Memory<double> values = inStorage ? storage!.Take(total) : LowRankWorkspace.Grow(ref workspace.GroupValues, total).AsMemory(0, total);
         Span<double> valueSpan = values.Span;
@@ -204,13 +205,13 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, diagonal, dx, value, p, m));
         double[] scratch = LowRankWorkspace.Grow(ref workspace.Scratch, largestScratch);
-        if (!inStorage)
+        if (!oneRow)
         {
-            return FactorGroups(structure, workspace.GroupValues, total, dx, value, p, m, work, tinyPivot, scratch, workspace, ref flops);
+            return FactorGroups(structure, values, dx, value, p, m, work, tinyPivot, scratch, workspace, ref flops);
         }
 
-        LowRankPivotBlockFactor? factor = FactorOneRowGroups(structure, values, value, p, m, work, tinyPivot, workspace, storage, ref flops);
-        if (factor is null)
+        LowRankPivotBlockFactor? factor = FactorOneRowGroups(structure, values, value, p, m, work, tinyPivot, workspace, inStorage ? storage : null, ref flops);
+        if (factor is null && inStorage)
         {
             storage!.Rewind(mark);
         }
@@ -247,14 +248,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         return sum;
     }
 
-    private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> dx,
+    /// <summary>
+    /// The general path, over <paramref name="values"/> in the workspace: every group's norm and Cholesky factor, then per group its
+    /// condition bound, log-determinant, <c>L_g^-1 Z_g^T</c> and its QR; then the core. Groups of at most one row take
+    /// <see cref="FactorOneRowGroups"/> instead, unless <see cref="LowRankWorkspace.GeneralGroupsOnly"/>.
+    /// </summary>
+    private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, Memory<double> values, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, double[] scratch, LowRankWorkspace workspace, ref long flops)
     {
-        if (TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly)
-        {
-            return FactorOneRowGroups(structure, values.AsMemory(0, total), value, p, m, work, tinyPivot, workspace, valuesStorage: null, ref flops);
-        }
-
         int count = structure.Parameters.Length;
         var factors = new GroupFactor[count];
         int coreOrder = 0;
@@ -262,7 +263,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         // ||X_g||_inf of every group, then their Cholesky factors, two at a time where their orders agree (SmallCholeskyKernel.FactorPair).
         Span<double> norms = count <= StackScratch.MaxRows ? stackalloc double[count] : new double[count];
-        if (!FactorAllGroupsCholesky(structure, values, norms, scratch, tinyPivot, ref flops))
+        if (!FactorAllGroupsCholesky(structure, values.Span, norms, scratch, tinyPivot, ref flops))
         {
             return null;
         }
@@ -277,10 +278,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int c = rows.Length;
             int rank = Math.Min(q, c);
             (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
-            Memory<double> cholesky = values.AsMemory()[choleskyRange];
-            Memory<double> reflectors = values.AsMemory()[reflectorRange];
-            Memory<double> tau = values.AsMemory()[tauRange];
-            Memory<double> groupValues = values.AsMemory(offset, GroupValueCount(q, c));
+            Memory<double> cholesky = values[choleskyRange];
+            Memory<double> reflectors = values[reflectorRange];
+            Memory<double> tau = values[tauRange];
+            Memory<double> groupValues = values.Slice(offset, GroupValueCount(q, c));
             offset += GroupValueCount(q, c);
             Span<double> matrix = cholesky.Span;
             if (!(norms[g] * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
@@ -300,7 +301,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             coreOrder += rank;
         }
 
-        return FactorCore(factors, structure, values.AsMemory(0, total), value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: false, workspace,
+        return FactorCore(factors, structure, values, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: false, workspace,
             valuesStorage: null, ref flops);
     }
 
@@ -437,14 +438,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// its Cholesky factor in place (<see cref="FactorGroupCholesky"/>; two groups of one order up to
     /// <see cref="SmallCholeskyKernel.PairLimit"/> at once). False at the first failed pivot.
     /// </summary>
-    private static bool FactorAllGroupsCholesky(ParameterGroups structure, double[] values, Span<double> norms, double[] scratch, double tinyPivot, ref long flops)
+    private static bool FactorAllGroupsCholesky(ParameterGroups structure, Span<double> values, Span<double> norms, double[] scratch, double tinyPivot, ref long flops)
     {
         int count = structure.Parameters.Length;
         int offset = 0;
         for (int g = 0; g < count; g++)
         {
             int q = structure.Parameters[g].Length;
-            Span<double> matrix = values.AsSpan(offset, q * q);
+            Span<double> matrix = values.Slice(offset, q * q);
             norms[g] = LowerTriangleNorm(matrix, q, scratch.AsSpan(0, q));
             offset += GroupValueCount(q, structure.Rows[g].Length);
         }
@@ -453,11 +454,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         for (int g = 0; g < count; g++)
         {
             int q = structure.Parameters[g].Length;
-            Span<double> matrix = values.AsSpan(offset, q * q);
+            Span<double> matrix = values.Slice(offset, q * q);
             offset += GroupValueCount(q, structure.Rows[g].Length);
             if (g + 1 < count && structure.Parameters[g + 1].Length == q && q <= SmallCholeskyKernel.PairLimit)
             {
-                Span<double> next = values.AsSpan(offset, q * q);
+                Span<double> next = values.Slice(offset, q * q);
                 offset += GroupValueCount(q, structure.Rows[g + 1].Length);
                 g++;
                 if (SmallCholeskyKernel.FactorPair(matrix, next, q, tinyPivot, ref flops) >= 0)
