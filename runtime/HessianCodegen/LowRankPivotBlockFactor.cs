@@ -120,8 +120,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <see cref="Create(ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long)"/>
     /// with the groups of <paramref name="xxx"/> and <paramref name="dx"/> found already: they depend on the zero
     /// pattern alone, not on epsilon, so the derivatives find them once for all their factorizations. The factor's groups
-    /// live in <paramref name="workspace"/> (a new one when null) until <see cref="KeptIn"/> copies them: the recursion
-    /// passes one workspace for all its layers, each layer's factor kept before the next layer's is made. With
+    /// live in <paramref name="workspace"/> (a new one when null) until <see cref="KeptIn"/> copies them, unless they are
+    /// factored in <paramref name="storage"/> (below): the recursion passes one workspace for all its layers, each layer's
+    /// factor kept before the next layer's is made. With
     /// <paramref name="rowsPrefetched"/> the caller has prefetched three lines of each row of <paramref name="xxx"/> the gather
     /// reads, at the group's first parameter, the diagonal and the one before it (<see cref="FactorPrefetch"/>), and
     /// <see cref="TouchGroupRows"/> is skipped. Given <paramref name="storage"/>, where the groups go the one-row path
@@ -138,8 +139,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             return null;
         }
 
-        // Each group's values where KeptIn will copy them from (or, below, where they are kept): X_g (lower triangle, strict upper zero) in the place of its
-        // Cholesky factor, Z_g^T in the place of its QR, then tau. One pass over Xxx and Dx, whose rows are mostly not in
+        // Each group's values where they are kept (the one-row path given the storage, below) or where KeptIn will copy them
+        // from: X_g (lower triangle, strict upper zero) in the place of its Cholesky factor, Z_g^T in the place of its QR, then tau. One pass over Xxx and Dx, whose rows are mostly not in
         // cache; X's diagonal goes aside for the whole block's test, which would otherwise read it from Xxx again.
         workspace ??= new LowRankWorkspace();
         int total = 0;
@@ -588,9 +589,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// The groups as views of <paramref name="kept"/>, the copy of the values they view in the workspace (at the same
-    /// offsets), and their parameters' indices copied into <paramref name="storage"/>'s indices: the sweeps gather and
-    /// scatter by them (the rows are read only for their count), and as the derivatives' arrays of each group they were a
+    /// The groups as views of <paramref name="kept"/>, the values they view at the same offsets (in the storage already
+    /// where <c>Create</c> factored them there, else <see cref="KeptIn"/>'s copy of the workspace's), and their parameters'
+    /// indices copied into <paramref name="storage"/>'s indices: the sweeps gather and scatter by them (the rows are read only for their count), and as the derivatives' arrays of each group they were a
     /// scattered small object per group to fetch. Also returns all the groups' indices, contiguous, for <see cref="QueueStoredSpans"/>.
     /// </summary>
     private static (GroupFactor[] Groups, ReadOnlyMemory<int> Parameters) Keep(GroupFactor[] factors, ReadOnlyMemory<double> kept, FactorStorage storage)
