@@ -52,6 +52,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>Whether this factor took the one-row path (<see cref="FactorOneRowGroups"/>): for the tests, which assert the route a layer takes.</summary>
     internal bool TookOneRowGroups => oneRowGroups;
 
+    /// <summary>
+    /// Whether <see cref="KeptIn"/> made this factor without copying the groups' values, <c>Create</c> having factored them in that
+    /// storage: for the tests, which assert that the recursion's one-row layers are kept so.
+    /// </summary>
+    internal bool KeptWithoutCopy { get; private init; }
+
     private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, ReadOnlyMemory<int> groupParameters, IPivotBlockFactor core,
         int order, Inertia inertia, LogDeterminant logDeterminant, bool oneRowGroups)
     {
@@ -532,7 +538,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         };
         // Written there as they were factored (Create given this storage), or copied now from the workspace.
         ReadOnlyMemory<double> kept = groupValues;
-        if (!ReferenceEquals(storage, valuesStorage))
+        bool inStorage = ReferenceEquals(storage, valuesStorage);
+        if (!inStorage)
         {
             Memory<double> copy = storage.Take(groupValues.Length);
             groupValues.CopyTo(copy);
@@ -540,7 +547,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         (GroupFactor[] keptGroups, ReadOnlyMemory<int> keptParameters) = Keep(groups, kept, storage);
-        return new LowRankPivotBlockFactor(keptGroups, kept, keptParameters, keptCore, Order, Inertia, LogDeterminant, oneRowGroups);
+        return new LowRankPivotBlockFactor(keptGroups, kept, keptParameters, keptCore, Order, Inertia, LogDeterminant, oneRowGroups)
+        {
+            KeptWithoutCopy = inStorage,
+        };
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using HessianCodegen.Layers;
 using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
@@ -116,6 +117,8 @@ public sealed class OneRowGroupRouteTests
         Assert.Equal(beforeCreate with { ValuesUsed = beforeCreate.ValuesUsed + GroupValueCount(xxx, dx, p, m) }, inPlace.Mark());
         LowRankPivotBlockFactor fromStorage = factored.KeptIn(inPlace);
         Assert.Equal(copied.Mark(), inPlace.Mark());
+        Assert.True(fromStorage.KeptWithoutCopy);
+        Assert.False(fromWorkspace.KeptWithoutCopy);
         Assert.Equal(fromWorkspace.Inertia, fromStorage.Inertia);
         Assert.Equal(fromWorkspace.LogDeterminant, fromStorage.LogDeterminant);
 
@@ -159,6 +162,34 @@ public sealed class OneRowGroupRouteTests
             int taken = illConditioned < 0 ? GroupValueCount(xxx, dx, p, m) : 0;
             Assert.Equal(before with { ValuesUsed = before.ValuesUsed + taken }, storage.Mark());
         }
+    }
+
+    /// <summary>
+    /// The recursion passes the route its factor storage: in a tanh chain at batch 1 every layer that takes the one-row path has its
+    /// groups factored in the storage and kept there without a copy (neither copied from the workspace nor taken a second time).
+    /// </summary>
+    [Fact]
+    public void TheRecursionKeepsEveryOneRowLayerWhereItWasFactored()
+    {
+        var network = new Network(new TanhLayer(6, 8), new TanhLayer(8, 8), new TanhLayer(8, 8), new SoftmaxCrossEntropyLayer(8, 3));
+        var random = new Random(41);
+        var inputs = new double[1, 6];
+        for (int j = 0; j < 6; j++)
+        {
+            inputs[0, j] = (2 * random.NextDouble()) - 1;
+        }
+
+        HessianDerivatives derivatives = network.At(network.RandomParameters(seed: 42), Batch.WithLabels(inputs, [1])).Derivatives();
+        RiccatiFactorization factorization = RiccatiFactorization.Create(derivatives, 0.5, out int singular)
+            ?? throw new InvalidOperationException($"the pivot block of layer {singular} was singular");
+        int[] oneRowLayers = Enumerable.Range(0, network.Depth).Where(factorization.TookOneRowGroups).ToArray();
+        Assert.Equal([0, 1, 2], oneRowLayers);
+        foreach (int l in oneRowLayers)
+        {
+            Assert.True(factorization.KeptOneRowGroupsWithoutCopy(l), $"layer {l}: its groups were copied into the storage");
+        }
+
+        factorization.Release();
     }
 
     /// <summary>The values of all the block's groups (<c>L_g</c>, the QR, <c>tau</c>), from its zero pattern.</summary>
