@@ -49,15 +49,19 @@ internal sealed class FactorStorage
     public Memory<int> TakeIndices(int length) => indices.Take(length);
 
     /// <summary>Where the next <see cref="Take"/> and <see cref="TakeIndices"/> will hand out from, for <see cref="Rewind"/>.</summary>
-    public (int Array, int Used, int IndexArray, int IndicesUsed) Mark() => (values.Current, values.Used, indices.Current, indices.Used);
+    public Position Mark() => new(values.Current, values.Used, indices.Current, indices.Used);
 
     /// <summary>
     /// Hands out again from <paramref name="mark"/> (<see cref="Mark"/>) on: what was taken since is given back, the caller
     /// being done with it (the low-rank route writes a layer's groups here and gives them back where it declines the block).
+    /// Both arenas are checked before either moves, so a refused mark leaves the storage as it was.
     /// </summary>
-    public void Rewind((int Array, int Used, int IndexArray, int IndicesUsed) mark)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mark"/> is past the cursor of the values or of the indices.</exception>
+    public void Rewind(Position mark)
     {
-        values.Rewind(mark.Array, mark.Used);
+        values.CheckRewind(mark.ValueArray, mark.ValuesUsed, nameof(mark), "values");
+        indices.CheckRewind(mark.IndexArray, mark.IndicesUsed, nameof(mark), "indices");
+        values.Rewind(mark.ValueArray, mark.ValuesUsed);
         indices.Rewind(mark.IndexArray, mark.IndicesUsed);
     }
 
@@ -67,6 +71,12 @@ internal sealed class FactorStorage
         values.Reset();
         indices.Reset();
     }
+
+    /// <summary>
+    /// A cursor of the storage (<see cref="Mark"/>): the array of values the next <see cref="Take"/> hands out from and the values
+    /// used in it, the same for the indices.
+    /// </summary>
+    internal readonly record struct Position(int ValueArray, int ValuesUsed, int IndexArray, int IndicesUsed);
 
     /// <summary>Uninitialized arrays of one element type, handed out front to back.</summary>
     private sealed class Arena<T>
@@ -120,13 +130,18 @@ internal sealed class FactorStorage
             used = 0;
         }
 
+        /// <summary>Throws unless (<paramref name="array"/>, <paramref name="usedThere"/>) is at or before this arena's cursor, naming <paramref name="arena"/>.</summary>
+        public void CheckRewind(int array, int usedThere, string parameter, string arena)
+        {
+            if (array < 0 || array > current || usedThere < 0 || usedThere > arrays[array].Length || (array == current && usedThere > used))
+            {
+                throw new ArgumentOutOfRangeException(parameter,
+                    $"A mark of the {arena} at array {array}, {usedThere} used, is not at or before the storage's cursor of the {arena} (array {current}, {used} used).");
+            }
+        }
+
         public void Rewind(int array, int usedThere)
         {
-            if (array > current || (array == current && usedThere > used) || usedThere < 0 || usedThere > arrays[array].Length)
-            {
-                throw new ArgumentOutOfRangeException(nameof(array), $"A mark at array {array}, value {usedThere} is not at or before the storage's cursor (array {current}, value {used}).");
-            }
-
             current = array;
             used = usedThere;
         }

@@ -52,6 +52,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>Whether this factor took the one-row path (<see cref="FactorOneRowGroups"/>): for the tests, which assert the route a layer takes.</summary>
     internal bool TookOneRowGroups => oneRowGroups;
 
+    /// <summary>
+    /// Whether <see cref="KeptIn"/> made this factor without copying the groups' values, <c>Create</c> having factored them in that
+    /// storage: for the tests, which assert that the recursion's one-row layers are kept so.
+    /// </summary>
+    internal bool KeptWithoutCopy { get; private init; }
+
     private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, ReadOnlyMemory<int> groupParameters, IPivotBlockFactor core,
         int order, Inertia inertia, LogDeterminant logDeterminant, bool oneRowGroups)
     {
@@ -120,8 +126,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <see cref="Create(ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long)"/>
     /// with the groups of <paramref name="xxx"/> and <paramref name="dx"/> found already: they depend on the zero
     /// pattern alone, not on epsilon, so the derivatives find them once for all their factorizations. The factor's groups
-    /// live in <paramref name="workspace"/> (a new one when null) until <see cref="KeptIn"/> copies them: the recursion
-    /// passes one workspace for all its layers, each layer's factor kept before the next layer's is made. With
+    /// live in <paramref name="workspace"/> (a new one when null) until <see cref="KeptIn"/> copies them, unless they are
+    /// factored in <paramref name="storage"/> (below): the recursion passes one workspace for all its layers, each layer's
+    /// factor kept before the next layer's is made. With
     /// <paramref name="rowsPrefetched"/> the caller has prefetched three lines of each row of <paramref name="xxx"/> the gather
     /// reads, at the group's first parameter, the diagonal and the one before it (<see cref="FactorPrefetch"/>), and
     /// <see cref="TouchGroupRows"/> is skipped. Given <paramref name="storage"/>, where the groups go the one-row path
@@ -138,8 +145,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             return null;
         }
 
-        // Each group's values where KeptIn will copy them from (or, below, where they are kept): X_g (lower triangle, strict upper zero) in the place of its
-        // Cholesky factor, Z_g^T in the place of its QR, then tau. One pass over Xxx and Dx, whose rows are mostly not in
+        // Each group's values where they are kept (the one-row path given the storage, below) or where KeptIn will copy them
+        // from: X_g (lower triangle, strict upper zero) in the place of its Cholesky factor, Z_g^T in the place of its QR, then tau. One pass over Xxx and Dx, whose rows are mostly not in
         // cache; X's diagonal goes aside for the whole block's test, which would otherwise read it from Xxx again.
         workspace ??= new LowRankWorkspace();
         int total = 0;
@@ -154,10 +161,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             largestScratch = Math.Max(largestScratch, Math.Max(Math.Max(GroupCholeskyWorkLength(q), q), c));
         }
 
-        // The one-row path writes the groups where they are kept (a copy of them into the storage was 2 % of a width-8
-        // batch-1 factorization at depth 128, and its stores missed the cache at depth 512); the general path in the workspace.
-        bool inStorage = storage is not null && TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly;
-        (int, int, int, int) mark = inStorage ? storage!.Mark() : default;
+        // The one-row path writes the groups where they are kept, given the storage (a copy of them into the storage was 2 % of
+        // a width-8 batch-1 factorization at depth 128, and its stores missed the cache at depth 512); else in the workspace.
+        bool oneRow = TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly;
+        bool inStorage = oneRow && storage is not null;
+        FactorStorage.Position mark = inStorage ? storage!.Mark() : default;
         Memory<double> values = inStorage ? storage!.Take(total) : LowRankWorkspace.Grow(ref workspace.GroupValues, total).AsMemory(0, total);
         Span<double> valueSpan = values.Span;
         double[] diagonal = LowRankWorkspace.Grow(ref workspace.Diagonal, p);
@@ -204,13 +212,13 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, LargestDiagonal(structure, diagonal, dx, value, p, m));
         double[] scratch = LowRankWorkspace.Grow(ref workspace.Scratch, largestScratch);
-        if (!inStorage)
+        if (!oneRow)
         {
-            return FactorGroups(structure, workspace.GroupValues, total, dx, value, p, m, work, tinyPivot, scratch, workspace, ref flops);
+            return FactorGroups(structure, values, dx, value, p, m, work, tinyPivot, scratch, workspace, ref flops);
         }
 
-        LowRankPivotBlockFactor? factor = FactorOneRowGroups(structure, values, value, p, m, work, tinyPivot, workspace, storage, ref flops);
-        if (factor is null)
+        LowRankPivotBlockFactor? factor = FactorOneRowGroups(structure, values, value, p, m, work, tinyPivot, workspace, inStorage ? storage : null, ref flops);
+        if (factor is null && inStorage)
         {
             storage!.Rewind(mark);
         }
@@ -247,14 +255,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         return sum;
     }
 
-    private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, double[] values, int total, ReadOnlySpan<double> dx,
+    /// <summary>
+    /// The general path, over <paramref name="values"/> in the workspace: every group's norm and Cholesky factor, then per group its
+    /// condition bound, log-determinant, <c>L_g^-1 Z_g^T</c> and its QR; then the core. Groups of at most one row take
+    /// <see cref="FactorOneRowGroups"/> instead, unless <see cref="LowRankWorkspace.GeneralGroupsOnly"/>.
+    /// </summary>
+    private static LowRankPivotBlockFactor? FactorGroups(ParameterGroups structure, Memory<double> values, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, double[] scratch, LowRankWorkspace workspace, ref long flops)
     {
-        if (TakesOneRowGroups(structure) && !workspace.GeneralGroupsOnly)
-        {
-            return FactorOneRowGroups(structure, values.AsMemory(0, total), value, p, m, work, tinyPivot, workspace, valuesStorage: null, ref flops);
-        }
-
         int count = structure.Parameters.Length;
         var factors = new GroupFactor[count];
         int coreOrder = 0;
@@ -262,7 +270,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         // ||X_g||_inf of every group, then their Cholesky factors, two at a time where their orders agree (SmallCholeskyKernel.FactorPair).
         Span<double> norms = count <= StackScratch.MaxRows ? stackalloc double[count] : new double[count];
-        if (!FactorAllGroupsCholesky(structure, values, norms, scratch, tinyPivot, ref flops))
+        if (!FactorAllGroupsCholesky(structure, values.Span, norms, scratch, tinyPivot, ref flops))
         {
             return null;
         }
@@ -277,10 +285,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int c = rows.Length;
             int rank = Math.Min(q, c);
             (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
-            Memory<double> cholesky = values.AsMemory()[choleskyRange];
-            Memory<double> reflectors = values.AsMemory()[reflectorRange];
-            Memory<double> tau = values.AsMemory()[tauRange];
-            Memory<double> groupValues = values.AsMemory(offset, GroupValueCount(q, c));
+            Memory<double> cholesky = values[choleskyRange];
+            Memory<double> reflectors = values[reflectorRange];
+            Memory<double> tau = values[tauRange];
+            Memory<double> groupValues = values.Slice(offset, GroupValueCount(q, c));
             offset += GroupValueCount(q, c);
             Span<double> matrix = cholesky.Span;
             if (!(norms[g] * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
@@ -300,7 +308,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             coreOrder += rank;
         }
 
-        return FactorCore(factors, structure, values.AsMemory(0, total), value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: false, workspace,
+        return FactorCore(factors, structure, values, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: false, workspace,
             valuesStorage: null, ref flops);
     }
 
@@ -437,14 +445,14 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// its Cholesky factor in place (<see cref="FactorGroupCholesky"/>; two groups of one order up to
     /// <see cref="SmallCholeskyKernel.PairLimit"/> at once). False at the first failed pivot.
     /// </summary>
-    private static bool FactorAllGroupsCholesky(ParameterGroups structure, double[] values, Span<double> norms, double[] scratch, double tinyPivot, ref long flops)
+    private static bool FactorAllGroupsCholesky(ParameterGroups structure, Span<double> values, Span<double> norms, double[] scratch, double tinyPivot, ref long flops)
     {
         int count = structure.Parameters.Length;
         int offset = 0;
         for (int g = 0; g < count; g++)
         {
             int q = structure.Parameters[g].Length;
-            Span<double> matrix = values.AsSpan(offset, q * q);
+            Span<double> matrix = values.Slice(offset, q * q);
             norms[g] = LowerTriangleNorm(matrix, q, scratch.AsSpan(0, q));
             offset += GroupValueCount(q, structure.Rows[g].Length);
         }
@@ -453,11 +461,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         for (int g = 0; g < count; g++)
         {
             int q = structure.Parameters[g].Length;
-            Span<double> matrix = values.AsSpan(offset, q * q);
+            Span<double> matrix = values.Slice(offset, q * q);
             offset += GroupValueCount(q, structure.Rows[g].Length);
             if (g + 1 < count && structure.Parameters[g + 1].Length == q && q <= SmallCholeskyKernel.PairLimit)
             {
-                Span<double> next = values.AsSpan(offset, q * q);
+                Span<double> next = values.Slice(offset, q * q);
                 offset += GroupValueCount(q, structure.Rows[g + 1].Length);
                 g++;
                 if (SmallCholeskyKernel.FactorPair(matrix, next, q, tinyPivot, ref flops) >= 0)
@@ -530,7 +538,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         };
         // Written there as they were factored (Create given this storage), or copied now from the workspace.
         ReadOnlyMemory<double> kept = groupValues;
-        if (!ReferenceEquals(storage, valuesStorage))
+        bool inStorage = ReferenceEquals(storage, valuesStorage);
+        if (!inStorage)
         {
             Memory<double> copy = storage.Take(groupValues.Length);
             groupValues.CopyTo(copy);
@@ -538,7 +547,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         (GroupFactor[] keptGroups, ReadOnlyMemory<int> keptParameters) = Keep(groups, kept, storage);
-        return new LowRankPivotBlockFactor(keptGroups, kept, keptParameters, keptCore, Order, Inertia, LogDeterminant, oneRowGroups);
+        return new LowRankPivotBlockFactor(keptGroups, kept, keptParameters, keptCore, Order, Inertia, LogDeterminant, oneRowGroups)
+        {
+            KeptWithoutCopy = inStorage,
+        };
     }
 
     /// <summary>
@@ -587,9 +599,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// The groups as views of <paramref name="kept"/>, the copy of the values they view in the workspace (at the same
-    /// offsets), and their parameters' indices copied into <paramref name="storage"/>'s indices: the sweeps gather and
-    /// scatter by them (the rows are read only for their count), and as the derivatives' arrays of each group they were a
+    /// The groups as views of <paramref name="kept"/>, the values they view at the same offsets (in the storage already
+    /// where <c>Create</c> factored them there, else <see cref="KeptIn"/>'s copy of the workspace's), and their parameters'
+    /// indices copied into <paramref name="storage"/>'s indices: the sweeps gather and scatter by them (the rows are read only for their count), and as the derivatives' arrays of each group they were a
     /// scattered small object per group to fetch. Also returns all the groups' indices, contiguous, for <see cref="QueueStoredSpans"/>.
     /// </summary>
     private static (GroupFactor[] Groups, ReadOnlyMemory<int> Parameters) Keep(GroupFactor[] factors, ReadOnlyMemory<double> kept, FactorStorage storage)

@@ -172,6 +172,12 @@ internal sealed class RiccatiFactorization
     /// <summary>Whether layer <paramref name="layer"/>'s pivot block took the low-rank route's one-row path (for the tests, which assert it).</summary>
     internal bool TookOneRowGroups(int layer) => blocks[layer] is LowRankPivotBlockFactor { TookOneRowGroups: true };
 
+    /// <summary>
+    /// Whether layer <paramref name="layer"/>'s pivot block took the one-row path and its groups were factored in the storage, kept
+    /// there without a copy (for the tests: the recursion passes the route its storage).
+    /// </summary>
+    internal bool KeptOneRowGroupsWithoutCopy(int layer) => blocks[layer] is LowRankPivotBlockFactor { TookOneRowGroups: true, KeptWithoutCopy: true };
+
     /// <summary>The inertia of <c>H + eps I</c>: the sum of the pivot blocks' (Haynsworth).</summary>
     public Inertia Inertia { get; }
 

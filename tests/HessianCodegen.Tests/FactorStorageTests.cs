@@ -68,7 +68,7 @@ public sealed class FactorStorageTests
         var storage = new FactorStorage(10);
         storage.Take(4);
         storage.TakeIndices(3);
-        var mark = storage.Mark();
+        FactorStorage.Position mark = storage.Mark();
         Memory<double> taken = storage.Take(5);
         Memory<double> added = storage.Take(6);
         storage.TakeIndices(2);
@@ -83,9 +83,31 @@ public sealed class FactorStorageTests
         Assert.Same(ArrayOf(added), ArrayOf(storage.Take(6)));
         Assert.Equal(capacity, storage.Capacity);
 
-        var later = storage.Mark();
+        FactorStorage.Position later = storage.Mark();
         storage.Rewind(mark);
         Assert.Throws<ArgumentOutOfRangeException>(() => storage.Rewind(later));
+    }
+
+    /// <summary>
+    /// A mark past the cursor of the indices alone (the values' part before it) is refused, naming the mark and the indices, and
+    /// leaves the values' cursor where it was: both arenas are checked before either moves.
+    /// </summary>
+    [Fact]
+    public void AMarkPastTheIndicesCursorIsRefusedWithoutMovingTheValues()
+    {
+        var storage = new FactorStorage(100);
+        FactorStorage.Position start = storage.Mark();
+        storage.Take(10);
+        FactorStorage.Position values = storage.Mark();
+        storage.TakeIndices(5);
+        FactorStorage.Position pastIndices = start with { IndexArray = values.IndexArray, IndicesUsed = 5 };
+        storage.Rewind(values);
+
+        ArgumentOutOfRangeException refused = Assert.Throws<ArgumentOutOfRangeException>(() => storage.Rewind(pastIndices));
+        Assert.Equal("mark", refused.ParamName);
+        Assert.Contains("indices", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(values, storage.Mark());
+        Assert.Throws<ArgumentOutOfRangeException>(() => storage.Rewind(values with { ValueArray = -1 }));
     }
 
     [Fact]

@@ -151,43 +151,73 @@ public sealed class OneRowGroupKernelTests
 
     /// <summary>
     /// Pivots whose product leaves the normal range (<c>X_g = s I</c> plus a small coupling, <c>s</c> from <c>1e-200</c> to <c>1e250</c>: the
-    /// product of the <c>L_ii = sqrt(s)</c> overflows or underflows) still give <c>log det X_g</c> as the sum of <c>2 log L_ii</c>, alone
-    /// and in a pair (beside a group whose product stays normal).
+    /// product of the <c>L_ii = sqrt(s)</c> overflows, underflows to 0, or lands among the subnormal numbers, where a finite positive product
+    /// has lost most of its bits) still give <c>log det X_g</c> as the sum of <c>2 log L_ii</c>, alone and in a pair: in either lane beside a
+    /// group whose product stays normal, and beside a second such group.
     /// </summary>
     [Theory]
-    [InlineData(9, 1e250)]
-    [InlineData(9, 1e-200)]
-    [InlineData(32, 1e40)]
-    [InlineData(32, 1e-30)]
-    public void LogDeterminantOfPivotsFarFromOne(int q, double scale)
+    [InlineData(9, 1e250, false)]
+    [InlineData(9, 1e-200, false)]
+    [InlineData(9, SubnormalScale, true)]
+    [InlineData(32, 1e40, false)]
+    [InlineData(32, 1e-30, false)]
+    public void LogDeterminantOfPivotsFarFromOne(int q, double scale, bool subnormalProduct)
     {
-        double[] x = RandomValues.PositiveDefiniteLowerTriangle(q, seed: q + 3, diagonalBase: (q / 2.0) + 1);
+        (double[] group, double expected, double product) = FarGroup(q, seed: q + 3, scale);
+        // The subnormal case far below 2^-1022 (under 2^-1050: at most 24 bits left, the logarithm of such a product off by 2^-24 or more).
+        Assert.True(subnormalProduct == (product > 0 && product < Math.ScaleB(1.0, -1050)), $"order {q}, scale {scale:R}: the pivots' product {product:R}");
+        long flops = 0;
+        double alone = 0, smallest = double.PositiveInfinity;
+        Assert.True(OneRowGroupKernel.Factor((double[])group.Clone(), q, 0, out _, out _, ref alone, ref smallest, ref flops));
+        AssertRoundOff(expected, alone, $"order {q}, scale {scale:R}: log det");
+
+        double[] normal = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: q, diagonalBase: (q / 2.0) + 1), .. RandomValues.Uniform(new Random(q + 1), q), 0];
+        double normalAlone = 0;
+        Assert.True(OneRowGroupKernel.Factor((double[])normal.Clone(), q, 0, out _, out _, ref normalAlone, ref smallest, ref flops));
+        (double[] second, double secondExpected, _) = FarGroup(q, seed: q + 4, scale);
+        foreach ((double[] first, double[] other, double sum, string lanes) in new[]
+            {
+                (normal, group, normalAlone + expected, "normal, far"), (group, normal, expected + normalAlone, "far, normal"),
+                (group, second, expected + secondExpected, "far, far"),
+            })
+        {
+            double pair = 0;
+            Assert.True(OneRowGroupKernel.FactorPair((double[])first.Clone(), (double[])other.Clone(), q, 0, out _, out _, ref pair, ref smallest, ref flops));
+            AssertRoundOff(sum, pair, $"order {q}, scale {scale:R}, lanes {lanes}: the pair's log det");
+        }
+    }
+
+    /// <summary>A scale whose order-9 group (seed 12) has its pivots' product among the subnormal numbers, near <c>2^-1058</c>: about 16 bits left.</summary>
+    private const double SubnormalScale = 3e-72;
+
+    /// <summary>
+    /// A group (<c>X_g</c>, its row, <c>tau</c>) whose <c>X_g</c> is <paramref name="scale"/> times a positive definite one, with the sum of
+    /// <c>2 log L_ii</c> and the product of the <c>L_ii</c> of its Cholesky factor by <see cref="SmallCholeskyKernel"/>.
+    /// </summary>
+    private static (double[] Group, double LogDeterminant, double PivotProduct) FarGroup(int q, int seed, double scale)
+    {
+        double[] x = RandomValues.PositiveDefiniteLowerTriangle(q, seed, diagonalBase: (q / 2.0) + 1);
         for (int k = 0; k < x.Length; k++)
         {
             x[k] *= scale;
         }
 
-        double[] group = [.. x, .. RandomValues.Uniform(new Random(q), q), 0];
         double[] factor = (double[])x.Clone();
         long flops = 0;
         Assert.Equal(-1, SmallCholeskyKernel.Factor(factor, q, 0, ref flops));
-        double expected = 0;
+        double logDeterminant = 0;
+        double product = 1;
         for (int i = 0; i < q; i++)
         {
-            expected += 2 * Math.Log(factor[(i * q) + i]);
+            logDeterminant += 2 * Math.Log(factor[(i * q) + i]);
+            product *= factor[(i * q) + i];
         }
 
-        double alone = 0, smallest = double.PositiveInfinity;
-        Assert.True(OneRowGroupKernel.Factor((double[])group.Clone(), q, 0, out _, out _, ref alone, ref smallest, ref flops));
-        Assert.True(Math.Abs(alone - expected) <= 1e-14 * Math.Abs(expected), $"order {q}, scale {scale:R}: log det {alone:R} against {expected:R}");
-
-        double[] normal = [.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: q, diagonalBase: (q / 2.0) + 1), .. RandomValues.Uniform(new Random(q + 1), q), 0];
-        double normalAlone = 0;
-        Assert.True(OneRowGroupKernel.Factor((double[])normal.Clone(), q, 0, out _, out _, ref normalAlone, ref smallest, ref flops));
-        double pair = 0;
-        Assert.True(OneRowGroupKernel.FactorPair(normal, group, q, 0, out _, out _, ref pair, ref smallest, ref flops));
-        Assert.True(Math.Abs(pair - (expected + normalAlone)) <= 1e-14 * Math.Abs(expected), $"order {q}, scale {scale:R}: the pair's log det {pair:R} against {expected + normalAlone:R}");
+        return ([.. x, .. RandomValues.Uniform(new Random(seed - 3), q), 0], logDeterminant, product);
     }
+
+    private static void AssertRoundOff(double expected, double actual, string what) =>
+        Assert.True(Math.Abs(actual - expected) <= 1e-14 * Math.Abs(expected), $"{what} {actual:R} against the sum of logarithms {expected:R}");
 
     [Theory]
     [InlineData(0, -1)]

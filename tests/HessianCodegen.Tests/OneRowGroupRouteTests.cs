@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using HessianCodegen.Layers;
 using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
@@ -88,10 +89,10 @@ public sealed class OneRowGroupRouteTests
     }
 
     /// <summary>
-    /// Given the storage it is kept in, the one-row path factors the groups there (no copy by <c>KeptIn</c>): kept so, the factor solves
-    /// to the bit as one made in the workspace and copied into a storage (the same operations on the same values), and the two
-    /// storages hand out as many values in all (the groups' values once, the core packed, the indices), both poisoned beforehand as a
-    /// reused storage is.
+    /// Given the storage it is kept in, the one-row path factors the groups there (no copy by <c>KeptIn</c>): <c>Create</c> takes the
+    /// groups' values from it (its cursor moves by their count, the indices' not at all), and kept so, the factor solves to the bit as
+    /// one made in the workspace and copied into a storage (the same operations on the same values), and the two storages hand out as
+    /// many values in all (the groups' values once, the core packed, the indices), both poisoned beforehand as a reused storage is.
     /// </summary>
     [Theory]
     [InlineData(new[] { 9, 9, 9 }, new int[0], true)]
@@ -104,13 +105,20 @@ public sealed class OneRowGroupRouteTests
         (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore, illConditionedGroup: -1, seed: orders.Sum() + rowless.Sum() + 3, rowless);
         FactorStorage copied = LowRankFactorStorageTests.PoisonedStorage();
         FactorStorage inPlace = LowRankFactorStorageTests.PoisonedStorage();
+        // A value taken first, as the layers before take theirs, so that the cursor is inside an array (a fresh one's first take moves it to the next).
+        _ = copied.Take(1);
+        _ = inPlace.Take(1);
         LowRankPivotBlockFactor fromWorkspace = (Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false)
             ?? throw new InvalidOperationException("the route declined")).KeptIn(copied);
+        FactorStorage.Position beforeCreate = inPlace.Mark();
         LowRankPivotBlockFactor factored = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, inPlace)
             ?? throw new InvalidOperationException("the route declined");
         Assert.True(factored.TookOneRowGroups, "the one-row path was not taken");
+        Assert.Equal(beforeCreate with { ValuesUsed = beforeCreate.ValuesUsed + GroupValueCount(xxx, dx, p, m) }, inPlace.Mark());
         LowRankPivotBlockFactor fromStorage = factored.KeptIn(inPlace);
         Assert.Equal(copied.Mark(), inPlace.Mark());
+        Assert.True(fromStorage.KeptWithoutCopy);
+        Assert.False(fromWorkspace.KeptWithoutCopy);
         Assert.Equal(fromWorkspace.Inertia, fromStorage.Inertia);
         Assert.Equal(fromWorkspace.LogDeterminant, fromStorage.LogDeterminant);
 
@@ -133,19 +141,63 @@ public sealed class OneRowGroupRouteTests
         }
     }
 
-    /// <summary>A block the one-row path declines (an ill-conditioned group) after taking the groups' values from the storage gives them back: its cursor is where it was.</summary>
+    /// <summary>
+    /// A block the one-row path declines (an ill-conditioned group) after taking the groups' values from the storage gives them back: its
+    /// cursor is where it was. The same block without the ill-conditioned group is taken, its groups' values kept there: the cursor moves.
+    /// </summary>
     [Theory]
     [InlineData(new[] { 9, 9, 9 }, 1)]
     [InlineData(new[] { 5, 9 }, 1)]
     public void ADeclinedBlockGivesItsStorageBack(int[] orders, int illConditionedGroup)
     {
         const double epsilon = 0.5;
-        (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore: true, illConditionedGroup, seed: 5);
-        FactorStorage storage = LowRankFactorStorageTests.PoisonedStorage();
-        _ = storage.Take(7);
-        var before = storage.Mark();
-        Assert.Null(Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, storage));
-        Assert.Equal(before, storage.Mark());
+        foreach (int illConditioned in new[] { illConditionedGroup, -1 })
+        {
+            (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore: true, illConditioned, seed: 5);
+            FactorStorage storage = LowRankFactorStorageTests.PoisonedStorage();
+            _ = storage.Take(7);
+            FactorStorage.Position before = storage.Mark();
+            LowRankPivotBlockFactor? factor = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, storage);
+            Assert.Equal(illConditioned < 0, factor is not null);
+            int taken = illConditioned < 0 ? GroupValueCount(xxx, dx, p, m) : 0;
+            Assert.Equal(before with { ValuesUsed = before.ValuesUsed + taken }, storage.Mark());
+        }
+    }
+
+    /// <summary>
+    /// The recursion passes the route its factor storage: in a tanh chain at batch 1 every layer that takes the one-row path has its
+    /// groups factored in the storage and kept there without a copy (neither copied from the workspace nor taken a second time).
+    /// </summary>
+    [Fact]
+    public void TheRecursionKeepsEveryOneRowLayerWhereItWasFactored()
+    {
+        var network = new Network(new TanhLayer(6, 8), new TanhLayer(8, 8), new TanhLayer(8, 8), new SoftmaxCrossEntropyLayer(8, 3));
+        var random = new Random(41);
+        var inputs = new double[1, 6];
+        for (int j = 0; j < 6; j++)
+        {
+            inputs[0, j] = (2 * random.NextDouble()) - 1;
+        }
+
+        HessianDerivatives derivatives = network.At(network.RandomParameters(seed: 42), Batch.WithLabels(inputs, [1])).Derivatives();
+        RiccatiFactorization factorization = RiccatiFactorization.Create(derivatives, 0.5, out int singular)
+            ?? throw new InvalidOperationException($"the pivot block of layer {singular} was singular");
+        int[] oneRowLayers = Enumerable.Range(0, network.Depth).Where(factorization.TookOneRowGroups).ToArray();
+        Assert.Equal([0, 1, 2], oneRowLayers);
+        foreach (int l in oneRowLayers)
+        {
+            Assert.True(factorization.KeptOneRowGroupsWithoutCopy(l), $"layer {l}: its groups were copied into the storage");
+        }
+
+        factorization.Release();
+    }
+
+    /// <summary>The values of all the block's groups (<c>L_g</c>, the QR, <c>tau</c>), from its zero pattern.</summary>
+    private static int GroupValueCount(double[] xxx, double[] dx, int p, int m)
+    {
+        ParameterGroups structure = ParameterGroups.Find(xxx, dx, p, m);
+        return Enumerable.Range(0, structure.Parameters.Length)
+            .Sum(g => LowRankPivotBlockFactor.GroupValueCount(structure.Parameters[g].Length, structure.Rows[g].Length));
     }
 
     private static void AssertAgree(double[] rhs, int width, SolveInPlace expectedSolve, SolveInPlace actualSolve, string what)

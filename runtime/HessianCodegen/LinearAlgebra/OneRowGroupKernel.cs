@@ -191,7 +191,7 @@ internal static class OneRowGroupKernel
         }
 
         inverseNormBound = infinity * one;
-        logDeterminant += LogDeterminant(pivotProduct, ref a, q);
+        logDeterminant += LogDeterminantOfPivots(pivotProduct, ref a, q);
         flops += (long)q * q;
         ReflectColumn(ref z, q);
         return true;
@@ -203,7 +203,7 @@ internal static class OneRowGroupKernel
     /// factorization (the sum of <c>2 log L_ii</c> to round-off: a product of <c>q</c> roundings, then one logarithm). Where the product
     /// left the normal range (pivots far from 1 over many rows), the sum of the terms instead.
     /// </summary>
-    private static double LogDeterminant(double pivotProduct, ref double l, int q)
+    private static double LogDeterminantOfPivots(double pivotProduct, ref double l, int q)
     {
         if (double.IsNormal(pivotProduct))
         {
@@ -373,8 +373,8 @@ internal static class OneRowGroupKernel
 
         Vector128<double> product = infinity * one;
         inverseNormBounds = (product.GetElement(0), product.GetElement(1));
-        logDeterminant += LogDeterminant(pivotProducts.GetElement(0), ref a, q);
-        logDeterminant += LogDeterminant(pivotProducts.GetElement(1), ref b, q);
+        logDeterminant += LogDeterminantOfPivots(pivotProducts.GetElement(0), ref a, q);
+        logDeterminant += LogDeterminantOfPivots(pivotProducts.GetElement(1), ref b, q);
         for (int i = 0; i < q; i++)
         {
             Vector128<double> value = Unsafe.Add(ref solved, i);
