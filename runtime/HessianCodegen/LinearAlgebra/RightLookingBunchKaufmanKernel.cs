@@ -22,27 +22,25 @@ internal static class RightLookingBunchKaufmanKernel
 
     private static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
 
-    /// <summary>The scratch square's row length: the order rounded up to whole tiles of 16 columns.</summary>
-    internal static int Stride(int n) => (n + 15) & ~15;
-
-    /// <summary>The work values <see cref="Factor(Span{double}, int, Span{int}, Span{double}, double, ref long)"/> needs: the padded square and the panel's <c>W</c> and <c>L</c>.</summary>
-    public static int WorkLength(int n, int panel = DefaultPanel) => checked((Stride(n) * Stride(n)) + (2 * panel * Stride(n)));
+    /// <summary>
+    /// The work values <see cref="Factor"/> needs: the padded square (rows of <see cref="RightLookingCholeskyKernel.Stride"/>) and
+    /// the panel's <c>W</c> and <c>L</c>.
+    /// </summary>
+    public static int WorkLength(int n, int panel = DefaultPanel)
+    {
+        int s = RightLookingCholeskyKernel.Stride(n);
+        return checked((s * s) + (2 * panel * s));
+    }
 
     /// <summary>
     /// Overwrites the lower triangle of <paramref name="a"/> with <c>L</c> and <c>D</c> as <see cref="BunchKaufmanKernel.Factor"/>
-    /// does, reading the lower triangle; the strict upper triangle is not written.
-    /// </summary>
-    /// <returns>-1 on success, else the column where no acceptable pivot was found.</returns>
-    public static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops) =>
-        Factor(a, n, pivots, work, tinyPivot, ref flops, VectorWidth.Hardware, DefaultPanel, upperMirrorsLower: false);
-
-    /// <summary>
-    /// The factorization with the trailing updates' tiles of <paramref name="vectorBits"/> (512, 256, or 0 for plain loops) and
+    /// does, with the trailing updates' tiles of <paramref name="vectorBits"/> (512, 256, or 0 for plain loops) and
     /// panels of <paramref name="panel"/> columns; <paramref name="upperMirrorsLower"/> says the strict upper triangle is the lower
     /// one's exact mirror, so that the square is filled by copying rows, or, where the order is a multiple of 16, not filled at
     /// all: <paramref name="a"/>'s upper triangle is then <c>U</c>, and what it holds afterwards (or after a failure, either
     /// triangle) is scratch.
     /// </summary>
+    /// <returns>-1 on success, else the column where no acceptable pivot was found.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops,
         int vectorBits, int panel, bool upperMirrorsLower)
@@ -63,10 +61,11 @@ internal static class RightLookingBunchKaufmanKernel
 
         // A mirrored matrix whose rows are whole tiles (order 272 at width 16) is its own U: no copy into the square.
         bool inPlace = upperMirrorsLower && n % 16 == 0;
-        int s = inPlace ? n : Stride(n);
+        int padded = RightLookingCholeskyKernel.Stride(n);
+        int s = inPlace ? n : padded;
         Span<double> u = inPlace ? a : work[..(s * s)];
-        Span<double> w = work.Slice(Stride(n) * Stride(n), panel * s);
-        Span<double> l = work.Slice((Stride(n) * Stride(n)) + (panel * s), panel * s);
+        Span<double> w = work.Slice(padded * padded, panel * s);
+        Span<double> l = work.Slice((padded * padded) + (panel * s), panel * s);
         if (!inPlace && upperMirrorsLower)
         {
             RightLookingCholeskyKernel.FillFromRows(a, n, u, s);
