@@ -369,7 +369,8 @@ internal static class RightLookingBunchKaufmanKernel
 
     /// <summary>
     /// <c>column[i] -= sum_c W(row, c) L(i, c)</c> for <paramref name="from"/> &lt;= i &lt; <paramref name="to"/>, the panel's
-    /// columns <c>c &lt; count</c> in order, each a fused multiply-add: one pass over the column with the terms in registers, where
+    /// columns <c>c &lt; count</c> in order, each a fused multiply-add (without hardware FMA, where no vectors run, a product and a
+    /// difference): one pass over the column with the terms in registers, where
     /// an <c>Axpy</c> per column loaded and stored it <paramref name="count"/> times (the panel's <c>dgemv</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -412,12 +413,17 @@ internal static class RightLookingBunchKaufmanKernel
             }
         }
 
+        // The rest (and the plain path) fused where the hardware fuses, as the vectors; else a product and a difference, since
+        // Math.FusedMultiplyAdd without FMA is a software call per term (VectorWidth's rule, as in RightLookingCholeskyKernel).
+        bool fused = VectorWidth.FusedVectorT;
         for (; i < to; i++)
         {
             double sum = Unsafe.Add(ref target, i);
             for (int c = 0; c < count; c++)
             {
-                sum = Math.FusedMultiplyAdd(-Unsafe.Add(ref wRow, c * s), Unsafe.Add(ref lStart, (c * s) + i), sum);
+                double weight = Unsafe.Add(ref wRow, c * s);
+                double value = Unsafe.Add(ref lStart, (c * s) + i);
+                sum = fused ? Math.FusedMultiplyAdd(-weight, value, sum) : sum - (weight * value);
             }
 
             Unsafe.Add(ref target, i) = sum;
