@@ -20,8 +20,6 @@ internal static class RightLookingBunchKaufmanKernel
     /// <summary>Panel width: at most this many columns (one fewer unless the last pivot is 2x2) before the trailing update.</summary>
     public const int DefaultPanel = 16;
 
-    private static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
-
     /// <summary>
     /// The work values <see cref="Factor"/> needs: the padded square (rows of <see cref="RightLookingCholeskyKernel.Stride"/>) and
     /// the panel's <c>W</c> and <c>L</c>.
@@ -125,12 +123,8 @@ internal static class RightLookingBunchKaufmanKernel
             }
 
             int kstep = 1;
-            int kp;
-            if (absakk >= Alpha * colmax)
-            {
-                kp = k;
-            }
-            else
+            int kp = k;
+            if (!BunchKaufmanKernel.DiagonalSuffices(absakk, colmax))
             {
                 // Column imax, brought up to date, into the next row of W: above the diagonal it is U's column imax.
                 Span<double> wk1 = w.Slice((rel + 1) * s, s);
@@ -152,19 +146,11 @@ internal static class RightLookingBunchKaufmanKernel
                     }
                 }
 
-                if (absakk >= Alpha * colmax * (colmax / rowmax))
+                (kp, kstep) = BunchKaufmanKernel.ChoosePivot(k, imax, absakk, colmax, rowmax, Math.Abs(wk1[imax]));
+                if (kp == imax && kstep == 1)
                 {
-                    kp = k;
-                }
-                else if (Math.Abs(wk1[imax]) >= Alpha * rowmax)
-                {
-                    kp = imax;
+                    // A 1x1 pivot on imax: its updated column is W's column k.
                     wk1.Slice(k, length).CopyTo(wk.Slice(k, length));
-                }
-                else
-                {
-                    kp = imax;
-                    kstep = 2;
                 }
             }
 
@@ -218,9 +204,7 @@ internal static class RightLookingBunchKaufmanKernel
                 }
 
                 // (L(k) L(k+1)) = (W(k) W(k+1)) D^-1, D^-1 written as dlasyf does to save flops.
-                double d11 = wk1[k + 1] / d21;
-                double d22 = wk[k] / d21;
-                double scaled = 1.0 / ((d11 * d22) - 1.0) / d21;
+                (double d11, double d22, double scaled) = BunchKaufmanKernel.TwoByTwoInverse(wk[k], d21, wk1[k + 1]);
                 for (int j = k + 2; j < n; j++)
                 {
                     lk[j] = scaled * ((d11 * wk[j]) - wk1[j]);
@@ -244,28 +228,8 @@ internal static class RightLookingBunchKaufmanKernel
             flops += (long)(n - k) * (n - k + 1) * panel;
         }
 
-        // dsytf2 applies an interchange to the trailing matrix only; undo, in the panel's L, the interchanges of later columns
-        // of the panel, so that the storage is the unblocked kernel's.
-        int column = k - 1;
-        while (column > k0)
-        {
-            int jj = column;
-            int jp = pivots[column];
-            if (jp < 0)
-            {
-                jp = -jp - 1;
-                column--;
-            }
-
-            column--;
-            if (jp != jj && column >= k0)
-            {
-                for (int c = 0; c <= column - k0; c++)
-                {
-                    (l[(c * s) + jj], l[(c * s) + jp]) = (l[(c * s) + jp], l[(c * s) + jj]);
-                }
-            }
-        }
+        // dsytf2 applies an interchange to the trailing matrix only: the panel's L as the unblocked kernel stores it.
+        BunchKaufmanKernel.UndoPanelInterchanges(l, s, k0, k, pivots);
 
         // The panel's columns of L (and D) into their rows of U, after the update, whose tiles ran over these rows too.
         for (int c = 0; c < panel; c++)
