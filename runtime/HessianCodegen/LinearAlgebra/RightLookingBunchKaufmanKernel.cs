@@ -110,7 +110,7 @@ internal static class RightLookingBunchKaufmanKernel
             // Column k of A (row k of U), brought up to date with the panel so far: W(k:n, k) -= L(k:n, panel) W(k, panel)^T.
             Span<double> wk = w.Slice(rel * s, s);
             u.Slice((k * s) + k, length).CopyTo(wk[k..]);
-            SubtractPanelColumns(wk, k, n, w, l, s, k, rel, vectorBits);
+            UpdateColumn(wk, k, n, w, l, s, k, rel, vectorBits);
 
             flops += 2L * rel * length;
             double absakk = Math.Abs(wk[k]);
@@ -134,7 +134,7 @@ internal static class RightLookingBunchKaufmanKernel
                 }
 
                 u.Slice((imax * s) + imax, n - imax).CopyTo(wk1[imax..]);
-                SubtractPanelColumns(wk1, k, n, w, l, s, imax, rel, vectorBits);
+                UpdateColumn(wk1, k, n, w, l, s, imax, rel, vectorBits);
 
                 flops += 2L * rel * length;
                 double rowmax = 0;
@@ -188,7 +188,7 @@ internal static class RightLookingBunchKaufmanKernel
                 }
 
                 lk[k] = pivot;
-                Scale(wk, lk, k + 1, n, 1.0 / pivot, vectorBits);
+                ScaleInto(wk, lk, k + 1, n, 1.0 / pivot, vectorBits);
 
                 pivots[k] = kp;
             }
@@ -221,24 +221,24 @@ internal static class RightLookingBunchKaufmanKernel
             k += kstep;
         }
 
-        int panel = k - k0;
+        int columns = k - k0;
         if (k < n)
         {
-            SubtractPanel(u, s, n, k, panel, w, l, vectorBits);
-            flops += (long)(n - k) * (n - k + 1) * panel;
+            UpdateTrailingTriangle(u, s, n, k, columns, w, l, vectorBits);
+            flops += (long)(n - k) * (n - k + 1) * columns;
         }
 
         // dsytf2 applies an interchange to the trailing matrix only: the panel's L as the unblocked kernel stores it.
         BunchKaufmanKernel.UndoPanelInterchanges(l, s, k0, k, pivots);
 
         // The panel's columns of L (and D) into their rows of U, after the update, whose tiles ran over these rows too.
-        for (int c = 0; c < panel; c++)
+        for (int c = 0; c < columns; c++)
         {
             int target = k0 + c;
             l.Slice((c * s) + target, n - target).CopyTo(u.Slice((target * s) + target, n - target));
         }
 
-        return panel;
+        return columns;
     }
 
     /// <summary>
@@ -303,7 +303,7 @@ internal static class RightLookingBunchKaufmanKernel
 
     /// <summary><c>target[i] = source[i] * factor</c> for <paramref name="from"/> &lt;= i &lt; <paramref name="to"/>, in vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scale(ReadOnlySpan<double> source, Span<double> target, int from, int to, double factor, int vectorBits)
+    private static void ScaleInto(ReadOnlySpan<double> source, Span<double> target, int from, int to, double factor, int vectorBits)
     {
         ref double sourceStart = ref MemoryMarshal.GetReference(source);
         ref double targetStart = ref MemoryMarshal.GetReference(target);
@@ -338,7 +338,7 @@ internal static class RightLookingBunchKaufmanKernel
     /// an <c>Axpy</c> per column loaded and stored it <paramref name="count"/> times (the panel's <c>dgemv</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SubtractPanelColumns(Span<double> column, int from, int to, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
+    private static void UpdateColumn(Span<double> column, int from, int to, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
         int s, int row, int count, int vectorBits)
     {
         if (count == 0)
@@ -403,7 +403,7 @@ internal static class RightLookingBunchKaufmanKernel
     /// its own column.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SubtractPanel(Span<double> u, int s, int n, int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
+    private static void UpdateTrailingTriangle(Span<double> u, int s, int n, int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
         int vectorBits)
     {
         ref double uStart = ref MemoryMarshal.GetReference(u);
