@@ -145,7 +145,9 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// The order up to which Cholesky runs right-looking (<see cref="RightLookingCholeskyKernel"/>) rather than blocked. Measured
     /// (scratch timing, load 15, best of 15) with the right-looking kernel before its register tiles (batch 8): 18 against 28 us at
     /// order 72, 81 against 107 at 128, 473 against 649 at 272. The tiles made it faster still (10 us at 72, 292 at 272 at 512
-    /// bits), so the crossover is at 320 or above; it was not measured again.
+    /// bits), so the crossover is at 320 or above; it was not measured again. The same limit picks the right-looking Bunch-Kaufman
+    /// kernel (<see cref="FactorBunchKaufman"/>, past <see cref="UnblockedBunchKaufmanLimit"/>) and decides whether a failed Cholesky
+    /// attempt is mirrored back before it (<see cref="CholeskyOverwritesOnFailure"/>).
     /// </summary>
     internal const int RightLookingLimit = 320;
 
@@ -175,7 +177,7 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// Bunch-Kaufman of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (unblocked up
     /// to <see cref="UnblockedBunchKaufmanLimit"/>, right-looking (<see cref="RightLookingBunchKaufmanKernel"/>) up to
-    /// <see cref="RightLookingLimit"/>, where its padded square fits the work Cholesky takes there, else blocked); the column where
+    /// <see cref="RightLookingLimit"/>, else blocked; <see cref="WorkLength"/> is the larger of its work and Cholesky's); the column where
     /// no acceptable pivot was found, or -1. Where <paramref name="upperMirrorsLower"/> says the strict upper triangle is the lower
     /// one's mirror, the right-looking kernel copies rows, or at an order that is a multiple of 16 works in that triangle itself
     /// (it is scratch afterwards).
