@@ -75,16 +75,44 @@ public sealed class RightLookingBunchKaufmanKernelTests
         }
     }
 
-    [Fact]
-    public void TheTestMatricesTakeInterchangesAndTwoByTwoPivotsAcrossPanels()
+    /// <summary>The shapes of <see cref="Cases"/> with more than one panel.</summary>
+    public static IEnumerable<object[]> ShapesAcrossPanels =>
+        new[] { (9, 4), (17, 5), (33, 4), (70, 8), (131, 16), (160, 16), (157, 32), (272, 16) }
+            .Select(shape => new object[] { shape.Item1, shape.Item2 });
+
+    [Theory]
+    [MemberData(nameof(ShapesAcrossPanels))]
+    public void TheTestMatricesTakeInterchangesAndTwoByTwoPivotsAcrossPanels(int n, int panel)
     {
-        const int n = 131;
-        double[] matrix = RandomSymmetric(n, 0.0, seed: n);
-        var pivots = new int[n];
-        long flops = 0;
-        Assert.Equal(-1, BunchKaufmanKernel.Factor(matrix, n, pivots, new double[2 * n], 0, ref flops));
-        Assert.Contains(pivots.Take(100), pivot => pivot < 0);
-        Assert.Contains(pivots.Select((pivot, k) => (pivot, k)).Take(100), entry => entry.pivot >= 0 && entry.pivot != entry.k);
+        // The panels replayed from the pivots (at most panel - 1 columns, or panel where the last pivot is 2x2): among
+        // MatchesTheUnblockedKernel's matrices of this shape, one has a 2x2 pivot that ends a panel, the case of the full width,
+        // and one an interchange with a row past the panel.
+        bool twoByTwoEndsAPanel = false;
+        bool interchangePastThePanel = false;
+        foreach (double diagonal in new[] { 0.0, 0.05, 3.0 })
+        {
+            double[] matrix = RandomSymmetric(n, diagonal, seed: n + (int)(100 * diagonal));
+            var pivots = new int[n];
+            long flops = 0;
+            Assert.Equal(-1, BunchKaufmanKernel.Factor(matrix, n, pivots, new double[2 * n], 0, ref flops));
+            for (int k0 = 0; k0 < n;)
+            {
+                int k = k0;
+                while (k < n && k - k0 < panel - 1)
+                {
+                    bool twoByTwo = pivots[k] < 0;
+                    int row = twoByTwo ? -pivots[k] - 1 : pivots[k];
+                    interchangePastThePanel |= row >= k0 + panel;
+                    k += twoByTwo ? 2 : 1;
+                    twoByTwoEndsAPanel |= twoByTwo && k - k0 == panel;
+                }
+
+                k0 = k;
+            }
+        }
+
+        Assert.True(twoByTwoEndsAPanel, $"order {n}, panel {panel}: no 2x2 pivot ends a panel");
+        Assert.True(interchangePastThePanel, $"order {n}, panel {panel}: no interchange with a row past the panel");
     }
 
     [Theory]
