@@ -92,7 +92,7 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
         // Only the blocked Cholesky leaves a failed attempt's lower triangle written; the right-looking one leaves the matrix as it
         // was, and none ran where a diagonal entry ruled it out (the whole layers next to the loss at width 16: a mirror of 272 rows
         // saved per layer).
-        if (positiveDiagonal && order > RightLookingLimit)
+        if (positiveDiagonal && CholeskyOverwritesOnFailure(order))
         {
             MatrixKernels.MirrorUpper(block, order);
             for (int i = 0; i < order; i++)
@@ -145,7 +145,9 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// The order up to which Cholesky runs right-looking (<see cref="RightLookingCholeskyKernel"/>) rather than blocked. Measured
     /// (scratch timing, load 15, best of 15) with the right-looking kernel before its register tiles (batch 8): 18 against 28 us at
     /// order 72, 81 against 107 at 128, 473 against 649 at 272. The tiles made it faster still (10 us at 72, 292 at 272 at 512
-    /// bits), so the crossover is at 320 or above; it was not measured again.
+    /// bits), so the crossover is at 320 or above; it was not measured again. The same limit picks the right-looking Bunch-Kaufman
+    /// kernel (<see cref="FactorBunchKaufman"/>, past <see cref="UnblockedBunchKaufmanLimit"/>) and decides whether a failed Cholesky
+    /// attempt is mirrored back before it (<see cref="CholeskyOverwritesOnFailure"/>).
     /// </summary>
     internal const int RightLookingLimit = 320;
 
@@ -170,12 +172,12 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
 
     /// <summary>The scratch values <see cref="FactorCholesky"/> needs at order <paramref name="order"/>.</summary>
     internal static int CholeskyWorkLength(int order) =>
-        order <= RightLookingLimit ? RightLookingCholeskyKernel.WorkLength(order) : BlockedCholeskyKernel.WorkLength(order);
+        !CholeskyOverwritesOnFailure(order) ? RightLookingCholeskyKernel.WorkLength(order) : BlockedCholeskyKernel.WorkLength(order);
 
     /// <summary>
     /// Bunch-Kaufman of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (unblocked up
     /// to <see cref="UnblockedBunchKaufmanLimit"/>, right-looking (<see cref="RightLookingBunchKaufmanKernel"/>) up to
-    /// <see cref="RightLookingLimit"/>, where its padded square fits the work Cholesky takes there, else blocked); the column where
+    /// <see cref="RightLookingLimit"/>, else blocked; <see cref="WorkLength"/> is the larger of its work and Cholesky's); the column where
     /// no acceptable pivot was found, or -1. Where <paramref name="upperMirrorsLower"/> says the strict upper triangle is the lower
     /// one's mirror, the right-looking kernel copies rows, or at an order that is a multiple of 16 works in that triangle itself
     /// (it is scratch afterwards).
@@ -192,13 +194,20 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
                 : BlockedBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops);
 
     /// <summary>
+    /// Whether <see cref="FactorCholesky"/> takes the blocked kernel at order <paramref name="order"/> (past
+    /// <see cref="RightLookingLimit"/>), which leaves a failed attempt's lower triangle written: the right-looking one works in its
+    /// own square and leaves the matrix as it was. The dispatch and the restart after a failure ask this one predicate.
+    /// </summary>
+    internal static bool CholeskyOverwritesOnFailure(int order) => order > RightLookingLimit;
+
+    /// <summary>
     /// Cholesky of the lower triangle of <paramref name="block"/> in place, by the kernel faster at that order (right-looking
-    /// up to <see cref="RightLookingLimit"/>, else blocked); the index of a failed pivot, or -1. Where
+    /// up to <see cref="RightLookingLimit"/>, else blocked: <see cref="CholeskyOverwritesOnFailure"/>); the index of a failed pivot, or -1. Where
     /// <paramref name="upperMirrorsLower"/> says the strict upper triangle is the lower one's mirror, the right-looking kernel
     /// copies it by rows rather than filling its square column by column.
     /// </summary>
     internal static int FactorCholesky(Span<double> block, int order, Span<double> work, double tinyPivot, ref long flops, bool upperMirrorsLower = false) =>
-        order <= RightLookingLimit
+        !CholeskyOverwritesOnFailure(order)
             ? (upperMirrorsLower
                 ? RightLookingCholeskyKernel.FactorMirrored(block, order, work, tinyPivot, ref flops)
                 : RightLookingCholeskyKernel.Factor(block, order, work, tinyPivot, ref flops))

@@ -9,7 +9,8 @@ namespace HessianCodegen.Tests;
 /// A Bunch-Kaufman factor as the sweeps keep it (<see cref="PivotBlockFactor.KeptIn"/>): its square and pivots copied into
 /// the factorization's <see cref="FactorStorage"/>, so that the recursion reuses the square it was factored in for the next
 /// layer. Kept in a storage poisoned beforehand (NaN values, -1 indices), it still solves as the dense block (MathNet's LU)
-/// once that square is overwritten with NaN; factored unblocked, and blocked past <see cref="PivotBlockFactor.UnblockedBunchKaufmanLimit"/>.
+/// once that square is overwritten with NaN; factored unblocked, right-looking past <see cref="PivotBlockFactor.UnblockedBunchKaufmanLimit"/>
+/// and blocked past <see cref="PivotBlockFactor.RightLookingLimit"/>.
 /// </summary>
 public sealed class PivotBlockFactorStorageTests
 {

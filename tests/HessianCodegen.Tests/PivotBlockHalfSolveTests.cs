@@ -13,7 +13,7 @@ namespace HessianCodegen.Tests;
 /// takes); the upper half is the lower half's transpose and the middle is symmetric (so the sweeps, which apply one half each,
 /// solve with <c>A</c>); one column at a time gives the columns of a wide solve (the recursion keeps <c>Y</c> from the blocked
 /// kernels, the sweeps go on with the one-column ones). Odd orders, one and several columns, blocked and unblocked widths,
-/// indefinite blocks with 2x2 pivots (factored unblocked, and blocked past <see cref="PivotBlockFactor.UnblockedBunchKaufmanLimit"/>); a Cholesky factor's lower half against plain forward substitution with a plain Cholesky factor.
+/// indefinite blocks with 2x2 pivots (factored unblocked, and right-looking past <see cref="PivotBlockFactor.UnblockedBunchKaufmanLimit"/>); a Cholesky factor's lower half against plain forward substitution with a plain Cholesky factor.
 /// </summary>
 public sealed class PivotBlockHalfSolveTests
 {

@@ -16,8 +16,6 @@ internal static class BlockedBunchKaufmanKernel
     /// <summary>Panel width: <c>W</c> and the panel's <c>L</c> (2 x 64 columns) stay in the L2 cache per column tile.</summary>
     public const int DefaultBlockSize = 64;
 
-    private static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
-
     /// <summary>The work values <see cref="Factor"/> needs for a matrix of order <paramref name="n"/>.</summary>
     public static int WorkLength(int n, int blockSize = DefaultBlockSize) => checked((2 * blockSize * n) + (2 * n));
 
@@ -108,12 +106,8 @@ internal static class BlockedBunchKaufmanKernel
             }
 
             int kstep = 1;
-            int kp;
-            if (absakk >= Alpha * colmax)
-            {
-                kp = k;
-            }
-            else
+            int kp = k;
+            if (!BunchKaufmanKernel.DiagonalSuffices(absakk, colmax))
             {
                 // Column imax, brought up to date, into the next column of W.
                 Span<double> wk1 = w.Slice((rel + 1) * n, n);
@@ -142,19 +136,11 @@ internal static class BlockedBunchKaufmanKernel
                     }
                 }
 
-                if (absakk >= Alpha * colmax * (colmax / rowmax))
+                (kp, kstep) = BunchKaufmanKernel.ChoosePivot(k, imax, absakk, colmax, rowmax, Math.Abs(wk1[imax]));
+                if (kp == imax && kstep == 1)
                 {
-                    kp = k;
-                }
-                else if (Math.Abs(wk1[imax]) >= Alpha * rowmax)
-                {
-                    kp = imax;
+                    // A 1x1 pivot on imax: its updated column is W's column k.
                     wk1.Slice(k, length).CopyTo(wk.Slice(k, length));
-                }
-                else
-                {
-                    kp = imax;
-                    kstep = 2;
                 }
             }
 
@@ -216,9 +202,7 @@ internal static class BlockedBunchKaufmanKernel
                 }
 
                 // (L(k) L(k+1)) = (W(k) W(k+1)) D^-1, D^-1 written as dlasyf does to save flops.
-                double d11 = wk1[k + 1] / d21;
-                double d22 = wk[k] / d21;
-                double scaled = 1.0 / ((d11 * d22) - 1.0) / d21;
+                (double d11, double d22, double scaled) = BunchKaufmanKernel.TwoByTwoInverse(wk[k], d21, wk1[k + 1]);
                 for (int j = k + 2; j < n; j++)
                 {
                     lk[j] = scaled * ((d11 * wk[j]) - wk1[j]);
@@ -238,28 +222,8 @@ internal static class BlockedBunchKaufmanKernel
         int panel = k - k0;
         flops += TrailingUpdate(a, n, k, panel, w, l);
 
-        // dsytf2 applies an interchange to the trailing matrix only; undo, in the panel's L, the interchanges
-        // of later columns of the panel, so that the storage is the unblocked kernel's.
-        int column = k - 1;
-        while (column > k0)
-        {
-            int jj = column;
-            int jp = pivots[column];
-            if (jp < 0)
-            {
-                jp = -jp - 1;
-                column--;
-            }
-
-            column--;
-            if (jp != jj && column >= k0)
-            {
-                for (int c = 0; c <= column - k0; c++)
-                {
-                    (l[(c * n) + jj], l[(c * n) + jp]) = (l[(c * n) + jp], l[(c * n) + jj]);
-                }
-            }
-        }
+        // dsytf2 applies an interchange to the trailing matrix only: the panel's L as the unblocked kernel stores it.
+        BunchKaufmanKernel.UndoPanelInterchanges(l, n, k0, k, pivots);
 
         for (int c = 0; c < panel; c++)
         {

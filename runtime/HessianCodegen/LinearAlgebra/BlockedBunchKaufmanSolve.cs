@@ -23,8 +23,8 @@ internal static class BlockedBunchKaufmanSolve
 
     /// <summary>
     /// Solves <c>A Z = B</c> in place for the <c>n</c> rows of <paramref name="rows"/>, each <paramref name="width"/>
-    /// values wide, from the factor and pivots of <see cref="BunchKaufmanKernel.Factor"/> (or the blocked one), which
-    /// are read only.
+    /// values wide, from the factor and pivots of <see cref="BunchKaufmanKernel.Factor"/> (or of <see cref="BlockedBunchKaufmanKernel"/>
+    /// or <see cref="RightLookingBunchKaufmanKernel"/>, which store the same), which are read only.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Solve(ReadOnlySpan<double> factor, int n, ReadOnlySpan<int> pivots, Span<double> rows, int width) =>

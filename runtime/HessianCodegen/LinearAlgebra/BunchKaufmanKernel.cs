@@ -17,7 +17,7 @@ internal static class BunchKaufmanKernel
     private const int ColumnTile = 128;
 
     /// <summary>Bunch and Kaufman's bound <c>(1 + sqrt(17)) / 8</c>, which minimizes the element growth.</summary>
-    private static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
+    internal static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
 
     /// <summary>The scratch values <see cref="Factor"/> needs at order <paramref name="n"/>: two columns.</summary>
     public static int WorkLength(int n) => checked(2 * n);
@@ -69,12 +69,8 @@ internal static class BunchKaufmanKernel
             }
 
             int kstep = 1;
-            int kp;
-            if (absakk >= Alpha * colmax)
-            {
-                kp = k;
-            }
-            else
+            int kp = k;
+            if (!DiagonalSuffices(absakk, colmax))
             {
                 // The largest off-diagonal magnitude in row (and column) imax of the trailing matrix.
                 double rowmax = 0;
@@ -88,19 +84,7 @@ internal static class BunchKaufmanKernel
                     rowmax = Math.Max(rowmax, Math.Abs(a[(i * n) + imax]));
                 }
 
-                if (absakk >= Alpha * colmax * (colmax / rowmax))
-                {
-                    kp = k;
-                }
-                else if (Math.Abs(a[(imax * n) + imax]) >= Alpha * rowmax)
-                {
-                    kp = imax;
-                }
-                else
-                {
-                    kp = imax;
-                    kstep = 2;
-                }
+                (kp, kstep) = ChoosePivot(k, imax, absakk, colmax, rowmax, Math.Abs(a[(imax * n) + imax]));
             }
 
             int kk = k + kstep - 1;
@@ -142,10 +126,7 @@ internal static class BunchKaufmanKernel
                 }
 
                 // dsytf2's 2x2 update: (wk, wkp1) = (columns k, k+1) D^-1, A22 -= [ck ck1] (wk wkp1)^T.
-                double d11 = a[((k + 1) * n) + k + 1] / d21;
-                double d22 = a[(k * n) + k] / d21;
-                double t = 1.0 / ((d11 * d22) - 1.0);
-                double scaled = t / d21;
+                (double d11, double d22, double scaled) = TwoByTwoInverse(a[(k * n) + k], d21, a[((k + 1) * n) + k + 1]);
                 Span<double> wk = work[..n];
                 Span<double> wkp1 = work[n..(2 * n)];
                 for (int j = k + 2; j < n; j++)
@@ -186,6 +167,70 @@ internal static class BunchKaufmanKernel
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// <c>dsytf2</c>'s first test, shared by the unblocked and the panel kernels: column <c>k</c>'s diagonal magnitude
+    /// <paramref name="absakk"/> is pivot enough against its largest off-diagonal one <paramref name="colmax"/>; else
+    /// <see cref="ChoosePivot"/> decides with row <c>imax</c>'s.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool DiagonalSuffices(double absakk, double colmax) => absakk >= Alpha * colmax;
+
+    /// <summary>
+    /// <c>dsytf2</c>'s pivot once the diagonal did not suffice (<see cref="DiagonalSuffices"/>): with <paramref name="rowmax"/>
+    /// the largest off-diagonal magnitude of row <paramref name="imax"/> (the row of <paramref name="colmax"/>) in the trailing
+    /// matrix and <paramref name="absImaxDiagonal"/> its diagonal magnitude, column <paramref name="k"/> after all, a 1x1 pivot
+    /// on <paramref name="imax"/>, or a 2x2 one on <c>k, imax</c> (<c>Kstep</c> 2).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (int Kp, int Kstep) ChoosePivot(int k, int imax, double absakk, double colmax, double rowmax, double absImaxDiagonal) =>
+        absakk >= Alpha * colmax * (colmax / rowmax) ? (k, 1)
+            : absImaxDiagonal >= Alpha * rowmax ? (imax, 1)
+            : (imax, 2);
+
+    /// <summary>
+    /// The 2x2 pivot's <c>D^-1</c> as <c>dsytf2</c> and <c>dlasyf</c> write it to save flops, from <c>D</c>'s entries
+    /// <paramref name="dkk"/>, <paramref name="d21"/> (off the diagonal, not zero) and <paramref name="dk1k1"/>: the columns
+    /// <c>(x, y)</c> become <c>Scaled (D11 x - y, D22 y - x)</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (double D11, double D22, double Scaled) TwoByTwoInverse(double dkk, double d21, double dk1k1)
+    {
+        double d11 = dk1k1 / d21;
+        double d22 = dkk / d21;
+        double t = 1.0 / ((d11 * d22) - 1.0);
+        return (d11, d22, t / d21);
+    }
+
+    /// <summary>
+    /// <c>dsytf2</c> applies an interchange to the trailing matrix only: the panel kernels (<see cref="BlockedBunchKaufmanKernel"/>,
+    /// <see cref="RightLookingBunchKaufmanKernel"/>) undo, in the panel's <c>L</c> (column <c>c</c> at <c>c * stride</c> in
+    /// <paramref name="l"/>, indexed by row), the interchanges of the panel's later columns <paramref name="k0"/> to
+    /// <c>k - 1</c>, so that their storage is this kernel's.
+    /// </summary>
+    internal static void UndoPanelInterchanges(Span<double> l, int stride, int k0, int k, ReadOnlySpan<int> pivots)
+    {
+        int column = k - 1;
+        while (column > k0)
+        {
+            int jj = column;
+            int jp = pivots[column];
+            if (jp < 0)
+            {
+                jp = -jp - 1;
+                column--;
+            }
+
+            column--;
+            if (jp != jj && column >= k0)
+            {
+                for (int c = 0; c <= column - k0; c++)
+                {
+                    (l[(c * stride) + jj], l[(c * stride) + jp]) = (l[(c * stride) + jp], l[(c * stride) + jj]);
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -20,29 +20,25 @@ internal static class RightLookingBunchKaufmanKernel
     /// <summary>Panel width: at most this many columns (one fewer unless the last pivot is 2x2) before the trailing update.</summary>
     public const int DefaultPanel = 16;
 
-    private static readonly double Alpha = (1.0 + Math.Sqrt(17.0)) / 8.0;
-
-    /// <summary>The scratch square's row length: the order rounded up to whole tiles of 16 columns.</summary>
-    internal static int Stride(int n) => (n + 15) & ~15;
-
-    /// <summary>The work values <see cref="Factor(Span{double}, int, Span{int}, Span{double}, double, ref long)"/> needs: the padded square and the panel's <c>W</c> and <c>L</c>.</summary>
-    public static int WorkLength(int n, int panel = DefaultPanel) => checked((Stride(n) * Stride(n)) + (2 * panel * Stride(n)));
+    /// <summary>
+    /// The work values <see cref="Factor"/> needs: the padded square (rows of <see cref="RightLookingCholeskyKernel.Stride"/>) and
+    /// the panel's <c>W</c> and <c>L</c>.
+    /// </summary>
+    public static int WorkLength(int n, int panel = DefaultPanel)
+    {
+        int s = RightLookingCholeskyKernel.Stride(n);
+        return checked((s * s) + (2 * panel * s));
+    }
 
     /// <summary>
     /// Overwrites the lower triangle of <paramref name="a"/> with <c>L</c> and <c>D</c> as <see cref="BunchKaufmanKernel.Factor"/>
-    /// does, reading the lower triangle; the strict upper triangle is not written.
-    /// </summary>
-    /// <returns>-1 on success, else the column where no acceptable pivot was found.</returns>
-    public static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops) =>
-        Factor(a, n, pivots, work, tinyPivot, ref flops, VectorWidth.Hardware, DefaultPanel, upperMirrorsLower: false);
-
-    /// <summary>
-    /// The factorization with the trailing updates' tiles of <paramref name="vectorBits"/> (512, 256, or 0 for plain loops) and
+    /// does, with the trailing updates' tiles of <paramref name="vectorBits"/> (512, 256, or 0 for plain loops) and
     /// panels of <paramref name="panel"/> columns; <paramref name="upperMirrorsLower"/> says the strict upper triangle is the lower
     /// one's exact mirror, so that the square is filled by copying rows, or, where the order is a multiple of 16, not filled at
     /// all: <paramref name="a"/>'s upper triangle is then <c>U</c>, and what it holds afterwards (or after a failure, either
     /// triangle) is scratch.
     /// </summary>
+    /// <returns>-1 on success, else the column where no acceptable pivot was found.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops,
         int vectorBits, int panel, bool upperMirrorsLower)
@@ -63,10 +59,11 @@ internal static class RightLookingBunchKaufmanKernel
 
         // A mirrored matrix whose rows are whole tiles (order 272 at width 16) is its own U: no copy into the square.
         bool inPlace = upperMirrorsLower && n % 16 == 0;
-        int s = inPlace ? n : Stride(n);
+        int padded = RightLookingCholeskyKernel.Stride(n);
+        int s = inPlace ? n : padded;
         Span<double> u = inPlace ? a : work[..(s * s)];
-        Span<double> w = work.Slice(Stride(n) * Stride(n), panel * s);
-        Span<double> l = work.Slice((Stride(n) * Stride(n)) + (panel * s), panel * s);
+        Span<double> w = work.Slice(padded * padded, panel * s);
+        Span<double> l = work.Slice((padded * padded) + (panel * s), panel * s);
         if (!inPlace && upperMirrorsLower)
         {
             RightLookingCholeskyKernel.FillFromRows(a, n, u, s);
@@ -113,7 +110,7 @@ internal static class RightLookingBunchKaufmanKernel
             // Column k of A (row k of U), brought up to date with the panel so far: W(k:n, k) -= L(k:n, panel) W(k, panel)^T.
             Span<double> wk = w.Slice(rel * s, s);
             u.Slice((k * s) + k, length).CopyTo(wk[k..]);
-            SubtractPanelColumns(wk, k, n, w, l, s, k, rel, vectorBits);
+            UpdateColumn(wk, k, n, w, l, s, k, rel, vectorBits);
 
             flops += 2L * rel * length;
             double absakk = Math.Abs(wk[k]);
@@ -126,12 +123,8 @@ internal static class RightLookingBunchKaufmanKernel
             }
 
             int kstep = 1;
-            int kp;
-            if (absakk >= Alpha * colmax)
-            {
-                kp = k;
-            }
-            else
+            int kp = k;
+            if (!BunchKaufmanKernel.DiagonalSuffices(absakk, colmax))
             {
                 // Column imax, brought up to date, into the next row of W: above the diagonal it is U's column imax.
                 Span<double> wk1 = w.Slice((rel + 1) * s, s);
@@ -141,7 +134,7 @@ internal static class RightLookingBunchKaufmanKernel
                 }
 
                 u.Slice((imax * s) + imax, n - imax).CopyTo(wk1[imax..]);
-                SubtractPanelColumns(wk1, k, n, w, l, s, imax, rel, vectorBits);
+                UpdateColumn(wk1, k, n, w, l, s, imax, rel, vectorBits);
 
                 flops += 2L * rel * length;
                 double rowmax = 0;
@@ -153,19 +146,11 @@ internal static class RightLookingBunchKaufmanKernel
                     }
                 }
 
-                if (absakk >= Alpha * colmax * (colmax / rowmax))
+                (kp, kstep) = BunchKaufmanKernel.ChoosePivot(k, imax, absakk, colmax, rowmax, Math.Abs(wk1[imax]));
+                if (kp == imax && kstep == 1)
                 {
-                    kp = k;
-                }
-                else if (Math.Abs(wk1[imax]) >= Alpha * rowmax)
-                {
-                    kp = imax;
+                    // A 1x1 pivot on imax: its updated column is W's column k.
                     wk1.Slice(k, length).CopyTo(wk.Slice(k, length));
-                }
-                else
-                {
-                    kp = imax;
-                    kstep = 2;
                 }
             }
 
@@ -203,7 +188,7 @@ internal static class RightLookingBunchKaufmanKernel
                 }
 
                 lk[k] = pivot;
-                Scale(wk, lk, k + 1, n, 1.0 / pivot, vectorBits);
+                ScaleInto(wk, lk, k + 1, n, 1.0 / pivot, vectorBits);
 
                 pivots[k] = kp;
             }
@@ -219,9 +204,7 @@ internal static class RightLookingBunchKaufmanKernel
                 }
 
                 // (L(k) L(k+1)) = (W(k) W(k+1)) D^-1, D^-1 written as dlasyf does to save flops.
-                double d11 = wk1[k + 1] / d21;
-                double d22 = wk[k] / d21;
-                double scaled = 1.0 / ((d11 * d22) - 1.0) / d21;
+                (double d11, double d22, double scaled) = BunchKaufmanKernel.TwoByTwoInverse(wk[k], d21, wk1[k + 1]);
                 for (int j = k + 2; j < n; j++)
                 {
                     lk[j] = scaled * ((d11 * wk[j]) - wk1[j]);
@@ -238,44 +221,24 @@ internal static class RightLookingBunchKaufmanKernel
             k += kstep;
         }
 
-        int panel = k - k0;
+        int columns = k - k0;
         if (k < n)
         {
-            SubtractPanel(u, s, n, k, panel, w, l, vectorBits);
-            flops += (long)(n - k) * (n - k + 1) * panel;
+            UpdateTrailingTriangle(u, s, n, k, columns, w, l, vectorBits);
+            flops += (long)(n - k) * (n - k + 1) * columns;
         }
 
-        // dsytf2 applies an interchange to the trailing matrix only; undo, in the panel's L, the interchanges of later columns
-        // of the panel, so that the storage is the unblocked kernel's.
-        int column = k - 1;
-        while (column > k0)
-        {
-            int jj = column;
-            int jp = pivots[column];
-            if (jp < 0)
-            {
-                jp = -jp - 1;
-                column--;
-            }
-
-            column--;
-            if (jp != jj && column >= k0)
-            {
-                for (int c = 0; c <= column - k0; c++)
-                {
-                    (l[(c * s) + jj], l[(c * s) + jp]) = (l[(c * s) + jp], l[(c * s) + jj]);
-                }
-            }
-        }
+        // dsytf2 applies an interchange to the trailing matrix only: the panel's L as the unblocked kernel stores it.
+        BunchKaufmanKernel.UndoPanelInterchanges(l, s, k0, k, pivots);
 
         // The panel's columns of L (and D) into their rows of U, after the update, whose tiles ran over these rows too.
-        for (int c = 0; c < panel; c++)
+        for (int c = 0; c < columns; c++)
         {
             int target = k0 + c;
             l.Slice((c * s) + target, n - target).CopyTo(u.Slice((target * s) + target, n - target));
         }
 
-        return panel;
+        return columns;
     }
 
     /// <summary>
@@ -340,7 +303,7 @@ internal static class RightLookingBunchKaufmanKernel
 
     /// <summary><c>target[i] = source[i] * factor</c> for <paramref name="from"/> &lt;= i &lt; <paramref name="to"/>, in vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scale(ReadOnlySpan<double> source, Span<double> target, int from, int to, double factor, int vectorBits)
+    private static void ScaleInto(ReadOnlySpan<double> source, Span<double> target, int from, int to, double factor, int vectorBits)
     {
         ref double sourceStart = ref MemoryMarshal.GetReference(source);
         ref double targetStart = ref MemoryMarshal.GetReference(target);
@@ -370,11 +333,12 @@ internal static class RightLookingBunchKaufmanKernel
 
     /// <summary>
     /// <c>column[i] -= sum_c W(row, c) L(i, c)</c> for <paramref name="from"/> &lt;= i &lt; <paramref name="to"/>, the panel's
-    /// columns <c>c &lt; count</c> in order, each a fused multiply-add: one pass over the column with the terms in registers, where
+    /// columns <c>c &lt; count</c> in order, each a fused multiply-add (without hardware FMA, where no vectors run, a product and a
+    /// difference): one pass over the column with the terms in registers, where
     /// an <c>Axpy</c> per column loaded and stored it <paramref name="count"/> times (the panel's <c>dgemv</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SubtractPanelColumns(Span<double> column, int from, int to, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
+    private static void UpdateColumn(Span<double> column, int from, int to, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
         int s, int row, int count, int vectorBits)
     {
         if (count == 0)
@@ -413,12 +377,17 @@ internal static class RightLookingBunchKaufmanKernel
             }
         }
 
+        // The rest (and the plain path) fused where the hardware fuses, as the vectors; else a product and a difference, since
+        // Math.FusedMultiplyAdd without FMA is a software call per term (VectorWidth's rule, as in RightLookingCholeskyKernel).
+        bool fused = VectorWidth.FusedVectorT;
         for (; i < to; i++)
         {
             double sum = Unsafe.Add(ref target, i);
             for (int c = 0; c < count; c++)
             {
-                sum = Math.FusedMultiplyAdd(-Unsafe.Add(ref wRow, c * s), Unsafe.Add(ref lStart, (c * s) + i), sum);
+                double weight = Unsafe.Add(ref wRow, c * s);
+                double value = Unsafe.Add(ref lStart, (c * s) + i);
+                sum = fused ? Math.FusedMultiplyAdd(-weight, value, sum) : sum - (weight * value);
             }
 
             Unsafe.Add(ref target, i) = sum;
@@ -434,7 +403,7 @@ internal static class RightLookingBunchKaufmanKernel
     /// its own column.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SubtractPanel(Span<double> u, int s, int n, int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
+    private static void UpdateTrailingTriangle(Span<double> u, int s, int n, int start, int count, ReadOnlySpan<double> w, ReadOnlySpan<double> l,
         int vectorBits)
     {
         ref double uStart = ref MemoryMarshal.GetReference(u);

@@ -126,6 +126,11 @@ internal static class RightLookingCholeskyKernel
     /// triangle (the copy Bunch-Kaufman restarts from) is written. Only values are copied: the factor is the same to the bit. The
     /// register blocks take vectors of 256 bits or more (<paramref name="vectorBits"/>, as the rest of the factor), so that a factor
     /// asked for without vectors uses none.
+    /// <paramref name="u"/> and <paramref name="a"/> may be the same array with <c>s == n</c> (<see cref="RightLookingBunchKaufmanKernel"/>
+    /// factors a mirrored matrix of a multiple of 16 rows in its own upper triangle): each entry <c>(i, j)</c>, <c>j &lt;= i</c>, is then
+    /// read from its mirror <c>(j, i)</c>, on or above the diagonal, which no write reaches (the writes go on or below it, and a
+    /// diagonal entry is its own mirror, copied onto itself); a 4 x 4 block below the diagonal reads its whole mirror into registers
+    /// before it writes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void CopyTransposedLower(ref double u, int s, ref double a, int n, int vectorBits)
