@@ -194,24 +194,12 @@ internal static class BlockedBunchKaufmanKernel
             {
                 Span<double> wk1 = w.Slice((rel + 1) * n, n);
                 Span<double> lk1 = l.Slice((rel + 1) * n, n);
-                double d21 = wk[k + 1];
-                if (!(Math.Abs(d21) > tinyPivot))
+                if (!BunchKaufmanKernel.StoreTwoByTwoColumns(wk, wk1, lk, lk1, k, n, tinyPivot))
                 {
                     failed = k;
                     return 0;
                 }
 
-                // (L(k) L(k+1)) = (W(k) W(k+1)) D^-1, D^-1 written as dlasyf does to save flops.
-                (double d11, double d22, double scaled) = BunchKaufmanKernel.TwoByTwoInverse(wk[k], d21, wk1[k + 1]);
-                for (int j = k + 2; j < n; j++)
-                {
-                    lk[j] = scaled * ((d11 * wk[j]) - wk1[j]);
-                    lk1[j] = scaled * ((d22 * wk1[j]) - wk[j]);
-                }
-
-                lk[k] = wk[k];
-                lk[k + 1] = d21;
-                lk1[k + 1] = wk1[k + 1];
                 pivots[k] = -(kp + 1);
                 pivots[k + 1] = -(kp + 1);
             }

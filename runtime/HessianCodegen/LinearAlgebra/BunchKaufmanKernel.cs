@@ -204,6 +204,34 @@ internal static class BunchKaufmanKernel
     }
 
     /// <summary>
+    /// A panel kernel's 2x2 pivot at columns <paramref name="k"/> and <c>k + 1</c> (<see cref="BlockedBunchKaufmanKernel"/>,
+    /// <see cref="RightLookingBunchKaufmanKernel"/>): from the panel's updated columns <paramref name="wk"/> and <paramref name="wk1"/>
+    /// (indexed by row), <c>(L(k) L(k+1)) = (W(k) W(k+1)) D^-1</c> below the pivot, written as <c>dlasyf</c> does to save flops,
+    /// and <c>D</c> itself on and below the diagonal, into <paramref name="lk"/> and <paramref name="lk1"/>.
+    /// </summary>
+    /// <returns>False, writing nothing, where <c>|D21|</c> is not above <paramref name="tinyPivot"/>: the pivot is singular.</returns>
+    internal static bool StoreTwoByTwoColumns(ReadOnlySpan<double> wk, ReadOnlySpan<double> wk1, Span<double> lk, Span<double> lk1, int k, int n, double tinyPivot)
+    {
+        double d21 = wk[k + 1];
+        if (!(Math.Abs(d21) > tinyPivot))
+        {
+            return false;
+        }
+
+        (double d11, double d22, double scaled) = TwoByTwoInverse(wk[k], d21, wk1[k + 1]);
+        for (int j = k + 2; j < n; j++)
+        {
+            lk[j] = scaled * ((d11 * wk[j]) - wk1[j]);
+            lk1[j] = scaled * ((d22 * wk1[j]) - wk[j]);
+        }
+
+        lk[k] = wk[k];
+        lk[k + 1] = d21;
+        lk1[k + 1] = wk1[k + 1];
+        return true;
+    }
+
+    /// <summary>
     /// <c>dsytf2</c> applies an interchange to the trailing matrix only: the panel kernels (<see cref="BlockedBunchKaufmanKernel"/>,
     /// <see cref="RightLookingBunchKaufmanKernel"/>) undo, in the panel's <c>L</c> (column <c>c</c> at <c>c * stride</c> in
     /// <paramref name="l"/>, indexed by row), the interchanges of the panel's later columns <paramref name="k0"/> to
