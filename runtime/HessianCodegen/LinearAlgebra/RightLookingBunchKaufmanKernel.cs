@@ -419,25 +419,8 @@ internal static class RightLookingBunchKaufmanKernel
         int lanes = vectorBits / 64;
         for (int i = start & ~3; i < n; i += 4)
         {
-            ref double coefficients = ref Unsafe.Add(ref wStart, i);
-            ref double target = ref Unsafe.Add(ref uStart, i * s);
-            for (int c = i & ~((2 * lanes) - 1); c < s; c += 2 * lanes)
-            {
-                ref double tileTarget = ref Unsafe.Add(ref target, c);
-                ref double rows = ref Unsafe.Add(ref lStart, c);
-                if (vectorBits == 512)
-                {
-                    var tile = RegisterTile512.Load(ref tileTarget, (nuint)s);
-                    tile.SubtractProducts(ref rows, s, ref coefficients, s, 1, count);
-                    tile.Store(ref tileTarget, (nuint)s);
-                }
-                else
-                {
-                    var tile = RegisterTile256.Load(ref tileTarget, (nuint)s);
-                    tile.SubtractProducts(ref rows, s, ref coefficients, s, 1, count);
-                    tile.Store(ref tileTarget, (nuint)s);
-                }
-            }
+            RightLookingCholeskyKernel.SubtractFourRowTiles(ref Unsafe.Add(ref uStart, i * s), ref lStart, ref Unsafe.Add(ref wStart, i),
+                s, i & ~((2 * lanes) - 1), count, vectorBits);
         }
     }
 }

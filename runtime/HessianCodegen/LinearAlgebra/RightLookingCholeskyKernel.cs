@@ -316,24 +316,37 @@ internal static class RightLookingCholeskyKernel
         int lanes = vectorBits / 64;
         for (int i = k1; i < n; i += TileRows)
         {
-            ref double coefficients = ref Unsafe.Add(ref u, (k0 * s) + i);
-            ref double target = ref Unsafe.Add(ref u, i * s);
-            for (int c = i & ~((2 * lanes) - 1); c < s; c += 2 * lanes)
+            SubtractFourRowTiles(ref Unsafe.Add(ref u, i * s), ref Unsafe.Add(ref u, k0 * s), ref Unsafe.Add(ref u, (k0 * s) + i),
+                s, i & ~((2 * lanes) - 1), count, vectorBits);
+        }
+    }
+
+    /// <summary>
+    /// The four rows at <paramref name="target"/> (stride <paramref name="s"/>), from column <paramref name="firstColumn"/> (a
+    /// multiple of a tile's width) to <paramref name="s"/>, less <c>sum_k coefficients[k s + r] rows[k s + c]</c> over
+    /// <paramref name="count"/> terms, in <see cref="RegisterTile512"/>'s or <see cref="RegisterTile256"/>'s tiles of four rows by
+    /// two vectors (<paramref name="vectorBits"/> 512 or 256): the right-looking kernels' trailing update
+    /// (<see cref="RightLookingBunchKaufmanKernel"/> too, with <c>W</c>'s and <c>L</c>'s columns for coefficients and rows).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SubtractFourRowTiles(ref double target, ref double rows, ref double coefficients, int s, int firstColumn, int count, int vectorBits)
+    {
+        int lanes = vectorBits / 64;
+        for (int c = firstColumn; c < s; c += 2 * lanes)
+        {
+            ref double tileTarget = ref Unsafe.Add(ref target, c);
+            ref double tileRows = ref Unsafe.Add(ref rows, c);
+            if (vectorBits == 512)
             {
-                ref double tileTarget = ref Unsafe.Add(ref target, c);
-                ref double rows = ref Unsafe.Add(ref u, (k0 * s) + c);
-                if (vectorBits == 512)
-                {
-                    var tile = RegisterTile512.Load(ref tileTarget, (nuint)s);
-                    tile.SubtractProducts(ref rows, s, ref coefficients, s, 1, count);
-                    tile.Store(ref tileTarget, (nuint)s);
-                }
-                else
-                {
-                    var tile = RegisterTile256.Load(ref tileTarget, (nuint)s);
-                    tile.SubtractProducts(ref rows, s, ref coefficients, s, 1, count);
-                    tile.Store(ref tileTarget, (nuint)s);
-                }
+                var tile = RegisterTile512.Load(ref tileTarget, (nuint)s);
+                tile.SubtractProducts(ref tileRows, s, ref coefficients, s, 1, count);
+                tile.Store(ref tileTarget, (nuint)s);
+            }
+            else
+            {
+                var tile = RegisterTile256.Load(ref tileTarget, (nuint)s);
+                tile.SubtractProducts(ref tileRows, s, ref coefficients, s, 1, count);
+                tile.Store(ref tileTarget, (nuint)s);
             }
         }
     }
