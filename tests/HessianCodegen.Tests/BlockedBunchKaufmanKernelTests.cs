@@ -27,7 +27,7 @@ public sealed class BlockedBunchKaufmanKernelTests
     {
         foreach (double diagonal in new[] { 0.0, 0.05, 3.0 })
         {
-            double[] matrix = RandomSymmetric(n, diagonal, seed: n + (int)(100 * diagonal));
+            double[] matrix = RandomValues.Symmetric(n, diagonal, seed: n + (int)(100 * diagonal));
             double[] blocked = (double[])matrix.Clone();
             double[] unblocked = (double[])matrix.Clone();
             var blockedPivots = new int[n];
@@ -56,7 +56,7 @@ public sealed class BlockedBunchKaufmanKernelTests
     public void TheTestMatricesTakeInterchangesAndTwoByTwoPivotsAcrossPanels()
     {
         const int n = 131;
-        double[] matrix = RandomSymmetric(n, 0.0, seed: n);
+        double[] matrix = RandomValues.Symmetric(n, 0.0, seed: n);
         var pivots = new int[n];
         long flops = 0;
         Assert.Equal(-1, BlockedBunchKaufmanKernel.Factor(matrix, n, pivots, new double[BlockedBunchKaufmanKernel.WorkLength(n, 16)], 0, ref flops, 16));
@@ -117,22 +117,5 @@ public sealed class BlockedBunchKaufmanKernelTests
         (int positive, int negative, _, _) = BunchKaufmanKernel.Inertia(factor, n, pivots);
         Assert.Equal(eigenvalues.Count(value => value > 0), positive);
         Assert.Equal(eigenvalues.Count(value => value < 0), negative);
-    }
-
-    private static double[] RandomSymmetric(int n, double diagonal, int seed)
-    {
-        var random = new Random(seed);
-        var a = new double[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < i; j++)
-            {
-                a[(i * n) + j] = a[(j * n) + i] = random.NextDouble() - 0.5;
-            }
-
-            a[(i * n) + i] = diagonal * (random.NextDouble() - 0.5);
-        }
-
-        return a;
     }
 }

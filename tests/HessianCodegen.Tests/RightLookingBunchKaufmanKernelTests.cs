@@ -31,7 +31,7 @@ public sealed class RightLookingBunchKaufmanKernelTests
     {
         foreach (double diagonal in new[] { 0.0, 0.05, 3.0 })
         {
-            double[] matrix = RandomSymmetric(n, diagonal, seed: n + (int)(100 * diagonal));
+            double[] matrix = RandomValues.Symmetric(n, diagonal, seed: n + (int)(100 * diagonal));
             double[] reference = (double[])matrix.Clone();
             var referencePivots = new int[n];
             long flops = 0;
@@ -91,7 +91,7 @@ public sealed class RightLookingBunchKaufmanKernelTests
         bool interchangePastThePanel = false;
         foreach (double diagonal in new[] { 0.0, 0.05, 3.0 })
         {
-            double[] matrix = RandomSymmetric(n, diagonal, seed: n + (int)(100 * diagonal));
+            double[] matrix = RandomValues.Symmetric(n, diagonal, seed: n + (int)(100 * diagonal));
             var pivots = new int[n];
             long flops = 0;
             Assert.Equal(-1, BunchKaufmanKernel.Factor(matrix, n, pivots, new double[2 * n], 0, ref flops));
@@ -247,22 +247,5 @@ public sealed class RightLookingBunchKaufmanKernelTests
                 }
             }
         }
-    }
-
-    private static double[] RandomSymmetric(int n, double diagonal, int seed)
-    {
-        var random = new Random(seed);
-        var a = new double[n * n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < i; j++)
-            {
-                a[(i * n) + j] = a[(j * n) + i] = random.NextDouble() - 0.5;
-            }
-
-            a[(i * n) + i] = diagonal * (random.NextDouble() - 0.5);
-        }
-
-        return a;
     }
 }

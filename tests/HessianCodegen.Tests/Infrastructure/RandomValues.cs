@@ -82,4 +82,26 @@ public static class RandomValues
 
         return a;
     }
+
+    /// <summary>
+    /// A symmetric matrix of order <paramref name="n"/>, both triangles: entries off the diagonal uniform in [-0.5, 0.5), the
+    /// diagonal <paramref name="diagonal"/> times one uniform in [-0.5, 0.5) (the smaller <paramref name="diagonal"/>, the more 2x2
+    /// pivots and interchanges Bunch-Kaufman takes).
+    /// </summary>
+    public static double[] Symmetric(int n, double diagonal, int seed)
+    {
+        var random = new Random(seed);
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                a[(i * n) + j] = a[(j * n) + i] = random.NextDouble() - 0.5;
+            }
+
+            a[(i * n) + i] = diagonal * (random.NextDouble() - 0.5);
+        }
+
+        return a;
+    }
 }
