@@ -60,14 +60,21 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// Cholesky writes the lower triangle only, so the strict
     /// upper triangle and a saved diagonal are the copy Bunch-Kaufman restarts from: no second <c>p x p</c>
     /// array (171 MB for the wide first layer of issue 7's network). <paramref name="work"/> holds
-    /// <see cref="WorkLength"/> values.
+    /// <see cref="WorkLength"/> values. <paramref name="upperMirrorsLower"/>: the caller has already made the strict upper
+    /// triangle the lower one's exact mirror.
     /// </summary>
     /// <returns>The factor, or null when the block is singular to working precision.</returns>
-    public static PivotBlockFactor? Create(double[] block, int order, Span<double> work, double tinyPivot, ref long flops)
+    public static PivotBlockFactor? Create(double[] block, int order, Span<double> work, double tinyPivot, ref long flops,
+        bool upperMirrorsLower = false)
     {
         // The kernels read the lower triangle; the upper one becomes its exact copy (A as formed is symmetric
-        // only to round-off), so that Bunch-Kaufman restarts from the very matrix Cholesky was given.
-        MatrixKernels.MirrorLower(block, order);
+        // only to round-off), so that Bunch-Kaufman restarts from the very matrix Cholesky was given. The low-rank route's core
+        // comes mirrored (upperMirrorsLower).
+        if (!upperMirrorsLower)
+        {
+            MatrixKernels.MirrorLower(block, order);
+        }
+
         var diagonal = new double[order];
         bool positiveDiagonal = true;
         for (int i = 0; i < order; i++)

@@ -7,7 +7,8 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// The low-rank route's stand-in for the whole block's largest entry, <c>max |A_jj|</c> of
 /// <c>A = Xxx + eps I + Dx^T P Dx</c> (given <c>X = Xxx + eps I</c>'s diagonal group after group), against <c>A</c>'s diagonal formed densely, on a <c>Dx</c> built group by group
-/// (shuffled parameters, rows in no order or one per group as at batch 1, a zero row) with a symmetric <c>P</c> and a block-diagonal <c>Xxx</c>.
+/// (shuffled parameters, rows in no order or one per group as at batch 1, a zero row) with a symmetric <c>P</c> and a block-diagonal <c>Xxx</c>;
+/// groups of 17 to 21 parameters take the vectors of parameters and their scalar tail at 256 and 512 bits.
 /// </summary>
 public sealed class LargestDiagonalTests
 {
@@ -17,6 +18,8 @@ public sealed class LargestDiagonalTests
     [InlineData(23, 5, 1, true, false)]
     [InlineData(11, 4, 1, true, true)]
     [InlineData(9, 3, 1, false, true)]
+    [InlineData(41, 2, 8, true, false)]
+    [InlineData(35, 2, 4, false, false)]
     public void EqualsTheLargestDiagonalEntryOfTheFormedBlock(int p, int groupCount, int batch, bool withXxx, bool oneRowPerGroup)
     {
         // oneRowPerGroup: row r in group r at batch 1, as a dense layer's groups are at one example (the route's one-row path).
