@@ -204,6 +204,24 @@ internal static class BunchKaufmanKernel
     }
 
     /// <summary>
+    /// <c>dlasyf</c>'s <c>rowmax</c> in a panel kernel: the largest magnitude of the updated column <paramref name="column"/>
+    /// (indexed by row) over rows <paramref name="k"/> to <c>n - 1</c>, row <paramref name="imax"/> (its diagonal) left out.
+    /// </summary>
+    internal static double LargestOffDiagonal(ReadOnlySpan<double> column, int k, int n, int imax)
+    {
+        double rowmax = 0;
+        for (int j = k; j < n; j++)
+        {
+            if (j != imax)
+            {
+                rowmax = Math.Max(rowmax, Math.Abs(column[j]));
+            }
+        }
+
+        return rowmax;
+    }
+
+    /// <summary>
     /// A panel kernel's 2x2 pivot at columns <paramref name="k"/> and <c>k + 1</c> (<see cref="BlockedBunchKaufmanKernel"/>,
     /// <see cref="RightLookingBunchKaufmanKernel"/>): from the panel's updated columns <paramref name="wk"/> and <paramref name="wk1"/>
     /// (indexed by row), <c>(L(k) L(k+1)) = (W(k) W(k+1)) D^-1</c> below the pivot, written as <c>dlasyf</c> does to save flops,

@@ -137,15 +137,7 @@ internal static class RightLookingBunchKaufmanKernel
                 UpdateColumn(wk1, k, n, w, l, s, imax, rel, vectorBits);
 
                 flops += 2L * rel * length;
-                double rowmax = 0;
-                for (int j = k; j < n; j++)
-                {
-                    if (j != imax)
-                    {
-                        rowmax = Math.Max(rowmax, Math.Abs(wk1[j]));
-                    }
-                }
-
+                double rowmax = BunchKaufmanKernel.LargestOffDiagonal(wk1, k, n, imax);
                 (kp, kstep) = BunchKaufmanKernel.ChoosePivot(k, imax, absakk, colmax, rowmax, Math.Abs(wk1[imax]));
                 if (kp == imax && kstep == 1)
                 {
