@@ -1216,7 +1216,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <see cref="FormCore"/> where every group has at most one row <c>r_g</c> of <c>Dx</c> and <c>R_g</c> is a scalar (batch 1; a group
     /// without a row has no row of <c>T</c> and is skipped, the others in the order of their <c>CoreOffset</c>): then
     /// <c>T_gh = delta_gh + R_g P[r_h, r_g] R_h</c>, formed entry by entry in its lower triangle into <see cref="LowRankWorkspace.Core"/>
-    /// (the upper triangle zero), each entry the product <see cref="FormDirectCoreColumns"/> and <see cref="FormDirectCoreRows"/> form,
+    /// (every entry of it written; the upper triangle is left as it was, for <see cref="FactorCore"/> mirrors the lower one over it), each entry the product <see cref="FormDirectCoreColumns"/> and <see cref="FormDirectCoreRows"/> form,
     /// <c>R_g (P[r_h, r_g] R_h)</c>, without the <c>m x r</c> product <c>P R^T</c> of which only the groups' rows are read.
     /// </summary>
     /// <returns>The floating-point operations performed: two multiplications per entry of the lower triangle.</returns>
@@ -1240,7 +1240,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         Span<double> t = workspace.Core;
-        t.Clear();
         for (int g = 0; g < order; g++)
         {
             int row = rows[g];
