@@ -152,15 +152,7 @@ internal static class BlockedBunchKaufmanKernel
                     a[(i * n) + kp] = a[(i * n) + kk];
                 }
 
-                for (int c = 0; c < rel; c++)
-                {
-                    (l[(c * n) + kk], l[(c * n) + kp]) = (l[(c * n) + kp], l[(c * n) + kk]);
-                }
-
-                for (int c = 0; c <= kk - k0; c++)
-                {
-                    (w[(c * n) + kk], w[(c * n) + kp]) = (w[(c * n) + kp], w[(c * n) + kk]);
-                }
+                BunchKaufmanKernel.SwapPanelRows(l, w, n, rel, k0, kk, kp);
             }
 
             Span<double> lk = l.Slice(rel * n, n);

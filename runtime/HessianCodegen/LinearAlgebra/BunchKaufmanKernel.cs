@@ -204,6 +204,24 @@ internal static class BunchKaufmanKernel
     }
 
     /// <summary>
+    /// A panel kernel's interchange of rows <paramref name="kk"/> and <paramref name="kp"/> in the panel's columns so far (column
+    /// <c>c</c> at <c>c * stride</c>, indexed by row): <paramref name="l"/>'s first <paramref name="rel"/> columns, and
+    /// <paramref name="w"/>'s columns up to <c>kk - k0</c> (the current ones included).
+    /// </summary>
+    internal static void SwapPanelRows(Span<double> l, Span<double> w, int stride, int rel, int k0, int kk, int kp)
+    {
+        for (int c = 0; c < rel; c++)
+        {
+            (l[(c * stride) + kk], l[(c * stride) + kp]) = (l[(c * stride) + kp], l[(c * stride) + kk]);
+        }
+
+        for (int c = 0; c <= kk - k0; c++)
+        {
+            (w[(c * stride) + kk], w[(c * stride) + kp]) = (w[(c * stride) + kp], w[(c * stride) + kk]);
+        }
+    }
+
+    /// <summary>
     /// <c>dlasyf</c>'s <c>rowmax</c> in a panel kernel: the largest magnitude of the updated column <paramref name="column"/>
     /// (indexed by row) over rows <paramref name="k"/> to <c>n - 1</c>, row <paramref name="imax"/> (its diagonal) left out.
     /// </summary>

@@ -158,15 +158,7 @@ internal static class RightLookingBunchKaufmanKernel
                 }
 
                 u.Slice((kk * s) + kp + 1, n - kp - 1).CopyTo(u.Slice((kp * s) + kp + 1, n - kp - 1));
-                for (int c = 0; c < rel; c++)
-                {
-                    (l[(c * s) + kk], l[(c * s) + kp]) = (l[(c * s) + kp], l[(c * s) + kk]);
-                }
-
-                for (int c = 0; c <= kk - k0; c++)
-                {
-                    (w[(c * s) + kk], w[(c * s) + kp]) = (w[(c * s) + kp], w[(c * s) + kk]);
-                }
+                BunchKaufmanKernel.SwapPanelRows(l, w, s, rel, k0, kk, kp);
             }
 
             Span<double> lk = l.Slice(rel * s, s);
