@@ -68,11 +68,12 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <see cref="WorkLength"/> values. <paramref name="upperMirrorsLower"/>: the caller has already made the strict upper
     /// triangle the lower one's exact mirror. Given <paramref name="storage"/>, a Bunch-Kaufman factor is written there (its
     /// square's lower triangle and its pivots, as <see cref="KeptIn"/> keeps them, which then copies nothing) and
-    /// <paramref name="block"/> is scratch afterwards; a Cholesky factor takes nothing from it.
+    /// <paramref name="block"/> is scratch afterwards; a Cholesky factor takes nothing from it. <paramref name="choleskyRuledOut"/>: the
+    /// caller has tried Cholesky already (<see cref="CreateCholeskyInPlace"/>), so Bunch-Kaufman runs at once.
     /// </summary>
     /// <returns>The factor, or null when the block is singular to working precision.</returns>
     public static PivotBlockFactor? Create(double[] block, int order, Span<double> work, double tinyPivot, ref long flops,
-        bool upperMirrorsLower = false, FactorStorage? storage = null)
+        bool upperMirrorsLower = false, FactorStorage? storage = null, bool choleskyRuledOut = false)
     {
         // The kernels read the lower triangle; the upper one becomes its exact copy (A as formed is symmetric
         // only to round-off), so that Bunch-Kaufman restarts from the very matrix Cholesky was given. The low-rank route's core
@@ -82,25 +83,11 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             MatrixKernels.MirrorLower(block, order);
         }
 
-        var diagonal = new double[order];
-        bool positiveDiagonal = true;
-        for (int i = 0; i < order; i++)
-        {
-            diagonal[i] = block[(i * order) + i];
-            positiveDiagonal &= diagonal[i] > tinyPivot;
-        }
-
-        // Cholesky's pivot in row i is at most the diagonal entry, so a diagonal entry at most tinyPivot means it
-        // would fail there: go to Bunch-Kaufman without the failed attempt (up to p^3 / 3 flops).
+        double[] diagonal = choleskyRuledOut ? [] : new double[order];
+        bool positiveDiagonal = !choleskyRuledOut && PositiveDiagonal(block, order, tinyPivot, diagonal);
         if (positiveDiagonal && FactorCholesky(block, order, work, tinyPivot, ref flops, upperMirrorsLower: true) < 0)
         {
-            double log = 0;
-            for (int i = 0; i < order; i++)
-            {
-                log += Math.Log(block[(i * order) + i]);
-            }
-
-            return new PivotBlockFactor(block, ReadOnlyMemory<int>.Empty, positiveDefinite: true, order, new Inertia(order, 0, 0), new LogDeterminant(2 * log, 1));
+            return CholeskyFactor(block, order);
         }
 
         // Only the blocked Cholesky leaves a failed attempt's lower triangle written; the right-looking one leaves the matrix as it
@@ -129,6 +116,71 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
         (int positive, int negative, double logAbsolute, int sign) = BunchKaufmanKernel.Inertia(factors.Span, order, pivots.Span);
         return new PivotBlockFactor(factors, pivots, positiveDefinite: false, order, new Inertia(positive, negative, 0), new LogDeterminant(logAbsolute, sign),
             storage);
+    }
+
+    /// <summary>
+    /// Whether <see cref="CreateCholeskyInPlace"/> takes a block of order <paramref name="order"/>: the right-looking Cholesky's
+    /// (<see cref="CholeskyOverwritesOnFailure"/> false) on rows of whole tiles (<see cref="RightLookingCholeskyKernel.FactorsInPlace"/>).
+    /// </summary>
+    internal static bool CholeskyFactorsInPlace(int order) => !CholeskyOverwritesOnFailure(order) && RightLookingCholeskyKernel.FactorsInPlace(order);
+
+    /// <summary>
+    /// The Cholesky factor of <paramref name="block"/> (<c>order x order</c>, the strict upper triangle the lower one's exact mirror;
+    /// <see cref="CholeskyFactorsInPlace"/>) made in the block itself, its own square (<see cref="RightLookingCholeskyKernel.FactorMirroredInPlace(Span{double}, int, double, ref long)"/>):
+    /// no copy into the kernel's square; the same factor, inertia and log-determinant as <see cref="Create"/>'s. Null where a diagonal
+    /// entry rules Cholesky out (<paramref name="overwritten"/> false: the block is as given) or a pivot fails (<paramref name="overwritten"/>
+    /// true: the block is scratch). Either way the caller goes on with <see cref="Create"/> and <c>choleskyRuledOut</c>, after forming the
+    /// block again where it was overwritten.
+    /// </summary>
+    internal static PivotBlockFactor? CreateCholeskyInPlace(double[] block, int order, double tinyPivot, ref long flops, out bool overwritten)
+    {
+        if (!CholeskyFactorsInPlace(order) || block.Length != order * order)
+        {
+            throw new ArgumentException($"A Cholesky factor in place takes a square of an order up to {RightLookingLimit} that is a multiple of 16; got order {order} and {block.Length} values.");
+        }
+
+        overwritten = false;
+        if (!PositiveDiagonal(block, order, tinyPivot, []))
+        {
+            return null;
+        }
+
+        overwritten = true;
+        return RightLookingCholeskyKernel.FactorMirroredInPlace(block, order, tinyPivot, ref flops) < 0 ? CholeskyFactor(block, order) : null;
+    }
+
+    /// <summary>
+    /// Whether every diagonal entry exceeds <paramref name="tinyPivot"/>, saving them into <paramref name="diagonal"/> unless it is empty.
+    /// Cholesky's pivot in row i is at most the diagonal entry, so a diagonal entry at most <paramref name="tinyPivot"/> means it would
+    /// fail there: Bunch-Kaufman goes without the failed attempt (up to <c>p^3 / 3</c> flops).
+    /// </summary>
+    private static bool PositiveDiagonal(ReadOnlySpan<double> block, int order, double tinyPivot, Span<double> diagonal)
+    {
+        bool positive = true;
+        for (int i = 0; i < order; i++)
+        {
+            double entry = block[(i * order) + i];
+            if (!diagonal.IsEmpty)
+            {
+                diagonal[i] = entry;
+            }
+
+            positive &= entry > tinyPivot;
+        }
+
+        return positive;
+    }
+
+    /// <summary>The factor of a block Cholesky has overwritten: its inertia all positive, its log-determinant twice the diagonal's logarithms.</summary>
+    private static PivotBlockFactor CholeskyFactor(double[] block, int order)
+    {
+        double log = 0;
+        for (int i = 0; i < order; i++)
+        {
+            log += Math.Log(block[(i * order) + i]);
+        }
+
+        return new PivotBlockFactor(block, ReadOnlyMemory<int>.Empty, positiveDefinite: true, order, new Inertia(order, 0, 0), new LogDeterminant(2 * log, 1));
     }
 
     /// <summary>

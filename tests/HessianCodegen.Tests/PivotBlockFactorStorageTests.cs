@@ -151,6 +151,67 @@ public sealed class PivotBlockFactorStorageTests
         factorization.Release();
     }
 
+    /// <summary>
+    /// <see cref="PivotBlockFactor.CreateCholeskyInPlace"/> against <see cref="PivotBlockFactor.Create"/> on a mirrored block whose rows
+    /// are whole tiles: positive definite, the same lower triangle bit for bit, inertia and log-determinant; with a diagonal entry that
+    /// rules Cholesky out, null and the block as given (not overwritten); indefinite with a positive diagonal, null and overwritten, and
+    /// <see cref="PivotBlockFactor.Create"/> with <c>choleskyRuledOut</c> on the block formed again is <see cref="PivotBlockFactor.Create"/>'s
+    /// Bunch-Kaufman factor, pivots and all. Orders not taken are refused.
+    /// </summary>
+    [Theory]
+    [InlineData(16)]
+    [InlineData(128)]
+    [InlineData(272)]
+    public void CholeskyInPlaceMakesCreatesFactor(int order)
+    {
+        var random = new Random(order);
+        double[] positiveDefinite = RandomValues.PositiveDefiniteLowerTriangle(order, diagonalBase: order, seed: order);
+        MatrixKernels.MirrorLower(positiveDefinite, order);
+        (_, double[] indefinite) = Indefinite(order, random, positiveDiagonal: true);
+        (_, double[] negativeDiagonal) = Indefinite(order, random, positiveDiagonal: false);
+        foreach ((double[] matrix, bool expectCholesky, bool expectOverwritten) in new[]
+            { (positiveDefinite, true, true), (indefinite, false, true), (negativeDiagonal, false, false) })
+        {
+            long flops = 0, inPlaceFlops = 0;
+            PivotBlockFactor created = PivotBlockFactor.Create((double[])matrix.Clone(), order, new double[PivotBlockFactor.WorkLength(order)], 1e-300, ref flops,
+                upperMirrorsLower: true) ?? throw new InvalidOperationException("the block was judged singular");
+            double[] block = (double[])matrix.Clone();
+            PivotBlockFactor? inPlace = PivotBlockFactor.CreateCholeskyInPlace(block, order, 1e-300, ref inPlaceFlops, out bool overwritten);
+            Assert.Equal(expectCholesky, inPlace is not null);
+            Assert.Equal(expectOverwritten, overwritten);
+            Assert.Equal(expectCholesky, created.IsPositiveDefinite);
+            if (!expectOverwritten)
+            {
+                Assert.Equal(matrix, block);
+            }
+
+            if (inPlace is null)
+            {
+                // The caller forms the block again and goes on with Bunch-Kaufman.
+                inPlace = PivotBlockFactor.Create((double[])matrix.Clone(), order, new double[PivotBlockFactor.WorkLength(order)], 1e-300, ref inPlaceFlops,
+                    upperMirrorsLower: true, choleskyRuledOut: true) ?? throw new InvalidOperationException("the block was judged singular");
+            }
+
+            Assert.Equal(created.IsPositiveDefinite, inPlace.IsPositiveDefinite);
+            Assert.Equal(created.Inertia, inPlace.Inertia);
+            Assert.Equal(created.LogDeterminant, inPlace.LogDeterminant);
+            for (int i = 0; i < order; i++)
+            {
+                Assert.Equal(created.Factors.Slice(i * order, i + 1).ToArray(), inPlace.Factors.Slice(i * order, i + 1).ToArray());
+            }
+
+            double[] rhs = Enumerable.Range(0, order).Select(_ => random.NextDouble() - 0.5).ToArray();
+            double[] expected = (double[])rhs.Clone();
+            double[] actual = (double[])rhs.Clone();
+            created.Solve(expected, 1);
+            inPlace.Solve(actual, 1);
+            Assert.Equal(expected, actual);
+        }
+
+        long refused = 0;
+        Assert.Throws<ArgumentException>(() => PivotBlockFactor.CreateCholeskyInPlace(new double[(order + 1) * (order + 1)], order + 1, 0, ref refused, out _));
+    }
+
     /// <summary>A storage whose values are NaN and indices -1, handed out from its start.</summary>
     private static FactorStorage PoisonedStorage()
     {
