@@ -59,6 +59,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// </summary>
     internal bool KeptWithoutCopy { get; private init; }
 
+    /// <summary>
+    /// Whether <c>Create</c> formed the core <c>T</c> a second time, a Cholesky attempt in its own square having failed (for the tests,
+    /// which assert that an indefinite core with a positive diagonal takes that way).
+    /// </summary>
+    internal bool CoreFormedAgain { get; private init; }
+
     private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, ReadOnlyMemory<int> groupParameters, IPivotBlockFactor core,
         int order, Inertia inertia, LogDeterminant logDeterminant, bool oneRowGroups)
     {
@@ -439,10 +445,30 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         MatrixKernels.MirrorLower(t, coreOrder);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
-        double[] coreWork = LowRankWorkspace.Grow(ref workspace.CoreWork, PivotBlockFactor.WorkLength(coreOrder));
-        PivotBlockFactor? core = PivotBlockFactor.Create(t, coreOrder, coreWork.AsSpan(0, PivotBlockFactor.WorkLength(coreOrder)), tinyCorePivot, ref flops,
-            upperMirrorsLower: true);
-        return core is null ? null : new LowRankPivotBlockFactor(factors, values, core, p, logDeterminantX, oneRowGroups, valuesStorage);
+        // A core whose rows are whole tiles (order 128 at width 16, batch 8) is its own Cholesky square: no copy of 128 KB into the
+        // kernel's. A failed attempt leaves T scratch; it is formed again (the same bits; its flops not counted twice) for
+        // Bunch-Kaufman, which an indefinite core takes (a few layers in a hundred).
+        bool inPlace = PivotBlockFactor.CholeskyFactorsInPlace(coreOrder);
+        bool overwritten = false;
+        PivotBlockFactor? core = inPlace ? PivotBlockFactor.CreateCholeskyInPlace(t, coreOrder, tinyCorePivot, ref flops, out overwritten) : null;
+        if (core is null)
+        {
+            if (overwritten)
+            {
+                long formedAgain = 0;
+                t = FormCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref formedAgain);
+                MatrixKernels.MirrorLower(t, coreOrder);
+            }
+
+            double[] coreWork = LowRankWorkspace.Grow(ref workspace.CoreWork, PivotBlockFactor.WorkLength(coreOrder));
+            core = PivotBlockFactor.Create(t, coreOrder, coreWork.AsSpan(0, PivotBlockFactor.WorkLength(coreOrder)), tinyCorePivot, ref flops,
+                upperMirrorsLower: true, choleskyRuledOut: inPlace);
+        }
+
+        return core is null ? null : new LowRankPivotBlockFactor(factors, values, core, p, logDeterminantX, oneRowGroups, valuesStorage)
+        {
+            CoreFormedAgain = overwritten,
+        };
     }
 
     /// <summary>

@@ -15,11 +15,16 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     private readonly ReadOnlyMemory<int> pivots;
     private readonly bool positiveDefinite;
 
-    private PivotBlockFactor(ReadOnlyMemory<double> factors, ReadOnlyMemory<int> pivots, bool positiveDefinite, int order, Inertia inertia, LogDeterminant logDeterminant)
+    /// <summary>The storage <see cref="Create"/> wrote this Bunch-Kaufman factor into, or null: <see cref="KeptIn"/> of it copies nothing.</summary>
+    private readonly FactorStorage? factoredIn;
+
+    private PivotBlockFactor(ReadOnlyMemory<double> factors, ReadOnlyMemory<int> pivots, bool positiveDefinite, int order, Inertia inertia, LogDeterminant logDeterminant,
+        FactorStorage? factoredIn = null)
     {
         this.factors = factors;
         this.pivots = pivots;
         this.positiveDefinite = positiveDefinite;
+        this.factoredIn = factoredIn;
         Order = order;
         Inertia = inertia;
         LogDeterminant = logDeterminant;
@@ -61,11 +66,14 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// upper triangle and a saved diagonal are the copy Bunch-Kaufman restarts from: no second <c>p x p</c>
     /// array (171 MB for the wide first layer of issue 7's network). <paramref name="work"/> holds
     /// <see cref="WorkLength"/> values. <paramref name="upperMirrorsLower"/>: the caller has already made the strict upper
-    /// triangle the lower one's exact mirror.
+    /// triangle the lower one's exact mirror. Given <paramref name="storage"/>, a Bunch-Kaufman factor is written there (its
+    /// square's lower triangle and its pivots, as <see cref="KeptIn"/> keeps them, which then copies nothing) and
+    /// <paramref name="block"/> is scratch afterwards; a Cholesky factor takes nothing from it. <paramref name="choleskyRuledOut"/>: the
+    /// caller has tried Cholesky already (<see cref="CreateCholeskyInPlace"/>), so Bunch-Kaufman runs at once.
     /// </summary>
     /// <returns>The factor, or null when the block is singular to working precision.</returns>
     public static PivotBlockFactor? Create(double[] block, int order, Span<double> work, double tinyPivot, ref long flops,
-        bool upperMirrorsLower = false)
+        bool upperMirrorsLower = false, FactorStorage? storage = null, bool choleskyRuledOut = false)
     {
         // The kernels read the lower triangle; the upper one becomes its exact copy (A as formed is symmetric
         // only to round-off), so that Bunch-Kaufman restarts from the very matrix Cholesky was given. The low-rank route's core
@@ -75,25 +83,11 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             MatrixKernels.MirrorLower(block, order);
         }
 
-        var diagonal = new double[order];
-        bool positiveDiagonal = true;
-        for (int i = 0; i < order; i++)
-        {
-            diagonal[i] = block[(i * order) + i];
-            positiveDiagonal &= diagonal[i] > tinyPivot;
-        }
-
-        // Cholesky's pivot in row i is at most the diagonal entry, so a diagonal entry at most tinyPivot means it
-        // would fail there: go to Bunch-Kaufman without the failed attempt (up to p^3 / 3 flops).
+        double[] diagonal = choleskyRuledOut ? [] : new double[order];
+        bool positiveDiagonal = !choleskyRuledOut && PositiveDiagonal(block, order, tinyPivot, diagonal);
         if (positiveDiagonal && FactorCholesky(block, order, work, tinyPivot, ref flops, upperMirrorsLower: true) < 0)
         {
-            double log = 0;
-            for (int i = 0; i < order; i++)
-            {
-                log += Math.Log(block[(i * order) + i]);
-            }
-
-            return new PivotBlockFactor(block, ReadOnlyMemory<int>.Empty, positiveDefinite: true, order, new Inertia(order, 0, 0), new LogDeterminant(2 * log, 1));
+            return CholeskyFactor(block, order);
         }
 
         // Only the blocked Cholesky leaves a failed attempt's lower triangle written; the right-looking one leaves the matrix as it
@@ -108,15 +102,92 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             }
         }
 
-        var pivots = new int[order];
-        if (FactorBunchKaufman(block, order, pivots, work, tinyPivot, ref flops, upperMirrorsLower: true) >= 0)
+        // Into the storage, the factor is written once where the sweeps read it, not into the block and then copied (a pass over
+        // 592 KB fewer per whole layer of order 272). Taken before the factorization; a singular block ends the recursion, whose
+        // storage then goes back to the pool.
+        Memory<double> factors = storage is null ? block : storage.Take(order * order);
+        Memory<int> pivots = storage is null ? new int[order] : storage.TakeIndices(order);
+        if (FactorBunchKaufman(block, order, pivots.Span, work, tinyPivot, ref flops, upperMirrorsLower: true,
+            factor: storage is null ? default : factors.Span) >= 0)
         {
             return null;
         }
 
-        (int positive, int negative, double logAbsolute, int sign) = BunchKaufmanKernel.Inertia(block, order, pivots);
-        return new PivotBlockFactor(block, pivots, positiveDefinite: false, order, new Inertia(positive, negative, 0), new LogDeterminant(logAbsolute, sign));
+        (int positive, int negative, double logAbsolute, int sign) = BunchKaufmanKernel.Inertia(factors.Span, order, pivots.Span);
+        return new PivotBlockFactor(factors, pivots, positiveDefinite: false, order, new Inertia(positive, negative, 0), new LogDeterminant(logAbsolute, sign),
+            storage);
     }
+
+    /// <summary>
+    /// Whether <see cref="CreateCholeskyInPlace"/> takes a block of order <paramref name="order"/>: the right-looking Cholesky's
+    /// (<see cref="CholeskyOverwritesOnFailure"/> false) on rows of whole tiles (<see cref="RightLookingCholeskyKernel.FactorsInPlace"/>).
+    /// </summary>
+    internal static bool CholeskyFactorsInPlace(int order) => !CholeskyOverwritesOnFailure(order) && RightLookingCholeskyKernel.FactorsInPlace(order);
+
+    /// <summary>
+    /// The Cholesky factor of <paramref name="block"/> (<c>order x order</c>, the strict upper triangle the lower one's exact mirror;
+    /// <see cref="CholeskyFactorsInPlace"/>) made in the block itself, its own square (<see cref="RightLookingCholeskyKernel.FactorMirroredInPlace(Span{double}, int, double, ref long)"/>):
+    /// no copy into the kernel's square; the same factor, inertia and log-determinant as <see cref="Create"/>'s. Null where a diagonal
+    /// entry rules Cholesky out (<paramref name="overwritten"/> false: the block is as given) or a pivot fails (<paramref name="overwritten"/>
+    /// true: the block is scratch). Either way the caller goes on with <see cref="Create"/> and <c>choleskyRuledOut</c>, after forming the
+    /// block again where it was overwritten.
+    /// </summary>
+    internal static PivotBlockFactor? CreateCholeskyInPlace(double[] block, int order, double tinyPivot, ref long flops, out bool overwritten)
+    {
+        if (!CholeskyFactorsInPlace(order) || block.Length != order * order)
+        {
+            throw new ArgumentException($"A Cholesky factor in place takes a square of an order up to {RightLookingLimit} that is a multiple of 16; got order {order} and {block.Length} values.");
+        }
+
+        overwritten = false;
+        if (!PositiveDiagonal(block, order, tinyPivot, []))
+        {
+            return null;
+        }
+
+        overwritten = true;
+        return RightLookingCholeskyKernel.FactorMirroredInPlace(block, order, tinyPivot, ref flops) < 0 ? CholeskyFactor(block, order) : null;
+    }
+
+    /// <summary>
+    /// Whether every diagonal entry exceeds <paramref name="tinyPivot"/>, saving them into <paramref name="diagonal"/> unless it is empty.
+    /// Cholesky's pivot in row i is at most the diagonal entry, so a diagonal entry at most <paramref name="tinyPivot"/> means it would
+    /// fail there: Bunch-Kaufman goes without the failed attempt (up to <c>p^3 / 3</c> flops).
+    /// </summary>
+    private static bool PositiveDiagonal(ReadOnlySpan<double> block, int order, double tinyPivot, Span<double> diagonal)
+    {
+        bool positive = true;
+        for (int i = 0; i < order; i++)
+        {
+            double entry = block[(i * order) + i];
+            if (!diagonal.IsEmpty)
+            {
+                diagonal[i] = entry;
+            }
+
+            positive &= entry > tinyPivot;
+        }
+
+        return positive;
+    }
+
+    /// <summary>The factor of a block Cholesky has overwritten: its inertia all positive, its log-determinant twice the diagonal's logarithms.</summary>
+    private static PivotBlockFactor CholeskyFactor(double[] block, int order)
+    {
+        double log = 0;
+        for (int i = 0; i < order; i++)
+        {
+            log += Math.Log(block[(i * order) + i]);
+        }
+
+        return new PivotBlockFactor(block, ReadOnlyMemory<int>.Empty, positiveDefinite: true, order, new Inertia(order, 0, 0), new LogDeterminant(2 * log, 1));
+    }
+
+    /// <summary>
+    /// Whether <see cref="Create"/> wrote this Bunch-Kaufman factor into a storage (<see cref="KeptIn"/> of it copies nothing): for the
+    /// tests, which assert that the recursion's whole indefinite layers are kept so.
+    /// </summary>
+    internal bool FactoredInStorage => factoredIn is not null;
 
     /// <summary>
     /// A Bunch-Kaufman factor copied into <paramref name="storage"/> (its square's lower triangle, all the solves and the inertia read, and its
@@ -124,7 +195,8 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// recursion is past the layer, so that the recursion keeps its square scratch for the next layer. Given away instead,
     /// the next whole layer allocated a new <c>p x p</c> array: at width 16 (<c>p = 272</c>, 592 KB on the large-object
     /// heap) each indefinite layer's fresh pages were faulted in and zeroed by the kernel as <c>Xxx</c> was copied into them.
-    /// A Cholesky factor is kept packed instead (<see cref="PackedCholeskyFactor"/>).
+    /// A Cholesky factor is kept packed instead (<see cref="PackedCholeskyFactor"/>). A factor <see cref="Create"/> wrote into
+    /// <paramref name="storage"/> is kept as it is.
     /// </summary>
     /// <exception cref="InvalidOperationException">The factor is a Cholesky factor.</exception>
     internal PivotBlockFactor KeptIn(FactorStorage storage)
@@ -134,18 +206,28 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             throw new InvalidOperationException("A Cholesky factor is kept packed (PackedCholeskyFactor), not square.");
         }
 
-        // Only the lower triangle: the solves and the inertia read nothing else, and the upper one is the kernel's scratch.
-        Memory<double> keptFactors = storage.Take(factors.Length);
-        ReadOnlySpan<double> source = factors.Span;
-        Span<double> target = keptFactors.Span;
-        for (int i = 0; i < Order; i++)
+        if (ReferenceEquals(factoredIn, storage))
         {
-            source.Slice(i * Order, i + 1).CopyTo(target.Slice(i * Order, i + 1));
+            return this;
         }
 
+        Memory<double> keptFactors = storage.Take(factors.Length);
+        CopyLowerTriangle(factors.Span, Order, keptFactors.Span);
         Memory<int> keptPivots = storage.TakeIndices(pivots.Length);
         pivots.CopyTo(keptPivots);
         return new PivotBlockFactor(keptFactors, keptPivots, positiveDefinite: false, Order, Inertia, LogDeterminant);
+    }
+
+    /// <summary>
+    /// The lower triangle of <paramref name="source"/> (<c>order x order</c> row-major, or longer) into <paramref name="target"/>'s: the
+    /// solves and the inertia read nothing else, and the upper one is the kernels' scratch.
+    /// </summary>
+    private static void CopyLowerTriangle(ReadOnlySpan<double> source, int order, Span<double> target)
+    {
+        for (int i = 0; i < order; i++)
+        {
+            source.Slice(i * order, i + 1).CopyTo(target.Slice(i * order, i + 1));
+        }
     }
 
     /// <summary>
@@ -187,18 +269,31 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <see cref="RightLookingLimit"/>, else blocked; <see cref="WorkLength"/> is the larger of its work and Cholesky's); the column where
     /// no acceptable pivot was found, or -1. Where <paramref name="upperMirrorsLower"/> says the strict upper triangle is the lower
     /// one's mirror, the right-looking kernel copies rows, or at an order that is a multiple of 16 works in that triangle itself
-    /// (it is scratch afterwards).
+    /// (it is scratch afterwards). Given <paramref name="factor"/> (<c>order x order</c>), the factor's lower triangle goes there
+    /// (written by the right-looking kernel directly, by the others copied from <paramref name="block"/> after a success) and
+    /// <paramref name="block"/> is scratch afterwards.
     /// Measured on the seven whole blocks of order 272 of the width-16 batch-1 chain (scratch loop, least of 41 at load 11): 299 us
     /// right-looking with panels of 16 against 517 blocked and 649 unblocked (OpenBLAS <c>dsytrf</c> on one thread: 458).
     /// </summary>
     internal static int FactorBunchKaufman(Span<double> block, int order, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops,
-        bool upperMirrorsLower = false) =>
-        order <= UnblockedBunchKaufmanLimit
+        bool upperMirrorsLower = false, Span<double> factor = default)
+    {
+        if (order > UnblockedBunchKaufmanLimit && order <= RightLookingLimit)
+        {
+            return RightLookingBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops, VectorWidth.Hardware,
+                RightLookingBunchKaufmanKernel.DefaultPanel, upperMirrorsLower, factor);
+        }
+
+        int failed = order <= UnblockedBunchKaufmanLimit
             ? BunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops)
-            : order <= RightLookingLimit
-                ? RightLookingBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops, VectorWidth.Hardware,
-                    RightLookingBunchKaufmanKernel.DefaultPanel, upperMirrorsLower)
-                : BlockedBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops);
+            : BlockedBunchKaufmanKernel.Factor(block, order, pivots, work, tinyPivot, ref flops);
+        if (failed < 0 && !factor.IsEmpty)
+        {
+            CopyLowerTriangle(block, order, factor);
+        }
+
+        return failed;
+    }
 
     /// <summary>
     /// Whether <see cref="FactorCholesky"/> takes the blocked kernel at order <paramref name="order"/> (past

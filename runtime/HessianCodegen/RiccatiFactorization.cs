@@ -178,6 +178,15 @@ internal sealed class RiccatiFactorization
     /// </summary>
     internal bool KeptOneRowGroupsWithoutCopy(int layer) => blocks[layer] is LowRankPivotBlockFactor { TookOneRowGroups: true, KeptWithoutCopy: true };
 
+    /// <summary>Whether layer <paramref name="layer"/>'s pivot block was factored whole by Bunch-Kaufman (for the tests).</summary>
+    internal bool TookWholeBunchKaufman(int layer) => blocks[layer] is PivotBlockFactor { IsPositiveDefinite: false };
+
+    /// <summary>
+    /// Whether layer <paramref name="layer"/>'s pivot block was factored whole by Bunch-Kaufman straight into the storage, kept there
+    /// without a copy (for the tests: the recursion passes <see cref="PivotBlockFactor.Create"/> its storage).
+    /// </summary>
+    internal bool KeptWholeBunchKaufmanWithoutCopy(int layer) => blocks[layer] is PivotBlockFactor { FactoredInStorage: true };
+
     /// <summary>The inertia of <c>H + eps I</c>: the sum of the pivot blocks' (Haynsworth).</summary>
     public Inertia Inertia { get; }
 
@@ -504,14 +513,23 @@ internal sealed class RiccatiFactorization
                 worker!.WakeAhead();
             }
 
-            // Factor A (its upper triangle is the copy Bunch-Kaufman restarts from if Cholesky fails).
+            // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone (every
+            // layer with a state has found them above, for its products with Dx or the low-rank route): 1.5 to 2.5 % of the
+            // factorization at width 8 and 16, batches 1 and 8 (runs alternating in one process). Taken from the storage before a
+            // whole block's Bunch-Kaufman factor, which is written there, as it was before that factor's copy.
+            jacobians[l] = m > 0
+                ? CompressedJacobian.Compress(d.Dx, m, p, derivatives.ParameterGroups(l), storage)
+                : CompressedJacobian.Compress(d.Dx, m, p, storage);
+
+            // Factor A (its upper triangle is the copy Bunch-Kaufman restarts from if Cholesky fails). A Bunch-Kaufman factor is
+            // written straight into the storage the sweeps read (a Cholesky factor is packed there below).
             if (factor is null)
             {
                 double largest = lowerOnly ? MatrixKernels.MaxAbsLower(block, p) : VectorKernels.MaxAbs(block);
                 double tinyPivot = p * Math.ScaleB(1.0, -52) * Math.Max(scale, largest);
                 Grow(ref work, PivotBlockFactor.WorkLength(p));
                 factor = double.IsFinite(largest)
-                    ? PivotBlockFactor.Create(block, p, work, tinyPivot, ref flops)
+                    ? PivotBlockFactor.Create(block, p, work, tinyPivot, ref flops, storage: storage)
                     : null;
             }
 
@@ -615,16 +633,9 @@ internal sealed class RiccatiFactorization
             rowsPrefetched = prefetch.NamesRows;
             solvedCouplings[l] = coupling;
 
-            // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone (every
-            // layer with a state has found them above, for its products with Dx or the low-rank route): 1.5 to 2.5 % of the
-            // factorization at width 8 and 16, batches 1 and 8 (runs alternating in one process).
-            jacobians[l] = m > 0
-                ? CompressedJacobian.Compress(d.Dx, m, p, derivatives.ParameterGroups(l), storage)
-                : CompressedJacobian.Compress(d.Dx, m, p, storage);
-
-            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused; a
-            // Bunch-Kaufman factor is copied square with its pivots, so that the square scratch stays for the next layer; a
-            // low-rank factor's groups and its core (packed, or square with its pivots) go to the storage too.
+            // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused; a whole
+            // block's Bunch-Kaufman factor is in the storage already (KeptIn copies nothing), so that the square scratch stays for the
+            // next layer; a low-rank factor's groups and its core (packed, or square with its pivots) go to the storage too.
             blocks[l] = factor switch
             {
                 PivotBlockFactor { IsPositiveDefinite: true } cholesky => new PackedCholeskyFactor(cholesky, storage),

@@ -152,4 +152,86 @@ public sealed class LowRankCouplingSolveTests
         var exception = Assert.Throws<ArgumentException>(() => factor.SolveCouplingLowerHalf(new double[7], 2, 20, new double[m * 40], 40, new double[p * 40]));
         Assert.Contains("Xzx", exception.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A core <c>T</c> whose rows are whole tiles (order 32: four groups of eight reflectors), indefinite (two rows of <c>P</c> coupled
+    /// by <paramref name="coupling"/>) with a positive diagonal, so that its Cholesky attempt in its own square fails and leaves it
+    /// scratch: <c>T</c> is formed again for Bunch-Kaufman (<see cref="LowRankPivotBlockFactor.CoreFormedAgain"/>), and the factor's
+    /// inertia, log-determinant and solve are the whole block's (<c>A = Xxx + eps I + Dx^T P Dx</c> formed densely, factored by
+    /// <see cref="PivotBlockFactor.Create"/>).
+    /// </summary>
+    [Theory]
+    [InlineData(2.0)]
+    [InlineData(6.0)]
+    public void AnIndefiniteCoreFactoredInItsOwnSquareIsFormedAgainForBunchKaufman(double coupling)
+    {
+        const int groups = 4, q = 17, rowsPerGroup = 8;
+        const double epsilon = 0.5;
+        var random = new Random(17);
+        int p = groups * q;
+        int m = groups * rowsPerGroup;
+        var dx = new double[m * p];
+        var xxx = new double[p * p];
+        for (int g = 0; g < groups; g++)
+        {
+            double[] v = Enumerable.Range(0, q).Select(_ => random.NextDouble() - 0.5).ToArray();
+            for (int i = 0; i < q; i++)
+            {
+                for (int r = g * rowsPerGroup; r < (g + 1) * rowsPerGroup; r++)
+                {
+                    dx[(r * p) + (g * q) + i] = random.NextDouble() - 0.5;
+                }
+
+                for (int j = 0; j < q; j++)
+                {
+                    xxx[(((g * q) + i) * p) + (g * q) + j] = 0.3 * v[i] * v[j];
+                }
+            }
+        }
+
+        double[] value = RandomValues.SymmetricState(random, m);
+        value[(0 * m) + rowsPerGroup] = value[(rowsPerGroup * m) + 0] = coupling * Math.Sqrt(value[0] * value[(rowsPerGroup * m) + rowsPerGroup]);
+
+        long flops = 0;
+        LowRankPivotBlockFactor factor = LowRankPivotBlockFactor.Create(xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops)
+            ?? throw new InvalidOperationException("The low-rank route declined the test block; expected it to take it.");
+        Assert.True(factor.CoreFormedAgain, "the core's Cholesky attempt in place did not fail");
+
+        // A = Xxx + eps I + Dx^T P Dx, row-major.
+        var block = new double[p * p];
+        for (int i = 0; i < p; i++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                double sum = xxx[(i * p) + j] + (i == j ? epsilon : 0);
+                for (int r = 0; r < m; r++)
+                {
+                    for (int s = 0; s < m; s++)
+                    {
+                        sum += dx[(r * p) + i] * value[(r * m) + s] * dx[(s * p) + j];
+                    }
+                }
+
+                block[(i * p) + j] = sum;
+            }
+        }
+
+        PivotBlockFactor whole = PivotBlockFactor.Create(block, p, new double[PivotBlockFactor.WorkLength(p)], 1e-300, ref flops)
+            ?? throw new InvalidOperationException("the whole block was judged singular");
+        Assert.False(whole.IsPositiveDefinite);
+        Assert.Equal(whole.Inertia, factor.Inertia);
+        Assert.Equal(whole.LogDeterminant.Sign, factor.LogDeterminant.Sign);
+        Assert.True(Math.Abs(whole.LogDeterminant.LogAbsoluteValue - factor.LogDeterminant.LogAbsoluteValue) <= 1e-10 * Math.Max(1, Math.Abs(whole.LogDeterminant.LogAbsoluteValue)),
+            $"log |det|: low-rank {factor.LogDeterminant.LogAbsoluteValue:R}, whole {whole.LogDeterminant.LogAbsoluteValue:R}");
+        double[] rhs = Enumerable.Range(0, p).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] expected = (double[])rhs.Clone();
+        double[] actual = (double[])rhs.Clone();
+        whole.Solve(expected, 1);
+        factor.Solve(actual, 1);
+        double scale = expected.Max(Math.Abs);
+        for (int i = 0; i < p; i++)
+        {
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-10 * scale, $"x({i}): low-rank {actual[i]:R}, whole {expected[i]:R}");
+        }
+    }
 }

@@ -53,6 +53,7 @@ public sealed class LowRankPivotBlockTests(ITestOutputHelper output)
     [InlineData(2)]
     [InlineData(LowRankPivotBlockFactor.DirectCoreRowLimit)]
     [InlineData(LowRankPivotBlockFactor.DirectCoreRowLimit + 1)]
+    [InlineData(8)]
     public void RoutesAgreeAtAFewRowsPerGroup(int count)
     {
         List<PivotBlockRoute> routes = CompareRoutes(WideNetwork(relu: true, count: count), smallestEpsilon: 1e-3, laterLayersWhole: false);

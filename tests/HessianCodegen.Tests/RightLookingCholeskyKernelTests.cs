@@ -127,4 +127,56 @@ public sealed class RightLookingCholeskyKernelTests
         long whole = (long)n * (n - 1) * (n + 1) / 3;
         Assert.True(failing == 0 ? flops == 0 : flops >= referenceFlops && flops > 0 && flops < whole, $"{flops} flops counted (row by row {referenceFlops}, whole {whole})");
     }
+
+    /// <summary>Order (rows of whole tiles) and the updates' vector width.</summary>
+    public static IEnumerable<object[]> InPlaceCases => VectorWidthCases.Runnable(1,
+        (from bits in new[] { 0, 256, 512 }
+         from n in new[] { 0, 16, 32, 48, 128, 272 }
+         select new object[] { n, bits }).ToArray());
+
+    /// <summary>
+    /// <see cref="RightLookingCholeskyKernel.FactorMirroredInPlace(Span{double}, int, double, ref long, int)"/> (a mirrored matrix whose
+    /// rows are whole tiles, factored in itself) against the factor made in the padded square: the same lower triangle bit for bit and
+    /// the same count; a pivot failing in it stops at the same row and counts the same work. Other orders are refused.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(InPlaceCases))]
+    public void InPlaceIsTheFactorMadeInTheSquare(int n, int vectorBits)
+    {
+        double[] mirrored = RandomValues.PositiveDefiniteLowerTriangle(n, diagonalBase: n, seed: n + 5);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                mirrored[(i * n) + j] = mirrored[(j * n) + i];
+            }
+        }
+
+        foreach (int failing in n == 0 ? new[] { -1 } : new[] { -1, 0, n / 2, n - 1 })
+        {
+            double[] matrix = (double[])mirrored.Clone();
+            if (failing >= 0)
+            {
+                matrix[(failing * n) + failing] -= 4.0 * n;
+            }
+
+            double[] inSquare = (double[])matrix.Clone();
+            double[] inPlace = (double[])matrix.Clone();
+            long squareFlops = 0, inPlaceFlops = 0;
+            Assert.Equal(failing, RightLookingCholeskyKernel.Factor(inSquare, n, new double[RightLookingCholeskyKernel.WorkLength(n)], 1e-12, ref squareFlops,
+                vectorBits, upperMirrorsLower: true));
+            Assert.Equal(failing, RightLookingCholeskyKernel.FactorMirroredInPlace(inPlace, n, 1e-12, ref inPlaceFlops, vectorBits));
+            Assert.Equal(squareFlops, inPlaceFlops);
+            if (failing < 0)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    Assert.Equal(inSquare.AsSpan(i * n, i + 1).ToArray(), inPlace.AsSpan(i * n, i + 1).ToArray());
+                }
+            }
+        }
+
+        long flops = 0;
+        Assert.Throws<ArgumentException>(() => RightLookingCholeskyKernel.FactorMirroredInPlace(new double[(n + 1) * (n + 1)], n + 1, 0, ref flops, vectorBits));
+    }
 }

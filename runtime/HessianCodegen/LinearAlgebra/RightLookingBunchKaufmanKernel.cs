@@ -36,12 +36,14 @@ internal static class RightLookingBunchKaufmanKernel
     /// panels of <paramref name="panel"/> columns; <paramref name="upperMirrorsLower"/> says the strict upper triangle is the lower
     /// one's exact mirror, so that the square is filled by copying rows, or, where the order is a multiple of 16, not filled at
     /// all: <paramref name="a"/>'s upper triangle is then <c>U</c>, and what it holds afterwards (or after a failure, either
-    /// triangle) is scratch.
+    /// triangle) is scratch. Given <paramref name="factor"/> (<c>n x n</c>), <c>L</c> and <c>D</c> go to its lower triangle instead, and
+    /// <paramref name="a"/> is scratch afterwards (the factor's storage, written once: no copy of <paramref name="a"/>'s triangle
+    /// there); on a failure <paramref name="factor"/> is not written.
     /// </summary>
     /// <returns>-1 on success, else the column where no acceptable pivot was found.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Factor(Span<double> a, int n, Span<int> pivots, Span<double> work, double tinyPivot, ref long flops,
-        int vectorBits, int panel, bool upperMirrorsLower)
+        int vectorBits, int panel, bool upperMirrorsLower, Span<double> factor = default)
     {
         if (panel < 4)
         {
@@ -53,6 +55,15 @@ internal static class RightLookingBunchKaufmanKernel
         {
             throw new ArgumentException($"Bunch-Kaufman of order {n} needs {n * n} matrix values, {n} pivots and " +
                 $"{WorkLength(n, panel)} of work; got {a.Length}, {pivots.Length} and {work.Length}.");
+        }
+
+        if (factor.IsEmpty)
+        {
+            factor = a;
+        }
+        else if (factor.Length != n * n)
+        {
+            throw new ArgumentException($"The factor of a Bunch-Kaufman of order {n} takes {n * n} values; got {factor.Length}.", nameof(factor));
         }
 
         VectorWidth.Validate(vectorBits);
@@ -86,7 +97,7 @@ internal static class RightLookingBunchKaufmanKernel
             }
         }
 
-        RightLookingCholeskyKernel.CopyTransposedLower(ref MemoryMarshal.GetReference(u), s, ref MemoryMarshal.GetReference(a), n, vectorBits);
+        RightLookingCholeskyKernel.CopyTransposedLower(ref MemoryMarshal.GetReference(u), s, ref MemoryMarshal.GetReference(factor), n, vectorBits);
         return -1;
     }
 

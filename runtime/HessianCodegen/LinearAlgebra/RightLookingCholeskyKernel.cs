@@ -14,7 +14,8 @@ namespace HessianCodegen.LinearAlgebra;
 /// tile (<see cref="SubtractStep"/>), so that each broadcast coefficient and each loaded row vector feeds several
 /// multiply-adds. The result, its pivot test and its storage are those of <see cref="CholeskyKernel.Factor"/>: the lower
 /// triangle of <c>a</c> receives <c>L</c>; the strict upper triangle is never touched (the copy Bunch-Kaufman restarts
-/// from), and on failure neither triangle is.
+/// from), and on failure neither triangle is (but in <see cref="FactorMirroredInPlace(Span{double}, int, double, ref long)"/>, which
+/// works in <c>a</c> itself).
 /// </summary>
 internal static class RightLookingCholeskyKernel
 {
@@ -77,6 +78,41 @@ internal static class RightLookingCholeskyKernel
             FillSymmetric(a, n, u, s);
         }
 
+        return FactorSquare(u, s, a, n, tinyPivot, ref flops, vectorBits);
+    }
+
+    /// <summary>Whether <see cref="FactorMirroredInPlace(Span{double}, int, double, ref long)"/> takes order <paramref name="n"/>: rows of whole tiles.</summary>
+    internal static bool FactorsInPlace(int n) => n >= 0 && n % 16 == 0;
+
+    /// <summary>
+    /// <see cref="FactorMirrored"/> of a matrix whose rows are whole tiles (<see cref="FactorsInPlace"/>: the low-rank route's core of
+    /// order 128 at width 16, batch 8) in <paramref name="a"/> itself, its own <c>U</c>, as <see cref="RightLookingBunchKaufmanKernel"/>
+    /// does: no copy into the padded square. The same operations on the same values, so the same factor to the bit. On failure
+    /// <paramref name="a"/> is scratch (both triangles may have changed): a caller that restarts with Bunch-Kaufman forms it again.
+    /// </summary>
+    /// <returns>-1 on success, else the row whose pivot failed.</returns>
+    internal static int FactorMirroredInPlace(Span<double> a, int n, double tinyPivot, ref long flops) =>
+        FactorMirroredInPlace(a, n, tinyPivot, ref flops, VectorWidth.Hardware);
+
+    /// <summary><see cref="FactorMirroredInPlace(Span{double}, int, double, ref long)"/> with the updates' tiles of <paramref name="vectorBits"/>: the tests take each.</summary>
+    internal static int FactorMirroredInPlace(Span<double> a, int n, double tinyPivot, ref long flops, int vectorBits)
+    {
+        if (!FactorsInPlace(n) || a.Length != n * n)
+        {
+            throw new ArgumentException($"A Cholesky factorization in place needs an order that is a multiple of 16 and that many squared values; got order {n} and {a.Length} values.");
+        }
+
+        VectorWidth.Validate(vectorBits);
+        return FactorSquare(a, n, a, n, tinyPivot, ref flops, vectorBits);
+    }
+
+    /// <summary>
+    /// The factorization of <c>U</c> in <paramref name="u"/> (rows of <paramref name="s"/>, filled), then <c>L = U^T</c> into
+    /// <paramref name="a"/>'s lower triangle (<paramref name="u"/> may be <paramref name="a"/>, <c>s == n</c>: <see cref="CopyTransposedLower"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int FactorSquare(Span<double> u, int s, Span<double> a, int n, double tinyPivot, ref long flops, int vectorBits)
+    {
         ref double uStart = ref MemoryMarshal.GetReference(u);
         for (int k0 = 0; k0 < n; k0 += Step)
         {
