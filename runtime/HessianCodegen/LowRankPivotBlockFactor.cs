@@ -439,10 +439,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         int p, int m, Span<double> work, double tinyPivot, int coreOrder, double logDeterminantX, double smallestPivotX, bool oneRowGroups, LowRankWorkspace workspace,
         FactorStorage? valuesStorage, ref long flops)
     {
-        double[] t = FormCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref flops);
-        // The upper triangle the lower one's exact mirror before the largest-entry scan reads all of T (FormCore leaves it as the
-        // layer before did); PivotBlockFactor.Create is told so and does not mirror it again.
-        MatrixKernels.MirrorLower(t, coreOrder);
+        double[] t = FormMirroredCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
         // A core whose rows are whole tiles (order 128 at width 16, batch 8) is its own Cholesky square: no copy of 128 KB into the
@@ -450,14 +447,15 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         // Bunch-Kaufman, which an indefinite core takes (a few layers in a hundred).
         bool inPlace = PivotBlockFactor.CholeskyFactorsInPlace(coreOrder);
         bool overwritten = false;
+        bool formedAgain = false;
         PivotBlockFactor? core = inPlace ? PivotBlockFactor.CreateCholeskyInPlace(t, coreOrder, tinyCorePivot, ref flops, out overwritten) : null;
         if (core is null)
         {
             if (overwritten)
             {
-                long formedAgain = 0;
-                t = FormCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref formedAgain);
-                MatrixKernels.MirrorLower(t, coreOrder);
+                long flopsAgain = 0;
+                t = FormMirroredCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref flopsAgain);
+                formedAgain = true;
             }
 
             double[] coreWork = LowRankWorkspace.Grow(ref workspace.CoreWork, PivotBlockFactor.WorkLength(coreOrder));
@@ -467,8 +465,18 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         return core is null ? null : new LowRankPivotBlockFactor(factors, values, core, p, logDeterminantX, oneRowGroups, valuesStorage)
         {
-            CoreFormedAgain = overwritten,
+            CoreFormedAgain = formedAgain,
         };
+
+        // T formed, its upper triangle made the lower one's exact mirror before the largest-entry scan reads all of it (FormCore
+        // leaves it as the layer before did); PivotBlockFactor.Create is told so and does not mirror it again.
+        static double[] FormMirroredCore(GroupFactor[] factors, int largestRows, ReadOnlySpan<double> value, int m, int order, Span<double> work,
+            LowRankWorkspace workspace, ref long flops)
+        {
+            double[] t = FormCore(factors, largestRows, value, m, order, work, workspace, ref flops);
+            MatrixKernels.MirrorLower(t, order);
+            return t;
+        }
     }
 
     /// <summary>

@@ -83,7 +83,8 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
             MatrixKernels.MirrorLower(block, order);
         }
 
-        double[] diagonal = choleskyRuledOut ? [] : new double[order];
+        // The diagonal is saved only where a failed Cholesky attempt overwrites it (the blocked kernel, below).
+        double[] diagonal = !choleskyRuledOut && CholeskyOverwritesOnFailure(order) ? new double[order] : [];
         bool positiveDiagonal = !choleskyRuledOut && PositiveDiagonal(block, order, tinyPivot, diagonal);
         if (positiveDiagonal && FactorCholesky(block, order, work, tinyPivot, ref flops, upperMirrorsLower: true) < 0)
         {
@@ -103,13 +104,14 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
         }
 
         // Into the storage, the factor is written once where the sweeps read it, not into the block and then copied (a pass over
-        // 592 KB fewer per whole layer of order 272). Taken before the factorization; a singular block ends the recursion, whose
-        // storage then goes back to the pool.
+        // 592 KB fewer per whole layer of order 272). Taken before the factorization and given back where the block is singular.
+        FactorStorage.Position mark = storage?.Mark() ?? default;
         Memory<double> factors = storage is null ? block : storage.Take(order * order);
         Memory<int> pivots = storage is null ? new int[order] : storage.TakeIndices(order);
         if (FactorBunchKaufman(block, order, pivots.Span, work, tinyPivot, ref flops, upperMirrorsLower: true,
             factor: storage is null ? default : factors.Span) >= 0)
         {
+            storage?.Rewind(mark);
             return null;
         }
 
@@ -127,10 +129,11 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// The Cholesky factor of <paramref name="block"/> (<c>order x order</c>, the strict upper triangle the lower one's exact mirror;
     /// <see cref="CholeskyFactorsInPlace"/>) made in the block itself, its own square (<see cref="RightLookingCholeskyKernel.FactorMirroredInPlace(Span{double}, int, double, ref long)"/>):
-    /// no copy into the kernel's square; the same factor, inertia and log-determinant as <see cref="Create"/>'s. Null where a diagonal
-    /// entry rules Cholesky out (<paramref name="overwritten"/> false: the block is as given) or a pivot fails (<paramref name="overwritten"/>
-    /// true: the block is scratch). Either way the caller goes on with <see cref="Create"/> and <c>choleskyRuledOut</c>, after forming the
-    /// block again where it was overwritten.
+    /// no copy into the kernel's square; the same factor, inertia and log-determinant as <see cref="Create"/>'s. <paramref name="overwritten"/>
+    /// says the kernel ran: on success (true) the block holds the factor; null where a diagonal entry rules Cholesky out
+    /// (<paramref name="overwritten"/> false: the block is as given) or a pivot fails (<paramref name="overwritten"/> true: the block is
+    /// scratch). Either way the caller goes on with <see cref="Create"/> and <c>choleskyRuledOut</c>, after forming the block again where
+    /// it was overwritten.
     /// </summary>
     internal static PivotBlockFactor? CreateCholeskyInPlace(double[] block, int order, double tinyPivot, ref long flops, out bool overwritten)
     {
@@ -190,13 +193,13 @@ internal sealed class PivotBlockFactor : IPivotBlockFactor
     internal bool FactoredInStorage => factoredIn is not null;
 
     /// <summary>
-    /// A Bunch-Kaufman factor copied into <paramref name="storage"/> (its square's lower triangle, all the solves and the inertia read, and its
-    /// pivots), for the sweeps once the
-    /// recursion is past the layer, so that the recursion keeps its square scratch for the next layer. Given away instead,
-    /// the next whole layer allocated a new <c>p x p</c> array: at width 16 (<c>p = 272</c>, 592 KB on the large-object
-    /// heap) each indefinite layer's fresh pages were faulted in and zeroed by the kernel as <c>Xxx</c> was copied into them.
-    /// A Cholesky factor is kept packed instead (<see cref="PackedCholeskyFactor"/>). A factor <see cref="Create"/> wrote into
-    /// <paramref name="storage"/> is kept as it is.
+    /// A Bunch-Kaufman factor kept in <paramref name="storage"/> (its square's lower triangle, all the solves and the inertia read, and its
+    /// pivots), for the sweeps once the recursion is past the layer, so that the recursion keeps its square scratch for the next layer.
+    /// A factor <see cref="Create"/> wrote into <paramref name="storage"/> (the recursion's whole layers) is kept as it is, nothing
+    /// copied; any other (a low-rank route's core) is copied there. Given away instead, the next whole layer allocated a new
+    /// <c>p x p</c> array: at width 16 (<c>p = 272</c>, 592 KB on the large-object heap) each indefinite layer's fresh pages were
+    /// faulted in and zeroed by the kernel as <c>Xxx</c> was copied into them. A Cholesky factor is kept packed instead
+    /// (<see cref="PackedCholeskyFactor"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">The factor is a Cholesky factor.</exception>
     internal PivotBlockFactor KeptIn(FactorStorage storage)

@@ -443,6 +443,16 @@ internal sealed class RiccatiFactorization
             // (a block not stored is zero); the first layer's input is data, so it needs neither. C is formed in the storage,
             // where the half solve turns it into the Y the sweeps read; on the direct coupling below, Y is written there without C.
             Memory<double> coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
+            // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone (every
+            // layer with a state has found them above, for its products with Dx or the low-rank route): 1.5 to 2.5 % of the
+            // factorization at width 8 and 16, batches 1 and 8 (runs alternating in one process). Taken from the storage after C
+            // and before a whole block's Bunch-Kaufman factor, which is written there, so that the storage hands out the same sizes
+            // in the same order as when that factor was copied after it; compressed here, before the worker's early wakes below,
+            // so that nothing but C's and E's products and A's factor comes between a wake and the half solve's fork.
+            jacobians[l] = m > 0
+                ? CompressedJacobian.Compress(d.Dx, m, p, derivatives.ParameterGroups(l), storage)
+                : CompressedJacobian.Compress(d.Dx, m, p, storage);
+
             // A low-rank factor whose groups all solve explicitly at this width takes Y straight from Xzx and -(P Dz) (one core).
             LowRankPivotBlockFactor? directLowRank = factor as LowRankPivotBlockFactor;
             bool directCoupling = directLowRank is not null && mIn > 0 && m > 0 && p > 0 && !twoCores && directLowRank.SolvesCouplingDirectly(mIn);
@@ -512,14 +522,6 @@ internal sealed class RiccatiFactorization
             {
                 worker!.WakeAhead();
             }
-
-            // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone (every
-            // layer with a state has found them above, for its products with Dx or the low-rank route): 1.5 to 2.5 % of the
-            // factorization at width 8 and 16, batches 1 and 8 (runs alternating in one process). Taken from the storage before a
-            // whole block's Bunch-Kaufman factor, which is written there, as it was before that factor's copy.
-            jacobians[l] = m > 0
-                ? CompressedJacobian.Compress(d.Dx, m, p, derivatives.ParameterGroups(l), storage)
-                : CompressedJacobian.Compress(d.Dx, m, p, storage);
 
             // Factor A (its upper triangle is the copy Bunch-Kaufman restarts from if Cholesky fails). A Bunch-Kaufman factor is
             // written straight into the storage the sweeps read (a Cholesky factor is packed there below).

@@ -158,14 +158,19 @@ public sealed class LowRankCouplingSolveTests
     /// by <paramref name="coupling"/>) with a positive diagonal, so that its Cholesky attempt in its own square fails and leaves it
     /// scratch: <c>T</c> is formed again for Bunch-Kaufman (<see cref="LowRankPivotBlockFactor.CoreFormedAgain"/>), and the factor's
     /// inertia, log-determinant and solve are the whole block's (<c>A = Xxx + eps I + Dx^T P Dx</c> formed densely, factored by
-    /// <see cref="PivotBlockFactor.Create"/>).
+    /// <see cref="PivotBlockFactor.Create"/>). Without the coupling the core is positive definite: its Cholesky factor in place is
+    /// kept and <c>T</c> is not formed again. Sixteen groups of one row each (batch 1 at width 16) make a core of order 16 on the
+    /// one-row path, formed (again) by its own kernel.
     /// </summary>
     [Theory]
-    [InlineData(2.0)]
-    [InlineData(6.0)]
-    public void AnIndefiniteCoreFactoredInItsOwnSquareIsFormedAgainForBunchKaufman(double coupling)
+    [InlineData(4, 8, 2.0, true)]
+    [InlineData(4, 8, 6.0, true)]
+    [InlineData(4, 8, 0.0, false)]
+    [InlineData(16, 1, 2.0, true)]
+    [InlineData(16, 1, 0.0, false)]
+    public void AnIndefiniteCoreFactoredInItsOwnSquareIsFormedAgainForBunchKaufman(int groups, int rowsPerGroup, double coupling, bool indefinite)
     {
-        const int groups = 4, q = 17, rowsPerGroup = 8;
+        const int q = 17;
         const double epsilon = 0.5;
         var random = new Random(17);
         int p = groups * q;
@@ -195,7 +200,9 @@ public sealed class LowRankCouplingSolveTests
         long flops = 0;
         LowRankPivotBlockFactor factor = LowRankPivotBlockFactor.Create(xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops)
             ?? throw new InvalidOperationException("The low-rank route declined the test block; expected it to take it.");
-        Assert.True(factor.CoreFormedAgain, "the core's Cholesky attempt in place did not fail");
+        Assert.Equal(m, factor.CoreOrder);
+        Assert.Equal(rowsPerGroup == 1, factor.TookOneRowGroups);
+        Assert.Equal(indefinite, factor.CoreFormedAgain);
 
         // A = Xxx + eps I + Dx^T P Dx, row-major.
         var block = new double[p * p];
@@ -218,7 +225,7 @@ public sealed class LowRankCouplingSolveTests
 
         PivotBlockFactor whole = PivotBlockFactor.Create(block, p, new double[PivotBlockFactor.WorkLength(p)], 1e-300, ref flops)
             ?? throw new InvalidOperationException("the whole block was judged singular");
-        Assert.False(whole.IsPositiveDefinite);
+        Assert.Equal(indefinite, !whole.IsPositiveDefinite);
         Assert.Equal(whole.Inertia, factor.Inertia);
         Assert.Equal(whole.LogDeterminant.Sign, factor.LogDeterminant.Sign);
         Assert.True(Math.Abs(whole.LogDeterminant.LogAbsoluteValue - factor.LogDeterminant.LogAbsoluteValue) <= 1e-10 * Math.Max(1, Math.Abs(whole.LogDeterminant.LogAbsoluteValue)),

@@ -210,6 +210,45 @@ public sealed class PivotBlockFactorStorageTests
 
         long refused = 0;
         Assert.Throws<ArgumentException>(() => PivotBlockFactor.CreateCholeskyInPlace(new double[(order + 1) * (order + 1)], order + 1, 0, ref refused, out _));
+        // A multiple of 16 past the right-looking kernel's orders: the blocked Cholesky overwrites a failed attempt's triangle.
+        const int blockedOrder = 336;
+        Assert.True(blockedOrder > PivotBlockFactor.RightLookingLimit);
+        Assert.Throws<ArgumentException>(() => PivotBlockFactor.CreateCholeskyInPlace(new double[blockedOrder * blockedOrder], blockedOrder, 0, ref refused, out _));
+    }
+
+    /// <summary>
+    /// <see cref="PivotBlockFactor.Create"/> given the storage takes nothing from it for a positive-definite block (its Cholesky factor
+    /// is kept packed later, from the block) and gives back what it took for a singular one (null): the storage's cursor is where it was.
+    /// </summary>
+    [Theory]
+    [InlineData(45)]
+    [InlineData(PivotBlockFactor.UnblockedBunchKaufmanLimit + 32)]
+    [InlineData(272)]
+    [InlineData(PivotBlockFactor.RightLookingLimit + 8)]
+    public void CreateKeepsTheStorageForACholeskyFactorAndGivesItBackForASingularBlock(int order)
+    {
+        double[] positiveDefinite = RandomValues.PositiveDefiniteLowerTriangle(order, diagonalBase: order, seed: order);
+        FactorStorage storage = PoisonedStorage();
+        storage.Take(3);
+        storage.TakeIndices(2);
+        FactorStorage.Position before = storage.Mark();
+        long flops = 0;
+        PivotBlockFactor cholesky = PivotBlockFactor.Create(positiveDefinite, order, new double[PivotBlockFactor.WorkLength(order)], 1e-300, ref flops,
+            storage: storage) ?? throw new InvalidOperationException("the positive-definite block was judged singular");
+        Assert.True(cholesky.IsPositiveDefinite);
+        Assert.False(cholesky.FactoredInStorage);
+        Assert.Equal(before, storage.Mark());
+
+        // Indefinite, with a zero row and column: Bunch-Kaufman finds no acceptable pivot there.
+        (_, double[] singular) = Indefinite(order, new Random(order), positiveDiagonal: false);
+        int zero = order / 3;
+        for (int i = 0; i < order; i++)
+        {
+            singular[(zero * order) + i] = singular[(i * order) + zero] = 0;
+        }
+
+        Assert.Null(PivotBlockFactor.Create(singular, order, new double[PivotBlockFactor.WorkLength(order)], 1e-300, ref flops, storage: storage));
+        Assert.Equal(before, storage.Mark());
     }
 
     /// <summary>A storage whose values are NaN and indices -1, handed out from its start.</summary>

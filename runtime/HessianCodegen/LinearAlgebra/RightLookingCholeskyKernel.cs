@@ -13,9 +13,9 @@ namespace HessianCodegen.LinearAlgebra;
 /// and the rows below take <see cref="Step"/> finished rows at a time, four rows by two vectors of columns per register
 /// tile (<see cref="SubtractStep"/>), so that each broadcast coefficient and each loaded row vector feeds several
 /// multiply-adds. The result, its pivot test and its storage are those of <see cref="CholeskyKernel.Factor"/>: the lower
-/// triangle of <c>a</c> receives <c>L</c>; the strict upper triangle is never touched (the copy Bunch-Kaufman restarts
-/// from), and on failure neither triangle is (but in <see cref="FactorMirroredInPlace(Span{double}, int, double, ref long)"/>, which
-/// works in <c>a</c> itself).
+/// triangle of <c>a</c> receives <c>L</c>; <c>Factor</c> and <see cref="FactorMirrored"/>, which work in a scratch square, never touch the
+/// strict upper triangle (the copy Bunch-Kaufman restarts from), and on failure neither triangle. <see cref="FactorMirroredInPlace(Span{double}, int, double, ref long)"/>
+/// works in <c>a</c> itself: its upper triangle holds <c>U</c> afterwards, and after a failure both triangles are scratch.
 /// </summary>
 internal static class RightLookingCholeskyKernel
 {
