@@ -337,6 +337,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double smallestPivotX = double.PositiveInfinity;
         int offset = 0;
         int coreOrder = 0;
+        int laneCount = OneRowGroupKernel.LaneCount(workspace.OneRowLaneBits);
         for (int g = 0; g < count; g++)
         {
             int q = structure.Parameters[g].Length;
@@ -351,6 +352,31 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
                 factors[g] = OneRowGroup(structure, g, values, offset, coreOrder);
                 offset += length;
+                continue;
+            }
+
+            // A run of groups of one order with a row each, one per lane of a vector, where it has more than a pair.
+            int run = 1;
+            while (run < laneCount && g + run < count && structure.Parameters[g + run].Length == q && structure.Rows[g + run].Length == 1)
+            {
+                run++;
+            }
+
+            if (run >= LaneRunMinimum)
+            {
+                if (!FactorOneRowLanes(valueSpan.Slice(offset, run * length), q, run, tinyPivot, workspace, ref logDeterminantX, ref smallestPivotX, ref flops))
+                {
+                    return null;
+                }
+
+                for (int r = 0; r < run; r++)
+                {
+                    factors[g + r] = OneRowGroup(structure, g + r, values, offset + (r * length), coreOrder + r);
+                }
+
+                coreOrder += run;
+                offset += run * length;
+                g += run - 1;
                 continue;
             }
 
@@ -388,6 +414,79 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         return FactorCore(factors, structure, values, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: true, workspace,
             valuesStorage, ref flops);
+    }
+
+    /// <summary>
+    /// The fewest groups of one order (with a row each) <see cref="FactorOneRowLanes"/> takes: a pair goes to
+    /// <see cref="OneRowGroupKernel.FactorPair"/>, whose two lanes need no copy in and out.
+    /// </summary>
+    private const int LaneRunMinimum = 3;
+
+    /// <summary>
+    /// <paramref name="run"/> consecutive groups of <paramref name="q"/> parameters and one row each, their values in
+    /// <paramref name="groups"/> as the gather laid them out, factored as <see cref="OneRowGroupKernel.Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>
+    /// factors each (the same bits), one per lane of <see cref="LowRankWorkspace.OneRowLaneBits"/> (<see cref="OneRowGroupKernel.FactorLanes"/>):
+    /// copied into the workspace interleaved, factored, copied back. False at a failed pivot or past <see cref="ConditionLimit"/>.
+    /// </summary>
+    private static bool FactorOneRowLanes(Span<double> groups, int q, int run, double tinyPivot, LowRankWorkspace workspace,
+        ref double logDeterminantX, ref double smallestPivotX, ref long flops)
+    {
+        int lanes = OneRowGroupKernel.LaneCount(workspace.OneRowLaneBits);
+        int length = GroupValueCount(q, 1);
+        Span<double> interleaved = LowRankWorkspace.Grow(ref workspace.LaneValues, OneRowGroupKernel.LaneValueCount(q, lanes)).AsSpan(0, OneRowGroupKernel.LaneValueCount(q, lanes));
+
+        // X_g's lower triangle and z_g in; the strict upper triangle is neither read nor written (the gather left it zero).
+        for (int r = 0; r < run; r++)
+        {
+            Span<double> group = groups.Slice(r * length, length);
+            for (int i = 0; i < q; i++)
+            {
+                for (int j = 0; j <= i; j++)
+                {
+                    interleaved[(((i * q) + j) * lanes) + r] = group[(i * q) + j];
+                }
+            }
+
+            for (int i = q * q; i < (q * q) + q; i++)
+            {
+                interleaved[(i * lanes) + r] = group[i];
+            }
+        }
+
+        Span<double> norms = stackalloc double[lanes];
+        Span<double> bounds = stackalloc double[lanes];
+        if (!OneRowGroupKernel.FactorLanes(interleaved, q, run, tinyPivot, norms, bounds, ref logDeterminantX, ref smallestPivotX, ref flops, workspace.OneRowLaneBits))
+        {
+            return false;
+        }
+
+        for (int r = 0; r < run; r++)
+        {
+            if (!(norms[r] * bounds[r] <= ConditionLimit))
+            {
+                return false;
+            }
+        }
+
+        // L_g's lower triangle, the reflected z_g and tau back where the half solve and the core read them.
+        for (int r = 0; r < run; r++)
+        {
+            Span<double> group = groups.Slice(r * length, length);
+            for (int i = 0; i < q; i++)
+            {
+                for (int j = 0; j <= i; j++)
+                {
+                    group[(i * q) + j] = interleaved[(((i * q) + j) * lanes) + r];
+                }
+            }
+
+            for (int i = q * q; i < length; i++)
+            {
+                group[i] = interleaved[(i * lanes) + r];
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

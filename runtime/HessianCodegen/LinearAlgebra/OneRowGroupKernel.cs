@@ -203,7 +203,7 @@ internal static class OneRowGroupKernel
     /// factorization (the sum of <c>2 log L_ii</c> to round-off: a product of <c>q</c> roundings, then one logarithm). Where the product
     /// left the normal range (pivots far from 1 over many rows), the sum of the terms instead.
     /// </summary>
-    private static double LogDeterminantOfPivots(double pivotProduct, ref double l, int q)
+    private static double LogDeterminantOfPivots(double pivotProduct, ref double l, int q, int stride = 1)
     {
         if (double.IsNormal(pivotProduct))
         {
@@ -213,7 +213,7 @@ internal static class OneRowGroupKernel
         double sum = 0;
         for (int i = 0; i < q; i++)
         {
-            sum += 2 * Math.Log(Unsafe.Add(ref l, (i * q) + i));
+            sum += 2 * Math.Log(Unsafe.Add(ref l, ((i * q) + i) * stride));
         }
 
         return sum;
@@ -385,6 +385,187 @@ internal static class OneRowGroupKernel
         flops += 2L * q * q;
         ReflectColumn(ref firstZ, q);
         ReflectColumn(ref secondZ, q);
+        return true;
+    }
+
+    /// <summary>
+    /// The groups <see cref="FactorLanes"/> takes at once with vectors of <paramref name="vectorBits"/>: 8 at 512 bits, 4 at 256, 0
+    /// (none: plain loops, <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> and
+    /// <see cref="FactorPair"/>) below.
+    /// </summary>
+    internal static int LaneCount(int vectorBits) => vectorBits switch { 512 => 8, 256 => 4, _ => 0 };
+
+    /// <summary>The values of <paramref name="lanes"/> groups of <paramref name="q"/> parameters interleaved for <see cref="FactorLanes"/>.</summary>
+    internal static int LaneValueCount(int q, int lanes) => ((q * q) + q + 1) * lanes;
+
+    /// <summary>
+    /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> of up to
+    /// <see cref="LaneCount"/> groups of one order at once, one per lane of a vector of <paramref name="vectorBits"/> (512 or 256):
+    /// every update of the Cholesky factor, the recurrences and the solve is then one vector operation for all the groups, and the
+    /// chains of square roots and divisions that bound one group's factor are shared by all of them. <paramref name="lanes"/> holds
+    /// the groups interleaved, value <c>e</c> of group <c>g</c> (in <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s
+    /// layout) at <c>e * LaneCount + g</c>; lanes from <paramref name="count"/> on are worked on but never read back (any values do).
+    /// Lane by lane the operations are <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s
+    /// (each Cholesky update a product then a difference, the solve's fused), so every output is the same bits as that of each group
+    /// alone: <paramref name="logDeterminant"/> takes the groups' logarithms in group order. False when a pivot of any of the
+    /// <paramref name="count"/> groups fails (then all are partly overwritten and the outputs not set). <paramref name="norms"/> and
+    /// <paramref name="inverseNormBounds"/> get each group's <c>||X_g||_inf</c> and <see cref="TriangularKernel.InverseNormBound"/> of <c>L_g</c>.
+    /// </summary>
+    public static bool FactorLanes(Span<double> lanes, int q, int count, double tinyPivot, Span<double> norms, Span<double> inverseNormBounds,
+        ref double logDeterminant, ref double smallestPivot, ref long flops, int vectorBits)
+    {
+        VectorWidth.Validate(vectorBits);
+        int laneCount = LaneCount(vectorBits);
+        if (laneCount == 0 || q <= 0 || q > SmallCholeskyKernel.Limit || count <= 0 || count > laneCount || lanes.Length < LaneValueCount(q, laneCount)
+            || norms.Length < count || inverseNormBounds.Length < count)
+        {
+            throw new ArgumentException($"Up to {laneCount} groups of {q} parameters (at most {SmallCholeskyKernel.Limit}) at {vectorBits} bits need {LaneValueCount(q, laneCount)} "
+                + $"interleaved values and {count} norms and bounds; got {count} groups, {lanes.Length} values, {norms.Length} norms, {inverseNormBounds.Length} bounds.");
+        }
+
+        return vectorBits == 512
+            ? FactorLanes<Lanes512, Vector512<double>>(lanes, q, count, tinyPivot, norms, inverseNormBounds, ref logDeterminant, ref smallestPivot, ref flops)
+            : FactorLanes<Lanes256, Vector256<double>>(lanes, q, count, tinyPivot, norms, inverseNormBounds, ref logDeterminant, ref smallestPivot, ref flops);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static bool FactorLanes<TLanes, TVector>(Span<double> lanes, int q, int count, double tinyPivot, Span<double> norms, Span<double> inverseNormBounds,
+        ref double logDeterminant, ref double smallestPivot, ref long flops)
+        where TLanes : struct, ILaneVector<TVector>
+        where TVector : struct
+    {
+        // Value e of the groups is the vector at e * width; every access is inside the values checked by the caller or the scratch.
+        int width = TLanes.Count;
+        ref double a = ref MemoryMarshal.GetReference(lanes);
+        ref double z = ref Unsafe.Add(ref a, q * q * width);
+        Span<double> scratch = stackalloc double[2 * SmallCholeskyKernel.Limit * Vector512<double>.Count];
+        // As in Factor: the Cholesky step's column, then the backward recurrence's column sums; the norm's row sums, then the
+        // forward recurrence's row bounds.
+        ref double column = ref MemoryMarshal.GetReference(scratch);
+        ref double bounds = ref Unsafe.Add(ref column, q * width);
+        uint active = (1u << count) - 1;
+
+        TVector zero = TLanes.Broadcast(0);
+        for (int i = 0; i < q; i++)
+        {
+            TLanes.Store(zero, ref Unsafe.Add(ref bounds, i * width));
+        }
+
+        // ||X_g||_inf: Factor's row sums, each entry added to its row's sum, then (off the diagonal) its column's.
+        for (int i = 0; i < q; i++)
+        {
+            ref double rowSum = ref Unsafe.Add(ref bounds, i * width);
+            for (int j = 0; j < i; j++)
+            {
+                TVector magnitude = TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref a, ((i * q) + j) * width)));
+                TLanes.Store(TLanes.Add(TLanes.Load(ref rowSum), magnitude), ref rowSum);
+                ref double columnSum = ref Unsafe.Add(ref bounds, j * width);
+                TLanes.Store(TLanes.Add(TLanes.Load(ref columnSum), magnitude), ref columnSum);
+            }
+
+            TLanes.Store(TLanes.Add(TLanes.Load(ref rowSum), TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref a, ((i * q) + i) * width)))), ref rowSum);
+        }
+
+        TVector norm = zero;
+        for (int i = 0; i < q; i++)
+        {
+            norm = TLanes.Max(norm, TLanes.Load(ref Unsafe.Add(ref bounds, i * width)));
+        }
+
+        // Cholesky, right-looking, column by column, each update a product then a difference (Factor's order).
+        TVector tiny = TLanes.Broadcast(tinyPivot);
+        TVector unit = TLanes.Broadcast(1.0);
+        for (int k = 0; k < q; k++)
+        {
+            ref double diagonal = ref Unsafe.Add(ref a, ((k * q) + k) * width);
+            TVector pivot = TLanes.Load(ref diagonal);
+            if ((TLanes.GreaterThanBits(pivot, tiny) & active) != active)
+            {
+                return false;
+            }
+
+            TVector root = TLanes.Sqrt(pivot);
+            TLanes.Store(root, ref diagonal);
+            TVector inverse = TLanes.Divide(unit, root);
+            int below = q - k - 1;
+            for (int i = 0; i < below; i++)
+            {
+                ref double entry = ref Unsafe.Add(ref a, (((k + 1 + i) * q) + k) * width);
+                TVector scaled = TLanes.Multiply(TLanes.Load(ref entry), inverse);
+                TLanes.Store(scaled, ref entry);
+                TLanes.Store(scaled, ref Unsafe.Add(ref column, i * width));
+            }
+
+            for (int i = 0; i < below; i++)
+            {
+                TVector weight = TLanes.Load(ref Unsafe.Add(ref column, i * width));
+                ref double row = ref Unsafe.Add(ref a, (((k + 1 + i) * q) + k + 1) * width);
+                for (int j = 0; j <= i; j++)
+                {
+                    ref double target = ref Unsafe.Add(ref row, j * width);
+                    TLanes.Store(TLanes.Subtract(TLanes.Load(ref target), TLanes.Multiply(weight, TLanes.Load(ref Unsafe.Add(ref column, j * width)))), ref target);
+                }
+            }
+        }
+
+        // The condition bound's two recurrences, the determinant's terms and z = L^-1 z in place, a row of each per step (Factor's).
+        ref double columnSums = ref column;
+        ref double rowBounds = ref bounds;
+        for (int i = 0; i < q; i++)
+        {
+            TLanes.Store(unit, ref Unsafe.Add(ref columnSums, i * width));
+        }
+
+        TVector infinity = zero;
+        TVector one = zero;
+        TVector pivotProducts = unit;
+        TVector smallest = TLanes.Broadcast(double.PositiveInfinity);
+        for (int i = 0; i < q; i++)
+        {
+            ref double row = ref Unsafe.Add(ref a, i * q * width);
+            TVector sum = unit;
+            TVector solved = TLanes.Load(ref Unsafe.Add(ref z, i * width));
+            for (int j = 0; j < i; j++)
+            {
+                TVector entry = TLanes.Load(ref Unsafe.Add(ref row, j * width));
+                sum = TLanes.Add(sum, TLanes.Multiply(TLanes.Abs(entry), TLanes.Load(ref Unsafe.Add(ref rowBounds, j * width))));
+                solved = TLanes.FusedMultiplyAdd(TLanes.Negate(entry), TLanes.Load(ref Unsafe.Add(ref z, j * width)), solved);
+            }
+
+            TVector pivot = TLanes.Load(ref Unsafe.Add(ref row, i * width));
+            TVector bound = TLanes.Divide(sum, TLanes.Abs(pivot));
+            TLanes.Store(bound, ref Unsafe.Add(ref rowBounds, i * width));
+            infinity = TLanes.Max(infinity, bound);
+            TLanes.Store(TLanes.Divide(solved, pivot), ref Unsafe.Add(ref z, i * width));
+            pivotProducts = TLanes.Multiply(pivotProducts, pivot);
+            smallest = TLanes.Min(smallest, TLanes.Multiply(pivot, pivot));
+
+            // Column up's bound, its sum gathered from the rows below it in the steps before.
+            int up = q - 1 - i;
+            ref double upRow = ref Unsafe.Add(ref a, up * q * width);
+            TVector upBound = TLanes.Divide(TLanes.Load(ref Unsafe.Add(ref columnSums, up * width)), TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref upRow, up * width))));
+            one = TLanes.Max(one, upBound);
+            for (int j = 0; j < up; j++)
+            {
+                ref double target = ref Unsafe.Add(ref columnSums, j * width);
+                TLanes.Store(TLanes.Add(TLanes.Load(ref target), TLanes.Multiply(TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref upRow, j * width))), upBound)), ref target);
+            }
+        }
+
+        TVector inverseNormBound = TLanes.Multiply(infinity, one);
+        for (int g = 0; g < count; g++)
+        {
+            norms[g] = TLanes.Element(norm, g);
+            inverseNormBounds[g] = TLanes.Element(inverseNormBound, g);
+            smallestPivot = Math.Min(smallestPivot, TLanes.Element(smallest, g));
+            logDeterminant += LogDeterminantOfPivots(TLanes.Element(pivotProducts, g), ref Unsafe.Add(ref a, g), q, width);
+            ref double groupZ = ref Unsafe.Add(ref z, g);
+            Unsafe.Add(ref groupZ, q * width) = HouseholderKernel.GenerateReflector(ref groupZ, q, width);
+        }
+
+        // Factor's count for each group: its Cholesky updates, then its solve.
+        flops += count * ((((long)q - 1) * q * (q + 1) / 3) + ((long)q * q));
         return true;
     }
 
