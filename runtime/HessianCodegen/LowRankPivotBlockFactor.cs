@@ -435,24 +435,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         int length = GroupValueCount(q, 1);
         Span<double> interleaved = LowRankWorkspace.Grow(ref workspace.LaneValues, OneRowGroupKernel.LaneValueCount(q, lanes)).AsSpan(0, OneRowGroupKernel.LaneValueCount(q, lanes));
 
-        // X_g's lower triangle and z_g in; the strict upper triangle is neither read nor written (the gather left it zero).
-        for (int r = 0; r < run; r++)
-        {
-            Span<double> group = groups.Slice(r * length, length);
-            for (int i = 0; i < q; i++)
-            {
-                for (int j = 0; j <= i; j++)
-                {
-                    interleaved[(((i * q) + j) * lanes) + r] = group[(i * q) + j];
-                }
-            }
-
-            for (int i = q * q; i < (q * q) + q; i++)
-            {
-                interleaved[(i * lanes) + r] = group[i];
-            }
-        }
-
+        // The groups' values in, the strict upper triangles' zeros with them (a block transpose: element by element took longer than the factor).
+        LaneTranspose.Interleave(groups, length, run, interleaved, workspace.OneRowLaneBits);
         Span<double> norms = stackalloc double[lanes];
         Span<double> bounds = stackalloc double[lanes];
         if (!OneRowGroupKernel.FactorLanes(interleaved, q, run, tinyPivot, norms, bounds, ref logDeterminantX, ref smallestPivotX, ref flops, workspace.OneRowLaneBits))
@@ -468,24 +452,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             }
         }
 
-        // L_g's lower triangle, the reflected z_g and tau back where the half solve and the core read them.
-        for (int r = 0; r < run; r++)
-        {
-            Span<double> group = groups.Slice(r * length, length);
-            for (int i = 0; i < q; i++)
-            {
-                for (int j = 0; j <= i; j++)
-                {
-                    group[(i * q) + j] = interleaved[(((i * q) + j) * lanes) + r];
-                }
-            }
-
-            for (int i = q * q; i < length; i++)
-            {
-                group[i] = interleaved[(i * lanes) + r];
-            }
-        }
-
+        // L_g (the zeros above it as they came in), the reflected z_g and tau back where the half solve and the core read them.
+        LaneTranspose.Deinterleave(interleaved, length, run, groups, workspace.OneRowLaneBits);
         return true;
     }
 

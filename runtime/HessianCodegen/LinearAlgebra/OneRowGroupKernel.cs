@@ -452,19 +452,20 @@ internal static class OneRowGroupKernel
             TLanes.Store(zero, ref Unsafe.Add(ref bounds, i * width));
         }
 
-        // ||X_g||_inf: Factor's row sums, each entry added to its row's sum, then (off the diagonal) its column's.
+        // ||X_g||_inf: Factor's row sums, each entry added to its row's sum, then (off the diagonal) its column's. Row i's sum is
+        // still 0 when its row comes (the rows before add to columns before i only), so it is kept in a register, not in memory.
         for (int i = 0; i < q; i++)
         {
-            ref double rowSum = ref Unsafe.Add(ref bounds, i * width);
+            TVector rowSum = zero;
             for (int j = 0; j < i; j++)
             {
                 TVector magnitude = TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref a, ((i * q) + j) * width)));
-                TLanes.Store(TLanes.Add(TLanes.Load(ref rowSum), magnitude), ref rowSum);
+                rowSum = TLanes.Add(rowSum, magnitude);
                 ref double columnSum = ref Unsafe.Add(ref bounds, j * width);
                 TLanes.Store(TLanes.Add(TLanes.Load(ref columnSum), magnitude), ref columnSum);
             }
 
-            TLanes.Store(TLanes.Add(TLanes.Load(ref rowSum), TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref a, ((i * q) + i) * width)))), ref rowSum);
+            TLanes.Store(TLanes.Add(rowSum, TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref a, ((i * q) + i) * width)))), ref Unsafe.Add(ref bounds, i * width));
         }
 
         TVector norm = zero;
