@@ -324,7 +324,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// <see cref="FactorGroups"/> where every group has at most one row: each group with a row has its norm, Cholesky factor, condition
     /// bound, <c>L_g^-1 z_g</c> and reflector in one pass over its values (<see cref="OneRowGroupKernel.Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>;
-    /// two of one order with a row each at once), a group without one its Cholesky factor, condition bound and log-determinant only
+    /// two of one order with a row each at once, runs of three to eight in lanes, <see cref="FactorOneRowLanes"/>), a group without one its Cholesky factor, condition bound and log-determinant only
     /// (<see cref="FactorRowlessGroup"/>: no reflector, no row of the core); then the core as there, over the groups with a row.
     /// </summary>
     private static LowRankPivotBlockFactor? FactorOneRowGroups(ParameterGroups structure, Memory<double> values, ReadOnlySpan<double> value,

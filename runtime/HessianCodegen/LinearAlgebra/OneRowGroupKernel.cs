@@ -14,6 +14,9 @@ namespace HessianCodegen.LinearAlgebra;
 /// are those of <see cref="SmallCholeskyKernel"/>, <see cref="TriangularKernel"/> and <see cref="HouseholderKernel"/>, in their
 /// order, so the factors agree with theirs to the bit except <c>L^-1 z</c>, whose dot products sum in another order, and
 /// <c>log det X_g</c>, one logarithm of the pivots' product where the general path sums one per pivot (both to round-off).
+/// A group is factored alone (<see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>),
+/// two of one order in the lanes of a 128-bit vector (<see cref="FactorPair"/>), or up to eight (four) of one order in the lanes of a
+/// 512-bit (256-bit) vector (<see cref="FactorLanes"/>), all three the same bits for each group.
 /// </summary>
 internal static class OneRowGroupKernel
 {
@@ -199,7 +202,8 @@ internal static class OneRowGroupKernel
 
     /// <summary>
     /// <c>log det X_g = 2 log(L_11 ... L_qq)</c> from <paramref name="pivotProduct"/>, the product of <c>L_g</c>'s diagonal (<paramref name="l"/>,
-    /// <paramref name="q"/> x <paramref name="q"/>): one logarithm per group where one per pivot took about 2 % of a width-8 batch-1
+    /// <paramref name="q"/> x <paramref name="q"/>, its values <paramref name="stride"/> apart: 1 in a group's own layout, the lanes in
+    /// <see cref="FactorLanes"/>'s): one logarithm per group where one per pivot took about 2 % of a width-8 batch-1
     /// factorization (the sum of <c>2 log L_ii</c> to round-off: a product of <c>q</c> roundings, then one logarithm). Where the product
     /// left the normal range (pivots far from 1 over many rows), the sum of the terms instead.
     /// </summary>
