@@ -755,8 +755,20 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         if (oneRowGroups)
         {
             // At most one row per group: each group's rows solved (and, with a row, reflected) in place, no gather or scatter (OneRowGroupKernel).
-            foreach (GroupFactor g in groups)
+            // Two groups of one order with a row each in one loop where the rows are whole vectors, so that their chains overlap.
+            bool pairs = VectorWidth.Hardware == 512 && width % 8 == 0;
+            for (int k = 0; k < groups.Length; k++)
             {
+                GroupFactor g = groups[k];
+                if (pairs && k + 1 < groups.Length && g.Tau.Length == 1 && groups[k + 1].Tau.Length == 1 && groups[k + 1].Parameters.Length == g.Parameters.Length)
+                {
+                    GroupFactor h = groups[k + 1];
+                    OneRowGroupKernel.SolveLowerPair(g.Values.Span, g.Parameters.Span, coreRows.Slice(g.CoreOffset * width, width),
+                        h.Values.Span, h.Parameters.Span, coreRows.Slice(h.CoreOffset * width, width), rows, width);
+                    k++;
+                    continue;
+                }
+
                 OneRowGroupKernel.SolveLower(g.Values.Span, g.Parameters.Span, rows, width, coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width), VectorWidth.Hardware);
             }
 

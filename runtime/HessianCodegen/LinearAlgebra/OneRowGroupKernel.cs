@@ -629,35 +629,10 @@ internal static class OneRowGroupKernel
                 (sum * (1.0 / Unsafe.Add(ref factorRow, i))).StoreUnsafe(ref target);
             }
 
-            if (!hasRow)
+            if (hasRow)
             {
-                continue;
+                Reflect512(ref v, tau, ref b, ref index, q, width, column, ref core);
             }
-
-            // H^T = I - tau v v^T: w = v^T B, then B -= tau v w.
-            ref double first = ref Unsafe.Add(ref b, (index * width) + column);
-            Vector512<double> w = Vector512.LoadUnsafe(ref first);
-            if (tau != 0)
-            {
-                for (int i = 1; i < q; i++)
-                {
-                    double weight = Unsafe.Add(ref v, i);
-                    if (weight != 0)
-                    {
-                        w = Vector512.FusedMultiplyAdd(Vector512.Create(weight), Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column)), w);
-                    }
-                }
-
-                Vector512<double> head = Vector512.FusedMultiplyAdd(Vector512.Create(-tau), w, Vector512.LoadUnsafe(ref first));
-                head.StoreUnsafe(ref first);
-                for (int i = 1; i < q; i++)
-                {
-                    ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
-                    Vector512.FusedMultiplyAdd(Vector512.Create(-tau * Unsafe.Add(ref v, i)), w, Vector512.LoadUnsafe(ref target)).StoreUnsafe(ref target);
-                }
-            }
-
-            Vector512.LoadUnsafe(ref first).StoreUnsafe(ref Unsafe.Add(ref core, column));
         }
 
         for (; vectorBits >= 256 && column + 4 <= width; column += 4)
@@ -747,6 +722,104 @@ internal static class OneRowGroupKernel
             }
 
             Unsafe.Add(ref core, column) = first;
+        }
+    }
+
+    private static void CheckRows(ReadOnlySpan<int> parameters, int values, int width)
+    {
+        foreach (int parameter in parameters)
+        {
+            if ((uint)parameter >= (uint)(values / width))
+            {
+                throw new ArgumentOutOfRangeException(nameof(parameters), $"Parameter {parameter} has no row among the {values / width} rows of {width}.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>H^T = I - tau v v^T</c> on 8 columns from <paramref name="column"/> of a group's rows (<c>w = v^T B</c>, then <c>B -= tau v w</c>),
+    /// then its first row copied to the core row: <see cref="SolveLower"/>'s step after <c>L_g^-1</c>, shared with <see cref="SolveLowerPair"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Reflect512(ref double v, double tau, ref double b, ref int index, int q, int width, int column, ref double core)
+    {
+        ref double first = ref Unsafe.Add(ref b, (index * width) + column);
+        Vector512<double> w = Vector512.LoadUnsafe(ref first);
+        if (tau != 0)
+        {
+            for (int i = 1; i < q; i++)
+            {
+                double weight = Unsafe.Add(ref v, i);
+                if (weight != 0)
+                {
+                    w = Vector512.FusedMultiplyAdd(Vector512.Create(weight), Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column)), w);
+                }
+            }
+
+            Vector512<double> head = Vector512.FusedMultiplyAdd(Vector512.Create(-tau), w, Vector512.LoadUnsafe(ref first));
+            head.StoreUnsafe(ref first);
+            for (int i = 1; i < q; i++)
+            {
+                ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
+                Vector512.FusedMultiplyAdd(Vector512.Create(-tau * Unsafe.Add(ref v, i)), w, Vector512.LoadUnsafe(ref target)).StoreUnsafe(ref target);
+            }
+        }
+
+        Vector512.LoadUnsafe(ref first).StoreUnsafe(ref Unsafe.Add(ref core, column));
+    }
+
+    /// <summary>
+    /// <see cref="SolveLower"/> of two groups of one order with a row each, at 512 bits, <paramref name="width"/> a multiple of 8: their
+    /// <c>L_g^-1</c> sweeps in one loop, a row of each per step, so that the two chains of fused multiply-adds (each row waits for the
+    /// rows above it) overlap; each group's operations are <see cref="SolveLower"/>'s in its order, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SolveLowerPair(ReadOnlySpan<double> first, ReadOnlySpan<int> firstParameters, Span<double> firstCore,
+        ReadOnlySpan<double> second, ReadOnlySpan<int> secondParameters, Span<double> secondCore, Span<double> rows, int width)
+    {
+        VectorWidth.Validate(512);
+        int q = firstParameters.Length;
+        int length = (q * q) + q + 1;
+        if (q == 0 || secondParameters.Length != q || first.Length != length || second.Length != length || firstCore.Length != width || secondCore.Length != width
+            || width <= 0 || width % 8 != 0)
+        {
+            throw new ArgumentException($"Two groups of {q} parameters and a row each need {length} values and core rows of {width} each, a multiple of 8; "
+                + $"got {secondParameters.Length} parameters, {first.Length} and {second.Length} values, core rows of {firstCore.Length} and {secondCore.Length}.");
+        }
+
+        CheckRows(firstParameters, rows.Length, width);
+        CheckRows(secondParameters, rows.Length, width);
+
+        // Bounds: the groups' values, the parameters' rows and the core rows were checked above.
+        ref double l = ref MemoryMarshal.GetReference(first);
+        ref double m = ref MemoryMarshal.GetReference(second);
+        ref double b = ref MemoryMarshal.GetReference(rows);
+        ref int index = ref MemoryMarshal.GetReference(firstParameters);
+        ref int other = ref MemoryMarshal.GetReference(secondParameters);
+        for (int column = 0; column < width; column += 8)
+        {
+            for (int i = 0; i < q; i++)
+            {
+                ref double firstRow = ref Unsafe.Add(ref l, i * q);
+                ref double secondRow = ref Unsafe.Add(ref m, i * q);
+                ref double firstTarget = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
+                ref double secondTarget = ref Unsafe.Add(ref b, (Unsafe.Add(ref other, i) * width) + column);
+                Vector512<double> firstSum = Vector512.LoadUnsafe(ref firstTarget);
+                Vector512<double> secondSum = Vector512.LoadUnsafe(ref secondTarget);
+                for (int j = 0; j < i; j++)
+                {
+                    firstSum = Vector512.FusedMultiplyAdd(Vector512.Create(-Unsafe.Add(ref firstRow, j)),
+                        Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, j) * width) + column)), firstSum);
+                    secondSum = Vector512.FusedMultiplyAdd(Vector512.Create(-Unsafe.Add(ref secondRow, j)),
+                        Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref other, j) * width) + column)), secondSum);
+                }
+
+                (firstSum * (1.0 / Unsafe.Add(ref firstRow, i))).StoreUnsafe(ref firstTarget);
+                (secondSum * (1.0 / Unsafe.Add(ref secondRow, i))).StoreUnsafe(ref secondTarget);
+            }
+
+            Reflect512(ref Unsafe.Add(ref l, q * q), Unsafe.Add(ref l, (q * q) + q), ref b, ref index, q, width, column, ref MemoryMarshal.GetReference(firstCore));
+            Reflect512(ref Unsafe.Add(ref m, q * q), Unsafe.Add(ref m, (q * q) + q), ref b, ref other, q, width, column, ref MemoryMarshal.GetReference(secondCore));
         }
     }
 }
