@@ -435,7 +435,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         int length = GroupValueCount(q, 1);
         Span<double> interleaved = LowRankWorkspace.Grow(ref workspace.LaneValues, OneRowGroupKernel.LaneValueCount(q, lanes)).AsSpan(0, OneRowGroupKernel.LaneValueCount(q, lanes));
 
-        // The groups' values in, the strict upper triangles' zeros with them (a block transpose: element by element took longer than the factor).
+        // The groups' values in, the strict upper triangles' zeros with them (block transposes: element by element the copies took as long as the factor).
         LaneTranspose.Interleave(groups, length, run, interleaved, workspace.OneRowLaneBits);
         Span<double> norms = stackalloc double[lanes];
         Span<double> bounds = stackalloc double[lanes];
