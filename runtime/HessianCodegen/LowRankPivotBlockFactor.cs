@@ -330,7 +330,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// <see cref="FactorGroups"/> where every group has at most one row: each group with a row has its norm, Cholesky factor, condition
     /// bound, <c>L_g^-1 z_g</c> and reflector in one pass over its values (<see cref="OneRowGroupKernel.Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>;
-    /// two of one order with a row each at once), a group without one its Cholesky factor, condition bound and log-determinant only
+    /// two of one order with a row each at once, runs of three to eight in lanes, <see cref="FactorOneRowLanes"/>), a group without one its Cholesky factor, condition bound and log-determinant only
     /// (<see cref="FactorRowlessGroup"/>: no reflector, no row of the core); then the core as there, over the groups with a row.
     /// </summary>
     private static LowRankPivotBlockFactor? FactorOneRowGroups(ParameterGroups structure, Memory<double> values, ReadOnlySpan<double> value,
@@ -343,6 +343,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double smallestPivotX = double.PositiveInfinity;
         int offset = 0;
         int coreOrder = 0;
+        int laneCount = OneRowGroupKernel.LaneCount(workspace.OneRowLaneBits);
         for (int g = 0; g < count; g++)
         {
             int q = structure.Parameters[g].Length;
@@ -357,6 +358,31 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
                 factors[g] = OneRowGroup(structure, g, values, offset, coreOrder);
                 offset += length;
+                continue;
+            }
+
+            // A run of groups of one order with a row each, one per lane of a vector, where it has more than a pair.
+            int run = 1;
+            while (run < laneCount && g + run < count && structure.Parameters[g + run].Length == q && structure.Rows[g + run].Length == 1)
+            {
+                run++;
+            }
+
+            if (run >= LaneRunMinimum)
+            {
+                if (!FactorOneRowLanes(valueSpan.Slice(offset, run * length), q, run, tinyPivot, workspace, ref logDeterminantX, ref smallestPivotX, ref flops))
+                {
+                    return null;
+                }
+
+                for (int r = 0; r < run; r++)
+                {
+                    factors[g + r] = OneRowGroup(structure, g + r, values, offset + (r * length), coreOrder + r);
+                }
+
+                coreOrder += run;
+                offset += run * length;
+                g += run - 1;
                 continue;
             }
 
@@ -394,6 +420,47 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         return FactorCore(factors, structure, values, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: true, workspace,
             valuesStorage, ref flops);
+    }
+
+    /// <summary>
+    /// The fewest groups of one order (with a row each) <see cref="FactorOneRowLanes"/> takes: a pair goes to
+    /// <see cref="OneRowGroupKernel.FactorPair"/>, whose two lanes need no copy in and out.
+    /// </summary>
+    private const int LaneRunMinimum = 3;
+
+    /// <summary>
+    /// <paramref name="run"/> consecutive groups of <paramref name="q"/> parameters and one row each, their values in
+    /// <paramref name="groups"/> as the gather laid them out, factored as <see cref="OneRowGroupKernel.Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>
+    /// factors each (the same bits), one per lane of <see cref="LowRankWorkspace.OneRowLaneBits"/> (<see cref="OneRowGroupKernel.FactorLanes"/>):
+    /// copied into the workspace interleaved, factored, copied back. False at a failed pivot or past <see cref="ConditionLimit"/>.
+    /// </summary>
+    private static bool FactorOneRowLanes(Span<double> groups, int q, int run, double tinyPivot, LowRankWorkspace workspace,
+        ref double logDeterminantX, ref double smallestPivotX, ref long flops)
+    {
+        int lanes = OneRowGroupKernel.LaneCount(workspace.OneRowLaneBits);
+        int length = GroupValueCount(q, 1);
+        Span<double> interleaved = LowRankWorkspace.Grow(ref workspace.LaneValues, OneRowGroupKernel.LaneValueCount(q, lanes)).AsSpan(0, OneRowGroupKernel.LaneValueCount(q, lanes));
+
+        // The groups' values in, the strict upper triangles' zeros with them (block transposes: element by element the copies took as long as the factor).
+        LaneTranspose.Interleave(groups, length, run, interleaved, workspace.OneRowLaneBits);
+        Span<double> norms = stackalloc double[lanes];
+        Span<double> bounds = stackalloc double[lanes];
+        if (!OneRowGroupKernel.FactorLanes(interleaved, q, run, tinyPivot, norms, bounds, ref logDeterminantX, ref smallestPivotX, ref flops, workspace.OneRowLaneBits))
+        {
+            return false;
+        }
+
+        for (int r = 0; r < run; r++)
+        {
+            if (!(norms[r] * bounds[r] <= ConditionLimit))
+            {
+                return false;
+            }
+        }
+
+        // L_g (the zeros above it as they came in), the reflected z_g and tau back where the half solve and the core read them.
+        LaneTranspose.Deinterleave(interleaved, length, run, groups, workspace.OneRowLaneBits);
+        return true;
     }
 
     /// <summary>
@@ -722,8 +789,20 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         if (oneRowGroups)
         {
             // At most one row per group: each group's rows solved (and, with a row, reflected) in place, no gather or scatter (OneRowGroupKernel).
-            foreach (GroupFactor g in groups)
+            // Two groups of one order with a row each in one loop where the rows are whole vectors, so that their chains overlap.
+            bool pairs = VectorWidth.Hardware == 512 && width % 8 == 0;
+            for (int k = 0; k < groups.Length; k++)
             {
+                GroupFactor g = groups[k];
+                if (pairs && k + 1 < groups.Length && g.Tau.Length == 1 && groups[k + 1].Tau.Length == 1 && groups[k + 1].Parameters.Length == g.Parameters.Length)
+                {
+                    GroupFactor h = groups[k + 1];
+                    OneRowGroupKernel.SolveLowerPair(g.Values.Span, g.Parameters.Span, coreRows.Slice(g.CoreOffset * width, width),
+                        h.Values.Span, h.Parameters.Span, coreRows.Slice(h.CoreOffset * width, width), rows, width);
+                    k++;
+                    continue;
+                }
+
                 OneRowGroupKernel.SolveLower(g.Values.Span, g.Parameters.Span, rows, width, coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width), VectorWidth.Hardware);
             }
 

@@ -44,6 +44,18 @@ internal sealed class LowRankWorkspace
     internal bool GeneralGroupsOnly;
 
     /// <summary>
+    /// The one-row path's groups of one order, interleaved for <see cref="LinearAlgebra.OneRowGroupKernel.FactorLanes"/> (value <c>e</c>
+    /// of the run's group <c>g</c> at <c>e * lanes + g</c>).
+    /// </summary>
+    internal double[] LaneValues = [];
+
+    /// <summary>
+    /// The vector width the one-row path factors runs of groups of one order at, one group per lane (<see cref="LinearAlgebra.OneRowGroupKernel.FactorLanes"/>):
+    /// the machine's; the tests set a narrower one, or 0 for the pair and single kernels alone, which give the same bits.
+    /// </summary>
+    internal int OneRowLaneBits = LinearAlgebra.VectorWidth.Hardware;
+
+    /// <summary>
     /// The sum of the <c>Xxx</c> values the last factor's touch pass read, never read: stored here (one workspace per
     /// recursion, not a static that every recursion's threads would share) so that the pass's loads are not dropped as dead.
     /// </summary>

@@ -75,6 +75,51 @@ public sealed class OneRowGroupRouteTests
         }
     }
 
+    /// <summary>
+    /// Runs of groups of one order factored one per lane (<see cref="LinearAlgebra.OneRowGroupKernel.FactorLanes"/>, at each width the
+    /// machine runs) against the pair and single kernels alone (<see cref="LowRankWorkspace.OneRowLaneBits"/> 0): the same bits in the
+    /// inertia, the log-determinant and every solve. Width 8's and 16's dense layers at batch 1 (8 groups of 9, 16 of 17), runs
+    /// shorter than a vector and broken by other orders or by a group without a row, and a pair.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 9, 9, 9, 9, 9, 9, 9, 9 }, new int[0], true)]
+    [InlineData(new[] { 9, 9, 9, 9, 9, 9, 9, 9 }, new int[0], false)]
+    [InlineData(new[] { 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17 }, new int[0], false)]
+    [InlineData(new[] { 9, 9, 9, 5, 5, 5, 5, 5, 9, 9 }, new int[0], true)]
+    [InlineData(new[] { 9, 9, 9, 9, 9, 9 }, new[] { 2 }, false)]
+    [InlineData(new[] { 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 }, new[] { 9 }, true)]
+    public void LanesFactorAsThePairAndSingleKernels(int[] orders, int[] rowless, bool definiteCore)
+    {
+        const double epsilon = 0.5;
+        (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore, illConditionedGroup: -1, seed: orders.Sum() + rowless.Sum() + 7, rowless);
+        LowRankPivotBlockFactor expected = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, laneBits: 0)
+            ?? throw new InvalidOperationException("the pair and single kernels declined");
+        foreach (int bits in new[] { 256, 512 }.Where(bits => bits <= LinearAlgebra.VectorWidth.Hardware))
+        {
+            LowRankPivotBlockFactor lanes = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, laneBits: bits)
+                ?? throw new InvalidOperationException($"the lanes at {bits} bits declined");
+            Assert.True(lanes.TookOneRowGroups, "the one-row path was not taken");
+            Assert.Equal(expected.Inertia, lanes.Inertia);
+            Assert.Equal(expected.LogDeterminant, lanes.LogDeterminant);
+            var random = new Random(p);
+            foreach (int width in new[] { 1, 8 })
+            {
+                double[] rhs = Enumerable.Range(0, p * width).Select(_ => random.NextDouble() - 0.5).ToArray();
+                foreach ((SolveInPlace expectedSolve, SolveInPlace actualSolve) in new (SolveInPlace, SolveInPlace)[]
+                    {
+                        (expected.Solve, lanes.Solve), (expected.SolveLowerHalf, lanes.SolveLowerHalf), (expected.SolveUpperHalf, lanes.SolveUpperHalf),
+                    })
+                {
+                    double[] expectedRows = (double[])rhs.Clone();
+                    double[] actualRows = (double[])rhs.Clone();
+                    expectedSolve(expectedRows, width);
+                    actualSolve(actualRows, width);
+                    Assert.Equal(expectedRows, actualRows);
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(new[] { 9, 9, 9 }, 1)]
     [InlineData(new[] { 9, 9, 9 }, 0)]
@@ -217,10 +262,11 @@ public sealed class OneRowGroupRouteTests
     private delegate void SolveInPlace(Span<double> rows, int width);
 
     private static LowRankPivotBlockFactor? Create(double[] dx, double[] value, double[] xxx, double epsilon, int p, int m, bool generalGroupsOnly,
-        FactorStorage? storage = null)
+        FactorStorage? storage = null, int? laneBits = null)
     {
         long flops = 0;
         var workspace = new LowRankWorkspace { GeneralGroupsOnly = generalGroupsOnly };
+        workspace.OneRowLaneBits = laneBits ?? workspace.OneRowLaneBits;
         return LowRankPivotBlockFactor.Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops, workspace,
             storage: storage);
     }

@@ -14,6 +14,9 @@ namespace HessianCodegen.LinearAlgebra;
 /// are those of <see cref="SmallCholeskyKernel"/>, <see cref="TriangularKernel"/> and <see cref="HouseholderKernel"/>, in their
 /// order, so the factors agree with theirs to the bit except <c>L^-1 z</c>, whose dot products sum in another order, and
 /// <c>log det X_g</c>, one logarithm of the pivots' product where the general path sums one per pivot (both to round-off).
+/// A group is factored alone (<see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>),
+/// two of one order in the lanes of a 128-bit vector (<see cref="FactorPair"/>), or up to eight (four) of one order in the lanes of a
+/// 512-bit (256-bit) vector (<see cref="FactorLanes"/>), all three the same bits for each group.
 /// </summary>
 internal static class OneRowGroupKernel
 {
@@ -199,11 +202,12 @@ internal static class OneRowGroupKernel
 
     /// <summary>
     /// <c>log det X_g = 2 log(L_11 ... L_qq)</c> from <paramref name="pivotProduct"/>, the product of <c>L_g</c>'s diagonal (<paramref name="l"/>,
-    /// <paramref name="q"/> x <paramref name="q"/>): one logarithm per group where one per pivot took about 2 % of a width-8 batch-1
+    /// <paramref name="q"/> x <paramref name="q"/>, its values <paramref name="stride"/> apart: 1 in a group's own layout, the lanes in
+    /// <see cref="FactorLanes"/>'s): one logarithm per group where one per pivot took about 2 % of a width-8 batch-1
     /// factorization (the sum of <c>2 log L_ii</c> to round-off: a product of <c>q</c> roundings, then one logarithm). Where the product
     /// left the normal range (pivots far from 1 over many rows), the sum of the terms instead.
     /// </summary>
-    private static double LogDeterminantOfPivots(double pivotProduct, ref double l, int q)
+    private static double LogDeterminantOfPivots(double pivotProduct, ref double l, int q, int stride = 1)
     {
         if (double.IsNormal(pivotProduct))
         {
@@ -213,7 +217,7 @@ internal static class OneRowGroupKernel
         double sum = 0;
         for (int i = 0; i < q; i++)
         {
-            sum += 2 * Math.Log(Unsafe.Add(ref l, (i * q) + i));
+            sum += 2 * Math.Log(Unsafe.Add(ref l, ((i * q) + i) * stride));
         }
 
         return sum;
@@ -389,6 +393,188 @@ internal static class OneRowGroupKernel
     }
 
     /// <summary>
+    /// The groups <see cref="FactorLanes"/> takes at once with vectors of <paramref name="vectorBits"/>: 8 at 512 bits, 4 at 256, 0
+    /// (none: plain loops, <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> and
+    /// <see cref="FactorPair"/>) below.
+    /// </summary>
+    internal static int LaneCount(int vectorBits) => vectorBits switch { 512 => 8, 256 => 4, _ => 0 };
+
+    /// <summary>The values of <paramref name="lanes"/> groups of <paramref name="q"/> parameters interleaved for <see cref="FactorLanes"/>.</summary>
+    internal static int LaneValueCount(int q, int lanes) => ((q * q) + q + 1) * lanes;
+
+    /// <summary>
+    /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> of up to
+    /// <see cref="LaneCount"/> groups of one order at once, one per lane of a vector of <paramref name="vectorBits"/> (512 or 256):
+    /// every update of the Cholesky factor, the recurrences and the solve is then one vector operation for all the groups, and the
+    /// chains of square roots and divisions that bound one group's factor are shared by all of them. <paramref name="lanes"/> holds
+    /// the groups interleaved, value <c>e</c> of group <c>g</c> (in <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s
+    /// layout) at <c>e * LaneCount + g</c>; lanes from <paramref name="count"/> on are worked on but never read back (any values do).
+    /// Lane by lane the operations are <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>'s
+    /// (each Cholesky update a product then a difference, the solve's fused), so every output is the same bits as that of each group
+    /// alone: <paramref name="logDeterminant"/> takes the groups' logarithms in group order. False when a pivot of any of the
+    /// <paramref name="count"/> groups fails (then all are partly overwritten and the outputs not set). <paramref name="norms"/> and
+    /// <paramref name="inverseNormBounds"/> get each group's <c>||X_g||_inf</c> and <see cref="TriangularKernel.InverseNormBound"/> of <c>L_g</c>.
+    /// </summary>
+    public static bool FactorLanes(Span<double> lanes, int q, int count, double tinyPivot, Span<double> norms, Span<double> inverseNormBounds,
+        ref double logDeterminant, ref double smallestPivot, ref long flops, int vectorBits)
+    {
+        VectorWidth.Validate(vectorBits);
+        int laneCount = LaneCount(vectorBits);
+        if (laneCount == 0 || q <= 0 || q > SmallCholeskyKernel.Limit || count <= 0 || count > laneCount || lanes.Length < LaneValueCount(q, laneCount)
+            || norms.Length < count || inverseNormBounds.Length < count)
+        {
+            throw new ArgumentException($"Up to {laneCount} groups of {q} parameters (at most {SmallCholeskyKernel.Limit}) at {vectorBits} bits need {LaneValueCount(q, laneCount)} "
+                + $"interleaved values and {count} norms and bounds; got {count} groups, {lanes.Length} values, {norms.Length} norms, {inverseNormBounds.Length} bounds.");
+        }
+
+        return vectorBits == 512
+            ? FactorLanes<Lanes512, Vector512<double>>(lanes, q, count, tinyPivot, norms, inverseNormBounds, ref logDeterminant, ref smallestPivot, ref flops)
+            : FactorLanes<Lanes256, Vector256<double>>(lanes, q, count, tinyPivot, norms, inverseNormBounds, ref logDeterminant, ref smallestPivot, ref flops);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static bool FactorLanes<TLanes, TVector>(Span<double> lanes, int q, int count, double tinyPivot, Span<double> norms, Span<double> inverseNormBounds,
+        ref double logDeterminant, ref double smallestPivot, ref long flops)
+        where TLanes : struct, ILaneVector<TVector>
+        where TVector : struct
+    {
+        // Value e of the groups is the vector at e * width; every access is inside the values checked by the caller or the scratch.
+        int width = TLanes.Count;
+        ref double a = ref MemoryMarshal.GetReference(lanes);
+        ref double z = ref Unsafe.Add(ref a, q * q * width);
+        Span<double> scratch = stackalloc double[2 * SmallCholeskyKernel.Limit * Vector512<double>.Count];
+        // As in Factor: the Cholesky step's column, then the backward recurrence's column sums; the norm's row sums, then the
+        // forward recurrence's row bounds.
+        ref double column = ref MemoryMarshal.GetReference(scratch);
+        ref double bounds = ref Unsafe.Add(ref column, q * width);
+        uint active = (1u << count) - 1;
+
+        TVector zero = TLanes.Broadcast(0);
+        for (int i = 0; i < q; i++)
+        {
+            TLanes.Store(zero, ref Unsafe.Add(ref bounds, i * width));
+        }
+
+        // ||X_g||_inf: Factor's row sums, each entry added to its row's sum, then (off the diagonal) its column's. Row i's sum is
+        // still 0 when its row comes (the rows before add to columns before i only), so it is kept in a register, not in memory.
+        for (int i = 0; i < q; i++)
+        {
+            TVector rowSum = zero;
+            for (int j = 0; j < i; j++)
+            {
+                TVector magnitude = TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref a, ((i * q) + j) * width)));
+                rowSum = TLanes.Add(rowSum, magnitude);
+                ref double columnSum = ref Unsafe.Add(ref bounds, j * width);
+                TLanes.Store(TLanes.Add(TLanes.Load(ref columnSum), magnitude), ref columnSum);
+            }
+
+            TLanes.Store(TLanes.Add(rowSum, TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref a, ((i * q) + i) * width)))), ref Unsafe.Add(ref bounds, i * width));
+        }
+
+        TVector norm = zero;
+        for (int i = 0; i < q; i++)
+        {
+            norm = TLanes.Max(norm, TLanes.Load(ref Unsafe.Add(ref bounds, i * width)));
+        }
+
+        // Cholesky, right-looking, column by column, each update a product then a difference (Factor's order).
+        TVector tiny = TLanes.Broadcast(tinyPivot);
+        TVector unit = TLanes.Broadcast(1.0);
+        for (int k = 0; k < q; k++)
+        {
+            ref double diagonal = ref Unsafe.Add(ref a, ((k * q) + k) * width);
+            TVector pivot = TLanes.Load(ref diagonal);
+            if ((TLanes.GreaterThanBits(pivot, tiny) & active) != active)
+            {
+                return false;
+            }
+
+            TVector root = TLanes.Sqrt(pivot);
+            TLanes.Store(root, ref diagonal);
+            TVector inverse = TLanes.Divide(unit, root);
+            int below = q - k - 1;
+            for (int i = 0; i < below; i++)
+            {
+                ref double entry = ref Unsafe.Add(ref a, (((k + 1 + i) * q) + k) * width);
+                TVector scaled = TLanes.Multiply(TLanes.Load(ref entry), inverse);
+                TLanes.Store(scaled, ref entry);
+                TLanes.Store(scaled, ref Unsafe.Add(ref column, i * width));
+            }
+
+            for (int i = 0; i < below; i++)
+            {
+                TVector weight = TLanes.Load(ref Unsafe.Add(ref column, i * width));
+                ref double row = ref Unsafe.Add(ref a, (((k + 1 + i) * q) + k + 1) * width);
+                for (int j = 0; j <= i; j++)
+                {
+                    ref double target = ref Unsafe.Add(ref row, j * width);
+                    TLanes.Store(TLanes.Subtract(TLanes.Load(ref target), TLanes.Multiply(weight, TLanes.Load(ref Unsafe.Add(ref column, j * width)))), ref target);
+                }
+            }
+        }
+
+        // The condition bound's two recurrences, the determinant's terms and z = L^-1 z in place, a row of each per step (Factor's).
+        ref double columnSums = ref column;
+        ref double rowBounds = ref bounds;
+        for (int i = 0; i < q; i++)
+        {
+            TLanes.Store(unit, ref Unsafe.Add(ref columnSums, i * width));
+        }
+
+        TVector infinity = zero;
+        TVector one = zero;
+        TVector pivotProducts = unit;
+        TVector smallest = TLanes.Broadcast(double.PositiveInfinity);
+        for (int i = 0; i < q; i++)
+        {
+            ref double row = ref Unsafe.Add(ref a, i * q * width);
+            TVector sum = unit;
+            TVector solved = TLanes.Load(ref Unsafe.Add(ref z, i * width));
+            for (int j = 0; j < i; j++)
+            {
+                TVector entry = TLanes.Load(ref Unsafe.Add(ref row, j * width));
+                sum = TLanes.Add(sum, TLanes.Multiply(TLanes.Abs(entry), TLanes.Load(ref Unsafe.Add(ref rowBounds, j * width))));
+                solved = TLanes.FusedMultiplyAdd(TLanes.Negate(entry), TLanes.Load(ref Unsafe.Add(ref z, j * width)), solved);
+            }
+
+            TVector pivot = TLanes.Load(ref Unsafe.Add(ref row, i * width));
+            TVector bound = TLanes.Divide(sum, TLanes.Abs(pivot));
+            TLanes.Store(bound, ref Unsafe.Add(ref rowBounds, i * width));
+            infinity = TLanes.Max(infinity, bound);
+            TLanes.Store(TLanes.Divide(solved, pivot), ref Unsafe.Add(ref z, i * width));
+            pivotProducts = TLanes.Multiply(pivotProducts, pivot);
+            smallest = TLanes.Min(smallest, TLanes.Multiply(pivot, pivot));
+
+            // Column up's bound, its sum gathered from the rows below it in the steps before.
+            int up = q - 1 - i;
+            ref double upRow = ref Unsafe.Add(ref a, up * q * width);
+            TVector upBound = TLanes.Divide(TLanes.Load(ref Unsafe.Add(ref columnSums, up * width)), TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref upRow, up * width))));
+            one = TLanes.Max(one, upBound);
+            for (int j = 0; j < up; j++)
+            {
+                ref double target = ref Unsafe.Add(ref columnSums, j * width);
+                TLanes.Store(TLanes.Add(TLanes.Load(ref target), TLanes.Multiply(TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref upRow, j * width))), upBound)), ref target);
+            }
+        }
+
+        TVector inverseNormBound = TLanes.Multiply(infinity, one);
+        for (int g = 0; g < count; g++)
+        {
+            norms[g] = TLanes.Element(norm, g);
+            inverseNormBounds[g] = TLanes.Element(inverseNormBound, g);
+            smallestPivot = Math.Min(smallestPivot, TLanes.Element(smallest, g));
+            logDeterminant += LogDeterminantOfPivots(TLanes.Element(pivotProducts, g), ref Unsafe.Add(ref a, g), q, width);
+            ref double groupZ = ref Unsafe.Add(ref z, g);
+            Unsafe.Add(ref groupZ, q * width) = HouseholderKernel.GenerateReflector(ref groupZ, q, width);
+        }
+
+        // Factor's count for each group: its Cholesky updates, then its solve.
+        flops += count * ((((long)q - 1) * q * (q + 1) / 3) + ((long)q * q));
+        return true;
+    }
+
+    /// <summary>
     /// <c>B = Q_g^T L_g^-1 B</c> on a group's rows of <paramref name="rows"/> in place (its parameters' rows, <paramref name="width"/>
     /// values each; for a group without a row of <c>Dx</c>, <paramref name="group"/> its <c>L_g</c> alone and <paramref name="coreRow"/>
     /// empty, <c>L_g^-1 B</c> only)
@@ -443,35 +629,10 @@ internal static class OneRowGroupKernel
                 (sum * (1.0 / Unsafe.Add(ref factorRow, i))).StoreUnsafe(ref target);
             }
 
-            if (!hasRow)
+            if (hasRow)
             {
-                continue;
+                Reflect512(ref v, tau, ref b, ref index, q, width, column, ref core);
             }
-
-            // H^T = I - tau v v^T: w = v^T B, then B -= tau v w.
-            ref double first = ref Unsafe.Add(ref b, (index * width) + column);
-            Vector512<double> w = Vector512.LoadUnsafe(ref first);
-            if (tau != 0)
-            {
-                for (int i = 1; i < q; i++)
-                {
-                    double weight = Unsafe.Add(ref v, i);
-                    if (weight != 0)
-                    {
-                        w = Vector512.FusedMultiplyAdd(Vector512.Create(weight), Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column)), w);
-                    }
-                }
-
-                Vector512<double> head = Vector512.FusedMultiplyAdd(Vector512.Create(-tau), w, Vector512.LoadUnsafe(ref first));
-                head.StoreUnsafe(ref first);
-                for (int i = 1; i < q; i++)
-                {
-                    ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
-                    Vector512.FusedMultiplyAdd(Vector512.Create(-tau * Unsafe.Add(ref v, i)), w, Vector512.LoadUnsafe(ref target)).StoreUnsafe(ref target);
-                }
-            }
-
-            Vector512.LoadUnsafe(ref first).StoreUnsafe(ref Unsafe.Add(ref core, column));
         }
 
         for (; vectorBits >= 256 && column + 4 <= width; column += 4)
@@ -561,6 +722,104 @@ internal static class OneRowGroupKernel
             }
 
             Unsafe.Add(ref core, column) = first;
+        }
+    }
+
+    private static void CheckRows(ReadOnlySpan<int> parameters, int values, int width)
+    {
+        foreach (int parameter in parameters)
+        {
+            if ((uint)parameter >= (uint)(values / width))
+            {
+                throw new ArgumentOutOfRangeException(nameof(parameters), $"Parameter {parameter} has no row among the {values / width} rows of {width}.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>H^T = I - tau v v^T</c> on 8 columns from <paramref name="column"/> of a group's rows (<c>w = v^T B</c>, then <c>B -= tau v w</c>),
+    /// then its first row copied to the core row: <see cref="SolveLower"/>'s step after <c>L_g^-1</c>, shared with <see cref="SolveLowerPair"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Reflect512(ref double v, double tau, ref double b, ref int index, int q, int width, int column, ref double core)
+    {
+        ref double first = ref Unsafe.Add(ref b, (index * width) + column);
+        Vector512<double> w = Vector512.LoadUnsafe(ref first);
+        if (tau != 0)
+        {
+            for (int i = 1; i < q; i++)
+            {
+                double weight = Unsafe.Add(ref v, i);
+                if (weight != 0)
+                {
+                    w = Vector512.FusedMultiplyAdd(Vector512.Create(weight), Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column)), w);
+                }
+            }
+
+            Vector512<double> head = Vector512.FusedMultiplyAdd(Vector512.Create(-tau), w, Vector512.LoadUnsafe(ref first));
+            head.StoreUnsafe(ref first);
+            for (int i = 1; i < q; i++)
+            {
+                ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
+                Vector512.FusedMultiplyAdd(Vector512.Create(-tau * Unsafe.Add(ref v, i)), w, Vector512.LoadUnsafe(ref target)).StoreUnsafe(ref target);
+            }
+        }
+
+        Vector512.LoadUnsafe(ref first).StoreUnsafe(ref Unsafe.Add(ref core, column));
+    }
+
+    /// <summary>
+    /// <see cref="SolveLower"/> of two groups of one order with a row each, at 512 bits, <paramref name="width"/> a multiple of 8: their
+    /// <c>L_g^-1</c> sweeps in one loop, a row of each per step, so that the two chains of fused multiply-adds (each row waits for the
+    /// rows above it) overlap; each group's operations are <see cref="SolveLower"/>'s in its order, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SolveLowerPair(ReadOnlySpan<double> first, ReadOnlySpan<int> firstParameters, Span<double> firstCore,
+        ReadOnlySpan<double> second, ReadOnlySpan<int> secondParameters, Span<double> secondCore, Span<double> rows, int width)
+    {
+        VectorWidth.Validate(512);
+        int q = firstParameters.Length;
+        int length = (q * q) + q + 1;
+        if (q == 0 || secondParameters.Length != q || first.Length != length || second.Length != length || firstCore.Length != width || secondCore.Length != width
+            || width <= 0 || width % 8 != 0)
+        {
+            throw new ArgumentException($"Two groups of {q} parameters and a row each need {length} values and core rows of {width} each, a multiple of 8; "
+                + $"got {secondParameters.Length} parameters, {first.Length} and {second.Length} values, core rows of {firstCore.Length} and {secondCore.Length}.");
+        }
+
+        CheckRows(firstParameters, rows.Length, width);
+        CheckRows(secondParameters, rows.Length, width);
+
+        // Bounds: the groups' values, the parameters' rows and the core rows were checked above.
+        ref double l = ref MemoryMarshal.GetReference(first);
+        ref double m = ref MemoryMarshal.GetReference(second);
+        ref double b = ref MemoryMarshal.GetReference(rows);
+        ref int index = ref MemoryMarshal.GetReference(firstParameters);
+        ref int other = ref MemoryMarshal.GetReference(secondParameters);
+        for (int column = 0; column < width; column += 8)
+        {
+            for (int i = 0; i < q; i++)
+            {
+                ref double firstRow = ref Unsafe.Add(ref l, i * q);
+                ref double secondRow = ref Unsafe.Add(ref m, i * q);
+                ref double firstTarget = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
+                ref double secondTarget = ref Unsafe.Add(ref b, (Unsafe.Add(ref other, i) * width) + column);
+                Vector512<double> firstSum = Vector512.LoadUnsafe(ref firstTarget);
+                Vector512<double> secondSum = Vector512.LoadUnsafe(ref secondTarget);
+                for (int j = 0; j < i; j++)
+                {
+                    firstSum = Vector512.FusedMultiplyAdd(Vector512.Create(-Unsafe.Add(ref firstRow, j)),
+                        Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, j) * width) + column)), firstSum);
+                    secondSum = Vector512.FusedMultiplyAdd(Vector512.Create(-Unsafe.Add(ref secondRow, j)),
+                        Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref other, j) * width) + column)), secondSum);
+                }
+
+                (firstSum * (1.0 / Unsafe.Add(ref firstRow, i))).StoreUnsafe(ref firstTarget);
+                (secondSum * (1.0 / Unsafe.Add(ref secondRow, i))).StoreUnsafe(ref secondTarget);
+            }
+
+            Reflect512(ref Unsafe.Add(ref l, q * q), Unsafe.Add(ref l, (q * q) + q), ref b, ref index, q, width, column, ref MemoryMarshal.GetReference(firstCore));
+            Reflect512(ref Unsafe.Add(ref m, q * q), Unsafe.Add(ref m, (q * q) + q), ref b, ref other, q, width, column, ref MemoryMarshal.GetReference(secondCore));
         }
     }
 }
