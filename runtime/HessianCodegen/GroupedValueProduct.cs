@@ -87,11 +87,12 @@ internal static class GroupedValueProduct
     /// <summary>
     /// <see cref="Form"/> of all <paramref name="m"/> columns, shared by the threads that call it with the same <paramref name="nextChunk"/>
     /// (one counter, 0 at first): each takes <see cref="SharedColumns"/> columns at a time until none are left, so a thread that joins
-    /// late (after other work) takes fewer, and the threads finish together. Each thread packs <c>Z</c> once, not once a chunk.
+    /// late (after other work) takes fewer, and the threads finish together. Each thread packs <c>Z</c> once, not once a chunk. A thread
+    /// takes the chunks from the first columns on, or from the last ones back where <paramref name="fromEnd"/> (<see cref="SharedPiece"/>).
     /// </summary>
     /// <returns>The floating-point operations this thread performed.</returns>
     public static long FormShared(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
-        Span<double> weighted, Span<double> weightedT, int vectorBits, int[] nextChunk)
+        Span<double> weighted, Span<double> weightedT, int vectorBits, int[] nextChunk, bool fromEnd = false)
     {
         Validate(dx, p, m, value, weighted, weightedT, vectorBits);
         double[] negatedZ = PackNegatedZ(groups, dx, p, m);
@@ -100,9 +101,10 @@ internal static class GroupedValueProduct
         try
         {
             long flops = 0;
-            for (int first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns; first < m;
-                first = (Interlocked.Increment(ref nextChunk[0]) - 1) * SharedColumns)
+            int chunks = (m + SharedColumns - 1) / SharedColumns;
+            for (int chunk = SharedPiece.Take(nextChunk, chunks, fromEnd); chunk >= 0; chunk = SharedPiece.Take(nextChunk, chunks, fromEnd))
             {
+                int first = chunk * SharedColumns;
                 flops += FormColumns(groups, negatedZ, p, m, value, weighted, weightedT, first, Math.Min(m, first + SharedColumns), vectorBits, copiedRows, rowOffsets);
             }
 

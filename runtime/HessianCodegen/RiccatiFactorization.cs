@@ -381,12 +381,13 @@ internal sealed class RiccatiFactorization
                     Grow(ref dxT, p * m);
                     if (twoCores)
                     {
-                        // Two cores: Dz^T P Dz, which reads P only, is begun on one while the other begins -(Dx^T P); each then
-                        // joins the other's work. Both take pieces from one counter per product (block rows of E, columns of W),
-                        // so they finish within a piece of each other (one fork; halves formed side by side left a core idle,
-                        // and E taken whole by one core left the other idle 60 us per layer at issue 7's order once -(Dx^T P)
-                        // was faster: E takes 0.2 ms there on two cores, from a P and into an E not in cache). The first layer
-                        // has no E. The lambdas capture block locals only, so no closure is made on the other paths.
+                        // Two cores: both form E = Dz^T P Dz first, then -(Dx^T P), taking pieces from one counter per product (block
+                        // rows of E, columns of W), so they finish within a piece of each other (one fork; halves formed side by side
+                        // left a core idle, and E taken whole by one core left the other idle 60 us per layer at issue 7's order once
+                        // -(Dx^T P) was faster). This thread takes the pieces from the front, the worker from the end (SharedPiece):
+                        // where both take their half, E's first block rows are this core's, as the update's first band of rows
+                        // (TwoCoreCouplingUpdate) and the mirror of P's rows it writes; the pieces of a late core go to the other.
+                        // The first layer has no E. The lambdas capture block locals only, so no closure is made on the other paths.
                         (double[] product, double[] productT, double[] valueArray, double[] nextValueArray, double[] dxTArray) = (weighted, weightedT, value, nextValue, dxT);
                         (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups, int bits) = (d, count, groups, vectorBits);
                         long productFlops = 0, valueFlops = 0;
@@ -394,24 +395,26 @@ internal sealed class RiccatiFactorization
                         (int[] nextChunk, int[] nextPiece) = (productColumns, congruencePieces);
                         nextChunk[0] = 0;
                         nextPiece[0] = 0;
-                        long ShareCongruence() => nextOrder > 0
+                        long ShareCongruence(bool fromEnd) => nextOrder > 0
                             ? BlockDiagonalCongruence.AddUpperShared(valueArray.AsSpan(0, states * states), states, layerBlocks.Dz, examples,
-                                layerBlocks.OutputSize, layerBlocks.InputSize, nextValueArray.AsSpan(0, nextOrder * nextOrder), nextOrder, overwrite: true, nextPiece)
+                                layerBlocks.OutputSize, layerBlocks.InputSize, nextValueArray.AsSpan(0, nextOrder * nextOrder), nextOrder, overwrite: true, nextPiece,
+                                fromEnd)
                             : 0;
-                        long ShareWeightedProduct() => GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, parameters, states,
-                            valueArray.AsSpan(0, states * states), product.AsSpan(0, parameters * states), productT.AsSpan(0, states * parameters), bits, nextChunk);
+                        long ShareWeightedProduct(bool fromEnd) => GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, parameters, states,
+                            valueArray.AsSpan(0, states * states), product.AsSpan(0, parameters * states), productT.AsSpan(0, states * parameters), bits, nextChunk,
+                            fromEnd);
                         worker!.Invoke(
                             () =>
                             {
                                 // Dx^T, which A's product needs next, first: the other core's head start on -(Dx^T P).
                                 MatrixKernels.Transpose(layerBlocks.Dx, states, parameters, dxTArray.AsSpan(0, parameters * states));
-                                Interlocked.Add(ref valueFlops, ShareCongruence());
-                                Interlocked.Add(ref productFlops, ShareWeightedProduct());
+                                Interlocked.Add(ref valueFlops, ShareCongruence(false));
+                                Interlocked.Add(ref productFlops, ShareWeightedProduct(false));
                             },
                             () =>
                             {
-                                Interlocked.Add(ref productFlops, ShareWeightedProduct());
-                                Interlocked.Add(ref valueFlops, ShareCongruence());
+                                Interlocked.Add(ref valueFlops, ShareCongruence(true));
+                                Interlocked.Add(ref productFlops, ShareWeightedProduct(true));
                             });
                         if (mIn > 0)
                         {
@@ -545,9 +548,26 @@ internal sealed class RiccatiFactorization
             // P_l = E - C^T A^-1 C = E - Y^T M^-1 Y with A = W M W^T and Y = W^-1 C: one triangular solve per column where
             // A^-1 C took two (upper triangle, then mirrored: exactly symmetric). Y is what the sweeps keep of the layer.
             prefetch.Step(); // step 4: before the half solve (right after step 3 for a low-rank layer, factored already)
-            if (mIn > 0)
+            long wholeSolveFlops = mIn > 0 && !directCoupling ? factor.LowerHalfFlops(mIn) : 0;
+            int coupledHalf = twoCores && mIn > 0 && !directCoupling ? ColumnSplitSolve.FirstHalfColumns(mIn, wholeSolveFlops) : 0;
+            if (mIn > 0 && TwoCoreCouplingUpdate.Takes(p, mIn, coupledHalf))
             {
-                long halfSolveFlops = directCoupling ? 0 : factor.LowerHalfFlops(mIn); // p^2 mIn for a whole block: a forward substitution per column
+                // Two cores: the half solve, M^-1 Y, the update and the mirror in one fork (TwoCoreCouplingUpdate).
+                Grow(ref packedCouplingT, PackedUpperUpdate.PackedLength(mIn, p));
+                if (!factor.MiddleIsIdentity)
+                {
+                    Grow(ref middleSolved, p * mIn);
+                    flops += factor.MiddleFlops(mIn);
+                }
+
+                TwoCoreCouplingUpdate.Run(factor.SolveLowerHalf, factor.MiddleIsIdentity ? null : factor.SolveMiddle, p, coupling,
+                    factor.MiddleIsIdentity ? Memory<double>.Empty : middleSolved.AsMemory(0, p * mIn), mIn, coupledHalf, packedCouplingT,
+                    nextValue.AsMemory(0, mIn * mIn), worker!);
+                flops += factor.LowerHalfFlops(coupledHalf) + factor.LowerHalfFlops(mIn - coupledHalf) + ((long)mIn * (mIn + 1) * p);
+            }
+            else if (mIn > 0)
+            {
+                long halfSolveFlops = wholeSolveFlops; // p^2 mIn for a whole block: a forward substitution per column
                 if (directCoupling)
                 {
                     halfSolveFlops = directLowRank!.SolveCouplingLowerHalf(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], count, aIn,
@@ -600,15 +620,15 @@ internal sealed class RiccatiFactorization
                 {
                     if (packedUpdate)
                     {
-                        PackedUpperUpdate.AddUpperOnTwoCores(mIn, p, -1, packedCouplingT, right, mIn, nextValue.AsMemory(0, mIn * mIn), mIn, worker);
+                        // Each core mirrors its own band of rows in the update's fork.
+                        PackedUpperUpdate.AddUpperOnTwoCores(mIn, p, -1, packedCouplingT, right, mIn, nextValue.AsMemory(0, mIn * mIn), mIn, worker, mirror: true);
                     }
                     else
                     {
                         ParallelTriangularGemm.Multiply(true, false, false, mIn, p, -1, couplingT.AsMemory(0, mIn * p), p, right, mIn, 1,
                             nextValue.AsMemory(0, mIn * mIn), mIn, worker);
+                        ParallelMirror.MirrorUpper(nextValue.AsMemory(0, mIn * mIn), mIn, worker);
                     }
-
-                    ParallelMirror.MirrorUpper(nextValue.AsMemory(0, mIn * mIn), mIn, worker);
                 }
                 else
                 {

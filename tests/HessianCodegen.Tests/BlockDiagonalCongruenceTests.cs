@@ -142,14 +142,19 @@ public sealed class BlockDiagonalCongruenceTests
     /// <summary>
     /// <see cref="BlockDiagonalCongruence.AddUpperShared"/> on two threads against one call (bit for bit; that call is checked
     /// against the triple products above), overwriting an upper block triangle of NaN: 8 x 8 blocks (the tile kernel), blocks
-    /// of 3 x 5 (the general path), fewer blocks than pieces, and a second thread that comes after the first has taken every piece.
+    /// of 3 x 5 (the general path), fewer blocks than pieces, and a second thread that comes after the first has taken every piece;
+    /// the second taking pieces from the end (the recursion's worker) as well as from the front.
     /// </summary>
     [Theory]
-    [InlineData(65, 8, 8, true)]
-    [InlineData(13, 3, 5, true)]
-    [InlineData(3, 8, 8, true)]
-    [InlineData(29, 8, 8, false)]
-    public void Two_threads_sharing_the_block_rows_write_what_one_call_writes(int blocks, int rows, int columns, bool sideBySide)
+    [InlineData(65, 8, 8, true, false)]
+    [InlineData(13, 3, 5, true, false)]
+    [InlineData(3, 8, 8, true, false)]
+    [InlineData(29, 8, 8, false, false)]
+    [InlineData(65, 8, 8, true, true)]
+    [InlineData(13, 3, 5, true, true)]
+    [InlineData(3, 8, 8, true, true)]
+    [InlineData(29, 8, 8, false, true)]
+    public void Two_threads_sharing_the_block_rows_write_what_one_call_writes(int blocks, int rows, int columns, bool sideBySide, bool secondFromEnd)
     {
         var random = new Random((blocks * 100) + rows);
         int order = blocks * rows;
@@ -174,12 +179,12 @@ public sealed class BlockDiagonalCongruenceTests
         {
             (first, second) = SideBySide.Run(
                 () => BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece),
-                () => BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece));
+                () => BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece, secondFromEnd));
         }
         else
         {
             first = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece);
-            second = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece);
+            second = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece, secondFromEnd);
             Assert.Equal(0, second);
         }
 

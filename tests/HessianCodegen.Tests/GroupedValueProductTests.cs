@@ -97,12 +97,15 @@ public sealed class GroupedValueProductTests
 
     /// <summary>
     /// <see cref="GroupedValueProduct.FormShared"/> on two threads against one call of Form (bit for bit) and the triple loop, at state orders
-    /// of several chunks of <see cref="GroupedValueProduct.SharedColumns"/> with a short last one (8 x 33 = 264 = 4 x 64 + 8, 5 x 29 = 145 = 2 x 64 + 17).
+    /// of several chunks of <see cref="GroupedValueProduct.SharedColumns"/> with a short last one (8 x 33 = 264 = 4 x 64 + 8, 5 x 29 = 145 = 2 x 64 + 17),
+    /// both threads taking chunks from the front, or the second from the end (the recursion's worker; the short last chunk first).
     /// </summary>
     [Theory]
-    [InlineData(8, 33)]
-    [InlineData(5, 29)]
-    public void Two_threads_sharing_the_columns_write_what_one_call_writes(int groupCount, int batch)
+    [InlineData(8, 33, false)]
+    [InlineData(5, 29, false)]
+    [InlineData(8, 33, true)]
+    [InlineData(5, 29, true)]
+    public void Two_threads_sharing_the_columns_write_what_one_call_writes(int groupCount, int batch, bool secondFromEnd)
     {
         int p = 9 * groupCount;
         int m = groupCount * batch;
@@ -128,7 +131,7 @@ public sealed class GroupedValueProductTests
         int[] nextChunk = [0];
         (long first, long second) = SideBySide.Run(
             () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk),
-            () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk));
+            () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk, secondFromEnd));
 
         Assert.True(m >= 2 * GroupedValueProduct.SharedColumns && m % GroupedValueProduct.SharedColumns != 0, $"m = {m}: not several chunks with a short last one");
         Assert.Equal(expectedFlops, first + second);

@@ -58,4 +58,28 @@ public sealed class PackedUpperUpdateTests
                 PackedUpperUpdate.AddUpper(order, inner, alpha, packed, b, bStride, c, cStride, 0, order);
             }
         });
+
+    /// <summary>
+    /// <see cref="PackedUpperUpdate.AddUpperOnTwoCores"/> with the mirror (each band mirrored by the core that wrote it) against the
+    /// whole update then <see cref="MatrixKernels.MirrorUpper"/>, to the bit: past the threshold (two bands) and below it (one).
+    /// </summary>
+    [Theory]
+    [InlineData(512, 16)]
+    [InlineData(301, 72)]
+    [InlineData(40, 8)]
+    public void The_update_with_its_mirror_writes_what_the_update_then_the_mirror_write(int order, int inner)
+    {
+        var random = new Random(order + inner);
+        double[] a = RandomValues.Uniform(random, inner * order);
+        double[] b = RandomValues.Uniform(random, inner * order);
+        double[] expected = RandomValues.Uniform(random, order * order);
+        double[] c = (double[])expected.Clone();
+        var packed = new double[PackedUpperUpdate.PackedLength(order, inner)];
+        PackedUpperUpdate.PackLeft(a, order, order, inner, packed);
+        PackedUpperUpdate.AddUpper(order, inner, -1, packed, b, order, expected, order, 0, order);
+        MatrixKernels.MirrorUpper(expected, order);
+
+        PackedUpperUpdate.AddUpperOnTwoCores(order, inner, -1, packed, b, order, c, order, mirror: true);
+        Assert.Equal(expected, c);
+    }
 }

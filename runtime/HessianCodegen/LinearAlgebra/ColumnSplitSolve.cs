@@ -72,7 +72,7 @@ internal static class ColumnSplitSolve
     private static int Half(int width) => width / 2 / ColumnAlignment * ColumnAlignment;
 
     /// <summary>Columns <paramref name="first"/> to <c>first + count</c> of <paramref name="rows"/>, solved in <paramref name="block"/>.</summary>
-    private static void SolveColumns(RowsSolve solve, int order, Memory<double> rows, int width, int first, int count, Memory<double> block)
+    internal static void SolveColumns(RowsSolve solve, int order, Memory<double> rows, int width, int first, int count, Memory<double> block)
     {
         Span<double> all = rows.Span;
         Span<double> columns = block.Span;

@@ -368,6 +368,69 @@ internal static class MatrixKernels
         }
     }
 
+    /// <summary>
+    /// The columns <paramref name="first"/> to <paramref name="end"/> of the lower triangle of the square matrix <paramref name="a"/>
+    /// (order <paramref name="n"/>), from the rows <paramref name="first"/> to <paramref name="end"/> of its upper one; nothing else
+    /// is written. The mirror of a band of rows of the upper triangle, for the core that has just written that band (a two-core
+    /// update of <c>P</c>): it reads only its own rows, where <see cref="MirrorUpperRows"/>'s bands read columns the other core wrote.
+    /// The same blocks in the same order as <see cref="MirrorUpperRows"/> (8 x 8 transposed in registers along the upper rows).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MirrorUpperColumns(Span<double> a, int n, int first, int end)
+    {
+        if (a.Length < n * n)
+        {
+            throw new ArgumentException($"A matrix of order {n} needs {n * n} values; got {a.Length}.", nameof(a));
+        }
+
+        if (first < 0 || first > n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(first), $"The band's first column {first} is not within 0 to {n}.");
+        }
+
+        if (end < first || end > n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), $"The band's end column {end} is not within {first} to {n}.");
+        }
+
+        ref double start = ref MemoryMarshal.GetReference(a);
+        for (int j0 = first; j0 < end;)
+        {
+            // A strip of columns up to the next multiple of Strip (only the band's first strip can start past one) or the band's end.
+            int j1 = Math.Min(end, ((j0 / Strip) + 1) * Strip);
+
+            // The strip's triangle: a(i, j) = a(j, i) for j0 <= j < i < j1.
+            for (int i = j0 + 1; i < j1; i++)
+            {
+                for (int j = j0; j < i; j++)
+                {
+                    a[(i * n) + j] = a[(j * n) + i];
+                }
+            }
+
+            // The blocks below it: rows i0.. of the lower triangle, columns j0 to j1, from rows j0 to j1 of the upper one.
+            for (int i0 = j1; i0 < n; i0 += Strip)
+            {
+                int rows = Math.Min(Strip, n - i0);
+                if (Avx.IsSupported && rows == Strip && j1 - j0 == Strip)
+                {
+                    Transpose8x8(ref Unsafe.Add(ref start, ((nint)j0 * n) + i0), ref Unsafe.Add(ref start, ((nint)i0 * n) + j0), n);
+                    continue;
+                }
+
+                for (int r = j0; r < j1; r++)
+                {
+                    for (int c = 0; c < rows; c++)
+                    {
+                        a[((i0 + c) * n) + r] = a[(r * n) + i0 + c];
+                    }
+                }
+            }
+
+            j0 = j1;
+        }
+    }
+
     /// <summary>The 8 x 8 block at <paramref name="source"/> transposed into the one at <paramref name="target"/> (both with rows <paramref name="stride"/> apart), as four of 4 x 4.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(ref double source, ref double target, int stride)

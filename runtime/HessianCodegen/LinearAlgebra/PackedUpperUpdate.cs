@@ -120,18 +120,43 @@ internal static class PackedUpperUpdate
     /// <paramref name="worker"/>'s thread, or on the thread pool where there is none.
     /// </summary>
     public static void AddUpperOnTwoCores(int order, int inner, double alpha, ReadOnlyMemory<double> packedLeft, ReadOnlyMemory<double> b, int bStride,
-        Memory<double> c, int cStride, TwoCoreWorker? worker = null)
+        Memory<double> c, int cStride, TwoCoreWorker? worker = null, bool mirror = false)
     {
+        if (mirror && cStride != order)
+        {
+            throw new ArgumentException($"The mirror takes a square c: rows {order} apart; got {cStride}.", nameof(cStride));
+        }
+
         // The first band takes 1 - 1/sqrt(2) of the rows (the long ones), a multiple of the tile's rows.
-        int split = TriangleSplit.HalfOfUpper(order, GemmMicroKernel.Rows);
+        int split = SplitRow(order);
         if ((double)order * order * inner < ParallelTriangularGemm.Threshold || Environment.ProcessorCount < 2 || split == 0 || split >= order)
         {
             AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, 0, order);
+            if (mirror)
+            {
+                MatrixKernels.MirrorUpper(c.Span, order);
+            }
+
             return;
         }
 
+        // With the mirror, each band copies its own rows onto the lower triangle's columns right after it wrote them: no second
+        // fork, and each core reads only what it wrote (a band of the lower triangle's rows reads columns of both bands).
         TwoCoreWorker.Fork(worker,
-            () => AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, 0, split),
-            () => AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, split, order));
+            () => AddBand(order, inner, alpha, packedLeft, b, bStride, c, cStride, 0, split, mirror),
+            () => AddBand(order, inner, alpha, packedLeft, b, bStride, c, cStride, split, order, mirror));
+    }
+
+    /// <summary>The row where <see cref="AddUpperOnTwoCores"/> cuts a triangle of order <paramref name="order"/> (0 where it does not).</summary>
+    internal static int SplitRow(int order) => TriangleSplit.HalfOfUpper(order, GemmMicroKernel.Rows);
+
+    private static void AddBand(int order, int inner, double alpha, ReadOnlyMemory<double> packedLeft, ReadOnlyMemory<double> b, int bStride,
+        Memory<double> c, int cStride, int firstRow, int endRow, bool mirror)
+    {
+        AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, firstRow, endRow);
+        if (mirror)
+        {
+            MatrixKernels.MirrorUpperColumns(c.Span, order, firstRow, endRow);
+        }
     }
 }

@@ -30,7 +30,7 @@ internal sealed class TwoCoreWorker : IDisposable
     /// (a blocked caller would add its wake-up to the wall time), and a fork's halves are cut to finish together, so it spins longer
     /// than the worker, though no longer than a half late by a whole preemption.
     /// </summary>
-    private const int CallerSpinCount = 200;
+    internal const int CallerSpinCount = 200;
 
     private readonly Thread thread;
     private readonly ManualResetEventSlim posted = new(false, WorkerSpinCount);
