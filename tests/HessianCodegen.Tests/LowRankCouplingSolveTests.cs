@@ -175,24 +175,7 @@ public sealed class LowRankCouplingSolveTests
         var random = new Random(17);
         int p = groups * q;
         int m = groups * rowsPerGroup;
-        var dx = new double[m * p];
-        var xxx = new double[p * p];
-        for (int g = 0; g < groups; g++)
-        {
-            double[] v = Enumerable.Range(0, q).Select(_ => random.NextDouble() - 0.5).ToArray();
-            for (int i = 0; i < q; i++)
-            {
-                for (int r = g * rowsPerGroup; r < (g + 1) * rowsPerGroup; r++)
-                {
-                    dx[(r * p) + (g * q) + i] = random.NextDouble() - 0.5;
-                }
-
-                for (int j = 0; j < q; j++)
-                {
-                    xxx[(((g * q) + i) * p) + (g * q) + j] = 0.3 * v[i] * v[j];
-                }
-            }
-        }
+        (double[] dx, double[] xxx) = GroupedLowRankBlock.Derivatives(random, p, groups, q, rowsPerGroup);
 
         double[] value = RandomValues.SymmetricState(random, m);
         value[(0 * m) + rowsPerGroup] = value[(rowsPerGroup * m) + 0] = coupling * Math.Sqrt(value[0] * value[(rowsPerGroup * m) + rowsPerGroup]);
@@ -204,25 +187,7 @@ public sealed class LowRankCouplingSolveTests
         Assert.Equal(rowsPerGroup == 1, factor.TookOneRowGroups);
         Assert.Equal(indefinite, factor.CoreFormedAgain);
 
-        // A = Xxx + eps I + Dx^T P Dx, row-major.
-        var block = new double[p * p];
-        for (int i = 0; i < p; i++)
-        {
-            for (int j = 0; j < p; j++)
-            {
-                double sum = xxx[(i * p) + j] + (i == j ? epsilon : 0);
-                for (int r = 0; r < m; r++)
-                {
-                    for (int s = 0; s < m; s++)
-                    {
-                        sum += dx[(r * p) + i] * value[(r * m) + s] * dx[(s * p) + j];
-                    }
-                }
-
-                block[(i * p) + j] = sum;
-            }
-        }
-
+        double[] block = GroupedLowRankBlock.Dense(xxx, epsilon, dx, value, p, m);
         PivotBlockFactor whole = PivotBlockFactor.Create(block, p, new double[PivotBlockFactor.WorkLength(p)], 1e-300, ref flops)
             ?? throw new InvalidOperationException("the whole block was judged singular");
         Assert.Equal(indefinite, !whole.IsPositiveDefinite);

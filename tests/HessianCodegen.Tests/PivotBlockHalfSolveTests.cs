@@ -279,24 +279,7 @@ public sealed class PivotBlockHalfSolveTests
         int groups = m / rowsPerGroup;
         m = groups * rowsPerGroup;
         int run = p / groups;
-        var dx = new double[m * p];
-        var xxx = new double[p * p];
-        for (int g = 0; g < groups; g++)
-        {
-            double[] v = Enumerable.Range(0, run).Select(_ => random.NextDouble() - 0.5).ToArray();
-            for (int i = 0; i < run; i++)
-            {
-                for (int r = g * rowsPerGroup; r < (g + 1) * rowsPerGroup; r++)
-                {
-                    dx[(r * p) + (g * run) + i] = random.NextDouble() - 0.5;
-                }
-
-                for (int j = 0; j < run; j++)
-                {
-                    xxx[(((g * run) + i) * p) + (g * run) + j] = 0.3 * v[i] * v[j];
-                }
-            }
-        }
+        (double[] dx, double[] xxx) = Infrastructure.GroupedLowRankBlock.Derivatives(random, p, groups, run, rowsPerGroup);
 
         double[] value = Infrastructure.RandomValues.SymmetricState(random, m, negativeDiagonal: definiteCore ? -1 : 0);
 
@@ -307,21 +290,13 @@ public sealed class PivotBlockHalfSolveTests
         Assert.Equal(definiteCore, factor.MiddleIsIdentity);
 
         // A = Xxx + eps I + Dx^T P Dx, dense.
+        double[] block = Infrastructure.GroupedLowRankBlock.Dense(xxx, epsilon, dx, value, p, m);
         var dense = new double[p, p];
         for (int i = 0; i < p; i++)
         {
             for (int j = 0; j < p; j++)
             {
-                double sum = xxx[(i * p) + j] + (i == j ? epsilon : 0);
-                for (int r = 0; r < m; r++)
-                {
-                    for (int s = 0; s < m; s++)
-                    {
-                        sum += dx[(r * p) + i] * value[(r * m) + s] * dx[(s * p) + j];
-                    }
-                }
-
-                dense[i, j] = sum;
+                dense[i, j] = block[(i * p) + j];
             }
         }
 
