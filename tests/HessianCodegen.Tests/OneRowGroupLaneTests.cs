@@ -121,13 +121,13 @@ public sealed class OneRowGroupLaneTests
         for (int g = 0; g < count; g++)
         {
             double[] actual = Enumerable.Range(0, expected[g].Length).Select(e => interleaved[(e * lanes) + g]).ToArray();
-            Assert.Equal(expected[g], actual);
+            Assert.Equal(expected[g].Select(BitConverter.DoubleToInt64Bits), actual.Select(BitConverter.DoubleToInt64Bits));
         }
 
-        Assert.Equal(expectedNorms, norms);
-        Assert.Equal(expectedBounds, bounds);
-        Assert.Equal(expectedLogDeterminant, logDeterminant);
-        Assert.Equal(expectedSmallest, smallest);
+        Assert.Equal(expectedNorms.Select(BitConverter.DoubleToInt64Bits), norms.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(expectedBounds.Select(BitConverter.DoubleToInt64Bits), bounds.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expectedLogDeterminant), BitConverter.DoubleToInt64Bits(logDeterminant));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expectedSmallest), BitConverter.DoubleToInt64Bits(smallest));
         Assert.Equal(expectedFlops, flops);
     }
 

@@ -51,11 +51,11 @@ public sealed class OneRowGroupSolvePairTests
         double[] actual = (double[])rows.Clone();
         var actualCores = new double[2 * width];
         OneRowGroupKernel.SolveLowerPair(first, firstParameters, actualCores.AsSpan(0, width), second, secondParameters, actualCores.AsSpan(width, width), actual, width);
-        Assert.Equal(expected, actual);
-        Assert.Equal(expectedCores, actualCores);
+        Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), actual.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(expectedCores.Select(BitConverter.DoubleToInt64Bits), actualCores.Select(BitConverter.DoubleToInt64Bits));
         for (int k = 0; k < q; k++)
         {
-            Assert.Equal(rows.AsSpan(3 * k * width, width).ToArray(), actual.AsSpan(3 * k * width, width).ToArray());
+            Assert.Equal(rows.AsSpan(3 * k * width, width).ToArray().Select(BitConverter.DoubleToInt64Bits), actual.AsSpan(3 * k * width, width).ToArray().Select(BitConverter.DoubleToInt64Bits));
         }
     }
 
