@@ -45,7 +45,7 @@ internal sealed class LowRankWorkspace
 
     /// <summary>
     /// The one-row path's groups of one order, interleaved for <see cref="LinearAlgebra.OneRowGroupKernel.FactorLanes"/> (value <c>e</c>
-    /// of the run's group <c>g</c> at <c>e * laneCount + g</c>).
+    /// of the run's group <c>g</c> at <c>e * LaneCount + g</c>).
     /// </summary>
     internal double[] LaneValues = [];
 

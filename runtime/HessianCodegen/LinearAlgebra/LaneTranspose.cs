@@ -8,7 +8,7 @@ namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// Groups of values, one after another, to and from the interleaved layout of <see cref="OneRowGroupKernel.FactorLanes"/> (value
-/// <c>e</c> of group <c>g</c> at <c>e * lanes + g</c>): a transpose of the <c>count x length</c> matrix of the groups' values, an
+/// <c>e</c> of group <c>g</c> at <c>e * LaneCount + g</c>): a transpose of the <c>count x length</c> matrix of the groups' values, an
 /// 8 x 8 (at 512 bits) or 4 x 4 (256) block of them at a time in registers. Element by element, the copies of 8 groups of 91 values
 /// (width 8's) in and out took about as long as factoring them in lanes (in a scratch loop about 0.7 us against 0.7; by blocks 0.3).
 /// </summary>

@@ -399,8 +399,8 @@ internal static class OneRowGroupKernel
     /// </summary>
     internal static int LaneCount(int vectorBits) => vectorBits switch { 512 => 8, 256 => 4, _ => 0 };
 
-    /// <summary>The values of <paramref name="lanes"/> groups of <paramref name="q"/> parameters interleaved for <see cref="FactorLanes"/>.</summary>
-    internal static int LaneValueCount(int q, int lanes) => ((q * q) + q + 1) * lanes;
+    /// <summary>The values of <paramref name="laneCount"/> groups of <paramref name="q"/> parameters interleaved for <see cref="FactorLanes"/>.</summary>
+    internal static int LaneValueCount(int q, int laneCount) => ((q * q) + q + 1) * laneCount;
 
     /// <summary>
     /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> of up to
@@ -577,8 +577,7 @@ internal static class OneRowGroupKernel
     /// <summary>
     /// <c>B = Q_g^T L_g^-1 B</c> on a group's rows of <paramref name="rows"/> in place (its parameters' rows, <paramref name="width"/>
     /// values each; for a group without a row of <c>Dx</c>, <paramref name="group"/> its <c>L_g</c> alone and <paramref name="coreRow"/>
-    /// empty, <c>L_g^-1 B</c> only)
-    /// values each), with the group's factors as <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> left them, and the first row, the one that goes to the core
+    /// empty, <c>L_g^-1 B</c> only), with the group's factors as <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> left them, and the first row, the one that goes to the core
     /// <c>T</c>, copied to <paramref name="coreRow"/>: what the low-rank route's half solve did through a gather, <see cref="TriangularKernel.SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/>,
     /// <see cref="HouseholderKernel.ApplyTranspose"/> and a scatter. Vectors of <paramref name="vectorBits"/> (512, 256, or 0 for
     /// plain loops; at most <see cref="VectorWidth.Hardware"/>), every update a fused multiply-add at each width, so all give the same bits.
