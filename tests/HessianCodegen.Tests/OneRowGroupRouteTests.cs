@@ -8,7 +8,7 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// The low-rank route at batch 1 (every group one row of <c>Dx</c>) through its one-row path (<see cref="LinearAlgebra.OneRowGroupKernel"/>:
-/// groups factored alone or in pairs, the core entry by entry, the lower half solve in place) against the general path on the same
+/// groups factored alone, in pairs or in lanes, the core entry by entry, the lower half solve in place) against the general path on the same
 /// block (<see cref="LowRankWorkspace.GeneralGroupsOnly"/>): the inertia exactly; the log-determinant, <c>Solve</c> and
 /// <c>SolveLowerHalf</c> to round-off, not to the bit, because <c>L_g^-1 z_g</c> (and so <c>R_g</c> and <c>T</c>) sums its dot
 /// products in another order. Group orders: a pair then a single group, two orders side by side, orders past the pair kernel's
