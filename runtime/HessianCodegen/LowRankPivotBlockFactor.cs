@@ -54,6 +54,13 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     internal bool TookOneRowGroups => oneRowGroups;
 
     /// <summary>
+    /// Whether the one-row path's half solve takes two groups of one order with a row each in one loop
+    /// (<see cref="OneRowGroupKernel.SolveLowerPair"/>, 512-bit vectors) where the width is a multiple of 8: where the machine runs
+    /// 512 bits. The tests switch it off to compare with each group solved alone (the same bits); never true below 512 bits.
+    /// </summary>
+    internal bool PairsInTheHalfSolve = VectorWidth.Hardware == 512;
+
+    /// <summary>
     /// Whether <see cref="KeptIn"/> made this factor without copying the groups' values, <c>Create</c> having factored them in that
     /// storage: for the tests, which assert that the recursion's one-row layers are kept so.
     /// </summary>
@@ -370,7 +377,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
             if (run >= LaneRunMinimum)
             {
-                if (!FactorOneRowLanes(valueSpan.Slice(offset, run * length), q, run, tinyPivot, workspace, ref logDeterminantX, ref smallestPivotX, ref flops))
+                if (!FactorOneRowLanes(valueSpan.Slice(offset, run * length), q, run, laneCount, tinyPivot, workspace, ref logDeterminantX, ref smallestPivotX, ref flops))
                 {
                     return null;
                 }
@@ -386,8 +393,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 continue;
             }
 
-            // Only two groups with a row each pair up: the pair kernel reflects both.
-            if (g + 1 < count && structure.Parameters[g + 1].Length == q && structure.Rows[g + 1].Length == 1 && q <= OneRowGroupKernel.PairLimit)
+            // Only two groups with a row each pair up: the pair kernel reflects both (q is within its limit: this path takes no larger group).
+            if (g + 1 < count && structure.Parameters[g + 1].Length == q && structure.Rows[g + 1].Length == 1)
             {
                 // Two groups of one order side by side: their chains of square roots and divisions overlap.
                 if (!OneRowGroupKernel.FactorPair(valueSpan.Slice(offset, length), valueSpan.Slice(offset + length, length), q, tinyPivot,
@@ -431,20 +438,22 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// <paramref name="run"/> consecutive groups of <paramref name="q"/> parameters and one row each, their values in
     /// <paramref name="groups"/> as the gather laid them out, factored as <see cref="OneRowGroupKernel.Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/>
-    /// factors each (the same bits), one per lane of <see cref="LowRankWorkspace.OneRowLaneBits"/> (<see cref="OneRowGroupKernel.FactorLanes"/>):
-    /// copied into the workspace interleaved, factored, copied back. False at a failed pivot or past <see cref="ConditionLimit"/>.
+    /// factors each (the same bits), one per lane of <see cref="LowRankWorkspace.OneRowLaneBits"/> (<paramref name="laneCount"/> lanes,
+    /// <see cref="OneRowGroupKernel.FactorLanes"/>): copied into the workspace interleaved, factored, copied back; counted in
+    /// <see cref="LowRankWorkspace.LaneRuns"/>. False at a failed pivot or past <see cref="ConditionLimit"/>.
     /// </summary>
-    private static bool FactorOneRowLanes(Span<double> groups, int q, int run, double tinyPivot, LowRankWorkspace workspace,
+    private static bool FactorOneRowLanes(Span<double> groups, int q, int run, int laneCount, double tinyPivot, LowRankWorkspace workspace,
         ref double logDeterminantX, ref double smallestPivotX, ref long flops)
     {
-        int lanes = OneRowGroupKernel.LaneCount(workspace.OneRowLaneBits);
+        workspace.LaneRuns++;
         int length = GroupValueCount(q, 1);
-        Span<double> interleaved = LowRankWorkspace.Grow(ref workspace.LaneValues, OneRowGroupKernel.LaneValueCount(q, lanes)).AsSpan(0, OneRowGroupKernel.LaneValueCount(q, lanes));
+        int interleavedLength = OneRowGroupKernel.LaneValueCount(q, laneCount);
+        Span<double> interleaved = LowRankWorkspace.Grow(ref workspace.LaneValues, interleavedLength).AsSpan(0, interleavedLength);
 
         // The groups' values in, the strict upper triangles' zeros with them (block transposes: element by element the copies took as long as the factor).
         LaneTranspose.Interleave(groups, length, run, interleaved, workspace.OneRowLaneBits);
-        Span<double> norms = stackalloc double[lanes];
-        Span<double> bounds = stackalloc double[lanes];
+        Span<double> norms = stackalloc double[laneCount];
+        Span<double> bounds = stackalloc double[laneCount];
         if (!OneRowGroupKernel.FactorLanes(interleaved, q, run, tinyPivot, norms, bounds, ref logDeterminantX, ref smallestPivotX, ref flops, workspace.OneRowLaneBits))
         {
             return false;
@@ -790,7 +799,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             // At most one row per group: each group's rows solved (and, with a row, reflected) in place, no gather or scatter (OneRowGroupKernel).
             // Two groups of one order with a row each in one loop where the rows are whole vectors, so that their chains overlap.
-            bool pairs = VectorWidth.Hardware == 512 && width % 8 == 0;
+            bool pairs = PairsInTheHalfSolve && width % 8 == 0;
             for (int k = 0; k < groups.Length; k++)
             {
                 GroupFactor g = groups[k];

@@ -45,7 +45,7 @@ internal sealed class LowRankWorkspace
 
     /// <summary>
     /// The one-row path's groups of one order, interleaved for <see cref="LinearAlgebra.OneRowGroupKernel.FactorLanes"/> (value <c>e</c>
-    /// of the run's group <c>g</c> at <c>e * lanes + g</c>).
+    /// of the run's group <c>g</c> at <c>e * LaneCount + g</c>).
     /// </summary>
     internal double[] LaneValues = [];
 
@@ -54,6 +54,12 @@ internal sealed class LowRankWorkspace
     /// the machine's; the tests set a narrower one, or 0 for the pair and single kernels alone, which give the same bits.
     /// </summary>
     internal int OneRowLaneBits = LinearAlgebra.VectorWidth.Hardware;
+
+    /// <summary>
+    /// The runs of groups the one-row path has factored in lanes (<see cref="LinearAlgebra.OneRowGroupKernel.FactorLanes"/>) with this
+    /// workspace, never reset: the tests read it to see that the lanes were taken, since they give the same bits as the pair and single kernels.
+    /// </summary>
+    internal int LaneRuns;
 
     /// <summary>
     /// The sum of the <c>Xxx</c> values the last factor's touch pass read, never read: stored here (one workspace per

@@ -8,7 +8,7 @@ using Xunit;
 namespace HessianCodegen.Tests;
 
 /// <summary>
-/// <see cref="LaneTranspose"/> against its definition, value <c>e</c> of group <c>g</c> at <c>e * lanes + g</c>: at each vector width
+/// <see cref="LaneTranspose"/> against its definition, value <c>e</c> of group <c>g</c> at <c>e * laneCount + g</c>: at each vector width
 /// the machine runs, lengths that are and are not a multiple of the lanes (width 8's and 16's groups of 91 and 307 values), a full
 /// vector of groups and fewer (whose missing lanes interleave as zeros and are not written back).
 /// </summary>
@@ -25,32 +25,41 @@ public sealed class LaneTransposeTests
     [MemberData(nameof(Cases))]
     public void InterleavesAndBack(int vectorBits, int length, int count)
     {
-        int lanes = OneRowGroupKernel.LaneCount(vectorBits);
+        int laneCount = OneRowGroupKernel.LaneCount(vectorBits);
         var random = new Random((31 * length) + count);
         // One value past the groups, which must not be read into a lane.
         double[] groups = [.. Enumerable.Range(0, count * length).Select(_ => random.NextDouble() - 0.5), double.NaN];
-        var interleaved = new double[lanes * length];
-        Array.Fill(interleaved, double.NaN);
+        // A tail past the interleaved values, which must stay as it was (an exactly sized buffer would hide an overrun).
+        var buffer = new double[(laneCount * length) + Tail];
+        Array.Fill(buffer, double.NaN);
+        buffer.AsSpan(laneCount * length).Fill(Sentinel);
+        Span<double> interleaved = buffer.AsSpan(0, laneCount * length);
         LaneTranspose.Interleave(groups, length, count, interleaved, vectorBits);
+        Assert.All(buffer[(laneCount * length)..], v => Assert.Equal(Sentinel, v));
         for (int e = 0; e < length; e++)
         {
-            for (int g = 0; g < lanes; g++)
+            for (int g = 0; g < laneCount; g++)
             {
-                Assert.Equal(g < count ? groups[(g * length) + e] : 0, interleaved[(e * lanes) + g]);
+                Assert.Equal(g < count ? groups[(g * length) + e] : 0, interleaved[(e * laneCount) + g]);
             }
         }
 
-        // Back into groups poisoned beforehand, with a value past them that must stay.
+        // Back into groups poisoned beforehand, with a tail past them that must stay.
         for (int k = 0; k < interleaved.Length; k++)
         {
             interleaved[k] += 1;
         }
 
-        var back = new double[(count * length) + 1];
+        var back = new double[(count * length) + Tail];
         Array.Fill(back, double.NaN);
-        back[^1] = 7;
-        LaneTranspose.Deinterleave(interleaved, length, count, back, vectorBits);
-        Assert.Equal(groups[..^1].Select(v => v + 1).ToArray(), back[..^1]);
-        Assert.Equal(7, back[^1]);
+        back.AsSpan(count * length).Fill(Sentinel);
+        LaneTranspose.Deinterleave(interleaved, length, count, back.AsSpan(0, count * length), vectorBits);
+        Assert.Equal(groups[..^1].Select(v => v + 1).ToArray(), back[..(count * length)]);
+        Assert.All(back[(count * length)..], v => Assert.Equal(Sentinel, v));
     }
+
+    /// <summary>Values past each buffer the transposes are given: a whole vector and more, each the sentinel.</summary>
+    private const int Tail = 9;
+
+    private const double Sentinel = 7;
 }

@@ -34,21 +34,17 @@ public sealed class OneRowGroupLaneTests
         AssertFactorsAsEachAlone(groups, q, vectorBits);
     }
 
+    /// <summary>Vector width and order; a width this machine lacks is left out.</summary>
+    public static IEnumerable<object[]> FarPivotCases => VectorWidthCases.Runnable(0, [256, 9], [512, 9], [512, 17]);
+
     /// <summary>
     /// Lanes whose pivots' product leaves the normal range (<c>X_g</c> scaled by <c>1e250</c>, <c>1e-200</c>, or to a subnormal
     /// product) beside lanes whose product stays normal: each takes the sum of <c>2 log L_ii</c> from its own lane's pivots.
     /// </summary>
     [Theory]
-    [InlineData(256, 9)]
-    [InlineData(512, 9)]
-    [InlineData(512, 17)]
+    [MemberData(nameof(FarPivotCases))]
     public void PivotProductsFarFromOneTakeTheirOwnLanesLogarithms(int vectorBits, int q)
     {
-        if (vectorBits > VectorWidth.Hardware)
-        {
-            return;
-        }
-
         double[] scales = [1, 1e250, 1e-200, 3e-72, 1, 1e-150, 1e200, 1];
         double[][] groups = Enumerable.Range(0, OneRowGroupKernel.LaneCount(vectorBits)).Select(g =>
         {
@@ -66,41 +62,35 @@ public sealed class OneRowGroupLaneTests
         AssertFactorsAsEachAlone(groups, q, vectorBits);
     }
 
+    /// <summary>Vector width, failing lane and failing pivot; a width this machine lacks is left out.</summary>
+    public static IEnumerable<object[]> FailedPivotCases => VectorWidthCases.Runnable(0, [256, 0, 0], [256, 3, 8], [512, 0, 4], [512, 5, 0], [512, 7, 8]);
+
     [Theory]
-    [InlineData(256, 0, 0)]
-    [InlineData(256, 3, 8)]
-    [InlineData(512, 0, 4)]
-    [InlineData(512, 5, 0)]
-    [InlineData(512, 7, 8)]
+    [MemberData(nameof(FailedPivotCases))]
     public void StopsAtAFailedPivotInAnyLane(int vectorBits, int failingLane, int failingPivot)
     {
-        if (vectorBits > VectorWidth.Hardware)
-        {
-            return;
-        }
-
         const int q = 9;
-        int lanes = OneRowGroupKernel.LaneCount(vectorBits);
-        double[][] groups = Enumerable.Range(0, lanes)
+        int laneCount = OneRowGroupKernel.LaneCount(vectorBits);
+        double[][] groups = Enumerable.Range(0, laneCount)
             .Select(g => (double[])[.. RandomValues.PositiveDefiniteLowerTriangle(q, seed: 21 + g, diagonalBase: 5.5), .. RandomValues.Uniform(new Random(g), q), 0])
             .ToArray();
-        double[] interleaved = Interleave(groups, q, lanes);
+        double[] interleaved = Interleave(groups, q, laneCount);
         double logDeterminant = 0, smallest = double.PositiveInfinity;
         long flops = 0;
-        var norms = new double[lanes];
-        var bounds = new double[lanes];
-        Assert.True(OneRowGroupKernel.FactorLanes((double[])interleaved.Clone(), q, lanes, 1e-12, norms, bounds, ref logDeterminant, ref smallest, ref flops, vectorBits));
+        var norms = new double[laneCount];
+        var bounds = new double[laneCount];
+        Assert.True(OneRowGroupKernel.FactorLanes((double[])interleaved.Clone(), q, laneCount, 1e-12, norms, bounds, ref logDeterminant, ref smallest, ref flops, vectorBits));
 
         groups[failingLane][(failingPivot * q) + failingPivot] -= 40;
-        interleaved = Interleave(groups, q, lanes);
-        Assert.False(OneRowGroupKernel.FactorLanes(interleaved, q, lanes, 1e-12, norms, bounds, ref logDeterminant, ref smallest, ref flops, vectorBits));
+        interleaved = Interleave(groups, q, laneCount);
+        Assert.False(OneRowGroupKernel.FactorLanes(interleaved, q, laneCount, 1e-12, norms, bounds, ref logDeterminant, ref smallest, ref flops, vectorBits));
     }
 
     /// <summary>The groups factored in lanes and each alone by <c>Factor</c>, one accumulator across them in group order; every output the same bits.</summary>
     private static void AssertFactorsAsEachAlone(double[][] groups, int q, int vectorBits)
     {
         int count = groups.Length;
-        int lanes = OneRowGroupKernel.LaneCount(vectorBits);
+        int laneCount = OneRowGroupKernel.LaneCount(vectorBits);
         double expectedLogDeterminant = 0.25, expectedSmallest = double.PositiveInfinity;
         long expectedFlops = 0;
         var expectedNorms = new double[count];
@@ -112,7 +102,7 @@ public sealed class OneRowGroupLaneTests
                 ref expectedFlops));
         }
 
-        double[] interleaved = Interleave(groups, q, lanes);
+        double[] interleaved = Interleave(groups, q, laneCount);
         double logDeterminant = 0.25, smallest = double.PositiveInfinity;
         long flops = 0;
         var norms = new double[count];
@@ -120,27 +110,27 @@ public sealed class OneRowGroupLaneTests
         Assert.True(OneRowGroupKernel.FactorLanes(interleaved, q, count, 0, norms, bounds, ref logDeterminant, ref smallest, ref flops, vectorBits));
         for (int g = 0; g < count; g++)
         {
-            double[] actual = Enumerable.Range(0, expected[g].Length).Select(e => interleaved[(e * lanes) + g]).ToArray();
-            Assert.Equal(expected[g], actual);
+            double[] actual = Enumerable.Range(0, expected[g].Length).Select(e => interleaved[(e * laneCount) + g]).ToArray();
+            Assert.Equal(expected[g].Select(BitConverter.DoubleToInt64Bits), actual.Select(BitConverter.DoubleToInt64Bits));
         }
 
-        Assert.Equal(expectedNorms, norms);
-        Assert.Equal(expectedBounds, bounds);
-        Assert.Equal(expectedLogDeterminant, logDeterminant);
-        Assert.Equal(expectedSmallest, smallest);
+        Assert.Equal(expectedNorms.Select(BitConverter.DoubleToInt64Bits), norms.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(expectedBounds.Select(BitConverter.DoubleToInt64Bits), bounds.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expectedLogDeterminant), BitConverter.DoubleToInt64Bits(logDeterminant));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expectedSmallest), BitConverter.DoubleToInt64Bits(smallest));
         Assert.Equal(expectedFlops, flops);
     }
 
-    /// <summary>Value <c>e</c> of group <c>g</c> at <c>e * lanes + g</c>; the lanes past the groups not a number.</summary>
-    private static double[] Interleave(double[][] groups, int q, int lanes)
+    /// <summary>Value <c>e</c> of group <c>g</c> at <c>e * laneCount + g</c>; the lanes past the groups not a number.</summary>
+    private static double[] Interleave(double[][] groups, int q, int laneCount)
     {
-        var interleaved = new double[OneRowGroupKernel.LaneValueCount(q, lanes)];
+        var interleaved = new double[OneRowGroupKernel.LaneValueCount(q, laneCount)];
         Array.Fill(interleaved, double.NaN);
         for (int g = 0; g < groups.Length; g++)
         {
             for (int e = 0; e < groups[g].Length; e++)
             {
-                interleaved[(e * lanes) + g] = groups[g][e];
+                interleaved[(e * laneCount) + g] = groups[g][e];
             }
         }
 

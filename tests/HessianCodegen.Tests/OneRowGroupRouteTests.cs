@@ -8,7 +8,7 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// The low-rank route at batch 1 (every group one row of <c>Dx</c>) through its one-row path (<see cref="LinearAlgebra.OneRowGroupKernel"/>:
-/// groups factored alone or in pairs, the core entry by entry, the lower half solve in place) against the general path on the same
+/// groups factored alone, in pairs or in lanes, the core entry by entry, the lower half solve in place) against the general path on the same
 /// block (<see cref="LowRankWorkspace.GeneralGroupsOnly"/>): the inertia exactly; the log-determinant, <c>Solve</c> and
 /// <c>SolveLowerHalf</c> to round-off, not to the bit, because <c>L_g^-1 z_g</c> (and so <c>R_g</c> and <c>T</c>) sums its dot
 /// products in another order. Group orders: a pair then a single group, two orders side by side, orders past the pair kernel's
@@ -78,59 +78,111 @@ public sealed class OneRowGroupRouteTests
     /// <summary>
     /// Runs of groups of one order factored one per lane (<see cref="LinearAlgebra.OneRowGroupKernel.FactorLanes"/>, at each width the
     /// machine runs) against the pair and single kernels alone (<see cref="LowRankWorkspace.OneRowLaneBits"/> 0): the same bits in the
-    /// inertia, the log-determinant and every solve. Width 8's and 16's dense layers at batch 1 (8 groups of 9, 16 of 17), runs
-    /// shorter than a vector and broken by other orders or by a group without a row, and a pair.
+    /// inertia, the log-determinant and every solve, and the runs taken in lanes as many as expected at 512 and 256 bits (the lanes
+    /// give the same bits, so only the count shows they were taken). Width 8's and 16's dense layers at batch 1 (8 groups of 9, 16 of
+    /// 17), runs shorter than a vector and broken by other orders or by a group without a row, and a pair.
     /// </summary>
     [Theory]
-    [InlineData(new[] { 9, 9, 9, 9, 9, 9, 9, 9 }, new int[0], true)]
-    [InlineData(new[] { 9, 9, 9, 9, 9, 9, 9, 9 }, new int[0], false)]
-    [InlineData(new[] { 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17 }, new int[0], false)]
-    [InlineData(new[] { 9, 9, 9, 5, 5, 5, 5, 5, 9, 9 }, new int[0], true)]
-    [InlineData(new[] { 9, 9, 9, 9, 9, 9 }, new[] { 2 }, false)]
-    [InlineData(new[] { 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 }, new[] { 9 }, true)]
-    public void LanesFactorAsThePairAndSingleKernels(int[] orders, int[] rowless, bool definiteCore)
+    [InlineData(new[] { 9, 9, 9, 9, 9, 9, 9, 9 }, new int[0], true, 1, 2)]
+    [InlineData(new[] { 9, 9, 9, 9, 9, 9, 9, 9 }, new int[0], false, 1, 2)]
+    [InlineData(new[] { 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17, 17 }, new int[0], false, 2, 4)]
+    [InlineData(new[] { 9, 9, 9, 5, 5, 5, 5, 5, 9, 9 }, new int[0], true, 2, 2)]
+    [InlineData(new[] { 9, 9, 9, 9, 9, 9 }, new[] { 2 }, false, 1, 1)]
+    [InlineData(new[] { 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 }, new[] { 9 }, true, 1, 2)]
+    public void LanesFactorAsThePairAndSingleKernels(int[] orders, int[] rowless, bool definiteCore, int runsAt512, int runsAt256)
     {
         const double epsilon = 0.5;
         (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore, illConditionedGroup: -1, seed: orders.Sum() + rowless.Sum() + 7, rowless);
-        LowRankPivotBlockFactor expected = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, laneBits: 0)
+        var withoutLanes = new LowRankWorkspace { OneRowLaneBits = 0 };
+        LowRankPivotBlockFactor expected = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, workspace: withoutLanes)
             ?? throw new InvalidOperationException("the pair and single kernels declined");
+        Assert.Equal(0, withoutLanes.LaneRuns);
         foreach (int bits in new[] { 256, 512 }.Where(bits => bits <= LinearAlgebra.VectorWidth.Hardware))
         {
-            LowRankPivotBlockFactor lanes = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, laneBits: bits)
+            var workspace = new LowRankWorkspace { OneRowLaneBits = bits };
+            LowRankPivotBlockFactor lanes = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, workspace: workspace)
                 ?? throw new InvalidOperationException($"the lanes at {bits} bits declined");
             Assert.True(lanes.TookOneRowGroups, "the one-row path was not taken");
+            Assert.Equal(bits == 512 ? runsAt512 : runsAt256, workspace.LaneRuns);
             Assert.Equal(expected.Inertia, lanes.Inertia);
-            Assert.Equal(expected.LogDeterminant, lanes.LogDeterminant);
-            var random = new Random(p);
-            foreach (int width in new[] { 1, 8 })
-            {
-                double[] rhs = Enumerable.Range(0, p * width).Select(_ => random.NextDouble() - 0.5).ToArray();
-                foreach ((SolveInPlace expectedSolve, SolveInPlace actualSolve) in new (SolveInPlace, SolveInPlace)[]
-                    {
-                        (expected.Solve, lanes.Solve), (expected.SolveLowerHalf, lanes.SolveLowerHalf), (expected.SolveUpperHalf, lanes.SolveUpperHalf),
-                    })
+            AssertSameBits(expected, lanes, p);
+        }
+    }
+
+    /// <summary>
+    /// The one-row path's half solve with two groups of one order in one loop (<see cref="LinearAlgebra.OneRowGroupKernel.SolveLowerPair"/>)
+    /// against each group alone (<see cref="LowRankPivotBlockFactor.PairsInTheHalfSolve"/> off), to the bit, at widths that are whole
+    /// vectors and not: pairs broken by a group without a row, by another order, an odd last group, groups of one parameter. Only where
+    /// the machine runs 512 bits (the pair kernel's vectors); elsewhere the test returns without checking.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 9, 9, 9, 9, 9 }, new int[0], true)]
+    [InlineData(new[] { 9, 9, 9, 9, 9, 9 }, new[] { 1 }, false)]
+    [InlineData(new[] { 9, 5, 5, 9, 9, 17, 17, 17 }, new int[0], true)]
+    [InlineData(new[] { 1, 1, 3, 3, 3, 3 }, new[] { 4 }, false)]
+    public void PairedHalfSolvesAsEachGroupAlone(int[] orders, int[] rowless, bool definiteCore)
+    {
+        if (LinearAlgebra.VectorWidth.Hardware < 512)
+        {
+            return;
+        }
+
+        const double epsilon = 0.5;
+        (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore, illConditionedGroup: -1, seed: orders.Sum() + rowless.Sum() + 11, rowless);
+        LowRankPivotBlockFactor alone = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false)
+            ?? throw new InvalidOperationException("the route declined");
+        alone.PairsInTheHalfSolve = false;
+        LowRankPivotBlockFactor paired = Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false)
+            ?? throw new InvalidOperationException("the route declined");
+        Assert.True(paired.PairsInTheHalfSolve);
+        Assert.True(paired.TookOneRowGroups, "the one-row path was not taken");
+        AssertSameBits(alone, paired, p, widths: [1, 8, 16, 24]);
+    }
+
+    /// <summary>The log-determinant and every solve of <paramref name="actual"/> to the bit as <paramref name="expected"/>'s (-0.0 is not 0.0).</summary>
+    private static void AssertSameBits(LowRankPivotBlockFactor expected, LowRankPivotBlockFactor actual, int p, int[]? widths = null)
+    {
+        Assert.Equal(expected.LogDeterminant.Sign, actual.LogDeterminant.Sign);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.LogDeterminant.LogAbsoluteValue), BitConverter.DoubleToInt64Bits(actual.LogDeterminant.LogAbsoluteValue));
+        var random = new Random(p);
+        foreach (int width in widths ?? [1, 8])
+        {
+            double[] rhs = Enumerable.Range(0, p * width).Select(_ => random.NextDouble() - 0.5).ToArray();
+            foreach ((SolveInPlace expectedSolve, SolveInPlace actualSolve) in new (SolveInPlace, SolveInPlace)[]
                 {
-                    double[] expectedRows = (double[])rhs.Clone();
-                    double[] actualRows = (double[])rhs.Clone();
-                    expectedSolve(expectedRows, width);
-                    actualSolve(actualRows, width);
-                    Assert.Equal(expectedRows, actualRows);
-                }
+                    (expected.Solve, actual.Solve), (expected.SolveLowerHalf, actual.SolveLowerHalf), (expected.SolveUpperHalf, actual.SolveUpperHalf),
+                })
+            {
+                double[] expectedRows = (double[])rhs.Clone();
+                double[] actualRows = (double[])rhs.Clone();
+                expectedSolve(expectedRows, width);
+                actualSolve(actualRows, width);
+                Assert.Equal(expectedRows.Select(BitConverter.DoubleToInt64Bits), actualRows.Select(BitConverter.DoubleToInt64Bits));
             }
         }
     }
 
+    /// <summary>
+    /// A group past the condition limit declines the block on both paths, at each lane width the machine runs and without lanes (the
+    /// one-row path checks each lane's group after <see cref="LinearAlgebra.OneRowGroupKernel.FactorLanes"/>): in a pair, alone, and
+    /// inside a run of 8 (past the first four lanes at 512 bits).
+    /// </summary>
     [Theory]
     [InlineData(new[] { 9, 9, 9 }, 1)]
     [InlineData(new[] { 9, 9, 9 }, 0)]
     [InlineData(new[] { 9, 9, 9 }, 2)]
     [InlineData(new[] { 5, 9 }, 1)]
+    [InlineData(new[] { 9, 9, 9, 9, 9, 9, 9, 9 }, 5)]
+    [InlineData(new[] { 9, 9, 9, 9, 9, 9, 9, 9 }, 7)]
     public void AnIllConditionedGroupDeclinesAsOnTheGeneralPath(int[] orders, int illConditionedGroup)
     {
         const double epsilon = 0.5;
         (double[] dx, double[] value, double[] xxx, int p, int m) = Problem(orders, definiteCore: true, illConditionedGroup, seed: 5);
         Assert.Null(Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: true));
-        Assert.Null(Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false));
+        foreach (int bits in new[] { 0, 256, 512 }.Where(bits => bits <= LinearAlgebra.VectorWidth.Hardware))
+        {
+            Assert.Null(Create(dx, value, xxx, epsilon, p, m, generalGroupsOnly: false, workspace: new LowRankWorkspace { OneRowLaneBits = bits }));
+        }
     }
 
     /// <summary>
@@ -181,7 +233,7 @@ public sealed class OneRowGroupRouteTests
                 double[] actualRows = (double[])rhs.Clone();
                 expected(expectedRows, width);
                 actual(actualRows, width);
-                Assert.Equal(expectedRows, actualRows);
+                Assert.Equal(expectedRows.Select(BitConverter.DoubleToInt64Bits), actualRows.Select(BitConverter.DoubleToInt64Bits));
             }
         }
     }
@@ -262,11 +314,11 @@ public sealed class OneRowGroupRouteTests
     private delegate void SolveInPlace(Span<double> rows, int width);
 
     private static LowRankPivotBlockFactor? Create(double[] dx, double[] value, double[] xxx, double epsilon, int p, int m, bool generalGroupsOnly,
-        FactorStorage? storage = null, int? laneBits = null)
+        FactorStorage? storage = null, LowRankWorkspace? workspace = null)
     {
         long flops = 0;
-        var workspace = new LowRankWorkspace { GeneralGroupsOnly = generalGroupsOnly };
-        workspace.OneRowLaneBits = laneBits ?? workspace.OneRowLaneBits;
+        workspace ??= new LowRankWorkspace();
+        workspace.GeneralGroupsOnly = generalGroupsOnly;
         return LowRankPivotBlockFactor.Create(ParameterGroups.Find(xxx, dx, p, m), xxx, epsilon, dx, value, p, m, new double[m * m], 1.0, ref flops, workspace,
             storage: storage);
     }

@@ -10,7 +10,8 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// <see cref="OneRowGroupKernel.SolveLowerPair"/> against two <see cref="OneRowGroupKernel.SolveLower"/> calls at 512 bits, to the
 /// bit: the rows of both groups (their parameters interleaved among rows of neither, which must stay as they were) and both core
-/// rows; groups with a reflector, without one (<c>tau = 0</c>), and with a zero inside it. Only where the machine runs 512 bits.
+/// rows; groups with a reflector, without one (<c>tau = 0</c>), and with a zero inside it. Only where the machine runs 512 bits:
+/// the pair kernel has no 256-bit form, so elsewhere each case returns without checking (and passes).
 /// </summary>
 public sealed class OneRowGroupSolvePairTests
 {
@@ -51,11 +52,11 @@ public sealed class OneRowGroupSolvePairTests
         double[] actual = (double[])rows.Clone();
         var actualCores = new double[2 * width];
         OneRowGroupKernel.SolveLowerPair(first, firstParameters, actualCores.AsSpan(0, width), second, secondParameters, actualCores.AsSpan(width, width), actual, width);
-        Assert.Equal(expected, actual);
-        Assert.Equal(expectedCores, actualCores);
+        Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), actual.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(expectedCores.Select(BitConverter.DoubleToInt64Bits), actualCores.Select(BitConverter.DoubleToInt64Bits));
         for (int k = 0; k < q; k++)
         {
-            Assert.Equal(rows.AsSpan(3 * k * width, width).ToArray(), actual.AsSpan(3 * k * width, width).ToArray());
+            Assert.Equal(rows.AsSpan(3 * k * width, width).ToArray().Select(BitConverter.DoubleToInt64Bits), actual.AsSpan(3 * k * width, width).ToArray().Select(BitConverter.DoubleToInt64Bits));
         }
     }
 

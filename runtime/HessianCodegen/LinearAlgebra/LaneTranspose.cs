@@ -8,8 +8,8 @@ namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// Groups of values, one after another, to and from the interleaved layout of <see cref="OneRowGroupKernel.FactorLanes"/> (value
-/// <c>e</c> of group <c>g</c> at <c>e * lanes + g</c>): a transpose of the <c>count x length</c> matrix of the groups' values, an
-/// 8 x 8 (at 512 bits) or 4 x 4 (256) block of them at a time in registers. Element by element, the copies of 8 groups of 91 values
+/// <c>e</c> of group <c>g</c> at <c>e * LaneCount + g</c>): a transpose of the <c>count x length</c> matrix of the groups' values, an
+/// 8 x 8 (at 512 bits) or 4 x 4 (256, <see cref="MatrixKernels.TransposeRows4x4"/>) block of them at a time in registers. Element by element, the copies of 8 groups of 91 values
 /// (width 8's) in and out took about as long as factoring them in lanes (in a scratch loop about 0.7 us against 0.7; by blocks 0.3).
 /// </summary>
 internal static class LaneTranspose
@@ -44,10 +44,10 @@ internal static class LaneTranspose
         {
             for (; e + 4 <= length; e += 4)
             {
-                Transpose4(
+                MatrixKernels.TransposeRows4x4(
                     Row256(ref source, ref zero, 0, count, length, e), Row256(ref source, ref zero, 1, count, length, e),
                     Row256(ref source, ref zero, 2, count, length, e), Row256(ref source, ref zero, 3, count, length, e),
-                    ref Unsafe.Add(ref target, e * 4));
+                    ref Unsafe.Add(ref target, e * 4), 4);
             }
         }
 
@@ -92,7 +92,7 @@ internal static class LaneTranspose
             for (; e + 4 <= length; e += 4)
             {
                 ref double at = ref Unsafe.Add(ref source, e * 4);
-                Transpose4(Vector256.LoadUnsafe(ref at), Vector256.LoadUnsafe(ref at, 4), Vector256.LoadUnsafe(ref at, 8), Vector256.LoadUnsafe(ref at, 12), ref rows);
+                MatrixKernels.Transpose4x4(ref at, 4, ref rows, 4);
                 for (int g = 0; g < count; g++)
                 {
                     Vector256.LoadUnsafe(ref rows, (nuint)(g * 4)).StoreUnsafe(ref Unsafe.Add(ref target, (g * length) + e));
@@ -160,18 +160,5 @@ internal static class LaneTranspose
         Avx512F.PermuteVar8x64x2(b1, highHalves, b5).StoreUnsafe(ref target, 40);
         Avx512F.PermuteVar8x64x2(b2, highHalves, b6).StoreUnsafe(ref target, 48);
         Avx512F.PermuteVar8x64x2(b3, highHalves, b7).StoreUnsafe(ref target, 56);
-    }
-
-    /// <summary>The 4 x 4 block whose rows are <paramref name="r0"/> to <paramref name="r3"/>, transposed, to the 16 values at <paramref name="target"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose4(Vector256<double> r0, Vector256<double> r1, Vector256<double> r2, Vector256<double> r3, ref double target)
-    {
-        // a0 = [r0c0 r1c0 r0c2 r1c2], a1 = [r0c1 r1c1 r0c3 r1c3]; a2, a3 rows 2 and 3; then the 128-bit halves exchanged.
-        Vector256<double> a0 = Avx.UnpackLow(r0, r1), a1 = Avx.UnpackHigh(r0, r1);
-        Vector256<double> a2 = Avx.UnpackLow(r2, r3), a3 = Avx.UnpackHigh(r2, r3);
-        Avx.Permute2x128(a0, a2, 0x20).StoreUnsafe(ref target);
-        Avx.Permute2x128(a1, a3, 0x20).StoreUnsafe(ref target, 4);
-        Avx.Permute2x128(a0, a2, 0x31).StoreUnsafe(ref target, 8);
-        Avx.Permute2x128(a1, a3, 0x31).StoreUnsafe(ref target, 12);
     }
 }

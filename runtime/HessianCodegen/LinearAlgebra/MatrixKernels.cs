@@ -452,6 +452,17 @@ internal static class MatrixKernels
         Vector256<double> row1 = Vector256.LoadUnsafe(ref source, (nuint)sourceStride);
         Vector256<double> row2 = Vector256.LoadUnsafe(ref source, (nuint)(2 * sourceStride));
         Vector256<double> row3 = Vector256.LoadUnsafe(ref source, (nuint)(3 * sourceStride));
+        TransposeRows4x4(row0, row1, row2, row3, ref target, targetStride);
+    }
+
+    /// <summary>
+    /// The 4 x 4 block whose rows are <paramref name="row0"/> to <paramref name="row3"/>, transposed into the one at
+    /// <paramref name="target"/> (rows <paramref name="targetStride"/> apart): for callers whose rows are not one stride apart
+    /// (<see cref="LaneTranspose"/>'s missing groups read as zeros).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void TransposeRows4x4(Vector256<double> row0, Vector256<double> row1, Vector256<double> row2, Vector256<double> row3, ref double target, int targetStride)
+    {
         Vector256<double> even01 = Avx.UnpackLow(row0, row1), odd01 = Avx.UnpackHigh(row0, row1);
         Vector256<double> even23 = Avx.UnpackLow(row2, row3), odd23 = Avx.UnpackHigh(row2, row3);
         Avx.Permute2x128(even01, even23, 0x20).StoreUnsafe(ref target);

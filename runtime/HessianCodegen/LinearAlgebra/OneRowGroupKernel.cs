@@ -399,8 +399,8 @@ internal static class OneRowGroupKernel
     /// </summary>
     internal static int LaneCount(int vectorBits) => vectorBits switch { 512 => 8, 256 => 4, _ => 0 };
 
-    /// <summary>The values of <paramref name="lanes"/> groups of <paramref name="q"/> parameters interleaved for <see cref="FactorLanes"/>.</summary>
-    internal static int LaneValueCount(int q, int lanes) => ((q * q) + q + 1) * lanes;
+    /// <summary>The values of <paramref name="laneCount"/> groups of <paramref name="q"/> parameters interleaved for <see cref="FactorLanes"/>.</summary>
+    internal static int LaneValueCount(int q, int laneCount) => ((q * q) + q + 1) * laneCount;
 
     /// <summary>
     /// <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> of up to
@@ -577,8 +577,7 @@ internal static class OneRowGroupKernel
     /// <summary>
     /// <c>B = Q_g^T L_g^-1 B</c> on a group's rows of <paramref name="rows"/> in place (its parameters' rows, <paramref name="width"/>
     /// values each; for a group without a row of <c>Dx</c>, <paramref name="group"/> its <c>L_g</c> alone and <paramref name="coreRow"/>
-    /// empty, <c>L_g^-1 B</c> only)
-    /// values each), with the group's factors as <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> left them, and the first row, the one that goes to the core
+    /// empty, <c>L_g^-1 B</c> only), with the group's factors as <see cref="Factor(Span{double}, int, double, out double, out double, ref double, ref double, ref long)"/> left them, and the first row, the one that goes to the core
     /// <c>T</c>, copied to <paramref name="coreRow"/>: what the low-rank route's half solve did through a gather, <see cref="TriangularKernel.SolveLower(ReadOnlySpan{double}, int, Span{double}, int)"/>,
     /// <see cref="HouseholderKernel.ApplyTranspose"/> and a scatter. Vectors of <paramref name="vectorBits"/> (512, 256, or 0 for
     /// plain loops; at most <see cref="VectorWidth.Hardware"/>), every update a fused multiply-add at each width, so all give the same bits.
@@ -631,7 +630,7 @@ internal static class OneRowGroupKernel
 
             if (hasRow)
             {
-                Reflect512(ref v, tau, ref b, ref index, q, width, column, ref core);
+                Reflect<Lanes512, Vector512<double>>(ref v, tau, ref b, ref index, q, width, column, ref core);
             }
         }
 
@@ -651,33 +650,10 @@ internal static class OneRowGroupKernel
                 (sum * (1.0 / Unsafe.Add(ref factorRow, i))).StoreUnsafe(ref target);
             }
 
-            if (!hasRow)
+            if (hasRow)
             {
-                continue;
+                Reflect<Lanes256, Vector256<double>>(ref v, tau, ref b, ref index, q, width, column, ref core);
             }
-
-            ref double first = ref Unsafe.Add(ref b, (index * width) + column);
-            Vector256<double> w = Vector256.LoadUnsafe(ref first);
-            if (tau != 0)
-            {
-                for (int i = 1; i < q; i++)
-                {
-                    double weight = Unsafe.Add(ref v, i);
-                    if (weight != 0)
-                    {
-                        w = Vector256.FusedMultiplyAdd(Vector256.Create(weight), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column)), w);
-                    }
-                }
-
-                Vector256.FusedMultiplyAdd(Vector256.Create(-tau), w, Vector256.LoadUnsafe(ref first)).StoreUnsafe(ref first);
-                for (int i = 1; i < q; i++)
-                {
-                    ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
-                    Vector256.FusedMultiplyAdd(Vector256.Create(-tau * Unsafe.Add(ref v, i)), w, Vector256.LoadUnsafe(ref target)).StoreUnsafe(ref target);
-                }
-            }
-
-            Vector256.LoadUnsafe(ref first).StoreUnsafe(ref Unsafe.Add(ref core, column));
         }
 
         for (; column < width; column++)
@@ -737,14 +713,17 @@ internal static class OneRowGroupKernel
     }
 
     /// <summary>
-    /// <c>H^T = I - tau v v^T</c> on 8 columns from <paramref name="column"/> of a group's rows (<c>w = v^T B</c>, then <c>B -= tau v w</c>),
-    /// then its first row copied to the core row: <see cref="SolveLower"/>'s step after <c>L_g^-1</c>, shared with <see cref="SolveLowerPair"/>.
+    /// <c>H^T = I - tau v v^T</c> on one vector of columns from <paramref name="column"/> of a group's rows (<c>w = v^T B</c>, then
+    /// <c>B -= tau v w</c>), then its first row copied to the core row: <see cref="SolveLower"/>'s step after <c>L_g^-1</c> at 512 and
+    /// 256 bits (the scalar loop's operations lane by lane), shared with <see cref="SolveLowerPair"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Reflect512(ref double v, double tau, ref double b, ref int index, int q, int width, int column, ref double core)
+    private static void Reflect<TLanes, TVector>(ref double v, double tau, ref double b, ref int index, int q, int width, int column, ref double core)
+        where TLanes : struct, ILaneVector<TVector>
+        where TVector : struct
     {
         ref double first = ref Unsafe.Add(ref b, (index * width) + column);
-        Vector512<double> w = Vector512.LoadUnsafe(ref first);
+        TVector w = TLanes.Load(ref first);
         if (tau != 0)
         {
             for (int i = 1; i < q; i++)
@@ -752,20 +731,19 @@ internal static class OneRowGroupKernel
                 double weight = Unsafe.Add(ref v, i);
                 if (weight != 0)
                 {
-                    w = Vector512.FusedMultiplyAdd(Vector512.Create(weight), Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column)), w);
+                    w = TLanes.FusedMultiplyAdd(TLanes.Broadcast(weight), TLanes.Load(ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column)), w);
                 }
             }
 
-            Vector512<double> head = Vector512.FusedMultiplyAdd(Vector512.Create(-tau), w, Vector512.LoadUnsafe(ref first));
-            head.StoreUnsafe(ref first);
+            TLanes.Store(TLanes.FusedMultiplyAdd(TLanes.Broadcast(-tau), w, TLanes.Load(ref first)), ref first);
             for (int i = 1; i < q; i++)
             {
                 ref double target = ref Unsafe.Add(ref b, (Unsafe.Add(ref index, i) * width) + column);
-                Vector512.FusedMultiplyAdd(Vector512.Create(-tau * Unsafe.Add(ref v, i)), w, Vector512.LoadUnsafe(ref target)).StoreUnsafe(ref target);
+                TLanes.Store(TLanes.FusedMultiplyAdd(TLanes.Broadcast(-tau * Unsafe.Add(ref v, i)), w, TLanes.Load(ref target)), ref target);
             }
         }
 
-        Vector512.LoadUnsafe(ref first).StoreUnsafe(ref Unsafe.Add(ref core, column));
+        TLanes.Store(TLanes.Load(ref first), ref Unsafe.Add(ref core, column));
     }
 
     /// <summary>
@@ -818,8 +796,8 @@ internal static class OneRowGroupKernel
                 (secondSum * (1.0 / Unsafe.Add(ref secondRow, i))).StoreUnsafe(ref secondTarget);
             }
 
-            Reflect512(ref Unsafe.Add(ref l, q * q), Unsafe.Add(ref l, (q * q) + q), ref b, ref index, q, width, column, ref MemoryMarshal.GetReference(firstCore));
-            Reflect512(ref Unsafe.Add(ref m, q * q), Unsafe.Add(ref m, (q * q) + q), ref b, ref other, q, width, column, ref MemoryMarshal.GetReference(secondCore));
+            Reflect<Lanes512, Vector512<double>>(ref Unsafe.Add(ref l, q * q), Unsafe.Add(ref l, (q * q) + q), ref b, ref index, q, width, column, ref MemoryMarshal.GetReference(firstCore));
+            Reflect<Lanes512, Vector512<double>>(ref Unsafe.Add(ref m, q * q), Unsafe.Add(ref m, (q * q) + q), ref b, ref other, q, width, column, ref MemoryMarshal.GetReference(secondCore));
         }
     }
 }

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
-/// The per-lane operations <see cref="OneRowGroupKernel.FactorLanes"/> takes, over one vector type (<see cref="Lanes512"/>,
+/// The per-lane operations <see cref="OneRowGroupKernel.FactorLanes"/> (and <see cref="OneRowGroupKernel.SolveLower"/>'s reflector) take, over one vector type (<see cref="Lanes512"/>,
 /// <see cref="Lanes256"/>), so that one generic kernel serves both widths (the JIT compiles it once per struct). Each is the
 /// IEEE operation lane by lane, the same rounding as its scalar <see cref="System.Math"/> counterpart.
 /// </summary>
