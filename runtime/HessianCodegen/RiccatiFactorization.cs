@@ -214,10 +214,12 @@ internal sealed class RiccatiFactorization
     /// <param name="prefetchNext">Whether to prefetch the next layer's derivatives (<see cref="FactorPrefetch"/>): null, where
     /// they are <see cref="PrefetchFactorBytes"/> or more and the states below <see cref="PrefetchFactorStateOrder"/>;
     /// true or false for tests, which compare both.</param>
+    /// <param name="allowTwoCores">False to run every layer on this thread (for tests, which compare the bits with the two-core
+    /// layers').</param>
     /// <returns>The factorization, or null with <paramref name="singularLayer"/> naming the layer whose block was singular.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RiccatiFactorization? Create(HessianDerivatives derivatives, double epsilon, out int singularLayer, bool allowLowRank = true,
-        bool? prefetchNext = null)
+        bool? prefetchNext = null, bool allowTwoCores = true)
     {
         Network network = derivatives.Point.Network;
         int depth = network.Depth;
@@ -280,7 +282,7 @@ internal sealed class RiccatiFactorization
         // A layer at TwoCoreStateOrder or more forks about four times; its second halves go to one thread kept for this
         // factorization and ended when it returns (a fork through the thread pool often found no worker awake and ran both
         // halves on this thread).
-        using TwoCoreWorker? worker = Environment.ProcessorCount > 1 && largestState >= TwoCoreStateOrder ? new TwoCoreWorker() : null;
+        using TwoCoreWorker? worker = allowTwoCores && Environment.ProcessorCount > 1 && largestState >= TwoCoreStateOrder ? new TwoCoreWorker() : null;
 
         // The counters the two cores take pieces from when they share -(Dx^T P) (its columns) and E's congruence (block rows of E):
         // made once here, reset per layer.
