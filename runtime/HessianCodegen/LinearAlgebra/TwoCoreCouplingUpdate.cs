@@ -22,9 +22,7 @@ internal static class TwoCoreCouplingUpdate
     /// </summary>
     public static bool Takes(int p, int order, int firstHalf)
     {
-        int split = PackedUpperUpdate.SplitRow(order);
-        return firstHalf > 0 && firstHalf < order && PackedUpperUpdate.Supports(p) && split > 0 && split < order
-            && (double)order * order * p >= ParallelTriangularGemm.Threshold && Environment.ProcessorCount >= 2;
+        return firstHalf > 0 && firstHalf < order && PackedUpperUpdate.Supports(p) && PackedUpperUpdate.Forks(order, p);
     }
 
     /// <summary>
@@ -62,8 +60,9 @@ internal static class TwoCoreCouplingUpdate
         }
     }
 
-    /// <summary>What both halves read and write.</summary>
-    private sealed record Parts(RowsSolve SolveLowerHalf, RowsSolve? SolveMiddle, int P, Memory<double> Coupling, Memory<double> Right, int Order,
+    /// <summary>What both halves read and write: <c>MiddleSolved</c> holds <c>M^-1 Y</c>, or <c>Y</c> itself (<c>Coupling</c>) for a
+    /// factor without a middle (Cholesky).</summary>
+    private sealed record Parts(RowsSolve SolveLowerHalf, RowsSolve? SolveMiddle, int P, Memory<double> Coupling, Memory<double> MiddleSolved, int Order,
         Memory<double> PackedCouplingT, Memory<double> Value);
 
     /// <summary>
@@ -81,7 +80,7 @@ internal static class TwoCoreCouplingUpdate
                 // The block holds this half's Y still: M^-1 Y of its columns, column by column as the whole solve would.
                 Span<double> solved = block.Span;
                 parts.SolveMiddle(solved, columns);
-                Span<double> right = parts.Right.Span;
+                Span<double> right = parts.MiddleSolved.Span;
                 for (int i = 0; i < p; i++)
                 {
                     solved.Slice(i * columns, columns).CopyTo(right.Slice((i * order) + firstColumn, columns));
@@ -99,11 +98,9 @@ internal static class TwoCoreCouplingUpdate
             return; // the other half failed: its exception is what the fork throws
         }
 
-        // This band's rows of Y^T (columns of Y), in the panels the update reads for them; firstRow is a multiple of the panels' rows.
-        int panelStart = firstRow / GemmMicroKernel.Rows * GemmMicroKernel.Rows * p;
-        GemmPacking.PackA(true, parts.Coupling.Span, order, firstRow, endRow - firstRow, 0, p, parts.PackedCouplingT.Span[panelStart..]);
-        PackedUpperUpdate.AddUpper(order, p, -1, parts.PackedCouplingT.Span, parts.Right.Span, order, parts.Value.Span, order, firstRow, endRow);
-        MatrixKernels.MirrorUpperColumns(parts.Value.Span, order, firstRow, endRow);
+        // This band's rows of Y^T (columns of Y), in the panels the update reads for them, then the band and its mirror.
+        PackedUpperUpdate.PackLeftRows(parts.Coupling.Span, order, order, p, firstRow, endRow, parts.PackedCouplingT.Span);
+        PackedUpperUpdate.AddBand(order, p, -1, parts.PackedCouplingT, parts.MiddleSolved, order, parts.Value, order, firstRow, endRow, mirror: true);
     }
 
     /// <summary>

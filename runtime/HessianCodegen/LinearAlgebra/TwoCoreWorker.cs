@@ -7,8 +7,8 @@ namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// One dedicated thread that runs the second half of each fork of a two-core computation (the Riccati recursion at large
-/// states forks about four times per layer), where <see cref="Parallel.Invoke(Action[])"/> hands it to the thread pool. Between
-/// forks a pool worker spins a little, then sleeps, and a fork finding none awake runs its second half on the caller after the
+/// states forks twice per layer on the grouped path, where <see cref="TwoCoreCouplingUpdate"/> takes the step to <c>P</c>),
+/// where <see cref="Parallel.Invoke(Action[])"/> hands it to the thread pool. Between forks a pool worker spins a little, then sleeps, and a fork finding none awake runs its second half on the caller after the
 /// first: after 200 us of one-core work, a fifth of the forks of two 100 us halves ran one after the other (35 us lost per fork
 /// on average), against 2 % and 4 us here (samples measured on this project's two-core machine). This thread lives for one
 /// computation (<see cref="Dispose"/> ends it). Between forks it spins briefly (<see cref="WorkerSpinCount"/>), then blocks; a caller
@@ -28,7 +28,8 @@ internal sealed class TwoCoreWorker : IDisposable
     /// <summary>
     /// Spins of the caller's wait for the second half before it blocks: about 0.1 ms. The caller's wait is on the critical path
     /// (a blocked caller would add its wake-up to the wall time), and a fork's halves are cut to finish together, so it spins longer
-    /// than the worker, though no longer than a half late by a whole preemption.
+    /// than the worker, though no longer than a half late by a whole preemption. <see cref="TwoCoreCouplingUpdate"/>'s meeting
+    /// spins as long in both halves' waits for each other, for the same reasons (the halves are cut equal; either may be late).
     /// </summary>
     internal const int CallerSpinCount = 200;
 
