@@ -214,10 +214,12 @@ internal sealed class RiccatiFactorization
     /// <param name="prefetchNext">Whether to prefetch the next layer's derivatives (<see cref="FactorPrefetch"/>): null, where
     /// they are <see cref="PrefetchFactorBytes"/> or more and the states below <see cref="PrefetchFactorStateOrder"/>;
     /// true or false for tests, which compare both.</param>
+    /// <param name="allowTwoCores">False to run every layer on this thread (for tests, which compare the bits with the two-core
+    /// layers').</param>
     /// <returns>The factorization, or null with <paramref name="singularLayer"/> naming the layer whose block was singular.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RiccatiFactorization? Create(HessianDerivatives derivatives, double epsilon, out int singularLayer, bool allowLowRank = true,
-        bool? prefetchNext = null)
+        bool? prefetchNext = null, bool allowTwoCores = true)
     {
         Network network = derivatives.Point.Network;
         int depth = network.Depth;
@@ -277,10 +279,10 @@ internal sealed class RiccatiFactorization
         long flops = 0;
         int valueSize = 0;
 
-        // A layer at TwoCoreStateOrder or more forks about four times; its second halves go to one thread kept for this
-        // factorization and ended when it returns (a fork through the thread pool often found no worker awake and ran both
-        // halves on this thread).
-        using TwoCoreWorker? worker = Environment.ProcessorCount > 1 && largestState >= TwoCoreStateOrder ? new TwoCoreWorker() : null;
+        // A layer at TwoCoreStateOrder or more forks a few times (twice on the grouped path where TwoCoreCouplingUpdate takes the
+        // step to P); its second halves go to one thread kept for this factorization and ended when it returns (a fork through
+        // the thread pool often found no worker awake and ran both halves on this thread).
+        using TwoCoreWorker? worker = allowTwoCores && Environment.ProcessorCount > 1 && largestState >= TwoCoreStateOrder ? new TwoCoreWorker() : null;
 
         // The counters the two cores take pieces from when they share -(Dx^T P) (its columns) and E's congruence (block rows of E):
         // made once here, reset per layer.
@@ -406,7 +408,8 @@ internal sealed class RiccatiFactorization
                         worker!.Invoke(
                             () =>
                             {
-                                // Dx^T, which A's product needs next, first: the other core's head start on -(Dx^T P).
+                                // Dx^T, which A's product needs next, first: the other core's head start on E, from its last
+                                // block rows (ShareCongruence(true)).
                                 MatrixKernels.Transpose(layerBlocks.Dx, states, parameters, dxTArray.AsSpan(0, parameters * states));
                                 Interlocked.Add(ref valueFlops, ShareCongruence(false));
                                 Interlocked.Add(ref productFlops, ShareWeightedProduct(false));
@@ -549,8 +552,8 @@ internal sealed class RiccatiFactorization
             // A^-1 C took two (upper triangle, then mirrored: exactly symmetric). Y is what the sweeps keep of the layer.
             prefetch.Step(); // step 4: before the half solve (right after step 3 for a low-rank layer, factored already)
             long wholeSolveFlops = mIn > 0 && !directCoupling ? factor.LowerHalfFlops(mIn) : 0;
-            int coupledHalf = twoCores && mIn > 0 && !directCoupling ? ColumnSplitSolve.FirstHalfColumns(mIn, wholeSolveFlops) : 0;
-            if (mIn > 0 && TwoCoreCouplingUpdate.Takes(p, mIn, coupledHalf))
+            int firstHalfColumns = twoCores && mIn > 0 && !directCoupling ? ColumnSplitSolve.FirstHalfColumns(mIn, wholeSolveFlops) : 0;
+            if (mIn > 0 && TwoCoreCouplingUpdate.Takes(p, mIn, firstHalfColumns))
             {
                 // Two cores: the half solve, M^-1 Y, the update and the mirror in one fork (TwoCoreCouplingUpdate).
                 Grow(ref packedCouplingT, PackedUpperUpdate.PackedLength(mIn, p));
@@ -561,9 +564,9 @@ internal sealed class RiccatiFactorization
                 }
 
                 TwoCoreCouplingUpdate.Run(factor.SolveLowerHalf, factor.MiddleIsIdentity ? null : factor.SolveMiddle, p, coupling,
-                    factor.MiddleIsIdentity ? Memory<double>.Empty : middleSolved.AsMemory(0, p * mIn), mIn, coupledHalf, packedCouplingT,
+                    factor.MiddleIsIdentity ? Memory<double>.Empty : middleSolved.AsMemory(0, p * mIn), mIn, firstHalfColumns, packedCouplingT,
                     nextValue.AsMemory(0, mIn * mIn), worker!);
-                flops += factor.LowerHalfFlops(coupledHalf) + factor.LowerHalfFlops(mIn - coupledHalf) + ((long)mIn * (mIn + 1) * p);
+                flops += factor.LowerHalfFlops(firstHalfColumns) + factor.LowerHalfFlops(mIn - firstHalfColumns) + ((long)mIn * (mIn + 1) * p);
             }
             else if (mIn > 0)
             {

@@ -8,19 +8,36 @@ namespace HessianCodegen.Tests;
 
 /// <summary>
 /// <see cref="TwoCoreCouplingUpdate"/> against the steps it joins, run one after the other on one thread (the whole half solve,
-/// <c>M^-1 Y</c>, the packed <c>Y^T</c>, the whole upper update and the mirror): the same <c>Y</c>, <c>M^-1 Y</c> and <c>P</c> to
-/// the bit, with a Cholesky and a Bunch-Kaufman factor; a half whose solve throws ends the fork with its exception, not a hang.
+/// <c>M^-1 Y</c>, the packed <c>Y^T</c>, the whole upper update and the mirror): the same <c>Y</c>, <c>M^-1 Y</c>, packed <c>Y^T</c>
+/// and <c>P</c> to the bit, with a Cholesky factor, a Bunch-Kaufman one with 2x2 pivots and interchanges, and a low-rank one with an
+/// indefinite core, at even and odd orders; a half whose solve throws ends the fork with its exception, not a hang, and the worker
+/// runs the next step.
 /// </summary>
 public sealed class TwoCoreCouplingUpdateTests
 {
+    public enum Factoring
+    {
+        /// <summary>A diagonally dominant block's Cholesky factor (no middle).</summary>
+        Cholesky,
+
+        /// <summary>A Bunch-Kaufman factor of a block with small diagonals: 2x2 pivots and interchanges.</summary>
+        BunchKaufman,
+
+        /// <summary>The low-rank route's factor with an indefinite (Bunch-Kaufman) core.</summary>
+        LowRankIndefiniteCore,
+    }
+
     [Theory]
-    [InlineData(72, 512, true)]
-    [InlineData(24, 512, false)]
-    [InlineData(16, 528, false)]
-    public void Writes_what_the_steps_one_after_the_other_write(int p, int order, bool positiveDefinite)
+    [InlineData(72, 512, Factoring.Cholesky)]
+    [InlineData(24, 512, Factoring.BunchKaufman)]
+    [InlineData(16, 528, Factoring.BunchKaufman)]
+    [InlineData(24, 515, Factoring.BunchKaufman)]
+    [InlineData(72, 517, Factoring.Cholesky)]
+    [InlineData(37, 517, Factoring.LowRankIndefiniteCore)]
+    public void Writes_what_the_steps_one_after_the_other_write(int p, int order, Factoring factoring)
     {
         var random = new Random((p * 1000) + order);
-        PivotBlockFactor factor = Factor(random, p, positiveDefinite);
+        IPivotBlockFactor factor = Factor(random, p, factoring);
         int firstHalf = order / 2 / 16 * 16;
         Assert.True(TwoCoreCouplingUpdate.Takes(p, order, firstHalf));
         double[] coupling = Uniform(random, p * order);
@@ -37,7 +54,7 @@ public sealed class TwoCoreCouplingUpdateTests
         double[] expectedValue = (double[])value.Clone();
         factor.SolveLowerHalf(expectedY, order);
         double[] expectedRight = expectedY;
-        if (!positiveDefinite)
+        if (!factor.MiddleIsIdentity)
         {
             expectedRight = (double[])expectedY.Clone();
             factor.SolveMiddle(expectedRight, order);
@@ -48,20 +65,21 @@ public sealed class TwoCoreCouplingUpdateTests
         PackedUpperUpdate.AddUpper(order, p, -1, expectedPacked, expectedRight, order, expectedValue, order, 0, order);
         MatrixKernels.MirrorUpper(expectedValue, order);
 
-        double[] middle = positiveDefinite ? [] : new double[p * order];
+        double[] middle = factor.MiddleIsIdentity ? [] : new double[p * order];
         var packed = new double[PackedUpperUpdate.PackedLength(order, p)];
         using (var worker = new TwoCoreWorker())
         {
-            TwoCoreCouplingUpdate.Run(factor.SolveLowerHalf, positiveDefinite ? null : factor.SolveMiddle, p, coupling, middle, order, firstHalf, packed,
-                value, worker);
+            TwoCoreCouplingUpdate.Run(factor.SolveLowerHalf, factor.MiddleIsIdentity ? null : factor.SolveMiddle, p, coupling, middle, order,
+                firstHalf, packed, value, worker);
         }
 
         Assert.Equal(expectedY, coupling);
-        if (!positiveDefinite)
+        if (!factor.MiddleIsIdentity)
         {
             Assert.Equal(expectedRight, middle);
         }
 
+        Assert.Equal(expectedPacked, packed);
         Assert.Equal(expectedValue, value);
     }
 
@@ -72,8 +90,9 @@ public sealed class TwoCoreCouplingUpdateTests
     {
         const int p = 16, order = 512;
         var random = new Random(5);
-        PivotBlockFactor factor = Factor(random, p, positiveDefinite: true);
-        double[] coupling = Uniform(random, p * order);
+        IPivotBlockFactor factor = Factor(random, p, Factoring.Cholesky);
+        double[] rhs = Uniform(random, p * order);
+        double[] coupling = (double[])rhs.Clone();
         var value = new double[order * order];
         var packed = new double[PackedUpperUpdate.PackedLength(order, p)];
         var run = Task.Run(() =>
@@ -90,7 +109,22 @@ public sealed class TwoCoreCouplingUpdateTests
                 factor.SolveLowerHalf(rows, width);
             }
 
-            return Assert.Throws<InvalidOperationException>(() => TwoCoreCouplingUpdate.Run(Solve, null, p, coupling, Memory<double>.Empty, order, 256, packed, value, worker));
+            var thrown = Assert.Throws<InvalidOperationException>(() => TwoCoreCouplingUpdate.Run(Solve, null, p, coupling, Memory<double>.Empty, order, 256, packed, value, worker));
+
+            // The same worker runs the next step whole: Y, and P = -Y^T Y (nothing of the failed step is left over).
+            double[] again = (double[])rhs.Clone();
+            var valueAgain = new double[order * order];
+            TwoCoreCouplingUpdate.Run(factor.SolveLowerHalf, null, p, again, Memory<double>.Empty, order, 256, packed, valueAgain, worker);
+            double[] expectedY = (double[])rhs.Clone();
+            factor.SolveLowerHalf(expectedY, order);
+            var expectedValue = new double[order * order];
+            var expectedPacked = new double[PackedUpperUpdate.PackedLength(order, p)];
+            PackedUpperUpdate.PackLeft(expectedY, order, order, p, expectedPacked);
+            PackedUpperUpdate.AddUpper(order, p, -1, expectedPacked, expectedY, order, expectedValue, order, 0, order);
+            MatrixKernels.MirrorUpper(expectedValue, order);
+            Assert.Equal(expectedY, again);
+            Assert.Equal(expectedValue, valueAgain);
+            return thrown;
         });
 
         Task first = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60)));
@@ -98,24 +132,65 @@ public sealed class TwoCoreCouplingUpdateTests
         Assert.Equal("a failing half", (await run).Message);
     }
 
-    /// <summary>A diagonally dominant block's factor: Cholesky, or with alternating signs on the diagonal Bunch-Kaufman.</summary>
-    private static PivotBlockFactor Factor(Random random, int order, bool positiveDefinite)
+    /// <summary>
+    /// A factor of <paramref name="order"/> parameters: a diagonally dominant block's Cholesky factor, a Bunch-Kaufman factor of a
+    /// block with small diagonals under entries of one (as <see cref="PivotBlockHalfSolveTests"/>' Bunch-Kaufman route), or the
+    /// low-rank route's with an indefinite core (as its low-rank route).
+    /// </summary>
+    private static IPivotBlockFactor Factor(Random random, int order, Factoring factoring)
     {
+        long flops = 0;
+        if (factoring == Factoring.LowRankIndefiniteCore)
+        {
+            int m = order / 5;
+            (double[] dx, double[] xxx) = Infrastructure.GroupedLowRankBlock.Derivatives(random, order, m, order / m, 1);
+            double[] state = Infrastructure.RandomValues.SymmetricState(random, m, negativeDiagonal: 0);
+            LowRankPivotBlockFactor lowRank = LowRankPivotBlockFactor.Create(xxx, 0.5, dx, state, order, m, new double[m * m], 1.0, ref flops)
+                ?? throw new InvalidOperationException("The low-rank route declined the test block; expected it to take it.");
+            Assert.False(lowRank.MiddleIsIdentity);
+            return lowRank.KeptIn(new FactorStorage(0));
+        }
+
+        bool positiveDefinite = factoring == Factoring.Cholesky;
         var block = new double[order * order];
         for (int i = 0; i < order; i++)
         {
-            for (int j = 0; j <= i; j++)
+            for (int j = 0; j < i; j++)
             {
                 block[(i * order) + j] = block[(j * order) + i] = (2 * random.NextDouble()) - 1;
             }
 
-            block[(i * order) + i] = (positiveDefinite || i % 2 == 0 ? 1 : -1) * (order + 1);
+            block[(i * order) + i] = positiveDefinite ? order + 1 : 0.01 * ((2 * random.NextDouble()) - 1);
         }
 
-        long flops = 0;
         PivotBlockFactor factor = PivotBlockFactor.Create(block, order, new double[PivotBlockFactor.WorkLength(order)], 1e-300, ref flops)
             ?? throw new InvalidOperationException("The test block was singular; expected a regular one.");
         Assert.Equal(positiveDefinite, factor.IsPositiveDefinite);
+        if (!positiveDefinite)
+        {
+            // L^-1 P^T and M^-1 of the identity: an entry above L^-1's diagonal is an interchange, one beside M^-1's a 2x2 pivot.
+            var lower = new double[order * order];
+            var middle = new double[order * order];
+            for (int i = 0; i < order; i++)
+            {
+                lower[(i * order) + i] = middle[(i * order) + i] = 1;
+            }
+
+            factor.SolveLowerHalf(lower, order);
+            factor.SolveMiddle(middle, order);
+            bool interchanged = false, twoByTwo = false;
+            for (int i = 0; i + 1 < order; i++)
+            {
+                twoByTwo |= middle[(i * order) + i + 1] != 0;
+                for (int j = i + 1; j < order; j++)
+                {
+                    interchanged |= lower[(i * order) + j] != 0;
+                }
+            }
+
+            Assert.True(interchanged && twoByTwo, $"interchanges {interchanged}, 2x2 pivots {twoByTwo}; expected both");
+        }
+
         return factor;
     }
 

@@ -373,7 +373,8 @@ internal static class MatrixKernels
     /// (order <paramref name="n"/>), from the rows <paramref name="first"/> to <paramref name="end"/> of its upper one; nothing else
     /// is written. The mirror of a band of rows of the upper triangle, for the core that has just written that band (a two-core
     /// update of <c>P</c>): it reads only its own rows, where <see cref="MirrorUpperRows"/>'s bands read columns the other core wrote.
-    /// The same blocks in the same order as <see cref="MirrorUpperRows"/> (8 x 8 transposed in registers along the upper rows).
+    /// 8 x 8 blocks transposed in registers where the strip is whole, as <see cref="MirrorUpperRows"/>; the values copied are the
+    /// same wherever the band's edges fall.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MirrorUpperColumns(Span<double> a, int n, int first, int end)

@@ -35,6 +35,24 @@ internal static class PackedUpperUpdate
     }
 
     /// <summary>
+    /// Packs the panels of <see cref="PackLeft"/>'s <paramref name="packed"/> that rows <paramref name="firstRow"/> to
+    /// <paramref name="endRow"/> of <see cref="AddUpper"/> read (<paramref name="firstRow"/> a multiple of
+    /// <see cref="GemmMicroKernel.Rows"/>), the same values where <see cref="PackLeft"/> writes them: each band's core packs its own.
+    /// </summary>
+    internal static void PackLeftRows(ReadOnlySpan<double> a, int aStride, int order, int inner, int firstRow, int endRow, Span<double> packed)
+    {
+        if (firstRow % GemmMicroKernel.Rows != 0 || firstRow < 0 || endRow < firstRow || endRow > order)
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstRow), $"Rows {firstRow} to {endRow} of order {order}: expected a band within it starting at a multiple of {GemmMicroKernel.Rows}.");
+        }
+
+        if (endRow > firstRow && inner > 0)
+        {
+            GemmPacking.PackA(true, a, aStride, firstRow, endRow - firstRow, 0, inner, packed[(firstRow * inner)..PackedLength(order, inner)]);
+        }
+    }
+
+    /// <summary>
     /// <c>c += alpha a^T b</c> on rows <paramref name="firstRow"/> to <paramref name="endRow"/> of the upper triangle of <c>c</c>
     /// (order <paramref name="order"/>, rows <paramref name="cStride"/> apart); <paramref name="packedLeft"/> is <c>a</c> as
     /// <see cref="PackLeft"/> wrote it, <paramref name="b"/> is <paramref name="inner"/> x <paramref name="order"/> with rows
@@ -115,9 +133,11 @@ internal static class PackedUpperUpdate
 
     /// <summary>
     /// <see cref="AddUpper"/> on the whole triangle, cut into two bands of rows with half its entries each, computed side by side
-    /// where the product has at least <see cref="ParallelTriangularGemm.Threshold"/> flops and a second core is there.
-    /// Operands are <see cref="Memory{T}"/>, which (unlike a span) another thread may hold. The second band runs on
-    /// <paramref name="worker"/>'s thread, or on the thread pool where there is none.
+    /// where <see cref="Forks"/>. Operands are <see cref="Memory{T}"/>, which (unlike a span) another thread may hold. The second
+    /// band runs on <paramref name="worker"/>'s thread, or on the thread pool where there is none. Where <paramref name="mirror"/>
+    /// (<paramref name="c"/> then square: <paramref name="cStride"/> equals <paramref name="order"/>), the upper triangle is then
+    /// copied onto the lower one: each band's rows onto the lower triangle's columns by the core that wrote them
+    /// (<see cref="MatrixKernels.MirrorUpperColumns"/>), or, on one core, the whole triangle by <see cref="MatrixKernels.MirrorUpper"/>.
     /// </summary>
     public static void AddUpperOnTwoCores(int order, int inner, double alpha, ReadOnlyMemory<double> packedLeft, ReadOnlyMemory<double> b, int bStride,
         Memory<double> c, int cStride, TwoCoreWorker? worker = null, bool mirror = false)
@@ -127,9 +147,7 @@ internal static class PackedUpperUpdate
             throw new ArgumentException($"The mirror takes a square c: rows {order} apart; got {cStride}.", nameof(cStride));
         }
 
-        // The first band takes 1 - 1/sqrt(2) of the rows (the long ones), a multiple of the tile's rows.
-        int split = SplitRow(order);
-        if ((double)order * order * inner < ParallelTriangularGemm.Threshold || Environment.ProcessorCount < 2 || split == 0 || split >= order)
+        if (!Forks(order, inner))
         {
             AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, 0, order);
             if (mirror)
@@ -140,8 +158,10 @@ internal static class PackedUpperUpdate
             return;
         }
 
-        // With the mirror, each band copies its own rows onto the lower triangle's columns right after it wrote them: no second
+        // The first band takes 1 - 1/sqrt(2) of the rows (the long ones), a multiple of the tile's rows (SplitRow). With the
+        // mirror, each band copies its own rows onto the lower triangle's columns right after it wrote them: no second
         // fork, and each core reads only what it wrote (a band of the lower triangle's rows reads columns of both bands).
+        int split = SplitRow(order);
         TwoCoreWorker.Fork(worker,
             () => AddBand(order, inner, alpha, packedLeft, b, bStride, c, cStride, 0, split, mirror),
             () => AddBand(order, inner, alpha, packedLeft, b, bStride, c, cStride, split, order, mirror));
@@ -150,9 +170,28 @@ internal static class PackedUpperUpdate
     /// <summary>The row where <see cref="AddUpperOnTwoCores"/> cuts a triangle of order <paramref name="order"/> (0 where it does not).</summary>
     internal static int SplitRow(int order) => TriangleSplit.HalfOfUpper(order, GemmMicroKernel.Rows);
 
-    private static void AddBand(int order, int inner, double alpha, ReadOnlyMemory<double> packedLeft, ReadOnlyMemory<double> b, int bStride,
+    /// <summary>
+    /// Whether <see cref="AddUpperOnTwoCores"/> forks for a triangle of order <paramref name="order"/> and <paramref name="inner"/>
+    /// terms: at least <see cref="ParallelTriangularGemm.Threshold"/> flops, a second core, and a cut inside the triangle.
+    /// </summary>
+    internal static bool Forks(int order, int inner)
+    {
+        int split = SplitRow(order);
+        return (double)order * order * inner >= ParallelTriangularGemm.Threshold && Environment.ProcessorCount >= 2 && split > 0 && split < order;
+    }
+
+    /// <summary>
+    /// One band of <see cref="AddUpperOnTwoCores"/>: <see cref="AddUpper"/> on rows <paramref name="firstRow"/> to
+    /// <paramref name="endRow"/>, then, where <paramref name="mirror"/>, those rows copied onto the lower triangle's columns.
+    /// </summary>
+    internal static void AddBand(int order, int inner, double alpha, ReadOnlyMemory<double> packedLeft, ReadOnlyMemory<double> b, int bStride,
         Memory<double> c, int cStride, int firstRow, int endRow, bool mirror)
     {
+        if (mirror && cStride != order)
+        {
+            throw new ArgumentException($"The mirror takes a square c: rows {order} apart; got {cStride}.", nameof(cStride));
+        }
+
         AddUpper(order, inner, alpha, packedLeft.Span, b.Span, bStride, c.Span, cStride, firstRow, endRow);
         if (mirror)
         {

@@ -1,18 +1,17 @@
 using System;
 using System.Buffers;
-using System.Threading;
 
 namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// A two-core layer's step from <c>C</c> to <c>P</c>: the half solve <c>Y = W^-1 C</c> in two halves of its columns
 /// (<see cref="ColumnSplitSolve"/>'s), each half's <c>M^-1 Y</c> where the factor has a middle (Bunch-Kaufman's <c>D</c>), then
-/// <c>E -= Y^T (M^-1 Y)</c> on the upper triangle in
-/// two bands of rows (<see cref="PackedUpperUpdate.AddUpperOnTwoCores"/>'s), each packing its own rows of <c>Y^T</c> and mirrored onto
-/// the lower triangle's columns by the core that wrote it (<see cref="MatrixKernels.MirrorUpperColumns"/>). One fork where there
-/// were three (solve, update, mirror): the cores meet once, between the solve and the update (each band reads all of <c>Y</c>), and
-/// neither reads what the other wrote in the update. The same operations on the same values as those three forks and the pack
-/// between them, so the same bits.
+/// <c>E -= Y^T (M^-1 Y)</c> on the upper triangle in two bands of rows (<see cref="PackedUpperUpdate.AddUpperOnTwoCores"/>'s), each
+/// packing its own rows of <c>Y^T</c> and mirrored onto the lower triangle's columns by the core that wrote it
+/// (<see cref="MatrixKernels.MirrorUpperColumns"/>). One fork where there were three (solve, update, mirror): the cores meet once,
+/// between the solve and the update (each band reads all of <c>Y</c>; <see cref="TwoCoreWorker.Meet"/>, whose events the worker
+/// keeps, so a layer makes none), and neither reads what the other wrote in the update. The same operations on the same values as
+/// those three forks and the pack between them, so the same bits.
 /// </summary>
 internal static class TwoCoreCouplingUpdate
 {
@@ -22,9 +21,7 @@ internal static class TwoCoreCouplingUpdate
     /// </summary>
     public static bool Takes(int p, int order, int firstHalf)
     {
-        int split = PackedUpperUpdate.SplitRow(order);
-        return firstHalf > 0 && firstHalf < order && PackedUpperUpdate.Supports(p) && split > 0 && split < order
-            && (double)order * order * p >= ParallelTriangularGemm.Threshold && Environment.ProcessorCount >= 2;
+        return firstHalf > 0 && firstHalf < order && PackedUpperUpdate.Supports(p) && PackedUpperUpdate.Forks(order, p);
     }
 
     /// <summary>
@@ -49,12 +46,11 @@ internal static class TwoCoreCouplingUpdate
         int split = PackedUpperUpdate.SplitRow(order);
         var parts = new Parts(solveLowerHalf, solveMiddle, p, coupling, solveMiddle is null ? coupling : middleSolved, order, packedCouplingT, value);
         double[] scratch = ArrayPool<double>.Shared.Rent(p * order);
-        using var meeting = new Meeting();
         try
         {
             worker.Invoke(
-                () => Half(parts, 0, firstHalf, scratch.AsMemory(0, p * firstHalf), 0, split, meeting, true),
-                () => Half(parts, firstHalf, order - firstHalf, scratch.AsMemory(p * firstHalf, p * (order - firstHalf)), split, order, meeting, false));
+                () => Half(parts, 0, firstHalf, scratch.AsMemory(0, p * firstHalf), 0, split, worker, true),
+                () => Half(parts, firstHalf, order - firstHalf, scratch.AsMemory(p * firstHalf, p * (order - firstHalf)), split, order, worker, false));
         }
         finally
         {
@@ -62,15 +58,16 @@ internal static class TwoCoreCouplingUpdate
         }
     }
 
-    /// <summary>What both halves read and write.</summary>
-    private sealed record Parts(RowsSolve SolveLowerHalf, RowsSolve? SolveMiddle, int P, Memory<double> Coupling, Memory<double> Right, int Order,
+    /// <summary>What both halves read and write: <c>MiddleSolved</c> holds <c>M^-1 Y</c>, or <c>Y</c> itself (<c>Coupling</c>) for a
+    /// factor without a middle (Cholesky).</summary>
+    private sealed record Parts(RowsSolve SolveLowerHalf, RowsSolve? SolveMiddle, int P, Memory<double> Coupling, Memory<double> MiddleSolved, int Order,
         Memory<double> PackedCouplingT, Memory<double> Value);
 
     /// <summary>
     /// One core's part: its columns of the solve (and of <c>M^-1 Y</c>, solved in the same block), the meeting, then its rows of the
     /// update and their mirror.
     /// </summary>
-    private static void Half(Parts parts, int firstColumn, int columns, Memory<double> block, int firstRow, int endRow, Meeting meeting, bool isFirst)
+    private static void Half(Parts parts, int firstColumn, int columns, Memory<double> block, int firstRow, int endRow, TwoCoreWorker worker, bool isFirst)
     {
         (int p, int order) = (parts.P, parts.Order);
         try
@@ -81,7 +78,7 @@ internal static class TwoCoreCouplingUpdate
                 // The block holds this half's Y still: M^-1 Y of its columns, column by column as the whole solve would.
                 Span<double> solved = block.Span;
                 parts.SolveMiddle(solved, columns);
-                Span<double> right = parts.Right.Span;
+                Span<double> right = parts.MiddleSolved.Span;
                 for (int i = 0; i < p; i++)
                 {
                     solved.Slice(i * columns, columns).CopyTo(right.Slice((i * order) + firstColumn, columns));
@@ -90,51 +87,17 @@ internal static class TwoCoreCouplingUpdate
         }
         catch
         {
-            meeting.Fail(isFirst);
+            worker.FailMeeting(isFirst);
             throw;
         }
 
-        if (!meeting.Arrive(isFirst))
+        if (!worker.Meet(isFirst))
         {
             return; // the other half failed: its exception is what the fork throws
         }
 
-        // This band's rows of Y^T (columns of Y), in the panels the update reads for them; firstRow is a multiple of the panels' rows.
-        int panelStart = firstRow / GemmMicroKernel.Rows * GemmMicroKernel.Rows * p;
-        GemmPacking.PackA(true, parts.Coupling.Span, order, firstRow, endRow - firstRow, 0, p, parts.PackedCouplingT.Span[panelStart..]);
-        PackedUpperUpdate.AddUpper(order, p, -1, parts.PackedCouplingT.Span, parts.Right.Span, order, parts.Value.Span, order, firstRow, endRow);
-        MatrixKernels.MirrorUpperColumns(parts.Value.Span, order, firstRow, endRow);
-    }
-
-    /// <summary>
-    /// Where the two halves wait for each other between the solve and the update: each sets its own event and waits for the other's,
-    /// spinning a little first (the halves are cut equal), then blocking, as <see cref="TwoCoreWorker"/>'s caller waits for a half.
-    /// </summary>
-    private sealed class Meeting : IDisposable
-    {
-        private readonly ManualResetEventSlim first = new(false, TwoCoreWorker.CallerSpinCount);
-        private readonly ManualResetEventSlim second = new(false, TwoCoreWorker.CallerSpinCount);
-        private int failed;
-
-        /// <summary>Lets the other half go on, to find that this one failed.</summary>
-        public void Fail(bool isFirst)
-        {
-            Volatile.Write(ref failed, 1);
-            (isFirst ? first : second).Set();
-        }
-
-        /// <summary>Arrives and waits for the other half; false where it failed instead.</summary>
-        public bool Arrive(bool isFirst)
-        {
-            (isFirst ? first : second).Set();
-            (isFirst ? second : first).Wait();
-            return Volatile.Read(ref failed) == 0;
-        }
-
-        public void Dispose()
-        {
-            first.Dispose();
-            second.Dispose();
-        }
+        // This band's rows of Y^T (columns of Y), in the panels the update reads for them, then the band and its mirror.
+        PackedUpperUpdate.PackLeftRows(parts.Coupling.Span, order, order, p, firstRow, endRow, parts.PackedCouplingT.Span);
+        PackedUpperUpdate.AddBand(order, p, -1, parts.PackedCouplingT, parts.MiddleSolved, order, parts.Value, order, firstRow, endRow, mirror: true);
     }
 }

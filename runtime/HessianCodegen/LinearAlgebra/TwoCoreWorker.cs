@@ -7,8 +7,8 @@ namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
 /// One dedicated thread that runs the second half of each fork of a two-core computation (the Riccati recursion at large
-/// states forks about four times per layer), where <see cref="Parallel.Invoke(Action[])"/> hands it to the thread pool. Between
-/// forks a pool worker spins a little, then sleeps, and a fork finding none awake runs its second half on the caller after the
+/// states forks twice per layer on the grouped path, where <see cref="TwoCoreCouplingUpdate"/> takes the step to <c>P</c>),
+/// where <see cref="Parallel.Invoke(Action[])"/> hands it to the thread pool. Between forks a pool worker spins a little, then sleeps, and a fork finding none awake runs its second half on the caller after the
 /// first: after 200 us of one-core work, a fifth of the forks of two 100 us halves ran one after the other (35 us lost per fork
 /// on average), against 2 % and 4 us here (samples measured on this project's two-core machine). This thread lives for one
 /// computation (<see cref="Dispose"/> ends it). Between forks it spins briefly (<see cref="WorkerSpinCount"/>), then blocks; a caller
@@ -28,13 +28,19 @@ internal sealed class TwoCoreWorker : IDisposable
     /// <summary>
     /// Spins of the caller's wait for the second half before it blocks: about 0.1 ms. The caller's wait is on the critical path
     /// (a blocked caller would add its wake-up to the wall time), and a fork's halves are cut to finish together, so it spins longer
-    /// than the worker, though no longer than a half late by a whole preemption.
+    /// than the worker, though no longer than a half late by a whole preemption. Both halves' waits for each other in
+    /// <see cref="Meet"/> (<see cref="TwoCoreCouplingUpdate"/>'s) spin as long, for the same reasons (the halves are cut equal).
     /// </summary>
     internal const int CallerSpinCount = 200;
 
     private readonly Thread thread;
     private readonly ManualResetEventSlim posted = new(false, WorkerSpinCount);
     private readonly ManualResetEventSlim finished = new(false, CallerSpinCount);
+
+    // Where a fork's halves meet once (Meet), kept for the worker's life and reset by each Invoke, before any half runs.
+    private readonly ManualResetEventSlim firstArrived = new(false, CallerSpinCount);
+    private readonly ManualResetEventSlim secondArrived = new(false, CallerSpinCount);
+    private int halfFailed;
     private Action? work;
     private ExceptionDispatchInfo? failure;
     private volatile bool stopping;
@@ -67,6 +73,9 @@ internal sealed class TwoCoreWorker : IDisposable
         {
             failure = null;
             finished.Reset();
+            firstArrived.Reset();
+            secondArrived.Reset();
+            halfFailed = 0;
             work = second;
             posted.Set();
             ExceptionDispatchInfo? firstFailure = null;
@@ -93,6 +102,25 @@ internal sealed class TwoCoreWorker : IDisposable
         {
             Volatile.Write(ref invoking, 0);
         }
+    }
+
+    /// <summary>
+    /// For the halves of a fork that meet once (<see cref="TwoCoreCouplingUpdate"/>'s, between its solve and its update): arrives
+    /// and waits for the other half, spinning as the caller does for a half (<see cref="CallerSpinCount"/>: the halves are cut
+    /// equal), then blocking; false where the other half failed instead (<see cref="FailMeeting"/>). At most once per half per fork.
+    /// </summary>
+    internal bool Meet(bool isFirst)
+    {
+        (isFirst ? firstArrived : secondArrived).Set();
+        (isFirst ? secondArrived : firstArrived).Wait();
+        return Volatile.Read(ref halfFailed) == 0;
+    }
+
+    /// <summary>For a half that failed before <see cref="Meet"/>: lets the other half go on, to find that this one failed.</summary>
+    internal void FailMeeting(bool isFirst)
+    {
+        Volatile.Write(ref halfFailed, 1);
+        (isFirst ? firstArrived : secondArrived).Set();
     }
 
     /// <summary>
@@ -147,6 +175,8 @@ internal sealed class TwoCoreWorker : IDisposable
         thread.Join();
         posted.Dispose();
         finished.Dispose();
+        firstArrived.Dispose();
+        secondArrived.Dispose();
     }
 
     /// <summary>Whether the worker's thread is still running (false once <see cref="Dispose"/> returned).</summary>
