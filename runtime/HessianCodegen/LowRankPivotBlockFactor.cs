@@ -138,20 +138,30 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// <see cref="Create(ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long)"/>
-    /// with the groups of <paramref name="xxx"/> and <paramref name="dx"/> found already: they depend on the zero
-    /// pattern alone, not on epsilon, so the derivatives find them once for all their factorizations. The factor's groups
-    /// live in <paramref name="workspace"/> (a new one when null) until <see cref="KeptIn"/> copies them, unless they are
-    /// factored in <paramref name="storage"/> (below): the recursion passes one workspace for all its layers, each layer's
-    /// factor kept before the next layer's is made. With
-    /// <paramref name="rowsPrefetched"/> the caller has prefetched three lines of each row of <paramref name="xxx"/> the gather
-    /// reads, at the group's first parameter, the diagonal and the one before it (<see cref="FactorPrefetch"/>), and
-    /// <see cref="TouchGroupRows"/> is skipped. Given <paramref name="storage"/>, where the groups go the one-row path
-    /// (<see cref="FactorOneRowGroups"/>) their values are written there and factored in place, as <see cref="KeptIn"/> of the
-    /// same storage then keeps them without a copy; where the route declines the block, the storage is rewound to where it was.
+    /// with the groups of <paramref name="xxx"/> and <paramref name="dx"/> found already: <see cref="CreateFromGroupBlocks"/> of
+    /// the groups' blocks of <paramref name="xxx"/> (<see cref="CompactGroupBlocks"/>), gathered here.
     /// </summary>
     public static LowRankPivotBlockFactor? Create(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops, LowRankWorkspace? workspace = null,
-        bool rowsPrefetched = false, FactorStorage? storage = null)
+        FactorStorage? storage = null) =>
+        CreateFromGroupBlocks(structure, CompactGroupBlocks.Gather(structure, xxx, p), epsilon, dx, value, p, m, work, scale, ref flops, workspace, storage);
+
+    /// <summary>
+    /// <see cref="Create(ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long)"/>
+    /// with the groups found already and <c>Xxx</c> given as the groups' <c>q x q</c> blocks, one after the other (<see cref="CompactGroupBlocks"/>; empty
+    /// where <c>Xxx</c> is zero): they depend on
+    /// the derivatives alone, not on epsilon, so the derivatives find and copy them once for all their factorizations
+    /// (<see cref="HessianDerivatives.GroupBlocks"/>), and each factorization's gather of <c>X_g</c> reads <c>q^2</c> consecutive
+    /// values per group instead of a few lines per row of the dense <c>Xxx</c>. The factor's groups
+    /// live in <paramref name="workspace"/> (a new one when null) until <see cref="KeptIn"/> copies them, unless they are
+    /// factored in <paramref name="storage"/> (below): the recursion passes one workspace for all its layers, each layer's
+    /// factor kept before the next layer's is made. Given <paramref name="storage"/>, where the groups go the one-row path
+    /// (<see cref="FactorOneRowGroups"/>) their values are written there and factored in place, as <see cref="KeptIn"/> of the
+    /// same storage then keeps them without a copy; where the route declines the block, the storage is rewound to where it was.
+    /// </summary>
+    public static LowRankPivotBlockFactor? CreateFromGroupBlocks(ParameterGroups structure, ReadOnlySpan<double> groupBlocks, double epsilon,
+        ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops,
+        LowRankWorkspace? workspace = null, FactorStorage? storage = null)
     {
         int count = structure.Parameters.Length;
         if (!CheaperThanWhole(structure, p, m))
@@ -159,9 +169,15 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             return null;
         }
 
+        if (!groupBlocks.IsEmpty && groupBlocks.Length != CompactGroupBlocks.Length(structure))
+        {
+            throw new ArgumentException($"The groups' blocks of Xxx hold {groupBlocks.Length} values; expected {CompactGroupBlocks.Length(structure)}, the sum of q^2.",
+                nameof(groupBlocks));
+        }
+
         // Each group's values where they are kept (the one-row path given the storage, below) or where KeptIn will copy them
-        // from: X_g (lower triangle, strict upper zero) in the place of its Cholesky factor, Z_g^T in the place of its QR, then tau. One pass over Xxx and Dx, whose rows are mostly not in
-        // cache; X's diagonal goes aside for the whole block's test, which would otherwise read it from Xxx again.
+        // from: X_g (lower triangle, strict upper zero) in the place of its Cholesky factor, Z_g^T in the place of its QR, then tau. One pass over the groups' blocks (consecutive) and Dx,
+        // whose rows are mostly not in cache; X's diagonal goes aside for the whole block's test, which would otherwise read it from Xxx again.
         workspace ??= new LowRankWorkspace();
         int total = 0;
         int largestScratch = 0;
@@ -183,12 +199,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         Memory<double> values = inStorage ? storage!.Take(total) : LowRankWorkspace.Grow(ref workspace.GroupValues, total).AsMemory(0, total);
         Span<double> valueSpan = values.Span;
         double[] diagonal = LowRankWorkspace.Grow(ref workspace.Diagonal, p);
-        // The rows of Xxx the gather reads, their misses overlapped first (unless prefetched during the layer before: touched
-        // again, they took a width-8 batch-1 factorization 1 to 2 % longer at depths 256 to 1024); the sum stored, so that the
-        // loads are not dropped as dead.
-        workspace.TouchedSum = rowsPrefetched ? 0 : TouchGroupRows(structure, xxx, p);
         int offset = 0;
         int diagonalOffset = 0;
+        int blockOffset = 0;
         for (int g = 0; g < count; g++)
         {
             int[] parameters = structure.Parameters[g];
@@ -197,20 +210,23 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             int c = rows.Length;
             (Range choleskyRange, Range reflectorRange, _) = GroupLayout(offset, q, c);
             Span<double> matrix = valueSpan[choleskyRange];
-            for (int i = 0; i < q; i++)
+            // X_g: the group's block as copied (its strict upper triangle zero), eps added on the diagonal.
+            if (groupBlocks.IsEmpty)
             {
-                int row = parameters[i] * p;
-                Span<double> target = matrix.Slice(i * q, q);
-                for (int j = 0; j < i; j++)
-                {
-                    target[j] = Entry(xxx, row + parameters[j]);
-                }
-
-                target[i] = Entry(xxx, row + parameters[i]) + epsilon;
-                target[(i + 1)..].Clear();
-                diagonal[diagonalOffset + i] = target[i];
+                matrix.Clear();
+            }
+            else
+            {
+                groupBlocks.Slice(blockOffset, q * q).CopyTo(matrix);
             }
 
+            for (int i = 0; i < q; i++)
+            {
+                matrix[(i * q) + i] += epsilon;
+                diagonal[diagonalOffset + i] = matrix[(i * q) + i];
+            }
+
+            blockOffset += q * q;
             Span<double> reflectors = valueSpan[reflectorRange];
             for (int i = 0; i < q; i++)
             {
@@ -238,35 +254,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         return factor;
-    }
-
-    /// <summary>
-    /// Reads, in each row of each group, <c>Xxx</c> at the group's first parameter and at the diagonal: for a dense layer's
-    /// group (its weights' run, then its bias) the cache lines the gather of <c>X_g</c> reads. All rows of all groups in one
-    /// short loop of independent loads, so that their misses overlap; the gather itself, a few values per row with the
-    /// stores between, waited for them row by row, and the rows of a deep chain's <c>Xxx</c> are not in cache. Measured
-    /// (runs alternating with and without it in one process, load 6 to 13): 3 to 6 % of the factorization at width 8 batch 1
-    /// (depth 128 and 512), 5 to 10 % at width 16; the same for <c>Dx</c>'s rows gained nothing.
-    /// </summary>
-    /// <returns>The sum of the values read, for the caller to store.</returns>
-    private static double TouchGroupRows(ParameterGroups structure, ReadOnlySpan<double> xxx, int p)
-    {
-        if (xxx.IsEmpty)
-        {
-            return 0;
-        }
-
-        double sum = 0;
-        foreach (int[] parameters in structure.Parameters)
-        {
-            foreach (int parameter in parameters)
-            {
-                int row = parameter * p;
-                sum += xxx[row + parameters[0]] + xxx[row + parameter];
-            }
-        }
-
-        return sum;
     }
 
     /// <summary>
@@ -1453,9 +1440,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// </summary>
     private static int UpperTerms(int k, int c) => (k * c) - (k * (k - 1) / 2);
 
-    /// <summary>An entry of <c>Xxx</c>, which is zero where the layer stores none (it is empty).</summary>
-    private static double Entry(ReadOnlySpan<double> xxx, int index) => xxx.IsEmpty ? 0 : xxx[index];
-
     /// <summary>
     /// <c>max |A_jj|</c>, <c>A_jj = X_jj + z_j^T P_gg z_j</c> with <c>z_j</c> column <c>j</c> of <c>Z_g</c>: the whole
     /// block's test reads its largest entry, which without forming <c>A</c> its diagonal stands for (<c>O(q c^2)</c> per group).
@@ -1597,7 +1581,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary>
     /// Whether the route's <see cref="EstimatedFlops"/> are fewer than a whole block's Cholesky factor, <c>p^3 / 3</c>: where
-    /// not, <see cref="Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, LowRankWorkspace?, bool, FactorStorage?)"/>
+    /// not, <see cref="CreateFromGroupBlocks"/>
     /// declines at once (the factorization's prefetch asks it too, to know which of a layer's derivatives will be read).
     /// </summary>
     internal static bool CheaperThanWhole(ParameterGroups structure, int p, int m) => EstimatedFlops(structure, m) < (double)p * p * p / 3;

@@ -3,7 +3,7 @@ using System;
 namespace HessianCodegen;
 
 /// <summary>
-/// The arrays <see cref="LowRankPivotBlockFactor.Create(ParameterGroups, ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long, LowRankWorkspace?, bool, FactorStorage?)"/>
+/// The arrays <see cref="LowRankPivotBlockFactor.CreateFromGroupBlocks"/>
 /// works in, kept by the recursion from layer to layer. At batch 1 most layers of a tanh chain take the low-rank route, and
 /// a new array per group and layer (<c>X_g</c>, its reflectors, <c>tau</c>) was most of what a deep factorization allocated
 /// (11 KB per layer at width 8): fresh memory that evicted the derivatives the next layers read. The groups' values are laid
@@ -60,12 +60,6 @@ internal sealed class LowRankWorkspace
     /// workspace, never reset: the tests read it to see that the lanes were taken, since they give the same bits as the pair and single kernels.
     /// </summary>
     internal int LaneRuns;
-
-    /// <summary>
-    /// The sum of the <c>Xxx</c> values the last factor's touch pass read, never read: stored here (one workspace per
-    /// recursion, not a static that every recursion's threads would share) so that the pass's loads are not dropped as dead.
-    /// </summary>
-    internal double TouchedSum;
 
     /// <summary>
     /// <paramref name="buffer"/>, replaced by a larger uninitialized array when it holds fewer than <paramref name="length"/>

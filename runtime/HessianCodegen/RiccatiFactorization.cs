@@ -100,7 +100,8 @@ internal sealed class RiccatiFactorization
     /// The bytes of the derivatives from which <see cref="Create"/> prefetches the next layer's (<see cref="FactorPrefetch"/>)
     /// while it factors the current one: 8 MiB. Measured at width 8 batch 1 (51.7 KB of derivatives per layer; a scratch
     /// driver alternating both in one process, cpu time, medians of 31 pairs): depths 64 and 128 (6.3 MiB) 3 to 4 % slower
-    /// with it, depth 256 (12.6 MiB) even, depth 512 8.5 % faster (three lines per row of Xxx, TouchGroupRows skipped).
+    /// with it, depth 256 (12.6 MiB) even, depth 512 8.5 % faster (then three lines per row of Xxx; now the
+    /// groups' blocks of it, <see cref="HessianDerivatives.GroupBlocks"/>).
     /// </summary>
     internal const long PrefetchFactorBytes = 8L << 20;
 
@@ -291,7 +292,6 @@ internal sealed class RiccatiFactorization
         // Deep chains of small states prefetch the next layer's derivatives (the loop runs backwards: l - 1) while they
         // factor the current one; large states are other kernels' concern.
         bool prefetchNextLayer = prefetchNext ?? (derivativeBytes >= PrefetchFactorBytes && largestState < PrefetchFactorStateOrder);
-        bool rowsPrefetched = false; // whether the layer factored just before (l + 1) named this layer's rows of Xxx
         int prefetchedLayers = 0;
         for (int l = depth - 1; l >= 0; l--)
         {
@@ -302,7 +302,7 @@ internal sealed class RiccatiFactorization
             int m = StateCount(network, l, count);
             int mIn = l > 0 ? count * aIn : 0;
             FactorPrefetch prefetch = prefetchNextLayer && l > 0 ? NextLayerPrefetch(derivatives, l - 1, count, allowLowRank) : default;
-            prefetchedLayers += prefetch.QueuedBytes > 0 || prefetch.NamesRows ? 1 : 0;
+            prefetchedLayers += prefetch.QueuedBytes > 0 ? 1 : 0;
             prefetch.Step(); // step 1 of FactorPrefetchSteps: the layer's start
             bool twoCores = worker is not null && Math.Max(m, mIn) >= TwoCoreStateOrder; // every m and mIn is at most largestState
             ReadOnlySpan<double> valueMatrix = value.AsSpan(0, m * m);
@@ -321,8 +321,8 @@ internal sealed class RiccatiFactorization
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
             // formed yet, so the route's scratch is E's buffer.
             IPivotBlockFactor? factor = OffersLowRank(allowLowRank, p, m)
-                ? LowRankPivotBlockFactor.Create(derivatives.ParameterGroups(l), d.Xxx, epsilon, d.Dx, valueMatrix, p, m, nextValue, scale, ref flops,
-                    lowRankWorkspace ??= new LowRankWorkspace(), rowsPrefetched, storage)
+                ? LowRankPivotBlockFactor.CreateFromGroupBlocks(derivatives.ParameterGroups(l), derivatives.GroupBlocks(l), epsilon, d.Dx, valueMatrix, p, m,
+                    nextValue, scale, ref flops, lowRankWorkspace ??= new LowRankWorkspace(), storage)
                 : null;
             prefetch.Step(); // step 2: after the low-rank route's factor
             bool grouped = m < GroupedProductStateOrder;
@@ -655,7 +655,6 @@ internal sealed class RiccatiFactorization
             }
 
             prefetch.Finish();
-            rowsPrefetched = prefetch.NamesRows;
             solvedCouplings[l] = coupling;
 
             // The recursion is done with the square factor: a Cholesky factor is kept packed and the square reused; a whole
@@ -889,7 +888,7 @@ internal sealed class RiccatiFactorization
     /// </summary>
     private static FactorPrefetch NextLayerPrefetch(HessianDerivatives derivatives, int next, int count, bool allowLowRank) =>
         PredictsLowRank(derivatives, next, count, allowLowRank)
-            ? FactorPrefetch.Of(derivatives.Layer(next), next, derivatives.ParameterGroups(next), FactorPrefetchSteps)
+            ? FactorPrefetch.Of(derivatives.Layer(next), next, derivatives.GroupBlocks(next), FactorPrefetchSteps)
             : default;
 
     /// <summary>

@@ -12,7 +12,7 @@ namespace HessianCodegen.Tests;
 /// <summary>
 /// The factorization's prefetch of the next layer's derivatives (<see cref="FactorPrefetch"/>,
 /// <see cref="LayerDerivatives.QueueLowRankSpans"/>): each layer names what the low-rank route reads of it whole (the bytes
-/// counted from its shapes here), every row of <c>Xxx</c> and the whole spans are walked within the steps they were spread
+/// counted from its shapes and its groups here, the groups' blocks of <c>Xxx</c> among them), the spans are walked within the steps they were spread
 /// over, the layers prefetched are those whose blocks go the low-rank route, and a factorization that prefetches gives the
 /// same bits as one that does not.
 /// </summary>
@@ -22,7 +22,6 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
     public void A_default_prefetch_names_nothing()
     {
         FactorPrefetch prefetch = default;
-        Assert.False(prefetch.NamesRows);
         Assert.Equal(0, prefetch.QueuedBytes);
     }
 
@@ -48,33 +47,28 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
                     l > 0 ? (long)n * a * aIn : 0,
                     d.Has(SecondDerivativeBlocks.Xzx) ? (long)n * p * aIn : 0,
                     d.Has(SecondDerivativeBlocks.Xzz) ? (long)n * aIn * aIn : 0,
+                    d.Has(SecondDerivativeBlocks.Xxx) ? derivatives.ParameterGroups(l).Parameters.Sum(group => (long)group.Length * group.Length) : 0,
                 }.Where(values => values > 0).Select(values => values * sizeof(double)).ToArray();
                 // A span of L bytes covers ceil(L / 64) lines, or one more where it starts inside a line.
                 long fewestLines = spanBytes.Sum(bytes => (bytes + 63) / 64);
-                FactorPrefetch prefetch = FactorPrefetch.Of(d, l, derivatives.ParameterGroups(l), steps);
+                FactorPrefetch prefetch = FactorPrefetch.Of(d, l, derivatives.GroupBlocks(l), steps);
                 if (!Sse.IsSupported)
                 {
-                    // Nothing can be issued: nothing is named, so that no layer skips TouchGroupRows for rows never prefetched.
-                    Assert.False(prefetch.NamesRows);
+                    // Nothing can be issued: nothing is named.
                     Assert.Equal(0, prefetch.QueuedBytes);
                     continue;
                 }
 
                 Assert.Equal(spanBytes.Sum(), prefetch.QueuedBytes);
-                Assert.Equal(d.Has(SecondDerivativeBlocks.Xxx), prefetch.NamesRows);
                 for (int s = 0; s < steps; s++)
                 {
                     prefetch.Step();
                 }
 
-                // Every row of Xxx within the steps (each parameter is in one group); every whole span's line but at most
-                // one per span that starts inside a line (PrefetchQueue.Spread).
-                long rows = prefetch.IssuedRows;
+                // Every span's line within the steps but at most one per span that starts inside a line (PrefetchQueue.Spread).
                 long lines = prefetch.IssuedLines;
-                output.WriteLine($"{name}, layer {l}, {steps} steps: {rows} rows, {lines} lines, then {prefetch.IssuedLines - lines} by Finish");
-                Assert.Equal(d.Has(SecondDerivativeBlocks.Xxx) ? p : 0, rows);
+                output.WriteLine($"{name}, layer {l}, {steps} steps: {lines} lines, then {prefetch.IssuedLines - lines} by Finish");
                 prefetch.Finish();
-                Assert.Equal(rows, prefetch.IssuedRows);
                 Assert.InRange(prefetch.IssuedLines - lines, 0, spanBytes.Length);
                 Assert.InRange(prefetch.IssuedLines, fewestLines, fewestLines + spanBytes.Length);
             }

@@ -1,0 +1,62 @@
+using System;
+
+namespace HessianCodegen;
+
+/// <summary>
+/// Each group's <c>q x q</c> block of a layer's <c>Xxx</c> (<see cref="ParameterGroups"/>), copied one after the other in the
+/// groups' order: row <c>i</c> of group <c>g</c>'s block holds <c>Xxx</c> at its parameters <c>i</c> and <c>j &lt;= i</c>, its
+/// strict upper triangle zero. The low-rank route's gather of <c>X_g</c> (<see cref="LowRankPivotBlockFactor"/>) reads
+/// these consecutive values instead of a few scattered lines per row of the dense <c>p x p</c> block: at batch 1, width 8,
+/// about 45 lines a layer instead of 150 (docs/algorithm.md section 12).
+/// </summary>
+internal static class CompactGroupBlocks
+{
+    /// <summary>The values <see cref="Gather"/> writes: the sum of <c>q^2</c> over the groups.</summary>
+    public static int Length(ParameterGroups structure)
+    {
+        int length = 0;
+        foreach (int[] parameters in structure.Parameters)
+        {
+            length = checked(length + (parameters.Length * parameters.Length));
+        }
+
+        return length;
+    }
+
+    /// <summary>
+    /// The groups' blocks of <paramref name="xxx"/> (<c>p x p</c>, lower triangle read); empty where <paramref name="xxx"/>
+    /// is empty (a zero <c>Xxx</c>, a ReLU layer's, copies nothing).
+    /// </summary>
+    public static double[] Gather(ParameterGroups structure, ReadOnlySpan<double> xxx, int p)
+    {
+        if (xxx.IsEmpty)
+        {
+            return [];
+        }
+
+        if (xxx.Length != p * p)
+        {
+            throw new ArgumentException($"Xxx has {xxx.Length} values; expected p^2 = {p * p}.", nameof(xxx));
+        }
+
+        var blocks = new double[Length(structure)];
+        int offset = 0;
+        foreach (int[] parameters in structure.Parameters)
+        {
+            int q = parameters.Length;
+            for (int i = 0; i < q; i++)
+            {
+                int row = parameters[i] * p;
+                Span<double> target = blocks.AsSpan(offset + (i * q), q);
+                for (int j = 0; j <= i; j++)
+                {
+                    target[j] = xxx[row + parameters[j]];
+                }
+            }
+
+            offset += q * q;
+        }
+
+        return blocks;
+    }
+}
