@@ -37,8 +37,9 @@ public sealed class HessianDerivatives : IDisposable
     private bool disposed;
     private readonly ParameterGroups?[] parameterGroups;
     private readonly double[]?[] groupBlocks;
-    private double? hessianNormEstimate;
-    private double? largestEntry;
+    // NaN until computed: a double's write is atomic where a double?'s (its flag and value) can tear under concurrent Factorize.
+    private double hessianNormEstimate = double.NaN;
+    private double largestEntry = double.NaN;
 
     internal HessianDerivatives(NetworkPoint point, Curvature curvature, DerivativeStoragePool storagePool)
     {
@@ -214,7 +215,8 @@ public sealed class HessianDerivatives : IDisposable
     /// The groups of a layer's parameters (<see cref="HessianCodegen.ParameterGroups"/>) that the low-rank route and the grouped
     /// products with <c>Dx</c> (<see cref="GroupedJacobianProduct"/>, <see cref="GroupedValueProduct"/>) work on,
     /// found on first need and kept: they depend on the zero pattern of <c>Xxx</c> and <c>Dx</c> alone, and finding
-    /// them was a tenth of a batch-1 factorization, paid again at every shift of a trust-region search.
+    /// them was a tenth of a batch-1 factorization, paid again at every shift of a trust-region search. Safe under concurrent
+    /// factorizations: two may each find a layer's groups, the same ones, and one is kept.
     /// </summary>
     internal ParameterGroups ParameterGroups(int layer)
     {
@@ -228,7 +230,8 @@ public sealed class HessianDerivatives : IDisposable
     /// (<see cref="CompactGroupBlocks"/>), found on first need and kept like the groups: the low-rank route's gather of <c>X_g</c>
     /// and the next layer's prefetch read these consecutive values (at batch 1, width 8: 648 values, about 80 lines a layer) instead
     /// of two or three scattered lines per row of the dense <c>Xxx</c> (41 KB a layer). Empty where <c>Xxx</c> is not stored
-    /// (a ReLU layer's): nothing is copied. The extra bytes are the sum of <c>q^2</c> values per layer.
+    /// (a ReLU layer's): nothing is copied. The extra bytes are the sum of <c>q^2</c> values per layer. Safe under concurrent
+    /// factorizations: two may each copy a layer's blocks, the same values, and one of the arrays is kept.
     /// </summary>
     internal double[] GroupBlocks(int layer)
     {
@@ -244,7 +247,15 @@ public sealed class HessianDerivatives : IDisposable
     internal FactorStoragePool FactorStoragePool { get; set; } = FactorStoragePool.Shared;
 
     /// <summary>The largest magnitude among all derivative blocks (at least 1): the scale a pivot is judged tiny against.</summary>
-    internal double LargestEntry => largestEntry ??= FindLargestEntry();
+    internal double LargestEntry
+    {
+        get
+        {
+            // Read once: concurrent callers may compute it twice, the same value, and never read half of it.
+            double value = largestEntry;
+            return double.IsNaN(value) ? largestEntry = FindLargestEntry() : value;
+        }
+    }
 
     private double FindLargestEntry()
     {
@@ -278,7 +289,14 @@ public sealed class HessianDerivatives : IDisposable
     /// on matrix-free products, computed once; it scales the reported backward errors. The estimate
     /// is from below, so a backward error computed with it errs on the high side.
     /// </summary>
-    internal double HessianNormEstimate => hessianNormEstimate ??= EstimateHessianNorm();
+    internal double HessianNormEstimate
+    {
+        get
+        {
+            double value = hessianNormEstimate; // read once, as LargestEntry's
+            return double.IsNaN(value) ? hessianNormEstimate = EstimateHessianNorm() : value;
+        }
+    }
 
     private double EstimateHessianNorm()
     {

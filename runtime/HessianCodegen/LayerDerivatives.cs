@@ -81,8 +81,8 @@ internal sealed class LayerDerivatives
     /// <summary>
     /// Names to <paramref name="queue"/> the spans the factorization reads of the layer where its block goes the low-rank
     /// route: <c>Dx</c> (read at its groups' non-zeros, named whole), <c>Dz</c> (read only where the layer has an input state:
-    /// not for the <paramref name="firstLayer"/>), <c>Xzx</c>, <c>Xzz</c>; of <c>Xxx</c> it reads a few lines per row
-    /// (<see cref="FactorPrefetch"/>).
+    /// not for the <paramref name="firstLayer"/>), <c>Xzx</c>, <c>Xzz</c>; not <c>Xxx</c>, of which the route reads the groups' blocks the derivatives keep
+    /// (<see cref="HessianDerivatives.GroupBlocks"/>, named by <see cref="FactorPrefetch"/>).
     /// </summary>
     internal void QueueLowRankSpans(ref LinearAlgebra.PrefetchQueue queue, bool firstLayer)
     {

@@ -139,12 +139,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>
     /// <see cref="Create(ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long)"/>
     /// with the groups of <paramref name="xxx"/> and <paramref name="dx"/> found already: <see cref="CreateFromGroupBlocks"/> of
-    /// the groups' blocks of <paramref name="xxx"/> (<see cref="CompactGroupBlocks"/>), gathered here.
+    /// the groups' blocks of <paramref name="xxx"/> (<see cref="CompactGroupBlocks"/>), gathered here where the route's flops do not
+    /// decline the block at once: allocates a copy per call, for tests and one-off use (the recursion reads the blocks the
+    /// derivatives keep, <see cref="HessianDerivatives.GroupBlocks"/>).
     /// </summary>
     public static LowRankPivotBlockFactor? Create(ParameterGroups structure, ReadOnlySpan<double> xxx, double epsilon, ReadOnlySpan<double> dx,
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double scale, ref long flops, LowRankWorkspace? workspace = null,
         FactorStorage? storage = null) =>
-        CreateFromGroupBlocks(structure, CompactGroupBlocks.Gather(structure, xxx, p), epsilon, dx, value, p, m, work, scale, ref flops, workspace, storage);
+        CheaperThanWhole(structure, p, m)
+            ? CreateFromGroupBlocks(structure, CompactGroupBlocks.Gather(structure, xxx, p), epsilon, dx, value, p, m, work, scale, ref flops, workspace, storage)
+            : null;
 
     /// <summary>
     /// <see cref="Create(ReadOnlySpan{double}, double, ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double}, double, ref long)"/>
@@ -164,20 +168,20 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         LowRankWorkspace? workspace = null, FactorStorage? storage = null)
     {
         int count = structure.Parameters.Length;
+        if (!groupBlocks.IsEmpty && groupBlocks.Length != CompactGroupBlocks.Length(structure))
+        {
+            throw new ArgumentException($"The groups' blocks of Xxx (groupBlocks) hold {groupBlocks.Length} values; expected {CompactGroupBlocks.Length(structure)}, "
+                + "the sum of q^2 over the groups, or none where Xxx is not stored.", nameof(groupBlocks));
+        }
+
         if (!CheaperThanWhole(structure, p, m))
         {
             return null;
         }
 
-        if (!groupBlocks.IsEmpty && groupBlocks.Length != CompactGroupBlocks.Length(structure))
-        {
-            throw new ArgumentException($"The groups' blocks of Xxx hold {groupBlocks.Length} values; expected {CompactGroupBlocks.Length(structure)}, the sum of q^2.",
-                nameof(groupBlocks));
-        }
-
         // Each group's values where they are kept (the one-row path given the storage, below) or where KeptIn will copy them
         // from: X_g (lower triangle, strict upper zero) in the place of its Cholesky factor, Z_g^T in the place of its QR, then tau. One pass over the groups' blocks (consecutive) and Dx,
-        // whose rows are mostly not in cache; X's diagonal goes aside for the whole block's test, which would otherwise read it from Xxx again.
+        // whose rows are mostly not in cache; X's diagonal goes aside for the whole block's test, which would otherwise read it from the blocks again.
         workspace ??= new LowRankWorkspace();
         int total = 0;
         int largestScratch = 0;

@@ -101,7 +101,7 @@ internal sealed class RiccatiFactorization
     /// while it factors the current one: 8 MiB. Measured at width 8 batch 1 (51.7 KB of derivatives per layer; a scratch
     /// driver alternating both in one process, cpu time, medians of 31 pairs): depths 64 and 128 (6.3 MiB) 3 to 4 % slower
     /// with it, depth 256 (12.6 MiB) even, depth 512 8.5 % faster (then three lines per row of Xxx; now the
-    /// groups' blocks of it, <see cref="HessianDerivatives.GroupBlocks"/>).
+    /// groups' blocks of it, <see cref="HessianDerivatives.GroupBlocks"/>: the threshold not re-measured since).
     /// </summary>
     internal const long PrefetchFactorBytes = 8L << 20;
 
@@ -320,7 +320,9 @@ internal sealed class RiccatiFactorization
 
             // A wide block (p > m) is first offered to the low-rank route, which does not form it; E is not
             // formed yet, so the route's scratch is E's buffer.
-            IPivotBlockFactor? factor = OffersLowRank(allowLowRank, p, m)
+            // The groups' blocks are copied only where the route's flops take the block (PredictsLowRank): a p > m layer it
+            // declines at once goes whole and never reads them.
+            IPivotBlockFactor? factor = PredictsLowRank(derivatives, l, count, allowLowRank)
                 ? LowRankPivotBlockFactor.CreateFromGroupBlocks(derivatives.ParameterGroups(l), derivatives.GroupBlocks(l), epsilon, d.Dx, valueMatrix, p, m,
                     nextValue, scale, ref flops, lowRankWorkspace ??= new LowRankWorkspace(), storage)
                 : null;
