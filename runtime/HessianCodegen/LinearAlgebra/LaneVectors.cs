@@ -4,7 +4,8 @@ using System.Runtime.Intrinsics;
 namespace HessianCodegen.LinearAlgebra;
 
 /// <summary>
-/// The per-lane operations <see cref="OneRowGroupKernel.FactorLanes"/> (and <see cref="OneRowGroupKernel.SolveLower"/>'s reflector) take, over one vector type (<see cref="Lanes512"/>,
+/// The per-lane operations <see cref="OneRowGroupKernel.FactorLanes"/> (and <see cref="OneRowGroupKernel.SolveLower"/>'s reflector, the
+/// right-looking Bunch-Kaufman's pivot search) take, over one vector type (<see cref="Lanes512"/>,
 /// <see cref="Lanes256"/>), so that one generic kernel serves both widths (the JIT compiles it once per struct). Each is the
 /// IEEE operation lane by lane, the same rounding as its scalar <see cref="System.Math"/> counterpart.
 /// </summary>
@@ -43,6 +44,9 @@ internal interface ILaneVector<TVector>
 
     /// <summary>Bit <c>i</c> set where lane <c>i</c> of <paramref name="left"/> is greater (false where either is not a number).</summary>
     static abstract uint GreaterThanBits(TVector left, TVector right);
+
+    /// <summary><paramref name="candidate"/> in the lanes where it is greater than <paramref name="current"/>, else <paramref name="current"/> (a candidate that is not a number never replaces).</summary>
+    static abstract TVector WhereGreater(TVector candidate, TVector current);
 
     static abstract double Element(TVector value, int lane);
 }
@@ -97,6 +101,10 @@ internal readonly struct Lanes512 : ILaneVector<Vector512<double>>
         (uint)Vector512.GreaterThan(left, right).ExtractMostSignificantBits();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> WhereGreater(Vector512<double> candidate, Vector512<double> current) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(candidate, current), candidate, current);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Element(Vector512<double> value, int lane) => value.GetElement(lane);
 }
 
@@ -148,6 +156,10 @@ internal readonly struct Lanes256 : ILaneVector<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint GreaterThanBits(Vector256<double> left, Vector256<double> right) =>
         Vector256.GreaterThan(left, right).ExtractMostSignificantBits();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> WhereGreater(Vector256<double> candidate, Vector256<double> current) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(candidate, current), candidate, current);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Element(Vector256<double> value, int lane) => value.GetElement(lane);

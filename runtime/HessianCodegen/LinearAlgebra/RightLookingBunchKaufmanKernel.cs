@@ -225,6 +225,31 @@ internal static class RightLookingBunchKaufmanKernel
     }
 
     /// <summary>
+    /// The largest <c>|x[i]|</c> over whole vectors from <paramref name="i"/> on (left past them), each lane keeping its largest
+    /// by comparisons (a NaN never replaces), then the lanes' largest: <see cref="LargestMagnitude"/>'s vector part at either width.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double LargestInVectors<TLanes, TVector>(ref double start, ref int i, int to)
+        where TLanes : ILaneVector<TVector>
+        where TVector : struct
+    {
+        TVector best = TLanes.Broadcast(0);
+        for (; i + TLanes.Count <= to; i += TLanes.Count)
+        {
+            best = TLanes.WhereGreater(TLanes.Abs(TLanes.Load(ref Unsafe.Add(ref start, i))), best);
+        }
+
+        double largest = 0;
+        for (int lane = 0; lane < TLanes.Count; lane++)
+        {
+            double value = TLanes.Element(best, lane);
+            largest = value > largest ? value : largest;
+        }
+
+        return largest;
+    }
+
+    /// <summary>
     /// The first index in <paramref name="from"/> &lt;= i &lt; <paramref name="to"/> of the largest <c>|x[i]|</c> and that magnitude, as
     /// the scalar loop <c>if (|x[i]| &gt; largest) { largest = |x[i]|; index = i; }</c> from <c>(none, 0)</c> finds them (<c>idamax</c>;
     /// a NaN never compares greater, so it is passed over): the largest by comparisons in vectors, then the first entry equal to it.
@@ -235,33 +260,13 @@ internal static class RightLookingBunchKaufmanKernel
         ref double start = ref MemoryMarshal.GetReference(x);
         double largest = 0;
         int i = from;
-        if (vectorBits == 512 && to - from >= 16)
+        if (vectorBits == 512 && to - from >= 2 * Lanes512.Count)
         {
-            Vector512<double> best = Vector512<double>.Zero;
-            for (; i + 8 <= to; i += 8)
-            {
-                Vector512<double> candidate = Vector512.Abs(Vector512.LoadUnsafe(ref start, (nuint)i));
-                best = Vector512.ConditionalSelect(Vector512.GreaterThan(candidate, best), candidate, best);
-            }
-
-            for (int lane = 0; lane < 8; lane++)
-            {
-                largest = best[lane] > largest ? best[lane] : largest;
-            }
+            largest = LargestInVectors<Lanes512, Vector512<double>>(ref start, ref i, to);
         }
-        else if (vectorBits == 256 && to - from >= 8)
+        else if (vectorBits == 256 && to - from >= 2 * Lanes256.Count)
         {
-            Vector256<double> best = Vector256<double>.Zero;
-            for (; i + 4 <= to; i += 4)
-            {
-                Vector256<double> candidate = Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)i));
-                best = Vector256.ConditionalSelect(Vector256.GreaterThan(candidate, best), candidate, best);
-            }
-
-            for (int lane = 0; lane < 4; lane++)
-            {
-                largest = best[lane] > largest ? best[lane] : largest;
-            }
+            largest = LargestInVectors<Lanes256, Vector256<double>>(ref start, ref i, to);
         }
 
         for (; i < to; i++)
