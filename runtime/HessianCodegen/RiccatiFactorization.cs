@@ -498,7 +498,12 @@ internal sealed class RiccatiFactorization
                 }
                 else
                 {
-                    if (d.Has(SecondDerivativeBlocks.Xzx))
+                    if (d.Has(SecondDerivativeBlocks.Xzx) && count == 1)
+                    {
+                        // One example: C's rows are Xzx's block as it lies (mIn = aIn), one copy instead of one per parameter.
+                        d.XzxBlock(0).CopyTo(c);
+                    }
+                    else if (d.Has(SecondDerivativeBlocks.Xzx))
                     {
                         for (int n = 0; n < count; n++)
                         {
