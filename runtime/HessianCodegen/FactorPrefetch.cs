@@ -46,6 +46,17 @@ internal ref struct FactorPrefetch
         return prefetch;
     }
 
+    /// <summary>
+    /// The bytes <see cref="Of"/> names of <paramref name="next"/>'s derivatives (layer <paramref name="layer"/>), the groups' blocks
+    /// left out: a lower bound of its <see cref="QueuedBytes"/> where SSE is supported, found without the groups.
+    /// </summary>
+    public static long DerivativeBytes(LayerDerivatives next, int layer)
+    {
+        var queue = new PrefetchQueue();
+        next.QueueLowRankSpans(ref queue, firstLayer: layer == 0);
+        return queue.QueuedBytes;
+    }
+
     /// <summary>Issues the next share of lines; inlined, nothing to do costs a compare.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step() => queue.Step();

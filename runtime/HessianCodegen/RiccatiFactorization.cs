@@ -902,7 +902,8 @@ internal sealed class RiccatiFactorization
     /// </summary>
     internal static FactorPrefetch NextLayerPrefetch(HessianDerivatives derivatives, int next, int count, bool allowLowRank, long layerLimit)
     {
-        if (!PredictsLowRank(derivatives, next, count, allowLowRank))
+        // A layer whose derivatives' spans alone pass the limit is declined before the route's prediction and the groups' blocks.
+        if (FactorPrefetch.DerivativeBytes(derivatives.Layer(next), next) > layerLimit || !PredictsLowRank(derivatives, next, count, allowLowRank))
         {
             return default;
         }

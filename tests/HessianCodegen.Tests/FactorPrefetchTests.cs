@@ -51,6 +51,10 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
                 }.Where(values => values > 0).Select(values => values * sizeof(double)).ToArray();
                 // A span of L bytes covers ceil(L / 64) lines, or one more where it starts inside a line.
                 long fewestLines = spanBytes.Sum(bytes => (bytes + 63) / 64);
+                long groupBlockBytes = d.Has(SecondDerivativeBlocks.Xxx)
+                    ? derivatives.ParameterGroups(l).Parameters.Sum(group => (long)group.Length * group.Length) * sizeof(double)
+                    : 0;
+                Assert.Equal(spanBytes.Sum() - groupBlockBytes, FactorPrefetch.DerivativeBytes(d, l));
                 FactorPrefetch prefetch = FactorPrefetch.Of(d, l, derivatives.GroupBlocks(l), steps);
                 if (!Sse.IsSupported)
                 {
@@ -108,10 +112,13 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
         plain.Release();
     }
 
-    [Fact]
-    public void A_layer_of_more_bytes_than_the_limit_is_not_prefetched()
+    [Theory]
+    [InlineData("tanh chain, batch 1")]
+    [InlineData("tanh chain, batch 1, Gauss-Newton")]
+    public void A_layer_of_more_bytes_than_the_limit_is_not_prefetched(string name)
     {
-        HessianDerivatives derivatives = Derivatives("tanh chain, batch 1", 1);
+        // The Gauss-Newton chain stores no Xxx but the loss layer's: its layers' bytes are their derivatives' alone.
+        HessianDerivatives derivatives = Derivatives(name, 1);
         int checkedLayers = 0;
         for (int l = 0; l < derivatives.Point.Network.Depth; l++)
         {
@@ -124,6 +131,8 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
             long expected = Sse.IsSupported ? bytes : 0;
             Assert.Equal(expected, RiccatiFactorization.NextLayerPrefetch(derivatives, l, 1, allowLowRank: true, layerLimit: bytes).QueuedBytes);
             Assert.Equal(0, RiccatiFactorization.NextLayerPrefetch(derivatives, l, 1, allowLowRank: true, layerLimit: bytes - 1).QueuedBytes);
+            long derivativeBytes = FactorPrefetch.DerivativeBytes(derivatives.Layer(l), l);
+            Assert.Equal(0, RiccatiFactorization.NextLayerPrefetch(derivatives, l, 1, allowLowRank: true, layerLimit: derivativeBytes - 1).QueuedBytes);
             checkedLayers++;
         }
 
