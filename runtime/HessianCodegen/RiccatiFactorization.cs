@@ -111,8 +111,8 @@ internal sealed class RiccatiFactorization
     /// arrays are long enough for the hardware prefetchers, and its arithmetic hides its reads. Measured (scratch driver as for
     /// <see cref="PrefetchFactorBytes"/>, on against off, depth 512 unless said): it paid at width 8, batch 1 (15 KiB a layer,
     /// 7 % faster) and batch 2 (25 KiB, 4 %); width 12, batch 1 (47 KiB) 1.6 % faster; width 8, batch 4 (45 KiB) 1 % slower;
-    /// batch 8 (85 KiB) even at depths 128 and 512; width 16, batch 1 (108 KiB) even at depth 512 (1.005, 1.001, 0.986, 0.990,
-    /// 0.997) and 1 to 5 % slower at depth 128 (1.048, 1.025, 1.022, 0.988, 1.011, 1.001); width 16, batch 8 (state 128,
+    /// batch 8 (85 KiB) even at depths 128 and 512; width 16, batch 1 (108 KiB) even to 2.5 % faster at depth 512 (1.005, 1.001,
+    /// 0.986, 0.990, 0.997, 0.987, 0.975, 0.989) and 1 to 5 % slower at depth 128 (1.048, 1.025, 1.022, 0.988, 1.011, 1.001); width 16, batch 8 (state 128,
     /// 612 KiB) 1 to 2 % slower. It replaces a rule by the state's order (below 128), which let width 16, batch 1 and width 8,
     /// batch 8 prefetch.
     /// </summary>
