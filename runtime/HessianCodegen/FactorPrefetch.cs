@@ -14,7 +14,8 @@ namespace HessianCodegen;
 /// </summary>
 /// <remarks>
 /// A block formed whole (<c>Xxx</c> copied, <c>O(p^3)</c> work) did not gain: width 8 batch 8, all of <c>Xxx</c> prefetched
-/// too, measured 0 to 1 % slower at depths 64 to 1024 (docs/algorithm.md section 12).
+/// too, measured 0 to 1 % slower at depths 64 to 1024; nor did the next whole block's <c>Xxx</c> (592 KB at width 16, batch 1)
+/// issued during the current whole block's Bunch-Kaufman (even to 3 % slower; docs/algorithm.md section 12).
 /// </remarks>
 internal ref struct FactorPrefetch
 {
@@ -44,6 +45,17 @@ internal ref struct FactorPrefetch
         prefetch.queue.Add(groupBlocks);
         prefetch.queue.Spread(steps);
         return prefetch;
+    }
+
+    /// <summary>
+    /// The bytes <see cref="Of"/> names of <paramref name="next"/>'s derivatives (layer <paramref name="layer"/>), the groups' blocks
+    /// left out: a lower bound of its <see cref="QueuedBytes"/> where SSE is supported, found without the groups.
+    /// </summary>
+    public static long DerivativeBytes(LayerDerivatives next, int layer)
+    {
+        var queue = new PrefetchQueue();
+        next.QueueLowRankSpans(ref queue, firstLayer: layer == 0);
+        return queue.QueuedBytes;
     }
 
     /// <summary>Issues the next share of lines; inlined, nothing to do costs a compare.</summary>

@@ -98,20 +98,25 @@ internal sealed class RiccatiFactorization
 
     /// <summary>
     /// The bytes of the derivatives from which <see cref="Create"/> prefetches the next layer's (<see cref="FactorPrefetch"/>)
-    /// while it factors the current one: 8 MiB. Measured at width 8 batch 1 (51.7 KB of derivatives per layer; a scratch
-    /// driver alternating both in one process, cpu time, medians of 31 pairs): depths 64 and 128 (6.3 MiB) 3 to 4 % slower
-    /// with it, depth 256 (12.6 MiB) even, depth 512 8.5 % faster (then three lines per row of Xxx; now the
-    /// groups' blocks of it, <see cref="HessianDerivatives.GroupBlocks"/>: the threshold not re-measured since).
+    /// while it factors the current one: 8 MiB. Measured at width 8 batch 1 (51.7 KB of derivatives per layer, 15 KiB of them
+    /// read; a scratch driver alternating off and on in one process, cpu time, medians of 15 to 21 pairs of five-run medians,
+    /// with the groups' blocks of <see cref="HessianDerivatives.GroupBlocks"/>): depth 128 (6.3 MiB) 1 and 4 % slower with it,
+    /// depth 256 (12.6 MiB) 1 % faster, depth 384 6.5 % and depth 512 7 to 8 % faster (four runs: 0.928, 0.987, 0.919, 0.930).
     /// </summary>
     internal const long PrefetchFactorBytes = 8L << 20;
 
     /// <summary>
-    /// The states below which <see cref="Create"/> prefetches the next layer's derivatives (<see cref="PrefetchFactorBytes"/>):
-    /// 128. It paid at width 8, batch 1 (state 8, see <see cref="PrefetchFactorBytes"/>); at width 16, batch 8 (state 128, about
-    /// 550 us of arithmetic per layer, which hides its reads) it cost 1 to 4 % (a scratch loop alternating both in one process,
-    /// cpu time, four pairs), so it no longer runs there (it ran below 256 before). States between were not measured.
+    /// The most bytes of a layer <see cref="Create"/> prefetches while it factors the one after (<see cref="FactorPrefetch"/>'s
+    /// spans: <c>Dx</c>, <c>Dz</c>, <c>Xzx</c>, <c>Xzz</c> and the groups' blocks): 32 KiB; a larger layer is not prefetched: its
+    /// arrays are long enough for the hardware prefetchers, and its arithmetic hides its reads. Measured (scratch driver as for
+    /// <see cref="PrefetchFactorBytes"/>, on against off, depth 512 unless said): it paid at width 8, batch 1 (15 KiB a layer,
+    /// 7 % faster) and batch 2 (25 KiB, 4 %); width 12, batch 1 (47 KiB) 1.6 % faster; width 8, batch 4 (45 KiB) 1 % slower;
+    /// batch 8 (85 KiB) even at depths 128 and 512; width 16, batch 1 (108 KiB) even to 2.5 % faster at depth 512 (1.005, 1.001,
+    /// 0.986, 0.990, 0.997, 0.987, 0.975, 0.989) and 1 to 5 % slower at depth 128 (1.048, 1.025, 1.022, 0.988, 1.011, 1.001); width 16, batch 8 (state 128,
+    /// 612 KiB) 1 to 2 % slower. It replaces a rule by the state's order (below 128), which let width 16, batch 1 and width 8,
+    /// batch 8 prefetch.
     /// </summary>
-    internal const int PrefetchFactorStateOrder = 128;
+    internal const long PrefetchFactorLayerBytes = 32L << 10;
 
     /// <summary>
     /// The steps of a layer's work in <see cref="Create"/> over which the next layer's prefetch is spread, one at each of four
@@ -213,8 +218,8 @@ internal sealed class RiccatiFactorization
     /// <param name="singularLayer">The layer whose block was singular, or -1.</param>
     /// <param name="allowLowRank">False to factor every pivot block whole (to compare the routes).</param>
     /// <param name="prefetchNext">Whether to prefetch the next layer's derivatives (<see cref="FactorPrefetch"/>): null, where
-    /// they are <see cref="PrefetchFactorBytes"/> or more and the states below <see cref="PrefetchFactorStateOrder"/>;
-    /// true or false for tests, which compare both.</param>
+    /// they are <see cref="PrefetchFactorBytes"/> or more, each layer of at most <see cref="PrefetchFactorLayerBytes"/>; true
+    /// (every layer whose block goes the low-rank route) or false for tests, which compare both.</param>
     /// <param name="allowTwoCores">False to run every layer on this thread (for tests, which compare the bits with the two-core
     /// layers').</param>
     /// <returns>The factorization, or null with <paramref name="singularLayer"/> naming the layer whose block was singular.</returns>
@@ -289,9 +294,10 @@ internal sealed class RiccatiFactorization
         // made once here, reset per layer.
         int[] productColumns = [0], congruencePieces = [0];
 
-        // Deep chains of small states prefetch the next layer's derivatives (the loop runs backwards: l - 1) while they
-        // factor the current one; large states are other kernels' concern.
-        bool prefetchNextLayer = prefetchNext ?? (derivativeBytes >= PrefetchFactorBytes && largestState < PrefetchFactorStateOrder);
+        // Deep chains of small layers prefetch the next layer's derivatives (the loop runs backwards: l - 1) while they
+        // factor the current one; a larger layer's reads the hardware prefetchers and its arithmetic cover.
+        bool prefetchNextLayer = prefetchNext ?? derivativeBytes >= PrefetchFactorBytes;
+        long prefetchLayerLimit = prefetchNext is true ? long.MaxValue : PrefetchFactorLayerBytes;
         int prefetchedLayers = 0;
         for (int l = depth - 1; l >= 0; l--)
         {
@@ -301,7 +307,7 @@ internal sealed class RiccatiFactorization
             int aIn = d.InputSize;
             int m = StateCount(network, l, count);
             int mIn = l > 0 ? count * aIn : 0;
-            FactorPrefetch prefetch = prefetchNextLayer && l > 0 ? NextLayerPrefetch(derivatives, l - 1, count, allowLowRank) : default;
+            FactorPrefetch prefetch = prefetchNextLayer && l > 0 ? NextLayerPrefetch(derivatives, l - 1, count, allowLowRank, prefetchLayerLimit) : default;
             prefetchedLayers += prefetch.QueuedBytes > 0 ? 1 : 0;
             prefetch.Step(); // step 1 of FactorPrefetchSteps: the layer's start
             bool twoCores = worker is not null && Math.Max(m, mIn) >= TwoCoreStateOrder; // every m and mIn is at most largestState
@@ -492,7 +498,12 @@ internal sealed class RiccatiFactorization
                 }
                 else
                 {
-                    if (d.Has(SecondDerivativeBlocks.Xzx))
+                    if (d.Has(SecondDerivativeBlocks.Xzx) && count == 1)
+                    {
+                        // One example: C's rows are Xzx's block as it lies (mIn = aIn), one copy instead of one per parameter.
+                        d.XzxBlock(0).CopyTo(c);
+                    }
+                    else if (d.Has(SecondDerivativeBlocks.Xzx))
                     {
                         for (int n = 0; n < count; n++)
                         {
@@ -886,12 +897,20 @@ internal sealed class RiccatiFactorization
     /// <summary>
     /// The prefetch of layer <paramref name="next"/>'s derivatives, spread over <see cref="FactorPrefetchSteps"/> steps, where
     /// <see cref="Create"/> offers its block to the low-rank route and the route's flops do not decline it at once (a block it
-    /// then declines for its conditioning goes whole); none for a block formed whole (<see cref="FactorPrefetch"/>'s remarks).
+    /// then declines for its conditioning goes whole) and its spans are at most <paramref name="layerLimit"/> bytes
+    /// (<see cref="PrefetchFactorLayerBytes"/>); none for a block formed whole (<see cref="FactorPrefetch"/>'s remarks).
     /// </summary>
-    private static FactorPrefetch NextLayerPrefetch(HessianDerivatives derivatives, int next, int count, bool allowLowRank) =>
-        PredictsLowRank(derivatives, next, count, allowLowRank)
-            ? FactorPrefetch.Of(derivatives.Layer(next), next, derivatives.GroupBlocks(next), FactorPrefetchSteps)
-            : default;
+    internal static FactorPrefetch NextLayerPrefetch(HessianDerivatives derivatives, int next, int count, bool allowLowRank, long layerLimit)
+    {
+        // A layer whose derivatives' spans alone pass the limit is declined before the route's prediction and the groups' blocks.
+        if (FactorPrefetch.DerivativeBytes(derivatives.Layer(next), next) > layerLimit || !PredictsLowRank(derivatives, next, count, allowLowRank))
+        {
+            return default;
+        }
+
+        FactorPrefetch prefetch = FactorPrefetch.Of(derivatives.Layer(next), next, derivatives.GroupBlocks(next), FactorPrefetchSteps);
+        return prefetch.QueuedBytes <= layerLimit ? prefetch : default;
+    }
 
     /// <summary>
     /// Whether <see cref="Create"/> offers layer <paramref name="layer"/>'s block to the low-rank route and the route's flops do

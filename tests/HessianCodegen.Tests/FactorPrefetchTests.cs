@@ -51,6 +51,10 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
                 }.Where(values => values > 0).Select(values => values * sizeof(double)).ToArray();
                 // A span of L bytes covers ceil(L / 64) lines, or one more where it starts inside a line.
                 long fewestLines = spanBytes.Sum(bytes => (bytes + 63) / 64);
+                long groupBlockBytes = d.Has(SecondDerivativeBlocks.Xxx)
+                    ? derivatives.ParameterGroups(l).Parameters.Sum(group => (long)group.Length * group.Length) * sizeof(double)
+                    : 0;
+                Assert.Equal(spanBytes.Sum() - groupBlockBytes, FactorPrefetch.DerivativeBytes(d, l));
                 FactorPrefetch prefetch = FactorPrefetch.Of(d, l, derivatives.GroupBlocks(l), steps);
                 if (!Sse.IsSupported)
                 {
@@ -106,6 +110,67 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
             ?? throw new InvalidOperationException($"{name}: the pivot block of layer {singular} was singular without the prefetch; expected the recursion to succeed.");
         Assert.Equal(0, plain.PrefetchedLayers);
         plain.Release();
+    }
+
+    [Theory]
+    [InlineData("tanh chain, batch 1")]
+    [InlineData("tanh chain, batch 1, Gauss-Newton")]
+    public void A_layer_of_more_bytes_than_the_limit_is_not_prefetched(string name)
+    {
+        // The Gauss-Newton chain stores no Xxx but the loss layer's: its layers' bytes are their derivatives' alone.
+        HessianDerivatives derivatives = Derivatives(name, 1);
+        int checkedLayers = 0;
+        for (int l = 0; l < derivatives.Point.Network.Depth; l++)
+        {
+            if (!RiccatiFactorization.PredictsLowRank(derivatives, l, count: 1, allowLowRank: true))
+            {
+                continue;
+            }
+
+            long bytes = FactorPrefetch.Of(derivatives.Layer(l), l, derivatives.GroupBlocks(l), 4).QueuedBytes;
+            long expected = Sse.IsSupported ? bytes : 0;
+            Assert.Equal(expected, RiccatiFactorization.NextLayerPrefetch(derivatives, l, 1, allowLowRank: true, layerLimit: bytes).QueuedBytes);
+            Assert.Equal(0, RiccatiFactorization.NextLayerPrefetch(derivatives, l, 1, allowLowRank: true, layerLimit: bytes - 1).QueuedBytes);
+            long derivativeBytes = FactorPrefetch.DerivativeBytes(derivatives.Layer(l), l);
+            Assert.Equal(0, RiccatiFactorization.NextLayerPrefetch(derivatives, l, 1, allowLowRank: true, layerLimit: derivativeBytes - 1).QueuedBytes);
+            checkedLayers++;
+        }
+
+        Assert.InRange(checkedLayers, 1, int.MaxValue);
+    }
+
+    [Theory]
+    [InlineData(8, 170, true)]
+    [InlineData(16, 16, false)]
+    public void By_default_deep_chains_of_small_layers_prefetch_and_larger_layers_do_not(int width, int depth, bool prefetched)
+    {
+        // Batch 1, damped well enough that no block is declined for its conditioning: the hidden layers go the low-rank route; derivatives past
+        // PrefetchFactorBytes, whose layers are below PrefetchFactorLayerBytes at width 8 (15 KiB) and above it at width 16 (108 KiB).
+        Network network = new([.. Enumerable.Range(0, depth - 1).Select(_ => (IHessianLayer)new TanhLayer(width, width)), new SoftmaxCrossEntropyLayer(width, 3)]);
+        Batch batch = RandomValues.LabeledBatch(new Random(width), count: 1, width, 3);
+        HessianDerivatives derivatives = network.At(network.RandomParameters(seed: depth), batch).Derivatives();
+        long derivativeBytes = Enumerable.Range(0, depth).Sum(l => (long)derivatives.Layer(l).All.Length * sizeof(double));
+        Assert.InRange(derivativeBytes, RiccatiFactorization.PrefetchFactorBytes, long.MaxValue);
+        long largestLayer = Enumerable.Range(1, depth - 2)
+            .Max(l => FactorPrefetch.Of(derivatives.Layer(l), l, derivatives.GroupBlocks(l), 4).QueuedBytes);
+        output.WriteLine($"width {width}, depth {depth}: {derivativeBytes} bytes of derivatives, {largestLayer} bytes in the largest layer's prefetch");
+
+        const double epsilon = 1.0;
+        RiccatiFactorization always = RiccatiFactorization.Create(derivatives, epsilon, out int singular, prefetchNext: true)
+            ?? throw new InvalidOperationException($"width {width}: the pivot block of layer {singular} was singular; expected the recursion to succeed.");
+        int lowRankLayers = always.PrefetchedLayers;
+        always.Release();
+        RiccatiFactorization byRule = RiccatiFactorization.Create(derivatives, epsilon, out singular)
+            ?? throw new InvalidOperationException($"width {width}: the pivot block of layer {singular} was singular; expected the recursion to succeed.");
+        output.WriteLine($"{lowRankLayers} layers prefetched when asked, {byRule.PrefetchedLayers} by the rule");
+        if (Sse.IsSupported)
+        {
+            Assert.InRange(lowRankLayers, depth / 2, depth);
+            Assert.Equal(largestLayer <= RiccatiFactorization.PrefetchFactorLayerBytes, prefetched);
+        }
+
+        Assert.Equal(prefetched ? lowRankLayers : 0, byRule.PrefetchedLayers);
+        byRule.Release();
     }
 
     [Theory]
