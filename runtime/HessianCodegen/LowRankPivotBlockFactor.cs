@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
@@ -699,7 +700,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
     }
 
-    private void SolveWith(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    private void SolveWith(Span<double> rows, int width, Span<double> block, Span<double> work, Span<double> coreRows)
     {
         SolveGroupsLower(rows, width, block, work, coreRows);
         core.Solve(coreRows, width);
@@ -711,7 +712,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// where <see cref="SolvesGroupExplicitly"/> says so (the rows that go to the core are then left in <paramref name="rows"/> as
     /// they were).
     /// </summary>
-    private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    private void SolveGroupsLower(Span<double> rows, int width, Span<double> block, Span<double> work, Span<double> coreRows)
     {
         if (oneRowGroups)
         {
@@ -770,7 +771,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary><c>Q_g^T L_g^-1</c> on the group's rows, by a triangular solve and the reflectors one by one; the first <c>k</c> rows copied to <paramref name="coreRows"/>.</summary>
-    private static void SolveGroupLowerByReflectors(GroupFactor g, Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    private static void SolveGroupLowerByReflectors(GroupFactor g, Span<double> rows, int width, Span<double> block, Span<double> work, Span<double> coreRows)
     {
         Span<double> z = Gather(g, rows, width, block);
         TriangularKernel.SolveLower(g.Cholesky, g.Parameters.Length, z, width);
@@ -780,7 +781,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>Per group, its first <c>k</c> rows from <paramref name="coreRows"/>, then <c>L_g^-T Q_g</c> on its rows.</summary>
-    private void SolveGroupsUpper(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    private void SolveGroupsUpper(Span<double> rows, int width, Span<double> block, Span<double> work, Span<double> coreRows)
     {
         foreach (GroupFactor g in Groups)
         {
@@ -1007,7 +1008,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <c>G Z</c> at a time in register tiles (<see cref="FourRowCombination"/>): the first <c>k</c> rows, which go to <c>T</c>,
     /// straight into <paramref name="coreRows"/>, the rest back into the group's rows.
     /// </summary>
-    private static void SolveGroupLowerExplicitly(GroupFactor g, Span<double> rows, int width, double[] block, Span<double> inverse,
+    private static void SolveGroupLowerExplicitly(GroupFactor g, Span<double> rows, int width, Span<double> block, Span<double> inverse,
         Span<double> coefficients, Span<double> work, Span<double> coreRows)
     {
         FormGroupInverse(g, inverse, work);
@@ -1101,16 +1102,26 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>The core's: the rest of <c>M</c> is the identity.</summary>
     public long MiddleFlops(int width) => core.MiddleFlops(width);
 
+    /// <summary>
+    /// The half solves' scratch (a group's rows, a work row and the core's rows) that goes on the stack: at batch 1 (width 8, the
+    /// recursion's 8 columns) 144 values, where three arrays rented from the shared pool and given back, per layer, cost more than the solve's copies.
+    /// </summary>
+    private const int StackScratchValues = 2 * StackScratch.MaxRows;
+
+    [SkipLocalsInit]
     private void SolveHalf(Span<double> rows, int width, bool lower)
     {
         RequireRows(rows, width);
-        double[] block = ArrayPool<double>.Shared.Rent(largestGroup * width);
-        double[] workArray = ArrayPool<double>.Shared.Rent(width);
-        double[] coreArray = ArrayPool<double>.Shared.Rent(core.Order * width);
+        int blockLength = largestGroup * width;
+        int coreLength = core.Order * width;
+        int scratchLength = blockLength + width + coreLength;
+        double[]? rented = scratchLength <= StackScratchValues ? null : ArrayPool<double>.Shared.Rent(scratchLength);
+        Span<double> scratch = rented is null ? stackalloc double[scratchLength] : rented.AsSpan(0, scratchLength);
         try
         {
-            Span<double> work = workArray.AsSpan(0, width);
-            Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
+            Span<double> block = scratch[..blockLength];
+            Span<double> work = scratch.Slice(blockLength, width);
+            Span<double> coreRows = scratch.Slice(blockLength + width, coreLength);
             if (lower)
             {
                 SolveGroupsLower(rows, width, block, work, coreRows);
@@ -1125,9 +1136,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(block);
-            ArrayPool<double>.Shared.Return(workArray);
-            ArrayPool<double>.Shared.Return(coreArray);
+            if (rented is not null)
+            {
+                ArrayPool<double>.Shared.Return(rented);
+            }
         }
     }
 
@@ -1540,10 +1552,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         return flops + (order * order * order / 3);
     }
 
-    private static Span<double> Gather(GroupFactor g, ReadOnlySpan<double> rows, int width, double[] block)
+    private static Span<double> Gather(GroupFactor g, ReadOnlySpan<double> rows, int width, Span<double> block)
     {
         ReadOnlySpan<int> parameters = g.Parameters;
-        Span<double> z = block.AsSpan(0, parameters.Length * width);
+        Span<double> z = block[..(parameters.Length * width)];
         for (int i = 0; i < parameters.Length; i++)
         {
             rows.Slice(parameters[i] * width, width).CopyTo(z.Slice(i * width, width));

@@ -492,7 +492,12 @@ internal sealed class RiccatiFactorization
                 }
                 else
                 {
-                    if (d.Has(SecondDerivativeBlocks.Xzx))
+                    if (d.Has(SecondDerivativeBlocks.Xzx) && count == 1)
+                    {
+                        // One example: Xzx's block is C's layout already (p rows of aIn = mIn), one copy where a copy per row took 72 calls at width 8.
+                        d.XzxBlock(0).CopyTo(c);
+                    }
+                    else if (d.Has(SecondDerivativeBlocks.Xzx))
                     {
                         for (int n = 0; n < count; n++)
                         {
