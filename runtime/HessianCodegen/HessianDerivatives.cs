@@ -37,6 +37,8 @@ public sealed class HessianDerivatives : IDisposable
     private bool disposed;
     private readonly ParameterGroups?[] parameterGroups;
     private readonly double[]?[] groupBlocks;
+    // The recursion's small work arrays, kept for the next factorization (RiccatiScratch); null while one factorization has them.
+    private RiccatiScratch? riccatiScratch;
     // NaN until computed: a double's write is atomic where a double?'s (its flag and value) can tear under concurrent Factorize.
     private double hessianNormEstimate = double.NaN;
     private double largestEntry = double.NaN;
@@ -245,6 +247,12 @@ public sealed class HessianDerivatives : IDisposable
     /// step's) reuses the last step's storage instead of fresh large-object-heap pages; a test may give its own.
     /// </summary>
     internal FactorStoragePool FactorStoragePool { get; set; } = FactorStoragePool.Shared;
+
+    /// <summary>The recursion's work arrays kept from the last factorization, taken out (a concurrent one makes its own), or new ones.</summary>
+    internal RiccatiScratch TakeRiccatiScratch() => RiccatiScratch.Take(ref riccatiScratch);
+
+    /// <summary>Keeps <paramref name="scratch"/> for the next factorization's <see cref="TakeRiccatiScratch"/>.</summary>
+    internal void KeepRiccatiScratch(RiccatiScratch scratch) => RiccatiScratch.Keep(ref riccatiScratch, scratch);
 
     /// <summary>The largest magnitude among all derivative blocks (at least 1): the scale a pivot is judged tiny against.</summary>
     internal double LargestEntry
