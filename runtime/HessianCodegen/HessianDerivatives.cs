@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace HessianCodegen;
 
@@ -177,6 +178,9 @@ public sealed class HessianDerivatives : IDisposable
             disposed = true;
             ReturnStorageWhenUnused();
         }
+
+        // No factorization follows: the recursion's kept work arrays are let go (a disposed object held elsewhere does not keep them).
+        Volatile.Write(ref riccatiScratch, null);
     }
 
     /// <summary>
@@ -251,8 +255,17 @@ public sealed class HessianDerivatives : IDisposable
     /// <summary>The recursion's work arrays kept from the last factorization, taken out (a concurrent one makes its own), or new ones.</summary>
     internal RiccatiScratch TakeRiccatiScratch() => RiccatiScratch.Take(ref riccatiScratch);
 
-    /// <summary>Keeps <paramref name="scratch"/> for the next factorization's <see cref="TakeRiccatiScratch"/>.</summary>
-    internal void KeepRiccatiScratch(RiccatiScratch scratch) => RiccatiScratch.Keep(ref riccatiScratch, scratch);
+    /// <summary>Whether work arrays are kept for the next factorization (for tests).</summary>
+    internal bool KeepsRiccatiScratch => Volatile.Read(ref riccatiScratch) is not null;
+
+    /// <summary>Keeps <paramref name="scratch"/> for the next factorization's <see cref="TakeRiccatiScratch"/>, unless these derivatives are disposed.</summary>
+    internal void KeepRiccatiScratch(RiccatiScratch scratch)
+    {
+        if (!Volatile.Read(ref disposed))
+        {
+            RiccatiScratch.Keep(ref riccatiScratch, scratch);
+        }
+    }
 
     /// <summary>The largest magnitude among all derivative blocks (at least 1): the scale a pivot is judged tiny against.</summary>
     internal double LargestEntry

@@ -32,6 +32,20 @@ public sealed class RepeatedFactorizationAllocationTests(ITestOutputHelper outpu
         Assert.True(deepBytes <= PerLayerBound * deep, $"a repeated factorization of depth {deep} allocated {deepBytes} bytes; expected at most {PerLayerBound * deep}");
     }
 
+    [Fact]
+    public void DerivativesKeepTheWorkArraysUntilDisposed()
+    {
+        var network = new Network(new TanhLayer(8, 8), new TanhLayer(8, 8), new SoftmaxCrossEntropyLayer(8, 4));
+        HessianDerivatives derivatives = network.At(network.RandomParameters(seed: 5), Batch.WithLabels(new double[1, 8], [1])).Derivatives();
+        Assert.False(derivatives.KeepsRiccatiScratch);
+        derivatives.Factorize(1e-3).Dispose();
+        Assert.True(derivatives.KeepsRiccatiScratch);
+
+        // Disposed, the derivatives make no more factorizations: they let the arrays go.
+        derivatives.Dispose();
+        Assert.False(derivatives.KeepsRiccatiScratch);
+    }
+
     /// <summary>
     /// The bytes this thread allocates for a factorization (disposed) of a width-8 batch-1 tanh chain's derivatives, after two
     /// factorizations of them that filled the pool and the derivatives' scratch; the least of three, against a stray first use of a
