@@ -102,11 +102,12 @@ internal readonly struct CompressedJacobian
     {
         CheckShape(dense, rows, columnCount);
 
-        // The group of each row, -1 for a row of zeros (in no group).
-        int[] rowGroups = ArrayPool<int>.Shared.Rent(rows);
+        // The group of each row, -1 for a row of zeros (in no group): on the stack for a small state (batch 1, once per layer), else rented.
+        int[]? rented = rows <= StackScratch.MaxRows ? null : ArrayPool<int>.Shared.Rent(rows);
+        Span<int> rowGroups = rented is null ? stackalloc int[rows] : rented.AsSpan(0, rows);
         try
         {
-            rowGroups.AsSpan(0, rows).Fill(-1);
+            rowGroups.Fill(-1);
             int nonZeros = 0;
             for (int g = 0; g < groups.Rows.Length; g++)
             {
@@ -157,7 +158,10 @@ internal readonly struct CompressedJacobian
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(rowGroups);
+            if (rented is not null)
+            {
+                ArrayPool<int>.Shared.Return(rented);
+            }
         }
     }
 

@@ -16,7 +16,16 @@ internal sealed class FactorStoragePool
 
     private static FactorStoragePool? shared;
 
-    private readonly WeakStoragePool<FactorStorage> pool = new(storage => storage.Capacity, "factor storage", holdStrongly: false);
+    private readonly WeakStoragePool<FactorStorage> pool;
+
+    /// <summary>A pool holding its storages by weak reference only.</summary>
+    public FactorStoragePool()
+        : this(holdStrongly: false)
+    {
+    }
+
+    /// <summary>A pool holding its storages by weak reference, and with <paramref name="holdStrongly"/> strongly too (for tests: a collection would otherwise empty it at random).</summary>
+    public FactorStoragePool(bool holdStrongly) => pool = new(storage => storage.Capacity, "factor storage", holdStrongly);
 
     /// <summary>The pool every <see cref="HessianDerivatives"/> uses unless given its own.</summary>
     public static FactorStoragePool Shared => LazyInitializer.EnsureInitialized(ref shared);

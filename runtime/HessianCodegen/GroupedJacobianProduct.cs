@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Runtime.InteropServices;
 using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
@@ -78,7 +79,8 @@ internal static class GroupedJacobianProduct
         bool[]? reached = transposedTarget.IsEmpty ? null : ArrayPool<bool>.Shared.Rent(p);
         reached?.AsSpan(0, p).Clear();
 
-        double[] coefficients = ArrayPool<double>.Shared.Rent(4 * largestRows);
+        // Rented at the first group of more than one row: a layer at batch 1 has none.
+        double[]? coefficients = null;
         double[]? gathered = null;
         try
         {
@@ -104,9 +106,9 @@ internal static class GroupedJacobianProduct
                 if (count == 1)
                 {
                     flops += SubtractOneRow(groups.Parameters[g], dx.Slice(rows[0] * p, p), b.Slice(rows[0] * columns, columns), columns, target);
-                    foreach (int j in groups.Parameters[g])
+                    for (int i = 0; !transposedTarget.IsEmpty && i < groups.Parameters[g].Length; i++)
                     {
-                        CopyRowsToColumns(target, columns, p, j, 1, transposedTarget);
+                        CopyRowsToColumns(target, columns, p, groups.Parameters[g][i], 1, transposedTarget);
                     }
 
                     continue;
@@ -138,6 +140,7 @@ internal static class GroupedJacobianProduct
                 // loaded feeds them all. Without explicit vectors the four-row tiles are plain loops, so where Vector<T> fuses
                 // (AdvSimd on ARM64, whose Hardware width is 0) the pairs take every parameter.
                 int[] parameters = groups.Parameters[g];
+                coefficients ??= ArrayPool<double>.Shared.Rent(4 * largestRows);
                 int position = 0;
                 bool fourAtATime = vectorBits != 0 || !VectorWidth.FusedVectorT;
                 Span<double> quadCoefficients = coefficients.AsSpan(0, 4 * count);
@@ -202,7 +205,11 @@ internal static class GroupedJacobianProduct
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(coefficients);
+            if (coefficients is not null)
+            {
+                ArrayPool<double>.Shared.Return(coefficients);
+            }
+
             if (reached is not null)
             {
                 ArrayPool<bool>.Shared.Return(reached);
@@ -226,12 +233,14 @@ internal static class GroupedJacobianProduct
     private static long SubtractOneRow(int[] parameters, ReadOnlySpan<double> dxRow, ReadOnlySpan<double> bRow, int columns, Span<double> target)
     {
         long flops = 0;
+        ref double bStart = ref MemoryMarshal.GetReference(bRow[..columns]);
         foreach (int j in parameters)
         {
             double coefficient = dxRow[j];
             if (coefficient != 0)
             {
-                VectorKernels.Axpy(-coefficient, bRow, target.Slice(j * columns, columns));
+                // Axpy's arithmetic inlined (the same bits): at batch 1 a call and its checks per row of 8 cost more than the row.
+                VectorKernels.AxpyUnchecked(-coefficient, ref bStart, ref MemoryMarshal.GetReference(target.Slice(j * columns, columns)), columns);
                 flops += 2L * columns;
             }
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace HessianCodegen;
 
@@ -37,6 +38,8 @@ public sealed class HessianDerivatives : IDisposable
     private bool disposed;
     private readonly ParameterGroups?[] parameterGroups;
     private readonly double[]?[] groupBlocks;
+    // The recursion's small work arrays, kept for the next factorization (RiccatiScratch); null while one factorization has them.
+    private RiccatiScratch? riccatiScratch;
     // NaN until computed: a double's write is atomic where a double?'s (its flag and value) can tear under concurrent Factorize.
     private double hessianNormEstimate = double.NaN;
     private double largestEntry = double.NaN;
@@ -175,6 +178,9 @@ public sealed class HessianDerivatives : IDisposable
             disposed = true;
             ReturnStorageWhenUnused();
         }
+
+        // No factorization follows: the recursion's kept work arrays are let go (a disposed object held elsewhere does not keep them).
+        Volatile.Write(ref riccatiScratch, null);
     }
 
     /// <summary>
@@ -245,6 +251,21 @@ public sealed class HessianDerivatives : IDisposable
     /// step's) reuses the last step's storage instead of fresh large-object-heap pages; a test may give its own.
     /// </summary>
     internal FactorStoragePool FactorStoragePool { get; set; } = FactorStoragePool.Shared;
+
+    /// <summary>The recursion's work arrays kept from the last factorization, taken out (a concurrent one makes its own), or new ones.</summary>
+    internal RiccatiScratch TakeRiccatiScratch() => RiccatiScratch.Take(ref riccatiScratch);
+
+    /// <summary>Whether work arrays are kept for the next factorization (for tests).</summary>
+    internal bool KeepsRiccatiScratch => Volatile.Read(ref riccatiScratch) is not null;
+
+    /// <summary>Keeps <paramref name="scratch"/> for the next factorization's <see cref="TakeRiccatiScratch"/>, unless these derivatives are disposed.</summary>
+    internal void KeepRiccatiScratch(RiccatiScratch scratch)
+    {
+        if (!Volatile.Read(ref disposed))
+        {
+            RiccatiScratch.Keep(ref riccatiScratch, scratch);
+        }
+    }
 
     /// <summary>The largest magnitude among all derivative blocks (at least 1): the scale a pivot is judged tiny against.</summary>
     internal double LargestEntry

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using HessianCodegen.LinearAlgebra;
 
 namespace HessianCodegen;
@@ -35,7 +36,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>The largest bound on <c>cond(X)</c> the route accepts: it multiplies the error of the core's factorization in <c>A</c>.</summary>
     internal const double ConditionLimit = 100;
 
-    private readonly GroupFactor[] groups;
+    /// <summary>The groups, and where each group's values, parameters and core rows lie (<see cref="GroupFactor"/>, by offset: no object per group).</summary>
+    private readonly ParameterGroups structure;
     private readonly ReadOnlyMemory<double> groupValues;
     private readonly ReadOnlyMemory<int> groupParameters;
     private readonly IPivotBlockFactor core;
@@ -72,27 +74,23 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// </summary>
     internal bool CoreFormedAgain { get; private init; }
 
-    private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, ReadOnlyMemory<int> groupParameters, IPivotBlockFactor core,
+    private LowRankPivotBlockFactor(ParameterGroups structure, ReadOnlyMemory<double> groupValues, ReadOnlyMemory<int> groupParameters, IPivotBlockFactor core,
         int order, Inertia inertia, LogDeterminant logDeterminant, bool oneRowGroups)
     {
-        this.groups = groups;
+        this.structure = structure;
         this.groupValues = groupValues;
         this.groupParameters = groupParameters;
         this.core = core;
         Order = order;
         this.oneRowGroups = oneRowGroups;
-        foreach (GroupFactor g in groups)
-        {
-            largestGroup = Math.Max(largestGroup, g.Parameters.Length);
-        }
-
+        largestGroup = structure.LargestParameterCount;
         Inertia = inertia;
         LogDeterminant = logDeterminant;
     }
 
-    private LowRankPivotBlockFactor(GroupFactor[] groups, ReadOnlyMemory<double> groupValues, IPivotBlockFactor core, int order, double logDeterminantX,
+    private LowRankPivotBlockFactor(ParameterGroups structure, ReadOnlyMemory<double> groupValues, IPivotBlockFactor core, int order, double logDeterminantX,
         bool oneRowGroups, FactorStorage? valuesStorage)
-        : this(groups, groupValues, ReadOnlyMemory<int>.Empty, core, order, core.Inertia + new Inertia(order - core.Order, 0, 0),
+        : this(structure, groupValues, ReadOnlyMemory<int>.Empty, core, order, core.Inertia + new Inertia(order - core.Order, 0, 0),
             core.LogDeterminant + new LogDeterminant(logDeterminantX, 1), oneRowGroups)
     {
         this.valuesStorage = valuesStorage;
@@ -114,6 +112,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary>The bytes of the stored factors a solve reads, once kept (<see cref="KeptIn"/>): the groups' values (<c>L_g</c>, reflectors and <c>tau</c>), their parameters' indices (their rows are read only for their count) and the core's factor.</summary>
     public long StoredBytes => ((long)groupValues.Length * sizeof(double)) + ((long)groupParameters.Length * sizeof(int)) + core.StoredBytes;
+
+    /// <summary>The groups' parameters, group after group: the storage's copy once kept (<see cref="KeptIn"/>), else the groups' own.</summary>
+    private ReadOnlySpan<int> ParameterIndices => groupParameters.IsEmpty ? structure.AllParameters : groupParameters.Span;
 
     /// <summary>
     /// Factors <c>A = X + Dx^T P Dx</c> along this route, or returns null when the route does not apply: no
@@ -269,9 +270,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         ReadOnlySpan<double> value, int p, int m, Span<double> work, double tinyPivot, double[] scratch, LowRankWorkspace workspace, ref long flops)
     {
         int count = structure.Parameters.Length;
-        var factors = new GroupFactor[count];
         int coreOrder = 0;
-        int offset = 0;
 
         // ||X_g||_inf of every group, then their Cholesky factors, two at a time where their orders agree (SmallCholeskyKernel.FactorPair).
         Span<double> norms = count <= StackScratch.MaxRows ? stackalloc double[count] : new double[count];
@@ -282,20 +281,15 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
         double logDeterminantX = 0;
         double smallestPivotX = double.PositiveInfinity;
+        Span<double> valueSpan = values.Span;
         for (int g = 0; g < count; g++)
         {
-            int[] parameters = structure.Parameters[g];
-            int[] rows = structure.Rows[g];
-            int q = parameters.Length;
-            int c = rows.Length;
+            int q = structure.Parameters[g].Length;
+            int c = structure.Rows[g].Length;
             int rank = Math.Min(q, c);
-            (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
-            Memory<double> cholesky = values[choleskyRange];
-            Memory<double> reflectors = values[reflectorRange];
-            Memory<double> tau = values[tauRange];
-            Memory<double> groupValues = values.Slice(offset, GroupValueCount(q, c));
-            offset += GroupValueCount(q, c);
-            Span<double> matrix = cholesky.Span;
+            (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(structure.FactorValueStarts[g], q, c);
+            Span<double> matrix = valueSpan[choleskyRange];
+            Span<double> reflectors = valueSpan[reflectorRange];
             if (!(norms[g] * TriangularKernel.InverseNormBound(matrix, q) <= ConditionLimit))
             {
                 return null;
@@ -307,13 +301,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 smallestPivotX = Math.Min(smallestPivotX, matrix[(i * q) + i] * matrix[(i * q) + i]);
             }
 
-            TriangularKernel.SolveLower(matrix, q, reflectors.Span, c);
-            flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors.Span, q, c, tau.Span, scratch.AsSpan(0, c));
-            factors[g] = new GroupFactor(parameters, rows, groupValues, cholesky, reflectors, tau, coreOrder);
+            TriangularKernel.SolveLower(matrix, q, reflectors, c);
+            flops += ((long)q * q * c) + HouseholderKernel.Factor(reflectors, q, c, valueSpan[tauRange], scratch.AsSpan(0, c));
             coreOrder += rank;
         }
 
-        return FactorCore(factors, structure, values, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: false, workspace,
+        return FactorCore(structure, values, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: false, workspace,
             valuesStorage: null, ref flops);
     }
 
@@ -336,7 +329,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     {
         Span<double> valueSpan = values.Span;
         int count = structure.Parameters.Length;
-        var factors = new GroupFactor[count];
         double logDeterminantX = 0;
         double smallestPivotX = double.PositiveInfinity;
         int offset = 0;
@@ -354,7 +346,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                     return null;
                 }
 
-                factors[g] = OneRowGroup(structure, g, values, offset, coreOrder);
                 offset += length;
                 continue;
             }
@@ -371,11 +362,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 if (!FactorOneRowLanes(valueSpan.Slice(offset, run * length), q, run, laneCount, tinyPivot, workspace, ref logDeterminantX, ref smallestPivotX, ref flops))
                 {
                     return null;
-                }
-
-                for (int r = 0; r < run; r++)
-                {
-                    factors[g + r] = OneRowGroup(structure, g + r, values, offset + (r * length), coreOrder + r);
                 }
 
                 coreOrder += run;
@@ -396,8 +382,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                     return null;
                 }
 
-                factors[g] = OneRowGroup(structure, g, values, offset, coreOrder);
-                factors[g + 1] = OneRowGroup(structure, g + 1, values, offset + length, coreOrder + 1);
                 coreOrder += 2;
                 offset += 2 * length;
                 g++;
@@ -411,12 +395,11 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 return null;
             }
 
-            factors[g] = OneRowGroup(structure, g, values, offset, coreOrder);
             coreOrder++;
             offset += length;
         }
 
-        return FactorCore(factors, structure, values, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: true, workspace,
+        return FactorCore(structure, values, value, p, m, work, tinyPivot, coreOrder, logDeterminantX, smallestPivotX, oneRowGroups: true, workspace,
             valuesStorage, ref flops);
     }
 
@@ -487,26 +470,16 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         return true;
     }
 
-    /// <summary>Group <paramref name="g"/> of at most one row, its values from <paramref name="offset"/>, its row of the core (if it has one) <paramref name="coreOffset"/>.</summary>
-    private static GroupFactor OneRowGroup(ParameterGroups structure, int g, Memory<double> values, int offset, int coreOffset)
-    {
-        int q = structure.Parameters[g].Length;
-        int c = structure.Rows[g].Length;
-        (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
-        return new GroupFactor(structure.Parameters[g], structure.Rows[g], values.Slice(offset, GroupValueCount(q, c)), values[choleskyRange],
-            values[reflectorRange], values[tauRange], coreOffset);
-    }
-
     /// <summary>
     /// Forms the core <c>T</c> from the groups' factors and factors it: the route's factor, or null where <c>T</c>'s pivot fails;
     /// <paramref name="oneRowGroups"/> where the groups came from <see cref="FactorOneRowGroups"/> (the half solve then takes them in place);
     /// <paramref name="valuesStorage"/> the storage <paramref name="values"/> (all the groups' values) lie in, if they do.
     /// </summary>
-    private static LowRankPivotBlockFactor? FactorCore(GroupFactor[] factors, ParameterGroups structure, ReadOnlyMemory<double> values, ReadOnlySpan<double> value,
+    private static LowRankPivotBlockFactor? FactorCore(ParameterGroups structure, ReadOnlyMemory<double> values, ReadOnlySpan<double> value,
         int p, int m, Span<double> work, double tinyPivot, int coreOrder, double logDeterminantX, double smallestPivotX, bool oneRowGroups, LowRankWorkspace workspace,
         FactorStorage? valuesStorage, ref long flops)
     {
-        double[] t = FormMirroredCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref flops);
+        double[] t = FormMirroredCore(structure, values.Span, value, m, coreOrder, work, workspace, ref flops);
         // A pivot d of T stands for about d times a pivot of X in A (cond(X) <= 100).
         double tinyCorePivot = Math.Max(coreOrder * Math.ScaleB(1.0, -52) * Math.Max(1.0, VectorKernels.MaxAbs(t)), tinyPivot / smallestPivotX);
         // A core whose rows are whole tiles (order 128 at width 16, batch 8) is its own Cholesky square: no copy of 128 KB into the
@@ -521,7 +494,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             if (overwritten)
             {
                 long flopsAgain = 0;
-                t = FormMirroredCore(factors, structure.LargestRowCount, value, m, coreOrder, work, workspace, ref flopsAgain);
+                t = FormMirroredCore(structure, values.Span, value, m, coreOrder, work, workspace, ref flopsAgain);
                 formedAgain = true;
             }
 
@@ -530,17 +503,17 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                 upperMirrorsLower: true, choleskyRuledOut: inPlace);
         }
 
-        return core is null ? null : new LowRankPivotBlockFactor(factors, values, core, p, logDeterminantX, oneRowGroups, valuesStorage)
+        return core is null ? null : new LowRankPivotBlockFactor(structure, values, core, p, logDeterminantX, oneRowGroups, valuesStorage)
         {
             CoreFormedAgain = formedAgain,
         };
 
         // T formed, its upper triangle made the lower one's exact mirror before the largest-entry scan reads all of it (FormCore
         // leaves it as the layer before did); PivotBlockFactor.Create is told so and does not mirror it again.
-        static double[] FormMirroredCore(GroupFactor[] factors, int largestRows, ReadOnlySpan<double> value, int m, int order, Span<double> work,
+        static double[] FormMirroredCore(ParameterGroups structure, ReadOnlySpan<double> values, ReadOnlySpan<double> value, int m, int order, Span<double> work,
             LowRankWorkspace workspace, ref long flops)
         {
-            double[] t = FormCore(factors, largestRows, value, m, order, work, workspace, ref flops);
+            double[] t = FormCore(structure, values, value, m, order, work, workspace, ref flops);
             MatrixKernels.MirrorLower(t, order);
             return t;
         }
@@ -652,8 +625,12 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             kept = copy;
         }
 
-        (GroupFactor[] keptGroups, ReadOnlyMemory<int> keptParameters) = Keep(groups, kept, storage);
-        return new LowRankPivotBlockFactor(keptGroups, kept, keptParameters, keptCore, Order, Inertia, LogDeterminant, oneRowGroups)
+        // The groups' parameters' indices beside them in the storage's indices, one copy for all groups: the sweeps gather and scatter
+        // by them (the rows are read only for their count), and as the derivatives' arrays of each group they were a scattered small
+        // object per group to fetch. The groups themselves are views by offset (GroupFactor), nothing kept per group.
+        Memory<int> keptParameters = storage.TakeIndices(structure.AllParameters.Length);
+        structure.AllParameters.CopyTo(keptParameters);
+        return new LowRankPivotBlockFactor(structure, kept, keptParameters, keptCore, Order, Inertia, LogDeterminant, oneRowGroups)
         {
             KeptWithoutCopy = inStorage,
         };
@@ -676,17 +653,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// </summary>
     internal static long KeptValues(ParameterGroups structure)
     {
-        long values = 0;
-        int coreOrder = 0;
-        for (int g = 0; g < structure.Parameters.Length; g++)
-        {
-            int q = structure.Parameters[g].Length;
-            int c = structure.Rows[g].Length;
-            values += GroupValueCount(q, c);
-            coreOrder += Math.Min(q, c);
-        }
-
-        return values + PackedCholeskyKernel.PackedLength(coreOrder);
+        int groups = structure.Parameters.Length;
+        return structure.FactorValueStarts[groups] + PackedCholeskyKernel.PackedLength(structure.CoreStarts[groups]);
     }
 
     /// <summary>The values a group of <paramref name="q"/> parameters and <paramref name="c"/> rows keeps: <c>L_g</c>, the QR and <c>tau</c>.</summary>
@@ -702,46 +670,6 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         int reflectors = offset + (q * q);
         int tau = reflectors + (q * c);
         return (offset..reflectors, reflectors..tau, tau..(tau + Math.Min(q, c)));
-    }
-
-    /// <summary>
-    /// The groups as views of <paramref name="kept"/>, the values they view at the same offsets (in the storage already
-    /// where <c>Create</c> factored them there, else <see cref="KeptIn"/>'s copy of the workspace's), and their parameters'
-    /// indices copied into <paramref name="storage"/>'s indices: the sweeps gather and scatter by them (the rows are read only for their count), and as the derivatives' arrays of each group they were a
-    /// scattered small object per group to fetch. Also returns all the groups' indices, contiguous, for <see cref="QueueStoredSpans"/>.
-    /// </summary>
-    private static (GroupFactor[] Groups, ReadOnlyMemory<int> Parameters) Keep(GroupFactor[] factors, ReadOnlyMemory<double> kept, FactorStorage storage)
-    {
-        int indices = 0;
-        foreach (GroupFactor g in factors)
-        {
-            indices += g.Parameters.Length;
-        }
-
-        Memory<int> keptIndices = storage.TakeIndices(indices);
-        var stored = new GroupFactor[factors.Length];
-        int offset = 0;
-        int indexOffset = 0;
-        for (int i = 0; i < factors.Length; i++)
-        {
-            GroupFactor g = factors[i];
-            Memory<int> parameters = keptIndices.Slice(indexOffset, g.Parameters.Length);
-            g.Parameters.CopyTo(parameters);
-            indexOffset += parameters.Length;
-            (int q, int c) = (g.Parameters.Length, g.Rows.Length);
-            (Range choleskyRange, Range reflectorRange, Range tauRange) = GroupLayout(offset, q, c);
-            stored[i] = g with
-            {
-                Parameters = parameters,
-                Values = kept.Slice(offset, GroupValueCount(q, c)),
-                Cholesky = kept[choleskyRange],
-                Reflectors = kept[reflectorRange],
-                Tau = kept[tauRange],
-            };
-            offset += GroupValueCount(q, c);
-        }
-
-        return (stored, keptIndices);
     }
 
     /// <summary>
@@ -772,7 +700,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
     }
 
-    private void SolveWith(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    private void SolveWith(Span<double> rows, int width, Span<double> block, Span<double> work, Span<double> coreRows)
     {
         SolveGroupsLower(rows, width, block, work, coreRows);
         core.Solve(coreRows, width);
@@ -784,26 +712,27 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// where <see cref="SolvesGroupExplicitly"/> says so (the rows that go to the core are then left in <paramref name="rows"/> as
     /// they were).
     /// </summary>
-    private void SolveGroupsLower(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    private void SolveGroupsLower(Span<double> rows, int width, Span<double> block, Span<double> work, Span<double> coreRows)
     {
         if (oneRowGroups)
         {
             // At most one row per group: each group's rows solved (and, with a row, reflected) in place, no gather or scatter (OneRowGroupKernel).
             // Two groups of one order with a row each in one loop where the rows are whole vectors, so that their chains overlap.
             bool pairs = PairsInTheHalfSolve && width % 8 == 0;
+            GroupList groups = Groups;
             for (int k = 0; k < groups.Length; k++)
             {
                 GroupFactor g = groups[k];
                 if (pairs && k + 1 < groups.Length && g.Tau.Length == 1 && groups[k + 1].Tau.Length == 1 && groups[k + 1].Parameters.Length == g.Parameters.Length)
                 {
                     GroupFactor h = groups[k + 1];
-                    OneRowGroupKernel.SolveLowerPair(g.Values.Span, g.Parameters.Span, coreRows.Slice(g.CoreOffset * width, width),
-                        h.Values.Span, h.Parameters.Span, coreRows.Slice(h.CoreOffset * width, width), rows, width);
+                    OneRowGroupKernel.SolveLowerPair(g.Values, g.Parameters, coreRows.Slice(g.CoreOffset * width, width),
+                        h.Values, h.Parameters, coreRows.Slice(h.CoreOffset * width, width), rows, width);
                     k++;
                     continue;
                 }
 
-                OneRowGroupKernel.SolveLower(g.Values.Span, g.Parameters.Span, rows, width, coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width), VectorWidth.Hardware);
+                OneRowGroupKernel.SolveLower(g.Values, g.Parameters, rows, width, coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width), VectorWidth.Hardware);
             }
 
             return;
@@ -813,7 +742,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         double[]? coefficients = null;
         try
         {
-            foreach (GroupFactor g in groups)
+            foreach (GroupFactor g in Groups)
             {
                 if (SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width))
                 {
@@ -842,24 +771,24 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary><c>Q_g^T L_g^-1</c> on the group's rows, by a triangular solve and the reflectors one by one; the first <c>k</c> rows copied to <paramref name="coreRows"/>.</summary>
-    private static void SolveGroupLowerByReflectors(GroupFactor g, Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    private static void SolveGroupLowerByReflectors(GroupFactor g, Span<double> rows, int width, Span<double> block, Span<double> work, Span<double> coreRows)
     {
         Span<double> z = Gather(g, rows, width, block);
-        TriangularKernel.SolveLower(g.Cholesky.Span, g.Parameters.Length, z, width);
-        HouseholderKernel.ApplyTranspose(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
+        TriangularKernel.SolveLower(g.Cholesky, g.Parameters.Length, z, width);
+        HouseholderKernel.ApplyTranspose(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
         z[..(g.Tau.Length * width)].CopyTo(coreRows[(g.CoreOffset * width)..]);
         Scatter(g, z, rows, width);
     }
 
     /// <summary>Per group, its first <c>k</c> rows from <paramref name="coreRows"/>, then <c>L_g^-T Q_g</c> on its rows.</summary>
-    private void SolveGroupsUpper(Span<double> rows, int width, double[] block, Span<double> work, Span<double> coreRows)
+    private void SolveGroupsUpper(Span<double> rows, int width, Span<double> block, Span<double> work, Span<double> coreRows)
     {
-        foreach (GroupFactor g in groups)
+        foreach (GroupFactor g in Groups)
         {
             Span<double> z = Gather(g, rows, width, block);
             coreRows.Slice(g.CoreOffset * width, g.Tau.Length * width).CopyTo(z);
-            HouseholderKernel.Apply(g.Reflectors.Span, g.Parameters.Length, g.Rows.Length, g.Tau.Span, z, width, work);
-            TriangularKernel.SolveLowerTransposed(g.Cholesky.Span, g.Parameters.Length, z, width);
+            HouseholderKernel.Apply(g.Reflectors, g.Parameters.Length, g.Rows.Length, g.Tau, z, width, work);
+            TriangularKernel.SolveLowerTransposed(g.Cholesky, g.Parameters.Length, z, width);
             Scatter(g, z, rows, width);
         }
     }
@@ -904,7 +833,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     public long LowerHalfFlops(int width)
     {
         long flops = 0;
-        foreach (GroupFactor g in groups)
+        foreach (GroupFactor g in Groups)
         {
             int q = g.Parameters.Length;
             int k = g.Tau.Length;
@@ -958,7 +887,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// </summary>
     internal bool SolvesCouplingDirectly(int width)
     {
-        foreach (GroupFactor g in groups)
+        foreach (GroupFactor g in Groups)
         {
             if (g.Rows.Length > 0 && !SolvesGroupExplicitly(g.Parameters.Length, g.Tau.Length, width))
             {
@@ -992,7 +921,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
 
         int largestRows = 0;
-        foreach (GroupFactor g in groups)
+        foreach (GroupFactor g in Groups)
         {
             largestRows = Math.Max(largestRows, g.Rows.Length);
         }
@@ -1010,10 +939,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             Span<double> coreRows = choleskyCore is null ? coreArray.AsSpan(0, core.Order * width) : [];
             long flops = 0;
-            foreach (GroupFactor g in groups)
+            foreach (GroupFactor g in Groups)
             {
-                ReadOnlySpan<int> parameters = g.Parameters.Span;
-                ReadOnlySpan<int> rows = g.Rows.Span;
+                ReadOnlySpan<int> parameters = g.Parameters;
+                ReadOnlySpan<int> rows = g.Rows;
                 int q = parameters.Length;
                 int c = rows.Length;
                 int k = g.Tau.Length;
@@ -1047,9 +976,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             if (choleskyCore is not null)
             {
                 Span<int> coreRowIndices = coreRowArray.AsSpan(0, core.Order);
-                foreach (GroupFactor g in groups)
+                foreach (GroupFactor g in Groups)
                 {
-                    g.Parameters.Span[..g.Tau.Length].CopyTo(coreRowIndices[g.CoreOffset..]);
+                    g.Parameters[..g.Tau.Length].CopyTo(coreRowIndices[g.CoreOffset..]);
                 }
 
                 choleskyCore.SolveLowerHalfRows(y, width, coreRowIndices);
@@ -1079,7 +1008,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <c>G Z</c> at a time in register tiles (<see cref="FourRowCombination"/>): the first <c>k</c> rows, which go to <c>T</c>,
     /// straight into <paramref name="coreRows"/>, the rest back into the group's rows.
     /// </summary>
-    private static void SolveGroupLowerExplicitly(GroupFactor g, Span<double> rows, int width, double[] block, Span<double> inverse,
+    private static void SolveGroupLowerExplicitly(GroupFactor g, Span<double> rows, int width, Span<double> block, Span<double> inverse,
         Span<double> coefficients, Span<double> work, Span<double> coreRows)
     {
         FormGroupInverse(g, inverse, work);
@@ -1088,7 +1017,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     /// <summary><c>G = Q_g^T L_g^-1</c> (<c>q x q</c>) into <paramref name="inverse"/>: the triangular solve and the reflectors on the identity's <c>q</c> columns (<see cref="GroupInverseKernel"/>).</summary>
     private static void FormGroupInverse(GroupFactor g, Span<double> inverse, Span<double> work) =>
-        GroupInverseKernel.Form(g.Cholesky.Span, g.Parameters.Length, g.Reflectors.Span, g.Rows.Length, g.Tau.Span, inverse, work);
+        GroupInverseKernel.Form(g.Cholesky, g.Parameters.Length, g.Reflectors, g.Rows.Length, g.Tau, inverse, work);
 
     /// <summary>
     /// <c>G z</c> for the group's <c>q x q</c> <paramref name="inverse"/> and the first <c>q</c> rows of <paramref name="z"/> (apart
@@ -1102,8 +1031,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private static void MultiplyGroupRows(GroupFactor g, ReadOnlySpan<double> inverse, ReadOnlySpan<double> z, Span<double> rows, int width,
         Span<double> coefficients, Span<double> coreRows, int triangleColumns, bool coreRowsInPlace)
     {
-        ReadOnlySpan<int> parameters = g.Parameters.Span;
-        ReadOnlySpan<double> r = g.Reflectors.Span;
+        ReadOnlySpan<int> parameters = g.Parameters;
+        ReadOnlySpan<double> r = g.Reflectors;
         int q = parameters.Length;
         int c = g.Rows.Length;
         int k = g.Tau.Length;
@@ -1173,16 +1102,26 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <summary>The core's: the rest of <c>M</c> is the identity.</summary>
     public long MiddleFlops(int width) => core.MiddleFlops(width);
 
+    /// <summary>
+    /// The half solves' scratch (a group's rows, a work row and the core's rows) that goes on the stack: at batch 1 (width 8, the
+    /// recursion's 8 columns) 144 values, where three arrays rented from the shared pool and given back, per layer, cost more than the solve's copies.
+    /// </summary>
+    private const int StackScratchValues = 2 * StackScratch.MaxRows;
+
+    [SkipLocalsInit]
     private void SolveHalf(Span<double> rows, int width, bool lower)
     {
         RequireRows(rows, width);
-        double[] block = ArrayPool<double>.Shared.Rent(largestGroup * width);
-        double[] workArray = ArrayPool<double>.Shared.Rent(width);
-        double[] coreArray = ArrayPool<double>.Shared.Rent(core.Order * width);
+        int blockLength = largestGroup * width;
+        int coreLength = core.Order * width;
+        int scratchLength = blockLength + width + coreLength;
+        double[]? rented = scratchLength <= StackScratchValues ? null : ArrayPool<double>.Shared.Rent(scratchLength);
+        Span<double> scratch = rented is null ? stackalloc double[scratchLength] : rented.AsSpan(0, scratchLength);
         try
         {
-            Span<double> work = workArray.AsSpan(0, width);
-            Span<double> coreRows = coreArray.AsSpan(0, core.Order * width);
+            Span<double> block = scratch[..blockLength];
+            Span<double> work = scratch.Slice(blockLength, width);
+            Span<double> coreRows = scratch.Slice(blockLength + width, coreLength);
             if (lower)
             {
                 SolveGroupsLower(rows, width, block, work, coreRows);
@@ -1197,18 +1136,19 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(block);
-            ArrayPool<double>.Shared.Return(workArray);
-            ArrayPool<double>.Shared.Return(coreArray);
+            if (rented is not null)
+            {
+                ArrayPool<double>.Shared.Return(rented);
+            }
         }
     }
 
     /// <summary>The rows that go to <c>T</c> (group <c>g</c>'s parameters <c>0 .. k - 1</c>) between <paramref name="rows"/> and <paramref name="coreRows"/>.</summary>
     private void MoveCoreRows(Span<double> rows, Span<double> coreRows, int width, bool toCore)
     {
-        foreach (GroupFactor g in groups)
+        foreach (GroupFactor g in Groups)
         {
-            ReadOnlySpan<int> parameters = g.Parameters.Span;
+            ReadOnlySpan<int> parameters = g.Parameters;
             for (int i = 0; i < g.Tau.Length; i++)
             {
                 Span<double> row = rows.Slice(parameters[i] * width, width);
@@ -1237,7 +1177,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <c>T = I + R P R^T</c>, lower triangle, through <c>Y = P R^T</c> (<c>m x r</c>, in <paramref name="work"/>):
     /// each <c>R_g</c> touches only its group's rows of <c>P</c>, so both products are per group.
     /// </summary>
-    private static double[] FormCore(GroupFactor[] factors, int largestRows, ReadOnlySpan<double> value, int m, int order, Span<double> work,
+    private static double[] FormCore(ParameterGroups structure, ReadOnlySpan<double> values, ReadOnlySpan<double> value, int m, int order, Span<double> work,
         LowRankWorkspace workspace, ref long flops)
     {
         if (work.Length < m * order)
@@ -1245,6 +1185,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             throw new ArgumentException($"work has {work.Length} values; expected at least {m} x {order}.", nameof(work));
         }
 
+        var factors = new GroupList(structure, values, structure.AllParameters);
+        int largestRows = structure.LargestRowCount;
         if (largestRows == 1 && !workspace.GeneralGroupsOnly)
         {
             flops += FormOneRowCore(factors, value, m, order, workspace);
@@ -1273,7 +1215,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             // Y[:, g] = P[:, rows_g] R_g^T = (P[rows_g, :])^T R_g^T, P being symmetric.
             for (int i = 0; i < c; i++)
             {
-                value.Slice(g.Rows.Span[i] * m, m).CopyTo(gathered.AsSpan(i * m, m));
+                value.Slice(g.Rows[i] * m, m).CopyTo(gathered.AsSpan(i * m, m));
             }
 
             Span<double> r = UpperTriangle(g, triangle);
@@ -1309,7 +1251,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
             for (int i = 0; i < c; i++)
             {
-                y.Slice(g.Rows.Span[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
+                y.Slice(g.Rows[i] * order, columns).CopyTo(gathered.AsSpan(i * columns, columns));
             }
 
             Gemm.Multiply(false, false, k, columns, c, 1.0, UpperTriangle(g, triangle), c, gathered, columns, 0.0,
@@ -1333,7 +1275,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <c>R_g (P[r_h, r_g] R_h)</c>, without the <c>m x r</c> product <c>P R^T</c> of which only the groups' rows are read.
     /// </summary>
     /// <returns>The floating-point operations performed: two multiplications per entry of the lower triangle.</returns>
-    private static long FormOneRowCore(GroupFactor[] factors, ReadOnlySpan<double> value, int m, int order, LowRankWorkspace workspace)
+    private static long FormOneRowCore(GroupList factors, ReadOnlySpan<double> value, int m, int order, LowRankWorkspace workspace)
     {
         if (workspace.Core.Length != order * order)
         {
@@ -1347,8 +1289,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         {
             if (factor.Tau.Length == 1)
             {
-                rows[factor.CoreOffset] = factor.Rows.Span[0];
-                weights[factor.CoreOffset] = factor.Reflectors.Span[0];
+                rows[factor.CoreOffset] = factor.Rows[0];
+                weights[factor.CoreOffset] = factor.Reflectors[0];
             }
         }
 
@@ -1383,8 +1325,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <returns>The floating-point operations performed.</returns>
     private static long FormDirectCoreColumns(GroupFactor g, ReadOnlySpan<double> value, int m, Span<double> y, int order)
     {
-        ReadOnlySpan<int> rows = g.Rows.Span;
-        ReadOnlySpan<double> r = g.Reflectors.Span;
+        ReadOnlySpan<int> rows = g.Rows;
+        ReadOnlySpan<double> r = g.Reflectors;
         int c = rows.Length;
         int k = g.Tau.Length;
         for (int reflector = 0; reflector < k; reflector++)
@@ -1415,8 +1357,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// <returns>The floating-point operations performed.</returns>
     private static long FormDirectCoreRows(GroupFactor g, ReadOnlySpan<double> y, int order, int columns, Span<double> t)
     {
-        ReadOnlySpan<int> rows = g.Rows.Span;
-        ReadOnlySpan<double> r = g.Reflectors.Span;
+        ReadOnlySpan<int> rows = g.Rows;
+        ReadOnlySpan<double> r = g.Reflectors;
         int c = rows.Length;
         int k = g.Tau.Length;
         for (int reflector = 0; reflector < k; reflector++)
@@ -1577,7 +1519,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         for (int i = 0; i < k; i++)
         {
             r.Slice(i * c, i).Clear();
-            g.Reflectors.Span.Slice((i * c) + i, c - i).CopyTo(r.Slice((i * c) + i));
+            g.Reflectors.Slice((i * c) + i, c - i).CopyTo(r.Slice((i * c) + i));
         }
 
         return r;
@@ -1610,10 +1552,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         return flops + (order * order * order / 3);
     }
 
-    private static Span<double> Gather(GroupFactor g, ReadOnlySpan<double> rows, int width, double[] block)
+    private static Span<double> Gather(GroupFactor g, ReadOnlySpan<double> rows, int width, Span<double> block)
     {
-        ReadOnlySpan<int> parameters = g.Parameters.Span;
-        Span<double> z = block.AsSpan(0, parameters.Length * width);
+        ReadOnlySpan<int> parameters = g.Parameters;
+        Span<double> z = block[..(parameters.Length * width)];
         for (int i = 0; i < parameters.Length; i++)
         {
             rows.Slice(parameters[i] * width, width).CopyTo(z.Slice(i * width, width));
@@ -1624,7 +1566,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
 
     private static void Scatter(GroupFactor g, ReadOnlySpan<double> z, Span<double> rows, int width)
     {
-        ReadOnlySpan<int> parameters = g.Parameters.Span;
+        ReadOnlySpan<int> parameters = g.Parameters;
         for (int i = 0; i < parameters.Length; i++)
         {
             z.Slice(i * width, width).CopyTo(rows.Slice(parameters[i] * width, width));
@@ -1635,8 +1577,73 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// One group's factors, the storage both sweeps of <see cref="Solve"/> read: its parameters and rows of
     /// <c>Dx</c>, <c>L_g</c> (<c>q x q</c>, lower triangle), the QR of <c>L_g^-1 Z_g^T</c> (<c>q x c</c>, <c>R_g</c> on
     /// and above the diagonal, reflectors below, as <c>dgeqr2</c> leaves them) with its <c>tau</c>, all three contiguous in
-    /// <c>Values</c> (which <see cref="OneRowGroupKernel"/> reads whole), and where its <c>k</c> rows start in <c>T</c>.
+    /// <c>Values</c> (which <see cref="OneRowGroupKernel"/> reads whole), and where its <c>k</c> rows start in <c>T</c>. A view,
+    /// made where it is read from the offsets the groups keep (<see cref="ParameterGroups.FactorValueStarts"/>): a factor keeps no
+    /// object or array per group (two arrays of these per layer, with six references each, were half of what a batch-1
+    /// factorization allocated, and their copies took write barriers).
     /// </summary>
-    private readonly record struct GroupFactor(ReadOnlyMemory<int> Parameters, ReadOnlyMemory<int> Rows, ReadOnlyMemory<double> Values, ReadOnlyMemory<double> Cholesky, ReadOnlyMemory<double> Reflectors,
-        ReadOnlyMemory<double> Tau, int CoreOffset);
+    private readonly ref struct GroupFactor
+    {
+        public GroupFactor(ParameterGroups structure, int g, ReadOnlySpan<double> values, ReadOnlySpan<int> parameters)
+        {
+            Parameters = parameters[structure.ParameterStarts[g]..structure.ParameterStarts[g + 1]];
+            Rows = structure.Rows[g];
+            Values = values[structure.FactorValueStarts[g]..structure.FactorValueStarts[g + 1]];
+            CoreOffset = structure.CoreStarts[g];
+        }
+
+        public ReadOnlySpan<int> Parameters { get; }
+
+        public ReadOnlySpan<int> Rows { get; }
+
+        public ReadOnlySpan<double> Values { get; }
+
+        public int CoreOffset { get; }
+
+        public ReadOnlySpan<double> Cholesky => Values[..(Parameters.Length * Parameters.Length)];
+
+        public ReadOnlySpan<double> Reflectors => Values.Slice(Parameters.Length * Parameters.Length, Parameters.Length * Rows.Length);
+
+        public ReadOnlySpan<double> Tau => Values[(Parameters.Length * (Parameters.Length + Rows.Length))..];
+    }
+
+    /// <summary>The groups of <c>structure</c> as <see cref="GroupFactor"/> views of all their values and all their parameters (group after group).</summary>
+    private readonly ref struct GroupList
+    {
+        private readonly ParameterGroups structure;
+        private readonly ReadOnlySpan<double> values;
+        private readonly ReadOnlySpan<int> parameters;
+
+        public GroupList(ParameterGroups structure, ReadOnlySpan<double> values, ReadOnlySpan<int> parameters)
+        {
+            this.structure = structure;
+            this.values = values;
+            this.parameters = parameters;
+        }
+
+        public int Length => structure.Parameters.Length;
+
+        public GroupFactor this[int g] => new(structure, g, values, parameters);
+
+        public Enumerator GetEnumerator() => new(this);
+
+        public ref struct Enumerator
+        {
+            private readonly GroupList list;
+            private int index;
+
+            public Enumerator(GroupList list)
+            {
+                this.list = list;
+                index = -1;
+            }
+
+            public readonly GroupFactor Current => list[index];
+
+            public bool MoveNext() => ++index < list.Length;
+        }
+    }
+
+    /// <summary>This factor's groups: its values, and its parameters from the storage once kept, else from the groups.</summary>
+    private GroupList Groups => new(structure, groupValues.Span, ParameterIndices);
 }

@@ -28,6 +28,28 @@ internal sealed class ParameterGroups
         {
             LargestParameterCount = Math.Max(LargestParameterCount, group.Length);
         }
+
+        // The groups' parameters one after the other, and where each group starts in them, in the low-rank route's values and in its
+        // core: found once here, so that a factorization's layers make no per-group objects or arrays to find them (the route's
+        // factors view these and the storage by offset).
+        int count = parameters.Length;
+        ParameterStarts = new int[count + 1];
+        FactorValueStarts = new int[count + 1];
+        CoreStarts = new int[count + 1];
+        for (int g = 0; g < count; g++)
+        {
+            int q = parameters[g].Length;
+            int c = rows[g].Length;
+            ParameterStarts[g + 1] = ParameterStarts[g] + q;
+            FactorValueStarts[g + 1] = FactorValueStarts[g] + LowRankPivotBlockFactor.GroupValueCount(q, c);
+            CoreStarts[g + 1] = CoreStarts[g] + Math.Min(q, c);
+        }
+
+        AllParameters = new int[ParameterStarts[count]];
+        for (int g = 0; g < count; g++)
+        {
+            parameters[g].CopyTo(AllParameters, ParameterStarts[g]);
+        }
     }
 
     /// <summary>Each group's parameters, ascending; every parameter is in exactly one group.</summary>
@@ -35,6 +57,21 @@ internal sealed class ParameterGroups
 
     /// <summary>Each group's rows of <c>Dx</c>, ascending; a row of zeros is in none.</summary>
     public int[][] Rows { get; }
+
+    /// <summary>Every group's <see cref="Parameters"/>, group after group: group <c>g</c>'s from <c>ParameterStarts[g]</c>.</summary>
+    public int[] AllParameters { get; }
+
+    /// <summary>Where each group's parameters start in <see cref="AllParameters"/>, and their total last (one more than the groups).</summary>
+    public int[] ParameterStarts { get; }
+
+    /// <summary>
+    /// Where each group's values start in the low-rank route's layout (<c>L_g</c>, QR and <c>tau</c>,
+    /// <see cref="LowRankPivotBlockFactor.GroupValueCount"/> a group), and their total last.
+    /// </summary>
+    public int[] FactorValueStarts { get; }
+
+    /// <summary>Where each group's rows of the low-rank route's core start (<c>min(q, c)</c> a group), and the core's order last.</summary>
+    public int[] CoreStarts { get; }
 
     /// <summary>The most rows of any group (0 when there are none): what a scratch sized for every group holds.</summary>
     public int LargestRowCount { get; }

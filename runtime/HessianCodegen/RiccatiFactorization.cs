@@ -146,9 +146,9 @@ internal sealed class RiccatiFactorization
         this.largestState = largestState;
         this.largestParameterCount = largestParameterCount;
         long solveBytes = 0;
-        foreach (long bytes in SolveBytesPerLayer())
+        for (int l = 0; l < blocks.Length; l++)
         {
-            solveBytes += bytes;
+            solveBytes += SolveBytes(l);
         }
 
         solveLeavesCache = solveBytes >= PrefetchSolveBytes;
@@ -259,24 +259,29 @@ internal sealed class RiccatiFactorization
         // grow on first need: a wide layer on the low-rank route needs none (171 MB in issue 7's network); so does
         // -(P Dz), which only that route needs (a fresh 2 MB per factorization of issue 7's depth-16 chain otherwise), and
         // M^-1 Y, which only a block with a Bunch-Kaufman factor (or core) needs.
-        double[] value = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
-        double[] nextValue = GC.AllocateUninitializedArray<double>(checked(largestState * largestState));
-        double[] dxT = [];
-        double[] weighted = [];
-        double[] weightedT = [];
-        double[] stateProduct = [];
-        double[] middleSolved = [];
-        double[] couplingT = [];
-        double[] packedCouplingT = [];
-        double[] work = [];
-        double[] jacobianZ = [];
+        // Small ones (batch 1) are the derivatives' from their last factorization, and go back to them at the end (RiccatiScratch).
+        bool keepScratch = RiccatiScratch.Fits(largestState, largestP);
+        RiccatiScratch scratch = keepScratch ? derivatives.TakeRiccatiScratch() : new RiccatiScratch();
+        Grow(ref scratch.Value, checked(largestState * largestState));
+        Grow(ref scratch.NextValue, checked(largestState * largestState));
+        double[] value = scratch.Value;
+        double[] nextValue = scratch.NextValue;
+        double[] dxT = scratch.DxT;
+        double[] weighted = scratch.Weighted;
+        double[] weightedT = scratch.WeightedT;
+        double[] stateProduct = scratch.StateProduct;
+        double[] middleSolved = scratch.MiddleSolved;
+        double[] couplingT = scratch.CouplingT;
+        double[] packedCouplingT = scratch.PackedCouplingT;
+        double[] work = scratch.Work;
+        double[] jacobianZ = scratch.JacobianZ;
 
         // A pivot block is formed and factored in one square scratch array, kept from layer to layer: only the
         // packed triangle of a Cholesky factor (a Bunch-Kaufman factor's square and pivots) and Y = W^-1 C are stored, in one
         // storage (a reused one when the caller disposed an earlier factorization of these derivatives).
         double[] block = [];
         // The low-rank route's scratch, kept from layer to layer: each layer's factor is kept in the storage before the next is made.
-        LowRankWorkspace? lowRankWorkspace = null;
+        LowRankWorkspace? lowRankWorkspace = scratch.LowRank;
         FactorStorage storage = derivatives.FactorStoragePool.Rent(checked((int)expectedValues));
         var blocks = new IPivotBlockFactor[depth];
         var solvedCouplings = new ReadOnlyMemory<double>[depth];
@@ -319,7 +324,7 @@ internal sealed class RiccatiFactorization
 
             // The first layer's input is data: the buffers of Y^T, M^-1 Y and P Dz are dead from here on. Released, a
             // collection during the first layer's factorization may reclaim them (50 MB in issue 7's network).
-            if (mIn == 0)
+            if (mIn == 0 && !keepScratch)
             {
                 (stateProduct, middleSolved, couplingT, packedCouplingT) = ([], [], [], []);
             }
@@ -342,7 +347,7 @@ internal sealed class RiccatiFactorization
                 if (block.Length != p * p)
                 {
                     block = [];
-                    block = GC.AllocateUninitializedArray<double>(p * p);
+                    block = scratch.BlockOf(p * p);
                 }
 
                 if (d.Has(SecondDerivativeBlocks.Xxx))
@@ -557,6 +562,8 @@ internal sealed class RiccatiFactorization
             if (factor is null)
             {
                 derivatives.FactorStoragePool.Return(storage);
+                KeepScratch(derivatives, keepScratch ? scratch : null, [value, nextValue, dxT, weighted, weightedT, stateProduct, middleSolved, couplingT, packedCouplingT, work, jacobianZ],
+                    lowRankWorkspace);
                 singularLayer = l;
                 return null;
             }
@@ -686,10 +693,31 @@ internal sealed class RiccatiFactorization
         }
 
         singularLayer = -1;
+        KeepScratch(derivatives, keepScratch ? scratch : null, [value, nextValue, dxT, weighted, weightedT, stateProduct, middleSolved, couplingT, packedCouplingT, work, jacobianZ],
+            lowRankWorkspace);
         return new RiccatiFactorization(derivatives, blocks, solvedCouplings, jacobians, storage, largestState, largestP, flops)
         {
             PrefetchedLayers = prefetchedLayers,
         };
+    }
+
+    /// <summary>
+    /// The work arrays as <see cref="Create"/> left them (grown, the value matrices swapped), in <see cref="RiccatiScratch"/>'s order
+    /// (<c>Value</c> to <c>JacobianZ</c>), back into <paramref name="scratch"/> and to the derivatives for their next factorization;
+    /// nothing where <paramref name="scratch"/> is null (large: not kept). A static function of its arguments, so that the recursion's
+    /// arrays stay plain locals (a local function capturing them would hold them in a struct whose address is taken).
+    /// </summary>
+    private static void KeepScratch(HessianDerivatives derivatives, RiccatiScratch? scratch, ReadOnlySpan<double[]> arrays, LowRankWorkspace? lowRank)
+    {
+        if (scratch is null)
+        {
+            return;
+        }
+
+        (scratch.Value, scratch.NextValue, scratch.DxT, scratch.Weighted, scratch.WeightedT, scratch.StateProduct) = (arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5]);
+        (scratch.MiddleSolved, scratch.CouplingT, scratch.PackedCouplingT, scratch.Work, scratch.JacobianZ) = (arrays[6], arrays[7], arrays[8], arrays[9], arrays[10]);
+        scratch.LowRank = lowRank;
+        derivatives.KeepRiccatiScratch(scratch);
     }
 
     /// <summary>
@@ -1013,13 +1041,19 @@ internal sealed class RiccatiFactorization
         var bytes = new long[blocks.Length];
         for (int l = 0; l < blocks.Length; l++)
         {
-            LayerDerivatives d = derivatives.Layer(l);
-            long jacobian = jacobians[l].IsCompressed ? jacobians[l].StoredBytes : (long)d.Dx.Length * sizeof(double);
-            long state = ReadsState(l) ? ((long)solvedCouplings[l].Length + d.Dz.Length) * sizeof(double) : 0;
-            bytes[l] = 2 * (state + jacobian + blocks[l].StoredBytes);
+            bytes[l] = SolveBytes(l);
         }
 
         return bytes;
+    }
+
+    /// <summary>Layer <paramref name="layer"/>'s entry of <see cref="SolveBytesPerLayer"/> (the constructor sums them without the array).</summary>
+    private long SolveBytes(int layer)
+    {
+        LayerDerivatives d = derivatives.Layer(layer);
+        long jacobian = jacobians[layer].IsCompressed ? jacobians[layer].StoredBytes : (long)d.Dx.Length * sizeof(double);
+        long state = ReadsState(layer) ? ((long)solvedCouplings[layer].Length + d.Dz.Length) * sizeof(double) : 0;
+        return 2 * (state + jacobian + blocks[layer].StoredBytes);
     }
 
     /// <summary>
