@@ -7,7 +7,7 @@ using Xunit;
 namespace HessianCodegen.Tests;
 
 /// <summary>
-/// <see cref="SharedPiece.Take"/>: the front takes the lowest pieces, the end the highest, each piece goes out once, one way or
+/// <see cref="SharedPiece.Take(int[], int, bool)"/>: the front takes the lowest pieces, the end the highest, each piece goes out once, one way or
 /// the other, and -1 once all are out; two threads taking from both ends side by side get every piece once between them.
 /// </summary>
 public sealed class SharedPieceTests

@@ -18,9 +18,13 @@ internal static class SharedPiece
     /// The next piece of <paramref name="pieces"/> not yet taken through <paramref name="counter"/> (one int, 0 at first): the
     /// lowest one, or the highest where <paramref name="fromEnd"/>; -1 once all are taken.
     /// </summary>
-    public static int Take(int[] counter, int pieces, bool fromEnd)
+    public static int Take(int[] counter, int pieces, bool fromEnd) => Take(counter, 0, pieces, fromEnd);
+
+    /// <summary>As <see cref="Take(int[], int, bool)"/>, through the counter at <paramref name="index"/> of <paramref name="counters"/>.</summary>
+    public static int Take(int[] counters, int index, int pieces, bool fromEnd)
     {
-        ArgumentNullException.ThrowIfNull(counter);
+        ArgumentNullException.ThrowIfNull(counters);
+        ref int counter = ref counters[index];
         if (pieces < 0 || pieces >= Limit)
         {
             throw new ArgumentOutOfRangeException(nameof(pieces), $"A shared counter hands out 0 to {Limit - 1} pieces; got {pieces}.");
@@ -29,14 +33,14 @@ internal static class SharedPiece
         // The low 16 bits count the pieces taken from the front, the high ones those taken from the end.
         while (true)
         {
-            int state = Volatile.Read(ref counter[0]);
+            int state = Volatile.Read(ref counter);
             int front = state & 0xFFFF, back = state >>> 16;
             if (front + back >= pieces)
             {
                 return -1;
             }
 
-            if (Interlocked.CompareExchange(ref counter[0], fromEnd ? state + 0x10000 : state + 1, state) == state)
+            if (Interlocked.CompareExchange(ref counter, fromEnd ? state + 0x10000 : state + 1, state) == state)
             {
                 return fromEnd ? pieces - 1 - back : front;
             }
