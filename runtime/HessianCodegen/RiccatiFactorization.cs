@@ -432,11 +432,7 @@ internal sealed class RiccatiFactorization
                         void ShareProducts(bool fromEnd)
                         {
                             Interlocked.Decrement(ref producing[0]);
-                            SpinWait wait = default;
-                            while (Volatile.Read(ref producing[0]) != 0)
-                            {
-                                wait.SpinOnce(sleep1Threshold: -1);
-                            }
+                            SharedPiece.WaitUntilNone(ref producing[0]);
 
                             int task;
                             while ((task = SharedPiece.Take(nextProduct, formsCoupling ? 2 : 1, fromEnd)) >= 0)

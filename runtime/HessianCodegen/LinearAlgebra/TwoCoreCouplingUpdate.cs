@@ -112,11 +112,7 @@ internal static class TwoCoreCouplingUpdate
         }
 
         // Each band reads all of Y: wait for a piece still being solved (at most one, the other core's).
-        SpinWait wait = default;
-        while (Volatile.Read(ref state[Solving]) != 0)
-        {
-            wait.SpinOnce(sleep1Threshold: -1);
-        }
+        SharedPiece.WaitUntilNone(ref state[Solving]);
 
         if (Volatile.Read(ref state[Failed]) != 0)
         {
