@@ -291,13 +291,18 @@ internal sealed class RiccatiFactorization
         int valueSize = 0;
 
         // A layer at TwoCoreStateOrder or more forks a few times (twice on the grouped path where TwoCoreCouplingUpdate takes the
-        // step to P); its second halves go to one thread kept for this factorization and ended when it returns (a fork through
-        // the thread pool often found no worker awake and ran both halves on this thread).
-        using TwoCoreWorker? worker = allowTwoCores && Environment.ProcessorCount > 1 && largestState >= TwoCoreStateOrder ? new TwoCoreWorker() : null;
+        // step to P); its second halves go to one thread rented for this factorization and kept for the next (a fork through
+        // the thread pool often found no worker awake and ran both halves on this thread; a thread started per factorization cost
+        // 0.13 ms of cpu time).
+        using TwoCoreWorker.Rental rental = TwoCoreWorker.Keeper.Shared.Rent(allowTwoCores && Environment.ProcessorCount > 1 && largestState >= TwoCoreStateOrder);
+        TwoCoreWorker? worker = rental.Worker;
 
         // The counters the two cores take pieces from when they share -(Dx^T P) (its columns) and E's congruence (block rows of E):
         // made once here, reset per layer.
         int[] productColumns = [0], congruencePieces = [0];
+
+        // In that fork, the pieces of -(Dx^T P) still being formed (A's and C's products wait for none) and the two products shared after it.
+        int[] producers = [0], products = [0];
 
         // Deep chains of small layers prefetch the next layer's derivatives (the loop runs backwards: l - 1) while they
         // factor the current one; a larger layer's reads the hardware prefetchers and its arithmetic cover.
@@ -340,6 +345,9 @@ internal sealed class RiccatiFactorization
             prefetch.Step(); // step 2: after the low-rank route's factor
             bool grouped = m < GroupedProductStateOrder;
             bool dxTFormed = false; // Dx^T formed in the two-core fork
+            bool productsFormed = false; // A's product with -(Dx^T P) and C formed in the two-core fork too
+            Memory<double> coupling = Memory<double>.Empty; // C, then Y: taken from the storage before the two-core fork, or below
+            bool couplingTaken = false;
 
             // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T; both products skip Dx's zeros.
             if (factor is null)
@@ -407,9 +415,18 @@ internal sealed class RiccatiFactorization
                         (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups, int bits) = (d, count, groups, vectorBits);
                         long productFlops = 0, valueFlops = 0;
                         int parameters = p, states = m, nextOrder = mIn;
-                        (int[] nextChunk, int[] nextPiece) = (productColumns, congruencePieces);
+                        (int[] nextChunk, int[] nextPiece, int[] nextProduct, int[] producing) = (productColumns, congruencePieces, products, producers);
                         nextChunk[0] = 0;
                         nextPiece[0] = 0;
+                        nextProduct[0] = 0;
+                        producing[0] = 1; // this thread's share of -(Dx^T P), counted before the fork: the worker's counts itself
+
+                        // C is formed in the fork too, into the storage, so it is taken here (before Dx's compressed copy, as below).
+                        coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
+                        couplingTaken = true;
+                        Memory<double> couplingMemory = coupling;
+                        double[] pivotBlock = block;
+                        bool formsCoupling = mIn > 0 && p > 0;
                         long ShareCongruence(bool fromEnd) => nextOrder > 0
                             ? BlockDiagonalCongruence.AddUpperShared(valueArray.AsSpan(0, states * states), states, layerBlocks.Dz, examples,
                                 layerBlocks.OutputSize, layerBlocks.InputSize, nextValueArray.AsSpan(0, nextOrder * nextOrder), nextOrder, overwrite: true, nextPiece,
@@ -418,19 +435,45 @@ internal sealed class RiccatiFactorization
                         long ShareWeightedProduct(bool fromEnd) => GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, parameters, states,
                             valueArray.AsSpan(0, states * states), product.AsSpan(0, parameters * states), productT.AsSpan(0, states * parameters), bits, nextChunk,
                             fromEnd);
+                        // Then A += Dx^T (P Dx) and C = Xzx + (Dx^T P) Dz, one core each (this one A's, from the front; a core
+                        // finds both where the other has not come): both read all of -(Dx^T P), so each core first waits for the
+                        // pieces still being formed (at most one, the other core's). Formed on this thread after the fork, they
+                        // were most of a one-core stretch between the layer's two forks through which the worker spun, then
+                        // blocked, and from which the half solve's fork had to wake it.
+                        void ShareProducts(bool fromEnd)
+                        {
+                            Interlocked.Decrement(ref producing[0]);
+                            SharedPiece.WaitUntilNone(ref producing[0]);
+
+                            int task;
+                            while ((task = SharedPiece.Take(nextProduct, formsCoupling ? 2 : 1, fromEnd)) >= 0)
+                            {
+                                Interlocked.Add(ref productFlops, task == 0
+                                    ? MatrixKernels.SubtractProduct(pivotBlock, parameters, dxTArray.AsSpan(0, parameters * states), states,
+                                        productT.AsSpan(0, states * parameters), parameters, parameters, states, parameters)
+                                    : BlockDiagonalRightProduct.SetInitialMinusProduct(
+                                        layerBlocks.Has(SecondDerivativeBlocks.Xzx) ? layerBlocks.Xzx : [], product.AsSpan(0, parameters * states), states,
+                                        layerBlocks.Dz, examples, layerBlocks.OutputSize, layerBlocks.InputSize, couplingMemory.Span, nextOrder, parameters,
+                                        VectorWidth.Hardware));
+                            }
+                        }
+
                         worker!.Invoke(
                             () =>
                             {
-                                // Dx^T, which A's product needs next, first: the other core's head start on E, from its last
+                                // Dx^T, which A's product needs, first: the other core's head start on E, from its last
                                 // block rows (ShareCongruence(true)).
                                 MatrixKernels.Transpose(layerBlocks.Dx, states, parameters, dxTArray.AsSpan(0, parameters * states));
                                 Interlocked.Add(ref valueFlops, ShareCongruence(false));
                                 Interlocked.Add(ref productFlops, ShareWeightedProduct(false));
+                                ShareProducts(false);
                             },
                             () =>
                             {
+                                Interlocked.Increment(ref producing[0]);
                                 Interlocked.Add(ref valueFlops, ShareCongruence(true));
                                 Interlocked.Add(ref productFlops, ShareWeightedProduct(true));
+                                ShareProducts(true);
                             });
                         if (mIn > 0)
                         {
@@ -440,6 +483,7 @@ internal sealed class RiccatiFactorization
                         flops += productFlops + valueFlops;
                         valueFormed = mIn > 0;
                         dxTFormed = true;
+                        productsFormed = true;
                     }
                     else
                     {
@@ -454,14 +498,21 @@ internal sealed class RiccatiFactorization
                         MatrixKernels.Transpose(d.Dx, m, p, dxT.AsSpan(0, p * m));
                     }
 
-                    flops += MatrixKernels.SubtractProduct(block, p, dxT.AsSpan(0, p * m), m, negativeWeightedT, p, p, m, p);
+                    if (!productsFormed)
+                    {
+                        flops += MatrixKernels.SubtractProduct(block, p, dxT.AsSpan(0, p * m), m, negativeWeightedT, p, p, m, p);
+                    }
                 }
             }
 
             // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz (unless formed beside -(Dx^T P) above), per example block of Dz
             // (a block not stored is zero); the first layer's input is data, so it needs neither. C is formed in the storage,
             // where the half solve turns it into the Y the sweeps read; on the direct coupling below, Y is written there without C.
-            Memory<double> coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
+            if (!couplingTaken)
+            {
+                coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
+            }
+
             // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone (every
             // layer with a state has found them above, for its products with Dx or the low-rank route): 1.5 to 2.5 % of the
             // factorization at width 8 and 16, batches 1 and 8 (runs alternating in one process). Taken from the storage after C
@@ -479,8 +530,8 @@ internal sealed class RiccatiFactorization
             Span<double> e = nextValue.AsSpan(0, mIn * mIn);
             if (mIn > 0)
             {
-                // Where E was formed beside -(Dx^T P), the next fork is the half solve's, after C's product and A's factor (some tens
-                // of microseconds): the worker, blocked since that fork, wakes meanwhile, if the half solve forks at all.
+                // Where E was formed beside -(Dx^T P) (and C and A's product with it), the next fork is the half solve's, after A's
+                // factor (some microseconds): the worker, spinning since that fork, spins again for it, if the half solve forks at all.
                 if (twoCores && valueFormed && HalfSolveForks(factor, p, mIn))
                 {
                     worker!.WakeAhead();
@@ -489,7 +540,11 @@ internal sealed class RiccatiFactorization
                 // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero. Where -(Dx^T P) was formed,
                 // its product with Dz starts C from them itself (a copy per example and parameter took as long as the product);
                 // on the direct coupling the half solve reads them; elsewhere they are copied first.
-                if (m > 0 && p > 0 && factor is null)
+                if (productsFormed)
+                {
+                    // C was formed in the two-core fork, beside A's product.
+                }
+                else if (m > 0 && p > 0 && factor is null)
                 {
                     // C = Xzx + (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
                     // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading;
 using HessianCodegen.LinearAlgebra;
 using HessianCodegen.Tests.Infrastructure;
 using Xunit;
@@ -7,8 +8,9 @@ using Xunit;
 namespace HessianCodegen.Tests;
 
 /// <summary>
-/// <see cref="SharedPiece.Take"/>: the front takes the lowest pieces, the end the highest, each piece goes out once, one way or
-/// the other, and -1 once all are out; two threads taking from both ends side by side get every piece once between them.
+/// <see cref="SharedPiece.Take(int[], int, bool)"/>: the front takes the lowest pieces, the end the highest, each piece goes out once, one way or
+/// the other, and -1 once all are out; two threads taking from both ends side by side get every piece once between them; a wait for
+/// the pieces still being computed sees the last one.
 /// </summary>
 public sealed class SharedPieceTests
 {
@@ -63,6 +65,31 @@ public sealed class SharedPieceTests
         int cut = Array.IndexOf(owner, 2);
         Assert.All(owner.Skip(cut < 0 ? pieces : cut), id => Assert.Equal(2, id));
         Assert.All(owner.Take(cut < 0 ? pieces : cut), id => Assert.Equal(1, id));
+    }
+
+    /// <summary>
+    /// <see cref="SharedPiece.WaitUntilNone"/> returns once the count is 0 and sees what was written before: at once, after a
+    /// piece shorter than its spin, and after one longer (where it sleeps).
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(20)]
+    public void Waiting_until_no_piece_is_computed_sees_the_last_piece(int pieceMilliseconds)
+    {
+        int[] count = [1];
+        int written = 0;
+        var other = new Thread(() =>
+        {
+            Thread.Sleep(pieceMilliseconds);
+            Volatile.Write(ref written, 1);
+            Interlocked.Decrement(ref count[0]);
+        });
+        other.Start();
+        SharedPiece.WaitUntilNone(ref count[0]);
+        Assert.Equal(1, Volatile.Read(ref written));
+        Assert.Equal(0, count[0]);
+        other.Join();
     }
 
     [Fact]

@@ -10,8 +10,8 @@ namespace HessianCodegen.Tests;
 /// <see cref="TwoCoreCouplingUpdate"/> against the steps it joins, run one after the other on one thread (the whole half solve,
 /// <c>M^-1 Y</c>, the packed <c>Y^T</c>, the whole upper update and the mirror): the same <c>Y</c>, <c>M^-1 Y</c>, packed <c>Y^T</c>
 /// and <c>P</c> to the bit, with a Cholesky factor, a Bunch-Kaufman one with 2x2 pivots and interchanges, and a low-rank one with an
-/// indefinite core, at even and odd orders; a half whose solve throws ends the fork with its exception, not a hang, and the worker
-/// runs the next step.
+/// indefinite core, at even and odd orders, with a worker and with this thread taking every piece (a worker that comes late); a piece
+/// whose solve throws ends the fork with its exception, not a hang, and the worker runs the next step.
 /// </summary>
 public sealed class TwoCoreCouplingUpdateTests
 {
@@ -65,28 +65,34 @@ public sealed class TwoCoreCouplingUpdateTests
         PackedUpperUpdate.AddUpper(order, p, -1, expectedPacked, expectedRight, order, expectedValue, order, 0, order);
         MatrixKernels.MirrorUpper(expectedValue, order);
 
-        double[] middle = factor.MiddleIsIdentity ? [] : new double[p * order];
-        var packed = new double[PackedUpperUpdate.PackedLength(order, p)];
-        using (var worker = new TwoCoreWorker())
+        // With a worker, and with none: this thread takes every piece, as where the worker comes after it took them all.
+        foreach (bool withWorker in new[] { true, false })
         {
-            TwoCoreCouplingUpdate.Run(factor.SolveLowerHalf, factor.MiddleIsIdentity ? null : factor.SolveMiddle, p, coupling, middle, order,
-                firstHalf, packed, value, worker);
-        }
+            double[] y = (double[])coupling.Clone();
+            double[] updated = (double[])value.Clone();
+            double[] middle = factor.MiddleIsIdentity ? [] : new double[p * order];
+            var packed = new double[PackedUpperUpdate.PackedLength(order, p)];
+            using (TwoCoreWorker? worker = withWorker ? new TwoCoreWorker() : null)
+            {
+                TwoCoreCouplingUpdate.Run(factor.SolveLowerHalf, factor.MiddleIsIdentity ? null : factor.SolveMiddle, p, y, middle, order,
+                    firstHalf, packed, updated, worker);
+            }
 
-        Assert.Equal(expectedY, coupling);
-        if (!factor.MiddleIsIdentity)
-        {
-            Assert.Equal(expectedRight, middle);
-        }
+            Assert.Equal(expectedY, y);
+            if (!factor.MiddleIsIdentity)
+            {
+                Assert.Equal(expectedRight, middle);
+            }
 
-        Assert.Equal(expectedPacked, packed);
-        Assert.Equal(expectedValue, value);
+            Assert.Equal(expectedPacked, packed);
+            Assert.Equal(expectedValue, updated);
+        }
     }
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task A_half_that_throws_ends_the_fork_with_its_exception(bool callerThrows)
+    public async Task A_piece_that_throws_ends_the_fork_with_its_exception(bool firstPieceThrows)
     {
         const int p = 16, order = 512;
         var random = new Random(5);
@@ -97,11 +103,12 @@ public sealed class TwoCoreCouplingUpdateTests
         var packed = new double[PackedUpperUpdate.PackedLength(order, p)];
         var run = Task.Run(() =>
         {
-            Thread caller = Thread.CurrentThread;
+            // Either core may solve either piece (a late one finds its piece taken): the failing piece is told by its width.
+            const int firstHalf = 240;
             using var worker = new TwoCoreWorker();
             void Solve(Span<double> rows, int width)
             {
-                if ((Thread.CurrentThread == caller) == callerThrows)
+                if (width == (firstPieceThrows ? firstHalf : order - firstHalf))
                 {
                     throw new InvalidOperationException("a failing half");
                 }
@@ -109,7 +116,7 @@ public sealed class TwoCoreCouplingUpdateTests
                 factor.SolveLowerHalf(rows, width);
             }
 
-            var thrown = Assert.Throws<InvalidOperationException>(() => TwoCoreCouplingUpdate.Run(Solve, null, p, coupling, Memory<double>.Empty, order, 256, packed, value, worker));
+            var thrown = Assert.Throws<InvalidOperationException>(() => TwoCoreCouplingUpdate.Run(Solve, null, p, coupling, Memory<double>.Empty, order, firstHalf, packed, value, worker));
 
             // The same worker runs the next step whole: Y, and P = -Y^T Y (nothing of the failed step is left over).
             double[] again = (double[])rhs.Clone();

@@ -11,7 +11,7 @@ namespace HessianCodegen.Tests;
 /// reaches the caller with its stack, after the other half is done; the worker serves many forks, and one after a failed
 /// fork; <see cref="TwoCoreWorker.Dispose"/> ends its thread. <see cref="TwoCoreWorker.WakeAhead"/> (the worker woken to spin for
 /// the next fork) runs no half and loses none, whenever it comes between forks (right before one, long before one, twice), and is
-/// refused during a fork and after <see cref="TwoCoreWorker.Dispose"/>. The halves of every fork meet (<see cref="TwoCoreWorker.Meet"/>).
+/// refused during a fork and after <see cref="TwoCoreWorker.Dispose"/>.
 /// </summary>
 public sealed class TwoCoreWorkerTests
 {
@@ -25,35 +25,6 @@ public sealed class TwoCoreWorkerTests
         Assert.Equal(caller, first);
         Assert.NotEqual(0, second);
         Assert.NotEqual(caller, second);
-    }
-
-    /// <summary>
-    /// <see cref="TwoCoreWorker.Meet"/>: in every fork, the first half goes on only after the second arrived, and sees what it
-    /// wrote before (the second half arrives late, so a meeting left set by the fork before would let the first half through).
-    /// </summary>
-    [Fact]
-    public void HalvesMeetInEveryFork()
-    {
-        using var worker = new TwoCoreWorker();
-        for (int fork = 0; fork < 3; fork++)
-        {
-            int written = 0, seen = -1;
-            bool firstMet = false, secondMet = false;
-            worker.Invoke(
-                () =>
-                {
-                    firstMet = worker.Meet(isFirst: true);
-                    seen = Volatile.Read(ref written);
-                },
-                () =>
-                {
-                    Thread.Sleep(50);
-                    Volatile.Write(ref written, fork + 1);
-                    secondMet = worker.Meet(isFirst: false);
-                });
-            Assert.True(firstMet && secondMet, $"fork {fork}: a half found the other failed; expected both to arrive");
-            Assert.Equal(fork + 1, seen);
-        }
     }
 
     [Fact]
@@ -175,6 +146,39 @@ public sealed class TwoCoreWorkerTests
 
         await forks;
         Assert.All(seconds, count => Assert.Equal(1, count));
+    }
+
+    /// <summary>
+    /// <see cref="TwoCoreWorker.Keeper"/>: a rental wanting none has none; two rentals at once get two workers; of two returned, the
+    /// first is kept and the other's thread ended; the kept one is rented again (its thread serves the next computation) and forks.
+    /// </summary>
+    [Fact]
+    public void AKeeperRentsAgainTheWorkerItKept()
+    {
+        var keeper = new TwoCoreWorker.Keeper();
+        using (TwoCoreWorker.Rental none = keeper.Rent(wanted: false))
+        {
+            Assert.Null(none.Worker);
+        }
+
+        TwoCoreWorker first, second;
+        TwoCoreWorker.Rental firstRental = keeper.Rent(wanted: true), secondRental = keeper.Rent(wanted: true);
+        (first, second) = (firstRental.Worker!, secondRental.Worker!);
+        Assert.NotSame(first, second);
+        secondRental.Dispose();
+        firstRental.Dispose();
+        Assert.True(second.IsAlive);
+        Assert.False(first.IsAlive);
+
+        using (TwoCoreWorker.Rental again = keeper.Rent(wanted: true))
+        {
+            Assert.Same(second, again.Worker);
+            int ran = 0;
+            again.Worker!.Invoke(() => Interlocked.Increment(ref ran), () => Interlocked.Increment(ref ran));
+            Assert.Equal(2, ran);
+        }
+
+        second.Dispose();
     }
 
     [Fact]

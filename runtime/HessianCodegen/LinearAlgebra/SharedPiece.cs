@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 
 namespace HessianCodegen.LinearAlgebra;
@@ -14,13 +15,49 @@ internal static class SharedPiece
     /// <summary>Pieces a counter can count from each end.</summary>
     public const int Limit = 1 << 15;
 
+    /// <summary>Microseconds <see cref="WaitUntilNone"/> spins before it sleeps: more than a piece of the two-core step takes (a
+    /// half solve's, about 45 us at issue 7's order).</summary>
+    public const int SpinMicroseconds = 200;
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> (the pieces the other thread is still computing) is 0: spinning, then, past
+    /// <see cref="SpinMicroseconds"/>, sleeping a millisecond at a time. A thread preempted in its piece then gets this core
+    /// (an idle core takes a waiting thread from the other), where a waiter that only spun and yielded would keep it until the
+    /// other core is free again.
+    /// </summary>
+    public static void WaitUntilNone(ref int count)
+    {
+        if (Volatile.Read(ref count) == 0)
+        {
+            return;
+        }
+
+        long sleepAfter = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * SpinMicroseconds / 1_000_000);
+        SpinWait wait = default;
+        while (Volatile.Read(ref count) != 0)
+        {
+            if (Stopwatch.GetTimestamp() < sleepAfter)
+            {
+                wait.SpinOnce(sleep1Threshold: -1);
+            }
+            else
+            {
+                Thread.Sleep(1);
+            }
+        }
+    }
+
     /// <summary>
     /// The next piece of <paramref name="pieces"/> not yet taken through <paramref name="counter"/> (one int, 0 at first): the
     /// lowest one, or the highest where <paramref name="fromEnd"/>; -1 once all are taken.
     /// </summary>
-    public static int Take(int[] counter, int pieces, bool fromEnd)
+    public static int Take(int[] counter, int pieces, bool fromEnd) => Take(counter, 0, pieces, fromEnd);
+
+    /// <summary>As <see cref="Take(int[], int, bool)"/>, through the counter at <paramref name="index"/> of <paramref name="counters"/>.</summary>
+    public static int Take(int[] counters, int index, int pieces, bool fromEnd)
     {
-        ArgumentNullException.ThrowIfNull(counter);
+        ArgumentNullException.ThrowIfNull(counters);
+        ref int counter = ref counters[index];
         if (pieces < 0 || pieces >= Limit)
         {
             throw new ArgumentOutOfRangeException(nameof(pieces), $"A shared counter hands out 0 to {Limit - 1} pieces; got {pieces}.");
@@ -29,14 +66,14 @@ internal static class SharedPiece
         // The low 16 bits count the pieces taken from the front, the high ones those taken from the end.
         while (true)
         {
-            int state = Volatile.Read(ref counter[0]);
+            int state = Volatile.Read(ref counter);
             int front = state & 0xFFFF, back = state >>> 16;
             if (front + back >= pieces)
             {
                 return -1;
             }
 
-            if (Interlocked.CompareExchange(ref counter[0], fromEnd ? state + 0x10000 : state + 1, state) == state)
+            if (Interlocked.CompareExchange(ref counter, fromEnd ? state + 0x10000 : state + 1, state) == state)
             {
                 return fromEnd ? pieces - 1 - back : front;
             }

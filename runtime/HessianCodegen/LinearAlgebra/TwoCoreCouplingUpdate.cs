@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Threading;
 
 namespace HessianCodegen.LinearAlgebra;
 
@@ -8,10 +9,11 @@ namespace HessianCodegen.LinearAlgebra;
 /// (<see cref="ColumnSplitSolve"/>'s), each half's <c>M^-1 Y</c> where the factor has a middle (Bunch-Kaufman's <c>D</c>), then
 /// <c>E -= Y^T (M^-1 Y)</c> on the upper triangle in two bands of rows (<see cref="PackedUpperUpdate.AddUpperOnTwoCores"/>'s), each
 /// packing its own rows of <c>Y^T</c> and mirrored onto the lower triangle's columns by the core that wrote it
-/// (<see cref="MatrixKernels.MirrorUpperColumns"/>). One fork where there were three (solve, update, mirror): the cores meet once,
-/// between the solve and the update (each band reads all of <c>Y</c>; <see cref="TwoCoreWorker.Meet"/>, whose events the worker
-/// keeps, so a layer makes none), and neither reads what the other wrote in the update. The same operations on the same values as
-/// those three forks and the pack between them, so the same bits.
+/// (<see cref="MatrixKernels.MirrorUpperColumns"/>). One fork where there were three (solve, update, mirror). The two column halves
+/// and the two bands are pieces either core takes (<see cref="SharedPiece"/>: this thread from the front, the worker from the end),
+/// so a late core's pieces go to the other, which would otherwise wait for it; between solve and update each core waits only for
+/// a piece the other is still solving (each band reads all of <c>Y</c>), and neither reads what the other wrote in the update. The
+/// same operations on the same values as those three forks and the pack between them, so the same bits.
 /// </summary>
 internal static class TwoCoreCouplingUpdate
 {
@@ -33,9 +35,8 @@ internal static class TwoCoreCouplingUpdate
     /// receives <c>Y^T</c> packed (<see cref="PackedUpperUpdate.PackedLength"/> values).
     /// </summary>
     public static void Run(RowsSolve solveLowerHalf, RowsSolve? solveMiddle, int p, Memory<double> coupling, Memory<double> middleSolved, int order,
-        int firstHalf, Memory<double> packedCouplingT, Memory<double> value, TwoCoreWorker worker)
+        int firstHalf, Memory<double> packedCouplingT, Memory<double> value, TwoCoreWorker? worker)
     {
-        ArgumentNullException.ThrowIfNull(worker);
         if (!Takes(p, order, firstHalf) || coupling.Length != p * order || value.Length < order * order
             || packedCouplingT.Length < PackedUpperUpdate.PackedLength(order, p) || (solveMiddle is not null && middleSolved.Length != p * order))
         {
@@ -44,13 +45,22 @@ internal static class TwoCoreCouplingUpdate
         }
 
         int split = PackedUpperUpdate.SplitRow(order);
-        var parts = new Parts(solveLowerHalf, solveMiddle, p, coupling, solveMiddle is null ? coupling : middleSolved, order, packedCouplingT, value);
+        var parts = new Parts(solveLowerHalf, solveMiddle, p, coupling, solveMiddle is null ? coupling : middleSolved, order, firstHalf, split,
+            packedCouplingT, value, new int[StateLength]);
+        parts.State[Solving] = 1; // this thread's, counted before the worker can look: the worker counts itself
         double[] scratch = ArrayPool<double>.Shared.Rent(p * order);
         try
         {
-            worker.Invoke(
-                () => Half(parts, 0, firstHalf, scratch.AsMemory(0, p * firstHalf), 0, split, worker, true),
-                () => Half(parts, firstHalf, order - firstHalf, scratch.AsMemory(p * firstHalf, p * (order - firstHalf)), split, order, worker, false));
+            if (worker is null)
+            {
+                // No worker: this thread takes every piece, as where the worker came after it had taken them all (for tests).
+                Half(parts, scratch, fromEnd: false);
+                Half(parts, scratch, fromEnd: true);
+            }
+            else
+            {
+                worker.Invoke(() => Half(parts, scratch, fromEnd: false), () => Half(parts, scratch, fromEnd: true));
+            }
         }
         finally
         {
@@ -58,46 +68,82 @@ internal static class TwoCoreCouplingUpdate
         }
     }
 
+    // Parts.State: the counters of the solve's two pieces and of the update's two bands (SharedPiece), the halves still solving,
+    // and whether a piece failed.
+    private const int SolvePieces = 0, Bands = 1, Solving = 2, Failed = 3, StateLength = 4;
+
     /// <summary>What both halves read and write: <c>MiddleSolved</c> holds <c>M^-1 Y</c>, or <c>Y</c> itself (<c>Coupling</c>) for a
     /// factor without a middle (Cholesky).</summary>
     private sealed record Parts(RowsSolve SolveLowerHalf, RowsSolve? SolveMiddle, int P, Memory<double> Coupling, Memory<double> MiddleSolved, int Order,
-        Memory<double> PackedCouplingT, Memory<double> Value);
+        int FirstHalf, int SplitRow, Memory<double> PackedCouplingT, Memory<double> Value, int[] State);
 
     /// <summary>
-    /// One core's part: its columns of the solve (and of <c>M^-1 Y</c>, solved in the same block), the meeting, then its rows of the
-    /// update and their mirror.
+    /// One core's part: the solve's pieces it takes (columns of <c>Y</c> and of <c>M^-1 Y</c>: this thread's first half from the
+    /// front, the worker's from the end), a wait for a piece the other core is still solving, then the update's bands it takes
+    /// (the first band of rows from the front, the second from the end) and their mirror. Where both cores come in time each takes
+    /// its own half of both, as a fixed split would; a core that comes late finds its pieces taken by the other, which solved them
+    /// instead of waiting for it (a late worker left this thread spinning, then blocked, in a meeting between solve and update).
     /// </summary>
-    private static void Half(Parts parts, int firstColumn, int columns, Memory<double> block, int firstRow, int endRow, TwoCoreWorker worker, bool isFirst)
+    private static void Half(Parts parts, double[] scratch, bool fromEnd)
     {
-        (int p, int order) = (parts.P, parts.Order);
+        (int p, int order, int[] state) = (parts.P, parts.Order, parts.State);
+        if (fromEnd)
+        {
+            Interlocked.Increment(ref state[Solving]);
+        }
+
         try
         {
-            ColumnSplitSolve.SolveColumns(parts.SolveLowerHalf, p, parts.Coupling, order, firstColumn, columns, block);
-            if (parts.SolveMiddle is not null)
+            int piece;
+            while ((piece = SharedPiece.Take(state, SolvePieces, 2, fromEnd)) >= 0)
             {
-                // The block holds this half's Y still: M^-1 Y of its columns, column by column as the whole solve would.
-                Span<double> solved = block.Span;
-                parts.SolveMiddle(solved, columns);
-                Span<double> right = parts.MiddleSolved.Span;
-                for (int i = 0; i < p; i++)
-                {
-                    solved.Slice(i * columns, columns).CopyTo(right.Slice((i * order) + firstColumn, columns));
-                }
+                (int firstColumn, int columns) = piece == 0 ? (0, parts.FirstHalf) : (parts.FirstHalf, order - parts.FirstHalf);
+                SolvePiece(parts, firstColumn, columns, scratch.AsMemory(p * firstColumn, p * columns));
             }
         }
         catch
         {
-            worker.FailMeeting(isFirst);
+            Volatile.Write(ref state[Failed], 1);
             throw;
         }
+        finally
+        {
+            Interlocked.Decrement(ref state[Solving]);
+        }
 
-        if (!worker.Meet(isFirst))
+        // Each band reads all of Y: wait for a piece still being solved (at most one, the other core's).
+        SharedPiece.WaitUntilNone(ref state[Solving]);
+
+        if (Volatile.Read(ref state[Failed]) != 0)
         {
             return; // the other half failed: its exception is what the fork throws
         }
 
-        // This band's rows of Y^T (columns of Y), in the panels the update reads for them, then the band and its mirror.
-        PackedUpperUpdate.PackLeftRows(parts.Coupling.Span, order, order, p, firstRow, endRow, parts.PackedCouplingT.Span);
-        PackedUpperUpdate.AddBand(order, p, -1, parts.PackedCouplingT, parts.MiddleSolved, order, parts.Value, order, firstRow, endRow, mirror: true);
+        // A band's rows of Y^T (columns of Y), in the panels the update reads for them, then the band and its mirror.
+        int band;
+        while ((band = SharedPiece.Take(state, Bands, 2, fromEnd)) >= 0)
+        {
+            (int firstRow, int endRow) = band == 0 ? (0, parts.SplitRow) : (parts.SplitRow, order);
+            PackedUpperUpdate.PackLeftRows(parts.Coupling.Span, order, order, p, firstRow, endRow, parts.PackedCouplingT.Span);
+            PackedUpperUpdate.AddBand(order, p, -1, parts.PackedCouplingT, parts.MiddleSolved, order, parts.Value, order, firstRow, endRow, mirror: true);
+        }
+    }
+
+    /// <summary>Columns <paramref name="firstColumn"/> on of the solve, and of <c>M^-1 Y</c> in the same block.</summary>
+    private static void SolvePiece(Parts parts, int firstColumn, int columns, Memory<double> block)
+    {
+        (int p, int order) = (parts.P, parts.Order);
+        ColumnSplitSolve.SolveColumns(parts.SolveLowerHalf, p, parts.Coupling, order, firstColumn, columns, block);
+        if (parts.SolveMiddle is not null)
+        {
+            // The block holds this piece's Y still: M^-1 Y of its columns, column by column as the whole solve would.
+            Span<double> solved = block.Span;
+            parts.SolveMiddle(solved, columns);
+            Span<double> right = parts.MiddleSolved.Span;
+            for (int i = 0; i < p; i++)
+            {
+                solved.Slice(i * columns, columns).CopyTo(right.Slice((i * order) + firstColumn, columns));
+            }
+        }
     }
 }

@@ -10,8 +10,8 @@ namespace HessianCodegen.LinearAlgebra;
 /// states forks twice per layer on the grouped path, where <see cref="TwoCoreCouplingUpdate"/> takes the step to <c>P</c>),
 /// where <see cref="Parallel.Invoke(Action[])"/> hands it to the thread pool. Between forks a pool worker spins a little, then sleeps, and a fork finding none awake runs its second half on the caller after the
 /// first: after 200 us of one-core work, a fifth of the forks of two 100 us halves ran one after the other (35 us lost per fork
-/// on average), against 2 % and 4 us here (samples measured on this project's two-core machine). This thread lives for one
-/// computation (<see cref="Dispose"/> ends it). Between forks it spins briefly (<see cref="WorkerSpinCount"/>), then blocks; a caller
+/// on average), against 2 % and 4 us here (samples measured on this project's two-core machine). The recursion rents it from a
+/// <see cref="Keeper"/>, which keeps it from one computation to the next; <see cref="Dispose"/> ends its thread. Between forks it spins briefly (<see cref="WorkerSpinCount"/>), then blocks; a caller
 /// that knows a fork follows a long stretch of one-core work wakes it a little ahead (<see cref="WakeAhead"/>), so that it is
 /// spinning, not blocked, when the fork comes. One caller at a time; a half must not fork through the same worker.
 /// </summary>
@@ -28,19 +28,13 @@ internal sealed class TwoCoreWorker : IDisposable
     /// <summary>
     /// Spins of the caller's wait for the second half before it blocks: about 0.1 ms. The caller's wait is on the critical path
     /// (a blocked caller would add its wake-up to the wall time), and a fork's halves are cut to finish together, so it spins longer
-    /// than the worker, though no longer than a half late by a whole preemption. Both halves' waits for each other in
-    /// <see cref="Meet"/> (<see cref="TwoCoreCouplingUpdate"/>'s) spin as long, for the same reasons (the halves are cut equal).
+    /// than the worker, though no longer than a half late by a whole preemption.
     /// </summary>
     internal const int CallerSpinCount = 200;
 
     private readonly Thread thread;
     private readonly ManualResetEventSlim posted = new(false, WorkerSpinCount);
     private readonly ManualResetEventSlim finished = new(false, CallerSpinCount);
-
-    // Where a fork's halves meet once (Meet), kept for the worker's life and reset by each Invoke, before any half runs.
-    private readonly ManualResetEventSlim firstArrived = new(false, CallerSpinCount);
-    private readonly ManualResetEventSlim secondArrived = new(false, CallerSpinCount);
-    private int halfFailed;
     private Action? work;
     private ExceptionDispatchInfo? failure;
     private volatile bool stopping;
@@ -73,9 +67,6 @@ internal sealed class TwoCoreWorker : IDisposable
         {
             failure = null;
             finished.Reset();
-            firstArrived.Reset();
-            secondArrived.Reset();
-            halfFailed = 0;
             work = second;
             posted.Set();
             ExceptionDispatchInfo? firstFailure = null;
@@ -105,25 +96,6 @@ internal sealed class TwoCoreWorker : IDisposable
     }
 
     /// <summary>
-    /// For the halves of a fork that meet once (<see cref="TwoCoreCouplingUpdate"/>'s, between its solve and its update): arrives
-    /// and waits for the other half, spinning as the caller does for a half (<see cref="CallerSpinCount"/>: the halves are cut
-    /// equal), then blocking; false where the other half failed instead (<see cref="FailMeeting"/>). At most once per half per fork.
-    /// </summary>
-    internal bool Meet(bool isFirst)
-    {
-        (isFirst ? firstArrived : secondArrived).Set();
-        (isFirst ? secondArrived : firstArrived).Wait();
-        return Volatile.Read(ref halfFailed) == 0;
-    }
-
-    /// <summary>For a half that failed before <see cref="Meet"/>: lets the other half go on, to find that this one failed.</summary>
-    internal void FailMeeting(bool isFirst)
-    {
-        Volatile.Write(ref halfFailed, 1);
-        (isFirst ? firstArrived : secondArrived).Set();
-    }
-
-    /// <summary>
     /// Wakes the worker's thread, if it is blocked, to spin for the next fork: for a caller about to end a long stretch of one-core
     /// work (longer than the worker's spin), some tens of microseconds before its next <see cref="Invoke"/>, so that the thread's
     /// wake-up overlaps that work instead of delaying the fork's second half. Harmless at any other time (outside a fork): the worker
@@ -138,6 +110,50 @@ internal sealed class TwoCoreWorker : IDisposable
         }
 
         posted.Set();
+    }
+
+    /// <summary>
+    /// Keeps one worker between computations, so that each does not start and end a thread (about 0.13 ms of cpu time and more
+    /// of wall time each, measured on this project's machine, where a Riccati factorization at issue 7's order takes 20 ms of cpu).
+    /// Its thread, blocked between computations, costs no cpu time; it is a background thread, so it does not keep the process alive.
+    /// </summary>
+    internal sealed class Keeper
+    {
+        private TwoCoreWorker? kept;
+
+        /// <summary>The keeper of the recursion's workers.</summary>
+        public static Keeper Shared { get; } = new();
+
+        /// <summary>
+        /// A worker for one computation where <paramref name="wanted"/>: the one kept since the last computation returned it, else a
+        /// new one; none otherwise. Disposing the rental keeps the worker (or ends its thread, where another computation returned
+        /// one first). Two computations at once each get their own.
+        /// </summary>
+        public Rental Rent(bool wanted) => new(this, wanted ? Interlocked.Exchange(ref kept, null) ?? new TwoCoreWorker() : null);
+
+        internal void Return(TwoCoreWorker worker)
+        {
+            if (Interlocked.CompareExchange(ref kept, worker, null) is not null)
+            {
+                worker.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A worker rented from a <see cref="Keeper"/>, returned to it by <see cref="Dispose"/>.</summary>
+    internal readonly struct Rental(Keeper keeper, TwoCoreWorker? worker) : IDisposable
+    {
+        /// <summary>The worker, or null where none was wanted.</summary>
+        public TwoCoreWorker? Worker { get; } = worker;
+
+        /// <summary>Gives the worker back to its keeper. Once only.</summary>
+        public void Dispose()
+        {
+            if (Worker is not null)
+            {
+                keeper.Return(Worker);
+            }
+        }
     }
 
     /// <summary>
@@ -175,8 +191,6 @@ internal sealed class TwoCoreWorker : IDisposable
         thread.Join();
         posted.Dispose();
         finished.Dispose();
-        firstArrived.Dispose();
-        secondArrived.Dispose();
     }
 
     /// <summary>Whether the worker's thread is still running (false once <see cref="Dispose"/> returned).</summary>
