@@ -1526,17 +1526,17 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// Whether the route's <see cref="EstimatedFlops"/> are fewer than a whole block's Cholesky factor, <c>p^3 / 3</c>: where
+    /// Whether the route's <see cref="EstimatedFlops"/> (as the groups keep them) are fewer than a whole block's Cholesky factor, <c>p^3 / 3</c>: where
     /// not, <see cref="CreateFromGroupBlocks"/>
     /// declines at once (the factorization's prefetch asks it too, to know which of a layer's derivatives will be read).
     /// </summary>
-    internal static bool CheaperThanWhole(ParameterGroups structure, int p, int m) => EstimatedFlops(structure, m) < (double)p * p * p / 3;
+    internal static bool CheaperThanWhole(ParameterGroups structure, int p, int m) => structure.LowRankFlops(m) < (double)p * p * p / 3;
 
     /// <summary>
     /// Flops of the route: per group Cholesky, triangular solve and QR, the two products that form <c>T</c>,
-    /// and <c>T</c>'s factorization.
+    /// and <c>T</c>'s factorization; the groups keep them for the last <paramref name="m"/> (<see cref="ParameterGroups.LowRankFlops"/>).
     /// </summary>
-    private static double EstimatedFlops(ParameterGroups structure, int m)
+    internal static double EstimatedFlops(ParameterGroups structure, int m)
     {
         double flops = 0;
         double order = 0;
