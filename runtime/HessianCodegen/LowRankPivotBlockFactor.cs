@@ -832,11 +832,15 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// </summary>
     public long LowerHalfFlops(int width)
     {
+        // From the groups' offsets (q parameters, k = min(q, c) reflectors, as each group's tau holds), not their views: the count
+        // is asked a few times per layer.
+        ReadOnlySpan<int> parameterStarts = structure.ParameterStarts;
+        ReadOnlySpan<int> coreStarts = structure.CoreStarts;
         long flops = 0;
-        foreach (GroupFactor g in Groups)
+        for (int g = 0; g + 1 < coreStarts.Length; g++)
         {
-            int q = g.Parameters.Length;
-            int k = g.Tau.Length;
+            int q = parameterStarts[g + 1] - parameterStarts[g];
+            int k = coreStarts[g + 1] - coreStarts[g];
             flops += SolvesGroupExplicitly(q, k, width) ? ExplicitFlops(q, k, 0, width, formsInverse: true) : ReflectorFlops(q, k) * width;
         }
 
