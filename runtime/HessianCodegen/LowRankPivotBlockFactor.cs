@@ -1400,8 +1400,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
     {
         int diagonalOffset = 0;
-        int largestRows = structure.LargestRowCount;
-        double[] scratch = ArrayPool<double>.Shared.Rent((largestRows * largestRows) + (largestRows * structure.LargestParameterCount));
+        // Rented at the first group of more than one row: at batch 1 none has (a rent and return per layer for nothing).
+        double[]? scratch = null;
         try
         {
             double largest = 0;
@@ -1417,6 +1417,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                     continue;
                 }
 
+                int largestRows = structure.LargestRowCount;
+                scratch ??= ArrayPool<double>.Shared.Rent((largestRows * largestRows) + (largestRows * structure.LargestParameterCount));
                 int[] parameters = structure.Parameters[g];
                 int q = parameters.Length;
                 Span<double> block = scratch.AsSpan(0, c * c);
@@ -1445,7 +1447,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(scratch);
+            if (scratch is not null)
+            {
+                ArrayPool<double>.Shared.Return(scratch);
+            }
         }
     }
 
