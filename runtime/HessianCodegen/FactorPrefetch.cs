@@ -34,29 +34,46 @@ internal ref struct FactorPrefetch
     /// </summary>
     public static FactorPrefetch Of(LayerDerivatives next, int layer, ReadOnlySpan<double> groupBlocks, int steps)
     {
+        FactorPrefetch prefetch = OfDerivatives(next, layer);
+        prefetch.AddGroupBlocks(groupBlocks, steps);
+        return prefetch;
+    }
+
+    /// <summary>
+    /// The first part of <see cref="Of"/>: <paramref name="next"/>'s derivatives (layer <paramref name="layer"/>) named, not yet
+    /// spread (a <see cref="Step"/> issues nothing), their bytes <see cref="DerivativeBytes"/>; <see cref="AddGroupBlocks"/>
+    /// completes it. The factorization's prefetch tests the derivatives' bytes before it finds the groups' blocks, on one queue
+    /// (it named the derivatives twice, once to count them).
+    /// </summary>
+    public static FactorPrefetch OfDerivatives(LayerDerivatives next, int layer)
+    {
+        var prefetch = new FactorPrefetch();
+        next.QueueLowRankSpans(ref prefetch.queue, firstLayer: layer == 0);
+        return prefetch;
+    }
+
+    /// <summary>
+    /// Names <paramref name="groupBlocks"/> after the derivatives <see cref="OfDerivatives"/> named and spreads all of them over
+    /// <paramref name="steps"/> calls of <see cref="Step"/>; names nothing (leaves a default prefetch) where SSE is not supported.
+    /// </summary>
+    public void AddGroupBlocks(ReadOnlySpan<double> groupBlocks, int steps)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         if (!Sse.IsSupported)
         {
-            return default;
+            this = default;
+            return;
         }
 
-        var prefetch = new FactorPrefetch();
-        next.QueueLowRankSpans(ref prefetch.queue, firstLayer: layer == 0);
-        prefetch.queue.Add(groupBlocks);
-        prefetch.queue.Spread(steps);
-        return prefetch;
+        queue.Add(groupBlocks);
+        queue.Spread(steps);
     }
 
     /// <summary>
     /// The bytes <see cref="Of"/> names of <paramref name="next"/>'s derivatives (layer <paramref name="layer"/>), the groups' blocks
     /// left out: a lower bound of its <see cref="QueuedBytes"/> where SSE is supported, found without the groups.
     /// </summary>
-    public static long DerivativeBytes(LayerDerivatives next, int layer)
-    {
-        var queue = new PrefetchQueue();
-        next.QueueLowRankSpans(ref queue, firstLayer: layer == 0);
-        return queue.QueuedBytes;
-    }
+    public static long DerivativeBytes(LayerDerivatives next, int layer) => OfDerivatives(next, layer).QueuedBytes;
 
     /// <summary>Issues the next share of lines; inlined, nothing to do costs a compare.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

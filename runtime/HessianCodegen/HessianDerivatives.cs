@@ -226,6 +226,12 @@ public sealed class HessianDerivatives : IDisposable
     /// </summary>
     internal ParameterGroups ParameterGroups(int layer)
     {
+        // Kept groups first: a factorization asks a layer's several times, and the state's rows below take a division.
+        if (parameterGroups[layer] is { } kept)
+        {
+            return kept;
+        }
+
         LayerDerivatives d = layers[layer];
         int m = d.Dx.Length / Math.Max(d.ParameterCount, 1);
         return parameterGroups[layer] ??= HessianCodegen.ParameterGroups.Find(d.Xxx, d.Dx, d.ParameterCount, m);

@@ -832,11 +832,15 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     /// </summary>
     public long LowerHalfFlops(int width)
     {
+        // From the groups' offsets (q parameters, k = min(q, c) reflectors, as each group's tau holds), not their views: the count
+        // is asked a few times per layer.
+        ReadOnlySpan<int> parameterStarts = structure.ParameterStarts;
+        ReadOnlySpan<int> coreStarts = structure.CoreStarts;
         long flops = 0;
-        foreach (GroupFactor g in Groups)
+        for (int g = 0; g + 1 < coreStarts.Length; g++)
         {
-            int q = g.Parameters.Length;
-            int k = g.Tau.Length;
+            int q = parameterStarts[g + 1] - parameterStarts[g];
+            int k = coreStarts[g + 1] - coreStarts[g];
             flops += SolvesGroupExplicitly(q, k, width) ? ExplicitFlops(q, k, 0, width, formsInverse: true) : ReflectorFlops(q, k) * width;
         }
 
@@ -1396,8 +1400,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         ReadOnlySpan<double> dx, ReadOnlySpan<double> value, int p, int m)
     {
         int diagonalOffset = 0;
-        int largestRows = structure.LargestRowCount;
-        double[] scratch = ArrayPool<double>.Shared.Rent((largestRows * largestRows) + (largestRows * structure.LargestParameterCount));
+        // Rented at the first group of more than one row: at batch 1 none has (a rent and return per layer for nothing).
+        double[]? scratch = null;
         try
         {
             double largest = 0;
@@ -1413,6 +1417,8 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
                     continue;
                 }
 
+                int largestRows = structure.LargestRowCount;
+                scratch ??= ArrayPool<double>.Shared.Rent((largestRows * largestRows) + (largestRows * structure.LargestParameterCount));
                 int[] parameters = structure.Parameters[g];
                 int q = parameters.Length;
                 Span<double> block = scratch.AsSpan(0, c * c);
@@ -1441,7 +1447,10 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(scratch);
+            if (scratch is not null)
+            {
+                ArrayPool<double>.Shared.Return(scratch);
+            }
         }
     }
 
@@ -1526,17 +1535,17 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     }
 
     /// <summary>
-    /// Whether the route's <see cref="EstimatedFlops"/> are fewer than a whole block's Cholesky factor, <c>p^3 / 3</c>: where
+    /// Whether the route's <see cref="EstimatedFlops"/> (as the groups keep them) are fewer than a whole block's Cholesky factor, <c>p^3 / 3</c>: where
     /// not, <see cref="CreateFromGroupBlocks"/>
     /// declines at once (the factorization's prefetch asks it too, to know which of a layer's derivatives will be read).
     /// </summary>
-    internal static bool CheaperThanWhole(ParameterGroups structure, int p, int m) => EstimatedFlops(structure, m) < (double)p * p * p / 3;
+    internal static bool CheaperThanWhole(ParameterGroups structure, int p, int m) => structure.LowRankFlops(m) < (double)p * p * p / 3;
 
     /// <summary>
     /// Flops of the route: per group Cholesky, triangular solve and QR, the two products that form <c>T</c>,
-    /// and <c>T</c>'s factorization.
+    /// and <c>T</c>'s factorization; the groups keep them for the last <paramref name="m"/> (<see cref="ParameterGroups.LowRankFlops"/>).
     /// </summary>
-    private static double EstimatedFlops(ParameterGroups structure, int m)
+    internal static double EstimatedFlops(ParameterGroups structure, int m)
     {
         double flops = 0;
         double order = 0;

@@ -985,13 +985,15 @@ internal sealed class RiccatiFactorization
     /// </summary>
     internal static FactorPrefetch NextLayerPrefetch(HessianDerivatives derivatives, int next, int count, bool allowLowRank, long layerLimit)
     {
-        // A layer whose derivatives' spans alone pass the limit is declined before the route's prediction and the groups' blocks.
-        if (FactorPrefetch.DerivativeBytes(derivatives.Layer(next), next) > layerLimit || !PredictsLowRank(derivatives, next, count, allowLowRank))
+        // A layer whose derivatives' spans alone pass the limit is declined before the route's prediction and the groups' blocks;
+        // else the groups' blocks join the same queue (FactorPrefetch.Of in two parts).
+        FactorPrefetch prefetch = FactorPrefetch.OfDerivatives(derivatives.Layer(next), next);
+        if (prefetch.QueuedBytes > layerLimit || !PredictsLowRank(derivatives, next, count, allowLowRank))
         {
             return default;
         }
 
-        FactorPrefetch prefetch = FactorPrefetch.Of(derivatives.Layer(next), next, derivatives.GroupBlocks(next), FactorPrefetchSteps);
+        prefetch.AddGroupBlocks(derivatives.GroupBlocks(next), FactorPrefetchSteps);
         return prefetch.QueuedBytes <= layerLimit ? prefetch : default;
     }
 
