@@ -355,7 +355,7 @@ internal sealed class RiccatiFactorization
                 if (block.Length != p * p)
                 {
                     block = [];
-                    block = scratch.BlockOf(p * p);
+                    block = scratch.BlockOf(p * p, keepSpare: keepScratch);
                 }
 
                 if (d.Has(SecondDerivativeBlocks.Xxx))

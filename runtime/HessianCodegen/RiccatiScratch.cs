@@ -53,13 +53,15 @@ internal sealed class RiccatiScratch
 
     /// <summary>
     /// A square of <paramref name="length"/> values for the whole block: <see cref="Block"/> where it has that length, else
-    /// <see cref="SpareBlock"/> swapped in where that one has, else a new uninitialized one (the old kept as the spare).
+    /// <see cref="SpareBlock"/> swapped in where that one has, else a new uninitialized one. The old square is kept as the spare only
+    /// where <paramref name="keepSpare"/> (the scratch is kept: small); else it is let go before the new one is made, so that a large
+    /// factorization whose whole blocks take two orders never holds both squares (hundreds of MB in issue 7's network).
     /// </summary>
-    internal double[] BlockOf(int length)
+    internal double[] BlockOf(int length, bool keepSpare)
     {
         if (Block.Length != length)
         {
-            (Block, SpareBlock) = (SpareBlock, Block);
+            (Block, SpareBlock) = keepSpare ? (SpareBlock, Block) : ([], []);
             if (Block.Length != length)
             {
                 Block = [];

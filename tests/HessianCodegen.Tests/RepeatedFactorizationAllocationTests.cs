@@ -47,6 +47,26 @@ public sealed class RepeatedFactorizationAllocationTests(ITestOutputHelper outpu
     }
 
     /// <summary>
+    /// A scratch that is not kept (a large factorization's) lets the old square go when the whole blocks change order, so that it never
+    /// holds two squares (hundreds of MB at issue 7's network); a kept (small) one keeps the old as its spare.
+    /// </summary>
+    [Fact]
+    public void OnlyAKeptScratchHoldsASpareSquare()
+    {
+        var large = new RiccatiScratch();
+        large.BlockOf(16, keepSpare: false);
+        large.BlockOf(9, keepSpare: false);
+        Assert.Equal(9, large.Block.Length);
+        Assert.Empty(large.SpareBlock);
+
+        var kept = new RiccatiScratch();
+        double[] first = kept.BlockOf(16, keepSpare: true);
+        kept.BlockOf(9, keepSpare: true);
+        Assert.Same(first, kept.SpareBlock);
+        Assert.Same(first, kept.BlockOf(16, keepSpare: true));
+    }
+
+    /// <summary>
     /// The bytes this thread allocates for a factorization (disposed) of a width-8 batch-1 tanh chain's derivatives, after two
     /// factorizations of them that filled the pool and the derivatives' scratch; the least of three, against a stray first use of a
     /// shared pool's thread-local store.
