@@ -177,10 +177,11 @@ public sealed class HessianDerivatives : IDisposable
         {
             disposed = true;
             ReturnStorageWhenUnused();
-        }
 
-        // No factorization follows: the recursion's kept work arrays are let go (a disposed object held elsewhere does not keep them).
-        Volatile.Write(ref riccatiScratch, null);
+            // No factorization follows: the recursion's kept work arrays are let go (a disposed object held elsewhere does not keep them).
+            // Under the gate, as KeepRiccatiScratch checks and keeps, so that a factorization finishing meanwhile keeps none.
+            Volatile.Write(ref riccatiScratch, null);
+        }
     }
 
     /// <summary>
@@ -261,9 +262,14 @@ public sealed class HessianDerivatives : IDisposable
     /// <summary>Keeps <paramref name="scratch"/> for the next factorization's <see cref="TakeRiccatiScratch"/>, unless these derivatives are disposed.</summary>
     internal void KeepRiccatiScratch(RiccatiScratch scratch)
     {
-        if (!Volatile.Read(ref disposed))
+        // Checked and kept under the gate (one uncontended lock per factorization): between a check outside it and the write,
+        // Dispose could let the arrays go and this write keep them on disposed derivatives.
+        lock (gate)
         {
-            RiccatiScratch.Keep(ref riccatiScratch, scratch);
+            if (!disposed)
+            {
+                RiccatiScratch.Keep(ref riccatiScratch, scratch);
+            }
         }
     }
 
