@@ -8,7 +8,8 @@ namespace HessianCodegen;
 /// solve of <c>(H + eps I) x = g</c> is assembled from. Computing them costs one call of each layer's batched
 /// derivative members for the whole batch (<see cref="IHessianLayer.AddJacobiansBatch"/>,
 /// <see cref="IHessianLayer.AddSecondDerivativesBatch"/>); they do not depend on epsilon, so
-/// <see cref="Factorize(double)"/> can be called for as many epsilons as needed.
+/// <see cref="Factorize(double)"/> can be called for as many epsilons as needed. Where a factorization's work arrays are small,
+/// the derivatives keep them for their next <see cref="Factorize(double)"/> until disposed.
 /// </summary>
 /// <remarks>
 /// With <see cref="Curvature.GaussNewton"/> the blocks describe the Gauss-Newton matrix <c>G</c>
@@ -169,7 +170,8 @@ public sealed class HessianDerivatives : IDisposable
     /// <summary>
     /// Gives the blocks' array to the process's pool for the next <see cref="NetworkPoint.Derivatives"/> to reuse, once
     /// every factorization of these derivatives is disposed too (until then they keep it). Factorizing afterwards throws
-    /// <see cref="ObjectDisposedException"/>. Calling it again does nothing.
+    /// <see cref="ObjectDisposedException"/>. Calling it again does nothing. The small work arrays kept for the next factorization
+    /// are let go here.
     /// </summary>
     public void Dispose()
     {
