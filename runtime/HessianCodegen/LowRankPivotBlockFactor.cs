@@ -1282,7 +1282,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             workspace.Core = new double[order * order];
         }
 
-        // Each group's row and R_g read once (through their Memory), not once per entry; a group without a row has no row of T.
+        // Each group's row and R_g read once (as spans), not once per entry; a group without a row has no row of T.
         Span<int> rows = order <= StackScratch.MaxRows ? stackalloc int[order] : new int[order];
         Span<double> weights = order <= StackScratch.MaxRows ? stackalloc double[order] : new double[order];
         foreach (GroupFactor factor in factors)

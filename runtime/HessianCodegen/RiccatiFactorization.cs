@@ -251,7 +251,7 @@ internal sealed class RiccatiFactorization
             largestP = Math.Max(largestP, layer.ParameterCount);
         }
 
-        // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
+        // Work arrays, allocated once per factorization (small ones kept across factorizations, below): the value matrices of the state leaving and entering the layer,
         // Dx^T, -(Dx^T P) and its transpose, -(P Dz), Y^T (transposed or packed) and M^-1 Y, the pivot-block kernels' scratch, a copy of Dz (an array, which
         // the two-core congruence can share between threads; only a layer at TwoCoreStateOrder or more whose E is not formed
         // beside -(Dx^T P) needs it). C itself is formed where Y = W^-1 C is kept, in the storage.

@@ -14,9 +14,11 @@ namespace HessianCodegen;
 internal sealed class RiccatiScratch
 {
     /// <summary>
-    /// The most values a factorization's scratch may hold (by <see cref="Fits"/>'s estimate) to be kept: 1 Mi (8 MiB). Above it
-    /// (batch 8 at width 16 and more) the arrays are allocated per factorization as before, where their arithmetic dwarfs the allocation,
-    /// so that the derivatives of a large batch do not hold them between factorizations.
+    /// The most values a factorization's scratch may hold (by <see cref="Fits"/>'s estimate of its largest arrays; the kept set's
+    /// other arrays may bring it to about twice that) to be kept: 1 Mi (8 MiB). Width 16 at batch 8 (about 0.27 Mi) and the batch-64
+    /// width-8 chain (about 0.62 Mi) are kept; above it (issue 7's ReLU network, wider or larger batches) the arrays are allocated
+    /// per factorization as before, where their arithmetic dwarfs the allocation, so that the derivatives of a large batch do not
+    /// hold them between factorizations.
     /// </summary>
     internal const long KeptValues = 1L << 20;
 
