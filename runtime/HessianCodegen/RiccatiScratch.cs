@@ -6,7 +6,7 @@ namespace HessianCodegen;
 /// <summary>
 /// The work arrays <see cref="RiccatiFactorization.Create"/> factors in (the value matrices, the products with <c>Dx</c>, the whole
 /// pivot block's square and its kernels' scratch, the low-rank route's <see cref="LowRankWorkspace"/>), kept by the derivatives for
-/// their next factorization where they are small (<see cref="KeptValues"/>): a trust-region or damping search factors the same
+/// their next factorization where they are small (<see cref="KeepLimitValues"/>): a trust-region or damping search factors the same
 /// derivatives again and again, and at batch 1 these arrays (146 KB a factorization at width 8, depth 128: the order-72 square and
 /// its Cholesky kernel's padded scratch the most) were two thirds of what a repeated factorization allocated. Every value is written
 /// before it is read, in a kept array as in a new uninitialized one.
@@ -20,7 +20,7 @@ internal sealed class RiccatiScratch
     /// per factorization as before, where their arithmetic dwarfs the allocation, so that the derivatives of a large batch do not
     /// hold them between factorizations.
     /// </summary>
-    internal const long KeptValues = 1L << 20;
+    internal const long KeepLimitValues = 1L << 20;
 
     internal double[] Value = [];
     internal double[] NextValue = [];
@@ -48,10 +48,10 @@ internal sealed class RiccatiScratch
     /// <summary>
     /// Whether a factorization of states up to <paramref name="largestState"/> and pivot blocks up to <paramref name="largestP"/>
     /// parameters keeps its scratch: the two value matrices, the square and about as much of its kernels' scratch, <c>Dx^T</c> and the two products with it, at most
-    /// <see cref="KeptValues"/> values.
+    /// <see cref="KeepLimitValues"/> values.
     /// </summary>
     internal static bool Fits(int largestState, int largestP) =>
-        (2L * largestState * largestState) + (2L * largestP * largestP) + (3L * largestP * largestState) <= KeptValues;
+        (2L * largestState * largestState) + (2L * largestP * largestP) + (3L * largestP * largestState) <= KeepLimitValues;
 
     /// <summary>
     /// A square of <paramref name="length"/> values for the whole block: <see cref="Block"/> where it has that length, else

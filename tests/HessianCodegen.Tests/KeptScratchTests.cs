@@ -55,7 +55,7 @@ public sealed class KeptScratchTests
     [Fact]
     public void DerivativesWhoseScratchDoesNotFitKeepNone()
     {
-        // A state of 800 values: two value matrices of 640 Ki values alone pass RiccatiScratch.KeptValues.
+        // A state of 800 values: two value matrices of 640 Ki values alone pass RiccatiScratch.KeepLimitValues.
         var network = new Network(new TanhLayer(4, 800), new SoftmaxCrossEntropyLayer(800, 2));
         HessianDerivatives derivatives = network.At(network.RandomParameters(seed: 3), Batch.WithLabels(new double[1, 4], [1])).Derivatives();
         RiccatiFactorization factorization = RiccatiFactorization.Create(derivatives, 1.0, out int singular)
