@@ -1112,9 +1112,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private void SolveHalf(Span<double> rows, int width, bool lower)
     {
         RequireRows(rows, width);
-        int blockLength = largestGroup * width;
-        int coreLength = core.Order * width;
-        int scratchLength = blockLength + width + coreLength;
+        int blockLength = checked(largestGroup * width);
+        int coreLength = checked(core.Order * width);
+        int scratchLength = checked(blockLength + width + coreLength); // checked before the stack test: an overflow must not pass it
         double[]? rented = scratchLength <= StackScratchValues ? null : ArrayPool<double>.Shared.Rent(scratchLength);
         Span<double> scratch = rented is null ? stackalloc double[scratchLength] : rented.AsSpan(0, scratchLength);
         try
