@@ -106,9 +106,12 @@ internal static class GroupedJacobianProduct
                 if (count == 1)
                 {
                     flops += SubtractOneRow(groups.Parameters[g], dx.Slice(rows[0] * p, p), b.Slice(rows[0] * columns, columns), columns, target);
-                    for (int i = 0; !transposedTarget.IsEmpty && i < groups.Parameters[g].Length; i++)
+                    if (!transposedTarget.IsEmpty)
                     {
-                        CopyRowsToColumns(target, columns, p, groups.Parameters[g][i], 1, transposedTarget);
+                        for (int i = 0; i < groups.Parameters[g].Length; i++)
+                        {
+                            CopyRowsToColumns(target, columns, p, groups.Parameters[g][i], 1, transposedTarget);
+                        }
                     }
 
                     continue;

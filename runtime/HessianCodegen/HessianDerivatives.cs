@@ -8,7 +8,8 @@ namespace HessianCodegen;
 /// solve of <c>(H + eps I) x = g</c> is assembled from. Computing them costs one call of each layer's batched
 /// derivative members for the whole batch (<see cref="IHessianLayer.AddJacobiansBatch"/>,
 /// <see cref="IHessianLayer.AddSecondDerivativesBatch"/>); they do not depend on epsilon, so
-/// <see cref="Factorize(double)"/> can be called for as many epsilons as needed.
+/// <see cref="Factorize(double)"/> can be called for as many epsilons as needed. Where a factorization's work arrays are small,
+/// the derivatives keep them for their next <see cref="Factorize(double)"/> until disposed.
 /// </summary>
 /// <remarks>
 /// With <see cref="Curvature.GaussNewton"/> the blocks describe the Gauss-Newton matrix <c>G</c>
@@ -169,7 +170,8 @@ public sealed class HessianDerivatives : IDisposable
     /// <summary>
     /// Gives the blocks' array to the process's pool for the next <see cref="NetworkPoint.Derivatives"/> to reuse, once
     /// every factorization of these derivatives is disposed too (until then they keep it). Factorizing afterwards throws
-    /// <see cref="ObjectDisposedException"/>. Calling it again does nothing.
+    /// <see cref="ObjectDisposedException"/>. Calling it again does nothing. The small work arrays kept for the next factorization
+    /// are let go here.
     /// </summary>
     public void Dispose()
     {
@@ -177,10 +179,11 @@ public sealed class HessianDerivatives : IDisposable
         {
             disposed = true;
             ReturnStorageWhenUnused();
-        }
 
-        // No factorization follows: the recursion's kept work arrays are let go (a disposed object held elsewhere does not keep them).
-        Volatile.Write(ref riccatiScratch, null);
+            // No factorization follows: the recursion's kept work arrays are let go (a disposed object held elsewhere does not keep them).
+            // Under the gate, as KeepRiccatiScratch checks and keeps, so that a factorization finishing meanwhile keeps none.
+            Volatile.Write(ref riccatiScratch, null);
+        }
     }
 
     /// <summary>
@@ -267,9 +270,14 @@ public sealed class HessianDerivatives : IDisposable
     /// <summary>Keeps <paramref name="scratch"/> for the next factorization's <see cref="TakeRiccatiScratch"/>, unless these derivatives are disposed.</summary>
     internal void KeepRiccatiScratch(RiccatiScratch scratch)
     {
-        if (!Volatile.Read(ref disposed))
+        // Checked and kept under the gate (one uncontended lock per factorization): between a check outside it and the write,
+        // Dispose could let the arrays go and this write keep them on disposed derivatives.
+        lock (gate)
         {
-            RiccatiScratch.Keep(ref riccatiScratch, scratch);
+            if (!disposed)
+            {
+                RiccatiScratch.Keep(ref riccatiScratch, scratch);
+            }
         }
     }
 

@@ -1116,9 +1116,9 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
     private void SolveHalf(Span<double> rows, int width, bool lower)
     {
         RequireRows(rows, width);
-        int blockLength = largestGroup * width;
-        int coreLength = core.Order * width;
-        int scratchLength = blockLength + width + coreLength;
+        int blockLength = checked(largestGroup * width);
+        int coreLength = checked(core.Order * width);
+        int scratchLength = checked(blockLength + width + coreLength); // checked before the stack test: an overflow must not pass it
         double[]? rented = scratchLength <= StackScratchValues ? null : ArrayPool<double>.Shared.Rent(scratchLength);
         Span<double> scratch = rented is null ? stackalloc double[scratchLength] : rented.AsSpan(0, scratchLength);
         try
@@ -1286,7 +1286,7 @@ internal sealed class LowRankPivotBlockFactor : IPivotBlockFactor
             workspace.Core = new double[order * order];
         }
 
-        // Each group's row and R_g read once (through their Memory), not once per entry; a group without a row has no row of T.
+        // Each group's row and R_g read once (as spans), not once per entry; a group without a row has no row of T.
         Span<int> rows = order <= StackScratch.MaxRows ? stackalloc int[order] : new int[order];
         Span<double> weights = order <= StackScratch.MaxRows ? stackalloc double[order] : new double[order];
         foreach (GroupFactor factor in factors)

@@ -4,7 +4,8 @@ namespace HessianCodegen;
 
 /// <summary>
 /// The arrays <see cref="LowRankPivotBlockFactor.CreateFromGroupBlocks"/>
-/// works in, kept by the recursion from layer to layer. At batch 1 most layers of a tanh chain take the low-rank route, and
+/// works in, kept by the recursion from layer to layer, and across factorizations where the derivatives keep the recursion's
+/// work arrays (<see cref="RiccatiScratch"/>). At batch 1 most layers of a tanh chain take the low-rank route, and
 /// a new array per group and layer (<c>X_g</c>, its reflectors, <c>tau</c>) was most of what a deep factorization allocated
 /// (11 KB per layer at width 8): fresh memory that evicted the derivatives the next layers read. The groups' values are laid
 /// out as <see cref="LowRankPivotBlockFactor.KeptIn"/> stores them, so that keeping them is one copy (on the one-row path, given the
@@ -57,7 +58,7 @@ internal sealed class LowRankWorkspace
 
     /// <summary>
     /// The runs of groups the one-row path has factored in lanes (<see cref="LinearAlgebra.OneRowGroupKernel.FactorLanes"/>) with this
-    /// workspace, never reset: the tests read it to see that the lanes were taken, since they give the same bits as the pair and single kernels.
+    /// workspace, never reset (a workspace kept in <see cref="RiccatiScratch"/> counts across factorizations): the tests read it to see that the lanes were taken, since they give the same bits as the pair and single kernels.
     /// </summary>
     internal int LaneRuns;
 

@@ -101,18 +101,19 @@ internal sealed class RiccatiFactorization
     /// while it factors the current one: 8 MiB. Measured at width 8 batch 1 (51.7 KB of derivatives per layer, 15 KiB of them
     /// read; a scratch driver alternating off and on in one process, cpu time, medians of 15 to 21 pairs of five-run medians,
     /// with the groups' blocks of <see cref="HessianDerivatives.GroupBlocks"/>): depth 128 (6.3 MiB) 1 and 4 % slower with it,
-    /// depth 256 (12.6 MiB) 1 % faster, depth 384 6.5 % and depth 512 7 to 8 % faster (four runs: 0.928, 0.987, 0.919, 0.930).
+    /// depth 256 (12.6 MiB) 1 % faster, depth 384 6.5 % and depth 512 1 to 8 % faster (three of four runs 7 to 8 %: 0.928, 0.987, 0.919, 0.930).
     /// </summary>
     internal const long PrefetchFactorBytes = 8L << 20;
 
     /// <summary>
     /// The most bytes of a layer <see cref="Create"/> prefetches while it factors the one after (<see cref="FactorPrefetch"/>'s
-    /// spans: <c>Dx</c>, <c>Dz</c>, <c>Xzx</c>, <c>Xzz</c> and the groups' blocks): 32 KiB; a larger layer is not prefetched: its
-    /// arrays are long enough for the hardware prefetchers, and its arithmetic hides its reads. Measured (scratch driver as for
+    /// spans: <c>Dx</c>, <c>Dz</c>, <c>Xzx</c>, <c>Xzz</c> and the groups' blocks): 32 KiB, a judgement between
+    /// 25 KiB (4 % faster) and 45 KiB (1 % slower), not a measured crossover; a larger layer is not prefetched (why it does not pay is a
+    /// hypothesis: its arrays are long enough for the hardware prefetchers, and its arithmetic hides its reads). Measured (scratch driver as for
     /// <see cref="PrefetchFactorBytes"/>, on against off, depth 512 unless said): it paid at width 8, batch 1 (15 KiB a layer,
-    /// 7 % faster) and batch 2 (25 KiB, 4 %); width 12, batch 1 (47 KiB) 1.6 % faster; width 8, batch 4 (45 KiB) 1 % slower;
+    /// 7 % faster in three of four runs) and batch 2 (25 KiB, 4 %); width 12, batch 1 (47 KiB) 1.6 % faster; width 8, batch 4 (45 KiB) 1 % slower;
     /// batch 8 (85 KiB) even at depths 128 and 512; width 16, batch 1 (108 KiB) even to 2.5 % faster at depth 512 (1.005, 1.001,
-    /// 0.986, 0.990, 0.997, 0.987, 0.975, 0.989) and 1 to 5 % slower at depth 128 (1.048, 1.025, 1.022, 0.988, 1.011, 1.001); width 16, batch 8 (state 128,
+    /// 0.986, 0.990, 0.997, 0.987, 0.975, 0.989) and -1 to +5 % at depth 128, median about 1.016 (1.048, 1.025, 1.022, 0.988, 1.011, 1.001); width 16, batch 8 (state 128,
     /// 612 KiB) 1 to 2 % slower. It replaces a rule by the state's order (below 128), which let width 16, batch 1 and width 8,
     /// batch 8 prefetch.
     /// </summary>
@@ -251,7 +252,7 @@ internal sealed class RiccatiFactorization
             largestP = Math.Max(largestP, layer.ParameterCount);
         }
 
-        // Work arrays, allocated once: the value matrices of the state leaving and entering the layer,
+        // Work arrays, allocated once per factorization (small ones kept across factorizations, below): the value matrices of the state leaving and entering the layer,
         // Dx^T, -(Dx^T P) and its transpose, -(P Dz), Y^T (transposed or packed) and M^-1 Y, the pivot-block kernels' scratch, a copy of Dz (an array, which
         // the two-core congruence can share between threads; only a layer at TwoCoreStateOrder or more whose E is not formed
         // beside -(Dx^T P) needs it). C itself is formed where Y = W^-1 C is kept, in the storage.
@@ -355,7 +356,7 @@ internal sealed class RiccatiFactorization
                 if (block.Length != p * p)
                 {
                     block = [];
-                    block = scratch.BlockOf(p * p);
+                    block = scratch.BlockOf(p * p, keepSpare: keepScratch);
                 }
 
                 if (d.Has(SecondDerivativeBlocks.Xxx))

@@ -47,6 +47,44 @@ public sealed class RepeatedFactorizationAllocationTests(ITestOutputHelper outpu
     }
 
     /// <summary>
+    /// A factorization that finishes after its derivatives were disposed (one of them still live holds their blocks) keeps no work
+    /// arrays on them: nothing would take them.
+    /// </summary>
+    [Fact]
+    public void AFactorizationFinishingAfterDisposeKeepsNone()
+    {
+        var network = new Network(new TanhLayer(8, 8), new TanhLayer(8, 8), new SoftmaxCrossEntropyLayer(8, 4));
+        HessianDerivatives derivatives = network.At(network.RandomParameters(seed: 5), Batch.WithLabels(new double[1, 8], [1])).Derivatives();
+        using HessianFactorization live = derivatives.Factorize(1e-3);
+        derivatives.Dispose();
+        RiccatiFactorization? late = RiccatiFactorization.Create(derivatives, 1e-3, out int singularLayer);
+        Assert.NotNull(late);
+        Assert.Equal(-1, singularLayer);
+        Assert.False(derivatives.KeepsRiccatiScratch);
+        late.Release();
+    }
+
+    /// <summary>
+    /// A scratch that is not kept (a large factorization's) lets the old square go when the whole blocks change order, so that it never
+    /// holds two squares (hundreds of MB at issue 7's network); a kept (small) one keeps the old as its spare.
+    /// </summary>
+    [Fact]
+    public void OnlyAKeptScratchHoldsASpareSquare()
+    {
+        var large = new RiccatiScratch();
+        large.BlockOf(16, keepSpare: false);
+        large.BlockOf(9, keepSpare: false);
+        Assert.Equal(9, large.Block.Length);
+        Assert.Empty(large.SpareBlock);
+
+        var kept = new RiccatiScratch();
+        double[] first = kept.BlockOf(16, keepSpare: true);
+        kept.BlockOf(9, keepSpare: true);
+        Assert.Same(first, kept.SpareBlock);
+        Assert.Same(first, kept.BlockOf(16, keepSpare: true));
+    }
+
+    /// <summary>
     /// The bytes this thread allocates for a factorization (disposed) of a width-8 batch-1 tanh chain's derivatives, after two
     /// factorizations of them that filled the pool and the derivatives' scratch; the least of three, against a stray first use of a
     /// shared pool's thread-local store.
