@@ -48,6 +48,58 @@ internal static class SharedPiece
     }
 
     /// <summary>
+    /// One core's share of the first stage of a two-core fork, then the meeting before the second stage, which reads what both
+    /// wrote in the first: <paramref name="meeting"/> (two ints from <paramref name="at"/>: the cores still in the stage, whether
+    /// one failed) counts this core in where <paramref name="countsItself"/> (the worker; the caller is counted before the fork, so
+    /// that a late worker cannot find the count at 0 while the caller's share is still coming), out even where its share throws
+    /// (marking the meeting failed), then waits until no core is in the stage. False where a core failed: its exception is what
+    /// the fork throws, and the second stage must not read what the failed share left unwritten. Without the count lowered on a
+    /// throw, the other core waited forever, and the fork with it.
+    /// </summary>
+    public static bool ShareThenMeet<TState>(int[] meeting, int at, bool countsItself, TState state, Action<TState, bool> stage, bool fromEnd)
+    {
+        ArgumentNullException.ThrowIfNull(meeting);
+        ArgumentNullException.ThrowIfNull(stage);
+        if (countsItself)
+        {
+            Interlocked.Increment(ref meeting[at]);
+        }
+
+        try
+        {
+            FaultForTests?.Invoke(fromEnd);
+            stage(state, fromEnd);
+        }
+        catch
+        {
+            Volatile.Write(ref meeting[at + 1], 1);
+            throw;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref meeting[at]);
+        }
+
+        WaitUntilNone(ref meeting[at]);
+        return Volatile.Read(ref meeting[at + 1]) == 0;
+    }
+
+    /// <summary>Sets <paramref name="meeting"/> (two ints from <paramref name="at"/>) for a fork's <see cref="ShareThenMeet"/>: the
+    /// caller counted, none failed.</summary>
+    public static void BeginMeeting(int[] meeting, int at)
+    {
+        meeting[at] = 1;
+        meeting[at + 1] = 0;
+    }
+
+    /// <summary>Ints a meeting takes in its array.</summary>
+    public const int MeetingLength = 2;
+
+    /// <summary>For the tests only: called at the start of each share of <see cref="ShareThenMeet"/> with its side (from the end:
+    /// the worker's), to inject a failure into either half of a fork. Null otherwise.</summary>
+    internal static Action<bool>? FaultForTests { get; set; }
+
+    /// <summary>
     /// The next piece of <paramref name="pieces"/> not yet taken through <paramref name="counter"/> (one int, 0 at first): the
     /// lowest one, or the highest where <paramref name="fromEnd"/>; -1 once all are taken.
     /// </summary>

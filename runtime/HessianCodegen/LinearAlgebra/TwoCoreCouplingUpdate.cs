@@ -47,7 +47,7 @@ internal static class TwoCoreCouplingUpdate
         int split = PackedUpperUpdate.SplitRow(order);
         var parts = new Parts(solveLowerHalf, solveMiddle, p, coupling, solveMiddle is null ? coupling : middleSolved, order, firstHalf, split,
             packedCouplingT, value, new int[StateLength]);
-        parts.State[Solving] = 1; // this thread's, counted before the worker can look: the worker counts itself
+        SharedPiece.BeginMeeting(parts.State, Solving); // this thread counted before the worker can look: the worker counts itself
         double[] scratch = ArrayPool<double>.Shared.Rent(p * order);
         try
         {
@@ -68,9 +68,9 @@ internal static class TwoCoreCouplingUpdate
         }
     }
 
-    // Parts.State: the counters of the solve's two pieces and of the update's two bands (SharedPiece), the halves still solving,
-    // and whether a piece failed.
-    private const int SolvePieces = 0, Bands = 1, Solving = 2, Failed = 3, StateLength = 4;
+    // Parts.State: the counters of the solve's two pieces and of the update's two bands (SharedPiece), then the meeting between
+    // solve and update (the halves still solving, whether one failed: SharedPiece.ShareThenMeet).
+    private const int SolvePieces = 0, Bands = 1, Solving = 2, StateLength = Solving + SharedPiece.MeetingLength;
 
     /// <summary>What both halves read and write: <c>MiddleSolved</c> holds <c>M^-1 Y</c>, or <c>Y</c> itself (<c>Coupling</c>) for a
     /// factor without a middle (Cholesky).</summary>
@@ -87,34 +87,7 @@ internal static class TwoCoreCouplingUpdate
     private static void Half(Parts parts, double[] scratch, bool fromEnd)
     {
         (int p, int order, int[] state) = (parts.P, parts.Order, parts.State);
-        if (fromEnd)
-        {
-            Interlocked.Increment(ref state[Solving]);
-        }
-
-        try
-        {
-            int piece;
-            while ((piece = SharedPiece.Take(state, SolvePieces, 2, fromEnd)) >= 0)
-            {
-                (int firstColumn, int columns) = piece == 0 ? (0, parts.FirstHalf) : (parts.FirstHalf, order - parts.FirstHalf);
-                SolvePiece(parts, firstColumn, columns, scratch.AsMemory(p * firstColumn, p * columns));
-            }
-        }
-        catch
-        {
-            Volatile.Write(ref state[Failed], 1);
-            throw;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref state[Solving]);
-        }
-
-        // Each band reads all of Y: wait for a piece still being solved (at most one, the other core's).
-        SharedPiece.WaitUntilNone(ref state[Solving]);
-
-        if (Volatile.Read(ref state[Failed]) != 0)
+        if (!SharedPiece.ShareThenMeet(state, Solving, countsItself: fromEnd, (parts, scratch), SolveShare, fromEnd))
         {
             return; // the other half failed: its exception is what the fork throws
         }
@@ -126,6 +99,20 @@ internal static class TwoCoreCouplingUpdate
             (int firstRow, int endRow) = band == 0 ? (0, parts.SplitRow) : (parts.SplitRow, order);
             PackedUpperUpdate.PackLeftRows(parts.Coupling.Span, order, order, p, firstRow, endRow, parts.PackedCouplingT.Span);
             PackedUpperUpdate.AddBand(order, p, -1, parts.PackedCouplingT, parts.MiddleSolved, order, parts.Value, order, firstRow, endRow, mirror: true);
+        }
+    }
+
+    /// <summary>The solve's pieces one core takes; each band reads all of <c>Y</c>, so the bands wait for a piece still being
+    /// solved (at most one, the other core's).</summary>
+    private static void SolveShare((Parts Parts, double[] Scratch) share, bool fromEnd)
+    {
+        (Parts parts, double[] scratch) = share;
+        int p = parts.P;
+        int piece;
+        while ((piece = SharedPiece.Take(parts.State, SolvePieces, 2, fromEnd)) >= 0)
+        {
+            (int firstColumn, int columns) = piece == 0 ? (0, parts.FirstHalf) : (parts.FirstHalf, parts.Order - parts.FirstHalf);
+            SolvePiece(parts, firstColumn, columns, scratch.AsMemory(p * firstColumn, p * columns));
         }
     }
 
