@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using HessianCodegen.LinearAlgebra;
@@ -232,4 +233,50 @@ public sealed class TwoCoreWorkerTests
     }
 
     private static void ThrowFromTheSecondHalf() => throw new ArgumentOutOfRangeException("second", "thrown by the second half");
+
+    /// <summary>
+    /// Between forks the worker holds nothing of the last one: neither its second half (whose closure, in the recursion, captures
+    /// the factorization's arrays) nor its exception.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void HoldsNothingOfTheLastForkBetweenForks(bool throws)
+    {
+        using var worker = new TwoCoreWorker();
+        WeakReference captured = ForkCapturing(worker, throws);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(captured.IsAlive);
+    }
+
+    /// <summary>A fork whose second half captures an array: a weak reference to it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference ForkCapturing(TwoCoreWorker worker, bool throws)
+    {
+        var array = new double[1000];
+        try
+        {
+            worker.Invoke(() => { }, () =>
+            {
+                array[0] = 1;
+                if (throws)
+                {
+                    throw new HoldingException(array);
+                }
+            });
+        }
+        catch (HoldingException) when (throws)
+        {
+        }
+
+        return new WeakReference(array);
+    }
+
+    /// <summary>An exception that holds an array, as one thrown in the recursion may through its stack or its data.</summary>
+    private sealed class HoldingException(double[] held) : Exception
+    {
+        public double[] Held { get; } = held;
+    }
 }
