@@ -15,34 +15,58 @@ internal static class SharedPiece
     /// <summary>Pieces a counter can count from each end.</summary>
     public const int Limit = 1 << 15;
 
-    /// <summary>Microseconds <see cref="WaitUntilNone"/> spins before it sleeps: more than a piece of the two-core step takes (a
-    /// half solve's, about 45 us at issue 7's order).</summary>
+    /// <summary>Microseconds <see cref="WaitUntilNone"/> spins before it blocks: more than a piece of the two-core step usually
+    /// takes at issue 7's order (a half solve's, about 45 us), so that a wait for a core finishing its piece seldom blocks; past it
+    /// (a preempted core, or pieces longer than that at larger orders) the waiter blocks until the count reaches 0.</summary>
     public const int SpinMicroseconds = 200;
 
     /// <summary>
-    /// Waits until <paramref name="count"/> (the pieces the other thread is still computing) is 0: spinning, then, past
-    /// <see cref="SpinMicroseconds"/>, sleeping a millisecond at a time. A thread preempted in its piece then gets this core
-    /// (an idle core takes a waiting thread from the other), where a waiter that only spun and yielded would keep it until the
-    /// other core is free again.
+    /// Waits until <paramref name="counts"/>[<paramref name="index"/>] (the pieces the other thread is still computing) is 0:
+    /// spinning, then, past <see cref="SpinMicroseconds"/>, blocked on <paramref name="counts"/>' monitor until <see cref="Leave"/>
+    /// lowers the count to 0 (it wakes the waiter within the time of a wake-up, where a sleep of a millisecond at a time overshot
+    /// by up to that, 15 ms on Windows). A thread preempted in its piece then gets this core (an idle core takes a waiting thread
+    /// from the other), where a waiter that only spun and yielded would keep it until the other core is free again.
     /// </summary>
-    public static void WaitUntilNone(ref int count)
+    public static void WaitUntilNone(int[] counts, int index)
     {
+        ArgumentNullException.ThrowIfNull(counts);
+        ref int count = ref counts[index];
         if (Volatile.Read(ref count) == 0)
         {
             return;
         }
 
-        long sleepAfter = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * SpinMicroseconds / 1_000_000);
+        long blockAfter = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * SpinMicroseconds / 1_000_000);
         SpinWait wait = default;
         while (Volatile.Read(ref count) != 0)
         {
-            if (Stopwatch.GetTimestamp() < sleepAfter)
+            if (Stopwatch.GetTimestamp() < blockAfter)
             {
                 wait.SpinOnce(sleep1Threshold: -1);
+                continue;
             }
-            else
+
+            // Checked under the lock that Leave takes to wake it, so a count lowered to 0 meanwhile is seen or wakes it.
+            lock (counts)
             {
-                Thread.Sleep(1);
+                while (Volatile.Read(ref count) != 0)
+                {
+                    Monitor.Wait(counts);
+                }
+            }
+        }
+    }
+
+    /// <summary>Lowers <paramref name="counts"/>[<paramref name="index"/>] by one (a thread done with its pieces) and, where it
+    /// reaches 0, wakes a thread blocked in <see cref="WaitUntilNone"/>.</summary>
+    public static void Leave(int[] counts, int index)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        if (Interlocked.Decrement(ref counts[index]) == 0)
+        {
+            lock (counts)
+            {
+                Monitor.PulseAll(counts);
             }
         }
     }
@@ -77,10 +101,10 @@ internal static class SharedPiece
         }
         finally
         {
-            Interlocked.Decrement(ref meeting[at]);
+            Leave(meeting, at);
         }
 
-        WaitUntilNone(ref meeting[at]);
+        WaitUntilNone(meeting, at);
         return Volatile.Read(ref meeting[at + 1]) == 0;
     }
 
