@@ -153,6 +153,23 @@ public sealed class TwoCoreWorkerTests
     /// <see cref="TwoCoreWorker.Keeper"/>: a rental wanting none has none; two rentals at once get two workers; of two returned, the
     /// first is kept and the other's thread ended; the kept one is rented again (its thread serves the next computation) and forks.
     /// </summary>
+    /// <summary>A rental disposed twice leaves the worker kept alive for the next rental.</summary>
+    [Fact]
+    public void ARentalDisposedTwiceLeavesTheKeptWorkerAlive()
+    {
+        var keeper = new TwoCoreWorker.Keeper();
+        TwoCoreWorker.Rental rental = keeper.Rent(wanted: true);
+        rental.Dispose();
+        rental.Dispose();
+        using TwoCoreWorker.Rental again = keeper.Rent(wanted: true);
+        Assert.Same(rental.Worker, again.Worker);
+        Assert.True(again.Worker!.IsAlive);
+        int ran = 0;
+        again.Worker.Invoke(() => Interlocked.Increment(ref ran), () => Interlocked.Increment(ref ran));
+        Assert.Equal(2, ran);
+        again.Worker.Dispose();
+    }
+
     [Fact]
     public void AKeeperRentsAgainTheWorkerItKept()
     {

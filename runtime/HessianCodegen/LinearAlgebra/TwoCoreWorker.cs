@@ -135,7 +135,9 @@ internal sealed class TwoCoreWorker : IDisposable
 
         internal void Return(TwoCoreWorker worker)
         {
-            if (Interlocked.CompareExchange(ref kept, worker, null) is not null)
+            // A rental disposed twice returns the worker kept already: disposing it would leave the next rental a dead worker.
+            TwoCoreWorker? before = Interlocked.CompareExchange(ref kept, worker, null);
+            if (before is not null && !ReferenceEquals(before, worker))
             {
                 worker.Dispose();
             }
@@ -148,7 +150,7 @@ internal sealed class TwoCoreWorker : IDisposable
         /// <summary>The worker, or null where none was wanted.</summary>
         public TwoCoreWorker? Worker { get; } = worker;
 
-        /// <summary>Gives the worker back to its keeper. Once only.</summary>
+        /// <summary>Gives the worker back to its keeper (a second time: nothing, while the keeper still holds it).</summary>
         public void Dispose()
         {
             if (Worker is not null)
