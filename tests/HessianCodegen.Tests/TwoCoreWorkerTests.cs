@@ -153,6 +153,22 @@ public sealed class TwoCoreWorkerTests
     /// <see cref="TwoCoreWorker.Keeper"/>: a rental wanting none has none; two rentals at once get two workers; of two returned, the
     /// first is kept and the other's thread ended; the kept one is rented again (its thread serves the next computation) and forks.
     /// </summary>
+    /// <summary>The worker's thread does not keep the execution context of the caller that created it (a kept worker lives as
+    /// long as the process): its halves see none of that caller's async-local values.</summary>
+    [Fact]
+    public void KeepsNoExecutionContextOfItsCreator()
+    {
+        var local = new AsyncLocal<object?> { Value = new object() };
+        object? seen = local;
+        using (var worker = new TwoCoreWorker())
+        {
+            local.Value = null;
+            worker.Invoke(() => { }, () => seen = local.Value);
+        }
+
+        Assert.Null(seen);
+    }
+
     /// <summary>A rental disposed twice leaves the worker kept alive for the next rental.</summary>
     [Fact]
     public void ARentalDisposedTwiceLeavesTheKeptWorkerAlive()

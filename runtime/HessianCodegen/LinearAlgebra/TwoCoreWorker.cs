@@ -46,7 +46,7 @@ internal sealed class TwoCoreWorker : IDisposable
     public TwoCoreWorker()
     {
         thread = new Thread(Run) { IsBackground = true, Name = "HessianCodegen two-core worker" };
-        thread.Start();
+        thread.UnsafeStart(); // no ExecutionContext: the caller's would stay pinned for the thread's life, the process's for a kept worker
     }
 
     /// <summary>
