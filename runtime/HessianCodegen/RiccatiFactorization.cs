@@ -530,7 +530,7 @@ internal sealed class RiccatiFactorization
             if (mIn > 0)
             {
                 // Where E was formed beside -(Dx^T P) (and C and A's product with it), the next fork is the half solve's, after A's
-                // factor (some microseconds): the worker, spinning since that fork, spins again for it, if the half solve forks at all.
+                // factor (some microseconds): the worker, which spun after that fork and may have blocked since, is woken to spin for it, if the half solve forks at all.
                 if (twoCores && valueFormed && HalfSolveForks(factor, p, mIn))
                 {
                     worker!.WakeAhead();

@@ -28,11 +28,13 @@ internal static class TwoCoreCouplingUpdate
 
     /// <summary>
     /// Solves <paramref name="coupling"/> (<c>C</c>, <paramref name="p"/> x <paramref name="order"/>) into <c>Y</c> in place with
-    /// <paramref name="solveLowerHalf"/>, columns 0 to <paramref name="firstHalf"/> on this thread and the rest on
-    /// <paramref name="worker"/>'s; where <paramref name="solveMiddle"/> is given, writes <c>M^-1 Y</c> into <paramref name="middleSolved"/>
-    /// (<paramref name="p"/> x <paramref name="order"/>) the same way; then subtracts <c>Y^T (M^-1 Y)</c> from the upper triangle of
-    /// <paramref name="value"/> (order <paramref name="order"/>, square) and mirrors it onto the lower one. <paramref name="packedCouplingT"/>
-    /// receives <c>Y^T</c> packed (<see cref="PackedUpperUpdate.PackedLength"/> values).
+    /// <paramref name="solveLowerHalf"/>, in two pieces of columns cut at <paramref name="firstHalf"/> that either core takes (this
+    /// thread from the front, <paramref name="worker"/>'s from the end); where <paramref name="solveMiddle"/> is given, writes
+    /// <c>M^-1 Y</c> into <paramref name="middleSolved"/> (<paramref name="p"/> x <paramref name="order"/>) with the same pieces; then
+    /// subtracts <c>Y^T (M^-1 Y)</c> from the upper triangle of <paramref name="value"/> (order <paramref name="order"/>, square) in
+    /// two bands of rows taken the same way, and mirrors it onto the lower one. <paramref name="packedCouplingT"/> receives <c>Y^T</c>
+    /// packed (<see cref="PackedUpperUpdate.PackedLength"/> values). A null <paramref name="worker"/> exists for the tests only:
+    /// this thread then takes every piece, as where the worker came after it had taken them all.
     /// </summary>
     public static void Run(RowsSolve solveLowerHalf, RowsSolve? solveMiddle, int p, Memory<double> coupling, Memory<double> middleSolved, int order,
         int firstHalf, Memory<double> packedCouplingT, Memory<double> value, TwoCoreWorker? worker)
