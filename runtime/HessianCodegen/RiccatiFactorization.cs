@@ -303,7 +303,7 @@ internal sealed class RiccatiFactorization
 
         // In that fork, the meeting between -(Dx^T P) and the products that read it (SharedPiece.ShareThenMeet), then the counter of
         // those two products (A's and C's).
-        int[] meeting = new int[SharedPiece.MeetingLength], products = [0];
+        int[] meeting = new int[SharedPiece.MeetingLength], productTasks = [0];
 
         // Deep chains of small layers prefetch the next layer's derivatives (the loop runs backwards: l - 1) while they
         // factor the current one; a larger layer's reads the hardware prefetchers and its arithmetic cover.
@@ -416,8 +416,9 @@ internal sealed class RiccatiFactorization
                         (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups, int bits) = (d, count, groups, vectorBits);
                         long productFlops = 0, valueFlops = 0;
                         int parameters = p, states = m, nextOrder = mIn;
-                        // Copies of the counters in block locals, so that only this block's closure captures them.
-                        (int[] nextChunk, int[] nextPiece, int[] nextProduct, int[] formingMeeting) = (productColumns, congruencePieces, products, meeting);
+                        // The same arrays as productColumns, congruencePieces, productTasks and meeting, under block locals' names
+                        // (the next piece of each), so that only this block's closure captures them.
+                        (int[] nextChunk, int[] nextPiece, int[] nextProduct, int[] formingMeeting) = (productColumns, congruencePieces, productTasks, meeting);
                         nextChunk[0] = 0;
                         nextPiece[0] = 0;
                         nextProduct[0] = 0;
