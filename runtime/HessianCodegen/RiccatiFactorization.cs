@@ -302,8 +302,9 @@ internal sealed class RiccatiFactorization
         // made once here, reset per layer.
         int[] productColumns = [0], congruencePieces = [0];
 
-        // In that fork, the pieces of -(Dx^T P) still being formed (A's and C's products wait for none) and the two products shared after it.
-        int[] producers = [0], products = [0];
+        // In that fork, the meeting between -(Dx^T P) and the products that read it (SharedPiece.ShareThenMeet), then the counter of
+        // those two products (A's and C's).
+        int[] meeting = new int[SharedPiece.MeetingLength], productTasks = [0];
 
         // Deep chains of small layers prefetch the next layer's derivatives (the loop runs backwards: l - 1) while they
         // factor the current one; a larger layer's reads the hardware prefetchers and its arithmetic cover.
@@ -416,11 +417,13 @@ internal sealed class RiccatiFactorization
                         (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups, int bits) = (d, count, groups, vectorBits);
                         long productFlops = 0, valueFlops = 0;
                         int parameters = p, states = m, nextOrder = mIn;
-                        (int[] nextChunk, int[] nextPiece, int[] nextProduct, int[] producing) = (productColumns, congruencePieces, products, producers);
+                        // The same arrays as productColumns, congruencePieces, productTasks and meeting, under block locals' names
+                        // (the next piece of each), so that only this block's closure captures them.
+                        (int[] nextChunk, int[] nextPiece, int[] nextProduct, int[] formingMeeting) = (productColumns, congruencePieces, productTasks, meeting);
                         nextChunk[0] = 0;
                         nextPiece[0] = 0;
                         nextProduct[0] = 0;
-                        producing[0] = 1; // this thread's share of -(Dx^T P), counted before the fork: the worker's counts itself
+                        SharedPiece.BeginMeeting(formingMeeting, 0); // this thread counted before the fork: the worker counts itself
 
                         // C is formed in the fork too, into the storage, so it is taken here (before Dx's compressed copy, as below).
                         coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
@@ -441,10 +444,23 @@ internal sealed class RiccatiFactorization
                         // pieces still being formed (at most one, the other core's). Formed on this thread after the fork, they
                         // were most of a one-core stretch between the layer's two forks through which the worker spun, then
                         // blocked, and from which the half solve's fork had to wake it.
-                        void ShareProducts(bool fromEnd)
+                        void Share(bool fromEnd)
                         {
-                            Interlocked.Decrement(ref producing[0]);
-                            SharedPiece.WaitUntilNone(ref producing[0]);
+                            if (!SharedPiece.ShareThenMeet(formingMeeting, 0, countsItself: fromEnd, 0, (_, end) =>
+                                {
+                                    if (!end)
+                                    {
+                                        // Dx^T, which A's product needs, first: the other core's head start on E, from its
+                                        // last block rows.
+                                        MatrixKernels.Transpose(layerBlocks.Dx, states, parameters, dxTArray.AsSpan(0, parameters * states));
+                                    }
+
+                                    Interlocked.Add(ref valueFlops, ShareCongruence(end));
+                                    Interlocked.Add(ref productFlops, ShareWeightedProduct(end));
+                                }, fromEnd))
+                            {
+                                return; // the other core failed: its exception is what the fork throws
+                            }
 
                             int task;
                             while ((task = SharedPiece.Take(nextProduct, formsCoupling ? 2 : 1, fromEnd)) >= 0)
@@ -459,23 +475,7 @@ internal sealed class RiccatiFactorization
                             }
                         }
 
-                        worker!.Invoke(
-                            () =>
-                            {
-                                // Dx^T, which A's product needs, first: the other core's head start on E, from its last
-                                // block rows (ShareCongruence(true)).
-                                MatrixKernels.Transpose(layerBlocks.Dx, states, parameters, dxTArray.AsSpan(0, parameters * states));
-                                Interlocked.Add(ref valueFlops, ShareCongruence(false));
-                                Interlocked.Add(ref productFlops, ShareWeightedProduct(false));
-                                ShareProducts(false);
-                            },
-                            () =>
-                            {
-                                Interlocked.Increment(ref producing[0]);
-                                Interlocked.Add(ref valueFlops, ShareCongruence(true));
-                                Interlocked.Add(ref productFlops, ShareWeightedProduct(true));
-                                ShareProducts(true);
-                            });
+                        worker!.Invoke(() => Share(fromEnd: false), () => Share(fromEnd: true));
                         if (mIn > 0)
                         {
                             AddXzzBlocks(d, nextValue.AsSpan(0, mIn * mIn), mIn, count);
@@ -532,7 +532,7 @@ internal sealed class RiccatiFactorization
             if (mIn > 0)
             {
                 // Where E was formed beside -(Dx^T P) (and C and A's product with it), the next fork is the half solve's, after A's
-                // factor (some microseconds): the worker, spinning since that fork, spins again for it, if the half solve forks at all.
+                // factor (some microseconds): the worker, which spun after that fork and may have blocked since, is woken to spin for it, if the half solve forks at all.
                 if (twoCores && valueFormed && HalfSolveForks(factor, p, mIn))
                 {
                     worker!.WakeAhead();

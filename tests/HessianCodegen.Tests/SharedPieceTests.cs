@@ -69,7 +69,7 @@ public sealed class SharedPieceTests
 
     /// <summary>
     /// <see cref="SharedPiece.WaitUntilNone"/> returns once the count is 0 and sees what was written before: at once, after a
-    /// piece shorter than its spin, and after one longer (where it sleeps).
+    /// piece shorter than its spin, and after one longer (where it blocks until <see cref="SharedPiece.Leave"/> wakes it).
     /// </summary>
     [Theory]
     [InlineData(0)]
@@ -83,10 +83,10 @@ public sealed class SharedPieceTests
         {
             Thread.Sleep(pieceMilliseconds);
             Volatile.Write(ref written, 1);
-            Interlocked.Decrement(ref count[0]);
+            SharedPiece.Leave(count, 0);
         });
         other.Start();
-        SharedPiece.WaitUntilNone(ref count[0]);
+        SharedPiece.WaitUntilNone(count, 0);
         Assert.Equal(1, Volatile.Read(ref written));
         Assert.Equal(0, count[0]);
         other.Join();

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using HessianCodegen.LinearAlgebra;
@@ -152,6 +153,39 @@ public sealed class TwoCoreWorkerTests
     /// <see cref="TwoCoreWorker.Keeper"/>: a rental wanting none has none; two rentals at once get two workers; of two returned, the
     /// first is kept and the other's thread ended; the kept one is rented again (its thread serves the next computation) and forks.
     /// </summary>
+    /// <summary>The worker's thread does not keep the execution context of the caller that created it (a kept worker lives as
+    /// long as the process): its halves see none of that caller's async-local values.</summary>
+    [Fact]
+    public void KeepsNoExecutionContextOfItsCreator()
+    {
+        var local = new AsyncLocal<object?> { Value = new object() };
+        object? seen = local;
+        using (var worker = new TwoCoreWorker())
+        {
+            local.Value = null;
+            worker.Invoke(() => { }, () => seen = local.Value);
+        }
+
+        Assert.Null(seen);
+    }
+
+    /// <summary>A rental disposed twice leaves the worker kept alive for the next rental.</summary>
+    [Fact]
+    public void ARentalDisposedTwiceLeavesTheKeptWorkerAlive()
+    {
+        var keeper = new TwoCoreWorker.Keeper();
+        TwoCoreWorker.Rental rental = keeper.Rent(wanted: true);
+        rental.Dispose();
+        rental.Dispose();
+        using TwoCoreWorker.Rental again = keeper.Rent(wanted: true);
+        Assert.Same(rental.Worker, again.Worker);
+        Assert.True(again.Worker!.IsAlive);
+        int ran = 0;
+        again.Worker.Invoke(() => Interlocked.Increment(ref ran), () => Interlocked.Increment(ref ran));
+        Assert.Equal(2, ran);
+        again.Worker.Dispose();
+    }
+
     [Fact]
     public void AKeeperRentsAgainTheWorkerItKept()
     {
@@ -232,4 +266,50 @@ public sealed class TwoCoreWorkerTests
     }
 
     private static void ThrowFromTheSecondHalf() => throw new ArgumentOutOfRangeException("second", "thrown by the second half");
+
+    /// <summary>
+    /// Between forks the worker holds nothing of the last one: neither its second half (whose closure, in the recursion, captures
+    /// the factorization's arrays) nor its exception.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void HoldsNothingOfTheLastForkBetweenForks(bool throws)
+    {
+        using var worker = new TwoCoreWorker();
+        WeakReference captured = ForkCapturing(worker, throws);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(captured.IsAlive);
+    }
+
+    /// <summary>A fork whose second half captures an array: a weak reference to it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference ForkCapturing(TwoCoreWorker worker, bool throws)
+    {
+        var array = new double[1000];
+        try
+        {
+            worker.Invoke(() => { }, () =>
+            {
+                array[0] = 1;
+                if (throws)
+                {
+                    throw new HoldingException(array);
+                }
+            });
+        }
+        catch (HoldingException) when (throws)
+        {
+        }
+
+        return new WeakReference(array);
+    }
+
+    /// <summary>An exception that holds an array, as one thrown in the recursion may through its stack or its data.</summary>
+    private sealed class HoldingException(double[] held) : Exception
+    {
+        public double[] Held { get; } = held;
+    }
 }

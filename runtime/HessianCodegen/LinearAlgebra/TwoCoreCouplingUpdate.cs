@@ -28,11 +28,13 @@ internal static class TwoCoreCouplingUpdate
 
     /// <summary>
     /// Solves <paramref name="coupling"/> (<c>C</c>, <paramref name="p"/> x <paramref name="order"/>) into <c>Y</c> in place with
-    /// <paramref name="solveLowerHalf"/>, columns 0 to <paramref name="firstHalf"/> on this thread and the rest on
-    /// <paramref name="worker"/>'s; where <paramref name="solveMiddle"/> is given, writes <c>M^-1 Y</c> into <paramref name="middleSolved"/>
-    /// (<paramref name="p"/> x <paramref name="order"/>) the same way; then subtracts <c>Y^T (M^-1 Y)</c> from the upper triangle of
-    /// <paramref name="value"/> (order <paramref name="order"/>, square) and mirrors it onto the lower one. <paramref name="packedCouplingT"/>
-    /// receives <c>Y^T</c> packed (<see cref="PackedUpperUpdate.PackedLength"/> values).
+    /// <paramref name="solveLowerHalf"/>, in two pieces of columns cut at <paramref name="firstHalf"/> that either core takes (this
+    /// thread from the front, <paramref name="worker"/>'s from the end); where <paramref name="solveMiddle"/> is given, writes
+    /// <c>M^-1 Y</c> into <paramref name="middleSolved"/> (<paramref name="p"/> x <paramref name="order"/>) with the same pieces; then
+    /// subtracts <c>Y^T (M^-1 Y)</c> from the upper triangle of <paramref name="value"/> (order <paramref name="order"/>, square) in
+    /// two bands of rows taken the same way, and mirrors it onto the lower one. <paramref name="packedCouplingT"/> receives <c>Y^T</c>
+    /// packed (<see cref="PackedUpperUpdate.PackedLength"/> values). A null <paramref name="worker"/> exists for the tests only:
+    /// this thread then takes every piece, as where the worker came after it had taken them all.
     /// </summary>
     public static void Run(RowsSolve solveLowerHalf, RowsSolve? solveMiddle, int p, Memory<double> coupling, Memory<double> middleSolved, int order,
         int firstHalf, Memory<double> packedCouplingT, Memory<double> value, TwoCoreWorker? worker)
@@ -47,7 +49,7 @@ internal static class TwoCoreCouplingUpdate
         int split = PackedUpperUpdate.SplitRow(order);
         var parts = new Parts(solveLowerHalf, solveMiddle, p, coupling, solveMiddle is null ? coupling : middleSolved, order, firstHalf, split,
             packedCouplingT, value, new int[StateLength]);
-        parts.State[Solving] = 1; // this thread's, counted before the worker can look: the worker counts itself
+        SharedPiece.BeginMeeting(parts.State, Solving); // this thread counted before the worker can look: the worker counts itself
         double[] scratch = ArrayPool<double>.Shared.Rent(p * order);
         try
         {
@@ -68,9 +70,9 @@ internal static class TwoCoreCouplingUpdate
         }
     }
 
-    // Parts.State: the counters of the solve's two pieces and of the update's two bands (SharedPiece), the halves still solving,
-    // and whether a piece failed.
-    private const int SolvePieces = 0, Bands = 1, Solving = 2, Failed = 3, StateLength = 4;
+    // Parts.State: the counters of the solve's two pieces and of the update's two bands (SharedPiece), then the meeting between
+    // solve and update (the halves still solving, whether one failed: SharedPiece.ShareThenMeet).
+    private const int SolvePieces = 0, Bands = 1, Solving = 2, StateLength = Solving + SharedPiece.MeetingLength;
 
     /// <summary>What both halves read and write: <c>MiddleSolved</c> holds <c>M^-1 Y</c>, or <c>Y</c> itself (<c>Coupling</c>) for a
     /// factor without a middle (Cholesky).</summary>
@@ -87,34 +89,7 @@ internal static class TwoCoreCouplingUpdate
     private static void Half(Parts parts, double[] scratch, bool fromEnd)
     {
         (int p, int order, int[] state) = (parts.P, parts.Order, parts.State);
-        if (fromEnd)
-        {
-            Interlocked.Increment(ref state[Solving]);
-        }
-
-        try
-        {
-            int piece;
-            while ((piece = SharedPiece.Take(state, SolvePieces, 2, fromEnd)) >= 0)
-            {
-                (int firstColumn, int columns) = piece == 0 ? (0, parts.FirstHalf) : (parts.FirstHalf, order - parts.FirstHalf);
-                SolvePiece(parts, firstColumn, columns, scratch.AsMemory(p * firstColumn, p * columns));
-            }
-        }
-        catch
-        {
-            Volatile.Write(ref state[Failed], 1);
-            throw;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref state[Solving]);
-        }
-
-        // Each band reads all of Y: wait for a piece still being solved (at most one, the other core's).
-        SharedPiece.WaitUntilNone(ref state[Solving]);
-
-        if (Volatile.Read(ref state[Failed]) != 0)
+        if (!SharedPiece.ShareThenMeet(state, Solving, countsItself: fromEnd, (parts, scratch), SolveShare, fromEnd))
         {
             return; // the other half failed: its exception is what the fork throws
         }
@@ -126,6 +101,20 @@ internal static class TwoCoreCouplingUpdate
             (int firstRow, int endRow) = band == 0 ? (0, parts.SplitRow) : (parts.SplitRow, order);
             PackedUpperUpdate.PackLeftRows(parts.Coupling.Span, order, order, p, firstRow, endRow, parts.PackedCouplingT.Span);
             PackedUpperUpdate.AddBand(order, p, -1, parts.PackedCouplingT, parts.MiddleSolved, order, parts.Value, order, firstRow, endRow, mirror: true);
+        }
+    }
+
+    /// <summary>The solve's pieces one core takes; each band reads all of <c>Y</c>, so the bands wait for a piece still being
+    /// solved (at most one, the other core's).</summary>
+    private static void SolveShare((Parts Parts, double[] Scratch) share, bool fromEnd)
+    {
+        (Parts parts, double[] scratch) = share;
+        int p = parts.P;
+        int piece;
+        while ((piece = SharedPiece.Take(parts.State, SolvePieces, 2, fromEnd)) >= 0)
+        {
+            (int firstColumn, int columns) = piece == 0 ? (0, parts.FirstHalf) : (parts.FirstHalf, parts.Order - parts.FirstHalf);
+            SolvePiece(parts, firstColumn, columns, scratch.AsMemory(p * firstColumn, p * columns));
         }
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -45,7 +46,7 @@ internal sealed class TwoCoreWorker : IDisposable
     public TwoCoreWorker()
     {
         thread = new Thread(Run) { IsBackground = true, Name = "HessianCodegen two-core worker" };
-        thread.Start();
+        thread.UnsafeStart(); // no ExecutionContext: the caller's would stay pinned for the thread's life, the process's for a kept worker
     }
 
     /// <summary>
@@ -82,6 +83,7 @@ internal sealed class TwoCoreWorker : IDisposable
             // The second half may still write what the caller reads next: wait for it even when the first failed.
             finished.Wait();
             ExceptionDispatchInfo? secondFailure = failure;
+            failure = null; // nor is its exception kept until the next fork
             if (firstFailure is not null && secondFailure is not null)
             {
                 throw new AggregateException(firstFailure.SourceException, secondFailure.SourceException);
@@ -133,7 +135,9 @@ internal sealed class TwoCoreWorker : IDisposable
 
         internal void Return(TwoCoreWorker worker)
         {
-            if (Interlocked.CompareExchange(ref kept, worker, null) is not null)
+            // A rental disposed twice returns the worker kept already: disposing it would leave the next rental a dead worker.
+            TwoCoreWorker? before = Interlocked.CompareExchange(ref kept, worker, null);
+            if (before is not null && !ReferenceEquals(before, worker))
             {
                 worker.Dispose();
             }
@@ -146,7 +150,7 @@ internal sealed class TwoCoreWorker : IDisposable
         /// <summary>The worker, or null where none was wanted.</summary>
         public TwoCoreWorker? Worker { get; } = worker;
 
-        /// <summary>Gives the worker back to its keeper. Once only.</summary>
+        /// <summary>Gives the worker back to its keeper (a second time: nothing, while the keeper still holds it).</summary>
         public void Dispose()
         {
             if (Worker is not null)
@@ -207,24 +211,38 @@ internal sealed class TwoCoreWorker : IDisposable
                 return;
             }
 
-            // Read after the reset: a fork posted meanwhile is taken now (its set may have been cleared); none means a wake-ahead,
-            // so wait again, spinning first.
-            Action? next = Interlocked.Exchange(ref work, null);
-            if (next is null)
+            if (RunPosted())
             {
-                continue;
+                finished.Set();
             }
-
-            try
-            {
-                next();
-            }
-            catch (Exception e)
-            {
-                failure = ExceptionDispatchInfo.Capture(e);
-            }
-
-            finished.Set();
         }
+    }
+
+    /// <summary>
+    /// Runs the half posted, if any (none: a wake-ahead), catching its exception for <see cref="Invoke"/>; whether it ran. A method of
+    /// its own, so that nothing of the half (in the recursion, a closure over the factorization's arrays) stays on the stack of
+    /// the wait for the next fork: a local or a call's temporary there kept it alive until then.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RunPosted()
+    {
+        // Read after the reset: a fork posted meanwhile is taken now (its set may have been cleared); none means a wake-ahead,
+        // so wait again, spinning first.
+        Action? next = Interlocked.Exchange(ref work, null);
+        if (next is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            next();
+        }
+        catch (Exception e)
+        {
+            failure = ExceptionDispatchInfo.Capture(e);
+        }
+
+        return true;
     }
 }
