@@ -57,7 +57,8 @@ internal sealed class RiccatiScratch
     /// A square of <paramref name="length"/> values for the whole block: <see cref="Block"/> where it has that length, else
     /// <see cref="SpareBlock"/> swapped in where that one has, else a new uninitialized one. The old square is kept as the spare only
     /// where <paramref name="keepSpare"/> (the scratch is kept: small); else it is let go before the new one is made, so that a large
-    /// factorization whose whole blocks take two orders never holds both squares (hundreds of MB in issue 7's network).
+    /// factorization whose whole blocks take two orders never holds both squares (in issue 7's network, 171 MB beside the others'
+    /// where its first block goes whole).
     /// </summary>
     internal double[] BlockOf(int length, bool keepSpare)
     {
