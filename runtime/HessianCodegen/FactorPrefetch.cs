@@ -41,7 +41,7 @@ internal ref struct FactorPrefetch
 
     /// <summary>
     /// The first part of <see cref="Of"/>: <paramref name="next"/>'s derivatives (layer <paramref name="layer"/>) named, not yet
-    /// spread (a <see cref="Step"/> issues nothing), their bytes <see cref="LowRankSpanBytes"/>; <see cref="AddGroupBlocks"/>
+    /// spread (a <see cref="Step"/> issues nothing), their bytes its <see cref="QueuedBytes"/>; <see cref="AddGroupBlocks"/>
     /// completes it. The factorization's prefetch tests the derivatives' bytes before it finds the groups' blocks, on one queue
     /// (it named the derivatives twice, once to count them).
     /// </summary>
@@ -68,12 +68,6 @@ internal ref struct FactorPrefetch
         queue.Add(groupBlocks);
         queue.Spread(steps);
     }
-
-    /// <summary>
-    /// The bytes <see cref="Of"/> names of <paramref name="next"/>'s derivatives (layer <paramref name="layer"/>), the groups' blocks
-    /// left out: a lower bound of its <see cref="QueuedBytes"/> where SSE is supported, found without the groups.
-    /// </summary>
-    public static long LowRankSpanBytes(LayerDerivatives next, int layer) => OfDerivatives(next, layer).QueuedBytes;
 
     /// <summary>Issues the next share of lines; inlined, nothing to do costs a compare.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

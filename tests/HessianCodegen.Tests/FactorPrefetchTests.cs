@@ -53,7 +53,7 @@ public sealed class FactorPrefetchTests(ITestOutputHelper output)
                 }.Where(values => values > 0).Select(values => values * sizeof(double)).Append(groupBlockBytes).Where(bytes => bytes > 0).ToArray();
                 // A span of L bytes covers ceil(L / 64) lines, or one more where it starts inside a line.
                 long fewestLines = spanBytes.Sum(bytes => (bytes + 63) / 64);
-                Assert.Equal(spanBytes.Sum() - groupBlockBytes, FactorPrefetch.LowRankSpanBytes(d, l));
+                Assert.Equal(spanBytes.Sum() - groupBlockBytes, FactorPrefetch.OfDerivatives(d, l).QueuedBytes);
                 FactorPrefetch prefetch = FactorPrefetch.Of(d, l, derivatives.GroupBlocks(l), steps);
                 if (!Sse.IsSupported)
                 {
