@@ -303,6 +303,7 @@ internal sealed class RiccatiFactorization
         bool prefetchNextLayer = prefetchNext ?? derivativeBytes >= PrefetchFactorBytes;
         long prefetchLayerLimit = prefetchNext is true ? long.MaxValue : PrefetchFactorLayerBytes;
         int prefetchedLayers = 0;
+        singularLayer = -1;
         for (int l = depth - 1; l >= 0; l--)
         {
             LayerDerivatives d = derivatives.Layer(l);
@@ -534,11 +535,8 @@ internal sealed class RiccatiFactorization
 
             if (factor is null)
             {
-                derivatives.FactorStoragePool.Return(storage);
-                KeepScratch(derivatives, keepScratch ? scratch : null, [value, nextValue, dxT, weighted, weightedT, stateProduct, middleSolved, couplingT, packedCouplingT, work, jacobianZ],
-                    lowRankWorkspace);
                 singularLayer = l;
-                return null;
+                break;
             }
 
             // P_l = E - C^T A^-1 C = E - Y^T M^-1 Y with A = W M W^T and Y = W^-1 C: one triangular solve per column where
@@ -665,9 +663,15 @@ internal sealed class RiccatiFactorization
             valueSize = mIn;
         }
 
-        singularLayer = -1;
+        // After the last layer, or a singular block's: the work arrays go back to the derivatives for their next factorization.
         KeepScratch(derivatives, keepScratch ? scratch : null, [value, nextValue, dxT, weighted, weightedT, stateProduct, middleSolved, couplingT, packedCouplingT, work, jacobianZ],
             lowRankWorkspace);
+        if (singularLayer >= 0)
+        {
+            derivatives.FactorStoragePool.Return(storage);
+            return null;
+        }
+
         return new RiccatiFactorization(derivatives, blocks, solvedCouplings, jacobians, storage, largestState, largestP, flops)
         {
             PrefetchedLayers = prefetchedLayers,
