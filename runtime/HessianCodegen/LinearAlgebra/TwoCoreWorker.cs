@@ -14,7 +14,9 @@ namespace HessianCodegen.LinearAlgebra;
 /// on average), against 2 % and 4 us here (samples measured on this project's two-core machine). The recursion rents it from a
 /// <see cref="Keeper"/>, which keeps it from one computation to the next; <see cref="Dispose"/> ends its thread. Between forks it spins briefly (<see cref="WorkerSpinCount"/>), then blocks; a caller
 /// that knows a fork follows a long stretch of one-core work wakes it a little ahead (<see cref="WakeAhead"/>), so that it is
-/// spinning, not blocked, when the fork comes. One caller at a time; a half must not fork through the same worker.
+/// spinning, not blocked, when the fork comes. A fork whose halves share their work in pieces (<see cref="SharedFork"/>) offers
+/// its second half instead (<see cref="InvokeShared"/>) and does not wait for a worker that has not come. One caller at a time; a
+/// half must not fork through the same worker.
 /// </summary>
 internal sealed class TwoCoreWorker : IDisposable
 {
