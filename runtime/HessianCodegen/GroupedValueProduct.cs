@@ -85,27 +85,36 @@ internal static class GroupedValueProduct
     }
 
     /// <summary>
-    /// <see cref="Form"/> of all <paramref name="m"/> columns, shared by the threads that call it with the same <paramref name="nextChunk"/>
-    /// (one counter, 0 at first): each takes <see cref="SharedColumns"/> columns at a time until none are left, so a thread that joins
-    /// late (after other work) takes fewer, and the threads finish together. Each thread packs <c>Z</c> once, not once a chunk. A thread
-    /// takes the chunks from the first columns on, or from the last ones back where <paramref name="fromEnd"/> (<see cref="SharedPiece"/>).
+    /// <see cref="Form"/> of all <paramref name="m"/> columns, shared by the sides of <paramref name="fork"/> through its counter
+    /// <paramref name="counter"/>: each takes <see cref="SharedColumns"/> columns at a time until none are left, so a side that joins
+    /// late (after other work) takes fewer, and the sides finish together. Each side packs <c>Z</c> once, not once a chunk, and only
+    /// once it holds a chunk (a side that comes after the other took them all reads nothing). A side takes the chunks from the first
+    /// columns on, or from the last ones back where <paramref name="fromEnd"/> (<see cref="SharedFork"/>).
     /// </summary>
-    /// <returns>The floating-point operations this thread performed.</returns>
+    /// <returns>The floating-point operations this side performed.</returns>
     public static long FormShared(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
-        Span<double> weighted, Span<double> weightedT, int vectorBits, int[] nextChunk, bool fromEnd = false)
+        Span<double> weighted, Span<double> weightedT, int vectorBits, SharedFork fork, int counter, bool fromEnd = false)
     {
+        ArgumentNullException.ThrowIfNull(fork);
         Validate(dx, p, m, value, weighted, weightedT, vectorBits);
+        int chunks = (m + SharedColumns - 1) / SharedColumns;
+        int chunk = fork.Take(counter, chunks, fromEnd);
+        if (chunk < 0)
+        {
+            return 0;
+        }
+
         double[] negatedZ = PackNegatedZ(groups, dx, p, m);
         double[] copiedRows = ArrayPool<double>.Shared.Rent(Math.Max(1, groups.LargestRowCount) * (SharedColumns + RowPadding));
         int[] rowOffsets = ArrayPool<int>.Shared.Rent(Math.Max(1, groups.LargestRowCount));
         try
         {
             long flops = 0;
-            int chunks = (m + SharedColumns - 1) / SharedColumns;
-            for (int chunk = SharedPiece.Take(nextChunk, chunks, fromEnd); chunk >= 0; chunk = SharedPiece.Take(nextChunk, chunks, fromEnd))
+            for (; chunk >= 0; chunk = fork.Take(counter, chunks, fromEnd))
             {
                 int first = chunk * SharedColumns;
                 flops += FormColumns(groups, negatedZ, p, m, value, weighted, weightedT, first, Math.Min(m, first + SharedColumns), vectorBits, copiedRows, rowOffsets);
+                fork.Done(counter, fromEnd);
             }
 
             return flops;

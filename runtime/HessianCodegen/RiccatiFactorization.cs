@@ -298,19 +298,12 @@ internal sealed class RiccatiFactorization
         using TwoCoreWorker.Rental rental = TwoCoreWorker.Keeper.Shared.Rent(allowTwoCores && Environment.ProcessorCount > 1 && largestState >= TwoCoreStateOrder);
         TwoCoreWorker? worker = rental.Worker;
 
-        // The counters the two cores take pieces from when they share -(Dx^T P) (its columns) and E's congruence (block rows of E):
-        // made once here, reset per layer.
-        int[] productColumns = [0], congruencePieces = [0];
-
-        // In that fork, the meeting between -(Dx^T P) and the products that read it (SharedPiece.ShareThenMeet), then the counter of
-        // those two products (A's and C's).
-        int[] meeting = new int[SharedPiece.MeetingLength], productTasks = [0];
-
         // Deep chains of small layers prefetch the next layer's derivatives (the loop runs backwards: l - 1) while they
         // factor the current one; a larger layer's reads the hardware prefetchers and its arithmetic cover.
         bool prefetchNextLayer = prefetchNext ?? derivativeBytes >= PrefetchFactorBytes;
         long prefetchLayerLimit = prefetchNext is true ? long.MaxValue : PrefetchFactorLayerBytes;
         int prefetchedLayers = 0;
+        singularLayer = -1;
         for (int l = depth - 1; l >= 0; l--)
         {
             LayerDerivatives d = derivatives.Layer(l);
@@ -346,8 +339,7 @@ internal sealed class RiccatiFactorization
                 : null;
             prefetch.Step(); // step 2: after the low-rank route's factor
             bool grouped = m < GroupedProductStateOrder;
-            bool dxTFormed = false; // Dx^T formed in the two-core fork
-            bool productsFormed = false; // A's product with -(Dx^T P) and C formed in the two-core fork too
+            bool productsFormed = false; // A's product with -(Dx^T P) and C formed in the two-core fork
             Memory<double> coupling = Memory<double>.Empty; // C, then Y: taken from the storage before the two-core fork, or below
             bool couplingTaken = false;
 
@@ -406,101 +398,27 @@ internal sealed class RiccatiFactorization
                     Grow(ref dxT, p * m);
                     if (twoCores)
                     {
-                        // Two cores: both form E = Dz^T P Dz first, then -(Dx^T P), taking pieces from one counter per product (block
-                        // rows of E, columns of W), so they finish within a piece of each other (one fork; halves formed side by side
-                        // left a core idle, and E taken whole by one core left the other idle 60 us per layer at issue 7's order once
-                        // -(Dx^T P) was faster). This thread takes the pieces from the front, the worker from the end (SharedPiece):
-                        // where both take their half, E's first block rows are this core's, as the update's first band of rows
-                        // (TwoCoreCouplingUpdate) and the mirror of P's rows it writes; the pieces of a late core go to the other.
-                        // The first layer has no E. The lambdas capture block locals only, so no closure is made on the other paths.
-                        (double[] product, double[] productT, double[] valueArray, double[] nextValueArray, double[] dxTArray) = (weighted, weightedT, value, nextValue, dxT);
-                        (LayerDerivatives layerBlocks, int examples, ParameterGroups layerGroups, int bits) = (d, count, groups, vectorBits);
-                        long productFlops = 0, valueFlops = 0;
-                        int parameters = p, states = m, nextOrder = mIn;
-                        // The same arrays as productColumns, congruencePieces, productTasks and meeting, under block locals' names
-                        // (the next piece of each), so that only this block's closure captures them.
-                        (int[] nextChunk, int[] nextPiece, int[] nextProduct, int[] formingMeeting) = (productColumns, congruencePieces, productTasks, meeting);
-                        nextChunk[0] = 0;
-                        nextPiece[0] = 0;
-                        nextProduct[0] = 0;
-                        SharedPiece.BeginMeeting(formingMeeting, 0); // this thread counted before the fork: the worker counts itself
-
                         // C is formed in the fork too, into the storage, so it is taken here (before Dx's compressed copy, as below).
                         coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
                         couplingTaken = true;
-                        Memory<double> couplingMemory = coupling;
-                        double[] pivotBlock = block;
-                        bool formsCoupling = mIn > 0 && p > 0;
-                        long ShareCongruence(bool fromEnd) => nextOrder > 0
-                            ? BlockDiagonalCongruence.AddUpperShared(valueArray.AsSpan(0, states * states), states, layerBlocks.Dz, examples,
-                                layerBlocks.OutputSize, layerBlocks.InputSize, nextValueArray.AsSpan(0, nextOrder * nextOrder), nextOrder, overwrite: true, nextPiece,
-                                fromEnd)
-                            : 0;
-                        long ShareWeightedProduct(bool fromEnd) => GroupedValueProduct.FormShared(layerGroups, layerBlocks.Dx, parameters, states,
-                            valueArray.AsSpan(0, states * states), product.AsSpan(0, parameters * states), productT.AsSpan(0, states * parameters), bits, nextChunk,
-                            fromEnd);
-                        // Then A += Dx^T (P Dx) and C = Xzx + (Dx^T P) Dz, one core each (this one A's, from the front; a core
-                        // finds both where the other has not come): both read all of -(Dx^T P), so each core first waits for the
-                        // pieces still being formed (at most one, the other core's). Formed on this thread after the fork, they
-                        // were most of a one-core stretch between the layer's two forks through which the worker spun, then
-                        // blocked, and from which the half solve's fork had to wake it.
-                        void Share(bool fromEnd)
-                        {
-                            if (!SharedPiece.ShareThenMeet(formingMeeting, 0, countsItself: fromEnd, 0, (_, end) =>
-                                {
-                                    if (!end)
-                                    {
-                                        // Dx^T, which A's product needs, first: the other core's head start on E, from its
-                                        // last block rows.
-                                        MatrixKernels.Transpose(layerBlocks.Dx, states, parameters, dxTArray.AsSpan(0, parameters * states));
-                                    }
-
-                                    Interlocked.Add(ref valueFlops, ShareCongruence(end));
-                                    Interlocked.Add(ref productFlops, ShareWeightedProduct(end));
-                                }, fromEnd))
-                            {
-                                return; // the other core failed: its exception is what the fork throws
-                            }
-
-                            int task;
-                            while ((task = SharedPiece.Take(nextProduct, formsCoupling ? 2 : 1, fromEnd)) >= 0)
-                            {
-                                Interlocked.Add(ref productFlops, task == 0
-                                    ? MatrixKernels.SubtractProduct(pivotBlock, parameters, dxTArray.AsSpan(0, parameters * states), states,
-                                        productT.AsSpan(0, states * parameters), parameters, parameters, states, parameters)
-                                    : BlockDiagonalRightProduct.SetInitialMinusProduct(
-                                        layerBlocks.Has(SecondDerivativeBlocks.Xzx) ? layerBlocks.Xzx : [], product.AsSpan(0, parameters * states), states,
-                                        layerBlocks.Dz, examples, layerBlocks.OutputSize, layerBlocks.InputSize, couplingMemory.Span, nextOrder, parameters,
-                                        VectorWidth.Hardware));
-                            }
-                        }
-
-                        worker!.Invoke(() => Share(fromEnd: false), () => Share(fromEnd: true));
+                        flops += FormProductsOnTwoCores(worker!, d, groups, count, p, m, mIn, value, nextValue, weighted, weightedT, dxT, block, coupling,
+                            vectorBits);
                         if (mIn > 0)
                         {
                             AddXzzBlocks(d, nextValue.AsSpan(0, mIn * mIn), mIn, count);
                         }
 
-                        flops += productFlops + valueFlops;
                         valueFormed = mIn > 0;
-                        dxTFormed = true;
                         productsFormed = true;
                     }
                     else
                     {
                         flops += GroupedValueProduct.Form(groups, d.Dx, p, m, valueMatrix, negativeWeighted, negativeWeightedT, 0, m, vectorBits);
-                    }
 
-                    // A += Dx^T (P Dx) = -(Dx^T W^T), through the runs of Dx^T's rows. Group by group from Dx in place (as
-                    // GroupedJacobianProduct or GroupedValueProduct sum), the solves' backward error at width 16, batch 64 went from
-                    // 8.5e-14 to 1.2e-13 or 1.4e-13, past TwoCoreRecursionTests' bound.
-                    if (!dxTFormed)
-                    {
+                        // A += Dx^T (P Dx) = -(Dx^T W^T), through the runs of Dx^T's rows. Group by group from Dx in place (as
+                        // GroupedJacobianProduct or GroupedValueProduct sum), the solves' backward error at width 16, batch 64 went from
+                        // 8.5e-14 to 1.2e-13 or 1.4e-13, past TwoCoreRecursionTests' bound.
                         MatrixKernels.Transpose(d.Dx, m, p, dxT.AsSpan(0, p * m));
-                    }
-
-                    if (!productsFormed)
-                    {
                         flops += MatrixKernels.SubtractProduct(block, p, dxT.AsSpan(0, p * m), m, negativeWeightedT, p, p, m, p);
                     }
                 }
@@ -541,16 +459,16 @@ internal sealed class RiccatiFactorization
                 // Xzx's example blocks fill every column of C; a layer without Xzx starts C at zero. Where -(Dx^T P) was formed,
                 // its product with Dz starts C from them itself (a copy per example and parameter took as long as the product);
                 // on the direct coupling the half solve reads them; elsewhere they are copied first.
-                if (productsFormed)
-                {
-                    // C was formed in the two-core fork, beside A's product.
-                }
-                else if (m > 0 && p > 0 && factor is null)
+                if (m > 0 && p > 0 && factor is null)
                 {
                     // C = Xzx + (Dx^T P) Dz, per example block of Dz: -(Dx^T P) is at hand from A, and Dz's blocks make this
-                    // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz.
-                    flops += BlockDiagonalRightProduct.SetInitialMinusProduct(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], weighted.AsSpan(0, p * m), m, d.Dz,
-                        count, a, aIn, c, mIn, p, VectorWidth.Hardware);
+                    // O(p m aIn), where Dx^T (P Dz) would cost O(nnz(Dx) mIn) after O(m^2 aIn) for P Dz. The two-core fork formed it
+                    // beside A's product.
+                    if (!productsFormed)
+                    {
+                        flops += BlockDiagonalRightProduct.SetInitialMinusProduct(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [], weighted.AsSpan(0, p * m), m,
+                            d.Dz, count, a, aIn, c, mIn, p, VectorWidth.Hardware);
+                    }
                 }
                 else if (directCoupling)
                 {
@@ -617,11 +535,8 @@ internal sealed class RiccatiFactorization
 
             if (factor is null)
             {
-                derivatives.FactorStoragePool.Return(storage);
-                KeepScratch(derivatives, keepScratch ? scratch : null, [value, nextValue, dxT, weighted, weightedT, stateProduct, middleSolved, couplingT, packedCouplingT, work, jacobianZ],
-                    lowRankWorkspace);
                 singularLayer = l;
-                return null;
+                break;
             }
 
             // P_l = E - C^T A^-1 C = E - Y^T M^-1 Y with A = W M W^T and Y = W^-1 C: one triangular solve per column where
@@ -748,13 +663,80 @@ internal sealed class RiccatiFactorization
             valueSize = mIn;
         }
 
-        singularLayer = -1;
+        // After the last layer, or a singular block's: the work arrays go back to the derivatives for their next factorization.
         KeepScratch(derivatives, keepScratch ? scratch : null, [value, nextValue, dxT, weighted, weightedT, stateProduct, middleSolved, couplingT, packedCouplingT, work, jacobianZ],
             lowRankWorkspace);
+        if (singularLayer >= 0)
+        {
+            derivatives.FactorStoragePool.Return(storage);
+            return null;
+        }
+
         return new RiccatiFactorization(derivatives, blocks, solvedCouplings, jacobians, storage, largestState, largestP, flops)
         {
             PrefetchedLayers = prefetchedLayers,
         };
+    }
+
+    // The counters of FormProductsOnTwoCores' fork (SharedFork): E's block rows, -(Dx^T P)'s columns, the products that read it.
+    private const int CongruencePieces = 0, ProductColumns = 1, ProductTasks = 2, ProductCounters = 3;
+
+    /// <summary>
+    /// A large layer's products on two cores, in one fork: both form <c>E = Dz^T P Dz</c> (none for the first layer) into
+    /// <paramref name="nextValue"/>, then <c>-(Dx^T P)</c> and its transpose into <paramref name="weighted"/> and
+    /// <paramref name="weightedT"/>, taking pieces from one counter per product (block rows of <c>E</c>, columns of <c>W</c>), so they
+    /// finish within a piece of each other (halves formed side by side left a core idle, and <c>E</c> taken whole by one core left the
+    /// other idle 60 us per layer at issue 7's order once <c>-(Dx^T P)</c> was faster). This thread takes the pieces from the front,
+    /// the worker from the end (<see cref="SharedFork"/>): where both take their half, <c>E</c>'s first block rows are this core's, as
+    /// the update's first band of rows (<see cref="TwoCoreCouplingUpdate"/>) and the mirror of <c>P</c>'s rows it writes; the pieces of
+    /// a late core go to the other. Then <c>A += Dx^T (P Dx)</c> into <paramref name="block"/> (through <c>Dx^T</c>, formed first into
+    /// <paramref name="dxT"/>) and <c>C = Xzx + (Dx^T P) Dz</c> into <paramref name="coupling"/>, one side each (a side finds both
+    /// where the other has not come): both read all of <c>-(Dx^T P)</c>, so a side first waits for its columns still being formed (at
+    /// most one piece, the other side's). Formed on this thread after the fork, they were most of a one-core stretch between the
+    /// layer's two forks through which the worker spun, then blocked, and from which the half solve's fork had to wake it. A static
+    /// method, so that its lambdas capture its parameters, not the recursion's locals.
+    /// </summary>
+    /// <returns>The floating-point operations performed.</returns>
+    private static long FormProductsOnTwoCores(TwoCoreWorker worker, LayerDerivatives d, ParameterGroups groups, int count, int p, int m, int mIn,
+        double[] value, double[] nextValue, double[] weighted, double[] weightedT, double[] dxT, double[] block, Memory<double> coupling, int vectorBits)
+    {
+        var fork = new SharedFork(ProductCounters);
+        long flops = 0;
+        void Share(bool fromEnd)
+        {
+            if (mIn > 0)
+            {
+                Interlocked.Add(ref flops, BlockDiagonalCongruence.AddUpperShared(value.AsSpan(0, m * m), m, d.Dz, count, d.OutputSize, d.InputSize,
+                    nextValue.AsSpan(0, mIn * mIn), mIn, overwrite: true, fork, CongruencePieces, fromEnd));
+            }
+
+            Interlocked.Add(ref flops, GroupedValueProduct.FormShared(groups, d.Dx, p, m, value.AsSpan(0, m * m), weighted.AsSpan(0, p * m),
+                weightedT.AsSpan(0, m * p), vectorBits, fork, ProductColumns, fromEnd));
+            if (!fork.WaitForPieces(ProductColumns, 1))
+            {
+                return; // a piece failed: its exception is what the fork throws
+            }
+
+            int task;
+            while ((task = fork.Take(ProductTasks, mIn > 0 && p > 0 ? 2 : 1, fromEnd)) >= 0)
+            {
+                if (task == 0)
+                {
+                    MatrixKernels.Transpose(d.Dx, m, p, dxT.AsSpan(0, p * m));
+                    Interlocked.Add(ref flops, MatrixKernels.SubtractProduct(block, p, dxT.AsSpan(0, p * m), m, weightedT.AsSpan(0, m * p), p, p, m, p));
+                }
+                else
+                {
+                    Interlocked.Add(ref flops, BlockDiagonalRightProduct.SetInitialMinusProduct(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [],
+                        weighted.AsSpan(0, p * m), m, d.Dz, count, d.OutputSize, d.InputSize, coupling.Span, mIn, p, VectorWidth.Hardware));
+                }
+
+                fork.Done(ProductTasks, fromEnd);
+            }
+        }
+
+        fork.Run(worker, Share);
+        return flops;
     }
 
     /// <summary>

@@ -173,18 +173,18 @@ public sealed class BlockDiagonalCongruenceTests
         long expectedFlops = BlockDiagonalCongruence.AddUpper(p, order, d, blocks, rows, columns, expected, eOrder, overwrite: true);
 
         double[] e = Enumerable.Repeat(double.NaN, eOrder * eOrder).ToArray();
-        int[] nextPiece = [0];
+        var fork = new SharedFork(1);
         long first = 0, second = 0;
         if (sideBySide)
         {
             (first, second) = SideBySide.Run(
-                () => BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece),
-                () => BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece, secondFromEnd));
+                () => BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, fork, 0),
+                () => BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, fork, 0, secondFromEnd));
         }
         else
         {
-            first = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece);
-            second = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, nextPiece, secondFromEnd);
+            first = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, fork, 0);
+            second = BlockDiagonalCongruence.AddUpperShared(p, order, d, blocks, rows, columns, e, eOrder, true, fork, 0, secondFromEnd);
             Assert.Equal(0, second);
         }
 

@@ -128,10 +128,10 @@ public sealed class GroupedValueProductTests
 
         double[] weighted = Enumerable.Repeat(double.NaN, p * m).ToArray();
         double[] weightedT = Enumerable.Repeat(double.NaN, m * p).ToArray();
-        int[] nextChunk = [0];
+        var fork = new SharedFork(1);
         (long first, long second) = SideBySide.Run(
-            () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk),
-            () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, nextChunk, secondFromEnd));
+            () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, fork, 0),
+            () => GroupedValueProduct.FormShared(groups, dx, p, m, value, weighted, weightedT, bits, fork, 0, secondFromEnd));
 
         Assert.True(m >= 2 * GroupedValueProduct.SharedColumns && m % GroupedValueProduct.SharedColumns != 0, $"m = {m}: not several chunks with a short last one");
         Assert.Equal(expectedFlops, first + second);

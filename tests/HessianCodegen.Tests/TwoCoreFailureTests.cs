@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
 using HessianCodegen.Layers;
 using HessianCodegen.LinearAlgebra;
@@ -7,7 +8,7 @@ using Xunit;
 
 namespace HessianCodegen.Tests;
 
-/// <summary>Runs alone: the fault it injects (<see cref="SharedPiece.FaultForTests"/>) would reach any two-core fork.</summary>
+/// <summary>Runs alone: the fault it injects (<see cref="SharedFork.FaultForTests"/>) would reach any two-core fork.</summary>
 [CollectionDefinition(nameof(TwoCoreFailureTests), DisableParallelization = true)]
 public sealed class TwoCoreFailureCollection;
 
@@ -34,11 +35,20 @@ public sealed class TwoCoreFailureTests
         HessianDerivatives derivatives = point.Derivatives();
         Assert.Equal(RiccatiFactorization.TwoCoreStateOrder, count * width);
 
-        SharedPiece.FaultForTests = fromEnd =>
+        // The fault comes as a side takes a piece. The worker's: the caller, taking its first piece, waits until the worker has
+        // failed in one, lest it take them all (a worker that takes no piece fails nothing: the caller does not wait for it).
+        using var workerFailed = new ManualResetEventSlim();
+        SharedFork.FaultForTests = fromEnd =>
         {
             if (fromEnd == workersHalf)
             {
+                workerFailed.Set();
                 throw new InjectedFault();
+            }
+
+            if (workersHalf)
+            {
+                workerFailed.Wait(TimeSpan.FromSeconds(30));
             }
         };
         try
@@ -50,7 +60,7 @@ public sealed class TwoCoreFailureTests
         }
         finally
         {
-            SharedPiece.FaultForTests = null;
+            SharedFork.FaultForTests = null;
         }
 
         RiccatiFactorization oneCore = RiccatiFactorization.Create(derivatives, 1.0, out _, allowTwoCores: false)!;

@@ -98,6 +98,31 @@ public sealed class TwoCoreWorkerTests
     }
 
     /// <summary>
+    /// <see cref="TwoCoreWorker.InvokeShared"/> returns when its first half returns, not waiting for a worker that has not come (here
+    /// held in the last fork's offered half), and withdraws the second half then: the worker, free again, never runs it.
+    /// </summary>
+    [Fact]
+    public async Task AnOfferedHalfTheWorkerHasNotTakenIsWithdrawn()
+    {
+        using var worker = new TwoCoreWorker();
+        using var held = new ManualResetEventSlim();
+        using var letGo = new ManualResetEventSlim();
+        worker.InvokeShared(() => held.Wait(), () =>
+        {
+            held.Set();
+            letGo.Wait();
+        });
+        bool ran = false;
+        Task offering = Task.Run(() => worker.InvokeShared(() => { }, () => ran = true));
+        Task first = await Task.WhenAny(offering, Task.Delay(TimeSpan.FromSeconds(30)));
+        letGo.Set();
+        Assert.True(first == offering, "InvokeShared waited for a worker held elsewhere.");
+        await offering;
+        worker.Invoke(() => { }, () => { }); // the worker has passed the withdrawn half, if it were there
+        Assert.False(ran);
+    }
+
+    /// <summary>
     /// A wake-up lost (a fork posted while the worker takes a wake-ahead, then cleared) would leave the caller waiting for a second
     /// half forever, so the forks run in a task that must keep finishing forks: 30 s without one fails the test instead of hanging
     /// the run (20,000 forks can take a minute on a loaded machine; a fixed limit on all of them failed there).

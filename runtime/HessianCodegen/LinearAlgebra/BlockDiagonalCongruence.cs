@@ -88,22 +88,23 @@ internal static class BlockDiagonalCongruence
 
     /// <summary>
     /// <see cref="AddUpper(ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, int, int, Span{double}, int, bool)"/> shared by the
-    /// threads that call it with the same <paramref name="nextPiece"/> (one counter, 0 at first): each takes a piece of block rows
-    /// holding about a <see cref="SharedPieces"/>-th of the tiles at a time until none are left, so that a thread that joins late
-    /// (after other work) takes fewer and the threads finish together. Tiles are computed as one call computes them. A thread takes
-    /// the pieces from the first block rows on, or from the last ones back where <paramref name="fromEnd"/> (<see cref="SharedPiece"/>).
+    /// sides of <paramref name="fork"/> through its counter <paramref name="counter"/>: each takes a piece of block rows holding about
+    /// a <see cref="SharedPieces"/>-th of the tiles at a time until none are left, so that a side that joins late (after other work)
+    /// takes fewer and the sides finish together. Tiles are computed as one call computes them. A side takes the pieces from the first
+    /// block rows on, or from the last ones back where <paramref name="fromEnd"/> (<see cref="SharedFork"/>).
     /// </summary>
-    /// <returns>The floating-point operations this thread performed.</returns>
+    /// <returns>The floating-point operations this side performed.</returns>
     public static long AddUpperShared(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
-        Span<double> e, int eStride, bool overwrite, int[] nextPiece, bool fromEnd = false)
+        Span<double> e, int eStride, bool overwrite, SharedFork fork, int counter, bool fromEnd = false)
     {
-        ArgumentNullException.ThrowIfNull(nextPiece);
+        ArgumentNullException.ThrowIfNull(fork);
         int pieces = Math.Min(SharedPieces, Math.Max(1, blocks));
         long flops = 0;
-        for (int piece = SharedPiece.Take(nextPiece, pieces, fromEnd); piece >= 0; piece = SharedPiece.Take(nextPiece, pieces, fromEnd))
+        for (int piece = fork.Take(counter, pieces, fromEnd); piece >= 0; piece = fork.Take(counter, pieces, fromEnd))
         {
             flops += AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, PieceStart(blocks, pieces, piece),
                 PieceStart(blocks, pieces, piece + 1), VectorWidth.Hardware);
+            fork.Done(counter, fromEnd);
         }
 
         return flops;

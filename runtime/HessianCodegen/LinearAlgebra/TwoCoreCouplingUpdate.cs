@@ -10,7 +10,7 @@ namespace HessianCodegen.LinearAlgebra;
 /// <c>E -= Y^T (M^-1 Y)</c> on the upper triangle in two bands of rows (<see cref="PackedUpperUpdate.AddUpperOnTwoCores"/>'s), each
 /// packing its own rows of <c>Y^T</c> and mirrored onto the lower triangle's columns by the core that wrote it
 /// (<see cref="MatrixKernels.MirrorUpperColumns"/>). One fork where there were three (solve, update, mirror). The two column halves
-/// and the two bands are pieces either core takes (<see cref="SharedPiece"/>: this thread from the front, the worker from the end),
+/// and the two bands are pieces either core takes (<see cref="SharedFork"/>: this thread from the front, the worker from the end),
 /// so a late core's pieces go to the other, which would otherwise wait for it; between solve and update each core waits only for
 /// a piece the other is still solving (each band reads all of <c>Y</c>), and neither reads what the other wrote in the update. The
 /// same operations on the same values as those three forks and the pack between them, so the same bits.
@@ -33,8 +33,9 @@ internal static class TwoCoreCouplingUpdate
     /// <c>M^-1 Y</c> into <paramref name="middleSolved"/> (<paramref name="p"/> x <paramref name="order"/>) with the same pieces; then
     /// subtracts <c>Y^T (M^-1 Y)</c> from the upper triangle of <paramref name="value"/> (order <paramref name="order"/>, square) in
     /// two bands of rows taken the same way, and mirrors it onto the lower one. <paramref name="packedCouplingT"/> receives <c>Y^T</c>
-    /// packed (<see cref="PackedUpperUpdate.PackedLength"/> values). A null <paramref name="worker"/> exists for the tests only:
-    /// this thread then takes every piece, as where the worker came after it had taken them all.
+    /// packed (<see cref="PackedUpperUpdate.PackedLength"/> values). Returns once every piece is done, without waiting for a worker
+    /// that has not come (<see cref="SharedFork.Run"/>). A null <paramref name="worker"/> exists for the tests only: this thread then
+    /// takes every piece, as where the worker came after it had taken them all.
     /// </summary>
     public static void Run(RowsSolve solveLowerHalf, RowsSolve? solveMiddle, int p, Memory<double> coupling, Memory<double> middleSolved, int order,
         int firstHalf, Memory<double> packedCouplingT, Memory<double> value, TwoCoreWorker? worker)
@@ -47,22 +48,13 @@ internal static class TwoCoreCouplingUpdate
         }
 
         int split = PackedUpperUpdate.SplitRow(order);
-        var parts = new Parts(solveLowerHalf, solveMiddle, p, coupling, solveMiddle is null ? coupling : middleSolved, order, firstHalf, split,
-            packedCouplingT, value, new int[StateLength]);
-        SharedPiece.BeginMeeting(parts.State, Solving); // this thread counted before the worker can look: the worker counts itself
         double[] scratch = ArrayPool<double>.Shared.Rent(p * order);
+        var parts = new Parts(solveLowerHalf, solveMiddle, p, coupling, solveMiddle is null ? coupling : middleSolved, order, firstHalf, split,
+            packedCouplingT, value, scratch, new SharedFork(Counters));
         try
         {
-            if (worker is null)
-            {
-                // No worker: this thread takes every piece, as where the worker came after it had taken them all (for tests).
-                Half(parts, scratch, fromEnd: false);
-                Half(parts, scratch, fromEnd: true);
-            }
-            else
-            {
-                worker.Invoke(() => Half(parts, scratch, fromEnd: false), () => Half(parts, scratch, fromEnd: true));
-            }
+            // The scratch goes back to the pool once every piece is done: a worker that comes later takes none and reads nothing.
+            parts.Fork.Run(worker, fromEnd => Half(parts, fromEnd));
         }
         finally
         {
@@ -70,14 +62,13 @@ internal static class TwoCoreCouplingUpdate
         }
     }
 
-    // Parts.State: the counters of the solve's two pieces and of the update's two bands (SharedPiece), then the meeting between
-    // solve and update (the halves still solving, whether one failed: SharedPiece.ShareThenMeet).
-    private const int SolvePieces = 0, Bands = 1, Solving = 2, StateLength = Solving + SharedPiece.MeetingLength;
+    // The fork's counters (SharedFork): the solve's two pieces, the update's two bands.
+    private const int SolvePieces = 0, Bands = 1, Counters = 2;
 
     /// <summary>What both halves read and write: <c>MiddleSolved</c> holds <c>M^-1 Y</c>, or <c>Y</c> itself (<c>Coupling</c>) for a
-    /// factor without a middle (Cholesky).</summary>
+    /// factor without a middle (Cholesky); <c>Scratch</c> a solved piece's block.</summary>
     private sealed record Parts(RowsSolve SolveLowerHalf, RowsSolve? SolveMiddle, int P, Memory<double> Coupling, Memory<double> MiddleSolved, int Order,
-        int FirstHalf, int SplitRow, Memory<double> PackedCouplingT, Memory<double> Value, int[] State);
+        int FirstHalf, int SplitRow, Memory<double> PackedCouplingT, Memory<double> Value, double[] Scratch, SharedFork Fork);
 
     /// <summary>
     /// One core's part: the solve's pieces it takes (columns of <c>Y</c> and of <c>M^-1 Y</c>: this thread's first half from the
@@ -86,35 +77,31 @@ internal static class TwoCoreCouplingUpdate
     /// its own half of both, as a fixed split would; a core that comes late finds its pieces taken by the other, which solved them
     /// instead of waiting for it (a late worker left this thread spinning, then blocked, in a meeting between solve and update).
     /// </summary>
-    private static void Half(Parts parts, double[] scratch, bool fromEnd)
+    private static void Half(Parts parts, bool fromEnd)
     {
-        (int p, int order, int[] state) = (parts.P, parts.Order, parts.State);
-        if (!SharedPiece.ShareThenMeet(state, Solving, countsItself: fromEnd, (parts, scratch), SolveShare, fromEnd))
+        (int p, int order, SharedFork fork) = (parts.P, parts.Order, parts.Fork);
+        int piece;
+        while ((piece = fork.Take(SolvePieces, 2, fromEnd)) >= 0)
         {
-            return; // the other half failed: its exception is what the fork throws
+            (int firstColumn, int columns) = piece == 0 ? (0, parts.FirstHalf) : (parts.FirstHalf, order - parts.FirstHalf);
+            SolvePiece(parts, firstColumn, columns, parts.Scratch.AsMemory(p * firstColumn, p * columns));
+            fork.Done(SolvePieces, fromEnd);
+        }
+
+        // Each band reads all of Y: wait for a piece the other core is still solving (not for a core that holds none).
+        if (!fork.WaitForPieces(SolvePieces, 1))
+        {
+            return; // a piece failed: its exception is what the fork throws
         }
 
         // A band's rows of Y^T (columns of Y), in the panels the update reads for them, then the band and its mirror.
         int band;
-        while ((band = SharedPiece.Take(state, Bands, 2, fromEnd)) >= 0)
+        while ((band = fork.Take(Bands, 2, fromEnd)) >= 0)
         {
             (int firstRow, int endRow) = band == 0 ? (0, parts.SplitRow) : (parts.SplitRow, order);
             PackedUpperUpdate.PackLeftRows(parts.Coupling.Span, order, order, p, firstRow, endRow, parts.PackedCouplingT.Span);
             PackedUpperUpdate.AddBand(order, p, -1, parts.PackedCouplingT, parts.MiddleSolved, order, parts.Value, order, firstRow, endRow, mirror: true);
-        }
-    }
-
-    /// <summary>The solve's pieces one core takes; each band reads all of <c>Y</c>, so the bands wait for a piece still being
-    /// solved (at most one, the other core's).</summary>
-    private static void SolveShare((Parts Parts, double[] Scratch) share, bool fromEnd)
-    {
-        (Parts parts, double[] scratch) = share;
-        int p = parts.P;
-        int piece;
-        while ((piece = SharedPiece.Take(parts.State, SolvePieces, 2, fromEnd)) >= 0)
-        {
-            (int firstColumn, int columns) = piece == 0 ? (0, parts.FirstHalf) : (parts.FirstHalf, parts.Order - parts.FirstHalf);
-            SolvePiece(parts, firstColumn, columns, scratch.AsMemory(p * firstColumn, p * columns));
+            fork.Done(Bands, fromEnd);
         }
     }
 

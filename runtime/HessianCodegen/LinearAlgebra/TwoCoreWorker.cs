@@ -14,7 +14,9 @@ namespace HessianCodegen.LinearAlgebra;
 /// on average), against 2 % and 4 us here (samples measured on this project's two-core machine). The recursion rents it from a
 /// <see cref="Keeper"/>, which keeps it from one computation to the next; <see cref="Dispose"/> ends its thread. Between forks it spins briefly (<see cref="WorkerSpinCount"/>), then blocks; a caller
 /// that knows a fork follows a long stretch of one-core work wakes it a little ahead (<see cref="WakeAhead"/>), so that it is
-/// spinning, not blocked, when the fork comes. One caller at a time; a half must not fork through the same worker.
+/// spinning, not blocked, when the fork comes. A fork whose halves share their work in pieces (<see cref="SharedFork"/>) offers
+/// its second half instead (<see cref="InvokeShared"/>) and does not wait for a worker that has not come. One caller at a time; a
+/// half must not fork through the same worker.
 /// </summary>
 internal sealed class TwoCoreWorker : IDisposable
 {
@@ -37,6 +39,7 @@ internal sealed class TwoCoreWorker : IDisposable
     private readonly ManualResetEventSlim posted = new(false, WorkerSpinCount);
     private readonly ManualResetEventSlim finished = new(false, CallerSpinCount);
     private Action? work;
+    private Action? offered;
     private ExceptionDispatchInfo? failure;
     private volatile bool stopping;
     private int invoking;
@@ -93,6 +96,37 @@ internal sealed class TwoCoreWorker : IDisposable
         }
         finally
         {
+            Volatile.Write(ref invoking, 0);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="first"/> on the caller and offers <paramref name="second"/> to the worker's thread; returns when the
+    /// first returns, without waiting for the second, which is withdrawn where the worker has not taken it by then. For a fork whose
+    /// halves share their work in pieces (<see cref="SharedFork.Run"/>): the first waits for any piece the second is computing, and
+    /// a second half that comes late finds none left and touches nothing. Neither half throws (each keeps its exception for the
+    /// fork); the second may still be running when the next fork is posted, which the worker then takes after it.
+    /// </summary>
+    public void InvokeShared(Action first, Action second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        ObjectDisposedException.ThrowIf(stopping, this);
+        if (Thread.CurrentThread == thread || Interlocked.Exchange(ref invoking, 1) != 0)
+        {
+            throw new InvalidOperationException("A two-core worker runs one fork at a time: it was called from another thread during a fork, or from a half of one.");
+        }
+
+        try
+        {
+            offered = second;
+            posted.Set();
+            first();
+        }
+        finally
+        {
+            // A worker descheduled all along (a busy machine) would otherwise run it after the caller has moved on, for nothing.
+            Volatile.Write(ref offered, null);
             Volatile.Write(ref invoking, 0);
         }
     }
@@ -219,15 +253,17 @@ internal sealed class TwoCoreWorker : IDisposable
     }
 
     /// <summary>
-    /// Runs the half posted, if any (none: a wake-ahead), catching its exception for <see cref="Invoke"/>; whether it ran. A method of
-    /// its own, so that nothing of the half (in the recursion, a closure over the factorization's arrays) stays on the stack of
-    /// the wait for the next fork: a local or a call's temporary there kept it alive until then.
+    /// Runs the half posted, if any (none: a wake-ahead, or an offered half withdrawn), catching its exception for <see cref="Invoke"/>;
+    /// whether <see cref="Invoke"/> waits for it (an offered half, <see cref="InvokeShared"/>'s, is not waited for). A method of its
+    /// own, so that nothing of the half (in the recursion, a closure over the factorization's arrays) stays on the stack of the wait
+    /// for the next fork: a local or a call's temporary there kept it alive until then.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool RunPosted()
     {
-        // Read after the reset: a fork posted meanwhile is taken now (its set may have been cleared); none means a wake-ahead,
-        // so wait again, spinning first.
+        // Read after the reset: a fork posted meanwhile is taken now (its set may have been cleared); none means a wake-ahead (or
+        // an offered half withdrawn), so wait again, spinning first. An offered half catches its own exceptions.
+        Interlocked.Exchange(ref offered, null)?.Invoke();
         Action? next = Interlocked.Exchange(ref work, null);
         if (next is null)
         {
