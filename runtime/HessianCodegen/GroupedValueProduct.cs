@@ -91,7 +91,7 @@ internal static class GroupedValueProduct
     /// once it holds a chunk (a side that comes after the other took them all reads nothing). A side takes the chunks from the first
     /// columns on, or from the last ones back where <paramref name="fromEnd"/> (<see cref="SharedFork"/>).
     /// </summary>
-    /// <returns>The floating-point operations this side performed.</returns>
+    /// <returns>The floating-point operations this side performed (each chunk's also counted in the fork's <see cref="SharedFork.Flops"/>).</returns>
     public static long FormShared(ParameterGroups groups, ReadOnlySpan<double> dx, int p, int m, ReadOnlySpan<double> value,
         Span<double> weighted, Span<double> weightedT, int vectorBits, SharedFork fork, int counter, bool fromEnd = false)
     {
@@ -113,8 +113,10 @@ internal static class GroupedValueProduct
             for (; chunk >= 0; chunk = fork.Take(counter, chunks, fromEnd))
             {
                 int first = chunk * SharedColumns;
-                flops += FormColumns(groups, negatedZ, p, m, value, weighted, weightedT, first, Math.Min(m, first + SharedColumns), vectorBits, copiedRows, rowOffsets);
-                fork.Done(counter, fromEnd);
+                long chunkFlops = FormColumns(groups, negatedZ, p, m, value, weighted, weightedT, first, Math.Min(m, first + SharedColumns), vectorBits,
+                    copiedRows, rowOffsets);
+                flops += chunkFlops;
+                fork.Done(counter, fromEnd, chunkFlops);
             }
 
             return flops;

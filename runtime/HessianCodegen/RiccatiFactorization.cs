@@ -339,9 +339,8 @@ internal sealed class RiccatiFactorization
                 : null;
             prefetch.Step(); // step 2: after the low-rank route's factor
             bool grouped = m < GroupedProductStateOrder;
-            bool productsFormed = false; // A's product with -(Dx^T P) and C formed in the two-core fork
+            bool productsFormed = false; // A's product with -(Dx^T P) and C formed in the two-core fork, C's storage taken for it
             Memory<double> coupling = Memory<double>.Empty; // C, then Y: taken from the storage before the two-core fork, or below
-            bool couplingTaken = false;
 
             // Else A = Xxx + eps I + Dx^T P Dx, through -(Dx^T P) = -(P Dx)^T; both products skip Dx's zeros.
             if (factor is null)
@@ -400,7 +399,6 @@ internal sealed class RiccatiFactorization
                     {
                         // C is formed in the fork too, into the storage, so it is taken here (before Dx's compressed copy, as below).
                         coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
-                        couplingTaken = true;
                         flops += FormProductsOnTwoCores(worker!, d, groups, count, p, m, mIn, value, nextValue, weighted, weightedT, dxT, block, coupling,
                             vectorBits);
                         if (mIn > 0)
@@ -427,7 +425,7 @@ internal sealed class RiccatiFactorization
             // C = Xzx + Dx^T P Dz and E = Xzz + Dz^T P Dz (unless formed beside -(Dx^T P) above), per example block of Dz
             // (a block not stored is zero); the first layer's input is data, so it needs neither. C is formed in the storage,
             // where the half solve turns it into the Y the sweeps read; on the direct coupling below, Y is written there without C.
-            if (!couplingTaken)
+            if (!productsFormed)
             {
                 coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
             }
@@ -701,17 +699,18 @@ internal sealed class RiccatiFactorization
         double[] value, double[] nextValue, double[] weighted, double[] weightedT, double[] dxT, double[] block, Memory<double> coupling, int vectorBits)
     {
         var fork = new SharedFork(ProductCounters);
-        long flops = 0;
         void Share(bool fromEnd)
         {
+            // Each piece's flops go into the fork as it ends (SharedFork.Flops): a side's total added after its last piece could be
+            // read before a late worker added it, since the fork waits for pieces done, not for the worker.
             if (mIn > 0)
             {
-                Interlocked.Add(ref flops, BlockDiagonalCongruence.AddUpperShared(value.AsSpan(0, m * m), m, d.Dz, count, d.OutputSize, d.InputSize,
-                    nextValue.AsSpan(0, mIn * mIn), mIn, overwrite: true, fork, CongruencePieces, fromEnd));
+                BlockDiagonalCongruence.AddUpperShared(value.AsSpan(0, m * m), m, d.Dz, count, d.OutputSize, d.InputSize,
+                    nextValue.AsSpan(0, mIn * mIn), mIn, overwrite: true, fork, CongruencePieces, fromEnd);
             }
 
-            Interlocked.Add(ref flops, GroupedValueProduct.FormShared(groups, d.Dx, p, m, value.AsSpan(0, m * m), weighted.AsSpan(0, p * m),
-                weightedT.AsSpan(0, m * p), vectorBits, fork, ProductColumns, fromEnd));
+            GroupedValueProduct.FormShared(groups, d.Dx, p, m, value.AsSpan(0, m * m), weighted.AsSpan(0, p * m),
+                weightedT.AsSpan(0, m * p), vectorBits, fork, ProductColumns, fromEnd);
             if (!fork.WaitForPieces(ProductColumns, 1))
             {
                 return; // a piece failed: its exception is what the fork throws
@@ -720,23 +719,24 @@ internal sealed class RiccatiFactorization
             int task;
             while ((task = fork.Take(ProductTasks, mIn > 0 && p > 0 ? 2 : 1, fromEnd)) >= 0)
             {
+                long taskFlops;
                 if (task == 0)
                 {
                     MatrixKernels.Transpose(d.Dx, m, p, dxT.AsSpan(0, p * m));
-                    Interlocked.Add(ref flops, MatrixKernels.SubtractProduct(block, p, dxT.AsSpan(0, p * m), m, weightedT.AsSpan(0, m * p), p, p, m, p));
+                    taskFlops = MatrixKernels.SubtractProduct(block, p, dxT.AsSpan(0, p * m), m, weightedT.AsSpan(0, m * p), p, p, m, p);
                 }
                 else
                 {
-                    Interlocked.Add(ref flops, BlockDiagonalRightProduct.SetInitialMinusProduct(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [],
-                        weighted.AsSpan(0, p * m), m, d.Dz, count, d.OutputSize, d.InputSize, coupling.Span, mIn, p, VectorWidth.Hardware));
+                    taskFlops = BlockDiagonalRightProduct.SetInitialMinusProduct(d.Has(SecondDerivativeBlocks.Xzx) ? d.Xzx : [],
+                        weighted.AsSpan(0, p * m), m, d.Dz, count, d.OutputSize, d.InputSize, coupling.Span, mIn, p, VectorWidth.Hardware);
                 }
 
-                fork.Done(ProductTasks, fromEnd);
+                fork.Done(ProductTasks, fromEnd, taskFlops);
             }
         }
 
         fork.Run(worker, Share);
-        return flops;
+        return fork.Flops;
     }
 
     /// <summary>

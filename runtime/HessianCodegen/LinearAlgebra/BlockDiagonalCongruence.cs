@@ -93,7 +93,7 @@ internal static class BlockDiagonalCongruence
     /// takes fewer and the sides finish together. Tiles are computed as one call computes them. A side takes the pieces from the first
     /// block rows on, or from the last ones back where <paramref name="fromEnd"/> (<see cref="SharedFork"/>).
     /// </summary>
-    /// <returns>The floating-point operations this side performed.</returns>
+    /// <returns>The floating-point operations this side performed (each piece's also counted in the fork's <see cref="SharedFork.Flops"/>).</returns>
     public static long AddUpperShared(ReadOnlySpan<double> p, int pStride, ReadOnlySpan<double> d, int blocks, int rows, int columns,
         Span<double> e, int eStride, bool overwrite, SharedFork fork, int counter, bool fromEnd = false)
     {
@@ -102,9 +102,10 @@ internal static class BlockDiagonalCongruence
         long flops = 0;
         for (int piece = fork.Take(counter, pieces, fromEnd); piece >= 0; piece = fork.Take(counter, pieces, fromEnd))
         {
-            flops += AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, PieceStart(blocks, pieces, piece),
+            long pieceFlops = AddUpper(p, pStride, d, blocks, rows, columns, e, eStride, overwrite, PieceStart(blocks, pieces, piece),
                 PieceStart(blocks, pieces, piece + 1), VectorWidth.Hardware);
-            fork.Done(counter, fromEnd);
+            flops += pieceFlops;
+            fork.Done(counter, fromEnd, pieceFlops);
         }
 
         return flops;

@@ -34,6 +34,7 @@ internal sealed class SharedFork
     private readonly int[] holding = new int[2];
     private ExceptionDispatchInfo? callerFailure, workerFailure;
     private int waiters;
+    private long flops;
 
     /// <summary>A fork of <paramref name="counters"/> counters of pieces.</summary>
     public SharedFork(int counters)
@@ -75,7 +76,7 @@ internal sealed class SharedFork
     /// <summary>
     /// The next piece of <paramref name="pieces"/> not yet taken through counter <paramref name="counter"/>: the lowest one, or the
     /// highest where <paramref name="fromEnd"/> (the worker's side); -1 once all are taken, or the fork failed. The side holds it
-    /// until its <see cref="Done"/>.
+    /// until its <see cref="Done"/>, and holds one piece at a time (a side that fails ends the one it holds).
     /// </summary>
     public int Take(int counter, int pieces, bool fromEnd)
     {
@@ -103,12 +104,27 @@ internal sealed class SharedFork
         }
     }
 
-    /// <summary>Ends the piece the side took last through <paramref name="counter"/>: what it wrote is there for the other side.</summary>
-    public void Done(int counter, bool fromEnd)
+    /// <summary>
+    /// Ends the piece the side took last through <paramref name="counter"/>: what it wrote is there for the other side, and its
+    /// <paramref name="pieceFlops"/> are in <see cref="Flops"/>.
+    /// </summary>
+    public void Done(int counter, bool fromEnd, long pieceFlops = 0)
     {
+        if (pieceFlops != 0)
+        {
+            Interlocked.Add(ref flops, pieceFlops);
+        }
+
         holding[fromEnd ? 1 : 0] = 0;
         End(counter);
     }
+
+    /// <summary>
+    /// The floating-point operations the pieces counted as they ended (<see cref="Done"/>): all of them once <see cref="Run"/> has
+    /// returned, which waits for pieces done, not for a side to return (a side's own total, added after its last piece, could be
+    /// read before a late worker added it).
+    /// </summary>
+    public long Flops => Volatile.Read(ref flops);
 
     /// <summary>
     /// Waits until every piece taken through the <paramref name="count"/> counters from <paramref name="first"/> is done (a side
@@ -128,15 +144,20 @@ internal sealed class SharedFork
 
             // Counted in under the lock that End takes to wake it, so that a piece done meanwhile is seen or wakes it.
             Interlocked.Increment(ref waiters);
-            lock (counters)
+            try
             {
-                while (!AllDone(first, count))
+                lock (counters)
                 {
-                    Monitor.Wait(counters);
+                    while (!AllDone(first, count))
+                    {
+                        Monitor.Wait(counters);
+                    }
                 }
             }
-
-            Interlocked.Decrement(ref waiters);
+            finally
+            {
+                Interlocked.Decrement(ref waiters);
+            }
         }
 
         return Volatile.Read(ref callerFailure) is null && Volatile.Read(ref workerFailure) is null;
