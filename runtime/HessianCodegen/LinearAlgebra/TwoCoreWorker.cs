@@ -59,14 +59,7 @@ internal sealed class TwoCoreWorker : IDisposable
     /// </summary>
     public void Invoke(Action first, Action second)
     {
-        ArgumentNullException.ThrowIfNull(first);
-        ArgumentNullException.ThrowIfNull(second);
-        ObjectDisposedException.ThrowIf(stopping, this);
-        if (Thread.CurrentThread == thread || Interlocked.Exchange(ref invoking, 1) != 0)
-        {
-            throw new InvalidOperationException("A two-core worker runs one fork at a time: it was called from another thread during a fork, or from a half of one.");
-        }
-
+        BeginFork(first, second);
         try
         {
             failure = null;
@@ -103,23 +96,16 @@ internal sealed class TwoCoreWorker : IDisposable
     /// <summary>
     /// Runs <paramref name="first"/> on the caller and offers <paramref name="second"/> to the worker's thread; returns when the
     /// first returns, without waiting for the second, which is withdrawn where the worker has not taken it by then. For a fork whose
-    /// halves share their work in pieces (<see cref="SharedFork.Run"/>): the first waits for any piece the second is computing, and
-    /// a second half that comes late finds none left and touches nothing. Neither half throws (each keeps its exception for the
+    /// halves share their work in pieces (<see cref="SharedFork.Run"/>, which then waits for any piece the second is computing): a
+    /// second half that comes late finds none left and touches nothing. Neither half throws (each keeps its exception for the
     /// fork); the second may still be running when the next fork is posted, which the worker then takes after it.
     /// </summary>
     public void InvokeShared(Action first, Action second)
     {
-        ArgumentNullException.ThrowIfNull(first);
-        ArgumentNullException.ThrowIfNull(second);
-        ObjectDisposedException.ThrowIf(stopping, this);
-        if (Thread.CurrentThread == thread || Interlocked.Exchange(ref invoking, 1) != 0)
-        {
-            throw new InvalidOperationException("A two-core worker runs one fork at a time: it was called from another thread during a fork, or from a half of one.");
-        }
-
+        BeginFork(first, second);
         try
         {
-            offered = second;
+            Volatile.Write(ref offered, second); // published before the set: a worker already awake may take it before the set's fence
             posted.Set();
             first();
         }
@@ -128,6 +114,18 @@ internal sealed class TwoCoreWorker : IDisposable
             // A worker descheduled all along (a busy machine) would otherwise run it after the caller has moved on, for nothing.
             Volatile.Write(ref offered, null);
             Volatile.Write(ref invoking, 0);
+        }
+    }
+
+    /// <summary>Checks a fork's halves and that this is the one fork running (not one from a half, nor another thread's at once).</summary>
+    private void BeginFork(Action first, Action second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        ObjectDisposedException.ThrowIf(stopping, this);
+        if (Thread.CurrentThread == thread || Interlocked.Exchange(ref invoking, 1) != 0)
+        {
+            throw new InvalidOperationException("A two-core worker runs one fork at a time: it was called from another thread during a fork, or from a half of one.");
         }
     }
 
