@@ -78,7 +78,7 @@ public sealed class SharedForkTests
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(20)]
-    public void Waiting_for_the_pieces_sees_the_last_piece(int pieceMilliseconds)
+    public async Task Waiting_for_the_pieces_sees_the_last_piece(int pieceMilliseconds)
     {
         var fork = new SharedFork(1);
         int written = 0;
@@ -92,7 +92,11 @@ public sealed class SharedForkTests
         other.Start();
         Assert.Equal(0, fork.Take(0, 2, fromEnd: false));
         fork.Done(0, fromEnd: false);
-        Assert.True(fork.WaitForPieces(0, 1));
+
+        // The hang guard: a wake-up lost by the blocked wait would leave it waiting forever.
+        Task<bool> waiting = Task.Run(() => fork.WaitForPieces(0, 1));
+        Assert.Same(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(30))));
+        Assert.True(await waiting);
         Assert.Equal(1, Volatile.Read(ref written));
         other.Join();
     }
@@ -135,7 +139,11 @@ public sealed class SharedForkTests
                 for (int piece = fork.Take(stage, pieces, fromEnd); piece >= 0; piece = fork.Take(stage, pieces, fromEnd))
                 {
                     written[(stage * pieces) + piece] = 1 + (stage == 0 ? 0 : written[pieces - 1 - piece]);
-                    workerPieces += fromEnd ? 1 : 0;
+                    if (fromEnd)
+                    {
+                        workerPieces++;
+                    }
+
                     fork.Done(stage, fromEnd);
                 }
 
@@ -156,5 +164,181 @@ public sealed class SharedForkTests
         worker.Invoke(() => { }, () => { }); // the worker is done with the offered half
         Assert.Equal(0, workerPieces);
         Assert.All(written, w => Assert.Equal(0, w));
+    }
+
+    /// <summary>
+    /// <see cref="SharedFork.Run"/> returns only once the piece the worker holds is done, and sees what it wrote: the worker takes a
+    /// piece first and computes it for 50 ms while the caller takes the rest and waits.
+    /// </summary>
+    [Fact]
+    public void Run_returns_once_the_piece_the_worker_holds_is_done()
+    {
+        using var worker = new TwoCoreWorker();
+        using var workerTook = new ManualResetEventSlim();
+        var fork = new SharedFork(1);
+        int written = 0;
+        fork.Run(worker, fromEnd =>
+        {
+            if (!fromEnd && !workerTook.Wait(TimeSpan.FromSeconds(20)))
+            {
+                throw new TimeoutException("The worker did not come within 20 s.");
+            }
+
+            for (int piece = fork.Take(0, 4, fromEnd); piece >= 0; piece = fork.Take(0, 4, fromEnd))
+            {
+                if (fromEnd && !workerTook.IsSet)
+                {
+                    workerTook.Set();
+                    Thread.Sleep(50);
+                    Volatile.Write(ref written, 1);
+                }
+
+                fork.Done(0, fromEnd);
+            }
+        });
+        Assert.Equal(1, Volatile.Read(ref written));
+    }
+
+    /// <summary>
+    /// The flops the pieces count as they end are all in <see cref="SharedFork.Flops"/> when <see cref="SharedFork.Run"/> returns,
+    /// though the worker, having ended its piece, has not returned from its side (a side's total added after its last piece was
+    /// lost where the worker was descheduled there).
+    /// </summary>
+    [Fact]
+    public async Task The_flops_of_every_piece_are_counted_when_Run_returns()
+    {
+        using var worker = new TwoCoreWorker();
+        using var workerEnded = new ManualResetEventSlim();
+        using var letGo = new ManualResetEventSlim();
+        var fork = new SharedFork(1);
+        void Share(bool fromEnd)
+        {
+            if (!fromEnd && !workerEnded.Wait(TimeSpan.FromSeconds(20)))
+            {
+                throw new TimeoutException("The worker did not come within 20 s.");
+            }
+
+            for (int piece = fork.Take(0, 4, fromEnd); piece >= 0; piece = fork.Take(0, 4, fromEnd))
+            {
+                fork.Done(0, fromEnd, 10 + piece);
+                if (fromEnd)
+                {
+                    workerEnded.Set();
+                    letGo.Wait();
+                }
+            }
+        }
+
+        Task running = Task.Run(() => fork.Run(worker, Share));
+        Task first = await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(30)));
+        long flops = fork.Flops;
+        letGo.Set();
+        Assert.True(first == running, "Run waited for a worker that held no piece.");
+        await running;
+        Assert.Equal(10 + 11 + 12 + 13, flops);
+    }
+
+    /// <summary>
+    /// A worker busy elsewhere (held in the last fork's offered half) never takes this fork's side: <see cref="SharedFork.Run"/>
+    /// returns with every piece done by the caller, and the side, withdrawn, never runs.
+    /// </summary>
+    [Fact]
+    public async Task A_side_the_worker_has_not_taken_is_withdrawn_and_the_caller_does_every_piece()
+    {
+        using var worker = new TwoCoreWorker();
+        using var held = new ManualResetEventSlim();
+        using var letGo = new ManualResetEventSlim();
+        worker.InvokeShared(() => held.Wait(), () =>
+        {
+            held.Set();
+            letGo.Wait();
+        });
+        var fork = new SharedFork(1);
+        var byCaller = new bool[5];
+        int workerSides = 0;
+        Task running = Task.Run(() => fork.Run(worker, fromEnd =>
+        {
+            if (fromEnd)
+            {
+                Interlocked.Increment(ref workerSides);
+            }
+
+            for (int piece = fork.Take(0, byCaller.Length, fromEnd); piece >= 0; piece = fork.Take(0, byCaller.Length, fromEnd))
+            {
+                byCaller[piece] = !fromEnd;
+                fork.Done(0, fromEnd);
+            }
+        }));
+        Task first = await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(30)));
+        letGo.Set();
+        Assert.True(first == running, "Run waited for a worker held elsewhere.");
+        await running;
+
+        // Past the withdrawn side, if it were there (the second fork's half is taken only by a pass that read the offered one first).
+        worker.Invoke(() => { }, () => { });
+        worker.Invoke(() => { }, () => { });
+        Assert.All(byCaller, Assert.True);
+        Assert.Equal(0, Volatile.Read(ref workerSides));
+    }
+
+    /// <summary>
+    /// A side that fails while it holds a piece ends that piece (else <see cref="SharedFork.Run"/> would wait for it forever) and
+    /// closes the fork: the other side's <see cref="SharedFork.Take"/> gets -1 and its <see cref="SharedFork.WaitForPieces"/>
+    /// false; <see cref="SharedFork.Run"/> throws the exception, or both in an <see cref="AggregateException"/>, caller's first.
+    /// Without a worker the caller's side runs first, then the worker's, so what each side sees is fixed.
+    /// </summary>
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task A_side_that_fails_holding_a_piece_ends_it_closes_the_fork_and_its_exception_reaches_Run(bool callerFails, bool workerFails)
+    {
+        var fork = new SharedFork(2);
+        var seen = new (int Piece, bool Waited, int Next)[2];
+        void Share(bool fromEnd)
+        {
+            int piece = fork.Take(0, 4, fromEnd);
+            if (fromEnd ? workerFails : callerFails)
+            {
+                throw new InvalidOperationException(fromEnd ? "worker" : "caller");
+            }
+
+            if (piece >= 0)
+            {
+                fork.Done(0, fromEnd);
+            }
+
+            bool waited = fork.WaitForPieces(0, 1);
+            int next = fork.Take(1, 4, fromEnd);
+            if (next >= 0)
+            {
+                fork.Done(1, fromEnd);
+            }
+
+            seen[fromEnd ? 1 : 0] = (piece, waited, next);
+        }
+
+        Task running = Task.Run(() => fork.Run(worker: null, Share));
+        Assert.Same(running, await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(30))));
+        Exception thrown = await Assert.ThrowsAnyAsync<Exception>(() => running);
+        if (callerFails && workerFails)
+        {
+            Assert.Collection(Assert.IsType<AggregateException>(thrown).InnerExceptions,
+                e => Assert.Equal("caller", e.Message),
+                e => Assert.Equal("worker", e.Message));
+        }
+        else if (callerFails)
+        {
+            Assert.Equal("caller", Assert.IsType<InvalidOperationException>(thrown).Message);
+            Assert.Equal((-1, false, -1), seen[1]); // the fork closed: no piece, and the wait says it failed
+        }
+        else
+        {
+            Assert.Equal("worker", Assert.IsType<InvalidOperationException>(thrown).Message);
+            Assert.Equal((0, true, 0), seen[0]); // the caller's side ran before the worker's failed
+        }
+
+        Assert.Equal(-1, fork.Take(0, 4, fromEnd: false));
+        Assert.Equal(-1, fork.Take(1, 4, fromEnd: true));
     }
 }
