@@ -186,7 +186,7 @@ internal static class RiccatiPhasesReport
         Array.Sort(cpus);
         // The spread too: on a busy machine a run that waits for a descheduled core shows in the 90th percentile and the largest.
         output.WriteLine(string.Create(Invariant,
-            $"whole factorization of the chain ({depth} layers, {walls.Length} runs, {Environment.ProcessorCount} cores available): median {walls[walls.Length / 2]:0.000} ms wall, {cpus[cpus.Length / 2]:0.000} ms cpu; least {walls[0]:0.000} ms wall, {cpus[0]:0.000} ms cpu; 90th percentile {walls[walls.Length * 9 / 10]:0.000} ms wall, largest {walls[^1]:0.000}"));
+            $"whole factorization of the chain ({depth} layers, {walls.Length} runs, {Environment.ProcessorCount} cores available): median {walls[walls.Length / 2]:0.000} ms wall, {cpus[cpus.Length / 2]:0.000} ms cpu; least {walls[0]:0.000} ms wall, {cpus[0]:0.000} ms cpu; 90th percentile {walls[walls.Length * 9 / 10]:0.000} ms wall, largest {walls[^1]:0.000} ms wall"));
         output.WriteLine(string.Create(Invariant, $"{"sum (less the copies of A, C, Y in the timed steps)",-44} {totalWall,8:0.000} {totalCpu,8:0.000}"));
     }
 
