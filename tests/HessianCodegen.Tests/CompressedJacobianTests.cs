@@ -133,6 +133,72 @@ public sealed class CompressedJacobianTests
         Assert.Equal(fromDense, fromGroups);
     }
 
+    /// <summary>
+    /// What the derivatives keep for every factorization (<see cref="HessianDerivatives.Jacobian"/>, in arrays of its own) is each
+    /// layer's <c>Dx</c> compressed by the plain scan into a storage: the same non-zeros (bytes, products to the last bit), the
+    /// loss layer's left dense; a second factorization's solve reads them too and gives the first one's bits.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void DerivativesKeepEachLayersDxAsTheScanCompressesIt(int batch)
+    {
+        Network network = new(new Layers.TanhLayer(6, 8), new Layers.TanhLayer(8, 8), new Layers.TanhLayer(8, 8), new Layers.SoftmaxCrossEntropyLayer(8, 3));
+        Batch data = Infrastructure.RandomValues.LabeledBatch(new Random(batch), count: batch, network.Layers[0].InputSize, 3);
+        NetworkPoint point = network.At(network.RandomParameters(seed: batch), data);
+        HessianDerivatives derivatives = point.Derivatives(Curvature.Hessian);
+        var random = new Random(7);
+        for (int l = 0; l < network.Depth; l++)
+        {
+            LayerDerivatives d = derivatives.Layer(l);
+            int p = d.ParameterCount;
+            int m = l + 1 < network.Depth ? batch * d.OutputSize : 0;
+            CompressedJacobian expected = CompressedJacobian.Compress(d.Dx, m, p, new FactorStorage(0));
+            CompressedJacobian kept = derivatives.Jacobian(l);
+            Assert.Equal(l + 1 < network.Depth, kept.IsCompressed);
+            Assert.Equal(expected.IsCompressed, kept.IsCompressed);
+            if (!kept.IsCompressed)
+            {
+                continue;
+            }
+
+            Assert.Equal(expected.StoredBytes, kept.StoredBytes);
+            double[] x = new double[p];
+            double[] v = new double[m];
+            for (int j = 0; j < p; j++)
+            {
+                x[j] = random.NextDouble() - 0.5;
+            }
+
+            for (int r = 0; r < m; r++)
+            {
+                v[r] = random.NextDouble() - 0.5;
+                Assert.Equal(expected.RowProduct(r, x), kept.RowProduct(r, x));
+            }
+
+            var fromScan = new double[p];
+            var fromKept = new double[p];
+            expected.SubtractTransposeProduct(v, fromScan);
+            kept.SubtractTransposeProduct(v, fromKept);
+            Assert.Equal(fromScan, fromKept);
+        }
+
+        double[] gradient = point.Gradient();
+        var first = new double[gradient.Length];
+        var second = new double[gradient.Length];
+        using (HessianFactorization factorization = derivatives.Factorize(1e-3))
+        {
+            factorization.Solve(gradient, first);
+        }
+
+        using (HessianFactorization factorization = derivatives.Factorize(1e-3))
+        {
+            factorization.Solve(gradient, second);
+        }
+
+        Assert.Equal(first, second);
+    }
+
     [Fact]
     public void MatrixMoreThanAQuarterNonZeroIsLeftDense()
     {
