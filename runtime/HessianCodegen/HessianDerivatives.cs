@@ -259,9 +259,9 @@ public sealed class HessianDerivatives : IDisposable
     /// <summary>
     /// The most values of a layer's dense <c>Dx</c> (<c>m x p</c>) whose compressed copy the derivatives keep
     /// (<see cref="KeptJacobian"/>): 32 Ki, so that a kept copy (at most a quarter of them, <see cref="CompressedJacobian"/>) stays
-    /// on the small-object heap. Batch 1 at widths 8 and 16 (4.5 Ki at most) and width 16 at batch 8 below 32 Ki; above it
-    /// (issue 7's ReLU layers at batch 64, 0.9 to 7 Mi values, a fresh copy per training step's derivatives, where the factor storage
-    /// is reused) each factorization compresses it into its storage as before, which its arithmetic dwarfs.
+    /// on the small-object heap: batch 1 at widths 8 and 16 (4.5 Ki at most) and width 8 at batch 8 (4.5 Ki). Above it (width 16 at
+    /// batch 8, 34 Ki; issue 7's ReLU layers at batch 64, 0.9 to 7 Mi values, a fresh copy per training step's derivatives, where the
+    /// factor storage is reused) each factorization compresses it into its storage as before, which its arithmetic dwarfs.
     /// </summary>
     internal const int KeptJacobianValues = 32 << 10;
 
