@@ -34,10 +34,10 @@ internal readonly struct CompressedJacobian
 
     /// <summary>
     /// Compresses <paramref name="dense"/> (<paramref name="rows"/> x <paramref name="columnCount"/>, row-major) into
-    /// <paramref name="storage"/> when at most a quarter of it is non-zero (else the default value; see
-    /// <see cref="WorthCompressing"/>).
+    /// <paramref name="storage"/> (null: arrays of their own, of the exact lengths) when at most a quarter of it is non-zero
+    /// (else the default value; see <see cref="WorthCompressing"/>).
     /// </summary>
-    public static CompressedJacobian Compress(ReadOnlySpan<double> dense, int rows, int columnCount, FactorStorage storage)
+    public static CompressedJacobian Compress(ReadOnlySpan<double> dense, int rows, int columnCount, FactorStorage? storage)
     {
         CheckShape(dense, rows, columnCount);
 
@@ -98,7 +98,7 @@ internal readonly struct CompressedJacobian
     /// layer's row at its unit's <c>a_in + 1</c> parameters, not at all <c>p</c>), twice (to count, then to copy). The result
     /// is the same: the groups' parameters ascend, and zeros among them are skipped.
     /// </summary>
-    public static CompressedJacobian Compress(ReadOnlySpan<double> dense, int rows, int columnCount, ParameterGroups groups, FactorStorage storage)
+    public static CompressedJacobian Compress(ReadOnlySpan<double> dense, int rows, int columnCount, ParameterGroups groups, FactorStorage? storage)
     {
         CheckShape(dense, rows, columnCount);
 
@@ -179,9 +179,11 @@ internal readonly struct CompressedJacobian
     /// </summary>
     private static bool WorthCompressing(int rows, int nonZeros, int length) => rows > 0 && 4L * nonZeros <= length;
 
-    /// <summary>The values, their columns and the row starts of a compressed matrix, from <paramref name="storage"/>.</summary>
-    private static (Memory<double> Values, Memory<int> Columns, Memory<int> RowStarts) Take(FactorStorage storage, int nonZeros, int rows) =>
-        (storage.Take(nonZeros), storage.TakeIndices(nonZeros), storage.TakeIndices(rows + 1));
+    /// <summary>The values, their columns and the row starts of a compressed matrix, from <paramref name="storage"/> or, where it is null, new arrays.</summary>
+    private static (Memory<double> Values, Memory<int> Columns, Memory<int> RowStarts) Take(FactorStorage? storage, int nonZeros, int rows) =>
+        storage is null
+            ? (new double[nonZeros], new int[nonZeros], new int[rows + 1])
+            : (storage.Take(nonZeros), storage.TakeIndices(nonZeros), storage.TakeIndices(rows + 1));
 
     /// <summary>The non-zeros of <paramref name="dense"/>, a vector of them compared at once.</summary>
     private static int CountNonZeros(ReadOnlySpan<double> dense)

@@ -39,6 +39,8 @@ public sealed class HessianDerivatives : IDisposable
     private bool disposed;
     private readonly ParameterGroups?[] parameterGroups;
     private readonly double[]?[] groupBlocks;
+    // Every small layer's Dx by its non-zeros (CompressedJacobian), made by the first factorization and kept for the next ones.
+    private CompressedJacobian?[]? jacobians;
     // The recursion's small work arrays, kept for the next factorization (RiccatiScratch); null while one factorization has them.
     private RiccatiScratch? riccatiScratch;
     // NaN until computed: a double's write is atomic where a double?'s (its flag and value) can tear under concurrent Factorize.
@@ -252,6 +254,61 @@ public sealed class HessianDerivatives : IDisposable
     {
         ObjectDisposedException.ThrowIf(storage is null, this);
         return groupBlocks[layer] ??= CompactGroupBlocks.Gather(ParameterGroups(layer), layers[layer].Xxx, layers[layer].ParameterCount);
+    }
+
+    /// <summary>
+    /// The most values of a layer's dense <c>Dx</c> (<c>m x p</c>) whose compressed copy the derivatives keep
+    /// (<see cref="KeptJacobian"/>): 32 Ki, so that a kept copy (at most a quarter of them, <see cref="CompressedJacobian"/>) stays
+    /// on the small-object heap: batch 1 at widths 8 and 16 (4.5 Ki at most) and width 8 at batch 8 (4.5 Ki). Above it (width 16 at
+    /// batch 8, 34 Ki; issue 7's ReLU layers at batch 64, 0.9 to 7 Mi values, a fresh copy per training step's derivatives, where the
+    /// factor storage is reused) each factorization compresses it into its storage as before, which its arithmetic dwarfs.
+    /// </summary>
+    internal const int KeptJacobianValues = 32 << 10;
+
+    /// <summary>
+    /// A layer's <c>Dx</c> by its non-zeros, as the solve reads it (<see cref="CompressedJacobian"/>; the default value where
+    /// <c>Dx</c> is not sparse enough, or absent), kept by the derivatives from their first factorization, since it depends on
+    /// <c>Dx</c> alone, not on epsilon (each factorization had compressed it into its storage again: 3 to 4 % of a repeated
+    /// width-8 batch-1 factorization at depth 128); null for a layer of more than <see cref="KeptJacobianValues"/>, which the
+    /// factorization compresses itself. Every small layer's is compressed at the first call. Safe under concurrent factorizations:
+    /// two may each compress them, the same values, and one set is kept.
+    /// </summary>
+    internal CompressedJacobian? KeptJacobian(int layer)
+    {
+        ObjectDisposedException.ThrowIf(storage is null, this);
+        return (jacobians ??= CompressJacobians())[layer];
+    }
+
+    /// <summary>
+    /// The state's rows of a layer's <c>Dx</c>, as the recursion counts them: the outputs over the batch, none for the loss layer
+    /// (its <c>Dx</c> is not stored).
+    /// </summary>
+    internal int StateRows(int layer) => layer + 1 < layers.Length ? Point.Batch.Count * layers[layer].OutputSize : 0;
+
+    /// <summary>
+    /// Every layer's <c>Dx</c> of at most <see cref="KeptJacobianValues"/> compressed into arrays of its own, of the exact lengths
+    /// (a storage's added arrays are at least 16 Ki values, more than a small network's whole <c>Dx</c>), a layer with a state read
+    /// at its groups' parameters alone (<see cref="ParameterGroups(int)"/>); null for the larger ones.
+    /// </summary>
+    private CompressedJacobian?[] CompressJacobians()
+    {
+        var compressed = new CompressedJacobian?[layers.Length];
+        for (int l = layers.Length - 1; l >= 0; l--)
+        {
+            LayerDerivatives d = layers[l];
+            int p = d.ParameterCount;
+            int m = StateRows(l);
+            if ((long)m * p > KeptJacobianValues)
+            {
+                continue;
+            }
+
+            compressed[l] = m > 0
+                ? CompressedJacobian.Compress(d.Dx, m, p, ParameterGroups(l), storage: null)
+                : CompressedJacobian.Compress(d.Dx, m, p, storage: null);
+        }
+
+        return compressed;
     }
 
     /// <summary>

@@ -430,15 +430,15 @@ internal sealed class RiccatiFactorization
                 coupling = mIn > 0 ? storage.Take(p * mIn) : Memory<double>.Empty;
             }
 
-            // What the solve reads of Dx: its non-zeros, where it is mostly zero; read at its groups' parameters alone (every
-            // layer with a state has found them above, for its products with Dx or the low-rank route): 1.5 to 2.5 % of the
-            // factorization at width 8 and 16, batches 1 and 8 (runs alternating in one process). Taken from the storage after C
-            // and before a whole block's Bunch-Kaufman factor, which is written there, so that the storage hands out the same sizes
-            // in the same order as when that factor was copied after it; compressed here, before the worker's early wakes below,
-            // so that nothing but C's and E's products and A's factor comes between a wake and the half solve's fork.
-            jacobians[l] = m > 0
+            // What the solve reads of Dx: its non-zeros, where it is mostly zero; kept by the derivatives from their first factorization
+            // where small (HessianDerivatives.KeptJacobian), else read at its groups' parameters alone (every layer with a state has
+            // found them above, for its products with Dx or the low-rank route) into the storage. Taken from the storage after C and
+            // before a whole block's Bunch-Kaufman factor, which is written there, so that the storage hands out the same sizes in the
+            // same order as when that factor was copied after it; compressed here, before the worker's early wakes below, so that
+            // nothing but C's and E's products and A's factor comes between a wake and the half solve's fork.
+            jacobians[l] = derivatives.KeptJacobian(l) ?? (m > 0
                 ? CompressedJacobian.Compress(d.Dx, m, p, derivatives.ParameterGroups(l), storage)
-                : CompressedJacobian.Compress(d.Dx, m, p, storage);
+                : CompressedJacobian.Compress(d.Dx, m, p, storage));
 
             // A low-rank factor whose groups all solve explicitly at this width takes Y straight from Xzx and -(P Dz) (one core).
             LowRankPivotBlockFactor? directLowRank = factor as LowRankPivotBlockFactor;

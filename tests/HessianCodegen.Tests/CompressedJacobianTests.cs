@@ -133,6 +133,96 @@ public sealed class CompressedJacobianTests
         Assert.Equal(fromDense, fromGroups);
     }
 
+    /// <summary>
+    /// What the derivatives keep for every factorization (<see cref="HessianDerivatives.KeptJacobian"/>, in arrays of its own) is each
+    /// layer's <c>Dx</c> compressed by the plain scan into a storage: the same non-zeros (bytes, products to the last bit), the
+    /// loss layer's left dense; a second factorization's solve reads them too and gives the first one's bits.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void DerivativesKeepEachLayersDxAsTheScanCompressesIt(int batch)
+    {
+        Network network = new(new Layers.TanhLayer(6, 8), new Layers.TanhLayer(8, 8), new Layers.TanhLayer(8, 8), new Layers.SoftmaxCrossEntropyLayer(8, 3));
+        Batch data = Infrastructure.RandomValues.LabeledBatch(new Random(batch), count: batch, network.Layers[0].InputSize, 3);
+        NetworkPoint point = network.At(network.RandomParameters(seed: batch), data);
+        HessianDerivatives derivatives = point.Derivatives(Curvature.Hessian);
+        var random = new Random(7);
+        for (int l = 0; l < network.Depth; l++)
+        {
+            LayerDerivatives d = derivatives.Layer(l);
+            int p = d.ParameterCount;
+            int m = derivatives.StateRows(l);
+            Assert.Equal(l + 1 < network.Depth ? batch * d.OutputSize : 0, m);
+            CompressedJacobian expected = CompressedJacobian.Compress(d.Dx, m, p, new FactorStorage(0));
+            CompressedJacobian kept = derivatives.KeptJacobian(l) ?? throw new InvalidOperationException($"layer {l}: Dx not kept");
+            Assert.Equal(l + 1 < network.Depth, kept.IsCompressed);
+            Assert.Equal(expected.IsCompressed, kept.IsCompressed);
+            if (!kept.IsCompressed)
+            {
+                continue;
+            }
+
+            Assert.Equal(expected.StoredBytes, kept.StoredBytes);
+            double[] x = new double[p];
+            double[] v = new double[m];
+            for (int j = 0; j < p; j++)
+            {
+                x[j] = random.NextDouble() - 0.5;
+            }
+
+            for (int r = 0; r < m; r++)
+            {
+                v[r] = random.NextDouble() - 0.5;
+                Assert.Equal(expected.RowProduct(r, x), kept.RowProduct(r, x));
+            }
+
+            var fromScan = new double[p];
+            var fromKept = new double[p];
+            expected.SubtractTransposeProduct(v, fromScan);
+            kept.SubtractTransposeProduct(v, fromKept);
+            Assert.Equal(fromScan, fromKept);
+        }
+
+        double[] gradient = point.Gradient();
+        var first = new double[gradient.Length];
+        var second = new double[gradient.Length];
+        using (HessianFactorization factorization = derivatives.Factorize(1e-3))
+        {
+            factorization.Solve(gradient, first);
+        }
+
+        using (HessianFactorization factorization = derivatives.Factorize(1e-3))
+        {
+            factorization.Solve(gradient, second);
+        }
+
+        Assert.Equal(first, second);
+    }
+
+    /// <summary>
+    /// A layer's <c>Dx</c> of more than <see cref="HessianDerivatives.KeptJacobianValues"/> values is not kept by the derivatives
+    /// (null), and each factorization compresses it into its own storage: the solve reads it compressed all the same, the same
+    /// non-zeros as the plain scan's.
+    /// </summary>
+    [Fact]
+    public void ALargeLayersDxIsCompressedByEachFactorizationInstead()
+    {
+        const int batch = 8;
+        Network network = new(new Layers.TanhLayer(16, 16), new Layers.TanhLayer(16, 8), new Layers.SoftmaxCrossEntropyLayer(8, 3));
+        Batch data = Infrastructure.RandomValues.LabeledBatch(new Random(3), count: batch, network.Layers[0].InputSize, 3);
+        HessianDerivatives derivatives = network.At(network.RandomParameters(seed: 3), data).Derivatives(Curvature.Hessian);
+        Assert.True((long)derivatives.StateRows(0) * derivatives.Layer(0).ParameterCount > HessianDerivatives.KeptJacobianValues);
+        Assert.Null(derivatives.KeptJacobian(0));
+        Assert.NotNull(derivatives.KeptJacobian(1));
+        using HessianFactorization factorization = derivatives.Factorize(1e-3);
+        RiccatiFactorization recursion = factorization.RiccatiFactors ?? throw new InvalidOperationException("the recursion fell back to the banded LU");
+        LayerDerivatives d = derivatives.Layer(0);
+        CompressedJacobian expected = CompressedJacobian.Compress(d.Dx, derivatives.StateRows(0), d.ParameterCount, new FactorStorage(0));
+        Assert.True(recursion.Jacobian(0).IsCompressed);
+        Assert.Equal(expected.StoredBytes, recursion.Jacobian(0).StoredBytes);
+    }
+
     [Fact]
     public void MatrixMoreThanAQuarterNonZeroIsLeftDense()
     {

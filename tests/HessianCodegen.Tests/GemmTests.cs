@@ -104,6 +104,46 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// PlainGemm's rows held in registers give the very bits of its row-by-row loop (the same terms added in the same order, zero
+    /// coefficients skipped: the recursion's <c>P Dz</c> must not change), over every row width they take, strides wider than the
+    /// rows, a start from a scaled <c>c</c>, and coefficients that are zero or negative zero; a width they do not take is refused.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 4)]
+    [InlineData(true, 8)]
+    [InlineData(false, 12)]
+    [InlineData(true, 16)]
+    public void Rows_in_registers_give_the_bits_of_the_row_loop(bool transposeA, int columns)
+    {
+        if (!PlainGemm.RowFitsInRegisters(columns))
+        {
+            return;
+        }
+
+        const int rows = 9, inner = 7, aStride = 11, bStride = 19, cStride = 21;
+        var random = new Random(columns);
+        double[] a = RandomValues.Uniform(random, (transposeA ? inner : rows) * aStride);
+        double[] b = RandomValues.Uniform(random, inner * bStride);
+        for (int i = 0; i < a.Length; i += 3)
+        {
+            a[i] = i % 2 == 0 ? 0.0 : -0.0;
+        }
+
+        double[] expected = RandomValues.Uniform(random, rows * cStride);
+        double[] actual = (double[])expected.Clone();
+        PlainGemm.AddRowCombinations(transposeA, rows, columns, inner, -1.5, a, aStride, b, bStride, expected, cStride);
+        PlainGemm.AddRowsInRegisters(transposeA, rows, columns, inner, -1.5, a, aStride, b, bStride, actual, cStride);
+        for (int index = 0; index < expected.Length; index++)
+        {
+            Assert.True(BitConverter.DoubleToInt64Bits(expected[index]) == BitConverter.DoubleToInt64Bits(actual[index]),
+                $"op(a) {(transposeA ? "T" : "N")}, {columns} columns: c[{index}] = {actual[index]:R}; the row loop's {expected[index]:R}");
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PlainGemm.AddRowsInRegisters(transposeA, rows, 6, inner, 1, a, aStride, b, bStride, actual, cStride));
+    }
+
     [Fact]
     public void Rejects_a_span_too_short_for_its_shape()
     {
