@@ -112,25 +112,7 @@ public sealed class CompressedJacobianTests
             return;
         }
 
-        Assert.Equal(expected.StoredBytes, actual.StoredBytes);
-        double[] x = new double[p];
-        double[] v = new double[m];
-        for (int j = 0; j < p; j++)
-        {
-            x[j] = random.NextDouble() - 0.5;
-        }
-
-        for (int r = 0; r < m; r++)
-        {
-            v[r] = random.NextDouble() - 0.5;
-            Assert.Equal(expected.RowProduct(r, x), actual.RowProduct(r, x));
-        }
-
-        var fromDense = new double[p];
-        var fromGroups = new double[p];
-        expected.SubtractTransposeProduct(v, fromDense);
-        actual.SubtractTransposeProduct(v, fromGroups);
-        Assert.Equal(fromDense, fromGroups);
+        AssertSameNonZeros(expected, actual, p, m, random);
     }
 
     /// <summary>
@@ -163,25 +145,7 @@ public sealed class CompressedJacobianTests
                 continue;
             }
 
-            Assert.Equal(expected.StoredBytes, kept.StoredBytes);
-            double[] x = new double[p];
-            double[] v = new double[m];
-            for (int j = 0; j < p; j++)
-            {
-                x[j] = random.NextDouble() - 0.5;
-            }
-
-            for (int r = 0; r < m; r++)
-            {
-                v[r] = random.NextDouble() - 0.5;
-                Assert.Equal(expected.RowProduct(r, x), kept.RowProduct(r, x));
-            }
-
-            var fromScan = new double[p];
-            var fromKept = new double[p];
-            expected.SubtractTransposeProduct(v, fromScan);
-            kept.SubtractTransposeProduct(v, fromKept);
-            Assert.Equal(fromScan, fromKept);
+            AssertSameNonZeros(expected, kept, p, m, random);
         }
 
         double[] gradient = point.Gradient();
@@ -245,5 +209,30 @@ public sealed class CompressedJacobianTests
         var dense = new double[13];
         dense[0] = dense[5] = dense[10] = 1;
         Assert.True(CompressedJacobian.Compress(dense, 1, 13, new FactorStorage(0)).IsCompressed);
+    }
+
+    /// <summary>Two compressions of one <c>m x p</c> matrix store the same bytes and give the same row products and transpose
+    /// products, to the last bit, at random vectors.</summary>
+    private static void AssertSameNonZeros(CompressedJacobian expected, CompressedJacobian actual, int p, int m, Random random)
+    {
+        Assert.Equal(expected.StoredBytes, actual.StoredBytes);
+        double[] x = new double[p];
+        double[] v = new double[m];
+        for (int j = 0; j < p; j++)
+        {
+            x[j] = random.NextDouble() - 0.5;
+        }
+
+        for (int r = 0; r < m; r++)
+        {
+            v[r] = random.NextDouble() - 0.5;
+            Assert.Equal(expected.RowProduct(r, x), actual.RowProduct(r, x));
+        }
+
+        var fromExpected = new double[p];
+        var fromActual = new double[p];
+        expected.SubtractTransposeProduct(v, fromExpected);
+        actual.SubtractTransposeProduct(v, fromActual);
+        Assert.Equal(fromExpected, fromActual);
     }
 }

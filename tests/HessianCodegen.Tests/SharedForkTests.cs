@@ -246,13 +246,7 @@ public sealed class SharedForkTests
     public async Task A_side_the_worker_has_not_taken_is_withdrawn_and_the_caller_does_every_piece()
     {
         using var worker = new TwoCoreWorker();
-        using var held = new ManualResetEventSlim();
-        using var letGo = new ManualResetEventSlim();
-        worker.InvokeShared(() => held.Wait(), () =>
-        {
-            held.Set();
-            letGo.Wait();
-        });
+        using ManualResetEventSlim letGo = HeldWorker.Hold(worker);
         var fork = new SharedFork(1);
         var byCaller = new bool[5];
         int workerSides = 0;
@@ -274,9 +268,7 @@ public sealed class SharedForkTests
         Assert.True(first == running, "Run waited for a worker held elsewhere.");
         await running;
 
-        // Past the withdrawn side, if it were there (the second fork's half is taken only by a pass that read the offered one first).
-        worker.Invoke(() => { }, () => { });
-        worker.Invoke(() => { }, () => { });
+        HeldWorker.PassWithdrawnHalves(worker);
         Assert.All(byCaller, Assert.True);
         Assert.Equal(0, Volatile.Read(ref workerSides));
     }

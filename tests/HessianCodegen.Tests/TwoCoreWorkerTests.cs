@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using HessianCodegen.LinearAlgebra;
+using HessianCodegen.Tests.Infrastructure;
 using Xunit;
 
 namespace HessianCodegen.Tests;
@@ -105,23 +106,14 @@ public sealed class TwoCoreWorkerTests
     public async Task AnOfferedHalfTheWorkerHasNotTakenIsWithdrawn()
     {
         using var worker = new TwoCoreWorker();
-        using var held = new ManualResetEventSlim();
-        using var letGo = new ManualResetEventSlim();
-        worker.InvokeShared(() => held.Wait(), () =>
-        {
-            held.Set();
-            letGo.Wait();
-        });
+        using ManualResetEventSlim letGo = HeldWorker.Hold(worker);
         bool ran = false;
         Task offering = Task.Run(() => worker.InvokeShared(() => { }, () => ran = true));
         Task first = await Task.WhenAny(offering, Task.Delay(TimeSpan.FromSeconds(30)));
         letGo.Set();
         Assert.True(first == offering, "InvokeShared waited for a worker held elsewhere.");
         await offering;
-        // The worker has passed the withdrawn half, if it were there: the first fork's half may be taken by the same pass that ran
-        // the held half (which reads the offered half before the posted one), the second's only by a pass that read it first.
-        worker.Invoke(() => { }, () => { });
-        worker.Invoke(() => { }, () => { });
+        HeldWorker.PassWithdrawnHalves(worker);
         Assert.False(ran);
     }
 
