@@ -11,13 +11,18 @@ internal sealed class StepTimings
 {
     private readonly List<(string Step, double Milliseconds)> _steps = [];
 
-    /// <summary>Runs <paramref name="action"/> <paramref name="repeats"/> times and keeps the last result.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> <paramref name="repeats"/> times and keeps the last result. Earlier results that are
+    /// disposable (derivatives, factorizations) are disposed, as a caller that repeats a step does, so that the next run
+    /// reuses their storage instead of touching fresh memory.
+    /// </summary>
     public T Measure<T>(string step, Func<T> action, int repeats = NewtonDirectionDemo.TimingRepeats)
     {
         var times = new double[repeats];
         T result = default!;
         for (int r = 0; r < repeats; r++)
         {
+            (result as IDisposable)?.Dispose();
             long start = Stopwatch.GetTimestamp();
             result = action();
             times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
