@@ -7,7 +7,7 @@ namespace Benchmarks;
 internal sealed record BenchmarkOptions(
     int[] Widths, int[] Depths, int[] Batches, int Repeats, double BudgetSeconds, int DenseLimit, double Epsilon,
     bool Target, string CsvPath, bool ComparePaths, int Soak, bool MatrixFree, bool BatchScale, string? OpenBlasDriver, bool ReluBatch,
-    bool Gradient, bool PyTorch, bool GemmRates, bool HessianVector, bool DepthScaling = false, bool RiccatiPhases = false)
+    bool Gradient, bool PyTorch, bool GemmRates, bool HessianVector, bool DepthScaling = false, bool RiccatiPhases = false, bool Disposal = false)
 {
     /// <summary>
     /// Reads the options; null after --help (exit code 0) or a bad command line (its one-line error
@@ -50,12 +50,14 @@ internal sealed record BenchmarkOptions(
             "only time the factorization and one solve per layer over depths (default 64,128,256,512,1024), with the bytes a solve reads and a streaming read's rate");
         Option<bool> riccatiPhases = SampleOptions.Flag("riccati-phases",
             "only time each phase of one layer's Riccati step at issue 7's state order 512 (depth 16, width 8, batch 64)");
+        Option<bool> disposal = SampleOptions.Flag("disposal",
+            "only time a loop of new derivatives + factorization + solve with each step's results disposed against left to the collector");
         Option<bool> quick = SampleOptions.Flag("quick", "a subset for a smoke run: --widths 8 --depths 8,32 --batches 1 --repeats 3");
         var command = new RootCommand(
             "Benchmarks: times the structured second-order steps on tanh chains (depth - 1 TanhLayer hidden layers, " +
             "then softmax cross-entropy), and a dense LU solve where the network is small.")
         {
-            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, reluBatch, gradient, pyTorch, gemmRates, hessianVector, depthScaling, riccatiPhases, quick,
+            widths, depths, batches, repeats, budget, denseLimit, epsilon, noTarget, csv, soak, comparePaths, matrixFree, batchScale, openBlas, reluBatch, gradient, pyTorch, gemmRates, hessianVector, depthScaling, riccatiPhases, disposal, quick,
         };
 
         if (SampleOptions.Parse(command, args, out exitCode) is not { } result)
@@ -86,6 +88,7 @@ internal sealed record BenchmarkOptions(
             GemmRates: result.GetValue(gemmRates),
             HessianVector: result.GetValue(hessianVector),
             DepthScaling: result.GetValue(depthScaling),
-            RiccatiPhases: result.GetValue(riccatiPhases));
+            RiccatiPhases: result.GetValue(riccatiPhases),
+            Disposal: result.GetValue(disposal));
     }
 }

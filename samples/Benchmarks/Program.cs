@@ -51,6 +51,12 @@ try
         return 0;
     }
 
+    if (options.Disposal)
+    {
+        DisposalReport.Run(options, Console.Out);
+        return 0;
+    }
+
     if (options.RiccatiPhases)
     {
         RiccatiPhasesReport.Run(options, Console.Out);
