@@ -1,5 +1,6 @@
 using System;
-using System.Collections.Generic;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace HessianCodegen;
 
@@ -127,64 +128,116 @@ internal sealed class ParameterGroups
 
         for (int i = 0; i < p && !xxx.IsEmpty; i++)
         {
-            for (int j = NextNonZero(xxx.Slice(i * p, i), 0); j >= 0; j = NextNonZero(xxx.Slice(i * p, i), j + 1))
-            {
-                Join(parent, i, j);
-            }
+            int anchor = i;
+            JoinNonZeros(parent, xxx.Slice(i * p, i), ref anchor);
         }
 
         var rowFirst = new int[m];
         for (int r = 0; r < m; r++)
         {
-            ReadOnlySpan<double> row = dx.Slice(r * p, p);
-            int first = NextNonZero(row, 0);
+            int first = -1;
+            JoinNonZeros(parent, dx.Slice(r * p, p), ref first);
             rowFirst[r] = first;
-            for (int j = first < 0 ? -1 : NextNonZero(row, first + 1); j >= 0; j = NextNonZero(row, j + 1))
-            {
-                Join(parent, first, j);
-            }
         }
 
-        // Number the groups by their first parameter, then list members and rows.
+        // Number the groups by their first parameter (a root's number is set at its set's first member), then count and list
+        // each group's members and rows, both ascending.
         var group = new int[p];
-        var parameters = new List<List<int>>();
-        var numbers = new Dictionary<int, int>();
+        var numberOfRoot = new int[p];
+        numberOfRoot.AsSpan().Fill(-1);
+        int count = 0;
         for (int i = 0; i < p; i++)
         {
             int root = Root(parent, i);
-            if (!numbers.TryGetValue(root, out int number))
+            if (numberOfRoot[root] < 0)
             {
-                number = parameters.Count;
-                numbers.Add(root, number);
-                parameters.Add([]);
+                numberOfRoot[root] = count++;
             }
 
-            group[i] = number;
-            parameters[number].Add(i);
+            group[i] = numberOfRoot[root];
         }
 
-        var rows = new List<int>[parameters.Count];
-        for (int g = 0; g < rows.Length; g++)
+        var parameterCounts = new int[count];
+        var rowCounts = new int[count];
+        foreach (int g in group)
         {
-            rows[g] = [];
+            parameterCounts[g]++;
+        }
+
+        foreach (int first in rowFirst)
+        {
+            if (first >= 0)
+            {
+                rowCounts[group[first]]++;
+            }
+        }
+
+        var parameters = new int[count][];
+        var rows = new int[count][];
+        for (int g = 0; g < count; g++)
+        {
+            parameters[g] = new int[parameterCounts[g]];
+            rows[g] = rowCounts[g] == 0 ? [] : new int[rowCounts[g]];
+            parameterCounts[g] = 0;
+            rowCounts[g] = 0;
+        }
+
+        for (int i = 0; i < p; i++)
+        {
+            parameters[group[i]][parameterCounts[group[i]]++] = i;
         }
 
         for (int r = 0; r < m; r++)
         {
             if (rowFirst[r] >= 0)
             {
-                rows[group[rowFirst[r]]].Add(r);
+                int g = group[rowFirst[r]];
+                rows[g][rowCounts[g]++] = r;
             }
         }
 
-        return new ParameterGroups(parameters.ConvertAll(g => g.ToArray()).ToArray(), Array.ConvertAll(rows, g => g.ToArray()));
+        return new ParameterGroups(parameters, rows);
     }
 
-    /// <summary>The first position from <paramref name="start"/> on whose value is not zero, or -1 (vectorized: most of <c>Xxx</c> is zero).</summary>
-    private static int NextNonZero(ReadOnlySpan<double> values, int start)
+    /// <summary>
+    /// Joins every position of <paramref name="values"/> whose value is not zero (NaN counts as not zero, <c>-0.0</c> as zero) with
+    /// <paramref name="anchor"/>; where the anchor is -1, the first such position becomes it. Four values are compared at a time and
+    /// their non-zeros read from a bit mask: most of <c>Xxx</c> is zero, and the scan is most of finding the groups.
+    /// </summary>
+    private static void JoinNonZeros(int[] parent, ReadOnlySpan<double> values, ref int anchor)
     {
-        int found = values[start..].IndexOfAnyExcept(0.0);
-        return found < 0 ? -1 : start + found;
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + Vector256<double>.Count <= values.Length; j += Vector256<double>.Count)
+            {
+                uint zeros = Vector256.Equals(Vector256.Create(values.Slice(j, Vector256<double>.Count)), Vector256<double>.Zero).ExtractMostSignificantBits();
+                for (uint nonZeros = ~zeros & 0xF; nonZeros != 0; nonZeros &= nonZeros - 1)
+                {
+                    JoinOne(parent, j + BitOperations.TrailingZeroCount(nonZeros), ref anchor);
+                }
+            }
+        }
+
+        for (; j < values.Length; j++)
+        {
+            if (values[j] != 0.0)
+            {
+                JoinOne(parent, j, ref anchor);
+            }
+        }
+    }
+
+    private static void JoinOne(int[] parent, int position, ref int anchor)
+    {
+        if (anchor < 0)
+        {
+            anchor = position;
+        }
+        else
+        {
+            Join(parent, anchor, position);
+        }
     }
 
     private static void Join(int[] parent, int i, int j)
