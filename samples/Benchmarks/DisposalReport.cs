@@ -42,8 +42,8 @@ internal static class DisposalReport
                 undisposed.Add(Loop(point, gradient, solution, options.Epsilon, dispose: false));
             }
 
-            StepCost d = Middle(disposed);
-            StepCost u = Middle(undisposed);
+            StepCost d = Faster(disposed);
+            StepCost u = Faster(undisposed);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{depth,5} {width,5} {batchSize,5} | {d.Milliseconds,9:0.000} {d.FullCollections,11:0.00} {d.Megabytes,9:0.0} | " +
                 $"{u.Milliseconds,10:0.000} {u.FullCollections,10:0.00} {u.Megabytes,9:0.0} | {u.Milliseconds / d.Milliseconds,8:0.00}"));
@@ -55,7 +55,7 @@ internal static class DisposalReport
 
     private readonly record struct StepCost(double Milliseconds, double FullCollections, double Megabytes);
 
-    private static StepCost Middle(List<StepCost> rounds) => rounds[0].Milliseconds <= rounds[1].Milliseconds ? rounds[0] : rounds[1];
+    private static StepCost Faster(List<StepCost> rounds) => rounds[0].Milliseconds <= rounds[1].Milliseconds ? rounds[0] : rounds[1];
 
     private static StepCost Loop(NetworkPoint point, double[] gradient, double[] solution, double epsilon, bool dispose)
     {
